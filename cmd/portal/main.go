@@ -1,0 +1,223 @@
+// Command portal runs the my.CareConnect enrolment portal.
+//
+//	portal [serve]            run the web server (the default)
+//	portal migrate            apply database migrations
+//	portal demo               load demonstration people
+//	portal audit verify       check the audit trail's hash chain
+//	portal version            print the version
+//
+// Every flag defaults from a PORTAL_* environment variable; secrets can
+// also be read from files named by PORTAL_*_FILE.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"portal/internal/identity"
+	"portal/internal/store"
+	"portal/internal/wire"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "portal:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "version":
+		fmt.Fprintln(stdout, "portal", version)
+		return nil
+	case "serve", "migrate", "demo":
+	case "audit":
+		if len(args) == 0 || args[0] != "verify" {
+			return errors.New("usage: portal audit verify [flags]")
+		}
+		args = args[1:]
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|version] [flags]; portal serve -h lists the flags")
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit verify, version)", cmd)
+	}
+	cfg, logFormat, err := parseConfig(cmd, args, stderr, getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(stderr, logFormat, cfg.Dev)
+
+	switch cmd {
+	case "migrate":
+		db, err := store.Open(ctx, cfg.DB)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+		return nil
+	case "audit":
+		db, err := store.Open(ctx, cfg.DB)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		n, breaks, err := db.VerifyAudit(ctx)
+		if err != nil {
+			return err
+		}
+		for _, b := range breaks {
+			fmt.Fprintf(stdout, "row %d: %s\n", b.Seq, b.Reason)
+		}
+		if len(breaks) > 0 {
+			return fmt.Errorf("audit trail verification FAILED: %d problem(s) in %d row(s)", len(breaks), n)
+		}
+		fmt.Fprintf(stdout, "audit trail intact: %d row(s) verified\n", n)
+		return nil
+	case "demo":
+		p, err := wire.Build(ctx, cfg, logger)
+		if err != nil {
+			return err
+		}
+		defer p.Close()
+		n, err := wire.LoadDemo(ctx, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "demo data loaded: %d new account(s); sign in as them with development sign-in\n", n)
+		return nil
+	}
+
+	p, err := wire.Build(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	logger.Info("portal listening", "addr", l.Addr().String(), "base_url", cfg.BaseURL, "database", string(p.DB.Dialect()),
+		"development_mode", cfg.Dev, "version", version)
+	if cfg.Dev {
+		logger.Warn("development mode: development sign-in and the development mailbox are on; never use this in production")
+	}
+	return p.Serve(ctx, l)
+}
+
+// parseConfig reads flags, each defaulting from its PORTAL_* variable.
+func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string) string) (wire.Config, string, error) {
+	fs := flag.NewFlagSet("portal "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(name, def string) string {
+		if v := getenv("PORTAL_" + name); v != "" {
+			return v
+		}
+		return def
+	}
+	secret := func(name string) string {
+		if v := getenv("PORTAL_" + name); v != "" {
+			return v
+		}
+		if f := getenv("PORTAL_" + name + "_FILE"); f != "" {
+			if b, err := os.ReadFile(f); err == nil {
+				return strings.TrimSpace(string(b))
+			}
+		}
+		return ""
+	}
+	envBool := func(name string) bool { b, _ := strconv.ParseBool(getenv("PORTAL_" + name)); return b }
+	envDur := func(name string, def time.Duration) time.Duration {
+		if d, err := time.ParseDuration(getenv("PORTAL_" + name)); err == nil {
+			return d
+		}
+		return def
+	}
+	var cfg wire.Config
+	var scopes, smtpPort string
+	claims := identity.DefaultClaimNames()
+	fs.StringVar(&cfg.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address (PORTAL_ADDR)")
+	fs.StringVar(&cfg.BaseURL, "base-url", env("BASE_URL", ""), "public URL of the portal (PORTAL_BASE_URL); default http://ADDR")
+	fs.StringVar(&cfg.DB, "db", env("DB", "sqlite:data/portal.db"), "database: sqlite:PATH or postgres://... (PORTAL_DB)")
+	fs.BoolVar(&cfg.Dev, "dev", envBool("DEV"), "development mode: development sign-in and mailbox (PORTAL_DEV)")
+	fs.StringVar(&cfg.SupportEmail, "support-email", env("SUPPORT_EMAIL", "careconnect-support@example.invalid"), "address people contact for help (PORTAL_SUPPORT_EMAIL)")
+	fs.StringVar(&cfg.MailFrom, "mail-from", env("MAIL_FROM", "my.CareConnect <no-reply@mycareconnect.invalid>"), "sender of emails (PORTAL_MAIL_FROM)")
+	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("TRUST_PROXY"), "take client addresses from X-Forwarded-For (PORTAL_TRUST_PROXY)")
+	fs.StringVar(&cfg.TemplateDir, "templates", env("TEMPLATES", ""), "read page templates from this folder, for template work (PORTAL_TEMPLATES)")
+	fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", env("OIDC_ISSUER", ""), "OpenID Connect issuer URL of the BC Services Card (PORTAL_OIDC_ISSUER)")
+	fs.StringVar(&cfg.OIDC.ClientID, "oidc-client-id", env("OIDC_CLIENT_ID", ""), "OIDC client id (PORTAL_OIDC_CLIENT_ID)")
+	fs.StringVar(&scopes, "oidc-scopes", env("OIDC_SCOPES", "openid profile email"), "space-separated scopes (PORTAL_OIDC_SCOPES)")
+	fs.StringVar(&claims.Subject, "oidc-claim-subject", env("OIDC_CLAIM_SUBJECT", claims.Subject), "claim holding the subject")
+	fs.StringVar(&claims.GivenNames, "oidc-claim-given-names", env("OIDC_CLAIM_GIVEN_NAMES", claims.GivenNames), "claim holding the given names")
+	fs.StringVar(&claims.Surname, "oidc-claim-surname", env("OIDC_CLAIM_SURNAME", claims.Surname), "claim holding the surname")
+	fs.StringVar(&claims.BirthDate, "oidc-claim-birthdate", env("OIDC_CLAIM_BIRTHDATE", claims.BirthDate), "claim holding the birth date")
+	fs.StringVar(&claims.Email, "oidc-claim-email", env("OIDC_CLAIM_EMAIL", claims.Email), "claim holding the email")
+	fs.StringVar(&cfg.SMTP.Host, "smtp-host", env("SMTP_HOST", ""), "SMTP server (PORTAL_SMTP_HOST)")
+	fs.StringVar(&smtpPort, "smtp-port", env("SMTP_PORT", ""), "SMTP port (PORTAL_SMTP_PORT)")
+	fs.StringVar(&cfg.SMTP.Username, "smtp-username", env("SMTP_USERNAME", ""), "SMTP user (PORTAL_SMTP_USERNAME)")
+	fs.StringVar(&cfg.SMTP.TLS, "smtp-tls", env("SMTP_TLS", "starttls"), "starttls, tls or none (PORTAL_SMTP_TLS)")
+	fs.DurationVar(&cfg.SessionIdle, "session-idle", envDur("SESSION_IDLE", 30*time.Minute), "idle session timeout (PORTAL_SESSION_IDLE)")
+	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
+	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
+	if err := fs.Parse(args); err != nil {
+		return cfg, "", err
+	}
+	if fs.NArg() > 0 {
+		return cfg, "", fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	cfg.OIDC.ClientSecret = secret("OIDC_CLIENT_SECRET")
+	cfg.SMTP.Password = secret("SMTP_PASSWORD")
+	cfg.OIDC.Scopes = strings.Fields(scopes)
+	cfg.OIDC.Claims = claims
+	cfg.SMTP.From = cfg.MailFrom
+	if smtpPort != "" {
+		p, err := strconv.Atoi(smtpPort)
+		if err != nil {
+			return cfg, "", fmt.Errorf("bad -smtp-port %q", smtpPort)
+		}
+		cfg.SMTP.Port = p
+	}
+	if cfg.BaseURL == "" {
+		cfg.BaseURL = "http://" + cfg.Addr
+	}
+	return cfg, *logFormat, nil
+}
+
+func newLogger(w io.Writer, format string, dev bool) *slog.Logger {
+	if format == "" {
+		format = "json"
+		if dev {
+			format = "text"
+		}
+	}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}

@@ -1,0 +1,96 @@
+// Package app runs the portal's use cases: each authorises the actor,
+// applies the domain rules, and writes the change, its audit event and its
+// emails in one transaction.
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"portal"
+	"portal/internal/mail"
+	"portal/internal/passwd"
+	"portal/internal/store"
+)
+
+// Config holds what use cases need to know about the deployment.
+type Config struct {
+	BaseURL      string // public URL of the portal, no trailing slash
+	SupportEmail string
+	MailDomain   string // domain part of Message-IDs
+}
+
+// App is the portal's use-case layer.
+type App struct {
+	DB     *store.DB
+	Hasher *passwd.Hasher
+	Mail   *mail.Templates
+	Now    func() time.Time
+	Logger *slog.Logger
+	Config Config
+}
+
+// New returns an App with defaults filled in.
+func New(db *store.DB, hasher *passwd.Hasher, tmpl *mail.Templates, cfg Config, logger *slog.Logger) *App {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if cfg.MailDomain == "" {
+		cfg.MailDomain = "mycareconnect.invalid"
+	}
+	if cfg.SupportEmail == "" {
+		cfg.SupportEmail = "careconnect-support@example.invalid"
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	return &App{DB: db, Hasher: hasher, Mail: tmpl, Now: func() time.Time { return time.Now().UTC() }, Logger: logger, Config: cfg}
+}
+
+func (a *App) now() time.Time { return a.Now().UTC().Truncate(time.Millisecond) }
+
+// common fills the fields every email shares.
+func (a *App) common(name string) mail.Common {
+	return mail.Common{PortalName: "my.CareConnect", PortalURL: a.Config.BaseURL + "/", SupportEmail: a.Config.SupportEmail, RecipientName: name}
+}
+
+// enqueue renders an email and writes it to the outbox inside tx.
+func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accountID portal.AccountID, data any) error {
+	subject, text, html, err := a.Mail.Render(kind, data)
+	if err != nil {
+		return fmt.Errorf("app: render %s email: %w", kind, err)
+	}
+	return tx.EnqueueEmail(ctx, &store.Email{
+		MessageID: mail.NewMessageID(a.Config.MailDomain), Kind: kind, AccountID: int64(accountID),
+		To: to, Subject: subject, Text: text, HTML: html, CreatedAt: a.now(),
+	})
+}
+
+// auditEvent is what a use case says about a change.
+type auditEvent struct {
+	actorKind, actorID     string
+	action                 string
+	subjectKind, subjectID string
+	worksiteID             int64
+	details                any
+}
+
+func (a *App) audit(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, e auditEvent) error {
+	return tx.AppendAudit(ctx, &portal.AuditEvent{
+		At: a.now(), ActorKind: e.actorKind, ActorID: e.actorID, Action: e.action,
+		SubjectKind: e.subjectKind, SubjectID: e.subjectID, WorksiteID: e.worksiteID,
+		IP: meta.IP, UserAgent: truncate(meta.UserAgent, 300), RequestID: meta.RequestID,
+		Details: store.AuditDetails(e.details),
+	})
+}
+
+func accountRef(id portal.AccountID) string { return strconv.FormatInt(int64(id), 10) }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

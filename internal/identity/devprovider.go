@@ -1,0 +1,848 @@
+package identity
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/subtle"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/mail"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+)
+
+//go:embed devprovider.html
+var devProviderFiles embed.FS
+
+const (
+	devPendingTTL  = 10 * time.Minute
+	devCodeTTL     = time.Minute
+	devTokenTTL    = 5 * time.Minute
+	devMaxPending  = 10000
+	devMaxFormSize = 64 << 10
+	devMaxNameLen  = 100
+	devMaxEmailLen = 254
+)
+
+// DevPerson is a test person offered on the development sign-in page. Key is
+// the stable subject the person signs in as.
+type DevPerson struct {
+	Key, GivenNames, Surname, BirthDate, Email string
+}
+
+// DevClient is a relying party registered with the development provider.
+type DevClient struct {
+	ID, Secret   string
+	RedirectURIs []string
+}
+
+// DevProviderConfig configures the development identity provider.
+type DevProviderConfig struct {
+	// Issuer is the provider's issuer URL, e.g.
+	// http://127.0.0.1:8080/dev/oidc; every endpoint is served under its path.
+	Issuer  string
+	Clients []DevClient
+	People  []DevPerson
+	// Enabled must be true: the provider refuses to exist otherwise.
+	Enabled bool
+	// Now returns the current time (time.Now when nil).
+	Now func() time.Time
+	// Stylesheet, when set, is linked from the provider's pages.
+	Stylesheet string
+}
+
+// DevProvider is a small OpenID Connect provider that stands in for the BC
+// Services Card in development mode. It supports the authorization code flow
+// with PKCE (S256) and RS256-signed ID tokens.
+type DevProvider struct {
+	issuer     string
+	base       string // issuer path without a trailing slash
+	clients    map[string]DevClient
+	people     []DevPerson
+	now        func() time.Time
+	stylesheet string
+	key        *rsa.PrivateKey
+	kid        string
+	signer     jose.Signer
+	pages      *template.Template
+
+	mu      sync.Mutex
+	pending map[string]devPending
+	codes   map[string]*devCode
+	tokens  map[string]devGrant
+}
+
+// devPending is an authorization request waiting for the sign-in page.
+type devPending struct {
+	clientID, redirectURI, state, nonce, challenge string
+	expires                                        time.Time
+}
+
+// devCode is an issued authorization code.
+type devCode struct {
+	clientID, redirectURI, challenge, nonce string
+	person                                  DevPerson
+	authTime, expires                       time.Time
+	used                                    bool
+}
+
+// devGrant is what an access token grants: the person's claims.
+type devGrant struct {
+	person  DevPerson
+	expires time.Time
+}
+
+// NewDevProvider returns a development provider with a fresh RS256 signing
+// key. It returns an error unless cfg.Enabled is true.
+func NewDevProvider(cfg DevProviderConfig) (*DevProvider, error) {
+	if !cfg.Enabled {
+		return nil, errors.New("identity: development sign-in is disabled")
+	}
+	iss, err := url.Parse(cfg.Issuer)
+	if err != nil || (iss.Scheme != "http" && iss.Scheme != "https") || iss.Host == "" ||
+		iss.RawQuery != "" || iss.Fragment != "" || iss.User != nil {
+		return nil, fmt.Errorf("identity: development issuer %q must be an http(s) URL without query or fragment", cfg.Issuer)
+	}
+	if len(cfg.Clients) == 0 {
+		return nil, errors.New("identity: development provider needs at least one client")
+	}
+	clients := make(map[string]DevClient, len(cfg.Clients))
+	for _, c := range cfg.Clients {
+		if c.ID == "" || c.Secret == "" {
+			return nil, errors.New("identity: development client needs an id and a secret")
+		}
+		if _, dup := clients[c.ID]; dup {
+			return nil, fmt.Errorf("identity: development client %q registered twice", c.ID)
+		}
+		if len(c.RedirectURIs) == 0 {
+			return nil, fmt.Errorf("identity: development client %q has no redirect URI", c.ID)
+		}
+		for _, r := range c.RedirectURIs {
+			u, err := url.Parse(r)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
+				return nil, fmt.Errorf("identity: development client %q has an invalid redirect URI %q", c.ID, r)
+			}
+		}
+		c.RedirectURIs = slices.Clone(c.RedirectURIs)
+		clients[c.ID] = c
+	}
+	seen := make(map[string]bool, len(cfg.People))
+	for _, p := range cfg.People {
+		if p.Key == "" || seen[p.Key] {
+			return nil, fmt.Errorf("identity: development person %q needs a unique key", p.GivenNames+" "+p.Surname)
+		}
+		seen[p.Key] = true
+		if p.BirthDate != "" {
+			if _, err := time.Parse(time.DateOnly, p.BirthDate); err != nil {
+				return nil, fmt.Errorf("identity: development person %q has an invalid birth date", p.Key)
+			}
+		}
+	}
+
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("identity: signing key: %w", err)
+	}
+	pub := jose.JSONWebKey{Key: &key.PublicKey, Algorithm: string(jose.RS256), Use: "sig"}
+	thumb, err := pub.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return nil, fmt.Errorf("identity: key id: %w", err)
+	}
+	kid := base64.RawURLEncoding.EncodeToString(thumb)
+	signer, err := jose.NewSigner(
+		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid, Algorithm: string(jose.RS256)}},
+		(&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return nil, fmt.Errorf("identity: signer: %w", err)
+	}
+	pages, err := template.ParseFS(devProviderFiles, "devprovider.html")
+	if err != nil {
+		return nil, fmt.Errorf("identity: development sign-in templates: %w", err)
+	}
+
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &DevProvider{
+		issuer:     cfg.Issuer,
+		base:       strings.TrimSuffix(iss.EscapedPath(), "/"),
+		clients:    clients,
+		people:     slices.Clone(cfg.People),
+		now:        now,
+		stylesheet: cfg.Stylesheet,
+		key:        key,
+		kid:        kid,
+		signer:     signer,
+		pages:      pages,
+		pending:    make(map[string]devPending),
+		codes:      make(map[string]*devCode),
+		tokens:     make(map[string]devGrant),
+	}, nil
+}
+
+// endpoint returns the absolute URL of one of the provider's endpoints.
+func (p *DevProvider) endpoint(path string) string {
+	return strings.TrimSuffix(p.issuer, "/") + path
+}
+
+// Handler serves the provider's endpoints under the issuer's path.
+func (p *DevProvider) Handler() http.Handler {
+	return http.HandlerFunc(p.serve)
+}
+
+func (p *DevProvider) serve(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.EscapedPath(), p.base)
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	type route struct {
+		methods []string
+		handle  func(http.ResponseWriter, *http.Request)
+	}
+	var rt route
+	switch rest {
+	case "/.well-known/openid-configuration":
+		rt = route{[]string{http.MethodGet}, p.discovery}
+	case "/authorize":
+		rt = route{[]string{http.MethodGet}, p.authorize}
+	case "/login":
+		rt = route{[]string{http.MethodPost}, p.login}
+	case "/token":
+		rt = route{[]string{http.MethodPost}, p.token}
+	case "/jwks":
+		rt = route{[]string{http.MethodGet}, p.jwks}
+	case "/userinfo":
+		rt = route{[]string{http.MethodGet, http.MethodPost}, p.userinfo}
+	case "/end_session":
+		rt = route{[]string{http.MethodGet}, p.endSession}
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if !slices.Contains(rt.methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(rt.methods, ", "))
+		http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+		return
+	}
+	rt.handle(w, r)
+}
+
+func (p *DevProvider) discovery(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                p.issuer,
+		"authorization_endpoint":                p.endpoint("/authorize"),
+		"token_endpoint":                        p.endpoint("/token"),
+		"jwks_uri":                              p.endpoint("/jwks"),
+		"userinfo_endpoint":                     p.endpoint("/userinfo"),
+		"end_session_endpoint":                  p.endpoint("/end_session"),
+		"response_types_supported":              []string{"code"},
+		"response_modes_supported":              []string{"query"},
+		"grant_types_supported":                 []string{"authorization_code"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{string(jose.RS256)},
+		"scopes_supported":                      []string{"openid", "profile", "email"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"code_challenge_methods_supported":      []string{"S256"},
+		"claims_supported": []string{
+			"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce",
+			"given_name", "family_name", "birthdate", "email",
+		},
+	})
+}
+
+func (p *DevProvider) jwks(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{
+		Key:       &p.key.PublicKey,
+		KeyID:     p.kid,
+		Algorithm: string(jose.RS256),
+		Use:       "sig",
+	}}})
+}
+
+// authorize validates an authorization request and shows the sign-in page.
+func (p *DevProvider) authorize(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	client, ok := p.clients[q.Get("client_id")]
+	if !ok {
+		p.errorPage(w, http.StatusBadRequest, "The sign-in request came from an application that is not registered here.")
+		return
+	}
+	redirectURI := q.Get("redirect_uri")
+	if !slices.Contains(client.RedirectURIs, redirectURI) {
+		p.errorPage(w, http.StatusBadRequest, "The sign-in request asked to return to an address that is not registered for this application.")
+		return
+	}
+	// From here on the redirect URI is trusted, so errors go back to it.
+	state := q.Get("state")
+	fail := func(code, description string) {
+		redirectWith(w, r, redirectURI, url.Values{
+			"error": {code}, "error_description": {description}, "state": {state},
+		})
+	}
+	switch {
+	case q.Get("response_type") != "code":
+		fail("unsupported_response_type", "only the authorization code flow is supported")
+		return
+	case !slices.Contains(strings.Fields(q.Get("scope")), "openid"):
+		fail("invalid_scope", "the openid scope is required")
+		return
+	case q.Get("code_challenge_method") != "S256" || !validS256Challenge(q.Get("code_challenge")):
+		fail("invalid_request", "PKCE with code_challenge_method S256 is required")
+		return
+	case slices.Contains(strings.Fields(q.Get("prompt")), "none"):
+		fail("login_required", "development sign-in always needs the sign-in page")
+		return
+	}
+
+	id := randomToken()
+	now := p.now()
+	p.mu.Lock()
+	p.pruneLocked(now)
+	full := len(p.pending) >= devMaxPending
+	if !full {
+		p.pending[id] = devPending{
+			clientID:    client.ID,
+			redirectURI: redirectURI,
+			state:       state,
+			nonce:       q.Get("nonce"),
+			challenge:   q.Get("code_challenge"),
+			expires:     now.Add(devPendingTTL),
+		}
+	}
+	p.mu.Unlock()
+	if full {
+		fail("temporarily_unavailable", "too many sign-ins are waiting")
+		return
+	}
+	p.render(w, http.StatusOK, p.signInPage(id, newPersonFields(url.Values{}, nil)))
+}
+
+// login completes the sign-in page: it consumes the pending request and
+// sends the browser back to the client with a code.
+func (p *DevProvider) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, devMaxFormSize)
+	if err := r.ParseForm(); err != nil {
+		p.errorPage(w, http.StatusBadRequest, "The sign-in form could not be read. Return to the portal and sign in again.")
+		return
+	}
+	form := r.PostForm
+	id := form.Get("request")
+	now := p.now()
+	if _, ok := p.lookupPending(id, now); !ok {
+		p.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already used. Return to the portal and sign in again.")
+		return
+	}
+
+	var person DevPerson
+	switch {
+	case form.Get("action") == "cancel":
+		pend, ok := p.takePending(id, now)
+		if !ok {
+			p.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already used. Return to the portal and sign in again.")
+			return
+		}
+		redirectWith(w, r, pend.redirectURI, url.Values{
+			"error": {"access_denied"}, "error_description": {"the person cancelled sign-in"}, "state": {pend.state},
+		})
+		return
+	case form.Has("person"):
+		i := slices.IndexFunc(p.people, func(dp DevPerson) bool { return dp.Key == form.Get("person") })
+		if i < 0 {
+			p.errorPage(w, http.StatusBadRequest, "The chosen test person does not exist. Return to the portal and sign in again.")
+			return
+		}
+		person = p.people[i]
+	case form.Get("action") == "new":
+		typed, fields, ok := typedPerson(form, now)
+		if !ok {
+			p.render(w, http.StatusUnprocessableEntity, p.signInPage(id, fields))
+			return
+		}
+		person = typed
+	default:
+		p.errorPage(w, http.StatusBadRequest, "The sign-in form was incomplete. Return to the portal and sign in again.")
+		return
+	}
+
+	code := randomToken()
+	p.mu.Lock()
+	pend, ok := p.pending[id]
+	if ok && now.Before(pend.expires) {
+		delete(p.pending, id)
+		p.codes[code] = &devCode{
+			clientID:    pend.clientID,
+			redirectURI: pend.redirectURI,
+			challenge:   pend.challenge,
+			nonce:       pend.nonce,
+			person:      person,
+			authTime:    now,
+			expires:     now.Add(devCodeTTL),
+		}
+	}
+	p.mu.Unlock()
+	if !ok {
+		p.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already used. Return to the portal and sign in again.")
+		return
+	}
+	redirectWith(w, r, pend.redirectURI, url.Values{"code": {code}, "state": {pend.state}})
+}
+
+// lookupPending reports an unexpired pending request without consuming it.
+func (p *DevProvider) lookupPending(id string, now time.Time) (devPending, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pend, ok := p.pending[id]
+	if !ok || !now.Before(pend.expires) {
+		return devPending{}, false
+	}
+	return pend, true
+}
+
+// takePending consumes an unexpired pending request.
+func (p *DevProvider) takePending(id string, now time.Time) (devPending, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	pend, ok := p.pending[id]
+	delete(p.pending, id)
+	if !ok || !now.Before(pend.expires) {
+		return devPending{}, false
+	}
+	return pend, true
+}
+
+// token exchanges an authorization code for tokens (RFC 6749 section 4.1.3).
+func (p *DevProvider) token(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, devMaxFormSize)
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "the request body could not be read")
+		return
+	}
+	form := r.PostForm
+	client, ok := p.authenticateClient(w, r)
+	if !ok {
+		return
+	}
+	if form.Get("grant_type") != "authorization_code" {
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "only authorization_code is supported")
+		return
+	}
+	code := form.Get("code")
+	if code == "" {
+		oauthError(w, http.StatusBadRequest, "invalid_request", "code is required")
+		return
+	}
+
+	now := p.now()
+	access := randomToken()
+	p.mu.Lock()
+	p.pruneLocked(now)
+	c, found := p.codes[code]
+	var problem string
+	switch {
+	case !found || !now.Before(c.expires):
+		problem = "the code is unknown or has expired"
+	case c.used:
+		problem = "the code was already used"
+	case c.clientID != client.ID:
+		problem = "the code was issued to another client"
+	case c.redirectURI != form.Get("redirect_uri"):
+		problem = "redirect_uri does not match the authorization request"
+	case !pkceMatches(form.Get("code_verifier"), c.challenge):
+		problem = "code_verifier does not match the code challenge"
+	}
+	var issued devCode
+	if found {
+		// Any presentation of a code by an authenticated client spends it.
+		c.used = true
+		issued = *c
+	}
+	if problem == "" {
+		p.tokens[access] = devGrant{person: c.person, expires: now.Add(devTokenTTL)}
+	}
+	p.mu.Unlock()
+	if problem != "" {
+		oauthError(w, http.StatusBadRequest, "invalid_grant", problem)
+		return
+	}
+
+	claims := personClaims(issued.person)
+	claims["iss"] = p.issuer
+	claims["aud"] = client.ID
+	claims["iat"] = now.Unix()
+	claims["exp"] = now.Add(devTokenTTL).Unix()
+	claims["auth_time"] = issued.authTime.Unix()
+	if issued.nonce != "" {
+		claims["nonce"] = issued.nonce
+	}
+	idToken, err := jwt.Signed(p.signer).Claims(claims).Serialize()
+	if err != nil {
+		oauthError(w, http.StatusInternalServerError, "server_error", "the ID token could not be signed")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token": access,
+		"token_type":   "Bearer",
+		"expires_in":   int(devTokenTTL / time.Second),
+		"id_token":     idToken,
+	})
+}
+
+// authenticateClient checks client_secret_basic or client_secret_post
+// credentials, writing the error response itself when they fail.
+func (p *DevProvider) authenticateClient(w http.ResponseWriter, r *http.Request) (DevClient, bool) {
+	form := r.PostForm
+	user, pass, basic := r.BasicAuth()
+	var id, secret string
+	switch {
+	case basic:
+		if form.Has("client_secret") {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "use only one client authentication method")
+			return DevClient{}, false
+		}
+		var err1, err2 error
+		id, err1 = url.QueryUnescape(user)
+		secret, err2 = url.QueryUnescape(pass)
+		if err1 != nil || err2 != nil {
+			id, secret = "", ""
+		}
+		if f := form.Get("client_id"); f != "" && f != id {
+			oauthError(w, http.StatusBadRequest, "invalid_request", "client_id does not match the authenticated client")
+			return DevClient{}, false
+		}
+	case form.Get("client_secret") != "":
+		id, secret = form.Get("client_id"), form.Get("client_secret")
+	}
+	client, ok := p.clients[id]
+	if id == "" || !ok || subtle.ConstantTimeCompare([]byte(secret), []byte(client.Secret)) != 1 {
+		if basic {
+			w.Header().Set("WWW-Authenticate", `Basic realm="development sign-in"`)
+		}
+		oauthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		return DevClient{}, false
+	}
+	return client, true
+}
+
+// userinfo returns the claims of the person an access token was issued for.
+func (p *DevProvider) userinfo(w http.ResponseWriter, r *http.Request) {
+	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	now := p.now()
+	var grant devGrant
+	ok := false
+	if strings.EqualFold(scheme, "Bearer") && tok != "" {
+		p.mu.Lock()
+		grant, ok = p.tokens[strings.TrimSpace(tok)]
+		p.mu.Unlock()
+		ok = ok && now.Before(grant.expires)
+	}
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		oauthError(w, http.StatusUnauthorized, "invalid_token", "the access token is missing, unknown or expired")
+		return
+	}
+	writeJSON(w, http.StatusOK, personClaims(grant.person))
+}
+
+// endSession ends the (stateless) development session and returns to the
+// client when post_logout_redirect_uri is on a registered client's origin.
+func (p *DevProvider) endSession(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	allowed := make([]DevClient, 0, len(p.clients))
+	for _, c := range p.clients {
+		allowed = append(allowed, c)
+	}
+	trusted := true
+	if hint := q.Get("id_token_hint"); hint != "" {
+		aud, ok := p.hintAudience(hint)
+		if c, known := p.clients[aud]; ok && known {
+			allowed = []DevClient{c}
+		} else {
+			trusted = false
+		}
+	} else if c, known := p.clients[q.Get("client_id")]; known {
+		allowed = []DevClient{c}
+	}
+	target := q.Get("post_logout_redirect_uri")
+	if trusted && target != "" && onRegisteredOrigin(target, allowed) {
+		v := url.Values{}
+		if s := q.Get("state"); s != "" {
+			v.Set("state", s)
+		}
+		redirectWith(w, r, target, v)
+		return
+	}
+	p.render(w, http.StatusOK, devPage{Kind: "signedout", Title: "Signed out"})
+}
+
+// hintAudience verifies an ID token issued by this provider, ignoring its
+// expiry as end-session hints usually outlive the token, and returns its
+// audience.
+func (p *DevProvider) hintAudience(hint string) (string, bool) {
+	tok, err := jwt.ParseSigned(hint, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		return "", false
+	}
+	var c jwt.Claims
+	if err := tok.Claims(&p.key.PublicKey, &c); err != nil || c.Issuer != p.issuer || len(c.Audience) == 0 {
+		return "", false
+	}
+	return c.Audience[0], true
+}
+
+// onRegisteredOrigin reports whether target is an absolute URL on the origin
+// of one of the clients' redirect URIs.
+func onRegisteredOrigin(target string, clients []DevClient) bool {
+	u, err := url.Parse(target)
+	if err != nil || u.Host == "" || u.User != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return false
+	}
+	for _, c := range clients {
+		for _, r := range c.RedirectURIs {
+			ru, err := url.Parse(r)
+			if err == nil && strings.EqualFold(ru.Scheme, u.Scheme) && strings.EqualFold(ru.Host, u.Host) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// pruneLocked drops expired pending requests, codes and access tokens.
+func (p *DevProvider) pruneLocked(now time.Time) {
+	for k, v := range p.pending {
+		if !now.Before(v.expires) {
+			delete(p.pending, k)
+		}
+	}
+	for k, v := range p.codes {
+		if !now.Before(v.expires) {
+			delete(p.codes, k)
+		}
+	}
+	for k, v := range p.tokens {
+		if !now.Before(v.expires) {
+			delete(p.tokens, k)
+		}
+	}
+}
+
+// personClaims returns the identity claims for a person.
+func personClaims(dp DevPerson) map[string]any {
+	c := map[string]any{"sub": dp.Key}
+	for name, v := range map[string]string{
+		"given_name":  dp.GivenNames,
+		"family_name": dp.Surname,
+		"birthdate":   dp.BirthDate,
+		"email":       dp.Email,
+	} {
+		if v != "" {
+			c[name] = v
+		}
+	}
+	return c
+}
+
+// validS256Challenge reports whether c looks like a base64url SHA-256 digest.
+func validS256Challenge(c string) bool {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	return err == nil && len(b) == sha256.Size
+}
+
+// pkceMatches checks an RFC 7636 code verifier against an S256 challenge.
+func pkceMatches(verifier, challenge string) bool {
+	if len(verifier) < 43 || len(verifier) > 128 {
+		return false
+	}
+	for _, r := range verifier {
+		if !(r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~", r)) {
+			return false
+		}
+	}
+	sum := sha256.Sum256([]byte(verifier))
+	got := base64.RawURLEncoding.EncodeToString(sum[:])
+	return subtle.ConstantTimeCompare([]byte(got), []byte(challenge)) == 1
+}
+
+// devField is one input of the new-person form.
+type devField struct {
+	ID, Name, Label, Hint, Type, Autocomplete, Value, Error string
+}
+
+// DescribedBy lists the ids of the field's hint and error, if any.
+func (f devField) DescribedBy() string {
+	var ids []string
+	if f.Hint != "" {
+		ids = append(ids, f.ID+"-hint")
+	}
+	if f.Error != "" {
+		ids = append(ids, f.ID+"-error")
+	}
+	return strings.Join(ids, " ")
+}
+
+// newPersonFields returns the new-person form inputs with their typed
+// values and any error messages keyed by input name.
+func newPersonFields(form url.Values, errs map[string]string) []devField {
+	fields := []devField{
+		{ID: "given-names", Name: "given_names", Label: "Given names", Type: "text", Autocomplete: "given-name"},
+		{ID: "surname", Name: "surname", Label: "Surname", Type: "text", Autocomplete: "family-name"},
+		{ID: "birth-date", Name: "birth_date", Label: "Birth date (YYYY-MM-DD)", Hint: "For example, 1980-04-23.", Type: "text", Autocomplete: "bday"},
+		{ID: "email", Name: "email", Label: "Email address", Hint: "Optional.", Type: "email", Autocomplete: "email"},
+	}
+	for i := range fields {
+		fields[i].Value = form.Get(fields[i].Name)
+		fields[i].Error = errs[fields[i].Name]
+	}
+	return fields
+}
+
+// typedPerson validates the new-person form. The subject is derived from the
+// names and birth date, so the same typed person is the same subject again.
+func typedPerson(form url.Values, now time.Time) (DevPerson, []devField, bool) {
+	clean := func(name string) string { return strings.Join(strings.Fields(form.Get(name)), " ") }
+	given, surname := clean("given_names"), clean("surname")
+	birth, email := strings.TrimSpace(form.Get("birth_date")), strings.TrimSpace(form.Get("email"))
+
+	errs := map[string]string{}
+	switch {
+	case given == "":
+		errs["given_names"] = "Enter the given names."
+	case len(given) > devMaxNameLen:
+		errs["given_names"] = fmt.Sprintf("Given names must be %d characters or fewer.", devMaxNameLen)
+	}
+	switch {
+	case surname == "":
+		errs["surname"] = "Enter the surname."
+	case len(surname) > devMaxNameLen:
+		errs["surname"] = fmt.Sprintf("Surname must be %d characters or fewer.", devMaxNameLen)
+	}
+	if d, err := time.Parse(time.DateOnly, birth); err != nil {
+		errs["birth_date"] = "Enter a real birth date as YYYY-MM-DD, for example 1980-04-23."
+	} else if d.After(now) {
+		errs["birth_date"] = "Birth date must be in the past."
+	}
+	if email != "" {
+		if a, err := mail.ParseAddress(email); err != nil || a.Address != email || len(email) > devMaxEmailLen {
+			errs["email"] = "Enter an email address like name@example.com, or leave it empty."
+		}
+	}
+	if len(errs) > 0 {
+		return DevPerson{}, newPersonFields(form, errs), false
+	}
+	sum := sha256.Sum256([]byte("development person\x00" + strings.ToUpper(given) + "\x00" +
+		strings.ToUpper(surname) + "\x00" + birth))
+	return DevPerson{
+		Key:        "dev-" + hex.EncodeToString(sum[:16]),
+		GivenNames: given,
+		Surname:    surname,
+		BirthDate:  birth,
+		Email:      email,
+	}, nil, true
+}
+
+// devPage is the data for the provider's HTML pages.
+type devPage struct {
+	Kind, Title, Stylesheet string
+	Message                 string
+	LoginPath, RequestID    string
+	People                  []DevPerson
+	Fields                  []devField
+}
+
+// ErrorCount is the number of fields with an error.
+func (d devPage) ErrorCount() int {
+	n := 0
+	for _, f := range d.Fields {
+		if f.Error != "" {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *DevProvider) signInPage(requestID string, fields []devField) devPage {
+	return devPage{
+		Kind:      "signin",
+		Title:     "Sign in",
+		LoginPath: p.base + "/login",
+		RequestID: requestID,
+		People:    p.people,
+		Fields:    fields,
+	}
+}
+
+func (p *DevProvider) errorPage(w http.ResponseWriter, status int, message string) {
+	p.render(w, status, devPage{Kind: "error", Title: "Sign-in error", Message: message})
+}
+
+func (p *DevProvider) render(w http.ResponseWriter, status int, page devPage) {
+	page.Stylesheet = p.stylesheet
+	var buf bytes.Buffer
+	if err := p.pages.ExecuteTemplate(&buf, "page", page); err != nil {
+		http.Error(w, "development sign-in page could not be shown", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// redirectWith sends a 303 to target with params added to its query.
+func redirectWith(w http.ResponseWriter, r *http.Request, target string, params url.Values) {
+	u, err := url.Parse(target)
+	if err != nil {
+		http.Error(w, "invalid redirect address", http.StatusInternalServerError)
+		return
+	}
+	q := u.Query()
+	for k, vs := range params {
+		for _, v := range vs {
+			if v != "" {
+				q.Set(k, v)
+			}
+		}
+	}
+	u.RawQuery = q.Encode()
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+}
+
+func oauthError(w http.ResponseWriter, status int, code, description string) {
+	writeJSON(w, status, map[string]string{"error": code, "error_description": description})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "response could not be encoded", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}

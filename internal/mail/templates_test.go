@@ -1,0 +1,266 @@
+package mail
+
+import (
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"testing"
+)
+
+func sampleCommon(name string) Common {
+	return Common{
+		PortalName:    "my.CareConnect",
+		PortalURL:     "https://mycareconnect.example/",
+		SupportEmail:  "support@mycareconnect.example",
+		RecipientName: name,
+	}
+}
+
+type templateCase struct {
+	name     string // test row name
+	template string
+	data     any
+	subject  string   // exact subject
+	want     []string // facts that must appear in both bodies
+	wantText []string // facts for the text body only
+}
+
+func templateCases() []templateCase {
+	return []templateCase{
+		{
+			name: "account created", template: "account_created",
+			data:    AccountCreated{Common: sampleCommon("Dalia Ng"), Username: "dalia18"},
+			subject: "Your new HxBC account",
+			want:    []string{`HXBC\dalia18`, "Hello Dalia Ng,", "registered for an HxBC account"},
+		},
+		{
+			name: "password changed", template: "password_changed",
+			data:    PasswordChanged{Common: sampleCommon("Dalia Ng"), Username: "dalia18", ChangedAt: "2 March 2026 at 9:14 a.m. PST"},
+			subject: "Your HxBC password was changed",
+			want:    []string{`HXBC\dalia18`, "2 March 2026 at 9:14 a.m. PST", "If you did not"},
+		},
+		{
+			name: "contact changed", template: "contact_changed",
+			data: ContactChanged{Common: sampleCommon("Dalia Ng"), Changes: []FieldChange{
+				{Field: "Phone", Old: "250-555-0199", New: "250-555-0100"},
+				{Field: "Mobile", Old: "", New: "604-555-0123"},
+			}},
+			subject: "Your HxBC contact details were updated",
+			want:    []string{"Phone", "250-555-0100", "previously 250-555-0199", "604-555-0123", "previously not set"},
+		},
+		{
+			name: "contact changed, old address", template: "contact_changed",
+			data: ContactChanged{Common: sampleCommon("Dalia Ng"), ToOldAddress: true, Changes: []FieldChange{
+				{Field: "Email", Old: "dalia@old.example", New: "dalia@new.example"},
+			}},
+			subject: "Your HxBC email address was changed",
+			want:    []string{"dalia@new.example", "previously dalia@old.example", "has been replaced", "support@mycareconnect.example"},
+		},
+		{
+			name: "username reminder", template: "username_reminder",
+			data:    UsernameReminder{Common: sampleCommon(""), Username: "dalia18"},
+			subject: "Your HxBC username",
+			want:    []string{`HXBC\dalia18`, "Hello,"},
+		},
+		{
+			name: "worksite registered, pending", template: "worksite_registered",
+			data:    WorksiteRegistered{Common: sampleCommon("Dalia Ng"), WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X", Address: "12 Wharf St, Victoria BC", Pending: true},
+			subject: "Worksite registered: Harbour Clinic (ID K7Q2M9X)",
+			want:    []string{"K7Q2M9X", "Harbour Clinic", "12 Wharf St, Victoria BC", "waiting to be reviewed"},
+		},
+		{
+			name: "worksite registered, active", template: "worksite_registered",
+			data:    WorksiteRegistered{Common: sampleCommon("Dalia Ng"), WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X"},
+			subject: "Worksite registered: Harbour Clinic (ID K7Q2M9X)",
+			want:    []string{"K7Q2M9X", "now active"},
+		},
+		{
+			name: "worksite invitation", template: "worksite_invitation",
+			data:    WorksiteInvitation{Common: sampleCommon("Sam Lee"), InviterName: "Dalia Ng", WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X", AcceptURL: "https://mycareconnect.example/invitations/abc123", ExpiresOn: "16 March 2026"},
+			subject: "Dalia Ng invited you to join Harbour Clinic",
+			want:    []string{"K7Q2M9X", "https://mycareconnect.example/invitations/abc123", "16 March 2026"},
+		},
+		{
+			name: "worksite join request", template: "worksite_join_request",
+			data:    WorksiteJoinRequest{Common: sampleCommon("Dalia Ng"), RequesterName: "Sam Lee", RequesterEmail: "sam@clinic.example", WorksiteName: "Harbour Clinic", Comment: "I started on Monday.", RequestURL: "https://mycareconnect.example/requests/77"},
+			subject: "Sam Lee asked to join Harbour Clinic",
+			want:    []string{"sam@clinic.example", "I started on Monday.", "https://mycareconnect.example/requests/77", "does not approve anything", "sign in"},
+		},
+		{
+			name: "worksite join approved", template: "worksite_join_decided",
+			data:    WorksiteJoinDecided{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic", Approved: true},
+			subject: "Your request to join Harbour Clinic was approved",
+			want:    []string{"was approved"},
+		},
+		{
+			name: "worksite join declined", template: "worksite_join_decided",
+			data:    WorksiteJoinDecided{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic", Reason: "Not on our staff list."},
+			subject: "Your request to join Harbour Clinic was declined",
+			want:    []string{"was declined", "Not on our staff list."},
+		},
+		{
+			name: "declaration requested", template: "declaration_requested",
+			data:     DeclarationRequested{Common: sampleCommon("Pat Chan"), WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X", RegistrantName: "Dalia Ng", DeclarationURL: "https://mycareconnect.example/declarations/9"},
+			subject:  "Action needed: Privacy & Security Declaration for Harbour Clinic",
+			want:     []string{"K7Q2M9X", "Dalia Ng", "https://mycareconnect.example/declarations/9", "signing authority"},
+			wantText: []string{"Privacy & Security Declaration"},
+		},
+	}
+}
+
+func loadTemplates(t *testing.T) *Templates {
+	t.Helper()
+	tpl, err := LoadTemplates()
+	if err != nil {
+		t.Fatalf("LoadTemplates: %v", err)
+	}
+	return tpl
+}
+
+func TestRenderTemplates(t *testing.T) {
+	tpl := loadTemplates(t)
+	for _, tc := range templateCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			subject, text, html, err := tpl.Render(tc.template, tc.data)
+			if err != nil {
+				t.Fatalf("Render: %v", err)
+			}
+			if subject != tc.subject {
+				t.Errorf("subject = %q, want %q", subject, tc.subject)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("text lacks %q:\n%s", w, text)
+				}
+				if !strings.Contains(html, w) {
+					t.Errorf("html lacks %q:\n%s", w, html)
+				}
+			}
+			for _, w := range tc.wantText {
+				if !strings.Contains(text, w) {
+					t.Errorf("text lacks %q:\n%s", w, text)
+				}
+			}
+			// Every email signs off and ends with the "not expected" line.
+			lastLine := "If you did not expect this email, please contact the CareConnect team at support@mycareconnect.example."
+			if !strings.HasSuffix(text, lastLine+"\n") {
+				t.Errorf("text does not end with the support line:\n%s", text)
+			}
+			if !strings.Contains(text, "\nThe CareConnect team\n") {
+				t.Errorf("text lacks the sign-off:\n%s", text)
+			}
+			if !strings.Contains(html, `<a href="mailto:support@mycareconnect.example"`) {
+				t.Errorf("html lacks the support link:\n%s", html)
+			}
+			if !strings.Contains(html, "The CareConnect team") {
+				t.Errorf("html lacks the sign-off")
+			}
+			if !strings.Contains(html, `<html lang="en">`) {
+				t.Errorf("html lacks lang")
+			}
+			if n := strings.Count(html, "<h1"); n > 1 {
+				t.Errorf("html has %d h1 elements", n)
+			}
+			if strings.Contains(html, "<img") {
+				t.Errorf("html contains an image")
+			}
+			if strings.Contains(text, "<no value>") || strings.Contains(html, "<no value>") {
+				t.Errorf("missing data rendered as <no value>")
+			}
+			if strings.Contains(text, "\n\n\n") {
+				t.Errorf("text has runs of blank lines:\n%s", text)
+			}
+			if testing.Verbose() && os.Getenv("MAIL_SHOW") != "" {
+				t.Logf("SUBJECT: %s\n--- TEXT ---\n%s--- HTML ---\n%s", subject, text, html)
+			}
+		})
+	}
+}
+
+// TestEveryTemplateHasARow fails when an email template has no test row.
+func TestEveryTemplateHasARow(t *testing.T) {
+	tpl := loadTemplates(t)
+	covered := map[string]bool{}
+	for _, tc := range templateCases() {
+		covered[tc.template] = true
+	}
+	files, err := fs.Glob(templateFS, "templates/*.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var emails int
+	for _, f := range files {
+		base := path.Base(f)
+		if strings.HasPrefix(base, "_") {
+			continue
+		}
+		emails++
+		name := strings.TrimSuffix(base, ".tmpl")
+		if !covered[name] {
+			t.Errorf("template %s has no test row", f)
+		}
+	}
+	if got := len(tpl.Names()); got != emails || emails == 0 {
+		t.Errorf("Names() has %d entries, templates/ has %d emails", got, emails)
+	}
+}
+
+func TestRenderEscapesHTML(t *testing.T) {
+	tpl := loadTemplates(t)
+	evil := `<script>alert("x")</script>`
+	cases := []struct {
+		template string
+		data     any
+	}{
+		{"account_created", AccountCreated{Common: sampleCommon(evil), Username: "dalia18"}},
+		{"worksite_join_request", WorksiteJoinRequest{Common: sampleCommon("Dalia"), RequesterName: evil, RequesterEmail: "x@example.org", WorksiteName: evil, Comment: evil, RequestURL: "https://mycareconnect.example/requests/1"}},
+		{"worksite_invitation", WorksiteInvitation{Common: sampleCommon("Sam"), InviterName: evil, WorksiteName: "Clinic", WorksiteID: "K7Q2M9X", AcceptURL: "javascript:alert(1)"}},
+	}
+	for _, c := range cases {
+		subject, text, html, err := tpl.Render(c.template, c.data)
+		if err != nil {
+			t.Fatalf("%s: %v", c.template, err)
+		}
+		if strings.Contains(html, "<script>") {
+			t.Errorf("%s: html contains an unescaped <script>:\n%s", c.template, html)
+		}
+		if !strings.Contains(html, "&lt;script&gt;") {
+			t.Errorf("%s: html lacks the escaped name", c.template)
+		}
+		if strings.Contains(html, `href="javascript:`) {
+			t.Errorf("%s: html contains a javascript: link", c.template)
+		}
+		// The plain-text parts are not HTML and keep the text as written.
+		if c.template != "worksite_invitation" && !strings.Contains(text, evil) {
+			t.Errorf("%s: text altered the name", c.template)
+		}
+		if strings.ContainsAny(subject, "\r\n") {
+			t.Errorf("%s: subject spans lines", c.template)
+		}
+	}
+}
+
+func TestRenderSubjectIsOneLine(t *testing.T) {
+	tpl := loadTemplates(t)
+	subject, _, _, err := tpl.Render("worksite_join_request", WorksiteJoinRequest{
+		Common: sampleCommon("Dalia"), RequesterName: "Sam\r\nBcc: victim@example.org", WorksiteName: "Clinic",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.ContainsAny(subject, "\r\n") {
+		t.Fatalf("subject spans lines: %q", subject)
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	tpl := loadTemplates(t)
+	if _, _, _, err := tpl.Render("no_such_email", nil); err == nil {
+		t.Error("unknown template: want error")
+	}
+	// Data of the wrong type is an error, not a half-rendered email.
+	if _, _, _, err := tpl.Render("account_created", WorksiteJoinDecided{}); err == nil {
+		t.Error("wrong data type: want error")
+	}
+}

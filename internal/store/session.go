@@ -1,0 +1,73 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"portal"
+)
+
+// Session is a server-side session row. The browser holds a random token;
+// the database keeps only its SHA-256 (IDHash), so a leaked table cannot be
+// replayed as cookies.
+type Session struct {
+	IDHash     string
+	AccountID  portal.AccountID // 0 before the person has an account
+	Data       string           // JSON, owned by the web layer
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time // absolute expiry
+}
+
+func accountArg(id portal.AccountID) any {
+	if id == 0 {
+		return nil
+	}
+	return int64(id)
+}
+
+// CreateSession inserts a session.
+func (q Q) CreateSession(ctx context.Context, s *Session) error {
+	_, err := q.Exec(ctx, `INSERT INTO sessions (id_hash, account_id, data, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, s.IDHash, accountArg(s.AccountID), s.Data, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
+	return err
+}
+
+// FindSession returns a session by the hash of its token.
+func (q Q) FindSession(ctx context.Context, idHash string) (*Session, error) {
+	var s Session
+	var acct sql.NullInt64
+	var created, seen, expires int64
+	err := q.QueryRow(ctx, `SELECT id_hash, account_id, data, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?`, idHash).
+		Scan(&s.IDHash, &acct, &s.Data, &created, &seen, &expires)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	s.AccountID = portal.AccountID(acct.Int64)
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
+	return &s, nil
+}
+
+// UpdateSession saves a session's data and last-seen time.
+func (q Q) UpdateSession(ctx context.Context, s *Session) error {
+	_, err := q.Exec(ctx, "UPDATE sessions SET account_id = ?, data = ?, last_seen_at = ? WHERE id_hash = ?",
+		accountArg(s.AccountID), s.Data, ms(s.LastSeenAt), s.IDHash)
+	return err
+}
+
+// DeleteSession removes a session.
+func (q Q) DeleteSession(ctx context.Context, idHash string) error {
+	_, err := q.Exec(ctx, "DELETE FROM sessions WHERE id_hash = ?", idHash)
+	return err
+}
+
+// DeleteExpiredSessions removes sessions past their absolute expiry or idle
+// since before idleBefore, and returns how many.
+func (q Q) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int64, error) {
+	res, err := q.Exec(ctx, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen_at < ?", ms(now), ms(idleBefore))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}

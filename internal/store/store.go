@@ -1,0 +1,313 @@
+// Package store keeps the portal's data in SQLite (the embedded default) or
+// PostgreSQL (production) behind one API. SQL is written once with `?`
+// placeholders and rebound for PostgreSQL; migrations are one numbered stream.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"portal"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect names the SQL flavour of a database.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the portal's database handle.
+type DB struct {
+	sql     *sql.DB
+	dialect Dialect
+}
+
+// Open connects to the database named by dsn: "sqlite:PATH" (or a bare path
+// ending in .db) for SQLite, "postgres://..." for PostgreSQL. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(25)
+		db.SetMaxIdleConns(10)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: connect to postgres: %w", err)
+		}
+		return &DB{sql: db, dialect: Postgres}, nil
+	case strings.HasPrefix(dsn, "sqlite:"), strings.HasSuffix(dsn, ".db"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("store: sqlite DSN needs a file path")
+		}
+		if dir := filepath.Dir(path); dir != "." && !strings.HasPrefix(path, ":memory:") {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store: create database folder: %w", err)
+			}
+		}
+		q := url.Values{}
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "foreign_keys(ON)")
+		q.Set("_txlock", "immediate")
+		db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, err
+		}
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+		if err := db.PingContext(ctx); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("store: open sqlite: %w", err)
+		}
+		return &DB{sql: db, dialect: SQLite}, nil
+	}
+	return nil, fmt.Errorf("store: unsupported DSN %q: use sqlite:PATH or postgres://", redactDSN(dsn))
+}
+
+func redactDSN(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		u.User = url.User(u.User.Username())
+		return u.String()
+	}
+	if len(dsn) > 12 {
+		return dsn[:12] + "..."
+	}
+	return dsn
+}
+
+// Dialect reports which database this is.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the database.
+func (db *DB) Close() error { return db.sql.Close() }
+
+// Ping checks that the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	return db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+// SQL exposes the underlying handle for tests and tools.
+func (db *DB) SQL() *sql.DB { return db.sql }
+
+// queryer is what both *sql.DB and *sql.Tx offer.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Q runs queries written with `?` placeholders on either database. Both DB
+// (outside a transaction) and Tx embed it, so store functions are written once.
+type Q struct {
+	q       queryer
+	dialect Dialect
+}
+
+func (db *DB) q() Q { return Q{q: db.sql, dialect: db.dialect} }
+
+// Tx is a database transaction. Every use case runs in exactly one.
+type Tx struct {
+	Q
+	tx *sql.Tx
+}
+
+// Read returns a query handle outside any transaction, for reads.
+func (db *DB) Read() Q { return db.q() }
+
+// InTx runs fn in a transaction and commits when fn returns nil. On SQLite
+// the transaction begins IMMEDIATE, so writers queue instead of failing.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{Q: Q{q: sqlTx, dialect: db.dialect}, tx: sqlTx}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return mapError(fmt.Errorf("store: commit: %w", err))
+	}
+	return nil
+}
+
+// Rebind turns `?` placeholders into `$1, $2, ...` for PostgreSQL. A `?`
+// inside a single-quoted string literal is left alone.
+func Rebind(d Dialect, query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 8)
+	n := 0
+	inString := false
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case c == '\'':
+			inString = !inString
+			b.WriteByte(c)
+		case c == '?' && !inString:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// Exec runs a statement.
+func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := q.q.ExecContext(ctx, Rebind(q.dialect, query), args...)
+	return res, mapError(err)
+}
+
+// Query runs a query returning rows.
+func (q Q) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := q.q.QueryContext(ctx, Rebind(q.dialect, query), args...)
+	return rows, mapError(err)
+}
+
+// QueryRow runs a query returning at most one row.
+func (q Q) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.q.QueryRowContext(ctx, Rebind(q.dialect, query), args...)
+}
+
+// Insert runs an INSERT ... RETURNING id and returns the new id.
+func (q Q) Insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	if err := q.QueryRow(ctx, query+" RETURNING id", args...).Scan(&id); err != nil {
+		return 0, mapError(err)
+	}
+	return id, nil
+}
+
+// Dialect reports the SQL flavour.
+func (q Q) Dialect() Dialect { return q.dialect }
+
+// forUpdate returns " FOR UPDATE" on PostgreSQL; SQLite's IMMEDIATE
+// transactions already serialise writers.
+func (q Q) forUpdate() string {
+	if q.dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// ErrConflict is wrapped by errors from a unique constraint violation; the
+// constraint (index) name is in the message so callers can tell which.
+var ErrConflict = errors.New("store: unique constraint violated")
+
+// ConflictError tells which unique index was violated.
+type ConflictError struct{ Constraint string }
+
+func (e *ConflictError) Error() string { return "store: unique constraint violated: " + e.Constraint }
+func (e *ConflictError) Unwrap() error { return ErrConflict }
+
+// mapError turns driver errors into the portal's: no rows -> not found,
+// unique violations -> *ConflictError.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &portal.Error{Code: portal.ENOTFOUND, Message: "Not found."}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return &ConflictError{Constraint: pgErr.ConstraintName}
+	}
+	var sqErr *sqlite.Error
+	if errors.As(err, &sqErr) {
+		if sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || sqErr.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+			return &ConflictError{Constraint: sqliteConstraint(sqErr.Error())}
+		}
+	}
+	return err
+}
+
+// sqliteConstraint extracts "table.col, table.col2" from SQLite's message
+// "UNIQUE constraint failed: accounts.email_key".
+func sqliteConstraint(msg string) string {
+	if i := strings.Index(msg, "failed: "); i >= 0 {
+		rest := msg[i+len("failed: "):]
+		if j := strings.Index(rest, " ("); j >= 0 {
+			rest = rest[:j]
+		}
+		return rest
+	}
+	return msg
+}
+
+// IsConflictOn reports whether err is a unique violation whose constraint
+// mentions any of the given names (a PostgreSQL index name, or a SQLite
+// "table.column").
+func IsConflictOn(err error, names ...string) bool {
+	var ce *ConflictError
+	if !errors.As(err, &ce) {
+		return false
+	}
+	for _, n := range names {
+		if strings.Contains(ce.Constraint, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// ms converts a time to the stored form: Unix milliseconds, UTC.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS converts a stored time back; 0 is the zero time.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}
+
+func nullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}
+
+func isNotFound(err error) bool { return portal.ErrorCode(err) == portal.ENOTFOUND }

@@ -1,0 +1,171 @@
+package web
+
+import (
+	"net/http"
+
+	"portal"
+)
+
+// registerPage is the HxBC account registration form.
+type registerPage struct {
+	Page
+	Card         portal.CardIdentity
+	Form         portal.RegistrationInput
+	Errors       portal.FieldErrors
+	Requirements string
+}
+
+func (s *Server) registrationCard(w http.ResponseWriter, r *http.Request) (*portal.CardIdentity, bool) {
+	st := state(r)
+	if st.account != nil {
+		http.Redirect(w, r, "/menu", http.StatusSeeOther)
+		return nil, false
+	}
+	if st.sess == nil || st.sess.data.Card == nil {
+		_ = s.toSignIn(w, r)
+		return nil, false
+	}
+	return st.sess.data.Card, true
+}
+
+func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
+	card, ok := s.registrationCard(w, r)
+	if !ok {
+		return nil
+	}
+	form := portal.RegistrationInput{Email: card.Email, HealthAuthorityAccount: "no"}
+	form.Username = s.app.SuggestUsername(r.Context(), card.GivenNames, card.Surname)
+	return s.render(w, r, http.StatusOK, "register.html", registerPage{Page: s.page(r, "Account Registration"),
+		Card: *card, Form: form, Requirements: portal.PasswordRequirements})
+}
+
+func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) error {
+	card, ok := s.registrationCard(w, r)
+	if !ok {
+		return nil
+	}
+	in := portal.RegistrationInput{
+		PreferredFirstName: r.PostFormValue("preferred_first_name"), PreferredLastName: r.PostFormValue("preferred_last_name"),
+		Profession: r.PostFormValue("profession"), NurseLicence: r.PostFormValue("nurse_licence"),
+		MSPBillingNumber: r.PostFormValue("msp_billing_number"), CPSID: r.PostFormValue("cpsid"),
+		Resident: r.PostFormValue("resident"), CollegeID: r.PostFormValue("college_id"),
+		OtherProfession: r.PostFormValue("other_profession"), Email: r.PostFormValue("email"),
+		Phone: r.PostFormValue("phone"), Mobile: r.PostFormValue("mobile"),
+		HealthAuthorityAccount: r.PostFormValue("health_authority_account"), Username: r.PostFormValue("username"),
+		Password: r.PostFormValue("password"), ConfirmPassword: r.PostFormValue("confirm_password"),
+	}
+	if in.NeedsHealthAuthorityRoute() {
+		return s.render(w, r, http.StatusOK, "health_authority.html", homePage{Page: s.page(r, "Health authority network account")})
+	}
+	acct, err := s.app.Register(r.Context(), state(r).meta, *card, in)
+	if fe, ok := portal.AsFieldErrors(err); ok {
+		// Keep everything typed except the passwords.
+		in.Password, in.ConfirmPassword = "", ""
+		return s.render(w, r, http.StatusUnprocessableEntity, "register.html", registerPage{Page: s.page(r, "Account Registration"),
+			Card: *card, Form: in, Errors: fe, Requirements: portal.PasswordRequirements})
+	}
+	if err != nil {
+		return err
+	}
+	sess := state(r).sess
+	if _, err := s.rotateSession(w, r, acct.ID, sessionData{Card: card, IDToken: sess.data.IDToken,
+		Flash: "Your HxBC account has been created. Your username is " + acct.QualifiedUsername() + "; we have emailed it to you."}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/menu", http.StatusSeeOther)
+	return nil
+}
+
+// menuPage is the main menu.
+type menuPage struct{ Page }
+
+func (s *Server) handleMenu(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "menu.html", menuPage{Page: s.page(r, "Main Menu")})
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "account.html", menuPage{Page: s.page(r, "Manage My Account")})
+}
+
+// usernamePage is "Forgot My Username".
+type usernamePage struct{ Page }
+
+func (s *Server) handleUsername(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "account_username.html", usernamePage{Page: s.page(r, "Forgot My Username")})
+}
+
+func (s *Server) handleUsernamePost(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	if err := s.rateLimit(r, "username-email:"+accountKey(st.account), 5); err != nil {
+		return err
+	}
+	if err := s.app.EmailUsername(r.Context(), st.meta, st.account.ID); err != nil {
+		return err
+	}
+	s.setFlash(r, "We have emailed your username to "+st.account.Email+".")
+	http.Redirect(w, r, "/account/username", http.StatusSeeOther)
+	return nil
+}
+
+// passwordPage is "Reset My Password".
+type passwordPage struct {
+	Page
+	Errors       portal.FieldErrors
+	Requirements string
+}
+
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "account_password.html", passwordPage{Page: s.page(r, "Reset My Password"),
+		Requirements: portal.PasswordRequirements})
+}
+
+func (s *Server) handlePasswordPost(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	if err := s.rateLimit(r, "password-change:"+accountKey(st.account), 20); err != nil {
+		return err
+	}
+	in := portal.PasswordChangeInput{Password: r.PostFormValue("password"), ConfirmPassword: r.PostFormValue("confirm_password")}
+	err := s.app.ChangePassword(r.Context(), st.meta, st.account.ID, in)
+	if fe, ok := portal.AsFieldErrors(err); ok {
+		return s.render(w, r, http.StatusUnprocessableEntity, "account_password.html", passwordPage{Page: s.page(r, "Reset My Password"),
+			Errors: fe, Requirements: portal.PasswordRequirements})
+	}
+	if err != nil {
+		return err
+	}
+	s.setFlash(r, "Your HxBC password has been changed.")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+// contactPage is "Update My Information".
+type contactPage struct {
+	Page
+	Form   portal.ContactInput
+	Errors portal.FieldErrors
+}
+
+func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) error {
+	a := state(r).account
+	form := portal.ContactInput{PreferredFirstName: a.PreferredFirstName, PreferredLastName: a.PreferredLastName,
+		Email: a.Email, Phone: portal.FormatPhone(a.Phone), Mobile: portal.FormatPhone(a.Mobile)}
+	return s.render(w, r, http.StatusOK, "account_contact.html", contactPage{Page: s.page(r, "Update My Information"), Form: form})
+}
+
+func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	in := portal.ContactInput{PreferredFirstName: r.PostFormValue("preferred_first_name"),
+		PreferredLastName: r.PostFormValue("preferred_last_name"), Email: r.PostFormValue("email"),
+		Phone: r.PostFormValue("phone"), Mobile: r.PostFormValue("mobile")}
+	err := s.app.UpdateContact(r.Context(), st.meta, st.account.ID, in)
+	if fe, ok := portal.AsFieldErrors(err); ok {
+		return s.render(w, r, http.StatusUnprocessableEntity, "account_contact.html", contactPage{Page: s.page(r, "Update My Information"),
+			Form: in, Errors: fe})
+	}
+	if err != nil {
+		return err
+	}
+	s.setFlash(r, "Your information has been updated.")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}

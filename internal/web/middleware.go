@@ -1,0 +1,237 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"portal"
+)
+
+type ctxKey struct{}
+
+// reqState is the per-request state the middleware fills in.
+type reqState struct {
+	id      string
+	route   string
+	start   time.Time
+	logger  *slog.Logger
+	sess    *session
+	account *portal.Account
+	meta    portal.RequestMeta
+}
+
+func state(r *http.Request) *reqState {
+	if st, ok := r.Context().Value(ctxKey{}).(*reqState); ok {
+		return st
+	}
+	return &reqState{logger: slog.Default()}
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (sr *statusRecorder) WriteHeader(code int) {
+	if sr.status == 0 {
+		sr.status = code
+	}
+	sr.ResponseWriter.WriteHeader(code)
+}
+
+func (sr *statusRecorder) Write(b []byte) (int, error) {
+	if sr.status == 0 {
+		sr.status = http.StatusOK
+	}
+	return sr.ResponseWriter.Write(b)
+}
+
+func (sr *statusRecorder) Unwrap() http.ResponseWriter { return sr.ResponseWriter }
+
+// clientIP returns the caller's address; behind a trusted proxy the first
+// X-Forwarded-For hop.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			return strings.TrimSpace(strings.Split(xff, ",")[0])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// base is the outermost middleware: request id, logging, metrics, panics,
+// security headers, and the session.
+func (s *Server) base(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		st := &reqState{id: randomToken(8), start: time.Now()}
+		st.logger = s.logger.With("request_id", st.id)
+		st.meta = portal.RequestMeta{IP: s.clientIP(r), UserAgent: r.UserAgent(), RequestID: st.id}
+		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				st.logger.Error("panic", "err", fmt.Sprint(p), "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					s.renderError(rec, r, http.StatusInternalServerError, "")
+				}
+			}
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			d := time.Since(st.start)
+			s.metrics.observe(st.route, r.Method, status, d)
+			if st.route != "GET /static/" && st.route != "GET /healthz" && st.route != "GET /metrics" {
+				attrs := []any{"method", r.Method, "path", r.URL.Path, "route", st.route, "status", status, "duration_ms", d.Milliseconds()}
+				if st.account != nil {
+					attrs = append(attrs, "account_id", int64(st.account.ID))
+				}
+				st.logger.Info("request", attrs...)
+			}
+		}()
+		h := rec.Header()
+		h.Set("X-Request-ID", st.id)
+		h.Set("Content-Security-Policy", s.csp())
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if s.secure {
+			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+		}
+		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" {
+			h.Set("Cache-Control", "no-store")
+			st.sess = s.loadSession(r)
+			if st.sess != nil && st.sess.row.AccountID != 0 {
+				if acct, err := s.app.Account(r.Context(), st.sess.row.AccountID); err == nil {
+					st.account = acct
+				}
+			}
+		}
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func (s *Server) csp() string {
+	formAction := "'self'"
+	if iss := s.cfg.OIDC.Issuer; iss != "" && !strings.HasPrefix(iss, s.origin) {
+		formAction += " " + originOf(iss)
+	}
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+		"connect-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+}
+
+func originOf(u string) string {
+	if i := strings.Index(u, "://"); i >= 0 {
+		if j := strings.IndexByte(u[i+3:], '/'); j >= 0 {
+			return u[:i+3+j]
+		}
+	}
+	return u
+}
+
+// csrf refuses state-changing requests without the session's token, and
+// any request a browser marks as cross-site.
+func (s *Server) csrf(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+			s.renderError(w, r, http.StatusForbidden, "This form was sent from another site, so it was refused.")
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" && o != s.origin && o != "null" {
+			s.renderError(w, r, http.StatusForbidden, "This form was sent from another site, so it was refused.")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+		token := r.Header.Get("X-CSRF-Token")
+		if token == "" {
+			token = r.PostFormValue("csrf_token")
+		}
+		if !validCSRF(state(r).sess, token) {
+			s.renderError(w, r, http.StatusForbidden, "Your session expired or the form is out of date. Go back, reload the page and try again.")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handler is a page handler that may fail; errors become status pages.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// requireAccount lets only people with an HxBC account through.
+func (s *Server) requireAccount(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		st := state(r)
+		if st.account == nil {
+			if st.sess != nil && st.sess.data.Card != nil {
+				http.Redirect(w, r, "/register", http.StatusSeeOther)
+				return nil
+			}
+			return s.toSignIn(w, r)
+		}
+		return h(w, r)
+	}
+}
+
+// toSignIn sends a signed-out person to sign in, remembering where they were going.
+func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request) error {
+	target := "/signin"
+	if r.Method == http.MethodGet && r.URL.Path != "/" {
+		target += "?return_to=" + urlQueryEscape(r.URL.RequestURI())
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
+}
+
+// serve adapts a handler: it records the route for metrics and logs, and
+// turns errors into status pages.
+func (s *Server) serve(pattern string, h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		state(r).route = pattern
+		if err := h(w, r); err != nil {
+			s.handleError(w, r, err)
+		}
+	})
+}
+
+func (s *Server) handleError(w http.ResponseWriter, r *http.Request, err error) {
+	code := portal.ErrorCode(err)
+	status := http.StatusInternalServerError
+	switch code {
+	case portal.EINVALID:
+		status = http.StatusBadRequest
+	case portal.ENOTFOUND:
+		status = http.StatusNotFound
+	case portal.ECONFLICT:
+		status = http.StatusConflict
+	case portal.EFORBIDDEN:
+		status = http.StatusForbidden
+	case portal.EUNAUTHORIZED:
+		_ = s.toSignIn(w, r)
+		return
+	case portal.ERATELIMIT:
+		status = http.StatusTooManyRequests
+	}
+	if status == http.StatusInternalServerError {
+		state(r).logger.Error("request failed", "err", err)
+		s.renderError(w, r, status, "")
+		return
+	}
+	s.renderError(w, r, status, portal.ErrorMessage(err))
+}

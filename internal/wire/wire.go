@@ -1,0 +1,255 @@
+// Package wire builds a whole portal from its configuration: database,
+// identity, email, use cases, web server and background jobs. The command
+// and the end-to-end tests both start the portal through it.
+package wire
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"portal/internal/app"
+	"portal/internal/identity"
+	"portal/internal/mail"
+	"portal/internal/passwd"
+	"portal/internal/store"
+	"portal/internal/web"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Config is the portal's whole configuration.
+type Config struct {
+	Addr         string
+	BaseURL      string
+	DB           string
+	Dev          bool
+	SupportEmail string
+	MailFrom     string
+	TrustProxy   bool
+	TemplateDir  string
+
+	OIDC identity.Config
+	SMTP mail.SMTPConfig // Host empty: no SMTP (development mailbox only)
+
+	SessionIdle     time.Duration
+	SessionAbsolute time.Duration
+	// Registerer receives the metrics; nil uses the default registry.
+	Registerer prometheus.Registerer
+	// Now replaces the clock (tests).
+	Now func() time.Time
+}
+
+// DevPeople are the test people the development sign-in offers.
+var DevPeople = []identity.DevPerson{
+	{Key: "dev-dalia-eighteen", GivenNames: "Dalia", Surname: "EIGHTEEN", BirthDate: "1980-04-18", Email: "dalia.eighteen@example.ca"},
+	{Key: "dev-gregory-nineteen", GivenNames: "Gregory", Surname: "NINETEEN", BirthDate: "1975-09-19", Email: "gregory.nineteen@example.ca"},
+	{Key: "dev-sam-jones", GivenNames: "Sam", Surname: "JONES", BirthDate: "1969-01-30", Email: "sam.jones@example.ca"},
+	{Key: "dev-jane-moa", GivenNames: "Jane", Surname: "MOA", BirthDate: "1990-06-02", Email: "jane.moa@example.ca"},
+	{Key: "dev-priya-pharmacist", GivenNames: "Priya", Surname: "SINGH", BirthDate: "1985-11-11", Email: "priya.singh@example.ca"},
+}
+
+// Portal is a built portal, ready to run.
+type Portal struct {
+	Config Config
+	DB     *store.DB
+	App    *app.App
+	Server *web.Server
+	Mailer mail.Mailer
+	Logger *slog.Logger
+}
+
+// Build opens and migrates the database and wires every part.
+func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.BaseURL == "" {
+		return nil, errors.New("a public base URL is required (-base-url)")
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	tmpl, err := mail.LoadTemplates()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := app.New(db, passwd.NewHasher(0), tmpl, app.Config{BaseURL: cfg.BaseURL, SupportEmail: cfg.SupportEmail,
+		MailDomain: mailDomain(cfg)}, logger)
+	if cfg.Now != nil {
+		a.Now = cfg.Now
+	}
+
+	var dev *identity.DevProvider
+	if cfg.Dev && cfg.OIDC.Issuer == "" {
+		secret := randomHex(16)
+		cfg.OIDC = identity.Config{Issuer: cfg.BaseURL + "/dev/oidc", ClientID: "portal-dev", ClientSecret: secret,
+			Claims: cfg.OIDC.Claims}
+		dev, err = identity.NewDevProvider(identity.DevProviderConfig{
+			Issuer: cfg.OIDC.Issuer, Enabled: true, People: DevPeople, Now: a.Now,
+			Clients:    []identity.DevClient{{ID: "portal-dev", Secret: secret, RedirectURIs: []string{cfg.BaseURL + "/auth/callback"}}},
+			Stylesheet: web.StylesheetURL(),
+		})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if cfg.OIDC.Issuer == "" {
+		db.Close()
+		return nil, errors.New("no identity provider: set -oidc-issuer (with client id and secret), or use -dev for development sign-in")
+	}
+	if cfg.OIDC.RedirectURL == "" {
+		cfg.OIDC.RedirectURL = cfg.BaseURL + "/auth/callback"
+	}
+
+	var mailer mail.Mailer = mail.DevMailer{}
+	if cfg.SMTP.Host != "" {
+		if cfg.SMTP.From == "" {
+			cfg.SMTP.From = cfg.MailFrom
+		}
+		m, err := mail.NewSMTPMailer(cfg.SMTP)
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		mailer = m
+	} else if !cfg.Dev {
+		db.Close()
+		return nil, errors.New("no SMTP server configured: set -smtp-host, or use -dev for the development mailbox")
+	}
+
+	reg := cfg.Registerer
+	if reg == nil {
+		reg = prometheus.DefaultRegisterer
+	}
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, DevMode: cfg.Dev, SupportEmail: a.Config.SupportEmail,
+		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustProxy: cfg.TrustProxy,
+		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC}, a, dev, reg, logger)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &Portal{Config: cfg, DB: db, App: a, Server: srv, Mailer: mailer, Logger: logger}, nil
+}
+
+func mailDomain(cfg Config) string {
+	if i := strings.LastIndexByte(cfg.MailFrom, '@'); i >= 0 {
+		return strings.Trim(cfg.MailFrom[i+1:], "> ")
+	}
+	if h := strings.TrimPrefix(strings.TrimPrefix(cfg.BaseURL, "https://"), "http://"); h != "" {
+		host, _, err := net.SplitHostPort(h)
+		if err == nil {
+			return host
+		}
+		return strings.Split(h, "/")[0]
+	}
+	return "mycareconnect.invalid"
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Job is a background task run every Every until the context ends.
+type Job struct {
+	Name  string
+	Every time.Duration
+	Run   func(ctx context.Context) error
+}
+
+// Jobs lists the background work of one instance. Each is safe to run on
+// several instances at once.
+func (p *Portal) Jobs() []Job {
+	worker := &mail.Worker{Outbox: store.Outbox{DB: p.DB}, Mailer: p.Mailer, Logger: p.Logger.With("job", "outbox"), Now: p.App.Now}
+	return []Job{
+		{Name: "outbox", Every: 2 * time.Second, Run: func(ctx context.Context) error {
+			_, _, err := worker.RunOnce(ctx)
+			return err
+		}},
+		{Name: "session-cleanup", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
+			now := p.App.Now()
+			idle := p.Config.SessionIdle
+			if idle == 0 {
+				idle = 30 * time.Minute
+			}
+			_, err := p.DB.Read().DeleteExpiredSessions(ctx, now, now.Add(-idle))
+			if err == nil {
+				err = p.DB.Read().DeleteOldRateLimits(ctx, now.Add(-24*time.Hour))
+			}
+			return err
+		}},
+	}
+}
+
+// RunJobs runs every job until ctx ends.
+func (p *Portal) RunJobs(ctx context.Context) {
+	var wg sync.WaitGroup
+	for _, j := range p.Jobs() {
+		wg.Add(1)
+		go func(j Job) {
+			defer wg.Done()
+			t := time.NewTicker(j.Every)
+			defer t.Stop()
+			for {
+				if err := j.Run(ctx); err != nil && ctx.Err() == nil {
+					p.Logger.Error("job failed", "job", j.Name, "err", err)
+				}
+				select {
+				case <-ctx.Done():
+					return
+				case <-t.C:
+				}
+			}
+		}(j)
+	}
+	wg.Wait()
+}
+
+// Serve runs the web server and the jobs on l until ctx ends, then shuts
+// down gracefully, letting requests in flight finish.
+func (p *Portal) Serve(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{Handler: p.Server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(p.Logger.Handler(), slog.LevelWarn)}
+	jobsCtx, stopJobs := context.WithCancel(context.Background())
+	jobsDone := make(chan struct{})
+	go func() { p.RunJobs(jobsCtx); close(jobsDone) }()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if serr := hs.Shutdown(shutdownCtx); serr != nil && err == nil {
+		err = serr
+	}
+	stopJobs()
+	<-jobsDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// Close releases the database.
+func (p *Portal) Close() error { return p.DB.Close() }
