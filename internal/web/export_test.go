@@ -1,0 +1,16 @@
+package web
+
+// TemplatesNeverRendered lists the page templates no test has rendered yet.
+func TemplatesNeverRendered() ([]string, error) {
+	t, err := loadTemplates("")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range t.Names() {
+		if _, ok := renderedTemplates.Load(n); !ok {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
