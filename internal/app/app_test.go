@@ -141,7 +141,9 @@ func TestApp_RegisterFieldErrors(t *testing.T) {
 		{"BadCPSID", func(in *portal.RegistrationInput) { in.CPSID = "ABCDE" }, "cpsid", "Enter your CPSID as 5 characters, e.g. A0000 or 00000."},
 		{"NoResidentAnswer", func(in *portal.RegistrationInput) { in.Resident = "" }, "resident", "Answer whether you are currently a medical resident."},
 		{"NurseNoLicence", func(in *portal.RegistrationInput) { in.Profession = "nurse"; in.CollegeID = "1234567" }, "nurse_licence", "Select your licence type."},
-		{"NurseBadBCCNM", func(in *portal.RegistrationInput) { in.Profession, in.NurseLicence, in.CollegeID = "nurse", "rn", "12345" }, "college_id", "Enter your BCCNM college ID as 7 digits, e.g. 0000000."},
+		{"NurseBadBCCNM", func(in *portal.RegistrationInput) {
+			in.Profession, in.NurseLicence, in.CollegeID = "nurse", "rn", "12345"
+		}, "college_id", "Enter your BCCNM college ID as 7 digits, e.g. 0000000."},
 		{"NPNeedsMSP", func(in *portal.RegistrationInput) {
 			in.Profession, in.NurseLicence, in.CollegeID, in.MSPBillingNumber = "nurse", "np", "1234567", ""
 		}, "msp_billing_number", "Enter your MSP billing number."},
@@ -154,7 +156,9 @@ func TestApp_RegisterFieldErrors(t *testing.T) {
 		{"BadUsername", func(in *portal.RegistrationInput) { in.Username = "-x-" }, "username", "Use only lower-case letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit."},
 		{"ReservedUsername", func(in *portal.RegistrationInput) { in.Username = "admin" }, "username", "That username is reserved. Choose another."},
 		{"PasswordMismatch", func(in *portal.RegistrationInput) { in.ConfirmPassword = "Harbour-Lantern-48" }, "confirm_password", "The passwords you entered do not match."},
-		{"PasswordContainsName", func(in *portal.RegistrationInput) { in.Password, in.ConfirmPassword = "Eighteen-Lantern-47", "Eighteen-Lantern-47" }, "password", ""},
+		{"PasswordContainsName", func(in *portal.RegistrationInput) {
+			in.Password, in.ConfirmPassword = "Eighteen-Lantern-47", "Eighteen-Lantern-47"
+		}, "password", ""},
 		{"BadPreferredName", func(in *portal.RegistrationInput) { in.PreferredFirstName = "D4lia" }, "preferred_first_name", "Preferred first name may contain only letters, spaces, hyphens, apostrophes and periods."},
 	}
 	for _, tt := range tests {

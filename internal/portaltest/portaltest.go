@@ -89,7 +89,10 @@ func Start(t testing.TB, dsn string, edit ...func(*wire.Config)) *Instance {
 
 type testWriter struct{ t testing.TB }
 
-func (w testWriter) Write(b []byte) (int, error) { w.t.Log(strings.TrimSpace(string(b))); return len(b), nil }
+func (w testWriter) Write(b []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(b)))
+	return len(b), nil
+}
 
 // DeliverMail runs the outbox worker once, as the background job would.
 func (i *Instance) DeliverMail(t testing.TB) {
