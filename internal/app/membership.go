@@ -1,0 +1,309 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"portal"
+	"portal/internal/mail"
+	"portal/internal/store"
+)
+
+func invitationRef(id portal.InvitationID) string { return strconv.FormatInt(int64(id), 10) }
+
+// Invite invites an email address to join a worksite.
+func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, email string) (*portal.Invitation, error) {
+	w, err := a.requireAdmin(ctx, actor, ws)
+	if err != nil {
+		return nil, err
+	}
+	fe := portal.FieldErrors{}
+	validateEmailField(fe, "email", email)
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	if invitee, err := a.DB.Read().FindAccountByEmail(ctx, email); err == nil {
+		if m, err := a.DB.Read().FindMember(ctx, ws, invitee.ID); err == nil && m.Status == portal.MemberActive {
+			return nil, portal.FieldErrors{"email": fmt.Sprintf("%s is already a member of %s.", email, w.Name)}
+		}
+	}
+	existing, err := a.DB.Read().FindPendingInvitationsForEmail(ctx, email, a.now())
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range existing {
+		if inv.WorksiteID == ws {
+			return nil, portal.FieldErrors{"email": "This address already has an invitation waiting. Use Send again in the list below."}
+		}
+	}
+	now := a.now()
+	inv := &portal.Invitation{WorksiteID: ws, Email: email, InvitedBy: actor.ID, CreatedAt: now, ExpiresAt: now.Add(portal.InvitationLifetime)}
+	token, hash := newToken()
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateInvitation(ctx, inv, hash); err != nil {
+			return err
+		}
+		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: "worksite.invitation_sent", subjectKind: "invitation", subjectID: invitationRef(inv.ID), worksiteID: int64(ws),
+			details: map[string]string{"email": email}}); err != nil {
+			return err
+		}
+		return a.sendInvitation(ctx, tx, actor, w, inv, token)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return inv, nil
+}
+
+func (a *App) sendInvitation(ctx context.Context, tx *store.Tx, actor *portal.Account, w *portal.Worksite, inv *portal.Invitation, token string) error {
+	return a.enqueue(ctx, tx, "worksite_invitation", inv.Email, 0, mail.WorksiteInvitation{
+		Common: a.common(""), InviterName: actor.DisplayName(), WorksiteName: w.Name, WorksiteID: string(w.Code),
+		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(pacific()).Format("January 2, 2006")})
+}
+
+func validateEmailField(fe portal.FieldErrors, field, email string) {
+	in := portal.ContactInput{Email: email, Phone: "6045550100"}
+	if e, ok := in.Validate()["email"]; ok {
+		fe.Add(field, e)
+	}
+}
+
+// ResendInvitation sends an invitation again with a fresh link and expiry
+// (also after it expired or was revoked).
+func (a *App) ResendInvitation(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, id portal.InvitationID) error {
+	w, err := a.requireAdmin(ctx, actor, ws)
+	if err != nil {
+		return err
+	}
+	inv, err := a.DB.Read().FindInvitationByID(ctx, id)
+	if err != nil || inv.WorksiteID != ws {
+		return portal.Errorf(portal.ENOTFOUND, "That invitation does not exist.")
+	}
+	if inv.Status == portal.RequestApproved || inv.Status == portal.RequestRejected {
+		return portal.Errorf(portal.ECONFLICT, "%s already answered this invitation.", inv.Email)
+	}
+	token, hash := newToken()
+	inv.ExpiresAt = a.now().Add(portal.InvitationLifetime)
+	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.RenewInvitation(ctx, id, hash, inv.ExpiresAt); err != nil {
+			return err
+		}
+		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: "worksite.invitation_resent", subjectKind: "invitation", subjectID: invitationRef(id), worksiteID: int64(ws),
+			details: map[string]string{"email": inv.Email}}); err != nil {
+			return err
+		}
+		return a.sendInvitation(ctx, tx, actor, w, inv, token)
+	})
+}
+
+// RevokeInvitation withdraws a pending invitation.
+func (a *App) RevokeInvitation(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, id portal.InvitationID) error {
+	if _, err := a.requireAdmin(ctx, actor, ws); err != nil {
+		return err
+	}
+	inv, err := a.DB.Read().FindInvitationByID(ctx, id)
+	if err != nil || inv.WorksiteID != ws {
+		return portal.Errorf(portal.ENOTFOUND, "That invitation does not exist.")
+	}
+	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.DecideInvitation(ctx, id, portal.RequestRevoked, actor.ID, a.now())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return portal.Errorf(portal.ECONFLICT, "This invitation is no longer waiting for an answer.")
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: "worksite.invitation_revoked", subjectKind: "invitation", subjectID: invitationRef(id), worksiteID: int64(ws),
+			details: map[string]string{"email": inv.Email}})
+	})
+}
+
+// InvitationByToken returns the invitation an emailed link carries, for the
+// signed-in person it was sent to.
+func (a *App) InvitationByToken(ctx context.Context, actor *portal.Account, token string) (*portal.Invitation, error) {
+	inv, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token))
+	if err != nil {
+		return nil, portal.Errorf(portal.ENOTFOUND, "This invitation link is not valid. It may have been replaced by a newer invitation: check your email, or ask your site administrator to send it again.")
+	}
+	if portal.EmailKey(inv.Email) != portal.EmailKey(actor.Email) {
+		return nil, portal.Errorf(portal.EFORBIDDEN, "This invitation was sent to %s, but your HxBC account uses %s. Update your email address under Manage My Account, or ask your site administrator to invite your address.", inv.Email, actor.Email)
+	}
+	return inv, nil
+}
+
+// RespondToInvitation accepts or rejects an invitation sent to the person's email address.
+func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.InvitationID, accept bool) (*portal.Invitation, error) {
+	inv, err := a.DB.Read().FindInvitationByID(ctx, id)
+	if err != nil || portal.EmailKey(inv.Email) != portal.EmailKey(actor.Email) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "That invitation does not exist, or was not sent to you.")
+	}
+	now := a.now()
+	switch inv.EffectiveStatus(now) {
+	case portal.RequestPending:
+	case portal.RequestExpired:
+		return nil, portal.Errorf(portal.ECONFLICT, "This invitation expired on %s. Ask your site administrator to send it again.", inv.ExpiresAt.In(pacific()).Format("January 2, 2006"))
+	default:
+		return nil, portal.Errorf(portal.ECONFLICT, "This invitation is no longer open (%s).", inv.Status)
+	}
+	status := portal.RequestApproved
+	if !accept {
+		status = portal.RequestRejected
+	}
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.DecideInvitation(ctx, id, status, actor.ID, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return portal.Errorf(portal.ECONFLICT, "This invitation is no longer open.")
+		}
+		if accept {
+			if err := tx.AddMember(ctx, inv.WorksiteID, actor.ID, portal.RoleMember, now); err != nil {
+				return err
+			}
+		}
+		action := "worksite.invitation_accepted"
+		if !accept {
+			action = "worksite.invitation_rejected"
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: action, subjectKind: "invitation", subjectID: invitationRef(id), worksiteID: int64(inv.WorksiteID)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	inv.Status = status
+	return inv, nil
+}
+
+// Decommission ends a member's place at a worksite now, or schedules it
+// for the end of endDate (YYYY-MM-DD), as when a locum's term ends.
+func (a *App) Decommission(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID, endDate string) error {
+	w, err := a.requireAdmin(ctx, actor, ws)
+	if err != nil {
+		return err
+	}
+	m, err := a.DB.Read().FindMember(ctx, ws, member)
+	if err != nil || m.Status != portal.MemberActive {
+		return portal.Errorf(portal.ENOTFOUND, "That person is not an active member of %s.", w.Name)
+	}
+	if endDate != "" {
+		d, err := time.Parse(time.DateOnly, endDate)
+		if err != nil {
+			return portal.FieldErrors{"end_date": "Enter the last day as YYYY-MM-DD."}
+		}
+		if d.Format(time.DateOnly) < a.now().In(pacific()).Format(time.DateOnly) {
+			return portal.FieldErrors{"end_date": "The last day cannot be in the past. Leave it empty to decommission now."}
+		}
+	}
+	if m.Role == portal.RoleSiteAdmin {
+		n, err := a.DB.Read().CountActiveAdmins(ctx, ws)
+		if err != nil {
+			return err
+		}
+		if n <= 1 {
+			return portal.Errorf(portal.EINVALID, "%s is the only site administrator of %s. Make someone else a site administrator first.", m.Name, w.Name)
+		}
+	}
+	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if endDate != "" {
+			if err := tx.ScheduleDecommission(ctx, ws, member, endDate); err != nil {
+				return err
+			}
+			return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+				action: "worksite.decommission_scheduled", subjectKind: "account", subjectID: accountRef(member), worksiteID: int64(ws),
+				details: map[string]string{"end_date": endDate}})
+		}
+		return a.decommissionTx(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), actor.ID, w, m)
+	})
+}
+
+func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, by portal.AccountID, w *portal.Worksite, m *portal.Membership) error {
+	ok, err := tx.Decommission(ctx, w.ID, m.AccountID, by, a.now())
+	if err != nil || !ok {
+		return err
+	}
+	if err := a.audit(ctx, tx, meta, auditEvent{actorKind: actorKind, actorID: actorID, action: "worksite.member_decommissioned",
+		subjectKind: "account", subjectID: accountRef(m.AccountID), worksiteID: int64(w.ID),
+		details: map[string]string{"end_date": m.EndDate}}); err != nil {
+		return err
+	}
+	if err := a.provisioningTouch(ctx, tx, m.AccountID, "worksites"); err != nil {
+		return err
+	}
+	return a.enqueue(ctx, tx, "membership_ended", m.Email, m.AccountID, mail.MembershipEnded{
+		Common: a.common(m.Name), WorksiteName: w.Name})
+}
+
+// ApplyScheduledDecommissions ends the memberships whose last day has
+// passed. It is a job, safe on several instances (each end happens once).
+func (a *App) ApplyScheduledDecommissions(ctx context.Context) (int, error) {
+	today := a.now().In(pacific()).Format(time.DateOnly)
+	due, err := a.DB.Read().FindDueDecommissions(ctx, today)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	meta := portal.RequestMeta{RequestID: "job:decommission"}
+	for _, m := range due {
+		w, err := a.DB.Read().FindWorksiteByID(ctx, m.WorksiteID)
+		if err != nil {
+			return n, err
+		}
+		if err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+			return a.decommissionTx(ctx, tx, meta, portal.ActorSystem, "scheduled-decommission", 0, w, m)
+		}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// SetSiteAdmin makes a member a site administrator, or removes the role;
+// a worksite always keeps at least one.
+func (a *App) SetSiteAdmin(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID, admin bool) error {
+	w, err := a.requireAdmin(ctx, actor, ws)
+	if err != nil {
+		return err
+	}
+	m, err := a.DB.Read().FindMember(ctx, ws, member)
+	if err != nil || m.Status != portal.MemberActive {
+		return portal.Errorf(portal.ENOTFOUND, "That person is not an active member of %s.", w.Name)
+	}
+	role := portal.RoleMember
+	if admin {
+		role = portal.RoleSiteAdmin
+	}
+	if m.Role == role {
+		return nil
+	}
+	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.FindWorksiteByIDForUpdate(ctx, ws); err != nil {
+			return err
+		}
+		if !admin {
+			n, err := tx.CountActiveAdmins(ctx, ws)
+			if err != nil {
+				return err
+			}
+			if n <= 1 {
+				return portal.Errorf(portal.EINVALID, "%s is the only site administrator of %s. Make someone else a site administrator first.", m.Name, w.Name)
+			}
+		}
+		if err := tx.SetMemberRole(ctx, ws, member, role); err != nil {
+			return err
+		}
+		action := "worksite.admin_added"
+		if !admin {
+			action = "worksite.admin_removed"
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID), action: action,
+			subjectKind: "account", subjectID: accountRef(member), worksiteID: int64(ws)})
+	})
+}

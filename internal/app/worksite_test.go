@@ -1,0 +1,384 @@
+package app_test
+
+import (
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"portal"
+	"portal/internal/app"
+	"portal/internal/store"
+	"portal/internal/store/storetest"
+)
+
+// person registers an account with a distinct email and username.
+func person(t *testing.T, a *app.App, key, given, surname string) *portal.Account {
+	t.Helper()
+	in := validInput()
+	in.Email, in.Username = key+"@example.ca", key
+	c := card(key)
+	c.GivenNames, c.Surname = given, surname
+	acct, err := a.Register(ctx, meta, c, in)
+	if err != nil {
+		t.Fatalf("register %s: %v", key, err)
+	}
+	return acct
+}
+
+func worksiteInput(name string) portal.WorksiteInput {
+	return portal.WorksiteInput{Name: name, Type: "private_practice", Phone: "604-555-0100", HasAuthority: "yes",
+		Manual: portal.Address{Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", PostalCode: "v5t4g5"}}
+}
+
+func mustEmails(t *testing.T, db *store.DB, to, kind string, n int) []*store.Email {
+	t.Helper()
+	es, err := db.Read().FindEmails(ctx, store.EmailFilter{To: to, Kind: kind})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != n {
+		t.Fatalf("%d %s emails to %s, want %d", len(es), kind, to, n)
+	}
+	return es
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := portal.ErrorCode(err); got != code {
+		t.Fatalf("got %v (%s), want %s", err, got, code)
+	}
+}
+
+// approvedWorksite registers a worksite whose registrant signs and the team approves.
+func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal.WorksiteInput) *portal.Worksite {
+	t.Helper()
+	w, err := a.RegisterWorksite(ctx, meta, admin, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: admin.LegalName(), Agree: true}); err != nil {
+		t.Fatal(err)
+	}
+	if w, err = a.DecideWorksite(ctx, meta, "officer.one", w.Code, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+func TestApp_RegisterWorksite(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(w.Code) != 7 || strings.Trim(string(w.Code), portal.WorksiteCodeAlphabet) != "" {
+			t.Fatalf("code %q", w.Code)
+		}
+		if w.Status != portal.WorksitePending || w.AddressVerified || w.Address.PostalCode != "V5T 4G5" || w.HealthAuthority != "Vancouver Coastal Health" {
+			t.Fatalf("worksite %+v", w)
+		}
+		m, err := db.Read().FindMember(ctx, w.ID, admin.ID)
+		if err != nil || m.Role != portal.RoleSiteAdmin || m.Status != portal.MemberActive {
+			t.Fatalf("registrant membership %+v, %v", m, err)
+		}
+		es := mustEmails(t, db, admin.Email, "worksite_registered", 1)
+		if !strings.Contains(es[0].Text, string(w.Code)) {
+			t.Fatalf("registration email lacks the Worksite ID:\n%s", es[0].Text)
+		}
+		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{WorksiteID: int64(w.ID)})
+		if len(evs) != 1 || evs[0].Action != "worksite.registered" {
+			t.Fatalf("audit %+v", evs)
+		}
+
+		t.Run("ErrSameAddressJoinInstead", func(t *testing.T) {
+			in := worksiteInput("Another Name")
+			in.Manual.CivicNumber, in.Manual.StreetName, in.Manual.Direction = " 370", "BROADWAY", "e"
+			_, err := a.RegisterWorksite(ctx, meta, admin, in)
+			var ex *app.ExistingWorksiteError
+			if !errors.As(err, &ex) || ex.Worksite.ID != w.ID {
+				t.Fatalf("got %v, want the existing worksite", err)
+			}
+		})
+		t.Run("ErrFields", func(t *testing.T) {
+			in := worksiteInput("")
+			in.Type, in.HasAuthority, in.SignerEmail = "", "no", "bad"
+			in.Manual.PostalCode = "T2P 1J9"
+			_, err := a.RegisterWorksite(ctx, meta, admin, in)
+			fe, _ := portal.AsFieldErrors(err)
+			for _, f := range []string{"name", "type", "signer_name", "signer_email", "postal_code"} {
+				if fe[f] == "" {
+					t.Errorf("no error for %s (got %v)", f, fe)
+				}
+			}
+		})
+		t.Run("ApproveNeedsDeclaration", func(t *testing.T) {
+			_, err := a.DecideWorksite(ctx, meta, "officer.one", w.Code, true, "")
+			wantCode(t, err, portal.EINVALID)
+		})
+		t.Run("Declaration", func(t *testing.T) {
+			_, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Someone Else", Agree: true})
+			fe, _ := portal.AsFieldErrors(err)
+			if !strings.Contains(fe["full_name"], "Lena MOA") {
+				t.Fatalf("got %v", err)
+			}
+			_, err = a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "lena  moa", Agree: false})
+			if fe, _ := portal.AsFieldErrors(err); fe["agree"] == "" {
+				t.Fatalf("got %v, want the box required", err)
+			}
+			if _, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "lena  moa", Agree: true}); err != nil {
+				t.Fatal(err)
+			}
+			got, _ := db.Read().FindWorksiteByID(ctx, w.ID)
+			if !got.DeclarationDone() || got.DeclarationVersion != portal.DeclarationVersion || got.SignerAccountID != admin.ID {
+				t.Fatalf("declaration not recorded: %+v", got)
+			}
+		})
+		t.Run("TeamApproves", func(t *testing.T) {
+			got, err := a.DecideWorksite(ctx, meta, "officer.one", w.Code, true, "")
+			if err != nil || got.Status != portal.WorksiteApproved {
+				t.Fatalf("%+v %v", got, err)
+			}
+			mustEmails(t, db, admin.Email, "worksite_decided", 1)
+			again, _ := db.Read().FindWorksiteByID(ctx, w.ID)
+			if !again.AddressVerified {
+				t.Fatal("a hand-typed address stays unverified after approval")
+			}
+			_, err = a.DecideWorksite(ctx, meta, "officer.one", w.Code, false, "no")
+			wantCode(t, err, portal.ECONFLICT)
+		})
+	})
+}
+
+func TestApp_DeclarationBySomeoneElse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		admin := person(t, a, "office.manager", "Omar", "MANAGER")
+		owner := person(t, a, "dr.owner", "Olive", "OWNER")
+		in := worksiteInput("Harbour Clinic")
+		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Olive Owner", "DR.OWNER@example.ca"
+		w, err := a.RegisterWorksite(ctx, meta, admin, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es := mustEmails(t, db, "dr.owner@example.ca", "declaration_requested", 1)
+		i := strings.Index(es[0].Text, "/declarations/")
+		token := strings.Fields(es[0].Text[i+len("/declarations/"):])[0]
+		if _, err := a.DeclarationTarget(ctx, admin, token, 0); portal.ErrorCode(err) != portal.EFORBIDDEN {
+			t.Fatalf("the registrant could open the owner's declaration: %v", err)
+		}
+		if _, err := a.SignDeclaration(ctx, meta, owner, token, 0, portal.DeclarationInput{FullName: "Olive OWNER", Agree: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.DeclarationTarget(ctx, owner, token, 0); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("the link still works after signing: %v", err)
+		}
+		if _, err := a.DecideWorksite(ctx, meta, "officer.one", w.Code, true, ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestApp_JoinByCode(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		second := person(t, a, "second.admin", "Sid", "SECOND")
+		joiner := person(t, a, "gregory", "Gregory", "NINETEEN")
+		outsider := person(t, a, "outsider", "Otto", "SIDER")
+		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.AddMember(ctx, w.ID, second.ID, portal.RoleSiteAdmin, a.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+
+		t.Run("ErrBadCode", func(t *testing.T) {
+			_, err := a.FindWorksiteToJoin(ctx, "K4T")
+			wantCode(t, err, portal.EINVALID)
+			_, err = a.FindWorksiteToJoin(ctx, "AAAAAAA")
+			wantCode(t, err, portal.ENOTFOUND)
+		})
+		found, err := a.FindWorksiteToJoin(ctx, strings.ToLower(string(w.Code[:3])+" "+string(w.Code[3:])))
+		if err != nil || found.ID != w.ID {
+			t.Fatalf("lookup: %v", err)
+		}
+		j, err := a.RequestToJoin(ctx, meta, joiner, found, "code", "I start Monday.")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, adm := range []*portal.Account{admin, second} {
+			es := mustEmails(t, db, adm.Email, "worksite_join_request", 1)
+			if !strings.Contains(es[0].Text, "/requests/join/") || !strings.Contains(es[0].Text, "Gregory NINETEEN") {
+				t.Fatalf("join email:\n%s", es[0].Text)
+			}
+		}
+		_, err = a.RequestToJoin(ctx, meta, joiner, found, "code", "")
+		wantCode(t, err, portal.ECONFLICT)
+
+		t.Run("OutsiderCannotSeeOrDecide", func(t *testing.T) {
+			_, _, err := a.JoinRequest(ctx, outsider, j.ID)
+			wantCode(t, err, portal.ENOTFOUND)
+			_, err = a.DecideJoinRequest(ctx, meta, outsider, j.ID, true, "")
+			wantCode(t, err, portal.ENOTFOUND)
+			_, err = a.DecideJoinRequest(ctx, meta, joiner, j.ID, true, "")
+			wantCode(t, err, portal.ENOTFOUND)
+		})
+		t.Run("RejectNeedsReason", func(t *testing.T) {
+			_, err := a.DecideJoinRequest(ctx, meta, admin, j.ID, false, "  ")
+			if fe, _ := portal.AsFieldErrors(err); fe["reason"] == "" {
+				t.Fatalf("got %v", err)
+			}
+		})
+		t.Run("TwoAdminsAtOnce", func(t *testing.T) {
+			var wg sync.WaitGroup
+			errs := make([]error, 2)
+			for i, adm := range []*portal.Account{admin, second} {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, errs[i] = a.DecideJoinRequest(ctx, meta, adm, j.ID, i == 0, "Not on our staff list.")
+				}()
+			}
+			wg.Wait()
+			stood := 0
+			for _, err := range errs {
+				switch portal.ErrorCode(err) {
+				case "":
+					stood++
+				case portal.ECONFLICT:
+					if !strings.Contains(portal.ErrorMessage(err), "already") {
+						t.Errorf("loser message %q", portal.ErrorMessage(err))
+					}
+				default:
+					t.Errorf("unexpected %v", err)
+				}
+			}
+			if stood != 1 {
+				t.Fatalf("%d decisions stood, want exactly 1", stood)
+			}
+			mustEmails(t, db, joiner.Email, "worksite_join_decided", 1)
+			got, _ := db.Read().FindJoinRequestByID(ctx, j.ID)
+			m, err := db.Read().FindMember(ctx, w.ID, joiner.ID)
+			if got.Status == portal.RequestApproved && (err != nil || m.Status != portal.MemberActive) {
+				t.Fatalf("approved but not a member: %v", err)
+			}
+			if got.Status == portal.RequestRejected && err == nil {
+				t.Fatal("rejected but a member")
+			}
+		})
+	})
+}
+
+func TestApp_Invitations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		now := a.Now()
+		clock := now
+		a.Now = func() time.Time { return clock }
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		invitee := person(t, a, "locum", "Lou", "LOCUM")
+		other := person(t, a, "other", "Oscar", "OTHER")
+		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+
+		_, err := a.Invite(ctx, meta, other, w.ID, "locum@example.ca")
+		wantCode(t, err, portal.ENOTFOUND)
+		inv, err := a.Invite(ctx, meta, admin, w.ID, "LOCUM@example.ca")
+		if err != nil {
+			t.Fatal(err)
+		}
+		es := mustEmails(t, db, "locum@example.ca", "worksite_invitation", 1)
+		if !strings.Contains(es[0].Text, string(w.Code)) || !strings.Contains(es[0].Text, "/invitations/") {
+			t.Fatalf("invitation email:\n%s", es[0].Text)
+		}
+		if _, err := a.Invite(ctx, meta, admin, w.ID, "locum@example.ca"); err == nil {
+			t.Fatal("a second invitation to the same address was allowed")
+		}
+		items, _ := a.ActionItems(ctx, invitee)
+		if len(items) != 1 || items[0].Kind != "invitation" || !strings.Contains(items[0].Description, "has invited you to Worksite Kingsgate Mall Clinic") {
+			t.Fatalf("action items %+v", items)
+		}
+		_, err = a.RespondToInvitation(ctx, meta, other, inv.ID, true)
+		wantCode(t, err, portal.ENOTFOUND)
+
+		t.Run("Expired", func(t *testing.T) {
+			clock = now.Add(31 * 24 * time.Hour)
+			defer func() { clock = now }()
+			_, err := a.RespondToInvitation(ctx, meta, invitee, inv.ID, true)
+			wantCode(t, err, portal.ECONFLICT)
+			if items, _ := a.ActionItems(ctx, invitee); len(items) != 0 {
+				t.Fatalf("an expired invitation is still listed: %+v", items)
+			}
+			if err := a.ResendInvitation(ctx, meta, admin, w.ID, inv.ID); err != nil {
+				t.Fatal(err)
+			}
+			mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
+			if _, err := a.RespondToInvitation(ctx, meta, invitee, inv.ID, true); err != nil {
+				t.Fatalf("accepting a resent invitation: %v", err)
+			}
+		})
+		m, err := db.Read().FindMember(ctx, w.ID, invitee.ID)
+		if err != nil || m.Status != portal.MemberActive || m.Role != portal.RoleMember {
+			t.Fatalf("membership %+v %v", m, err)
+		}
+		_, err = a.RespondToInvitation(ctx, meta, invitee, inv.ID, true)
+		wantCode(t, err, portal.ECONFLICT)
+	})
+}
+
+func TestApp_DecommissionAndAdmins(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		now := a.Now()
+		clock := now
+		a.Now = func() time.Time { return clock }
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		locum := person(t, a, "locum", "Lou", "LOCUM")
+		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.AddMember(ctx, w.ID, locum.ID, portal.RoleMember, now) }); err != nil {
+			t.Fatal(err)
+		}
+		err := a.Decommission(ctx, meta, admin, w.ID, admin.ID, "")
+		wantCode(t, err, portal.EINVALID)
+		err = a.SetSiteAdmin(ctx, meta, admin, w.ID, admin.ID, false)
+		wantCode(t, err, portal.EINVALID)
+		err = a.Decommission(ctx, meta, locum, w.ID, admin.ID, "")
+		wantCode(t, err, portal.ENOTFOUND)
+
+		end := now.In(time.FixedZone("PT", -8*3600)).Add(48 * time.Hour).Format(time.DateOnly)
+		if err := a.Decommission(ctx, meta, admin, w.ID, locum.ID, end); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := a.ApplyScheduledDecommissions(ctx); n != 0 {
+			t.Fatalf("decommissioned %d before the end date", n)
+		}
+		clock = now.Add(4 * 24 * time.Hour)
+		if n, err := a.ApplyScheduledDecommissions(ctx); n != 1 || err != nil {
+			t.Fatalf("decommissioned %d, %v; want 1", n, err)
+		}
+		if n, _ := a.ApplyScheduledDecommissions(ctx); n != 0 {
+			t.Fatalf("decommissioned again: %d", n)
+		}
+		m, _ := db.Read().FindMember(ctx, w.ID, locum.ID)
+		if m.Status != portal.MemberDecommissioned {
+			t.Fatalf("status %s", m.Status)
+		}
+		mustEmails(t, db, locum.Email, "membership_ended", 1)
+
+		// With a second administrator, the first may step down.
+		second := person(t, a, "second", "Sid", "SECOND")
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.AddMember(ctx, w.ID, second.ID, portal.RoleMember, now) }); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetSiteAdmin(ctx, meta, admin, w.ID, second.ID, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.SetSiteAdmin(ctx, meta, second, w.ID, admin.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _ := db.Read().IsWorksiteAdmin(ctx, w.ID, admin.ID); ok {
+			t.Fatal("still an administrator")
+		}
+	})
+}

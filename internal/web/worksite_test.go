@@ -1,0 +1,275 @@
+package web_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"portal"
+	"portal/internal/portaltest"
+	"portal/internal/store"
+	"portal/internal/web"
+)
+
+func manualWorksiteForm(name, unit string) url.Values {
+	return url.Values{"name": {name}, "type": {"private_practice"}, "phone": {"604-555-0100"}, "address_mode": {"manual"},
+		"unit": {unit}, "civic_number": {"370"}, "street_name": {"Broadway"}, "direction": {"E"}, "city": {"Vancouver"},
+		"postal_code": {"V5T 4G5"}, "has_authority": {"yes"}, "group": {""}}
+}
+
+var codeRe = regexp.MustCompile(`Worksite ID is ([A-Z0-9]{7})`)
+
+// registerWorksite registers, signs and (as the CareConnect team) approves a worksite.
+func registerWorksite(t *testing.T, inst *portaltest.Instance, c *portaltest.Client, name, unit string) (id, code string) {
+	t.Helper()
+	p := c.Post("/worksites/new", manualWorksiteForm(name, unit))
+	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/declaration") {
+		t.Fatalf("register worksite: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
+	}
+	decl := c.Follow(p)
+	m := codeRe.FindStringSubmatch(decl.Text(".flash"))
+	if m == nil {
+		t.Fatalf("no Worksite ID in %q", decl.Text(".flash"))
+	}
+	code = m[1]
+	id = strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
+	acct := accountOf(t, inst, c)
+	p = c.Post(p.Location, url.Values{"agree": {"yes"}, "full_name": {acct.LegalName()}})
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("sign declaration: %d %s", p.Status, p.Text(".error-summary"))
+	}
+	c.Follow(p)
+	if _, err := inst.Portal.App.DecideWorksite(t.Context(), portal.RequestMeta{RequestID: "test"}, "officer.one", portal.WorksiteCode(code), true, ""); err != nil {
+		t.Fatal(err)
+	}
+	return id, code
+}
+
+// accountOf finds the account signed in on a client through its menu.
+func accountOf(t *testing.T, inst *portaltest.Instance, c *portaltest.Client) *portal.Account {
+	t.Helper()
+	p := c.Get("/account/username")
+	email := strings.TrimSpace(p.Find(".summary-list dd")[1].FirstChild.Data)
+	a, err := inst.DB.Read().FindAccountByEmail(t.Context(), email)
+	if err != nil {
+		t.Fatalf("account %q: %v", email, err)
+	}
+	return a
+}
+
+func TestWeb_WorksiteJourney(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+		if p := admin.Get("/menu"); p.Text(".tile-status.status-todo") == "" || len(p.Find(".attention-banner")) != 0 {
+			t.Fatalf("menu before a worksite: todo %q", p.Text(".tile-status.status-todo"))
+		}
+		id, code := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+		show := admin.Get("/worksites/" + id)
+		if show.Text("#worksite-code") != code || !strings.Contains(show.Text("#worksite-status"), "approved") {
+			t.Fatalf("worksite page: code %q status %q", show.Text("#worksite-code"), show.Text("#worksite-status"))
+		}
+		es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "dalia@example.ca", Kind: "worksite_registered"})
+		if len(es) != 1 || !strings.Contains(es[0].Text, code) {
+			t.Fatalf("registration email %+v", es)
+		}
+
+		// Registering the same address again leads to "join it instead".
+		p := admin.Post("/worksites/new", manualWorksiteForm("Duplicate", "101"))
+		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".notice"), "already registered") {
+			t.Fatalf("duplicate: %d %q", p.Status, p.Text(".notice"))
+		}
+
+		// Join by Worksite ID: a wrong code is explained, then the access form.
+		greg := registered(t, inst, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
+		greg.Get("/worksites/join/code")
+		p = greg.Post("/worksites/join/code", url.Values{"code": {"AAAAAAA"}})
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#code-error"), "No worksite has the Worksite ID AAAAAAA") || p.Attr("#code", "value") != "AAAAAAA" {
+			t.Fatalf("wrong code: %d %q", p.Status, p.Text("#code-error"))
+		}
+		p = greg.Post("/worksites/join/code", url.Values{"code": {strings.ToLower(code)}})
+		if p.Text("#worksite-name") != "Kingsgate Mall Clinic" {
+			t.Fatalf("access form: %d %s", p.Status, p.Text("main"))
+		}
+		p = greg.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}, "comment": {"New MOA, starting Monday."}})
+		if p.Status != 200 || !strings.Contains(p.Text(".flash"), "Request has successfully been sent") {
+			t.Fatalf("request access: %d %s", p.Status, p.Text("main"))
+		}
+		mail, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "dalia@example.ca", Kind: "worksite_join_request"})
+		if len(mail) != 1 || !strings.Contains(mail[0].Text, "New MOA, starting Monday.") {
+			t.Fatalf("admin email %+v", mail)
+		}
+		link := regexp.MustCompile(`/requests/join/\d+`).FindString(mail[0].Text)
+
+		// The link is not a bearer token: signed out, it asks to sign in.
+		if p := inst.Client(t).Get(link); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/signin") {
+			t.Fatalf("signed-out link: %d %q", p.Status, p.Location)
+		}
+		// The administrator sees the red banner and the request in the Notification Centre.
+		if p := admin.Get("/menu"); len(p.Find(".attention-banner")) != 1 {
+			t.Fatal("no attention banner for the administrator")
+		}
+		nc := admin.Get("/notifications")
+		if !strings.Contains(nc.Text("#action-table"), "Gregory NINETEEN") || nc.Text("#showing") != "Showing 1 to 1 of 1 entries" {
+			t.Fatalf("notification centre: %q / %q", nc.Text("#action-table"), nc.Text("#showing"))
+		}
+		approve := nc.Attr(`#action-table form[action$="/approve"]`, "action")
+		p = admin.Post(approve, nil)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("approve: %d %s", p.Status, p.Text("main"))
+		}
+		if got := admin.Follow(p).Text(".flash"); !strings.Contains(got, "approved") {
+			t.Fatalf("flash %q", got)
+		}
+		// Deciding again shows what happened.
+		p = admin.Post(link+"/reject", url.Values{"reason": {"changed my mind"}})
+		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".flash-error"), "already approved by Dalia EIGHTEEN") {
+			t.Fatalf("second decision: %d %q", p.Status, p.Text(".flash-error"))
+		}
+		decided, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "greg@example.ca", Kind: "worksite_join_decided"})
+		if len(decided) != 1 || !strings.Contains(decided[0].Subject, "approved") {
+			t.Fatalf("decision email %+v", decided)
+		}
+		if p := greg.Get("/menu"); p.Text("#tile-worksites + .tile-status") != "Complete" && !strings.Contains(p.Text(".tiles"), "1 approved worksite") {
+			t.Fatalf("member menu: %s", p.Text(".tiles"))
+		}
+
+		// An invitation, accepted in the Notification Centre.
+		lou := registered(t, inst, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+		admin.Get("/worksites/" + id)
+		p = admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"lou@example.ca"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("invite: %d %s", p.Status, p.Text("main"))
+		}
+		nc = lou.Get("/notifications")
+		if !strings.Contains(nc.Text("#action-table"), "Dalia EIGHTEEN has invited you to Worksite Kingsgate Mall Clinic. Would you like to accept?") {
+			t.Fatalf("invitee notification centre: %s", nc.Text("main"))
+		}
+		p = lou.Post(nc.Attr(`#action-table form[action$="/accept"]`, "action"), nil)
+		if p.Status != http.StatusSeeOther || !strings.Contains(lou.Follow(p).Text(".flash"), "You have joined Kingsgate Mall Clinic") {
+			t.Fatalf("accept: %d", p.Status)
+		}
+
+		// Decommission the locum at once; the last administrator cannot be removed.
+		louAcct, _ := inst.DB.Read().FindAccountByEmail(t.Context(), "lou@example.ca")
+		admin.Get("/worksites/" + id)
+		p = admin.Post("/worksites/"+id+"/members/"+formatInt(int64(louAcct.ID))+"/decommission", url.Values{"end_date": {""}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("decommission: %d %s", p.Status, p.Text("main"))
+		}
+		adminAcct := accountOf(t, inst, admin)
+		p = admin.Post("/worksites/"+id+"/members/"+formatInt(int64(adminAcct.ID))+"/admin/remove", nil)
+		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".flash-error"), "only site administrator") {
+			t.Fatalf("remove last admin: %d %q", p.Status, p.Text(".flash-error"))
+		}
+	})
+}
+
+func formatInt(v int64) string { return strconv.FormatInt(v, 10) }
+
+// TestWeb_WorksiteAuthorisation walks every worksite route for one
+// worksite as the administrator of another worksite and as a plain member:
+// each is refused, and none of the first worksite's private data appears.
+func TestWeb_WorksiteAuthorisation(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		adminA := registered(t, inst, "Alice", "ADMINA", "alice@example.ca", "alice.a")
+		idA, codeA := registerWorksite(t, inst, adminA, "Clinic A", "201")
+		adminB := registered(t, inst, "Bob", "ADMINB", "bob@example.ca", "bob.b")
+		registerWorksite(t, inst, adminB, "Clinic B", "202")
+		member := registered(t, inst, "Mia", "MEMBER", "mia@example.ca", "mia.m")
+		joiner := registered(t, inst, "Jo", "JOINER", "jo@example.ca", "jo.j")
+
+		// Mia joins A; Jo asks to join A; Alice invites someone.
+		for _, c := range []*portaltest.Client{member, joiner} {
+			c.Post("/worksites/join/code", url.Values{"code": {codeA}})
+			c.Post("/worksites/access", url.Values{"worksite": {codeA}, "via": {"code"}})
+		}
+		adminA.Get("/notifications")
+		reqs, _ := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{Status: "pending"})
+		if len(reqs) != 2 {
+			t.Fatalf("%d pending requests", len(reqs))
+		}
+		miaReq, joReq := reqs[1], reqs[0]
+		if miaReq.RequesterEmail != "mia@example.ca" {
+			miaReq, joReq = joReq, miaReq
+		}
+		if p := adminA.Post("/requests/join/"+formatInt(int64(miaReq.ID))+"/approve", nil); p.Status != http.StatusSeeOther {
+			t.Fatalf("approve mia: %d", p.Status)
+		}
+		adminA.Get("/worksites/" + idA)
+		adminA.Post("/worksites/"+idA+"/invitations", url.Values{"email": {"secret.invitee@example.ca"}})
+		invs, _ := inst.DB.Read().FindPendingInvitationsForEmail(t.Context(), "secret.invitee@example.ca", inst.Clock.Now())
+		if len(invs) != 1 {
+			t.Fatal("invitation missing")
+		}
+		aliceAcct := accountOf(t, inst, adminA)
+		miaAcct := accountOf(t, inst, member)
+		ids := map[string]string{"{id}": idA, "{acct}": formatInt(int64(miaAcct.ID)), "{inv}": formatInt(int64(invs[0].ID))}
+
+		// Every route with a worksite, a request or an invitation in its path.
+		srv := inst.Portal.Server
+		var walked int
+		for _, pattern := range web.RoutePatterns(srv) {
+			method, path, _ := strings.Cut(pattern, " ")
+			if !strings.Contains(path, "{") || path == "/{$}" {
+				continue
+			}
+			switch {
+			case strings.HasPrefix(path, "/worksites/{id}"):
+			case strings.HasPrefix(path, "/requests/join/{id}"):
+				path = strings.Replace(path, "{id}", formatInt(int64(joReq.ID)), 1)
+			case strings.HasPrefix(path, "/invitations/{id}"):
+				path = strings.Replace(path, "{id}", formatInt(int64(invs[0].ID)), 1)
+			case strings.HasPrefix(path, "/invitations/{token}"), strings.HasPrefix(path, "/declarations/{token}"):
+				path = strings.NewReplacer("{token}", strings.Repeat("ab", 32)).Replace(path)
+			case strings.HasPrefix(path, "/dev/mailbox"), strings.HasPrefix(path, "/sponsorships/"),
+				strings.HasPrefix(path, "/staff/"), strings.HasPrefix(path, "/scim/"), strings.HasPrefix(path, "/api/"):
+				continue // each walked by its own authorisation test
+			default:
+				t.Errorf("route %s is not covered by this walk: add it", pattern)
+				continue
+			}
+			for k, v := range ids {
+				path = strings.ReplaceAll(path, k, v)
+			}
+			for name, c := range map[string]*portaltest.Client{"admin of another worksite": adminB, "plain member": member} {
+				// The member may read the worksite itself, nothing more.
+				if name == "plain member" && method == "GET" && path == "/worksites/"+idA {
+					p := c.Get(path)
+					if p.Status != 200 || strings.Contains(p.Body, "jo@example.ca") || strings.Contains(p.Body, "secret.invitee") || len(p.Find("#members-title")) != 0 {
+						t.Errorf("member view of the worksite shows administrators' data (status %d)", p.Status)
+					}
+					continue
+				}
+				var p *portaltest.Page
+				if method == "GET" {
+					p = c.Get(path)
+				} else {
+					c.Get("/menu") // a fresh CSRF token
+					p = c.Post(path, url.Values{"email": {"x@example.ca"}, "reason": {"r"}, "end_date": {""}})
+				}
+				walked++
+				if p.Status != http.StatusForbidden && p.Status != http.StatusNotFound {
+					t.Errorf("%s: %s %s gave %d, want 403 or 404", name, method, path, p.Status)
+				}
+				for _, secret := range []string{"jo@example.ca", "secret.invitee@example.ca", "Clinic A", codeA} {
+					if strings.Contains(p.Body, secret) {
+						t.Errorf("%s: %s %s shows %q", name, method, path, secret)
+					}
+				}
+			}
+		}
+		if walked < 20 {
+			t.Fatalf("walked only %d route visits", walked)
+		}
+		// Nothing changed: Jo's request is still pending, Mia is still a member, Alice still an admin.
+		j, _ := inst.DB.Read().FindJoinRequestByID(t.Context(), joReq.ID)
+		m, _ := inst.DB.Read().FindMember(t.Context(), miaReq.WorksiteID, miaAcct.ID)
+		ok, _ := inst.DB.Read().IsWorksiteAdmin(t.Context(), miaReq.WorksiteID, aliceAcct.ID)
+		if j.Status != "pending" || m.Status != "active" || !ok {
+			t.Fatalf("state changed: request %s, member %s, alice admin %v", j.Status, m.Status, ok)
+		}
+	})
+}
