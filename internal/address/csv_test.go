@@ -1,0 +1,129 @@
+package address
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"slices"
+	"strings"
+	"testing"
+
+	"portal"
+)
+
+func TestReader(t *testing.T) {
+	file := "\ufeffCity,Unit,civic_number,street_name,street_type,direction,province,postal_code,notes\n" +
+		"Vancouver,101,370,Broadway,,East,BC,v5t4g5,guide\n" + // line 2: good, normalised
+		"Vancouver,,370,Broadway,,E,AB,V5T 4G5,\n" + // line 3: not BC
+		"Vancouver,,,Broadway,,E,BC,V5T 4G5,\n" + // line 4: no civic number
+		"too,few\n" + // line 5: field count
+		"\"Saint-Jérôme\",,12,Main,Street,,,V0N 1A0,\"a \"\"note\"\", with a comma\"\n" + // line 6: good, quoted
+		"Burnaby,2,4500,Kingsway,,,BC,T5A 0A1,\n" + // line 7: not a B.C. postal code
+		"Victoria,,1,Government,St,,BC,V8W 1A1,\n" + // line 8: good
+		"Surrey,\"unclosed,1,Main,St,,BC,V3T 1A1,\n" // line 9: broken quote to the end
+	rd, err := NewReader(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	var got []portal.Address
+	for a, err := range rd.All(func(e *RowError) { bad = append(bad, e.Error()) }) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	want := []portal.Address{
+		{Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"},
+		{CivicNumber: "12", StreetName: "Main", StreetType: "St", City: "Saint-Jérôme", Province: "BC", PostalCode: "V0N 1A0"},
+		{CivicNumber: "1", StreetName: "Government", StreetType: "St", City: "Victoria", Province: "BC", PostalCode: "V8W 1A1"},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("addresses:\ngot  %+v\nwant %+v", got, want)
+	}
+	wantBad := []string{
+		"line 3: province: The address must be in British Columbia.",
+		"line 4: civic_number: Enter the street number.",
+		"line 5: has 2 fields, the header has 9",
+		"line 7: postal_code: Enter a British Columbia postal code: they start with V.",
+		`line 9: extraneous or missing " in quoted-field`,
+	}
+	if !slices.Equal(bad, wantBad) {
+		t.Errorf("bad rows:\ngot  %q\nwant %q", bad, wantBad)
+	}
+}
+
+func TestNewReader_Header(t *testing.T) {
+	for name, tt := range map[string]struct{ file, want string }{
+		"Empty":         {"", "address file is empty: the first row must name the columns unit,civic_number,street_name,street_type,direction,city,province,postal_code"},
+		"NoHeader":      {"101,370,Broadway,,E,Vancouver,BC,V5T 4G5\n", "address file header (line 1) lacks the column(s) unit, civic_number, street_name, street_type, direction, city, province, postal_code"},
+		"MissingColumn": {"unit,civic_number,street_name,street_type,direction,city,province\n", "address file header (line 1) lacks the column(s) postal_code"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := NewReader(strings.NewReader(tt.file))
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("got %v, want %q...", err, tt.want)
+			}
+		})
+	}
+}
+
+type failingReader struct{ data io.Reader }
+
+var errDisk = errors.New("disk failed")
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	n, err := f.data.Read(p)
+	if err == io.EOF {
+		return n, errDisk
+	}
+	return n, err
+}
+
+func TestReader_ReadErrorEnds(t *testing.T) {
+	rd, err := NewReader(&failingReader{strings.NewReader(strings.Join(Columns, ",") + "\n1,2,Main,St,,Hope,BC,V0X 1L0\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var last error
+	for _, err := range rd.All(nil) {
+		n++
+		last = err
+	}
+	if n != 2 || !errors.Is(last, errDisk) {
+		t.Fatalf("got %d items, last error %v; want the address, then %v", n, last, errDisk)
+	}
+}
+
+func TestWriter_RoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	w, err := NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []portal.Address
+	if err := Generate(3, 500, func(a portal.Address) error {
+		want = append(want, a)
+		return w.Write(a)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := NewReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []portal.Address
+	for a, err := range rd.All(func(e *RowError) { t.Errorf("bad row: %v", e) }) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("read back %d addresses, wrote %d, or they differ", len(got), len(want))
+	}
+}

@@ -1,0 +1,134 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"portal"
+	"portal/internal/store"
+)
+
+const (
+	// addressResultsTemplate is the partial listing address search results;
+	// pages include it with {{template "address-results" (addressResults ...)}}.
+	addressResultsTemplate = "address-results"
+	// addressSelectURL is where choosing a result goes, with ?address_id=ID.
+	addressSelectURL = "/worksites/join/address"
+	// addressSearchPage is the full page of the address search, for
+	// browsers without JavaScript.
+	addressSearchPage = "/worksites/join/address"
+	// addressSearchLimit is the number of results a search shows.
+	addressSearchLimit = 20
+)
+
+// Type-ahead sends a request every few keystrokes; the limits stop
+// scraping of the index, not people typing. An office often shares one
+// address, so the limit per address is higher than per person.
+var (
+	addressSearchPerPerson = 600  // per hour
+	addressSearchPerIP     = 3000 // per hour
+)
+
+// handleAddressSearch answers the address type-ahead (GET
+// /addresses/search?q=...) with the list of results only, for htmx to swap
+// in. Other requests go to the full search page.
+func (s *Server) handleAddressSearch(w http.ResponseWriter, r *http.Request) error {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	if r.Header.Get("HX-Request") != "true" {
+		http.Redirect(w, r, addressSearchPage+"?q="+url.QueryEscape(q), http.StatusSeeOther)
+		return nil
+	}
+	res, err := s.searchAddresses(r, q)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Vary", "HX-Request")
+	return s.renderPartial(w, r, addressResultsTemplate,
+		newAddressResults(res, q, addressSelectURL, utf8.RuneCountInString(q) >= store.MinAddressQuery))
+}
+
+// searchAddresses runs an address search for the person making the request,
+// within the type-ahead rate limits. Queries shorter than
+// store.MinAddressQuery find nothing and are not counted.
+func (s *Server) searchAddresses(r *http.Request, q string) ([]portal.Address, error) {
+	if utf8.RuneCountInString(strings.TrimSpace(q)) < store.MinAddressQuery {
+		return nil, nil
+	}
+	if acct := state(r).account; acct != nil {
+		if err := s.rateLimit(r, "address-search:account:"+accountKey(acct), addressSearchPerPerson); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.rateLimit(r, "address-search:ip:"+s.clientIP(r), addressSearchPerIP); err != nil {
+		return nil, err
+	}
+	return s.db.Read().SearchAddresses(r.Context(), q, addressSearchLimit)
+}
+
+// addressResults is the data of the "address-results" partial.
+type addressResults struct {
+	Query     string
+	Searched  bool   // false before the person has typed enough: the list is hidden
+	SelectURL string // choosing an address goes to SelectURL?address_id=ID
+	Count     int
+	Groups    []addressGroup
+}
+
+// addressGroup is a building's results, in the order found.
+type addressGroup struct {
+	ID    portal.AddressID // of the first item, to name the group
+	Line  string           // the building's address
+	Units bool             // several addresses in the building: list them under it
+	Items []addressItem
+}
+
+// addressItem is one address to choose.
+type addressItem struct {
+	ID   portal.AddressID
+	Line string
+	URL  string
+}
+
+// newAddressResults groups search results by building for the
+// "address-results" partial. Templates call it as addressResults.
+func newAddressResults(results []portal.Address, query, selectURL string, searched bool) addressResults {
+	data := addressResults{Query: query, Searched: searched, SelectURL: selectURL, Count: len(results)}
+	sep := "?"
+	if strings.Contains(selectURL, "?") {
+		sep = "&"
+	}
+	for _, a := range results {
+		item := addressItem{ID: a.ID, Line: a.Line(), URL: selectURL + sep + "address_id=" + strconv.FormatInt(int64(a.ID), 10)}
+		building := a.BuildingLine()
+		if n := len(data.Groups); n > 0 && data.Groups[n-1].Line == building {
+			g := &data.Groups[n-1]
+			g.Items, g.Units = append(g.Items, item), true
+			continue
+		}
+		data.Groups = append(data.Groups, addressGroup{ID: a.ID, Line: building, Items: []addressItem{item}})
+	}
+	return data
+}
+
+// renderPartial writes one named template (a {{define}} of a partial file)
+// without the layout, for htmx to swap into the page. Partials are parsed
+// into every page's set, so any set can execute them.
+func (s *Server) renderPartial(w http.ResponseWriter, r *http.Request, name string, data any) error {
+	tp, err := s.tmpl.lookup("home.html")
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := tp.ExecuteTemplate(&buf, name, data); err != nil {
+		return fmt.Errorf("web: render partial %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, err = buf.WriteTo(w)
+	return err
+}
