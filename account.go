@@ -44,6 +44,7 @@ type Account struct {
 	MSPBillingNumber   string
 	CPSID              string
 	IsResident         bool
+	ResidentRoute      ResidentRoute // a resident's choice: independent or sponsored
 	CollegeID          string
 	OtherProfession    string
 	Email              string
@@ -99,6 +100,16 @@ func (a *Account) ProfessionLabel() string {
 		return info.Label
 	}
 	return string(a.Profession)
+}
+
+// UserType is the account's user type under the policy table.
+func (a *Account) UserType() UserType {
+	return UserTypeOf(a.Profession, a.NurseLicence, a.IsResident, a.ResidentRoute)
+}
+
+// Prerequisites lists what the account must complete before requesting access.
+func (a *Account) Prerequisites() []Prerequisite {
+	return PrerequisitesFor(a.Profession, a.NurseLicence)
 }
 
 // PasswordInfo gathers what the password policy must not let a password contain.

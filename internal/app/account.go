@@ -259,6 +259,9 @@ func (a *App) UpdateContact(ctx context.Context, meta portal.RequestMeta, id por
 			action: "account.contact_updated", subjectKind: "account", subjectID: accountRef(id), details: details}); err != nil {
 			return err
 		}
+		if err := a.provisioningTouch(ctx, tx, acct.ID, "contact"); err != nil {
+			return err
+		}
 		if err := a.enqueue(ctx, tx, "contact_changed", acct.Email, acct.ID, mail.ContactChanged{
 			Common: a.common(acct.DisplayName()), Changes: changes}); err != nil {
 			return err

@@ -9,21 +9,21 @@ import (
 
 const accountColumns = `id, oidc_issuer, oidc_subject, given_names, surname, birth_date, preferred_first_name,
 	preferred_last_name, profession, nurse_licence, msp_billing_number, cpsid, is_resident, college_id,
-	other_profession, email, phone, mobile, username, password_hash, password_changed_at, status, created_at, updated_at`
+	other_profession, email, phone, mobile, username, password_hash, password_changed_at, status, created_at, updated_at, resident_route`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanAccount(r rowScanner) (*portal.Account, error) {
 	var a portal.Account
 	var pwAt, created, updated int64
-	var prof, lic string
+	var prof, lic, route string
 	err := r.Scan(&a.ID, &a.Issuer, &a.Subject, &a.GivenNames, &a.Surname, &a.BirthDate, &a.PreferredFirstName,
 		&a.PreferredLastName, &prof, &lic, &a.MSPBillingNumber, &a.CPSID, &a.IsResident, &a.CollegeID,
-		&a.OtherProfession, &a.Email, &a.Phone, &a.Mobile, &a.Username, &a.PasswordHash, &pwAt, &a.Status, &created, &updated)
+		&a.OtherProfession, &a.Email, &a.Phone, &a.Mobile, &a.Username, &a.PasswordHash, &pwAt, &a.Status, &created, &updated, &route)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	a.Profession, a.NurseLicence = portal.Profession(prof), portal.NurseLicence(lic)
+	a.Profession, a.NurseLicence, a.ResidentRoute = portal.Profession(prof), portal.NurseLicence(lic), portal.ResidentRoute(route)
 	a.PasswordChangedAt, a.CreatedAt, a.UpdatedAt = fromMS(pwAt), fromMS(created), fromMS(updated)
 	return &a, nil
 }
@@ -79,6 +79,12 @@ func (q Q) EmailTaken(ctx context.Context, email string, except portal.AccountID
 	var n int
 	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE email_key = ? AND id <> ?", portal.EmailKey(email), int64(except)).Scan(&n)
 	return n > 0, err
+}
+
+// SetResidentRoute records a resident's choice of route.
+func (tx *Tx) SetResidentRoute(ctx context.Context, id portal.AccountID, route portal.ResidentRoute, now time.Time) error {
+	_, err := tx.Exec(ctx, "UPDATE accounts SET resident_route = ?, updated_at = ? WHERE id = ?", string(route), ms(now), int64(id))
+	return err
 }
 
 // UpdateAccountLegalNames refreshes the names and birth date from the card.

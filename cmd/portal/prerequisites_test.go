@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"portal"
+	"portal/internal/app"
+	"portal/internal/mail"
+	"portal/internal/passwd"
+	"portal/internal/store"
+	"portal/internal/store/storetest"
+)
+
+func TestPrerequisites_RecordTraining(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range storetest.DSNs(t) {
+		t.Run(name, func(t *testing.T) {
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			tmpl, err := mail.LoadTemplates()
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := app.New(db, passwd.NewHasher(2), tmpl, app.Config{BaseURL: "https://portal.test"}, nil)
+			acct, err := a.Register(ctx, portal.RequestMeta{}, portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-1",
+				GivenNames: "Ezra", Surname: "EXTERNAL", BirthDate: "1980-04-18"}, portal.RegistrationInput{
+				Profession: "physician", MSPBillingNumber: "A1234", CPSID: "12345", Resident: "no",
+				Email: "ezra@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
+				Username: "ezra.external", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			getenv := func(k string) string {
+				switch k {
+				case "PORTAL_DB":
+					return dsn
+				case "PORTAL_DEV":
+					return "true"
+				}
+				return ""
+			}
+			run := func(args ...string) (string, error) {
+				var out, errOut bytes.Buffer
+				err := runPrerequisites(ctx, args, &out, &errOut, getenv)
+				return out.String(), err
+			}
+
+			if _, err := run("record-training", "--email", "ezra@example.ca", "--on", "2026-03-15"); err == nil || !strings.Contains(err.Error(), "usage") {
+				t.Fatalf("without --by: %v", err)
+			}
+			if _, err := run("record-training", "--email", "nobody@example.ca", "--on", "2026-03-15", "--by", "officer.one"); err == nil ||
+				err.Error() != "No HxBC account uses the email address nobody@example.ca." {
+				t.Fatalf("unknown email: %v", err)
+			}
+			if _, err := run("record-training", "--email", "ezra@example.ca", "--on", "15/03/2026", "--by", "officer.one"); err == nil ||
+				!strings.Contains(err.Error(), "YYYY-MM-DD") {
+				t.Fatalf("bad date: %v", err)
+			}
+			out, err := run("record-training", "--email", "Ezra@Example.ca", "--on", "2026-03-15", "--by", "officer.one", "-db", dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(out, "Ezra EXTERNAL") || !strings.Contains(out, portal.TrainingVersion) || !strings.Contains(out, "2026-03-15") {
+				t.Fatalf("output %q", out)
+			}
+			c, err := db.Read().LatestCompletion(ctx, acct.ID, store.CompletionTraining)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vancouver, _ := time.LoadLocation("America/Vancouver")
+			if c.Source != store.SourceExternal || c.RecordedBy != "officer.one" || c.Version != portal.TrainingVersion ||
+				c.CompletedAt.In(vancouver).Format("2006-01-02") != "2026-03-15" {
+				t.Fatalf("recorded %+v", c)
+			}
+			evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "officer.one"})
+			if err != nil || len(evs) != 1 || evs[0].Action != "prerequisite.training_recorded" || evs[0].IP != "command line" {
+				t.Fatalf("audit %+v %v", evs, err)
+			}
+			if _, err := run("record-training", "--email", "ezra@example.ca", "--on", "2026-03-16", "--by", "officer.two"); err == nil ||
+				!strings.Contains(err.Error(), "already completed") {
+				t.Fatalf("twice: %v", err)
+			}
+			if _, err := run("something-else"); err == nil || !strings.Contains(err.Error(), "usage") {
+				t.Fatalf("unknown subcommand: %v", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,253 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"portal"
+	"portal/internal/mail"
+	"portal/internal/store"
+)
+
+func requestRef(id portal.AccessRequestID) string { return strconv.FormatInt(int64(id), 10) }
+
+// Standing gathers where a person stands on the way to CareConnect access.
+func (a *App) Standing(ctx context.Context, actor *portal.Account) (*portal.Standing, error) {
+	s := &portal.Standing{Account: actor}
+	mine, err := a.Worksites(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	s.ApprovedWorksites, s.AnyWorksites = mine.ActiveApproved(), mine.ActiveAny()
+	if s.TrainingDone, s.TrainingOutdated, s.HPCAADone, s.HPCAAOutdated, err = a.PrerequisiteStanding(ctx, actor); err != nil {
+		return nil, err
+	}
+	if s.ActiveSponsorships, err = a.ActiveSponsorCount(ctx, actor); err != nil {
+		return nil, err
+	}
+	if s.PendingSponsorships, err = a.PendingSponsorCount(ctx, actor); err != nil {
+		return nil, err
+	}
+	s.Request, err = a.DB.Read().FindLatestAccessRequest(ctx, actor.ID)
+	if err != nil && !store.IsNotFound(err) {
+		return nil, err
+	}
+	return s, nil
+}
+
+// MissingError lists what still blocks an access request.
+type MissingError struct{ Steps []portal.Step }
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("access request blocked: %d step(s) missing", len(e.Steps))
+}
+
+// ApprovedClinics lists the approved worksites a person may name on the form.
+func (a *App) ApprovedClinics(ctx context.Context, actor *portal.Account) ([]*portal.Membership, error) {
+	mine, err := a.DB.Read().FindAccountMemberships(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	var out []*portal.Membership
+	for _, m := range mine {
+		if m.Status == portal.MemberActive && m.WorksiteStatus == portal.WorksiteApproved {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// AllowedScopes is what the person's access would show: their profession's
+// scopes, or for on-behalf-of users those of the authorizers they work for.
+func (a *App) AllowedScopes(ctx context.Context, actor *portal.Account) ([]portal.DataScope, []*portal.Sponsorship, error) {
+	if !actor.UserType().NeedsAuthorizer() {
+		return portal.ScopesFor(actor.Profession, actor.NurseLicence), nil, nil
+	}
+	sponsors, err := a.ActiveSponsors(ctx, actor)
+	if err != nil {
+		return nil, nil, err
+	}
+	var union []portal.DataScope
+	for _, sp := range sponsors {
+		auth, err := a.DB.Read().FindAccountByID(ctx, sp.AuthorizerAccountID)
+		if err != nil {
+			return nil, nil, err
+		}
+		union = append(union, portal.ScopesFor(auth.Profession, auth.NurseLicence)...)
+	}
+	return portal.OBOScopes(dedupeScopes(union)), sponsors, nil
+}
+
+func dedupeScopes(in []portal.DataScope) []portal.DataScope {
+	var out []portal.DataScope
+	for _, s := range portal.DataScopes {
+		for _, x := range in {
+			if x == s.Code {
+				out = append(out, s.Code)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// SubmitAccessRequest sends the CareConnect Enrolment Form to the
+// CareConnect team's queue, once every prerequisite is met.
+func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in portal.AccessRequestInput) (*portal.AccessRequest, error) {
+	standing, err := a.Standing(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if missing := standing.Missing(); len(missing) > 0 {
+		return nil, &MissingError{Steps: missing}
+	}
+	if standing.Request != nil && standing.Request.Open() {
+		return nil, portal.Errorf(portal.ECONFLICT, "You already have a CareConnect request waiting for the CareConnect team.")
+	}
+	fe := in.Validate()
+	clinics, err := a.ApprovedClinics(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	allowedClinic := map[portal.WorksiteID]bool{}
+	for _, c := range clinics {
+		allowedClinic[c.WorksiteID] = true
+	}
+	for _, w := range in.WorksiteIDs {
+		if !allowedClinic[w] {
+			fe.Add("clinics", "Choose only approved worksites you belong to.")
+		}
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	scopes, sponsors, err := a.AllowedScopes(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	r := &portal.AccessRequest{AccountID: actor.ID, Status: portal.ARSubmitted, UserType: actor.UserType(), Profession: actor.Profession,
+		FirstName: in.FirstName, LastName: in.LastName, Job: in.Job, CollegeID: in.CollegeID,
+		AttestCorrect: in.AttestCorrect, AttestDirectCare: in.AttestDirectCare, AttestAnnualReview: in.AttestAnnualReview,
+		ReasonJobDuties: in.ReasonJobDuties, ReasonPatientCare: in.ReasonPatientCare, AllowedScopes: scopes,
+		CreatedAt: now, UpdatedAt: now, WorksiteIDs: in.WorksiteIDs}
+	for _, sp := range sponsors {
+		r.SponsorshipIDs = append(r.SponsorshipIDs, sp.ID)
+	}
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateAccessRequest(ctx, r); err != nil {
+			return err
+		}
+		if err := tx.AddAccessRequestEvent(ctx, r.ID, portal.AccessRequestEvent{At: now, ActorKind: portal.ActorAccount,
+			ActorID: accountRef(actor.ID), ToStatus: portal.ARSubmitted, Note: "Submitted the CareConnect Enrolment Form."}); err != nil {
+			return err
+		}
+		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: "access.requested", subjectKind: "access_request", subjectID: requestRef(r.ID),
+			details: map[string]any{"worksites": r.WorksiteIDs, "user_type": r.UserType, "allowed_scopes": r.AllowedScopes,
+				"sponsorships": r.SponsorshipIDs}}); err != nil {
+			return err
+		}
+		return a.enqueue(ctx, tx, "access_request_received", actor.Email, actor.ID, mail.AccessRequestReceived{
+			Common: a.common(actor.DisplayName()), StatusURL: a.Config.BaseURL + "/application/status"})
+	})
+	if store.IsConflictOn(err, "open") {
+		return nil, portal.Errorf(portal.ECONFLICT, "You already have a CareConnect request waiting for the CareConnect team.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// RequestStatus is a person's latest request with its history.
+type RequestStatus struct {
+	Request   *portal.AccessRequest
+	Events    []portal.AccessRequestEvent
+	Worksites []*portal.Worksite
+}
+
+// AccessRequestStatus returns the person's latest request, or nil.
+func (a *App) AccessRequestStatus(ctx context.Context, actor *portal.Account) (*RequestStatus, error) {
+	r, err := a.DB.Read().FindLatestAccessRequest(ctx, actor.ID)
+	if store.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &RequestStatus{Request: r}
+	if out.Events, err = a.DB.Read().FindAccessRequestEvents(ctx, r.ID); err != nil {
+		return nil, err
+	}
+	for _, id := range r.WorksiteIDs {
+		w, err := a.DB.Read().FindWorksiteByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out.Worksites = append(out.Worksites, w)
+	}
+	return out, nil
+}
+
+// AnswerInfoRequest sends the person's answer to the CareConnect team's
+// question; the request goes back to the queue.
+func (a *App) AnswerInfoRequest(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, answer string) error {
+	answer = strings.TrimSpace(answer)
+	if answer == "" {
+		return portal.FieldErrors{"answer": "Type your answer to the CareConnect team's question."}
+	}
+	if len([]rune(answer)) > 4000 {
+		return portal.FieldErrors{"answer": "Your answer must be 4,000 characters or fewer."}
+	}
+	r, err := a.DB.Read().FindLatestAccessRequest(ctx, actor.ID)
+	if err != nil || r.Status != portal.ARInfoRequested {
+		return portal.Errorf(portal.ECONFLICT, "Your request is not waiting for an answer from you.")
+	}
+	now := a.now()
+	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARInfoRequested},
+			To: portal.ARSubmitted, At: now, ActorKind: portal.ActorAccount, ActorID: accountRef(actor.ID), KeepOpen: true,
+			Note: "Answered: " + answer, Set: map[string]any{"info_answer": answer}})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return portal.Errorf(portal.ECONFLICT, "Your request is not waiting for an answer from you.")
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: "access.info_provided", subjectKind: "access_request", subjectID: requestRef(r.ID)})
+	})
+}
+
+// sponsorshipEnded applies the rule that an on-behalf-of user's access
+// lapses when their last active sponsorship ends: an approved request is
+// suspended; otherwise downstream systems learn that the sponsors changed.
+func (a *App) sponsorshipEnded(ctx context.Context, tx *store.Tx, obo portal.AccountID, remaining int) error {
+	if remaining > 0 {
+		return a.provisioningTouch(ctx, tx, obo, "sponsors")
+	}
+	r, err := tx.FindLatestAccessRequest(ctx, obo)
+	if store.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if r.Status != portal.ARApproved {
+		return nil
+	}
+	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARSuspended,
+		At: a.now(), ActorKind: portal.ActorSystem, ActorID: "sponsorship", KeepOpen: true,
+		Note: "Access lapsed: no authorizer sponsors this person any more."})
+	if err != nil || !ok {
+		return err
+	}
+	if err := a.audit(ctx, tx, portal.RequestMeta{RequestID: "sponsorship-ended"}, auditEvent{actorKind: portal.ActorSystem, actorID: "sponsorship",
+		action: "access.lapsed", subjectKind: "access_request", subjectID: requestRef(r.ID)}); err != nil {
+		return err
+	}
+	return a.recordProvisioning(ctx, tx, obo, ProvUserSuspended, map[string]string{"reason": "no active sponsorship"})
+}

@@ -1,0 +1,214 @@
+package app_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"portal"
+	"portal/internal/app"
+	"portal/internal/store"
+	"portal/internal/store/storetest"
+)
+
+// professional registers a person of a given profession.
+func professional(t *testing.T, a *app.App, key string, edit func(*portal.RegistrationInput)) *portal.Account {
+	t.Helper()
+	in := validInput()
+	in.Email, in.Username = key+"@example.ca", key
+	edit(&in)
+	c := card(key)
+	c.GivenNames, c.Surname = "Pat", strings.ToUpper(strings.ReplaceAll(key, ".", ""))
+	acct, err := a.Register(ctx, meta, c, in)
+	if err != nil {
+		t.Fatalf("register %s: %v", key, err)
+	}
+	return acct
+}
+
+func asPhysician(in *portal.RegistrationInput) {}
+
+func asLPN(in *portal.RegistrationInput) {
+	in.Profession, in.NurseLicence, in.CollegeID = "nurse", "lpn", "1234567"
+}
+
+func asSocialWorker(in *portal.RegistrationInput) {
+	in.Profession, in.CollegeID = "social_worker", "SW-42"
+}
+
+func passTraining(t *testing.T, a *app.App, acct *portal.Account) {
+	t.Helper()
+	answers := map[string]int{}
+	for _, q := range portal.TrainingQuiz {
+		answers[q.ID] = q.Answer
+	}
+	res, err := a.SubmitQuiz(ctx, meta, acct, answers)
+	if err != nil || !res.Passed {
+		t.Fatalf("training: %+v %v", res, err)
+	}
+}
+
+func signHPCAA(t *testing.T, a *app.App, acct *portal.Account) {
+	t.Helper()
+	if _, err := a.SignHPCAA(ctx, meta, acct, portal.HPCAASignature{FullName: acct.LegalName(), Agree: true}); err != nil {
+		t.Fatalf("HPCAA: %v", err)
+	}
+}
+
+func joinWorksite(t *testing.T, db *store.DB, a *app.App, w *portal.Worksite, acct *portal.Account) {
+	t.Helper()
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.AddMember(ctx, w.ID, acct.ID, portal.RoleMember, a.Now()) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func enrolment(w *portal.Worksite) portal.AccessRequestInput {
+	return portal.AccessRequestInput{WorksiteIDs: []portal.WorksiteID{w.ID}, FirstName: "Pat", LastName: "Lee", Job: "Family physician",
+		AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true, ReasonPatientCare: true}
+}
+
+func missingKeys(err error) []string {
+	var m *app.MissingError
+	if !errors.As(err, &m) {
+		return nil
+	}
+	var keys []string
+	for _, s := range m.Steps {
+		keys = append(keys, s.Key)
+	}
+	return keys
+}
+
+func TestApp_AccessRequest(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		doc := professional(t, a, "dr.jones", asPhysician)
+
+		t.Run("LockedWithoutApprovedWorksite", func(t *testing.T) {
+			_, err := a.SubmitAccessRequest(ctx, meta, doc, enrolment(w))
+			if got := missingKeys(err); !slices.Contains(got, "worksite") {
+				t.Fatalf("missing %v (err %v), want the worksite step", got, err)
+			}
+		})
+		joinWorksite(t, db, a, w, doc)
+		t.Run("LockedWithoutPrerequisites", func(t *testing.T) {
+			_, err := a.SubmitAccessRequest(ctx, meta, doc, enrolment(w))
+			if got := missingKeys(err); !slices.Equal(got, []string{"training", "hpcaa"}) {
+				t.Fatalf("missing %v, want [training hpcaa]", got)
+			}
+		})
+		passTraining(t, a, doc)
+		signHPCAA(t, a, doc)
+		t.Run("FieldErrors", func(t *testing.T) {
+			in := enrolment(w)
+			in.AttestDirectCare, in.ReasonPatientCare, in.Job = false, false, ""
+			_, err := a.SubmitAccessRequest(ctx, meta, doc, in)
+			fe, _ := portal.AsFieldErrors(err)
+			for _, k := range []string{"attest_direct_care", "reasons", "job"} {
+				if fe[k] == "" {
+					t.Errorf("no error for %s: %v", k, err)
+				}
+			}
+		})
+		t.Run("ErrForeignWorksite", func(t *testing.T) {
+			other := approvedWorksite(t, a, person(t, a, "other.admin", "Oz", "OTHER"), func() portal.WorksiteInput {
+				in := worksiteInput("Other Clinic")
+				in.Manual.Unit = "900"
+				return in
+			}())
+			in := enrolment(w)
+			in.WorksiteIDs = append(in.WorksiteIDs, other.ID)
+			_, err := a.SubmitAccessRequest(ctx, meta, doc, in)
+			if fe, _ := portal.AsFieldErrors(err); fe["clinics"] == "" {
+				t.Fatalf("got %v, want a clinics error", err)
+			}
+		})
+		r, err := a.SubmitAccessRequest(ctx, meta, doc, enrolment(w))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status != portal.ARSubmitted || r.UserType != portal.UserAuthorizer || !slices.Contains(r.AllowedScopes, portal.ScopePharmaNet) {
+			t.Fatalf("request %+v", r)
+		}
+		mustEmails(t, db, doc.Email, "access_request_received", 1)
+		_, err = a.SubmitAccessRequest(ctx, meta, doc, enrolment(w))
+		wantCode(t, err, portal.ECONFLICT)
+		st, err := a.AccessRequestStatus(ctx, doc)
+		if err != nil || len(st.Events) != 1 || st.Events[0].ToStatus != portal.ARSubmitted || len(st.Worksites) != 1 {
+			t.Fatalf("status %+v %v", st, err)
+		}
+		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: "1"})
+		if len(evs) != 1 || evs[0].Action != "access.requested" {
+			t.Fatalf("audit %+v", evs)
+		}
+	})
+}
+
+func TestApp_AccessRequestPolicies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+
+		t.Run("PharmacistGetsNoPharmaNet", func(t *testing.T) {
+			ph := professional(t, a, "priya", asPharmacist)
+			joinWorksite(t, db, a, w, ph)
+			passTraining(t, a, ph)
+			signHPCAA(t, a, ph)
+			r, err := a.SubmitAccessRequest(ctx, meta, ph, enrolment(w))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if slices.Contains(r.AllowedScopes, portal.ScopePharmaNet) || len(r.AllowedScopes) == 0 {
+				t.Fatalf("pharmacist scopes %v", r.AllowedScopes)
+			}
+		})
+		t.Run("LPNWithoutHPCAACannotSubmit", func(t *testing.T) {
+			lpn := professional(t, a, "lpn.one", asLPN)
+			joinWorksite(t, db, a, w, lpn)
+			passTraining(t, a, lpn)
+			_, err := a.SubmitAccessRequest(ctx, meta, lpn, enrolment(w))
+			if got := missingKeys(err); !slices.Equal(got, []string{"hpcaa"}) {
+				t.Fatalf("missing %v, want [hpcaa]", got)
+			}
+		})
+		t.Run("MOAWithoutSponsorCannotSubmit", func(t *testing.T) {
+			moa := professional(t, a, "jane.moa", asMOA)
+			joinWorksite(t, db, a, w, moa)
+			passTraining(t, a, moa)
+			_, err := a.SubmitAccessRequest(ctx, meta, moa, enrolment(w))
+			if got := missingKeys(err); !slices.Equal(got, []string{"sponsor"}) {
+				t.Fatalf("missing %v, want [sponsor]", got)
+			}
+			// With an approved sponsorship the MOA sees what the physician sees.
+			doc := professional(t, a, "dr.smith", asPhysician)
+			joinWorksite(t, db, a, w, doc)
+			sp, err := a.RequestSponsorship(ctx, meta, moa, sponsorInput(doc, w))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.DecideSponsorship(ctx, meta, doc, sp.ID, true, ""); err != nil {
+				t.Fatal(err)
+			}
+			r, err := a.SubmitAccessRequest(ctx, meta, moa, enrolment(w))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(r.AllowedScopes, portal.ScopesFor(portal.ProfPhysician, "")) || len(r.SponsorshipIDs) != 1 {
+				t.Fatalf("MOA request scopes %v sponsors %v", r.AllowedScopes, r.SponsorshipIDs)
+			}
+		})
+		t.Run("SocialWorkerCannotRequestRemoteAccess", func(t *testing.T) {
+			sw := professional(t, a, "sam.social", asSocialWorker)
+			st, err := a.RemoteAccess(ctx, sw)
+			if err != nil || st.Refusal != portal.RemoteAccessNotForProfession {
+				t.Fatalf("refusal %q %v", st.Refusal, err)
+			}
+			_, err = a.RequestRemoteAccess(ctx, meta, sw, portal.RemoteAccessInput{Street: "1 Main St", City: "Victoria", PostalCode: "V8W 1A1", Reason: "Evening calls from home"})
+			wantCode(t, err, portal.EFORBIDDEN)
+		})
+	})
+}

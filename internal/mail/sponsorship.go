@@ -1,0 +1,39 @@
+package mail
+
+// SponsorshipRequested is the data of "sponsorship_requested", sent to an
+// authorizer whom an on-behalf-of user asks to sponsor them.
+type SponsorshipRequested struct {
+	Common
+	RequesterName  string
+	RequesterEmail string
+	WorksiteName   string
+	ResidencyStart string // formatted for reading; empty unless a resident asks
+	ResidencyEnd   string
+	Message        string
+	RequestURL     string // the request's page; deciding needs a signed-in authorizer
+}
+
+// SponsorshipDecided is the data of "sponsorship_decided", sent to the
+// on-behalf-of user when the authorizer approves or declines.
+type SponsorshipDecided struct {
+	Common
+	AuthorizerName string
+	WorksiteName   string
+	Approved       bool
+	Reason         string
+	ResidencyEnd   string // formatted for reading; empty unless a residency
+	SponsorshipURL string
+}
+
+// SponsorshipEnded is the data of "sponsorship_ended", sent to the
+// on-behalf-of user when the authorizer revokes the sponsorship or the
+// residency it covered ends.
+type SponsorshipEnded struct {
+	Common
+	AuthorizerName    string
+	WorksiteName      string
+	Revoked           bool   // false: the residency ended
+	Reason            string // the authorizer's, when revoked
+	ResidencyEnd      string // formatted for reading, when the residency ended
+	RemainingSponsors int    // active sponsorships the person still has
+}

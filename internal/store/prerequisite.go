@@ -1,0 +1,104 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"portal"
+)
+
+// Kinds of prerequisite completion, as stored.
+const (
+	CompletionTraining = "training" // the Privacy & Security training
+	CompletionHPCAA    = "hpcaa"    // the Health Practitioner CareConnect Access Agreement
+)
+
+// Where a completion was recorded.
+const (
+	SourcePortal   = "portal"   // completed in the portal (the quiz, the signing form)
+	SourceExternal = "external" // completed elsewhere, recorded by the CareConnect team
+)
+
+// CompletionKind is the stored kind of a prerequisite, or "" for an unknown one.
+func CompletionKind(p portal.Prerequisite) string {
+	switch p {
+	case portal.PrereqTraining:
+		return CompletionTraining
+	case portal.PrereqHPCAA:
+		return CompletionHPCAA
+	}
+	return ""
+}
+
+// Completion is one recorded completion of a prerequisite: the training
+// passed (with its quiz score) or the agreement signed (with the typed name).
+type Completion struct {
+	ID          int64
+	AccountID   portal.AccountID
+	Kind        string
+	Version     string
+	CompletedAt time.Time
+	Score       int    // quiz score in percent; 0 when not taken in the portal
+	Source      string // SourcePortal or SourceExternal
+	RecordedBy  string // the staff member who recorded an external completion
+	SignedName  string // the name typed to sign the agreement
+}
+
+const completionColumns = `id, account_id, kind, version, completed_at, score, source, recorded_by, signed_name`
+
+func scanCompletion(r rowScanner) (*Completion, error) {
+	var c Completion
+	var at int64
+	if err := r.Scan(&c.ID, &c.AccountID, &c.Kind, &c.Version, &at, &c.Score, &c.Source, &c.RecordedBy, &c.SignedName); err != nil {
+		return nil, mapError(err)
+	}
+	c.CompletedAt = fromMS(at)
+	return &c, nil
+}
+
+// RecordCompletion stores a completion and sets its ID.
+func (tx *Tx) RecordCompletion(ctx context.Context, c *Completion) error {
+	switch {
+	case c.Kind != CompletionTraining && c.Kind != CompletionHPCAA:
+		return fmt.Errorf("store: unknown completion kind %q", c.Kind)
+	case c.Source != SourcePortal && c.Source != SourceExternal:
+		return fmt.Errorf("store: unknown completion source %q", c.Source)
+	case c.Version == "" || c.AccountID == 0 || c.CompletedAt.IsZero():
+		return fmt.Errorf("store: a completion needs an account, a version and a time")
+	}
+	id, err := tx.Insert(ctx, `INSERT INTO prerequisite_completions (account_id, kind, version, completed_at, score,
+		source, recorded_by, signed_name) VALUES (?,?,?,?,?,?,?,?)`,
+		int64(c.AccountID), c.Kind, c.Version, ms(c.CompletedAt), c.Score, c.Source, c.RecordedBy, c.SignedName)
+	if err != nil {
+		return fmt.Errorf("store: record completion: %w", err)
+	}
+	c.ID = id
+	return nil
+}
+
+// LatestCompletion returns the account's most recent completion of a kind,
+// whatever its version; a not-found error when there is none.
+func (q Q) LatestCompletion(ctx context.Context, account portal.AccountID, kind string) (*Completion, error) {
+	return scanCompletion(q.QueryRow(ctx, "SELECT "+completionColumns+` FROM prerequisite_completions
+		WHERE account_id = ? AND kind = ? ORDER BY completed_at DESC, id DESC LIMIT 1`, int64(account), kind))
+}
+
+// FindCompletions lists the account's completions of every kind, newest first.
+func (q Q) FindCompletions(ctx context.Context, account portal.AccountID) ([]*Completion, error) {
+	rows, err := q.Query(ctx, "SELECT "+completionColumns+` FROM prerequisite_completions
+		WHERE account_id = ? ORDER BY completed_at DESC, id DESC`, int64(account))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Completion
+	for rows.Next() {
+		c, err := scanCompletion(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"portal"
+)
+
+// RemoteAccessRequest is a request for CareConnect from a home office.
+type RemoteAccessRequest struct {
+	ID           int64
+	AccountID    portal.AccountID
+	Street       string
+	City         string
+	PostalCode   string
+	Reason       string
+	Status       string // pending, approved, declined
+	DecidedBy    string
+	DecidedAt    time.Time
+	DecisionText string
+	CreatedAt    time.Time
+}
+
+// CreateRemoteAccessRequest inserts a pending request; one open request per person.
+func (tx *Tx) CreateRemoteAccessRequest(ctx context.Context, r *RemoteAccessRequest) error {
+	id, err := tx.Insert(ctx, `INSERT INTO remote_access_requests (account_id, street, city, postal_code, reason, status, created_at, open_key)
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, int64(r.AccountID), r.Street, r.City, r.PostalCode, r.Reason, ms(r.CreatedAt),
+		fmt.Sprintf("remote:%d", r.AccountID))
+	if err != nil {
+		return err
+	}
+	r.ID, r.Status = id, "pending"
+	return nil
+}
+
+const remoteColumns = `id, account_id, street, city, postal_code, reason, status, decided_by, decided_at, decision_text, created_at`
+
+func scanRemote(r rowScanner) (*RemoteAccessRequest, error) {
+	var x RemoteAccessRequest
+	var decided, created int64
+	if err := r.Scan(&x.ID, &x.AccountID, &x.Street, &x.City, &x.PostalCode, &x.Reason, &x.Status, &x.DecidedBy, &decided,
+		&x.DecisionText, &created); err != nil {
+		return nil, mapError(err)
+	}
+	x.DecidedAt, x.CreatedAt = fromMS(decided), fromMS(created)
+	return &x, nil
+}
+
+// FindRemoteAccessRequests lists a person's remote access requests, newest first.
+func (q Q) FindRemoteAccessRequests(ctx context.Context, account portal.AccountID) ([]*RemoteAccessRequest, error) {
+	rows, err := q.Query(ctx, "SELECT "+remoteColumns+" FROM remote_access_requests WHERE account_id = ? ORDER BY created_at DESC, id DESC", int64(account))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*RemoteAccessRequest
+	for rows.Next() {
+		x, err := scanRemote(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// FindRemoteAccessRequestByID returns one request.
+func (q Q) FindRemoteAccessRequestByID(ctx context.Context, id int64) (*RemoteAccessRequest, error) {
+	return scanRemote(q.QueryRow(ctx, "SELECT "+remoteColumns+" FROM remote_access_requests WHERE id = ?", id))
+}
+
+// DecideRemoteAccessRequest records the CareConnect team's decision if still pending.
+func (tx *Tx) DecideRemoteAccessRequest(ctx context.Context, id int64, status, by, text string, now time.Time) (bool, error) {
+	res, err := tx.Exec(ctx, `UPDATE remote_access_requests SET status = ?, decided_by = ?, decided_at = ?, decision_text = ?, open_key = NULL
+		WHERE id = ? AND status = 'pending'`, status, by, ms(now), text, id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
