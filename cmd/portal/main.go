@@ -4,6 +4,11 @@
 //	portal migrate            apply database migrations
 //	portal demo               load demonstration people
 //	portal audit verify       check the audit trail's hash chain
+//	portal addresses ...      import or generate the address index
+//	portal worksites ...      list, approve or decline new worksites
+//	portal staff ...          grant or revoke the CareConnect team's roles
+//	portal tokens ...         create, list or revoke provisioning API tokens
+//	portal prerequisites ...  record a completion of the external training
 //	portal version            print the version
 //
 // Every flag defaults from a PORTAL_* environment variable; secrets can
@@ -52,16 +57,26 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		fmt.Fprintln(stdout, "portal", version)
 		return nil
 	case "serve", "migrate", "demo":
+	case "worksites":
+		return runWorksites(ctx, args, stdout, stderr, getenv)
+	case "staff":
+		return runStaff(ctx, args, stdout, stderr, getenv)
+	case "tokens":
+		return runTokens(ctx, args, stdout, stderr, getenv)
+	case "prerequisites":
+		return runPrerequisites(ctx, args, stdout, stderr, getenv)
+	case "addresses":
+		return runAddresses(ctx, args, stdout, stderr, getenv)
 	case "audit":
 		if len(args) == 0 || args[0] != "verify" {
 			return errors.New("usage: portal audit verify [flags]")
 		}
 		args = args[1:]
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|version] [flags]; portal serve -h lists the flags")
+		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit verify, version)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit verify, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
 	}
 	cfg, logFormat, err := parseConfig(cmd, args, stderr, getenv)
 	if err != nil {
@@ -178,6 +193,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.StringVar(&claims.Surname, "oidc-claim-surname", env("OIDC_CLAIM_SURNAME", claims.Surname), "claim holding the surname")
 	fs.StringVar(&claims.BirthDate, "oidc-claim-birthdate", env("OIDC_CLAIM_BIRTHDATE", claims.BirthDate), "claim holding the birth date")
 	fs.StringVar(&claims.Email, "oidc-claim-email", env("OIDC_CLAIM_EMAIL", claims.Email), "claim holding the email")
+	fs.StringVar(&cfg.StaffOIDC.Issuer, "staff-oidc-issuer", env("STAFF_OIDC_ISSUER", ""), "OIDC issuer for the CareConnect team's sign-in (PORTAL_STAFF_OIDC_ISSUER)")
+	fs.StringVar(&cfg.StaffOIDC.ClientID, "staff-oidc-client-id", env("STAFF_OIDC_CLIENT_ID", ""), "OIDC client id for staff sign-in (PORTAL_STAFF_OIDC_CLIENT_ID)")
 	fs.StringVar(&cfg.SMTP.Host, "smtp-host", env("SMTP_HOST", ""), "SMTP server (PORTAL_SMTP_HOST)")
 	fs.StringVar(&smtpPort, "smtp-port", env("SMTP_PORT", ""), "SMTP port (PORTAL_SMTP_PORT)")
 	fs.StringVar(&cfg.SMTP.Username, "smtp-username", env("SMTP_USERNAME", ""), "SMTP user (PORTAL_SMTP_USERNAME)")
@@ -192,6 +209,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		return cfg, "", fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
 	cfg.OIDC.ClientSecret = secret("OIDC_CLIENT_SECRET")
+	cfg.StaffOIDC.ClientSecret = secret("STAFF_OIDC_CLIENT_SECRET")
+	cfg.StaffOIDC.Scopes = []string{"openid", "profile", "email"}
 	cfg.SMTP.Password = secret("SMTP_PASSWORD")
 	cfg.OIDC.Scopes = strings.Fields(scopes)
 	cfg.OIDC.Claims = claims

@@ -95,6 +95,24 @@ type WorksiteJoinDecided struct {
 	Reason       string
 }
 
+// WorksiteDecided is the data of "worksite_decided", sent to a new
+// worksite's administrators when the CareConnect team decides on it.
+type WorksiteDecided struct {
+	Common
+	WorksiteName string
+	WorksiteID   string
+	Approved     bool
+	Reason       string
+	WorksiteURL  string
+}
+
+// MembershipEnded is the data of "membership_ended", sent to a person whose
+// place at a worksite was decommissioned.
+type MembershipEnded struct {
+	Common
+	WorksiteName string
+}
+
 // DeclarationRequested is the data of "declaration_requested", sent to the
 // person with signing authority for a worksite.
 type DeclarationRequested struct {

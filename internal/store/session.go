@@ -14,6 +14,7 @@ import (
 type Session struct {
 	IDHash     string
 	AccountID  portal.AccountID // 0 before the person has an account
+	StaffID    portal.StaffID   // set for a CareConnect team member's session
 	Data       string           // JSON, owned by the web layer
 	CreatedAt  time.Time
 	LastSeenAt time.Time
@@ -29,30 +30,37 @@ func accountArg(id portal.AccountID) any {
 
 // CreateSession inserts a session.
 func (q Q) CreateSession(ctx context.Context, s *Session) error {
-	_, err := q.Exec(ctx, `INSERT INTO sessions (id_hash, account_id, data, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, s.IDHash, accountArg(s.AccountID), s.Data, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
+	_, err := q.Exec(ctx, `INSERT INTO sessions (id_hash, account_id, staff_id, data, created_at, last_seen_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.IDHash, accountArg(s.AccountID), staffArg(s.StaffID), s.Data, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
 	return err
+}
+
+func staffArg(id portal.StaffID) any {
+	if id == 0 {
+		return nil
+	}
+	return int64(id)
 }
 
 // FindSession returns a session by the hash of its token.
 func (q Q) FindSession(ctx context.Context, idHash string) (*Session, error) {
 	var s Session
-	var acct sql.NullInt64
+	var acct, staff sql.NullInt64
 	var created, seen, expires int64
-	err := q.QueryRow(ctx, `SELECT id_hash, account_id, data, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?`, idHash).
-		Scan(&s.IDHash, &acct, &s.Data, &created, &seen, &expires)
+	err := q.QueryRow(ctx, `SELECT id_hash, account_id, staff_id, data, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?`, idHash).
+		Scan(&s.IDHash, &acct, &staff, &s.Data, &created, &seen, &expires)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	s.AccountID = portal.AccountID(acct.Int64)
+	s.AccountID, s.StaffID = portal.AccountID(acct.Int64), portal.StaffID(staff.Int64)
 	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
 	return &s, nil
 }
 
 // UpdateSession saves a session's data and last-seen time.
 func (q Q) UpdateSession(ctx context.Context, s *Session) error {
-	_, err := q.Exec(ctx, "UPDATE sessions SET account_id = ?, data = ?, last_seen_at = ? WHERE id_hash = ?",
-		accountArg(s.AccountID), s.Data, ms(s.LastSeenAt), s.IDHash)
+	_, err := q.Exec(ctx, "UPDATE sessions SET account_id = ?, staff_id = ?, data = ?, last_seen_at = ? WHERE id_hash = ?",
+		accountArg(s.AccountID), staffArg(s.StaffID), s.Data, ms(s.LastSeenAt), s.IDHash)
 	return err
 }
 

@@ -76,15 +76,28 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 	return nil
 }
 
-// menuPage is the main menu.
-type menuPage struct{ Page }
+// menuPage is the main menu: one tile per step of the journey.
+type menuPage struct {
+	Page
+	Attention int
+	Steps     []portal.Step
+}
 
 func (s *Server) handleMenu(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "menu.html", menuPage{Page: s.page(r, "Main Menu")})
+	acct := state(r).account
+	items, err := s.app.ActionItems(r.Context(), acct)
+	if err != nil {
+		return err
+	}
+	st, err := s.app.Standing(r.Context(), acct)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "menu.html", menuPage{Page: s.page(r, "Main Menu"), Attention: len(items), Steps: st.Steps()})
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "account.html", menuPage{Page: s.page(r, "Manage My Account")})
+	return s.render(w, r, http.StatusOK, "account.html", s.page(r, "Manage My Account"))
 }
 
 // usernamePage is "Forgot My Username".

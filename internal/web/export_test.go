@@ -14,3 +14,6 @@ func TemplatesNeverRendered() ([]string, error) {
 	}
 	return out, nil
 }
+
+// RoutePatterns lists every route the server registered.
+func RoutePatterns(s *Server) []string { return append([]string(nil), s.patterns...) }

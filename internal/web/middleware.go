@@ -23,6 +23,7 @@ type reqState struct {
 	logger  *slog.Logger
 	sess    *session
 	account *portal.Account
+	staff   *portal.Staff
 	meta    portal.RequestMeta
 }
 
@@ -96,6 +97,9 @@ func (s *Server) base(next http.Handler) http.Handler {
 				if st.account != nil {
 					attrs = append(attrs, "account_id", int64(st.account.ID))
 				}
+				if st.staff != nil {
+					attrs = append(attrs, "staff_id", int64(st.staff.ID))
+				}
 				st.logger.Info("request", attrs...)
 			}
 		}()
@@ -118,6 +122,11 @@ func (s *Server) base(next http.Handler) http.Handler {
 					st.account = acct
 				}
 			}
+			if st.sess != nil && st.sess.row.StaffID != 0 {
+				if staff, err := s.app.StaffByID(r.Context(), st.sess.row.StaffID); err == nil && len(staff.Roles) > 0 {
+					st.staff = staff
+				}
+			}
 		}
 		next.ServeHTTP(rec, r)
 	})
@@ -125,8 +134,10 @@ func (s *Server) base(next http.Handler) http.Handler {
 
 func (s *Server) csp() string {
 	formAction := "'self'"
-	if iss := s.cfg.OIDC.Issuer; iss != "" && !strings.HasPrefix(iss, s.origin) {
-		formAction += " " + originOf(iss)
+	for _, iss := range []string{s.cfg.OIDC.Issuer, s.cfg.StaffOIDC.Issuer} {
+		if iss != "" && !strings.HasPrefix(iss, s.origin) && !strings.Contains(formAction, originOf(iss)) {
+			formAction += " " + originOf(iss)
+		}
 	}
 	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
 		"connect-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"

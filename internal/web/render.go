@@ -16,6 +16,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
+	_ "time/tzdata" // the zone database, for machines without one
 
 	"portal"
 )
@@ -35,6 +37,7 @@ type Page struct {
 	Flash        string
 	CSRFToken    string
 	Account      *portal.Account
+	Staff        *portal.Staff
 	Path         string
 	SupportEmail string
 	RequestID    string
@@ -43,7 +46,7 @@ type Page struct {
 // page fills the shared data of a page for this request.
 func (s *Server) page(r *http.Request, title string) Page {
 	st := state(r)
-	p := Page{Title: title, DevMode: s.cfg.DevMode, Account: st.account, Path: r.URL.Path,
+	p := Page{Title: title, DevMode: s.cfg.DevMode, Account: st.account, Staff: st.staff, Path: r.URL.Path,
 		SupportEmail: s.cfg.SupportEmail, RequestID: st.id}
 	if st.sess != nil {
 		p.CSRFToken = st.sess.data.CSRF
@@ -214,7 +217,27 @@ func (t *templates) funcMap() template.FuncMap {
 		"nurseLicences": func() any { return portal.NurseLicences },
 		"add":           func(a, b int) int { return a + b },
 		"licenceLabel":  portal.NurseLicenceLabel,
+		"date":          formatDate,
+		"datetime":      formatDateTime,
+		"profession": func(code string) string {
+			if info, ok := portal.LookupProfession(portal.Profession(code)); ok {
+				return info.Label
+			}
+			return code
+		},
+		"worksiteTypes":  func() any { return portal.WorksiteTypes },
+		"label":          portal.ARStatusLabel,
+		"addressResults": newAddressResults,
+		"attestation": func(name, label string, checked bool, errs portal.FieldErrors) attestField {
+			return attestField{Name: name, Label: label, Checked: checked, Error: errs[name]}
+		},
 	}
+}
+
+// attestField is what the "attest" partial needs: one required checkbox.
+type attestField struct {
+	Name, Label, Error string
+	Checked            bool
 }
 
 // Field is what the form-field partials need.
@@ -303,6 +326,30 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+var pacific = sync.OnceValue(func() *time.Location {
+	loc, err := time.LoadLocation("America/Vancouver")
+	if err != nil {
+		return time.FixedZone("PT", -8*3600)
+	}
+	return loc
+})
+
+// formatDate shows a date as the portal does: MM/DD/YYYY, B.C. time.
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(pacific()).Format("01/02/2006")
+}
+
+// formatDateTime shows a moment in B.C. time.
+func formatDateTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(pacific()).Format("01/02/2006 3:04 PM")
+}
 
 // StylesheetURL is the portal stylesheet's URL, for pages served by the
 // development identity provider.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -10,7 +11,10 @@ import (
 // routes lists every route of the portal in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	handle := func(pattern string, h handler) { mux.Handle(pattern, s.serve(pattern, h)) }
+	handle := func(pattern string, h handler) {
+		s.patterns = append(s.patterns, pattern)
+		mux.Handle(pattern, s.serve(pattern, h))
+	}
 
 	// Operations.
 	handle("GET /healthz", s.handleHealthz)
@@ -40,6 +44,59 @@ func (s *Server) routes() http.Handler {
 	handle("GET /account/contact", s.requireAccount(s.handleContact))
 	handle("POST /account/contact", s.requireAccount(s.handleContactPost))
 
+	// Worksites.
+	acct := s.requireAccount
+	handle("GET /worksites", acct(s.handleWorksites))
+	handle("GET /worksites/join", acct(s.handleJoinOptions))
+	handle("GET /worksites/join/code", acct(s.handleJoinCode))
+	handle("POST /worksites/join/code", acct(s.handleJoinCodePost))
+	handle("GET /worksites/join/address", acct(s.handleJoinAddress))
+	handle("POST /worksites/access", acct(s.handleAccessPost))
+	handle("GET /worksites/new", acct(s.handleWorksiteNew))
+	handle("POST /worksites/new", acct(s.handleWorksiteNewPost))
+	handle("GET /worksites/{id}", acct(s.handleWorksiteShow))
+	handle("GET /worksites/{id}/declaration", acct(s.handleDeclaration))
+	handle("POST /worksites/{id}/declaration", acct(s.handleDeclarationPost))
+	handle("GET /declarations/{token}", acct(s.handleDeclaration))
+	handle("POST /declarations/{token}", acct(s.handleDeclarationPost))
+	handle("POST /worksites/{id}/invitations", acct(s.handleInvite))
+	handle("POST /worksites/{id}/invitations/{inv}/resend", acct(s.handleInvitationResend))
+	handle("POST /worksites/{id}/invitations/{inv}/revoke", acct(s.handleInvitationRevoke))
+	handle("POST /worksites/{id}/members/{acct}/decommission", acct(s.handleDecommission))
+	handle("POST /worksites/{id}/members/{acct}/admin", acct(s.handleSetAdmin(true)))
+	handle("POST /worksites/{id}/members/{acct}/admin/remove", acct(s.handleSetAdmin(false)))
+	handle("GET /requests/join/{id}", acct(s.handleJoinRequest))
+	handle("POST /requests/join/{id}/approve", acct(s.handleDecideJoin(true)))
+	handle("POST /requests/join/{id}/reject", acct(s.handleDecideJoin(false)))
+	handle("GET /invitations/{token}", acct(s.handleInvitationToken))
+	handle("POST /invitations/{id}/accept", acct(s.handleRespondInvitation(true)))
+	handle("POST /invitations/{id}/reject", acct(s.handleRespondInvitation(false)))
+	handle("GET /notifications", acct(s.handleNotifications))
+	handle("GET /addresses/search", acct(s.handleAddressSearch))
+
+	// Application Access.
+	handle("GET /application", acct(s.handleApplication))
+	handle("GET /application/request", acct(s.handleEnrolment))
+	handle("POST /application/request", acct(s.handleEnrolmentPost))
+	handle("GET /application/status", acct(s.handleApplicationStatus))
+	handle("POST /application/answer", acct(s.handleAnswerPost))
+	handle("GET /application/remote", acct(s.handleRemote))
+	handle("POST /application/remote", acct(s.handleRemotePost))
+
+	// The CareConnect team's back office.
+	handle("GET /staff/signin", s.handleStaffSignIn)
+	handle("GET /staff/auth/callback", s.handleStaffCallback)
+	handle("POST /staff/signout", s.handleStaffSignOut)
+	handle("GET /staff", s.requireStaff()(s.handleStaffHome))
+	s.backOfficeRoutes(handle)
+	s.auditRoutes(handle)
+	s.reviewRoutes(handle)
+	s.apiRoutes(handle)
+
+	// Prerequisites and sponsorship.
+	s.prerequisiteRoutes(handle)
+	s.sponsorshipRoutes(handle)
+
 	handle("GET /help", s.handleHelp)
 
 	// Development mode only.
@@ -53,23 +110,32 @@ func (s *Server) routes() http.Handler {
 				return nil
 			}))
 		}
+		if s.devStaff != nil {
+			mux.Handle("/dev/staff-oidc/", s.serve("/dev/staff-oidc/", func(w http.ResponseWriter, r *http.Request) error {
+				s.devStaff.Handler().ServeHTTP(w, r)
+				return nil
+			}))
+		}
 	}
 
 	handle("/", func(w http.ResponseWriter, r *http.Request) error {
 		s.renderError(w, r, http.StatusNotFound, "")
 		return nil
 	})
-	return s.base(s.csrfExcept("/dev/oidc/", mux))
+	return s.base(s.csrfExcept(mux, "/dev/oidc/", "/dev/staff-oidc/", "/scim/", "/api/"))
 }
 
-// csrfExcept applies CSRF protection everywhere but under prefix (the
-// development identity provider, which protects its own forms).
-func (s *Server) csrfExcept(prefix string, next http.Handler) http.Handler {
+// csrfExcept applies CSRF protection everywhere but under prefixes: the
+// development identity providers, which protect their own forms, and the
+// provisioning API, which is authenticated by bearer tokens, not cookies.
+func (s *Server) csrfExcept(next http.Handler, prefixes ...string) http.Handler {
 	protected := s.csrf(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if len(r.URL.Path) >= len(prefix) && r.URL.Path[:len(prefix)] == prefix {
-			next.ServeHTTP(w, r)
-			return
+		for _, prefix := range prefixes {
+			if strings.HasPrefix(r.URL.Path, prefix) {
+				next.ServeHTTP(w, r)
+				return
+			}
 		}
 		protected.ServeHTTP(w, r)
 	})

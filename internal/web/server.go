@@ -31,27 +31,32 @@ type Config struct {
 	TrustProxy      bool          // take the client address from X-Forwarded-For
 	TemplateDir     string        // read templates from disk (development)
 	OIDC            identity.Config
+	StaffOIDC       identity.Config // the CareConnect team's own client (and issuer)
 }
 
 // Server is the portal's HTTP server.
 type Server struct {
-	cfg     Config
-	app     *app.App
-	db      *store.DB
-	dev     *identity.DevProvider
-	logger  *slog.Logger
-	tmpl    *templates
-	assets  *assets
-	metrics *metrics
-	rp      rpSource
-	handler http.Handler
-	secure  bool
-	origin  string
+	cfg      Config
+	app      *app.App
+	db       *store.DB
+	dev      *identity.DevProvider
+	devStaff *identity.DevProvider
+	logger   *slog.Logger
+	tmpl     *templates
+	assets   *assets
+	metrics  *metrics
+	rp       rpSource
+	staffRP  rpSource
+	handler  http.Handler
+	secure   bool
+	origin   string
+	// patterns lists every route, for tests that walk them all.
+	patterns []string
 }
 
 // New builds the server. dev is the development identity provider (nil
 // outside development mode).
-func New(cfg Config, a *app.App, dev *identity.DevProvider, reg prometheus.Registerer, logger *slog.Logger) (*Server, error) {
+func New(cfg Config, a *app.App, dev, devStaff *identity.DevProvider, reg prometheus.Registerer, logger *slog.Logger) (*Server, error) {
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 30 * time.Minute
 	}
@@ -63,10 +68,10 @@ func New(cfg Config, a *app.App, dev *identity.DevProvider, reg prometheus.Regis
 	if err != nil || u.Scheme == "" || u.Host == "" {
 		return nil, fmt.Errorf("web: base URL %q must be absolute, like https://portal.example", cfg.BaseURL)
 	}
-	if dev != nil && !cfg.DevMode {
+	if (dev != nil || devStaff != nil) && !cfg.DevMode {
 		return nil, errors.New("web: the development identity provider needs development mode")
 	}
-	s := &Server{cfg: cfg, app: a, db: a.DB, dev: dev, logger: logger, secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host}
+	s := &Server{cfg: cfg, app: a, db: a.DB, dev: dev, devStaff: devStaff, logger: logger, secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host}
 	if s.tmpl, err = loadTemplates(cfg.TemplateDir); err != nil {
 		return nil, err
 	}
@@ -76,8 +81,11 @@ func New(cfg Config, a *app.App, dev *identity.DevProvider, reg prometheus.Regis
 	s.metrics = newMetrics(reg, store.Outbox{DB: a.DB})
 	s.rp = rpSource{cfg: cfg.OIDC}
 	if dev != nil {
-		client := &http.Client{Transport: identity.HandlerTransport(dev.Handler()), Timeout: 10 * time.Second}
-		s.rp.cfg.HTTPClient = client
+		s.rp.cfg.HTTPClient = &http.Client{Transport: identity.HandlerTransport(dev.Handler()), Timeout: 10 * time.Second}
+	}
+	s.staffRP = rpSource{cfg: cfg.StaffOIDC}
+	if devStaff != nil {
+		s.staffRP.cfg.HTTPClient = &http.Client{Transport: identity.HandlerTransport(devStaff.Handler()), Timeout: 10 * time.Second}
 	}
 	s.handler = s.routes()
 	return s, nil

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"portal"
 	"portal/internal/app"
 	"portal/internal/identity"
 	"portal/internal/mail"
@@ -36,8 +37,9 @@ type Config struct {
 	TrustProxy   bool
 	TemplateDir  string
 
-	OIDC identity.Config
-	SMTP mail.SMTPConfig // Host empty: no SMTP (development mailbox only)
+	OIDC      identity.Config
+	StaffOIDC identity.Config // the CareConnect team's sign-in; may share the issuer with a different client
+	SMTP      mail.SMTPConfig // Host empty: no SMTP (development mailbox only)
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
@@ -54,6 +56,14 @@ var DevPeople = []identity.DevPerson{
 	{Key: "dev-sam-jones", GivenNames: "Sam", Surname: "JONES", BirthDate: "1969-01-30", Email: "sam.jones@example.ca"},
 	{Key: "dev-jane-moa", GivenNames: "Jane", Surname: "MOA", BirthDate: "1990-06-02", Email: "jane.moa@example.ca"},
 	{Key: "dev-priya-pharmacist", GivenNames: "Priya", Surname: "SINGH", BirthDate: "1985-11-11", Email: "priya.singh@example.ca"},
+}
+
+// DevStaff are the CareConnect team members the development staff sign-in
+// offers; in development mode they hold the role named by their key.
+var DevStaff = []identity.DevPerson{
+	{Key: "dev-staff-officer", GivenNames: "Olivia", Surname: "OFFICER", BirthDate: "1982-02-02", Email: "olivia.officer@careconnect.example"},
+	{Key: "dev-staff-auditor", GivenNames: "Aaron", Surname: "AUDITOR", BirthDate: "1978-03-03", Email: "aaron.auditor@careconnect.example"},
+	{Key: "dev-staff-administrator", GivenNames: "Ada", Surname: "ADMIN", BirthDate: "1975-05-05", Email: "ada.admin@careconnect.example"},
 }
 
 // Portal is a built portal, ready to run.
@@ -116,6 +126,31 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	if cfg.OIDC.RedirectURL == "" {
 		cfg.OIDC.RedirectURL = cfg.BaseURL + "/auth/callback"
 	}
+	var devStaff *identity.DevProvider
+	if cfg.Dev && cfg.StaffOIDC.Issuer == "" {
+		secret := randomHex(16)
+		cfg.StaffOIDC = identity.Config{Issuer: cfg.BaseURL + "/dev/staff-oidc", ClientID: "portal-staff-dev", ClientSecret: secret}
+		devStaff, err = identity.NewDevProvider(identity.DevProviderConfig{
+			Issuer: cfg.StaffOIDC.Issuer, Enabled: true, People: DevStaff, Now: a.Now,
+			Clients:    []identity.DevClient{{ID: "portal-staff-dev", Secret: secret, RedirectURIs: []string{cfg.BaseURL + "/staff/auth/callback"}}},
+			Stylesheet: web.StylesheetURL(),
+		})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		if err := grantDevStaff(ctx, a); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
+	if cfg.StaffOIDC.Issuer == "" {
+		db.Close()
+		return nil, errors.New("no identity provider for the CareConnect team: set -staff-oidc-issuer (with client id and secret), or use -dev")
+	}
+	if cfg.StaffOIDC.RedirectURL == "" {
+		cfg.StaffOIDC.RedirectURL = cfg.BaseURL + "/staff/auth/callback"
+	}
 
 	var mailer mail.Mailer = mail.DevMailer{}
 	if cfg.SMTP.Host != "" {
@@ -139,12 +174,24 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, DevMode: cfg.Dev, SupportEmail: a.Config.SupportEmail,
 		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustProxy: cfg.TrustProxy,
-		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC}, a, dev, reg, logger)
+		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC}, a, dev, devStaff, reg, logger)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return &Portal{Config: cfg, DB: db, App: a, Server: srv, Mailer: mailer, Logger: logger}, nil
+}
+
+// grantDevStaff gives each development staff member the role in their key.
+func grantDevStaff(ctx context.Context, a *app.App) error {
+	meta := portal.RequestMeta{IP: "127.0.0.1", UserAgent: "development mode", RequestID: "startup"}
+	for _, p := range DevStaff {
+		role := strings.TrimPrefix(p.Key, "dev-staff-")
+		if _, err := a.GrantStaffRole(ctx, meta, "development mode", p.Email, role); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func mailDomain(cfg Config) string {
@@ -181,6 +228,14 @@ func (p *Portal) Jobs() []Job {
 	return []Job{
 		{Name: "outbox", Every: 2 * time.Second, Run: func(ctx context.Context) error {
 			_, _, err := worker.RunOnce(ctx)
+			return err
+		}},
+		{Name: "scheduled-decommissions", Every: 15 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := p.App.ApplyScheduledDecommissions(ctx)
+			return err
+		}},
+		{Name: "residency-ends", Every: 15 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := p.App.EndResidencies(ctx)
 			return err
 		}},
 		{Name: "session-cleanup", Every: 10 * time.Minute, Run: func(ctx context.Context) error {

@@ -1,0 +1,462 @@
+package e2e
+
+// The account journeys in a real browser: registering through the
+// development sign-in, and the Manage My Account pages. Every page visited is
+// checked with axe-core.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"portal/internal/portaltest"
+	"portal/internal/store/storetest"
+
+	"github.com/chromedp/chromedp"
+)
+
+// eachPortal runs fn as a subtest against a portal on every configured
+// database ("sqlite", and "postgres" when PORTAL_TEST_POSTGRES_URL is set).
+func eachPortal(t *testing.T, fn func(t *testing.T, inst *portaltest.Instance)) {
+	t.Helper()
+	for name, dsn := range storetest.DSNs(t) {
+		t.Run(name, func(t *testing.T) { fn(t, portaltest.Start(t, dsn)) })
+	}
+}
+
+// byText selects the first element with the tag whose whitespace-normalised
+// text is exactly text, such as a button by its label.
+func byText(tag, text string) chromedp.Search {
+	return chromedp.Search(fmt.Sprintf(`//%s[normalize-space(.)=%q]`, tag, text))
+}
+
+// load runs the action, which must make the tab load a page (a click on a link
+// or a submit button), waits for that page and returns its HTTP status. After
+// redirects the status is the one of the final page.
+func load(t *testing.T, ctx context.Context, what string, a chromedp.Action[chromedp.Void]) int64 {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	resp, err := chromedp.RunResponse(sctx, a)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("timed out: %w", err)
+		}
+		t.Fatalf("%s on %s: %v", what, currentURL(ctx), err)
+	}
+	if resp == nil {
+		t.Fatalf("%s on %s: no response", what, currentURL(ctx))
+	}
+	return resp.Status
+}
+
+// click clicks sel, waits for the page it loads and checks that its main
+// heading is h1 and its status is want.
+func click[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S, want int64, h1 string) {
+	t.Helper()
+	status := load(t, ctx, fmt.Sprintf("clicking %v", sel), chromedp.Click(sel))
+	if status != want {
+		t.Fatalf("clicking %v led to %s with status %d, want %d", sel, currentURL(ctx), status, want)
+	}
+	expectPage(t, ctx, h1)
+}
+
+// expectPage waits for the page's main heading and checks it reads h1.
+func expectPage(t *testing.T, ctx context.Context, h1 string) {
+	t.Helper()
+	mustRun(t, ctx, chromedp.WaitVisible(chromedp.CSS("h1")))
+	if got := strings.TrimSpace(textOf(t, ctx, "h1")); got != h1 {
+		t.Fatalf("on %s the heading is %q, want %q", currentURL(ctx), got, h1)
+	}
+}
+
+// value returns the current value of the form control sel.
+func value(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(sctx, chromedp.Value(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("value of %q on %s: %v", sel, currentURL(ctx), err)
+	}
+	return v
+}
+
+// attr returns an attribute of the element sel and whether it is there.
+func attr(t *testing.T, ctx context.Context, sel, name string) (string, bool) {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	r, err := chromedp.Run(sctx, chromedp.AttributeValue(chromedp.CSS(sel), name))
+	if err != nil {
+		t.Fatalf("attribute %s of %q on %s: %v", name, sel, currentURL(ctx), err)
+	}
+	return r.Value, r.Exists
+}
+
+// eval returns the value of a JavaScript expression in the page.
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	v, err := chromedp.Run(sctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluating %s on %s: %v", expr, currentURL(ctx), err)
+	}
+	return v
+}
+
+// retype types v over what the text field sel holds, selecting the old text
+// first as a person does.
+func retype(sel, v string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Focus(chromedp.CSS(sel)),
+		chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector(%q).select()`, sel)),
+		chromedp.SendKeys(chromedp.CSS(sel), v),
+	)
+}
+
+// expectFieldError checks that the field id carries an error that contains
+// want, next to it and tied to it for assistive technology.
+func expectFieldError(t *testing.T, ctx context.Context, id, want string) {
+	t.Helper()
+	if got := textOf(t, ctx, "#"+id+"-error"); !strings.Contains(got, want) {
+		t.Errorf("error at %s = %q, want it to contain %q", id, got, want)
+	}
+	if v, _ := attr(t, ctx, "#"+id, "aria-invalid"); v != "true" {
+		t.Errorf("%s is not marked aria-invalid", id)
+	}
+	if v, _ := attr(t, ctx, "#"+id, "aria-describedby"); !strings.Contains(" "+v+" ", " "+id+"-error ") {
+		t.Errorf("%s is not described by its error (aria-describedby=%q)", id, v)
+	}
+	// The message sits in the field's own group, not only in the summary.
+	if !eval[bool](t, ctx, fmt.Sprintf(`document.getElementById(%q).closest('.field').contains(document.getElementById(%q))`, id, id+"-error")) {
+		t.Errorf("the error of %s is not shown at the field", id)
+	}
+}
+
+// description returns the text that assistive technology reads after the
+// label of the form control id: its aria-describedby elements, in order.
+func description(t *testing.T, ctx context.Context, id string) string {
+	t.Helper()
+	return eval[string](t, ctx, fmt.Sprintf(`(() => {
+		const el = document.getElementById(%q);
+		return (el.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean)
+			.map(ref => { const d = document.getElementById(ref); return d ? d.textContent.trim() : ''; }).join(' ');
+	})()`, id))
+}
+
+// expectPasswordRules checks that the password rules are read out with the
+// password field, not only shown somewhere on the page.
+func expectPasswordRules(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if d := description(t, ctx, "password"); !strings.Contains(d, "at least 12 characters") {
+		t.Errorf("the password field's description %q does not give the password rules", d)
+	}
+}
+
+// person is someone typed on the development sign-in page.
+type person struct {
+	given, surname, birth, email string
+}
+
+// signInInBrowser goes from the home page through the development sign-in as
+// p and checks the page it lands on has the heading h1.
+func signInInBrowser(t *testing.T, ctx context.Context, inst *portaltest.Instance, p person, h1 string) {
+	t.Helper()
+	navigate(t, ctx, inst.URL+"/")
+	expectPage(t, ctx, "my.CareConnect enrolment portal")
+	checkAxe(t, ctx, "home page")
+
+	click(t, ctx, byText("a", "Sign in with the BC Services Card"), http.StatusOK, "Development sign-in")
+	if u := currentURL(ctx); !strings.Contains(u, "/dev/oidc/authorize") {
+		t.Fatalf("the sign-in button led to %s, want the development provider", u)
+	}
+	checkAxe(t, ctx, "development sign-in page")
+
+	mustRun(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#given-names"), p.given),
+		chromedp.SendKeys(chromedp.CSS("#surname"), p.surname),
+		chromedp.SendKeys(chromedp.CSS("#birth-date"), p.birth),
+	)
+	if p.email != "" {
+		mustRun(t, ctx, chromedp.SendKeys(chromedp.CSS("#email"), p.email))
+	}
+	click(t, ctx, byText("button", "Continue as this person"), http.StatusOK, h1)
+}
+
+func TestE2E_RegisterJourney(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		ctx := newBrowser(t)
+		screenshotOnFailure(t, ctx)
+
+		dalia := person{"Dalia", "EIGHTEEN", "1980-04-18", "dalia@example.ca"}
+		signInInBrowser(t, ctx, inst, dalia, "Account Registration")
+		if u := currentURL(ctx); !strings.HasSuffix(u, "/register") {
+			t.Fatalf("a new person landed on %s, want /register", u)
+		}
+		checkAxe(t, ctx, "registration form")
+
+		// The legal names come from the card and cannot be typed over.
+		for id, want := range map[string]string{"legal_first_name": "Dalia", "legal_last_name": "EIGHTEEN"} {
+			if got := value(t, ctx, "#"+id); got != want {
+				t.Errorf("%s = %q, want %q", id, got, want)
+			}
+			if _, ro := attr(t, ctx, "#"+id, "readonly"); !ro {
+				t.Errorf("%s is not read-only", id)
+			}
+		}
+		mustRun(t, ctx, chromedp.SendKeys(chromedp.CSS("#legal_first_name"), "x"))
+		if got := value(t, ctx, "#legal_first_name"); got != "Dalia" {
+			t.Errorf("typing changed the read-only first name to %q", got)
+		}
+
+		// Until a profession is chosen no identifier field is offered.
+		mustRun(t, ctx, chromedp.WaitNotVisible(chromedp.CSS("#msp_billing_number")))
+
+		// Choose the profession from the keyboard: focus the select and
+		// type the start of its name, as a keyboard user does.
+		mustRun(t, ctx,
+			chromedp.Focus(chromedp.CSS("#profession")),
+			chromedp.KeyEvent("Physician"),
+		)
+		if got := value(t, ctx, "#profession"); got != "physician" {
+			t.Fatalf("typing Physician on the profession list chose %q", got)
+		}
+		mustRun(t, ctx,
+			chromedp.WaitVisible(chromedp.CSS("#msp_billing_number")),
+			chromedp.WaitVisible(chromedp.CSS("#cpsid")),
+			chromedp.WaitNotVisible(chromedp.CSS("#college_id")),
+			chromedp.WaitNotVisible(chromedp.CSS("#other_profession")),
+		)
+
+		if got := value(t, ctx, "#username"); got != "dalia.eighteen" {
+			t.Errorf("suggested username %q, want dalia.eighteen", got)
+		}
+		expectPasswordRules(t, ctx)
+		if got := value(t, ctx, "#email"); got != "dalia@example.ca" {
+			t.Errorf("email %q, want the one from the sign-in", got)
+		}
+		mustRun(t, ctx,
+			chromedp.SendKeys(chromedp.CSS("#preferred_first_name"), "Dee"),
+			chromedp.SendKeys(chromedp.CSS("#msp_billing_number"), "A1234"),
+			chromedp.Click(chromedp.CSS(`input[name="resident"][value="no"]`)),
+			chromedp.SendKeys(chromedp.CSS("#cpsid"), "12345"),
+			retype("#email", "not-an-email"),
+			chromedp.SendKeys(chromedp.CSS("#phone"), "(778) 888-9999"),
+			chromedp.Click(chromedp.CSS(`input[name="health_authority_account"][value="no"]`)),
+			chromedp.SendKeys(chromedp.CSS("#password"), "short"),
+			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "short"),
+		)
+
+		// A bad email and a short password: the form comes back with each
+		// message at its field and everything else as typed.
+		click(t, ctx, byText("button", "Register"), http.StatusUnprocessableEntity, "Account Registration")
+		checkAxe(t, ctx, "registration form with errors")
+		if got := textOf(t, ctx, ".error-summary"); !strings.Contains(got, "There is a problem") {
+			t.Errorf("error summary %q", got)
+		}
+		expectFieldError(t, ctx, "email", "Enter an email address like name@example.ca.")
+		expectFieldError(t, ctx, "password", "12")
+		expectPasswordRules(t, ctx)
+		for sel, want := range map[string]string{
+			"#profession": "physician", "#preferred_first_name": "Dee", "#msp_billing_number": "A1234",
+			"#cpsid": "12345", "#email": "not-an-email", "#phone": "(778) 888-9999",
+			"#username": "dalia.eighteen", "#password": "", "#confirm_password": "",
+		} {
+			if got := value(t, ctx, sel); got != want {
+				t.Errorf("after the failed submit %s = %q, want %q", sel, got, want)
+			}
+		}
+		for _, name := range []string{"resident", "health_authority_account"} {
+			if !eval[bool](t, ctx, fmt.Sprintf(`document.querySelector('input[name=%q][value="no"]').checked`, name)) {
+				t.Errorf("the answer No to %s was not kept", name)
+			}
+		}
+		for _, id := range []string{"cpsid", "phone", "username"} {
+			if _, bad := attr(t, ctx, "#"+id, "aria-invalid"); bad {
+				t.Errorf("%s is marked invalid although it was right", id)
+			}
+		}
+		mustRun(t, ctx, chromedp.WaitVisible(chromedp.CSS("#cpsid"))) // the physician fields are still offered
+
+		// Following the summary's link puts the cursor in the field.
+		mustRun(t, ctx, chromedp.Click(chromedp.CSS(`.error-summary a[href="#email"]`)))
+		if got := eval[string](t, ctx, `document.activeElement && document.activeElement.id`); got != "email" {
+			t.Errorf("the summary link to the email field focused %q", got)
+		}
+
+		mustRun(t, ctx,
+			retype("#email", "dalia@example.ca"),
+			chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
+			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
+		)
+		click(t, ctx, byText("button", "Register"), http.StatusOK, "Main Menu")
+		if u := currentURL(ctx); !strings.HasSuffix(u, "/menu") {
+			t.Errorf("registered person landed on %s, want /menu", u)
+		}
+		checkAxe(t, ctx, "main menu")
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, `HXBC\dalia.eighteen`) {
+			t.Errorf("menu flash %q does not name the username", got)
+		}
+		if got := textOf(t, ctx, ".site-user"); !strings.Contains(got, "Dee EIGHTEEN") {
+			t.Errorf("header shows %q, want the preferred name", got)
+		}
+
+		// The welcome email, in the development mailbox.
+		inst.DeliverMail(t)
+		navigate(t, ctx, inst.URL+"/dev/mailbox")
+		expectPage(t, ctx, "Development mailbox")
+		checkAxe(t, ctx, "development mailbox")
+		row := textOf(t, ctx, "table.mailbox tbody tr")
+		if !strings.Contains(row, "dalia@example.ca") || !strings.Contains(row, "sent") {
+			t.Fatalf("mailbox row %q, want the sent email to dalia@example.ca", row)
+		}
+		subject := textOf(t, ctx, "table.mailbox tbody tr a")
+		click(t, ctx, chromedp.CSS("table.mailbox tbody tr a"), http.StatusOK, subject)
+		checkAxe(t, ctx, "mailbox message")
+		if got := textOf(t, ctx, "#mail-to"); got != "dalia@example.ca" {
+			t.Errorf("message to %q", got)
+		}
+		if got := textOf(t, ctx, "#mail-text"); !strings.Contains(got, `HXBC\dalia.eighteen`) {
+			t.Errorf("the email does not name the username:\n%s", got)
+		}
+		// The HTML version is shown in a frame wide and tall enough to read.
+		size := eval[[]float64](t, ctx, `(() => {
+			const f = document.querySelector('.mail-html iframe'), r = f.getBoundingClientRect();
+			return [r.width, r.height, f.parentElement.clientWidth];
+		})()`)
+		if size[0] < size[2]*0.9 || size[1] < 400 {
+			t.Errorf("the HTML email is shown in a %.0f×%.0f frame inside a box %.0f wide", size[0], size[1], size[2])
+		}
+	})
+}
+
+func TestE2E_ManageMyAccount(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		greg := person{"Gregory", "NINETEEN", "1980-04-18", ""}
+
+		// Register over plain HTTP; the browser then signs in as the same person.
+		c := inst.Client(t)
+		if p := c.SignIn(greg.given, greg.surname, greg.birth, "greg@example.ca"); !strings.HasSuffix(p.URL, "/register") {
+			t.Fatalf("new person landed on %s, want /register", p.URL)
+		}
+		p := c.Post("/register", url.Values{
+			"profession": {"physician"}, "msp_billing_number": {"A1234"}, "cpsid": {"12345"}, "resident": {"no"},
+			"email": {"greg@example.ca"}, "phone": {"(778) 888-9999"}, "health_authority_account": {"no"},
+			"username": {"greg19"}, "password": {"Harbour-Lantern-47"}, "confirm_password": {"Harbour-Lantern-47"},
+		})
+		if p.Status != http.StatusSeeOther || p.Location != "/menu" {
+			t.Fatalf("register: status %d location %q: %s", p.Status, p.Location, p.Text(".error-summary"))
+		}
+
+		ctx := newBrowser(t)
+		screenshotOnFailure(t, ctx)
+
+		signInInBrowser(t, ctx, inst, greg, "Main Menu")
+		checkAxe(t, ctx, "main menu")
+
+		click(t, ctx, chromedp.CSS(`.site-nav a[href="/account"]`), http.StatusOK, "Manage My Account")
+		if v, _ := attr(t, ctx, `.site-nav a[href="/account"]`, "aria-current"); v != "page" {
+			t.Errorf("the menu does not mark Manage My Account as the current page")
+		}
+		checkAxe(t, ctx, "manage my account")
+
+		// Forgot My Username.
+		click(t, ctx, chromedp.CSS(`.tile-actions a[href="/account/username"]`), http.StatusOK, "Forgot My Username")
+		checkAxe(t, ctx, "forgot my username")
+		if got := textOf(t, ctx, "#username"); got != `HXBC\greg19` {
+			t.Errorf("username shown %q, want HXBC\\greg19", got)
+		}
+		click(t, ctx, byText("button", "Email my username to me"), http.StatusOK, "Forgot My Username")
+		checkAxe(t, ctx, "forgot my username after the email")
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "We have emailed your username to greg@example.ca") {
+			t.Errorf("flash %q", got)
+		}
+
+		// Reset My Password.
+		click(t, ctx, byText("a", "Return to Manage My Account"), http.StatusOK, "Manage My Account")
+		checkAxe(t, ctx, "manage my account, returned to")
+		click(t, ctx, chromedp.CSS(`.tile-actions a[href="/account/password"]`), http.StatusOK, "Reset My Password")
+		checkAxe(t, ctx, "reset my password")
+		if got := textOf(t, ctx, "main"); !strings.Contains(got, `HXBC\greg19`) {
+			t.Errorf("the password page does not name the account")
+		}
+		expectPasswordRules(t, ctx)
+		mustRun(t, ctx,
+			chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
+			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
+		)
+		click(t, ctx, byText("button", "Reset Password"), http.StatusUnprocessableEntity, "Reset My Password")
+		checkAxe(t, ctx, "reset my password with errors")
+		expectFieldError(t, ctx, "password", "used this password before")
+		expectPasswordRules(t, ctx)
+		if got := value(t, ctx, "#password"); got != "" {
+			t.Errorf("the refused password was kept in the field")
+		}
+		mustRun(t, ctx,
+			chromedp.SendKeys(chromedp.CSS("#password"), "Granite-Kettle-93"),
+			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Granite-Kettle-93"),
+		)
+		click(t, ctx, byText("button", "Reset Password"), http.StatusOK, "Manage My Account")
+		checkAxe(t, ctx, "manage my account after the password change")
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "Your HxBC password has been changed.") {
+			t.Errorf("flash %q", got)
+		}
+
+		// Update My Information.
+		click(t, ctx, chromedp.CSS(`.tile-actions a[href="/account/contact"]`), http.StatusOK, "Contact Information")
+		checkAxe(t, ctx, "update my information")
+		if got := value(t, ctx, "#email"); got != "greg@example.ca" {
+			t.Errorf("email field %q", got)
+		}
+		if got := value(t, ctx, "#phone"); got != "(778) 888-9999" {
+			t.Errorf("phone field %q", got)
+		}
+		if got := textOf(t, ctx, ".summary-list"); !strings.Contains(got, "Physician") {
+			t.Errorf("profession summary %q", got)
+		}
+		mustRun(t, ctx,
+			chromedp.SendKeys(chromedp.CSS("#preferred_first_name"), "Greg"),
+			retype("#email", "bad"),
+			retype("#mobile", "604-555-0100"),
+		)
+		click(t, ctx, byText("button", "Update"), http.StatusUnprocessableEntity, "Contact Information")
+		checkAxe(t, ctx, "update my information with errors")
+		expectFieldError(t, ctx, "email", "Enter an email address like name@example.ca.")
+		for sel, want := range map[string]string{
+			"#preferred_first_name": "Greg", "#email": "bad", "#phone": "(778) 888-9999", "#mobile": "604-555-0100",
+		} {
+			if got := value(t, ctx, sel); got != want {
+				t.Errorf("after the failed update %s = %q, want %q", sel, got, want)
+			}
+		}
+		if got := textOf(t, ctx, ".site-user"); !strings.Contains(got, "Gregory NINETEEN") {
+			t.Errorf("a refused update changed the header to %q", got)
+		}
+		mustRun(t, ctx, retype("#email", "greg.new@example.ca"))
+		click(t, ctx, byText("button", "Update"), http.StatusOK, "Manage My Account")
+		checkAxe(t, ctx, "manage my account after the update")
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "Your information has been updated.") {
+			t.Errorf("flash %q", got)
+		}
+		if got := textOf(t, ctx, ".site-user"); !strings.Contains(got, "Greg NINETEEN") {
+			t.Errorf("header shows %q, want the new preferred name", got)
+		}
+
+		// Sign out.
+		click(t, ctx, byText("button", "Sign out"), http.StatusOK, "You have signed out")
+		checkAxe(t, ctx, "signed out")
+		if u := currentURL(ctx); !strings.HasSuffix(u, "/signed-out") {
+			t.Errorf("signing out ended on %s, want /signed-out", u)
+		}
+		// The session is over: the menu asks to sign in again.
+		navigate(t, ctx, inst.URL+"/menu")
+		expectPage(t, ctx, "Development sign-in")
+		checkAxe(t, ctx, "development sign-in page after signing out")
+	})
+}

@@ -1,0 +1,575 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"portal"
+	"portal/internal/store"
+)
+
+// The provisioning API tells downstream systems (the clinical viewer) who
+// is provisioned for CareConnect. Its clients authenticate with bearer
+// tokens that the CareConnect team creates on the command line; each token
+// carries scopes saying which parts of the API it may read.
+
+// Token scopes.
+const (
+	TokenScopeSCIM   = "scim:read"   // the SCIM 2.0 Users endpoints
+	TokenScopeEvents = "events:read" // the change feed
+)
+
+// TokenScopes lists every scope, in the order they are stored and shown.
+var TokenScopes = []string{TokenScopeSCIM, TokenScopeEvents}
+
+const (
+	// TokenPrefix starts every token, so a leaked one is recognisable
+	// (secret scanners, logs).
+	TokenPrefix = "ccp_"
+	// MaxTokenLifetime is the longest a token may live before it must be
+	// replaced.
+	MaxTokenLifetime = 365 * 24 * time.Hour
+	// tokenTouchEvery limits how often a token's last use is written.
+	tokenTouchEvery = time.Minute
+)
+
+// Token states.
+const (
+	TokenActive  = "active"
+	TokenExpired = "expired"
+	TokenRevoked = "revoked"
+)
+
+// Token is a downstream client's bearer token (never its secret).
+type Token struct {
+	ID         int64
+	Name       string
+	Scopes     []string
+	CreatedBy  string
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	RevokedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// HasScope reports whether the token grants scope.
+func (t *Token) HasScope(scope string) bool { return slices.Contains(t.Scopes, scope) }
+
+// State says whether the token is active, expired or revoked at now.
+func (t *Token) State(now time.Time) string {
+	switch {
+	case !t.RevokedAt.IsZero():
+		return TokenRevoked
+	case !now.Before(t.ExpiresAt):
+		return TokenExpired
+	}
+	return TokenActive
+}
+
+func tokenFrom(s *store.APIToken) *Token {
+	return &Token{ID: s.ID, Name: s.Name, Scopes: s.Scopes, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt,
+		ExpiresAt: s.ExpiresAt, RevokedAt: s.RevokedAt, LastUsedAt: s.LastUsedAt}
+}
+
+// TokenInput is what the CareConnect team gives to create a token.
+type TokenInput struct {
+	Name     string        // names the client, e.g. "clinical-viewer-prod"; its audit trail uses it
+	Scopes   []string      // TokenScopes
+	Lifetime time.Duration // up to MaxTokenLifetime
+}
+
+var tokenNameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$`)
+
+// Validate checks the input and puts the scopes in their canonical order.
+func (in *TokenInput) Validate() portal.FieldErrors {
+	fe := portal.FieldErrors{}
+	in.Name = strings.TrimSpace(in.Name)
+	if !tokenNameRe.MatchString(in.Name) {
+		fe.Add("name", "Name the token with 2 to 64 letters, digits, periods, hyphens or underscores, e.g. clinical-viewer-prod.")
+	}
+	var scopes []string
+	for _, s := range in.Scopes {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			continue
+		}
+		if !slices.Contains(TokenScopes, s) {
+			fe.Add("scope", fmt.Sprintf("Unknown scope %q: use %s.", s, strings.Join(TokenScopes, " or ")))
+		}
+		scopes = append(scopes, s)
+	}
+	if len(scopes) == 0 {
+		fe.Add("scope", "Give at least one scope: "+strings.Join(TokenScopes, ", ")+".")
+	}
+	in.Scopes = nil
+	for _, s := range TokenScopes {
+		if slices.Contains(scopes, s) {
+			in.Scopes = append(in.Scopes, s)
+		}
+	}
+	switch {
+	case in.Lifetime <= 0:
+		fe.Add("expires", "Give how long the token lasts, e.g. 90d.")
+	case in.Lifetime > MaxTokenLifetime:
+		fe.Add("expires", "A token may last at most one year (365d).")
+	}
+	return fe
+}
+
+// ParseTokenLifetime reads a lifetime such as "90d", "12w", "1y" (365
+// days) or a Go duration such as "36h".
+func ParseTokenLifetime(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	bad := portal.Errorf(portal.EINVALID, "Give the lifetime as a number of days, weeks or years, e.g. 90d, 12w or 1y.")
+	if s == "" {
+		return 0, bad
+	}
+	unit := map[byte]time.Duration{'d': 24 * time.Hour, 'w': 7 * 24 * time.Hour, 'y': 365 * 24 * time.Hour}[s[len(s)-1]]
+	if unit == 0 {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return 0, bad
+		}
+		return d, nil
+	}
+	n, err := strconv.Atoi(s[:len(s)-1])
+	if err != nil || n <= 0 || n > 100000 {
+		return 0, bad
+	}
+	return time.Duration(n) * unit, nil
+}
+
+// hashAPIToken is what the database keeps of a token: its SHA-256, in hex.
+func hashAPIToken(raw string) string {
+	sum := sha256.Sum256([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}
+
+// newAPIToken returns a fresh token: the prefix and 32 random bytes in
+// unpadded base64url.
+func newAPIToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func validStaffName(by string) error {
+	if strings.TrimSpace(by) == "" {
+		return portal.Errorf(portal.EINVALID, "Name the CareConnect team member doing this (--by).")
+	}
+	return nil
+}
+
+// CreateToken creates a token for a downstream client and returns its
+// secret, which is shown this once: only its hash is stored. by names the
+// staff member.
+func (a *App) CreateToken(ctx context.Context, meta portal.RequestMeta, by string, in TokenInput) (string, *Token, error) {
+	if err := validStaffName(by); err != nil {
+		return "", nil, err
+	}
+	if err := in.Validate().Err(); err != nil {
+		return "", nil, err
+	}
+	now := a.now()
+	raw := newAPIToken()
+	t := &store.APIToken{Name: in.Name, Scopes: in.Scopes, CreatedBy: strings.TrimSpace(by), CreatedAt: now,
+		ExpiresAt: now.Add(in.Lifetime).Truncate(time.Millisecond)}
+	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateAPIToken(ctx, t, hashAPIToken(raw)); err != nil {
+			if store.IsConflictOn(err, "name") {
+				return portal.Errorf(portal.ECONFLICT, "A token named %s already exists; choose another name.", in.Name)
+			}
+			return err
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: t.CreatedBy, action: "api_token.created",
+			subjectKind: "api_token", subjectID: t.Name, details: map[string]any{"scopes": t.Scopes, "expires_at": t.ExpiresAt}})
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	return raw, tokenFrom(t), nil
+}
+
+// Tokens lists every token, revoked and expired ones too.
+func (a *App) Tokens(ctx context.Context) ([]*Token, error) {
+	ts, err := a.DB.Read().FindAPITokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Token, len(ts))
+	for i, t := range ts {
+		out[i] = tokenFrom(t)
+	}
+	return out, nil
+}
+
+// RevokeToken ends a token at once. by names the staff member.
+func (a *App) RevokeToken(ctx context.Context, meta portal.RequestMeta, by, name string) (*Token, error) {
+	if err := validStaffName(by); err != nil {
+		return nil, err
+	}
+	t, err := a.DB.Read().FindAPITokenByName(ctx, strings.TrimSpace(name))
+	if store.IsNotFound(err) {
+		return nil, portal.Errorf(portal.ENOTFOUND, "No token is named %q.", name)
+	} else if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.RevokeAPIToken(ctx, t.ID, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return portal.Errorf(portal.ECONFLICT, "The token %s is already revoked.", t.Name)
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: strings.TrimSpace(by), action: "api_token.revoked",
+			subjectKind: "api_token", subjectID: t.Name})
+	})
+	if err != nil {
+		return nil, err
+	}
+	t.RevokedAt = now
+	return tokenFrom(t), nil
+}
+
+// AuthenticateToken returns the active token whose secret is raw. The
+// token is found by its hash, so no comparison of secrets can leak
+// through timing. Its last use is recorded at most once a minute.
+func (a *App) AuthenticateToken(ctx context.Context, raw string) (*Token, error) {
+	invalid := portal.Errorf(portal.EUNAUTHORIZED, "The access token is not valid.")
+	if !strings.HasPrefix(raw, TokenPrefix) || len(raw) != len(TokenPrefix)+43 {
+		return nil, invalid
+	}
+	st, err := a.DB.Read().FindAPITokenByHash(ctx, hashAPIToken(raw))
+	if store.IsNotFound(err) {
+		return nil, invalid
+	} else if err != nil {
+		return nil, err
+	}
+	t, now := tokenFrom(st), a.now()
+	switch t.State(now) {
+	case TokenRevoked:
+		return nil, portal.Errorf(portal.EUNAUTHORIZED, "The access token has been revoked.")
+	case TokenExpired:
+		return nil, portal.Errorf(portal.EUNAUTHORIZED, "The access token has expired.")
+	}
+	if now.Sub(t.LastUsedAt) >= tokenTouchEvery {
+		if err := a.DB.Read().TouchAPIToken(ctx, t.ID, now, tokenTouchEvery); err != nil {
+			return nil, err
+		}
+		t.LastUsedAt = now
+	}
+	return t, nil
+}
+
+// AuthorizeToken checks that a token grants scope; a refusal is audited.
+func (a *App) AuthorizeToken(ctx context.Context, meta portal.RequestMeta, t *Token, scope string) error {
+	if t == nil {
+		return portal.Errorf(portal.EUNAUTHORIZED, "An access token is required.")
+	}
+	if t.HasScope(scope) {
+		return nil
+	}
+	if err := a.AuditAPICall(ctx, meta, t, "api.forbidden", "provisioning", "", map[string]any{"scope": scope}); err != nil {
+		return err
+	}
+	return portal.Errorf(portal.EFORBIDDEN, "The access token does not grant the %s scope.", scope)
+}
+
+// AuditAPICall records a call of the provisioning API by a client.
+func (a *App) AuditAPICall(ctx context.Context, meta portal.RequestMeta, t *Token, action, subjectKind, subjectID string, details any) error {
+	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorClient, actorID: t.Name, action: action,
+			subjectKind: subjectKind, subjectID: subjectID, details: details})
+	})
+}
+
+// ProvisionedUser is a person as the provisioning API shows them.
+type ProvisionedUser = store.ProvisionedUser
+
+// SCIM paging.
+const (
+	DefaultUserPage = 100
+	MaxUserPage     = 500
+)
+
+// UserQuery selects provisioned people: a SCIM filter and a page.
+type UserQuery struct {
+	Filter     string
+	StartIndex int // 1-based; less than 1 means 1
+	Count      int // at most MaxUserPage; 0 asks only for the total
+}
+
+// UserPage is one page of provisioned people.
+type UserPage struct {
+	Total      int
+	StartIndex int
+	Users      []*ProvisionedUser
+}
+
+// UserFilter is a parsed SCIM filter.
+type UserFilter struct {
+	Username     string    // stored form: lower case, without HXBC\
+	ChangedAfter time.Time // meta.lastModified gt
+}
+
+// FilterError is a SCIM filter the API does not support. It carries an
+// EINVALID *portal.Error, so its message is safe to show.
+type FilterError struct{ Message string }
+
+func (e *FilterError) Error() string { return "app: invalid filter: " + e.Message }
+
+// Unwrap gives the portal error with the message.
+func (e *FilterError) Unwrap() error { return portal.Errorf(portal.EINVALID, "%s", e.Message) }
+
+const scimUserURN = "urn:ietf:params:scim:schemas:core:2.0:user:"
+
+// ParseUserFilter reads the filters the API supports: `userName eq "x"`,
+// `meta.lastModified gt "RFC 3339 time"`, and the two joined with `and`.
+// Attribute names and operators are case-insensitive, as in SCIM; userName
+// may be given with or without its HXBC\ prefix.
+func ParseUserFilter(s string) (UserFilter, error) {
+	f, err := parseUserFilter(s)
+	if err != nil {
+		return UserFilter{}, err
+	}
+	return f, nil
+}
+
+func parseUserFilter(s string) (UserFilter, error) {
+	var f UserFilter
+	if strings.TrimSpace(s) == "" {
+		return f, nil
+	}
+	toks, err := filterTokens(s)
+	if err != nil {
+		return f, err
+	}
+	unsupported := &FilterError{Message: `Unsupported filter: use userName eq "HXBC\\name", meta.lastModified gt "2026-01-31T00:00:00Z", or both joined with and.`}
+	switch {
+	case len(toks) == 3:
+	case len(toks) == 7 && strings.EqualFold(toks[3], "and"):
+	default:
+		return f, unsupported
+	}
+	seen := map[string]bool{}
+	for i := 0; i < len(toks); i += 4 {
+		attr := strings.TrimPrefix(strings.ToLower(toks[i]), scimUserURN)
+		op := strings.ToLower(toks[i+1])
+		if seen[attr] {
+			return f, unsupported
+		}
+		seen[attr] = true
+		v, ok := filterString(toks[i+2])
+		if !ok {
+			return f, &FilterError{Message: "Filter values must be quoted strings, e.g. userName eq \"HXBC\\\\name\"."}
+		}
+		switch {
+		case attr == "username" && op == "eq":
+			v = strings.ToLower(strings.TrimSpace(v))
+			v = strings.TrimPrefix(v, `hxbc\`)
+			if v == "" {
+				return f, &FilterError{Message: "The userName to match is empty."}
+			}
+			f.Username = v
+		case attr == "meta.lastmodified" && op == "gt":
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				return f, &FilterError{Message: fmt.Sprintf("meta.lastModified must be compared with an RFC 3339 time, e.g. 2026-01-31T00:00:00Z, not %q.", v)}
+			}
+			f.ChangedAfter = t.UTC()
+		default:
+			return f, unsupported
+		}
+	}
+	return f, nil
+}
+
+// filterTokens splits a filter into words and quoted strings (with their
+// quotes). Grouping with parentheses and brackets is not supported.
+func filterTokens(s string) ([]string, error) {
+	var toks []string
+	for i := 0; i < len(s); {
+		switch c := s[i]; {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			i++
+		case c == '"':
+			j := i + 1
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' {
+					j++
+				}
+			}
+			if j >= len(s) {
+				return nil, &FilterError{Message: "The filter has a string without its closing quote."}
+			}
+			toks = append(toks, s[i:j+1])
+			i = j + 1
+		default:
+			j := i
+			for j < len(s) && !strings.ContainsRune(" \t\n\r\"", rune(s[j])) {
+				j++
+			}
+			w := s[i:j]
+			if strings.ContainsAny(w, "()[]") {
+				return nil, &FilterError{Message: "Grouping with parentheses or brackets is not supported."}
+			}
+			toks = append(toks, w)
+			i = j
+		}
+	}
+	return toks, nil
+}
+
+// filterString decodes a quoted filter value as a JSON string. A value
+// that is not valid JSON only because of a lone backslash, such as
+// "HXBC\name", is taken as written.
+func filterString(tok string) (string, bool) {
+	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
+		return "", false
+	}
+	var v string
+	if err := json.Unmarshal([]byte(tok), &v); err == nil {
+		return v, true
+	}
+	return tok[1 : len(tok)-1], true
+}
+
+// ProvisionedUsers lists provisioned people for a client with the
+// scim:read scope. Every call is audited.
+func (a *App) ProvisionedUsers(ctx context.Context, meta portal.RequestMeta, t *Token, q UserQuery) (*UserPage, error) {
+	if err := a.AuthorizeToken(ctx, meta, t, TokenScopeSCIM); err != nil {
+		return nil, err
+	}
+	q.StartIndex = max(q.StartIndex, 1)
+	q.Count = min(max(q.Count, 0), MaxUserPage)
+	details := map[string]any{"filter": truncate(q.Filter, 300), "start_index": q.StartIndex, "count": q.Count}
+	f, err := ParseUserFilter(q.Filter)
+	if err != nil {
+		details["error"] = "invalid filter"
+		if aerr := a.AuditAPICall(ctx, meta, t, "api.scim_list", "provisioning", "users", details); aerr != nil {
+			return nil, aerr
+		}
+		return nil, err
+	}
+	sf := store.ProvisionedFilter{Username: f.Username, ChangedAfter: f.ChangedAfter, Offset: q.StartIndex - 1, Limit: q.Count, Today: a.today()}
+	page := &UserPage{StartIndex: q.StartIndex}
+	if page.Total, err = a.DB.Read().CountProvisionedUsers(ctx, sf); err != nil {
+		return nil, err
+	}
+	if page.Users, err = a.DB.Read().FindProvisionedUsers(ctx, sf); err != nil {
+		return nil, err
+	}
+	details["total_results"], details["returned"] = page.Total, len(page.Users)
+	if err := a.AuditAPICall(ctx, meta, t, "api.scim_list", "provisioning", "users", details); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// ProvisionedUserByID returns one provisioned person (id is the account id
+// as a string) for a client with the scim:read scope. People who are not,
+// or no longer, provisioned are not found. Every call is audited.
+func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, t *Token, id string) (*ProvisionedUser, error) {
+	if err := a.AuthorizeToken(ctx, meta, t, TokenScopeSCIM); err != nil {
+		return nil, err
+	}
+	notFound := portal.Errorf(portal.ENOTFOUND, "No provisioned user has the id %q.", truncate(id, 40))
+	var u *ProvisionedUser
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err == nil && n > 0 && strconv.FormatInt(n, 10) == id {
+		u, err = a.DB.Read().FindProvisionedUser(ctx, portal.AccountID(n), a.today())
+		if err != nil && !store.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	if aerr := a.AuditAPICall(ctx, meta, t, "api.scim_get", "account", truncate(id, 40), map[string]bool{"found": u != nil}); aerr != nil {
+		return nil, aerr
+	}
+	if u == nil {
+		return nil, notFound
+	}
+	return u, nil
+}
+
+// Change feed paging.
+const (
+	DefaultFeedPage = 100
+	MaxFeedPage     = 1000
+)
+
+// FeedQuery reads the change feed after a cursor.
+type FeedQuery struct {
+	After string // the cursor: "" (or "0") from the start, else the last event id seen
+	Limit int    // 0 for the default; at most MaxFeedPage
+}
+
+// FeedPage is a page of the change feed, oldest first. Next is the cursor
+// to ask with next time (the same one when nothing new happened); More
+// says whether more events wait already.
+type FeedPage struct {
+	Events []store.ProvisioningEvent
+	Next   string
+	More   bool
+}
+
+// ProvisioningFeed reads the change feed for a client with the events:read
+// scope. Every call is audited.
+func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *Token, q FeedQuery) (*FeedPage, error) {
+	if err := a.AuthorizeToken(ctx, meta, t, TokenScopeEvents); err != nil {
+		return nil, err
+	}
+	var after int64
+	var bad error
+	if q.After != "" {
+		n, err := strconv.ParseInt(q.After, 10, 64)
+		if err != nil || n < 0 {
+			bad = portal.Errorf(portal.EINVALID, "The cursor %q is not one this feed gave out.", truncate(q.After, 40))
+		}
+		after = n
+	}
+	switch {
+	case q.Limit < 0:
+		bad = portal.Errorf(portal.EINVALID, "The limit must be between 1 and %d.", MaxFeedPage)
+	case q.Limit == 0:
+		q.Limit = DefaultFeedPage
+	case q.Limit > MaxFeedPage:
+		q.Limit = MaxFeedPage
+	}
+	if bad != nil {
+		if err := a.AuditAPICall(ctx, meta, t, "api.events", "provisioning", "events", map[string]any{
+			"after": truncate(q.After, 40), "error": portal.ErrorMessage(bad)}); err != nil {
+			return nil, err
+		}
+		return nil, bad
+	}
+	evs, err := a.DB.Read().FindProvisioningEvents(ctx, after, q.Limit+1)
+	if err != nil {
+		return nil, err
+	}
+	page := &FeedPage{Events: evs, Next: strconv.FormatInt(after, 10)}
+	if len(evs) > q.Limit {
+		page.Events, page.More = evs[:q.Limit], true
+	}
+	if n := len(page.Events); n > 0 {
+		page.Next = strconv.FormatInt(page.Events[n-1].ID, 10)
+	}
+	if err := a.AuditAPICall(ctx, meta, t, "api.events", "provisioning", "events", map[string]any{
+		"after": after, "limit": q.Limit, "returned": len(page.Events), "next": page.Next}); err != nil {
+		return nil, err
+	}
+	return page, nil
+}

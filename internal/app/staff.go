@@ -1,0 +1,128 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"portal"
+	"portal/internal/store"
+)
+
+func staffRef(id portal.StaffID) string { return "staff:" + strconv.FormatInt(int64(id), 10) }
+
+// GrantStaffRole gives a role to a member of the CareConnect team (created
+// on first grant). by names who granted it, for the audit trail.
+func (a *App) GrantStaffRole(ctx context.Context, meta portal.RequestMeta, by, email, role string) (*portal.Staff, error) {
+	return a.changeStaffRole(ctx, meta, by, email, role, true)
+}
+
+// RevokeStaffRole removes a role.
+func (a *App) RevokeStaffRole(ctx context.Context, meta portal.RequestMeta, by, email, role string) (*portal.Staff, error) {
+	return a.changeStaffRole(ctx, meta, by, email, role, false)
+}
+
+func (a *App) changeStaffRole(ctx context.Context, meta portal.RequestMeta, by, email, role string, grant bool) (*portal.Staff, error) {
+	email = strings.TrimSpace(email)
+	fe := portal.FieldErrors{}
+	validateEmailField(fe, "email", email)
+	if !portal.ValidStaffRole(role) {
+		fe.Add("role", "Choose a role: officer, auditor or administrator.")
+	}
+	if strings.TrimSpace(by) == "" {
+		fe.Add("by", "Say who is making this change.")
+	}
+	if err := fe.Err(); err != nil {
+		return nil, err
+	}
+	var out *portal.Staff
+	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		var roles []string
+		cur, err := tx.FindStaffByEmail(ctx, email)
+		switch {
+		case err == nil:
+			roles = cur.Roles
+		case !store.IsNotFound(err):
+			return err
+		case !grant:
+			return portal.Errorf(portal.ENOTFOUND, "%s is not a member of the CareConnect team.", email)
+		}
+		has := false
+		var next []string
+		for _, r := range roles {
+			if r == role {
+				has = true
+				if !grant {
+					continue
+				}
+			}
+			next = append(next, r)
+		}
+		if grant && !has {
+			next = append(next, role)
+		}
+		if has == grant {
+			out = cur
+			return nil
+		}
+		if out, err = tx.SaveStaffRoles(ctx, email, next, a.now()); err != nil {
+			return err
+		}
+		action := "staff.role_granted"
+		if !grant {
+			action = "staff.role_revoked"
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: by, action: action,
+			subjectKind: "staff", subjectID: staffRef(out.ID), details: map[string]string{"email": email, "role": role}})
+	})
+	return out, err
+}
+
+// StaffSignIn matches a signed-in identity to a member of the CareConnect
+// team, by identity or (the first time) by email, and records the sign-in.
+// People without a role are refused, and the refusal is audited.
+func (a *App) StaffSignIn(ctx context.Context, meta portal.RequestMeta, card portal.CardIdentity) (*portal.Staff, error) {
+	var out *portal.Staff
+	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		s, err := tx.FindStaffBySubject(ctx, card.Issuer, card.Subject)
+		if store.IsNotFound(err) && card.Email != "" {
+			s, err = tx.FindStaffByEmail(ctx, card.Email)
+			if err == nil && s.Subject != "" && (s.Subject != card.Subject || s.Issuer != card.Issuer) {
+				err = portal.Errorf(portal.ENOTFOUND, "bound to another identity")
+			}
+		}
+		if err != nil || len(s.Roles) == 0 {
+			if aerr := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAnonymous, actorID: card.Subject,
+				action: "staff.sign_in_refused", subjectKind: "identity", subjectID: card.Subject,
+				details: map[string]string{"email": card.Email, "issuer": card.Issuer}}); aerr != nil {
+				return aerr
+			}
+			out = nil
+			return nil
+		}
+		if err := tx.BindStaffIdentity(ctx, s.ID, card.Issuer, card.Subject, card.LegalName(), a.now()); err != nil {
+			return err
+		}
+		out = s
+		out.Name = card.LegalName()
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: staffRef(s.ID),
+			action: "staff.signed_in", subjectKind: "staff", subjectID: staffRef(s.ID)})
+	})
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		return nil, portal.Errorf(portal.EFORBIDDEN, "You are signed in, but you are not a member of the CareConnect team. Ask a back-office administrator to grant you a role.")
+	}
+	return out, nil
+}
+
+// StaffByID returns a staff member.
+func (a *App) StaffByID(ctx context.Context, id portal.StaffID) (*portal.Staff, error) {
+	return a.DB.Read().FindStaffByID(ctx, id)
+}
+
+// ListStaff lists the CareConnect team.
+func (a *App) ListStaff(ctx context.Context) ([]*portal.Staff, error) {
+	return a.DB.Read().ListStaff(ctx)
+}

@@ -1,0 +1,522 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"portal"
+	"portal/internal/app"
+)
+
+// The provisioning API: SCIM 2.0 Users (RFC 7643, RFC 7644), read only, and
+// a change feed. Clients authenticate with bearer tokens; every answer,
+// errors included, is JSON and never cached.
+
+const (
+	scimContentType = "application/scim+json"
+	jsonContentType = "application/json"
+
+	scimUserSchema      = "urn:ietf:params:scim:schemas:core:2.0:User"
+	scimExtensionSchema = "urn:ietf:params:scim:schemas:extension:careconnect:2.0:User"
+	scimListSchema      = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	scimErrorSchema     = "urn:ietf:params:scim:api:messages:2.0:Error"
+	scimConfigSchema    = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	scimTypeSchema      = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	scimSchemaSchema    = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+
+	// apiRateLimit is how many calls one token may make an hour.
+	apiRateLimit = 6000
+	// apiAuthFailureLimit is how many calls with a bad token one address
+	// may make an hour before it is told to wait.
+	apiAuthFailureLimit = 300
+)
+
+// apiRoutes registers the provisioning API (SCIM 2.0 and the change feed).
+func (s *Server) apiRoutes(handle func(pattern string, h handler)) {
+	handle("GET /scim/v2/Users", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMUsers))
+	handle("GET /scim/v2/Users/{id}", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMUser))
+	handle("GET /scim/v2/ServiceProviderConfig", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMConfig))
+	handle("GET /scim/v2/ResourceTypes", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMResourceTypes))
+	handle("GET /scim/v2/ResourceTypes/{id}", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMResourceTypes))
+	handle("GET /scim/v2/Schemas", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMSchemas))
+	handle("GET /scim/v2/Schemas/{id}", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMSchemas))
+	handle("GET /scim/v2/", s.api(scimContentType, "", s.handleAPINotFound))
+	handle("GET /api/v1/events", s.api(jsonContentType, app.TokenScopeEvents, s.handleEvents))
+	handle("GET /api/v1/", s.api(jsonContentType, "", s.handleAPINotFound))
+}
+
+// apiHandler serves an authenticated API call.
+type apiHandler func(w http.ResponseWriter, r *http.Request, t *app.Token) error
+
+// api authenticates the bearer token, applies the token's rate limit,
+// checks the scope (none for the not-found fallbacks) and answers every
+// error as SCIM error JSON.
+func (s *Server) api(contentType, scope string, h apiHandler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Type", contentType)
+		err := s.serveAPI(w, r, scope, h)
+		if err != nil {
+			s.apiError(w, r, scope, err)
+		}
+		return nil
+	}
+}
+
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, scope string, h apiHandler) error {
+	st := state(r)
+	raw, ok := bearerToken(r)
+	if !ok {
+		return errNoToken
+	}
+	t, err := s.app.AuthenticateToken(r.Context(), raw)
+	if err != nil {
+		if portal.ErrorCode(err) == portal.EUNAUTHORIZED {
+			st.logger.Warn("api token refused", "reason", portal.ErrorMessage(err))
+			if lerr := s.rateLimit(r, "api-auth:"+st.meta.IP, apiAuthFailureLimit); lerr != nil {
+				return lerr
+			}
+		}
+		return err
+	}
+	st.logger = st.logger.With("api_token", t.Name)
+	if err := s.rateLimit(r, "api-token:"+t.Name, apiRateLimit); err != nil {
+		return err
+	}
+	if scope != "" {
+		if err := s.app.AuthorizeToken(r.Context(), st.meta, t, scope); err != nil {
+			return err
+		}
+	}
+	return h(w, r, t)
+}
+
+var errNoToken = portal.Errorf(portal.EUNAUTHORIZED, "An access token is required: send it as Authorization: Bearer TOKEN.")
+
+// bearerToken reads an "Authorization: Bearer TOKEN" header (RFC 6750).
+func bearerToken(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+type scimError struct {
+	Schemas  []string `json:"schemas"`
+	ScimType string   `json:"scimType,omitempty"`
+	Detail   string   `json:"detail"`
+	Status   string   `json:"status"`
+}
+
+// apiError answers an error as SCIM error JSON with the matching status
+// and, for authentication failures, the WWW-Authenticate challenge.
+func (s *Server) apiError(w http.ResponseWriter, r *http.Request, scope string, err error) {
+	e := scimError{Schemas: []string{scimErrorSchema}, Detail: portal.ErrorMessage(err)}
+	status := http.StatusInternalServerError
+	h := w.Header()
+	switch portal.ErrorCode(err) {
+	case portal.EUNAUTHORIZED:
+		status = http.StatusUnauthorized
+		challenge := `Bearer realm="portal"`
+		if !errors.Is(err, errNoToken) {
+			challenge += `, error="invalid_token", error_description="` + strings.ReplaceAll(e.Detail, `"`, `'`) + `"`
+		}
+		h.Set("WWW-Authenticate", challenge)
+	case portal.EFORBIDDEN:
+		status = http.StatusForbidden
+		h.Set("WWW-Authenticate", `Bearer realm="portal", error="insufficient_scope", scope="`+scope+`"`)
+	case portal.ENOTFOUND:
+		status = http.StatusNotFound
+	case portal.EINVALID:
+		status, e.ScimType = http.StatusBadRequest, "invalidValue"
+		var fe *app.FilterError
+		if errors.As(err, &fe) {
+			e.ScimType = "invalidFilter"
+		}
+	case portal.ERATELIMIT:
+		status = http.StatusTooManyRequests
+		e.Detail = "Too many requests: wait until the top of the hour and try again."
+		h.Set("Retry-After", strconv.FormatInt(3600-s.app.Now().Unix()%3600, 10))
+	default:
+		state(r).logger.Error("api request failed", "err", err)
+	}
+	e.Status = strconv.Itoa(status)
+	writeJSON(w, status, e)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// scimTime formats a time as SCIM's dateTime, in UTC to the millisecond.
+func scimTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	return portal.Errorf(portal.ENOTFOUND, "There is no %s in the provisioning API.", r.URL.Path)
+}
+
+type scimListResponse struct {
+	Schemas      []string `json:"schemas"`
+	TotalResults int      `json:"totalResults"`
+	StartIndex   int      `json:"startIndex"`
+	ItemsPerPage int      `json:"itemsPerPage"`
+	Resources    []any    `json:"Resources"`
+}
+
+func listResponse(resources []any, total, start int) scimListResponse {
+	if resources == nil {
+		resources = []any{}
+	}
+	return scimListResponse{Schemas: []string{scimListSchema}, TotalResults: total, StartIndex: start,
+		ItemsPerPage: len(resources), Resources: resources}
+}
+
+// queryInt reads an integer query parameter; def when it is absent.
+func queryInt(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, portal.Errorf(portal.EINVALID, "%s must be a whole number.", name)
+	}
+	return n, nil
+}
+
+// auditBadQuery records a call refused for its query parameters, which
+// the use case never saw.
+func (s *Server) auditBadQuery(r *http.Request, t *app.Token, action string, err error) error {
+	if aerr := s.app.AuditAPICall(r.Context(), state(r).meta, t, action, "provisioning", "", map[string]string{
+		"query": r.URL.RawQuery, "error": portal.ErrorMessage(err)}); aerr != nil {
+		return aerr
+	}
+	return err
+}
+
+func (s *Server) handleSCIMUsers(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	start, err := queryInt(r, "startIndex", 1)
+	if err != nil {
+		return s.auditBadQuery(r, t, "api.scim_list", err)
+	}
+	count, err := queryInt(r, "count", app.DefaultUserPage)
+	if err != nil {
+		return s.auditBadQuery(r, t, "api.scim_list", err)
+	}
+	page, err := s.app.ProvisionedUsers(r.Context(), state(r).meta, t, app.UserQuery{Filter: r.URL.Query().Get("filter"), StartIndex: start, Count: count})
+	if err != nil {
+		return err
+	}
+	resources := make([]any, len(page.Users))
+	for i, u := range page.Users {
+		resources[i] = s.scimUserOf(u)
+	}
+	writeJSON(w, http.StatusOK, listResponse(resources, page.Total, page.StartIndex))
+	return nil
+}
+
+func (s *Server) handleSCIMUser(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	u, err := s.app.ProvisionedUserByID(r.Context(), state(r).meta, t, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	res := s.scimUserOf(u)
+	w.Header().Set("Content-Location", res.Meta.Location)
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+// scimUser is a provisioned person as a SCIM User with the CareConnect
+// extension.
+type scimUser struct {
+	Schemas      []string         `json:"schemas"`
+	ID           string           `json:"id"`
+	UserName     string           `json:"userName"`
+	Name         scimName         `json:"name"`
+	DisplayName  string           `json:"displayName"`
+	Emails       []scimMultiValue `json:"emails"`
+	PhoneNumbers []scimMultiValue `json:"phoneNumbers,omitempty"`
+	Active       bool             `json:"active"`
+	Meta         scimMeta         `json:"meta"`
+	CareConnect  scimCareConnect  `json:"urn:ietf:params:scim:schemas:extension:careconnect:2.0:User"`
+}
+
+type scimName struct {
+	Formatted  string `json:"formatted"`
+	FamilyName string `json:"familyName"`
+	GivenName  string `json:"givenName"`
+}
+
+type scimMultiValue struct {
+	Value   string `json:"value"`
+	Type    string `json:"type,omitempty"`
+	Primary bool   `json:"primary,omitempty"`
+}
+
+type scimMeta struct {
+	ResourceType string `json:"resourceType"`
+	Created      string `json:"created,omitempty"`
+	LastModified string `json:"lastModified,omitempty"`
+	Location     string `json:"location"`
+}
+
+type scimCareConnect struct {
+	UserType     string         `json:"userType"`
+	Profession   string         `json:"profession"`
+	NurseLicence string         `json:"nurseLicence,omitempty"`
+	Worksites    []scimWorksite `json:"worksites"`
+	Sponsors     []scimSponsor  `json:"sponsors"`
+	DataScopes   []string       `json:"dataScopes"`
+	RemoteAccess bool           `json:"remoteAccess"`
+}
+
+type scimWorksite struct {
+	WorksiteID      string `json:"worksiteId"`
+	Name            string `json:"name"`
+	HealthAuthority string `json:"healthAuthority,omitempty"`
+}
+
+type scimSponsor struct {
+	UserName     string `json:"userName"`
+	DisplayName  string `json:"displayName"`
+	WorksiteID   string `json:"worksiteId"`
+	ResidencyEnd string `json:"residencyEnd,omitempty"`
+}
+
+func (s *Server) scimUserOf(u *app.ProvisionedUser) scimUser {
+	a, req := u.Account, u.Request
+	id := strconv.FormatInt(int64(a.ID), 10)
+	res := scimUser{
+		Schemas:     []string{scimUserSchema, scimExtensionSchema},
+		ID:          id,
+		UserName:    a.QualifiedUsername(),
+		Name:        scimName{Formatted: a.LegalName(), FamilyName: a.Surname, GivenName: a.GivenNames},
+		DisplayName: a.DisplayName(),
+		Emails:      []scimMultiValue{{Value: a.Email, Type: "work", Primary: true}},
+		Active:      u.Active(),
+		Meta: scimMeta{ResourceType: "User", Created: scimTime(u.Created), LastModified: scimTime(u.LastModified),
+			Location: s.cfg.BaseURL + "/scim/v2/Users/" + id},
+		CareConnect: scimCareConnect{UserType: string(req.UserType), Profession: string(a.Profession),
+			NurseLicence: string(a.NurseLicence), Worksites: []scimWorksite{}, Sponsors: []scimSponsor{},
+			DataScopes: []string{}, RemoteAccess: u.RemoteAccess},
+	}
+	if res.Meta.LastModified == "" {
+		res.Meta.LastModified = res.Meta.Created
+	}
+	if a.Phone != "" {
+		res.PhoneNumbers = append(res.PhoneNumbers, scimMultiValue{Value: a.Phone, Type: "work", Primary: true})
+	}
+	if a.Mobile != "" {
+		res.PhoneNumbers = append(res.PhoneNumbers, scimMultiValue{Value: a.Mobile, Type: "mobile"})
+	}
+	for _, w := range u.Worksites {
+		res.CareConnect.Worksites = append(res.CareConnect.Worksites, scimWorksite{WorksiteID: string(w.Code), Name: w.Name,
+			HealthAuthority: string(w.HealthAuthority)})
+	}
+	for _, sp := range u.Sponsors {
+		res.CareConnect.Sponsors = append(res.CareConnect.Sponsors, scimSponsor{UserName: portal.QualifiedUsername(sp.Username),
+			DisplayName: sp.Name, WorksiteID: string(sp.WorksiteCode), ResidencyEnd: sp.ResidencyEnd})
+	}
+	for _, sc := range req.GrantedScopes {
+		res.CareConnect.DataScopes = append(res.CareConnect.DataScopes, string(sc))
+	}
+	return res
+}
+
+func (s *Server) scimLocation(path string) string { return s.cfg.BaseURL + "/scim/v2/" + path }
+
+func (s *Server) handleSCIMConfig(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	if err := s.app.AuditAPICall(r.Context(), state(r).meta, t, "api.scim_metadata", "provisioning", "ServiceProviderConfig", nil); err != nil {
+		return err
+	}
+	supported := func(b bool) map[string]any { return map[string]any{"supported": b} }
+	writeJSON(w, http.StatusOK, map[string]any{
+		"schemas":          []string{scimConfigSchema},
+		"documentationUri": s.cfg.BaseURL + "/help",
+		"patch":            supported(false),
+		"bulk":             map[string]any{"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+		"filter":           map[string]any{"supported": true, "maxResults": app.MaxUserPage},
+		"changePassword":   supported(false),
+		"sort":             supported(false),
+		"etag":             supported(false),
+		"authenticationSchemes": []map[string]any{{
+			"type": "oauthbearertoken", "name": "OAuth Bearer Token", "primary": true,
+			"description": "A bearer token issued by the CareConnect team, sent as Authorization: Bearer TOKEN (RFC 6750). It needs the scim:read scope.",
+			"specUri":     "https://www.rfc-editor.org/rfc/rfc6750",
+		}},
+		"meta": map[string]string{"resourceType": "ServiceProviderConfig", "location": s.scimLocation("ServiceProviderConfig")},
+	})
+	return nil
+}
+
+func (s *Server) userResourceType() map[string]any {
+	return map[string]any{
+		"schemas":     []string{scimTypeSchema},
+		"id":          "User",
+		"name":        "User",
+		"endpoint":    "/Users",
+		"description": "People approved (active) or suspended (not active) for CareConnect.",
+		"schema":      scimUserSchema,
+		"schemaExtensions": []map[string]any{
+			{"schema": scimExtensionSchema, "required": true},
+		},
+		"meta": map[string]string{"resourceType": "ResourceType", "location": s.scimLocation("ResourceTypes/User")},
+	}
+}
+
+func (s *Server) handleSCIMResourceTypes(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	id := r.PathValue("id")
+	if err := s.app.AuditAPICall(r.Context(), state(r).meta, t, "api.scim_metadata", "provisioning", "ResourceTypes"+strings.TrimSuffix("/"+id, "/"), nil); err != nil {
+		return err
+	}
+	switch id {
+	case "":
+		writeJSON(w, http.StatusOK, listResponse([]any{s.userResourceType()}, 1, 1))
+	case "User":
+		writeJSON(w, http.StatusOK, s.userResourceType())
+	default:
+		return portal.Errorf(portal.ENOTFOUND, "There is no resource type %q.", id)
+	}
+	return nil
+}
+
+// scimAttribute describes an attribute in a SCIM schema (RFC 7643 section 7).
+type scimAttribute struct {
+	Name          string          `json:"name"`
+	Type          string          `json:"type"`
+	MultiValued   bool            `json:"multiValued"`
+	Description   string          `json:"description"`
+	Required      bool            `json:"required"`
+	CaseExact     bool            `json:"caseExact"`
+	Mutability    string          `json:"mutability"`
+	Returned      string          `json:"returned"`
+	Uniqueness    string          `json:"uniqueness"`
+	SubAttributes []scimAttribute `json:"subAttributes,omitempty"`
+}
+
+// attr is a read-only attribute returned by default.
+func attr(name, typ, description string, sub ...scimAttribute) scimAttribute {
+	return scimAttribute{Name: name, Type: typ, Description: description, Mutability: "readOnly", Returned: "default",
+		Uniqueness: "none", SubAttributes: sub}
+}
+
+// multi makes an attribute multi-valued.
+func multi(a scimAttribute) scimAttribute { a.MultiValued = true; return a }
+
+func (s *Server) scimSchemas() []map[string]any {
+	userName := attr("userName", "string", `The HxBC username, as HXBC\username. Unique.`)
+	userName.Required, userName.Uniqueness = true, "server"
+	id := attr("id", "string", "The person's stable identifier in the portal.")
+	id.CaseExact, id.Returned, id.Uniqueness = true, "always", "server"
+	value := attr("value", "string", "The value.")
+	core := []scimAttribute{
+		id,
+		userName,
+		attr("name", "complex", "The legal name, from the BC Services Card.",
+			attr("formatted", "string", "The full legal name."),
+			attr("familyName", "string", "The legal surname."),
+			attr("givenName", "string", "The legal given names.")),
+		attr("displayName", "string", "The preferred name."),
+		multi(attr("emails", "complex", "The email address.", value,
+			attr("type", "string", "Always work."), attr("primary", "boolean", "Always true."))),
+		multi(attr("phoneNumbers", "complex", "Phone (work, primary) and mobile numbers, in E.164 form.", value,
+			attr("type", "string", "work or mobile."), attr("primary", "boolean", "True for the work phone."))),
+		attr("active", "boolean", "True while CareConnect access is approved; false while it is suspended."),
+	}
+	ext := []scimAttribute{
+		attr("userType", "string", "authorizer, independent or on_behalf_of."),
+		attr("profession", "string", "The profession code, e.g. physician, nurse, pharmacist, medical_office_assistant."),
+		attr("nurseLicence", "string", "For nurses: np, rn, lpn or rpn."),
+		multi(attr("worksites", "complex", "The approved worksites where access is provisioned and the person is still a member.",
+			attr("worksiteId", "string", "The 7-character Worksite ID."),
+			attr("name", "string", "The worksite's name."),
+			attr("healthAuthority", "string", "The regional health authority serving the worksite."))),
+		multi(attr("sponsors", "complex", "For on-behalf-of users: the authorizers they work for, while the sponsorship is active.",
+			attr("userName", "string", `The authorizer's username, as HXBC\username.`),
+			attr("displayName", "string", "The authorizer's preferred name."),
+			attr("worksiteId", "string", "The Worksite ID of the worksite they share."),
+			attr("residencyEnd", "string", "For residents: the last day of the residency (YYYY-MM-DD)."))),
+		multi(attr("dataScopes", "string", "The kinds of clinical data granted, e.g. demographics, laboratory_results, pharmanet_medications.")),
+		attr("remoteAccess", "boolean", "True when access from a home office is granted."),
+	}
+	schema := func(id, name, desc string, attrs []scimAttribute) map[string]any {
+		return map[string]any{"schemas": []string{scimSchemaSchema}, "id": id, "name": name, "description": desc, "attributes": attrs,
+			"meta": map[string]string{"resourceType": "Schema", "location": s.scimLocation("Schemas/" + id)}}
+	}
+	return []map[string]any{
+		schema(scimUserSchema, "User", "A person provisioned for CareConnect (the attributes this portal returns).", core),
+		schema(scimExtensionSchema, "CareConnect User", "What a person may see in CareConnect, and where.", ext),
+	}
+}
+
+func (s *Server) handleSCIMSchemas(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	id := r.PathValue("id")
+	if err := s.app.AuditAPICall(r.Context(), state(r).meta, t, "api.scim_metadata", "provisioning", "Schemas"+strings.TrimSuffix("/"+id, "/"), nil); err != nil {
+		return err
+	}
+	all := s.scimSchemas()
+	if id == "" {
+		resources := make([]any, len(all))
+		for i, sc := range all {
+			resources[i] = sc
+		}
+		writeJSON(w, http.StatusOK, listResponse(resources, len(all), 1))
+		return nil
+	}
+	for _, sc := range all {
+		if sc["id"] == id {
+			writeJSON(w, http.StatusOK, sc)
+			return nil
+		}
+	}
+	return portal.Errorf(portal.ENOTFOUND, "There is no schema %q.", id)
+}
+
+type feedEvent struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	UserID     string `json:"userId"`
+	OccurredAt string `json:"occurredAt"`
+}
+
+type feedPage struct {
+	Events  []feedEvent `json:"events"`
+	Next    string      `json:"next"`
+	HasMore bool        `json:"hasMore"`
+}
+
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	limit, err := queryInt(r, "limit", 0)
+	if err == nil && r.URL.Query().Has("limit") && limit < 1 {
+		err = portal.Errorf(portal.EINVALID, "limit must be between 1 and %d.", app.MaxFeedPage)
+	}
+	if err != nil {
+		return s.auditBadQuery(r, t, "api.events", err)
+	}
+	page, err := s.app.ProvisioningFeed(r.Context(), state(r).meta, t, app.FeedQuery{After: r.URL.Query().Get("after"), Limit: limit})
+	if err != nil {
+		return err
+	}
+	out := feedPage{Events: make([]feedEvent, len(page.Events)), Next: page.Next, HasMore: page.More}
+	for i, e := range page.Events {
+		out.Events[i] = feedEvent{ID: strconv.FormatInt(e.ID, 10), Type: e.Type, UserID: strconv.FormatInt(int64(e.AccountID), 10),
+			OccurredAt: scimTime(e.At)}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,234 @@
+package web_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"portal/internal/portaltest"
+	"portal/internal/store/storetest"
+)
+
+// The page benchmarks measure throughput: benchClients goroutines send
+// requests over keep-alive connections as fast as the server answers, and
+// each reports requests per second. BenchmarkStaticBaseline runs the same
+// client against a plain handler, so the ratio menu/static is taken from
+// one run on one machine.
+//
+// Run them with -short: TestMain otherwise fails the package because a
+// benchmark-only run renders few of the page templates.
+//
+//	go test -short -run '^$' -bench 'Menu|StaticBaseline' -benchtime 3s -count 6 ./internal/web/
+//
+// PORTAL_BENCH_CLIENTS changes the number of concurrent clients (default 8).
+
+const menuHeading = "<h1>Main Menu</h1>"
+
+// staticPage is what the baseline handler serves: a small constant page.
+const staticPage = `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Main Menu | my.CareConnect</title></head>
+<body><main id="main"><h1>Main Menu</h1><p>Welcome.</p></main></body>
+</html>
+`
+
+func benchClients() int {
+	if n, err := strconv.Atoi(os.Getenv("PORTAL_BENCH_CLIENTS")); err == nil && n > 0 {
+		return n
+	}
+	return 8
+}
+
+// setParallelism makes b.RunParallel use at least benchClients goroutines.
+func setParallelism(b *testing.B) int {
+	n := benchClients()
+	procs := runtime.GOMAXPROCS(0)
+	p := (n + procs - 1) / procs
+	b.SetParallelism(p)
+	return p * procs
+}
+
+// signedIn is a portal with one registered, signed-in person.
+type signedIn struct {
+	inst   *portaltest.Instance
+	cookie string // the Cookie header of the person's session
+	token  string // the session token
+}
+
+// startSignedIn starts a portal on dsn, registers a person through the
+// development sign-in and returns their session cookie.
+func startSignedIn(b *testing.B, dsn string) *signedIn {
+	b.Helper()
+	inst := portaltest.Start(b, dsn)
+	c := inst.Client(b)
+	p := c.SignIn("Bianca", "BENCHMARK", "1980-04-18", "bianca@example.ca")
+	if !strings.HasSuffix(p.URL, "/register") {
+		b.Fatalf("new person landed on %s, want /register", p.URL)
+	}
+	p = c.Post("/register", registrationForm("bianca@example.ca", "bianca.benchmark"))
+	if p.Status != http.StatusSeeOther || p.Location != "/menu" {
+		b.Fatalf("register: status %d location %q; errors: %s", p.Status, p.Location, p.Text(".error-summary"))
+	}
+	c.Follow(p) // shows and clears the welcome flash, so later menus do not write the session
+	u, _ := url.Parse(inst.URL)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == "portal_session" {
+			return &signedIn{inst: inst, cookie: ck.Name + "=" + ck.Value, token: ck.Value}
+		}
+	}
+	b.Fatal("no session cookie after registration")
+	return nil
+}
+
+// eachDatabase starts a signed-in portal per database and runs fn as a
+// sub-benchmark; PostgreSQL is skipped without PORTAL_TEST_POSTGRES_URL.
+func eachDatabase(b *testing.B, fn func(b *testing.B, s *signedIn)) {
+	dsns := storetest.DSNs(b)
+	for _, name := range []string{"sqlite", "postgres"} {
+		dsn, ok := dsns[name]
+		if !ok {
+			b.Run(name, func(b *testing.B) { b.Skip(storetest.EnvPostgres + " not set: PostgreSQL benchmarks skipped") })
+			continue
+		}
+		s := startSignedIn(b, dsn)
+		b.Run(name, func(b *testing.B) { fn(b, s) })
+	}
+}
+
+// newBenchClient is an HTTP client that keeps one idle connection per
+// concurrent client and never follows redirects.
+func newBenchClient(conns int) *http.Client {
+	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute, DisableCompression: true}
+	return &http.Client{Transport: tr, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// hammer checks one GET of target, then sends b.N of them from parallel
+// clients and reports requests per second.
+func hammer(b *testing.B, target, cookie string) {
+	b.Helper()
+	conns := setParallelism(b)
+	client := newBenchClient(conns)
+	defer client.CloseIdleConnections()
+	get := func() (*http.Response, error) {
+		req, err := http.NewRequest(http.MethodGet, target, nil)
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Cookie", cookie)
+		return client.Do(req)
+	}
+	resp, err := get()
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), menuHeading) {
+		b.Fatalf("GET %s: status %d, want 200 and the main menu; body starts %.200q", target, resp.StatusCode, body)
+	}
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := get()
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("GET %s: status %d", target, resp.StatusCode)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+}
+
+// BenchmarkMenu is GET /menu for a signed-in person over HTTP on
+// 127.0.0.1: the whole portal, with its middleware, session and account
+// lookups, template and the network round trip.
+func BenchmarkMenu(b *testing.B) {
+	eachDatabase(b, func(b *testing.B, s *signedIn) {
+		hammer(b, s.inst.URL+"/menu", s.cookie)
+	})
+}
+
+// BenchmarkStaticBaseline is a plain handler writing a small constant
+// page, served and requested the same way as BenchmarkMenu.
+func BenchmarkStaticBaseline(b *testing.B) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, staticPage)
+	}))
+	defer srv.Close()
+	hammer(b, srv.URL+"/menu", "portal_session="+strings.Repeat("0", 64))
+}
+
+// BenchmarkMenuRender is GET /menu served in process (ServeHTTP into a
+// recorder): the portal's own cost without the network and HTTP parsing.
+func BenchmarkMenuRender(b *testing.B) {
+	eachDatabase(b, func(b *testing.B, s *signedIn) {
+		serve := func() *httptest.ResponseRecorder {
+			req := httptest.NewRequest(http.MethodGet, s.inst.URL+"/menu", nil)
+			req.Header.Set("Cookie", s.cookie)
+			rec := httptest.NewRecorder()
+			s.inst.Portal.Server.ServeHTTP(rec, req)
+			return rec
+		}
+		if rec := serve(); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), menuHeading) {
+			b.Fatalf("status %d, want 200 and the main menu", rec.Code)
+		}
+		setParallelism(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if rec := serve(); rec.Code != http.StatusOK {
+					b.Errorf("status %d", rec.Code)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+	})
+}
+
+// BenchmarkMenuLookups is the database work the session middleware does
+// for every page: the session by its token's hash, then the account.
+func BenchmarkMenuLookups(b *testing.B) {
+	eachDatabase(b, func(b *testing.B, s *signedIn) {
+		sum := sha256.Sum256([]byte(s.token))
+		idHash := hex.EncodeToString(sum[:])
+		q := s.inst.DB.Read()
+		setParallelism(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				row, err := q.FindSession(b.Context(), idHash)
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				if _, err := q.FindAccountByID(b.Context(), row.AccountID); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
+	})
+}
