@@ -31,6 +31,8 @@ import (
 	"time"
 
 	"portal/internal/identity"
+
+	"github.com/prometheus/client_golang/prometheus"
 	"portal/internal/store"
 	"portal/internal/wire"
 )
@@ -121,11 +123,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return err
 		}
 		defer p.Close()
-		n, err := wire.LoadDemo(ctx, p)
+		sum, err := wire.LoadDemo(ctx, p)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "demo data loaded: %d new account(s); sign in as them with development sign-in\n", n)
+		fmt.Fprintf(stdout, "demo data loaded: %d new account(s), %d address(es), %d worksite(s); sign in as Sam JONES, Jane MOA or Priya SINGH with development sign-in\n",
+			sum.Accounts, sum.Addresses, sum.Worksites)
 		return nil
 	}
 
@@ -224,6 +227,10 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	}
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
+	}
+	if cmd != "serve" {
+		// Only the server exposes metrics; one-off commands keep their own.
+		cfg.Registerer = prometheus.NewRegistry()
 	}
 	return cfg, *logFormat, nil
 }

@@ -2,8 +2,11 @@ package wire
 
 import (
 	"context"
+	"fmt"
+	"iter"
 
 	"portal"
+	"portal/internal/address"
 )
 
 // demoAccounts are registered for the first development people, so a demo
@@ -23,31 +26,107 @@ var demoAccounts = []struct {
 // demoPassword satisfies the policy for every demo person.
 const demoPassword = "Harbour-Lantern-47"
 
-// LoadDemo registers the demonstration accounts that do not exist yet and
-// returns how many it created. Accounts are tied to the development
-// sign-in's issuer, so run it with the same base URL as the server.
-func LoadDemo(ctx context.Context, p *Portal) (int, error) {
-	n := 0
-	for _, d := range demoAccounts {
-		var person *struct{ given, surname, birth string }
-		for _, dp := range DevPeople {
-			if dp.Key == d.person {
-				person = &struct{ given, surname, birth string }{dp.GivenNames, dp.Surname, dp.BirthDate}
+// demoAddresses is the size of the synthetic address set a demo loads.
+const demoAddresses = 20000
+
+// guideBuilding is the building of the enrolment guide's examples: 370
+// Broadway E, Vancouver, with its units.
+func guideBuilding() []portal.Address {
+	var out []portal.Address
+	for _, u := range []string{"100", "101", "101A", "102", "103", "104", "105"} {
+		out = append(out, portal.Address{Unit: u, CivicNumber: "370", StreetName: "Broadway", Direction: "E",
+			City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"})
+	}
+	return out
+}
+
+// DemoSummary says what LoadDemo added.
+type DemoSummary struct {
+	Accounts  int
+	Addresses int
+	Worksites int
+}
+
+// LoadDemo adds demonstration data that is not there yet: the guide's
+// building and a synthetic address set, the demo people's accounts, and an
+// approved worksite (Kingsgate Mall Clinic, 100-370 Broadway E) with the
+// demo people as members. Accounts are tied to the development sign-in's
+// issuer, so run it with the same base URL as the server.
+func LoadDemo(ctx context.Context, p *Portal) (DemoSummary, error) {
+	var sum DemoSummary
+	addrs := func(yield func(portal.Address, error) bool) {
+		for _, a := range guideBuilding() {
+			if !yield(a, nil) {
+				return
 			}
 		}
-		card := portal.CardIdentity{Issuer: p.Config.OIDC.Issuer, Subject: d.person, GivenNames: person.given,
-			Surname: person.surname, BirthDate: person.birth}
-		existing, err := p.DB.Read().FindAccountBySubject(ctx, card.Issuer, card.Subject)
-		if err == nil && existing != nil {
+		_ = address.Generate(20261126, demoAddresses, func(a portal.Address) error {
+			if !yield(a, nil) {
+				return fmt.Errorf("stopped")
+			}
+			return nil
+		})
+	}
+	inserted, _, err := p.DB.ImportAddresses(ctx, iter.Seq2[portal.Address, error](addrs), 0, nil)
+	if err != nil {
+		return sum, err
+	}
+	sum.Addresses = inserted
+
+	meta := portal.RequestMeta{IP: "127.0.0.1", UserAgent: "portal demo", RequestID: "demo"}
+	accounts := map[string]*portal.Account{}
+	for _, d := range demoAccounts {
+		var person *portal.CardIdentity
+		for _, dp := range DevPeople {
+			if dp.Key == d.person {
+				person = &portal.CardIdentity{Issuer: p.Config.OIDC.Issuer, Subject: d.person, GivenNames: dp.GivenNames,
+					Surname: dp.Surname, BirthDate: dp.BirthDate}
+			}
+		}
+		existing, err := p.DB.Read().FindAccountBySubject(ctx, person.Issuer, person.Subject)
+		if err == nil {
+			accounts[d.person] = existing
 			continue
 		}
 		in := d.input
 		in.Password, in.ConfirmPassword = demoPassword, demoPassword
-		meta := portal.RequestMeta{IP: "127.0.0.1", UserAgent: "portal demo", RequestID: "demo"}
-		if _, err := p.App.Register(ctx, meta, card, in); err != nil {
-			return n, err
+		acct, err := p.App.Register(ctx, meta, *person, in)
+		if err != nil {
+			return sum, err
 		}
-		n++
+		accounts[d.person] = acct
+		sum.Accounts++
 	}
-	return n, nil
+
+	sam := accounts["dev-sam-jones"]
+	clinic := guideBuilding()[0]
+	if _, err := p.DB.Read().FindWorksiteByAddress(ctx, clinic); err == nil {
+		return sum, nil
+	}
+	hits, err := p.DB.Read().SearchAddresses(ctx, "100-370 Broadway E", 5)
+	if err != nil || len(hits) == 0 {
+		return sum, fmt.Errorf("demo: the guide's building is not in the address index: %v", err)
+	}
+	w, err := p.App.RegisterWorksite(ctx, meta, sam, portal.WorksiteInput{Name: "Kingsgate Mall Clinic", Type: string(portal.WorksitePrivatePractice),
+		Phone: "(604) 555-0100", AddressID: fmt.Sprint(int64(hits[0].ID)), HasAuthority: "yes"})
+	if err != nil {
+		return sum, err
+	}
+	if _, err := p.App.SignDeclaration(ctx, meta, sam, "", w.ID, portal.DeclarationInput{FullName: sam.LegalName(), Agree: true}); err != nil {
+		return sum, err
+	}
+	if _, err := p.App.DecideWorksite(ctx, meta, "demo", w.Code, true, ""); err != nil {
+		return sum, err
+	}
+	for _, key := range []string{"dev-jane-moa", "dev-priya-pharmacist"} {
+		j, err := p.App.RequestToJoin(ctx, meta, accounts[key], w, "code", "Demo member.")
+		if err != nil {
+			return sum, err
+		}
+		if _, err := p.App.DecideJoinRequest(ctx, meta, sam, j.ID, true, ""); err != nil {
+			return sum, err
+		}
+	}
+	sum.Worksites = 1
+	return sum, nil
 }
