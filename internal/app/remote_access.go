@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"portal"
+	"portal/internal/mail"
 	"portal/internal/store"
 )
 
@@ -64,4 +65,72 @@ func (a *App) RequestRemoteAccess(ctx context.Context, meta portal.RequestMeta, 
 		return nil, portal.Errorf(portal.ECONFLICT, "You already have a remote access request waiting for the CareConnect team.")
 	}
 	return r, err
+}
+
+// PendingRemoteAccess lists remote access requests waiting for the team.
+func (a *App) PendingRemoteAccess(ctx context.Context, staff *portal.Staff) ([]*store.PendingRemoteAccess, error) {
+	if !staff.Has(portal.RoleOfficer) {
+		return nil, portal.Errorf(portal.EFORBIDDEN, "Only enrolment officers decide remote access.")
+	}
+	return a.DB.Read().FindPendingRemoteAccessRequests(ctx)
+}
+
+// DecideRemoteAccess approves or declines a remote access request. The
+// rule is checked again: the person must still be eligible and provisioned
+// at a physical worksite.
+func (a *App) DecideRemoteAccess(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id int64, approve bool, text string) (*store.RemoteAccessRequest, error) {
+	if !staff.Has(portal.RoleOfficer) {
+		return nil, portal.Errorf(portal.EFORBIDDEN, "Only enrolment officers decide remote access.")
+	}
+	r, err := a.DB.Read().FindRemoteAccessRequestByID(ctx, id)
+	if err != nil {
+		return nil, portal.Errorf(portal.ENOTFOUND, "That remote access request does not exist.")
+	}
+	if err := portal.ValidateReason(text, !approve); err != nil {
+		return nil, err
+	}
+	person, err := a.DB.Read().FindAccountByID(ctx, r.AccountID)
+	if err != nil {
+		return nil, err
+	}
+	if approve {
+		st, err := a.RemoteAccess(ctx, person)
+		if err != nil {
+			return nil, err
+		}
+		if st.Refusal != "" {
+			return nil, portal.Errorf(portal.EINVALID, "This request cannot be approved: %s", st.Refusal)
+		}
+	}
+	status := "approved"
+	if !approve {
+		status = "declined"
+	}
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.DecideRemoteAccessRequest(ctx, id, status, staffRef(staff.ID), text, a.now())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return portal.Errorf(portal.ECONFLICT, "This remote access request was already decided.")
+		}
+		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: staffRef(staff.ID),
+			action: "access.remote_" + status, subjectKind: "remote_access_request", subjectID: strconv.FormatInt(id, 10),
+			details: map[string]string{"account": accountRef(r.AccountID), "text": text}}); err != nil {
+			return err
+		}
+		if approve {
+			if err := a.provisioningTouch(ctx, tx, r.AccountID, "remote_access"); err != nil {
+				return err
+			}
+		}
+		return a.enqueue(ctx, tx, "remote_access_decided", person.Email, person.ID, mail.RemoteAccessDecided{
+			Common: a.common(person.DisplayName()), Approved: approve, Reason: text,
+			Address: r.Street + ", " + r.City + " " + r.PostalCode})
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.Status = status
+	return r, nil
 }

@@ -6,3 +6,11 @@ type AccessRequestReceived struct {
 	Common
 	StatusURL string
 }
+
+// RemoteAccessDecided is the data of "remote_access_decided".
+type RemoteAccessDecided struct {
+	Common
+	Approved bool
+	Reason   string
+	Address  string
+}

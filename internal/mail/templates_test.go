@@ -118,6 +118,18 @@ func templateCases() []templateCase {
 			want:    []string{"queue", "https://mycareconnect.example/application/status"},
 		},
 		{
+			name: "remote access approved", template: "remote_access_decided",
+			data:    RemoteAccessDecided{Common: sampleCommon("Sam Lee"), Approved: true, Address: "1 Main St, Victoria V8W 1A1"},
+			subject: "Your remote access request was approved",
+			want:    []string{"1 Main St, Victoria V8W 1A1", "approved"},
+		},
+		{
+			name: "remote access declined", template: "remote_access_decided",
+			data:    RemoteAccessDecided{Common: sampleCommon("Sam Lee"), Reason: "Not a home office."},
+			subject: "Your remote access request was declined",
+			want:    []string{"Not a home office."},
+		},
+		{
 			name: "membership ended", template: "membership_ended",
 			data:    MembershipEnded{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic"},
 			subject: "Your membership of Harbour Clinic has ended",

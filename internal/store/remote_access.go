@@ -81,3 +81,36 @@ func (tx *Tx) DecideRemoteAccessRequest(ctx context.Context, id int64, status, b
 	n, err := res.RowsAffected()
 	return n == 1, err
 }
+
+// PendingRemoteAccess is a pending remote access request with who asked.
+type PendingRemoteAccess struct {
+	RemoteAccessRequest
+	Name       string
+	Email      string
+	Profession string
+}
+
+// FindPendingRemoteAccessRequests lists requests waiting for the CareConnect team, oldest first.
+func (q Q) FindPendingRemoteAccessRequests(ctx context.Context) ([]*PendingRemoteAccess, error) {
+	rows, err := q.Query(ctx, `SELECT r.id, r.account_id, r.street, r.city, r.postal_code, r.reason, r.status, r.decided_by, r.decided_at,
+		r.decision_text, r.created_at, a.preferred_first_name, a.given_names, a.preferred_last_name, a.surname, a.email, a.profession
+		FROM remote_access_requests r JOIN accounts a ON a.id = r.account_id WHERE r.status = 'pending' ORDER BY r.created_at, r.id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*PendingRemoteAccess
+	for rows.Next() {
+		var x PendingRemoteAccess
+		var decided, created int64
+		var pf, given, pl, surname string
+		if err := rows.Scan(&x.ID, &x.AccountID, &x.Street, &x.City, &x.PostalCode, &x.Reason, &x.Status, &x.DecidedBy, &decided,
+			&x.DecisionText, &created, &pf, &given, &pl, &surname, &x.Email, &x.Profession); err != nil {
+			return nil, err
+		}
+		x.DecidedAt, x.CreatedAt = fromMS(decided), fromMS(created)
+		x.Name = displayName(pf, given, pl, surname)
+		out = append(out, &x)
+	}
+	return out, rows.Err()
+}

@@ -154,6 +154,38 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if p := doc.Follow(p); !strings.Contains(p.Text("main"), "pending") {
 		t.Fatalf("application page after remote request: %s", p.Text("main"))
 	}
+
+	// The CareConnect team decides: only officers, a decline needs a reason.
+	if p := doc.Get("/staff/remote"); p.Status != http.StatusForbidden {
+		t.Fatalf("a person opened the remote access queue: %d", p.Status)
+	}
+	if p := staffSignedIn(t, inst, "auditor").Get("/staff/remote"); p.Status != http.StatusForbidden {
+		t.Fatalf("an auditor opened the remote access queue: %d", p.Status)
+	}
+	officer := staffSignedIn(t, inst, "officer")
+	p = officer.Get("/staff/remote")
+	decline := p.Attr(`form[action$="/decline"]`, "action")
+	if !strings.Contains(p.Text("main"), "1 Main St, Victoria V8W 1A1") || decline == "" {
+		t.Fatalf("queue: %s", p.Text("main"))
+	}
+	if p := officer.Post(decline, url.Values{"reason": {""}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(".flash-error"), "Give a reason") {
+		t.Fatalf("decline without a reason: %d %q", p.Status, p.Text(".flash-error"))
+	}
+	approve := strings.Replace(decline, "/decline", "/approve", 1)
+	if p := officer.Post(approve, nil); p.Status != http.StatusSeeOther {
+		t.Fatalf("approve: %d %s", p.Status, p.Text("main"))
+	}
+	if p := officer.Post(approve, nil); p.Status != http.StatusNotFound && p.Status != http.StatusConflict {
+		t.Fatalf("second decision: %d", p.Status)
+	}
+	es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "nia@example.ca", Kind: "remote_access_decided"})
+	if len(es) != 1 || !strings.Contains(es[0].Subject, "approved") {
+		t.Fatalf("decision email %+v", es)
+	}
+	evs, _ := inst.DB.Read().FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "remote_access_request", SubjectID: "1"})
+	if len(evs) != 2 || evs[1].Action != "access.remote_approved" || evs[1].ActorKind != "staff" {
+		t.Fatalf("audit %+v", evs)
+	}
 }
 
 func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {

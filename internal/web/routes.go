@@ -89,6 +89,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /staff/signout", s.handleStaffSignOut)
 	handle("GET /staff", s.requireStaff()(s.handleStaffHome))
 	s.backOfficeRoutes(handle)
+	s.remoteStaffRoutes(handle)
 	s.auditRoutes(handle)
 	s.reviewRoutes(handle)
 	s.apiRoutes(handle)
