@@ -105,6 +105,7 @@ var gridCities = map[string]bool{"Surrey": true, "Langley": true, "Delta": true,
 	"White Rock": true, "Mission": true, "Pitt Meadows": true, "Aldergrove": true}
 var ordinalCities = map[string]bool{"Vancouver": true, "North Vancouver": true, "Prince George": true, "Kamloops": true,
 	"Vernon": true, "Penticton": true, "Fort St. John": true, "Dawson Creek": true, "Cranbrook": true, "Prince Rupert": true}
+
 // denseCities have more apartment buildings than the default share.
 var denseCities = map[string]float64{"Vancouver": 0.09, "Burnaby": 0.08, "Richmond": 0.07, "New Westminster": 0.08,
 	"Victoria": 0.07, "North Vancouver": 0.06, "Coquitlam": 0.05, "Surrey": 0.04, "Kelowna": 0.04, "West Vancouver": 0.04}
