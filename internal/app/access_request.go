@@ -103,8 +103,15 @@ func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 	if missing := standing.Missing(); len(missing) > 0 {
 		return nil, &MissingError{Steps: missing}
 	}
-	if standing.Request != nil && standing.Request.Open() {
-		return nil, portal.Errorf(portal.ECONFLICT, "You already have a CareConnect request waiting for the CareConnect team.")
+	if r := standing.Request; r != nil {
+		switch {
+		case r.Open():
+			return nil, portal.Errorf(portal.ECONFLICT, "You already have a CareConnect request waiting for the CareConnect team.")
+		case r.Status == portal.ARApproved:
+			return nil, portal.Errorf(portal.ECONFLICT, "You already have CareConnect access. To add a clinic, join it as a worksite; the CareConnect team is told at your next review.")
+		case r.Status == portal.ARSuspended:
+			return nil, portal.Errorf(portal.ECONFLICT, "Your CareConnect access is suspended. See your request's page for what to do, or contact the CareConnect team.")
+		}
 	}
 	fe := in.Validate()
 	clinics, err := a.ApprovedClinics(ctx, actor)
