@@ -319,7 +319,8 @@ func (a *App) RequestToJoin(ctx context.Context, meta portal.RequestMeta, actor 
 	if m, err := a.DB.Read().FindMember(ctx, w.ID, actor.ID); err == nil && m.Status == portal.MemberActive {
 		return nil, portal.Errorf(portal.ECONFLICT, "You are already a member of %s.", w.Name)
 	}
-	j := &portal.JoinRequest{WorksiteID: w.ID, AccountID: actor.ID, Via: via, Comment: comment, CreatedAt: a.now()}
+	j := &portal.JoinRequest{WorksiteID: w.ID, AccountID: actor.ID, Via: via, Comment: comment, CreatedAt: a.now(),
+		WorksiteName: w.Name, WorksiteCode: w.Code, RequesterName: actor.LegalName(), RequesterEmail: actor.Email}
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateJoinRequest(ctx, j); err != nil {
 			return err
