@@ -111,6 +111,10 @@ func (q Q) FindWorksites(ctx context.Context, f WorksiteFilter) ([]*portal.Works
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
+	return q.worksites(ctx, query, args...)
+}
+
+func (q Q) worksites(ctx context.Context, query string, args ...any) ([]*portal.Worksite, error) {
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -358,19 +362,6 @@ func (q Q) AdministeredWorksiteIDs(ctx context.Context, id portal.AccountID) ([]
 // FindWorksitesAwaitingDeclaration lists worksites whose declaration is
 // waiting for the person with this email address.
 func (q Q) FindWorksitesAwaitingDeclaration(ctx context.Context, email string) ([]*portal.Worksite, error) {
-	rows, err := q.Query(ctx, "SELECT "+worksiteColumns+worksiteFrom+
+	return q.worksites(ctx, "SELECT "+worksiteColumns+worksiteFrom+
 		" WHERE LOWER(w.signer_email) = ? AND w.declaration_signed_at = 0 AND w.status = 'pending' ORDER BY w.created_at", portal.EmailKey(email))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*portal.Worksite
-	for rows.Next() {
-		w, err := scanWorksite(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
 }

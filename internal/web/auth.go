@@ -33,26 +33,84 @@ func safeReturnTo(p string) string {
 	return p
 }
 
-// handleSignIn starts the OpenID Connect code flow with PKCE, state and nonce.
-func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
-	if state(r).account != nil {
-		http.Redirect(w, r, "/menu", http.StatusSeeOther)
-		return nil
-	}
-	rp, err := s.rp.get(r.Context())
+// startSignIn begins the OpenID Connect code flow with PKCE, state and
+// nonce against src, in a fresh pre-sign-in session: nothing from an earlier
+// visit carries over.
+func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, src *rpSource, unavailable string) error {
+	rp, err := src.get(r.Context())
 	if err != nil {
-		state(r).logger.Error("identity provider unavailable", "err", err)
-		s.renderError(w, r, http.StatusServiceUnavailable, "The BC Services Card sign-in is not available right now. Please try again in a few minutes.")
+		state(r).logger.Error("identity provider unavailable", "issuer", src.cfg.Issuer, "err", err)
+		s.renderError(w, r, http.StatusServiceUnavailable, unavailable)
 		return nil
 	}
 	ar := identity.NewAuthRequest()
 	data := sessionData{Auth: &ar, ReturnTo: safeReturnTo(r.URL.Query().Get("return_to"))}
-	// A fresh pre-sign-in session each time: nothing from an earlier visit carries over.
 	if _, err := s.rotateSession(w, r, 0, data); err != nil {
 		return err
 	}
 	http.Redirect(w, r, rp.AuthCodeURL(ar), http.StatusSeeOther)
 	return nil
+}
+
+// finishSignIn verifies the provider's answer for the pending sign-in:
+// state, the code exchanged with the PKCE verifier, the ID token and its
+// nonce. On failure it shows the sign-in error page and returns ok false;
+// the pending request is single use either way.
+func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, src *rpSource) (id identity.Identity, returnTo string, ok bool, err error) {
+	st := state(r)
+	var ar identity.AuthRequest
+	if st.sess != nil && st.sess.data.Auth != nil {
+		ar, returnTo = *st.sess.data.Auth, st.sess.data.ReturnTo
+	}
+	fail := func(cause error) (identity.Identity, string, bool, error) {
+		st.logger.Warn("sign-in refused", "issuer", src.cfg.Issuer, "err", cause)
+		if st.sess != nil {
+			st.sess.data.Auth = nil
+			_ = s.saveSession(r.Context(), st.sess)
+		}
+		return identity.Identity{}, "", false, s.render(w, r, http.StatusBadRequest, "signin_error.html", signInErrorPage{
+			Page: s.page(r, "Sign-in not completed"), Message: identity.UserMessage(cause)})
+	}
+	if ar.State == "" {
+		return fail(identity.ErrState)
+	}
+	rp, err := src.get(r.Context())
+	if err != nil {
+		return identity.Identity{}, "", false, err
+	}
+	id, err = rp.Callback(r.Context(), r.URL.Query(), ar)
+	if err != nil {
+		return fail(err)
+	}
+	return id, returnTo, true, nil
+}
+
+// endSession ends the session here and returns where to send the browser:
+// the provider's end-session endpoint when it has one.
+func (s *Server) endSession(w http.ResponseWriter, r *http.Request, src *rpSource) string {
+	st := state(r)
+	var idToken string
+	if st.sess != nil {
+		idToken = st.sess.data.IDToken
+	}
+	s.destroySession(w, r)
+	if idToken != "" {
+		if rp, err := src.get(r.Context()); err == nil {
+			if u := rp.EndSessionURL(idToken, s.cfg.BaseURL+"/signed-out"); u != "" {
+				return u
+			}
+		}
+	}
+	return "/signed-out"
+}
+
+// handleSignIn starts sign-in with the BC Services Card.
+func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
+	if state(r).account != nil {
+		http.Redirect(w, r, "/menu", http.StatusSeeOther)
+		return nil
+	}
+	return s.startSignIn(w, r, &s.rp, "The BC Services Card sign-in is not available right now. Please try again in a few minutes.")
 }
 
 // signInErrorPage explains a failed sign-in.
@@ -61,49 +119,24 @@ type signInErrorPage struct {
 	Message string
 }
 
-// handleCallback completes sign-in: it verifies state, exchanges the code
-// with the PKCE verifier, verifies the ID token and nonce, then rotates the
-// session and continues to the menu or the registration form.
+// handleCallback completes sign-in, then rotates the session and continues
+// to the menu or the registration form.
 func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	var ar identity.AuthRequest
-	if st.sess != nil && st.sess.data.Auth != nil {
-		ar = *st.sess.data.Auth
-	}
-	fail := func(err error) error {
-		st.logger.Warn("sign-in refused", "err", err)
-		if st.sess != nil {
-			// The pending request is single use.
-			st.sess.data.Auth = nil
-			_ = s.saveSession(r.Context(), st.sess)
-		}
-		return s.render(w, r, http.StatusBadRequest, "signin_error.html", signInErrorPage{
-			Page: s.page(r, "Sign-in not completed"), Message: identity.UserMessage(err)})
-	}
-	if ar.State == "" {
-		return fail(identity.ErrState)
-	}
-	rp, err := s.rp.get(r.Context())
-	if err != nil {
+	id, returnTo, ok, err := s.finishSignIn(w, r, &s.rp)
+	if !ok {
 		return err
-	}
-	id, err := rp.Callback(r.Context(), r.URL.Query(), ar)
-	if err != nil {
-		return fail(err)
 	}
 	card := portal.CardIdentity{Issuer: id.Issuer, Subject: id.Subject, GivenNames: id.GivenNames, Surname: id.Surname,
 		BirthDate: id.BirthDate, Email: id.Email}
-	acct, err := s.app.SignIn(r.Context(), st.meta, card)
+	acct, err := s.app.SignIn(r.Context(), state(r).meta, card)
 	if err != nil {
 		return err
 	}
-	returnTo := st.sess.data.ReturnTo
-	data := sessionData{Card: &card, IDToken: id.IDToken}
 	var accountID portal.AccountID
 	if acct != nil {
 		accountID = acct.ID
 	}
-	if _, err := s.rotateSession(w, r, accountID, data); err != nil {
+	if _, err := s.rotateSession(w, r, accountID, sessionData{Card: &card, IDToken: id.IDToken}); err != nil {
 		return err
 	}
 	switch {
@@ -120,25 +153,12 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
 // handleSignOut ends the session here and, when the provider offers it, there.
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
-	var idToken string
-	if st.sess != nil {
-		idToken = st.sess.data.IDToken
-	}
 	if st.account != nil {
 		if err := s.app.SignOut(r.Context(), st.meta, st.account.ID); err != nil {
 			return err
 		}
 	}
-	s.destroySession(w, r)
-	target := "/signed-out"
-	if idToken != "" {
-		if rp, err := s.rp.get(r.Context()); err == nil {
-			if u := rp.EndSessionURL(idToken, s.cfg.BaseURL+"/signed-out"); u != "" {
-				target = u
-			}
-		}
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	http.Redirect(w, r, s.endSession(w, r, &s.rp), http.StatusSeeOther)
 	return nil
 }
 

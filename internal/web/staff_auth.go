@@ -2,9 +2,9 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"portal"
-	"portal/internal/identity"
 )
 
 // requireStaff lets only members of the CareConnect team holding one of
@@ -37,53 +37,20 @@ func (s *Server) handleStaffSignIn(w http.ResponseWriter, r *http.Request) error
 		http.Redirect(w, r, "/staff", http.StatusSeeOther)
 		return nil
 	}
-	rp, err := s.staffRP.get(r.Context())
-	if err != nil {
-		state(r).logger.Error("staff identity provider unavailable", "err", err)
-		s.renderError(w, r, http.StatusServiceUnavailable, "Staff sign-in is not available right now. Please try again in a few minutes.")
-		return nil
-	}
-	ar := identity.NewAuthRequest()
-	if _, err := s.rotateSession(w, r, 0, sessionData{Auth: &ar, ReturnTo: safeReturnTo(r.URL.Query().Get("return_to"))}); err != nil {
-		return err
-	}
-	http.Redirect(w, r, rp.AuthCodeURL(ar), http.StatusSeeOther)
-	return nil
+	return s.startSignIn(w, r, &s.staffRP, "Staff sign-in is not available right now. Please try again in a few minutes.")
 }
 
 func (s *Server) handleStaffCallback(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	var ar identity.AuthRequest
-	if st.sess != nil && st.sess.data.Auth != nil {
-		ar = *st.sess.data.Auth
-	}
-	fail := func(err error) error {
-		st.logger.Warn("staff sign-in refused", "err", err)
-		if st.sess != nil {
-			st.sess.data.Auth = nil
-			_ = s.saveSession(r.Context(), st.sess)
-		}
-		return s.render(w, r, http.StatusBadRequest, "signin_error.html", signInErrorPage{
-			Page: s.page(r, "Sign-in not completed"), Message: identity.UserMessage(err)})
-	}
-	if ar.State == "" {
-		return fail(identity.ErrState)
-	}
-	rp, err := s.staffRP.get(r.Context())
-	if err != nil {
+	id, returnTo, ok, err := s.finishSignIn(w, r, &s.staffRP)
+	if !ok {
 		return err
 	}
-	id, err := rp.Callback(r.Context(), r.URL.Query(), ar)
-	if err != nil {
-		return fail(err)
-	}
 	card := portal.CardIdentity{Issuer: id.Issuer, Subject: id.Subject, GivenNames: id.GivenNames, Surname: id.Surname, Email: id.Email}
-	staff, err := s.app.StaffSignIn(r.Context(), st.meta, card)
+	staff, err := s.app.StaffSignIn(r.Context(), state(r).meta, card)
 	if err != nil {
 		s.destroySession(w, r)
 		return err
 	}
-	returnTo := st.sess.data.ReturnTo
 	sess, err := s.rotateSession(w, r, 0, sessionData{IDToken: id.IDToken})
 	if err != nil {
 		return err
@@ -92,7 +59,7 @@ func (s *Server) handleStaffCallback(w http.ResponseWriter, r *http.Request) err
 	if err := s.db.Read().UpdateSession(r.Context(), sess.row); err != nil {
 		return err
 	}
-	if returnTo == "" || len(returnTo) < 6 || returnTo[:6] != "/staff" {
+	if !strings.HasPrefix(returnTo, "/staff") {
 		returnTo = "/staff"
 	}
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
@@ -100,21 +67,7 @@ func (s *Server) handleStaffCallback(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleStaffSignOut(w http.ResponseWriter, r *http.Request) error {
-	st := state(r)
-	var idToken string
-	if st.sess != nil {
-		idToken = st.sess.data.IDToken
-	}
-	s.destroySession(w, r)
-	target := "/signed-out"
-	if idToken != "" {
-		if rp, err := s.staffRP.get(r.Context()); err == nil {
-			if u := rp.EndSessionURL(idToken, s.cfg.BaseURL+"/signed-out"); u != "" {
-				target = u
-			}
-		}
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	http.Redirect(w, r, s.endSession(w, r, &s.staffRP), http.StatusSeeOther)
 	return nil
 }
 
