@@ -24,6 +24,10 @@ func (s *Server) routes() http.Handler {
 		return nil
 	}))
 	handle("GET /static/", func(w http.ResponseWriter, r *http.Request) error { s.assets.serve(w, r); return nil })
+	handle("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) error {
+		http.Redirect(w, r, staticURL("img/favicon.svg"), http.StatusMovedPermanently)
+		return nil
+	})
 
 	// Signing in and out.
 	handle("GET /{$}", s.handleHome)
