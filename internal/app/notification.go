@@ -13,7 +13,7 @@ import (
 // features add their own sources to the list.
 type actionSource func(ctx context.Context, a *App, actor *portal.Account) ([]portal.ActionItem, error)
 
-var actionSources = []actionSource{joinRequestActions, invitationActions, declarationActions, sponsorshipActions}
+var actionSources = []actionSource{joinRequestActions, invitationActions, declarationActions, sponsorshipActions, reviewActions}
 
 // ActionItems lists the requests waiting for the person, newest first.
 func (a *App) ActionItems(ctx context.Context, actor *portal.Account) ([]portal.ActionItem, error) {

@@ -226,6 +226,45 @@ func templateCases() []templateCase {
 			subject: "Your CareConnect access has been removed",
 			want:    []string{"removed your CareConnect access", "Left the province.", "new access request"},
 		},
+		{
+			name: "review reminder, 30 days", template: "review_reminder",
+			data: ReviewReminder{Common: sampleCommon("Sam Lee"), DaysBefore: 30, DaysLeft: "30 days", DueDate: "November 26, 2027",
+				SuspendOn: "December 26, 2027", ReviewURL: "https://mycareconnect.example/review"},
+			subject: "Confirm that you still need CareConnect access by November 26, 2027",
+			want:    []string{"November 26, 2027", "30 days from now", "December 26, 2027", "suspended", "https://mycareconnect.example/review"},
+		},
+		{
+			name: "review reminder, 1 day", template: "review_reminder",
+			data: ReviewReminder{Common: sampleCommon("Sam Lee"), DaysBefore: 1, DaysLeft: "1 day", DueDate: "November 26, 2027",
+				SuspendOn: "December 26, 2027", ReviewURL: "https://mycareconnect.example/review"},
+			subject: "Confirm that you still need CareConnect access by November 26, 2027",
+			want:    []string{"1 day from now", "https://mycareconnect.example/review"},
+		},
+		{
+			name: "review suspended", template: "review_suspended",
+			data:    ReviewSuspended{Common: sampleCommon("Sam Lee"), DueDate: "November 26, 2027", ReviewURL: "https://mycareconnect.example/review"},
+			subject: "Your CareConnect access is suspended: annual review not completed",
+			want:    []string{"was due on", "November 26, 2027", "is suspended", "reinstated", "https://mycareconnect.example/review"},
+		},
+		{
+			name: "review confirmed", template: "review_confirmed",
+			data:    ReviewConfirmed{Common: sampleCommon("Sam Lee"), NextDue: "November 26, 2028", StatusURL: "https://mycareconnect.example/application/status"},
+			subject: "Your CareConnect access is confirmed",
+			want:    []string{"Thank you for confirming", "November 26, 2028", "https://mycareconnect.example/application/status"},
+		},
+		{
+			name: "review confirmed, reinstated", template: "review_confirmed",
+			data:    ReviewConfirmed{Common: sampleCommon("Sam Lee"), NextDue: "November 26, 2028", Reinstated: true, StatusURL: "https://mycareconnect.example/application/status"},
+			subject: "Your CareConnect access is confirmed and reinstated",
+			want:    []string{"is reinstated", "November 26, 2028"},
+		},
+		{
+			name: "review members due", template: "review_members_due",
+			data: ReviewMembersDue{Common: sampleCommon("Dalia Ng"), WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X",
+				DueDate: "November 26, 2027", ReviewURL: "https://mycareconnect.example/worksites/3/review"},
+			subject: "Confirm the members of Harbour Clinic",
+			want:    []string{"Harbour Clinic", "K7Q2M9X", "November 26, 2027", "decommission", "https://mycareconnect.example/worksites/3/review", "only a signed-in site administrator"},
+		},
 	}
 }
 

@@ -238,6 +238,10 @@ func (p *Portal) Jobs() []Job {
 			_, err := p.App.EndResidencies(ctx)
 			return err
 		}},
+		{Name: "annual-review", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := p.App.RunAnnualReview(ctx)
+			return err
+		}},
 		{Name: "session-cleanup", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			now := p.App.Now()
 			idle := p.Config.SessionIdle

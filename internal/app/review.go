@@ -1,0 +1,862 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"portal"
+	"portal/internal/mail"
+	"portal/internal/store"
+)
+
+// The annual review: a year after a person's CareConnect access is
+// approved (and every year after they confirm it) they confirm that they
+// still need it. Reminders go out 30, 7 and 1 days before the due date;
+// without an answer by the end of the grace period the access is
+// suspended until they confirm. Site administrators likewise confirm the
+// members of their worksites once a year.
+
+// ReviewGrace is how long after the annual review falls due access stays
+// approved without an answer: 30 days. When it has passed, the annual
+// review job suspends the access; confirming the review reinstates it.
+const ReviewGrace = 30 * 24 * time.Hour
+
+// ReviewReminderDays are the reminders sent before the review falls due,
+// in days before the due date (B.C. calendar days), earliest first. Each
+// is sent at most once per review.
+var ReviewReminderDays = []int{30, 7, 1}
+
+// reviewWindowDays is how long before the due date the review shows as due
+// to the person (and a site administrator's member review to them).
+const reviewWindowDays = 30
+
+// reviewSuspensionPrefix starts the history note of every suspension made
+// by the annual review: confirming the review lifts only those.
+const reviewSuspensionPrefix = "Suspended for the annual review"
+
+var reviewMeta = portal.RequestMeta{RequestID: "job:annual-review"}
+
+// dayOf shows the B.C. date of a moment, as "November 26, 2027".
+func dayOf(t time.Time) string { return t.In(pacific()).Format("January 2, 2006") }
+
+// calendarDays counts the B.C. calendar days from one moment's date to
+// another's: 0 on the same day, 1 the day before, negative after.
+func calendarDays(from, to time.Time) int {
+	f, t := from.In(pacific()), to.In(pacific())
+	a := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, time.UTC)
+	b := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return int(b.Sub(a) / (24 * time.Hour))
+}
+
+// daysWords says a number of days in words.
+func daysWords(n int) string {
+	switch {
+	case n <= 0:
+		return "less than a day"
+	case n == 1:
+		return "1 day"
+	}
+	return strconv.Itoa(n) + " days"
+}
+
+// Reminder states in a request's record of reminders.
+const (
+	ReminderSent    = "sent"
+	ReminderSkipped = "skipped" // a later reminder was already due when the job ran
+)
+
+// reminderLog is a request's record of reminders (reminders_sent): by days
+// before the due date, sent or skipped. It is stored as "30,7,1", a skipped
+// reminder written "skip30".
+type reminderLog map[int]string
+
+func parseReminders(s string) reminderLog {
+	out := reminderLog{}
+	for _, part := range strings.Split(s, ",") {
+		state := ReminderSent
+		if rest, ok := strings.CutPrefix(part, "skip"); ok {
+			part, state = rest, ReminderSkipped
+		}
+		if n, err := strconv.Atoi(part); err == nil && n > 0 {
+			out[n] = state
+		}
+	}
+	return out
+}
+
+func (l reminderLog) String() string {
+	var parts []string
+	for _, d := range ReviewReminderDays {
+		switch l[d] {
+		case ReminderSent:
+			parts = append(parts, strconv.Itoa(d))
+		case ReminderSkipped:
+			parts = append(parts, "skip"+strconv.Itoa(d))
+		}
+	}
+	return strings.Join(parts, ",")
+}
+
+// dueReminder decides which reminder to send now, if any: the most urgent
+// one whose day has come, neither sent nor skipped, and more urgent than
+// every one recorded. The earlier ones not recorded are skipped, so a
+// person gets one reminder at a time, not three at once after the job did
+// not run for a while. No reminder goes once the review has fallen due.
+func dueReminder(log reminderLog, now, due time.Time) (send int, skip []int) {
+	if !now.Before(due) {
+		return 0, nil
+	}
+	left := calendarDays(now, due)
+	var candidates []int
+	for _, d := range ReviewReminderDays { // earliest (most days) first
+		if left > d {
+			continue
+		}
+		if _, done := log[d]; done {
+			candidates = nil // everything before a recorded reminder is settled
+			continue
+		}
+		candidates = append(candidates, d)
+	}
+	if len(candidates) == 0 {
+		return 0, nil
+	}
+	return candidates[len(candidates)-1], candidates[:len(candidates)-1]
+}
+
+// ReviewRun counts what one run of the annual review did.
+type ReviewRun struct {
+	Reminders       map[int]int // reminders sent, by days before the due date (30, 7, 1)
+	Skipped         int         // earlier reminders not sent because a later one was already due
+	Suspended       int         // people whose access was suspended after the grace period
+	MemberReminders int         // worksites whose site administrators were reminded of their member review
+}
+
+// RunAnnualReview sends the annual review's reminders, suspends the access
+// of people who did not confirm it by the end of the grace period, and
+// reminds site administrators whose member review has fallen due. It is a
+// job, safe on several instances at once: every effect follows a
+// conditional update, so each reminder, suspension and email happens once.
+// A failure with one person does not stop the others; the errors are
+// returned together.
+func (a *App) RunAnnualReview(ctx context.Context) (ReviewRun, error) {
+	run := ReviewRun{Reminders: map[int]int{}}
+	now := a.now()
+	// The 30-day reminder goes on the 30th B.C. calendar day before the due
+	// date, which may be up to 31 days (and a daylight saving hour) ahead.
+	due, err := a.DB.Read().FindReviewsDue(ctx, now.AddDate(0, 0, ReviewReminderDays[0]+2))
+	if err != nil {
+		return run, err
+	}
+	var errs []error
+	for _, r := range due {
+		switch {
+		case !now.Before(r.ReviewDueAt.Add(ReviewGrace)):
+			ok, err := a.suspendForReview(ctx, r, now)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("suspend request %d: %w", r.ID, err))
+			} else if ok {
+				run.Suspended++
+			}
+		case now.Before(r.ReviewDueAt):
+			sent, skipped, err := a.sendReviewReminder(ctx, r, now)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("remind request %d: %w", r.ID, err))
+			} else if sent > 0 {
+				run.Reminders[sent]++
+				run.Skipped += len(skipped)
+			}
+		}
+	}
+	n, err := a.remindMembersReviews(ctx, now)
+	run.MemberReminders = n
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return run, errors.Join(errs...)
+}
+
+func (a *App) reviewURL() string { return a.Config.BaseURL + "/review" }
+
+// sendReviewReminder sends the reminder due now, if any, and records it
+// with the skipped ones; it reports which it sent.
+func (a *App) sendReviewReminder(ctx context.Context, r *store.AccessReview, now time.Time) (int, []int, error) {
+	log := parseReminders(r.RemindersSent)
+	send, skip := dueReminder(log, now, r.ReviewDueAt)
+	if send == 0 {
+		return 0, nil, nil
+	}
+	for _, d := range skip {
+		log[d] = ReminderSkipped
+	}
+	log[send] = ReminderSent
+	acct, err := a.DB.Read().FindAccountByID(ctx, r.AccountID)
+	if err != nil {
+		return 0, nil, err
+	}
+	sent := false
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.RecordReviewReminders(ctx, r.ID, r.ReviewDueAt, r.RemindersSent, log.String(), now)
+		if err != nil || !ok {
+			return err // another instance sent it, or the person confirmed meanwhile
+		}
+		sent = true
+		if err := tx.AddAccessRequestEvent(ctx, r.ID, portal.AccessRequestEvent{At: now, ActorKind: portal.ActorSystem,
+			ActorID: store.ReviewActor, FromStatus: portal.ARApproved, ToStatus: portal.ARApproved,
+			Note: fmt.Sprintf("Annual review reminder sent (%s before the due date of %s).", daysWords(send), dayOf(r.ReviewDueAt))}); err != nil {
+			return err
+		}
+		skipped := make([]string, len(skip))
+		for i, d := range skip {
+			skipped[i] = strconv.Itoa(d)
+		}
+		if err := a.audit(ctx, tx, reviewMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.ReviewActor,
+			action: "review.reminder_sent", subjectKind: "access_request", subjectID: requestRef(r.ID),
+			details: map[string]any{"account": r.AccountID, "reminder": strconv.Itoa(send), "skipped": skipped,
+				"review_due_at": r.ReviewDueAt.In(pacific()).Format(time.DateOnly)}}); err != nil {
+			return err
+		}
+		return a.enqueue(ctx, tx, "review_reminder", acct.Email, acct.ID, mail.ReviewReminder{Common: a.common(acct.DisplayName()),
+			DaysBefore: send, DaysLeft: daysWords(calendarDays(now, r.ReviewDueAt)), DueDate: dayOf(r.ReviewDueAt),
+			SuspendOn: dayOf(r.ReviewDueAt.Add(ReviewGrace)), ReviewURL: a.reviewURL()})
+	})
+	if err != nil || !sent {
+		return 0, nil, err
+	}
+	return send, skip, nil
+}
+
+// reviewSuspensionNote is the history note of a suspension by the annual
+// review; it names the reason, which confirming the review checks.
+func reviewSuspensionNote(due time.Time) string {
+	return fmt.Sprintf("%s: access was not confirmed within %d days after the review fell due on %s.",
+		reviewSuspensionPrefix, int(ReviewGrace/(24*time.Hour)), dayOf(due))
+}
+
+// isReviewSuspension reports whether a suspension was the annual review's,
+// and not the CareConnect team's or a lapsed sponsorship's.
+func isReviewSuspension(e *portal.AccessRequestEvent) bool {
+	return e != nil && e.ToStatus == portal.ARSuspended && e.ActorKind == portal.ActorSystem &&
+		e.ActorID == store.ReviewActor && strings.HasPrefix(e.Note, reviewSuspensionPrefix)
+}
+
+// suspendForReview suspends access whose review is past its grace period;
+// it reports whether it did (another instance, or a confirmation, may
+// have come first).
+func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now time.Time) (bool, error) {
+	acct, err := a.DB.Read().FindAccountByID(ctx, r.AccountID)
+	if err != nil {
+		return false, err
+	}
+	done := false
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.LockAccessReview(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Status != portal.ARApproved || !cur.ReviewDueAt.Equal(r.ReviewDueAt) || now.Before(cur.ReviewDueAt.Add(ReviewGrace)) {
+			return nil
+		}
+		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
+			To: portal.ARSuspended, At: now, ActorKind: portal.ActorSystem, ActorID: store.ReviewActor,
+			Note: reviewSuspensionNote(r.ReviewDueAt)})
+		if err != nil || !ok {
+			return err
+		}
+		done = true
+		dueDay := r.ReviewDueAt.In(pacific()).Format(time.DateOnly)
+		if err := a.recordProvisioning(ctx, tx, r.AccountID, ProvUserSuspended, map[string]any{
+			"request": r.ID, "reason": "annual review not completed", "review_due_at": dueDay}); err != nil {
+			return err
+		}
+		if err := a.audit(ctx, tx, reviewMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.ReviewActor,
+			action: "review.suspended", subjectKind: "access_request", subjectID: requestRef(r.ID),
+			details: map[string]any{"account": r.AccountID, "review_due_at": dueDay, "reminders": cur.RemindersSent,
+				"grace_days": int(ReviewGrace / (24 * time.Hour))}}); err != nil {
+			return err
+		}
+		return a.enqueue(ctx, tx, "review_suspended", acct.Email, acct.ID, mail.ReviewSuspended{Common: a.common(acct.DisplayName()),
+			DueDate: dayOf(r.ReviewDueAt), ReviewURL: a.reviewURL()})
+	})
+	return done && err == nil, err
+}
+
+// remindMembersReviews emails the site administrators of each approved
+// worksite whose member review has fallen due, once per review.
+func (a *App) remindMembersReviews(ctx context.Context, now time.Time) (int, error) {
+	list, err := a.DB.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 1), NotReminded: true})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, m := range list {
+		due := portal.ReviewDueAfter(m.CycleStart())
+		if now.Before(due) {
+			continue
+		}
+		w := m.Worksite
+		sent := false
+		err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+			ok, err := tx.MarkMembersReviewReminded(ctx, w.ID, m.ConfirmedAt, now)
+			if err != nil || !ok {
+				return err
+			}
+			sent = true
+			admins, err := tx.FindWorksiteAdminAccounts(ctx, w.ID)
+			if err != nil {
+				return err
+			}
+			ids := make([]portal.AccountID, len(admins))
+			for i, ad := range admins {
+				ids[i] = ad.ID
+			}
+			if err := a.audit(ctx, tx, reviewMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.ReviewActor,
+				action: "review.members_reminder_sent", subjectKind: "worksite", subjectID: worksiteRef(w.ID), worksiteID: int64(w.ID),
+				details: map[string]any{"administrators": ids, "due_at": due.In(pacific()).Format(time.DateOnly)}}); err != nil {
+				return err
+			}
+			for _, ad := range admins {
+				if err := a.enqueue(ctx, tx, "review_members_due", ad.Email, ad.ID, mail.ReviewMembersDue{
+					Common: a.common(ad.DisplayName()), WorksiteName: w.Name, WorksiteID: string(w.Code), DueDate: dayOf(due),
+					ReviewURL: a.membersReviewURL(w.ID)}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, fmt.Errorf("remind worksite %d: %w", w.ID, err))
+		} else if sent {
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+func (a *App) membersReviewURL(ws portal.WorksiteID) string {
+	return fmt.Sprintf("%s/worksites/%d/review", a.Config.BaseURL, ws)
+}
+
+// States of a person's annual review.
+const (
+	ReviewNone      = "none"      // no approved access to review
+	ReviewNotDue    = "not_due"   // approved; the review is more than 30 days away
+	ReviewDue       = "due"       // approved; the review falls due within 30 days
+	ReviewOverdue   = "overdue"   // approved; past due, within the grace period
+	ReviewSuspended = "suspended" // suspended because the review was not completed: confirming reinstates it
+	ReviewBlocked   = "blocked"   // suspended for another reason (by the CareConnect team, a lapsed sponsorship): confirming does not lift it
+)
+
+// AccessReviewWorksite is a worksite named on the access under review.
+type AccessReviewWorksite struct {
+	Worksite *portal.Worksite
+	Active   bool // the person is still an active member
+}
+
+// AccessReview is a person's annual review of their CareConnect access.
+type AccessReview struct {
+	State           string
+	Request         *portal.AccessRequest // nil when State is ReviewNone
+	ApprovedAt      time.Time
+	LastConfirmedAt time.Time
+	DueAt           time.Time
+	SuspendAt       time.Time // the end of the grace period
+	SuspendedAt     time.Time // when the access was suspended, for ReviewSuspended and ReviewBlocked
+	Worksites       []AccessReviewWorksite
+	NextDue         time.Time // when the next review would fall due if confirmed now
+	Reinstated      bool      // set by ConfirmAccessReview when confirming reinstated the access
+}
+
+// CanConfirm reports whether the person may confirm the review now.
+func (v *AccessReview) CanConfirm() bool {
+	switch v.State {
+	case ReviewNotDue, ReviewDue, ReviewOverdue, ReviewSuspended:
+		return true
+	}
+	return false
+}
+
+// Explanation says why the review cannot be confirmed, or "".
+func (v *AccessReview) Explanation(support string) string {
+	switch v.State {
+	case ReviewNone:
+		return "You do not have approved CareConnect access, so there is nothing to confirm. Once the CareConnect team approves your access request, you will be asked every year to confirm that you still need it."
+	case ReviewBlocked:
+		return "Your CareConnect access was suspended for a reason other than the annual review, so confirming the review cannot reinstate it. Please contact the CareConnect team at " + support + "."
+	}
+	return ""
+}
+
+// AccessReview returns the person's annual review: where it stands and
+// the access it is about.
+func (a *App) AccessReview(ctx context.Context, actor *portal.Account) (*AccessReview, error) {
+	v, err := a.reviewState(ctx, actor)
+	if err != nil || v.Request == nil {
+		return v, err
+	}
+	members, err := a.DB.Read().FindAccountMemberships(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range v.Request.WorksiteIDs {
+		w, err := a.DB.Read().FindWorksiteByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		active := slices.ContainsFunc(members, func(m *portal.Membership) bool {
+			return m.WorksiteID == id && m.Status == portal.MemberActive
+		})
+		v.Worksites = append(v.Worksites, AccessReviewWorksite{Worksite: w, Active: active})
+	}
+	return v, nil
+}
+
+// reviewState is where the person's annual review stands, without the
+// worksites.
+func (a *App) reviewState(ctx context.Context, actor *portal.Account) (*AccessReview, error) {
+	r, err := a.DB.Read().FindAccessReview(ctx, actor.ID)
+	if store.IsNotFound(err) {
+		return &AccessReview{State: ReviewNone}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	v := &AccessReview{Request: r.AccessRequest, ApprovedAt: r.ApprovedAt, LastConfirmedAt: r.LastConfirmedAt,
+		DueAt: r.ReviewDueAt, NextDue: portal.ReviewDueAfter(now)}
+	if !v.DueAt.IsZero() {
+		v.SuspendAt = v.DueAt.Add(ReviewGrace)
+	}
+	switch {
+	case r.Status == portal.ARSuspended:
+		last, err := a.DB.Read().LastSuspension(ctx, r.ID)
+		if err != nil && !store.IsNotFound(err) {
+			return nil, err
+		}
+		v.State = ReviewBlocked
+		if last != nil {
+			v.SuspendedAt = last.At
+			if isReviewSuspension(last) {
+				v.State = ReviewSuspended
+			}
+		}
+	case v.DueAt.IsZero() || calendarDays(now, v.DueAt) > reviewWindowDays:
+		v.State = ReviewNotDue
+	case now.Before(v.DueAt):
+		v.State = ReviewDue
+	default:
+		v.State = ReviewOverdue
+	}
+	return v, nil
+}
+
+// ReviewInput is the annual review's form: the three attestations of the
+// CareConnect Enrolment Form, given again.
+type ReviewInput struct {
+	AttestCorrect      bool
+	AttestDirectCare   bool
+	AttestAnnualReview bool
+}
+
+// Validate requires all three attestations.
+func (in ReviewInput) Validate() portal.FieldErrors {
+	fe := portal.FieldErrors{}
+	if !in.AttestCorrect {
+		fe.Add("attest_correct", "Confirm that the information shown is correct.")
+	}
+	if !in.AttestDirectCare {
+		fe.Add("attest_direct_care", "Confirm that you will use CareConnect only for direct clinical care.")
+	}
+	if !in.AttestAnnualReview {
+		fe.Add("attest_annual_review", "Confirm that you expect an annual review of your access.")
+	}
+	return fe
+}
+
+// errReviewChanged rolls back a confirmation whose request changed between
+// reading and writing.
+var errReviewChanged = errors.New("app: access changed during the review")
+
+// ConfirmAccessReview records that the person still needs CareConnect
+// access: the next review falls due a year from now and its reminders
+// start again. Access suspended because the review was overdue is
+// reinstated; access suspended for any other reason is not.
+func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in ReviewInput) (*AccessReview, error) {
+	v, err := a.reviewState(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	if !v.CanConfirm() {
+		return nil, portal.Errorf(portal.ECONFLICT, "%s", v.Explanation(a.Config.SupportEmail))
+	}
+	if err := in.Validate().Err(); err != nil {
+		return nil, err
+	}
+	id := v.Request.ID
+	reinstated := false
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		cur, err := tx.LockAccessReview(ctx, id)
+		if err != nil {
+			return err
+		}
+		switch cur.Status {
+		case portal.ARApproved:
+		case portal.ARSuspended:
+			last, err := tx.LastSuspension(ctx, id)
+			if err != nil && !store.IsNotFound(err) {
+				return err
+			}
+			if !isReviewSuspension(last) {
+				return portal.Errorf(portal.ECONFLICT, "%s", (&AccessReview{State: ReviewBlocked}).Explanation(a.Config.SupportEmail))
+			}
+			reinstated = true
+		default:
+			return errReviewChanged
+		}
+		now := a.now()
+		next := portal.ReviewDueAfter(now)
+		note := "Confirmed that access is still needed."
+		if reinstated {
+			note += " Access reinstated: it was suspended only because the annual review was overdue."
+		}
+		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: id, From: []string{cur.Status}, To: portal.ARApproved,
+			At: now, ActorKind: portal.ActorAccount, ActorID: accountRef(actor.ID), Note: note,
+			Set: map[string]any{"last_confirmed_at": now.UnixMilli(), "review_due_at": next.UnixMilli(), "reminders_sent": ""}})
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errReviewChanged
+		}
+		if reinstated {
+			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
+				"request": id, "reason": "annual review confirmed"}); err != nil {
+				return err
+			}
+		}
+		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: "review.confirmed", subjectKind: "access_request", subjectID: requestRef(id),
+			details: map[string]any{"account": actor.ID, "previous_due_at": cur.ReviewDueAt.In(pacific()).Format(time.DateOnly),
+				"review_due_at": next.In(pacific()).Format(time.DateOnly), "reinstated": reinstated}}); err != nil {
+			return err
+		}
+		return a.enqueue(ctx, tx, "review_confirmed", actor.Email, actor.ID, mail.ReviewConfirmed{Common: a.common(actor.DisplayName()),
+			NextDue: dayOf(next), Reinstated: reinstated, StatusURL: a.statusURL()})
+	})
+	if errors.Is(err, errReviewChanged) {
+		return nil, portal.Errorf(portal.ECONFLICT, "Your CareConnect access changed while you were confirming it. Reload the page and try again.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if v, err = a.AccessReview(ctx, actor); err != nil {
+		return nil, err
+	}
+	v.Reinstated = reinstated
+	return v, nil
+}
+
+// MembersReview is a worksite's yearly member review, for its site
+// administrators.
+type MembersReview struct {
+	Worksite    *portal.Worksite
+	Members     []*portal.Membership // the active members, administrators first
+	ConfirmedAt time.Time            // the last confirmation, zero when none yet
+	RemindedAt  time.Time            // when the administrators were emailed in this cycle
+	DueAt       time.Time            // zero when the worksite is not approved
+	State       string               // ReviewNotDue, ReviewDue or ReviewOverdue; ReviewNone when not approved
+}
+
+func (a *App) membersReview(ctx context.Context, ws portal.WorksiteID) (*MembersReview, error) {
+	m, err := a.DB.Read().FindMembersReview(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	out := &MembersReview{Worksite: m.Worksite, ConfirmedAt: m.ConfirmedAt, RemindedAt: m.RemindedAt, State: ReviewNone}
+	all, err := a.DB.Read().FindWorksiteMembers(ctx, ws)
+	if err != nil {
+		return nil, err
+	}
+	for _, mem := range all {
+		if mem.Status == portal.MemberActive {
+			out.Members = append(out.Members, mem)
+		}
+	}
+	if m.Worksite.Status != portal.WorksiteApproved || m.Worksite.ApprovedAt.IsZero() {
+		return out, nil
+	}
+	now := a.now()
+	out.DueAt = portal.ReviewDueAfter(m.CycleStart())
+	switch {
+	case !now.Before(out.DueAt):
+		out.State = ReviewOverdue
+	case calendarDays(now, out.DueAt) <= reviewWindowDays:
+		out.State = ReviewDue
+	default:
+		out.State = ReviewNotDue
+	}
+	return out, nil
+}
+
+// MembersReview returns a worksite's member review for one of its
+// administrators; anyone else is told the worksite does not exist.
+func (a *App) MembersReview(ctx context.Context, actor *portal.Account, ws portal.WorksiteID) (*MembersReview, error) {
+	if _, err := a.requireAdmin(ctx, actor, ws); err != nil {
+		return nil, err
+	}
+	return a.membersReview(ctx, ws)
+}
+
+// MembersReviewInput is the member review's form: who to decommission, and
+// the administrator's confirmation that everyone else still works there.
+type MembersReviewInput struct {
+	Remove  []portal.AccountID
+	Confirm bool
+}
+
+// ConfirmMembers decommissions the members the administrator ticked (as
+// Decommission does, each with its email and audit event) and records that
+// the worksite's members were confirmed, which starts a new yearly cycle.
+// It returns how many members were decommissioned.
+func (a *App) ConfirmMembers(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, in MembersReviewInput) (int, error) {
+	v, err := a.MembersReview(ctx, actor, ws)
+	if err != nil {
+		return 0, err
+	}
+	w := v.Worksite
+	if v.State == ReviewNone {
+		return 0, portal.Errorf(portal.ECONFLICT, "%s is not approved yet, so its members are not reviewed.", w.Name)
+	}
+	fe := portal.FieldErrors{}
+	active := map[portal.AccountID]*portal.Membership{}
+	admins, removedAdmins := 0, 0
+	for _, m := range v.Members {
+		active[m.AccountID] = m
+		if m.IsAdmin() {
+			admins++
+		}
+	}
+	remove := map[portal.AccountID]bool{}
+	for _, id := range in.Remove {
+		m, ok := active[id]
+		if !ok {
+			fe.Add("members", "Someone you ticked is no longer an active member of "+w.Name+". Reload the page and review the list again.")
+			continue
+		}
+		if !remove[id] && m.IsAdmin() {
+			removedAdmins++
+		}
+		remove[id] = true
+	}
+	if removedAdmins > 0 && removedAdmins >= admins {
+		fe.Add("members", "Keep at least one site administrator of "+w.Name+". Make someone else a site administrator first.")
+	}
+	if !in.Confirm {
+		fe.Add("confirm_members", "Confirm that the members you keep still work at "+w.Name+" and need CareConnect access.")
+	}
+	if err := fe.Err(); err != nil {
+		return 0, err
+	}
+	ids := make([]portal.AccountID, 0, len(remove))
+	for id := range remove {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		if err := a.Decommission(ctx, meta, actor, ws, id, ""); err != nil {
+			return 0, err
+		}
+	}
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := tx.ConfirmWorksiteMembers(ctx, ws, a.now())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return portal.Errorf(portal.ECONFLICT, "%s is no longer approved, so its members are not reviewed.", w.Name)
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: "review.members_confirmed", subjectKind: "worksite", subjectID: worksiteRef(ws), worksiteID: int64(ws),
+			details: map[string]any{"kept": len(v.Members) - len(ids), "decommissioned": ids,
+				"next_due_at": portal.ReviewDueAfter(a.now()).In(pacific()).Format(time.DateOnly)}})
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), nil
+}
+
+// reviewActions adds the annual reviews waiting for the person to the
+// Notification Centre: their own, from 30 days before it falls due (and
+// while suspended for it), and the member reviews of the worksites they
+// administer.
+func reviewActions(ctx context.Context, a *App, actor *portal.Account) ([]portal.ActionItem, error) {
+	var out []portal.ActionItem
+	v, err := a.reviewState(ctx, actor)
+	if err != nil {
+		return nil, err
+	}
+	switch v.State {
+	case ReviewDue, ReviewOverdue, ReviewSuspended:
+		desc := fmt.Sprintf("Confirm that you still need CareConnect access (due %s).", dayOf(v.DueAt))
+		if v.State == ReviewSuspended {
+			desc = fmt.Sprintf("Confirm that you still need CareConnect access (due %s): your access is suspended until you do.", dayOf(v.DueAt))
+		}
+		out = append(out, portal.ActionItem{Kind: "access_review", SubmittedAt: v.DueAt.AddDate(0, 0, -reviewWindowDays),
+			Description: desc, ViewURL: "/review", AcceptLabel: "Confirm"})
+	}
+	ids, err := a.DB.Read().AdministeredWorksiteIDs(ctx, actor.ID)
+	if err != nil || len(ids) == 0 {
+		return out, err
+	}
+	now := a.now()
+	list, err := a.DB.Read().FindMembersReviews(ctx, store.MembersReviewFilter{
+		CycleBefore: now.AddDate(-1, 0, reviewWindowDays+2), WorksiteIDs: ids})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range list {
+		due := portal.ReviewDueAfter(m.CycleStart())
+		if calendarDays(now, due) > reviewWindowDays {
+			continue
+		}
+		out = append(out, portal.ActionItem{Kind: "members_review", SubmittedAt: due.AddDate(0, 0, -reviewWindowDays),
+			Description: fmt.Sprintf("Confirm the members of %s (due %s).", m.Worksite.Name, dayOf(due)),
+			ViewURL:     fmt.Sprintf("/worksites/%d/review", m.Worksite.ID), AcceptLabel: "Review"})
+	}
+	return out, nil
+}
+
+// ReminderStatus is one reminder of a review as the CareConnect team sees it.
+type ReminderStatus struct {
+	DaysBefore int
+	State      string    // ReminderSent, ReminderSkipped or "" when not sent (yet)
+	At         time.Time // when it was sent
+}
+
+// ReviewRow is a person's annual review in the CareConnect team's list.
+type ReviewRow struct {
+	Account         *portal.Account
+	Request         *portal.AccessRequest
+	ApprovedAt      time.Time
+	LastConfirmedAt time.Time
+	DueAt           time.Time
+	SuspendAt       time.Time // the end of the grace period
+	SuspendedAt     time.Time
+	Reminders       []ReminderStatus
+}
+
+// MembersReviewRow is a worksite whose member review is overdue.
+type MembersReviewRow struct {
+	Worksite    *portal.Worksite
+	ConfirmedAt time.Time
+	DueAt       time.Time
+	RemindedAt  time.Time
+	Admins      []*portal.Account
+}
+
+// StaffReviews is the CareConnect team's view of the annual reviews.
+type StaffReviews struct {
+	DueSoon   []ReviewRow // due within 30 days
+	Overdue   []ReviewRow // past due, not suspended yet
+	Suspended []ReviewRow // suspended because the review was not completed
+	Worksites []MembersReviewRow
+}
+
+// StaffReviews lists, for enrolment officers, who must confirm their
+// access within 30 days, who is overdue, who was suspended for the review,
+// and the worksites whose member review is overdue.
+func (a *App) StaffReviews(ctx context.Context, staff *portal.Staff) (*StaffReviews, error) {
+	if err := requireOfficer(staff); err != nil {
+		return nil, err
+	}
+	q := a.DB.Read()
+	now := a.now()
+	due, err := q.FindReviewsDue(ctx, now.AddDate(0, 0, reviewWindowDays+2))
+	if err != nil {
+		return nil, err
+	}
+	suspended, err := q.FindReviewSuspensions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all := append(slices.Clip(due), suspended...)
+	reqIDs := make([]portal.AccessRequestID, len(all))
+	acctIDs := make([]portal.AccountID, len(all))
+	for i, r := range all {
+		reqIDs[i], acctIDs[i] = r.ID, r.AccountID
+	}
+	accts, err := q.FindAccountsByIDs(ctx, acctIDs)
+	if err != nil {
+		return nil, err
+	}
+	var since time.Time
+	for i, r := range all {
+		if i == 0 || r.CycleStart().Before(since) {
+			since = r.CycleStart()
+		}
+	}
+	times, err := q.FindReviewReminderTimes(ctx, reqIDs, since)
+	if err != nil {
+		return nil, err
+	}
+	row := func(r *store.AccessReview) ReviewRow {
+		out := ReviewRow{Account: accts[r.AccountID], Request: r.AccessRequest, ApprovedAt: r.ApprovedAt,
+			LastConfirmedAt: r.LastConfirmedAt, DueAt: r.ReviewDueAt, SuspendAt: r.ReviewDueAt.Add(ReviewGrace), SuspendedAt: r.SuspendedAt}
+		// Reminders are sent earliest first, each with one step in the
+		// history, so the n-th step of this cycle is the n-th one sent.
+		var at []time.Time
+		for _, t := range times[r.ID] {
+			if !t.Before(r.CycleStart()) {
+				at = append(at, t)
+			}
+		}
+		log := parseReminders(r.RemindersSent)
+		for _, d := range ReviewReminderDays {
+			st := ReminderStatus{DaysBefore: d, State: log[d]}
+			if st.State == ReminderSent && len(at) > 0 {
+				st.At, at = at[0], at[1:]
+			}
+			out.Reminders = append(out.Reminders, st)
+		}
+		return out
+	}
+	out := &StaffReviews{}
+	for _, r := range due {
+		switch {
+		case now.Before(r.ReviewDueAt):
+			if calendarDays(now, r.ReviewDueAt) <= reviewWindowDays {
+				out.DueSoon = append(out.DueSoon, row(r))
+			}
+		default:
+			out.Overdue = append(out.Overdue, row(r))
+		}
+	}
+	for _, r := range suspended {
+		out.Suspended = append(out.Suspended, row(r))
+	}
+	ws, err := q.FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 1)})
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ws {
+		d := portal.ReviewDueAfter(m.CycleStart())
+		if now.Before(d) {
+			continue
+		}
+		admins, err := q.FindWorksiteAdminAccounts(ctx, m.Worksite.ID)
+		if err != nil {
+			return nil, err
+		}
+		out.Worksites = append(out.Worksites, MembersReviewRow{Worksite: m.Worksite, ConfirmedAt: m.ConfirmedAt, DueAt: d,
+			RemindedAt: m.RemindedAt, Admins: admins})
+	}
+	return out, nil
+}
