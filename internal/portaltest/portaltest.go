@@ -271,3 +271,24 @@ func NodeText(n *html.Node) string {
 	walk(n)
 	return strings.Join(strings.Fields(b.String()), " ")
 }
+
+// StaffClient signs a development CareConnect team member in (role:
+// "officer", "auditor" or "administrator") and returns the client on the
+// back office's front page.
+func (i *Instance) StaffClient(t testing.TB, role string) *Client {
+	t.Helper()
+	c := i.Client(t)
+	login := c.Follow(c.Get("/staff/signin"))
+	if login.Status != http.StatusOK || !strings.Contains(login.URL, "/dev/staff-oidc/authorize") {
+		t.Fatalf("staff sign-in did not reach the development provider: %d %s", login.Status, login.URL)
+	}
+	p := c.Post(login.URL[:strings.Index(login.URL, "/authorize")]+"/login", url.Values{
+		"request": {login.Attr(`input[name="request"]`, "value")}, "person": {"dev-staff-" + role}})
+	if p.Status != http.StatusSeeOther && p.Status != http.StatusFound {
+		t.Fatalf("development staff sign-in refused %s: %d %s", role, p.Status, p.Text("main"))
+	}
+	if home := c.Follow(p); home.Status != http.StatusOK || !strings.HasSuffix(home.URL, "/staff") {
+		t.Fatalf("staff %s landed on %s (%d)", role, home.URL, home.Status)
+	}
+	return c
+}

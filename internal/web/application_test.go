@@ -159,10 +159,10 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if p := doc.Get("/staff/remote"); p.Status != http.StatusForbidden {
 		t.Fatalf("a person opened the remote access queue: %d", p.Status)
 	}
-	if p := staffSignedIn(t, inst, "auditor").Get("/staff/remote"); p.Status != http.StatusForbidden {
+	if p := inst.StaffClient(t, "auditor").Get("/staff/remote"); p.Status != http.StatusForbidden {
 		t.Fatalf("an auditor opened the remote access queue: %d", p.Status)
 	}
-	officer := staffSignedIn(t, inst, "officer")
+	officer := inst.StaffClient(t, "officer")
 	p = officer.Get("/staff/remote")
 	decline := p.Attr(`form[action$="/decline"]`, "action")
 	if !strings.Contains(p.Text("main"), "1 Main St, Victoria V8W 1A1") || decline == "" {

@@ -16,25 +16,6 @@ import (
 	"portal/internal/store"
 )
 
-// staffSignedIn signs a development member of the CareConnect team in
-// ("officer", "auditor" or "administrator") and returns their client.
-func staffSignedIn(t *testing.T, inst *portaltest.Instance, role string) *portaltest.Client {
-	t.Helper()
-	c := inst.Client(t)
-	p := c.Follow(c.Get("/staff/signin"))
-	if p.Status != http.StatusOK || !strings.Contains(p.URL, "/dev/staff-oidc/authorize") {
-		t.Fatalf("staff sign-in did not reach the development provider: %d %s", p.Status, p.URL)
-	}
-	login := p.URL[:strings.Index(p.URL, "/authorize")] + "/login"
-	p = c.Post(login, url.Values{"request": {p.Attr(`input[name="request"]`, "value")}, "person": {"dev-staff-" + role}})
-	if p.Status != http.StatusSeeOther && p.Status != http.StatusFound {
-		t.Fatalf("development staff sign-in refused %s: %d %s", role, p.Status, p.Text("main"))
-	}
-	if p = c.Follow(p); p.Status != http.StatusOK || !strings.HasSuffix(p.URL, "/staff") {
-		t.Fatalf("%s landed on %s (%d)", role, p.URL, p.Status)
-	}
-	return c
-}
 
 func auditPacific(t *testing.T) *time.Location {
 	t.Helper()
@@ -71,7 +52,7 @@ func TestWeb_AuditTrail(t *testing.T) {
 			t.Fatal(err)
 		}
 		pid := strconv.FormatInt(int64(acct.ID), 10)
-		auditor := staffSignedIn(t, inst, "auditor")
+		auditor := inst.StaffClient(t, "auditor")
 
 		// The person's trail: what they did and what was done to them.
 		p := auditor.Get("/staff/audit?person=" + url.QueryEscape(`HXBC\paula.person`))
@@ -253,7 +234,7 @@ func TestWeb_AuditAndReportAuthorisation(t *testing.T) {
 			}
 		}
 
-		officer := staffSignedIn(t, inst, "officer")
+		officer := inst.StaffClient(t, "officer")
 		for path, want := range map[string]int{
 			"/staff/audit": 403, "/staff/audit/export.csv": 403, "/staff/audit/export.csv?person=pat.person": 403,
 			"/staff/reports": 200, "/staff/reports/funnel.svg": 200,
@@ -262,13 +243,13 @@ func TestWeb_AuditAndReportAuthorisation(t *testing.T) {
 				t.Errorf("officer %s: %d, want %d", path, p.Status, want)
 			}
 		}
-		admin := staffSignedIn(t, inst, "administrator")
+		admin := inst.StaffClient(t, "administrator")
 		for _, path := range paths {
 			if p := admin.Get(path); p.Status != http.StatusOK {
 				t.Errorf("administrator %s: %d, want 200", path, p.Status)
 			}
 		}
-		auditor := staffSignedIn(t, inst, "auditor")
+		auditor := inst.StaffClient(t, "auditor")
 		for _, path := range paths {
 			if p := auditor.Get(path); p.Status != http.StatusOK {
 				t.Errorf("auditor %s: %d, want 200", path, p.Status)
@@ -288,7 +269,7 @@ func TestWeb_Reports(t *testing.T) {
 		registerWorksite(t, inst, c, "Report Clinic", "202")
 		registered(t, inst, "Sam", "SECOND", "sam@example.ca", "sam.second")
 
-		officer := staffSignedIn(t, inst, "officer")
+		officer := inst.StaffClient(t, "officer")
 		p := officer.Get("/staff/reports")
 		if p.Status != http.StatusOK || p.Text("h1") != "Reports" {
 			t.Fatalf("reports: %d %q", p.Status, p.Text("h1"))

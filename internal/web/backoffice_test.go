@@ -18,27 +18,6 @@ import (
 
 var boMeta = portal.RequestMeta{IP: "127.0.0.1", UserAgent: "test", RequestID: "test"}
 
-// staffClient signs a development staff member in (key: "officer",
-// "auditor" or "administrator") and returns the client on the back
-// office's front page.
-func staffClient(t *testing.T, inst *portaltest.Instance, key string) *portaltest.Client {
-	t.Helper()
-	c := inst.Client(t)
-	login := c.Follow(c.Get("/staff/signin"))
-	if login.Status != http.StatusOK || !strings.Contains(login.URL, "/dev/staff-oidc/authorize") {
-		t.Fatalf("staff sign-in did not reach the development provider: %d %s", login.Status, login.URL)
-	}
-	p := c.Post(login.URL[:strings.Index(login.URL, "/authorize")]+"/login", url.Values{
-		"request": {login.Attr(`input[name="request"]`, "value")}, "person": {"dev-staff-" + key}})
-	if p.Status != http.StatusSeeOther && p.Status != http.StatusFound {
-		t.Fatalf("development staff sign-in refused %s: %d %s", key, p.Status, p.Text("main"))
-	}
-	home := c.Follow(p)
-	if !strings.HasSuffix(home.URL, "/staff") || home.Status != http.StatusOK {
-		t.Fatalf("staff %s landed on %s (%d)", key, home.URL, home.Status)
-	}
-	return c
-}
 
 // boSubmitted registers a person (a physician unless edit changes the
 // registration form) with an approved worksite and both prerequisites, who
@@ -179,7 +158,7 @@ func TestBackoffice_Authorization(t *testing.T) {
 		form := url.Values{"reason": {"Testing."}, "scopes": {"demographics"}, "decline_code": {"other"},
 			"decline_text": {"Testing."}, "question": {"Why?"}}
 
-		auditor := staffClient(t, inst, "auditor")
+		auditor := inst.StaffClient(t, "auditor")
 		// A visitor part-way through signing in: a session with a form token, but nobody signed in.
 		visitor := inst.Client(t)
 		visitor.SignIn("Vera", "VISITOR", "1990-01-01", "vera@example.ca")
@@ -236,8 +215,8 @@ func TestBackoffice_Authorization(t *testing.T) {
 func TestBackoffice_QueueAndDecisions(t *testing.T) {
 	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
 		person, acct, req := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "101", nil)
-		officer := staffClient(t, inst, "officer")
-		admin := staffClient(t, inst, "administrator")
+		officer := inst.StaffClient(t, "officer")
+		admin := inst.StaffClient(t, "administrator")
 		reqPath := fmt.Sprintf("/staff/requests/%d", req.ID)
 
 		// The queue: one open request, with its person, profession and worksite.
@@ -406,7 +385,7 @@ func TestBackoffice_DeclineAndWiden(t *testing.T) {
 			f.Set("profession", string(portal.ProfPharmacist))
 			f.Set("college_id", "P-20417")
 		})
-		officer := staffClient(t, inst, "officer")
+		officer := inst.StaffClient(t, "officer")
 		reqPath := fmt.Sprintf("/staff/requests/%d", req.ID)
 		officer.Get(reqPath)
 		officer.Follow(officer.Post(reqPath+"/claim", nil))
@@ -450,7 +429,7 @@ func TestBackoffice_DeclineAndWiden(t *testing.T) {
 func TestBackoffice_PersonAccess(t *testing.T) {
 	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
 		_, acct, req := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "101", nil)
-		officer := staffClient(t, inst, "officer")
+		officer := inst.StaffClient(t, "officer")
 		reqPath := fmt.Sprintf("/staff/requests/%d", req.ID)
 		personPath := fmt.Sprintf("/staff/people/%d", acct.ID)
 		officer.Get(reqPath)
@@ -531,7 +510,7 @@ func TestBackoffice_Worksites(t *testing.T) {
 		lead := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
 		id, code := boPendingWorksite(t, lead, "Kingsgate Mall Clinic", "101")
 		_, other := boPendingWorksite(t, lead, "Not A Clinic", "102")
-		officer := staffClient(t, inst, "officer")
+		officer := inst.StaffClient(t, "officer")
 
 		p := officer.Get("/staff/worksites")
 		card := p.Text("#worksite-" + code)

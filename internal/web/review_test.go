@@ -200,7 +200,7 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 		sid := accountByEmail(t, inst, "sid@example.ca")
 		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(-1, 0, 0), sid)
 		r := rvAccess(t, inst, sid, w, now.AddDate(0, 0, 3))
-		officer := staffClient(t, inst, "officer")
+		officer := inst.StaffClient(t, "officer")
 		officer.Get(fmt.Sprintf("/staff/people/%d", sid.ID))
 		if p := officer.Post(fmt.Sprintf("/staff/people/%d/suspend", sid.ID), url.Values{"reason": {"Privacy investigation."}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("suspend: %d", p.Status)
@@ -342,7 +342,7 @@ func TestWeb_StaffReviews(t *testing.T) {
 			t.Fatalf("run %+v %v", run, err)
 		}
 
-		officer := staffClient(t, inst, "officer")
+		officer := inst.StaffClient(t, "officer")
 		p := officer.Get("/staff/reviews")
 		if p.Status != http.StatusOK {
 			t.Fatalf("staff reviews: %d", p.Status)
@@ -365,7 +365,7 @@ func TestWeb_StaffReviews(t *testing.T) {
 			t.Fatal("no link to the person's record")
 		}
 
-		auditor := staffClient(t, inst, "auditor")
+		auditor := inst.StaffClient(t, "auditor")
 		if p := auditor.Get("/staff/reviews"); p.Status != http.StatusForbidden {
 			t.Fatalf("auditor: %d", p.Status)
 		}
