@@ -187,6 +187,15 @@ type Step struct {
 	NextLabel string
 }
 
+// ApplicationAccessOpen reports whether the Application Access module is
+// open: only to people with at least one approved worksite.
+func (s *Standing) ApplicationAccessOpen() error {
+	if s.ApprovedWorksites == 0 {
+		return Errorf(EFORBIDDEN, "Application Access opens once you belong to an approved worksite. Join your worksite from My Worksites; if it is new, it must be approved by the CareConnect team first.")
+	}
+	return nil
+}
+
 // Missing lists what still blocks a CareConnect access request, each as a
 // step with a link to resolve it. An empty list means the request may go.
 func (s *Standing) Missing() []Step {

@@ -24,8 +24,8 @@ func (s *Server) handleApplication(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if st.ApprovedWorksites == 0 {
-		return portal.Errorf(portal.EFORBIDDEN, "Application Access opens once you belong to an approved worksite. Join your worksite from My Worksites; if it is new, it must be approved by the CareConnect team first.")
+	if err := st.ApplicationAccessOpen(); err != nil {
+		return err
 	}
 	status, err := s.app.AccessRequestStatus(r.Context(), acct)
 	if err != nil {
@@ -66,8 +66,8 @@ func (s *Server) enrolmentForm(r *http.Request, form portal.AccessRequestInput, 
 	if err != nil {
 		return data, err
 	}
-	if st.ApprovedWorksites == 0 {
-		return data, portal.Errorf(portal.EFORBIDDEN, "Application Access opens once you belong to an approved worksite.")
+	if err := st.ApplicationAccessOpen(); err != nil {
+		return data, err
 	}
 	data.Missing = st.Missing()
 	if data.Clinics, err = s.app.ApprovedClinics(r.Context(), acct); err != nil {
