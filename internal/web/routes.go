@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -20,7 +19,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /healthz", s.handleHealthz)
 	handle("GET /readyz", s.handleReadyz)
 	mux.Handle("GET /metrics", s.serve("GET /metrics", func(w http.ResponseWriter, r *http.Request) error {
-		promhttp.HandlerFor(prometheus.DefaultGatherer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+		promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 		return nil
 	}))
 	handle("GET /static/", func(w http.ResponseWriter, r *http.Request) error { s.assets.serve(w, r); return nil })

@@ -50,6 +50,7 @@ type Server struct {
 	handler  http.Handler
 	secure   bool
 	origin   string
+	gatherer prometheus.Gatherer
 	// patterns lists every route, for tests that walk them all.
 	patterns []string
 }
@@ -79,6 +80,10 @@ func New(cfg Config, a *app.App, dev, devStaff *identity.DevProvider, reg promet
 		return nil, err
 	}
 	s.metrics = newMetrics(reg, store.Outbox{DB: a.DB})
+	s.gatherer = prometheus.DefaultGatherer
+	if g, ok := reg.(prometheus.Gatherer); ok {
+		s.gatherer = g
+	}
 	s.rp = rpSource{cfg: cfg.OIDC}
 	if dev != nil {
 		s.rp.cfg.HTTPClient = &http.Client{Transport: identity.HandlerTransport(dev.Handler()), Timeout: 10 * time.Second}

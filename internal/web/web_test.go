@@ -300,6 +300,13 @@ func TestWeb_SecurityHeadersAndErrors(t *testing.T) {
 	if p := c.Get("/signed-out"); p.Status != 200 {
 		t.Fatalf("signed-out page %d", p.Status)
 	}
+	m := c.Get("/metrics")
+	for _, want := range []string{`portal_http_requests_total{method="GET",route="GET /help",status="200"} 1`,
+		`portal_http_request_duration_seconds_count{method="GET",route="GET /healthz"} 1`, "portal_outbox_depth 0"} {
+		if !strings.Contains(m.Body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
 }
 
 func TestWeb_SignOutEndsSession(t *testing.T) {
