@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"portal/internal/portaltest"
 	"portal/internal/store"
@@ -341,4 +342,32 @@ func TestWeb_SessionRotatedAtSignIn(t *testing.T) {
 	if p := old.Get("/register"); p.Status != http.StatusSeeOther {
 		t.Fatalf("old session still valid: %d", p.Status)
 	}
+}
+
+func TestWeb_SessionTimeouts(t *testing.T) {
+	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
+	t.Run("Idle", func(t *testing.T) {
+		c := registered(t, inst, "Ida", "IDLE", "ida@example.ca", "ida.idle")
+		inst.Clock.Advance(29 * time.Minute)
+		if p := c.Get("/menu"); p.Status != http.StatusOK {
+			t.Fatalf("after 29 idle minutes: %d", p.Status)
+		}
+		inst.Clock.Advance(31 * time.Minute)
+		if p := c.Get("/menu"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/signin") {
+			t.Fatalf("after 31 idle minutes: %d %q", p.Status, p.Location)
+		}
+	})
+	t.Run("Absolute", func(t *testing.T) {
+		c := registered(t, inst, "Abe", "ABSOLUTE", "abe@example.ca", "abe.abs")
+		for i := 0; i < 35; i++ { // active every 20 minutes for 11h40m
+			inst.Clock.Advance(20 * time.Minute)
+			if p := c.Get("/menu"); p.Status != http.StatusOK {
+				t.Fatalf("active session ended after %d minutes", (i+1)*20)
+			}
+		}
+		inst.Clock.Advance(21 * time.Minute)
+		if p := c.Get("/menu"); p.Status != http.StatusSeeOther {
+			t.Fatalf("session older than 12 hours still valid: %d", p.Status)
+		}
+	})
 }
