@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"portal"
 	"portal/internal/portaltest"
@@ -272,4 +273,28 @@ func TestWeb_WorksiteAuthorisation(t *testing.T) {
 			t.Fatalf("state changed: request %s, member %s, alice admin %v", j.Status, m.Status, ok)
 		}
 	})
+}
+
+// Worksite IDs cannot be guessed: look-ups are limited per person (and per address).
+func TestWeb_WorksiteCodeLookupsAreRateLimited(t *testing.T) {
+	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
+	c := registered(t, inst, "Gus", "GUESSER", "gus@example.ca", "gus.g")
+	c.Get("/worksites/join/code")
+	for i := 1; i <= 20; i++ {
+		if p := c.Post("/worksites/join/code", url.Values{"code": {"AAAAAA" + string("ACEFGHJKLMNPRTUVWXY3"[i-1])}}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("look-up %d: %d", i, p.Status)
+		}
+	}
+	p := c.Post("/worksites/join/code", url.Values{"code": {"AAAAAAA"}})
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text("main"), "too many times") {
+		t.Fatalf("look-up 21: %d %q", p.Status, p.Text("main"))
+	}
+	// The limit is per hour.
+	for i := 0; i < 4; i++ { // stay signed in while the hour passes
+		inst.Clock.Advance(16 * time.Minute)
+		c.Get("/menu")
+	}
+	if p := c.Post("/worksites/join/code", url.Values{"code": {"AAAAAAA"}}); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("after an hour: %d", p.Status)
+	}
 }
