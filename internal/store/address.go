@@ -40,7 +40,8 @@ import (
 //     expanded to the whole words it starts (address_words: "vanc" ->
 //     "vancouver"), which both engines find much faster than a prefix of a
 //     frequent word; a prefix that starts too many words is searched as a
-//     prefix.
+//     prefix. On PostgreSQL a search made only of very common words
+//     ("Vancouver M") checks a sample of the table instead (searchSample).
 //
 // Steps 1 and 2 read at most limit index entries per key range, so they
 // take about the same time however large the index is.
@@ -345,10 +346,12 @@ const maxWordExpansion = 32
 
 // On PostgreSQL a GIN index scan collects every match before the first row
 // is read, so a search made only of words that a large share of the index
-// holds ("Vancouver", "St Ave") reads hundreds of thousands of entries to
-// show 20 rows. Such a search instead checks the first sampleRows addresses
-// of the table, where matches are dense: a bounded cost, and with words so
-// common any 20 matches are as good as others.
+// holds ("Vancouver", "Vancouver M") reads hundreds of thousands of entries
+// to show 20 rows. Such a search first checks the first sampleRows
+// addresses of the table, where its matches are usually dense: a bounded
+// cost, and with words so common any 20 matches are as good as others.
+// Only when the sample holds fewer than the limit (common words seldom
+// found together: "Vancouver Ridge") is the index searched.
 const (
 	commonWordShare = 0.02  // a word is common when this share of the addresses hold it
 	commonWordFloor = 1000  // ... and the index holds at least this many addresses
@@ -455,7 +458,11 @@ func (q Q) searchFullText(ctx context.Context, aq addressQuery, limit int) ([]fo
 			return nil, err
 		}
 		if common {
-			return q.searchSample(ctx, aq, words, limit)
+			found, err := q.searchSample(ctx, aq, words, limit)
+			if err != nil || len(found) == limit {
+				return found, err
+			}
+			// The words are common but seldom together: search them all.
 		}
 		// GIN answers exact words fast, with a prefix of a few characters
 		// (a partial match) somewhat slower; a prefix of one or two
@@ -556,7 +563,7 @@ func (q Q) onlyCommonWords(ctx context.Context, aq addressQuery, words []string,
 }
 
 // searchSample finds matches among the first sampleRows addresses of the
-// table, comparing words with LIKE (see onlyCommonWords).
+// table, comparing words with LIKE (see commonWordShare).
 func (q Q) searchSample(ctx context.Context, aq addressQuery, words []string, limit int) ([]foundAddress, error) {
 	all := make([]string, len(words))
 	for i, w := range words {
@@ -589,7 +596,7 @@ func prefixColumns(prefix, cols string) string {
 }
 
 // DefaultImportBatch is the number of addresses ImportAddresses writes per transaction.
-const DefaultImportBatch = 5000
+const DefaultImportBatch = 20000
 
 // countFlush is how many distinct words ImportAddresses counts in memory
 // before adding the counts to address_words.
