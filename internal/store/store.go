@@ -35,6 +35,7 @@ const (
 type DB struct {
 	sql     *sql.DB
 	dialect Dialect
+	stmts   *stmtCache
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (or a bare path
@@ -54,7 +55,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: connect to postgres: %w", err)
 		}
-		return &DB{sql: db, dialect: Postgres}, nil
+		return &DB{sql: db, dialect: Postgres, stmts: newStmtCache(db)}, nil
 	case strings.HasPrefix(dsn, "sqlite:"), strings.HasSuffix(dsn, ".db"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {
@@ -81,7 +82,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
-		return &DB{sql: db, dialect: SQLite}, nil
+		return &DB{sql: db, dialect: SQLite, stmts: newStmtCache(db)}, nil
 	}
 	return nil, fmt.Errorf("store: unsupported DSN %q: use sqlite:PATH or postgres://", redactDSN(dsn))
 }
@@ -101,7 +102,10 @@ func redactDSN(dsn string) string {
 func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.stmts.close()
+	return db.sql.Close()
+}
 
 // Ping checks that the database answers (readiness).
 func (db *DB) Ping(ctx context.Context) error {
@@ -124,9 +128,10 @@ type queryer interface {
 type Q struct {
 	q       queryer
 	dialect Dialect
+	stmts   *stmtCache // outside transactions: reuse prepared statements
 }
 
-func (db *DB) q() Q { return Q{q: db.sql, dialect: db.dialect} }
+func (db *DB) q() Q { return Q{q: db.sql, dialect: db.dialect, stmts: db.stmts} }
 
 // Tx is a database transaction. Every use case runs in exactly one.
 type Tx struct {
@@ -190,18 +195,29 @@ func Rebind(d Dialect, query string) string {
 
 // Exec runs a statement.
 func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
+		res, err := st.ExecContext(ctx, args...)
+		return res, mapError(err)
+	}
 	res, err := q.q.ExecContext(ctx, Rebind(q.dialect, query), args...)
 	return res, mapError(err)
 }
 
 // Query runs a query returning rows.
 func (q Q) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
+		rows, err := st.QueryContext(ctx, args...)
+		return rows, mapError(err)
+	}
 	rows, err := q.q.QueryContext(ctx, Rebind(q.dialect, query), args...)
 	return rows, mapError(err)
 }
 
 // QueryRow runs a query returning at most one row.
 func (q Q) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return q.q.QueryRowContext(ctx, Rebind(q.dialect, query), args...)
 }
 

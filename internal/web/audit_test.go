@@ -16,7 +16,6 @@ import (
 	"portal/internal/store"
 )
 
-
 func auditPacific(t *testing.T) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation("America/Vancouver")

@@ -18,7 +18,6 @@ import (
 
 var boMeta = portal.RequestMeta{IP: "127.0.0.1", UserAgent: "test", RequestID: "test"}
 
-
 // boSubmitted registers a person (a physician unless edit changes the
 // registration form) with an approved worksite and both prerequisites, who
 // submits a CareConnect access request.
