@@ -16,10 +16,11 @@ func requestRef(id portal.AccessRequestID) string { return strconv.FormatInt(int
 // Standing gathers where a person stands on the way to CareConnect access.
 func (a *App) Standing(ctx context.Context, actor *portal.Account) (*portal.Standing, error) {
 	s := &portal.Standing{Account: actor}
-	mine, err := a.Worksites(ctx, actor)
+	memberships, err := a.DB.Read().FindAccountMemberships(ctx, actor.ID)
 	if err != nil {
 		return nil, err
 	}
+	mine := MyWorksites{Memberships: memberships}
 	s.ApprovedWorksites, s.AnyWorksites = mine.ActiveApproved(), mine.ActiveAny()
 	if s.TrainingDone, s.TrainingOutdated, s.HPCAADone, s.HPCAAOutdated, err = a.PrerequisiteStanding(ctx, actor); err != nil {
 		return nil, err
