@@ -198,6 +198,7 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.StringVar(&claims.Email, "oidc-claim-email", env("OIDC_CLAIM_EMAIL", claims.Email), "claim holding the email")
 	fs.StringVar(&cfg.StaffOIDC.Issuer, "staff-oidc-issuer", env("STAFF_OIDC_ISSUER", ""), "OIDC issuer for the CareConnect team's sign-in (PORTAL_STAFF_OIDC_ISSUER)")
 	fs.StringVar(&cfg.StaffOIDC.ClientID, "staff-oidc-client-id", env("STAFF_OIDC_CLIENT_ID", ""), "OIDC client id for staff sign-in (PORTAL_STAFF_OIDC_CLIENT_ID)")
+	fs.StringVar(&cfg.AddressCompleteURL, "addresscomplete-url", env("ADDRESSCOMPLETE_URL", ""), "Canada Post AddressComplete base URL (PORTAL_ADDRESSCOMPLETE_URL); its key in PORTAL_ADDRESSCOMPLETE_KEY or _FILE")
 	fs.StringVar(&cfg.SMTP.Host, "smtp-host", env("SMTP_HOST", ""), "SMTP server (PORTAL_SMTP_HOST)")
 	fs.StringVar(&smtpPort, "smtp-port", env("SMTP_PORT", ""), "SMTP port (PORTAL_SMTP_PORT)")
 	fs.StringVar(&cfg.SMTP.Username, "smtp-username", env("SMTP_USERNAME", ""), "SMTP user (PORTAL_SMTP_USERNAME)")
@@ -215,6 +216,7 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	cfg.StaffOIDC.ClientSecret = secret("STAFF_OIDC_CLIENT_SECRET")
 	cfg.StaffOIDC.Scopes = []string{"openid", "profile", "email"}
 	cfg.SMTP.Password = secret("SMTP_PASSWORD")
+	cfg.AddressCompleteKey = secret("ADDRESSCOMPLETE_KEY")
 	cfg.OIDC.Scopes = strings.Fields(scopes)
 	cfg.OIDC.Claims = claims
 	cfg.SMTP.From = cfg.MailFrom

@@ -960,3 +960,35 @@ func (w *pgAddressWriter) write(ctx context.Context, rows []importRow, words []s
 	})
 	return inserted, mapError(err)
 }
+
+// AdoptAddresses adds addresses found by an outside provider to the index
+// (those already there are kept) and returns them with their index ids, so
+// they can be chosen like any other address.
+func (db *DB) AdoptAddresses(ctx context.Context, addrs []portal.Address) ([]portal.Address, error) {
+	rows := func(yield func(portal.Address, error) bool) {
+		for _, a := range addrs {
+			if !yield(a, nil) {
+				return
+			}
+		}
+	}
+	if _, _, err := db.ImportAddresses(ctx, rows, 0, nil); err != nil {
+		return nil, err
+	}
+	out := make([]portal.Address, 0, len(addrs))
+	for _, a := range addrs {
+		k := keysOf(a)
+		r, err := db.Read().Query(ctx, "SELECT "+addressColumns+" FROM addresses WHERE building_key = ? AND unit_key = ?", k.building, k.unit)
+		if err != nil {
+			return nil, err
+		}
+		found, err := scanAddresses(r)
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 1 {
+			out = append(out, found[0].Address)
+		}
+	}
+	return out, nil
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/address"
 	"portal/internal/app"
 	"portal/internal/identity"
 	"portal/internal/mail"
@@ -37,9 +38,13 @@ type Config struct {
 	TrustProxy   bool
 	TemplateDir  string
 
-	OIDC      identity.Config
-	StaffOIDC identity.Config // the CareConnect team's sign-in; may share the issuer with a different client
-	SMTP      mail.SMTPConfig // Host empty: no SMTP (development mailbox only)
+	// AddressCompleteKey turns on Canada Post AddressComplete for the address
+	// type-ahead; the local index stays the default.
+	AddressCompleteKey string
+	AddressCompleteURL string
+	OIDC               identity.Config
+	StaffOIDC          identity.Config // the CareConnect team's sign-in; may share the issuer with a different client
+	SMTP               mail.SMTPConfig // Host empty: no SMTP (development mailbox only)
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
@@ -174,12 +179,22 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, DevMode: cfg.Dev, SupportEmail: a.Config.SupportEmail,
 		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustProxy: cfg.TrustProxy,
-		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC}, a, dev, devStaff, reg, logger)
+		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC, Addresses: addressProvider(cfg)}, a, dev, devStaff, reg, logger)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
 	return &Portal{Config: cfg, DB: db, App: a, Server: srv, Mailer: mailer, Logger: logger}, nil
+}
+
+// addressProvider returns AddressComplete when it is configured, else nil
+// (the local index).
+func addressProvider(cfg Config) web.AddressProvider {
+	if cfg.AddressCompleteKey == "" {
+		return nil
+	}
+	return &address.AddressComplete{Key: cfg.AddressCompleteKey, BaseURL: cfg.AddressCompleteURL,
+		HTTP: &http.Client{Timeout: 5 * time.Second}}
 }
 
 // grantDevStaff gives each development staff member the role in their key.
