@@ -95,23 +95,7 @@ func (q Q) FindAuditEvents(ctx context.Context, f AuditFilter) ([]portal.AuditEv
 	if f.Limit > 0 {
 		query += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := q.Query(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []portal.AuditEvent
-	for rows.Next() {
-		var e portal.AuditEvent
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.ActorKind, &e.ActorID, &e.Action, &e.SubjectKind, &e.SubjectID,
-			&e.WorksiteID, &e.IP, &e.UserAgent, &e.RequestID, &e.Details, &e.PrevHash, &e.Hash); err != nil {
-			return nil, err
-		}
-		e.At = fromMS(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return q.scanAuditEvents(ctx, query, args...)
 }
 
 // AuditHead returns the last sequence number and hash of the trail.
