@@ -276,9 +276,11 @@ func (j *accessJourney) tile(key, status, reason string) {
 // that the error is read out with the group's controls.
 func (j *accessJourney) expectGroupError(id, want string) {
 	j.t.Helper()
-	j.wantText("#"+id+" .field-error", want)
+	// A group is the element with the id, or for a single checkbox (whose
+	// id the error summary links to) the field around it.
+	j.wantText("#"+id+" .field-error, .field:has(> label > #"+id+") .field-error", want)
 	got := eval[string](j.t, j.ctx, fmt.Sprintf(`(() => {
-		const g = document.getElementById(%[1]q), err = g.querySelector('.field-error');
+		const el = document.getElementById(%[1]q), g = el.matches('input') ? el.closest('.field') : el, err = g.querySelector('.field-error');
 		if (!err.id) return 'the error has no id';
 		const refs = el => (el.getAttribute('aria-describedby') || '').split(/\s+/);
 		const controls = [...g.querySelectorAll('input')];

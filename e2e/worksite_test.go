@@ -455,7 +455,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			checkAxe(t, ctx, "my worksites, two worksites")
 			click(t, ctx, chromedp.CSS(fmt.Sprintf(`main table a[href=%q]`, mainURL)), http.StatusOK, mainName)
 			checkAxe(t, ctx, "worksite page")
-			if got := textOf(t, ctx, "#members-title + .table-wrap"); !strings.Contains(got, "Gregory NINETEEN") {
+			if got := textOf(t, ctx, "#members-title ~ .table-wrap"); !strings.Contains(got, "Gregory NINETEEN") {
 				t.Errorf("the approved Gregory is not a member:\n%s", got)
 			}
 			mustRun(t, ctx, chromedp.SendKeys(chromedp.CSS("#email"), lou.email))
