@@ -33,10 +33,18 @@ func safeReturnTo(p string) string {
 	return p
 }
 
+// signInsPerHour bounds the sign-ins one address may start in an hour; a
+// clinic behind one address stays far below it.
+const signInsPerHour = 600
+
 // startSignIn begins the OpenID Connect code flow with PKCE, state and
 // nonce against src, in a fresh pre-sign-in session: nothing from an earlier
 // visit carries over.
 func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, src *rpSource, unavailable string) error {
+	// Each start writes a session row: limit how fast one address can make them.
+	if err := s.rateLimit(r, "signin:ip:"+state(r).meta.IP, signInsPerHour); err != nil {
+		return err
+	}
 	rp, err := src.get(r.Context())
 	if err != nil {
 		state(r).logger.Error("identity provider unavailable", "issuer", src.cfg.Issuer, "err", err)

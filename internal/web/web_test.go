@@ -371,3 +371,16 @@ func TestWeb_SessionTimeouts(t *testing.T) {
 		}
 	})
 }
+
+func TestWeb_SignInStartsAreRateLimited(t *testing.T) {
+	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
+	c := inst.Client(t)
+	for i := 0; i < 600; i++ {
+		if p := c.Get("/signin"); p.Status != http.StatusSeeOther {
+			t.Fatalf("sign-in %d: %d", i+1, p.Status)
+		}
+	}
+	if p := c.Get("/signin"); p.Status != http.StatusTooManyRequests {
+		t.Fatalf("sign-in 601: %d, want 429", p.Status)
+	}
+}
