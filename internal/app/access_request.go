@@ -25,11 +25,13 @@ func (a *App) Standing(ctx context.Context, actor *portal.Account) (*portal.Stan
 	if s.TrainingDone, s.TrainingOutdated, s.HPCAADone, s.HPCAAOutdated, err = a.PrerequisiteStanding(ctx, actor); err != nil {
 		return nil, err
 	}
-	if s.ActiveSponsorships, err = a.ActiveSponsorCount(ctx, actor); err != nil {
-		return nil, err
-	}
-	if s.PendingSponsorships, err = a.PendingSponsorCount(ctx, actor); err != nil {
-		return nil, err
+	if actor.UserType().NeedsAuthorizer() {
+		if s.ActiveSponsorships, err = a.ActiveSponsorCount(ctx, actor); err != nil {
+			return nil, err
+		}
+		if s.PendingSponsorships, err = a.PendingSponsorCount(ctx, actor); err != nil {
+			return nil, err
+		}
 	}
 	s.Request, err = a.DB.Read().FindLatestAccessRequest(ctx, actor.ID)
 	if err != nil && !store.IsNotFound(err) {
