@@ -69,3 +69,28 @@ func TestRun_RefusesProductionWithoutIdentityProvider(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestRun_StaffAndWorksites(t *testing.T) {
+	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db"), "PORTAL_DEV": "true"}
+	out, err := runCmd(t, env, "staff", "grant", "--email", "Kim.Officer@careconnect.example", "--role", "officer", "--by", "Ada ADMIN")
+	if err != nil || out != "Kim.Officer@careconnect.example now holds: officer\n" {
+		t.Fatalf("grant: %q %v", out, err)
+	}
+	if _, err := runCmd(t, env, "staff", "grant", "--email", "kim.officer@careconnect.example", "--role", "boss", "--by", "Ada ADMIN"); err == nil ||
+		err.Error() != "Choose a role: officer, auditor or administrator." {
+		t.Fatalf("bad role: %v", err)
+	}
+	out, err = runCmd(t, env, "staff", "list")
+	if err != nil || !strings.Contains(out, "Kim.Officer@careconnect.example\tofficer\t") {
+		t.Fatalf("list: %q %v", out, err)
+	}
+	if out, err := runCmd(t, env, "worksites", "pending"); err != nil || out != "no worksites are waiting\n" {
+		t.Fatalf("pending: %q %v", out, err)
+	}
+	if _, err := runCmd(t, env, "worksites", "approve", "AAAAAAA", "--by", "Olivia"); err == nil || err.Error() != "No worksite has the Worksite ID AAAAAAA." {
+		t.Fatalf("approve unknown: %v", err)
+	}
+	if _, err := runCmd(t, env, "worksites", "approve", "AAAAAAA", "--by"); err == nil || err.Error() != "--by needs a value" {
+		t.Fatalf("missing value: %v", err)
+	}
+}

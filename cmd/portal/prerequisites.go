@@ -7,9 +7,6 @@ import (
 	"io"
 
 	"portal"
-	"portal/internal/wire"
-
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 const prerequisitesUsage = "usage: portal prerequisites record-training --email ADDRESS --on YYYY-MM-DD --by STAFFNAME [flags]"
@@ -26,41 +23,22 @@ func runPrerequisites(ctx context.Context, args []string, stdout, stderr io.Writ
 		return errors.New(prerequisitesUsage)
 	}
 	args = args[1:]
-	var email, on, by string
-	rest := args[:0:0]
-	for i := 0; i < len(args); i++ {
-		switch {
-		case args[i] == "--email" && i+1 < len(args):
-			email, i = args[i+1], i+1
-		case args[i] == "--on" && i+1 < len(args):
-			on, i = args[i+1], i+1
-		case args[i] == "--by" && i+1 < len(args):
-			by, i = args[i+1], i+1
-		default:
-			rest = append(rest, args[i])
-		}
-	}
-	if email == "" || on == "" || by == "" {
-		return errors.New(prerequisitesUsage)
-	}
-	cfg, logFormat, err := parseConfig("prerequisites", rest, stderr, getenv)
+	opts, rest, err := commandOptions(args, "email", "on", "by")
 	if err != nil {
 		return err
 	}
-	// A one-off command serves no metrics: keep its collectors to itself.
-	cfg.Registerer = prometheus.NewRegistry()
-	p, err := wire.Build(ctx, cfg, newLogger(stderr, logFormat, cfg.Dev).With("command", "prerequisites"))
+	email, on, by := opts["email"], opts["on"], opts["by"]
+	if email == "" || on == "" || by == "" {
+		return errors.New(prerequisitesUsage)
+	}
+	p, err := openPortal(ctx, "prerequisites", rest, stderr, getenv)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	meta := portal.RequestMeta{IP: "command line", UserAgent: "portal prerequisites", RequestID: "cli"}
-	acct, c, err := p.App.RecordExternalTraining(ctx, meta, by, email, on)
+	acct, c, err := p.App.RecordExternalTraining(ctx, commandMeta("prerequisites"), by, email, on)
 	if err != nil {
-		if portal.ErrorCode(err) != portal.EINTERNAL {
-			return errors.New(portal.ErrorMessage(err))
-		}
-		return err
+		return userError(err)
 	}
 	fmt.Fprintf(stdout, "recorded: %s (%s, %s) completed the %s, version %s, on %s; recorded by %s\n",
 		acct.LegalName(), acct.QualifiedUsername(), acct.Email, portal.TrainingTitle, c.Version, on, by)

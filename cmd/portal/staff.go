@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"portal"
-	"portal/internal/wire"
 )
 
 // runStaff manages the CareConnect team's roles:
@@ -21,26 +20,16 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		return errors.New("usage: portal staff list | grant|revoke --email ADDRESS --role ROLE --by NAME")
 	}
 	sub, args := args[0], args[1:]
-	opts := map[string]string{}
-	rest := args[:0:0]
-	for i := 0; i < len(args); i++ {
-		name := strings.TrimLeft(args[i], "-")
-		if (name == "email" || name == "role" || name == "by") && strings.HasPrefix(args[i], "-") && i+1 < len(args) {
-			opts[name], i = args[i+1], i+1
-			continue
-		}
-		rest = append(rest, args[i])
-	}
-	cfg, logFormat, err := parseConfig("staff", rest, stderr, getenv)
+	opts, rest, err := commandOptions(args, "email", "role", "by")
 	if err != nil {
 		return err
 	}
-	p, err := wire.Build(ctx, cfg, newLogger(stderr, logFormat, cfg.Dev).With("command", "staff"))
+	p, err := openPortal(ctx, "staff", rest, stderr, getenv)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	meta := portal.RequestMeta{IP: "command line", UserAgent: "portal staff", RequestID: "cli"}
+	meta := commandMeta("staff")
 	switch sub {
 	case "list":
 		team, err := p.App.ListStaff(ctx)
@@ -59,13 +48,7 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			s, err = p.App.RevokeStaffRole(ctx, meta, opts["by"], opts["email"], opts["role"])
 		}
 		if err != nil {
-			if fe, ok := portal.AsFieldErrors(err); ok {
-				return fmt.Errorf("%v", fe)
-			}
-			if portal.ErrorCode(err) != portal.EINTERNAL {
-				return errors.New(portal.ErrorMessage(err))
-			}
-			return err
+			return userError(err)
 		}
 		fmt.Fprintf(stdout, "%s now holds: %s\n", s.Email, strings.Join(s.Roles, ", "))
 		return nil

@@ -5,14 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"portal"
 	"portal/internal/app"
-	"portal/internal/wire"
 )
 
 // runTokens manages the bearer tokens of the provisioning API's clients:
@@ -28,44 +25,24 @@ func runTokens(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return errors.New(usage)
 	}
 	sub, args := args[0], args[1:]
-	opts := map[string]string{}
-	rest := args[:0:0]
-	for i := 0; i < len(args); i++ {
-		name, value, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
-		switch name {
-		case "name", "scope", "scopes", "expires", "by":
-			if !strings.HasPrefix(args[i], "-") {
-				break
-			}
-			if !hasValue {
-				if i+1 >= len(args) {
-					return fmt.Errorf("--%s needs a value; %s", name, usage)
-				}
-				value, i = args[i+1], i+1
-			}
-			if name == "scopes" {
-				name = "scope"
-			}
-			opts[name] = value
-			continue
-		}
-		rest = append(rest, args[i])
+	opts, rest, err := commandOptions(args, "name", "scope", "scopes", "expires", "by")
+	if err != nil {
+		return fmt.Errorf("%v; %s", err, usage)
+	}
+	if opts["scope"] == "" {
+		opts["scope"] = opts["scopes"]
 	}
 	switch sub {
 	case "create", "list", "revoke":
 	default:
 		return fmt.Errorf("unknown tokens command %q; %s", sub, usage)
 	}
-	cfg, logFormat, err := parseConfig("tokens", rest, stderr, getenv)
-	if err != nil {
-		return err
-	}
-	p, err := wire.Build(ctx, cfg, newLogger(stderr, logFormat, cfg.Dev).With("command", "tokens"))
+	p, err := openPortal(ctx, "tokens", rest, stderr, getenv)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	meta := portal.RequestMeta{IP: "command line", UserAgent: "portal tokens", RequestID: "cli"}
+	meta := commandMeta("tokens")
 	switch sub {
 	case "create":
 		if opts["expires"] == "" {
@@ -73,12 +50,12 @@ func runTokens(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		lifetime, err := app.ParseTokenLifetime(opts["expires"])
 		if err != nil {
-			return tokenError(err)
+			return userError(err)
 		}
 		raw, t, err := p.App.CreateToken(ctx, meta, opts["by"], app.TokenInput{Name: opts["name"],
 			Scopes: strings.Split(opts["scope"], ","), Lifetime: lifetime})
 		if err != nil {
-			return tokenError(err)
+			return userError(err)
 		}
 		fmt.Fprintf(stderr, "Token %s created with %s, valid until %s.\n", t.Name, strings.Join(t.Scopes, ", "),
 			t.ExpiresAt.Format(time.RFC3339))
@@ -112,7 +89,7 @@ func runTokens(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		}
 		t, err := p.App.RevokeToken(ctx, meta, opts["by"], opts["name"])
 		if err != nil {
-			return tokenError(err)
+			return userError(err)
 		}
 		fmt.Fprintf(stdout, "token %s revoked at %s\n", t.Name, t.RevokedAt.Format(time.RFC3339))
 		return nil
@@ -126,20 +103,4 @@ func tokenTime(t time.Time) string {
 		return "never"
 	}
 	return t.UTC().Format("2006-01-02 15:04Z")
-}
-
-// tokenError turns a use case's error into a message for the command line.
-func tokenError(err error) error {
-	if fe, ok := portal.AsFieldErrors(err); ok {
-		var msgs []string
-		for _, m := range fe {
-			msgs = append(msgs, m)
-		}
-		sort.Strings(msgs)
-		return errors.New(strings.Join(msgs, " "))
-	}
-	if portal.ErrorCode(err) != portal.EINTERNAL {
-		return errors.New(portal.ErrorMessage(err))
-	}
-	return err
 }

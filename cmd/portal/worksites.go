@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"portal"
-	"portal/internal/wire"
 )
 
 // runWorksites is the CareConnect team's command for new worksites:
@@ -25,23 +24,12 @@ func runWorksites(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if (sub == "approve" || sub == "decline") && len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		code, args = args[0], args[1:]
 	}
-	var by, reason string
-	rest := args[:0:0]
-	for i := 0; i < len(args); i++ {
-		switch {
-		case args[i] == "--by" && i+1 < len(args):
-			by, i = args[i+1], i+1
-		case args[i] == "--reason" && i+1 < len(args):
-			reason, i = args[i+1], i+1
-		default:
-			rest = append(rest, args[i])
-		}
-	}
-	cfg, logFormat, err := parseConfig("worksites", rest, stderr, getenv)
+	opts, rest, err := commandOptions(args, "by", "reason")
 	if err != nil {
 		return err
 	}
-	p, err := wire.Build(ctx, cfg, newLogger(stderr, logFormat, cfg.Dev).With("command", "worksites"))
+	by, reason := opts["by"], opts["reason"]
+	p, err := openPortal(ctx, "worksites", rest, stderr, getenv)
 	if err != nil {
 		return err
 	}
@@ -74,15 +62,11 @@ func runWorksites(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		}
 		c, err := portal.ParseWorksiteCode(code)
 		if err != nil {
-			return errors.New(portal.ErrorMessage(err))
+			return userError(err)
 		}
-		meta := portal.RequestMeta{IP: "command line", UserAgent: "portal worksites", RequestID: "cli"}
-		w, err := p.App.DecideWorksite(ctx, meta, by, c, sub == "approve", reason)
+		w, err := p.App.DecideWorksite(ctx, commandMeta("worksites"), by, c, sub == "approve", reason)
 		if err != nil {
-			if portal.ErrorCode(err) != portal.EINTERNAL {
-				return errors.New(portal.ErrorMessage(err))
-			}
-			return err
+			return userError(err)
 		}
 		fmt.Fprintf(stdout, "%s (%s) is now %s; its administrators were emailed\n", w.Name, w.Code, w.Status)
 		return nil
