@@ -12,6 +12,9 @@ import (
 const notificationsPerPage = 10
 
 // pager describes one page of a list: "Showing 1 to N of M entries".
+// pagerWindow is how many page numbers the pager shows each side of the current one.
+const pagerWindow = 3
+
 type pager struct {
 	Page, Pages, From, To, Total int
 	Sort                         string // "asc" or "desc" by submit date
@@ -47,7 +50,10 @@ func newPager(total, page, per int, sortDir string, url func(page int, sort stri
 	if page < pages {
 		p.NextURL = url(page+1, sortDir)
 	}
-	for i := 1; i <= pages; i++ {
+	// Page numbers around the current page: a long list (the audit trail)
+	// shows a window of them, not thousands.
+	first, last := max(1, page-pagerWindow), min(pages, page+pagerWindow)
+	for i := first; i <= last; i++ {
 		p.Numbers = append(p.Numbers, pageLink{N: i, URL: url(i, sortDir), Current: i == page})
 	}
 	return p
