@@ -182,6 +182,15 @@ func (m *Membership) RoleLabel() string {
 	return "Member"
 }
 
+// CheckAdminsLeft enforces that a worksite always keeps a site
+// administrator: taking name's role away must leave one of activeAdmins.
+func CheckAdminsLeft(activeAdmins int, name, worksite string) error {
+	if activeAdmins <= 1 {
+		return Errorf(EINVALID, "%s is the only site administrator of %s. Make someone else a site administrator first.", name, worksite)
+	}
+	return nil
+}
+
 // Request statuses shared by join requests and invitations.
 const (
 	RequestPending  = "pending"

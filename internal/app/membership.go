@@ -201,17 +201,11 @@ func (a *App) Decommission(ctx context.Context, meta portal.RequestMeta, actor *
 			return portal.FieldErrors{"end_date": "The last day cannot be in the past. Leave it empty to decommission now."}
 		}
 	}
-	if m.Role == portal.RoleSiteAdmin {
-		n, err := a.DB.Read().CountActiveAdmins(ctx, ws)
-		if err != nil {
-			return err
-		}
-		if n <= 1 {
-			return portal.Errorf(portal.EINVALID, "%s is the only site administrator of %s. Make someone else a site administrator first.", m.Name, w.Name)
-		}
-	}
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if endDate != "" {
+			if err := a.checkAdminsLeft(ctx, tx, w, m); err != nil {
+				return err
+			}
 			if err := tx.ScheduleDecommission(ctx, ws, member, endDate); err != nil {
 				return err
 			}
@@ -219,24 +213,47 @@ func (a *App) Decommission(ctx context.Context, meta portal.RequestMeta, actor *
 				action: "worksite.decommission_scheduled", subjectKind: "account", subjectID: accountRef(member), worksiteID: int64(ws),
 				details: map[string]string{"end_date": endDate}})
 		}
-		return a.decommissionTx(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), actor.ID, w, m)
+		_, err := a.decommissionTx(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), actor.ID, w, m)
+		return err
 	})
 }
 
-func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, by portal.AccountID, w *portal.Worksite, m *portal.Membership) error {
+// checkAdminsLeft locks the worksite and, when m administers it, checks
+// inside the transaction that another site administrator remains, so two
+// administrators removing each other at once cannot leave none.
+func (a *App) checkAdminsLeft(ctx context.Context, tx *store.Tx, w *portal.Worksite, m *portal.Membership) error {
+	if _, err := tx.FindWorksiteByIDForUpdate(ctx, w.ID); err != nil {
+		return err
+	}
+	if m.Role != portal.RoleSiteAdmin {
+		return nil
+	}
+	n, err := tx.CountActiveAdmins(ctx, w.ID)
+	if err != nil {
+		return err
+	}
+	return portal.CheckAdminsLeft(n, m.Name, w.Name)
+}
+
+// decommissionTx ends a membership inside tx and reports whether it did
+// (false when another instance or request ended it first).
+func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, by portal.AccountID, w *portal.Worksite, m *portal.Membership) (bool, error) {
+	if err := a.checkAdminsLeft(ctx, tx, w, m); err != nil {
+		return false, err
+	}
 	ok, err := tx.Decommission(ctx, w.ID, m.AccountID, by, a.now())
 	if err != nil || !ok {
-		return err
+		return false, err
 	}
 	if err := a.audit(ctx, tx, meta, auditEvent{actorKind: actorKind, actorID: actorID, action: "worksite.member_decommissioned",
 		subjectKind: "account", subjectID: accountRef(m.AccountID), worksiteID: int64(w.ID),
 		details: map[string]string{"end_date": m.EndDate}}); err != nil {
-		return err
+		return false, err
 	}
 	if err := a.provisioningTouch(ctx, tx, m.AccountID, "worksites"); err != nil {
-		return err
+		return false, err
 	}
-	return a.enqueue(ctx, tx, "membership_ended", m.Email, m.AccountID, mail.MembershipEnded{
+	return true, a.enqueue(ctx, tx, "membership_ended", m.Email, m.AccountID, mail.MembershipEnded{
 		Common: a.common(m.Name), WorksiteName: w.Name})
 }
 
@@ -255,12 +272,23 @@ func (a *App) ApplyScheduledDecommissions(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		if err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-			return a.decommissionTx(ctx, tx, meta, portal.ActorSystem, "scheduled-decommission", 0, w, m)
-		}); err != nil {
+		var ended bool
+		err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+			var err error
+			ended, err = a.decommissionTx(ctx, tx, meta, portal.ActorSystem, "scheduled-decommission", 0, w, m)
+			return err
+		})
+		if portal.ErrorCode(err) == portal.EINVALID {
+			// The last site administrator stays until someone else is appointed.
+			a.Logger.Warn("scheduled decommission kept the last site administrator", "worksite", w.ID, "account", m.AccountID)
+			continue
+		}
+		if err != nil {
 			return n, err
 		}
-		n++
+		if ended {
+			n++
+		}
 	}
 	return n, nil
 }
@@ -292,8 +320,8 @@ func (a *App) SetSiteAdmin(ctx context.Context, meta portal.RequestMeta, actor *
 			if err != nil {
 				return err
 			}
-			if n <= 1 {
-				return portal.Errorf(portal.EINVALID, "%s is the only site administrator of %s. Make someone else a site administrator first.", m.Name, w.Name)
+			if err := portal.CheckAdminsLeft(n, m.Name, w.Name); err != nil {
+				return err
 			}
 		}
 		if err := tx.SetMemberRole(ctx, ws, member, role); err != nil {

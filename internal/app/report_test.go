@@ -73,7 +73,7 @@ func repWorksite(t *testing.T, db *store.DB, unit, status string, members ...*po
 		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
 			return err
 		}
-		if err := tx.SetWorksiteStatus(ctx, w.ID, status, "", reportNow); err != nil {
+		if _, err := tx.SetWorksiteStatus(ctx, w.ID, status, "", reportNow); err != nil {
 			return err
 		}
 		for _, m := range members {

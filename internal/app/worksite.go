@@ -235,8 +235,12 @@ func (a *App) DecideWorksite(ctx context.Context, meta portal.RequestMeta, by st
 		status = portal.WorksiteDeclined
 	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SetWorksiteStatus(ctx, w.ID, status, reason, a.now()); err != nil {
+		ok, err := tx.SetWorksiteStatus(ctx, w.ID, status, reason, a.now())
+		if err != nil {
 			return err
+		}
+		if !ok {
+			return portal.Errorf(portal.ECONFLICT, "%s was already decided by the CareConnect team.", w.Name)
 		}
 		if approve && !w.AddressVerified {
 			if err := tx.VerifyWorksiteAddress(ctx, w.ID); err != nil {

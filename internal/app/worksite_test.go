@@ -44,6 +44,13 @@ func mustEmails(t *testing.T, db *store.DB, to, kind string, n int) []*store.Ema
 	return es
 }
 
+func wantMessage(t *testing.T, err error, code, msg string) {
+	t.Helper()
+	if portal.ErrorCode(err) != code || portal.ErrorMessage(err) != msg {
+		t.Fatalf("got %v, want %s %q", err, code, msg)
+	}
+}
+
 func wantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := portal.ErrorCode(err); got != code {
@@ -292,8 +299,9 @@ func TestApp_Invitations(t *testing.T) {
 		if !strings.Contains(es[0].Text, string(w.Code)) || !strings.Contains(es[0].Text, "/invitations/") {
 			t.Fatalf("invitation email:\n%s", es[0].Text)
 		}
-		if _, err := a.Invite(ctx, meta, admin, w.ID, "locum@example.ca"); err == nil {
-			t.Fatal("a second invitation to the same address was allowed")
+		_, err = a.Invite(ctx, meta, admin, w.ID, "locum@example.ca")
+		if fe, _ := portal.AsFieldErrors(err); fe["email"] != "This address already has an invitation waiting. Use Send again in the list below." {
+			t.Fatalf("a second invitation to the same address: %v", err)
 		}
 		items, _ := a.ActionItems(ctx, invitee)
 		if len(items) != 1 || items[0].Kind != "invitation" || !strings.Contains(items[0].Description, "has invited you to Worksite Kingsgate Mall Clinic") {
@@ -340,9 +348,9 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := a.Decommission(ctx, meta, admin, w.ID, admin.ID, "")
-		wantCode(t, err, portal.EINVALID)
+		wantMessage(t, err, portal.EINVALID, "Lena MOA is the only site administrator of Kingsgate Mall Clinic. Make someone else a site administrator first.")
 		err = a.SetSiteAdmin(ctx, meta, admin, w.ID, admin.ID, false)
-		wantCode(t, err, portal.EINVALID)
+		wantMessage(t, err, portal.EINVALID, "Lena MOA is the only site administrator of Kingsgate Mall Clinic. Make someone else a site administrator first.")
 		err = a.Decommission(ctx, meta, locum, w.ID, admin.ID, "")
 		wantCode(t, err, portal.ENOTFOUND)
 
@@ -350,15 +358,15 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 		if err := a.Decommission(ctx, meta, admin, w.ID, locum.ID, end); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := a.ApplyScheduledDecommissions(ctx); n != 0 {
-			t.Fatalf("decommissioned %d before the end date", n)
+		if n, err := a.ApplyScheduledDecommissions(ctx); n != 0 || err != nil {
+			t.Fatalf("decommissioned %d before the end date (%v)", n, err)
 		}
 		clock = now.Add(4 * 24 * time.Hour)
 		if n, err := a.ApplyScheduledDecommissions(ctx); n != 1 || err != nil {
 			t.Fatalf("decommissioned %d, %v; want 1", n, err)
 		}
-		if n, _ := a.ApplyScheduledDecommissions(ctx); n != 0 {
-			t.Fatalf("decommissioned again: %d", n)
+		if n, err := a.ApplyScheduledDecommissions(ctx); n != 0 || err != nil {
+			t.Fatalf("decommissioned again: %d (%v)", n, err)
 		}
 		m, _ := db.Read().FindMember(ctx, w.ID, locum.ID)
 		if m.Status != portal.MemberDecommissioned {
@@ -379,6 +387,101 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 		}
 		if ok, _ := db.Read().IsWorksiteAdmin(ctx, w.ID, admin.ID); ok {
 			t.Fatal("still an administrator")
+		}
+	})
+}
+
+// Two decisions on one new worksite at once: exactly one stands.
+func TestApp_DecideWorksiteRace(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: admin.LegalName(), Agree: true}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		start := make(chan struct{})
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				_, errs[i] = a.DecideWorksite(ctx, meta, "officer."+itoa(int64(i)), w.Code, i == 0, "Not a clinical site.")
+			}()
+		}
+		close(start)
+		wg.Wait()
+		stood := 0
+		for _, err := range errs {
+			switch portal.ErrorCode(err) {
+			case "":
+				stood++
+			case portal.ECONFLICT:
+			default:
+				t.Errorf("unexpected %v", err)
+			}
+		}
+		if stood != 1 {
+			t.Fatalf("%d decisions stood, want 1 (%v)", stood, errs)
+		}
+		mustEmails(t, db, admin.Email, "worksite_decided", 1)
+		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{WorksiteID: int64(w.ID)})
+		decisions := 0
+		for _, e := range evs {
+			if e.Action == "worksite.approved" || e.Action == "worksite.declined" {
+				decisions++
+			}
+		}
+		if decisions != 1 {
+			t.Fatalf("%d decisions audited, want 1", decisions)
+		}
+	})
+}
+
+// Two site administrators decommissioning each other at once: one stays.
+func TestApp_DecommissionRaceKeepsAnAdministrator(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		one := person(t, a, "lead.moa", "Lena", "MOA")
+		two := person(t, a, "second", "Sid", "SECOND")
+		w := approvedWorksite(t, a, one, worksiteInput("Kingsgate Mall Clinic"))
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.AddMember(ctx, w.ID, two.ID, portal.RoleSiteAdmin, a.Now()) }); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		start := make(chan struct{})
+		pairs := [][2]*portal.Account{{one, two}, {two, one}}
+		for i, p := range pairs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				errs[i] = a.Decommission(ctx, meta, p[0], w.ID, p[1].ID, "")
+			}()
+		}
+		close(start)
+		wg.Wait()
+		n, err := db.Read().CountActiveAdmins(ctx, w.ID)
+		if err != nil || n != 1 {
+			t.Fatalf("%d site administrators left (%v), want 1; errors %v", n, err, errs)
+		}
+		refused := 0
+		for _, err := range errs {
+			if err != nil {
+				if c := portal.ErrorCode(err); c != portal.EINVALID && c != portal.ENOTFOUND {
+					t.Errorf("unexpected %v", err)
+				}
+				refused++
+			}
+		}
+		if refused != 1 {
+			t.Fatalf("%d refused, want 1: %v", refused, errs)
 		}
 	})
 }

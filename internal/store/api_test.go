@@ -106,7 +106,7 @@ func mustAPIWorksite(t *testing.T, db *store.DB, name, unit string, typ portal.W
 		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
 			return err
 		}
-		if err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", apiNow); err != nil {
+		if _, err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", apiNow); err != nil {
 			return err
 		}
 		for _, m := range members {

@@ -37,7 +37,7 @@ func reportWorksite(t *testing.T, db *store.DB, unit, status string, ha portal.H
 		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
 			return err
 		}
-		if err := tx.SetWorksiteStatus(ctx, w.ID, status, "", reportT0); err != nil {
+		if _, err := tx.SetWorksiteStatus(ctx, w.ID, status, "", reportT0); err != nil {
 			return err
 		}
 		for _, m := range members {

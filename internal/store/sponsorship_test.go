@@ -37,7 +37,7 @@ func mustSponsorWorksite(t *testing.T, db *store.DB, name, unit, status string, 
 		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
 			return err
 		}
-		if err := tx.SetWorksiteStatus(ctx, w.ID, status, "", sponsorNow); err != nil {
+		if _, err := tx.SetWorksiteStatus(ctx, w.ID, status, "", sponsorNow); err != nil {
 			return err
 		}
 		for _, m := range members {

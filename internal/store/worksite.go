@@ -138,15 +138,16 @@ func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer 
 	return err
 }
 
-// SetWorksiteStatus records the CareConnect team's decision on a worksite.
-func (tx *Tx) SetWorksiteStatus(ctx context.Context, id portal.WorksiteID, status, reason string, now time.Time) error {
+// SetWorksiteStatus records the CareConnect team's decision on a pending
+// worksite; it reports false when the worksite was no longer pending, so of
+// two decisions at once exactly one stands.
+func (tx *Tx) SetWorksiteStatus(ctx context.Context, id portal.WorksiteID, status, reason string, now time.Time) (bool, error) {
 	approved := int64(0)
 	if status == portal.WorksiteApproved {
 		approved = ms(now)
 	}
-	_, err := tx.Exec(ctx, "UPDATE worksites SET status = ?, declined_reason = ?, approved_at = ? WHERE id = ?",
+	return tx.changed(ctx, "UPDATE worksites SET status = ?, declined_reason = ?, approved_at = ? WHERE id = ? AND status = 'pending'",
 		status, reason, approved, int64(id))
-	return err
 }
 
 // VerifyWorksiteAddress marks a hand-typed address as checked.

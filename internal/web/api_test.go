@@ -121,7 +121,7 @@ func apiWorksite(t *testing.T, db *store.DB, name, unit string, now time.Time, m
 		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
 			return err
 		}
-		if err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", now); err != nil {
+		if _, err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", now); err != nil {
 			return err
 		}
 		for _, m := range members {

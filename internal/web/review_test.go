@@ -38,7 +38,7 @@ func rvWorksite(t *testing.T, inst *portaltest.Instance, name, unit string, appr
 		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
 			return err
 		}
-		if err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", approved); err != nil {
+		if _, err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", approved); err != nil {
 			return err
 		}
 		if err := tx.AddMember(ctx, w.ID, admin.ID, portal.RoleSiteAdmin, approved); err != nil {
