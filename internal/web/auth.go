@@ -2,7 +2,9 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"unicode"
 
 	"portal"
 	"portal/internal/identity"
@@ -27,7 +29,13 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 // safeReturnTo accepts only local paths, so sign-in cannot be used to
 // send people to another site.
 func safeReturnTo(p string) string {
-	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	// Browsers drop tabs and newlines from URLs and read a backslash as a
+	// slash, so "/\t/evil.example" would become "//evil.example": refuse
+	// every control character and backslash, then anything with a host.
+	if !strings.HasPrefix(p, "/") || strings.ContainsRune(p, '\\') || strings.IndexFunc(p, unicode.IsControl) >= 0 {
+		return ""
+	}
+	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(p, "//") {
 		return ""
 	}
 	return p

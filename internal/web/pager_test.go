@@ -29,3 +29,15 @@ func TestPager(t *testing.T) {
 		}
 	}
 }
+
+func TestSafeReturnTo(t *testing.T) {
+	for in, want := range map[string]string{
+		"/menu": "/menu", "/worksites/3?tab=members": "/worksites/3?tab=members",
+		"": "", "menu": "", "//evil.example": "", "/\\evil.example": "", "/\t/evil.example": "",
+		"/\t\\evil.example": "", "/\n/evil.example": "", "https://evil.example/": "", "/%09/x": "/%09/x",
+	} {
+		if got := safeReturnTo(in); got != want {
+			t.Errorf("safeReturnTo(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
