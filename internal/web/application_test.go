@@ -168,8 +168,9 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if !strings.Contains(p.Text("main"), "1 Main St, Victoria V8W 1A1") || decline == "" {
 		t.Fatalf("queue: %s", p.Text("main"))
 	}
-	if p := officer.Post(decline, url.Values{"reason": {""}}); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(".flash-error"), "Give a reason") {
-		t.Fatalf("decline without a reason: %d %q", p.Status, p.Text(".flash-error"))
+	if p := officer.Post(decline, url.Values{"reason": {"  "}}); p.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(p.Text("#reason-1-error"), "Give a reason") || p.Attr("#reason-1", "aria-describedby") != "reason-1-error" {
+		t.Fatalf("decline without a reason: %d %q", p.Status, p.Text("#reason-1-error"))
 	}
 	approve := strings.Replace(decline, "/decline", "/approve", 1)
 	if p := officer.Post(approve, nil); p.Status != http.StatusSeeOther {

@@ -84,8 +84,12 @@ func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, src *rpSou
 			st.sess.data.Auth = nil
 			_ = s.saveSession(r.Context(), st.sess)
 		}
+		retry := "/signin"
+		if src == &s.staffRP {
+			retry = "/staff/signin"
+		}
 		return identity.Identity{}, "", false, s.render(w, r, http.StatusBadRequest, "signin_error.html", signInErrorPage{
-			Page: s.page(r, "Sign-in not completed"), Message: identity.UserMessage(cause)})
+			Page: s.page(r, "Sign-in not completed"), Message: identity.UserMessage(cause), RetryURL: retry})
 	}
 	if ar.State == "" {
 		return fail(identity.ErrState)
@@ -132,7 +136,8 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 // signInErrorPage explains a failed sign-in.
 type signInErrorPage struct {
 	Page
-	Message string
+	Message  string
+	RetryURL string // the sign-in to start again: the person's or the staff's
 }
 
 // handleCallback completes sign-in, then rotates the session and continues

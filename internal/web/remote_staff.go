@@ -20,19 +20,22 @@ func (s *Server) remoteStaffRoutes(handle func(pattern string, h handler)) {
 type staffRemotePage struct {
 	Page
 	Requests []*store.PendingRemoteAccess
-	Errors   map[int64]string
+	Failed   int64  // the request a decision was refused for
+	Error    string // why
+	Reason   string // the reason as typed
 }
 
-func (s *Server) renderStaffRemote(w http.ResponseWriter, r *http.Request, status int, errs map[int64]string) error {
+func (s *Server) renderStaffRemote(w http.ResponseWriter, r *http.Request, status int, failed int64, msg string) error {
 	reqs, err := s.app.PendingRemoteAccess(r.Context(), state(r).staff)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, status, "staff_remote.html", staffRemotePage{Page: s.page(r, "Remote access requests"), Requests: reqs, Errors: errs})
+	return s.render(w, r, status, "staff_remote.html", staffRemotePage{Page: s.page(r, "Remote access requests"), Requests: reqs,
+		Failed: failed, Error: msg, Reason: r.PostFormValue("reason")})
 }
 
 func (s *Server) handleStaffRemote(w http.ResponseWriter, r *http.Request) error {
-	return s.renderStaffRemote(w, r, http.StatusOK, nil)
+	return s.renderStaffRemote(w, r, http.StatusOK, 0, "")
 }
 
 func (s *Server) handleStaffRemoteDecide(approve bool) handler {
@@ -44,10 +47,10 @@ func (s *Server) handleStaffRemoteDecide(approve bool) handler {
 		}
 		_, err = s.app.DecideRemoteAccess(r.Context(), st.meta, st.staff, id, approve, r.PostFormValue("reason"))
 		if fe, ok := portal.AsFieldErrors(err); ok {
-			return s.renderStaffRemote(w, r, http.StatusUnprocessableEntity, map[int64]string{id: fe["reason"]})
+			return s.renderStaffRemote(w, r, http.StatusUnprocessableEntity, id, fe["reason"])
 		}
 		if c := portal.ErrorCode(err); c == portal.EINVALID || c == portal.ECONFLICT {
-			return s.renderStaffRemote(w, r, http.StatusConflict, map[int64]string{id: portal.ErrorMessage(err)})
+			return s.renderStaffRemote(w, r, http.StatusConflict, id, portal.ErrorMessage(err))
 		}
 		if err != nil {
 			return err

@@ -240,6 +240,9 @@ type worksitePage struct {
 	Errors portal.FieldErrors
 	Invite string
 	Now    time.Time
+	// A decommission refused for its date: whose row, and what was typed.
+	EndDateFor portal.AccountID
+	EndDate    string
 }
 
 func (s *Server) handleWorksiteShow(w http.ResponseWriter, r *http.Request) error {
@@ -255,7 +258,12 @@ func (s *Server) showWorksite(w http.ResponseWriter, r *http.Request, id portal.
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, status, "worksite_show.html", worksitePage{Page: s.page(r, d.Worksite.Name), D: d, Errors: fe, Invite: invite, Now: s.app.Now()})
+	data := worksitePage{Page: s.page(r, d.Worksite.Name), D: d, Errors: fe, Invite: invite, Now: s.app.Now()}
+	if _, bad := fe["end_date"]; bad {
+		data.EndDateFor, _ = pathAccount(r)
+		data.EndDate = r.PostFormValue("end_date")
+	}
+	return s.render(w, r, status, "worksite_show.html", data)
 }
 
 // worksiteAction runs an administrator's action and returns to the worksite.

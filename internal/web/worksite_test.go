@@ -298,3 +298,49 @@ func TestWeb_WorksiteCodeLookupsAreRateLimited(t *testing.T) {
 		t.Fatalf("after an hour: %d", p.Status)
 	}
 }
+
+// A decommission refused for its date keeps the date and says why, at the member's row.
+func TestWeb_DecommissionDateErrorAtTheRow(t *testing.T) {
+	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
+	admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+	id, code := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+	lou := registered(t, inst, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+	lou.Post("/worksites/join/code", url.Values{"code": {code}})
+	lou.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}})
+	admin.Get("/notifications")
+	reqs, _ := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{Status: "pending"})
+	admin.Post("/requests/join/"+formatInt(int64(reqs[0].ID))+"/approve", nil)
+	louAcct, _ := inst.DB.Read().FindAccountByEmail(t.Context(), "lou@example.ca")
+	row := formatInt(int64(louAcct.ID))
+	admin.Get("/worksites/" + id)
+	p := admin.Post("/worksites/"+id+"/members/"+row+"/decommission", url.Values{"end_date": {"2000-01-01"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", p.Status)
+	}
+	if got := p.Text("#end-" + row + "-error"); !strings.Contains(got, "cannot be in the past") {
+		t.Fatalf("error at the row %q", got)
+	}
+	if p.Attr("#end-"+row, "value") != "2000-01-01" || len(p.Find("details[open] #end-"+row)) != 1 {
+		t.Fatal("the typed date was not kept in an open form")
+	}
+}
+
+// Error pages lead back to where the visitor belongs.
+func TestWeb_ErrorPageWayBack(t *testing.T) {
+	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
+	for name, c := range map[string]*portaltest.Client{
+		"/":      inst.Client(t),
+		"/menu":  registered(t, inst, "Ed", "ERROR", "ed@example.ca", "ed.e"),
+		"/staff": inst.StaffClient(t, "officer"),
+	} {
+		if p := c.Get("/no/such/page"); p.Attr(".button-row a.btn-primary", "href") != name {
+			t.Errorf("404 page leads to %q, want %q", p.Attr(".button-row a.btn-primary", "href"), name)
+		}
+	}
+	for callback, retry := range map[string]string{"/auth/callback": "/signin", "/staff/auth/callback": "/staff/signin"} {
+		p := inst.Client(t).Get(callback + "?code=x&state=y")
+		if p.Status != http.StatusBadRequest || p.Attr("a.btn-primary", "href") != retry {
+			t.Errorf("%s refused: %d, sign in again at %q, want %q", callback, p.Status, p.Attr("a.btn-primary", "href"), retry)
+		}
+	}
+}
