@@ -413,3 +413,51 @@ func TestApp_APIFeed(t *testing.T) {
 		}
 	})
 }
+
+// A provisioned person's new sponsor reaches downstream systems: a feed
+// event on approval, and the sponsor listed only from the residency's
+// first day.
+func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		now := a.Now()
+		clock := now
+		a.Now = func() time.Time { return clock }
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		doc := professional(t, a, "dr.jones", asPhysician)
+		res := professional(t, a, "res.one", asResident)
+		joinWorksite(t, db, a, w, doc)
+		joinWorksite(t, db, a, w, res)
+		if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored); err != nil {
+			t.Fatal(err)
+		}
+		res, _ = a.Account(ctx, res.ID)
+		provision(t, a, res, "demographics", w)
+		before, _ := db.Read().FindProvisioningEvents(ctx, 0, 100)
+
+		in := sponsorInput(doc, w)
+		start := now.In(time.FixedZone("PT", -8*3600)).Add(72 * time.Hour)
+		in.ResidencyStart, in.ResidencyEnd = start.Format(time.DateOnly), start.AddDate(1, 0, 0).Format(time.DateOnly)
+		sp, err := a.RequestSponsorship(ctx, meta, res, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.DecideSponsorship(ctx, meta, doc, sp.ID, true, ""); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := db.Read().FindProvisioningEvents(ctx, 0, 100)
+		if len(after) != len(before)+1 || after[len(after)-1].Type != app.ProvUserUpdated || after[len(after)-1].AccountID != res.ID {
+			t.Fatalf("feed after the approval: %+v", after[len(before):])
+		}
+		_, tok := mustToken(t, a, "viewer", app.TokenScopeSCIM)
+		u, err := a.ProvisionedUserByID(ctx, meta, tok, accountID(res))
+		if err != nil || len(u.Sponsors) != 0 {
+			t.Fatalf("before the residency starts: sponsors %+v (%v), want none", u, err)
+		}
+		clock = now.Add(5 * 24 * time.Hour)
+		if u, err = a.ProvisionedUserByID(ctx, meta, tok, accountID(res)); err != nil || len(u.Sponsors) != 1 {
+			t.Fatalf("once the residency started: %+v (%v), want one sponsor", u, err)
+		}
+	})
+}

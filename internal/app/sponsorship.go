@@ -276,6 +276,12 @@ func (a *App) DecideSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 			details: map[string]string{"obo": accountRef(s.OBOAccountID), "reason": reason}}); err != nil {
 			return err
 		}
+		if approve {
+			// A provisioned person's sponsors show in the provisioning API.
+			if err := a.provisioningTouch(ctx, tx, s.OBOAccountID, "sponsors"); err != nil {
+				return err
+			}
+		}
 		data := mail.SponsorshipDecided{Common: a.common(s.OBOName), AuthorizerName: s.AuthorizerName, WorksiteName: s.WorksiteName,
 			Approved: approve, Reason: reason, SponsorshipURL: a.sponsorshipURL(id)}
 		if s.IsResidency() {

@@ -301,15 +301,16 @@ func (q Q) loadProvisionedWorksites(ctx context.Context, by map[portal.AccessReq
 }
 
 // loadProvisionedSponsors fills in the active sponsorships of on-behalf-of
-// users; a residency whose last day is before today no longer counts, even
-// before the job has ended it.
+// users; a residency counts only from its first to its last day, as in
+// CountActiveSponsorships, even before the job has ended it.
 func (q Q) loadProvisionedSponsors(ctx context.Context, by map[portal.AccountID]*ProvisionedUser, ids []any, today string) error {
-	args := append(append([]any(nil), ids...), today)
+	args := append(append([]any(nil), ids...), today, today)
 	rows, err := q.Query(ctx, `SELECT s.obo_account_id, z.id, z.username, z.preferred_first_name, z.given_names,
 		z.preferred_last_name, z.surname, w.code, w.name, s.residency_start, s.residency_end
 		FROM sponsorships s JOIN accounts z ON z.id = s.authorizer_account_id JOIN worksites w ON w.id = s.worksite_id
 		WHERE s.obo_account_id IN (`+apiPlaceholders(len(ids))+`) AND s.status = 'active'
-		AND (s.residency_end = '' OR s.residency_end >= ?) ORDER BY s.obo_account_id, s.id`, args...)
+		AND (s.residency_end = '' OR s.residency_end >= ?) AND (s.residency_start = '' OR s.residency_start <= ?)
+		ORDER BY s.obo_account_id, s.id`, args...)
 	if err != nil {
 		return err
 	}
