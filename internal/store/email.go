@@ -87,12 +87,15 @@ func (o Outbox) ClaimEmails(ctx context.Context, owner string, now, leaseUntil t
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		for _, m := range out {
-			if _, err := tx.Exec(ctx, "UPDATE emails SET lease_owner = ?, lease_until = ? WHERE id = ?", owner, ms(leaseUntil), m.ID); err != nil {
-				return err
-			}
+		if len(out) == 0 {
+			return nil
 		}
-		return nil
+		args := []any{owner, ms(leaseUntil)}
+		for _, m := range out {
+			args = append(args, m.ID)
+		}
+		_, err = tx.Exec(ctx, "UPDATE emails SET lease_owner = ?, lease_until = ? WHERE id IN ("+placeholders(len(out))+")", args...)
+		return err
 	})
 	return out, err
 }

@@ -319,11 +319,4 @@ func fromMS(v int64) time.Time {
 	return time.UnixMilli(v).UTC()
 }
 
-func nullMS(v sql.NullInt64) time.Time {
-	if !v.Valid {
-		return time.Time{}
-	}
-	return fromMS(v.Int64)
-}
-
 func isNotFound(err error) bool { return portal.ErrorCode(err) == portal.ENOTFOUND }
