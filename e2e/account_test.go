@@ -30,8 +30,10 @@ func eachPortal(t *testing.T, fn func(t *testing.T, inst *portaltest.Instance)) 
 
 // byText selects the first element with the tag whose whitespace-normalised
 // text is exactly text, such as a button by its label.
+// byText finds an element by its visible text: all of it, or its first text
+// node when the rest is context for screen readers only.
 func byText(tag, text string) chromedp.Search {
-	return chromedp.Search(fmt.Sprintf(`//%s[normalize-space(.)=%q]`, tag, text))
+	return chromedp.Search(fmt.Sprintf(`//%s[normalize-space(.)=%q or normalize-space(text()[1])=%q]`, tag, text, text))
 }
 
 // load runs the action, which must make the tab load a page (a click on a link

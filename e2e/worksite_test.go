@@ -92,7 +92,7 @@ func wsRegisterIndexedWorksite(t *testing.T, inst *portaltest.Instance, c *porta
 // wsRowControl selects the link or button labelled label in the row of the
 // table id whose text contains rowText.
 func wsRowControl(table, rowText, tag, label string) chromedp.Search {
-	return chromedp.Search(fmt.Sprintf(`//table[@id=%q]//tr[contains(normalize-space(.), %q)]//%s[normalize-space(.)=%q]`, table, rowText, tag, label))
+	return chromedp.Search(fmt.Sprintf(`//table[@id=%q]//tr[contains(normalize-space(.), %q)]//%s[normalize-space(.)=%q or normalize-space(text()[1])=%q]`, table, rowText, tag, label, label))
 }
 
 // wsWaitFor waits until the JavaScript expression is true in the page.
