@@ -118,17 +118,21 @@ func TestRunAddresses_BadRows(t *testing.T) {
 
 func TestRunAddresses_Usage(t *testing.T) {
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "portal.db")
-	for _, args := range [][]string{
-		nil,
-		{"import"},
-		{"import", "a.csv", "b.csv"},
-		{"generate", "-count", "10"},
-		{"generate", "-count", "0", "-import"},
-		{"generate", "-count", "10", "-import", "-out", "x.csv"},
-		{"export"},
+	const usage = "usage: portal addresses "
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{nil, usage},
+		{[]string{"import"}, usage},
+		{[]string{"import", "a.csv", "b.csv"}, usage},
+		{[]string{"generate", "-count", "10"}, usage},
+		{[]string{"generate", "-count", "0", "-import"}, usage},
+		{[]string{"generate", "-count", "10", "-import", "-out", "x.csv"}, usage},
+		{[]string{"export"}, `unknown addresses command "export"`},
 	} {
-		if _, _, err := runAddressesCmd(t, dsn, args...); err == nil {
-			t.Errorf("%q: no error", args)
+		if _, _, err := runAddressesCmd(t, dsn, tt.args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: got %v, want an error containing %q", tt.args, err, tt.want)
 		}
 	}
 	if _, _, err := runAddressesCmd(t, dsn, "import", filepath.Join(t.TempDir(), "missing.csv")); err == nil || !os.IsNotExist(err) {

@@ -94,3 +94,35 @@ func TestRun_StaffAndWorksites(t *testing.T) {
 		t.Fatalf("missing value: %v", err)
 	}
 }
+
+func TestRun_Tokens(t *testing.T) {
+	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db"), "PORTAL_DEV": "true"}
+	if _, err := runCmd(t, env, "tokens", "create", "--name", "viewer", "--scope", "scim:read", "--by", "Ada"); err == nil ||
+		err.Error() != "give the token's lifetime with --expires, e.g. --expires 90d (at most 365d)" {
+		t.Fatalf("without --expires: %v", err)
+	}
+	out, err := runCmd(t, env, "tokens", "create", "--name=viewer", "--scopes", "scim:read,events:read", "--expires", "90d", "--by", "Ada")
+	if err != nil || !strings.HasPrefix(out, "ccp_") || strings.Count(out, "\n") != 1 {
+		t.Fatalf("create: %q %v; want the token alone on stdout", out, err)
+	}
+	out, err = runCmd(t, env, "tokens", "list")
+	if err != nil || !strings.Contains(out, "viewer") || !strings.Contains(out, "scim:read,events:read") || !strings.Contains(out, " active") {
+		t.Fatalf("list: %q %v", out, err)
+	}
+	if out, err = runCmd(t, env, "tokens", "revoke", "--name", "viewer", "--by", "Ada"); err != nil || !strings.HasPrefix(out, "token viewer revoked at ") {
+		t.Fatalf("revoke: %q %v", out, err)
+	}
+	if out, _ = runCmd(t, env, "tokens", "list"); !strings.Contains(out, "revoked ") {
+		t.Fatalf("list after revoke: %q", out)
+	}
+}
+
+func TestCommandOptions(t *testing.T) {
+	opts, rest, err := commandOptions([]string{"--by", "Ada", "-dev", "--reason=not a clinic", "-db", "sqlite:x.db"}, "by", "reason")
+	if err != nil || opts["by"] != "Ada" || opts["reason"] != "not a clinic" || strings.Join(rest, " ") != "-dev -db sqlite:x.db" {
+		t.Fatalf("got %v %q %v", opts, rest, err)
+	}
+	if _, _, err := commandOptions([]string{"--by"}, "by"); err == nil || err.Error() != "--by needs a value" {
+		t.Fatalf("missing value: %v", err)
+	}
+}

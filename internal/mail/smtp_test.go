@@ -435,18 +435,21 @@ func TestSMTPMailerMalformedMessage(t *testing.T) {
 }
 
 func TestNewSMTPMailerConfig(t *testing.T) {
-	bad := map[string]SMTPConfig{
-		"no host":               {From: "a@example.org"},
-		"no sender":             {Host: "smtp.example.org"},
-		"bad sender":            {Host: "smtp.example.org", From: "nobody"},
-		"unknown tls":           {Host: "smtp.example.org", From: "a@example.org", TLS: "ssl3"},
-		"auth without tls":      {Host: "smtp.example.org", From: "a@example.org", TLS: "none", Username: "u", Password: "p"},
-		"auth without tls (ip)": {Host: "10.0.0.5", From: "a@example.org", TLS: "none", Username: "u", Password: "p"},
-		"bad port":              {Host: "smtp.example.org", From: "a@example.org", Port: 70000},
+	bad := map[string]struct {
+		cfg  SMTPConfig
+		want string
+	}{
+		"no host":               {SMTPConfig{From: "a@example.org"}, "SMTP host is required"},
+		"no sender":             {SMTPConfig{Host: "smtp.example.org"}, "sender address is required"},
+		"bad sender":            {SMTPConfig{Host: "smtp.example.org", From: "nobody"}, `sender "nobody"`},
+		"unknown tls":           {SMTPConfig{Host: "smtp.example.org", From: "a@example.org", TLS: "ssl3"}, `unknown SMTP TLS mode "ssl3"`},
+		"auth without tls":      {SMTPConfig{Host: "smtp.example.org", From: "a@example.org", TLS: "none", Username: "u", Password: "p"}, "refusing SMTP authentication without TLS"},
+		"auth without tls (ip)": {SMTPConfig{Host: "10.0.0.5", From: "a@example.org", TLS: "none", Username: "u", Password: "p"}, "refusing SMTP authentication without TLS"},
+		"bad port":              {SMTPConfig{Host: "smtp.example.org", From: "a@example.org", Port: 70000}, "SMTP port 70000 out of range"},
 	}
-	for name, cfg := range bad {
-		if _, err := NewSMTPMailer(cfg); err == nil {
-			t.Errorf("%s: NewSMTPMailer succeeded", name)
+	for name, tt := range bad {
+		if _, err := NewSMTPMailer(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want an error containing %q", name, err, tt.want)
 		}
 	}
 	good := map[string]SMTPConfig{

@@ -347,15 +347,15 @@ func TestWorkerOutboxErrors(t *testing.T) {
 
 	out := newFakeOutbox(msg(1, "a@one.example"))
 	out.claimErr = errors.New("database is locked")
-	if _, _, err := newTestWorker(out, &fakeMailer{}, clock, &logs).RunOnce(context.Background()); err == nil {
-		t.Error("claim error not reported")
+	if _, _, err := newTestWorker(out, &fakeMailer{}, clock, &logs).RunOnce(context.Background()); !errors.Is(err, out.claimErr) {
+		t.Errorf("claim error: got %v, want it wrapped", err)
 	}
 
 	out = newFakeOutbox(msg(1, "a@one.example"), msg(2, "b@one.example"))
 	out.markErr = errors.New("database is locked")
 	mailer := &fakeMailer{}
 	sent, _, err := newTestWorker(out, mailer, clock, &logs).RunOnce(context.Background())
-	if err == nil || sent != 2 || mailer.sentCount() != 2 {
+	if !errors.Is(err, out.markErr) || sent != 2 || mailer.sentCount() != 2 {
 		t.Errorf("mark error: sent %d, mailed %d, err %v; want both sent and an error", sent, mailer.sentCount(), err)
 	}
 }
