@@ -621,9 +621,9 @@ type MembersReviewInput struct {
 	Confirm bool
 }
 
-// ConfirmMembers decommissions the members the administrator ticked (as
-// Decommission does, each with its email and audit event) and records that
-// the worksite's members were confirmed, which starts a new yearly cycle.
+// ConfirmMembers decommissions the members the administrator ticked (each
+// with its email and audit event) and records that the worksite's members
+// were confirmed, which starts a new yearly cycle, in one transaction.
 // It returns how many members were decommissioned.
 func (a *App) ConfirmMembers(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, in MembersReviewInput) (int, error) {
 	v, err := a.MembersReview(ctx, actor, ws)
@@ -669,12 +669,13 @@ func (a *App) ConfirmMembers(ctx context.Context, meta portal.RequestMeta, actor
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	for _, id := range ids {
-		if err := a.Decommission(ctx, meta, actor, ws, id, ""); err != nil {
-			return 0, err
-		}
-	}
+	// One transaction: the removals and the confirmation stand or fall together.
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		for _, id := range ids {
+			if _, err := a.decommissionTx(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), actor.ID, w, active[id]); err != nil {
+				return err
+			}
+		}
 		ok, err := tx.ConfirmWorksiteMembers(ctx, ws, a.now())
 		if err != nil {
 			return err
