@@ -32,6 +32,9 @@ type App struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	Config Config
+	// Addresses answers the address type-ahead instead of the local index
+	// when set.
+	Addresses AddressProvider
 }
 
 // New returns an App with defaults filled in.

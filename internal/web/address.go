@@ -67,15 +67,7 @@ func (s *Server) searchAddresses(r *http.Request, q string) ([]portal.Address, e
 	if err := s.rateLimit(r, "address-search:ip:"+s.clientIP(r), addressSearchPerIP); err != nil {
 		return nil, err
 	}
-	if s.cfg.Addresses != nil {
-		found, err := s.cfg.Addresses.Search(r.Context(), q, addressSearchLimit)
-		if err != nil {
-			state(r).logger.Warn("address provider failed; using the local index", "err", err)
-			return s.db.Read().SearchAddresses(r.Context(), q, addressSearchLimit)
-		}
-		return s.db.AdoptAddresses(r.Context(), found)
-	}
-	return s.db.Read().SearchAddresses(r.Context(), q, addressSearchLimit)
+	return s.app.SearchAddresses(r.Context(), q, addressSearchLimit)
 }
 
 // addressResults is the data of the "address-results" partial.

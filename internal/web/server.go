@@ -14,7 +14,6 @@ import (
 	"sync"
 	"time"
 
-	"portal"
 	"portal/internal/app"
 	"portal/internal/identity"
 	"portal/internal/store"
@@ -33,15 +32,6 @@ type Config struct {
 	TemplateDir     string        // read templates from disk (development)
 	OIDC            identity.Config
 	StaffOIDC       identity.Config // the CareConnect team's own client (and issuer)
-	// Addresses, when set, answers the address type-ahead instead of the
-	// local index (Canada Post AddressComplete); what it finds is adopted
-	// into the local index so it can be chosen.
-	Addresses AddressProvider
-}
-
-// AddressProvider finds addresses outside the local index.
-type AddressProvider interface {
-	Search(ctx context.Context, q string, limit int) ([]portal.Address, error)
 }
 
 // Server is the portal's HTTP server.

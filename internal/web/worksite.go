@@ -161,11 +161,7 @@ type worksiteFormPage struct {
 func (s *Server) worksiteForm(r *http.Request, form portal.WorksiteInput, errs portal.FieldErrors) (worksiteFormPage, error) {
 	data := worksiteFormPage{Page: s.page(r, "Register a Worksite"), Form: form, Errors: errs}
 	if form.AddressID != "" {
-		if id, err := strconv.ParseInt(form.AddressID, 10, 64); err == nil {
-			if a, err := s.db.Read().FindAddressByID(r.Context(), portal.AddressID(id)); err == nil {
-				data.Address = a
-			}
-		}
+		data.Address = s.app.Address(r.Context(), form.AddressID)
 	}
 	var err error
 	data.Groups, err = s.app.AdministeredGroups(r.Context(), state(r).account)

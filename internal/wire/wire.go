@@ -108,6 +108,7 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	if cfg.Now != nil {
 		a.Now = cfg.Now
 	}
+	a.Addresses = addressProvider(cfg)
 
 	var dev *identity.DevProvider
 	if cfg.Dev && cfg.OIDC.Issuer == "" {
@@ -179,7 +180,7 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, DevMode: cfg.Dev, SupportEmail: a.Config.SupportEmail,
 		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustProxy: cfg.TrustProxy,
-		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC, Addresses: addressProvider(cfg)}, a, dev, devStaff, reg, logger)
+		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC}, a, dev, devStaff, reg, logger)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -189,7 +190,7 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 
 // addressProvider returns AddressComplete when it is configured, else nil
 // (the local index).
-func addressProvider(cfg Config) web.AddressProvider {
+func addressProvider(cfg Config) app.AddressProvider {
 	if cfg.AddressCompleteKey == "" {
 		return nil
 	}
