@@ -189,9 +189,10 @@ func (s *Server) handleAnswerPost(w http.ResponseWriter, r *http.Request) error 
 // remotePage is the remote access request form.
 type remotePage struct {
 	Page
-	Remote *app.RemoteAccessState
-	Form   portal.RemoteAccessInput
-	Errors portal.FieldErrors
+	Remote  *app.RemoteAccessState
+	Form    portal.RemoteAccessInput
+	Errors  portal.FieldErrors
+	Message string // why the request as a whole was refused
 }
 
 func (s *Server) handleRemote(w http.ResponseWriter, r *http.Request) error {
@@ -213,15 +214,15 @@ func (s *Server) handleRemotePost(w http.ResponseWriter, r *http.Request) error 
 		if rerr != nil {
 			return rerr
 		}
+		data := remotePage{Page: s.page(r, "Remote access"), Remote: remote, Form: in, Errors: fe}
 		status := http.StatusUnprocessableEntity
 		if !isFE {
-			fe = portal.FieldErrors{"form": portal.ErrorMessage(err)}
-			status = http.StatusConflict
+			data.Message, status = portal.ErrorMessage(err), http.StatusConflict
 			if portal.ErrorCode(err) == portal.EFORBIDDEN {
 				status = http.StatusForbidden
 			}
 		}
-		return s.render(w, r, status, "application_remote.html", remotePage{Page: s.page(r, "Remote access"), Remote: remote, Form: in, Errors: fe})
+		return s.render(w, r, status, "application_remote.html", data)
 	}
 	if err != nil {
 		return err
