@@ -159,23 +159,44 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		}
 		return def
 	}
+	// A setting that cannot be read is an error now, not an empty value
+	// that fails much later as a refused sign-in or a silent default.
+	var bad []error
 	secret := func(name string) string {
 		if v := getenv("PORTAL_" + name); v != "" {
 			return v
 		}
 		if f := getenv("PORTAL_" + name + "_FILE"); f != "" {
-			if b, err := os.ReadFile(f); err == nil {
-				return strings.TrimSpace(string(b))
+			b, err := os.ReadFile(f)
+			if err != nil {
+				bad = append(bad, fmt.Errorf("PORTAL_%s_FILE: %w", name, err))
 			}
+			return strings.TrimSpace(string(b))
 		}
 		return ""
 	}
-	envBool := func(name string) bool { b, _ := strconv.ParseBool(getenv("PORTAL_" + name)); return b }
-	envDur := func(name string, def time.Duration) time.Duration {
-		if d, err := time.ParseDuration(getenv("PORTAL_" + name)); err == nil {
-			return d
+	envBool := func(name string) bool {
+		v := getenv("PORTAL_" + name)
+		if v == "" {
+			return false
 		}
-		return def
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			bad = append(bad, fmt.Errorf("PORTAL_%s=%q: want true or false", name, v))
+		}
+		return b
+	}
+	envDur := func(name string, def time.Duration) time.Duration {
+		v := getenv("PORTAL_" + name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			bad = append(bad, fmt.Errorf("PORTAL_%s=%q: want a duration like 30m or 12h", name, v))
+			return def
+		}
+		return d
 	}
 	var cfg wire.Config
 	var scopes, smtpPort string
@@ -217,6 +238,9 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	cfg.StaffOIDC.Scopes = []string{"openid", "profile", "email"}
 	cfg.SMTP.Password = secret("SMTP_PASSWORD")
 	cfg.AddressCompleteKey = secret("ADDRESSCOMPLETE_KEY")
+	if err := errors.Join(bad...); err != nil {
+		return cfg, "", err
+	}
 	cfg.OIDC.Scopes = strings.Fields(scopes)
 	cfg.OIDC.Claims = claims
 	cfg.SMTP.From = cfg.MailFrom

@@ -126,3 +126,20 @@ func TestCommandOptions(t *testing.T) {
 		t.Fatalf("missing value: %v", err)
 	}
 }
+
+func TestRun_BadSettingsAreErrors(t *testing.T) {
+	base := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db")}
+	for name, tt := range map[string]struct{ key, value, want string }{
+		"secret file": {"PORTAL_SMTP_PASSWORD_FILE", "/no/such/file", "PORTAL_SMTP_PASSWORD_FILE: open /no/such/file"},
+		"bool":        {"PORTAL_DEV", "yes", `PORTAL_DEV="yes": want true or false`},
+		"duration":    {"PORTAL_SESSION_IDLE", "30", `PORTAL_SESSION_IDLE="30": want a duration like 30m or 12h`},
+	} {
+		env := map[string]string{tt.key: tt.value}
+		for k, v := range base {
+			env[k] = v
+		}
+		if _, err := runCmd(t, env, "migrate"); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: got %v, want %q", name, err, tt.want)
+		}
+	}
+}
