@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -141,5 +142,18 @@ func TestRun_BadSettingsAreErrors(t *testing.T) {
 		if _, err := runCmd(t, env, "migrate"); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: got %v, want %q", name, err, tt.want)
 		}
+	}
+}
+
+func TestRun_UnknownSubcommandsTouchNothing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	env := map[string]string{"PORTAL_DB": "sqlite:" + path, "PORTAL_DEV": "true"}
+	for _, args := range [][]string{{"staff", "frobnicate"}, {"worksites", "frobnicate"}} {
+		if _, err := runCmd(t, env, args...); err == nil || err.Error() != `unknown `+args[0]+` command "frobnicate"` {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("an unknown command created the database: %v", err)
 	}
 }

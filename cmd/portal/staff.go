@@ -24,6 +24,9 @@ func runStaff(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return err
 	}
+	if sub != "list" && sub != "grant" && sub != "revoke" {
+		return fmt.Errorf("unknown staff command %q", sub)
+	}
 	p, err := openPortal(ctx, "staff", rest, stderr, getenv)
 	if err != nil {
 		return err

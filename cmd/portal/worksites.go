@@ -29,6 +29,9 @@ func runWorksites(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return err
 	}
 	by, reason := opts["by"], opts["reason"]
+	if sub != "pending" && sub != "approve" && sub != "decline" {
+		return fmt.Errorf("unknown worksites command %q", sub)
+	}
 	p, err := openPortal(ctx, "worksites", rest, stderr, getenv)
 	if err != nil {
 		return err
