@@ -10,7 +10,6 @@ import (
 	"os"
 	"time"
 
-	"portal"
 	"portal/internal/address"
 	"portal/internal/store"
 
@@ -184,9 +183,6 @@ func generateAddressFile(path string, count int, seed int64, stdout io.Writer) (
 	return nil
 }
 
-// errStopGenerating ends Generate when the import stops reading.
-var errStopGenerating = errors.New("stop")
-
 func generateIntoIndex(ctx context.Context, dsn string, count int, seed int64, batch int, show bool, stdout, stderr io.Writer) error {
 	db, err := openMigrated(ctx, dsn)
 	if err != nil {
@@ -195,18 +191,7 @@ func generateIntoIndex(ctx context.Context, dsn string, count int, seed int64, b
 	defer db.Close()
 	start := time.Now()
 	bar := newBar(stderr, show, int64(count), "importing addresses", false)
-	rows := func(yield func(portal.Address, error) bool) {
-		err := address.Generate(seed, count, func(a portal.Address) error {
-			if !yield(a, nil) {
-				return errStopGenerating
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, errStopGenerating) {
-			yield(portal.Address{}, err)
-		}
-	}
-	inserted, skipped, err := db.ImportAddresses(ctx, rows, batch, func(n int) { _ = bar.Set(n) })
+	inserted, skipped, err := db.ImportAddresses(ctx, address.Generated(seed, count), batch, func(n int) { _ = bar.Set(n) })
 	_ = bar.Finish()
 	if err != nil {
 		return fmt.Errorf("import generated addresses: %w (%d added before the error)", err, inserted)

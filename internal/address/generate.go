@@ -2,6 +2,7 @@ package address
 
 import (
 	"errors"
+	"iter"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -335,4 +336,23 @@ var streetNames = []string{
 	"Bute", "Thurlow", "Hornby", "Howe", "Homer", "Mainland", "Beatty", "Cardero", "Nicola",
 	"Broughton", "Gilford", "Chilco", "Haro", "Pender", "Cordova", "Powell", "Alexander", "Gore", "Dunlevy",
 	"Jackson", "Princeton", "Templeton", "Garden", "Wall", "Triumph", "Franklin", "Frances",
+}
+
+// errStopGenerating ends Generate when the reader of Generated stops.
+var errStopGenerating = errors.New("stop generating")
+
+// Generated is Generate as a sequence for store.ImportAddresses; a
+// generator error is passed on as the sequence's last element.
+func Generated(seed int64, n int) iter.Seq2[portal.Address, error] {
+	return func(yield func(portal.Address, error) bool) {
+		err := Generate(seed, n, func(a portal.Address) error {
+			if !yield(a, nil) {
+				return errStopGenerating
+			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, errStopGenerating) {
+			yield(portal.Address{}, err)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package wire
 import (
 	"context"
 	"fmt"
-	"iter"
 
 	"portal"
 	"portal/internal/address"
@@ -29,17 +28,6 @@ const demoPassword = "Harbour-Lantern-47"
 // demoAddresses is the size of the synthetic address set a demo loads.
 const demoAddresses = 20000
 
-// guideBuilding is the building of the enrolment guide's examples: 370
-// Broadway E, Vancouver, with its units.
-func guideBuilding() []portal.Address {
-	var out []portal.Address
-	for _, u := range []string{"100", "101", "101A", "102", "103", "104", "105"} {
-		out = append(out, portal.Address{Unit: u, CivicNumber: "370", StreetName: "Broadway", Direction: "E",
-			City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"})
-	}
-	return out
-}
-
 // DemoSummary says what LoadDemo added.
 type DemoSummary struct {
 	Accounts  int
@@ -54,20 +42,8 @@ type DemoSummary struct {
 // issuer, so run it with the same base URL as the server.
 func LoadDemo(ctx context.Context, p *Portal) (DemoSummary, error) {
 	var sum DemoSummary
-	addrs := func(yield func(portal.Address, error) bool) {
-		for _, a := range guideBuilding() {
-			if !yield(a, nil) {
-				return
-			}
-		}
-		_ = address.Generate(20261126, demoAddresses, func(a portal.Address) error {
-			if !yield(a, nil) {
-				return fmt.Errorf("stopped")
-			}
-			return nil
-		})
-	}
-	inserted, _, err := p.DB.ImportAddresses(ctx, iter.Seq2[portal.Address, error](addrs), 0, nil)
+	// The generated set starts with the guide's building and its units.
+	inserted, _, err := p.DB.ImportAddresses(ctx, address.Generated(20261126, demoAddresses), 0, nil)
 	if err != nil {
 		return sum, err
 	}
@@ -99,7 +75,8 @@ func LoadDemo(ctx context.Context, p *Portal) (DemoSummary, error) {
 	}
 
 	sam := accounts["dev-sam-jones"]
-	clinic := guideBuilding()[0]
+	clinic := address.GuideBuilding
+	clinic.Unit = address.GuideUnits[0]
 	if _, err := p.DB.Read().FindWorksiteByAddress(ctx, clinic); err == nil {
 		return sum, nil
 	}
