@@ -59,8 +59,16 @@ func (a *App) common(name string) mail.Common {
 	return mail.Common{PortalName: "my.CareConnect", PortalURL: a.Config.BaseURL + "/", SupportEmail: a.Config.SupportEmail, RecipientName: name}
 }
 
-// enqueue renders an email and writes it to the outbox inside tx.
+// enqueue renders an email and writes it to the outbox inside tx. An email
+// to an address that is not an account's own (accountID 0: an invitation, a
+// declaration request) counts against that address's daily limit and is
+// refused past it, so no one can use the portal to flood an inbox.
 func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accountID portal.AccountID, data any) error {
+	if accountID == 0 {
+		if err := a.limitRecipient(ctx, tx, to); err != nil {
+			return err
+		}
+	}
 	subject, text, html, err := a.Mail.Render(kind, data)
 	if err != nil {
 		return fmt.Errorf("app: render %s email: %w", kind, err)

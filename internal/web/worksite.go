@@ -192,6 +192,13 @@ func (s *Server) handleWorksiteNewPost(w http.ResponseWriter, r *http.Request) e
 		in.AddressID = ""
 	}
 	ws, err := s.app.RegisterWorksite(r.Context(), st.meta, st.account, in)
+	if fe, ok := limitErrors(err, "signer_email"); ok {
+		data, ferr := s.worksiteForm(r, in, fe)
+		if ferr != nil {
+			return ferr
+		}
+		return s.render(w, r, http.StatusTooManyRequests, "worksite_new.html", data)
+	}
 	var existing *app.ExistingWorksiteError
 	if errors.As(err, &existing) {
 		data, ferr := s.worksiteForm(r, in, nil)
@@ -269,6 +276,12 @@ func (s *Server) worksiteAction(w http.ResponseWriter, r *http.Request, flash st
 		return err
 	}
 	if err := act(id); err != nil {
+		if fe, ok := limitErrors(err, "email"); ok {
+			if !r.PostForm.Has("email") { // Send again: no field to show it at
+				fe = portal.FieldErrors{"action": portal.ErrorMessage(err)}
+			}
+			return s.showWorksite(w, r, id, http.StatusTooManyRequests, r.PostFormValue("email"), fe)
+		}
 		if fe, ok := portal.AsFieldErrors(err); ok {
 			return s.showWorksite(w, r, id, http.StatusUnprocessableEntity, r.PostFormValue("email"), fe)
 		}
