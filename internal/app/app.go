@@ -35,6 +35,9 @@ type App struct {
 	// Addresses answers the address type-ahead instead of the local index
 	// when set.
 	Addresses AddressProvider
+	// AddressSearchTimeout bounds one address search
+	// (DefaultAddressSearchTimeout).
+	AddressSearchTimeout time.Duration
 }
 
 // New returns an App with defaults filled in.
@@ -49,7 +52,8 @@ func New(db *store.DB, hasher *passwd.Hasher, tmpl *mail.Templates, cfg Config, 
 		cfg.SupportEmail = "careconnect-support@example.invalid"
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &App{DB: db, Hasher: hasher, Mail: tmpl, Now: func() time.Time { return time.Now().UTC() }, Logger: logger, Config: cfg}
+	return &App{DB: db, Hasher: hasher, Mail: tmpl, Now: func() time.Time { return time.Now().UTC() }, Logger: logger, Config: cfg,
+		AddressSearchTimeout: DefaultAddressSearchTimeout}
 }
 
 func (a *App) now() time.Time { return a.Now().UTC().Truncate(time.Millisecond) }

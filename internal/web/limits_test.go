@@ -106,3 +106,24 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 		}
 	})
 }
+
+// TestWeb_AddressSearchPageTooLong: the search page without JavaScript
+// shows a query too long to be an address as an error at its field, with
+// the query kept.
+func TestWeb_AddressSearchPageTooLong(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
+		q := strings.TrimSpace(strings.Repeat("Broadway ", 13))
+		p := c.Get("/worksites/join/address?q=" + url.QueryEscape(q))
+		if p.Status != http.StatusUnprocessableEntity ||
+			p.Text("#q-error") != "Error: Your search has too many words. Type at most 12 words of the address, for example 370 Broadway E." {
+			t.Fatalf("status %d, error %q", p.Status, p.Text("#q-error"))
+		}
+		if p.Attr("#q", "value") != q || p.Attr("#q", "aria-invalid") != "true" || p.Attr("#q", "aria-describedby") != "q-hint q-error" {
+			t.Fatalf("input value %q, aria-invalid %q", p.Attr("#q", "value"), p.Attr("#q", "aria-invalid"))
+		}
+		if len(p.Find("#address-results li")) != 0 {
+			t.Fatal("a refused search shows results or an empty state")
+		}
+	})
+}

@@ -84,6 +84,7 @@ type joinAddressPage struct {
 	Results  []portal.Address
 	Address  *portal.Address
 	Searched bool
+	Errors   portal.FieldErrors // "q": the query was refused (too long)
 }
 
 func (s *Server) handleJoinAddress(w http.ResponseWriter, r *http.Request) error {
@@ -105,6 +106,10 @@ func (s *Server) handleJoinAddress(w http.ResponseWriter, r *http.Request) error
 	data := joinAddressPage{Page: s.page(r, "Search by address"), Query: q}
 	if q != "" {
 		res, err := s.searchAddresses(r, q)
+		if portal.ErrorCode(err) == portal.EINVALID {
+			data.Errors = portal.FieldErrors{"q": portal.ErrorMessage(err)}
+			return s.render(w, r, http.StatusUnprocessableEntity, "worksite_join_address.html", data)
+		}
 		if err != nil {
 			return err
 		}
