@@ -113,6 +113,31 @@ func CheckPassword(password, confirm string, info PasswordInfo) error {
 	return fe.Err()
 }
 
+// PasswordChangeSignInMax is how recent a sign-in with the BC Services
+// Card must be to change the password. Later the person signs in again
+// first, so a session left open on a shared computer cannot be used to take
+// the account over.
+const PasswordChangeSignInMax = 10 * time.Minute
+
+// PasswordChangeSignInMessage refuses a password change after an old sign-in.
+const PasswordChangeSignInMessage = "To change your password, sign in again with your BC Services Card: " +
+	"your last sign-in was more than 10 minutes ago."
+
+// SignInRecent reports whether a sign-in at signedInAt (zero when unknown)
+// is recent enough at now to change the password.
+func SignInRecent(signedInAt, now time.Time) bool {
+	return !signedInAt.IsZero() && now.Sub(signedInAt) <= PasswordChangeSignInMax
+}
+
+// CheckPasswordChangeSignIn refuses a password change whose sign-in is not
+// recent (SignInRecent).
+func CheckPasswordChangeSignIn(signedInAt, now time.Time) error {
+	if !SignInRecent(signedInAt, now) {
+		return Errorf(EFORBIDDEN, "%s", PasswordChangeSignInMessage)
+	}
+	return nil
+}
+
 // PasswordReused returns the error for a password that matches one of the
 // user's earlier passwords.
 func PasswordReused() FieldErrors {

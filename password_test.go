@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The exact messages users see, one per rule.
@@ -331,5 +332,31 @@ func BenchmarkCheckPassword(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		pw := passwords[i%len(passwords)]
 		_ = CheckPassword(pw, pw, testPasswordInfo)
+	}
+}
+
+func TestSignInRecent(t *testing.T) {
+	now := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		signedInAt time.Time
+		want       bool
+	}{
+		{"just now", now, true},
+		{"ten minutes ago", now.Add(-10 * time.Minute), true},
+		{"ten minutes and a second ago", now.Add(-10*time.Minute - time.Second), false},
+		{"hours ago", now.Add(-3 * time.Hour), false},
+		{"unknown", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SignInRecent(tt.signedInAt, now); got != tt.want {
+				t.Fatalf("SignInRecent = %v, want %v", got, tt.want)
+			}
+			err := CheckPasswordChangeSignIn(tt.signedInAt, now)
+			if tt.want != (err == nil) || (err != nil && (ErrorCode(err) != EFORBIDDEN || ErrorMessage(err) != PasswordChangeSignInMessage)) {
+				t.Fatalf("CheckPasswordChangeSignIn = %v", err)
+			}
+		})
 	}
 }
