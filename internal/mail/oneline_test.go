@@ -1,6 +1,7 @@
 package mail
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -121,4 +122,63 @@ func TestRenderKeepsCommentsMultiline(t *testing.T) {
 	if !strings.Contains(text, "First line.\nSecond line.") || !strings.Contains(text, "Sam Lee") {
 		t.Fatalf("text:\n%s", text)
 	}
+}
+
+// TestEveryEmailKeepsNamesOnOneLine renders every email of the template
+// tests with each of its names (every field ending in "Name") replaced by
+// a hostile one, and checks that no email gains a line.
+func TestEveryEmailKeepsNamesOnOneLine(t *testing.T) {
+	tpl := loadTemplates(t)
+	for _, tc := range templateCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			_, text, html, err := tpl.Render(tc.template, tc.data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := reflect.New(reflect.TypeOf(tc.data)).Elem()
+			v.Set(reflect.ValueOf(tc.data))
+			if n := setNames(v, "Lee\r\nBcc: victim@example.org\n\nPay at https://evil.example"); n == 0 {
+				t.Skip("no names")
+			}
+			evilSubject, evilText, evilHTML, err := tpl.Render(tc.template, v.Interface())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.ContainsAny(evilSubject, "\r\n") || strings.Contains(evilText, "\nBcc:") || strings.Contains(evilText, "\nPay at") {
+				t.Errorf("a name added a line:\n%s\n%s", evilSubject, evilText)
+			}
+			if strings.Count(evilText, "\n") != strings.Count(text, "\n") || strings.Count(evilHTML, "\n") != strings.Count(html, "\n") {
+				t.Errorf("the email has more lines with hostile names:\n%s", evilText)
+			}
+		})
+	}
+}
+
+// setNames sets every non-empty string field ending in "Name" of the
+// struct v, its embedded structs and its slices of structs, and returns how
+// many it set.
+func setNames(v reflect.Value, name string) int {
+	n := 0
+	for i := range v.NumField() {
+		f, fv := v.Type().Field(i), v.Field(i)
+		switch fv.Kind() {
+		case reflect.String:
+			if strings.HasSuffix(f.Name, "Name") && fv.String() != "" {
+				fv.SetString(name)
+				n++
+			}
+		case reflect.Struct:
+			n += setNames(fv, name)
+		case reflect.Slice:
+			if fv.Type().Elem().Kind() == reflect.Struct {
+				cp := reflect.MakeSlice(fv.Type(), fv.Len(), fv.Len())
+				reflect.Copy(cp, fv)
+				for j := range cp.Len() {
+					n += setNames(cp.Index(j), name)
+				}
+				fv.Set(cp)
+			}
+		}
+	}
+	return n
 }
