@@ -402,8 +402,8 @@ const shortServiceName = 4
 func containsServiceName(lower string) bool {
 	notLetter := func(r rune) bool { return !unicode.IsLetter(r) }
 	for _, h := range append([]string{lower}, readings([]rune(lower))...) {
-		letters := strings.Join(strings.FieldsFunc(h, notLetter), "")
 		runs := strings.FieldsFunc(h, notLetter)
+		letters := strings.Join(runs, "")
 		for _, name := range serviceNames {
 			if len(name) > shortServiceName {
 				if strings.Contains(letters, name) {
