@@ -415,4 +415,8 @@ func (in *ContactInput) Validate() FieldErrors {
 type PasswordChangeInput struct {
 	Password        string
 	ConfirmPassword string
+	// SignedInAt is when the person last signed in with the BC Services
+	// Card, from their session (not from the form): see
+	// CheckPasswordChangeSignIn.
+	SignedInAt time.Time
 }

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -26,7 +27,9 @@ const PasswordRequirements = "Your password must be at least 12 characters long 
 	"upper-case and lower-case letters and at least one number or special character " +
 	"(such as ! # $ % ^ & *). It must not be one you have used before, a common password " +
 	"or a single dictionary word, and it must not contain anything easily connected to you, " +
-	"such as your name, username, email address, phone number or birth date."
+	"such as your name, username, email address, phone number or birth date. It must not start or end " +
+	"with a space, be mostly one character repeated, or contain the name of this service or of a B.C. " +
+	"health organization."
 
 // PasswordReusedMessage is the message under "password" when the new
 // password matches one of the user's earlier passwords.
@@ -36,10 +39,14 @@ const PasswordReusedMessage = "You have used this password before. Choose one yo
 // rules gets all of their messages, joined by spaces.
 const (
 	msgPasswordLength     = "Your password must be at least 12 characters long."
+	msgPasswordEdgeSpace  = "Your password must not start or end with a space."
+	msgPasswordControl    = "Your password must not contain control or invisible characters, such as tabs, line breaks or NUL."
 	msgPasswordCase       = "Your password must include both upper-case and lower-case letters."
 	msgPasswordDigitOrSym = "Your password must include at least one number or special character, such as ! # $ % ^ & *."
+	msgPasswordRepeated   = "Your password must not be mostly one character repeated."
 	msgPasswordCommon     = "Your password is too much like a common password that is easy to guess."
 	msgPasswordWord       = "Your password must not be a single dictionary word, even with numbers or symbols added or letters swapped for look-alikes such as 0 for o."
+	msgPasswordService    = "Your password must not contain the name of this service or of a B.C. health organization, such as CareConnect, HxBC, VCH or Fraser Health."
 	msgPasswordPersonal   = "Your password must not contain your name, username, email address, phone number or birth date."
 	msgPasswordMismatch   = "The passwords you entered do not match."
 )
@@ -68,6 +75,12 @@ func CheckPassword(password, confirm string, info PasswordInfo) error {
 	if utf8.RuneCountInString(password) < PasswordMinLength {
 		msgs = append(msgs, msgPasswordLength)
 	}
+	if hasEdgeSpace(password) {
+		msgs = append(msgs, msgPasswordEdgeSpace)
+	}
+	if hasControl(password) {
+		msgs = append(msgs, msgPasswordControl)
+	}
 	if !hasUpperAndLower(password) {
 		msgs = append(msgs, msgPasswordCase)
 	}
@@ -75,12 +88,18 @@ func CheckPassword(password, confirm string, info PasswordInfo) error {
 		msgs = append(msgs, msgPasswordDigitOrSym)
 	}
 	lower := strings.ToLower(password)
+	if mostlyOneCharacter(lower) {
+		msgs = append(msgs, msgPasswordRepeated)
+	}
 	cores := passwordCores(lower)
 	if isCommonPassword(lower, cores) {
 		msgs = append(msgs, msgPasswordCommon)
 	}
 	if isDictionaryWord(cores) {
 		msgs = append(msgs, msgPasswordWord)
+	}
+	if containsServiceName(lower) {
+		msgs = append(msgs, msgPasswordService)
 	}
 	if containsPersonalInfo(lower, info) {
 		msgs = append(msgs, msgPasswordPersonal)
@@ -92,6 +111,31 @@ func CheckPassword(password, confirm string, info PasswordInfo) error {
 		fe.Add("confirm_password", msgPasswordMismatch)
 	}
 	return fe.Err()
+}
+
+// PasswordChangeSignInMax is how recent a sign-in with the BC Services
+// Card must be to change the password. Later the person signs in again
+// first, so a session left open on a shared computer cannot be used to take
+// the account over.
+const PasswordChangeSignInMax = 10 * time.Minute
+
+// PasswordChangeSignInMessage refuses a password change after an old sign-in.
+const PasswordChangeSignInMessage = "To change your password, sign in again with your BC Services Card: " +
+	"your last sign-in was more than 10 minutes ago."
+
+// SignInRecent reports whether a sign-in at signedInAt (zero when unknown)
+// is recent enough at now to change the password.
+func SignInRecent(signedInAt, now time.Time) bool {
+	return !signedInAt.IsZero() && now.Sub(signedInAt) <= PasswordChangeSignInMax
+}
+
+// CheckPasswordChangeSignIn refuses a password change whose sign-in is not
+// recent (SignInRecent).
+func CheckPasswordChangeSignIn(signedInAt, now time.Time) error {
+	if !SignInRecent(signedInAt, now) {
+		return Errorf(EFORBIDDEN, "%s", PasswordChangeSignInMessage)
+	}
+	return nil
 }
 
 // PasswordReused returns the error for a password that matches one of the
@@ -262,6 +306,116 @@ func isCommonPassword(lower string, cores []string) bool {
 	for _, c := range append(candidates, cores...) {
 		if _, ok := common[c]; ok {
 			return true
+		}
+	}
+	skeletons := commonSkeletons()
+	for _, c := range candidates {
+		if _, ok := skeletons[skeleton(c)]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// skeletonOf maps each look-alike character, and each letter it stands
+// for, to one letter: 0 and o to o; 1, i and l to i; 4, @ and a to a...
+var skeletonOf = func() map[rune]rune {
+	m := map[rune]rune{}
+	for c, letters := range lookAlikes {
+		m[c] = letters[0]
+		for _, l := range letters {
+			m[l] = letters[0]
+		}
+	}
+	return m
+}()
+
+// skeleton returns s with look-alike characters and the letters they stand
+// for made one: "p4ssw0rd", "passw0rd" and "password" have the same
+// skeleton, and so do "trustn01" and "trustno1", whichever way round the
+// letters were swapped.
+func skeleton(s string) string {
+	return strings.Map(func(r rune) rune {
+		if c, ok := skeletonOf[r]; ok {
+			return c
+		}
+		return r
+	}, s)
+}
+
+// commonSkeletons is the set of the skeletons of the common passwords.
+var commonSkeletons = sync.OnceValue(func() map[string]struct{} {
+	common := wordlists.CommonPasswords()
+	out := make(map[string]struct{}, len(common))
+	for w := range common {
+		out[skeleton(w)] = struct{}{}
+	}
+	return out
+})
+
+// hasEdgeSpace reports whether s starts or ends with white space, which is
+// easily lost or added when a password is typed or pasted.
+func hasEdgeSpace(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	return s != "" && (unicode.IsSpace(first) || unicode.IsSpace(last))
+}
+
+// hasControl reports whether s holds a control character (NUL, tab, line
+// breaks...) or an invisible formatting character (zero-width space,
+// direction marks).
+func hasControl(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0
+}
+
+// mostlyOneCharacter reports whether one character makes up more than half
+// of the lower-cased password ("aaaaaaaaaaB1", "x!x!x!x!x!x!x" is not).
+func mostlyOneCharacter(lower string) bool {
+	counts := map[rune]int{}
+	n, most := 0, 0
+	for _, r := range lower {
+		n++
+		counts[r]++
+		most = max(most, counts[r])
+	}
+	return n > 0 && 2*most > n
+}
+
+// serviceNames are the words of this service's own context, which someone
+// guessing a password for it tries first: the portal, its account and
+// sign-in, and the B.C. health organizations. Letters only, lower case.
+// Names of up to shortServiceName letters are acronyms, found only at the
+// start or end of a run of letters (VCH2024, MyVCH); longer names are found
+// anywhere, also across spaces and punctuation (Fraser-Health).
+var serviceNames = []string{
+	"careconnect", "myhealth", "bcservicescard", "servicescard",
+	"vancouvercoastal", "fraserhealth", "interiorhealth", "islandhealth", "northernhealth",
+	"provincialhealthservices", "providencehealth",
+	"hxbc", "vch", "phsa", "phc", "viha", "fnha",
+}
+
+const shortServiceName = 4
+
+// containsServiceName reports whether the lower-cased password, as typed or
+// with its look-alike characters read as letters, holds one of
+// serviceNames.
+func containsServiceName(lower string) bool {
+	notLetter := func(r rune) bool { return !unicode.IsLetter(r) }
+	for _, h := range append([]string{lower}, readings([]rune(lower))...) {
+		runs := strings.FieldsFunc(h, notLetter)
+		letters := strings.Join(runs, "")
+		for _, name := range serviceNames {
+			if len(name) > shortServiceName {
+				if strings.Contains(letters, name) {
+					return true
+				}
+				continue
+			}
+			for _, run := range runs {
+				if strings.HasPrefix(run, name) || strings.HasSuffix(run, name) {
+					return true
+				}
+			}
 		}
 	}
 	return false

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The exact messages users see, one per rule.
@@ -15,6 +16,10 @@ const (
 	wantWord     = "Your password must not be a single dictionary word, even with numbers or symbols added or letters swapped for look-alikes such as 0 for o."
 	wantPersonal = "Your password must not contain your name, username, email address, phone number or birth date."
 	wantMismatch = "The passwords you entered do not match."
+	wantEdge     = "Your password must not start or end with a space."
+	wantControl  = "Your password must not contain control or invisible characters, such as tabs, line breaks or NUL."
+	wantRepeated = "Your password must not be mostly one character repeated."
+	wantService  = "Your password must not contain the name of this service or of a B.C. health organization, such as CareConnect, HxBC, VCH or Fraser Health."
 )
 
 // testPasswordInfo is a user whose details rule 6 looks for.
@@ -130,6 +135,48 @@ func TestPasswordRules(t *testing.T) {
 		{"birth date MMDDYYYY", "Vq#Kz03071985", wantPersonal},
 		{"birth date YYMMDD", "Vq#Kzpw850307", wantPersonal},
 		{"phone area code alone", "Vq#Kzpw250604", ""},
+
+		// Leading and trailing spaces; spaces inside are fine.
+		{"leading space", " Tidal-Orbit-Quince9", wantEdge},
+		{"trailing space", "Tidal-Orbit-Quince9 ", wantEdge},
+		{"trailing no-break space", "Tidal-Orbit-Quince9\u00a0", wantEdge},
+		{"spaces inside", "Tidal Orbit Quince 9", ""},
+
+		// Control and invisible characters.
+		{"NUL", "Tidal-Orbit\x00Quince9", wantControl},
+		{"tab", "Tidal-Orbit\tQuince9", wantControl},
+		{"line break", "Tidal-Orbit\nQuince9", wantControl},
+		{"DEL", "Tidal-Orbit\x7fQuince9", wantControl},
+		{"zero-width space", "Tidal-Orbit\u200bQuince9", wantControl},
+		{"right-to-left override", "Tidal-Orbit\u202eQuince9", wantControl},
+		{"trailing line break", "Tidal-Orbit-Quince9\n", wantEdge + " " + wantControl},
+
+		// One character for more than half of the password.
+		{"one letter repeated", "aaaaaaaaaaaaB1", wantRepeated},
+		{"one letter in both cases", "AaAaAaAaAaAa-7z", wantRepeated},
+		{"one symbol repeated", "!!!!!!!!!Tq9z", wantRepeated},
+		{"half is not most", "!!!!!!Tq9zKw", ""},
+
+		// Words of this service's own context.
+		{"the portal", "Mycareconnect-2024!", wantService},
+		{"the portal, split", "Care-Connect#Quince7", wantService},
+		{"the account", "HxBC-Tidal-Orbit9", wantService},
+		{"the account with look-alikes", "Tidal-Orbit-hx8c!", ""},
+		{"the sign-in", "BC Services Card 2024", wantService},
+		{"a health authority", "Fraser Health#2024", wantService},
+		{"a health authority with look-alikes", "Is1and-H3alth#Qz", wantService},
+		{"another health authority", "Interior_Health_99", wantService},
+		{"Vancouver Coastal", "VancouverCoastal!7q", wantService},
+		{"an acronym as a word", "VCH2024!Tidal-Orbit", wantService},
+		{"an acronym ending a word", "MyPHSA#Tidal-Orbit9", wantService},
+		{"an acronym inside a word is chance", "Ralph-Cooper#Tidal9", ""},
+		{"MyHealth", "MyHealthPortal#77q", wantService},
+
+		// Common passwords with look-alikes swapped either way.
+		{"P4ssw0rd", "P4ssw0rd-2024!", wantCommon + " " + wantWord},
+		{"the list's digit typed as a letter", "TrustN0l!!!!!", wantCommon},
+		{"look-alikes for the list's letters", "Qw3rtyu10p!!", wantCommon},
+		{"look-alikes both ways", "Chick3nWing1O1", wantCommon},
 
 		// Several rules at once: every message, in rule order.
 		{"empty", "", wantLength + " " + wantCase + " " + wantDigitSym},
@@ -285,5 +332,31 @@ func BenchmarkCheckPassword(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		pw := passwords[i%len(passwords)]
 		_ = CheckPassword(pw, pw, testPasswordInfo)
+	}
+}
+
+func TestSignInRecent(t *testing.T) {
+	now := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name       string
+		signedInAt time.Time
+		want       bool
+	}{
+		{"just now", now, true},
+		{"ten minutes ago", now.Add(-10 * time.Minute), true},
+		{"ten minutes and a second ago", now.Add(-10*time.Minute - time.Second), false},
+		{"hours ago", now.Add(-3 * time.Hour), false},
+		{"unknown", time.Time{}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := SignInRecent(tt.signedInAt, now); got != tt.want {
+				t.Fatalf("SignInRecent = %v, want %v", got, tt.want)
+			}
+			err := CheckPasswordChangeSignIn(tt.signedInAt, now)
+			if tt.want != (err == nil) || (err != nil && (ErrorCode(err) != EFORBIDDEN || ErrorMessage(err) != PasswordChangeSignInMessage)) {
+				t.Fatalf("CheckPasswordChangeSignIn = %v", err)
+			}
+		})
 	}
 }

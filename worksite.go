@@ -125,6 +125,17 @@ func (w *Worksite) TypeLabel() string { return WorksiteTypeLabel(w.Type) }
 // DeclarationDone reports whether the Privacy & Security Declaration is signed.
 func (w *Worksite) DeclarationDone() bool { return !w.DeclarationSigned.IsZero() }
 
+// Closed reports whether the worksite was declined by the CareConnect team.
+// A closed worksite invites no one and takes no one in, so the portal sends
+// no email in its name.
+func (w *Worksite) Closed() bool { return w.Status == WorksiteDeclined }
+
+// ClosedError is the refusal of an action that would send email in the name
+// of a closed worksite.
+func (w *Worksite) ClosedError() error {
+	return Errorf(EINVALID, "%s was declined by the CareConnect team, so it cannot invite anyone or take in new members.", w.Name)
+}
+
 // StatusText explains a worksite's state to everyone involved.
 func (w *Worksite) StatusText() string {
 	switch w.Status {
@@ -276,6 +287,10 @@ func (in *WorksiteInput) Normalize() {
 		&in.SignerEmail, &in.GroupChoice, &in.GroupName, &in.Manual.Unit, &in.Manual.CivicNumber, &in.Manual.StreetName,
 		&in.Manual.StreetType, &in.Manual.Direction, &in.Manual.City, &in.Manual.Province, &in.Manual.PostalCode} {
 		*s = strings.TrimSpace(*s)
+	}
+	// Names are one line: what was typed on several keeps its words.
+	for _, s := range []*string{&in.Name, &in.SignerName, &in.GroupName} {
+		*s = strings.Join(strings.Fields(*s), " ")
 	}
 	in.Manual.Normalize()
 }

@@ -176,8 +176,13 @@ func (a *App) EmailUsername(ctx context.Context, meta portal.RequestMeta, id por
 	})
 }
 
-// ChangePassword sets a new HxBC password under the policy and history.
+// ChangePassword sets a new HxBC password under the policy and history,
+// for a person who signed in with the card within
+// portal.PasswordChangeSignInMax (in.SignedInAt).
 func (a *App) ChangePassword(ctx context.Context, meta portal.RequestMeta, id portal.AccountID, in portal.PasswordChangeInput) error {
+	if err := portal.CheckPasswordChangeSignIn(in.SignedInAt, a.now()); err != nil {
+		return err
+	}
 	acct, err := a.DB.Read().FindAccountByID(ctx, id)
 	if err != nil {
 		return err

@@ -35,6 +35,9 @@ type App struct {
 	// Addresses answers the address type-ahead instead of the local index
 	// when set.
 	Addresses AddressProvider
+	// AddressSearchTimeout bounds one address search
+	// (DefaultAddressSearchTimeout).
+	AddressSearchTimeout time.Duration
 }
 
 // New returns an App with defaults filled in.
@@ -49,7 +52,8 @@ func New(db *store.DB, hasher *passwd.Hasher, tmpl *mail.Templates, cfg Config, 
 		cfg.SupportEmail = "careconnect-support@example.invalid"
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &App{DB: db, Hasher: hasher, Mail: tmpl, Now: func() time.Time { return time.Now().UTC() }, Logger: logger, Config: cfg}
+	return &App{DB: db, Hasher: hasher, Mail: tmpl, Now: func() time.Time { return time.Now().UTC() }, Logger: logger, Config: cfg,
+		AddressSearchTimeout: DefaultAddressSearchTimeout}
 }
 
 func (a *App) now() time.Time { return a.Now().UTC().Truncate(time.Millisecond) }
@@ -59,8 +63,16 @@ func (a *App) common(name string) mail.Common {
 	return mail.Common{PortalName: "my.CareConnect", PortalURL: a.Config.BaseURL + "/", SupportEmail: a.Config.SupportEmail, RecipientName: name}
 }
 
-// enqueue renders an email and writes it to the outbox inside tx.
+// enqueue renders an email and writes it to the outbox inside tx. An email
+// to an address that is not an account's own (accountID 0: an invitation, a
+// declaration request) counts against that address's daily limit and is
+// refused past it, so no one can use the portal to flood an inbox.
 func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accountID portal.AccountID, data any) error {
+	if accountID == 0 {
+		if err := a.limitRecipient(ctx, tx, to); err != nil {
+			return err
+		}
+	}
 	subject, text, html, err := a.Mail.Render(kind, data)
 	if err != nil {
 		return fmt.Errorf("app: render %s email: %w", kind, err)

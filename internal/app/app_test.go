@@ -227,21 +227,35 @@ func TestApp_ChangePassword(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("ErrReused", func(t *testing.T) {
-			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"})
+			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47", SignedInAt: a.Now()})
 			fe, _ := portal.AsFieldErrors(err)
 			if fe["password"] != portal.PasswordReusedMessage {
 				t.Fatalf("got %v, want the reuse message", err)
 			}
 		})
 		t.Run("ErrPolicy", func(t *testing.T) {
-			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "short", ConfirmPassword: "short"})
+			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "short", ConfirmPassword: "short", SignedInAt: a.Now()})
 			fe, _ := portal.AsFieldErrors(err)
 			if !strings.Contains(fe["password"], "12") {
 				t.Fatalf("got %v, want the length rule", err)
 			}
 		})
+		t.Run("ErrOldSignIn", func(t *testing.T) {
+			for name, at := range map[string]time.Time{"unknown": {}, "eleven minutes ago": a.Now().Add(-11 * time.Minute)} {
+				err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Granite-Kettle-93",
+					ConfirmPassword: "Granite-Kettle-93", SignedInAt: at})
+				if portal.ErrorCode(err) != portal.EFORBIDDEN || portal.ErrorMessage(err) != portal.PasswordChangeSignInMessage {
+					t.Fatalf("sign-in %s: got %v, want a fresh sign-in asked for", name, err)
+				}
+			}
+			if es, _ := db.Read().FindEmails(ctx, store.EmailFilter{Kind: "password_changed"}); len(es) != 0 {
+				t.Fatalf("%d password emails after refusals", len(es))
+			}
+		})
 		t.Run("OK", func(t *testing.T) {
-			if err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Granite-Kettle-93", ConfirmPassword: "Granite-Kettle-93"}); err != nil {
+			// Ten minutes after signing in is still recent enough.
+			if err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Granite-Kettle-93", ConfirmPassword: "Granite-Kettle-93",
+				SignedInAt: a.Now().Add(-portal.PasswordChangeSignInMax)}); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := a.Account(ctx, acct.ID)
@@ -254,7 +268,7 @@ func TestApp_ChangePassword(t *testing.T) {
 				t.Fatalf("password emails %+v", es)
 			}
 			// The first password is still in the history.
-			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"})
+			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47", SignedInAt: a.Now()})
 			if fe, _ := portal.AsFieldErrors(err); fe["password"] != portal.PasswordReusedMessage {
 				t.Fatalf("got %v, want reuse refused", err)
 			}

@@ -42,6 +42,9 @@ func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal
 	inv := &portal.Invitation{WorksiteID: ws, Email: email, InvitedBy: actor.ID, CreatedAt: now, ExpiresAt: now.Add(portal.InvitationLifetime)}
 	token, hash := newToken()
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := a.limitInvitation(ctx, tx, actor, ws); err != nil {
+			return err
+		}
 		if err := tx.CreateInvitation(ctx, inv, hash); err != nil {
 			return err
 		}
@@ -88,6 +91,9 @@ func (a *App) ResendInvitation(ctx context.Context, meta portal.RequestMeta, act
 	token, hash := newToken()
 	inv.ExpiresAt = a.now().Add(portal.InvitationLifetime)
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := a.limitInvitation(ctx, tx, actor, ws); err != nil {
+			return err
+		}
 		if err := tx.RenewInvitation(ctx, id, hash, inv.ExpiresAt); err != nil {
 			return err
 		}

@@ -124,6 +124,9 @@ func (a *App) registerWorksiteTx(ctx context.Context, meta portal.RequestMeta, a
 	now := a.now()
 	w.CreatedAt = now
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := a.limitRegistration(ctx, tx, actor); err != nil {
+			return err
+		}
 		if in.GroupChoice == "new" {
 			gid, err := tx.CreateGroup(ctx, in.GroupName, actor.ID, now)
 			if err != nil {
@@ -326,6 +329,9 @@ func (a *App) RequestToJoin(ctx context.Context, meta portal.RequestMeta, actor 
 	j := &portal.JoinRequest{WorksiteID: w.ID, AccountID: actor.ID, Via: via, Comment: comment, CreatedAt: a.now(),
 		WorksiteName: w.Name, WorksiteCode: w.Code, RequesterName: actor.LegalName(), RequesterEmail: actor.Email}
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := a.limitWorksiteOpen(ctx, tx, w.ID); err != nil {
+			return err
+		}
 		if err := tx.CreateJoinRequest(ctx, j); err != nil {
 			return err
 		}
@@ -402,6 +408,9 @@ func (a *App) DecideJoinRequest(ctx context.Context, meta portal.RequestMeta, ac
 		}
 		decided = true
 		if approve {
+			if _, err := a.limitWorksiteOpen(ctx, tx, j.WorksiteID); err != nil {
+				return err
+			}
 			if err := tx.AddMember(ctx, j.WorksiteID, j.AccountID, portal.RoleMember, now); err != nil {
 				return err
 			}

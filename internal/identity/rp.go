@@ -120,6 +120,10 @@ type Identity struct {
 // between the redirect to the provider and the callback.
 type AuthRequest struct {
 	State, Nonce, Verifier string
+	// Reauth asks the provider to have the person sign in again even when
+	// it still has a session for them (prompt=login), as before a password
+	// change.
+	Reauth bool `json:",omitempty"`
 }
 
 // NewAuthRequest returns fresh random state, nonce and PKCE verifier values.
@@ -219,9 +223,11 @@ func authStyle(methods []string) oauth2.AuthStyle {
 
 // AuthCodeURL returns the provider URL to send the browser to.
 func (rp *RP) AuthCodeURL(ar AuthRequest) string {
-	return rp.oauth.AuthCodeURL(ar.State,
-		oidc.Nonce(ar.Nonce),
-		oauth2.S256ChallengeOption(ar.Verifier))
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(ar.Nonce), oauth2.S256ChallengeOption(ar.Verifier)}
+	if ar.Reauth {
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"))
+	}
+	return rp.oauth.AuthCodeURL(ar.State, opts...)
 }
 
 // Callback completes the sign-in from the provider's redirect query q and the

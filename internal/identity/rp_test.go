@@ -187,6 +187,13 @@ func TestAuthCodeURL(t *testing.T) {
 	if q.Get("code_challenge") == "" || q.Get("code_challenge") == ar.Verifier {
 		t.Errorf("code_challenge = %q", q.Get("code_challenge"))
 	}
+	if q.Has("prompt") {
+		t.Errorf("prompt = %q on a first sign-in", q.Get("prompt"))
+	}
+	ar.Reauth = true
+	if u, _ := url.Parse(rp.AuthCodeURL(ar)); u.Query().Get("prompt") != "login" {
+		t.Errorf("signing in again: prompt = %q, want login", u.Query().Get("prompt"))
+	}
 }
 
 func TestMockOIDCHappyPath(t *testing.T) {

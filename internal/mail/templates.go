@@ -196,12 +196,15 @@ func (t *Templates) Names() []string {
 
 // Render renders the email called name with data, which should be the
 // matching struct of this package (AccountCreated for "account_created" and
-// so on). The subject is a single line; both bodies are trimmed.
+// so on). The subject is a single line; both bodies are trimmed. Every
+// name in data is shown on one line and cut to NameMax characters (see
+// singleLineNames).
 func (t *Templates) Render(name string, data any) (subject, text, html string, err error) {
 	tt, ok := t.text[name]
 	if !ok {
 		return "", "", "", fmt.Errorf("mail: unknown email template %q", name)
 	}
+	data = singleLineNames(data)
 	var buf bytes.Buffer
 	if err := tt.ExecuteTemplate(&buf, "subject", data); err != nil {
 		return "", "", "", fmt.Errorf("mail: render %s subject: %w", name, err)

@@ -147,9 +147,12 @@ var (
 )
 
 // parseAddressQuery puts a query in canonical form. A postal code typed
-// without its space ("v5t4g5") is split as stored.
+// without its space ("v5t4g5") is split as stored. It reads at most
+// portal.AddressQueryMaxChars characters and portal.AddressQueryMaxWords
+// words, so no query makes a search of thousands of words.
 func parseAddressQuery(raw string) addressQuery {
 	var aq addressQuery
+	raw = portal.CutAddressQuery(raw)
 	if m := unitCivicQuery.FindStringSubmatchIndex(raw); m != nil {
 		unit := raw[m[2]:m[3]]
 		aq.unit, aq.unitWord = portal.UnitSortKey(unit), strings.ToLower(unit)
@@ -164,6 +167,9 @@ func parseAddressQuery(raw string) addressQuery {
 			continue
 		}
 		words = append(words, w)
+	}
+	if len(words) > portal.AddressQueryMaxWords {
+		words, complete = words[:portal.AddressQueryMaxWords], true // the last word kept is whole
 	}
 	if len(words) == 0 {
 		return aq

@@ -9,13 +9,22 @@ import (
 // whether it is within limit. Counters live in the database so every
 // instance shares them; one upsert makes concurrent hits count exactly.
 func (db *DB) HitRateLimit(ctx context.Context, bucket string, limit int, window time.Duration, now time.Time) (bool, error) {
-	start := ms(now.Truncate(window))
+	return db.Read().HitLimit(ctx, bucket, now.Truncate(window), limit)
+}
+
+// HitLimit counts one hit on bucket in the window that began at start (a
+// hit in a later window starts the count again) and reports whether the
+// count is within limit. Inside a transaction the counter's row stays
+// locked until the commit, and a rolled-back transaction takes its hit
+// back: an action refused for the limit, or failing otherwise, costs
+// nothing.
+func (q Q) HitLimit(ctx context.Context, bucket string, start time.Time, limit int) (bool, error) {
 	var hits int
-	err := db.Read().QueryRow(ctx, `INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1)
+	err := q.QueryRow(ctx, `INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?, ?, 1)
 		ON CONFLICT (bucket) DO UPDATE SET
 			hits = CASE WHEN rate_limits.window_start = excluded.window_start THEN rate_limits.hits + 1 ELSE 1 END,
 			window_start = excluded.window_start
-		RETURNING hits`, bucket, start).Scan(&hits)
+		RETURNING hits`, bucket, ms(start)).Scan(&hits)
 	if err != nil {
 		return false, mapError(err)
 	}

@@ -68,7 +68,7 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	sess := state(r).sess
-	if _, err := s.rotateSession(w, r, acct.ID, sessionData{Card: card, IDToken: sess.data.IDToken,
+	if _, err := s.rotateSession(w, r, acct.ID, sessionData{Card: card, IDToken: sess.data.IDToken, SignedInAt: sess.data.SignedInAt,
 		Flash: "Your HxBC account has been created. Your username is " + acct.QualifiedUsername() + "; we have emailed it to you."}); err != nil {
 		return err
 	}
@@ -128,16 +128,23 @@ type passwordPage struct {
 }
 
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
+	if s.requireRecentSignIn(w, r, "/account/password") {
+		return nil
+	}
 	return s.render(w, r, http.StatusOK, "account_password.html", passwordPage{Page: s.page(r, "Reset My Password"),
 		Requirements: portal.PasswordRequirements})
 }
 
 func (s *Server) handlePasswordPost(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
+	if s.requireRecentSignIn(w, r, "/account/password") {
+		return nil
+	}
 	if err := s.rateLimit(r, "password-change:"+accountKey(st.account), 20); err != nil {
 		return err
 	}
-	in := portal.PasswordChangeInput{Password: r.PostFormValue("password"), ConfirmPassword: r.PostFormValue("confirm_password")}
+	in := portal.PasswordChangeInput{Password: r.PostFormValue("password"), ConfirmPassword: r.PostFormValue("confirm_password"),
+		SignedInAt: st.sess.data.SignedInAt}
 	err := s.app.ChangePassword(r.Context(), st.meta, st.account.ID, in)
 	if fe, ok := portal.AsFieldErrors(err); ok {
 		return s.render(w, r, http.StatusUnprocessableEntity, "account_password.html", passwordPage{Page: s.page(r, "Reset My Password"),

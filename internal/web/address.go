@@ -44,12 +44,14 @@ func (s *Server) handleAddressSearch(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	res, err := s.searchAddresses(r, q)
-	if err != nil {
+	data := newAddressResults(res, q, addressSelectURL, utf8.RuneCountInString(q) >= store.MinAddressQuery)
+	if portal.ErrorCode(err) == portal.EINVALID { // too long: said in the list, which htmx swaps only on success
+		data = addressResults{Query: q, Searched: true, Error: portal.ErrorMessage(err)}
+	} else if err != nil {
 		return err
 	}
 	w.Header().Set("Vary", "HX-Request")
-	return s.renderPartial(w, r, addressResultsTemplate,
-		newAddressResults(res, q, addressSelectURL, utf8.RuneCountInString(q) >= store.MinAddressQuery))
+	return s.renderPartial(w, r, addressResultsTemplate, data)
 }
 
 // searchAddresses runs an address search for the person making the request,
@@ -74,6 +76,7 @@ func (s *Server) searchAddresses(r *http.Request, q string) ([]portal.Address, e
 type addressResults struct {
 	Query     string
 	Searched  bool   // false before the person has typed enough: the list is hidden
+	Error     string // why the query was refused (too long), instead of results
 	SelectURL string // choosing an address goes to SelectURL?address_id=ID
 	Count     int
 	Groups    []addressGroup

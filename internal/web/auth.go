@@ -60,6 +60,7 @@ func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, src *rpSour
 		return nil
 	}
 	ar := identity.NewAuthRequest()
+	ar.Reauth = r.URL.Query().Get("reauth") == "1"
 	data := sessionData{Auth: &ar, ReturnTo: safeReturnTo(r.URL.Query().Get("return_to"))}
 	if _, err := s.rotateSession(w, r, 0, data); err != nil {
 		return err
@@ -124,9 +125,11 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request, src *rpSourc
 	return "/signed-out"
 }
 
-// handleSignIn starts sign-in with the BC Services Card.
+// handleSignIn starts sign-in with the BC Services Card. Someone signed in
+// goes to the menu, unless asked to sign in again (reauth=1, see
+// requireRecentSignIn).
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
-	if state(r).account != nil {
+	if state(r).account != nil && r.URL.Query().Get("reauth") != "1" {
 		http.Redirect(w, r, "/menu", http.StatusSeeOther)
 		return nil
 	}
@@ -157,7 +160,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
 	if acct != nil {
 		accountID = acct.ID
 	}
-	if _, err := s.rotateSession(w, r, accountID, sessionData{Card: &card, IDToken: id.IDToken}); err != nil {
+	if _, err := s.rotateSession(w, r, accountID, sessionData{Card: &card, IDToken: id.IDToken, SignedInAt: s.app.Now()}); err != nil {
 		return err
 	}
 	switch {

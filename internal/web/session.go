@@ -22,6 +22,9 @@ type sessionData struct {
 	IDToken  string                `json:"id_token,omitempty"`  // for the provider's end-session endpoint
 	Flash    string                `json:"flash,omitempty"`     // a message for the next page
 	ReturnTo string                `json:"return_to,omitempty"` // where to go after sign-in
+	// SignedInAt is when the person last signed in with the card; a
+	// password change needs it recent (portal.SignInRecent).
+	SignedInAt time.Time `json:"signed_in_at,omitzero"`
 }
 
 type session struct {

@@ -84,6 +84,7 @@ type joinAddressPage struct {
 	Results  []portal.Address
 	Address  *portal.Address
 	Searched bool
+	Errors   portal.FieldErrors // "q": the query was refused (too long)
 }
 
 func (s *Server) handleJoinAddress(w http.ResponseWriter, r *http.Request) error {
@@ -105,6 +106,10 @@ func (s *Server) handleJoinAddress(w http.ResponseWriter, r *http.Request) error
 	data := joinAddressPage{Page: s.page(r, "Search by address"), Query: q}
 	if q != "" {
 		res, err := s.searchAddresses(r, q)
+		if portal.ErrorCode(err) == portal.EINVALID {
+			data.Errors = portal.FieldErrors{"q": portal.ErrorMessage(err)}
+			return s.render(w, r, http.StatusUnprocessableEntity, "worksite_join_address.html", data)
+		}
 		if err != nil {
 			return err
 		}
@@ -192,6 +197,13 @@ func (s *Server) handleWorksiteNewPost(w http.ResponseWriter, r *http.Request) e
 		in.AddressID = ""
 	}
 	ws, err := s.app.RegisterWorksite(r.Context(), st.meta, st.account, in)
+	if fe, ok := limitErrors(err, "signer_email"); ok {
+		data, ferr := s.worksiteForm(r, in, fe)
+		if ferr != nil {
+			return ferr
+		}
+		return s.render(w, r, http.StatusTooManyRequests, "worksite_new.html", data)
+	}
 	var existing *app.ExistingWorksiteError
 	if errors.As(err, &existing) {
 		data, ferr := s.worksiteForm(r, in, nil)
@@ -269,6 +281,12 @@ func (s *Server) worksiteAction(w http.ResponseWriter, r *http.Request, flash st
 		return err
 	}
 	if err := act(id); err != nil {
+		if fe, ok := limitErrors(err, "email"); ok {
+			if !r.PostForm.Has("email") { // Send again: no field to show it at
+				fe = portal.FieldErrors{"action": portal.ErrorMessage(err)}
+			}
+			return s.showWorksite(w, r, id, http.StatusTooManyRequests, r.PostFormValue("email"), fe)
+		}
 		if fe, ok := portal.AsFieldErrors(err); ok {
 			return s.showWorksite(w, r, id, http.StatusUnprocessableEntity, r.PostFormValue("email"), fe)
 		}
