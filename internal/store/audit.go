@@ -20,9 +20,7 @@ func (tx *Tx) AppendAudit(ctx context.Context, e *portal.AuditEvent) error {
 	e.Seq = seq + 1
 	e.PrevHash = prev
 	e.At = e.At.UTC().Truncate(time.Millisecond)
-	if e.Details == "" {
-		e.Details = "{}"
-	}
+	boundAuditEvent(e)
 	e.Hash = e.ComputeHash()
 	var ws any
 	if e.WorksiteID != 0 {
