@@ -83,32 +83,11 @@ type Portal struct {
 
 // Build opens and migrates the database and wires every part.
 func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error) {
-	if logger == nil {
-		logger = slog.Default()
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.BaseURL == "" {
-		return nil, errors.New("a public base URL is required (-base-url)")
-	}
-	db, err := store.Open(ctx, cfg.DB)
+	p, err := Open(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	tmpl, err := mail.LoadTemplates()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	a := app.New(db, passwd.NewHasher(0), tmpl, app.Config{BaseURL: cfg.BaseURL, SupportEmail: cfg.SupportEmail,
-		MailDomain: mailDomain(cfg)}, logger)
-	if cfg.Now != nil {
-		a.Now = cfg.Now
-	}
-	a.Addresses = addressProvider(cfg)
+	cfg, db, a, logger := p.Config, p.DB, p.App, p.Logger
 
 	var dev *identity.DevProvider
 	if cfg.Dev && cfg.OIDC.Issuer == "" {
@@ -186,6 +165,40 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 		return nil, err
 	}
 	return &Portal{Config: cfg, DB: db, App: a, Server: srv, Mailer: mailer, Logger: logger}, nil
+}
+
+// Open opens and migrates the database and builds the use cases on it,
+// without sign-in, email or the web server: enough for the operator
+// commands that only read and write the database (tokens). Build does the
+// rest.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.BaseURL == "" {
+		return nil, errors.New("a public base URL is required (-base-url)")
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	tmpl, err := mail.LoadTemplates()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := app.New(db, passwd.NewHasher(0), tmpl, app.Config{BaseURL: cfg.BaseURL, SupportEmail: cfg.SupportEmail,
+		MailDomain: mailDomain(cfg)}, logger)
+	if cfg.Now != nil {
+		a.Now = cfg.Now
+	}
+	a.Addresses = addressProvider(cfg)
+	return &Portal{Config: cfg, DB: db, App: a, Logger: logger}, nil
 }
 
 // addressProvider returns AddressComplete when it is configured, else nil
