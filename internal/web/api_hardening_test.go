@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -78,6 +79,103 @@ func TestWeb_APIAuditBounded(t *testing.T) {
 		}
 		if want := agent[:store.AuditUserAgentMax] + "…[truncated: 10000 bytes in all]"; e.UserAgent != want {
 			t.Errorf("user agent %.200q", e.UserAgent)
+		}
+	})
+}
+
+// TestWeb_APIFallbacks: every request under /scim/ and /api/ that no route
+// serves is answered by the API in JSON, never by a page: 401 without a
+// token, then 501 for a SCIM operation the API does not implement, 405 for
+// another method on a path it has, 404 for a path it has not.
+func TestWeb_APIFallbacks(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		tok := bearer(apiToken(t, inst, "fallback", 90*24*time.Hour, app.TokenScopeSCIM, app.TokenScopeEvents))
+		eventsOnly := bearer(apiToken(t, inst, "events-only", 90*24*time.Hour, app.TokenScopeEvents))
+		for _, c := range []struct {
+			method, path string
+			status       int
+			allow        string
+		}{
+			{"POST", "/scim/v2/Users", 501, "GET"},
+			{"PUT", "/scim/v2/Users/1", 501, "GET"},
+			{"PATCH", "/scim/v2/Users/1", 501, "GET"},
+			{"DELETE", "/scim/v2/Users/1", 501, "GET"},
+			{"POST", "/scim/v2/Bulk", 501, ""},
+			{"POST", "/scim/v2/.search", 501, ""},
+			{"GET", "/scim/v2/Me", 501, ""},
+			{"PATCH", "/scim/v2/Me", 501, ""},
+			{"DELETE", "/scim/v2/ServiceProviderConfig", 405, "GET"},
+			{"POST", "/scim/v2/Schemas/x", 405, "GET"},
+			{"PUT", "/scim/v2/ResourceTypes", 405, "GET"},
+			{"GET", "/scim/v2/Groups", 404, ""},
+			{"POST", "/scim/v2/Groups", 404, ""},
+			{"GET", "/scim/v2", 404, ""},
+			{"GET", "/scim/v1/Users", 404, ""},
+			{"GET", "/scim/v2/Users/1/extra", 404, ""},
+			{"POST", "/api/v1/events", 405, "GET"},
+			{"DELETE", "/api/v1/events", 405, "GET"},
+			{"GET", "/api/v2/events", 404, ""},
+			{"POST", "/api/v1/nothing", 404, ""},
+		} {
+			name := c.method + " " + c.path
+			wantType := "application/scim+json"
+			if strings.HasPrefix(c.path, "/api/") {
+				wantType = "application/json"
+			}
+			r := apiDo(t, inst, c.method, "", c.path, "{}", "Content-Type", "application/scim+json")
+			wantSCIMError(t, r, 401, "")
+			if r.Header.Get("Content-Type") != wantType || r.Header.Get("WWW-Authenticate") != `Bearer realm="portal"` {
+				t.Errorf("%s without a token: %v", name, r.Header)
+			}
+			r = apiDo(t, inst, c.method, tok, c.path, "{}", "Content-Type", "application/scim+json")
+			wantSCIMError(t, r, c.status, "")
+			if r.Header.Get("Content-Type") != wantType || r.Header.Get("Allow") != c.allow || r.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("%s: %v", name, r.Header)
+			}
+		}
+		r := apiDo(t, inst, "POST", eventsOnly, "/scim/v2/Users", "{}")
+		wantSCIMError(t, r, 403, "")
+		if ch := r.Header.Get("WWW-Authenticate"); ch != `Bearer realm="portal", error="insufficient_scope", scope="scim:read"` {
+			t.Errorf("a token without the scope: %q", ch)
+		}
+		r = apiDo(t, inst, "POST", tok, "/scim/v2/Users", "{}")
+		if d := jstr(r.JSON, "detail"); d != "POST is not supported on /scim/v2/Users: use GET. This SCIM API is read only." {
+			t.Errorf("detail %q", d)
+		}
+		if d := jstr(apiDo(t, inst, "GET", tok, "/scim/v2/Me", "").JSON, "detail"); d != "/Me is not supported: a token belongs to a client system, not to a person." {
+			t.Errorf("/Me detail %q", d)
+		}
+		evs, err := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "fallback"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var unsupported int
+		for _, e := range evs {
+			if e.Action == "api.unsupported" {
+				unsupported++
+			}
+		}
+		if unsupported != 15 {
+			t.Errorf("%d calls audited as api.unsupported, want 15", unsupported)
+		}
+	})
+}
+
+// TestWeb_SCIMMetadataFilter: a filter on the metadata endpoints is refused
+// with 403 (RFC 7644 section 4), not ignored.
+func TestWeb_SCIMMetadataFilter(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		tok := bearer(apiToken(t, inst, "meta", 90*24*time.Hour, app.TokenScopeSCIM))
+		for _, path := range []string{"/scim/v2/ServiceProviderConfig", "/scim/v2/Schemas", "/scim/v2/ResourceTypes",
+			"/scim/v2/ResourceTypes/User", "/scim/v2/Schemas/" + scimExt} {
+			r := apiGet(t, inst, tok, path+"?filter="+url.QueryEscape(`id eq "User"`))
+			wantSCIMError(t, r, 403, "")
+			if r.Header.Get("WWW-Authenticate") != "" || !strings.Contains(jstr(r.JSON, "detail"), "cannot be filtered") {
+				t.Errorf("%s: %v %s", path, r.Header, r.Body)
+			}
+			if r := apiGet(t, inst, tok, path); r.Status != 200 {
+				t.Errorf("%s without a filter: %d", path, r.Status)
+			}
 		}
 	})
 }
