@@ -179,3 +179,24 @@ func TestWeb_SCIMMetadataFilter(t *testing.T) {
 		}
 	})
 }
+
+// TestWeb_SCIMFilterEscapes: a filter is read with SCIM's grammar, so a
+// backslash written once after HXBC is not a line break that silently
+// matches nobody.
+func TestWeb_SCIMFilterEscapes(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		now := inst.Clock.Now()
+		nancy := apiAccount(t, inst.DB, "nancy", portal.ProfPhysician, now)
+		apiProvision(t, inst.DB, nancy, now.Add(-time.Hour), "demographics", apiWorksite(t, inst.DB, "Harbour Clinic", "101", now, nancy))
+		tok := bearer(apiToken(t, inst, "viewer", 90*24*time.Hour, app.TokenScopeSCIM))
+		for _, f := range []string{`userName eq "HXBC\nancy"`, `userName eq "HXBC\\nancy"`, `userName eq "nancy"`, `userName eq "n\u0061ncy"`} {
+			r := apiGet(t, inst, tok, "/scim/v2/Users?filter="+url.QueryEscape(f))
+			if r.Status != 200 || jint(r.JSON, "totalResults") != 1 || jstr(r.JSON, "Resources", 0, "userName") != `HXBC\nancy` {
+				t.Errorf("%s: %d %s", f, r.Status, r.Body)
+			}
+		}
+		for _, f := range []string{`userName eq "nancy\n"`, `userName eq "na\ncy"`, `userName eq "nan\cy"`, `userName eq "nancy" or userName eq "x"`} {
+			wantSCIMError(t, apiGet(t, inst, tok, "/scim/v2/Users?filter="+url.QueryEscape(f)), 400, "invalidFilter")
+		}
+	})
+}
