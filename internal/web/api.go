@@ -40,6 +40,7 @@ const (
 func (s *Server) apiRoutes(handle func(pattern string, h handler)) {
 	handle("GET /scim/v2/Users", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMUsers))
 	handle("GET /scim/v2/Users/{id}", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMUser))
+	handle("POST /scim/v2/Users/.search", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMSearch))
 	handle("GET /scim/v2/ServiceProviderConfig", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMConfig))
 	handle("GET /scim/v2/ResourceTypes", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMResourceTypes))
 	handle("GET /scim/v2/ResourceTypes/{id}", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMResourceTypes))
@@ -253,26 +254,44 @@ func (s *Server) handleSCIMUsers(w http.ResponseWriter, r *http.Request, t *app.
 	if err != nil {
 		return s.auditBadQuery(r, t, "api.scim_list", err)
 	}
-	page, err := s.app.ProvisionedUsers(r.Context(), state(r).meta, t, app.UserQuery{Filter: r.URL.Query().Get("filter"), StartIndex: start, Count: count})
+	proj, err := s.parseSCIMProjection(queryList(r, "attributes"), queryList(r, "excludedAttributes"))
+	if err != nil {
+		return s.auditBadQuery(r, t, "api.scim_list", err)
+	}
+	return s.serveSCIMUsers(w, r, t, app.UserQuery{Filter: r.URL.Query().Get("filter"), StartIndex: start, Count: count}, proj)
+}
+
+// serveSCIMUsers answers a page of people as a SCIM ListResponse, for the
+// query string and for POST /Users/.search alike.
+func (s *Server) serveSCIMUsers(w http.ResponseWriter, r *http.Request, t *app.Token, q app.UserQuery, proj *scimProjection) error {
+	page, err := s.app.ProvisionedUsers(r.Context(), state(r).meta, t, q)
 	if err != nil {
 		return err
 	}
 	resources := make([]any, len(page.Users))
 	for i, u := range page.Users {
-		resources[i] = s.scimUserOf(u)
+		resources[i] = proj.apply(s.scimUserOf(u))
 	}
 	writeJSON(w, http.StatusOK, listResponse(resources, page.Total, page.StartIndex))
 	return nil
 }
 
 func (s *Server) handleSCIMUser(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	if r.PathValue("id") == ".search" {
+		return &apiStatusError{status: http.StatusMethodNotAllowed, allow: http.MethodPost,
+			detail: "Search with POST /scim/v2/Users/.search, or with GET /scim/v2/Users?filter=..."}
+	}
+	proj, err := s.parseSCIMProjection(queryList(r, "attributes"), queryList(r, "excludedAttributes"))
+	if err != nil {
+		return s.auditBadQuery(r, t, "api.scim_get", err)
+	}
 	u, err := s.app.ProvisionedUserByID(r.Context(), state(r).meta, t, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	res := s.scimUserOf(u)
 	w.Header().Set("Content-Location", res.Meta.Location)
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, proj.apply(res))
 	return nil
 }
 

@@ -26,6 +26,8 @@ func apiNotFound(r *http.Request) error {
 func scimAllow(rest string) string {
 	first, sub, nested := strings.Cut(rest, "/")
 	switch {
+	case rest == "Users/.search":
+		return http.MethodPost
 	case first == "Users" && (!nested || (sub != "" && !strings.Contains(sub, "/"))):
 		return http.MethodGet
 	case rest == "ServiceProviderConfig":

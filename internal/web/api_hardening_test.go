@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -100,6 +101,7 @@ func TestWeb_APIFallbacks(t *testing.T) {
 			{"PUT", "/scim/v2/Users/1", 501, "GET"},
 			{"PATCH", "/scim/v2/Users/1", 501, "GET"},
 			{"DELETE", "/scim/v2/Users/1", 501, "GET"},
+			{"PUT", "/scim/v2/Users/.search", 405, "POST"},
 			{"POST", "/scim/v2/Bulk", 501, ""},
 			{"POST", "/scim/v2/.search", 501, ""},
 			{"GET", "/scim/v2/Me", 501, ""},
@@ -155,8 +157,8 @@ func TestWeb_APIFallbacks(t *testing.T) {
 				unsupported++
 			}
 		}
-		if unsupported != 15 {
-			t.Errorf("%d calls audited as api.unsupported, want 15", unsupported)
+		if unsupported != 16 {
+			t.Errorf("%d calls audited as api.unsupported, want 16", unsupported)
 		}
 	})
 }
@@ -197,6 +199,117 @@ func TestWeb_SCIMFilterEscapes(t *testing.T) {
 		}
 		for _, f := range []string{`userName eq "nancy\n"`, `userName eq "na\ncy"`, `userName eq "nan\cy"`, `userName eq "nancy" or userName eq "x"`} {
 			wantSCIMError(t, apiGet(t, inst, tok, "/scim/v2/Users?filter="+url.QueryEscape(f)), 400, "invalidFilter")
+		}
+	})
+}
+
+// keysOf lists the keys of a decoded JSON object, sorted.
+func keysOf(v any) []string {
+	m, _ := v.(map[string]any)
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+const searchSchema = `"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]`
+
+// TestWeb_SCIMSearch: POST /Users/.search (RFC 7644 section 3.4.3) answers
+// as GET /Users does, with its parameters in the body.
+func TestWeb_SCIMSearch(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		p := setUpAPIPeople(t, inst)
+		tok := bearer(apiToken(t, inst, "searcher", 90*24*time.Hour, app.TokenScopeSCIM))
+		search := func(body string) apiResponse {
+			return apiDo(t, inst, "POST", tok, "/scim/v2/Users/.search", body, "Content-Type", "application/scim+json")
+		}
+		r := search(`{` + searchSchema + `,"filter":"userName eq \"HXBC\\\\moa\"","attributes":["userName","name.givenName"]}`)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "application/scim+json" || jint(r.JSON, "totalResults") != 1 ||
+			jstr(r.JSON, "schemas", 0) != "urn:ietf:params:scim:api:messages:2.0:ListResponse" {
+			t.Fatalf("search: %d %s", r.Status, r.Body)
+		}
+		res := jget(r.JSON, "Resources", 0)
+		if got := keysOf(res); !slices.Equal(got, []string{"id", "name", "schemas", "userName"}) ||
+			jstr(res, "id") != apiID(p.moa) || !slices.Equal(keysOf(jget(res, "name")), []string{"givenName"}) {
+			t.Errorf("attributes: %v %s", got, r.Body)
+		}
+		r = search(`{` + searchSchema + `,"startIndex":2,"count":1,"sortBy":"userName"}`)
+		if got := resourceIDs(r); r.Status != 200 || !slices.Equal(got, []string{apiID(p.moa)}) || jint(r.JSON, "totalResults") != 3 ||
+			jint(r.JSON, "startIndex") != 2 {
+			t.Errorf("paging: %d %s", r.Status, r.Body)
+		}
+		if r := search(`{` + searchSchema + `}`); jint(r.JSON, "totalResults") != 3 || jlen(r.JSON, "Resources") != 3 {
+			t.Errorf("no parameters: %s", r.Body)
+		}
+		wantSCIMError(t, search(`{"filter":"userName eq \"moa\""}`), 400, "invalidSyntax")
+		wantSCIMError(t, search(`{`+searchSchema+`,"count":"ten"}`), 400, "invalidSyntax")
+		wantSCIMError(t, search(`not json`), 400, "invalidSyntax")
+		wantSCIMError(t, search(`{`+searchSchema+`,"filter":"displayName eq \"x\""}`), 400, "invalidFilter")
+		wantSCIMError(t, search(`{`+searchSchema+`,"attributes":["name..givenName"]}`), 400, "invalidValue")
+		wantSCIMError(t, search(`{`+searchSchema+`,"filter":"`+strings.Repeat("x", 70_000)+`"}`), 413, "")
+		r = apiGet(t, inst, tok, "/scim/v2/Users/.search")
+		wantSCIMError(t, r, 405, "")
+		if r.Header.Get("Allow") != "POST" {
+			t.Errorf("GET .search: Allow %q", r.Header.Get("Allow"))
+		}
+		evs, _ := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "searcher"})
+		lists := 0
+		for _, e := range evs {
+			if e.Action == "api.scim_list" {
+				lists++
+			}
+		}
+		if lists != 9 {
+			t.Errorf("%d searches audited, want 9", lists)
+		}
+	})
+}
+
+// TestWeb_SCIMAttributes: attributes and excludedAttributes on /Users and
+// /Users/{id} (RFC 7644 sections 3.4.2.5, 3.9): id and schemas always
+// come back, an extension goes by its URN, unknown names select nothing.
+func TestWeb_SCIMAttributes(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		p := setUpAPIPeople(t, inst)
+		tok := bearer(apiToken(t, inst, "viewer", 90*24*time.Hour, app.TokenScopeSCIM))
+		doc := "/scim/v2/Users/" + apiID(p.doc)
+
+		r := apiGet(t, inst, tok, "/scim/v2/Users?attributes=userName")
+		for i := range 3 {
+			if got := keysOf(jget(r.JSON, "Resources", i)); !slices.Equal(got, []string{"id", "schemas", "userName"}) {
+				t.Errorf("list resource %d: %v", i, got)
+			}
+		}
+		r = apiGet(t, inst, tok, doc+"?excludedAttributes="+url.QueryEscape(scimExt+",emails,id,schemas,meta.location"))
+		if r.Status != 200 || jget(r.JSON, scimExt) != nil || jget(r.JSON, "emails") != nil || jstr(r.JSON, "id") != apiID(p.doc) ||
+			jlen(r.JSON, "schemas") != 2 || jstr(r.JSON, "userName") != `HXBC\doc` || jget(r.JSON, "meta", "location") != nil ||
+			jstr(r.JSON, "meta", "resourceType") != "User" || r.Header.Get("Content-Location") != inst.URL+doc {
+			t.Errorf("excluded: %d %s", r.Status, r.Body)
+		}
+		attrs := strings.Join([]string{scimExt + ":worksites.worksiteId", "EMAILS.value", "urn:ietf:params:scim:schemas:core:2.0:User:displayName",
+			"nickName", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "name.middleName"}, ",")
+		r = apiGet(t, inst, tok, doc+"?attributes="+url.QueryEscape(attrs))
+		if got := keysOf(r.JSON); !slices.Equal(got, []string{"displayName", "emails", "id", "schemas", scimExt}) {
+			t.Errorf("attributes: %v", got)
+		}
+		if !slices.Equal(keysOf(jget(r.JSON, scimExt)), []string{"worksites"}) ||
+			!slices.Equal(keysOf(jget(r.JSON, scimExt, "worksites", 0)), []string{"worksiteId"}) ||
+			jstr(r.JSON, scimExt, "worksites", 0, "worksiteId") != string(p.clinic.Code) ||
+			!slices.Equal(keysOf(jget(r.JSON, "emails", 0)), []string{"value"}) || jstr(r.JSON, "emails", 0, "value") != "doc@example.ca" {
+			t.Errorf("sub-attributes: %s", r.Body)
+		}
+		r = apiGet(t, inst, tok, doc+"?attributes="+url.QueryEscape(scimExt))
+		if got := keysOf(r.JSON); !slices.Equal(got, []string{"id", "schemas", scimExt}) || jstr(r.JSON, scimExt, "profession") != "physician" {
+			t.Errorf("the extension by its URN: %v", got)
+		}
+		if r := apiGet(t, inst, tok, doc+"?attributes=nickName"); !slices.Equal(keysOf(r.JSON), []string{"id", "schemas"}) {
+			t.Errorf("only unknown names: %s", r.Body)
+		}
+		for _, q := range []string{"attributes=name..givenName", "excludedAttributes=" + url.QueryEscape("user name"), "attributes=1abc"} {
+			wantSCIMError(t, apiGet(t, inst, tok, doc+"?"+q), 400, "invalidValue")
+			wantSCIMError(t, apiGet(t, inst, tok, "/scim/v2/Users?"+q), 400, "invalidValue")
 		}
 	})
 }
