@@ -26,6 +26,8 @@ type AuditEvent struct {
 	Details     string // JSON object of what changed
 	PrevHash    string
 	Hash        string
+	KeyID       string // the audit key that keyed the row; "" for a row written without one
+	MAC         string // the key's RowMAC of the row; "" when unkeyed
 }
 
 // Actor kinds.

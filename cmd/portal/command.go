@@ -53,6 +53,17 @@ func openPortal(ctx context.Context, cmd string, flags []string, stderr io.Write
 	return wire.Build(ctx, cfg, newLogger(stderr, logFormat, cfg.Dev).With("command", cmd))
 }
 
+// openDatabase reads the portal's flags and opens the database and the use
+// cases alone, for a command that needs neither sign-in nor email; the
+// caller closes it.
+func openDatabase(ctx context.Context, cmd string, flags []string, stderr io.Writer, getenv func(string) string) (*wire.Portal, error) {
+	cfg, logFormat, err := parseConfig(cmd, flags, stderr, getenv)
+	if err != nil {
+		return nil, err
+	}
+	return wire.Open(ctx, cfg, newLogger(stderr, logFormat, cfg.Dev).With("command", cmd))
+}
+
 // commandMeta says, in the audit trail, that a change came from a command.
 func commandMeta(cmd string) portal.RequestMeta {
 	return portal.RequestMeta{IP: "command line", UserAgent: "portal " + cmd, RequestID: "cli"}

@@ -3,7 +3,7 @@
 //	portal [serve]            run the web server (the default)
 //	portal migrate            apply database migrations
 //	portal demo               load demonstration people
-//	portal audit verify       check the audit trail's hash chain
+//	portal audit ...          verify the audit trail, sign a checkpoint, make keys
 //	portal addresses ...      import or generate the address index
 //	portal worksites ...      list, approve or decline new worksites
 //	portal staff ...          grant or revoke the CareConnect team's roles
@@ -70,15 +70,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "addresses":
 		return runAddresses(ctx, args, stdout, stderr, getenv)
 	case "audit":
-		if len(args) == 0 || args[0] != "verify" {
-			return errors.New("usage: portal audit verify [flags]")
-		}
-		args = args[1:]
+		return runAudit(ctx, args, stdout, stderr, getenv)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
+		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|audit checkpoint|audit keygen|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit verify, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
 	}
 	cfg, logFormat, err := parseConfig(cmd, args, stderr, getenv)
 	if err != nil {
@@ -98,24 +95,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 			return err
 		}
 		fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
-		return nil
-	case "audit":
-		db, err := store.Open(ctx, cfg.DB)
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		n, breaks, err := db.VerifyAudit(ctx)
-		if err != nil {
-			return err
-		}
-		for _, b := range breaks {
-			fmt.Fprintf(stdout, "row %d: %s\n", b.Seq, b.Reason)
-		}
-		if len(breaks) > 0 {
-			return fmt.Errorf("audit trail verification FAILED: %d problem(s) in %d row(s)", len(breaks), n)
-		}
-		fmt.Fprintf(stdout, "audit trail intact: %d row(s) verified\n", n)
 		return nil
 	case "demo":
 		p, err := wire.Build(ctx, cfg, logger)
@@ -227,6 +206,7 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", envDur("SESSION_IDLE", 30*time.Minute), "idle session timeout (PORTAL_SESSION_IDLE)")
 	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
+	readAuditKeys := auditFlags(fs, &cfg, env, envDur)
 	if err := fs.Parse(args); err != nil {
 		return cfg, "", err
 	}
@@ -238,6 +218,7 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	cfg.StaffOIDC.Scopes = []string{"openid", "profile", "email"}
 	cfg.SMTP.Password = secret("SMTP_PASSWORD")
 	cfg.AddressCompleteKey = secret("ADDRESSCOMPLETE_KEY")
+	bad = append(bad, readAuditKeys())
 	if err := errors.Join(bad...); err != nil {
 		return cfg, "", err
 	}

@@ -157,3 +157,20 @@ func TestRun_UnknownSubcommandsTouchNothing(t *testing.T) {
 		t.Fatalf("an unknown command created the database: %v", err)
 	}
 }
+
+// TestRun_TokensNeedOnlyTheDatabase: an operator writing a token on a
+// production host has the database settings but neither the sign-in nor
+// the mail relay's.
+func TestRun_TokensNeedOnlyTheDatabase(t *testing.T) {
+	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db")}
+	out, err := runCmd(t, env, "tokens", "create", "--name", "viewer", "--scope", "scim:read", "--expires", "30d", "--by", "Ada")
+	if err != nil || !strings.HasPrefix(out, "ccp_") {
+		t.Fatalf("create without sign-in settings: %q %v", out, err)
+	}
+	if out, err := runCmd(t, env, "tokens", "list"); err != nil || !strings.Contains(out, "viewer") {
+		t.Fatalf("list: %q %v", out, err)
+	}
+	if out, err := runCmd(t, env, "tokens", "revoke", "--name", "viewer", "--by", "Ada"); err != nil || !strings.HasPrefix(out, "token viewer revoked at ") {
+		t.Fatalf("revoke: %q %v", out, err)
+	}
+}

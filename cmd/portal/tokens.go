@@ -37,7 +37,8 @@ func runTokens(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	default:
 		return fmt.Errorf("unknown tokens command %q; %s", sub, usage)
 	}
-	p, err := openPortal(ctx, "tokens", rest, stderr, getenv)
+	// Tokens live in the database alone: no sign-in or mail settings needed.
+	p, err := openDatabase(ctx, "tokens", rest, stderr, getenv)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -334,119 +333,6 @@ func (e *FilterError) Error() string { return "app: invalid filter: " + e.Messag
 
 // Unwrap gives the portal error with the message.
 func (e *FilterError) Unwrap() error { return portal.Errorf(portal.EINVALID, "%s", e.Message) }
-
-const scimUserURN = "urn:ietf:params:scim:schemas:core:2.0:user:"
-
-// ParseUserFilter reads the filters the API supports: `userName eq "x"`,
-// `meta.lastModified gt "RFC 3339 time"`, and the two joined with `and`.
-// Attribute names and operators are case-insensitive, as in SCIM; userName
-// may be given with or without its HXBC\ prefix.
-func ParseUserFilter(s string) (UserFilter, error) {
-	f, err := parseUserFilter(s)
-	if err != nil {
-		return UserFilter{}, err
-	}
-	return f, nil
-}
-
-func parseUserFilter(s string) (UserFilter, error) {
-	var f UserFilter
-	if strings.TrimSpace(s) == "" {
-		return f, nil
-	}
-	toks, err := filterTokens(s)
-	if err != nil {
-		return f, err
-	}
-	unsupported := &FilterError{Message: `Unsupported filter: use userName eq "HXBC\\name", meta.lastModified gt "2026-01-31T00:00:00Z", or both joined with and.`}
-	switch {
-	case len(toks) == 3:
-	case len(toks) == 7 && strings.EqualFold(toks[3], "and"):
-	default:
-		return f, unsupported
-	}
-	seen := map[string]bool{}
-	for i := 0; i < len(toks); i += 4 {
-		attr := strings.TrimPrefix(strings.ToLower(toks[i]), scimUserURN)
-		op := strings.ToLower(toks[i+1])
-		if seen[attr] {
-			return f, unsupported
-		}
-		seen[attr] = true
-		v, ok := filterString(toks[i+2])
-		if !ok {
-			return f, &FilterError{Message: "Filter values must be quoted strings, e.g. userName eq \"HXBC\\\\name\"."}
-		}
-		switch {
-		case attr == "username" && op == "eq":
-			v = strings.ToLower(strings.TrimSpace(v))
-			v = strings.TrimPrefix(v, `hxbc\`)
-			if v == "" {
-				return f, &FilterError{Message: "The userName to match is empty."}
-			}
-			f.Username = v
-		case attr == "meta.lastmodified" && op == "gt":
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				return f, &FilterError{Message: fmt.Sprintf("meta.lastModified must be compared with an RFC 3339 time, e.g. 2026-01-31T00:00:00Z, not %q.", v)}
-			}
-			f.ChangedAfter = t.UTC()
-		default:
-			return f, unsupported
-		}
-	}
-	return f, nil
-}
-
-// filterTokens splits a filter into words and quoted strings (with their
-// quotes). Grouping with parentheses and brackets is not supported.
-func filterTokens(s string) ([]string, error) {
-	var toks []string
-	for i := 0; i < len(s); {
-		switch c := s[i]; {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '"':
-			j := i + 1
-			for ; j < len(s) && s[j] != '"'; j++ {
-				if s[j] == '\\' {
-					j++
-				}
-			}
-			if j >= len(s) {
-				return nil, &FilterError{Message: "The filter has a string without its closing quote."}
-			}
-			toks = append(toks, s[i:j+1])
-			i = j + 1
-		default:
-			j := i
-			for j < len(s) && !strings.ContainsRune(" \t\n\r\"", rune(s[j])) {
-				j++
-			}
-			w := s[i:j]
-			if strings.ContainsAny(w, "()[]") {
-				return nil, &FilterError{Message: "Grouping with parentheses or brackets is not supported."}
-			}
-			toks = append(toks, w)
-			i = j
-		}
-	}
-	return toks, nil
-}
-
-// filterString decodes a quoted filter value as a JSON string. A value
-// that is not valid JSON only because of a lone backslash, such as
-// "HXBC\name", is taken as written.
-func filterString(tok string) (string, bool) {
-	if len(tok) < 2 || tok[0] != '"' || tok[len(tok)-1] != '"' {
-		return "", false
-	}
-	var v string
-	if err := json.Unmarshal([]byte(tok), &v); err == nil {
-		return v, true
-	}
-	return tok[1 : len(tok)-1], true
-}
 
 // ProvisionedUsers lists provisioned people for a client with the
 // scim:read scope. Every call is audited.

@@ -262,6 +262,22 @@ func TestApp_SCIMFilter(t *testing.T) {
 		{`userName eq "dalia18`, app.UserFilter{}, false},
 		{`userName eq ""`, app.UserFilter{}, false},
 		{`active eq true`, app.UserFilter{}, false},
+		// Escapes: the value is a JSON string, except that the backslash of a
+		// leading HXBC\ may be written once.
+		{`userName eq "HXBC\nancy"`, app.UserFilter{Username: "nancy"}, true},
+		{`userName eq "HXBC\\nancy"`, app.UserFilter{Username: "nancy"}, true},
+		{`userName eq "hxbc\tom"`, app.UserFilter{Username: "tom"}, true},
+		{`userName eq "HXBC\u005Cnancy"`, app.UserFilter{Username: "nancy"}, true},
+		{`userName eq "d\u0061lia18"`, app.UserFilter{Username: "dalia18"}, true},
+		{`userName eq "dalia\"18"`, app.UserFilter{Username: `dalia"18`}, true},
+		{`userName  eq  "dalia18"`, app.UserFilter{Username: "dalia18"}, true},
+		{` userName eq "dalia18" `, app.UserFilter{Username: "dalia18"}, true},
+		{`userName eq "nancy\n"`, app.UserFilter{}, false},
+		{`userName eq "da\lia"`, app.UserFilter{}, false},
+		{`userName eq 18`, app.UserFilter{}, false},
+		{`not (userName eq "a")`, app.UserFilter{}, false},
+		{`userName pr`, app.UserFilter{}, false},
+		{`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:userName eq "a"`, app.UserFilter{}, false},
 	} {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := app.ParseUserFilter(tt.in)
@@ -273,6 +289,11 @@ func TestApp_SCIMFilter(t *testing.T) {
 				t.Fatalf("error %v is not an invalid filter", err)
 			}
 		})
+	}
+	_, err := app.ParseUserFilter(`userName eq "nancy\n"`)
+	if got, want := portal.ErrorMessage(err), `The value "nancy\n" holds a control character: in a filter string \n, \t and \r are `+
+		`a line break, a tab and a return; write a backslash as \\.`; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

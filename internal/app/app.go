@@ -96,16 +96,12 @@ func (a *App) audit(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, 
 	return tx.AppendAudit(ctx, &portal.AuditEvent{
 		At: a.now(), ActorKind: e.actorKind, ActorID: e.actorID, Action: e.action,
 		SubjectKind: e.subjectKind, SubjectID: e.subjectID, WorksiteID: e.worksiteID,
-		IP: meta.IP, UserAgent: truncate(meta.UserAgent, 300), RequestID: meta.RequestID,
+		IP: meta.IP, UserAgent: meta.UserAgent, RequestID: meta.RequestID, // the store bounds every text
 		Details: store.AuditDetails(e.details),
 	})
 }
 
 func accountRef(id portal.AccountID) string { return strconv.FormatInt(int64(id), 10) }
 
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}
+// truncate cuts s to at most n runes, on a rune boundary.
+func truncate(s string, n int) string { return portal.Truncate(s, n) }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -11,30 +13,43 @@ import (
 
 // AppendAudit adds an event to the audit trail inside tx, chaining it to the
 // previous row. The head row is locked so concurrent writers serialise.
+// With an audit key (SetAuditKey) the row and the head carry its MACs; a
+// trail already keyed is not written to without a key.
 func (tx *Tx) AppendAudit(ctx context.Context, e *portal.AuditEvent) error {
 	var seq int64
-	var prev string
-	if err := tx.QueryRow(ctx, "SELECT seq, hash FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq, &prev); err != nil {
+	var prev, headKey string
+	if err := tx.QueryRow(ctx, "SELECT seq, hash, key_id FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq, &prev, &headKey); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return errors.New("store: the audit trail's head (the one row of audit_head) is missing; nothing can be audited until it is restored")
+		}
 		return fmt.Errorf("store: read audit head: %w", err)
+	}
+	if headKey != "" && tx.auditKey == nil {
+		return fmt.Errorf("store: the audit trail is keyed (audit key %s) but no audit key is configured: set PORTAL_AUDIT_KEY_FILE", headKey)
 	}
 	e.Seq = seq + 1
 	e.PrevHash = prev
 	e.At = e.At.UTC().Truncate(time.Millisecond)
-	if e.Details == "" {
-		e.Details = "{}"
-	}
+	boundAuditEvent(e)
 	e.Hash = e.ComputeHash()
+	e.KeyID, e.MAC = "", ""
+	var headMAC string
+	if k := tx.auditKey; k != nil {
+		e.KeyID, e.MAC = k.ID, k.RowMAC(e)
+		headMAC = k.HeadMAC(e.Seq, e.Hash)
+	}
 	var ws any
 	if e.WorksiteID != 0 {
 		ws = e.WorksiteID
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, action, subject_kind, subject_id,
-		worksite_id, ip, user_agent, request_id, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		worksite_id, ip, user_agent, request_id, details, prev_hash, hash, key_id, mac) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		e.Seq, ms(e.At), e.ActorKind, e.ActorID, e.Action, e.SubjectKind, e.SubjectID, ws,
-		e.IP, e.UserAgent, e.RequestID, e.Details, e.PrevHash, e.Hash); err != nil {
+		e.IP, e.UserAgent, e.RequestID, e.Details, e.PrevHash, e.Hash, e.KeyID, e.MAC); err != nil {
 		return fmt.Errorf("store: append audit: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", e.Seq, e.Hash); err != nil {
+	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ?, key_id = ?, mac = ? WHERE id = 1",
+		e.Seq, e.Hash, e.KeyID, headMAC); err != nil {
 		return fmt.Errorf("store: move audit head: %w", err)
 	}
 	return nil
@@ -65,7 +80,7 @@ type AuditFilter struct {
 }
 
 const auditColumns = `seq, occurred_at, actor_kind, actor_id, action, subject_kind, subject_id,
-	COALESCE(worksite_id, 0), ip, user_agent, request_id, details, prev_hash, hash`
+	COALESCE(worksite_id, 0), ip, user_agent, request_id, details, prev_hash, hash, key_id, mac`
 
 // FindAuditEvents returns events in sequence order.
 func (q Q) FindAuditEvents(ctx context.Context, f AuditFilter) ([]portal.AuditEvent, error) {
@@ -106,30 +121,48 @@ func (q Q) AuditHead(ctx context.Context) (int64, string, error) {
 	return seq, hash, err
 }
 
+// FindAuditHead returns the chain's head; a not-found error when its row
+// is missing.
+func (q Q) FindAuditHead(ctx context.Context) (*portal.AuditHead, error) {
+	var h portal.AuditHead
+	err := q.QueryRow(ctx, "SELECT seq, hash, key_id, mac FROM audit_head WHERE id = 1").Scan(&h.Seq, &h.Hash, &h.KeyID, &h.MAC)
+	if err != nil {
+		return nil, mapError(err)
+	}
+	return &h, nil
+}
+
+// SetAuditKey keys the audit rows written from now on (nil: unkeyed).
+// Set it once, before the database is used.
+func (db *DB) SetAuditKey(k *portal.AuditKey) { db.auditKey = k }
+
 // VerifyAudit walks the whole trail in batches and returns every break,
-// including rows deleted from the end (the head then points past the last row).
+// including rows deleted from the end (the head then points past the last
+// row). Keyed rows are counted, not checked: VerifyAuditWith checks them.
 func (db *DB) VerifyAudit(ctx context.Context) (checked int64, breaks []portal.ChainBreak, err error) {
-	var prevSeq int64
-	prevHash := ""
+	r, err := db.VerifyAuditWith(ctx, portal.AuditVerifyOptions{})
+	return r.Rows, r.Breaks, err
+}
+
+// VerifyAuditWith walks the whole trail in batches: the hash chain, the
+// MACs of keyed rows with the keys given, the head, and the checkpoints.
+func (db *DB) VerifyAuditWith(ctx context.Context, opts portal.AuditVerifyOptions) (portal.AuditReport, error) {
+	v := portal.NewChainVerifier(opts)
+	var after int64
 	for {
-		batch, err := db.Read().FindAuditEvents(ctx, AuditFilter{AfterSeq: prevSeq, Limit: 5000})
+		batch, err := db.Read().FindAuditEvents(ctx, AuditFilter{AfterSeq: after, Limit: 5000})
 		if err != nil {
-			return checked, breaks, err
+			return portal.AuditReport{}, err
 		}
 		if len(batch) == 0 {
 			break
 		}
-		breaks = append(breaks, portal.VerifyChain(prevSeq, prevHash, batch)...)
-		checked += int64(len(batch))
-		last := batch[len(batch)-1]
-		prevSeq, prevHash = last.Seq, last.Hash
+		v.Add(batch)
+		after = batch[len(batch)-1].Seq
 	}
-	headSeq, headHash, err := db.Read().AuditHead(ctx)
-	if err != nil {
-		return checked, breaks, err
+	head, err := db.Read().FindAuditHead(ctx)
+	if err != nil && !IsNotFound(err) {
+		return portal.AuditReport{}, err
 	}
-	if headSeq != prevSeq || headHash != prevHash {
-		breaks = append(breaks, portal.ChainBreak{Seq: headSeq, Reason: fmt.Sprintf("the trail ends at row %d but its head records row %d: rows were deleted from the end", prevSeq, headSeq)})
-	}
-	return checked, breaks, nil
+	return v.Finish(head), nil
 }

@@ -111,7 +111,7 @@ func (q Q) scanAuditEvents(ctx context.Context, query string, args ...any) ([]po
 		var e portal.AuditEvent
 		var at int64
 		if err := rows.Scan(&e.Seq, &at, &e.ActorKind, &e.ActorID, &e.Action, &e.SubjectKind, &e.SubjectID,
-			&e.WorksiteID, &e.IP, &e.UserAgent, &e.RequestID, &e.Details, &e.PrevHash, &e.Hash); err != nil {
+			&e.WorksiteID, &e.IP, &e.UserAgent, &e.RequestID, &e.Details, &e.PrevHash, &e.Hash, &e.KeyID, &e.MAC); err != nil {
 			return nil, err
 		}
 		e.At = fromMS(at)

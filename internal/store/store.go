@@ -33,9 +33,10 @@ const (
 
 // DB is the portal's database handle.
 type DB struct {
-	sql     *sql.DB
-	dialect Dialect
-	stmts   *stmtCache
+	sql      *sql.DB
+	dialect  Dialect
+	stmts    *stmtCache
+	auditKey *portal.AuditKey // keys the audit rows written; nil: rows are unkeyed
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (or a bare path
@@ -136,7 +137,8 @@ func (db *DB) q() Q { return Q{q: db.sql, dialect: db.dialect, stmts: db.stmts} 
 // Tx is a database transaction. Every use case runs in exactly one.
 type Tx struct {
 	Q
-	tx *sql.Tx
+	tx       *sql.Tx
+	auditKey *portal.AuditKey
 }
 
 // Read returns a query handle outside any transaction, for reads.
@@ -149,7 +151,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{Q: Q{q: sqlTx, dialect: db.dialect}, tx: sqlTx}
+	tx := &Tx{Q: Q{q: sqlTx, dialect: db.dialect}, tx: sqlTx, auditKey: db.auditKey}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()

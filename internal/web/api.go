@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,14 +40,17 @@ const (
 func (s *Server) apiRoutes(handle func(pattern string, h handler)) {
 	handle("GET /scim/v2/Users", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMUsers))
 	handle("GET /scim/v2/Users/{id}", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMUser))
+	handle("POST /scim/v2/Users/.search", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMSearch))
 	handle("GET /scim/v2/ServiceProviderConfig", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMConfig))
 	handle("GET /scim/v2/ResourceTypes", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMResourceTypes))
 	handle("GET /scim/v2/ResourceTypes/{id}", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMResourceTypes))
 	handle("GET /scim/v2/Schemas", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMSchemas))
 	handle("GET /scim/v2/Schemas/{id}", s.api(scimContentType, app.TokenScopeSCIM, s.handleSCIMSchemas))
-	handle("GET /scim/v2/", s.api(scimContentType, "", s.handleAPINotFound))
 	handle("GET /api/v1/events", s.api(jsonContentType, app.TokenScopeEvents, s.handleEvents))
-	handle("GET /api/v1/", s.api(jsonContentType, "", s.handleAPINotFound))
+	// Everything else under the two prefixes, whatever the method, is
+	// answered by the API (JSON, token first), never by a page.
+	handle("/scim/", s.api(scimContentType, "", s.handleSCIMFallback))
+	handle("/api/", s.api(jsonContentType, "", s.handleAPIFallback))
 }
 
 // apiHandler serves an authenticated API call.
@@ -115,9 +119,46 @@ type scimError struct {
 	Status   string   `json:"status"`
 }
 
+// writeSCIMError answers a SCIM error message (RFC 7644 section 3.12):
+// the Error schema, the status as a string, the detail and the scimType
+// when there is one. The content type is application/scim+json unless the
+// caller set another (the change feed answers application/json).
+func writeSCIMError(w http.ResponseWriter, status int, scimType, detail string) {
+	h := w.Header()
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", scimContentType)
+	}
+	h.Set("Cache-Control", "no-store")
+	writeJSON(w, status, scimError{Schemas: []string{scimErrorSchema}, ScimType: scimType, Detail: detail, Status: strconv.Itoa(status)})
+}
+
+// apiStatusError is an answer of the API that no portal error code names:
+// an operation it does not implement, a method a path does not take, a
+// filter where none is allowed, a body too large.
+type apiStatusError struct {
+	status   int
+	scimType string
+	detail   string
+	allow    string // the Allow header, when the path exists
+}
+
+func (e *apiStatusError) Error() string { return fmt.Sprintf("api: %d: %s", e.status, e.detail) }
+
 // apiError answers an error as SCIM error JSON with the matching status
 // and, for authentication failures, the WWW-Authenticate challenge.
 func (s *Server) apiError(w http.ResponseWriter, r *http.Request, scope string, err error) {
+	var se *apiStatusError
+	if errors.As(err, &se) {
+		if se.allow != "" {
+			w.Header().Set("Allow", se.allow)
+		}
+		writeSCIMError(w, se.status, se.scimType, se.detail)
+		return
+	}
+	var sc *scopeError
+	if errors.As(err, &sc) {
+		scope = sc.scope
+	}
 	e := scimError{Schemas: []string{scimErrorSchema}, Detail: portal.ErrorMessage(err)}
 	status := http.StatusInternalServerError
 	h := w.Header()
@@ -147,8 +188,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, scope string, 
 	default:
 		state(r).logger.Error("api request failed", "err", err)
 	}
-	e.Status = strconv.Itoa(status)
-	writeJSON(w, status, e)
+	writeSCIMError(w, status, e.ScimType, e.Detail)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -164,10 +204,6 @@ func scimTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02T15:04:05.000Z")
-}
-
-func (s *Server) handleAPINotFound(w http.ResponseWriter, r *http.Request, t *app.Token) error {
-	return portal.Errorf(portal.ENOTFOUND, "There is no %s in the provisioning API.", r.URL.Path)
 }
 
 type scimListResponse struct {
@@ -218,26 +254,44 @@ func (s *Server) handleSCIMUsers(w http.ResponseWriter, r *http.Request, t *app.
 	if err != nil {
 		return s.auditBadQuery(r, t, "api.scim_list", err)
 	}
-	page, err := s.app.ProvisionedUsers(r.Context(), state(r).meta, t, app.UserQuery{Filter: r.URL.Query().Get("filter"), StartIndex: start, Count: count})
+	proj, err := s.parseSCIMProjection(queryList(r, "attributes"), queryList(r, "excludedAttributes"))
+	if err != nil {
+		return s.auditBadQuery(r, t, "api.scim_list", err)
+	}
+	return s.serveSCIMUsers(w, r, t, app.UserQuery{Filter: r.URL.Query().Get("filter"), StartIndex: start, Count: count}, proj)
+}
+
+// serveSCIMUsers answers a page of people as a SCIM ListResponse, for the
+// query string and for POST /Users/.search alike.
+func (s *Server) serveSCIMUsers(w http.ResponseWriter, r *http.Request, t *app.Token, q app.UserQuery, proj *scimProjection) error {
+	page, err := s.app.ProvisionedUsers(r.Context(), state(r).meta, t, q)
 	if err != nil {
 		return err
 	}
 	resources := make([]any, len(page.Users))
 	for i, u := range page.Users {
-		resources[i] = s.scimUserOf(u)
+		resources[i] = proj.apply(s.scimUserOf(u))
 	}
 	writeJSON(w, http.StatusOK, listResponse(resources, page.Total, page.StartIndex))
 	return nil
 }
 
 func (s *Server) handleSCIMUser(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	if r.PathValue("id") == ".search" {
+		return &apiStatusError{status: http.StatusMethodNotAllowed, allow: http.MethodPost,
+			detail: "Search with POST /scim/v2/Users/.search, or with GET /scim/v2/Users?filter=..."}
+	}
+	proj, err := s.parseSCIMProjection(queryList(r, "attributes"), queryList(r, "excludedAttributes"))
+	if err != nil {
+		return s.auditBadQuery(r, t, "api.scim_get", err)
+	}
 	u, err := s.app.ProvisionedUserByID(r.Context(), state(r).meta, t, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	res := s.scimUserOf(u)
 	w.Header().Set("Content-Location", res.Meta.Location)
-	writeJSON(w, http.StatusOK, res)
+	writeJSON(w, http.StatusOK, proj.apply(res))
 	return nil
 }
 
@@ -341,6 +395,9 @@ func (s *Server) scimUserOf(u *app.ProvisionedUser) scimUser {
 func (s *Server) scimLocation(path string) string { return s.cfg.BaseURL + "/scim/v2/" + path }
 
 func (s *Server) handleSCIMConfig(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	if err := s.refuseMetadataFilter(r, t, "ServiceProviderConfig"); err != nil {
+		return err
+	}
 	if err := s.app.AuditAPICall(r.Context(), state(r).meta, t, "api.scim_metadata", "provisioning", "ServiceProviderConfig", nil); err != nil {
 		return err
 	}
@@ -381,6 +438,9 @@ func (s *Server) userResourceType() map[string]any {
 
 func (s *Server) handleSCIMResourceTypes(w http.ResponseWriter, r *http.Request, t *app.Token) error {
 	id := r.PathValue("id")
+	if err := s.refuseMetadataFilter(r, t, "ResourceTypes"); err != nil {
+		return err
+	}
 	if err := s.app.AuditAPICall(r.Context(), state(r).meta, t, "api.scim_metadata", "provisioning", "ResourceTypes"+strings.TrimSuffix("/"+id, "/"), nil); err != nil {
 		return err
 	}
@@ -466,6 +526,9 @@ func (s *Server) scimSchemas() []map[string]any {
 
 func (s *Server) handleSCIMSchemas(w http.ResponseWriter, r *http.Request, t *app.Token) error {
 	id := r.PathValue("id")
+	if err := s.refuseMetadataFilter(r, t, "Schemas"); err != nil {
+		return err
+	}
 	if err := s.app.AuditAPICall(r.Context(), state(r).meta, t, "api.scim_metadata", "provisioning", "Schemas"+strings.TrimSuffix("/"+id, "/"), nil); err != nil {
 		return err
 	}

@@ -5,12 +5,15 @@ package wire
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +51,16 @@ type Config struct {
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
+
+	// AuditKey keys every audit row written (nil: rows are unkeyed). It
+	// comes from a file, never from the database.
+	AuditKey *portal.AuditKey
+	// AuditSigningKey signs checkpoints of the audit trail's head, written
+	// every AuditCheckpointEvery (default an hour) to the log and appended
+	// to AuditCheckpointFile when set; nil: no checkpoints.
+	AuditSigningKey      ed25519.PrivateKey
+	AuditCheckpointFile  string
+	AuditCheckpointEvery time.Duration
 	// Registerer receives the metrics; nil uses the default registry.
 	Registerer prometheus.Registerer
 	// Now replaces the clock (tests).
@@ -83,32 +96,15 @@ type Portal struct {
 
 // Build opens and migrates the database and wires every part.
 func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error) {
-	if logger == nil {
-		logger = slog.Default()
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.BaseURL == "" {
-		return nil, errors.New("a public base URL is required (-base-url)")
-	}
-	db, err := store.Open(ctx, cfg.DB)
+	p, err := Open(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
+	cfg, db, a, logger := p.Config, p.DB, p.App, p.Logger
+	if err := checkAuditKey(ctx, db, cfg.AuditKey, logger); err != nil {
 		db.Close()
 		return nil, err
 	}
-	tmpl, err := mail.LoadTemplates()
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	a := app.New(db, passwd.NewHasher(0), tmpl, app.Config{BaseURL: cfg.BaseURL, SupportEmail: cfg.SupportEmail,
-		MailDomain: mailDomain(cfg)}, logger)
-	if cfg.Now != nil {
-		a.Now = cfg.Now
-	}
-	a.Addresses = addressProvider(cfg)
 
 	var dev *identity.DevProvider
 	if cfg.Dev && cfg.OIDC.Issuer == "" {
@@ -188,6 +184,78 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	return &Portal{Config: cfg, DB: db, App: a, Server: srv, Mailer: mailer, Logger: logger}, nil
 }
 
+// Open opens and migrates the database and builds the use cases on it,
+// without sign-in, email or the web server: enough for the operator
+// commands that only read and write the database (tokens). Build does the
+// rest.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	if cfg.BaseURL == "" {
+		return nil, errors.New("a public base URL is required (-base-url)")
+	}
+	db, err := store.Open(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	db.SetAuditKey(cfg.AuditKey)
+	tmpl, err := mail.LoadTemplates()
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	a := app.New(db, passwd.NewHasher(0), tmpl, app.Config{BaseURL: cfg.BaseURL, SupportEmail: cfg.SupportEmail,
+		MailDomain: mailDomain(cfg)}, logger)
+	if cfg.Now != nil {
+		a.Now = cfg.Now
+	}
+	a.Addresses = addressProvider(cfg)
+	return &Portal{Config: cfg, DB: db, App: a, Logger: logger}, nil
+}
+
+// checkAuditKey refuses to serve a keyed audit trail without its key,
+// which would stop every change at its audit row, and notes a new key.
+func checkAuditKey(ctx context.Context, db *store.DB, key *portal.AuditKey, logger *slog.Logger) error {
+	head, err := db.Read().FindAuditHead(ctx)
+	if err != nil {
+		if store.IsNotFound(err) {
+			return errors.New("the audit trail's head (the one row of audit_head) is missing: nothing can be audited; run portal audit verify")
+		}
+		return err
+	}
+	switch {
+	case head.KeyID != "" && key == nil:
+		return fmt.Errorf("the audit trail is keyed with audit key %s: give that key's file in PORTAL_AUDIT_KEY_FILE (-audit-key-file)", head.KeyID)
+	case key != nil && head.KeyID != "" && head.KeyID != key.ID:
+		logger.Warn("audit key changed: rows from now on are keyed with the new key; keep the old key's file to verify older rows",
+			"old_audit_key", head.KeyID, "audit_key", key.ID)
+	}
+	return nil
+}
+
+// AppendCheckpoint appends a checkpoint to a checkpoint file, creating it.
+func AppendCheckpoint(path string, c portal.AuditCheckpoint) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(c.MarshalLine()); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // addressProvider returns AddressComplete when it is configured, else nil
 // (the local index).
 func addressProvider(cfg Config) app.AddressProvider {
@@ -241,7 +309,7 @@ type Job struct {
 // several instances at once.
 func (p *Portal) Jobs() []Job {
 	worker := &mail.Worker{Outbox: store.Outbox{DB: p.DB}, Mailer: p.Mailer, Logger: p.Logger.With("job", "outbox"), Now: p.App.Now}
-	return []Job{
+	jobs := []Job{
 		{Name: "outbox", Every: 2 * time.Second, Run: func(ctx context.Context) error {
 			_, _, err := worker.RunOnce(ctx)
 			return err
@@ -271,6 +339,28 @@ func (p *Portal) Jobs() []Job {
 			return err
 		}},
 	}
+	if key := p.Config.AuditSigningKey; key != nil {
+		every := p.Config.AuditCheckpointEvery
+		if every <= 0 {
+			every = time.Hour
+		}
+		last := int64(-1)
+		jobs = append(jobs, Job{Name: "audit-checkpoint", Every: every, Run: func(ctx context.Context) error {
+			c, err := p.App.AuditCheckpoint(ctx, key)
+			if err != nil || c.Seq == last {
+				return err
+			}
+			p.Logger.Info("audit checkpoint", "seq", c.Seq, "hash", c.Hash, "checkpoint", strings.TrimSpace(string(c.MarshalLine())))
+			if p.Config.AuditCheckpointFile != "" {
+				if err := AppendCheckpoint(p.Config.AuditCheckpointFile, c); err != nil {
+					return fmt.Errorf("audit checkpoint file: %w", err)
+				}
+			}
+			last = c.Seq
+			return nil
+		}})
+	}
+	return jobs
 }
 
 // RunJobs runs every job until ctx ends.
