@@ -2,12 +2,15 @@ package mail
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"regexp"
 	"strconv"
+	"sync"
 	"time"
 	"unicode/utf8"
 )
@@ -18,6 +21,11 @@ type Outbox interface {
 	// ClaimEmails leases up to limit due, unsent emails to owner until
 	// leaseUntil and returns them.
 	ClaimEmails(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]Message, error)
+	// RenewEmailLeases extends to leaseUntil the leases owner still holds
+	// among ids, in one statement, and returns the ids it extended. An id
+	// missing from the result was claimed by another worker (or is no
+	// longer pending): owner must not send it.
+	RenewEmailLeases(ctx context.Context, owner string, ids []int64, leaseUntil time.Time) ([]int64, error)
 	// MarkEmailSent records that the email was delivered.
 	MarkEmailSent(ctx context.Context, id int64, owner string, now time.Time) error
 	// MarkEmailFailed records the error; when giveUp is true the email is
@@ -28,11 +36,16 @@ type Outbox interface {
 }
 
 // Worker defaults, used when the matching field is zero.
+//
+// The lease is short so that the emails of an instance that dies after
+// claiming them are claimed again by another instance within DefaultLease
+// (plus one poll): a worker renews its leases while it works through a
+// batch, and no send is allowed to outlast the lease.
 const (
-	DefaultInterval    = 10 * time.Second
-	DefaultLease       = 5 * time.Minute
+	DefaultInterval    = 2 * time.Second
+	DefaultLease       = 20 * time.Second
 	DefaultMaxAttempts = 8
-	DefaultBatch       = 20
+	DefaultBatch       = 10
 )
 
 // recordTimeout bounds writing the outcome of one send to the outbox.
@@ -44,17 +57,29 @@ const maxErrText = 1000
 // Worker delivers the outbox: it claims due emails, sends them and records
 // each outcome. Several workers, in one process or many, may share an
 // outbox; the lease keeps them from sending the same email at once.
+//
+// Before each send the worker extends the leases of the emails it has left
+// once less than half of the lease remains, and cuts the send off before the
+// lease ends. So a live worker keeps the emails it has yet to send however
+// long its batch takes, and a dead worker's emails are due again at most one
+// lease after its last claim or renewal. An email whose send was cut off may have been
+// delivered all the same; it is then sent again under the same Message-ID.
 type Worker struct {
 	Outbox Outbox
 	Mailer Mailer
 	Logger *slog.Logger     // nil discards logs
 	Now    func() time.Time // nil uses time.Now
-	// Owner names this worker in leases; empty uses "mail-HOST-PID".
+	// Owner names this worker in leases; empty uses "mail-HOST-PID-RANDOM"
+	// (random, because a restarted container has the same host name and
+	// process id as the one that died).
 	Owner       string
 	Interval    time.Duration // pause between polls; default DefaultInterval
 	Lease       time.Duration // how long a claim lasts; default DefaultLease
 	MaxAttempts int           // attempts before giving up; default DefaultMaxAttempts
 	Batch       int           // emails claimed per poll; default DefaultBatch
+
+	ownerOnce sync.Once
+	ownerName string
 }
 
 // Backoff returns the wait before retrying after the attempt-th failed
@@ -103,21 +128,31 @@ func (w *Worker) runOnce(ctx context.Context, owner string) (claimed, sent, fail
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("mail: claim emails: %w", err)
 	}
-	// Stop starting new sends once most of the lease is used up: another
-	// worker may claim the remaining emails when it runs out. They are due
-	// again as soon as the lease ends.
-	stopAt := leaseUntil.Add(-lease / 4)
 
 	var errs []error
+	lost := map[int64]bool{} // emails another worker has claimed since
 	for i, m := range msgs {
 		if ctx.Err() != nil {
 			errs = append(errs, ctx.Err())
 			break
 		}
-		if !w.now().Before(stopAt) {
-			log.Warn("mail: lease nearly over, leaving emails for later",
-				"left", len(msgs)-i, "lease", lease)
-			break
+		if lost[m.ID] {
+			continue
+		}
+		now := w.now()
+		if leaseUntil.Sub(now) < lease/2 {
+			until, err := w.renew(ctx, owner, msgs[i:], lost, now.Add(lease))
+			if err != nil {
+				// Whether the leases still hold is unknown: leave the rest
+				// to whoever claims them when the leases end.
+				log.Error("mail: cannot renew leases, leaving emails for later", "left", len(msgs)-i, "err", err)
+				errs = append(errs, err)
+				break
+			}
+			leaseUntil = until
+			if lost[m.ID] {
+				continue
+			}
 		}
 		base := []any{
 			slog.Int64("email_id", m.ID),
@@ -125,7 +160,11 @@ func (w *Worker) runOnce(ctx context.Context, owner string) (claimed, sent, fail
 			slog.String("to_domain", domainOf(m.To)),
 			slog.Int("attempt", m.Attempts+1),
 		}
-		sendErr := w.Mailer.Send(ctx, m)
+		// The send must end before the lease does, with a margin for the
+		// clocks of the instances and the write that records the outcome.
+		sendCtx, cancel := context.WithTimeout(ctx, leaseUntil.Sub(now)-lease/10)
+		sendErr := w.Mailer.Send(sendCtx, m)
+		cancel()
 		if sendErr == nil {
 			sent++
 			log.Info("mail: email sent", base...)
@@ -174,17 +213,30 @@ func (w *Worker) runOnce(ctx context.Context, owner string) (claimed, sent, fail
 	return len(msgs), sent, failed, errors.Join(errs...)
 }
 
-// Run sends due emails every Interval until ctx is done, then returns nil.
-// A full batch is followed at once by another poll, so a backlog drains
-// without waiting. Errors are logged and the loop goes on.
+// Drain sends due emails batch after batch until a batch comes back short
+// of Batch (the backlog is gone), ctx ends or the outbox fails. It returns
+// how many were sent and how many failed.
+func (w *Worker) Drain(ctx context.Context) (sent, failed int, err error) {
+	batch := w.Batch
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	owner := w.owner()
+	for {
+		claimed, s, f, err := w.runOnce(ctx, owner)
+		sent, failed = sent+s, failed+f
+		if err != nil || claimed < batch || ctx.Err() != nil {
+			return sent, failed, err
+		}
+	}
+}
+
+// Run drains the outbox every Interval until ctx is done, then returns nil.
+// Errors are logged and the loop goes on.
 func (w *Worker) Run(ctx context.Context) error {
 	interval := w.Interval
 	if interval <= 0 {
 		interval = DefaultInterval
-	}
-	batch := w.Batch
-	if batch <= 0 {
-		batch = DefaultBatch
 	}
 	owner := w.owner()
 	log := w.logger()
@@ -198,16 +250,37 @@ func (w *Worker) Run(ctx context.Context) error {
 			return nil
 		case <-timer.C:
 		}
-		claimed, _, _, err := w.runOnce(ctx, owner)
-		if err != nil && ctx.Err() == nil {
+		if _, _, err := w.Drain(ctx); err != nil && ctx.Err() == nil {
 			log.Error("mail: outbox run failed", "err", err)
 		}
-		next := interval
-		if err == nil && claimed >= batch {
-			next = 0
-		}
-		timer.Reset(next)
+		timer.Reset(interval)
 	}
+}
+
+// renew extends to until the leases of the emails in msgs not yet in lost,
+// and adds to lost those another worker has claimed since. It returns until.
+func (w *Worker) renew(ctx context.Context, owner string, msgs []Message, lost map[int64]bool, until time.Time) (time.Time, error) {
+	ids := make([]int64, 0, len(msgs))
+	for _, m := range msgs {
+		if !lost[m.ID] {
+			ids = append(ids, m.ID)
+		}
+	}
+	kept, err := w.Outbox.RenewEmailLeases(ctx, owner, ids, until)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("mail: renew email leases: %w", err)
+	}
+	held := make(map[int64]bool, len(kept))
+	for _, id := range kept {
+		held[id] = true
+	}
+	for _, id := range ids {
+		if !held[id] {
+			lost[id] = true
+			w.logger().Warn("mail: lease taken over by another worker, not sending", "email_id", id)
+		}
+	}
+	return until, nil
 }
 
 // record stores the outcome of a send. It runs even when ctx has just been
@@ -236,11 +309,16 @@ func (w *Worker) owner() string {
 	if w.Owner != "" {
 		return w.Owner
 	}
-	host, err := os.Hostname()
-	if err != nil || host == "" {
-		host = "unknown"
-	}
-	return "mail-" + host + "-" + strconv.Itoa(os.Getpid())
+	w.ownerOnce.Do(func() {
+		host, err := os.Hostname()
+		if err != nil || host == "" {
+			host = "unknown"
+		}
+		b := make([]byte, 4)
+		_, _ = rand.Read(b)
+		w.ownerName = "mail-" + host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b)
+	})
+	return w.ownerName
 }
 
 // redact removes the local part of the recipient's address from s, so logs

@@ -100,6 +100,35 @@ func (o Outbox) ClaimEmails(ctx context.Context, owner string, now, leaseUntil t
 	return out, err
 }
 
+// RenewEmailLeases extends to leaseUntil the leases owner still holds among
+// ids, in one statement, and returns the ids it extended. An email another
+// worker has claimed since (its lease ran out) keeps the new owner, and one
+// no longer pending is left alone: neither is returned.
+func (o Outbox) RenewEmailLeases(ctx context.Context, owner string, ids []int64, leaseUntil time.Time) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := []any{ms(leaseUntil), owner}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := o.DB.Read().Query(ctx, `UPDATE emails SET lease_until = ? WHERE lease_owner = ? AND status = 'pending'
+		AND id IN (`+placeholders(len(ids))+`) RETURNING id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: renew email leases: %w", err)
+	}
+	defer rows.Close()
+	var kept []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		kept = append(kept, id)
+	}
+	return kept, rows.Err()
+}
+
 // MarkEmailSent records a delivery; it does nothing if owner lost the lease.
 func (o Outbox) MarkEmailSent(ctx context.Context, id int64, owner string, now time.Time) error {
 	_, err := o.DB.Read().Exec(ctx, `UPDATE emails SET status = 'sent', sent_at = ?, attempts = attempts + 1, lease_until = 0,

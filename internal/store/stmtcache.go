@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"net/url"
 	"sync"
 )
 
@@ -66,4 +67,20 @@ func (c *stmtCache) close() {
 		st.Close()
 		delete(c.stmts, k)
 	}
+}
+
+// namedStatements reports whether a PostgreSQL DSN lets the driver keep
+// named prepared statements on its connections, as pgx does by default
+// (default_query_exec_mode=cache_statement). A pool that hands each
+// transaction to any server connection (PgBouncer in transaction mode before
+// version 1.21, or without max_prepared_statements) cannot keep them: a DSN
+// with default_query_exec_mode=exec (or describe_exec, cache_describe,
+// simple_protocol) tells pgx so, and then the store prepares nothing either.
+func namedStatements(dsn string) bool {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return true
+	}
+	mode := u.Query().Get("default_query_exec_mode")
+	return mode == "" || mode == "cache_statement"
 }

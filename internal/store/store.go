@@ -56,7 +56,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: connect to postgres: %w", err)
 		}
-		return &DB{sql: db, dialect: Postgres, stmts: newStmtCache(db)}, nil
+		stmts := newStmtCache(db)
+		if !namedStatements(dsn) {
+			stmts = nil
+		}
+		return &DB{sql: db, dialect: Postgres, stmts: stmts}, nil
 	case strings.HasPrefix(dsn, "sqlite:"), strings.HasSuffix(dsn, ".db"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {

@@ -310,8 +310,10 @@ type Job struct {
 func (p *Portal) Jobs() []Job {
 	worker := &mail.Worker{Outbox: store.Outbox{DB: p.DB}, Mailer: p.Mailer, Logger: p.Logger.With("job", "outbox"), Now: p.App.Now}
 	jobs := []Job{
-		{Name: "outbox", Every: 2 * time.Second, Run: func(ctx context.Context) error {
-			_, _, err := worker.RunOnce(ctx)
+		// A backlog drains batch after batch; a crashed instance's emails
+		// are claimed again within mail.DefaultLease plus one poll.
+		{Name: "outbox", Every: mail.DefaultInterval, Run: func(ctx context.Context) error {
+			_, _, err := worker.Drain(ctx)
 			return err
 		}},
 		{Name: "scheduled-decommissions", Every: 15 * time.Minute, Run: func(ctx context.Context) error {
