@@ -281,6 +281,10 @@ func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now t
 				"grace_days": int(ReviewGrace / (24 * time.Hour))}}); err != nil {
 			return err
 		}
+		if err := a.lapseDependants(ctx, tx, reviewMeta, r.AccountID, lapseCause{code: LapseSponsorReview,
+			dependants: acct.DisplayName() + "'s own CareConnect access was suspended because their annual review was not completed."}); err != nil {
+			return err
+		}
 		return a.enqueue(ctx, tx, "review_suspended", acct.Email, acct.ID, mail.ReviewSuspended{Common: a.common(acct.DisplayName()),
 			DueDate: dayOf(r.ReviewDueAt), ReviewURL: a.reviewURL()})
 	})
@@ -536,8 +540,15 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 			return errReviewChanged
 		}
 		if reinstated {
+			if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, "Ask an authorizer to sponsor you under Sponsorship, "+
+				"then contact the CareConnect team at "+a.Config.SupportEmail+"."); err != nil {
+				return err
+			}
 			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
 				"request": id, "reason": "annual review confirmed"}); err != nil {
+				return err
+			}
+			if err := a.touchDependants(ctx, tx, actor.ID); err != nil {
 				return err
 			}
 		}
