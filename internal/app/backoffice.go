@@ -453,9 +453,9 @@ func scopeLabels(s []portal.DataScope) string {
 	return strings.Join(labels, ", ")
 }
 
-// approveAdvice is what an officer can do about a request whose person has
-// no sponsor who qualifies.
-const approveAdvice = "The request cannot be approved until one does: ask for more information, or decline it."
+// refuseApproval refuses to approve a request whose person has no sponsor
+// who qualifies.
+var refuseApproval = noQualifyingSponsor("The request cannot be approved until one does: ask for more information, or decline it.")
 
 // ApproveAccessRequest approves a request, granting the data scopes chosen
 // among those the policy allows the person now: an officer may narrow
@@ -467,7 +467,7 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 	if err != nil {
 		return nil, err
 	}
-	if err := a.requireQualifyingSponsor(ctx, nil, acct.ID, approveAdvice); err != nil {
+	if err := a.requireQualifyingSponsor(ctx, nil, acct.ID, refuseApproval); err != nil {
 		return nil, err
 	}
 	allowed, _, err := a.AllowedScopes(ctx, acct)
@@ -492,7 +492,7 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 		action:  "access.approved",
 		details: map[string]any{"granted_scopes": granted, "allowed_scopes": allowed, "review_due_at": due.In(pacific()).Format(time.DateOnly)},
 		after: func(tx *store.Tx, acct *portal.Account) error {
-			if err := a.requireQualifyingSponsor(ctx, tx, acct.ID, approveAdvice); err != nil {
+			if err := a.requireQualifyingSponsor(ctx, tx, acct.ID, refuseApproval); err != nil {
 				return err
 			}
 			if err := a.recordProvisioning(ctx, tx, acct.ID, ProvUserProvisioned, map[string]any{
@@ -665,7 +665,8 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account, action portal.AccessAction) error {
 	switch action {
 	case portal.AccessReinstate:
-		if err := a.requireQualifyingSponsor(ctx, tx, acct.ID, "Their access cannot be reinstated until one does."); err != nil {
+		if err := a.requireQualifyingSponsor(ctx, tx, acct.ID,
+			noQualifyingSponsor("Their access cannot be reinstated until one does.")); err != nil {
 			return err
 		}
 		return a.touchDependants(ctx, tx, acct.ID)

@@ -484,6 +484,14 @@ func (in ReviewInput) Validate() portal.FieldErrors {
 	return fe
 }
 
+// refuseUnsponsoredReview tells an on-behalf-of user that confirming her
+// review cannot restore her access while no sponsor qualifies.
+func refuseUnsponsoredReview(string) error {
+	return portal.Errorf(portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
+		"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
+		"under Sponsorship, then confirm your review again.")
+}
+
 // errReviewChanged rolls back a confirmation whose request changed between
 // reading and writing.
 var errReviewChanged = errors.New("app: access changed during the review")
@@ -540,8 +548,7 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 			return errReviewChanged
 		}
 		if reinstated {
-			if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, "Ask an authorizer to sponsor you under Sponsorship, "+
-				"then contact the CareConnect team at "+a.Config.SupportEmail+"."); err != nil {
+			if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, refuseUnsponsoredReview); err != nil {
 				return err
 			}
 			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{

@@ -88,20 +88,23 @@ func (a *App) qualifyingSponsors(ctx context.Context, q store.Q, obo *portal.Acc
 	return out, nil
 }
 
-// errNoQualifyingSponsor refuses to grant or restore an on-behalf-of
-// user's access while no sponsor qualifies; advice says what to do.
-func errNoQualifyingSponsor(name, advice string) error {
-	return portal.Errorf(portal.ECONFLICT, "No authorizer qualifies as %s's sponsor: on-behalf-of access needs an active sponsorship "+
-		"with an authorizer whose own CareConnect access is approved and active and who shares an approved worksite with them. %s",
-		name, advice)
+// noQualifyingSponsor builds the refusal to grant or restore an
+// on-behalf-of user's access while no sponsor qualifies, for the CareConnect
+// team; advice says what they can do.
+func noQualifyingSponsor(advice string) func(name string) error {
+	return func(name string) error {
+		return portal.Errorf(portal.ECONFLICT, "No authorizer qualifies as %s's sponsor: on-behalf-of access needs an active sponsorship "+
+			"with an authorizer whose own CareConnect access is approved and active and who shares an approved worksite with them. %s",
+			name, advice)
+	}
 }
 
 // requireQualifyingSponsor checks that a sponsor qualifies for an
-// on-behalf-of user (other people pass). Inside a transaction (q is tx.Q
-// and tx is not nil) it first locks the person's account, so that granting
-// or restoring their access cannot race with their last sponsor's lapse,
-// which takes the same lock.
-func (a *App) requireQualifyingSponsor(ctx context.Context, tx *store.Tx, id portal.AccountID, advice string) error {
+// on-behalf-of user (other people pass); refuse builds the error from
+// their name. Inside a transaction (tx not nil) it first locks the
+// person's account, so that granting or restoring their access cannot
+// race with their last sponsor's lapse, which takes the same lock.
+func (a *App) requireQualifyingSponsor(ctx context.Context, tx *store.Tx, id portal.AccountID, refuse func(name string) error) error {
 	var acct *portal.Account
 	var err error
 	q := a.DB.Read()
@@ -119,7 +122,7 @@ func (a *App) requireQualifyingSponsor(ctx context.Context, tx *store.Tx, id por
 		return err
 	}
 	if len(ok) == 0 {
-		return errNoQualifyingSponsor(acct.DisplayName(), advice)
+		return refuse(acct.DisplayName())
 	}
 	return nil
 }

@@ -329,10 +329,9 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := a.ConfirmAccessReview(ctx, meta, f.moa, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
-		wantCode(t, err, portal.ECONFLICT)
-		if !strings.Contains(portal.ErrorMessage(err), "No authorizer qualifies") {
-			t.Fatalf("message %q", portal.ErrorMessage(err))
-		}
+		wantMessage(t, err, portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
+			"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
+			"under Sponsorship, then confirm your review again.")
 		wantStatus(t, db, f.moaReq, portal.ARSuspended)
 	})
 }
