@@ -184,7 +184,8 @@ func (a *App) Queue(ctx context.Context, staff *portal.Staff, q QueueQuery) (*Qu
 
 // queueStandings says where the active sponsors of the on-behalf-of users
 // among accts stand, per user.
-func (a *App) queueStandings(ctx context.Context, accts map[portal.AccountID]*portal.Account) (map[portal.AccountID][]portal.SponsorStanding, error) {
+func (a *App) queueStandings(ctx context.Context, accts map[portal.AccountID]*portal.Account) (
+	map[portal.AccountID][]portal.SponsorStanding, error) {
 	var obos []portal.AccountID
 	residents := map[portal.AccountID]bool{}
 	for id, acct := range accts {
@@ -662,7 +663,8 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 // removed may leave the people they sponsor without one (lapseDependants);
 // an authorizer reinstated counts again as the sponsor of those still
 // provisioned through someone else, but brings nobody back.
-func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account, action portal.AccessAction) error {
+func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account,
+	action portal.AccessAction) error {
 	switch action {
 	case portal.AccessReinstate:
 		if err := a.requireQualifyingSponsor(ctx, tx, acct.ID,

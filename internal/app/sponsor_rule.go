@@ -42,7 +42,8 @@ type lapseCause struct {
 // on-behalf-of users stands today, through their sponsorships in the
 // given statuses (all when none). residents marks the users who are
 // medical residents.
-func (a *App) sponsorStandings(ctx context.Context, q store.Q, obos []portal.AccountID, residents map[portal.AccountID]bool, statuses ...string) ([]portal.SponsorStanding, error) {
+func (a *App) sponsorStandings(ctx context.Context, q store.Q, obos []portal.AccountID, residents map[portal.AccountID]bool,
+	statuses ...string) ([]portal.SponsorStanding, error) {
 	if len(obos) == 0 {
 		return nil, nil
 	}
@@ -164,7 +165,8 @@ func (a *App) lapseDependants(ctx context.Context, tx *store.Tx, meta portal.Req
 }
 
 // lapseIfUnsponsored applies the rule to one person (see lapseDependants).
-func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, id, who portal.AccountID, code, text string) error {
+func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, id, who portal.AccountID,
+	code, text string) error {
 	acct, err := tx.FindAccountByID(ctx, id)
 	if err != nil || !acct.UserType().NeedsAuthorizer() {
 		return err

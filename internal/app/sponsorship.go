@@ -350,7 +350,8 @@ func (a *App) mayApproveSponsorship(ctx context.Context, actor *portal.Account, 
 		return portal.Errorf(portal.ECONFLICT, "You cannot sponsor anyone now: %s.", portal.SponsorReasonText(reason))
 	}
 	if s.IsResidency() && s.ResidencyEnd < a.today() {
-		return portal.Errorf(portal.ECONFLICT, "The residency in this request ended on %s, so it cannot be approved. Decline it instead.", readableDate(s.ResidencyEnd))
+		return portal.Errorf(portal.ECONFLICT, "The residency in this request ended on %s, so it cannot be approved. Decline it instead.",
+			readableDate(s.ResidencyEnd))
 	}
 	return nil
 }

@@ -162,7 +162,8 @@ func (s *Server) showStaffRequest(w http.ResponseWriter, r *http.Request, id por
 		return err
 	}
 	req := rv.Request
-	data := staffRequestPage{Page: s.page(r, "Access request of "+rv.Account.LegalName()), R: rv, Sponsors: sponsorRows(rv.Sponsors), Texts: formTexts,
+	data := staffRequestPage{Page: s.page(r, "Access request of "+rv.Account.LegalName()), R: rv, Sponsors: sponsorRows(rv.Sponsors),
+		Texts:   formTexts,
 		Reasons: portal.DeclineReasons, Flags: portal.CountFlags(rv.Checks),
 		CanRelease: req.Open() && req.ClaimedBy != "" && (rv.ClaimedByYou || st.staff.Has(portal.RoleAdministrator)),
 		CanDecide:  req.Open() && rv.ClaimedByYou, CanAskAgain: req.Status == portal.ARSubmitted}

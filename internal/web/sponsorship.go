@@ -344,7 +344,8 @@ func (s *Server) handleSponsorshipRevoke(w http.ResponseWriter, r *http.Request)
 		return s.sponsorshipFailed(w, r, id, reason, err)
 	}
 	if sp.Status == portal.SponsorWithdrawn {
-		s.setFlash(r, fmt.Sprintf("You ended your sponsorship by %s. You no longer work on their behalf; we have emailed them.", sp.AuthorizerName))
+		s.setFlash(r, fmt.Sprintf("You ended your sponsorship by %s. You no longer work on their behalf; we have emailed them.",
+			sp.AuthorizerName))
 	} else {
 		s.setFlash(r, fmt.Sprintf("You revoked %s's sponsorship. They no longer work on your behalf; we have emailed them.", sp.OBOName))
 	}
