@@ -3,6 +3,7 @@ package portal
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 )
 
@@ -29,6 +30,10 @@ type CheckInput struct {
 	Worksites    []*Worksite
 	Sponsorships []*Sponsorship
 	Today        string // YYYY-MM-DD in British Columbia
+	// OnBehalfOf: the person needs an authorizer; Sponsors is where each of
+	// their sponsors stands today (SponsorQualifies).
+	OnBehalfOf bool
+	Sponsors   []SponsorStanding
 }
 
 // ResidencyWarningDays is how close a sponsored residency's end must be
@@ -37,9 +42,9 @@ const ResidencyWarningDays = 30
 
 // CheckRequest runs the automatic checks an officer sees beside an access
 // request: the identifiers' formats, a profession of Other, the worksites'
-// approval and address verification, and sponsored residencies that end
-// soon. Each passed check is listed too, so the officer sees what was
-// looked at.
+// approval and address verification, for an on-behalf-of user whether a
+// sponsor qualifies, and sponsored residencies that end soon. Each passed
+// check is listed too, so the officer sees what was looked at.
 func CheckRequest(in CheckInput) []Check {
 	var out []Check
 	if in.Account != nil {
@@ -63,6 +68,9 @@ func CheckRequest(in CheckInput) []Check {
 			out = append(out, checkOKf("%s is approved and its address is verified.", name))
 		}
 	}
+	if in.OnBehalfOf {
+		out = append(out, sponsorCheck(in.Sponsors))
+	}
 	today, terr := time.Parse(time.DateOnly, in.Today)
 	for _, s := range in.Sponsorships {
 		if s.Status != SponsorActive || !s.IsResidency() {
@@ -84,6 +92,22 @@ func CheckRequest(in CheckInput) []Check {
 		}
 	}
 	return out
+}
+
+// sponsorCheck says whether an on-behalf-of user has a sponsor who
+// qualifies: without one the request cannot be approved.
+func sponsorCheck(ss []SponsorStanding) Check {
+	var names []string
+	for _, s := range ss {
+		if ok, _ := SponsorQualifies(s); ok {
+			names = append(names, s.Authorizer.DisplayName())
+		}
+	}
+	if len(names) == 0 {
+		return checkFlagf("No authorizer qualifies as a sponsor: none has an active sponsorship, approved and active " +
+			"CareConnect access of their own and an approved worksite shared with this person. The request cannot be approved until one does.")
+	}
+	return checkOKf("Sponsored by an authorizer who qualifies: %s.", strings.Join(names, ", "))
 }
 
 // CountFlags counts the checks that need attention.

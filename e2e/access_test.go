@@ -136,6 +136,33 @@ func (j *accessJourney) join(w portal.WorksiteID, accts ...*portal.Account) {
 	}
 }
 
+// enrolled gives an authorizer approved CareConnect access at the worksite,
+// directly in the store as the CareConnect team's approval would, so that
+// they may sponsor people.
+func (j *accessJourney) enrolled(a *portal.Account, w portal.WorksiteID) {
+	j.t.Helper()
+	ctx, now := j.t.Context(), j.inst.Clock.Now()
+	r := &portal.AccessRequest{AccountID: a.ID, Status: portal.ARSubmitted, UserType: a.UserType(), Profession: a.Profession,
+		FirstName: a.GivenNames, LastName: a.Surname, Job: "Family physician", AttestCorrect: true, AttestDirectCare: true,
+		AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: now, UpdatedAt: now, WorksiteIDs: []portal.WorksiteID{w}}
+	err := j.inst.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := tx.CreateAccessRequest(ctx, r); err != nil {
+			return err
+		}
+		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
+			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "officer.one",
+			Set: map[string]any{"granted_scopes": store.StoredScopes(portal.ScopesFor(a.Profession, a.NurseLicence)),
+				"approved_at": now.UnixMilli(), "decided_at": now.UnixMilli()}})
+		if err != nil || !ok {
+			return fmt.Errorf("approve: %v %w", ok, err)
+		}
+		return tx.AppendProvisioningEvent(ctx, a.ID, "user.provisioned", "{}", now)
+	})
+	if err != nil {
+		j.t.Fatalf("access of %s: %v", a.Email, err)
+	}
+}
+
 // accessQuizAnswers answers every question of the training quiz correctly.
 func accessQuizAnswers() map[string]int {
 	out := map[string]int{}
@@ -575,12 +602,26 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 		_, moa := j.register(accessMona, "mona.frontdesk", accessAsMOA)
 		j.join(clinic, moa)
 
-		// The MOA asks the physician.
+		// While the physician's own access is not approved, the MOA is
+		// shown them but cannot ask them.
 		j.signIn(accessMona)
 		j.tile("sponsor", "To do", "Ask an authorizer who shares your worksite")
 		j.tile("application", "Locked", "")
 		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Sponsorship")
+		j.wantText("#ask-rule", "whose own CareConnect access is approved and active")
+		j.wantText("#no-candidates", "can sponsor you yet")
+		j.wantText("#not-yet", "Dalia DOCTOR, Physician, at Kingsgate Mall Clinic", "Their own CareConnect access is not approved and active.")
+		if n := j.count(`input[name="authorizer"]`); n != 0 {
+			t.Fatalf("an authorizer without access is offered")
+		}
+
+		// The physician's access is approved: the MOA asks them.
+		j.enrolled(doc, clinic)
+		j.visit("/sponsorships", http.StatusOK, "Sponsorship")
 		j.wantText("#candidates", "Dalia DOCTOR")
+		if n := j.count("#not-yet"); n != 0 {
+			t.Errorf("the enrolled physician is still listed as unable to sponsor")
+		}
 		mustRun(t, j.ctx, chromedp.SendKeys(chromedp.CSS("#q"), "nobody"))
 		j.clickText("button", "Search", http.StatusOK, "Sponsorship")
 		j.wantText("#no-candidates", "No authorizer", "nobody")
@@ -718,6 +759,8 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 		j := startAccessJourney(t, inst)
 		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
 		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+
+		j.enrolled(doc, clinic)
 
 		// The resident registers in the browser, answering Yes.
 		rae := person{"Rae", "RESIDENT", accessBirthDate, "rae@example.ca"}

@@ -231,33 +231,3 @@ func (a *App) AnswerInfoRequest(ctx context.Context, meta portal.RequestMeta, ac
 			action: "access.info_provided", subjectKind: "access_request", subjectID: requestRef(r.ID)})
 	})
 }
-
-// sponsorshipEnded applies the rule that an on-behalf-of user's access
-// lapses when their last active sponsorship ends: an approved request is
-// suspended; otherwise downstream systems learn that the sponsors changed.
-func (a *App) sponsorshipEnded(ctx context.Context, tx *store.Tx, obo portal.AccountID, remaining int) error {
-	if remaining > 0 {
-		return a.provisioningTouch(ctx, tx, obo, "sponsors")
-	}
-	r, err := tx.FindLatestAccessRequest(ctx, obo)
-	if store.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if r.Status != portal.ARApproved {
-		return nil
-	}
-	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARSuspended,
-		At: a.now(), ActorKind: portal.ActorSystem, ActorID: "sponsorship", KeepOpen: true,
-		Note: "Access lapsed: no authorizer sponsors this person any more."})
-	if err != nil || !ok {
-		return err
-	}
-	if err := a.audit(ctx, tx, portal.RequestMeta{RequestID: "sponsorship-ended"}, auditEvent{actorKind: portal.ActorSystem, actorID: "sponsorship",
-		action: "access.lapsed", subjectKind: "access_request", subjectID: requestRef(r.ID)}); err != nil {
-		return err
-	}
-	return a.recordProvisioning(ctx, tx, obo, ProvUserSuspended, map[string]string{"reason": "no active sponsorship"})
-}

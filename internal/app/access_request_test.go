@@ -186,6 +186,7 @@ func TestApp_AccessRequestPolicies(t *testing.T) {
 			// With an approved sponsorship the MOA sees what the physician sees.
 			doc := professional(t, a, "dr.smith", asPhysician)
 			joinWorksite(t, db, a, w, doc)
+			enrolled(t, a, doc, w)
 			sp, err := a.RequestSponsorship(ctx, meta, moa, sponsorInput(doc, w))
 			if err != nil {
 				t.Fatal(err)

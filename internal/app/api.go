@@ -359,6 +359,9 @@ func (a *App) ProvisionedUsers(ctx context.Context, meta portal.RequestMeta, t *
 	if page.Users, err = a.DB.Read().FindProvisionedUsers(ctx, sf); err != nil {
 		return nil, err
 	}
+	if err := a.withQualifyingSponsors(ctx, page.Users); err != nil {
+		return nil, err
+	}
 	details["total_results"], details["returned"] = page.Total, len(page.Users)
 	if err := a.AuditAPICall(ctx, meta, t, "api.scim_list", "provisioning", "users", details); err != nil {
 		return nil, err
@@ -380,6 +383,11 @@ func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, 
 		u, err = a.DB.Read().FindProvisionedUser(ctx, portal.AccountID(n), a.today())
 		if err != nil && !store.IsNotFound(err) {
 			return nil, err
+		}
+		if u != nil {
+			if err := a.withQualifyingSponsors(ctx, []*store.ProvisionedUser{u}); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if aerr := a.AuditAPICall(ctx, meta, t, "api.scim_get", "account", truncate(id, 40), map[string]bool{"found": u != nil}); aerr != nil {

@@ -450,6 +450,7 @@ func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
 		res := professional(t, a, "res.one", asResident)
 		joinWorksite(t, db, a, w, doc)
 		joinWorksite(t, db, a, w, res)
+		enrolled(t, a, doc, w)
 		if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored); err != nil {
 			t.Fatal(err)
 		}

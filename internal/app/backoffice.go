@@ -166,12 +166,42 @@ func (a *App) Queue(ctx context.Context, staff *portal.Staff, q QueueQuery) (*Qu
 	if err != nil {
 		return nil, err
 	}
+	standings, err := a.queueStandings(ctx, accts)
+	if err != nil {
+		return nil, err
+	}
 	today := a.today()
 	for _, req := range reqs {
-		checks := portal.CheckRequest(portal.CheckInput{Account: accts[req.AccountID], Worksites: worksites[req.ID],
-			Sponsorships: sponsors[req.ID], Today: today})
+		acct := accts[req.AccountID]
+		checks := portal.CheckRequest(portal.CheckInput{Account: acct, Worksites: worksites[req.ID],
+			Sponsorships: sponsors[req.ID], Today: today, OnBehalfOf: acct != nil && acct.UserType().NeedsAuthorizer(),
+			Sponsors: standings[req.AccountID]})
 		out.Rows = append(out.Rows, QueueRow{Request: req, Account: accts[req.AccountID], Worksites: worksites[req.ID],
 			ClaimedBy: names.of(req.ClaimedBy), Flags: portal.CountFlags(checks)})
+	}
+	return out, nil
+}
+
+// queueStandings says where the active sponsors of the on-behalf-of users
+// among accts stand, per user.
+func (a *App) queueStandings(ctx context.Context, accts map[portal.AccountID]*portal.Account) (
+	map[portal.AccountID][]portal.SponsorStanding, error) {
+	var obos []portal.AccountID
+	residents := map[portal.AccountID]bool{}
+	for id, acct := range accts {
+		if acct.UserType().NeedsAuthorizer() {
+			obos = append(obos, id)
+			residents[id] = IsResident(acct)
+		}
+	}
+	slices.Sort(obos)
+	all, err := a.sponsorStandings(ctx, a.DB.Read(), obos, residents, portal.SponsorActive)
+	if err != nil {
+		return nil, err
+	}
+	out := map[portal.AccountID][]portal.SponsorStanding{}
+	for _, s := range all {
+		out[s.Sponsorship.OBOAccountID] = append(out[s.Sponsorship.OBOAccountID], s)
 	}
 	return out, nil
 }
@@ -424,12 +454,21 @@ func scopeLabels(s []portal.DataScope) string {
 	return strings.Join(labels, ", ")
 }
 
+// refuseApproval refuses to approve a request whose person has no sponsor
+// who qualifies.
+var refuseApproval = noQualifyingSponsor("The request cannot be approved until one does: ask for more information, or decline it.")
+
 // ApproveAccessRequest approves a request, granting the data scopes chosen
 // among those the policy allows the person now: an officer may narrow
-// them, never widen them. The review falls due a year after approval.
+// them, never widen them. An on-behalf-of user's request is refused while
+// no sponsor qualifies (portal.SponsorQualifies). The review falls due a
+// year after approval.
 func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccessRequestID, scopes []portal.DataScope) (*portal.AccessRequest, error) {
 	r, acct, err := a.requestForDecision(ctx, staff, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := a.requireQualifyingSponsor(ctx, nil, acct.ID, refuseApproval); err != nil {
 		return nil, err
 	}
 	allowed, _, err := a.AllowedScopes(ctx, acct)
@@ -454,6 +493,9 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 		action:  "access.approved",
 		details: map[string]any{"granted_scopes": granted, "allowed_scopes": allowed, "review_due_at": due.In(pacific()).Format(time.DateOnly)},
 		after: func(tx *store.Tx, acct *portal.Account) error {
+			if err := a.requireQualifyingSponsor(ctx, tx, acct.ID, refuseApproval); err != nil {
+				return err
+			}
 			if err := a.recordProvisioning(ctx, tx, acct.ID, ProvUserProvisioned, map[string]any{
 				"request": r.ID, "scopes": granted, "worksites": r.WorksiteIDs, "sponsorships": r.SponsorshipIDs}); err != nil {
 				return err
@@ -596,6 +638,9 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 			details: map[string]any{"account": acct.ID, "reason": reason, "from": r.Status}}); err != nil {
 			return err
 		}
+		if err := a.accessChanged(ctx, tx, meta, acct, action); err != nil {
+			return err
+		}
 		return a.enqueue(ctx, tx, change.email, acct.Email, acct.ID, mail.AccessChanged{Common: a.common(acct.DisplayName()),
 			Reason: reason, StatusURL: a.statusURL()})
 	})
@@ -610,6 +655,31 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 		return nil, err
 	}
 	return a.findRequest(ctx, r.ID)
+}
+
+// accessChanged applies the sponsor rule to a change the CareConnect team
+// made to a person's access, inside its transaction: an on-behalf-of user
+// is reinstated only while a sponsor qualifies; an authorizer suspended or
+// removed may leave the people they sponsor without one (lapseDependants);
+// an authorizer reinstated counts again as the sponsor of those still
+// provisioned through someone else, but brings nobody back.
+func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account,
+	action portal.AccessAction) error {
+	switch action {
+	case portal.AccessReinstate:
+		if err := a.requireQualifyingSponsor(ctx, tx, acct.ID,
+			noQualifyingSponsor("Their access cannot be reinstated until one does.")); err != nil {
+			return err
+		}
+		return a.touchDependants(ctx, tx, acct.ID)
+	case portal.AccessSuspend:
+		return a.lapseDependants(ctx, tx, meta, acct.ID, lapseCause{code: LapseSponsorSuspended,
+			dependants: acct.DisplayName() + "'s own CareConnect access was suspended by the CareConnect team."})
+	case portal.AccessDeprovision:
+		return a.lapseDependants(ctx, tx, meta, acct.ID, lapseCause{code: LapseSponsorDeprovisioned,
+			dependants: acct.DisplayName() + "'s own CareConnect access was removed by the CareConnect team."})
+	}
+	return nil
 }
 
 var notFoundPerson = portal.Errorf(portal.ENOTFOUND, "That person does not exist.")
@@ -648,6 +718,10 @@ type RequestReview struct {
 	Worksites     []ReviewWorksite
 	Prerequisites []*PrerequisiteStatus
 	Sponsorships  []*portal.Sponsorship
+	// Sponsors is where each sponsor of an on-behalf-of user stands today:
+	// their active and pending sponsorships and those named on the request.
+	Sponsors      []portal.SponsorStanding
+	OnBehalfOf    bool               // the person needs an authorizer
 	AllowedScopes []portal.DataScope // what the policy allows the person now
 	Events        []portal.AccessRequestEvent
 	Checks        []portal.Check
@@ -696,11 +770,38 @@ func (a *App) ReviewAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 		}
 	}
 	rv.ClaimedBy, rv.DecidedBy = names.of(r.ClaimedBy), names.of(r.DecidedBy)
-	rv.Checks = portal.CheckRequest(portal.CheckInput{Account: acct, Worksites: worksites[r.ID], Sponsorships: rv.Sponsorships, Today: a.today()})
+	if rv.OnBehalfOf = acct.UserType().NeedsAuthorizer(); rv.OnBehalfOf {
+		if rv.Sponsors, err = a.reviewStandings(ctx, acct, rv.Sponsorships); err != nil {
+			return nil, err
+		}
+	}
+	var active []portal.SponsorStanding
+	for _, s := range rv.Sponsors {
+		if s.Sponsorship.Status == portal.SponsorActive {
+			active = append(active, s)
+		}
+	}
+	rv.Checks = portal.CheckRequest(portal.CheckInput{Account: acct, Worksites: worksites[r.ID], Sponsorships: rv.Sponsorships,
+		Today: a.today(), OnBehalfOf: rv.OnBehalfOf, Sponsors: active})
 	if err := a.viewedPerson(ctx, meta, staff, acct.ID, "access_request", map[string]any{"request": r.ID}); err != nil {
 		return nil, err
 	}
 	return rv, nil
+}
+
+// reviewStandings says where an on-behalf-of user's sponsors stand: those
+// of their active and pending sponsorships and of the ones named on the
+// request.
+func (a *App) reviewStandings(ctx context.Context, acct *portal.Account, named []*portal.Sponsorship) ([]portal.SponsorStanding, error) {
+	all, err := a.sponsorStandings(ctx, a.DB.Read(), []portal.AccountID{acct.ID}, map[portal.AccountID]bool{acct.ID: IsResident(acct)})
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(s portal.SponsorStanding) bool {
+		st := s.Sponsorship.Status
+		return st != portal.SponsorActive && st != portal.SponsorPending &&
+			!slices.ContainsFunc(named, func(n *portal.Sponsorship) bool { return n.ID == s.Sponsorship.ID })
+	}), nil
 }
 
 func (a *App) prerequisiteStatuses(ctx context.Context, acct *portal.Account) ([]*PrerequisiteStatus, error) {

@@ -259,6 +259,13 @@ func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.Requ
 	if err := a.provisioningTouch(ctx, tx, m.AccountID, "worksites"); err != nil {
 		return false, err
 	}
+	// Sponsorships at this worksite no longer count: the people m sponsors
+	// there, or m if sponsored there, may be left without a sponsor.
+	if err := a.lapseDependants(ctx, tx, meta, m.AccountID, lapseCause{code: LapseDecommissioned,
+		dependants: fmt.Sprintf("%s no longer belongs to %s, the worksite you shared.", m.Name, w.Name),
+		self:       fmt.Sprintf("You no longer belong to %s, the worksite you shared with your authorizer.", w.Name)}); err != nil {
+		return false, err
+	}
 	return true, a.enqueue(ctx, tx, "membership_ended", m.Email, m.AccountID, mail.MembershipEnded{
 		Common: a.common(m.Name), WorksiteName: w.Name})
 }

@@ -281,6 +281,10 @@ func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now t
 				"grace_days": int(ReviewGrace / (24 * time.Hour))}}); err != nil {
 			return err
 		}
+		if err := a.lapseDependants(ctx, tx, reviewMeta, r.AccountID, lapseCause{code: LapseSponsorReview,
+			dependants: acct.DisplayName() + "'s own CareConnect access was suspended because their annual review was not completed."}); err != nil {
+			return err
+		}
 		return a.enqueue(ctx, tx, "review_suspended", acct.Email, acct.ID, mail.ReviewSuspended{Common: a.common(acct.DisplayName()),
 			DueDate: dayOf(r.ReviewDueAt), ReviewURL: a.reviewURL()})
 	})
@@ -480,6 +484,14 @@ func (in ReviewInput) Validate() portal.FieldErrors {
 	return fe
 }
 
+// refuseUnsponsoredReview tells an on-behalf-of user that confirming her
+// review cannot restore her access while no sponsor qualifies.
+func refuseUnsponsoredReview(string) error {
+	return portal.Errorf(portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
+		"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
+		"under Sponsorship, then confirm your review again.")
+}
+
 // errReviewChanged rolls back a confirmation whose request changed between
 // reading and writing.
 var errReviewChanged = errors.New("app: access changed during the review")
@@ -536,8 +548,14 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 			return errReviewChanged
 		}
 		if reinstated {
+			if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, refuseUnsponsoredReview); err != nil {
+				return err
+			}
 			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
 				"request": id, "reason": "annual review confirmed"}); err != nil {
+				return err
+			}
+			if err := a.touchDependants(ctx, tx, actor.ID); err != nil {
 				return err
 			}
 		}

@@ -95,11 +95,22 @@ func (a *App) ChooseResidentRoute(ctx context.Context, meta portal.RequestMeta, 
 	return nil
 }
 
-// SponsorshipCandidates lists the authorizers an on-behalf-of user may
-// ask: people of an authorizing user type who are active members of an
+// SponsorCandidate is an authorizer an on-behalf-of user works with, at a
+// worksite they share, and whether they may be asked now.
+type SponsorCandidate struct {
+	store.SponsorCandidate
+	Eligible bool   // portal.SponsorEligible
+	Reason   string // why not, a portal.Sponsor* code
+}
+
+// SponsorshipCandidates lists the authorizers an on-behalf-of user works
+// with: people of an authorizing user type who are active members of an
 // approved worksite where the user is an active member too, each with that
-// worksite. query, when given, narrows the list by name or email.
-func (a *App) SponsorshipCandidates(ctx context.Context, actor *portal.Account, query string) ([]store.SponsorCandidate, error) {
+// worksite. Only the eligible ones may be asked (portal.SponsorEligible:
+// their own CareConnect access approved and active; for a resident, an
+// enrolled physician); the others come with the reason. query, when given,
+// narrows the list by name or email.
+func (a *App) SponsorshipCandidates(ctx context.Context, actor *portal.Account, query string) ([]SponsorCandidate, error) {
 	if err := requireOnBehalfOf(actor); err != nil {
 		return nil, err
 	}
@@ -107,13 +118,25 @@ func (a *App) SponsorshipCandidates(ctx context.Context, actor *portal.Account, 
 	if err != nil {
 		return nil, err
 	}
-	out := all[:0]
+	var ids []portal.AccountID
 	for _, c := range all {
-		if c.Account.UserType().CanAuthorize() {
-			out = append(out, c)
-		}
+		ids = append(ids, c.Account.ID)
 	}
-	return slices.Clip(out), nil
+	access, err := a.DB.Read().FindAccessStatuses(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []SponsorCandidate
+	today, resident := a.today(), IsResident(actor)
+	for _, c := range all {
+		if !c.Account.UserType().CanAuthorize() {
+			continue
+		}
+		ok, reason := portal.SponsorEligible(portal.SponsorStanding{Authorizer: c.Account, Access: access[c.Account.ID],
+			SharesWorksite: true, Resident: resident, Today: today})
+		out = append(out, SponsorCandidate{SponsorCandidate: c, Eligible: ok, Reason: reason})
+	}
+	return out, nil
 }
 
 // RequestSponsorship asks an authorizer who shares a worksite with the
@@ -138,7 +161,7 @@ func (a *App) RequestSponsorship(ctx context.Context, meta portal.RequestMeta, a
 	if err != nil {
 		return nil, err
 	}
-	var chosen *store.SponsorCandidate
+	var chosen *SponsorCandidate
 	for i, c := range candidates {
 		if int64(c.Account.ID) == authID && int64(c.WorksiteID) == wsID {
 			chosen = &candidates[i]
@@ -146,6 +169,10 @@ func (a *App) RequestSponsorship(ctx context.Context, meta portal.RequestMeta, a
 	}
 	if chosen == nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "That person is not an authorizer who shares an approved worksite with you.")
+	}
+	if !chosen.Eligible {
+		return nil, portal.Errorf(portal.ECONFLICT, "%s cannot sponsor you yet: %s. Ask an authorizer who has CareConnect access.",
+			chosen.Account.DisplayName(), portal.SponsorReasonText(chosen.Reason))
 	}
 	auth := chosen.Account
 	s := &portal.Sponsorship{OBOAccountID: actor.ID, AuthorizerAccountID: auth.ID, WorksiteID: chosen.WorksiteID,
@@ -241,18 +268,8 @@ func (a *App) DecideSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 		return s, a.alreadyDecided(s)
 	}
 	if approve {
-		if !actor.UserType().CanAuthorize() {
-			return nil, portal.Errorf(portal.EFORBIDDEN, "Your user type (%s) cannot approve people to work on your behalf.", actor.UserType().Label())
-		}
-		shared, err := a.DB.Read().SharesApprovedWorksite(ctx, s.OBOAccountID, actor.ID, s.WorksiteID)
-		if err != nil {
+		if err := a.mayApproveSponsorship(ctx, actor, s); err != nil {
 			return nil, err
-		}
-		if !shared {
-			return nil, portal.Errorf(portal.ECONFLICT, "You and %s are no longer both active members of %s, or it is no longer approved, so this request cannot be approved. Decline it instead.", s.OBOName, s.WorksiteName)
-		}
-		if s.IsResidency() && s.ResidencyEnd < a.today() {
-			return nil, portal.Errorf(portal.ECONFLICT, "The residency in this request ended on %s, so it cannot be approved. Decline it instead.", readableDate(s.ResidencyEnd))
 		}
 	}
 	status := portal.SponsorActive
@@ -303,6 +320,42 @@ func (a *App) DecideSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 	return s, nil
 }
 
+// mayApproveSponsorship checks that the authorizer may take on the
+// sponsorship now (portal.SponsorEligible), and says why not.
+func (a *App) mayApproveSponsorship(ctx context.Context, actor *portal.Account, s *portal.Sponsorship) error {
+	shared, err := a.DB.Read().SharesApprovedWorksite(ctx, s.OBOAccountID, actor.ID, s.WorksiteID)
+	if err != nil {
+		return err
+	}
+	access, err := a.DB.Read().FindAccessStatuses(ctx, []portal.AccountID{actor.ID})
+	if err != nil {
+		return err
+	}
+	_, reason := portal.SponsorEligible(portal.SponsorStanding{Authorizer: actor, Access: access[actor.ID], SharesWorksite: shared,
+		Sponsorship: s, Today: a.today()})
+	switch reason {
+	case "":
+	case portal.SponsorNotAuthorizer:
+		return portal.Errorf(portal.EFORBIDDEN, "Your user type (%s) cannot approve people to work on your behalf.", actor.UserType().Label())
+	case portal.SponsorNoSharedWorksite:
+		return portal.Errorf(portal.ECONFLICT, "You and %s are no longer both active members of %s, or it is no longer approved, "+
+			"so this request cannot be approved. Decline it instead.", s.OBOName, s.WorksiteName)
+	case portal.SponsorAccessNotApproved:
+		return portal.Errorf(portal.ECONFLICT, "Your own CareConnect access is not approved and active, so you cannot sponsor anyone now. "+
+			"You can approve this request once your access is approved, or decline it.")
+	case portal.SponsorNotPhysician:
+		return portal.Errorf(portal.ECONFLICT, "A medical resident's authorizer must be an enrolled physician, "+
+			"so you cannot sponsor %s's residency. Decline the request instead.", s.OBOName)
+	default:
+		return portal.Errorf(portal.ECONFLICT, "You cannot sponsor anyone now: %s.", portal.SponsorReasonText(reason))
+	}
+	if s.IsResidency() && s.ResidencyEnd < a.today() {
+		return portal.Errorf(portal.ECONFLICT, "The residency in this request ended on %s, so it cannot be approved. Decline it instead.",
+			readableDate(s.ResidencyEnd))
+	}
+	return nil
+}
+
 // alreadyDecided says what became of a request that is no longer pending.
 func (a *App) alreadyDecided(s *portal.Sponsorship) error {
 	when := func(t time.Time) string { return t.In(pacific()).Format("January 2, 2006 at 3:04 PM") }
@@ -311,29 +364,44 @@ func (a *App) alreadyDecided(s *portal.Sponsorship) error {
 		return portal.Errorf(portal.ECONFLICT, "This request was already approved on %s.", when(s.DecidedAt))
 	case portal.SponsorDeclined:
 		return portal.Errorf(portal.ECONFLICT, "This request was already declined on %s.", when(s.DecidedAt))
+	case portal.SponsorWithdrawn:
+		return portal.Errorf(portal.ECONFLICT, "%s ended this sponsorship on %s.", s.OBOName, when(s.EndedAt))
 	default:
 		return portal.Errorf(portal.ECONFLICT, "This sponsorship has already ended (%s on %s).", s.Status, when(s.EndedAt))
 	}
 }
 
-// RevokeSponsorship ends an active sponsorship at once, at any time. The
-// on-behalf-of user is emailed; if it was their last active sponsorship,
-// their access through an authorizer ends with it.
+// RevokeSponsorship ends an active sponsorship at once, at any time, at
+// the wish of either side: the authorizer revokes it (the on-behalf-of
+// user is emailed) or the on-behalf-of user withdraws from it (the
+// authorizer is emailed). If no other sponsor who qualifies remains, the
+// on-behalf-of user's access lapses with it (see lapseDependants).
 func (a *App) RevokeSponsorship(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.SponsorshipID, reason string) (*portal.Sponsorship, error) {
-	s, err := a.authorizerSponsorship(ctx, actor, id)
+	s, err := a.Sponsorship(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
+	byOBO := s.OBOAccountID == actor.ID
 	reason = strings.TrimSpace(reason)
 	if err := portal.ValidateReason(reason, false); err != nil {
 		return nil, err
 	}
 	if s.Status != portal.SponsorActive {
-		return nil, portal.Errorf(portal.ECONFLICT, "Only an active sponsorship can be revoked; this one is %s.", s.Status)
+		return nil, portal.Errorf(portal.ECONFLICT, "Only an active sponsorship can be ended; this one is %s.", s.Status)
 	}
 	now := a.now()
+	status, action, cause := portal.SponsorRevoked, "sponsorship.revoked", lapseCause{code: LapseSponsorshipRevoked,
+		self: fmt.Sprintf("%s ended your sponsorship at %s.", s.AuthorizerName, s.WorksiteName)}
+	if byOBO {
+		status, action, cause = portal.SponsorWithdrawn, "sponsorship.withdrawn", lapseCause{code: LapseSponsorshipWithdrawn,
+			self: fmt.Sprintf("You ended your sponsorship by %s at %s.", s.AuthorizerName, s.WorksiteName)}
+	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.RevokeSponsorship(ctx, id, reason, now)
+		change := tx.RevokeSponsorship
+		if byOBO {
+			change = tx.WithdrawSponsorship
+		}
+		ok, err := change(ctx, id, reason, now)
 		if err != nil {
 			return err
 		}
@@ -341,29 +409,41 @@ func (a *App) RevokeSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 			return portal.Errorf(portal.ECONFLICT, "This sponsorship is no longer active.")
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
-			action: "sponsorship.revoked", subjectKind: "sponsorship", subjectID: sponsorshipRef(id), worksiteID: int64(s.WorksiteID),
-			details: map[string]string{"obo": accountRef(s.OBOAccountID), "reason": reason}}); err != nil {
+			action: action, subjectKind: "sponsorship", subjectID: sponsorshipRef(id), worksiteID: int64(s.WorksiteID),
+			details: map[string]string{"obo": accountRef(s.OBOAccountID), "authorizer": accountRef(s.AuthorizerAccountID),
+				"reason": reason}}); err != nil {
 			return err
+		}
+		if err := a.lapseDependants(ctx, tx, meta, s.OBOAccountID, cause); err != nil {
+			return err
+		}
+		if byOBO {
+			return a.enqueue(ctx, tx, "sponsorship_withdrawn", s.AuthorizerEmail, s.AuthorizerAccountID, mail.SponsorshipWithdrawn{
+				Common: a.common(s.AuthorizerName), OBOName: s.OBOName, WorksiteName: s.WorksiteName, Reason: reason})
 		}
 		return a.sendSponsorshipEnded(ctx, tx, s, true, reason)
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.Status, s.Reason, s.EndedAt = portal.SponsorRevoked, reason, now
+	s.Status, s.Reason, s.EndedAt = status, reason, now
 	return s, nil
 }
 
+// sendSponsorshipEnded emails the on-behalf-of user that the authorizer
+// ended the sponsorship, or that it ended with the residency, saying how
+// many sponsors who qualify remain.
 func (a *App) sendSponsorshipEnded(ctx context.Context, tx *store.Tx, s *portal.Sponsorship, revoked bool, reason string) error {
-	remaining, err := tx.CountActiveSponsorships(ctx, s.OBOAccountID, a.today())
+	obo, err := tx.FindAccountByID(ctx, s.OBOAccountID)
 	if err != nil {
 		return err
 	}
-	if err := a.sponsorshipEnded(ctx, tx, s.OBOAccountID, remaining); err != nil {
+	remaining, err := a.qualifyingSponsors(ctx, tx.Q, obo)
+	if err != nil {
 		return err
 	}
 	data := mail.SponsorshipEnded{Common: a.common(s.OBOName), AuthorizerName: s.AuthorizerName, WorksiteName: s.WorksiteName,
-		Revoked: revoked, Reason: reason, RemainingSponsors: remaining}
+		Revoked: revoked, Reason: reason, RemainingSponsors: len(remaining)}
 	if !revoked {
 		data.ResidencyEnd = readableDate(s.ResidencyEnd)
 	}
@@ -395,6 +475,11 @@ func (a *App) EndResidencies(ctx context.Context) (int, error) {
 					"residency_end": s.ResidencyEnd}}); err != nil {
 				return err
 			}
+			cause := lapseCause{code: LapseResidencyEnded, self: fmt.Sprintf("Your residency ended on %s, and with it your sponsorship by %s.",
+				readableDate(s.ResidencyEnd), s.AuthorizerName)}
+			if err := a.lapseDependants(ctx, tx, meta, s.OBOAccountID, cause); err != nil {
+				return err
+			}
 			return a.sendSponsorshipEnded(ctx, tx, s, false, "")
 		})
 		if err != nil {
@@ -407,19 +492,12 @@ func (a *App) EndResidencies(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// grants reports whether a sponsorship lets its on-behalf-of user work
-// today: it is active and, for a residency, today falls within the
-// residency (a residency whose last day has passed grants nothing even
-// before the job has got round to ending it).
-func grants(s *portal.Sponsorship, today string) bool {
-	return s.Status == portal.SponsorActive && (!s.IsResidency() || (s.ResidencyStart <= today && today <= s.ResidencyEnd))
-}
-
 // ActiveSponsorCount counts the authorizers an account currently works
-// for (see grants). An on-behalf-of user's access lapses when it drops to
-// zero.
+// for: the sponsors who qualify today (portal.SponsorQualifies). An
+// on-behalf-of user's access lapses when it drops to zero.
 func (a *App) ActiveSponsorCount(ctx context.Context, account *portal.Account) (int, error) {
-	return a.DB.Read().CountActiveSponsorships(ctx, account.ID, a.today())
+	ss, err := a.qualifyingSponsors(ctx, a.DB.Read(), account)
+	return len(ss), err
 }
 
 // PendingSponsorCount counts an account's requests still waiting for an
@@ -428,16 +506,13 @@ func (a *App) PendingSponsorCount(ctx context.Context, account *portal.Account) 
 	return a.DB.Read().CountPendingSponsorships(ctx, account.ID)
 }
 
-// ActiveSponsors lists the sponsorships that let an account work today
-// (see grants), newest first: the authorizers whose data scopes the
-// account sees.
+// ActiveSponsors lists the sponsorships through which a sponsor who
+// qualifies today lets an account work (portal.SponsorQualifies), newest
+// first: the authorizers whose data scopes the account sees.
 func (a *App) ActiveSponsors(ctx context.Context, account *portal.Account) ([]*portal.Sponsorship, error) {
-	all, err := a.DB.Read().FindSponsorships(ctx, store.SponsorshipFilter{OBOAccountID: account.ID, Statuses: []string{portal.SponsorActive}})
-	if err != nil {
-		return nil, err
-	}
-	today := a.today()
-	return slices.DeleteFunc(all, func(s *portal.Sponsorship) bool { return !grants(s, today) }), nil
+	ss, err := a.qualifyingSponsors(ctx, a.DB.Read(), account)
+	slices.Reverse(ss)
+	return ss, err
 }
 
 // SponsorshipOverview is what the Sponsorship page shows a person.
@@ -506,6 +581,8 @@ func appendSponsorshipRequests(ctx context.Context, a *App, actor *portal.Accoun
 			r.Status, r.Detail = portal.RequestRejected, s.Reason
 		case portal.SponsorRevoked:
 			r.Status, r.Detail = portal.RequestRevoked, strings.TrimSpace("Ended by "+s.AuthorizerName+". "+s.Reason)
+		case portal.SponsorWithdrawn:
+			r.Status, r.Detail = portal.RequestRevoked, strings.TrimSpace("Ended by you. "+s.Reason)
 		case portal.SponsorEnded:
 			r.Status, r.Detail = s.Status, "Your residency ended on "+readableDate(s.ResidencyEnd)+"."
 		default:

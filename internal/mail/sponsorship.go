@@ -37,3 +37,22 @@ type SponsorshipEnded struct {
 	ResidencyEnd      string // formatted for reading, when the residency ended
 	RemainingSponsors int    // active sponsorships the person still has
 }
+
+// SponsorshipWithdrawn is the data of "sponsorship_withdrawn", sent to the
+// authorizer when the on-behalf-of user ends the sponsorship.
+type SponsorshipWithdrawn struct {
+	Common
+	OBOName      string
+	WorksiteName string
+	Reason       string // the on-behalf-of user's, may be empty
+}
+
+// AccessLapsed is the data of "access_lapsed", sent to an on-behalf-of
+// user whose CareConnect access lapsed because no authorizer who qualifies
+// sponsors them any more.
+type AccessLapsed struct {
+	Common
+	Cause           string // what happened, in a sentence
+	SponsorshipsURL string // where to ask an authorizer
+	StatusURL       string
+}

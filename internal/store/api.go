@@ -122,6 +122,7 @@ type ProvisionedWorksite struct {
 
 // ProvisionedSponsor is an authorizer an on-behalf-of user works for.
 type ProvisionedSponsor struct {
+	SponsorshipID  portal.SponsorshipID
 	AuthorizerID   portal.AccountID
 	Username       string
 	Name           string
@@ -305,7 +306,7 @@ func (q Q) loadProvisionedWorksites(ctx context.Context, by map[portal.AccessReq
 // CountActiveSponsorships, even before the job has ended it.
 func (q Q) loadProvisionedSponsors(ctx context.Context, by map[portal.AccountID]*ProvisionedUser, ids []any, today string) error {
 	args := append(append([]any(nil), ids...), today, today)
-	rows, err := q.Query(ctx, `SELECT s.obo_account_id, z.id, z.username, z.preferred_first_name, z.given_names,
+	rows, err := q.Query(ctx, `SELECT s.obo_account_id, s.id, z.id, z.username, z.preferred_first_name, z.given_names,
 		z.preferred_last_name, z.surname, w.code, w.name, s.residency_start, s.residency_end
 		FROM sponsorships s JOIN accounts z ON z.id = s.authorizer_account_id JOIN worksites w ON w.id = s.worksite_id
 		WHERE s.obo_account_id IN (`+apiPlaceholders(len(ids))+`) AND s.status = 'active'
@@ -316,14 +317,15 @@ func (q Q) loadProvisionedSponsors(ctx context.Context, by map[portal.AccountID]
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var obo, auth int64
+		var obo, sid, auth int64
 		var pf, given, pl, surname, code string
 		var s ProvisionedSponsor
-		if err := rows.Scan(&obo, &auth, &s.Username, &pf, &given, &pl, &surname, &code, &s.WorksiteName,
+		if err := rows.Scan(&obo, &sid, &auth, &s.Username, &pf, &given, &pl, &surname, &code, &s.WorksiteName,
 			&s.ResidencyStart, &s.ResidencyEnd); err != nil {
 			return err
 		}
-		s.AuthorizerID, s.Name, s.WorksiteCode = portal.AccountID(auth), displayName(pf, given, pl, surname), portal.WorksiteCode(code)
+		s.SponsorshipID, s.AuthorizerID = portal.SponsorshipID(sid), portal.AccountID(auth)
+		s.Name, s.WorksiteCode = displayName(pf, given, pl, surname), portal.WorksiteCode(code)
 		u := by[portal.AccountID(obo)]
 		u.Sponsors = append(u.Sponsors, s)
 	}

@@ -124,6 +124,13 @@ func (tx *Tx) RevokeSponsorship(ctx context.Context, id portal.SponsorshipID, re
 		WHERE id = ? AND status = 'active'`, reason, ms(now), int64(id))
 }
 
+// WithdrawSponsorship ends an active sponsorship at the on-behalf-of
+// user's wish (active -> withdrawn) and reports whether it was active.
+func (tx *Tx) WithdrawSponsorship(ctx context.Context, id portal.SponsorshipID, reason string, now time.Time) (bool, error) {
+	return tx.changed(ctx, `UPDATE sponsorships SET status = 'withdrawn', reason = ?, ended_at = ?, pending_key = NULL
+		WHERE id = ? AND status = 'active'`, reason, ms(now), int64(id))
+}
+
 // FindDueResidencies lists active residency sponsorships whose last day
 // (residency_end, YYYY-MM-DD) is before today.
 func (q Q) FindDueResidencies(ctx context.Context, today string) ([]*portal.Sponsorship, error) {
@@ -148,10 +155,11 @@ func (tx *Tx) changed(ctx context.Context, query string, args ...any) (bool, err
 	return n == 1, err
 }
 
-// CountActiveSponsorships counts the sponsorships that let an on-behalf-of
-// user work on a day (YYYY-MM-DD): active ones, except residencies that
-// have not started yet or whose last day is before today (even before the
-// job has ended them).
+// CountActiveSponsorships counts an on-behalf-of user's active
+// sponsorships on a day (YYYY-MM-DD), except residencies that have not
+// started yet or whose last day is before today (even before the job has
+// ended them). Whether their authorizers still qualify is not looked at:
+// see FindSponsorFacts and portal.SponsorQualifies.
 func (q Q) CountActiveSponsorships(ctx context.Context, obo portal.AccountID, today string) (int, error) {
 	var n int
 	err := q.QueryRow(ctx, `SELECT COUNT(*) FROM sponsorships WHERE obo_account_id = ? AND status = 'active'
@@ -239,4 +247,104 @@ func (q Q) SharesApprovedWorksite(ctx context.Context, a, b portal.AccountID, ws
 		WHERE ma.worksite_id = ? AND ma.account_id = ? AND ma.status = 'active'
 		AND mb.account_id = ? AND mb.status = 'active' AND w.status = 'approved'`, int64(ws), int64(a), int64(b)).Scan(&n)
 	return n > 0, err
+}
+
+// accessStatusOf is the status of an account's own CareConnect access, for
+// the account id in the SQL expression id: that of their newest request
+// that was ever approved (approved, suspended, deprovisioned), as in the
+// provisioning API, else of their newest request, else empty.
+func accessStatusOf(id string) string {
+	return `COALESCE((SELECT ar.status FROM access_requests ar WHERE ar.account_id = ` + id + `
+		AND ar.status IN ('approved', 'suspended', 'deprovisioned') ORDER BY ar.created_at DESC, ar.id DESC LIMIT 1),
+		(SELECT ar.status FROM access_requests ar WHERE ar.account_id = ` + id + ` ORDER BY ar.created_at DESC, ar.id DESC LIMIT 1), '')`
+}
+
+// FindAccessStatuses returns the status of each account's own CareConnect
+// access (see accessStatusOf): "" for those who never asked. Ids that do
+// not exist are left out.
+func (q Q) FindAccessStatuses(ctx context.Context, ids []portal.AccountID) (map[portal.AccountID]string, error) {
+	out := map[portal.AccountID]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = int64(id)
+	}
+	rows, err := q.Query(ctx, "SELECT a.id, "+accessStatusOf("a.id")+" FROM accounts a WHERE a.id IN ("+placeholders(len(ids))+")", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var status string
+		if err := rows.Scan(&id, &status); err != nil {
+			return nil, err
+		}
+		out[portal.AccountID(id)] = status
+	}
+	return out, rows.Err()
+}
+
+// SponsorFacts is a sponsorship with what the sponsor rule
+// (portal.SponsorQualifies) needs to know beyond the two accounts: where
+// the authorizer's own CareConnect access stands (see FindAccessStatuses)
+// and whether the two are still both active members of the sponsorship's
+// worksite while it is approved.
+type SponsorFacts struct {
+	Sponsorship      *portal.Sponsorship
+	AuthorizerAccess string
+	SharesWorksite   bool
+}
+
+// SponsorFactsFilter selects sponsorships. Zero fields do not filter.
+type SponsorFactsFilter struct {
+	OBOAccountIDs       []portal.AccountID
+	AuthorizerAccountID portal.AccountID
+	Statuses            []string
+}
+
+// FindSponsorFacts lists sponsorships with their facts, oldest first.
+func (q Q) FindSponsorFacts(ctx context.Context, f SponsorFactsFilter) ([]SponsorFacts, error) {
+	query := "SELECT " + sponsorshipColumns + ", " + accessStatusOf("s.authorizer_account_id") + `,
+		CASE WHEN EXISTS (SELECT 1 FROM worksite_members ma
+			JOIN worksite_members mb ON mb.worksite_id = ma.worksite_id AND mb.account_id = s.authorizer_account_id AND mb.status = 'active'
+			JOIN worksites sw ON sw.id = ma.worksite_id AND sw.status = 'approved'
+			WHERE ma.worksite_id = s.worksite_id AND ma.account_id = s.obo_account_id AND ma.status = 'active') THEN 1 ELSE 0 END` +
+		sponsorshipFrom + " WHERE 1=1"
+	var args []any
+	if len(f.OBOAccountIDs) > 0 {
+		query += " AND s.obo_account_id IN (" + placeholders(len(f.OBOAccountIDs)) + ")"
+		for _, id := range f.OBOAccountIDs {
+			args = append(args, int64(id))
+		}
+	}
+	if f.AuthorizerAccountID != 0 {
+		query += " AND s.authorizer_account_id = ?"
+		args = append(args, int64(f.AuthorizerAccountID))
+	}
+	if len(f.Statuses) > 0 {
+		query += " AND s.status IN (" + placeholders(len(f.Statuses)) + ")"
+		for _, st := range f.Statuses {
+			args = append(args, st)
+		}
+	}
+	rows, err := q.Query(ctx, query+" ORDER BY s.id", args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []SponsorFacts
+	for rows.Next() {
+		var fx SponsorFacts
+		var shares int
+		s, err := scanSponsorship(extraScanner{r: rows, extra: []any{&fx.AuthorizerAccess, &shares}})
+		if err != nil {
+			return nil, err
+		}
+		fx.Sponsorship, fx.SharesWorksite = s, shares == 1
+		out = append(out, fx)
+	}
+	return out, rows.Err()
 }

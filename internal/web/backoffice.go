@@ -111,10 +111,28 @@ type scopeChoice struct {
 	Checked     bool
 }
 
+// sponsorRow is one sponsor of an on-behalf-of user, with their own
+// standing, as an officer sees it.
+type sponsorRow struct {
+	portal.SponsorStanding
+	Qualifies bool
+	Why       string // why not, when the sponsor does not qualify
+}
+
+func sponsorRows(ss []portal.SponsorStanding) []sponsorRow {
+	out := make([]sponsorRow, len(ss))
+	for i, s := range ss {
+		ok, reason := portal.SponsorQualifies(s)
+		out[i] = sponsorRow{SponsorStanding: s, Qualifies: ok, Why: sentence(portal.SponsorReasonText(reason))}
+	}
+	return out
+}
+
 // staffRequestPage is an access request as an officer sees it to decide.
 type staffRequestPage struct {
 	Page
 	R           *app.RequestReview
+	Sponsors    []sponsorRow
 	Scopes      []scopeChoice
 	Flags       int
 	Texts       map[string]string
@@ -144,7 +162,8 @@ func (s *Server) showStaffRequest(w http.ResponseWriter, r *http.Request, id por
 		return err
 	}
 	req := rv.Request
-	data := staffRequestPage{Page: s.page(r, "Access request of "+rv.Account.LegalName()), R: rv, Texts: formTexts,
+	data := staffRequestPage{Page: s.page(r, "Access request of "+rv.Account.LegalName()), R: rv, Sponsors: sponsorRows(rv.Sponsors),
+		Texts:   formTexts,
 		Reasons: portal.DeclineReasons, Flags: portal.CountFlags(rv.Checks),
 		CanRelease: req.Open() && req.ClaimedBy != "" && (rv.ClaimedByYou || st.staff.Has(portal.RoleAdministrator)),
 		CanDecide:  req.Open() && rv.ClaimedByYou, CanAskAgain: req.Status == portal.ARSubmitted}

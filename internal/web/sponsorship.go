@@ -8,7 +8,6 @@ import (
 
 	"portal"
 	"portal/internal/app"
-	"portal/internal/store"
 )
 
 // sponsorshipRoutes registers the on-behalf-of sponsorship pages.
@@ -45,6 +44,8 @@ func (v sponsorshipView) StatusLabel() string {
 		return "Declined"
 	case portal.SponsorRevoked:
 		return "Revoked"
+	case portal.SponsorWithdrawn:
+		return "Ended by you"
 	case portal.SponsorEnded:
 		return "Ended with the residency"
 	}
@@ -81,26 +82,41 @@ func (v sponsorshipView) Residency() string {
 	return v.ResidencyStart + " to " + v.ResidencyEnd
 }
 
-// candidateView is one authorizer the person may ask.
+// candidateView is one authorizer the person works with.
 type candidateView struct {
-	store.SponsorCandidate
+	app.SponsorCandidate
 	Value      string // the radio button's value: "authorizer:worksite"
 	Profession string
+	Why        string // why they cannot be asked yet, "" when they can
 }
 
-func viewCandidates(cs []store.SponsorCandidate) []candidateView {
-	out := make([]candidateView, len(cs))
-	for i, c := range cs {
+// viewCandidates splits the authorizers into those the person may ask and
+// those who cannot sponsor them yet.
+func viewCandidates(cs []app.SponsorCandidate) (eligible, notYet []candidateView) {
+	for _, c := range cs {
 		prof := c.Account.ProfessionLabel()
 		if c.Account.Profession == portal.ProfNurse {
 			if l := portal.NurseLicenceLabel(c.Account.NurseLicence); l != "" {
 				prof = l
 			}
 		}
-		out[i] = candidateView{SponsorCandidate: c, Profession: prof,
-			Value: fmt.Sprintf("%d:%d", c.Account.ID, c.WorksiteID)}
+		v := candidateView{SponsorCandidate: c, Profession: prof, Value: fmt.Sprintf("%d:%d", c.Account.ID, c.WorksiteID)}
+		if !c.Eligible {
+			v.Why = sentence(portal.SponsorReasonText(c.Reason))
+			notYet = append(notYet, v)
+			continue
+		}
+		eligible = append(eligible, v)
 	}
-	return out
+	return eligible, notYet
+}
+
+// sentence capitalises a clause and ends it with a period.
+func sentence(s string) string {
+	if s == "" {
+		return ""
+	}
+	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
 // sponsorshipsPage is the Sponsorship page: the route choice of residents,
@@ -121,7 +137,8 @@ type sponsorshipsPage struct {
 	Pending     []sponsorshipView
 	Sponsored   []sponsorshipView
 	Query       string
-	Candidates  []candidateView
+	Candidates  []candidateView // authorizers the person may ask
+	NotYet      []candidateView // authorizers who cannot sponsor them yet, with why
 	Choice      string
 	Form        portal.SponsorshipInput
 	Errors      portal.FieldErrors
@@ -155,7 +172,7 @@ func (s *Server) sponsorshipsData(r *http.Request, query, choice string, form po
 		if err != nil {
 			return data, err
 		}
-		data.Candidates = viewCandidates(cs)
+		data.Candidates, data.NotYet = viewCandidates(cs)
 	}
 	return data, nil
 }
@@ -326,7 +343,12 @@ func (s *Server) handleSponsorshipRevoke(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return s.sponsorshipFailed(w, r, id, reason, err)
 	}
-	s.setFlash(r, fmt.Sprintf("You revoked %s's sponsorship. They no longer work on your behalf; we have emailed them.", sp.OBOName))
+	if sp.Status == portal.SponsorWithdrawn {
+		s.setFlash(r, fmt.Sprintf("You ended your sponsorship by %s. You no longer work on their behalf; we have emailed them.",
+			sp.AuthorizerName))
+	} else {
+		s.setFlash(r, fmt.Sprintf("You revoked %s's sponsorship. They no longer work on your behalf; we have emailed them.", sp.OBOName))
+	}
 	http.Redirect(w, r, sponsorshipReturn(r, fmt.Sprintf("/sponsorships/%d", id)), http.StatusSeeOther)
 	return nil
 }

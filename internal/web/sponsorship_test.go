@@ -75,6 +75,23 @@ func joinDirectly(t *testing.T, inst *portaltest.Instance, worksiteID string, em
 	}
 }
 
+// enrolledAt gives a person approved CareConnect access at a worksite, so
+// that as an authorizer they may sponsor people.
+func enrolledAt(t *testing.T, inst *portaltest.Instance, email, worksiteID string) *portal.Account {
+	t.Helper()
+	id, err := strconv.ParseInt(worksiteID, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := inst.DB.Read().FindWorksiteByID(t.Context(), portal.WorksiteID(id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := accountByEmail(t, inst, email)
+	apiProvision(t, inst.DB, acct, inst.Clock.Now(), "demographics,laboratory_results", w)
+	return acct
+}
+
 func sponsorshipEmails(t *testing.T, inst *portaltest.Instance, to, kind string, n int) []*store.Email {
 	t.Helper()
 	es, err := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: to, Kind: kind})
@@ -110,7 +127,7 @@ func TestWeb_Sponsorship(t *testing.T) {
 		res := registeredAs(t, inst, "Rae", "RESIDENT", "rae@example.ca", "rae.resident", residentForm)
 		pharm := registeredAs(t, inst, "Phil", "PHARMACIST", "phil@example.ca", "phil.pharmacist", pharmacistForm)
 		joinDirectly(t, inst, wsID, "mona@example.ca", "rae@example.ca", "phil@example.ca")
-		docAcct := accountByEmail(t, inst, "dalia@example.ca")
+		docAcct := enrolledAt(t, inst, "dalia@example.ca", wsID)
 		choice := formatInt(int64(docAcct.ID)) + ":" + wsID
 
 		// A pharmacist neither needs nor gives sponsorship.
@@ -193,6 +210,11 @@ func TestWeb_Sponsorship(t *testing.T) {
 		}
 		if p := moa.Get("/notifications"); !strings.Contains(p.Text("#yours-title + .table-wrap"), "Request to work on behalf of Dalia DOCTOR at Kingsgate Mall Clinic approved") {
 			t.Fatalf("your requests: %q", p.Text("#yours-title + .table-wrap"))
+		}
+		// The MOA may end the sponsorship from her side too, after a confirmation.
+		if p := moa.Get(link); len(p.Find(`details.disclosure form[action="`+link+`/revoke"] textarea#reason`)) != 1 ||
+			!strings.Contains(p.Text("details.disclosure button"), "stop working on behalf of Dalia DOCTOR") {
+			t.Fatalf("the MOA's page of an active sponsorship: %s", p.Text("main"))
 		}
 		p = doc.Get("/sponsorships")
 		if !strings.Contains(p.Text("#sponsored-table"), "Mona FRONTDESK") || len(p.Find(`#sponsored-table details.disclosure form[action="`+link+`/revoke"]`)) != 1 {
@@ -289,7 +311,7 @@ func TestWeb_SponsorshipAuthorisation(t *testing.T) {
 		mona := registeredAs(t, inst, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", moaForm)
 		mia := registeredAs(t, inst, "Mia", "MEMBER", "mia@example.ca", "mia.member", moaForm)
 		joinDirectly(t, inst, wsA, "mona@example.ca", "mia@example.ca")
-		docAcct := accountByEmail(t, inst, "dalia@example.ca")
+		docAcct := enrolledAt(t, inst, "dalia@example.ca", wsA)
 		choiceA := formatInt(int64(docAcct.ID)) + ":" + wsA
 		if p := mona.Post("/sponsorships", url.Values{"authorizer": {choiceA}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("mona asks: %d", p.Status)

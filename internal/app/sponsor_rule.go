@@ -1,0 +1,259 @@
+package app
+
+import (
+	"context"
+	"slices"
+
+	"portal"
+	"portal/internal/mail"
+	"portal/internal/store"
+)
+
+// On-behalf-of access lives only through a sponsor who qualifies
+// (portal.SponsorQualifies). This file applies that rule: it gathers where
+// each sponsor stands, refuses to grant or restore access without one, and
+// lets access lapse when the last one stops qualifying.
+
+// Why an on-behalf-of user's access lapsed: the reason code in the audit
+// trail, the request's history and the change feed.
+const (
+	LapseSponsorSuspended     = "sponsor_suspended"      // the CareConnect team suspended the sponsor's access
+	LapseSponsorDeprovisioned = "sponsor_deprovisioned"  // the CareConnect team removed the sponsor's access
+	LapseSponsorReview        = "sponsor_review_overdue" // the annual review suspended the sponsor's access
+	LapseDecommissioned       = "decommissioned"         // the sponsor, or the person, left the shared worksite
+	LapseSponsorshipRevoked   = "sponsorship_revoked"    // the authorizer ended the sponsorship
+	LapseSponsorshipWithdrawn = "sponsorship_withdrawn"  // the person ended the sponsorship
+	LapseResidencyEnded       = "residency_ended"        // the residency the sponsorship covered ended
+)
+
+// lapseCause says what happened to someone that may leave on-behalf-of
+// users without a sponsor who qualifies.
+type lapseCause struct {
+	code string
+	// dependants explains it to the people the account sponsors, e.g.
+	// "Dalia DOCTOR's own CareConnect access was suspended."
+	dependants string
+	// self explains it to the account itself when it is the on-behalf-of
+	// user, e.g. "You no longer belong to Kingsgate Mall Clinic."
+	self string
+}
+
+// sponsorStandings says where each of the sponsors of the given
+// on-behalf-of users stands today, through their sponsorships in the
+// given statuses (all when none). residents marks the users who are
+// medical residents.
+func (a *App) sponsorStandings(ctx context.Context, q store.Q, obos []portal.AccountID, residents map[portal.AccountID]bool,
+	statuses ...string) ([]portal.SponsorStanding, error) {
+	if len(obos) == 0 {
+		return nil, nil
+	}
+	facts, err := q.FindSponsorFacts(ctx, store.SponsorFactsFilter{OBOAccountIDs: obos, Statuses: statuses})
+	if err != nil || len(facts) == 0 {
+		return nil, err
+	}
+	ids := make([]portal.AccountID, len(facts))
+	for i, f := range facts {
+		ids[i] = f.Sponsorship.AuthorizerAccountID
+	}
+	accts, err := q.FindAccountsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	today := a.today()
+	out := make([]portal.SponsorStanding, len(facts))
+	for i, f := range facts {
+		out[i] = portal.SponsorStanding{Authorizer: accts[f.Sponsorship.AuthorizerAccountID], Access: f.AuthorizerAccess,
+			SharesWorksite: f.SharesWorksite, Resident: residents[f.Sponsorship.OBOAccountID], Sponsorship: f.Sponsorship, Today: today}
+	}
+	return out, nil
+}
+
+// activeStandings is sponsorStandings for one person's active sponsorships.
+func (a *App) activeStandings(ctx context.Context, q store.Q, obo *portal.Account) ([]portal.SponsorStanding, error) {
+	return a.sponsorStandings(ctx, q, []portal.AccountID{obo.ID}, map[portal.AccountID]bool{obo.ID: IsResident(obo)}, portal.SponsorActive)
+}
+
+// qualifyingSponsors lists the sponsorships through which a person is
+// sponsored by an authorizer who qualifies today.
+func (a *App) qualifyingSponsors(ctx context.Context, q store.Q, obo *portal.Account) ([]*portal.Sponsorship, error) {
+	ss, err := a.activeStandings(ctx, q, obo)
+	if err != nil {
+		return nil, err
+	}
+	var out []*portal.Sponsorship
+	for _, s := range ss {
+		if ok, _ := portal.SponsorQualifies(s); ok {
+			out = append(out, s.Sponsorship)
+		}
+	}
+	return out, nil
+}
+
+// noQualifyingSponsor builds the refusal to grant or restore an
+// on-behalf-of user's access while no sponsor qualifies, for the CareConnect
+// team; advice says what they can do.
+func noQualifyingSponsor(advice string) func(name string) error {
+	return func(name string) error {
+		return portal.Errorf(portal.ECONFLICT, "No authorizer qualifies as %s's sponsor: on-behalf-of access needs an active sponsorship "+
+			"with an authorizer whose own CareConnect access is approved and active and who shares an approved worksite with them. %s",
+			name, advice)
+	}
+}
+
+// requireQualifyingSponsor checks that a sponsor qualifies for an
+// on-behalf-of user (other people pass); refuse builds the error from
+// their name. Inside a transaction (tx not nil) it first locks the
+// person's account, so that granting or restoring their access cannot
+// race with their last sponsor's lapse, which takes the same lock.
+func (a *App) requireQualifyingSponsor(ctx context.Context, tx *store.Tx, id portal.AccountID, refuse func(name string) error) error {
+	var acct *portal.Account
+	var err error
+	q := a.DB.Read()
+	if tx != nil {
+		q = tx.Q
+		acct, err = tx.FindAccountByIDForUpdate(ctx, id)
+	} else {
+		acct, err = q.FindAccountByID(ctx, id)
+	}
+	if err != nil || !acct.UserType().NeedsAuthorizer() {
+		return err
+	}
+	ok, err := a.qualifyingSponsors(ctx, q, acct)
+	if err != nil {
+		return err
+	}
+	if len(ok) == 0 {
+		return refuse(acct.DisplayName())
+	}
+	return nil
+}
+
+// lapseDependants applies the sponsor rule in tx after something happened
+// to who that may stop a sponsor from qualifying: their access suspended or
+// removed (by the CareConnect team or the annual review), their membership
+// of a worksite ended, a sponsorship ended by either side or with its
+// residency. It looks at every on-behalf-of user who may have depended on
+// who: the people who sponsors, and who themself when they work on
+// someone's behalf. Each one still sponsored by an authorizer who
+// qualifies keeps their access (downstream systems learn that their
+// sponsors changed); each one left without has their approved access
+// suspended, with the reason in the request's history, the audit trail and
+// the change feed, and an email saying what to do next. Nobody is
+// reinstated here: access comes back only through the CareConnect team.
+// Callers write their own audit row first.
+func (a *App) lapseDependants(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, who portal.AccountID, cause lapseCause) error {
+	facts, err := tx.FindSponsorFacts(ctx, store.SponsorFactsFilter{AuthorizerAccountID: who, Statuses: []string{portal.SponsorActive}})
+	if err != nil {
+		return err
+	}
+	ids := []portal.AccountID{who}
+	for _, f := range facts {
+		ids = append(ids, f.Sponsorship.OBOAccountID)
+	}
+	// Locks are taken in account order, so two lapses cannot deadlock.
+	slices.Sort(ids)
+	for _, id := range slices.Compact(ids) {
+		text := cause.dependants
+		if id == who {
+			text = cause.self
+		}
+		if err := a.lapseIfUnsponsored(ctx, tx, meta, id, who, cause.code, text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// lapseIfUnsponsored applies the rule to one person (see lapseDependants).
+func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, id, who portal.AccountID,
+	code, text string) error {
+	acct, err := tx.FindAccountByID(ctx, id)
+	if err != nil || !acct.UserType().NeedsAuthorizer() {
+		return err
+	}
+	if acct, err = tx.FindAccountByIDForUpdate(ctx, id); err != nil {
+		return err
+	}
+	standings, err := a.activeStandings(ctx, tx.Q, acct)
+	if err != nil {
+		return err
+	}
+	if portal.AnySponsorQualifies(standings) {
+		return a.provisioningTouch(ctx, tx, id, "sponsors")
+	}
+	reqs, err := tx.FindAccessRequestsByAccount(ctx, id)
+	if err != nil {
+		return err
+	}
+	r := currentAccess(reqs)
+	if r == nil || r.Status != portal.ARApproved {
+		return nil
+	}
+	why := map[string]string{}
+	for _, s := range standings {
+		_, reason := portal.SponsorQualifies(s)
+		why[sponsorshipRef(s.Sponsorship.ID)] = reason
+	}
+	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARSuspended,
+		At: a.now(), ActorKind: portal.ActorSystem, ActorID: sponsorRuleActor,
+		Note: "Access lapsed: no authorizer who qualifies sponsors this person any more. " + text})
+	if err != nil || !ok {
+		return err
+	}
+	if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorSystem, actorID: sponsorRuleActor,
+		action: "access.lapsed", subjectKind: "access_request", subjectID: requestRef(r.ID),
+		details: map[string]any{"account": id, "reason": code, "because_of": who, "sponsorships": why}}); err != nil {
+		return err
+	}
+	if err := a.recordProvisioning(ctx, tx, id, ProvUserSuspended, map[string]any{"request": r.ID, "reason": code}); err != nil {
+		return err
+	}
+	return a.enqueue(ctx, tx, "access_lapsed", acct.Email, id, mail.AccessLapsed{Common: a.common(acct.DisplayName()),
+		Cause: text, SponsorshipsURL: a.Config.BaseURL + "/sponsorships", StatusURL: a.statusURL()})
+}
+
+// sponsorRuleActor is the system actor of lapses in the audit trail and
+// the requests' history.
+const sponsorRuleActor = "sponsorship"
+
+// touchDependants tells downstream systems that the sponsors of the people
+// who sponsors changed, as when who's access is restored: the people whose
+// access lapsed stay suspended, but those still provisioned through another
+// sponsor list who again.
+func (a *App) touchDependants(ctx context.Context, tx *store.Tx, who portal.AccountID) error {
+	facts, err := tx.FindSponsorFacts(ctx, store.SponsorFactsFilter{AuthorizerAccountID: who, Statuses: []string{portal.SponsorActive}})
+	if err != nil {
+		return err
+	}
+	for _, f := range facts {
+		if err := a.provisioningTouch(ctx, tx, f.Sponsorship.OBOAccountID, "sponsors"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// withQualifyingSponsors keeps, of the sponsors each provisioned person is
+// listed with, those who qualify today.
+func (a *App) withQualifyingSponsors(ctx context.Context, users []*store.ProvisionedUser) error {
+	var obos []portal.AccountID
+	residents := map[portal.AccountID]bool{}
+	for _, u := range users {
+		if len(u.Sponsors) > 0 {
+			obos = append(obos, u.Account.ID)
+			residents[u.Account.ID] = IsResident(u.Account)
+		}
+	}
+	standings, err := a.sponsorStandings(ctx, a.DB.Read(), obos, residents, portal.SponsorActive)
+	if err != nil {
+		return err
+	}
+	qualifies := map[portal.SponsorshipID]bool{}
+	for _, s := range standings {
+		qualifies[s.Sponsorship.ID], _ = portal.SponsorQualifies(s)
+	}
+	for _, u := range users {
+		u.Sponsors = slices.DeleteFunc(u.Sponsors, func(s store.ProvisionedSponsor) bool { return !qualifies[s.SponsorshipID] })
+	}
+	return nil
+}

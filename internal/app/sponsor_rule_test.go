@@ -1,0 +1,483 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"portal"
+	"portal/internal/app"
+	"portal/internal/store"
+	"portal/internal/store/storetest"
+)
+
+// oboFix is a clinic with its site administrator, an enrolled physician
+// (access approved, without an annual review) and an MOA whose CareConnect
+// access the team approved through the physician's sponsorship.
+type oboFix struct {
+	admin, doc, moa *portal.Account
+	clinic          *portal.Worksite
+	docReq, moaReq  *portal.AccessRequest
+	sp              *portal.Sponsorship
+}
+
+// sponsoredMOA builds an oboFix; key keeps its people apart from other
+// fixtures' and unit its clinic's address.
+func sponsoredMOA(t *testing.T, a *app.App, officer *portal.Staff, key, unit string) *oboFix {
+	t.Helper()
+	f := &oboFix{}
+	f.admin = enrol(t, a, key+".admin", "Lena", "ADMIN", asMOA)
+	f.clinic = approvedWorksite(t, a, f.admin, worksiteAt("Clinic "+key, unit))
+	f.doc = enrol(t, a, key+".doc", "Dalia", "DOCTOR", nil)
+	f.moa = enrol(t, a, key+".moa", "Mona", "ASSISTANT", asMOA)
+	addMembers(t, a, f.clinic, f.doc, f.moa)
+	f.docReq = enrolled(t, a, f.doc, f.clinic)
+	f.sp = sponsor(t, a, f.moa, f.doc, f.clinic)
+	f.moaReq = approveOBO(t, a, officer, f.moa, f.clinic)
+	return f
+}
+
+// sponsor asks the authorizer for the person and approves it.
+func sponsor(t *testing.T, a *app.App, obo, auth *portal.Account, w *portal.Worksite) *portal.Sponsorship {
+	t.Helper()
+	sp, err := a.RequestSponsorship(ctx, meta, obo, sponsorInput(auth, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp, err = a.DecideSponsorship(ctx, meta, auth, sp.ID, true, ""); err != nil {
+		t.Fatal(err)
+	}
+	return sp
+}
+
+// approveOBO has the person pass the training, submit the CareConnect
+// Enrolment Form, and the officer approve it with every allowed scope.
+func approveOBO(t *testing.T, a *app.App, officer *portal.Staff, obo *portal.Account, w *portal.Worksite) *portal.AccessRequest {
+	t.Helper()
+	passTraining(t, a, obo)
+	r, err := a.SubmitAccessRequest(ctx, meta, obo, enrolment(w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	boClaim(t, a, officer, r.ID)
+	if r, err = a.ApproveAccessRequest(ctx, meta, officer, r.ID, r.AllowedScopes); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// wantLapsed checks the whole effect of a lapse on the on-behalf-of user:
+// the request suspended with its history note, the audit row with the
+// reason code, the email saying why and what to do, and the change feed.
+func wantLapsed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.AccessRequest, code, cause string) {
+	t.Helper()
+	if got := boRequest(t, db, r.ID); got.Status != portal.ARSuspended {
+		t.Fatalf("the on-behalf-of user's access is %s, want suspended", got.Status)
+	}
+	evs, err := db.Read().FindAccessRequestEvents(ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := evs[len(evs)-1]
+	if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem || !strings.Contains(last.Note, "Access lapsed") ||
+		!strings.Contains(last.Note, cause) {
+		t.Fatalf("history %+v", last)
+	}
+	audit, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	la := audit[len(audit)-1]
+	if la.Action != "access.lapsed" || la.ActorKind != portal.ActorSystem || !strings.Contains(la.Details, `"reason":"`+code+`"`) {
+		t.Fatalf("audit %+v", la)
+	}
+	es := mustEmails(t, db, obo.Email, "access_lapsed", 1)
+	for _, want := range []string{cause, "Ask an authorizer you work for to sponsor you", "CareConnect access of their own",
+		"https://portal.test/sponsorships", "reinstate your access"} {
+		if !strings.Contains(es[0].Text, want) {
+			t.Fatalf("lapse email lacks %q:\n%s", want, es[0].Text)
+		}
+	}
+	feed, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mine []store.ProvisioningEvent
+	for _, e := range feed {
+		if e.AccountID == obo.ID {
+			mine = append(mine, e)
+		}
+	}
+	if e := mine[len(mine)-1]; e.Type != app.ProvUserSuspended || !strings.Contains(e.Data, `"reason":"`+code+`"`) {
+		t.Fatalf("change feed %+v", mine)
+	}
+}
+
+// wantStatus checks a request's status.
+func wantStatus(t *testing.T, db *store.DB, r *portal.AccessRequest, status string) {
+	t.Helper()
+	if got := boRequest(t, db, r.ID); got.Status != status {
+		t.Fatalf("status %s, want %s", got.Status, status)
+	}
+}
+
+// An on-behalf-of user's access lives only through a sponsor who
+// qualifies: each way a sponsor can stop qualifying lets her access lapse
+// in the same transaction, and nothing brings it back by itself.
+func TestApp_SponsorLapse(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, clock := rvApp(t, db)
+		start := clock.Now()
+		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+
+		t.Run("TeamSuspendsSponsor", func(t *testing.T) {
+			f := sponsoredMOA(t, a, officer, "susp", "201")
+			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
+				t.Fatal(err)
+			}
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorSuspended, "Dalia DOCTOR's own CareConnect access was suspended")
+			if n, _ := a.ActiveSponsorCount(ctx, f.moa); n != 0 {
+				t.Fatalf("%d sponsors still count", n)
+			}
+			// The team cannot reinstate her while no sponsor qualifies.
+			_, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Asked by the clinic.")
+			wantCode(t, err, portal.ECONFLICT)
+			if !strings.Contains(portal.ErrorMessage(err), "No authorizer qualifies as Mona ASSISTANT's sponsor") {
+				t.Fatalf("message %q", portal.ErrorMessage(err))
+			}
+			// The sponsor comes back: she does not.
+			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed."); err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, db, f.moaReq, portal.ARSuspended)
+			if got := boProvisioning(t, db, f.moa.ID); got[len(got)-1] == app.ProvUserReinstated {
+				t.Fatalf("reinstated silently: %v", got)
+			}
+			// Her access returns only through the team.
+			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Sponsor back."); err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, db, f.moaReq, portal.ARApproved)
+		})
+
+		t.Run("TeamRemovesSponsor", func(t *testing.T) {
+			f := sponsoredMOA(t, a, officer, "depr", "202")
+			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessDeprovision, "Retired."); err != nil {
+				t.Fatal(err)
+			}
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorDeprovisioned, "Dalia DOCTOR's own CareConnect access was removed")
+		})
+
+		t.Run("AnotherSponsorKeepsAccess", func(t *testing.T) {
+			f := sponsoredMOA(t, a, officer, "two", "203")
+			doc2 := enrol(t, a, "two.doc2", "Ravi", "PHYSICIAN", nil)
+			addMembers(t, a, f.clinic, doc2)
+			enrolled(t, a, doc2, f.clinic)
+			sponsor(t, a, f.moa, doc2, f.clinic)
+			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, db, f.moaReq, portal.ARApproved)
+			mustEmails(t, db, f.moa.Email, "access_lapsed", 0)
+			if got := boProvisioning(t, db, f.moa.ID); got[len(got)-1] != app.ProvUserUpdated {
+				t.Fatalf("feed %v: downstream must learn that her sponsors changed", got)
+			}
+			_, tok := mustToken(t, a, "viewer-two", app.TokenScopeSCIM)
+			u, err := a.ProvisionedUserByID(ctx, meta, tok, accountID(f.moa))
+			if err != nil || len(u.Sponsors) != 1 || u.Sponsors[0].AuthorizerID != doc2.ID {
+				t.Fatalf("provisioned %+v %v: only the sponsor who qualifies is listed", u, err)
+			}
+		})
+
+		t.Run("SiteAdminDecommissionsSponsor", func(t *testing.T) {
+			f := sponsoredMOA(t, a, officer, "deco", "204")
+			if err := a.Decommission(ctx, meta, f.admin, f.clinic.ID, f.doc.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseDecommissioned, "Dalia DOCTOR no longer belongs to Clinic deco")
+		})
+
+		t.Run("ScheduledDecommissionOfSponsor", func(t *testing.T) {
+			f := sponsoredMOA(t, a, officer, "sched", "205")
+			if err := a.Decommission(ctx, meta, f.admin, f.clinic.ID, f.doc.ID, "2026-11-30"); err != nil {
+				t.Fatal(err)
+			}
+			wantStatus(t, db, f.moaReq, portal.ARApproved)
+			clock.Set(start.Add(5 * 24 * time.Hour))
+			defer clock.Set(start)
+			if n, err := a.ApplyScheduledDecommissions(ctx); n != 1 || err != nil {
+				t.Fatalf("decommissioned %d %v", n, err)
+			}
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseDecommissioned, "Dalia DOCTOR no longer belongs to Clinic sched")
+		})
+
+		t.Run("MOADecommissioned", func(t *testing.T) {
+			f := sponsoredMOA(t, a, officer, "self", "206")
+			if err := a.Decommission(ctx, meta, f.admin, f.clinic.ID, f.moa.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseDecommissioned, "You no longer belong to Clinic self")
+		})
+
+		t.Run("SponsorRevokes", func(t *testing.T) {
+			f := sponsoredMOA(t, a, officer, "revo", "207")
+			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "Left the clinic."); err != nil {
+				t.Fatal(err)
+			}
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipRevoked, "Dalia DOCTOR ended your sponsorship at Clinic revo.")
+			mustEmails(t, db, f.moa.Email, "sponsorship_ended", 1)
+		})
+
+		t.Run("MOAEndsSponsorship", func(t *testing.T) {
+			f := sponsoredMOA(t, a, officer, "withd", "208")
+			got, err := a.RevokeSponsorship(ctx, meta, f.moa, f.sp.ID, "I moved to another clinic.")
+			if err != nil || got.Status != portal.SponsorWithdrawn {
+				t.Fatalf("withdraw %+v %v", got, err)
+			}
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipWithdrawn, "You ended your sponsorship by Dalia DOCTOR")
+			es := mustEmails(t, db, f.doc.Email, "sponsorship_withdrawn", 1)
+			if !strings.Contains(es[0].Text, "Mona ASSISTANT has ended their sponsorship") || !strings.Contains(es[0].Text, "I moved to another clinic.") {
+				t.Fatalf("email to the authorizer:\n%s", es[0].Text)
+			}
+			mustEmails(t, db, f.moa.Email, "sponsorship_ended", 0)
+			if acts := sponsorAudit(t, db, f.sp.ID); acts[len(acts)-1] != "account:sponsorship.withdrawn" {
+				t.Fatalf("audit %v", acts)
+			}
+			_, err = a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "")
+			wantCode(t, err, portal.ECONFLICT)
+		})
+
+		t.Run("ResidencyEnds", func(t *testing.T) {
+			admin := enrol(t, a, "resi.admin", "Lena", "ADMIN", asMOA)
+			clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic resi", "211"))
+			doc := enrol(t, a, "resi.doc", "Dalia", "DOCTOR", nil)
+			res := enrol(t, a, "resi.res", "Rae", "RESIDENT", asResident)
+			addMembers(t, a, clinic, doc, res)
+			enrolled(t, a, doc, clinic)
+			if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored); err != nil {
+				t.Fatal(err)
+			}
+			res, _ = a.Account(ctx, res.ID)
+			in := sponsorInput(doc, clinic)
+			in.ResidencyStart, in.ResidencyEnd = "2026-07-01", "2026-12-31"
+			sp, err := a.RequestSponsorship(ctx, meta, res, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.DecideSponsorship(ctx, meta, doc, sp.ID, true, ""); err != nil {
+				t.Fatal(err)
+			}
+			signHPCAA(t, a, res)
+			resReq := approveOBO(t, a, officer, res, clinic)
+			clock.Set(rvPT(t, 2027, 1, 1, 9, 0))
+			defer clock.Set(start)
+			if n, err := a.EndResidencies(ctx); n != 1 || err != nil {
+				t.Fatalf("ended %d %v", n, err)
+			}
+			wantLapsed(t, db, res, resReq, app.LapseResidencyEnded, "Your residency ended on December 31, 2026")
+		})
+	})
+}
+
+// The annual review suspends the sponsor: the MOA's access lapses with it,
+// and when the sponsor confirms the review she stays suspended.
+func TestApp_SponsorLapseAnnualReview(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, clock := rvApp(t, db)
+		start := clock.Now()
+		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		// The physician is approved now, the MOA six months later, so
+		// only the physician's review is overdue a year and a month on.
+		admin := enrol(t, a, "rev.admin", "Lena", "ADMIN", asMOA)
+		clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic rev", "209"))
+		doc := enrol(t, a, "rev.doc", "Dalia", "DOCTOR", nil)
+		moa := enrol(t, a, "rev.moa", "Mona", "ASSISTANT", asMOA)
+		addMembers(t, a, clinic, doc, moa)
+		docReq := rvApproved(t, a, doc, clinic)
+		sponsor(t, a, moa, doc, clinic)
+		clock.Set(start.AddDate(0, 6, 0))
+		moaReq := approveOBO(t, a, officer, moa, clinic)
+		clock.Set(start.AddDate(1, 1, 5))
+		if run := rvRun(t, a); run.Suspended != 1 {
+			t.Fatalf("review run %+v, want the physician suspended", run)
+		}
+		wantStatus(t, db, docReq, portal.ARSuspended)
+		wantLapsed(t, db, moa, moaReq, app.LapseSponsorReview, "annual review was not completed")
+		// The physician confirms and is reinstated; the MOA is not.
+		if _, err := a.ConfirmAccessReview(ctx, meta, doc, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true,
+			AttestAnnualReview: true}); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, db, docReq, portal.ARApproved)
+		wantStatus(t, db, moaReq, portal.ARSuspended)
+	})
+}
+
+// Confirming her own overdue review does not restore an MOA's access while
+// no sponsor qualifies.
+func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, clock := rvApp(t, db)
+		start := clock.Now()
+		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		f := sponsoredMOA(t, a, officer, "rvs", "210")
+		// Her review falls overdue and suspends her access.
+		clock.Set(start.AddDate(1, 1, 5))
+		rvRun(t, a)
+		wantStatus(t, db, f.moaReq, portal.ARSuspended)
+		if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err := a.ConfirmAccessReview(ctx, meta, f.moa, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
+		wantMessage(t, err, portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
+			"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
+			"under Sponsorship, then confirm your review again.")
+		wantStatus(t, db, f.moaReq, portal.ARSuspended)
+	})
+}
+
+// The reproduction of the issue: an MOA chose as authorizer a physician
+// whose own request was still pending. She cannot ask them, they cannot
+// approve her, and an MOA sponsored only by such a physician (as the data
+// of the time allowed) is not approved by the team.
+func TestApp_SponsorMustHaveAccess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		admin := enrol(t, a, "lead.admin", "Lena", "ADMIN", asMOA)
+		clinic := approvedWorksite(t, a, admin, worksiteAt("Kingsgate Mall Clinic", "101"))
+		doc := enrol(t, a, "dr.pending", "Pat", "PENDING", nil)
+		rn := enrol(t, a, "rita.nurse", "Rita", "NURSE", asRN)
+		moa := enrol(t, a, "mo.assistant", "Mona", "ASSISTANT", asMOA)
+		res := enrol(t, a, "rae.resident", "Rae", "RESIDENT", asResident)
+		addMembers(t, a, clinic, doc, rn, moa, res)
+		enrolled(t, a, rn, clinic)
+		// The physician has asked for CareConnect access; it is pending.
+		passTraining(t, a, doc)
+		signHPCAA(t, a, doc)
+		docReq, err := a.SubmitAccessRequest(ctx, meta, doc, enrolment(clinic))
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		t.Run("NotOffered", func(t *testing.T) {
+			cs, err := a.SponsorshipCandidates(ctx, moa, "pending")
+			if err != nil || len(cs) != 1 || cs[0].Eligible || cs[0].Reason != portal.SponsorAccessNotApproved {
+				t.Fatalf("candidates %+v %v: the pending physician is listed as not eligible", cs, err)
+			}
+			_, err = a.RequestSponsorship(ctx, meta, moa, sponsorInput(doc, clinic))
+			wantMessage(t, err, portal.ECONFLICT, "Pat PENDING cannot sponsor you yet: their own CareConnect access is not approved and active. "+
+				"Ask an authorizer who has CareConnect access.")
+			mustEmails(t, db, doc.Email, "sponsorship_requested", 0)
+		})
+
+		t.Run("ResidentNeedsEnrolledPhysician", func(t *testing.T) {
+			if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored); err != nil {
+				t.Fatal(err)
+			}
+			res, _ := a.Account(ctx, res.ID)
+			in := sponsorInput(rn, clinic)
+			in.ResidencyStart, in.ResidencyEnd = "2026-07-01", "2027-06-30"
+			_, err := a.RequestSponsorship(ctx, meta, res, in)
+			wantCode(t, err, portal.ECONFLICT)
+			if !strings.Contains(portal.ErrorMessage(err), "must be an enrolled physician") {
+				t.Fatalf("message %q", portal.ErrorMessage(err))
+			}
+			// The MOA may ask the enrolled nurse.
+			cs, err := a.SponsorshipCandidates(ctx, moa, "rita")
+			if err != nil || len(cs) != 1 || !cs[0].Eligible {
+				t.Fatalf("candidates %+v %v", cs, err)
+			}
+		})
+
+		// A sponsorship with the pending physician, as the portal allowed
+		// before: asked and approved while the physician had no access.
+		var sp *portal.Sponsorship
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			sp = &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: clinic.ID, CreatedAt: a.Now()}
+			if err := tx.CreateSponsorship(ctx, sp); err != nil {
+				return err
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		t.Run("PendingPhysicianCannotApprove", func(t *testing.T) {
+			_, err := a.DecideSponsorship(ctx, meta, doc, sp.ID, true, "")
+			wantMessage(t, err, portal.ECONFLICT, "Your own CareConnect access is not approved and active, so you cannot sponsor anyone now. "+
+				"You can approve this request once your access is approved, or decline it.")
+		})
+
+		if err := db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.DecideSponsorship(ctx, sp.ID, true, "", a.Now())
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		t.Run("TeamRefusesApproval", func(t *testing.T) {
+			passTraining(t, a, moa)
+			if n, _ := a.ActiveSponsorCount(ctx, moa); n != 0 {
+				t.Fatalf("the pending physician counts as a sponsor (%d)", n)
+			}
+			// The MOA cannot even submit without a sponsor who qualifies.
+			_, err := a.SubmitAccessRequest(ctx, meta, moa, enrolment(clinic))
+			if got := missingKeys(err); len(got) != 1 || got[0] != "sponsor" {
+				t.Fatalf("missing %v", got)
+			}
+			// A request submitted while the sponsor still qualified.
+			r := &portal.AccessRequest{AccountID: moa.ID, Status: portal.ARSubmitted, UserType: moa.UserType(), Profession: moa.Profession,
+				FirstName: "Mona", LastName: "ASSISTANT", Job: "MOA", AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true,
+				ReasonJobDuties: true, CreatedAt: a.Now(), UpdatedAt: a.Now(), WorksiteIDs: []portal.WorksiteID{clinic.ID},
+				SponsorshipIDs: []portal.SponsorshipID{sp.ID}}
+			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccessRequest(ctx, r) }); err != nil {
+				t.Fatal(err)
+			}
+			boClaim(t, a, officer, r.ID)
+			rv, err := a.ReviewAccessRequest(ctx, meta, officer, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var check *portal.Check
+			for i, c := range rv.Checks {
+				if strings.Contains(c.Text, "qualifies as a sponsor") {
+					check = &rv.Checks[i]
+				}
+			}
+			if check == nil || !check.Flagged() {
+				t.Fatalf("checks %+v: want the red sponsor check", rv.Checks)
+			}
+			if len(rv.Sponsors) != 1 || rv.Sponsors[0].Access != portal.ARSubmitted || !rv.Sponsors[0].SharesWorksite {
+				t.Fatalf("sponsors %+v", rv.Sponsors)
+			}
+			_, err = a.ApproveAccessRequest(ctx, meta, officer, r.ID, []portal.DataScope{"demographics"})
+			wantCode(t, err, portal.ECONFLICT)
+			if !strings.Contains(portal.ErrorMessage(err), "No authorizer qualifies as Mona ASSISTANT's sponsor") ||
+				!strings.Contains(portal.ErrorMessage(err), "cannot be approved until one does") {
+				t.Fatalf("message %q", portal.ErrorMessage(err))
+			}
+			wantStatus(t, db, r, portal.ARSubmitted)
+			if got := boProvisioning(t, db, moa.ID); len(got) != 0 {
+				t.Fatalf("feed %v", got)
+			}
+			// Once the physician's own access is approved, the team may approve her.
+			boClaim(t, a, officer, docReq.ID)
+			if _, err := a.ApproveAccessRequest(ctx, meta, officer, docReq.ID, docReq.AllowedScopes); err != nil {
+				t.Fatal(err)
+			}
+			rv, err = a.ReviewAccessRequest(ctx, meta, officer, r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.ApproveAccessRequest(ctx, meta, officer, r.ID, rv.AllowedScopes); err != nil {
+				t.Fatal(err)
+			}
+			_, tok := mustToken(t, a, "viewer", app.TokenScopeSCIM)
+			u, err := a.ProvisionedUserByID(ctx, meta, tok, accountID(moa))
+			if err != nil || len(u.Sponsors) != 1 || u.Sponsors[0].AuthorizerID != doc.ID {
+				t.Fatalf("provisioned %+v %v", u, err)
+			}
+		})
+	})
+}
