@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"portal"
@@ -89,6 +88,11 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	if cfg.BaseURL == "" {
 		return nil, errors.New("a public base URL is required (-base-url)")
+	}
+	if cfg.Dev {
+		if err := checkDevelopment(cfg); err != nil {
+			return nil, err
+		}
 	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
@@ -274,28 +278,7 @@ func (p *Portal) Jobs() []Job {
 }
 
 // RunJobs runs every job until ctx ends.
-func (p *Portal) RunJobs(ctx context.Context) {
-	var wg sync.WaitGroup
-	for _, j := range p.Jobs() {
-		wg.Add(1)
-		go func(j Job) {
-			defer wg.Done()
-			t := time.NewTicker(j.Every)
-			defer t.Stop()
-			for {
-				if err := j.Run(ctx); err != nil && ctx.Err() == nil {
-					p.Logger.Error("job failed", "job", j.Name, "err", err)
-				}
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				}
-			}
-		}(j)
-	}
-	wg.Wait()
-}
+func (p *Portal) RunJobs(ctx context.Context) { RunJobs(ctx, p.Logger, p.Jobs()) }
 
 // Serve runs the web server and the jobs on l until ctx ends, then shuts
 // down gracefully, letting requests in flight finish.
