@@ -76,7 +76,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &reqState{id: randomToken(8), start: time.Now()}
 		st.logger = s.logger.With("request_id", st.id)
-		st.meta = portal.RequestMeta{IP: s.clientIP(r), UserAgent: r.UserAgent(), RequestID: st.id}
+		st.meta = portal.RequestMeta{IP: s.clientIP(r), UserAgent: cleanUserAgent(r.UserAgent()), RequestID: st.id}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
@@ -169,7 +169,6 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			s.renderError(w, r, http.StatusForbidden, "This form was sent from another site, so it was refused.")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		token := r.Header.Get("X-CSRF-Token")
 		if token == "" {
 			token = r.PostFormValue("csrf_token")

@@ -126,7 +126,7 @@ func (s *Server) routes() http.Handler {
 		s.renderError(w, r, http.StatusNotFound, "")
 		return nil
 	})
-	return s.base(s.csrfExcept(mux, "/dev/oidc/", "/dev/staff-oidc/", "/scim/", "/api/"))
+	return s.base(s.inputGuard(s.forms(s.csrfExcept(mux, "/dev/oidc/", "/dev/staff-oidc/", "/scim/", "/api/"))))
 }
 
 // csrfExcept applies CSRF protection everywhere but under prefixes: the
