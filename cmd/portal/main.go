@@ -208,6 +208,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.StringVar(&cfg.SupportEmail, "support-email", env("SUPPORT_EMAIL", "careconnect-support@example.invalid"), "address people contact for help (PORTAL_SUPPORT_EMAIL)")
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("MAIL_FROM", "my.CareConnect <no-reply@mycareconnect.invalid>"), "sender of emails (PORTAL_MAIL_FROM)")
 	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("TRUST_PROXY"), "take client addresses from X-Forwarded-For (PORTAL_TRUST_PROXY)")
+	metricsAddr := fs.String("metrics-addr", env("METRICS_ADDR", ""),
+		"listen address of /metrics, off for none (PORTAL_METRICS_ADDR); default 127.0.0.1:9090, or off in development mode")
 	fs.StringVar(&cfg.TemplateDir, "templates", env("TEMPLATES", ""), "read page templates from this folder, for template work (PORTAL_TEMPLATES)")
 	fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", env("OIDC_ISSUER", ""), "OpenID Connect issuer URL of the BC Services Card (PORTAL_OIDC_ISSUER)")
 	fs.StringVar(&cfg.OIDC.ClientID, "oidc-client-id", env("OIDC_CLIENT_ID", ""), "OIDC client id (PORTAL_OIDC_CLIENT_ID)")
@@ -238,6 +240,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	cfg.StaffOIDC.Scopes = []string{"openid", "profile", "email"}
 	cfg.SMTP.Password = secret("SMTP_PASSWORD")
 	cfg.AddressCompleteKey = secret("ADDRESSCOMPLETE_KEY")
+	cfg.MetricsToken = secret("METRICS_TOKEN")
+	cfg.MetricsAddr = metricsListenAddr(*metricsAddr, cfg.Dev)
 	if err := errors.Join(bad...); err != nil {
 		return cfg, "", err
 	}
@@ -259,6 +263,21 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		cfg.Registerer = prometheus.NewRegistry()
 	}
 	return cfg, *logFormat, nil
+}
+
+// metricsListenAddr is where /metrics listens: what was set, "" for
+// "off", and by default loopback port 9090 outside development mode (where
+// /metrics is on the main listener instead).
+func metricsListenAddr(set string, dev bool) string {
+	switch {
+	case set == "off":
+		return ""
+	case set != "":
+		return set
+	case dev:
+		return ""
+	}
+	return "127.0.0.1:9090"
 }
 
 func newLogger(w io.Writer, format string, dev bool) *slog.Logger {

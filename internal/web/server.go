@@ -32,6 +32,10 @@ type Config struct {
 	TemplateDir     string        // read templates from disk (development)
 	OIDC            identity.Config
 	StaffOIDC       identity.Config // the CareConnect team's own client (and issuer)
+
+	// MetricsToken, when set, serves /metrics on the main listener to
+	// requests bearing it (in development mode /metrics is open there).
+	MetricsToken string
 }
 
 // Server is the portal's HTTP server.

@@ -47,6 +47,11 @@ type Config struct {
 
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
+
+	// MetricsAddr is the metrics listener's address ("" for none).
+	MetricsAddr string
+	// MetricsToken also serves /metrics on the main listener, to bearers.
+	MetricsToken string
 	// Registerer receives the metrics; nil uses the default registry.
 	Registerer prometheus.Registerer
 	// Now replaces the clock (tests).
@@ -184,7 +189,8 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, DevMode: cfg.Dev, SupportEmail: a.Config.SupportEmail,
 		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustProxy: cfg.TrustProxy,
-		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC}, a, dev, devStaff, reg, logger)
+		MetricsToken: cfg.MetricsToken, TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC},
+		a, dev, devStaff, reg, logger)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -286,12 +292,16 @@ func (p *Portal) Serve(ctx context.Context, l net.Listener) error {
 	hs := &http.Server{Handler: p.Server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(p.Logger.Handler(), slog.LevelWarn)}
+	stopMetrics, err := p.serveMetrics()
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})
 	go func() { p.RunJobs(jobsCtx); close(jobsDone) }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:

@@ -18,15 +18,16 @@ import (
 // it could be reached from elsewhere, and says why.
 func TestBuild_DevelopmentModeStaysOnThisMachine(t *testing.T) {
 	for _, tc := range []struct {
-		name, addr, baseURL, want string
+		name, addr, baseURL, metrics, want string
 	}{
-		{"https base URL", "127.0.0.1:8080", "https://my.careconnect.example", "refuses the https base URL"},
-		{"every interface", ":8080", "http://127.0.0.1:8080", `refuses the listen address ":8080"`},
-		{"a public address", "192.0.2.10:8080", "http://192.0.2.10:8080", `refuses the listen address "192.0.2.10:8080"`},
-		{"unspecified IPv6", "[::]:8080", "http://127.0.0.1:8080", `refuses the listen address "[::]:8080"`},
+		{"https base URL", "127.0.0.1:8080", "https://my.careconnect.example", "", "refuses the https base URL"},
+		{"every interface", ":8080", "http://127.0.0.1:8080", "", `refuses the listen address ":8080"`},
+		{"a public address", "192.0.2.10:8080", "http://192.0.2.10:8080", "", `refuses the listen address "192.0.2.10:8080"`},
+		{"unspecified IPv6", "[::]:8080", "http://127.0.0.1:8080", "", `refuses the listen address "[::]:8080"`},
+		{"metrics on every interface", "127.0.0.1:8080", "http://127.0.0.1:8080", "0.0.0.0:9090", "refuses the metrics address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Build(context.Background(), Config{Dev: true, Addr: tc.addr, BaseURL: tc.baseURL,
+			_, err := Build(context.Background(), Config{Dev: true, Addr: tc.addr, BaseURL: tc.baseURL, MetricsAddr: tc.metrics,
 				DB: "sqlite:" + filepath.Join(t.TempDir(), "p.db"), Registerer: prometheus.NewRegistry()}, slog.Default())
 			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "development mode") {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
