@@ -34,6 +34,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"portal/internal/store"
+	"portal/internal/web"
 	"portal/internal/wire"
 )
 
@@ -207,7 +208,9 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.BoolVar(&cfg.Dev, "dev", envBool("DEV"), "development mode: development sign-in and mailbox (PORTAL_DEV)")
 	fs.StringVar(&cfg.SupportEmail, "support-email", env("SUPPORT_EMAIL", "careconnect-support@example.invalid"), "address people contact for help (PORTAL_SUPPORT_EMAIL)")
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("MAIL_FROM", "my.CareConnect <no-reply@mycareconnect.invalid>"), "sender of emails (PORTAL_MAIL_FROM)")
-	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("TRUST_PROXY"), "take client addresses from X-Forwarded-For (PORTAL_TRUST_PROXY)")
+	trustProxy := fs.Bool("trust-proxy", false, "replaced by -trusted-proxies; refused")
+	trustedProxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""),
+		"comma-separated networks of the load balancers, e.g. 10.0.0.0/8; X-Forwarded-For is read only from them (PORTAL_TRUSTED_PROXIES)")
 	metricsAddr := fs.String("metrics-addr", env("METRICS_ADDR", ""),
 		"listen address of /metrics, off for none (PORTAL_METRICS_ADDR); default 127.0.0.1:9090, or off in development mode")
 	fs.StringVar(&cfg.TemplateDir, "templates", env("TEMPLATES", ""), "read page templates from this folder, for template work (PORTAL_TEMPLATES)")
@@ -229,7 +232,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", envDur("SESSION_IDLE", 30*time.Minute), "idle session timeout (PORTAL_SESSION_IDLE)")
 	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return cfg, "", err
 	}
 	if fs.NArg() > 0 {
@@ -241,6 +245,13 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	cfg.SMTP.Password = secret("SMTP_PASSWORD")
 	cfg.AddressCompleteKey = secret("ADDRESSCOMPLETE_KEY")
 	cfg.MetricsToken = secret("METRICS_TOKEN")
+	if *trustProxy || getenv("PORTAL_TRUST_PROXY") != "" {
+		bad = append(bad, errors.New("-trust-proxy (PORTAL_TRUST_PROXY) is gone: it believed any X-Forwarded-For; "+
+			"list the load balancers' networks with -trusted-proxies 10.0.0.0/8,... (PORTAL_TRUSTED_PROXIES) instead"))
+	}
+	if cfg.TrustedProxies, err = web.ParseTrustedProxies(*trustedProxies); err != nil {
+		bad = append(bad, err)
+	}
 	cfg.MetricsAddr = metricsListenAddr(*metricsAddr, cfg.Dev)
 	if err := errors.Join(bad...); err != nil {
 		return cfg, "", err

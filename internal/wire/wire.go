@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -34,7 +35,6 @@ type Config struct {
 	Dev          bool
 	SupportEmail string
 	MailFrom     string
-	TrustProxy   bool
 	TemplateDir  string
 
 	// AddressCompleteKey turns on Canada Post AddressComplete for the address
@@ -48,6 +48,9 @@ type Config struct {
 	SessionIdle     time.Duration
 	SessionAbsolute time.Duration
 
+	// TrustedProxies are the load balancers' networks; X-Forwarded-For is
+	// read only from them.
+	TrustedProxies []netip.Prefix
 	// MetricsAddr is the metrics listener's address ("" for none).
 	MetricsAddr string
 	// MetricsToken also serves /metrics on the main listener, to bearers.
@@ -188,7 +191,7 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 		reg = prometheus.DefaultRegisterer
 	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, DevMode: cfg.Dev, SupportEmail: a.Config.SupportEmail,
-		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustProxy: cfg.TrustProxy,
+		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustedProxies: cfg.TrustedProxies,
 		MetricsToken: cfg.MetricsToken, TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC},
 		a, dev, devStaff, reg, logger)
 	if err != nil {
