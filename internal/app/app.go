@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"portal"
 	"portal/internal/mail"
@@ -91,9 +92,14 @@ func (a *App) audit(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, 
 
 func accountRef(id portal.AccountID) string { return strconv.FormatInt(int64(id), 10) }
 
+// truncate cuts s to at most n bytes, on a character boundary: a cut
+// inside a character is not UTF-8, which PostgreSQL refuses to store.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

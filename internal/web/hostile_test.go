@@ -197,7 +197,13 @@ func TestWeb_HostileInputOnEveryRoute(t *testing.T) {
 				}
 				// Path segments.
 				if wildcard.MatchString(strings.ReplaceAll(path, "{$}", "")) {
+					// Valid but long text, cut somewhere inside a character
+					// by any byte limit, must be refused as cleanly.
+					inPath := map[string]string{"long text": "a" + strings.Repeat("é", 300)}
 					for name, v := range hostile {
+						inPath[name] = v
+					}
+					for name, v := range inPath {
 						p := wildcard.ReplaceAllStringFunc(path, func(w string) string {
 							if w == "{$}" {
 								return ""
