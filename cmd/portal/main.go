@@ -34,6 +34,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"portal/internal/store"
+	"portal/internal/web"
 	"portal/internal/wire"
 )
 
@@ -186,7 +187,11 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.BoolVar(&cfg.Dev, "dev", envBool("DEV"), "development mode: development sign-in and mailbox (PORTAL_DEV)")
 	fs.StringVar(&cfg.SupportEmail, "support-email", env("SUPPORT_EMAIL", "careconnect-support@example.invalid"), "address people contact for help (PORTAL_SUPPORT_EMAIL)")
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("MAIL_FROM", "my.CareConnect <no-reply@mycareconnect.invalid>"), "sender of emails (PORTAL_MAIL_FROM)")
-	fs.BoolVar(&cfg.TrustProxy, "trust-proxy", envBool("TRUST_PROXY"), "take client addresses from X-Forwarded-For (PORTAL_TRUST_PROXY)")
+	trustProxy := fs.Bool("trust-proxy", false, "replaced by -trusted-proxies; refused")
+	trustedProxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""),
+		"comma-separated networks of the load balancers, e.g. 10.0.0.0/8; X-Forwarded-For is read only from them (PORTAL_TRUSTED_PROXIES)")
+	metricsAddr := fs.String("metrics-addr", env("METRICS_ADDR", ""),
+		"listen address of /metrics, off for none (PORTAL_METRICS_ADDR); default 127.0.0.1:9090, or off in development mode")
 	fs.StringVar(&cfg.TemplateDir, "templates", env("TEMPLATES", ""), "read page templates from this folder, for template work (PORTAL_TEMPLATES)")
 	fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", env("OIDC_ISSUER", ""), "OpenID Connect issuer URL of the BC Services Card (PORTAL_OIDC_ISSUER)")
 	fs.StringVar(&cfg.OIDC.ClientID, "oidc-client-id", env("OIDC_CLIENT_ID", ""), "OIDC client id (PORTAL_OIDC_CLIENT_ID)")
@@ -207,7 +212,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
 	readAuditKeys := auditFlags(fs, &cfg, env, envDur)
-	if err := fs.Parse(args); err != nil {
+	err := fs.Parse(args)
+	if err != nil {
 		return cfg, "", err
 	}
 	if fs.NArg() > 0 {
@@ -219,6 +225,15 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	cfg.SMTP.Password = secret("SMTP_PASSWORD")
 	cfg.AddressCompleteKey = secret("ADDRESSCOMPLETE_KEY")
 	bad = append(bad, readAuditKeys())
+	cfg.MetricsToken = secret("METRICS_TOKEN")
+	if *trustProxy || getenv("PORTAL_TRUST_PROXY") != "" {
+		bad = append(bad, errors.New("-trust-proxy (PORTAL_TRUST_PROXY) is gone: it believed any X-Forwarded-For; "+
+			"list the load balancers' networks with -trusted-proxies 10.0.0.0/8,... (PORTAL_TRUSTED_PROXIES) instead"))
+	}
+	if cfg.TrustedProxies, err = web.ParseTrustedProxies(*trustedProxies); err != nil {
+		bad = append(bad, err)
+	}
+	cfg.MetricsAddr = metricsListenAddr(*metricsAddr, cfg.Dev)
 	if err := errors.Join(bad...); err != nil {
 		return cfg, "", err
 	}
@@ -240,6 +255,21 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		cfg.Registerer = prometheus.NewRegistry()
 	}
 	return cfg, *logFormat, nil
+}
+
+// metricsListenAddr is where /metrics listens: what was set, "" for
+// "off", and by default loopback port 9090 outside development mode (where
+// /metrics is on the main listener instead).
+func metricsListenAddr(set string, dev bool) string {
+	switch {
+	case set == "off":
+		return ""
+	case set != "":
+		return set
+	case dev:
+		return ""
+	}
+	return "127.0.0.1:9090"
 }
 
 func newLogger(w io.Writer, format string, dev bool) *slog.Logger {

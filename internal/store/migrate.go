@@ -91,18 +91,32 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if _, err := db.sql.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+	// Several instances may start at once: one migrates, the others wait.
+	// Everything happens under the lock, the migrations table's creation
+	// too: two CREATE TABLE IF NOT EXISTS at once fail on PostgreSQL.
+	lock := func(tx *Tx) error {
+		if tx.dialect == Postgres {
+			_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7202611)")
+			return err
+		}
+		return nil
+	}
+	err = db.InTx(ctx, func(tx *Tx) error {
+		if err := lock(tx); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+			version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil {
 		return 0, fmt.Errorf("store: create schema_migrations: %w", err)
 	}
 	applied := 0
 	for _, m := range steps {
 		err := db.InTx(ctx, func(tx *Tx) error {
-			if tx.dialect == Postgres {
-				// Several instances may start at once: one migrates, the others wait.
-				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7202611)"); err != nil {
-					return err
-				}
+			if err := lock(tx); err != nil {
+				return err
 			}
 			var n int
 			if err := tx.QueryRow(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.Version).Scan(&n); err != nil {

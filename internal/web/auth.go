@@ -46,8 +46,10 @@ func safeReturnTo(p string) string {
 const signInsPerHour = 600
 
 // startSignIn begins the OpenID Connect code flow with PKCE, state and
-// nonce against src, in a fresh pre-sign-in session: nothing from an earlier
-// visit carries over.
+// nonce against src. The pending sign-in is kept in the current session, or
+// a new one: starting a sign-in ends no session, so a link from another
+// site cannot sign anyone out. The callback replaces the session, so
+// nothing from before carries over.
 func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, src *rpSource, unavailable string) error {
 	// Each start writes a session row: limit how fast one address can make them.
 	if err := s.rateLimit(r, "signin:ip:"+state(r).meta.IP, signInsPerHour); err != nil {
@@ -61,8 +63,13 @@ func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, src *rpSour
 	}
 	ar := identity.NewAuthRequest()
 	ar.Reauth = r.URL.Query().Get("reauth") == "1"
-	data := sessionData{Auth: &ar, ReturnTo: safeReturnTo(r.URL.Query().Get("return_to"))}
-	if _, err := s.rotateSession(w, r, 0, data); err != nil {
+	returnTo := safeReturnTo(r.URL.Query().Get("return_to"))
+	if sess := state(r).sess; sess != nil {
+		sess.data.Auth, sess.data.ReturnTo = &ar, returnTo
+		if err := s.saveSession(r.Context(), sess); err != nil {
+			return err
+		}
+	} else if _, err := s.newSession(w, r, 0, sessionData{Auth: &ar, ReturnTo: returnTo}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, rp.AuthCodeURL(ar), http.StatusSeeOther)

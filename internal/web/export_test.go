@@ -17,3 +17,6 @@ func TemplatesNeverRendered() ([]string, error) {
 
 // RoutePatterns lists every route the server registered.
 func RoutePatterns(s *Server) []string { return append([]string(nil), s.patterns...) }
+
+// MultiLineField reports whether a form field may hold line breaks.
+func MultiLineField(name string) bool { return multiLineFields[name] }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"net/http"
 	"strconv"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"portal/internal/store"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 type metrics struct {
@@ -43,12 +45,56 @@ func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
 	return m
 }
 
+// observe counts a request. Every label has a bounded set of values, so no
+// request can make the metrics grow: route is a pattern registered in
+// routes.go (or "unmatched"), method one of HTTP's or "other", and status
+// a three-digit code.
 func (m *metrics) observe(route, method string, status int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	method = methodLabel(method)
+	code := "other"
+	if status >= 100 && status <= 599 {
+		code = strconv.Itoa(status)
+	}
+	m.requests.WithLabelValues(route, method, code).Inc()
 	m.duration.WithLabelValues(route, method).Observe(d.Seconds())
+}
+
+// methodLabel is the method as a label value: the methods of RFC 9110 and
+// PATCH, and "other" for anything else a client sends.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
+}
+
+// handleMetrics serves the metrics on the main listener: in development
+// mode to anyone, otherwise only with the metrics bearer token.
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
+	if s.cfg.MetricsToken != "" {
+		tok, _ := bearerToken(r)
+		if subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.MetricsToken)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
+			http.Error(w, "a metrics token is required: send it as Authorization: Bearer TOKEN", http.StatusUnauthorized)
+			return nil
+		}
+	}
+	promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	return nil
+}
+
+// MetricsHandler serves the Prometheus metrics at /metrics and nothing
+// else, for a listener of its own (production: loopback or a private
+// network, never the public one).
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
+	return mux
 }
 
 var _ http.Handler = (*Server)(nil)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -55,28 +54,13 @@ func (sr *statusRecorder) Write(b []byte) (int, error) {
 
 func (sr *statusRecorder) Unwrap() http.ResponseWriter { return sr.ResponseWriter }
 
-// clientIP returns the caller's address; behind a trusted proxy the first
-// X-Forwarded-For hop.
-func (s *Server) clientIP(r *http.Request) string {
-	if s.cfg.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			return strings.TrimSpace(strings.Split(xff, ",")[0])
-		}
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
 // base is the outermost middleware: request id, logging, metrics, panics,
 // security headers, and the session.
 func (s *Server) base(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		st := &reqState{id: randomToken(8), start: time.Now()}
 		st.logger = s.logger.With("request_id", st.id)
-		st.meta = portal.RequestMeta{IP: s.clientIP(r), UserAgent: r.UserAgent(), RequestID: st.id}
+		st.meta = portal.RequestMeta{IP: s.clientIP(r), UserAgent: cleanUserAgent(r.UserAgent()), RequestID: st.id}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
@@ -169,7 +153,6 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			s.renderError(w, r, http.StatusForbidden, "This form was sent from another site, so it was refused.")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		token := r.Header.Get("X-CSRF-Token")
 		if token == "" {
 			token = r.PostFormValue("csrf_token")

@@ -3,8 +3,6 @@ package web
 import (
 	"net/http"
 	"strings"
-
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // routes lists every route of the portal in one place.
@@ -18,10 +16,10 @@ func (s *Server) routes() http.Handler {
 	// Operations.
 	handle("GET /healthz", s.handleHealthz)
 	handle("GET /readyz", s.handleReadyz)
-	mux.Handle("GET /metrics", s.serve("GET /metrics", func(w http.ResponseWriter, r *http.Request) error {
-		promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}).ServeHTTP(w, r)
-		return nil
-	}))
+	if s.cfg.DevMode || s.cfg.MetricsToken != "" {
+		// In production the metrics listener serves them (MetricsHandler).
+		handle("GET /metrics", s.handleMetrics)
+	}
 	handle("GET /static/", func(w http.ResponseWriter, r *http.Request) error { s.assets.serve(w, r); return nil })
 	handle("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, staticURL("img/favicon.svg"), http.StatusMovedPermanently)
@@ -126,7 +124,7 @@ func (s *Server) routes() http.Handler {
 		s.renderError(w, r, http.StatusNotFound, "")
 		return nil
 	})
-	return s.base(s.csrfExcept(mux, "/dev/oidc/", "/dev/staff-oidc/", "/scim/", "/api/"))
+	return s.base(s.inputGuard(s.forms(s.csrfExcept(mux, "/dev/oidc/", "/dev/staff-oidc/", "/scim/", "/api/"))))
 }
 
 // csrfExcept applies CSRF protection everywhere but under prefixes: the

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -28,10 +29,16 @@ type Config struct {
 	SupportEmail    string
 	SessionIdle     time.Duration // default 30 minutes
 	SessionAbsolute time.Duration // default 12 hours
-	TrustProxy      bool          // take the client address from X-Forwarded-For
 	TemplateDir     string        // read templates from disk (development)
 	OIDC            identity.Config
 	StaffOIDC       identity.Config // the CareConnect team's own client (and issuer)
+
+	// TrustedProxies are the load balancers' networks: only a request from
+	// one of them has its client address read from X-Forwarded-For.
+	TrustedProxies []netip.Prefix
+	// MetricsToken, when set, serves /metrics on the main listener to
+	// requests bearing it (in development mode /metrics is open there).
+	MetricsToken string
 }
 
 // Server is the portal's HTTP server.

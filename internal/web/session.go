@@ -81,8 +81,10 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, account port
 	if err := s.db.Read().CreateSession(r.Context(), row); err != nil {
 		return nil, err
 	}
+	// No Max-Age: the cookie ends with the browser; the server ends the
+	// session sooner when it is idle or too old.
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: tok, Path: "/", HttpOnly: true, Secure: s.secure,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.SessionAbsolute.Seconds())})
+		SameSite: http.SameSiteLaxMode})
 	sess := &session{row: row, data: data}
 	state(r).sess = sess
 	return sess, nil

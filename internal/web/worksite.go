@@ -43,7 +43,8 @@ func (s *Server) handleJoinCode(w http.ResponseWriter, r *http.Request) error {
 }
 
 // limitWorksiteLookups rate-limits Worksite ID look-ups per person and per
-// address, so codes cannot be guessed.
+// address, so codes cannot be guessed. Every way that shows a worksite's
+// ID counts: a typed ID, a choice of address, an address already registered.
 func (s *Server) limitWorksiteLookups(r *http.Request) error {
 	st := state(r)
 	if err := s.rateLimit(r, "worksite-code:acct:"+accountKey(st.account), 20); err != nil {
@@ -89,6 +90,9 @@ type joinAddressPage struct {
 
 func (s *Server) handleJoinAddress(w http.ResponseWriter, r *http.Request) error {
 	if idText := r.URL.Query().Get("address_id"); idText != "" {
+		if err := s.limitWorksiteLookups(r); err != nil {
+			return err
+		}
 		id, err := strconv.ParseInt(idText, 10, 64)
 		if err != nil {
 			return portal.Errorf(portal.ENOTFOUND, "That address is not in the index. Search again.")
@@ -206,6 +210,9 @@ func (s *Server) handleWorksiteNewPost(w http.ResponseWriter, r *http.Request) e
 	}
 	var existing *app.ExistingWorksiteError
 	if errors.As(err, &existing) {
+		if lerr := s.limitWorksiteLookups(r); lerr != nil {
+			return lerr
+		}
 		data, ferr := s.worksiteForm(r, in, nil)
 		if ferr != nil {
 			return ferr

@@ -13,9 +13,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"portal"
@@ -38,7 +38,6 @@ type Config struct {
 	Dev          bool
 	SupportEmail string
 	MailFrom     string
-	TrustProxy   bool
 	TemplateDir  string
 
 	// AddressCompleteKey turns on Canada Post AddressComplete for the address
@@ -61,6 +60,14 @@ type Config struct {
 	AuditSigningKey      ed25519.PrivateKey
 	AuditCheckpointFile  string
 	AuditCheckpointEvery time.Duration
+
+	// TrustedProxies are the load balancers' networks; X-Forwarded-For is
+	// read only from them.
+	TrustedProxies []netip.Prefix
+	// MetricsAddr is the metrics listener's address ("" for none).
+	MetricsAddr string
+	// MetricsToken also serves /metrics on the main listener, to bearers.
+	MetricsToken string
 	// Registerer receives the metrics; nil uses the default registry.
 	Registerer prometheus.Registerer
 	// Now replaces the clock (tests).
@@ -175,8 +182,9 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 		reg = prometheus.DefaultRegisterer
 	}
 	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, DevMode: cfg.Dev, SupportEmail: a.Config.SupportEmail,
-		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustProxy: cfg.TrustProxy,
-		TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC}, a, dev, devStaff, reg, logger)
+		SessionIdle: cfg.SessionIdle, SessionAbsolute: cfg.SessionAbsolute, TrustedProxies: cfg.TrustedProxies,
+		MetricsToken: cfg.MetricsToken, TemplateDir: cfg.TemplateDir, OIDC: cfg.OIDC, StaffOIDC: cfg.StaffOIDC},
+		a, dev, devStaff, reg, logger)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -195,6 +203,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error)
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 	if cfg.BaseURL == "" {
 		return nil, errors.New("a public base URL is required (-base-url)")
+	}
+	if cfg.Dev {
+		if err := checkDevelopment(cfg); err != nil {
+			return nil, err
+		}
 	}
 	db, err := store.Open(ctx, cfg.DB)
 	if err != nil {
@@ -366,28 +379,7 @@ func (p *Portal) Jobs() []Job {
 }
 
 // RunJobs runs every job until ctx ends.
-func (p *Portal) RunJobs(ctx context.Context) {
-	var wg sync.WaitGroup
-	for _, j := range p.Jobs() {
-		wg.Add(1)
-		go func(j Job) {
-			defer wg.Done()
-			t := time.NewTicker(j.Every)
-			defer t.Stop()
-			for {
-				if err := j.Run(ctx); err != nil && ctx.Err() == nil {
-					p.Logger.Error("job failed", "job", j.Name, "err", err)
-				}
-				select {
-				case <-ctx.Done():
-					return
-				case <-t.C:
-				}
-			}
-		}(j)
-	}
-	wg.Wait()
-}
+func (p *Portal) RunJobs(ctx context.Context) { RunJobs(ctx, p.Logger, p.Jobs()) }
 
 // Serve runs the web server and the jobs on l until ctx ends, then shuts
 // down gracefully, letting requests in flight finish.
@@ -395,12 +387,16 @@ func (p *Portal) Serve(ctx context.Context, l net.Listener) error {
 	hs := &http.Server{Handler: p.Server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(p.Logger.Handler(), slog.LevelWarn)}
+	stopMetrics, err := p.serveMetrics()
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	jobsCtx, stopJobs := context.WithCancel(context.Background())
 	jobsDone := make(chan struct{})
 	go func() { p.RunJobs(jobsCtx); close(jobsDone) }()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
-	var err error
 	select {
 	case <-ctx.Done():
 	case err = <-errc:

@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"sync"
+	"testing"
+
+	"portal/internal/store"
+	"portal/internal/store/storetest"
+)
+
+// Several instances starting at once on an empty PostgreSQL database all
+// migrate it: one does, the others wait on the lock and find it done.
+func TestStore_ConcurrentMigrationsOnAnEmptyDatabase(t *testing.T) {
+	for round := 0; round < 3; round++ {
+		dsn := storetest.CreatePostgresDB(t) // a fresh, empty database
+		if dsn == "" {
+			t.Skip(storetest.EnvPostgres + " not set: PostgreSQL tests skipped")
+		}
+		const instances = 3
+		dbs := make([]*store.DB, instances)
+		for i := range dbs {
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			dbs[i] = db
+		}
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		applied := make([]int, instances)
+		errs := make([]error, instances)
+		for i, db := range dbs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				applied[i], errs[i] = db.Migrate(ctx)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		steps, err := store.Migrations(store.Postgres)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for i := range dbs {
+			if errs[i] != nil {
+				t.Fatalf("round %d, instance %d: %v", round, i, errs[i])
+			}
+			total += applied[i]
+		}
+		if total != len(steps) {
+			t.Fatalf("round %d: %d migrations applied in all, want each of the %d once", round, total, len(steps))
+		}
+	}
+}
