@@ -2,21 +2,15 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 )
 
-// writeAPIError answers a provisioning API request with a SCIM error
-// (RFC 7644 section 3.12): {"schemas":[...Error],"status":"400","detail":...}.
-// The change feed under /api/ answers the same body as plain JSON.
-// scimType may be empty.
+// writeAPIError answers a request under /scim or /api with an error in
+// the SCIM Error schema, typed application/scim+json under /scim and
+// application/json elsewhere.
 func writeAPIError(w http.ResponseWriter, r *http.Request, status int, scimType, detail string) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Content-Type", scimContentType)
 	if !strings.HasPrefix(r.URL.Path, "/scim/") {
-		h.Set("Content-Type", jsonContentType)
+		w.Header().Set("Content-Type", jsonContentType)
 	}
-	writeJSON(w, status, scimError{Schemas: []string{scimErrorSchema}, ScimType: scimType, Detail: detail,
-		Status: strconv.Itoa(status)})
+	writeSCIMError(w, status, scimType, detail)
 }
