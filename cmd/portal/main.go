@@ -4,6 +4,7 @@
 //	portal migrate            apply database migrations
 //	portal demo               load demonstration people
 //	portal audit verify       check the audit trail's hash chain
+//	portal check              check the access policy's invariants against the database
 //	portal addresses ...      import or generate the address index
 //	portal worksites ...      list, approve or decline new worksites
 //	portal staff ...          grant or revoke the CareConnect team's roles
@@ -45,7 +46,12 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "portal:", err)
-		os.Exit(1)
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		os.Exit(code)
 	}
 }
 
@@ -69,16 +75,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runPrerequisites(ctx, args, stdout, stderr, getenv)
 	case "addresses":
 		return runAddresses(ctx, args, stdout, stderr, getenv)
+	case "check":
+		return runCheck(ctx, args, stdout, stderr, getenv)
 	case "audit":
 		if len(args) == 0 || args[0] != "verify" {
 			return errors.New("usage: portal audit verify [flags]")
 		}
 		args = args[1:]
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
+		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|check|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit verify, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit verify, check, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
 	}
 	cfg, logFormat, err := parseConfig(cmd, args, stderr, getenv)
 	if err != nil {
