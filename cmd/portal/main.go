@@ -234,6 +234,7 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.StringVar(&cfg.SMTP.TLS, "smtp-tls", env("SMTP_TLS", "starttls"), "starttls, tls or none (PORTAL_SMTP_TLS)")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", envDur("SESSION_IDLE", 30*time.Minute), "idle session timeout (PORTAL_SESSION_IDLE)")
 	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
+	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute), "how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
 	if err := fs.Parse(args); err != nil {
 		return cfg, "", err
