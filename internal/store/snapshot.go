@@ -9,20 +9,14 @@ import (
 	"portal"
 )
 
-// readTx runs fn in one read-only transaction, so that everything it reads
+// snapshotReader reads inside one read-only transaction, so that everything
 // comes from one moment: a deferred transaction on SQLite (WAL readers see
-// the database as of their first read), REPEATABLE READ on PostgreSQL.
-func (db *DB) readTx(ctx context.Context, fn func(q Q) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.dialect == Postgres {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
-	tx, err := db.sql.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("store: begin read: %w", err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	return fn(Q{q: tx, dialect: db.dialect})
+// the database as of their first read), REPEATABLE READ on PostgreSQL. Its
+// queries are prepared once per connection, through the statement cache,
+// rather than on every read: the policy is checked often.
+type snapshotReader struct {
+	db *DB
+	tx *sql.Tx
 }
 
 // LoadPolicySnapshot reads what the access policy's invariants are checked
@@ -31,26 +25,36 @@ func (db *DB) readTx(ctx context.Context, fn func(q Q) error) error {
 // read. The audit chain is not part of it: DB.VerifyAudit checks that.
 func (db *DB) LoadPolicySnapshot(ctx context.Context, now time.Time, today string) (*portal.PolicySnapshot, error) {
 	s := &portal.PolicySnapshot{Now: now, Today: today}
-	err := db.readTx(ctx, func(q Q) error {
-		for _, load := range []func(context.Context, *portal.PolicySnapshot) error{
-			q.snapAccounts, q.snapRequests, q.snapCompletions, q.snapWorksites, q.snapMemberships, q.snapGroupAdmins,
-			q.snapSponsorships, q.snapInvitations, q.snapJoinRequests, q.snapFeed,
-		} {
-			if err := load(ctx, s); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.sql.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: load policy snapshot: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	r := snapshotReader{db: db, tx: tx}
+	for _, load := range []func(context.Context, *portal.PolicySnapshot) error{
+		r.accounts, r.requests, r.completions, r.worksites, r.memberships, r.groupAdmins,
+		r.sponsorships, r.invitations, r.joinRequests, r.feed,
+	} {
+		if err := load(ctx, s); err != nil {
+			return nil, fmt.Errorf("store: load policy snapshot: %w", err)
+		}
 	}
 	return s, nil
 }
 
 // each runs a query and calls scan for every row.
-func (q Q) each(ctx context.Context, query string, scan func(r rowScanner) error) error {
-	rows, err := q.Query(ctx, query)
+func (r snapshotReader) each(ctx context.Context, query string, scan func(r rowScanner) error) error {
+	var rows *sql.Rows
+	var err error
+	if st := r.db.stmts.get(ctx, r.db.dialect, query); st != nil {
+		rows, err = r.tx.StmtContext(ctx, st).QueryContext(ctx)
+	} else {
+		rows, err = r.tx.QueryContext(ctx, Rebind(r.db.dialect, query))
+	}
 	if err != nil {
 		return err
 	}
@@ -63,8 +67,8 @@ func (q Q) each(ctx context.Context, query string, scan func(r rowScanner) error
 	return rows.Err()
 }
 
-func (q Q) snapAccounts(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT id, username, profession, nurse_licence, is_resident, resident_route, email, status
+func (r snapshotReader) accounts(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, username, profession, nurse_licence, is_resident, resident_route, email, status
 		FROM accounts ORDER BY id`, func(r rowScanner) error {
 		var a portal.Account
 		var prof, lic, route string
@@ -77,8 +81,8 @@ func (q Q) snapAccounts(ctx context.Context, s *portal.PolicySnapshot) error {
 	})
 }
 
-func (q Q) snapRequests(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT id, account_id, status, user_type, granted_scopes, created_at FROM access_requests ORDER BY id`,
+func (r snapshotReader) requests(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, account_id, status, user_type, granted_scopes, created_at FROM access_requests ORDER BY id`,
 		func(r rowScanner) error {
 			var a portal.AccessRequest
 			var ut, granted string
@@ -101,12 +105,12 @@ func (q Q) snapRequests(ctx context.Context, s *portal.PolicySnapshot) error {
 // construction and is checked on its own only in the domain's tests.
 const addressesConfirmedUnrecorded = true
 
-func (q Q) snapCompletions(ctx context.Context, s *portal.PolicySnapshot) error {
+func (r snapshotReader) completions(ctx context.Context, s *portal.PolicySnapshot) error {
 	emails := map[portal.AccountID]string{}
 	for _, a := range s.Accounts {
 		emails[a.ID] = a.Email
 	}
-	return q.each(ctx, `SELECT id, account_id, kind, version, source FROM prerequisite_completions ORDER BY id`, func(r rowScanner) error {
+	return r.each(ctx, `SELECT id, account_id, kind, version, source FROM prerequisite_completions ORDER BY id`, func(r rowScanner) error {
 		var id int64
 		var c portal.PrerequisiteCompletion
 		var kind, source string
@@ -132,8 +136,8 @@ func (q Q) snapCompletions(ctx context.Context, s *portal.PolicySnapshot) error 
 	})
 }
 
-func (q Q) snapWorksites(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT id, code, status, COALESCE(group_id, 0), signer_email, COALESCE(signer_account_id, 0), declaration_signed_at
+func (r snapshotReader) worksites(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, code, status, COALESCE(group_id, 0), signer_email, COALESCE(signer_account_id, 0), declaration_signed_at
 		FROM worksites ORDER BY id`, func(r rowScanner) error {
 		var w portal.Worksite
 		var code string
@@ -151,8 +155,8 @@ func (q Q) snapWorksites(ctx context.Context, s *portal.PolicySnapshot) error {
 	})
 }
 
-func (q Q) snapMemberships(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT worksite_id, account_id, role, status, end_date FROM worksite_members ORDER BY worksite_id, account_id`,
+func (r snapshotReader) memberships(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT worksite_id, account_id, role, status, end_date FROM worksite_members ORDER BY worksite_id, account_id`,
 		func(r rowScanner) error {
 			var m portal.Membership
 			if err := r.Scan(&m.WorksiteID, &m.AccountID, &m.Role, &m.Status, &m.EndDate); err != nil {
@@ -163,8 +167,8 @@ func (q Q) snapMemberships(ctx context.Context, s *portal.PolicySnapshot) error 
 		})
 }
 
-func (q Q) snapGroupAdmins(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT group_id, account_id FROM group_admins ORDER BY group_id, account_id`, func(r rowScanner) error {
+func (r snapshotReader) groupAdmins(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT group_id, account_id FROM group_admins ORDER BY group_id, account_id`, func(r rowScanner) error {
 		var g portal.GroupAdmin
 		if err := r.Scan(&g.GroupID, &g.AccountID); err != nil {
 			return err
@@ -174,8 +178,8 @@ func (q Q) snapGroupAdmins(ctx context.Context, s *portal.PolicySnapshot) error 
 	})
 }
 
-func (q Q) snapSponsorships(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT id, obo_account_id, authorizer_account_id, worksite_id, status, residency_start, residency_end
+func (r snapshotReader) sponsorships(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, obo_account_id, authorizer_account_id, worksite_id, status, residency_start, residency_end
 		FROM sponsorships ORDER BY id`, func(r rowScanner) error {
 		var sp portal.Sponsorship
 		if err := r.Scan(&sp.ID, &sp.OBOAccountID, &sp.AuthorizerAccountID, &sp.WorksiteID, &sp.Status,
@@ -187,8 +191,8 @@ func (q Q) snapSponsorships(ctx context.Context, s *portal.PolicySnapshot) error
 	})
 }
 
-func (q Q) snapInvitations(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT id, worksite_id, email, status, expires_at, COALESCE(decided_by, 0) FROM invitations ORDER BY id`,
+func (r snapshotReader) invitations(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, worksite_id, email, status, expires_at, COALESCE(decided_by, 0) FROM invitations ORDER BY id`,
 		func(r rowScanner) error {
 			var inv portal.Invitation
 			var expires int64
@@ -206,8 +210,8 @@ func (q Q) snapInvitations(ctx context.Context, s *portal.PolicySnapshot) error 
 		})
 }
 
-func (q Q) snapJoinRequests(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT id, worksite_id, account_id, status FROM join_requests ORDER BY id`, func(r rowScanner) error {
+func (r snapshotReader) joinRequests(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, worksite_id, account_id, status FROM join_requests ORDER BY id`, func(r rowScanner) error {
 		var j portal.JoinRequest
 		if err := r.Scan(&j.ID, &j.WorksiteID, &j.AccountID, &j.Status); err != nil {
 			return err
@@ -217,10 +221,10 @@ func (q Q) snapJoinRequests(ctx context.Context, s *portal.PolicySnapshot) error
 	})
 }
 
-// snapFeed reads each person's last change-feed event that changed their
+// feed reads each person's last change-feed event that changed their
 // access.
-func (q Q) snapFeed(ctx context.Context, s *portal.PolicySnapshot) error {
-	return q.each(ctx, `SELECT e.account_id, e.id, e.type FROM provisioning_events e JOIN (
+func (r snapshotReader) feed(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT e.account_id, e.id, e.type FROM provisioning_events e JOIN (
 			SELECT account_id, MAX(id) AS id FROM provisioning_events
 			WHERE type IN ('`+portal.FeedUserProvisioned+`', '`+portal.FeedUserSuspended+`', '`+portal.FeedUserReinstated+`', '`+portal.FeedUserDeprovisioned+`')
 			GROUP BY account_id) last ON last.id = e.id
