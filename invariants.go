@@ -61,37 +61,50 @@ const (
 // are checked and reported.
 var Invariants = []Invariant{
 	{InvProvisionedHasApprovedRequest,
-		"Everyone the provisioning change feed last told downstream systems may use CareConnect (user.provisioned or user.reinstated) holds an approved access request, and everyone whose access is approved was last told so.",
+		"Everyone the provisioning change feed last told downstream systems may use CareConnect " +
+			"(user.provisioned or user.reinstated) holds an approved access request, and everyone whose " +
+			"access is approved was last told so.",
 		checkFeedMatchesAccess},
 	{InvOneAccessPerPerson,
-		"A person holds CareConnect access through one request at most: no two of their requests are approved or suspended at once.",
+		"A person holds CareConnect access through one request at most: no two of their requests " +
+			"are approved or suspended at once.",
 		checkOneAccessPerPerson},
 	{InvProvisionedEligible,
-		"A provisioned person's user type may hold CareConnect access: authorizer, independent user or on-behalf-of user, never a profession under manual review or not eligible.",
+		"A provisioned person's user type may hold CareConnect access: authorizer, independent user " +
+			"or on-behalf-of user, never a profession under manual review or not eligible.",
 		checkProvisionedEligible},
 	{InvProvisionedPrerequisites,
-		"A provisioned person has completed every prerequisite their profession requires: the Privacy & Security training, and the HPCAA where it applies (a new version is asked of new requests, so any version counts).",
+		"A provisioned person has completed every prerequisite their profession requires: the " +
+			"Privacy & Security training, and the HPCAA where it applies (a new version is asked of new " +
+			"requests, so any version counts).",
 		checkProvisionedPrerequisites},
 	{InvProvisionedApprovedWorksite,
 		"A provisioned person is an active member of at least one approved worksite.",
 		checkProvisionedApprovedWorksite},
 	{InvProvisionedScopes,
-		"A provisioned person's granted data scopes are within their profession's policy; an on-behalf-of user's are within the scopes granted to their qualifying sponsors.",
+		"A provisioned person's granted data scopes are within their profession's policy; an " +
+			"on-behalf-of user's are within the scopes granted to their qualifying sponsors.",
 		checkProvisionedScopes},
 	{InvOBOQualifyingSponsor,
-		"A provisioned on-behalf-of user has a qualifying sponsor: an active sponsorship (within its dates, for a residency) by an authorizer whose own access is approved and who is an active member of an approved worksite with them.",
+		"A provisioned on-behalf-of user has a qualifying sponsor: an active sponsorship (within " +
+			"its dates, for a residency) by an authorizer whose own access is approved and who is an " +
+			"active member of an approved worksite with them.",
 		checkOBOQualifyingSponsor},
 	{InvNoMemberOfDeclinedWorksite,
-		"No one is an active member of a worksite the CareConnect team declined (a declined worksite is the only closed one: worksites are never decommissioned as a whole).",
+		"No one is an active member of a worksite the CareConnect team declined (a declined " +
+			"worksite is the only closed one: worksites are never decommissioned as a whole).",
 		checkNoMemberOfDeclinedWorksite},
 	{InvWorksiteHasAdministrator,
-		"Every worksite with active members has an administrator: an active site administrator, or an administrator of its group.",
+		"Every worksite with active members has an administrator: an active site administrator, or " +
+			"an administrator of its group.",
 		checkWorksiteHasAdministrator},
 	{InvDeclinedWorksiteClosed,
 		"A declined worksite has no open invitation (pending and not expired) and no pending request to join.",
 		checkDeclinedWorksiteClosed},
 	{InvGrantsToConfirmedAddresses,
-		"Every accepted invitation, signed worksite declaration and training credit recorded by email address went to an address its person had confirmed, or was taken up through the emailed link itself.",
+		"Every accepted invitation, signed worksite declaration and training credit recorded by " +
+			"email address went to an address its person had confirmed, or was taken up through the " +
+			"emailed link itself.",
 		checkGrantsToConfirmedAddresses},
 	{InvAuditChainWhole,
 		"The audit trail's hash chain is whole: no row edited, deleted or missing.",

@@ -407,8 +407,6 @@ var walkZone = func() *time.Location {
 	return loc
 }()
 
-func (w *walker) today() string { return w.now.In(walkZone).Format(time.DateOnly) }
-
 // pick returns a random element of a list, or the zero value when empty.
 func pick[T any](w *walker, list []T) (T, bool) {
 	var zero T
@@ -652,7 +650,8 @@ var walkProfessions = []struct {
 	{2, func(in *portal.RegistrationInput) { in.Profession, in.CollegeID = "chiropractor", "DC-7" }},
 }
 
-var walkGiven = []string{"Avery", "Blair", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan", "Kendall", "Logan", "Morgan", "Quinn", "Reese", "Rowan", "Sawyer", "Taylor"}
+var walkGiven = []string{"Avery", "Blair", "Casey", "Devon", "Emery", "Finley", "Harper", "Jordan",
+	"Kendall", "Logan", "Morgan", "Quinn", "Reese", "Rowan", "Sawyer", "Taylor"}
 
 // maxPeople bounds the population, small at first so that people get far
 // in a short walk, larger as the walk goes on (to 60).
@@ -932,7 +931,14 @@ var walkLinks = []struct{ kind, path string }{
 	{"declaration_requested", "/declarations/"},
 }
 
-var walkToken = regexp.MustCompile(`/(invitations|declarations)/([0-9a-f]{64})`)
+// walkToken finds a link of walkLinks in an email: its path and token.
+var walkToken = func() *regexp.Regexp {
+	paths := make([]string, len(walkLinks))
+	for i, l := range walkLinks {
+		paths[i] = regexp.QuoteMeta(l.path)
+	}
+	return regexp.MustCompile(`(` + strings.Join(paths, "|") + `)([0-9a-f]{64})`)
+}()
 
 // stepFollowLink has a person open a link from one of the emails sent to
 // their address, as the web pages behind those links do.
@@ -956,7 +962,7 @@ func stepFollowLink(w *walker) (string, error) {
 	}
 	actor := w.account(a.ID)
 	switch m[1] {
-	case "invitations":
+	case "/invitations/":
 		desc := fmt.Sprintf("account %d follows the invitation link in email %d", a.ID, e.ID)
 		inv, err := w.a.InvitationByToken(ctx, actor, m[2])
 		if err != nil {
@@ -964,7 +970,7 @@ func stepFollowLink(w *walker) (string, error) {
 		}
 		_, err = w.a.RespondToInvitation(ctx, meta, actor, inv.ID, true)
 		return desc + fmt.Sprintf(" and accepts invitation %d", inv.ID), err
-	default:
+	case "/declarations/":
 		desc := fmt.Sprintf("account %d follows the declaration link in email %d", a.ID, e.ID)
 		ws, err := w.a.DeclarationTarget(ctx, actor, m[2], 0)
 		if err != nil {
@@ -973,6 +979,8 @@ func stepFollowLink(w *walker) (string, error) {
 		_, err = w.a.SignDeclaration(ctx, meta, actor, m[2], 0, portal.DeclarationInput{FullName: actor.LegalName(), Agree: true})
 		return desc + fmt.Sprintf(" and signs for worksite %d", ws.ID), err
 	}
+	w.fail(fmt.Sprintf("no step follows the link %s in email %d", m[1], e.ID), nil)
+	return "", nil
 }
 
 func stepRevokeOrResendInvitation(w *walker) (string, error) {

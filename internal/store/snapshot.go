@@ -226,7 +226,8 @@ func (r snapshotReader) joinRequests(ctx context.Context, s *portal.PolicySnapsh
 func (r snapshotReader) feed(ctx context.Context, s *portal.PolicySnapshot) error {
 	return r.each(ctx, `SELECT e.account_id, e.id, e.type FROM provisioning_events e JOIN (
 			SELECT account_id, MAX(id) AS id FROM provisioning_events
-			WHERE type IN ('`+portal.FeedUserProvisioned+`', '`+portal.FeedUserSuspended+`', '`+portal.FeedUserReinstated+`', '`+portal.FeedUserDeprovisioned+`')
+			WHERE type IN ('`+portal.FeedUserProvisioned+`', '`+portal.FeedUserSuspended+`',
+				'`+portal.FeedUserReinstated+`', '`+portal.FeedUserDeprovisioned+`')
 			GROUP BY account_id) last ON last.id = e.id
 		ORDER BY e.account_id`, func(r rowScanner) error {
 		var f portal.FeedState
