@@ -235,6 +235,9 @@ type walker struct {
 	// them on behalf of a sponsor; steps with someone provisioned on
 	// behalf of a sponsor.
 	maxProvisioned, maxOBO, oboSteps int
+	// What the jobs did: residencies ended, scheduled decommissions
+	// applied, access suspended for the annual review.
+	residenciesEnded, membershipsEnded, reviewSuspensions int
 }
 
 func newWalker(t *testing.T, db *store.DB, seed int64, on walkSwitches) *walker {
@@ -380,9 +383,10 @@ func (w *walker) summary() string {
 	}
 	s := w.v.s
 	return fmt.Sprintf("%d people, at most %d provisioned at once and %d of them on behalf of a sponsor (%d steps with one); "+
-		"%d worksites, %d requests, %d sponsorships, %d audit rows, clock at %s; done/tried: %s",
+		"%d worksites, %d requests, %d sponsorships, %d audit rows, clock at %s; the jobs ended %d residencies and %d memberships "+
+		"and suspended %d people for the review; done/tried: %s",
 		len(s.Accounts), w.maxProvisioned, w.maxOBO, w.oboSteps, len(s.Worksites), len(s.Requests), len(s.Sponsorships), s.AuditRows,
-		w.now.In(walkZone).Format(time.DateOnly), strings.Join(parts, ", "))
+		w.now.In(walkZone).Format(time.DateOnly), w.residenciesEnded, w.membershipsEnded, w.reviewSuspensions, strings.Join(parts, ", "))
 }
 
 // provisioned counts the people whose access is approved, and of them the
@@ -1418,6 +1422,9 @@ func (w *walker) runJobs() string {
 	for _, n := range run.Reminders {
 		reminders += n
 	}
+	w.residenciesEnded += ended
+	w.membershipsEnded += decommissioned
+	w.reviewSuspensions += run.Suspended
 	return fmt.Sprintf("%d residencies ended, %d memberships ended, %d review reminders, %d suspended for the review, %d member reviews due",
 		ended, decommissioned, reminders, run.Suspended, run.MemberReminders)
 }
