@@ -1049,16 +1049,26 @@ func stepConfirmMembers(w *walker) (string, error) {
 
 // --- prerequisites ----------------------------------------------------------
 
-// withoutPrerequisite picks a person who has not completed p, preferably
-// one who needs it.
+// withoutPrerequisite picks a person who has not completed p: one who
+// needs it, or now and then one who does not.
 func (w *walker) withoutPrerequisite(p portal.Prerequisite) *portal.Account {
-	var todo []*portal.Account
+	var needs, others []*portal.Account
 	for _, a := range w.v.s.Accounts {
-		if !w.v.done[a.ID][p] && (slices.Contains(a.Prerequisites(), p) || w.chance(5)) {
-			todo = append(todo, a)
+		switch {
+		case w.v.done[a.ID][p]:
+		case slices.Contains(a.Prerequisites(), p):
+			needs = append(needs, a)
+		default:
+			others = append(others, a)
 		}
 	}
-	a, _ := pick(w, todo)
+	if len(needs) == 0 || w.chance(5) {
+		if !w.chance(10) {
+			return nil
+		}
+		needs = others
+	}
+	a, _ := pick(w, needs)
 	return a
 }
 
@@ -1351,9 +1361,15 @@ func stepConfirmReview(w *walker) (string, error) {
 // --- time -------------------------------------------------------------------------
 
 func stepTimePasses(w *walker) (string, error) {
+	// Weeks at a time at first, so that a short walk sees residencies end
+	// and reviews fall due; days at a time later, so that a long one stays
+	// within a working life rather than racing through reviews.
 	days := 1 + w.rng.Intn(20)
 	if w.chance(25) {
 		days += w.rng.Intn(100)
+	}
+	if w.step > 1500 {
+		days = 1 + days/5
 	}
 	next := w.now.AddDate(0, 0, days)
 	desc := fmt.Sprintf("%d days pass", days)
