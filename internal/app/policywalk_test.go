@@ -64,6 +64,9 @@ func TestPolicyWalk(t *testing.T) {
 		start := time.Now()
 		for w.step = 1; w.step <= steps; w.step++ {
 			w.takeStep()
+			if w.step%10_000 == 0 && w.step < steps {
+				t.Logf("policy walk: %d steps in %s", w.step, time.Since(start).Round(time.Second))
+			}
 		}
 		elapsed := time.Since(start)
 		w.finish()
