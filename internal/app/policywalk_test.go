@@ -35,7 +35,7 @@ import (
 // CI walks walkDefaultSteps steps on each database with a new seed each
 // time (the seed is logged). The long walk is 100,000 steps a database:
 //
-//	go test ./internal/app/ -run TestPolicyWalk -long -timeout 6h
+//	go test ./internal/app/ -run TestPolicyWalk -long -timeout 8h
 //
 // Some steps break an invariant on today's code because the rule that
 // keeps it is another change, not merged yet. Each such group of steps is
