@@ -4,6 +4,7 @@
 //	portal migrate            apply database migrations
 //	portal demo               load demonstration people
 //	portal audit ...          verify the audit trail, sign a checkpoint, make keys
+//	portal check              check the access policy's invariants against the database
 //	portal addresses ...      import or generate the address index
 //	portal worksites ...      list, approve or decline new worksites
 //	portal staff ...          grant or revoke the CareConnect team's roles
@@ -46,7 +47,12 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr, os.Getenv); err != nil {
 		fmt.Fprintln(os.Stderr, "portal:", err)
-		os.Exit(1)
+		code := 1
+		var ee *exitError
+		if errors.As(err, &ee) {
+			code = ee.code
+		}
+		os.Exit(code)
 	}
 }
 
@@ -70,13 +76,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return runPrerequisites(ctx, args, stdout, stderr, getenv)
 	case "addresses":
 		return runAddresses(ctx, args, stdout, stderr, getenv)
+	case "check":
+		return runCheck(ctx, args, stdout, stderr, getenv)
 	case "audit":
 		return runAudit(ctx, args, stdout, stderr, getenv)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|audit checkpoint|audit keygen|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
+		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|audit checkpoint|audit keygen|check|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
+		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit, check, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
 	}
 	cfg, logFormat, err := parseConfig(cmd, args, stderr, getenv)
 	if err != nil {
@@ -210,6 +218,7 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.StringVar(&cfg.SMTP.TLS, "smtp-tls", env("SMTP_TLS", "starttls"), "starttls, tls or none (PORTAL_SMTP_TLS)")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", envDur("SESSION_IDLE", 30*time.Minute), "idle session timeout (PORTAL_SESSION_IDLE)")
 	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
+	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute), "how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
 	readAuditKeys := auditFlags(fs, &cfg, env, envDur)
 	err := fs.Parse(args)

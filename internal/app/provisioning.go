@@ -9,11 +9,11 @@ import (
 
 // Provisioning event types, read by downstream systems from the change feed.
 const (
-	ProvUserProvisioned   = "user.provisioned"   // access approved: the person appears in the provisioning API
-	ProvUserUpdated       = "user.updated"       // something downstream systems show changed (worksites, sponsors, scopes, contact)
-	ProvUserSuspended     = "user.suspended"     // access paused
-	ProvUserReinstated    = "user.reinstated"    // access resumed
-	ProvUserDeprovisioned = "user.deprovisioned" // access removed
+	ProvUserProvisioned   = portal.FeedUserProvisioned   // access approved: the person appears in the provisioning API
+	ProvUserUpdated       = "user.updated"               // something downstream systems show changed (worksites, sponsors, scopes, contact)
+	ProvUserSuspended     = portal.FeedUserSuspended     // access paused
+	ProvUserReinstated    = portal.FeedUserReinstated    // access resumed
+	ProvUserDeprovisioned = portal.FeedUserDeprovisioned // access removed
 )
 
 // recordProvisioning appends an event to the change feed inside tx and marks

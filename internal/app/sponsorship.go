@@ -79,6 +79,22 @@ func (a *App) ChooseResidentRoute(ctx context.Context, meta portal.RequestMeta, 
 			return portal.Errorf(portal.ECONFLICT, "You have a sponsorship request with %s that is pending or active. It must be declined or revoked before you can use CareConnect on your own.", open[0].AuthorizerName)
 		}
 	}
+	if route == portal.ResidentSponsored && actor.ResidentRoute == portal.ResidentIndependent {
+		// Access granted in the resident's own name would otherwise carry
+		// on as on-behalf-of access with no sponsor behind it.
+		reqs, err := a.DB.Read().FindAccessRequestsByAccount(ctx, actor.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range reqs {
+			if r.Open() {
+				return portal.Errorf(portal.ECONFLICT, "Your CareConnect access request, made as an independent user, is waiting for the CareConnect team. You can choose sponsorship once it is decided and you hold no access in your own name.")
+			}
+		}
+		if cur := currentAccess(reqs); cur != nil && (cur.Status == portal.ARApproved || cur.Status == portal.ARSuspended) {
+			return portal.Errorf(portal.ECONFLICT, "You hold CareConnect access as an independent user (%s). To be sponsored by an authorizer instead, ask the CareConnect team to remove that access first.", strings.ToLower(cur.StatusLabel()))
+		}
+	}
 	previous := actor.ResidentRoute
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.SetResidentRoute(ctx, actor.ID, route, a.now()); err != nil {

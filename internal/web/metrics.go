@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"portal"
 	"portal/internal/store"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,9 @@ import (
 type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// The policy check job's last run: violations by invariant, and when.
+	violations    *prometheus.GaugeVec
+	policyChecked prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
@@ -27,6 +31,12 @@ func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
 			Name: "portal_http_request_duration_seconds", Help: "HTTP request durations by route pattern.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
 		}, []string{"route", "method"}),
+		violations: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "portal_policy_violations", Help: "Violations of each invariant of the access policy found by the last policy check (portal check lists them).",
+		}, []string{"invariant"}),
+		policyChecked: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "portal_policy_checked_timestamp_seconds", Help: "When the policy check last ran to the end, in Unix seconds; 0 before it has.",
+		}),
 	}
 	depth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "portal_outbox_depth", Help: "Emails waiting in the outbox.",
@@ -40,7 +50,7 @@ func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
 		return float64(n)
 	})
 	if reg != nil {
-		reg.MustRegister(m.requests, m.duration, depth)
+		reg.MustRegister(m.requests, m.duration, depth, m.violations, m.policyChecked)
 	}
 	return m
 }
@@ -95,6 +105,18 @@ func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.gatherer, promhttp.HandlerOpts{}))
 	return mux
+}
+
+// RecordPolicyCheck shows a run of the policy check in the metrics: the
+// violations of each invariant (every invariant has a value, 0 when it
+// holds, and no other label value exists) and when the check ran.
+func (s *Server) RecordPolicyCheck(vs []portal.Violation, at time.Time) {
+	for name, n := range portal.CountViolations(vs) {
+		if _, known := portal.LookupInvariant(name); known {
+			s.metrics.violations.WithLabelValues(name).Set(float64(n))
+		}
+	}
+	s.metrics.policyChecked.Set(float64(at.Unix()))
 }
 
 var _ http.Handler = (*Server)(nil)

@@ -68,6 +68,10 @@ type Config struct {
 	MetricsAddr string
 	// MetricsToken also serves /metrics on the main listener, to bearers.
 	MetricsToken string
+
+	// PolicyCheckEvery is how often the policy check job checks the
+	// invariants for the metrics; 0 means every 15 minutes.
+	PolicyCheckEvery time.Duration
 	// Registerer receives the metrics; nil uses the default registry.
 	Registerer prometheus.Registerer
 	// Now replaces the clock (tests).
@@ -322,6 +326,9 @@ type Job struct {
 // several instances at once.
 func (p *Portal) Jobs() []Job {
 	worker := &mail.Worker{Outbox: store.Outbox{DB: p.DB}, Mailer: p.Mailer, Logger: p.Logger.With("job", "outbox"), Now: p.App.Now}
+	// The policy check verifies the whole audit chain once, then only the
+	// rows added since each run.
+	policy := p.App.NewPolicyCheck()
 	jobs := []Job{
 		// A backlog drains batch after batch; a crashed instance's emails
 		// are claimed again within mail.DefaultLease plus one poll.
@@ -340,6 +347,25 @@ func (p *Portal) Jobs() []Job {
 		{Name: "annual-review", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := p.App.RunAnnualReview(ctx)
 			return err
+		}},
+		{Name: "policy-check", Every: every(p.Config.PolicyCheckEvery, 15*time.Minute), Run: func(ctx context.Context) error {
+			_, vs, err := policy.Run(ctx)
+			if err != nil {
+				return err
+			}
+			p.Server.RecordPolicyCheck(vs, p.App.Now())
+			if len(vs) > 0 {
+				var broken []any
+				counts := portal.CountViolations(vs)
+				for _, inv := range portal.Invariants {
+					if n := counts[inv.Name]; n > 0 {
+						broken = append(broken, inv.Name, n)
+					}
+				}
+				p.Logger.Warn("the access policy is violated; portal check lists the violations",
+					"violations", len(vs), slog.Group("by_invariant", broken...))
+			}
+			return nil
 		}},
 		{Name: "session-cleanup", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			now := p.App.Now()
@@ -376,6 +402,13 @@ func (p *Portal) Jobs() []Job {
 		}})
 	}
 	return jobs
+}
+
+func every(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
 }
 
 // RunJobs runs every job until ctx ends.

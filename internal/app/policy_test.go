@@ -1,0 +1,105 @@
+package app_test
+
+import (
+	"reflect"
+	"strconv"
+	"testing"
+
+	"portal"
+	"portal/internal/store"
+	"portal/internal/store/storetest"
+)
+
+func violationStrings(vs []portal.Violation) []string {
+	var out []string
+	for _, v := range vs {
+		out = append(out, v.String())
+	}
+	return out
+}
+
+func TestApp_CheckInvariants(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
+		boClaim(t, a, olivia, r.ID)
+		if _, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, portal.ScopesFor(portal.ProfPhysician, "")); err != nil {
+			t.Fatal(err)
+		}
+		exec := func(query string, args ...any) {
+			t.Helper()
+			if _, err := db.SQL().Exec(store.Rebind(db.Dialect(), query), args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		acct, req := "account "+strconv.FormatInt(int64(p.ID), 10), "access request "+strconv.FormatInt(int64(r.ID), 10)
+
+		t.Run("Lawful", func(t *testing.T) {
+			if vs, err := a.CheckInvariants(ctx); err != nil || len(vs) != 0 {
+				t.Fatalf("got %v, %v; want no violations", violationStrings(vs), err)
+			}
+		})
+		check := a.NewPolicyCheck()
+		s, _, err := check.Run(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := s.AuditRows
+		if rows == 0 || len(s.Accounts) != 1 || s.Today != "2026-11-26" {
+			t.Fatalf("snapshot: %d audit rows, %d accounts, today %s", rows, len(s.Accounts), s.Today)
+		}
+
+		t.Run("EditedByHand", func(t *testing.T) {
+			// The physician's membership ends behind the portal's back.
+			exec("UPDATE worksite_members SET status = 'decommissioned' WHERE account_id = ?", int64(p.ID))
+			vs, err := a.CheckInvariants(ctx)
+			want := []string{portal.InvProvisionedApprovedWorksite + ": " + acct + ", " + req +
+				": provisioned but an active member of no approved worksite (0 active memberships)"}
+			if err != nil || !reflect.DeepEqual(violationStrings(vs), want) {
+				t.Fatalf("got %v, %v; want %v", violationStrings(vs), err, want)
+			}
+			exec("UPDATE worksite_members SET status = 'active' WHERE account_id = ?", int64(p.ID))
+		})
+
+		t.Run("IncrementalAudit", func(t *testing.T) {
+			// Later runs verify only the rows added since.
+			if _, err := a.Person(ctx, meta, olivia, p.ID); err != nil { // audits the view
+				t.Fatal(err)
+			}
+			s, vs, err := check.Run(ctx)
+			if err != nil || len(vs) != 0 || s.AuditRows != rows+1 {
+				t.Fatalf("second run: %d rows verified (want %d), %v, %v", s.AuditRows, rows+1, violationStrings(vs), err)
+			}
+		})
+
+		t.Run("AuditEdited", func(t *testing.T) {
+			exec("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 2")
+			// The running check verified row 2 already; a full check finds it.
+			if _, vs, err := check.Run(ctx); err != nil || len(vs) != 0 {
+				t.Fatalf("incremental run: %v, %v", violationStrings(vs), err)
+			}
+			vs, err := a.CheckInvariants(ctx)
+			want := []string{portal.InvAuditChainWhole + ": audit row 2: content does not match its hash (edited)"}
+			if err != nil || !reflect.DeepEqual(violationStrings(vs), want) {
+				t.Fatalf("got %v, %v; want %v", violationStrings(vs), err, want)
+			}
+		})
+
+		t.Run("AuditCutShort", func(t *testing.T) {
+			var head int64
+			if err := db.SQL().QueryRow("SELECT seq FROM audit_head").Scan(&head); err != nil {
+				t.Fatal(err)
+			}
+			exec("DELETE FROM audit_log WHERE seq = ?", head)
+			vs, err := a.CheckInvariants(ctx)
+			n := strconv.FormatInt(head, 10)
+			want := []string{portal.InvAuditChainWhole + ": audit row 2: content does not match its hash (edited)",
+				portal.InvAuditChainWhole + ": audit row " + n + ": the trail ends at row " +
+					strconv.FormatInt(head-1, 10) + " but its head records row " + n + ": rows were deleted from the end"}
+			if err != nil || !reflect.DeepEqual(violationStrings(vs), want) {
+				t.Fatalf("got %v, %v; want %v", violationStrings(vs), err, want)
+			}
+		})
+	})
+}
