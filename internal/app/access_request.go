@@ -72,13 +72,19 @@ func (a *App) AllowedScopes(ctx context.Context, actor *portal.Account) ([]porta
 	if err != nil {
 		return nil, nil, err
 	}
+	// A sponsor qualifies only with approved access of their own, and an
+	// on-behalf-of user sees no more than what that access was granted
+	// (which the team may have narrowed below the sponsor's profession).
 	var union []portal.DataScope
 	for _, sp := range sponsors {
-		auth, err := a.DB.Read().FindAccountByID(ctx, sp.AuthorizerAccountID)
+		r, err := a.DB.Read().FindLatestAccessRequest(ctx, sp.AuthorizerAccountID)
+		if portal.ErrorCode(err) == portal.ENOTFOUND {
+			continue
+		}
 		if err != nil {
 			return nil, nil, err
 		}
-		union = append(union, portal.ScopesFor(auth.Profession, auth.NurseLicence)...)
+		union = append(union, r.GrantedScopes...)
 	}
 	return portal.OBOScopes(dedupeScopes(union)), sponsors, nil
 }

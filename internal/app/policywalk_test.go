@@ -106,7 +106,7 @@ var (
 	// sponsorship keep their access, memberships and reviews, and officers
 	// approve or reinstate an on-behalf-of user only with a qualifying
 	// sponsor and within that sponsor's scopes.
-	walkSponsorRules = false
+	walkSponsorRules = true
 	// walkEmailVerification walks changes of email address. A changed
 	// address is used at once on today's code; with email confirmation
 	// (branch email) it must be confirmed, by the link emailed to it, before
