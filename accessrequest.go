@@ -122,6 +122,10 @@ func (in *AccessRequestInput) Validate() FieldErrors {
 	if len(in.WorksiteIDs) == 0 {
 		fe.Add("clinics", "Choose at least one registered clinic.")
 	}
+	for field, v := range map[string]string{"first_name": in.FirstName, "last_name": in.LastName, "job": in.Job,
+		"college_id": in.CollegeID} {
+		fe.CheckText(field, v, false)
+	}
 	for field, v := range map[string]string{"first_name": in.FirstName, "last_name": in.LastName} {
 		if v == "" {
 			fe.Add(field, "Enter your "+strings.ReplaceAll(field, "_", " ")+".")

@@ -245,7 +245,7 @@ func validateIdentifiers(fe FieldErrors, info ProfessionInfo, in *RegistrationIn
 			fe.Add("college_id", "Enter your college registration number: 2 to 20 letters, digits or hyphens.")
 		}
 	}
-	if info.Needs(IDOtherDescribe) {
+	if info.Needs(IDOtherDescribe) && fe.CheckText("other_profession", in.OtherProfession, false) {
 		n := len([]rune(in.OtherProfession))
 		if n == 0 {
 			fe.Add("other_profession", "Describe your profession.")
@@ -280,7 +280,7 @@ func (in *RegistrationInput) Clean() {
 }
 
 func validatePreferredName(fe FieldErrors, field, label, v string) {
-	if v == "" {
+	if v == "" || !fe.CheckText(field, v, false) {
 		return
 	}
 	if len([]rune(v)) > 50 {
@@ -295,6 +295,9 @@ func validateEmail(fe FieldErrors, field, v string) {
 		fe.Add(field, "Enter your email address.")
 		return
 	}
+	if !fe.CheckText(field, v, false) {
+		return
+	}
 	addr, err := mail.ParseAddress(v)
 	if err != nil || addr.Address != v || len(v) > 254 || !strings.Contains(v[strings.LastIndexByte(v, '@')+1:], ".") {
 		fe.Add(field, "Enter an email address like name@example.ca.")
@@ -306,6 +309,9 @@ func validatePhone(fe FieldErrors, field, label, v string, required bool) {
 		if required {
 			fe.Add(field, "Enter your "+label+".")
 		}
+		return
+	}
+	if !fe.CheckText(field, v, false) {
 		return
 	}
 	if _, err := NormalizePhone(v); err != nil {

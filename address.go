@@ -138,8 +138,13 @@ func NormalizePostalCode(s string) string {
 // (so "v5t4g5" and "#101a" pass). Field keys are those of the address
 // form: unit, civic_number, street_name, city, province and postal_code.
 func (a Address) Validate() FieldErrors {
-	a.Normalize()
 	fe := FieldErrors{}
+	for _, f := range []struct{ field, v string }{{"unit", a.Unit}, {"civic_number", a.CivicNumber},
+		{"street_name", a.StreetName}, {"street_type", a.StreetType}, {"direction", a.Direction}, {"city", a.City},
+		{"province", a.Province}, {"postal_code", a.PostalCode}} {
+		fe.CheckText(f.field, f.v, false)
+	}
+	a.Normalize()
 	if a.Unit != "" && !unitPattern.MatchString(a.Unit) {
 		fe.Add("unit", "Enter the unit as up to 10 letters and digits, for example 101 or 101A.")
 	}
@@ -151,6 +156,14 @@ func (a Address) Validate() FieldErrors {
 	}
 	validateAddressName(fe, "street_name", "street name", a.StreetName, 60)
 	validateAddressName(fe, "city", "city", a.City, 50)
+	// Street types and directions not in the tables are kept as typed (the
+	// tables hold the common ones), so they are held to the same rules.
+	if a.StreetType != "" {
+		validateAddressName(fe, "street_type", "street type", a.StreetType, AddressPartMax)
+	}
+	if a.Direction != "" {
+		validateAddressName(fe, "direction", "direction", a.Direction, AddressPartMax)
+	}
 	if a.Province != "BC" {
 		fe.Add("province", "The address must be in British Columbia.")
 	}
@@ -164,6 +177,10 @@ func (a Address) Validate() FieldErrors {
 	}
 	return fe
 }
+
+// AddressPartMax bounds a street type or a direction, in characters: the
+// longest in the tables ("Northwest") has 9.
+const AddressPartMax = 20
 
 func validateAddressName(fe FieldErrors, field, label, v string, max int) {
 	switch n := utf8.RuneCountInString(v); {

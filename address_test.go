@@ -2,6 +2,7 @@ package portal
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -90,7 +91,7 @@ func TestAddress_Validate(t *testing.T) {
 		{"NoCivic", func(a *Address) { a.CivicNumber = "" }, "civic_number", "Enter the street number."},
 		{"BadCivic", func(a *Address) { a.CivicNumber = "37OB" }, "civic_number", "Enter the street number as digits, optionally followed by one letter, for example 370 or 370A."},
 		{"NoStreet", func(a *Address) { a.StreetName = "" }, "street_name", "Enter the street name."},
-		{"LongStreet", func(a *Address) { a.StreetName = string(make([]byte, 61)) }, "street_name", "Enter a street name of at most 60 characters."},
+		{"LongStreet", func(a *Address) { a.StreetName = strings.Repeat("A", 61) }, "street_name", "Enter a street name of at most 60 characters."},
 		{"StreetSymbols", func(a *Address) { a.StreetName = "Main <b>" }, "street_name", "Use only letters, digits, spaces, apostrophes, hyphens and periods in the street name."},
 		{"NoCity", func(a *Address) { a.City = "" }, "city", "Enter the city."},
 		{"NotBC", func(a *Address) { a.Province = "AB" }, "province", "The address must be in British Columbia."},

@@ -51,6 +51,7 @@ func (in *DeclineInput) Validate() FieldErrors {
 	if DeclineReasonLabel(in.Code) == "" {
 		fe.Add("decline_code", "Choose the reason for declining.")
 	}
+	fe.CheckText("decline_text", in.Text, true)
 	switch n := utf8.RuneCountInString(in.Text); {
 	case n == 0:
 		fe.Add("decline_text", "Explain the decision, so the person knows what to do next.")
@@ -64,6 +65,9 @@ func (in *DeclineInput) Validate() FieldErrors {
 // deciding; it returns the question trimmed.
 func ValidateInfoQuestion(q string) (string, error) {
 	q = strings.TrimSpace(q)
+	if !ValidText(q, true) {
+		return q, FieldErrors{"question": InvalidTextMessage}
+	}
 	switch n := utf8.RuneCountInString(q); {
 	case n == 0:
 		return q, FieldErrors{"question": "Type the question the person must answer."}

@@ -36,6 +36,8 @@ func (in DeclarationInput) Validate(legalName string) FieldErrors {
 	fe := FieldErrors{}
 	typed := strings.Join(strings.Fields(in.FullName), " ")
 	switch {
+	case !ValidText(typed, false):
+		fe.Add("full_name", InvalidTextMessage)
 	case typed == "":
 		fe.Add("full_name", "Type your full name to sign.")
 	case utf8.RuneCountInString(typed) > 200 || !strings.EqualFold(typed, strings.Join(strings.Fields(legalName), " ")):

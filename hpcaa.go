@@ -41,6 +41,8 @@ func (s HPCAASignature) Validate(legalName string) FieldErrors {
 	typed := strings.Join(strings.Fields(s.FullName), " ")
 	legal := strings.Join(strings.Fields(legalName), " ")
 	switch {
+	case !ValidText(typed, false):
+		fe.Add("full_name", InvalidTextMessage)
 	case typed == "":
 		fe.Add("full_name", "Type your full name to sign the agreement.")
 	case legal == "" || utf8.RuneCountInString(typed) > 200 || !strings.EqualFold(typed, legal):

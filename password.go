@@ -362,10 +362,10 @@ func hasEdgeSpace(s string) bool {
 }
 
 // hasControl reports whether s holds a control character (NUL, tab, line
-// breaks...) or an invisible formatting character (zero-width space,
-// direction marks).
+// breaks...), an invisible formatting character (zero-width space,
+// direction marks) or bytes that are not UTF-8, which no keyboard types.
 func hasControl(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0
+	return !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0
 }
 
 // mostlyOneCharacter reports whether one character makes up more than half

@@ -149,6 +149,8 @@ func TestPasswordRules(t *testing.T) {
 		{"DEL", "Tidal-Orbit\x7fQuince9", wantControl},
 		{"zero-width space", "Tidal-Orbit\u200bQuince9", wantControl},
 		{"right-to-left override", "Tidal-Orbit\u202eQuince9", wantControl},
+		{"bytes that are not UTF-8", "Tidal-Orbit\xffQuince9", wantControl},
+		{"an encoded surrogate", "Tidal-Orbit\xed\xa0\x80Quince9", wantControl},
 		{"trailing line break", "Tidal-Orbit-Quince9\n", wantEdge + " " + wantControl},
 
 		// One character for more than half of the password.

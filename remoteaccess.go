@@ -104,6 +104,9 @@ func (in *RemoteAccessInput) Normalize() {
 // is accepted before Normalize too.
 func (in RemoteAccessInput) Validate() FieldErrors {
 	fe := FieldErrors{}
+	fe.CheckText("street", in.Street, false)
+	fe.CheckText("city", in.City, false)
+	fe.CheckText("reason", in.Reason, true)
 	switch n := utf8.RuneCountInString(strings.TrimSpace(in.Street)); {
 	case n == 0:
 		fe.Add("street", "Enter the street address of your home office.")

@@ -60,7 +60,7 @@ func (in *SponsorshipInput) Validate(resident bool, today string) FieldErrors {
 	if in.AuthorizerID == "" {
 		fe.Add("authorizer", "Choose the authorizer you work for.")
 	}
-	if utf8.RuneCountInString(in.Message) > 1000 {
+	if fe.CheckText("message", in.Message, true) && utf8.RuneCountInString(in.Message) > 1000 {
 		fe.Add("message", "The message must be 1,000 characters or fewer.")
 	}
 	if !resident {

@@ -298,6 +298,7 @@ func (in *WorksiteInput) Normalize() {
 // Validate checks the form except the address lookup.
 func (in *WorksiteInput) Validate() FieldErrors {
 	fe := FieldErrors{}
+	fe.CheckText("name", in.Name, false)
 	switch n := utf8.RuneCountInString(in.Name); {
 	case n == 0:
 		fe.Add("name", "Enter the worksite's name.")
@@ -318,12 +319,14 @@ func (in *WorksiteInput) Validate() FieldErrors {
 	case "no":
 		if in.SignerName == "" {
 			fe.Add("signer_name", "Enter the name of the person with signing authority.")
+		} else if fe.CheckText("signer_name", in.SignerName, false) && utf8.RuneCountInString(in.SignerName) > 200 {
+			fe.Add("signer_name", "The name must be 200 characters or fewer.")
 		}
 		validateEmail(fe, "signer_email", in.SignerEmail)
 	default:
 		fe.Add("has_authority", "Answer whether you have signing authority for this worksite.")
 	}
-	if in.GroupChoice == "new" {
+	if in.GroupChoice == "new" && fe.CheckText("group_name", in.GroupName, false) {
 		if n := utf8.RuneCountInString(in.GroupName); n < 2 || n > 100 {
 			fe.Add("group_name", "Enter the organization's name (2 to 100 characters).")
 		}
@@ -338,6 +341,8 @@ const JoinCommentMax = 1000
 func ValidateReason(reason string, required bool) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(reason))
 	switch {
+	case !ValidText(reason, true):
+		return FieldErrors{"reason": InvalidTextMessage}
 	case required && n == 0:
 		return FieldErrors{"reason": "Give a reason, so the person knows what to do next."}
 	case n > 1000:

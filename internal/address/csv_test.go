@@ -127,3 +127,41 @@ func TestWriter_RoundTrip(t *testing.T) {
 		t.Fatalf("read back %d addresses, wrote %d, or they differ", len(got), len(want))
 	}
 }
+
+// TestReader_RefusesControlText: a street type or direction with NUL,
+// invalid UTF-8 or an escape sequence, or longer than any street type, is
+// a bad row; it used to be imported and, on PostgreSQL, to fail the import.
+func TestReader_RefusesControlText(t *testing.T) {
+	file := strings.Join(Columns, ",") + "\n" +
+		",370,Broadway,St\x00,E,Vancouver,BC,V5T 4G5\n" + // line 2
+		",370,Broadway,,\xff,Vancouver,BC,V5T 4G5\n" + // line 3
+		",370,Broadway,\x1b[31m,,Vancouver,BC,V5T 4G5\n" + // line 4
+		",370,Broadway," + strings.Repeat("Avenue", 4) + ",,Vancouver,BC,V5T 4G5\n" + // line 5
+		",370,Broadway,Byway,NNE,Vancouver,BC,V5T 4G5\n" // line 6: unknown type and direction, kept
+	rd, err := NewReader(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bad []string
+	var got []portal.Address
+	for a, err := range rd.All(func(e *RowError) { bad = append(bad, e.Error()) }) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	want := []portal.Address{{CivicNumber: "370", StreetName: "Broadway", StreetType: "Byway", Direction: "NNE",
+		City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("addresses:\ngot  %+v\nwant %+v", got, want)
+	}
+	wantBad := []string{
+		"line 2: street_type: " + portal.InvalidTextMessage,
+		"line 3: direction: " + portal.InvalidTextMessage,
+		"line 4: street_type: " + portal.InvalidTextMessage,
+		"line 5: street_type: Enter a street type of at most 20 characters.",
+	}
+	if !slices.Equal(bad, wantBad) {
+		t.Errorf("bad rows:\ngot  %q\nwant %q", bad, wantBad)
+	}
+}

@@ -75,7 +75,7 @@ type devEnv struct {
 	browser *http.Client
 }
 
-func newDevEnv(t *testing.T, mutate func(*DevProviderConfig)) *devEnv {
+func newDevEnv(t testing.TB, mutate func(*DevProviderConfig)) *devEnv {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String() + "/dev/oidc"

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"portal"
 	"portal/internal/identity"
@@ -32,7 +33,9 @@ func safeReturnTo(p string) string {
 	// Browsers drop tabs and newlines from URLs and read a backslash as a
 	// slash, so "/\t/evil.example" would become "//evil.example": refuse
 	// every control character and backslash, then anything with a host.
-	if !strings.HasPrefix(p, "/") || strings.ContainsRune(p, '\\') || strings.IndexFunc(p, unicode.IsControl) >= 0 {
+	// Bytes that are not UTF-8 would be stored as U+FFFD: a different path.
+	if !strings.HasPrefix(p, "/") || strings.ContainsRune(p, '\\') || strings.IndexFunc(p, unicode.IsControl) >= 0 ||
+		!utf8.ValidString(p) {
 		return ""
 	}
 	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" || strings.HasPrefix(p, "//") {

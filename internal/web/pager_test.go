@@ -35,6 +35,7 @@ func TestSafeReturnTo(t *testing.T) {
 		"/menu": "/menu", "/worksites/3?tab=members": "/worksites/3?tab=members",
 		"": "", "menu": "", "//evil.example": "", "/\\evil.example": "", "/\t/evil.example": "",
 		"/\t\\evil.example": "", "/\n/evil.example": "", "https://evil.example/": "", "/%09/x": "/%09/x",
+		"/caf\xe9": "", "/café": "/café",
 	} {
 		if got := safeReturnTo(in); got != want {
 			t.Errorf("safeReturnTo(%q) = %q, want %q", in, got, want)

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"slices"
 
@@ -32,20 +33,34 @@ type scimSearchRequest struct {
 // handleSCIMSearch answers POST /scim/v2/Users/.search as GET /Users
 // answers its query string, with the parameters in the body.
 func (s *Server) handleSCIMSearch(w http.ResponseWriter, r *http.Request, t *app.Token) error {
+	req, q, err := decodeSCIMSearch(w, r.Body)
+	if err != nil {
+		return s.auditBadSearch(r, t, err)
+	}
+	proj, err := s.parseSCIMProjection(req.Attributes, req.ExcludedAttributes)
+	if err != nil {
+		return s.auditBadSearch(r, t, err)
+	}
+	return s.serveSCIMUsers(w, r, t, q, proj)
+}
+
+// decodeSCIMSearch reads a SearchRequest body of at most maxSearchBody
+// bytes, and the query it asks for; the error is an *apiStatusError.
+func decodeSCIMSearch(w http.ResponseWriter, body io.Reader) (scimSearchRequest, app.UserQuery, error) {
 	var req scimSearchRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxSearchBody))
+	dec := json.NewDecoder(http.MaxBytesReader(w, io.NopCloser(body), maxSearchBody))
 	if err := dec.Decode(&req); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return s.auditBadSearch(r, t, &apiStatusError{status: http.StatusRequestEntityTooLarge,
-				detail: "The search request is larger than 64 KiB."})
+			return req, app.UserQuery{}, &apiStatusError{status: http.StatusRequestEntityTooLarge,
+				detail: "The search request is larger than 64 KiB."}
 		}
-		return s.auditBadSearch(r, t, &apiStatusError{status: http.StatusBadRequest, scimType: "invalidSyntax",
-			detail: "The body is not a SCIM SearchRequest: send a JSON object with schemas [\"" + scimSearchRequestSchema + "\"]."})
+		return req, app.UserQuery{}, &apiStatusError{status: http.StatusBadRequest, scimType: "invalidSyntax",
+			detail: "The body is not a SCIM SearchRequest: send a JSON object with schemas [\"" + scimSearchRequestSchema + "\"]."}
 	}
 	if !slices.Contains(req.Schemas, scimSearchRequestSchema) {
-		return s.auditBadSearch(r, t, &apiStatusError{status: http.StatusBadRequest, scimType: "invalidSyntax",
-			detail: "The search request must name the schema " + scimSearchRequestSchema + " in schemas."})
+		return req, app.UserQuery{}, &apiStatusError{status: http.StatusBadRequest, scimType: "invalidSyntax",
+			detail: "The search request must name the schema " + scimSearchRequestSchema + " in schemas."}
 	}
 	q := app.UserQuery{Filter: req.Filter, StartIndex: 1, Count: app.DefaultUserPage}
 	if req.StartIndex != nil {
@@ -54,11 +69,7 @@ func (s *Server) handleSCIMSearch(w http.ResponseWriter, r *http.Request, t *app
 	if req.Count != nil {
 		q.Count = *req.Count
 	}
-	proj, err := s.parseSCIMProjection(req.Attributes, req.ExcludedAttributes)
-	if err != nil {
-		return s.auditBadSearch(r, t, err)
-	}
-	return s.serveSCIMUsers(w, r, t, q, proj)
+	return req, q, nil
 }
 
 // auditBadSearch records a search refused for its body, which the use
