@@ -240,7 +240,10 @@ type Job struct {
 // Jobs lists the background work of one instance. Each is safe to run on
 // several instances at once.
 func (p *Portal) Jobs() []Job {
-	worker := &mail.Worker{Outbox: store.Outbox{DB: p.DB}, Mailer: p.Mailer, Logger: p.Logger.With("job", "outbox"), Now: p.App.Now}
+	// The development mailbox is the outbox itself: there, sent emails keep their links.
+	_, devMailbox := p.Mailer.(mail.DevMailer)
+	worker := &mail.Worker{Outbox: store.Outbox{DB: p.DB, KeepSecrets: devMailbox}, Mailer: p.Mailer,
+		Logger: p.Logger.With("job", "outbox"), Now: p.App.Now}
 	return []Job{
 		{Name: "outbox", Every: 2 * time.Second, Run: func(ctx context.Context) error {
 			_, _, err := worker.RunOnce(ctx)
