@@ -207,7 +207,7 @@ func (a *App) ConfirmEmail(ctx context.Context, meta portal.RequestMeta, id port
 						return err
 					}
 				}
-				return fail(codeFailure(c, before, a), err)
+				return fail(a.codeFailure(c, before), err)
 			}
 		}
 		if ok, err := tx.UseEmailConfirmation(ctx, c.ID, a.now()); err != nil || !ok {
@@ -224,6 +224,7 @@ func (a *App) ConfirmEmail(ctx context.Context, meta portal.RequestMeta, id port
 	return acct, refused
 }
 
+// linkFailure says why a link was refused, for the audit trail.
 func linkFailure(acct *portal.Account, c *portal.EmailConfirmation) string {
 	switch {
 	case c.AccountID != acct.ID:
@@ -236,7 +237,8 @@ func linkFailure(acct *portal.Account, c *portal.EmailConfirmation) string {
 	return "link expired"
 }
 
-func codeFailure(c *portal.EmailConfirmation, before int, a *App) string {
+// codeFailure says why a code was refused, for the audit trail.
+func (a *App) codeFailure(c *portal.EmailConfirmation, before int) string {
 	switch {
 	case c.Usable(a.now()) != nil:
 		return "code expired"
