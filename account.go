@@ -25,6 +25,9 @@ type CardIdentity struct {
 	Surname    string
 	BirthDate  string // YYYY-MM-DD, or "" when the card did not say
 	Email      string // a hint for the form only; the person confirms their own
+	// EmailVerified is the provider's email_verified claim. Only staff
+	// sign-in relies on it; people confirm their address in the portal.
+	EmailVerified bool
 }
 
 // LegalName is the name on the card.
@@ -56,6 +59,8 @@ type Account struct {
 	Status             string
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
+	// EmailVerifiedAt is when the owner confirmed Email; zero while unconfirmed.
+	EmailVerifiedAt time.Time
 }
 
 // Account statuses.
@@ -77,6 +82,16 @@ func (a *Account) LastName() string {
 		return a.PreferredLastName
 	}
 	return a.Surname
+}
+
+// EmailConfirmed reports whether the person has shown that they read the
+// account's current email address.
+func (a *Account) EmailConfirmed() bool { return !a.EmailVerifiedAt.IsZero() }
+
+// HasConfirmedEmail reports whether email is the account's address and the
+// person has confirmed it. An unconfirmed address proves nothing.
+func (a *Account) HasConfirmedEmail(email string) bool {
+	return a.EmailConfirmed() && EmailKey(a.Email) == EmailKey(email)
 }
 
 // DisplayName is how the portal addresses the person.

@@ -75,7 +75,8 @@ func (j *accessJourney) register(p person, username string, prof url.Values) (*p
 	if page.Status != http.StatusSeeOther || page.Location != "/menu" {
 		j.t.Fatalf("register %s: %d %q %s", p.email, page.Status, page.Location, page.Text(".error-summary"))
 	}
-	c.Follow(page) // the menu carries the new session's CSRF token
+	c.ConfirmEmail(p.email)  // with the link from the development mailbox
+	c.Follow(c.Get("/menu")) // the menu carries the new session's CSRF token
 	return c, j.account(p.email)
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -362,11 +363,39 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		signInInBrowser(t, ctx, inst, greg, "Main Menu")
 		checkAxe(t, ctx, "main menu")
 
+		if got := textOf(t, ctx, "#email-unconfirmed"); !strings.Contains(got, "Your email address greg@example.ca is not confirmed yet.") {
+			t.Errorf("the menu does not ask to confirm the address: %q", got)
+		}
 		click(t, ctx, chromedp.CSS(`.site-nav a[href="/account"]`), http.StatusOK, "Manage My Account")
 		if v, _ := attr(t, ctx, `.site-nav a[href="/account"]`, "aria-current"); v != "page" {
 			t.Errorf("the menu does not mark Manage My Account as the current page")
 		}
 		checkAxe(t, ctx, "manage my account")
+
+		// Confirm the email address: send it again, then follow the link
+		// from the development mailbox.
+		if got := textOf(t, ctx, "#email-state"); got != "greg@example.ca Not confirmed yet" {
+			t.Errorf("email state %q", got)
+		}
+		click(t, ctx, byText("button", "Send the confirmation again"), http.StatusOK, "Manage My Account")
+		checkAxe(t, ctx, "manage my account after sending the confirmation again")
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "We have sent a new confirmation to greg@example.ca.") {
+			t.Errorf("flash %q", got)
+		}
+		navigate(t, ctx, inst.URL+"/dev/mailbox?to=greg%40example.ca")
+		click(t, ctx, chromedp.CSS("table.mailbox tbody tr a"), http.StatusOK, "Confirm your email address for my.CareConnect")
+		link := regexp.MustCompile(`http://\S+/account/email/confirm/[0-9a-f]{64}`).FindString(textOf(t, ctx, "#mail-text"))
+		if link == "" {
+			t.Fatalf("no confirmation link in the email: %s", textOf(t, ctx, "#mail-text"))
+		}
+		navigate(t, ctx, link)
+		expectPage(t, ctx, "Confirm your email address")
+		checkAxe(t, ctx, "confirm your email address")
+		click(t, ctx, byText("button", "Confirm my email address"), http.StatusOK, "Manage My Account")
+		if got := textOf(t, ctx, "#email-state"); !strings.HasPrefix(got, "greg@example.ca Confirmed on ") {
+			t.Errorf("email state after confirming %q", got)
+		}
+		checkAxe(t, ctx, "manage my account with a confirmed address")
 
 		// Forgot My Username.
 		click(t, ctx, chromedp.CSS(`.tile-actions a[href="/account/username"]`), http.StatusOK, "Forgot My Username")
@@ -443,8 +472,11 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		mustRun(t, ctx, retype("#email", "greg.new@example.ca"))
 		click(t, ctx, byText("button", "Update"), http.StatusOK, "Manage My Account")
 		checkAxe(t, ctx, "manage my account after the update")
-		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "Your information has been updated.") {
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "Your information has been updated. Your new email address greg.new@example.ca is not confirmed yet") {
 			t.Errorf("flash %q", got)
+		}
+		if got := textOf(t, ctx, "#email-state"); got != "greg.new@example.ca Not confirmed yet" {
+			t.Errorf("email state after the change %q", got)
 		}
 		if got := textOf(t, ctx, ".site-user"); !strings.Contains(got, "Greg NINETEEN") {
 			t.Errorf("header shows %q, want the new preferred name", got)

@@ -48,11 +48,20 @@ func TestRun_MigrateDemoAndAuditVerify(t *testing.T) {
 		t.Fatalf("verify: %q %v", out, err)
 	}
 
-	// Edit one row behind the portal's back: verification finds it.
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The demo people have no mailbox: the demo confirms their addresses, audited.
+	var unconfirmed, marked int
+	if err := db.QueryRow("SELECT COUNT(*) FROM accounts WHERE email_verified_at = 0").Scan(&unconfirmed); err != nil || unconfirmed != 0 {
+		t.Fatalf("%d demo people unconfirmed (%v)", unconfirmed, err)
+	}
+	if err := db.QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'account.email_verified' AND actor_id = 'portal demo'").Scan(&marked); err != nil || marked != 3 {
+		t.Fatalf("%d confirmations audited (%v)", marked, err)
+	}
+
+	// Edit one row behind the portal's back: verification finds it.
 	if _, err := db.Exec("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 2"); err != nil {
 		t.Fatal(err)
 	}
@@ -81,9 +90,30 @@ func TestRun_StaffAndWorksites(t *testing.T) {
 		err.Error() != "Choose a role: officer, auditor or administrator." {
 		t.Fatalf("bad role: %v", err)
 	}
+	// A role for an identity, whatever email its provider sends.
+	out, err = runCmd(t, env, "staff", "grant", "--subject", "https://login.example/staff|8f14e45f", "--role", "auditor", "--by", "Ada ADMIN")
+	if err != nil || out != "https://login.example/staff|8f14e45f now holds: auditor\n" {
+		t.Fatalf("grant by subject: %q %v", out, err)
+	}
+	for _, args := range [][]string{
+		{"staff", "grant", "--role", "auditor", "--by", "Ada ADMIN"},
+		{"staff", "grant", "--email", "kim@careconnect.example", "--subject", "https://login.example/staff|x", "--role", "auditor", "--by", "Ada ADMIN"},
+	} {
+		if _, err := runCmd(t, env, args...); err == nil || !strings.HasPrefix(err.Error(), "usage: portal staff") {
+			t.Fatalf("%v: %v", args, err)
+		}
+	}
+	if _, err := runCmd(t, env, "staff", "grant", "--subject", "no-bar", "--role", "auditor", "--by", "Ada ADMIN"); err == nil ||
+		err.Error() != "give the identity as --subject ISSUER|SUBJECT" {
+		t.Fatalf("subject without issuer: %v", err)
+	}
 	out, err = runCmd(t, env, "staff", "list")
-	if err != nil || !strings.Contains(out, "Kim.Officer@careconnect.example\tofficer\t") {
+	if err != nil || !strings.Contains(out, "Kim.Officer@careconnect.example\tofficer\t") || !strings.Contains(out, "https://login.example/staff|8f14e45f\tauditor\t") {
 		t.Fatalf("list: %q %v", out, err)
+	}
+	out, err = runCmd(t, env, "staff", "revoke", "--subject", "https://login.example/staff|8f14e45f", "--role", "auditor", "--by", "Ada ADMIN")
+	if err != nil || out != "https://login.example/staff|8f14e45f now holds: \n" {
+		t.Fatalf("revoke by subject: %q %v", out, err)
 	}
 	if out, err := runCmd(t, env, "worksites", "pending"); err != nil || out != "no worksites are waiting\n" {
 		t.Fatalf("pending: %q %v", out, err)

@@ -58,6 +58,28 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 			if _, err := run("record-training", "--email", "ezra@example.ca", "--on", "2026-03-15"); err == nil || !strings.Contains(err.Error(), "usage") {
 				t.Fatalf("without --by: %v", err)
 			}
+			// An address its account has not confirmed credits nobody yet.
+			zed, err := a.Register(ctx, portal.RequestMeta{}, portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-2",
+				GivenNames: "Zed", Surname: "UNCONFIRMED", BirthDate: "1981-04-18"}, portal.RegistrationInput{
+				Profession: "pharmacist", CollegeID: "PH-1234", Email: "zed@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
+				Username: "zed.unconfirmed", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := run("record-training", "--email", "zed@example.ca", "--on", "2026-03-14", "--by", "officer.one")
+			if err != nil || !strings.HasPrefix(out, "pending: zed@example.ca is not confirmed by its HxBC account yet, so nobody is credited") {
+				t.Fatalf("unconfirmed address: %q %v", out, err)
+			}
+			if c, err := db.Read().LatestCompletion(ctx, zed.ID, store.CompletionTraining); !store.IsNotFound(err) {
+				t.Fatalf("credited an unconfirmed address: %+v %v", c, err)
+			}
+			if _, err := run("record-training", "--email", "zed@example.ca", "--on", "2026-03-15", "--by", "officer.two"); err == nil ||
+				!strings.Contains(err.Error(), "is already waiting for zed@example.ca to be confirmed") {
+				t.Fatalf("twice while pending: %v", err)
+			}
+			if _, err := a.MarkEmailVerified(ctx, portal.RequestMeta{}, "test", acct.ID); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := run("record-training", "--email", "nobody@example.ca", "--on", "2026-03-15", "--by", "officer.one"); err == nil ||
 				err.Error() != "No HxBC account uses the email address nobody@example.ca." {
 				t.Fatalf("unknown email: %v", err)
@@ -66,7 +88,7 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 				!strings.Contains(err.Error(), "YYYY-MM-DD") {
 				t.Fatalf("bad date: %v", err)
 			}
-			out, err := run("record-training", "--email", "Ezra@Example.ca", "--on", "2026-03-15", "--by", "officer.one", "-db", dsn)
+			out, err = run("record-training", "--email", "Ezra@Example.ca", "--on", "2026-03-15", "--by", "officer.one", "-db", dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -83,7 +105,7 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 				t.Fatalf("recorded %+v", c)
 			}
 			evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "officer.one"})
-			if err != nil || len(evs) != 1 || evs[0].Action != "prerequisite.training_recorded" || evs[0].IP != "command line" {
+			if err != nil || len(evs) != 2 || evs[0].Action != "prerequisite.training_pending" || evs[1].Action != "prerequisite.training_recorded" || evs[1].IP != "command line" {
 				t.Fatalf("audit %+v %v", evs, err)
 			}
 			if _, err := run("record-training", "--email", "ezra@example.ca", "--on", "2026-03-16", "--by", "officer.two"); err == nil ||

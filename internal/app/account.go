@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"portal"
 	"portal/internal/mail"
@@ -144,8 +145,12 @@ func (a *App) Register(ctx context.Context, meta portal.RequestMeta, card portal
 				"manual_review": acct.Profession == portal.ProfOther}}); err != nil {
 			return err
 		}
+		confirm, secrets, err := a.startEmailConfirmation(ctx, tx, meta, acct, portal.ActorAccount, accountRef(acct.ID), confirmOnRegistration)
+		if err != nil {
+			return err
+		}
 		return a.enqueue(ctx, tx, "account_created", acct.Email, acct.ID, mail.AccountCreated{
-			Common: a.common(acct.LegalName()), Username: acct.Username})
+			Common: a.common(acct.LegalName()), Username: acct.Username, Confirm: confirm}, secrets...)
 	})
 	switch {
 	case store.IsConflictOn(err, "email"):
@@ -222,7 +227,8 @@ func (a *App) ChangePassword(ctx context.Context, meta portal.RequestMeta, id po
 }
 
 // UpdateContact saves "Update My Information". When the email changes, the
-// old address is told too.
+// old address is told too, and the new one is unconfirmed until its owner
+// confirms it: the email to it carries the link and the code.
 func (a *App) UpdateContact(ctx context.Context, meta portal.RequestMeta, id portal.AccountID, in portal.ContactInput) error {
 	in.Normalize()
 	fe := in.Validate()
@@ -256,9 +262,14 @@ func (a *App) UpdateContact(ctx context.Context, meta portal.RequestMeta, id por
 		if err := tx.UpdateAccountContact(ctx, acct); err != nil {
 			return err
 		}
+		emailChanged := portal.EmailKey(before.Email) != portal.EmailKey(acct.Email)
 		details := map[string]map[string]string{}
 		for _, c := range changes {
 			details[c.Field] = map[string]string{"old": c.Old, "new": c.New}
+			if c.Field == emailField {
+				// The old address is not kept, only a fingerprint of it.
+				details[c.Field]["old"] = emailFingerprint(c.Old)
+			}
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(id),
 			action: "account.contact_updated", subjectKind: "account", subjectID: accountRef(id), details: details}); err != nil {
@@ -267,11 +278,29 @@ func (a *App) UpdateContact(ctx context.Context, meta portal.RequestMeta, id por
 		if err := a.provisioningTouch(ctx, tx, acct.ID, "contact"); err != nil {
 			return err
 		}
-		if err := a.enqueue(ctx, tx, "contact_changed", acct.Email, acct.ID, mail.ContactChanged{
-			Common: a.common(acct.DisplayName()), Changes: changes}); err != nil {
+		toNew := mail.ContactChanged{Common: a.common(acct.DisplayName()), Changes: changes}
+		var secrets []string
+		if emailChanged {
+			if err := tx.DiscardEmailConfirmations(ctx, id); err != nil {
+				return err
+			}
+			acct.EmailVerifiedAt = time.Time{}
+			if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(id),
+				action: "account.email_changed", subjectKind: "account", subjectID: accountRef(id),
+				details: map[string]any{"old_email": emailFingerprint(before.Email), "new_email": acct.Email,
+					"old_was_confirmed": before.EmailConfirmed()}}); err != nil {
+				return err
+			}
+			confirm, s, err := a.startEmailConfirmation(ctx, tx, meta, acct, portal.ActorAccount, accountRef(id), confirmOnEmailChange)
+			if err != nil {
+				return err
+			}
+			toNew.Confirm, secrets = &confirm, s
+		}
+		if err := a.enqueue(ctx, tx, "contact_changed", acct.Email, acct.ID, toNew, secrets...); err != nil {
 			return err
 		}
-		if portal.EmailKey(before.Email) != portal.EmailKey(acct.Email) {
+		if emailChanged {
 			return a.enqueue(ctx, tx, "contact_changed", before.Email, acct.ID, mail.ContactChanged{
 				Common: a.common(acct.DisplayName()), Changes: changes, ToOldAddress: true})
 		}
@@ -283,6 +312,9 @@ func (a *App) UpdateContact(ctx context.Context, meta portal.RequestMeta, id por
 	return err
 }
 
+// emailField labels the email address among the contact changes.
+const emailField = "Email address"
+
 func contactChanges(before, after *portal.Account) []mail.FieldChange {
 	var out []mail.FieldChange
 	add := func(field, old, new string) {
@@ -292,7 +324,7 @@ func contactChanges(before, after *portal.Account) []mail.FieldChange {
 	}
 	add("Preferred first name", before.PreferredFirstName, after.PreferredFirstName)
 	add("Preferred last name", before.PreferredLastName, after.PreferredLastName)
-	add("Email address", before.Email, after.Email)
+	add(emailField, before.Email, after.Email)
 	add("Phone number", portal.FormatPhone(before.Phone), portal.FormatPhone(after.Phone))
 	add("Mobile number", portal.FormatPhone(before.Mobile), portal.FormatPhone(after.Mobile))
 	return out

@@ -63,11 +63,13 @@ func (a *App) common(name string) mail.Common {
 	return mail.Common{PortalName: "my.CareConnect", PortalURL: a.Config.BaseURL + "/", SupportEmail: a.Config.SupportEmail, RecipientName: name}
 }
 
-// enqueue renders an email and writes it to the outbox inside tx. An email
+// enqueue renders an email and writes it to the outbox inside tx. secrets
+// are what the email carries that must not stay stored once it is sent (a
+// link's token, a code): the outbox keeps a copy without them for then. An email
 // to an address that is not an account's own (accountID 0: an invitation, a
 // declaration request) counts against that address's daily limit and is
 // refused past it, so no one can use the portal to flood an inbox.
-func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accountID portal.AccountID, data any) error {
+func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accountID portal.AccountID, data any, secrets ...string) error {
 	if accountID == 0 {
 		if err := a.limitRecipient(ctx, tx, to); err != nil {
 			return err
@@ -77,10 +79,26 @@ func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accoun
 	if err != nil {
 		return fmt.Errorf("app: render %s email: %w", kind, err)
 	}
-	return tx.EnqueueEmail(ctx, &store.Email{
+	e := &store.Email{
 		MessageID: mail.NewMessageID(a.Config.MailDomain), Kind: kind, AccountID: int64(accountID),
 		To: to, Subject: subject, Text: text, HTML: html, CreatedAt: a.now(),
-	})
+	}
+	if len(secrets) > 0 {
+		e.RedactedText, e.RedactedHTML = redactSecrets(text, secrets), redactSecrets(html, secrets)
+	}
+	return tx.EnqueueEmail(ctx, e)
+}
+
+// RedactedSecret stands in a sent email for a link's token or a code.
+const RedactedSecret = "[removed after sending]"
+
+func redactSecrets(body string, secrets []string) string {
+	for _, s := range secrets {
+		if s != "" {
+			body = strings.ReplaceAll(body, s, RedactedSecret)
+		}
+	}
+	return body
 }
 
 // auditEvent is what a use case says about a change.

@@ -22,7 +22,7 @@ func boStaff(t *testing.T, a *app.App, key, given, surname, role string) *portal
 		t.Fatal(err)
 	}
 	s, err := a.StaffSignIn(ctx, meta, portal.CardIdentity{Issuer: "https://staff-idp.test", Subject: "staff-" + key,
-		GivenNames: given, Surname: surname, Email: email})
+		GivenNames: given, Surname: surname, Email: email, EmailVerified: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -698,7 +698,7 @@ func TestBackoffice_WorksiteQueue(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
 		if err != nil {
 			t.Fatal(err)

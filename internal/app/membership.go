@@ -64,7 +64,7 @@ func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal
 func (a *App) sendInvitation(ctx context.Context, tx *store.Tx, actor *portal.Account, w *portal.Worksite, inv *portal.Invitation, token string) error {
 	return a.enqueue(ctx, tx, "worksite_invitation", inv.Email, 0, mail.WorksiteInvitation{
 		Common: a.common(""), InviterName: actor.DisplayName(), WorksiteName: w.Name, WorksiteID: string(w.Code),
-		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(pacific()).Format("January 2, 2006")})
+		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(pacific()).Format("January 2, 2006")}, token)
 }
 
 func validateEmailField(fe portal.FieldErrors, field, email string) {
@@ -129,24 +129,53 @@ func (a *App) RevokeInvitation(ctx context.Context, meta portal.RequestMeta, act
 	})
 }
 
-// InvitationByToken returns the invitation an emailed link carries, for the
-// signed-in person it was sent to.
+// errInvitationLink refuses an invitation link that carries no valid token.
+var errInvitationLink = portal.Errorf(portal.ENOTFOUND, "This invitation link is not valid. It may have been replaced by a newer invitation: "+
+	"check your email, or ask your site administrator to send it again.")
+
+// InvitationByToken returns the invitation an emailed link carries. The
+// link is the proof: whoever opens it, signed in, may answer it, whatever
+// their own email address.
 func (a *App) InvitationByToken(ctx context.Context, actor *portal.Account, token string) (*portal.Invitation, error) {
 	inv, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token))
 	if err != nil {
-		return nil, portal.Errorf(portal.ENOTFOUND, "This invitation link is not valid. It may have been replaced by a newer invitation: check your email, or ask your site administrator to send it again.")
-	}
-	if portal.EmailKey(inv.Email) != portal.EmailKey(actor.Email) {
-		return nil, portal.Errorf(portal.EFORBIDDEN, "This invitation was sent to %s, but your HxBC account uses %s. Update your email address under Manage My Account, or ask your site administrator to invite your address.", inv.Email, actor.Email)
+		return nil, errInvitationLink
 	}
 	return inv, nil
 }
 
-// RespondToInvitation accepts or rejects an invitation sent to the person's email address.
-func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.InvitationID, accept bool) (*portal.Invitation, error) {
+// InvitationNotConfirmedMessage tells a person why an invitation to their
+// unconfirmed address cannot be answered yet, and what to do.
+func InvitationNotConfirmedMessage(email string) string {
+	return "This invitation was sent to " + email + ". Confirm that email address on Manage My Account, or open the link in the invitation email."
+}
+
+// RespondToInvitation accepts or rejects an invitation: with the emailed
+// link's token (any signed-in person holding it), or without it only when
+// the invitation went to the person's confirmed email address.
+func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.InvitationID, token string, accept bool) (*portal.Invitation, error) {
 	inv, err := a.DB.Read().FindInvitationByID(ctx, id)
-	if err != nil || portal.EmailKey(inv.Email) != portal.EmailKey(actor.Email) {
+	if err != nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "That invitation does not exist, or was not sent to you.")
+	}
+	via := "link"
+	if token != "" {
+		if byLink, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token)); err != nil || byLink.ID != id {
+			return nil, errInvitationLink
+		}
+	} else {
+		// The account as it is now, not as the caller last read it.
+		cur, err := a.DB.Read().FindAccountByID(ctx, actor.ID)
+		if err != nil {
+			return nil, err
+		}
+		if portal.EmailKey(inv.Email) != portal.EmailKey(cur.Email) {
+			return nil, portal.Errorf(portal.ENOTFOUND, "That invitation does not exist, or was not sent to you.")
+		}
+		if !cur.HasConfirmedEmail(inv.Email) {
+			return nil, portal.Errorf(portal.EFORBIDDEN, "%s", InvitationNotConfirmedMessage(inv.Email))
+		}
+		via = "confirmed_email"
 	}
 	now := a.now()
 	switch inv.EffectiveStatus(now) {
@@ -178,7 +207,8 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 			action = "worksite.invitation_rejected"
 		}
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
-			action: action, subjectKind: "invitation", subjectID: invitationRef(id), worksiteID: int64(inv.WorksiteID)})
+			action: action, subjectKind: "invitation", subjectID: invitationRef(id), worksiteID: int64(inv.WorksiteID),
+			details: map[string]string{"email": inv.Email, "via": via}})
 	})
 	if err != nil {
 		return nil, err

@@ -9,6 +9,9 @@ import (
 	"portal/internal/store"
 )
 
+// confirmEmailURL is where a person confirms their email address.
+const confirmEmailURL = "/account#email"
+
 // actionSource adds one kind of request to the Notification Centre. Later
 // features add their own sources to the list.
 type actionSource func(ctx context.Context, a *App, actor *portal.Account) ([]portal.ActionItem, error)
@@ -55,6 +58,14 @@ func invitationActions(ctx context.Context, a *App, actor *portal.Account) ([]po
 	}
 	var out []portal.ActionItem
 	for _, inv := range invs {
+		if !actor.HasConfirmedEmail(inv.Email) {
+			// An unconfirmed address proves nothing: say how to confirm it.
+			out = append(out, portal.ActionItem{Kind: "invitation", SubmittedAt: inv.CreatedAt,
+				Description: fmt.Sprintf("%s has invited you to Worksite %s. %s", inv.InviterName, inv.WorksiteName,
+					InvitationNotConfirmedMessage(inv.Email)),
+				ViewURL: confirmEmailURL, AcceptLabel: "Confirm your email address"})
+			continue
+		}
 		out = append(out, portal.ActionItem{Kind: "invitation", SubmittedAt: inv.CreatedAt,
 			Description: fmt.Sprintf("%s has invited you to Worksite %s. Would you like to accept?", inv.InviterName, inv.WorksiteName),
 			AcceptURL:   fmt.Sprintf("/invitations/%d/accept", inv.ID), RejectURL: fmt.Sprintf("/invitations/%d/reject", inv.ID),
@@ -72,6 +83,12 @@ func declarationActions(ctx context.Context, a *App, actor *portal.Account) ([]p
 	for _, w := range ws {
 		if w.RegisteredBy != actor.ID {
 			// Someone else named this person: they sign through the emailed link.
+			continue
+		}
+		if !actor.HasConfirmedEmail(w.SignerEmail) {
+			out = append(out, portal.ActionItem{Kind: "declaration", SubmittedAt: w.CreatedAt,
+				Description: fmt.Sprintf("Sign the %s for %s. %s", portal.DeclarationTitle, w.Name, portal.NotConfirmedMessage(actor.Email)),
+				ViewURL:     confirmEmailURL, AcceptLabel: "Confirm your email address"})
 			continue
 		}
 		out = append(out, portal.ActionItem{Kind: "declaration", SubmittedAt: w.CreatedAt,

@@ -939,7 +939,7 @@ func stepAnswerInvitation(w *walker) (string, error) {
 		return "", nil
 	}
 	accept := w.chance(85)
-	_, err := w.a.RespondToInvitation(ctx, meta, invitee, inv.ID, accept)
+	_, err := w.a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", accept)
 	return fmt.Sprintf("account %d answers invitation %d to worksite %d in the Notification Centre (accept %t)",
 		invitee.ID, inv.ID, inv.WorksiteID, accept), err
 }
@@ -988,7 +988,7 @@ func stepFollowLink(w *walker) (string, error) {
 		if err != nil {
 			return desc, err
 		}
-		_, err = w.a.RespondToInvitation(ctx, meta, actor, inv.ID, true)
+		_, err = w.a.RespondToInvitation(ctx, meta, actor, inv.ID, m[2], true)
 		return desc + fmt.Sprintf(" and accepts invitation %d", inv.ID), err
 	case "/declarations/":
 		desc := fmt.Sprintf("account %d follows the declaration link in email %d", a.ID, e.ID)
@@ -1118,7 +1118,7 @@ func stepExternalTraining(w *walker) (string, error) {
 		return "", nil
 	}
 	on := w.now.In(walkZone).AddDate(0, 0, -w.rng.Intn(30)).Format(time.DateOnly)
-	_, _, err := w.a.RecordExternalTraining(ctx, meta, "Olivia OFFICER", a.Email, on)
+	_, err := w.a.RecordExternalTraining(ctx, meta, "Olivia OFFICER", a.Email, on)
 	return fmt.Sprintf("the CareConnect team records training done on %s for %s (account %d)", on, a.Email, a.ID), err
 }
 

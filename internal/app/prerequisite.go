@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -181,37 +182,53 @@ func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *por
 	return c, nil
 }
 
+// ExternalTraining is what RecordExternalTraining did: either it credited
+// the account using the address, or, while that account has not confirmed
+// the address, it kept the completion pending until the owner confirms it.
+type ExternalTraining struct {
+	Account    *portal.Account              // the account using the address
+	Completion *store.Completion            // the credited completion; nil while pending
+	Pending    *store.PendingTrainingCredit // the completion waiting for the address; nil once credited
+}
+
 // RecordExternalTraining records, for the CareConnect team, that the person
 // using accountEmail completed the Privacy & Security training outside the
 // portal on completedOn (YYYY-MM-DD, B.C. date). staffName is who records it.
-func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMeta, staffName, accountEmail, completedOn string) (*portal.Account, *store.Completion, error) {
+// Only an account that confirmed the address is credited: for an address
+// not confirmed yet the completion waits, and is credited to whoever shows
+// they own the address by confirming it.
+func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMeta, staffName, accountEmail, completedOn string) (*ExternalTraining, error) {
 	staffName = strings.TrimSpace(staffName)
 	switch {
 	case staffName == "":
-		return nil, nil, portal.Errorf(portal.EINVALID, "Say who is recording the training.")
+		return nil, portal.Errorf(portal.EINVALID, "Say who is recording the training.")
 	case utf8.RuneCountInString(staffName) > 100:
-		return nil, nil, portal.Errorf(portal.EINVALID, "The name of the person recording the training must be 100 characters or fewer.")
+		return nil, portal.Errorf(portal.EINVALID, "The name of the person recording the training must be 100 characters or fewer.")
 	}
 	day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(completedOn), pacific())
 	if err != nil {
-		return nil, nil, portal.Errorf(portal.EINVALID, "Give the date the training was completed as YYYY-MM-DD, for example 2026-03-15.")
+		return nil, portal.Errorf(portal.EINVALID, "Give the date the training was completed as YYYY-MM-DD, for example 2026-03-15.")
 	}
 	now := a.now()
 	if day.After(now) {
-		return nil, nil, portal.Errorf(portal.EINVALID, "The date the training was completed, %s, is in the future.", day.Format("2006-01-02"))
+		return nil, portal.Errorf(portal.EINVALID, "The date the training was completed, %s, is in the future.", day.Format("2006-01-02"))
 	}
-	acct, err := a.DB.Read().FindAccountByEmail(ctx, strings.TrimSpace(accountEmail))
+	email := strings.TrimSpace(accountEmail)
+	acct, err := a.DB.Read().FindAccountByEmail(ctx, email)
 	if store.IsNotFound(err) {
-		return nil, nil, portal.Errorf(portal.ENOTFOUND, "No HxBC account uses the email address %s.", strings.TrimSpace(accountEmail))
+		return nil, portal.Errorf(portal.ENOTFOUND, "No HxBC account uses the email address %s.", email)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	c := &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
-		CompletedAt: day.UTC(), Source: store.SourceExternal, RecordedBy: staffName}
+	out := &ExternalTraining{Account: acct}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.FindAccountByIDForUpdate(ctx, acct.ID); err != nil {
+		locked, err := tx.FindAccountByIDForUpdate(ctx, acct.ID)
+		if err != nil {
 			return err
+		}
+		if !locked.HasConfirmedEmail(email) {
+			return a.keepTrainingPending(ctx, tx, meta, staffName, locked, day, out)
 		}
 		st, err := a.prerequisiteStatus(ctx, tx.Q, acct, portal.PrereqTraining)
 		if err != nil {
@@ -221,15 +238,91 @@ func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMet
 			return portal.Errorf(portal.ECONFLICT, "%s already completed version %s of the training on %s.",
 				acct.LegalName(), st.Current.Version, st.Current.CompletedAt.In(pacific()).Format("2006-01-02"))
 		}
+		c := &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
+			CompletedAt: day.UTC(), Source: store.SourceExternal, RecordedBy: staffName}
 		if err := tx.RecordCompletion(ctx, c); err != nil {
 			return err
 		}
+		out.Completion = c
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: staffName,
 			action: "prerequisite.training_recorded", subjectKind: "account", subjectID: accountRef(acct.ID),
 			details: map[string]string{"version": c.Version, "source": c.Source, "completed_on": day.Format("2006-01-02")}})
 	})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return acct, c, nil
+	return out, nil
+}
+
+// keepTrainingPending records an external completion for an address whose
+// account has not confirmed it: nobody is credited until the owner does.
+func (a *App) keepTrainingPending(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, staffName string, acct *portal.Account, day time.Time, out *ExternalTraining) error {
+	waiting, err := tx.FindPendingTrainingCredits(ctx, acct.Email)
+	if err != nil {
+		return err
+	}
+	for _, p := range waiting {
+		if p.Version == portal.TrainingVersion {
+			return portal.Errorf(portal.ECONFLICT, "A completion of version %s of the training, recorded by %s, is already waiting for %s to be confirmed.",
+				p.Version, p.RecordedBy, acct.Email)
+		}
+	}
+	p := &store.PendingTrainingCredit{Email: acct.Email, Version: portal.TrainingVersion, CompletedAt: day.UTC(),
+		RecordedBy: staffName, CreatedAt: a.now()}
+	if err := tx.CreatePendingTrainingCredit(ctx, p); err != nil {
+		return err
+	}
+	out.Pending = p
+	return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: staffName,
+		action: "prerequisite.training_pending", subjectKind: "pending_training", subjectID: strconv.FormatInt(p.ID, 10),
+		details: map[string]string{"email": acct.Email, "version": p.Version, "completed_on": day.Format("2006-01-02"),
+			"reason": "the address is not confirmed by its account"}})
+}
+
+// creditPendingTraining credits acct, whose owner has just confirmed its
+// address, with the external completions recorded for that address.
+func (a *App) creditPendingTraining(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account) error {
+	waiting, err := tx.FindPendingTrainingCredits(ctx, acct.Email)
+	if err != nil || len(waiting) == 0 {
+		return err
+	}
+	completions, err := tx.FindCompletions(ctx, acct.ID)
+	if err != nil {
+		return err
+	}
+	for _, p := range waiting {
+		ok, err := tx.CreditPendingTraining(ctx, p.ID, acct.ID, a.now())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		details := map[string]string{"version": p.Version, "source": store.SourceExternal, "recorded_by": p.RecordedBy,
+			"completed_on": p.CompletedAt.In(pacific()).Format("2006-01-02"), "pending": strconv.FormatInt(p.ID, 10)}
+		if hasCompletion(completions, store.CompletionTraining, p.Version) {
+			details["already_completed"] = "true"
+		} else {
+			c := &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: p.Version,
+				CompletedAt: p.CompletedAt, Source: store.SourceExternal, RecordedBy: p.RecordedBy}
+			if err := tx.RecordCompletion(ctx, c); err != nil {
+				return err
+			}
+			completions = append(completions, c)
+		}
+		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(acct.ID),
+			action: "prerequisite.training_credited", subjectKind: "account", subjectID: accountRef(acct.ID), details: details}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func hasCompletion(cs []*store.Completion, kind, version string) bool {
+	for _, c := range cs {
+		if c.Kind == kind && c.Version == version {
+			return true
+		}
+	}
+	return false
 }

@@ -242,7 +242,7 @@ func TestApp_SignHPCAA(t *testing.T) {
 func TestApp_RecordExternalTraining(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		p := person(t, a, "ext.learner", "Eli", "LEARNER")
+		p := confirmed(t, a, person(t, a, "ext.learner", "Eli", "LEARNER"))
 
 		for _, tt := range []struct {
 			name, staff, email, on, code string
@@ -253,18 +253,19 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 			{"ErrUnknownEmail", "officer.one", "nobody@example.ca", "2026-10-01", portal.ENOTFOUND},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
-				_, _, err := a.RecordExternalTraining(ctx, meta, tt.staff, tt.email, tt.on)
+				_, err := a.RecordExternalTraining(ctx, meta, tt.staff, tt.email, tt.on)
 				wantCode(t, err, tt.code)
 			})
 		}
 		t.Run("OK", func(t *testing.T) {
-			acct, c, err := a.RecordExternalTraining(ctx, meta, "officer.one", "EXT.Learner@example.ca", "2026-11-26")
+			rec, err := a.RecordExternalTraining(ctx, meta, "officer.one", "EXT.Learner@example.ca", "2026-11-26")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if acct.ID != p.ID || c.Source != store.SourceExternal || c.RecordedBy != "officer.one" ||
+			c := rec.Completion
+			if rec.Pending != nil || rec.Account.ID != p.ID || c.Source != store.SourceExternal || c.RecordedBy != "officer.one" ||
 				c.Version != portal.TrainingVersion || c.Score != 0 {
-				t.Fatalf("recorded %+v for %d", c, acct.ID)
+				t.Fatalf("recorded %+v for %d", rec, rec.Account.ID)
 			}
 			// The date is the B.C. date given, whatever the server's zone.
 			if got := c.CompletedAt.In(time.FixedZone("PST", -8*3600)).Format("2006-01-02 15:04"); got != "2026-11-26 00:00" {
@@ -280,8 +281,71 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 			}
 		})
 		t.Run("ErrAlreadyDone", func(t *testing.T) {
-			_, _, err := a.RecordExternalTraining(ctx, meta, "officer.two", "ext.learner@example.ca", "2026-11-20")
+			_, err := a.RecordExternalTraining(ctx, meta, "officer.two", "ext.learner@example.ca", "2026-11-20")
 			wantCode(t, err, portal.ECONFLICT)
 		})
+	})
+}
+
+// A completion recorded for an address nobody has confirmed waits: it is
+// credited to whoever shows they own the address, not to an account that
+// merely typed it.
+func TestApp_ExternalTrainingWaitsForConfirmedAddress(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		mallory := confirmed(t, a, person(t, a, "mallory", "Mallory", "TAKER"))
+		// Mallory puts Alice's address on her account; she cannot confirm it.
+		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "alice@example.ca", Phone: "778 888 9999"}); err != nil {
+			t.Fatal(err)
+		}
+		rec, err := a.RecordExternalTraining(ctx, meta, "officer.one", "alice@example.ca", "2026-11-20")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Completion != nil || rec.Pending == nil || rec.Pending.Email != "alice@example.ca" || rec.Pending.RecordedBy != "officer.one" {
+			t.Fatalf("recorded %+v", rec)
+		}
+		if got := mustStanding(t, a, mallory); got[0] {
+			t.Fatalf("an unconfirmed address was credited: %v", got)
+		}
+		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "pending_training", SubjectID: itoa(rec.Pending.ID)})
+		if len(evs) != 1 || evs[0].Action != "prerequisite.training_pending" || evs[0].ActorID != "officer.one" ||
+			!strings.Contains(evs[0].Details, "alice@example.ca") {
+			t.Fatalf("audit %+v", evs)
+		}
+		_, err = a.RecordExternalTraining(ctx, meta, "officer.two", "alice@example.ca", "2026-11-21")
+		wantMessage(t, err, portal.ECONFLICT, "A completion of version "+portal.TrainingVersion+
+			" of the training, recorded by officer.one, is already waiting for alice@example.ca to be confirmed.")
+
+		// Mallory goes back to her own address and confirms it: still nothing.
+		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "mallory@example.ca", Phone: "778 888 9999"}); err != nil {
+			t.Fatal(err)
+		}
+		mallory = confirmed(t, a, mallory)
+		if got := mustStanding(t, a, mallory); got[0] {
+			t.Fatalf("Mallory was credited with Alice's training: %v", got)
+		}
+
+		// Alice registers and confirms her address: she is credited.
+		alice := person(t, a, "alice", "Alice", "OWNER")
+		if got := mustStanding(t, a, alice); got[0] {
+			t.Fatal("credited before confirming")
+		}
+		alice = confirmed(t, a, alice)
+		if got := mustStanding(t, a, alice); !got[0] {
+			t.Fatalf("not credited after confirming: %v", got)
+		}
+		c, err := db.Read().LatestCompletion(ctx, alice.ID, store.CompletionTraining)
+		if err != nil || c.Source != store.SourceExternal || c.RecordedBy != "officer.one" ||
+			c.CompletedAt.In(time.FixedZone("PST", -8*3600)).Format("2006-01-02") != "2026-11-20" {
+			t.Fatalf("completion %+v %v", c, err)
+		}
+		credited := auditRows(t, db, alice.ID, "prerequisite.training_credited")
+		if len(credited) != 1 || credited[0].ActorID != itoa(int64(alice.ID)) || !strings.Contains(credited[0].Details, `"recorded_by":"officer.one"`) {
+			t.Fatalf("credit audit %+v", credited)
+		}
+		if waiting, _ := db.Read().FindPendingTrainingCredits(ctx, "alice@example.ca"); len(waiting) != 0 {
+			t.Fatalf("still waiting: %+v", waiting)
+		}
 	})
 }

@@ -360,7 +360,7 @@ func TestApp_AuditTrailIsAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if page.Total != 1 || len(page.Rows) != 1 || page.Rows[0].Action != "account.registered" {
+		if page.Total != 2 || len(page.Rows) != 2 || page.Rows[1].Action != "account.registered" || page.Rows[0].Action != "account.email_verification_sent" {
 			t.Fatalf("trail %+v", page)
 		}
 		if got := page.Rows[0].ActorName; got != `Paula PERSON (HXBC\paula)` {
@@ -371,28 +371,28 @@ func TestApp_AuditTrailIsAudited(t *testing.T) {
 			t.Fatalf("views recorded %+v", views)
 		}
 		var details map[string]any
-		if err := json.Unmarshal([]byte(views[0].Details), &details); err != nil || details["person_username"] != `HXBC\paula` || details["total"] != float64(1) {
+		if err := json.Unmarshal([]byte(views[0].Details), &details); err != nil || details["person_username"] != `HXBC\paula` || details["total"] != float64(2) {
 			t.Fatalf("details %s", views[0].Details)
 		}
 
 		// The reading now shows in the person's trail, named as the auditor.
 		page, err = a.AuditTrail(ctx, meta, auditor, f, 0, 10)
-		if err != nil || page.Total != 2 || page.Rows[0].Action != "staff.viewed_audit" || !strings.HasSuffix(page.Rows[0].ActorName, "CareConnect team") {
+		if err != nil || page.Total != 3 || page.Rows[0].Action != "staff.viewed_audit" || !strings.HasSuffix(page.Rows[0].ActorName, "CareConnect team") {
 			t.Fatalf("second reading %+v %v", page, err)
 		}
 
 		// The export is recorded first and leaves its own row out.
 		var got []app.AuditRow
 		n, err := a.ExportAuditTrail(ctx, meta, auditor, f, func(r app.AuditRow) error { got = append(got, r); return nil })
-		if err != nil || n != 3 || len(got) != 3 {
+		if err != nil || n != 4 || len(got) != 4 {
 			t.Fatalf("exported %d rows (%v)", n, err)
 		}
-		if got[0].Action != "account.registered" || got[0].Seq > got[1].Seq || got[2].Action != "staff.viewed_audit" {
-			t.Errorf("export order %v %v %v", got[0].Action, got[1].Action, got[2].Action)
+		if got[0].Action != "account.registered" || got[0].Seq > got[1].Seq || got[3].Action != "staff.viewed_audit" {
+			t.Errorf("export order %v %v %v", got[0].Action, got[1].Action, got[3].Action)
 		}
 		exports, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: repItoa(int64(p.ID))})
 		last := exports[len(exports)-1]
-		if last.Action != "staff.exported_audit" || !strings.Contains(last.Details, `"rows":3`) {
+		if last.Action != "staff.exported_audit" || !strings.Contains(last.Details, `"rows":4`) {
 			t.Fatalf("export recorded as %+v", last)
 		}
 	})

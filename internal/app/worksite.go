@@ -158,33 +158,48 @@ func (a *App) registerWorksiteTx(ctx context.Context, meta portal.RequestMeta, a
 		if token != "" {
 			return a.enqueue(ctx, tx, "declaration_requested", w.SignerEmail, 0, mail.DeclarationRequested{
 				Common: a.common(w.SignerName), WorksiteName: w.Name, WorksiteID: string(w.Code),
-				RegistrantName: actor.LegalName(), DeclarationURL: a.Config.BaseURL + "/declarations/" + token})
+				RegistrantName: actor.LegalName(), DeclarationURL: a.Config.BaseURL + "/declarations/" + token}, token)
 		}
 		return nil
 	})
 }
 
 // DeclarationTarget finds the worksite whose declaration a person may sign:
-// by the emailed link's token, or by id for the registrant who has authority.
+// by the emailed link's token (its holder signs, unless they registered
+// the worksite and named someone else), or by id for the registrant when
+// they are the named signer, with a confirmed email address that is the
+// signer's and a legal name that matches the signer's name.
 func (a *App) DeclarationTarget(ctx context.Context, actor *portal.Account, token string, id portal.WorksiteID) (*portal.Worksite, error) {
-	var w *portal.Worksite
-	var err error
 	if token != "" {
-		w, err = a.DB.Read().FindWorksiteBySignerToken(ctx, hashToken(token))
+		w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, hashToken(token))
 		if err != nil {
 			return nil, portal.Errorf(portal.ENOTFOUND, "This declaration link is not valid: it may have been used already. Ask the person who registered the worksite to check its status.")
 		}
-	} else {
-		w, err = a.DB.Read().FindWorksiteByID(ctx, id)
-		if err != nil {
-			return nil, notFoundWorksite
+		if w.RegisteredBy == actor.ID {
+			return nil, portal.Errorf(portal.EFORBIDDEN, "You registered %s and named %s as the person with signing authority: only they can sign its declaration, through the link we emailed to %s.",
+				w.Name, w.SignerName, w.SignerEmail)
 		}
+		return w, nil
 	}
-	if portal.EmailKey(w.SignerEmail) != portal.EmailKey(actor.Email) {
-		if token == "" {
-			return nil, notFoundWorksite
-		}
-		return nil, portal.Errorf(portal.EFORBIDDEN, "This declaration was sent to %s. Sign in with the HxBC account that uses that email address to sign it.", w.SignerEmail)
+	w, err := a.DB.Read().FindWorksiteByID(ctx, id)
+	if err != nil {
+		return nil, notFoundWorksite
+	}
+	// The account as it is now, not as the caller last read it.
+	cur, err := a.DB.Read().FindAccountByID(ctx, actor.ID)
+	if err != nil {
+		return nil, err
+	}
+	if w.RegisteredBy != cur.ID || portal.EmailKey(w.SignerEmail) != portal.EmailKey(cur.Email) {
+		return nil, notFoundWorksite
+	}
+	if !cur.HasConfirmedEmail(w.SignerEmail) {
+		return nil, portal.Errorf(portal.EFORBIDDEN, "%s Then come back to sign the %s for %s.",
+			portal.NotConfirmedMessage(cur.Email), portal.DeclarationTitle, w.Name)
+	}
+	if !portal.SameLegalName(w.SignerName, cur.LegalName()) {
+		return nil, portal.Errorf(portal.EFORBIDDEN, "The %s for %s is to be signed by %s, and your legal name is %s. Ask %s to sign it, or contact the CareConnect team.",
+			portal.DeclarationTitle, w.Name, w.SignerName, cur.LegalName(), w.SignerName)
 	}
 	return w, nil
 }

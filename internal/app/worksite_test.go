@@ -61,6 +61,7 @@ func wantCode(t *testing.T, err error, code string) {
 // approvedWorksite registers a worksite whose registrant signs and the team approves.
 func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal.WorksiteInput) *portal.Worksite {
 	t.Helper()
+	admin = confirmed(t, a, admin)
 	w, err := a.RegisterWorksite(ctx, meta, admin, in)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +128,11 @@ func TestApp_RegisterWorksite(t *testing.T) {
 			wantCode(t, err, portal.EINVALID)
 		})
 		t.Run("Declaration", func(t *testing.T) {
-			_, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Someone Else", Agree: true})
+			_, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Lena MOA", Agree: true})
+			wantMessage(t, err, portal.EFORBIDDEN, portal.NotConfirmedMessage("lead.moa@example.ca")+
+				" Then come back to sign the Worksite Privacy & Security Declaration for Kingsgate Mall Clinic.")
+			admin := confirmed(t, a, admin)
+			_, err = a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Someone Else", Agree: true})
 			fe, _ := portal.AsFieldErrors(err)
 			if !strings.Contains(fe["full_name"], "Lena MOA") {
 				t.Fatalf("got %v", err)
@@ -174,9 +179,8 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 		es := mustEmails(t, db, "dr.owner@example.ca", "declaration_requested", 1)
 		i := strings.Index(es[0].Text, "/declarations/")
 		token := strings.Fields(es[0].Text[i+len("/declarations/"):])[0]
-		if _, err := a.DeclarationTarget(ctx, admin, token, 0); portal.ErrorCode(err) != portal.EFORBIDDEN {
-			t.Fatalf("the registrant could open the owner's declaration: %v", err)
-		}
+		_, err = a.DeclarationTarget(ctx, admin, token, 0)
+		wantMessage(t, err, portal.EFORBIDDEN, "You registered Harbour Clinic and named Dr Olive Owner as the person with signing authority: only they can sign its declaration, through the link we emailed to DR.OWNER@example.ca.")
 		if _, err := a.SignDeclaration(ctx, meta, owner, token, 0, portal.DeclarationInput{FullName: "Olive OWNER", Agree: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -186,6 +190,73 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 		if _, err := a.DecideWorksite(ctx, meta, "officer.one", w.Code, true, ""); err != nil {
 			t.Fatal(err)
 		}
+	})
+}
+
+// Without the emailed link, only the registrant who is the named signer,
+// with that address confirmed and a matching legal name, signs.
+func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		admin := confirmed(t, a, person(t, a, "office.manager", "Omar", "MANAGER"))
+		in := worksiteInput("Harbour Clinic")
+		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Olive Owner", "olive@harbour.example"
+		w, err := a.RegisterWorksite(ctx, meta, admin, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Someone who takes the signer's address, confirmed or not, does not sign without the link.
+		mallory := confirmed(t, a, person(t, a, "mallory", "Mallory", "TAKER"))
+		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "olive@harbour.example", Phone: "778 888 9999"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = a.SignDeclaration(ctx, meta, mallory, "", w.ID, portal.DeclarationInput{FullName: "Mallory TAKER", Agree: true})
+		wantMessage(t, err, portal.ENOTFOUND, "That worksite does not exist, or you do not have access to it.")
+		if items, _ := a.ActionItems(ctx, mallory); len(items) != 0 {
+			t.Fatalf("someone else's declaration is offered: %+v", items)
+		}
+		// The registrant is not the signer either.
+		_, err = a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true})
+		wantCode(t, err, portal.ENOTFOUND)
+		if got, _ := db.Read().FindWorksiteByID(ctx, w.ID); got.DeclarationDone() {
+			t.Fatal("the declaration was signed")
+		}
+
+		t.Run("NameMustMatch", func(t *testing.T) {
+			// The registrant named themselves by address, but under another name.
+			in := worksiteInput("Quay Clinic")
+			in.Manual.Unit = "202"
+			in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Omar Manager", "office.manager@example.ca"
+			w, err := a.RegisterWorksite(ctx, meta, admin, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true})
+			wantMessage(t, err, portal.EFORBIDDEN, "The Worksite Privacy & Security Declaration for Quay Clinic is to be signed by Dr Omar Manager, and your legal name is Omar MANAGER. Ask Dr Omar Manager to sign it, or contact the CareConnect team.")
+		})
+		t.Run("UnconfirmedRegistrantIsToldHow", func(t *testing.T) {
+			lena := person(t, a, "lena", "Léna", "MOA")
+			w, err := a.RegisterWorksite(ctx, meta, lena, func() portal.WorksiteInput {
+				in := worksiteInput("Pier Clinic")
+				in.Manual.Unit = "303"
+				return in
+			}())
+			if err != nil {
+				t.Fatal(err)
+			}
+			items, _ := a.ActionItems(ctx, lena)
+			if len(items) != 1 || items[0].Kind != "declaration" || items[0].ViewURL != "/account#email" ||
+				!strings.Contains(items[0].Description, "is not confirmed yet") {
+				t.Fatalf("items %+v", items)
+			}
+			_, err = a.DeclarationTarget(ctx, lena, "", w.ID)
+			wantCode(t, err, portal.EFORBIDDEN)
+			lena = confirmed(t, a, lena)
+			// Accents and case do not matter in the name.
+			if _, err := a.SignDeclaration(ctx, meta, lena, "", w.ID, portal.DeclarationInput{FullName: "Léna MOA", Agree: true}); err != nil {
+				t.Fatal(err)
+			}
+		})
 	})
 }
 
@@ -303,17 +374,31 @@ func TestApp_Invitations(t *testing.T) {
 		if fe, _ := portal.AsFieldErrors(err); fe["email"] != "This address already has an invitation waiting. Use Send again in the list below." {
 			t.Fatalf("a second invitation to the same address: %v", err)
 		}
+		_, err = a.RespondToInvitation(ctx, meta, other, inv.ID, "", true)
+		wantCode(t, err, portal.ENOTFOUND)
+
+		// An unconfirmed address proves nothing: the invitation is shown
+		// with how to confirm it, and cannot be answered without the link.
 		items, _ := a.ActionItems(ctx, invitee)
-		if len(items) != 1 || items[0].Kind != "invitation" || !strings.Contains(items[0].Description, "has invited you to Worksite Kingsgate Mall Clinic") {
+		if len(items) != 1 || items[0].Kind != "invitation" || items[0].AcceptURL != "" || items[0].RejectURL != "" ||
+			items[0].ViewURL != "/account#email" || !strings.Contains(items[0].Description, "This invitation was sent to LOCUM@example.ca. Confirm that email address on Manage My Account, or open the link in the invitation email.") {
+			t.Fatalf("action items of an unconfirmed invitee %+v", items)
+		}
+		for _, accept := range []bool{true, false} {
+			_, err = a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", accept)
+			wantMessage(t, err, portal.EFORBIDDEN, "This invitation was sent to LOCUM@example.ca. Confirm that email address on Manage My Account, or open the link in the invitation email.")
+		}
+		invitee = confirmed(t, a, invitee)
+		items, _ = a.ActionItems(ctx, invitee)
+		if len(items) != 1 || items[0].Kind != "invitation" || !strings.Contains(items[0].Description, "has invited you to Worksite Kingsgate Mall Clinic") ||
+			items[0].AcceptURL == "" {
 			t.Fatalf("action items %+v", items)
 		}
-		_, err = a.RespondToInvitation(ctx, meta, other, inv.ID, true)
-		wantCode(t, err, portal.ENOTFOUND)
 
 		t.Run("Expired", func(t *testing.T) {
 			clock = now.Add(31 * 24 * time.Hour)
 			defer func() { clock = now }()
-			_, err := a.RespondToInvitation(ctx, meta, invitee, inv.ID, true)
+			_, err := a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", true)
 			wantCode(t, err, portal.ECONFLICT)
 			if items, _ := a.ActionItems(ctx, invitee); len(items) != 0 {
 				t.Fatalf("an expired invitation is still listed: %+v", items)
@@ -322,7 +407,7 @@ func TestApp_Invitations(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
-			if _, err := a.RespondToInvitation(ctx, meta, invitee, inv.ID, true); err != nil {
+			if _, err := a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", true); err != nil {
 				t.Fatalf("accepting a resent invitation: %v", err)
 			}
 		})
@@ -330,9 +415,74 @@ func TestApp_Invitations(t *testing.T) {
 		if err != nil || m.Status != portal.MemberActive || m.Role != portal.RoleMember {
 			t.Fatalf("membership %+v %v", m, err)
 		}
-		_, err = a.RespondToInvitation(ctx, meta, invitee, inv.ID, true)
+		_, err = a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", true)
 		wantCode(t, err, portal.ECONFLICT)
+		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(inv.ID))})
+		if last := evs[len(evs)-1]; last.Action != "worksite.invitation_accepted" || !strings.Contains(last.Details, `"via":"confirmed_email"`) {
+			t.Fatalf("acceptance audited as %+v", last)
+		}
 	})
+}
+
+// The invitation email's link is the proof: whoever holds it answers the
+// invitation, whatever their own address; a link of another invitation
+// does not open this one.
+func TestApp_InvitationByLink(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a := newApp(t, db)
+		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		holder := person(t, a, "lou.personal", "Lou", "LOCUM") // unconfirmed, and not the invited address
+		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		first, err := a.Invite(ctx, meta, admin, w.ID, "lou@clinic.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		second, err := a.Invite(ctx, meta, admin, w.ID, "someone@clinic.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		token := invitationToken(t, db, "lou@clinic.example")
+		got, err := a.InvitationByToken(ctx, holder, token)
+		if err != nil || got.ID != first.ID {
+			t.Fatalf("by token: %+v %v", got, err)
+		}
+		_, err = a.RespondToInvitation(ctx, meta, holder, second.ID, token, true)
+		wantMessage(t, err, portal.ENOTFOUND, "This invitation link is not valid. It may have been replaced by a newer invitation: check your email, or ask your site administrator to send it again.")
+		if _, err := a.RespondToInvitation(ctx, meta, holder, first.ID, token, true); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := db.Read().FindMember(ctx, w.ID, holder.ID); err != nil || m.Status != portal.MemberActive {
+			t.Fatalf("membership %+v %v", m, err)
+		}
+		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(first.ID))})
+		if last := evs[len(evs)-1]; last.Action != "worksite.invitation_accepted" || !strings.Contains(last.Details, `"via":"link"`) {
+			t.Fatalf("acceptance audited as %+v", last)
+		}
+		// A resent invitation has a new link: the old one no longer works.
+		if err := a.ResendInvitation(ctx, meta, admin, w.ID, second.ID); err == nil {
+			old := invitationTokenAt(t, db, "someone@clinic.example", 1)
+			_, err := a.InvitationByToken(ctx, holder, old)
+			wantCode(t, err, portal.ENOTFOUND)
+		} else {
+			t.Fatal(err)
+		}
+	})
+}
+
+// invitationToken reads the token of the latest invitation email to an address.
+func invitationToken(t *testing.T, db *store.DB, to string) string {
+	return invitationTokenAt(t, db, to, 0)
+}
+
+// invitationTokenAt reads the token of the n-th newest invitation email to an address.
+func invitationTokenAt(t *testing.T, db *store.DB, to string, n int) string {
+	t.Helper()
+	es, err := db.Read().FindEmails(ctx, store.EmailFilter{To: to, Kind: "worksite_invitation"})
+	if err != nil || len(es) <= n {
+		t.Fatalf("invitation emails to %s: %d %v", to, len(es), err)
+	}
+	i := strings.Index(es[n].Text, "/invitations/")
+	return strings.Fields(es[n].Text[i+len("/invitations/"):])[0]
 }
 
 func TestApp_DecommissionAndAdmins(t *testing.T) {
@@ -395,7 +545,7 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 func TestApp_DecideWorksiteRace(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
+		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
 		if err != nil {
 			t.Fatal(err)

@@ -60,6 +60,8 @@ func UserMessage(err error) string {
 // ClaimNames names the ID token claims that carry each identity attribute.
 type ClaimNames struct {
 	Subject, GivenNames, Surname, BirthDate, Email string
+	// EmailVerified names the claim saying the provider verified Email.
+	EmailVerified string
 }
 
 // DefaultClaimNames returns the standard OpenID Connect claim names.
@@ -70,6 +72,8 @@ func DefaultClaimNames() ClaimNames {
 		Surname:    "family_name",
 		BirthDate:  "birthdate",
 		Email:      "email",
+
+		EmailVerified: "email_verified",
 	}
 }
 
@@ -91,6 +95,9 @@ func (c ClaimNames) withDefaults() ClaimNames {
 	if c.Email != "" {
 		d.Email = c.Email
 	}
+	if c.EmailVerified != "" {
+		d.EmailVerified = c.EmailVerified
+	}
 	return d
 }
 
@@ -110,6 +117,8 @@ type Config struct {
 // Identity is the verified identity of a signed-in person.
 type Identity struct {
 	Issuer, Subject, GivenNames, Surname, Email string
+	// EmailVerified is true only when the provider says it verified Email.
+	EmailVerified bool
 	// BirthDate is YYYY-MM-DD as given by the provider, or "".
 	BirthDate string
 	// IDToken is the raw ID token, kept as the end-session hint.
@@ -280,11 +289,25 @@ func (rp *RP) Callback(ctx context.Context, q url.Values, ar AuthRequest) (Ident
 		BirthDate:  stringClaim(claims, rp.claims.BirthDate),
 		Email:      stringClaim(claims, rp.claims.Email),
 		IDToken:    raw,
+
+		EmailVerified: boolClaim(claims, rp.claims.EmailVerified),
 	}
 	if id.Subject == "" {
 		return Identity{}, fmt.Errorf("%w: no %q claim", ErrToken, rp.claims.Subject)
 	}
 	return id, nil
+}
+
+// boolClaim reads a claim as a boolean: true, or the text "true" (as some
+// providers send it). Anything else, or no claim, is false.
+func boolClaim(claims map[string]any, name string) bool {
+	switch v := claims[name].(type) {
+	case bool:
+		return v
+	case string:
+		return strings.EqualFold(strings.TrimSpace(v), "true")
+	}
+	return false
 }
 
 // stringClaim reads a claim as text. A list of strings (as some providers

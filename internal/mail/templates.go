@@ -28,6 +28,8 @@ type Common struct {
 type AccountCreated struct {
 	Common
 	Username string // without the HXBC\ domain prefix
+	// Confirm asks the person to confirm the address the email went to.
+	Confirm Confirmation
 }
 
 // PasswordChanged is the data of "password_changed".
@@ -49,6 +51,8 @@ type ContactChanged struct {
 	Common
 	Changes      []FieldChange
 	ToOldAddress bool
+	// Confirm, on the email to a new address, asks the person to confirm it.
+	Confirm *Confirmation
 }
 
 // UsernameReminder is the data of "username_reminder".

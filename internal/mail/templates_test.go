@@ -17,6 +17,13 @@ func sampleCommon(name string) Common {
 	}
 }
 
+func sampleConfirmation(email string) Confirmation {
+	return Confirmation{Email: email, URL: "https://mycareconnect.example/account/email/confirm/c0ffee", Code: "482913",
+		ExpiresAt: "November 27, 2026 at 10:00 AM PST"}
+}
+
+func ptr[T any](v T) *T { return &v }
+
 type templateCase struct {
 	name     string // test row name
 	template string
@@ -30,9 +37,27 @@ func templateCases() []templateCase {
 	return []templateCase{
 		{
 			name: "account created", template: "account_created",
-			data:    AccountCreated{Common: sampleCommon("Dalia Ng"), Username: "dalia18"},
+			data:    AccountCreated{Common: sampleCommon("Dalia Ng"), Username: "dalia18", Confirm: sampleConfirmation("dalia@example.ca")},
 			subject: "Your new HxBC account",
-			want:    []string{`HXBC\dalia18`, "Hello Dalia Ng,", "registered for an HxBC account"},
+			want: []string{`HXBC\dalia18`, "Hello Dalia Ng,", "registered for an HxBC account", "BC Services Card",
+				"dalia@example.ca", "https://mycareconnect.example/account/email/confirm/c0ffee", "482913", "November 27, 2026 at 10:00 AM PST",
+				"Manage My Account", "you can ignore this"},
+		},
+		{
+			name: "email confirmation", template: "email_confirmation",
+			data:    EmailConfirmation{Common: sampleCommon("Dalia Ng"), Confirm: sampleConfirmation("dalia@example.ca")},
+			subject: "Confirm your email address for my.CareConnect",
+			want: []string{"Hello Dalia Ng,", "dalia@example.ca", "https://mycareconnect.example/account/email/confirm/c0ffee", "482913",
+				"November 27, 2026 at 10:00 AM PST", "BC Services Card", "earlier emails no longer do", "accept an invitation to a worksite"},
+		},
+		{
+			name: "contact changed, new address to confirm", template: "contact_changed",
+			data: ContactChanged{Common: sampleCommon("Dalia Ng"), Confirm: ptr(sampleConfirmation("dalia@new.example")), Changes: []FieldChange{
+				{Field: "Email address", Old: "dalia@old.example", New: "dalia@new.example"},
+			}},
+			subject: "Your HxBC contact details were updated",
+			want: []string{"dalia@new.example", "previously dalia@old.example", "but confirm your new email address",
+				"https://mycareconnect.example/account/email/confirm/c0ffee", "482913", "BC Services Card"},
 		},
 		{
 			name: "password changed", template: "password_changed",

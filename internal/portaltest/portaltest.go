@@ -12,6 +12,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -31,6 +32,53 @@ type Instance struct {
 	Portal *wire.Portal
 	DB     *store.DB
 	Clock  *Clock
+	// Logs holds everything the portal logged at Info level and above.
+	Logs *LogBuffer
+}
+
+// LogBuffer collects log lines; safe for concurrent use.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf strings.Builder
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns what was logged so far.
+func (b *LogBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// teeHandler sends each record to two handlers.
+type teeHandler struct{ a, b slog.Handler }
+
+func (h teeHandler) Enabled(ctx context.Context, l slog.Level) bool {
+	return h.a.Enabled(ctx, l) || h.b.Enabled(ctx, l)
+}
+
+func (h teeHandler) Handle(ctx context.Context, r slog.Record) error {
+	for _, x := range []slog.Handler{h.a, h.b} {
+		if x.Enabled(ctx, r.Level) {
+			if err := x.Handle(ctx, r.Clone()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (h teeHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return teeHandler{h.a.WithAttrs(as), h.b.WithAttrs(as)}
+}
+
+func (h teeHandler) WithGroup(name string) slog.Handler {
+	return teeHandler{h.a.WithGroup(name), h.b.WithGroup(name)}
 }
 
 // Clock is a settable clock shared by the portal and the test.
@@ -70,10 +118,12 @@ func Start(t testing.TB, dsn string, edit ...func(*wire.Config)) *Instance {
 	for _, e := range edit {
 		e(&cfg)
 	}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	logs := &LogBuffer{}
+	var shown slog.Handler = slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelError + 100})
 	if testing.Verbose() {
-		logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		shown = slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})
 	}
+	logger := slog.New(teeHandler{slog.NewTextHandler(logs, nil), shown})
 	p, err := wire.Build(context.Background(), cfg, logger)
 	if err != nil {
 		l.Close()
@@ -84,7 +134,7 @@ func Start(t testing.TB, dsn string, edit ...func(*wire.Config)) *Instance {
 	ts.Listener = l
 	ts.Start()
 	t.Cleanup(func() { ts.Close(); p.Close() })
-	return &Instance{URL: ts.URL, Portal: p, DB: p.DB, Clock: clock}
+	return &Instance{URL: ts.URL, Portal: p, DB: p.DB, Clock: clock, Logs: logs}
 }
 
 type testWriter struct{ t testing.TB }
@@ -208,6 +258,49 @@ func (c *Client) SignIn(given, surname, birth, email string) *Page {
 		c.t.Fatalf("development sign-in refused the person: %d %s", req.Status, req.Text("main"))
 	}
 	return c.Follow(req)
+}
+
+// confirmLink finds a confirmation link's path in an email's text.
+var confirmLink = regexp.MustCompile(`/account/email/confirm/[0-9a-f]{64}`)
+
+// ConfirmEmail confirms the signed-in person's address as its owner would:
+// it opens the newest email to the address that carries a confirmation link
+// in the development mailbox, follows the link and presses its button. It
+// returns the page the portal lands on (Manage My Account).
+func (c *Client) ConfirmEmail(email string) *Page {
+	c.t.Helper()
+	link := c.MailboxLink(email, confirmLink)
+	if link == "" {
+		c.t.Fatalf("no email to %s in the development mailbox asks to confirm the address", email)
+	}
+	page := c.Get(link)
+	if page.Status != http.StatusOK || page.Attr(`form[action="/account/email/confirm"] input[name="token"]`, "value") == "" {
+		c.t.Fatalf("confirmation link %s: %d %s", link, page.Status, page.Text("main"))
+	}
+	done := c.Post("/account/email/confirm", url.Values{"token": {page.Attr(`input[name="token"]`, "value")}})
+	if done.Status != http.StatusSeeOther {
+		c.t.Fatalf("confirming %s: %d %s", email, done.Status, done.Text("main"))
+	}
+	return c.Follow(done)
+}
+
+// MailboxLink returns the path of the first link matching re in the newest
+// email to an address that has one, read from the development mailbox as a
+// person would; "" when there is none.
+func (c *Client) MailboxLink(email string, re *regexp.Regexp) string {
+	c.t.Helper()
+	box := c.Get("/dev/mailbox?to=" + url.QueryEscape(email))
+	for _, n := range box.Find("table.mailbox tbody tr a") {
+		for _, a := range n.Attr {
+			if a.Key != "href" {
+				continue
+			}
+			if m := re.FindString(c.Get(a.Val).Text("#mail-text")); m != "" {
+				return m
+			}
+		}
+	}
+	return ""
 }
 
 // StartSignIn follows the portal's sign-in to the development provider's page.

@@ -9,22 +9,25 @@ import (
 
 const accountColumns = `id, oidc_issuer, oidc_subject, given_names, surname, birth_date, preferred_first_name,
 	preferred_last_name, profession, nurse_licence, msp_billing_number, cpsid, is_resident, college_id,
-	other_profession, email, phone, mobile, username, password_hash, password_changed_at, status, created_at, updated_at, resident_route`
+	other_profession, email, phone, mobile, username, password_hash, password_changed_at, status, created_at, updated_at, resident_route,
+	email_verified_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
 
 func scanAccount(r rowScanner) (*portal.Account, error) {
 	var a portal.Account
-	var pwAt, created, updated int64
+	var pwAt, created, updated, verified int64
 	var prof, lic, route string
 	err := r.Scan(&a.ID, &a.Issuer, &a.Subject, &a.GivenNames, &a.Surname, &a.BirthDate, &a.PreferredFirstName,
 		&a.PreferredLastName, &prof, &lic, &a.MSPBillingNumber, &a.CPSID, &a.IsResident, &a.CollegeID,
-		&a.OtherProfession, &a.Email, &a.Phone, &a.Mobile, &a.Username, &a.PasswordHash, &pwAt, &a.Status, &created, &updated, &route)
+		&a.OtherProfession, &a.Email, &a.Phone, &a.Mobile, &a.Username, &a.PasswordHash, &pwAt, &a.Status, &created, &updated, &route,
+		&verified)
 	if err != nil {
 		return nil, mapError(err)
 	}
 	a.Profession, a.NurseLicence, a.ResidentRoute = portal.Profession(prof), portal.NurseLicence(lic), portal.ResidentRoute(route)
 	a.PasswordChangedAt, a.CreatedAt, a.UpdatedAt = fromMS(pwAt), fromMS(created), fromMS(updated)
+	a.EmailVerifiedAt = fromMS(verified)
 	return &a, nil
 }
 
@@ -95,11 +98,21 @@ func (tx *Tx) UpdateAccountLegalNames(ctx context.Context, id portal.AccountID, 
 }
 
 // UpdateAccountContact saves the contact details of "Update My Information".
+// A new email address (not merely another case of it) is unconfirmed.
 func (tx *Tx) UpdateAccountContact(ctx context.Context, a *portal.Account) error {
+	key := portal.EmailKey(a.Email)
 	_, err := tx.Exec(ctx, `UPDATE accounts SET preferred_first_name = ?, preferred_last_name = ?, email = ?, email_key = ?,
+		email_verified_at = CASE WHEN email_key = ? THEN email_verified_at ELSE 0 END,
 		phone = ?, mobile = ?, updated_at = ? WHERE id = ?`,
-		a.PreferredFirstName, a.PreferredLastName, a.Email, portal.EmailKey(a.Email), a.Phone, a.Mobile, ms(a.UpdatedAt), int64(a.ID))
+		a.PreferredFirstName, a.PreferredLastName, a.Email, key, key, a.Phone, a.Mobile, ms(a.UpdatedAt), int64(a.ID))
 	return err
+}
+
+// SetEmailVerified records that the owner confirmed the account's address,
+// provided it is still email. It reports whether it did.
+func (tx *Tx) SetEmailVerified(ctx context.Context, id portal.AccountID, email string, now time.Time) (bool, error) {
+	return tx.changed(ctx, "UPDATE accounts SET email_verified_at = ?, updated_at = ? WHERE id = ? AND email_key = ?",
+		ms(now), ms(now), int64(id), portal.EmailKey(email))
 }
 
 // SetAccountPassword stores a new password hash and keeps the old one in the history.

@@ -25,6 +25,10 @@ type Email struct {
 	LastError     string
 	CreatedAt     time.Time
 	SentAt        time.Time
+	// RedactedText and RedactedHTML are the bodies without the secrets
+	// (a link's token, a code) the email carries; "" when it carries none.
+	// They replace the bodies once the email is sent or given up.
+	RedactedText, RedactedHTML string
 }
 
 // Outbox statuses.
@@ -45,8 +49,9 @@ func (tx *Tx) EnqueueEmail(ctx context.Context, e *Email) error {
 		acct = e.AccountID
 	}
 	id, err := tx.Insert(ctx, `INSERT INTO emails (message_id, kind, account_id, to_addr, subject, text_body, html_body,
-		status, attempts, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,0,?,?)`,
-		e.MessageID, e.Kind, acct, e.To, e.Subject, e.Text, e.HTML, e.Status, ms(e.CreatedAt), ms(e.CreatedAt))
+		redacted_text_body, redacted_html_body, status, attempts, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?)`,
+		e.MessageID, e.Kind, acct, e.To, e.Subject, e.Text, e.HTML, e.RedactedText, e.RedactedHTML, e.Status,
+		ms(e.CreatedAt), ms(e.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("store: enqueue email: %w", err)
 	}
@@ -55,7 +60,23 @@ func (tx *Tx) EnqueueEmail(ctx context.Context, e *Email) error {
 }
 
 // Outbox adapts the database to the mail worker.
-type Outbox struct{ DB *DB }
+type Outbox struct {
+	DB *DB
+	// KeepSecrets keeps the links and codes in the bodies of sent emails.
+	// Only for the development mailbox, where the outbox is what people read.
+	KeepSecrets bool
+}
+
+// scrub is the SET clause that replaces the bodies of a sent or abandoned
+// email by their redacted copies, so no link's token or code stays stored.
+func (o Outbox) scrub() string {
+	if o.KeepSecrets {
+		return ""
+	}
+	return `, text_body = CASE WHEN redacted_text_body <> '' THEN redacted_text_body ELSE text_body END,
+		html_body = CASE WHEN redacted_html_body <> '' THEN redacted_html_body ELSE html_body END,
+		redacted_text_body = '', redacted_html_body = ''`
+}
 
 var _ mail.Outbox = Outbox{}
 
@@ -132,21 +153,21 @@ func (o Outbox) RenewEmailLeases(ctx context.Context, owner string, ids []int64,
 // MarkEmailSent records a delivery; it does nothing if owner lost the lease.
 func (o Outbox) MarkEmailSent(ctx context.Context, id int64, owner string, now time.Time) error {
 	_, err := o.DB.Read().Exec(ctx, `UPDATE emails SET status = 'sent', sent_at = ?, attempts = attempts + 1, lease_until = 0,
-		last_error = '' WHERE id = ? AND lease_owner = ? AND status = 'pending'`, ms(now), id, owner)
+		last_error = ''`+o.scrub()+` WHERE id = ? AND lease_owner = ? AND status = 'pending'`, ms(now), id, owner)
 	return err
 }
 
 // MarkEmailFailed records a failed attempt, due again at retryAt unless giveUp.
 func (o Outbox) MarkEmailFailed(ctx context.Context, id int64, owner string, now, retryAt time.Time, errText string, giveUp bool) error {
-	status := EmailPending
+	status, scrub := EmailPending, ""
 	if giveUp {
-		status = EmailFailed
+		status, scrub = EmailFailed, o.scrub()
 	}
 	if len(errText) > 500 {
 		errText = errText[:500]
 	}
 	_, err := o.DB.Read().Exec(ctx, `UPDATE emails SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = 0,
-		last_error = ? WHERE id = ? AND lease_owner = ? AND status = 'pending'`, status, ms(retryAt), errText, id, owner)
+		last_error = ?`+scrub+` WHERE id = ? AND lease_owner = ? AND status = 'pending'`, status, ms(retryAt), errText, id, owner)
 	return err
 }
 

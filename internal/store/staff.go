@@ -71,3 +71,26 @@ func (tx *Tx) BindStaffIdentity(ctx context.Context, id portal.StaffID, issuer, 
 		issuer, subject, name, ms(now), ms(now), int64(id))
 	return err
 }
+
+// StaffSubjectKey is the email_key of a staff member granted a role by
+// identity alone, without an email address: unique, and never an address.
+func StaffSubjectKey(issuer, subject string) string { return "subject:" + issuer + "|" + subject }
+
+// CreateStaffBySubject adds a staff member known by identity (issuer and
+// subject) rather than by email, with roles.
+func (tx *Tx) CreateStaffBySubject(ctx context.Context, issuer, subject string, roles []string, now time.Time) (*portal.Staff, error) {
+	id, err := tx.Insert(ctx, `INSERT INTO staff (email, email_key, oidc_issuer, oidc_subject, roles, created_at, updated_at)
+		VALUES ('', ?, ?, ?, ?, ?, ?)`, StaffSubjectKey(issuer, subject), issuer, subject, portal.RolesText(roles), ms(now), ms(now))
+	if err != nil {
+		return nil, err
+	}
+	return tx.FindStaffByID(ctx, portal.StaffID(id))
+}
+
+// SetStaffRoles replaces a staff member's roles.
+func (tx *Tx) SetStaffRoles(ctx context.Context, id portal.StaffID, roles []string, now time.Time) (*portal.Staff, error) {
+	if _, err := tx.Exec(ctx, "UPDATE staff SET roles = ?, updated_at = ? WHERE id = ?", portal.RolesText(roles), ms(now), int64(id)); err != nil {
+		return nil, err
+	}
+	return tx.FindStaffByID(ctx, id)
+}

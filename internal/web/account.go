@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"portal"
 )
@@ -69,7 +70,8 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 	}
 	sess := state(r).sess
 	if _, err := s.rotateSession(w, r, acct.ID, sessionData{Card: card, IDToken: sess.data.IDToken, SignedInAt: sess.data.SignedInAt,
-		Flash: "Your HxBC account has been created. Your username is " + acct.QualifiedUsername() + "; we have emailed it to you."}); err != nil {
+		Flash: "Your HxBC account has been created. Your username is " + acct.QualifiedUsername() + "; we have emailed it to you at " +
+			acct.Email + ", with a link and a code to confirm that address."}); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/menu", http.StatusSeeOther)
@@ -94,10 +96,6 @@ func (s *Server) handleMenu(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "menu.html", menuPage{Page: s.page(r, "Main Menu"), Attention: len(items), Steps: st.Steps()})
-}
-
-func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "account.html", s.page(r, "Manage My Account"))
 }
 
 // usernamePage is "Forgot My Username".
@@ -185,7 +183,12 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	s.setFlash(r, "Your information has been updated.")
+	if portal.EmailKey(in.Email) != portal.EmailKey(st.account.Email) {
+		s.setFlash(r, "Your information has been updated. Your new email address "+strings.TrimSpace(in.Email)+" is not confirmed yet: "+
+			"we have sent it a link and a code to confirm it, and told "+st.account.Email+" of the change.")
+	} else {
+		s.setFlash(r, "Your information has been updated.")
+	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }

@@ -272,10 +272,15 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 			t.Fatalf("%d invitation emails", len(es))
 		}
 		link := regexp.MustCompile(`/invitations/[0-9a-f]{64}`).FindString(es[0].Text)
-		if p := greg.Get(link); p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), "lou@example.ca") {
-			t.Fatalf("invitation opened by someone else: %d", p.Status)
+		// The link is the proof: whoever holds it may answer, and is told
+		// that it went to another address.
+		if p := greg.Get(link); p.Status != http.StatusOK || !strings.Contains(p.Text("#invitation-address"), "This invitation was sent to lou@example.ca") {
+			t.Fatalf("invitation opened by someone else: %d %s", p.Status, p.Text("main"))
 		}
 		p = lou.Get(link)
+		if len(p.Find("#invitation-address")) != 0 {
+			t.Fatalf("the invitee is told the invitation went to another address: %s", p.Text("main"))
+		}
 		if p.Status != 200 || !strings.Contains(p.Text("main"), "has invited you to Worksite Kingsgate Mall Clinic") {
 			t.Fatalf("invitation page: %d %s", p.Status, p.Text("main"))
 		}

@@ -161,7 +161,7 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	card := portal.CardIdentity{Issuer: id.Issuer, Subject: id.Subject, GivenNames: id.GivenNames, Surname: id.Surname,
-		BirthDate: id.BirthDate, Email: id.Email}
+		BirthDate: id.BirthDate, Email: id.Email, EmailVerified: id.EmailVerified}
 	acct, err := s.app.SignIn(r.Context(), state(r).meta, card)
 	if err != nil {
 		return err

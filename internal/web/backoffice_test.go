@@ -33,6 +33,7 @@ func boSubmitted(t *testing.T, inst *portaltest.Instance, given, surname, userna
 	if p := c.Post("/register", form); p.Status != http.StatusSeeOther {
 		t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
 	}
+	c.ConfirmEmail(email)
 	c.Follow(c.Get("/menu"))
 	id, _ := registerWorksite(t, inst, c, given+"'s Clinic", unit)
 	a := inst.Portal.App

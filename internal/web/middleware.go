@@ -77,7 +77,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 			d := time.Since(st.start)
 			s.metrics.observe(st.route, r.Method, status, d)
 			if st.route != "GET /static/" && st.route != "GET /healthz" && st.route != "GET /metrics" {
-				attrs := []any{"method", r.Method, "path", r.URL.Path, "route", st.route, "status", status, "duration_ms", d.Milliseconds()}
+				attrs := []any{"method", r.Method, "path", logPath(st.route, r.URL.Path), "route", st.route, "status", status, "duration_ms", d.Milliseconds()}
 				if st.account != nil {
 					attrs = append(attrs, "account_id", int64(st.account.ID))
 				}
@@ -114,6 +114,36 @@ func (s *Server) base(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// logPath is a request's path as the log shows it: the segments that carry
+// a link's token (a route's {token}, or anything shaped like a token, as in
+// a mistyped link) are replaced, so no token reaches the logs. Query
+// strings, where sign-in carries its codes, are never logged.
+func logPath(route, path string) string {
+	_, pattern, _ := strings.Cut(route, " ")
+	pat := strings.Split(pattern, "/")
+	segs := strings.Split(path, "/")
+	for i, seg := range segs {
+		if (i < len(pat) && pat[i] == "{token}") || looksLikeToken(seg) {
+			segs[i] = "{token}"
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+// looksLikeToken reports whether a path segment could be a secret: 32 or
+// more letters, digits, hyphens or underscores (hex and base64url tokens).
+func looksLikeToken(seg string) bool {
+	if len(seg) < 32 {
+		return false
+	}
+	for _, c := range seg {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) csp() string {

@@ -167,7 +167,7 @@ func TestWeb_TrainingOutdatedAndExternal(t *testing.T) {
 
 		// The CareConnect team records the external course.
 		day := inst.Clock.Now().In(mustPacific(t)).Format("2006-01-02")
-		if _, _, err := inst.Portal.App.RecordExternalTraining(t.Context(), portal.RequestMeta{}, "officer.one", "owen@example.ca", day); err != nil {
+		if _, err := inst.Portal.App.RecordExternalTraining(t.Context(), portal.RequestMeta{}, "officer.one", "owen@example.ca", day); err != nil {
 			t.Fatal(err)
 		}
 		cert := c.Get("/training/certificate")

@@ -44,6 +44,9 @@ func (s *Server) routes() http.Handler {
 	handle("POST /account/password", s.requireAccount(s.handlePasswordPost))
 	handle("GET /account/contact", s.requireAccount(s.handleContact))
 	handle("POST /account/contact", s.requireAccount(s.handleContactPost))
+	handle("GET /account/email/confirm/{token}", s.requireAccount(s.handleEmailConfirmLink))
+	handle("POST /account/email/confirm", s.requireAccount(s.handleEmailConfirmPost))
+	handle("POST /account/email/resend", s.requireAccount(s.handleEmailResend))
 
 	// Worksites.
 	acct := s.requireAccount

@@ -45,7 +45,8 @@ func (s *Server) handleStaffCallback(w http.ResponseWriter, r *http.Request) err
 	if !ok {
 		return err
 	}
-	card := portal.CardIdentity{Issuer: id.Issuer, Subject: id.Subject, GivenNames: id.GivenNames, Surname: id.Surname, Email: id.Email}
+	card := portal.CardIdentity{Issuer: id.Issuer, Subject: id.Subject, GivenNames: id.GivenNames, Surname: id.Surname, Email: id.Email,
+		EmailVerified: id.EmailVerified}
 	staff, err := s.app.StaffSignIn(r.Context(), state(r).meta, card)
 	if err != nil {
 		s.destroySession(w, r)

@@ -45,8 +45,19 @@ func registrationForm(email, username string) url.Values {
 	}
 }
 
-// registered signs a new person in and registers them; it returns the client on the menu.
+// registered signs a new person in, registers them and confirms their
+// email address from the development mailbox; it returns the client on the menu.
 func registered(t *testing.T, inst *portaltest.Instance, given, surname, email, username string) *portaltest.Client {
+	t.Helper()
+	c := registeredUnconfirmed(t, inst, given, surname, email, username)
+	c.ConfirmEmail(email)
+	c.Get("/menu")
+	return c
+}
+
+// registeredUnconfirmed signs a new person in and registers them, leaving
+// their email address unconfirmed; it returns the client on the menu.
+func registeredUnconfirmed(t *testing.T, inst *portaltest.Instance, given, surname, email, username string) *portaltest.Client {
 	t.Helper()
 	c := inst.Client(t)
 	p := c.SignIn(given, surname, "1980-04-18", email)

@@ -524,15 +524,20 @@ type invitationPage struct {
 	Page
 	Invitation *portal.Invitation
 	Status     string
+	Token      string // the link's token, which the answer carries
+	// OtherAddress: the invitation went to an address that is not the person's.
+	OtherAddress bool
 }
 
 func (s *Server) handleInvitationToken(w http.ResponseWriter, r *http.Request) error {
-	inv, err := s.app.InvitationByToken(r.Context(), state(r).account, r.PathValue("token"))
+	token := r.PathValue("token")
+	inv, err := s.app.InvitationByToken(r.Context(), state(r).account, token)
 	if err != nil {
 		return err
 	}
 	return s.render(w, r, http.StatusOK, "invitation.html", invitationPage{Page: s.page(r, "Invitation to "+inv.WorksiteName),
-		Invitation: inv, Status: inv.EffectiveStatus(s.app.Now())})
+		Invitation: inv, Status: inv.EffectiveStatus(s.app.Now()), Token: token,
+		OtherAddress: portal.EmailKey(inv.Email) != portal.EmailKey(state(r).account.Email)})
 }
 
 func (s *Server) handleRespondInvitation(accept bool) handler {
@@ -542,7 +547,8 @@ func (s *Server) handleRespondInvitation(accept bool) handler {
 		if err != nil {
 			return err
 		}
-		inv, err := s.app.RespondToInvitation(r.Context(), st.meta, st.account, id, accept)
+		// The token is in the form, not the address, so it stays out of logs.
+		inv, err := s.app.RespondToInvitation(r.Context(), st.meta, st.account, id, r.PostFormValue("token"), accept)
 		if err != nil {
 			return err
 		}

@@ -223,7 +223,8 @@ func TestWeb_WorksiteAuthorisation(t *testing.T) {
 				path = strings.Replace(path, "{id}", formatInt(int64(joReq.ID)), 1)
 			case strings.HasPrefix(path, "/invitations/{id}"):
 				path = strings.Replace(path, "{id}", formatInt(int64(invs[0].ID)), 1)
-			case strings.HasPrefix(path, "/invitations/{token}"), strings.HasPrefix(path, "/declarations/{token}"):
+			case strings.HasPrefix(path, "/invitations/{token}"), strings.HasPrefix(path, "/declarations/{token}"),
+				strings.HasPrefix(path, "/account/email/confirm/{token}"):
 				path = strings.NewReplacer("{token}", strings.Repeat("ab", 32)).Replace(path)
 			case strings.HasPrefix(path, "/dev/mailbox"), strings.HasPrefix(path, "/sponsorships/"),
 				strings.HasPrefix(path, "/staff/"), strings.HasPrefix(path, "/scim/"), strings.HasPrefix(path, "/api/"):

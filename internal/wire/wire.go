@@ -325,7 +325,10 @@ type Job struct {
 // Jobs lists the background work of one instance. Each is safe to run on
 // several instances at once.
 func (p *Portal) Jobs() []Job {
-	worker := &mail.Worker{Outbox: store.Outbox{DB: p.DB}, Mailer: p.Mailer, Logger: p.Logger.With("job", "outbox"), Now: p.App.Now}
+	// The development mailbox is the outbox itself: there, sent emails keep their links.
+	_, devMailbox := p.Mailer.(mail.DevMailer)
+	worker := &mail.Worker{Outbox: store.Outbox{DB: p.DB, KeepSecrets: devMailbox}, Mailer: p.Mailer,
+		Logger: p.Logger.With("job", "outbox"), Now: p.App.Now}
 	// The policy check verifies the whole audit chain once, then only the
 	// rows added since each run.
 	policy := p.App.NewPolicyCheck()
