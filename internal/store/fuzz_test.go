@@ -11,6 +11,7 @@ import (
 
 var (
 	searchWordRe = regexp.MustCompile(`^[a-z0-9]+$`)
+	unitKeyRe    = regexp.MustCompile(`^([0-9]{8}[a-z0-9]*|~[a-z0-9]+)$`) // portal.UnitSortKey
 	keyBoundRe   = regexp.MustCompile(`^[a-z0-9 ]*[!~]?$`)
 )
 
@@ -55,7 +56,7 @@ func FuzzParseAddressQuery(f *testing.F) {
 				t.Errorf("search word %q is not letters and digits", w)
 			}
 		}
-		if aq.unit != "" && (!searchWordRe.MatchString(aq.unitWord) || len(aq.unitWord) > 10 || !searchWordRe.MatchString(aq.unit)) {
+		if aq.unit != "" && (!searchWordRe.MatchString(aq.unitWord) || len(aq.unitWord) > 10 || !unitKeyRe.MatchString(aq.unit)) {
 			t.Errorf("unit %q (%q)", aq.unitWord, aq.unit)
 		}
 		if aq.empty() {
