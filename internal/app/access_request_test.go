@@ -183,7 +183,7 @@ func TestApp_AccessRequestPolicies(t *testing.T) {
 			if got := missingKeys(err); !slices.Equal(got, []string{"sponsor"}) {
 				t.Fatalf("missing %v, want [sponsor]", got)
 			}
-			// With an approved sponsorship the MOA sees what the physician sees.
+			// With an approved sponsorship the MOA sees what the physician sees ...
 			doc := professional(t, a, "dr.smith", asPhysician)
 			joinWorksite(t, db, a, w, doc)
 			enrolled(t, a, doc, w)
@@ -198,7 +198,12 @@ func TestApp_AccessRequestPolicies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(r.AllowedScopes, portal.ScopesFor(portal.ProfPhysician, "")) || len(r.SponsorshipIDs) != 1 {
+			// ... no more than the physician's own access was granted.
+			docAccess, err := db.Read().FindLatestAccessRequest(ctx, doc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := portal.OBOScopes(docAccess.GrantedScopes); !slices.Equal(r.AllowedScopes, want) || len(r.SponsorshipIDs) != 1 {
 				t.Fatalf("MOA request scopes %v sponsors %v", r.AllowedScopes, r.SponsorshipIDs)
 			}
 		})
