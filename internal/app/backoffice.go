@@ -496,6 +496,9 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 			if err := a.requireQualifyingSponsor(ctx, tx, acct.ID, refuseApproval); err != nil {
 				return err
 			}
+			if err := a.requireSponsoredScopes(ctx, tx, acct, granted); err != nil {
+				return err
+			}
 			if err := a.recordProvisioning(ctx, tx, acct.ID, ProvUserProvisioned, map[string]any{
 				"request": r.ID, "scopes": granted, "worksites": r.WorksiteIDs, "sponsorships": r.SponsorshipIDs}); err != nil {
 				return err
@@ -670,6 +673,15 @@ func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.Reque
 		if err := a.requireQualifyingSponsor(ctx, tx, acct.ID,
 			noQualifyingSponsor("Their access cannot be reinstated until one does.")); err != nil {
 			return err
+		}
+		whole, err := a.narrowToSponsors(ctx, tx, meta, acct, "The CareConnect team reinstated your access through the authorizers who sponsor you now.")
+		if err != nil {
+			return err
+		}
+		if !whole {
+			return portal.Errorf(portal.ECONFLICT, "%s's access cannot be reinstated: the authorizers who qualify as their sponsors now "+
+				"were granted none of the data scopes their access holds. Decline to reinstate it, or have them ask an authorizer "+
+				"who sees that information to sponsor them.", acct.DisplayName())
 		}
 		return a.touchDependants(ctx, tx, acct.ID)
 	case portal.AccessSuspend:

@@ -98,20 +98,17 @@ var (
 	// suspended or removed, whose membership of the shared worksite ends,
 	// or who let their annual review lapse; officers approving and
 	// reinstating on-behalf-of users without checking that a sponsor
-	// qualifies. Without the sponsor rules (branch sponsor: a sponsor must
-	// hold approved access and share an approved worksite, and dependants
-	// lapse when their last qualifying sponsor stops qualifying), these
-	// break obo-qualifying-sponsor and provisioned-scopes. While it is off,
-	// an on-behalf-of user has one sponsorship at a time, the parties to a
-	// sponsorship keep their access, memberships and reviews, and officers
-	// approve or reinstate an on-behalf-of user only with a qualifying
-	// sponsor and within that sponsor's scopes.
-	//
-	// With the sponsor rules merged, the walk still finds one hole here
-	// (seed 497484670, 573 steps): when one of two sponsors stops
-	// qualifying, the dependant keeps access with the scopes the other
-	// sponsor was never granted; the lapse must narrow her scopes too.
-	walkSponsorRules = false
+	// qualifies. The sponsor rules keep obo-qualifying-sponsor and
+	// provisioned-scopes: a sponsor must hold approved access and share an
+	// approved worksite; dependants lapse when their last qualifying
+	// sponsor stops qualifying, and their scopes narrow to what the
+	// sponsors who still qualify were granted (seed 497484670, 573 steps,
+	// found the narrowing missing). Off, an on-behalf-of user has one
+	// sponsorship at a time, the parties to a sponsorship keep their
+	// access, memberships and reviews, and officers approve or reinstate an
+	// on-behalf-of user only with a qualifying sponsor and within that
+	// sponsor's scopes.
+	walkSponsorRules = true
 	// walkEmailVerification walks changes of email address. A changed
 	// address is used at once on today's code; with email confirmation
 	// (branch email) it must be confirmed, by the link emailed to it, before

@@ -551,6 +551,20 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 			if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, refuseUnsponsoredReview); err != nil {
 				return err
 			}
+		}
+		// An on-behalf-of user's access is kept, or restored, within what her
+		// sponsors who qualify were granted.
+		whole, err := a.narrowToSponsors(ctx, tx, meta, actor, "You confirmed your annual review, and your access continues "+
+			"through the authorizers who sponsor you now.")
+		if err != nil {
+			return err
+		}
+		if reinstated && !whole {
+			return portal.Errorf(portal.ECONFLICT, "The authorizers who sponsor you now were not granted any of the information your "+
+				"access holds, so confirming your review cannot restore it. Ask an authorizer who sees that information to sponsor "+
+				"you under Sponsorship, then contact the CareConnect team.")
+		}
+		if reinstated {
 			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
 				"request": id, "reason": "annual review confirmed"}); err != nil {
 				return err

@@ -225,6 +225,17 @@ func templateCases() []templateCase {
 				"enrolled physician", "support@mycareconnect.example", "reinstate your access", "https://mycareconnect.example/application/status"},
 		},
 		{
+			name: "access scopes narrowed", template: "access_scopes_narrowed",
+			data: AccessScopesNarrowed{Common: sampleCommon("Sam Lee"), Cause: "Dalia Ng's own CareConnect access was suspended.",
+				Removed:         []ScopeText{{Label: "Laboratory results", Description: "Results of laboratory tests."}},
+				Kept:            []ScopeText{{Label: "Demographics", Description: "Name, date of birth, personal health number, address and contact details."}},
+				SponsorshipsURL: "https://mycareconnect.example/sponsorships", StatusURL: "https://mycareconnect.example/application/status"},
+			subject: "You now see less in CareConnect",
+			want: []string{"You keep your CareConnect access", "own CareConnect access was suspended.", "no longer see",
+				"Laboratory results", "Results of laboratory tests.", "Demographics", "https://mycareconnect.example/sponsorships",
+				"support@mycareconnect.example", "does not come back by itself", "https://mycareconnect.example/application/status"},
+		},
+		{
 			name: "access approved", template: "access_approved",
 			data: AccessApproved{Common: sampleCommon("Sam Lee"), Scopes: []ScopeText{
 				{Label: "Demographics", Description: "Name, date of birth, personal health number, address and contact details."},
