@@ -286,12 +286,10 @@ func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.Requ
 		details: map[string]string{"end_date": m.EndDate}}); err != nil {
 		return false, err
 	}
-	if err := a.provisioningTouch(ctx, tx, m.AccountID, "worksites"); err != nil {
-		return false, err
-	}
-	// Sponsorships at this worksite no longer count: the people m sponsors
-	// there, or m if sponsored there, may be left without a sponsor.
-	if err := a.lapseDependants(ctx, tx, meta, m.AccountID, lapseCause{code: LapseDecommissioned,
+	// m's access may have relied on this worksite, and sponsorships here no
+	// longer count: the people m sponsors here, or m if sponsored here, may
+	// be left without a sponsor.
+	if err := a.membershipEnded(ctx, tx, meta, m.AccountID, w, lapseCause{code: LapseDecommissioned,
 		dependants: fmt.Sprintf("%s no longer belongs to %s, the worksite you shared.", m.Name, w.Name),
 		self:       fmt.Sprintf("You no longer belong to %s, the worksite you shared with your authorizer.", w.Name)}); err != nil {
 		return false, err

@@ -127,10 +127,12 @@ var (
 	// breaks no-member-of-declined-worksite and declined-worksite-closed.
 	walkWorksiteDeclines = false
 	// walkLastWorksiteEnds lets a person with an access request (open,
-	// approved or suspended) lose their last approved worksite. Today their
-	// access does not lapse with it, which breaks
-	// provisioned-approved-worksite.
-	walkLastWorksiteEnds = false
+	// approved or suspended) lose their last approved worksite. Their
+	// approved access is suspended with it (reason no_worksite), and
+	// neither an approval, the team's reinstatement nor the annual review
+	// restores it while they belong to none, which keeps
+	// provisioned-approved-worksite. Off, such a person keeps a worksite.
+	walkLastWorksiteEnds = true
 )
 
 // walkSwitches says which switched-off steps a run walks.

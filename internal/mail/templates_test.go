@@ -236,6 +236,22 @@ func templateCases() []templateCase {
 				"support@mycareconnect.example", "does not come back by itself", "https://mycareconnect.example/application/status"},
 		},
 		{
+			name: "access suspended, no worksite", template: "access_no_worksite",
+			data: AccessNoWorksite{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic",
+				JoinURL: "https://mycareconnect.example/worksites/join", StatusURL: "https://mycareconnect.example/application/status"},
+			subject: "Your CareConnect access is suspended: you no longer belong to a worksite",
+			want: []string{"Your membership of", "Harbour Clinic", "no longer belong to any approved worksite", "suspended",
+				"https://mycareconnect.example/worksites/join", "Worksite ID", "support@mycareconnect.example", "reinstate your access",
+				"does not come back by itself", "https://mycareconnect.example/application/status"},
+		},
+		{
+			name: "access suspended, no worksite, on behalf of", template: "access_no_worksite",
+			data: AccessNoWorksite{Common: sampleCommon("Mona Ng"), WorksiteName: "Harbour Clinic", OnBehalfOf: true,
+				JoinURL: "https://mycareconnect.example/worksites/join", StatusURL: "https://mycareconnect.example/application/status"},
+			subject: "Your CareConnect access is suspended: you no longer belong to a worksite",
+			want:    []string{"ask one who works there to sponsor you, under Sponsorship", "reinstate your access"},
+		},
+		{
 			name: "access approved", template: "access_approved",
 			data: AccessApproved{Common: sampleCommon("Sam Lee"), Scopes: []ScopeText{
 				{Label: "Demographics", Description: "Name, date of birth, personal health number, address and contact details."},
