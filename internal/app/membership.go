@@ -190,6 +190,12 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 		status = portal.RequestRejected
 	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if accept {
+			// Not into a worksite the CareConnect team declined meanwhile.
+			if _, err := a.limitWorksiteOpen(ctx, tx, inv.WorksiteID); err != nil {
+				return err
+			}
+		}
 		ok, err := tx.DecideInvitation(ctx, id, status, actor.ID, now)
 		if err != nil {
 			return err

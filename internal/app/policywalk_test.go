@@ -121,11 +121,13 @@ var (
 	// stepFollowLink (people then confirm addresses from their mailbox),
 	// and set this.
 	walkEmailVerification = false
-	// walkWorksiteDeclines lets the CareConnect team decline worksites.
-	// Today a declined worksite keeps its members (its registrant at
-	// least), its pending requests to join and its open invitations, which
-	// breaks no-member-of-declined-worksite and declined-worksite-closed.
-	walkWorksiteDeclines = false
+	// walkWorksiteDeclines lets the CareConnect team decline worksites. The
+	// decline closes the worksite in its transaction (pending requests to
+	// join rejected, open invitations revoked, every membership ended, the
+	// worksite rule applied to each member), which keeps
+	// no-member-of-declined-worksite and declined-worksite-closed. Off,
+	// the team approves every worksite it decides.
+	walkWorksiteDeclines = true
 	// walkLastWorksiteEnds lets a person with an access request (open,
 	// approved or suspended) lose their last approved worksite. Their
 	// approved access is suspended with it (reason no_worksite), and

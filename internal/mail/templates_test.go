@@ -122,7 +122,15 @@ func templateCases() []templateCase {
 			name: "worksite join declined", template: "worksite_join_decided",
 			data:    WorksiteJoinDecided{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic", Reason: "Not on our staff list."},
 			subject: "Your request to join Harbour Clinic was declined",
-			want:    []string{"was declined", "Not on our staff list."},
+			want:    []string{"was declined", "Not on our staff list.", "speak to an administrator"},
+		},
+		{
+			name: "worksite join declined with the worksite", template: "worksite_join_decided",
+			data: WorksiteJoinDecided{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic", Reason: "Not a clinical site.",
+				WorksiteDeclined: true, JoinURL: "https://mycareconnect.example/worksites/join"},
+			subject: "Your request to join Harbour Clinic was declined",
+			want: []string{"the CareConnect team did not approve Harbour Clinic as a worksite", "Not a clinical site.",
+				"https://mycareconnect.example/worksites/join"},
 		},
 		{
 			name: "worksite approved", template: "worksite_decided",
@@ -134,7 +142,8 @@ func templateCases() []templateCase {
 			name: "worksite declined", template: "worksite_decided",
 			data:    WorksiteDecided{Common: sampleCommon("Dalia Ng"), WorksiteName: "Harbour Clinic", WorksiteID: "K4T6CLP", Reason: "Not a clinical site."},
 			subject: "Harbour Clinic was not approved by the CareConnect team",
-			want:    []string{"Not a clinical site."},
+			want: []string{"Not a clinical site.", "every membership of the worksite (yours included) has ended",
+				"stays listed under My Worksites", "See My Worksites"},
 		},
 		{
 			name: "access request received", template: "access_request_received",
@@ -159,6 +168,12 @@ func templateCases() []templateCase {
 			data:    MembershipEnded{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic"},
 			subject: "Your membership of Harbour Clinic has ended",
 			want:    []string{"Harbour Clinic", "site administrator"},
+		},
+		{
+			name: "membership ended with the worksite", template: "membership_ended",
+			data:    MembershipEnded{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic", WorksiteDeclined: true, Reason: "Not a clinical site."},
+			subject: "Your membership of Harbour Clinic has ended",
+			want:    []string{"The CareConnect team did not approve", "Harbour Clinic", "Not a clinical site.", "My Worksites"},
 		},
 		{
 			name: "declaration requested", template: "declaration_requested",

@@ -90,9 +90,10 @@ func (q Q) FindWorksiteBySignerToken(ctx context.Context, tokenHash string) (*po
 
 // WorksiteFilter selects worksites.
 type WorksiteFilter struct {
-	Status  string
-	GroupID portal.GroupID
-	Limit   int
+	Status       string
+	GroupID      portal.GroupID
+	RegisteredBy portal.AccountID
+	Limit        int
 }
 
 // FindWorksites lists worksites, oldest first.
@@ -106,6 +107,10 @@ func (q Q) FindWorksites(ctx context.Context, f WorksiteFilter) ([]*portal.Works
 	if f.GroupID != 0 {
 		query += " AND w.group_id = ?"
 		args = append(args, int64(f.GroupID))
+	}
+	if f.RegisteredBy != 0 {
+		query += " AND w.registered_by = ?"
+		args = append(args, int64(f.RegisteredBy))
 	}
 	query += " ORDER BY w.created_at, w.id"
 	if f.Limit > 0 {
