@@ -116,7 +116,7 @@ func (a *App) RevokeInvitation(ctx context.Context, meta portal.RequestMeta, act
 		return portal.Errorf(portal.ENOTFOUND, "That invitation does not exist.")
 	}
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.DecideInvitation(ctx, id, portal.RequestRevoked, actor.ID, a.now())
+		ok, err := tx.DecideInvitation(ctx, id, portal.RequestRevoked, actor.ID, "", a.now())
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,9 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	if err != nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "That invitation does not exist, or was not sent to you.")
 	}
-	via := "link"
+	// How the person showed the invitation was meant for them: recorded with
+	// an accepted one (portal.InvGrantsToConfirmedAddresses checks it).
+	via, granted := "link", portal.GrantViaLink
 	if token != "" {
 		if byLink, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token)); err != nil || byLink.ID != id {
 			return nil, errInvitationLink
@@ -175,7 +177,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 		if !cur.HasConfirmedEmail(inv.Email) {
 			return nil, portal.Errorf(portal.EFORBIDDEN, "%s", InvitationNotConfirmedMessage(inv.Email))
 		}
-		via = "confirmed_email"
+		via, granted = "confirmed_email", portal.GrantViaConfirmedAddress
 	}
 	now := a.now()
 	switch inv.EffectiveStatus(now) {
@@ -187,7 +189,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	}
 	status := portal.RequestApproved
 	if !accept {
-		status = portal.RequestRejected
+		status, granted = portal.RequestRejected, ""
 	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if accept {
@@ -196,7 +198,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 				return err
 			}
 		}
-		ok, err := tx.DecideInvitation(ctx, id, status, actor.ID, now)
+		ok, err := tx.DecideInvitation(ctx, id, status, actor.ID, granted, now)
 		if err != nil {
 			return err
 		}

@@ -217,9 +217,15 @@ func (a *App) SignDeclaration(ctx context.Context, meta portal.RequestMeta, acto
 	if err := in.Validate(actor.LegalName()).Err(); err != nil {
 		return nil, err
 	}
+	// The link is the proof; without it DeclarationTarget let only the
+	// registrant named as signer, with that address confirmed, through.
+	via := portal.GrantViaConfirmedAddress
+	if token != "" {
+		via = portal.GrantViaLink
+	}
 	now := a.now()
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SignDeclaration(ctx, w.ID, actor.ID, portal.DeclarationVersion, now); err != nil {
+		if err := tx.SignDeclaration(ctx, w.ID, actor.ID, portal.DeclarationVersion, via, now); err != nil {
 			return err
 		}
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),

@@ -60,7 +60,7 @@ func (a *App) closeDeclinedWorksite(ctx context.Context, tx *store.Tx, meta port
 		if inv.Status != portal.RequestPending {
 			continue
 		}
-		ok, err := tx.DecideInvitation(ctx, inv.ID, portal.RequestRevoked, 0, now)
+		ok, err := tx.DecideInvitation(ctx, inv.ID, portal.RequestRevoked, 0, "", now)
 		if err != nil {
 			return err
 		}
