@@ -104,7 +104,7 @@ var Invariants = []Invariant{
 	{InvGrantsToConfirmedAddresses,
 		"Every accepted invitation, signed worksite declaration and training credit recorded by " +
 			"email address went to an address its person had confirmed, or was taken up through the " +
-			"emailed link itself.",
+			"emailed link itself (grants from before the portal recorded how are not judged).",
 		checkGrantsToConfirmedAddresses},
 	{InvAuditChainWhole,
 		"The audit trail's hash chain is whole: no row edited, deleted or missing.",
@@ -223,6 +223,16 @@ const (
 	GrantTraining    = "training"    // training credit the CareConnect team recorded by email address
 )
 
+// How a grant through an email address was made, as the portal records it
+// with the grant (AddressGrant.Via).
+const (
+	GrantViaLink             = "link"              // through the link emailed to the address
+	GrantViaConfirmedAddress = "confirmed_address" // to the person whose own address it was, confirmed
+	// GrantViaUnrecorded marks grants made before the portal recorded how:
+	// the invariant does not judge them.
+	GrantViaUnrecorded = "unrecorded"
+)
+
 // AddressGrant is something the portal granted a person on the strength of
 // an email address.
 type AddressGrant struct {
@@ -230,10 +240,24 @@ type AddressGrant struct {
 	ID        int64  // the invitation, worksite or completion
 	AccountID AccountID
 	Address   string
+	// Via is how it was granted, as recorded with the grant: GrantViaLink,
+	// GrantViaConfirmedAddress, GrantViaUnrecorded, or "" when the portal
+	// recorded neither.
+	Via string
 	// Confirmed says the person had confirmed the address, or used the link
 	// emailed to it, when it granted this.
 	Confirmed bool
 }
+
+// NewAddressGrant builds a grant from what the portal recorded with it.
+func NewAddressGrant(kind string, id int64, account AccountID, address, via string) AddressGrant {
+	return AddressGrant{Kind: kind, ID: id, AccountID: account, Address: address, Via: via,
+		Confirmed: via == GrantViaLink || via == GrantViaConfirmedAddress}
+}
+
+// Unrecorded reports whether the grant predates the portal's record of how
+// grants were made; the invariant skips it.
+func (g AddressGrant) Unrecorded() bool { return g.Via == GrantViaUnrecorded }
 
 // AccessHolder returns the request that decides whether a person is
 // provisioned, as the provisioning API reads it: the latest one ever
@@ -632,7 +656,7 @@ func checkDeclinedWorksiteClosed(v *policyView) []Violation {
 func checkGrantsToConfirmedAddresses(v *policyView) []Violation {
 	var out []Violation
 	for _, g := range v.s.Grants {
-		if g.Confirmed {
+		if g.Confirmed || g.Unrecorded() {
 			continue
 		}
 		out = append(out, Violation{InvGrantsToConfirmedAddresses, []string{fmt.Sprintf("%s %d", g.Kind, g.ID), accountRefs(g.AccountID)[0]},

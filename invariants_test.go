@@ -235,6 +235,14 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			s.Grants = append(s.Grants, AddressGrant{Kind: GrantInvitation, ID: 5, AccountID: 2, Address: "moe@example.ca"})
 		}, []Violation{{InvGrantsToConfirmedAddresses, []string{"invitation 5", "account 2"},
 			"the invitation was granted through moe@example.ca, an address the person had not confirmed"}}},
+		{"GrantsAsRecorded", func(s *PolicySnapshot) {
+			s.Grants = append(s.Grants,
+				NewAddressGrant(GrantInvitation, 5, 2, "moe@example.ca", GrantViaLink),
+				NewAddressGrant(GrantDeclaration, 6, 2, "moe@example.ca", GrantViaConfirmedAddress),
+				NewAddressGrant(GrantTraining, 7, 2, "moe@example.ca", GrantViaUnrecorded),
+				NewAddressGrant(GrantTraining, 8, 2, "moe@example.ca", ""))
+		}, []Violation{{InvGrantsToConfirmedAddresses, []string{"training 8", "account 2"},
+			"the training was granted through moe@example.ca, an address the person had not confirmed"}}},
 		{"AuditChainBroken", func(s *PolicySnapshot) {
 			s.AuditBreaks = []ChainBreak{{Seq: 9, Reason: "content does not match its hash (edited)"}, {Seq: 3, Reason: "rows 3 to 3 are missing"}}
 		}, []Violation{

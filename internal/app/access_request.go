@@ -63,7 +63,9 @@ func (a *App) ApprovedClinics(ctx context.Context, actor *portal.Account) ([]*po
 }
 
 // AllowedScopes is what the person's access would show: their profession's
-// scopes, or for on-behalf-of users those of the authorizers they work for.
+// scopes, or for on-behalf-of users what the authorizers who qualify as
+// their sponsors were granted (sponsoredScopes), with their active
+// sponsorships.
 func (a *App) AllowedScopes(ctx context.Context, actor *portal.Account) ([]portal.DataScope, []*portal.Sponsorship, error) {
 	if !actor.UserType().NeedsAuthorizer() {
 		return portal.ScopesFor(actor.Profession, actor.NurseLicence), nil, nil
@@ -72,21 +74,14 @@ func (a *App) AllowedScopes(ctx context.Context, actor *portal.Account) ([]porta
 	if err != nil {
 		return nil, nil, err
 	}
-	// A sponsor qualifies only with approved access of their own, and an
-	// on-behalf-of user sees no more than what that access was granted
-	// (which the team may have narrowed below the sponsor's profession).
-	var union []portal.DataScope
-	for _, sp := range sponsors {
-		r, err := a.DB.Read().FindLatestAccessRequest(ctx, sp.AuthorizerAccountID)
-		if portal.ErrorCode(err) == portal.ENOTFOUND {
-			continue
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		union = append(union, r.GrantedScopes...)
+	// A sponsor counts only while qualifying, and an on-behalf-of user sees
+	// no more than what that sponsor's access was granted (which the team
+	// may have narrowed below the sponsor's profession).
+	scopes, err := a.sponsoredScopes(ctx, a.DB.Read(), actor)
+	if err != nil {
+		return nil, nil, err
 	}
-	return portal.OBOScopes(dedupeScopes(union)), sponsors, nil
+	return scopes, sponsors, nil
 }
 
 func dedupeScopes(in []portal.DataScope) []portal.DataScope {

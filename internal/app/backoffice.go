@@ -375,6 +375,11 @@ func (a *App) decide(ctx context.Context, meta portal.RequestMeta, staff *portal
 	}
 	d.details["account"] = r.AccountID
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		// The person first, then the request: the order the rules that
+		// suspend access on their own take (lapses, lost worksites).
+		if _, err := tx.FindAccountByIDForUpdate(ctx, r.AccountID); err != nil {
+			return err
+		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: d.from, To: d.to, At: d.at,
 			ActorKind: portal.ActorStaff, ActorID: ref, Note: d.note, Set: d.set, KeepOpen: d.open, RequireClaim: ref})
 		if err != nil {
@@ -494,6 +499,13 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 		details: map[string]any{"granted_scopes": granted, "allowed_scopes": allowed, "review_due_at": due.In(pacific()).Format(time.DateOnly)},
 		after: func(tx *store.Tx, acct *portal.Account) error {
 			if err := a.requireQualifyingSponsor(ctx, tx, acct.ID, refuseApproval); err != nil {
+				return err
+			}
+			if err := a.requireSponsoredScopes(ctx, tx, acct, granted); err != nil {
+				return err
+			}
+			if err := a.requireApprovedWorksite(ctx, tx, acct.ID,
+				noApprovedWorksite("the request cannot be approved: ask for more information, or decline it")); err != nil {
 				return err
 			}
 			if err := a.recordProvisioning(ctx, tx, acct.ID, ProvUserProvisioned, map[string]any{
@@ -622,6 +634,10 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 	}
 	ref := staffRef(staff.ID)
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		// The person first, then the request, as decide does.
+		if _, err := tx.FindAccountByIDForUpdate(ctx, acct.ID); err != nil {
+			return err
+		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: from, To: to, At: a.now(),
 			ActorKind: portal.ActorStaff, ActorID: ref, Note: "Access " + action.Done() + ": " + reason})
 		if err != nil {
@@ -667,9 +683,21 @@ func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.Reque
 	action portal.AccessAction) error {
 	switch action {
 	case portal.AccessReinstate:
+		if err := a.requireApprovedWorksite(ctx, tx, acct.ID, noApprovedWorksite("their access cannot be reinstated")); err != nil {
+			return err
+		}
 		if err := a.requireQualifyingSponsor(ctx, tx, acct.ID,
 			noQualifyingSponsor("Their access cannot be reinstated until one does.")); err != nil {
 			return err
+		}
+		whole, err := a.narrowToSponsors(ctx, tx, meta, acct, "The CareConnect team reinstated your access through the authorizers who sponsor you now.")
+		if err != nil {
+			return err
+		}
+		if !whole {
+			return portal.Errorf(portal.ECONFLICT, "%s's access cannot be reinstated: the authorizers who qualify as their sponsors now "+
+				"were granted none of the data scopes their access holds. Decline to reinstate it, or have them ask an authorizer "+
+				"who sees that information to sponsor them.", acct.DisplayName())
 		}
 		return a.touchDependants(ctx, tx, acct.ID)
 	case portal.AccessSuspend:

@@ -116,7 +116,7 @@ func (a *App) RevokeInvitation(ctx context.Context, meta portal.RequestMeta, act
 		return portal.Errorf(portal.ENOTFOUND, "That invitation does not exist.")
 	}
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.DecideInvitation(ctx, id, portal.RequestRevoked, actor.ID, a.now())
+		ok, err := tx.DecideInvitation(ctx, id, portal.RequestRevoked, actor.ID, "", a.now())
 		if err != nil {
 			return err
 		}
@@ -158,7 +158,9 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	if err != nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "That invitation does not exist, or was not sent to you.")
 	}
-	via := "link"
+	// How the person showed the invitation was meant for them: recorded with
+	// an accepted one (portal.InvGrantsToConfirmedAddresses checks it).
+	via, granted := "link", portal.GrantViaLink
 	if token != "" {
 		if byLink, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token)); err != nil || byLink.ID != id {
 			return nil, errInvitationLink
@@ -175,7 +177,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 		if !cur.HasConfirmedEmail(inv.Email) {
 			return nil, portal.Errorf(portal.EFORBIDDEN, "%s", InvitationNotConfirmedMessage(inv.Email))
 		}
-		via = "confirmed_email"
+		via, granted = "confirmed_email", portal.GrantViaConfirmedAddress
 	}
 	now := a.now()
 	switch inv.EffectiveStatus(now) {
@@ -187,10 +189,16 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	}
 	status := portal.RequestApproved
 	if !accept {
-		status = portal.RequestRejected
+		status, granted = portal.RequestRejected, ""
 	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.DecideInvitation(ctx, id, status, actor.ID, now)
+		if accept {
+			// Not into a worksite the CareConnect team declined meanwhile.
+			if _, err := a.limitWorksiteOpen(ctx, tx, inv.WorksiteID); err != nil {
+				return err
+			}
+		}
+		ok, err := tx.DecideInvitation(ctx, id, status, actor.ID, granted, now)
 		if err != nil {
 			return err
 		}
@@ -286,12 +294,10 @@ func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.Requ
 		details: map[string]string{"end_date": m.EndDate}}); err != nil {
 		return false, err
 	}
-	if err := a.provisioningTouch(ctx, tx, m.AccountID, "worksites"); err != nil {
-		return false, err
-	}
-	// Sponsorships at this worksite no longer count: the people m sponsors
-	// there, or m if sponsored there, may be left without a sponsor.
-	if err := a.lapseDependants(ctx, tx, meta, m.AccountID, lapseCause{code: LapseDecommissioned,
+	// m's access may have relied on this worksite, and sponsorships here no
+	// longer count: the people m sponsors here, or m if sponsored here, may
+	// be left without a sponsor.
+	if err := a.membershipEnded(ctx, tx, meta, m.AccountID, w, lapseCause{code: LapseDecommissioned,
 		dependants: fmt.Sprintf("%s no longer belongs to %s, the worksite you shared.", m.Name, w.Name),
 		self:       fmt.Sprintf("You no longer belong to %s, the worksite you shared with your authorizer.", w.Name)}); err != nil {
 		return false, err

@@ -98,42 +98,41 @@ var (
 	// suspended or removed, whose membership of the shared worksite ends,
 	// or who let their annual review lapse; officers approving and
 	// reinstating on-behalf-of users without checking that a sponsor
-	// qualifies. Without the sponsor rules (branch sponsor: a sponsor must
-	// hold approved access and share an approved worksite, and dependants
-	// lapse when their last qualifying sponsor stops qualifying), these
-	// break obo-qualifying-sponsor and provisioned-scopes. While it is off,
-	// an on-behalf-of user has one sponsorship at a time, the parties to a
-	// sponsorship keep their access, memberships and reviews, and officers
-	// approve or reinstate an on-behalf-of user only with a qualifying
-	// sponsor and within that sponsor's scopes.
-	//
-	// With the sponsor rules merged, the walk still finds one hole here
-	// (seed 497484670, 573 steps): when one of two sponsors stops
-	// qualifying, the dependant keeps access with the scopes the other
-	// sponsor was never granted; the lapse must narrow her scopes too.
-	walkSponsorRules = false
-	// walkEmailVerification walks changes of email address. A changed
-	// address is used at once on today's code; with email confirmation
-	// (branch email) it must be confirmed, by the link emailed to it, before
-	// invitations, declarations and training credit are granted through
-	// it, and the grants-to-confirmed-addresses invariant would flag every
-	// grant through an address changed and never confirmed. The snapshot
-	// cannot tell yet (store: addressesConfirmedUnrecorded). When that
-	// merges: fill AddressGrant.Confirmed from the portal's record, add the
-	// confirmation email's kind and link to walkLinks and its use case to
-	// stepFollowLink (people then confirm addresses from their mailbox),
-	// and set this.
-	walkEmailVerification = false
-	// walkWorksiteDeclines lets the CareConnect team decline worksites.
-	// Today a declined worksite keeps its members (its registrant at
-	// least), its pending requests to join and its open invitations, which
-	// breaks no-member-of-declined-worksite and declined-worksite-closed.
-	walkWorksiteDeclines = false
+	// qualifies. The sponsor rules keep obo-qualifying-sponsor and
+	// provisioned-scopes: a sponsor must hold approved access and share an
+	// approved worksite; dependants lapse when their last qualifying
+	// sponsor stops qualifying, and their scopes narrow to what the
+	// sponsors who still qualify were granted (seed 497484670, 573 steps,
+	// found the narrowing missing). Off, an on-behalf-of user has one
+	// sponsorship at a time, the parties to a sponsorship keep their
+	// access, memberships and reviews, and officers approve or reinstate an
+	// on-behalf-of user only with a qualifying sponsor and within that
+	// sponsor's scopes.
+	walkSponsorRules = true
+	// walkEmailVerification walks email addresses: people confirm theirs
+	// through the link emailed to it (on registration, sent again, or to a
+	// changed address), change it (the new one unconfirmed until its link
+	// is followed), and follow links emailed to someone else, which the
+	// portal refuses. Invitations, declarations and training credit go only
+	// through the emailed link or to a confirmed address, and record which
+	// with the grant; the snapshot reads that record, and
+	// grants-to-confirmed-addresses judges it. Off, nobody confirms or
+	// changes an address.
+	walkEmailVerification = true
+	// walkWorksiteDeclines lets the CareConnect team decline worksites. The
+	// decline closes the worksite in its transaction (pending requests to
+	// join rejected, open invitations revoked, every membership ended, the
+	// worksite rule applied to each member), which keeps
+	// no-member-of-declined-worksite and declined-worksite-closed. Off,
+	// the team approves every worksite it decides.
+	walkWorksiteDeclines = true
 	// walkLastWorksiteEnds lets a person with an access request (open,
-	// approved or suspended) lose their last approved worksite. Today their
-	// access does not lapse with it, which breaks
-	// provisioned-approved-worksite.
-	walkLastWorksiteEnds = false
+	// approved or suspended) lose their last approved worksite. Their
+	// approved access is suspended with it (reason no_worksite), and
+	// neither an approval, the team's reinstatement nor the annual review
+	// restores it while they belong to none, which keeps
+	// provisioned-approved-worksite. Off, such a person keeps a worksite.
+	walkLastWorksiteEnds = true
 )
 
 // walkSwitches says which switched-off steps a run walks.
@@ -202,6 +201,7 @@ var walkActions = []walkAction{
 	{"invite", 4, stepInvite},
 	{"answer invitation", 4, stepAnswerInvitation},
 	{"follow emailed link", 4, stepFollowLink},
+	{"confirm another's address", 1, stepConfirmWrongPerson},
 	{"revoke or resend invitation", 2, stepRevokeOrResendInvitation},
 	{"change site administrators", 2, stepSetSiteAdmin},
 	{"decommission", 3, stepDecommission},
@@ -219,6 +219,8 @@ var walkActions = []walkAction{
 	{"change access", 3, stepChangeAccess},
 	{"confirm access review", 3, stepConfirmReview},
 	{"change email", 1, stepChangeEmail},
+	{"ask for the confirmation again", 2, stepResendConfirmation},
+	{"confirm own address", 8, stepConfirmAddress},
 	{"time passes", 5, stepTimePasses},
 	{"jobs run", 2, stepJobs},
 }
@@ -236,9 +238,12 @@ type walker struct {
 	check    *app.PolicyCheck
 	v        *walkView
 	officers []*portal.Staff
-	units    int      // the last address unit used
-	recent   []string // the last steps, for a failure's report
-	outcomes map[string][2]int
+	units    int // the last address unit used
+	// sentConfirm are the people most recently emailed a link to confirm
+	// their address, whom the walk has follow it soon (it expires in a day).
+	sentConfirm []portal.AccountID
+	recent      []string // the last steps, for a failure's report
+	outcomes    map[string][2]int
 	// How far the walk got: the most people provisioned at once, and of
 	// them on behalf of a sponsor; steps with someone provisioned on
 	// behalf of a sponsor.
@@ -711,6 +716,7 @@ func stepRegister(w *walker) (string, error) {
 	desc := fmt.Sprintf("%s registers as %s", key, in.Profession)
 	if err == nil {
 		desc += fmt.Sprintf(" (account %d, %s)", acct.ID, acct.UserType())
+		w.emailedConfirmation(acct.ID)
 	}
 	return desc, err
 }
@@ -731,7 +737,64 @@ func stepChangeEmail(w *walker) (string, error) {
 	}
 	err := w.a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{PreferredFirstName: acct.PreferredFirstName,
 		PreferredLastName: acct.PreferredLastName, Email: email, Phone: acct.Phone, Mobile: acct.Mobile})
+	if err == nil {
+		w.emailedConfirmation(acct.ID)
+	}
 	return fmt.Sprintf("account %d changes their email to %s", acct.ID, email), err
+}
+
+// stepConfirmAddress has someone just emailed a link to confirm their
+// address follow the newest one, most often before it expires (a day).
+func stepConfirmAddress(w *walker) (string, error) {
+	if len(w.sentConfirm) == 0 || !w.on.email {
+		return "", nil
+	}
+	id := w.sentConfirm[len(w.sentConfirm)-1] // the latest, mostly
+	if w.chance(30) {
+		id, _ = pick(w, w.sentConfirm)
+	}
+	w.sentConfirm = slices.DeleteFunc(w.sentConfirm, func(x portal.AccountID) bool { return x == id })
+	a := w.account(id)
+	es, err := w.db.Read().FindEmails(ctx, store.EmailFilter{To: a.Email, Limit: 5})
+	if err != nil {
+		return "", err
+	}
+	for _, e := range es { // newest first
+		if m := walkToken.FindStringSubmatch(e.Text); m != nil && m[1] == walkConfirmPath {
+			_, err := w.a.ConfirmEmail(ctx, meta, a.ID, m[2], "")
+			return fmt.Sprintf("account %d confirms %s with the link in email %d (%s)", a.ID, a.Email, e.ID, e.Kind), err
+		}
+	}
+	return "", nil
+}
+
+// stepResendConfirmation has a person whose address is not confirmed ask
+// for the confirmation again (Manage My Account), as when its link expired.
+func stepResendConfirmation(w *walker) (string, error) {
+	if !w.on.email {
+		return "", nil
+	}
+	a, _ := pick(w, w.v.s.Accounts)
+	if a == nil || w.account(a.ID).EmailConfirmed() {
+		return "", nil
+	}
+	err := w.a.SendEmailConfirmation(ctx, meta, a.ID)
+	if err == nil {
+		w.emailedConfirmation(a.ID)
+	}
+	return fmt.Sprintf("account %d asks for the confirmation of %s again", a.ID, a.Email), err
+}
+
+// emailedConfirmation notes that a person was just emailed a link to
+// confirm their address.
+func (w *walker) emailedConfirmation(id portal.AccountID) {
+	if !w.on.email {
+		return
+	}
+	w.sentConfirm = append(slices.DeleteFunc(w.sentConfirm, func(x portal.AccountID) bool { return x == id }), id)
+	if len(w.sentConfirm) > 8 {
+		w.sentConfirm = w.sentConfirm[len(w.sentConfirm)-8:]
+	}
 }
 
 // --- worksites -------------------------------------------------------------
@@ -954,7 +1017,15 @@ func stepAnswerInvitation(w *walker) (string, error) {
 var walkLinks = []struct{ kind, path string }{
 	{"worksite_invitation", "/invitations/"},
 	{"declaration_requested", "/declarations/"},
+	{"account_created", walkConfirmPath},
+	{"email_confirmation", walkConfirmPath},
+	{"contact_changed", walkConfirmPath},
 }
+
+// walkConfirmPath is the path of the link that confirms an email address
+// (its token follows), in the emails that ask for a confirmation: on
+// registration, sent again, and to a changed address.
+const walkConfirmPath = "/account/email/confirm/"
 
 // walkToken finds a link of walkLinks in an email: its path and token.
 var walkToken = func() *regexp.Regexp {
@@ -973,6 +1044,9 @@ func stepFollowLink(w *walker) (string, error) {
 		return "", nil
 	}
 	link, _ := pick(w, walkLinks)
+	if link.path == walkConfirmPath && !w.on.email {
+		return "", nil
+	}
 	es, err := w.db.Read().FindEmails(ctx, store.EmailFilter{To: a.Email, Kind: link.kind, Limit: 3})
 	if err != nil {
 		return "", err
@@ -1003,9 +1077,46 @@ func stepFollowLink(w *walker) (string, error) {
 		}
 		_, err = w.a.SignDeclaration(ctx, meta, actor, m[2], 0, portal.DeclarationInput{FullName: actor.LegalName(), Agree: true})
 		return desc + fmt.Sprintf(" and signs for worksite %d", ws.ID), err
+	case walkConfirmPath:
+		_, err := w.a.ConfirmEmail(ctx, meta, actor.ID, m[2], "")
+		return fmt.Sprintf("account %d follows the confirmation link in email %d (%s, to %s)", a.ID, e.ID, e.Kind, e.To), err
 	}
 	w.fail(fmt.Sprintf("no step follows the link %s in email %d", m[1], e.ID), nil)
 	return "", nil
+}
+
+// stepConfirmWrongPerson has someone follow a confirmation link emailed
+// to another person's address, as if it had been forwarded: the portal
+// must refuse it, whatever the link's state.
+func stepConfirmWrongPerson(w *walker) (string, error) {
+	if !w.on.email {
+		return "", nil
+	}
+	owner, _ := pick(w, w.v.s.Accounts)
+	other, _ := pick(w, w.v.s.Accounts)
+	if owner == nil || other == nil || owner.ID == other.ID {
+		return "", nil
+	}
+	es, err := w.db.Read().FindEmails(ctx, store.EmailFilter{To: owner.Email, Limit: 5})
+	if err != nil {
+		return "", err
+	}
+	var token string
+	var from *store.Email
+	for _, e := range es {
+		if m := walkToken.FindStringSubmatch(e.Text); m != nil && m[1] == walkConfirmPath {
+			token, from = m[2], e
+			break
+		}
+	}
+	if from == nil {
+		return "", nil
+	}
+	desc := fmt.Sprintf("account %d follows the confirmation link in email %d, sent to account %d", other.ID, from.ID, owner.ID)
+	if _, err = w.a.ConfirmEmail(ctx, meta, other.ID, token, ""); err == nil {
+		w.fail(fmt.Sprintf("step %d: %s and the portal accepted it", w.step, desc), nil)
+	}
+	return desc, err
 }
 
 func stepRevokeOrResendInvitation(w *walker) (string, error) {

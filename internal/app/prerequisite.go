@@ -239,7 +239,7 @@ func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMet
 				acct.LegalName(), st.Current.Version, st.Current.CompletedAt.In(pacific()).Format("2006-01-02"))
 		}
 		c := &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
-			CompletedAt: day.UTC(), Source: store.SourceExternal, RecordedBy: staffName}
+			CompletedAt: day.UTC(), Source: store.SourceExternal, RecordedBy: staffName, CreditedVia: portal.GrantViaConfirmedAddress}
 		if err := tx.RecordCompletion(ctx, c); err != nil {
 			return err
 		}
@@ -304,7 +304,7 @@ func (a *App) creditPendingTraining(ctx context.Context, tx *store.Tx, meta port
 			details["already_completed"] = "true"
 		} else {
 			c := &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: p.Version,
-				CompletedAt: p.CompletedAt, Source: store.SourceExternal, RecordedBy: p.RecordedBy}
+				CompletedAt: p.CompletedAt, Source: store.SourceExternal, RecordedBy: p.RecordedBy, CreditedVia: portal.GrantViaConfirmedAddress}
 			if err := tx.RecordCompletion(ctx, c); err != nil {
 				return err
 			}

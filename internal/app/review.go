@@ -492,6 +492,13 @@ func refuseUnsponsoredReview(string) error {
 		"under Sponsorship, then confirm your review again.")
 }
 
+// refuseReviewWithoutWorksite tells a person that confirming her review
+// cannot restore her access while she belongs to no approved worksite.
+func refuseReviewWithoutWorksite(string) error {
+	return portal.Errorf(portal.ECONFLICT, "You do not belong to an approved worksite, so confirming your review cannot restore "+
+		"your access. Join the worksite you work at under My Worksites, then confirm your review again.")
+}
+
 // errReviewChanged rolls back a confirmation whose request changed between
 // reading and writing.
 var errReviewChanged = errors.New("app: access changed during the review")
@@ -514,6 +521,11 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 	id := v.Request.ID
 	reinstated := false
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		// The person first, then the request: the order the rules that
+		// suspend access on their own take (lapses, lost worksites).
+		if _, err := tx.FindAccountByIDForUpdate(ctx, actor.ID); err != nil {
+			return err
+		}
 		cur, err := tx.LockAccessReview(ctx, id)
 		if err != nil {
 			return err
@@ -548,9 +560,26 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 			return errReviewChanged
 		}
 		if reinstated {
+			if err := a.requireApprovedWorksite(ctx, tx, actor.ID, refuseReviewWithoutWorksite); err != nil {
+				return err
+			}
 			if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, refuseUnsponsoredReview); err != nil {
 				return err
 			}
+		}
+		// An on-behalf-of user's access is kept, or restored, within what her
+		// sponsors who qualify were granted.
+		whole, err := a.narrowToSponsors(ctx, tx, meta, actor, "You confirmed your annual review, and your access continues "+
+			"through the authorizers who sponsor you now.")
+		if err != nil {
+			return err
+		}
+		if reinstated && !whole {
+			return portal.Errorf(portal.ECONFLICT, "The authorizers who sponsor you now were not granted any of the information your "+
+				"access holds, so confirming your review cannot restore it. Ask an authorizer who sees that information to sponsor "+
+				"you under Sponsorship, then contact the CareConnect team.")
+		}
+		if reinstated {
 			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
 				"request": id, "reason": "annual review confirmed"}); err != nil {
 				return err

@@ -178,8 +178,19 @@ func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.
 	if err != nil {
 		return err
 	}
+	note := "Access lapsed: no authorizer who qualifies sponsors this person any more. "
 	if portal.AnySponsorQualifies(standings) {
-		return a.provisioningTouch(ctx, tx, id, "sponsors")
+		// She keeps her access through the sponsors who still qualify, but
+		// sees no more than they were granted.
+		whole, err := a.narrowToSponsors(ctx, tx, meta, acct, text)
+		if err != nil || whole {
+			if err == nil {
+				err = a.provisioningTouch(ctx, tx, id, "sponsors")
+			}
+			return err
+		}
+		note = "Access lapsed: the authorizers who still sponsor this person were granted none of the data scopes they were granted. "
+		text += " " + noSharedScopes
 	}
 	reqs, err := tx.FindAccessRequestsByAccount(ctx, id)
 	if err != nil {
@@ -196,7 +207,7 @@ func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.
 	}
 	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARSuspended,
 		At: a.now(), ActorKind: portal.ActorSystem, ActorID: sponsorRuleActor,
-		Note: "Access lapsed: no authorizer who qualifies sponsors this person any more. " + text})
+		Note: note + text})
 	if err != nil || !ok {
 		return err
 	}
@@ -254,6 +265,130 @@ func (a *App) withQualifyingSponsors(ctx context.Context, users []*store.Provisi
 	}
 	for _, u := range users {
 		u.Sponsors = slices.DeleteFunc(u.Sponsors, func(s store.ProvisionedSponsor) bool { return !qualifies[s.SponsorshipID] })
+	}
+	return nil
+}
+
+// noSharedScopes tells an on-behalf-of user why her access lapsed although
+// an authorizer still sponsors her.
+const noSharedScopes = "The authorizers who still sponsor you were not granted any of the information you were granted, " +
+	"so there is nothing left that you may see through them."
+
+// sponsoredScopes is what an on-behalf-of user may see through her
+// sponsors today: the on-behalf-of share (portal.OBOScopes) of the data
+// scopes granted to the authorizers who qualify as her sponsors, in display
+// order. It is empty while none qualifies.
+func (a *App) sponsoredScopes(ctx context.Context, q store.Q, obo *portal.Account) ([]portal.DataScope, error) {
+	sponsors, err := a.qualifyingSponsors(ctx, q, obo)
+	if err != nil {
+		return nil, err
+	}
+	var union []portal.DataScope
+	for _, sp := range sponsors {
+		reqs, err := q.FindAccessRequestsByAccount(ctx, sp.AuthorizerAccountID)
+		if err != nil {
+			return nil, err
+		}
+		if r := currentAccess(reqs); r != nil && r.Status == portal.ARApproved {
+			union = append(union, r.GrantedScopes...)
+		}
+	}
+	return portal.OBOScopes(dedupeScopes(union)), nil
+}
+
+// narrowToSponsors keeps an on-behalf-of user's approved access within
+// what her sponsors who qualify were granted (sponsoredScopes), inside tx,
+// after something changed who sponsors her or when her access is restored.
+// Scopes beyond it are taken away: the request's granted scopes change,
+// with a note in its history (cause says why, in a sentence to her), an
+// audit row, a user.updated event in the change feed and an email naming
+// what she no longer sees. It reports whether any of her scopes remain;
+// when none would, it changes nothing and the caller decides. People who
+// need no authorizer, and access not approved, are left as they are.
+func (a *App) narrowToSponsors(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account, cause string) (bool, error) {
+	if !acct.UserType().NeedsAuthorizer() {
+		return true, nil
+	}
+	reqs, err := tx.FindAccessRequestsByAccount(ctx, acct.ID)
+	if err != nil {
+		return false, err
+	}
+	r := currentAccess(reqs)
+	if r == nil || r.Status != portal.ARApproved {
+		return true, nil
+	}
+	allowed, err := a.sponsoredScopes(ctx, tx.Q, acct)
+	if err != nil {
+		return false, err
+	}
+	var kept, removed []portal.DataScope
+	for _, s := range r.GrantedScopes {
+		if slices.Contains(allowed, s) {
+			kept = append(kept, s)
+		} else {
+			removed = append(removed, s)
+		}
+	}
+	switch {
+	case len(removed) == 0:
+		return true, nil
+	case len(kept) == 0:
+		return false, nil
+	}
+	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARApproved,
+		At: a.now(), ActorKind: portal.ActorSystem, ActorID: sponsorRuleActor,
+		Note: "Data scopes narrowed to what the authorizers who sponsor this person were granted: no longer " + scopeLabels(removed) +
+			"; still " + scopeLabels(kept) + ". " + cause,
+		Set: map[string]any{"granted_scopes": store.StoredScopes(kept)}})
+	if err != nil || !ok {
+		return ok, err
+	}
+	if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorSystem, actorID: sponsorRuleActor,
+		action: "access.scopes_narrowed", subjectKind: "access_request", subjectID: requestRef(r.ID),
+		details: map[string]any{"account": acct.ID, "removed": removed, "granted_scopes": kept, "allowed_scopes": allowed}}); err != nil {
+		return false, err
+	}
+	if err := a.recordProvisioning(ctx, tx, acct.ID, ProvUserUpdated, map[string]any{"changed": "scopes", "request": r.ID,
+		"scopes": kept, "removed": removed}); err != nil {
+		return false, err
+	}
+	return true, a.enqueue(ctx, tx, "access_scopes_narrowed", acct.Email, acct.ID, mail.AccessScopesNarrowed{
+		Common: a.common(acct.DisplayName()), Cause: cause, Removed: scopeTexts(removed), Kept: scopeTexts(kept),
+		SponsorshipsURL: a.Config.BaseURL + "/sponsorships", StatusURL: a.statusURL()})
+}
+
+// scopeTexts says data scopes in words, for an email.
+func scopeTexts(scopes []portal.DataScope) []mail.ScopeText {
+	var out []mail.ScopeText
+	for _, s := range portal.DataScopes {
+		if slices.Contains(scopes, s.Code) {
+			out = append(out, mail.ScopeText{Label: s.Label, Description: s.Description})
+		}
+	}
+	return out
+}
+
+// requireSponsoredScopes checks, inside the transaction that approves an
+// on-behalf-of user's access, that the scopes granted are within what her
+// sponsors who qualify were granted at that moment (others pass): a sponsor
+// may have stopped qualifying while the officer chose them.
+func (a *App) requireSponsoredScopes(ctx context.Context, tx *store.Tx, acct *portal.Account, granted []portal.DataScope) error {
+	if !acct.UserType().NeedsAuthorizer() {
+		return nil
+	}
+	allowed, err := a.sponsoredScopes(ctx, tx.Q, acct)
+	if err != nil {
+		return err
+	}
+	var beyond []portal.DataScope
+	for _, s := range granted {
+		if !slices.Contains(allowed, s) {
+			beyond = append(beyond, s)
+		}
+	}
+	if len(beyond) > 0 {
+		return portal.Errorf(portal.ECONFLICT, "The authorizers who sponsor %s now were not granted %s, so neither can they be: "+
+			"reload the request and choose among the data scopes it allows.", acct.DisplayName(), scopeLabels(beyond))
 	}
 	return nil
 }

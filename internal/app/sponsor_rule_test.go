@@ -213,6 +213,10 @@ func TestApp_SponsorLapse(t *testing.T) {
 
 		t.Run("MOADecommissioned", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "self", "206")
+			// She works at a second clinic too, where nobody sponsors her: she
+			// keeps a worksite but loses her sponsor.
+			other := approvedWorksite(t, a, f.admin, worksiteAt("Clinic self two", "216"))
+			addMembers(t, a, other, f.moa)
 			if err := a.Decommission(ctx, meta, f.admin, f.clinic.ID, f.moa.ID, ""); err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -216,9 +217,15 @@ func (a *App) SignDeclaration(ctx context.Context, meta portal.RequestMeta, acto
 	if err := in.Validate(actor.LegalName()).Err(); err != nil {
 		return nil, err
 	}
+	// The link is the proof; without it DeclarationTarget let only the
+	// registrant named as signer, with that address confirmed, through.
+	via := portal.GrantViaConfirmedAddress
+	if token != "" {
+		via = portal.GrantViaLink
+	}
 	now := a.now()
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.SignDeclaration(ctx, w.ID, actor.ID, portal.DeclarationVersion, now); err != nil {
+		if err := tx.SignDeclaration(ctx, w.ID, actor.ID, portal.DeclarationVersion, via, now); err != nil {
 			return err
 		}
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
@@ -269,16 +276,26 @@ func (a *App) DecideWorksite(ctx context.Context, meta portal.RequestMeta, by st
 			subjectKind: "worksite", subjectID: worksiteRef(w.ID), worksiteID: int64(w.ID), details: map[string]string{"reason": reason}}); err != nil {
 			return err
 		}
+		// Its administrators as they were, before a decline ends their places.
 		admins, err := tx.FindWorksiteAdminAccounts(ctx, w.ID)
 		if err != nil {
 			return err
 		}
+		told := map[portal.AccountID]bool{}
 		for _, adm := range admins {
+			told[adm.ID] = true
+			url := a.Config.BaseURL + "/worksites/" + worksiteRef(w.ID)
+			if !approve {
+				url = a.Config.BaseURL + "/worksites"
+			}
 			if err := a.enqueue(ctx, tx, "worksite_decided", adm.Email, adm.ID, mail.WorksiteDecided{
 				Common: a.common(adm.DisplayName()), WorksiteName: w.Name, WorksiteID: string(w.Code), Approved: approve,
-				Reason: reason, WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(w.ID)}); err != nil {
+				Reason: reason, WorksiteURL: url}); err != nil {
 				return err
 			}
+		}
+		if !approve {
+			return a.closeDeclinedWorksite(ctx, tx, meta, by, w, reason, told)
 		}
 		return nil
 	})
@@ -446,7 +463,11 @@ func (a *App) DecideJoinRequest(ctx context.Context, meta portal.RequestMeta, ac
 		if err != nil {
 			return nil, err
 		}
-		return cur, portal.Errorf(portal.ECONFLICT, "This request was already %s by %s on %s.", cur.Status, orSomeone(cur.DeciderName),
+		by := orSomeone(cur.DeciderName)
+		if cur.DecidedBy == 0 {
+			by = "the CareConnect team" // with the worksite's decline
+		}
+		return cur, portal.Errorf(portal.ECONFLICT, "This request was already %s by %s on %s.", cur.Status, by,
 			cur.DecidedAt.In(pacific()).Format("January 2, 2006 at 3:04 PM"))
 	}
 	j.Status, j.DecidedAt, j.Reason, j.DecidedBy, j.DeciderName = status, now, reason, actor.ID, actor.DisplayName()
@@ -496,12 +517,18 @@ func (a *App) Worksite(ctx context.Context, actor *portal.Account, ws portal.Wor
 	if err != nil && !store.IsNotFound(err) {
 		return nil, err
 	}
-	if !admin && (m == nil || m.Status != portal.MemberActive) {
-		return nil, notFoundWorksite
-	}
 	d := &WorksiteDetail{IsAdmin: admin, Membership: m}
 	if d.Worksite, err = r.FindWorksiteByID(ctx, ws); err != nil {
+		if store.IsNotFound(err) {
+			return nil, notFoundWorksite
+		}
 		return nil, err
+	}
+	// A declined worksite has no members; its registrant still sees it, as
+	// the record of their registration and the team's reason.
+	record := d.Worksite.Closed() && d.Worksite.RegisteredBy == actor.ID
+	if !admin && !record && (m == nil || m.Status != portal.MemberActive) {
+		return nil, notFoundWorksite
 	}
 	if !admin {
 		return d, nil
@@ -524,6 +551,10 @@ type MyWorksites struct {
 	Memberships  []*portal.Membership
 	Administered []*portal.Worksite // through a group, without a membership
 	Pending      []*portal.JoinRequest
+	// Declined are the worksites the person registered and the CareConnect
+	// team did not approve, kept as a record with the team's reason (their
+	// memberships ended with the decision).
+	Declined []*portal.Worksite
 }
 
 // ActiveApproved counts the approved worksites the person works at.
@@ -556,6 +587,13 @@ func (a *App) Worksites(ctx context.Context, actor *portal.Account) (*MyWorksite
 	if out.Memberships, err = r.FindAccountMemberships(ctx, actor.ID); err != nil {
 		return nil, err
 	}
+	if out.Declined, err = r.FindWorksites(ctx, store.WorksiteFilter{Status: portal.WorksiteDeclined, RegisteredBy: actor.ID}); err != nil {
+		return nil, err
+	}
+	// A declined worksite the person registered is listed once, as its record.
+	out.Memberships = slices.DeleteFunc(out.Memberships, func(m *portal.Membership) bool {
+		return slices.ContainsFunc(out.Declined, func(w *portal.Worksite) bool { return w.ID == m.WorksiteID })
+	})
 	ids, err := r.AdministeredWorksiteIDs(ctx, actor.ID)
 	if err != nil {
 		return nil, err

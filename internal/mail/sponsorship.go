@@ -56,3 +56,15 @@ type AccessLapsed struct {
 	SponsorshipsURL string // where to ask an authorizer
 	StatusURL       string
 }
+
+// AccessScopesNarrowed is the data of "access_scopes_narrowed", sent to an
+// on-behalf-of user who keeps her CareConnect access through the sponsors
+// who still qualify, but no longer sees what only another sponsor saw.
+type AccessScopesNarrowed struct {
+	Common
+	Cause           string      // what happened, in a sentence
+	Removed         []ScopeText // what she no longer sees
+	Kept            []ScopeText // what she still sees
+	SponsorshipsURL string
+	StatusURL       string
+}

@@ -97,6 +97,10 @@ type WorksiteJoinDecided struct {
 	WorksiteName string
 	Approved     bool
 	Reason       string
+	// WorksiteDeclined: the request was declined because the CareConnect
+	// team did not approve the worksite (Reason is then the team's).
+	WorksiteDeclined bool
+	JoinURL          string // where to look for another worksite, when WorksiteDeclined
 }
 
 // WorksiteDecided is the data of "worksite_decided", sent to a new
@@ -115,6 +119,10 @@ type WorksiteDecided struct {
 type MembershipEnded struct {
 	Common
 	WorksiteName string
+	// WorksiteDeclined: the membership ended because the CareConnect team
+	// did not approve the worksite; Reason is the team's.
+	WorksiteDeclined bool
+	Reason           string
 }
 
 // DeclarationRequested is the data of "declaration_requested", sent to the

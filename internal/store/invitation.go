@@ -76,14 +76,17 @@ func (q Q) invitations(ctx context.Context, where string, args ...any) ([]*porta
 	return out, rows.Err()
 }
 
-// DecideInvitation moves a pending invitation to status, reporting whether it was pending.
-func (tx *Tx) DecideInvitation(ctx context.Context, id portal.InvitationID, status string, by portal.AccountID, now time.Time) (bool, error) {
+// DecideInvitation moves a pending invitation to status, reporting whether
+// it was pending. via records how an accepted invitation was taken up
+// (portal.GrantViaLink or portal.GrantViaConfirmedAddress); it is empty
+// for the other answers.
+func (tx *Tx) DecideInvitation(ctx context.Context, id portal.InvitationID, status string, by portal.AccountID, via string, now time.Time) (bool, error) {
 	var byArg any
 	if by != 0 {
 		byArg = int64(by)
 	}
-	res, err := tx.Exec(ctx, "UPDATE invitations SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'",
-		status, ms(now), byArg, int64(id))
+	res, err := tx.Exec(ctx, "UPDATE invitations SET status = ?, decided_at = ?, decided_by = ?, accepted_via = ? WHERE id = ? AND status = 'pending'",
+		status, ms(now), byArg, via, int64(id))
 	if err != nil {
 		return false, err
 	}
@@ -94,6 +97,6 @@ func (tx *Tx) DecideInvitation(ctx context.Context, id portal.InvitationID, stat
 // RenewInvitation sends an invitation again: new token, new expiry, pending.
 func (tx *Tx) RenewInvitation(ctx context.Context, id portal.InvitationID, tokenHash string, expires time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE invitations SET status = 'pending', token_hash = ?, expires_at = ?, sent_count = sent_count + 1,
-		decided_at = 0, decided_by = NULL WHERE id = ?`, tokenHash, ms(expires), int64(id))
+		decided_at = 0, decided_by = NULL, accepted_via = '' WHERE id = ?`, tokenHash, ms(expires), int64(id))
 	return err
 }

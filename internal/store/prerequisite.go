@@ -43,14 +43,17 @@ type Completion struct {
 	Source      string // SourcePortal or SourceExternal
 	RecordedBy  string // the staff member who recorded an external completion
 	SignedName  string // the name typed to sign the agreement
+	// CreditedVia is how an external completion, recorded by email
+	// address, was credited to the account (portal.GrantVia*).
+	CreditedVia string
 }
 
-const completionColumns = `id, account_id, kind, version, completed_at, score, source, recorded_by, signed_name`
+const completionColumns = `id, account_id, kind, version, completed_at, score, source, recorded_by, signed_name, credited_via`
 
 func scanCompletion(r rowScanner) (*Completion, error) {
 	var c Completion
 	var at int64
-	if err := r.Scan(&c.ID, &c.AccountID, &c.Kind, &c.Version, &at, &c.Score, &c.Source, &c.RecordedBy, &c.SignedName); err != nil {
+	if err := r.Scan(&c.ID, &c.AccountID, &c.Kind, &c.Version, &at, &c.Score, &c.Source, &c.RecordedBy, &c.SignedName, &c.CreditedVia); err != nil {
 		return nil, mapError(err)
 	}
 	c.CompletedAt = fromMS(at)
@@ -68,8 +71,8 @@ func (tx *Tx) RecordCompletion(ctx context.Context, c *Completion) error {
 		return fmt.Errorf("store: a completion needs an account, a version and a time")
 	}
 	id, err := tx.Insert(ctx, `INSERT INTO prerequisite_completions (account_id, kind, version, completed_at, score,
-		source, recorded_by, signed_name) VALUES (?,?,?,?,?,?,?,?)`,
-		int64(c.AccountID), c.Kind, c.Version, ms(c.CompletedAt), c.Score, c.Source, c.RecordedBy, c.SignedName)
+		source, recorded_by, signed_name, credited_via) VALUES (?,?,?,?,?,?,?,?,?)`,
+		int64(c.AccountID), c.Kind, c.Version, ms(c.CompletedAt), c.Score, c.Source, c.RecordedBy, c.SignedName, c.CreditedVia)
 	if err != nil {
 		return fmt.Errorf("store: record completion: %w", err)
 	}

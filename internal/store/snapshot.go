@@ -96,25 +96,22 @@ func (r snapshotReader) requests(ctx context.Context, s *portal.PolicySnapshot) 
 		})
 }
 
-// The grants-to-confirmed-addresses invariant needs to know whether each
-// address that granted something was confirmed at the time, or the emailed
-// link used. The portal does not record confirmation of email addresses
-// yet: it arrives with the email confirmation change, which is where
-// AddressGrant.Confirmed is to be filled from. Until then every grant below
-// is loaded as confirmed, so that invariant holds on this data by
-// construction and is checked on its own only in the domain's tests.
-const addressesConfirmedUnrecorded = true
+// The grants-to-confirmed-addresses invariant needs to know how each
+// address that granted something was used: the portal records it with the
+// grant (accepted_via, signed_via, credited_via: portal.GrantVia*), and
+// portal.NewAddressGrant reads Confirmed from it. Grants from before that
+// record are marked unrecorded by their migration, and not judged.
 
 func (r snapshotReader) completions(ctx context.Context, s *portal.PolicySnapshot) error {
 	emails := map[portal.AccountID]string{}
 	for _, a := range s.Accounts {
 		emails[a.ID] = a.Email
 	}
-	return r.each(ctx, `SELECT id, account_id, kind, version, source FROM prerequisite_completions ORDER BY id`, func(r rowScanner) error {
+	return r.each(ctx, `SELECT id, account_id, kind, version, source, credited_via FROM prerequisite_completions ORDER BY id`, func(r rowScanner) error {
 		var id int64
 		var c portal.PrerequisiteCompletion
-		var kind, source string
-		if err := r.Scan(&id, &c.AccountID, &kind, &c.Version, &source); err != nil {
+		var kind, source, via string
+		if err := r.Scan(&id, &c.AccountID, &kind, &c.Version, &source, &via); err != nil {
 			return err
 		}
 		switch kind {
@@ -129,27 +126,25 @@ func (r snapshotReader) completions(ctx context.Context, s *portal.PolicySnapsho
 		if source == SourceExternal {
 			// Recorded by the CareConnect team for the account that used the
 			// address; the address itself is not kept, so it is the account's.
-			s.Grants = append(s.Grants, portal.AddressGrant{Kind: portal.GrantTraining, ID: id, AccountID: c.AccountID,
-				Address: emails[c.AccountID], Confirmed: addressesConfirmedUnrecorded})
+			s.Grants = append(s.Grants, portal.NewAddressGrant(portal.GrantTraining, id, c.AccountID, emails[c.AccountID], via))
 		}
 		return nil
 	})
 }
 
 func (r snapshotReader) worksites(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, code, status, COALESCE(group_id, 0), signer_email, COALESCE(signer_account_id, 0), declaration_signed_at
-		FROM worksites ORDER BY id`, func(r rowScanner) error {
+	return r.each(ctx, `SELECT id, code, status, COALESCE(group_id, 0), signer_email, COALESCE(signer_account_id, 0), declaration_signed_at,
+		signed_via FROM worksites ORDER BY id`, func(r rowScanner) error {
 		var w portal.Worksite
-		var code string
+		var code, via string
 		var signed int64
-		if err := r.Scan(&w.ID, &code, &w.Status, &w.GroupID, &w.SignerEmail, &w.SignerAccountID, &signed); err != nil {
+		if err := r.Scan(&w.ID, &code, &w.Status, &w.GroupID, &w.SignerEmail, &w.SignerAccountID, &signed, &via); err != nil {
 			return err
 		}
 		w.Code, w.DeclarationSigned = portal.WorksiteCode(code), fromMS(signed)
 		s.Worksites = append(s.Worksites, &w)
 		if w.DeclarationDone() {
-			s.Grants = append(s.Grants, portal.AddressGrant{Kind: portal.GrantDeclaration, ID: int64(w.ID), AccountID: w.SignerAccountID,
-				Address: w.SignerEmail, Confirmed: addressesConfirmedUnrecorded})
+			s.Grants = append(s.Grants, portal.NewAddressGrant(portal.GrantDeclaration, int64(w.ID), w.SignerAccountID, w.SignerEmail, via))
 		}
 		return nil
 	})
@@ -192,19 +187,19 @@ func (r snapshotReader) sponsorships(ctx context.Context, s *portal.PolicySnapsh
 }
 
 func (r snapshotReader) invitations(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, worksite_id, email, status, expires_at, COALESCE(decided_by, 0) FROM invitations ORDER BY id`,
+	return r.each(ctx, `SELECT id, worksite_id, email, status, expires_at, COALESCE(decided_by, 0), accepted_via FROM invitations ORDER BY id`,
 		func(r rowScanner) error {
 			var inv portal.Invitation
 			var expires int64
 			var by portal.AccountID
-			if err := r.Scan(&inv.ID, &inv.WorksiteID, &inv.Email, &inv.Status, &expires, &by); err != nil {
+			var via string
+			if err := r.Scan(&inv.ID, &inv.WorksiteID, &inv.Email, &inv.Status, &expires, &by, &via); err != nil {
 				return err
 			}
 			inv.ExpiresAt = fromMS(expires)
 			s.Invitations = append(s.Invitations, &inv)
 			if inv.Status == portal.RequestApproved {
-				s.Grants = append(s.Grants, portal.AddressGrant{Kind: portal.GrantInvitation, ID: int64(inv.ID), AccountID: by,
-					Address: inv.Email, Confirmed: addressesConfirmedUnrecorded})
+				s.Grants = append(s.Grants, portal.NewAddressGrant(portal.GrantInvitation, int64(inv.ID), by, inv.Email, via))
 			}
 			return nil
 		})

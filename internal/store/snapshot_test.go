@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 
 	"portal"
@@ -43,7 +44,7 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 			if err := tx.CreateInvitation(ctx, inv, "hash-1"); err != nil {
 				return err
 			}
-			if _, err := tx.DecideInvitation(ctx, inv.ID, portal.RequestApproved, rn.ID, sponsorNow); err != nil {
+			if _, err := tx.DecideInvitation(ctx, inv.ID, portal.RequestApproved, rn.ID, portal.GrantViaLink, sponsorNow); err != nil {
 				return err
 			}
 			if err := tx.CreateInvitation(ctx, open, "hash-2"); err != nil {
@@ -52,14 +53,15 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 			if err := tx.CreateJoinRequest(ctx, j); err != nil {
 				return err
 			}
-			if err := tx.SignDeclaration(ctx, approved.ID, doc.ID, portal.DeclarationVersion, sponsorNow); err != nil {
+			if err := tx.SignDeclaration(ctx, approved.ID, doc.ID, portal.DeclarationVersion, "", sponsorNow); err != nil {
 				return err
 			}
 			if _, err := tx.CreateGroup(ctx, "Group", rn.ID, sponsorNow); err != nil {
 				return err
 			}
 			for _, c := range []*store.Completion{
-				{AccountID: doc.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourceExternal, RecordedBy: "x"},
+				{AccountID: doc.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourceExternal, RecordedBy: "x",
+					CreditedVia: portal.GrantViaConfirmedAddress},
 				{AccountID: doc.ID, Kind: store.CompletionHPCAA, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourcePortal},
 			} {
 				if err := tx.RecordCompletion(ctx, c); err != nil {
@@ -120,24 +122,130 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 		if len(s.Feed) != 1 || s.Feed[0].AccountID != doc.ID || s.Feed[0].Event != portal.FeedUserReinstated {
 			t.Fatalf("feed %+v", s.Feed)
 		}
+		// Each grant as recorded: the training credited to a confirmed
+		// address, the invitation taken up through its link, and the
+		// declaration signed without saying how.
 		if want := []portal.AddressGrant{
-			{Kind: portal.GrantTraining, ID: 1, AccountID: doc.ID, Address: "doc@example.ca", Confirmed: true},
-			{Kind: portal.GrantDeclaration, ID: int64(approved.ID), AccountID: doc.ID, Address: approved.SignerEmail, Confirmed: true},
-			{Kind: portal.GrantInvitation, ID: int64(inv.ID), AccountID: rn.ID, Address: "RN@example.ca", Confirmed: true},
+			{Kind: portal.GrantTraining, ID: 1, AccountID: doc.ID, Address: "doc@example.ca", Via: portal.GrantViaConfirmedAddress, Confirmed: true},
+			{Kind: portal.GrantDeclaration, ID: int64(approved.ID), AccountID: doc.ID, Address: approved.SignerEmail},
+			{Kind: portal.GrantInvitation, ID: int64(inv.ID), AccountID: rn.ID, Address: "RN@example.ca", Via: portal.GrantViaLink, Confirmed: true},
 		}; !reflect.DeepEqual(s.Grants, want) {
 			t.Fatalf("grants\n%+v\nwant\n%+v", s.Grants, want)
 		}
 		// The invariants see what was built: at the declined worksite, a
 		// member without an administrator, an open invitation and a request
-		// to join; the provisioned physician breaks nothing.
+		// to join; the declaration signed without a record of how; the
+		// provisioned physician breaks nothing.
 		var got []string
 		for _, v := range portal.CheckPolicy(s) {
 			got = append(got, v.Invariant)
 		}
 		want := []string{portal.InvNoMemberOfDeclinedWorksite, portal.InvWorksiteHasAdministrator,
-			portal.InvDeclinedWorksiteClosed, portal.InvDeclinedWorksiteClosed}
+			portal.InvDeclinedWorksiteClosed, portal.InvDeclinedWorksiteClosed, portal.InvGrantsToConfirmedAddresses}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("violations %v, want %v", got, want)
+		}
+	})
+}
+
+// The address grants migration marks the grants made before it, whose way
+// of confirmation nobody recorded, as unrecorded: the invariant does not
+// judge them, and leaves everything else alone.
+func TestStore_MigrationMarksGrantsUnrecorded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		doc := mustSponsorAccount(t, db, "doc", portal.ProfPhysician, "", false)
+		rn := mustSponsorAccount(t, db, "rn", portal.ProfNurse, portal.LicenceRN, false)
+		signed := mustSponsorWorksite(t, db, "Clinic", "101", portal.WorksiteApproved, doc)
+		unsigned := mustSponsorWorksite(t, db, "Elsewhere", "102", portal.WorksitePending, doc)
+		accepted := &portal.Invitation{WorksiteID: signed.ID, Email: "rn@example.ca", InvitedBy: doc.ID, CreatedAt: sponsorNow,
+			ExpiresAt: sponsorNow.Add(portal.InvitationLifetime)}
+		open := &portal.Invitation{WorksiteID: signed.ID, Email: "x@example.ca", InvitedBy: doc.ID, CreatedAt: sponsorNow,
+			ExpiresAt: sponsorNow.Add(portal.InvitationLifetime)}
+		// As the portal wrote them before the migration: nothing said how.
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			for i, inv := range []*portal.Invitation{accepted, open} {
+				if err := tx.CreateInvitation(ctx, inv, "hash-"+ref(int64(i))); err != nil {
+					return err
+				}
+			}
+			if _, err := tx.DecideInvitation(ctx, accepted.ID, portal.RequestApproved, rn.ID, "", sponsorNow); err != nil {
+				return err
+			}
+			if err := tx.SignDeclaration(ctx, signed.ID, doc.ID, portal.DeclarationVersion, "", sponsorNow); err != nil {
+				return err
+			}
+			for _, c := range []*store.Completion{
+				{AccountID: doc.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourceExternal, RecordedBy: "x"},
+				{AccountID: rn.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourcePortal},
+			} {
+				if err := tx.RecordCompletion(ctx, c); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := db.LoadPolicySnapshot(ctx, sponsorNow, "2026-11-26")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := portal.CountViolations(portal.CheckPolicy(before))[portal.InvGrantsToConfirmedAddresses]; n != 3 {
+			t.Fatalf("%d grants without a record, want 3", n)
+		}
+		migrations, err := store.Migrations(db.Dialect())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m *store.Migration
+		for i := range migrations {
+			if migrations[i].Name == "address_grants" {
+				m = &migrations[i]
+			}
+		}
+		if m == nil {
+			t.Fatal("no address_grants migration")
+		}
+		var body strings.Builder
+		for _, line := range strings.Split(m.SQL, "\n") {
+			if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+				body.WriteString(line + "\n")
+			}
+		}
+		for _, stmt := range strings.Split(body.String(), ";") {
+			if stmt = strings.TrimSpace(stmt); strings.HasPrefix(stmt, "UPDATE") {
+				if _, err := db.Read().Exec(ctx, stmt); err != nil {
+					t.Fatalf("%s: %v", stmt, err)
+				}
+			}
+		}
+		s, err := db.LoadPolicySnapshot(ctx, sponsorNow, "2026-11-26")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []portal.AddressGrant{
+			{Kind: portal.GrantTraining, ID: 1, AccountID: doc.ID, Address: "doc@example.ca", Via: portal.GrantViaUnrecorded},
+			{Kind: portal.GrantDeclaration, ID: int64(signed.ID), AccountID: doc.ID, Address: signed.SignerEmail, Via: portal.GrantViaUnrecorded},
+			{Kind: portal.GrantInvitation, ID: int64(accepted.ID), AccountID: rn.ID, Address: "rn@example.ca", Via: portal.GrantViaUnrecorded},
+		}; !reflect.DeepEqual(s.Grants, want) {
+			t.Fatalf("grants\n%+v\nwant\n%+v", s.Grants, want)
+		}
+		if n := portal.CountViolations(portal.CheckPolicy(s))[portal.InvGrantsToConfirmedAddresses]; n != 0 {
+			t.Fatalf("%d unrecorded grants judged", n)
+		}
+		var openVia, unsignedVia, portalVia string
+		if err := db.Read().QueryRow(ctx, "SELECT accepted_via FROM invitations WHERE id = ?", int64(open.ID)).Scan(&openVia); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read().QueryRow(ctx, "SELECT signed_via FROM worksites WHERE id = ?", int64(unsigned.ID)).Scan(&unsignedVia); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Read().QueryRow(ctx, "SELECT credited_via FROM prerequisite_completions WHERE source = 'portal'").Scan(&portalVia); err != nil {
+			t.Fatal(err)
+		}
+		if openVia != "" || unsignedVia != "" || portalVia != "" {
+			t.Fatalf("marked what granted nothing: %q %q %q", openVia, unsignedVia, portalVia)
 		}
 	})
 }

@@ -90,9 +90,10 @@ func (q Q) FindWorksiteBySignerToken(ctx context.Context, tokenHash string) (*po
 
 // WorksiteFilter selects worksites.
 type WorksiteFilter struct {
-	Status  string
-	GroupID portal.GroupID
-	Limit   int
+	Status       string
+	GroupID      portal.GroupID
+	RegisteredBy portal.AccountID
+	Limit        int
 }
 
 // FindWorksites lists worksites, oldest first.
@@ -106,6 +107,10 @@ func (q Q) FindWorksites(ctx context.Context, f WorksiteFilter) ([]*portal.Works
 	if f.GroupID != 0 {
 		query += " AND w.group_id = ?"
 		args = append(args, int64(f.GroupID))
+	}
+	if f.RegisteredBy != 0 {
+		query += " AND w.registered_by = ?"
+		args = append(args, int64(f.RegisteredBy))
 	}
 	query += " ORDER BY w.created_at, w.id"
 	if f.Limit > 0 {
@@ -131,10 +136,12 @@ func (q Q) worksites(ctx context.Context, query string, args ...any) ([]*portal.
 	return out, rows.Err()
 }
 
-// SignDeclaration records the Worksite Privacy & Security Declaration.
-func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer portal.AccountID, version string, now time.Time) error {
+// SignDeclaration records the Worksite Privacy & Security Declaration; via
+// says how the signer showed the address it was meant for was theirs
+// (portal.GrantViaLink or portal.GrantViaConfirmedAddress).
+func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer portal.AccountID, version, via string, now time.Time) error {
 	_, err := tx.Exec(ctx, `UPDATE worksites SET signer_account_id = ?, declaration_version = ?, declaration_signed_at = ?,
-		signer_token_hash = '' WHERE id = ?`, int64(signer), version, ms(now), int64(id))
+		signer_token_hash = '', signed_via = ? WHERE id = ?`, int64(signer), version, ms(now), via, int64(id))
 	return err
 }
 

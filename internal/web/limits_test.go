@@ -70,11 +70,16 @@ func TestWeb_DailyLimitsShownOnTheForm(t *testing.T) {
 }
 
 // TestWeb_DeclinedWorksiteOffersNoInvitations: a declined worksite's page
-// has no invitation form and no Send again.
+// has no invitation form and no Send again, for an administrator of its
+// organization (who keeps administering it); its registrant without one
+// sees it only as a record, with the team's reason, on My Worksites.
 func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
 		admin := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
-		p := admin.Post("/worksites/new", manualWorksiteForm("Harbour Clinic", "101"))
+		form := manualWorksiteForm("Harbour Clinic", "101")
+		form.Set("group", "new")
+		form.Set("group_name", "Harbour Health")
+		p := admin.Post("/worksites/new", form)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d", p.Status)
 		}
@@ -85,7 +90,7 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 		}
 		page := admin.Get("/worksites/" + id)
 		resend := page.Attr(`form[action$="/resend"]`, "action")
-		if resend == "" || page.Text("#invite-closed") != "" {
+		if resend == "" || page.Text("#invite-closed") != "" || page.Text("#worksite-declined") != "" {
 			t.Fatal("an open worksite should offer invitations")
 		}
 		code := page.Text("#worksite-code")
@@ -103,6 +108,51 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 		p = admin.Post(resend, nil)
 		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".flash-error"), "was declined by the CareConnect team") {
 			t.Fatalf("send again at a declined worksite: %d %q", p.Status, p.Text(".flash-error"))
+		}
+	})
+}
+
+// TestWeb_DeclinedWorksiteRecord: the registrant of a worksite the team
+// declined no longer belongs to it, but finds it on My Worksites with the
+// reason, and its page as a record without anything to administer.
+func TestWeb_DeclinedWorksiteRecord(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
+		p := admin.Post("/worksites/new", manualWorksiteForm("Harbour Clinic", "101"))
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("register: %d", p.Status)
+		}
+		id := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
+		admin.Follow(p)
+		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"invitee@example.org"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("invite: %d", p.Status)
+		}
+		page := admin.Get("/worksites/" + id)
+		resend := page.Attr(`form[action$="/resend"]`, "action")
+		if _, err := inst.Portal.App.DecideWorksite(t.Context(), portal.RequestMeta{RequestID: "test"}, "officer.one",
+			portal.WorksiteCode(page.Text("#worksite-code")), false, "The clinic could not be verified."); err != nil {
+			t.Fatal(err)
+		}
+		mine := admin.Get("/worksites")
+		if got := mine.Text("#declined-worksites li"); !strings.HasPrefix(got, "Harbour Clinic (") ||
+			!strings.HasSuffix(got, ": The clinic could not be verified.") {
+			t.Fatalf("My Worksites lists %q", got)
+		}
+		if mine.Attr("#declined-worksites a", "href") != "/worksites/"+id {
+			t.Fatal("the record does not link to the worksite")
+		}
+		if len(mine.Find(`a[href="/worksites/`+id+`"]`)) != 1 {
+			t.Fatal("the declined worksite is listed twice")
+		}
+		page = admin.Get("/worksites/" + id)
+		if page.Status != http.StatusOK || !strings.Contains(page.Text("#worksite-declined"), "The reason given: The clinic could not be verified.") {
+			t.Fatalf("record page %d %q", page.Status, page.Text("#worksite-declined"))
+		}
+		if len(page.Find("form")) != 1 { // sign out only
+			t.Fatalf("the record page offers %d forms", len(page.Find("form")))
+		}
+		if p := admin.Post(resend, nil); p.Status != http.StatusNotFound {
+			t.Fatalf("send again from the record: %d", p.Status)
 		}
 	})
 }
