@@ -440,4 +440,7 @@ type PasswordChangeInput struct {
 	// Card, from their session (not from the form): see
 	// CheckPasswordChangeSignIn.
 	SignedInAt time.Time
+	// KeepSession is the id hash of the session making the change: it
+	// stays signed in, and every other session of the account ends.
+	KeepSession string
 }

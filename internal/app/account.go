@@ -46,6 +46,38 @@ func (a *App) SignIn(ctx context.Context, meta portal.RequestMeta, card portal.C
 	return acct, err
 }
 
+// SignInRefused records a sign-in the provider's answer did not complete
+// (a wrong state or nonce, a tampered or unexchangeable token, a refusal at
+// the provider). staff says which sign-in it was; reason is a short code.
+// Only answers to a sign-in this portal started are recorded, so a stream
+// of forged callbacks costs an attacker the sign-in start's rate limit.
+func (a *App) SignInRefused(ctx context.Context, meta portal.RequestMeta, issuer string, staff bool, reason string) error {
+	action := "session.sign_in_refused"
+	if staff {
+		action = "staff.sign_in_refused"
+	}
+	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAnonymous, action: action,
+			subjectKind: "identity", details: map[string]string{"issuer": issuer, "reason": reason}})
+	})
+}
+
+// EndOtherSessions signs a person out of every browser but the one asking
+// (keep, its session's id hash) and returns how many sessions it ended.
+func (a *App) EndOtherSessions(ctx context.Context, meta portal.RequestMeta, id portal.AccountID, keep string) (int64, error) {
+	var ended int64
+	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		if ended, err = tx.DeleteOtherAccountSessions(ctx, id, keep); err != nil {
+			return err
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(id),
+			action: "session.ended_elsewhere", subjectKind: "account", subjectID: accountRef(id),
+			details: map[string]int64{"sessions_ended": ended}})
+	})
+	return ended, err
+}
+
 // SignOut records the end of a session.
 func (a *App) SignOut(ctx context.Context, meta portal.RequestMeta, id portal.AccountID) error {
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -217,8 +249,15 @@ func (a *App) ChangePassword(ctx context.Context, meta portal.RequestMeta, id po
 		if err := tx.SetAccountPassword(ctx, id, hash, now); err != nil {
 			return err
 		}
+		// Whoever else is signed in as this person, perhaps with the old
+		// password's help, is signed out.
+		ended, err := tx.DeleteOtherAccountSessions(ctx, id, in.KeepSession)
+		if err != nil {
+			return err
+		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(id),
-			action: "account.password_changed", subjectKind: "account", subjectID: accountRef(id)}); err != nil {
+			action: "account.password_changed", subjectKind: "account", subjectID: accountRef(id),
+			details: map[string]int64{"other_sessions_ended": ended}}); err != nil {
 			return err
 		}
 		return a.enqueue(ctx, tx, "password_changed", acct.Email, acct.ID, mail.PasswordChanged{

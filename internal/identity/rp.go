@@ -57,6 +57,25 @@ func UserMessage(err error) string {
 	}
 }
 
+// Reason returns a short, stable code for a sign-in failure, for the audit
+// trail: "state", "nonce", "token", "exchange", "provider_denied" or "other".
+func Reason(err error) string {
+	switch {
+	case errors.Is(err, ErrState):
+		return "state"
+	case errors.Is(err, ErrNonce):
+		return "nonce"
+	case errors.Is(err, ErrToken):
+		return "token"
+	case errors.Is(err, ErrExchange):
+		return "exchange"
+	case errors.Is(err, ErrProviderDenied):
+		return "provider_denied"
+	default:
+		return "other"
+	}
+}
+
 // ClaimNames names the ID token claims that carry each identity attribute.
 type ClaimNames struct {
 	Subject, GivenNames, Surname, BirthDate, Email string

@@ -70,6 +70,16 @@ func (q Q) DeleteSession(ctx context.Context, idHash string) error {
 	return err
 }
 
+// DeleteOtherAccountSessions ends every session of an account except keep
+// (a session's id hash; "" keeps none) and returns how many it ended.
+func (q Q) DeleteOtherAccountSessions(ctx context.Context, id portal.AccountID, keep string) (int64, error) {
+	res, err := q.Exec(ctx, "DELETE FROM sessions WHERE account_id = ? AND id_hash <> ?", int64(id), keep)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
 // DeleteExpiredSessions removes sessions past their absolute expiry or idle
 // since before idleBefore, and returns how many.
 func (q Q) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time) (int64, error) {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -142,7 +143,7 @@ func (s *Server) handlePasswordPost(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	in := portal.PasswordChangeInput{Password: r.PostFormValue("password"), ConfirmPassword: r.PostFormValue("confirm_password"),
-		SignedInAt: st.sess.data.SignedInAt}
+		SignedInAt: st.sess.data.SignedInAt, KeepSession: st.sess.row.IDHash}
 	err := s.app.ChangePassword(r.Context(), st.meta, st.account.ID, in)
 	if fe, ok := portal.AsFieldErrors(err); ok {
 		return s.render(w, r, http.StatusUnprocessableEntity, "account_password.html", passwordPage{Page: s.page(r, "Reset My Password"),
@@ -152,6 +153,25 @@ func (s *Server) handlePasswordPost(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	s.setFlash(r, "Your HxBC password has been changed.")
+	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+// handleEndOtherSessions signs the person out of every other browser.
+func (s *Server) handleEndOtherSessions(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	n, err := s.app.EndOtherSessions(r.Context(), st.meta, st.account.ID, st.sess.row.IDHash)
+	if err != nil {
+		return err
+	}
+	switch n {
+	case 0:
+		s.setFlash(r, "You were not signed in anywhere else. This browser stays signed in.")
+	case 1:
+		s.setFlash(r, "You are signed out of 1 other browser or device. This browser stays signed in.")
+	default:
+		s.setFlash(r, fmt.Sprintf("You are signed out of %d other browsers or devices. This browser stays signed in.", n))
+	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
 }

@@ -91,6 +91,13 @@ func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, src *rpSou
 	}
 	fail := func(cause error) (identity.Identity, string, bool, error) {
 		st.logger.Warn("sign-in refused", "issuer", src.cfg.Issuer, "err", cause)
+		if ar.State != "" {
+			// An answer to a sign-in this browser started: worth the audit
+			// trail. Without one it is noise anyone can send at no cost.
+			if err := s.app.SignInRefused(r.Context(), st.meta, src.cfg.Issuer, src == &s.staffRP, identity.Reason(cause)); err != nil {
+				return identity.Identity{}, "", false, err
+			}
+		}
 		if st.sess != nil {
 			st.sess.data.Auth = nil
 			_ = s.saveSession(r.Context(), st.sess)

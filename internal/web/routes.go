@@ -47,6 +47,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /account/email/confirm/{token}", s.requireAccount(s.handleEmailConfirmLink))
 	handle("POST /account/email/confirm", s.requireAccount(s.handleEmailConfirmPost))
 	handle("POST /account/email/resend", s.requireAccount(s.handleEmailResend))
+	handle("POST /account/sessions/end", s.requireAccount(s.handleEndOtherSessions))
 
 	// Worksites.
 	acct := s.requireAccount
