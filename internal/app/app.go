@@ -38,6 +38,11 @@ type App struct {
 	// AddressSearchTimeout bounds one address search
 	// (DefaultAddressSearchTimeout).
 	AddressSearchTimeout time.Duration
+	// FeedPollInterval is how often a change-feed reader waiting for events
+	// reads again (DefaultFeedPoll), to see those written by other instances.
+	FeedPollInterval time.Duration
+
+	feedWaits feedStop
 }
 
 // New returns an App with defaults filled in.
