@@ -199,8 +199,17 @@ func Rebind(d Dialect, query string) string {
 	return b.String()
 }
 
+// seeStatement, when set (by this package's tests), sees the text of every
+// statement before it runs: the guard that no statement carries a number
+// formatted into its text, which would give the prepared-statement cache
+// one entry per value instead of one per query shape.
+var seeStatement func(query string)
+
 // Exec runs a statement.
 func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if seeStatement != nil {
+		seeStatement(query)
+	}
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, mapError(err)
@@ -211,6 +220,9 @@ func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, err
 
 // Query runs a query returning rows.
 func (q Q) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if seeStatement != nil {
+		seeStatement(query)
+	}
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		return rows, mapError(err)
@@ -221,6 +233,9 @@ func (q Q) Query(ctx context.Context, query string, args ...any) (*sql.Rows, err
 
 // QueryRow runs a query returning at most one row.
 func (q Q) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if seeStatement != nil {
+		seeStatement(query)
+	}
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
