@@ -34,7 +34,7 @@ var macros = map[Dialect]*strings.Replacer{
 }
 
 // Migrations returns the migration stream for a dialect, in order. It fails
-// when a number is missing for the dialect or appears twice.
+// when a number appears twice for the dialect.
 func Migrations(d Dialect) ([]Migration, error) {
 	entries, err := fs.ReadDir(migrationFS, "migrations")
 	if err != nil {
@@ -76,9 +76,13 @@ func Migrations(d Dialect) ([]Migration, error) {
 		out = append(out, m)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Version < out[j].Version })
-	for i, m := range out {
-		if m.Version != i+1 {
-			return nil, fmt.Errorf("store: migration %d missing for %s", i+1, d)
+	// Numbers are handed out to parallel lines of work, so a branch may
+	// hold 0010 before 0009 arrives: a gap is allowed, as Migrate records
+	// each number by itself and applies a late lower one when it comes.
+	// TestMigrations_SameNumbersForBothDialects keeps the dialects in step.
+	for _, m := range out {
+		if m.Version < 1 {
+			return nil, fmt.Errorf("store: migration %d: numbers start at 1", m.Version)
 		}
 	}
 	return out, nil
