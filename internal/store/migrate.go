@@ -100,6 +100,11 @@ func (db *DB) Migrate(ctx context.Context) (int, error) {
 	// too: two CREATE TABLE IF NOT EXISTS at once fail on PostgreSQL.
 	lock := func(tx *Tx) error {
 		if tx.dialect == Postgres {
+			// A migration may build an index over a large table: no
+			// statement timeout for its transaction.
+			if _, err := tx.Exec(ctx, "SET LOCAL statement_timeout = 0"); err != nil {
+				return err
+			}
 			_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(7202611)")
 			return err
 		}
