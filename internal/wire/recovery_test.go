@@ -163,6 +163,19 @@ func TestPortal_RecoversWhenPostgresComesBack(t *testing.T) {
 		}
 	}
 
+	// The provisioning API says the same in its own (SCIM) form.
+	req, _ := http.NewRequest("GET", srv.URL+"/scim/v2/Users", nil)
+	req.Header.Set("Authorization", "Bearer ccp_"+strings.Repeat("a", 43))
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "try again in a minute") {
+		t.Fatalf("provisioning API with the database stopped: %d %s", resp.StatusCode, body)
+	}
+
 	cluster.start(t)
 	deadline := time.Now().Add(20 * time.Second)
 	for {
