@@ -218,6 +218,7 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.StringVar(&cfg.SMTP.TLS, "smtp-tls", env("SMTP_TLS", "starttls"), "starttls, tls or none (PORTAL_SMTP_TLS)")
 	fs.DurationVar(&cfg.SessionIdle, "session-idle", envDur("SESSION_IDLE", 30*time.Minute), "idle session timeout (PORTAL_SESSION_IDLE)")
 	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
+	dbFlags := databaseFlags(fs, cmd, env, envDur)
 	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute), "how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
 	readAuditKeys := auditFlags(fs, &cfg, env, envDur)
@@ -259,6 +260,9 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	if cfg.BaseURL == "" {
 		cfg.BaseURL = "http://" + cfg.Addr
 	}
+	if cfg.DBOptions, err = dbFlags(); err != nil {
+		return cfg, "", err
+	}
 	if cmd != "serve" {
 		// Only the server exposes metrics; one-off commands keep their own.
 		cfg.Registerer = prometheus.NewRegistry()
@@ -292,4 +296,47 @@ func newLogger(w io.Writer, format string, dev bool) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, nil))
 	}
 	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// databaseFlags declares the PostgreSQL pool and timeout settings and
+// returns a function giving them once parsed. The server bounds each
+// statement; the one-off commands (an address import, a migration, an audit
+// verification) may run long statements and by default do not.
+func databaseFlags(fs *flag.FlagSet, cmd string, env func(name, def string) string,
+	envDur func(string, time.Duration) time.Duration) func() (store.Options, error) {
+	stmtDefault := store.DefaultStatementTimeout
+	if cmd != "serve" {
+		stmtDefault = 0
+	}
+	maxConns := fs.String("db-max-conns", env("DB_MAX_CONNS", strconv.Itoa(store.DefaultMaxConns)),
+		"PostgreSQL: most connections this instance opens (PORTAL_DB_MAX_CONNS)")
+	maxIdle := fs.String("db-max-idle-conns", env("DB_MAX_IDLE_CONNS", strconv.Itoa(store.DefaultMaxIdleConns)),
+		"PostgreSQL: connections kept open while idle (PORTAL_DB_MAX_IDLE_CONNS)")
+	connect := fs.Duration("db-connect-timeout", envDur("DB_CONNECT_TIMEOUT", store.DefaultConnectTimeout),
+		"PostgreSQL: how long opening a connection may take (PORTAL_DB_CONNECT_TIMEOUT)")
+	stmt := fs.Duration("db-statement-timeout", envDur("DB_STATEMENT_TIMEOUT", stmtDefault),
+		"PostgreSQL: statement_timeout of each connection, 0 for none (PORTAL_DB_STATEMENT_TIMEOUT); default 30s for serve, none for other commands")
+	idleTx := fs.Duration("db-idle-in-transaction-timeout", envDur("DB_IDLE_IN_TRANSACTION_TIMEOUT", store.DefaultIdleInTxTimeout),
+		"PostgreSQL: idle_in_transaction_session_timeout, 0 for none (PORTAL_DB_IDLE_IN_TRANSACTION_TIMEOUT)")
+	return func() (store.Options, error) {
+		var o store.Options
+		for _, n := range []struct {
+			flag, val string
+			to        *int
+		}{{"db-max-conns", *maxConns, &o.MaxConns}, {"db-max-idle-conns", *maxIdle, &o.MaxIdleConns}} {
+			v, err := strconv.Atoi(n.val)
+			if err != nil || v < 1 {
+				return o, fmt.Errorf("bad -%s %q: want a number of connections, 1 or more", n.flag, n.val)
+			}
+			*n.to = v
+		}
+		none := func(d time.Duration) time.Duration {
+			if d <= 0 {
+				return -1 // store.Options: negative is none
+			}
+			return d
+		}
+		o.ConnectTimeout, o.StatementTimeout, o.IdleInTxTimeout = *connect, none(*stmt), none(*idleTx)
+		return o, nil
+	}
 }

@@ -35,7 +35,7 @@ func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal
 	}
 	for _, inv := range existing {
 		if inv.WorksiteID == ws {
-			return nil, portal.FieldErrors{"email": "This address already has an invitation waiting. Use Send again in the list below."}
+			return nil, invitationWaiting()
 		}
 	}
 	now := a.now()
@@ -43,6 +43,12 @@ func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal
 	token, hash := newToken()
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := a.limitInvitation(ctx, tx, actor, ws); err != nil {
+			return err
+		}
+		// The database keeps one pending invitation per worksite and
+		// address: one past its expiry steps aside, and a second
+		// submission racing this one fails on the index.
+		if err := tx.ExpireInvitations(ctx, ws, email, now); err != nil {
 			return err
 		}
 		if err := tx.CreateInvitation(ctx, inv, hash); err != nil {
@@ -55,10 +61,19 @@ func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal
 		}
 		return a.sendInvitation(ctx, tx, actor, w, inv, token)
 	})
+	if store.IsPendingInvitationConflict(err) {
+		return nil, invitationWaiting()
+	}
 	if err != nil {
 		return nil, err
 	}
 	return inv, nil
+}
+
+// invitationWaiting refuses a second pending invitation to one address
+// at one worksite, whether the use case or the database finds it.
+func invitationWaiting() error {
+	return portal.FieldErrors{"email": "This address already has an invitation waiting. Use Send again in the list below."}
 }
 
 func (a *App) sendInvitation(ctx context.Context, tx *store.Tx, actor *portal.Account, w *portal.Worksite, inv *portal.Invitation, token string) error {
@@ -90,7 +105,7 @@ func (a *App) ResendInvitation(ctx context.Context, meta portal.RequestMeta, act
 	}
 	token, hash := newToken()
 	inv.ExpiresAt = a.now().Add(portal.InvitationLifetime)
-	return a.DB.InTx(ctx, func(tx *store.Tx) error {
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := a.limitInvitation(ctx, tx, actor, ws); err != nil {
 			return err
 		}
@@ -104,6 +119,10 @@ func (a *App) ResendInvitation(ctx context.Context, meta portal.RequestMeta, act
 		}
 		return a.sendInvitation(ctx, tx, actor, w, inv, token)
 	})
+	if store.IsPendingInvitationConflict(err) {
+		return portal.Errorf(portal.ECONFLICT, "%s has a newer invitation waiting. Use Send again on that one.", inv.Email)
+	}
+	return err
 }
 
 // RevokeInvitation withdraws a pending invitation.

@@ -108,7 +108,8 @@ func (q Q) FindAuditEvents(ctx context.Context, f AuditFilter) ([]portal.AuditEv
 	}
 	query += " ORDER BY seq"
 	if f.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
 	}
 	return q.scanAuditEvents(ctx, query, args...)
 }

@@ -213,7 +213,8 @@ func (q Q) FindEmails(ctx context.Context, f EmailFilter) ([]*Email, error) {
 	}
 	query += " ORDER BY id DESC"
 	if f.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
 	}
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {

@@ -26,7 +26,9 @@ func scanInvitation(r rowScanner) (*portal.Invitation, error) {
 	return &inv, nil
 }
 
-// CreateInvitation inserts a pending invitation.
+// CreateInvitation inserts a pending invitation. A second pending
+// invitation to the same address at the same worksite fails with a
+// *ConflictError (see IsPendingInvitationConflict).
 func (tx *Tx) CreateInvitation(ctx context.Context, inv *portal.Invitation, tokenHash string) error {
 	id, err := tx.Insert(ctx, `INSERT INTO invitations (worksite_id, email, email_key, invited_by, status, token_hash, created_at, expires_at)
 		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`, int64(inv.WorksiteID), inv.Email, portal.EmailKey(inv.Email), int64(inv.InvitedBy),
@@ -36,6 +38,20 @@ func (tx *Tx) CreateInvitation(ctx context.Context, inv *portal.Invitation, toke
 	}
 	inv.ID, inv.Status, inv.SentCount = portal.InvitationID(id), portal.RequestPending, 1
 	return nil
+}
+
+// ExpireInvitations records as expired the pending invitations to email at
+// worksite ws whose time ran out by now, so a new one can take their place.
+func (tx *Tx) ExpireInvitations(ctx context.Context, ws portal.WorksiteID, email string, now time.Time) error {
+	_, err := tx.Exec(ctx, "UPDATE invitations SET status = 'expired' WHERE worksite_id = ? AND email_key = ? AND status = 'pending' AND expires_at <= ?",
+		int64(ws), portal.EmailKey(email), ms(now))
+	return err
+}
+
+// IsPendingInvitationConflict reports whether err is the unique violation
+// of a second pending invitation to one address at one worksite.
+func IsPendingInvitationConflict(err error) bool {
+	return IsConflictOn(err, "invitations_pending", "invitations.email_key")
 }
 
 // FindInvitationByID returns one invitation.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -71,7 +70,8 @@ func (q Q) FindQueue(ctx context.Context, f QueueFilter) ([]*portal.AccessReques
 	}
 	query := "SELECT " + accessRequestColumns + " FROM access_requests r" + where + order
 	if f.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", f.Limit, max(f.Offset, 0))
+		query += " LIMIT ? OFFSET ?"
+		args = append(args, f.Limit, max(f.Offset, 0))
 	}
 	out, err := q.accessRequests(ctx, query, args...)
 	return out, total, err

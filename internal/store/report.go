@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -82,7 +81,8 @@ func (q Q) SearchAuditEvents(ctx context.Context, f AuditSearch, offset, limit i
 	where, args := f.where()
 	query := "SELECT " + auditColumns + " FROM audit_log" + where + " ORDER BY seq DESC"
 	if limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d OFFSET %d", limit, max(offset, 0))
+		query += " LIMIT ? OFFSET ?"
+		args = append(args, limit, max(offset, 0))
 	}
 	return q.scanAuditEvents(ctx, query, args...)
 }
@@ -95,7 +95,8 @@ func (q Q) AuditSearchBatch(ctx context.Context, f AuditSearch, afterSeq int64, 
 	query := "SELECT " + auditColumns + " FROM audit_log" + where + " AND seq > ? ORDER BY seq"
 	args = append(args, afterSeq)
 	if limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", limit)
+		query += " LIMIT ?"
+		args = append(args, limit)
 	}
 	return q.scanAuditEvents(ctx, query, args...)
 }

@@ -17,8 +17,9 @@ import (
 
 	"portal"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" driver
 	sqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -42,18 +43,80 @@ type DB struct {
 	beforeCommit func() // tests: runs after a transaction's feed events are written, before COMMIT
 }
 
-// Open connects to the database named by dsn: "sqlite:PATH" (or a bare path
-// ending in .db) for SQLite, "postgres://..." for PostgreSQL. It does not
-// migrate; call Migrate.
+// Options size the PostgreSQL connection pool and bound how long the
+// database may keep a request waiting. Zero fields take the defaults
+// below; SQLite ignores them.
+type Options struct {
+	// MaxConns caps the open connections (default 25); MaxIdleConns is how
+	// many stay open when idle, so a burst finds them ready (default 10).
+	MaxConns     int
+	MaxIdleConns int
+	// ConnectTimeout bounds opening a connection (default 5s), so an
+	// unreachable server fails a request instead of holding it. A
+	// connect_timeout in the DSN takes precedence.
+	ConnectTimeout time.Duration
+	// StatementTimeout is PostgreSQL's statement_timeout on every connection
+	// (default 30s): a statement running longer is cancelled. Negative: none.
+	StatementTimeout time.Duration
+	// IdleInTxTimeout is idle_in_transaction_session_timeout (default 60s):
+	// the server ends a session idle inside a transaction that long, so a
+	// stuck transaction cannot hold locks. Negative: none.
+	IdleInTxTimeout time.Duration
+}
+
+// Defaults of Options.
+const (
+	DefaultMaxConns         = 25
+	DefaultMaxIdleConns     = 10
+	DefaultConnectTimeout   = 5 * time.Second
+	DefaultStatementTimeout = 30 * time.Second
+	DefaultIdleInTxTimeout  = 60 * time.Second
+)
+
+func (o Options) withDefaults() Options {
+	if o.MaxConns <= 0 {
+		o.MaxConns = DefaultMaxConns
+	}
+	if o.MaxIdleConns <= 0 {
+		o.MaxIdleConns = DefaultMaxIdleConns
+	}
+	o.MaxIdleConns = min(o.MaxIdleConns, o.MaxConns)
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = DefaultConnectTimeout
+	}
+	if o.StatementTimeout == 0 {
+		o.StatementTimeout = DefaultStatementTimeout
+	}
+	if o.IdleInTxTimeout == 0 {
+		o.IdleInTxTimeout = DefaultIdleInTxTimeout
+	}
+	return o
+}
+
+// Open connects to the database named by dsn with the default Options.
 func Open(ctx context.Context, dsn string) (*DB, error) {
+	return OpenWith(ctx, dsn, Options{})
+}
+
+// OpenWith connects to the database named by dsn: "sqlite:PATH" (or a bare
+// path ending in .db) for SQLite, "postgres://..." for PostgreSQL. It does
+// not migrate; call Migrate.
+func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		db, err := sql.Open("pgx", dsn)
+		opts = opts.withDefaults()
+		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("store: postgres DSN %s: %w", redactDSN(dsn), err)
 		}
-		db.SetMaxOpenConns(25)
-		db.SetMaxIdleConns(10)
+		if cfg.ConnectTimeout == 0 {
+			cfg.ConnectTimeout = opts.ConnectTimeout
+		}
+		db := stdlib.OpenDB(*cfg, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+			return setTimeouts(ctx, c, opts)
+		}))
+		db.SetMaxOpenConns(opts.MaxConns)
+		db.SetMaxIdleConns(opts.MaxIdleConns)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		if err := db.PingContext(ctx); err != nil {
 			db.Close()
@@ -93,6 +156,23 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		return &DB{sql: db, dialect: SQLite, stmts: newStmtCache(db)}, nil
 	}
 	return nil, fmt.Errorf("store: unsupported DSN %q: use sqlite:PATH or postgres://", redactDSN(dsn))
+}
+
+// setTimeouts sets the session's statement and idle-in-transaction
+// timeouts on a new connection. Behind PgBouncer in transaction mode the
+// setting lands on whichever server connection runs it; set them on the
+// database role there (see docs/operations.md).
+func setTimeouts(ctx context.Context, c *pgx.Conn, opts Options) error {
+	for name, d := range map[string]time.Duration{"statement_timeout": opts.StatementTimeout,
+		"idle_in_transaction_session_timeout": opts.IdleInTxTimeout} {
+		if d < 0 {
+			d = 0 // none
+		}
+		if _, err := c.Exec(ctx, "SET "+name+" = "+strconv.FormatInt(d.Milliseconds(), 10)); err != nil {
+			return fmt.Errorf("store: set %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 func redactDSN(dsn string) string {
@@ -213,8 +293,17 @@ func Rebind(d Dialect, query string) string {
 	return b.String()
 }
 
+// seeStatement, when set (by this package's tests), sees the text of every
+// statement before it runs: the guard that no statement carries a number
+// formatted into its text, which would give the prepared-statement cache
+// one entry per value instead of one per query shape.
+var seeStatement func(query string)
+
 // Exec runs a statement.
 func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if seeStatement != nil {
+		seeStatement(query)
+	}
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, mapError(err)
@@ -225,6 +314,9 @@ func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, err
 
 // Query runs a query returning rows.
 func (q Q) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if seeStatement != nil {
+		seeStatement(query)
+	}
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		return rows, mapError(err)
@@ -235,6 +327,9 @@ func (q Q) Query(ctx context.Context, query string, args ...any) (*sql.Rows, err
 
 // QueryRow runs a query returning at most one row.
 func (q Q) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	if seeStatement != nil {
+		seeStatement(query)
+	}
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -114,7 +113,8 @@ func (q Q) FindWorksites(ctx context.Context, f WorksiteFilter) ([]*portal.Works
 	}
 	query += " ORDER BY w.created_at, w.id"
 	if f.Limit > 0 {
-		query += fmt.Sprintf(" LIMIT %d", f.Limit)
+		query += " LIMIT ?"
+		args = append(args, f.Limit)
 	}
 	return q.worksites(ctx, query, args...)
 }

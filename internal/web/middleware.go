@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/store"
 )
 
 type ctxKey struct{}
@@ -100,7 +101,12 @@ func (s *Server) base(next http.Handler) http.Handler {
 		}
 		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" {
 			h.Set("Cache-Control", "no-store")
-			st.sess = s.loadSession(r)
+			sess, err := s.loadSession(r)
+			if err != nil {
+				s.handleError(rec, r, err)
+				return
+			}
+			st.sess = sess
 			if st.sess != nil && st.sess.row.AccountID != 0 {
 				if acct, err := s.app.Account(r.Context(), st.sess.row.AccountID); err == nil {
 					st.account = acct
@@ -235,6 +241,14 @@ func (s *Server) serve(pattern string, h handler) http.Handler {
 }
 
 func (s *Server) handleError(w http.ResponseWriter, r *http.Request, err error) {
+	if store.Unavailable(err) {
+		// Said plainly and soon: the database is down or too slow, and
+		// the load balancer's /readyz already says so.
+		state(r).logger.Warn("database unavailable", "err", err)
+		w.Header().Set("Retry-After", "60")
+		s.renderError(w, r, http.StatusServiceUnavailable, "")
+		return
+	}
 	code := portal.ErrorCode(err)
 	status := http.StatusInternalServerError
 	switch code {

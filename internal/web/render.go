@@ -177,6 +177,7 @@ var errorHeadings = map[int]string{
 	http.StatusConflict:            "That could not be done",
 	http.StatusTooManyRequests:     "Too many attempts",
 	http.StatusInternalServerError: "Something went wrong",
+	http.StatusServiceUnavailable:  "Service unavailable",
 }
 
 var errorMessages = map[int]string{
@@ -185,6 +186,7 @@ var errorMessages = map[int]string{
 	http.StatusMethodNotAllowed:    "Use the buttons and links of the portal to continue.",
 	http.StatusTooManyRequests:     "Please wait a few minutes before you try again.",
 	http.StatusInternalServerError: "Something went wrong on our side. Please try again; if it keeps happening, contact the CareConnect team and quote the reference below.",
+	http.StatusServiceUnavailable:  "The portal cannot reach its records just now. Please try again in a minute.",
 }
 
 // renderError shows the generic error page; msg must be safe to show.

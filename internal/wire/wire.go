@@ -40,6 +40,10 @@ type Config struct {
 	MailFrom     string
 	TemplateDir  string
 
+	// DBOptions size the PostgreSQL pool and bound its connects, statements
+	// and idle transactions (zero fields: the store's defaults).
+	DBOptions store.Options
+
 	// AddressCompleteKey turns on Canada Post AddressComplete for the address
 	// type-ahead; the local index stays the default.
 	AddressCompleteKey string
@@ -213,7 +217,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error)
 			return nil, err
 		}
 	}
-	db, err := store.Open(ctx, cfg.DB)
+	db, err := store.OpenWith(ctx, cfg.DB, cfg.DBOptions)
 	if err != nil {
 		return nil, err
 	}
