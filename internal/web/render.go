@@ -157,7 +157,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	renderedTemplates.Store(name, true)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err = buf.WriteTo(w)
+	_, err = w.Write(orderErrorSummary(name, buf.Bytes()))
 	return err
 }
 
