@@ -59,7 +59,7 @@ func orderErrorSummary(name string, page []byte) []byte {
 		if q := bytes.IndexByte(id, '"'); q >= 0 {
 			id = id[:q]
 		}
-		pos := fieldPosition(page, listEnd, id)
+		pos := fieldPosition(page, start, listEnd, id)
 		if pos < 0 {
 			unlinkedSummaryEntries.Store(name+"#"+string(id), true)
 			pos = len(page)
@@ -83,16 +83,18 @@ func orderErrorSummary(name string, page []byte) []byte {
 	return out
 }
 
-// fieldPosition is the offset of the element with this id after the
-// summary, or -1.
-func fieldPosition(page []byte, from int, id []byte) int {
-	needle := make([]byte, 0, len(id)+5)
+// fieldPosition is the offset of the element with this id, or -1. The
+// summary itself (from start to end) is not searched.
+func fieldPosition(page []byte, start, end int, id []byte) int {
+	needle := make([]byte, 0, len(id)+6)
 	needle = append(needle, ` id="`...)
 	needle = append(needle, id...)
 	needle = append(needle, '"')
-	i := bytes.Index(page[from:], needle)
-	if i < 0 {
-		return -1
+	if i := bytes.Index(page[:start], needle); i >= 0 {
+		return i
 	}
-	return from + i
+	if i := bytes.Index(page[end:], needle); i >= 0 {
+		return end + i
+	}
+	return -1
 }

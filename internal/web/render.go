@@ -227,6 +227,7 @@ func (t *templates) funcMap() template.FuncMap {
 		},
 		"worksiteTypes":  func() any { return portal.WorksiteTypes },
 		"label":          portal.ARStatusLabel,
+		"statusWord":     portal.StatusWord,
 		"addressResults": newAddressResults,
 		"attestation": func(name, label string, checked bool, errs portal.FieldErrors) attestField {
 			return attestField{Name: name, Label: label, Checked: checked, Error: errs[name]}
