@@ -102,3 +102,21 @@ func statusFirst(row string) bool {
 	when, _, ok := strings.Cut(row, "\u2014")
 	return !ok || strings.Contains(when, ": ")
 }
+
+// The signature field says before any typing what it must match, and
+// shows that name; a signature differing only in accents and case is taken.
+func TestWeb_AgreementSignatureHint(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := registered(t, inst, "Zoë", "DUPONT", "zoe@example.ca", "zoe.dupont")
+		registerWorksite(t, inst, c, "Dupont Clinic", "301")
+		p := c.Get("/agreement")
+		want := "It must match the legal name on your BC Services Card: Zoë DUPONT. Capitals, spacing and accents do not matter."
+		if got := p.Text("#full_name-hint"); got != want {
+			t.Fatalf("signature hint %q, want %q", got, want)
+		}
+		p = c.Post("/agreement", url.Values{"agree": {"yes"}, "full_name": {"zoe  dupont"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("signing as zoe dupont: %d %q", p.Status, p.Text(".error-summary"))
+		}
+	})
+}
