@@ -286,7 +286,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			click(t, ctx, chromedp.CSS(`main a[href="/worksites"]`), http.StatusOK, "My Worksites")
 			checkAxe(t, ctx, "my worksites")
 			row := textOf(t, ctx, "main table tbody tr")
-			for _, want := range []string{mainName, string(mainCode), "approved"} {
+			for _, want := range []string{mainName, string(mainCode), "Approved"} {
 				if !strings.Contains(row, want) {
 					t.Errorf("My Worksites row %q does not show %q", row, want)
 				}
