@@ -299,7 +299,10 @@ func (s *Standing) Steps() []Step {
 	case s.Request != nil && s.Request.Status == ARApproved:
 		app.State, app.Summary = StepComplete, "Your CareConnect access is approved."
 	case s.Request != nil && s.Request.Open():
-		app.State, app.Summary = StepTodo, "Your CareConnect request is "+strings.ToLower(s.Request.StatusLabel())+"."
+		app.State, app.Summary = StepTodo, "Your CareConnect request is pending approval."
+		if s.Request.Status == ARInfoRequested {
+			app.Summary = "The CareConnect team needs more information about your request: answer their question."
+		}
 	case len(missing) > 0:
 		app.State, app.Reason = StepLocked, missing[0].Reason
 		if len(missing) > 1 {

@@ -34,7 +34,8 @@ type HPCAASignature struct {
 }
 
 // Validate checks the signature against the signer's legal name from the
-// card: the typed name must match it, ignoring case and extra spaces, and
+// card: the typed name must match it, ignoring case, spacing and accents
+// (a keyboard without "ü" still signs for "Müller"), and
 // the box must be ticked. Field keys: full_name and agree.
 func (s HPCAASignature) Validate(legalName string) FieldErrors {
 	fe := FieldErrors{}
@@ -45,7 +46,7 @@ func (s HPCAASignature) Validate(legalName string) FieldErrors {
 		fe.Add("full_name", InvalidTextMessage)
 	case typed == "":
 		fe.Add("full_name", "Type your full name to sign the agreement.")
-	case legal == "" || utf8.RuneCountInString(typed) > 200 || !strings.EqualFold(typed, legal):
+	case legal == "" || utf8.RuneCountInString(typed) > 200 || !SameLegalName(typed, legal):
 		msg := "Type your full legal name as it appears on your BC Services Card"
 		if legal != "" {
 			msg += ": " + legal

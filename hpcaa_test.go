@@ -18,6 +18,10 @@ func TestHPCAASignatureValidate(t *testing.T) {
 		{"other case", HPCAASignature{FullName: "mary ann lee-chung", Agree: true}, legal, FieldErrors{}},
 		{"extra spaces", HPCAASignature{FullName: "  Mary   Ann\tLee-Chung ", Agree: true}, legal, FieldErrors{}},
 		{"extra spaces in the legal name", HPCAASignature{FullName: "Mary Ann Lee-Chung", Agree: true}, " Mary  Ann LEE-CHUNG ", FieldErrors{}},
+		{"accents, case and spacing", HPCAASignature{FullName: "anna muller", Agree: true}, "ANNA  Müller", FieldErrors{}},
+		{"accents typed, none on the card", HPCAASignature{FullName: "Zoë Dupont", Agree: true}, "ZOE DUPONT", FieldErrors{}},
+		{"a different name with accents", HPCAASignature{FullName: "Anna Möller", Agree: true}, "ANNA  Müller", FieldErrors{
+			"full_name": "Type your full legal name as it appears on your BC Services Card: ANNA Müller."}},
 		{"empty name", HPCAASignature{FullName: "  ", Agree: true}, legal, FieldErrors{
 			"full_name": "Type your full name to sign the agreement."}},
 		{"preferred name instead of legal", HPCAASignature{FullName: "Molly Lee-Chung", Agree: true}, legal, FieldErrors{

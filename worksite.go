@@ -152,6 +152,49 @@ func (w *Worksite) StatusText() string {
 	return "Pending: waiting for " + strings.Join(waiting, " and ")
 }
 
+// StatusWord names the worksite's status in one word, for its badge.
+func (w *Worksite) StatusWord() string { return StatusWord(w.Status) }
+
+// StatusDetail is what follows the badge: who declined it, or what it
+// still waits for; nothing once approved.
+func (w *Worksite) StatusDetail() string {
+	switch w.Status {
+	case WorksiteApproved:
+		return ""
+	case WorksiteDeclined:
+		return "by the CareConnect team."
+	}
+	t := w.StatusText()
+	return "Waiting for " + strings.TrimPrefix(t, "Pending: waiting for ") + "."
+}
+
+// StatusWord names a request's, a membership's or a worksite's status
+// code (pending, approved, rejected...) as people read it.
+func StatusWord(code string) string {
+	switch code {
+	case RequestPending:
+		return "Pending"
+	case RequestApproved:
+		return "Approved"
+	case RequestRejected:
+		return "Rejected"
+	case RequestRevoked:
+		return "Ended"
+	case RequestExpired:
+		return "Expired"
+	case WorksiteDeclined:
+		return "Declined"
+	case "active":
+		return "Active"
+	case "ended":
+		return "Ended"
+	}
+	if code == "" {
+		return ""
+	}
+	return strings.ToUpper(code[:1]) + strings.ReplaceAll(code[1:], "_", " ")
+}
+
 // Membership roles.
 const (
 	RoleMember    = "member"

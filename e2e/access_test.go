@@ -608,7 +608,7 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 		j.signIn(accessMona)
 		j.tile("sponsor", "To do", "Ask an authorizer who shares your worksite")
 		j.tile("application", "Locked", "")
-		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Sponsorship")
+		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Authorizer")
 		j.wantText("#ask-rule", "whose own CareConnect access is approved and active")
 		j.wantText("#no-candidates", "can sponsor you yet")
 		j.wantText("#not-yet", "Dalia DOCTOR, Physician, at Kingsgate Mall Clinic", "Their own CareConnect access is not approved and active.")
@@ -618,16 +618,16 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 
 		// The physician's access is approved: the MOA asks them.
 		j.enrolled(doc, clinic)
-		j.visit("/sponsorships", http.StatusOK, "Sponsorship")
+		j.visit("/sponsorships", http.StatusOK, "Authorizer")
 		j.wantText("#candidates", "Dalia DOCTOR")
 		if n := j.count("#not-yet"); n != 0 {
 			t.Errorf("the enrolled physician is still listed as unable to sponsor")
 		}
 		mustRun(t, j.ctx, chromedp.SendKeys(chromedp.CSS("#q"), "nobody"))
-		j.clickText("button", "Search", http.StatusOK, "Sponsorship")
+		j.clickText("button", "Search", http.StatusOK, "Authorizer")
 		j.wantText("#no-candidates", "No authorizer", "nobody")
 		mustRun(t, j.ctx, retype("#q", "doctor"))
-		j.clickText("button", "Search", http.StatusOK, "Sponsorship")
+		j.clickText("button", "Search", http.StatusOK, "Authorizer")
 		if got := j.text("#candidates"); got != "Dalia DOCTOR, Physician, at Kingsgate Mall Clinic" {
 			t.Fatalf("candidates %q", got)
 		}
@@ -639,7 +639,7 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 		if !j.checked(fmt.Sprintf(`#candidates input[value=%q]`, choice)) {
 			t.Fatalf("clicking the physician's name did not choose them")
 		}
-		j.clickText("button", "Send request", http.StatusOK, "Sponsorship")
+		j.clickText("button", "Send request", http.StatusOK, "Authorizer")
 		j.wantText(".flash", "Your request was sent to Dalia DOCTOR")
 		j.wantText("#requested-table", "Dalia DOCTOR", "Kingsgate Mall Clinic", "Waiting for the authorizer")
 		es := j.emails(accessDalia.email, "sponsorship_requested", 1)
@@ -672,7 +672,7 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 		j.signIn(accessMona)
 		j.tile("sponsor", "Complete", "")
 		j.tile("application", "To do", "You can now request CareConnect access.")
-		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Sponsorship")
+		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Authorizer")
 		j.wantText("#requested-table", "Active")
 		j.clickText("a", "Return to Menu", http.StatusOK, "Main Menu")
 		j.clickText("a", "View Application", http.StatusOK, "Application Access")
@@ -789,12 +789,12 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 		// The sponsored route, then the request with the residency dates.
 		j.visit("/menu", http.StatusOK, "Main Menu")
 		j.tile("sponsor", "To do", "")
-		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Sponsorship")
+		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Authorizer")
 		if n := j.count("#candidates"); n != 0 {
 			t.Errorf("authorizers are offered before the route is chosen")
 		}
 		mustRun(t, j.ctx, chromedp.Click(byText("label", "Sponsored by an authorizer for the dates of my residency")))
-		j.clickText("button", "Save my choice", http.StatusOK, "Sponsorship")
+		j.clickText("button", "Save my choice", http.StatusOK, "Authorizer")
 		j.wantText(".flash", "You chose to be sponsored by an authorizer")
 		j.wantText("#current-route", "Sponsored by an authorizer")
 		start, end := j.pacificDay(-180), j.pacificDay(1)
@@ -810,7 +810,7 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 				t.Errorf("%s is described as %q", id, d)
 			}
 		}
-		j.clickText("button", "Send request", http.StatusOK, "Sponsorship")
+		j.clickText("button", "Send request", http.StatusOK, "Authorizer")
 		j.wantText(".flash", "Your request was sent to Dalia DOCTOR")
 		j.wantText("#requested-table", start+" to "+end, "Waiting for the authorizer")
 		j.emails(accessDalia.email, "sponsorship_requested", 1)
@@ -823,7 +823,7 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 			"Rae RESIDENT would like to work on your behalf")
 		j.wantText("#residency", start+" to "+end, "ends after "+end)
 		j.wantText("#obo", rae.email)
-		j.clickText("button", "Approve", http.StatusOK, "Sponsorship")
+		j.clickText("button", "Approve", http.StatusOK, "On-behalf-of users")
 		j.wantText(".flash", "You approved Rae RESIDENT's request")
 		j.wantText("#sponsored-table", "Rae RESIDENT", "Ends after "+end)
 		j.emails(rae.email, "sponsorship_decided", 1)
@@ -844,7 +844,7 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 
 		j.signIn(rae)
 		j.tile("sponsor", "To do", "")
-		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Sponsorship")
+		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Authorizer")
 		j.wantText("#requested-table", "Dalia DOCTOR", start+" to "+end, "Ended with the residency")
 		j.clickCSS(`#requested-table a[href^="/sponsorships/"]`, http.StatusOK, "Request to work on behalf of Dalia DOCTOR")
 		j.wantText("#sponsorship-status", "Ended with the residency")
@@ -913,7 +913,7 @@ func TestE2E_LockedStates(t *testing.T) {
 		if _, err := inst.DB.Read().FindLatestAccessRequest(t.Context(), moa.ID); portal.ErrorCode(err) != portal.ENOTFOUND {
 			t.Errorf("a request was stored for the MOA without an authorizer (%v)", err)
 		}
-		j.clickText("a", "Ask an authorizer", http.StatusOK, "Sponsorship")
+		j.clickText("a", "Ask an authorizer", http.StatusOK, "Authorizer")
 		j.signOut()
 
 		// An LPN who has not signed the agreement sees it missing.

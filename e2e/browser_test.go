@@ -274,7 +274,8 @@ func axeReport(vs []axeViolation) (failures, notes []string) {
 
 // checkAxe runs axe-core on the current page. Every serious or critical
 // violation is a test error; moderate and minor ones are logged. page names
-// the page in the messages.
+// the page in the messages. Every page checked is also checked to reflow at
+// 320 CSS px without sideways scrolling.
 func checkAxe(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
 	vs, err := runAxe(ctx)
@@ -288,6 +289,7 @@ func checkAxe(t *testing.T, ctx context.Context, page string) {
 	for _, n := range notes {
 		t.Logf("axe on %s: %s", page, n)
 	}
+	checkReflow(t, ctx, page)
 }
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)

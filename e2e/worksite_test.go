@@ -262,7 +262,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			if got := textOf(t, ctx, "#worksite-code"); got != string(mainCode) {
 				t.Errorf("the worksite page shows the Worksite ID %q, want %s", got, mainCode)
 			}
-			if got := textOf(t, ctx, "#worksite-status"); !strings.Contains(got, "pending") {
+			if got := textOf(t, ctx, "#worksite-status"); !strings.Contains(got, "Pending") {
 				t.Errorf("a new worksite's status reads %q, want pending", got)
 			}
 			summary := textOf(t, ctx, ".summary-list")
@@ -286,7 +286,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			click(t, ctx, chromedp.CSS(`main a[href="/worksites"]`), http.StatusOK, "My Worksites")
 			checkAxe(t, ctx, "my worksites")
 			row := textOf(t, ctx, "main table tbody tr")
-			for _, want := range []string{mainName, string(mainCode), "approved"} {
+			for _, want := range []string{mainName, string(mainCode), "Approved"} {
 				if !strings.Contains(row, want) {
 					t.Errorf("My Worksites row %q does not show %q", row, want)
 				}

@@ -489,7 +489,7 @@ func (in ReviewInput) Validate() portal.FieldErrors {
 func refuseUnsponsoredReview(string) error {
 	return portal.Errorf(portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
 		"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
-		"under Sponsorship, then confirm your review again.")
+		"under Authorizer on the Main Menu, then confirm your review again.")
 }
 
 // refuseReviewWithoutWorksite tells a person that confirming her review
@@ -577,7 +577,7 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 		if reinstated && !whole {
 			return portal.Errorf(portal.ECONFLICT, "The authorizers who sponsor you now were not granted any of the information your "+
 				"access holds, so confirming your review cannot restore it. Ask an authorizer who sees that information to sponsor "+
-				"you under Sponsorship, then contact the CareConnect team.")
+				"you under Authorizer on the Main Menu, then contact the CareConnect team.")
 		}
 		if reinstated {
 			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{

@@ -335,7 +335,7 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 		_, err := a.ConfirmAccessReview(ctx, meta, f.moa, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
 		wantMessage(t, err, portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
 			"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
-			"under Sponsorship, then confirm your review again.")
+			"under Authorizer on the Main Menu, then confirm your review again.")
 		wantStatus(t, db, f.moaReq, portal.ARSuspended)
 	})
 }

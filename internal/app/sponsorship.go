@@ -46,7 +46,7 @@ func readableDate(d string) string {
 // requireOnBehalfOf checks that the person is one who needs an authorizer.
 func requireOnBehalfOf(actor *portal.Account) error {
 	if NeedsResidentRoute(actor) {
-		return portal.Errorf(portal.EFORBIDDEN, "As a medical resident, first choose whether an authorizer will sponsor you for your residency or you will use CareConnect on your own, under Sponsorship.")
+		return portal.Errorf(portal.EFORBIDDEN, "As a medical resident, first choose whether an authorizer will sponsor you for your residency or you will use CareConnect on your own, under Authorizer on the Main Menu.")
 	}
 	ut := actor.UserType()
 	if !ut.NeedsAuthorizer() {

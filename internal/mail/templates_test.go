@@ -264,7 +264,7 @@ func templateCases() []templateCase {
 			data: AccessNoWorksite{Common: sampleCommon("Mona Ng"), WorksiteName: "Harbour Clinic", OnBehalfOf: true,
 				JoinURL: "https://mycareconnect.example/worksites/join", StatusURL: "https://mycareconnect.example/application/status"},
 			subject: "Your CareConnect access is suspended: you no longer belong to a worksite",
-			want:    []string{"ask one who works there to sponsor you, under Sponsorship", "reinstate your access"},
+			want:    []string{"ask one who works there to sponsor you, under Authorizer on the Main Menu", "reinstate your access"},
 		},
 		{
 			name: "access approved", template: "access_approved",
@@ -503,5 +503,40 @@ func TestRenderErrors(t *testing.T) {
 	// Data of the wrong type is an error, not a half-rendered email.
 	if _, _, _, err := tpl.Render("account_created", WorksiteJoinDecided{}); err == nil {
 		t.Error("wrong data type: want error")
+	}
+}
+
+// The username reminder sends people to the BC Services Card, the only
+// way in; there is no password reset on the sign-in page.
+func TestRenderUsernameReminderWording(t *testing.T) {
+	tpl := loadTemplates(t)
+	_, text, html, err := tpl.Render("username_reminder", UsernameReminder{Common: sampleCommon(""), Username: "dalia18"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{text, html} {
+		if strings.Contains(body, "reset it from the sign-in page") {
+			t.Errorf("the reminder offers a reset the sign-in page does not have:\n%s", body)
+		}
+		for _, want := range []string{"BC Services Card", "Manage My Account"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the reminder lacks %q:\n%s", want, body)
+			}
+		}
+	}
+}
+
+// Emails name the menu step as the menu does ("Authorizer"), never a
+// "Sponsorship" page the person cannot find.
+func TestRenderNamesTheAuthorizerStep(t *testing.T) {
+	tpl := loadTemplates(t)
+	for _, tc := range templateCases() {
+		_, text, html, err := tpl.Render(tc.template, tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text+html, "under Sponsorship") {
+			t.Errorf("%s: speaks of a Sponsorship page", tc.name)
+		}
 	}
 }

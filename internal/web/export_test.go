@@ -1,5 +1,19 @@
 package web
 
+import "sort"
+
+// UnlinkedErrorSummaryEntries lists the error-summary entries rendered so
+// far whose field id was missing from the page, as "template#field".
+func UnlinkedErrorSummaryEntries() []string {
+	var out []string
+	unlinkedSummaryEntries.Range(func(k, _ any) bool {
+		out = append(out, k.(string))
+		return true
+	})
+	sort.Strings(out)
+	return out
+}
+
 // TemplatesNeverRendered lists the page templates no test has rendered yet.
 func TemplatesNeverRendered() ([]string, error) {
 	t, err := loadTemplates("")

@@ -157,7 +157,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	renderedTemplates.Store(name, true)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err = buf.WriteTo(w)
+	_, err = w.Write(orderErrorSummary(name, buf.Bytes()))
 	return err
 }
 
@@ -229,6 +229,7 @@ func (t *templates) funcMap() template.FuncMap {
 		},
 		"worksiteTypes":  func() any { return portal.WorksiteTypes },
 		"label":          portal.ARStatusLabel,
+		"statusWord":     portal.StatusWord,
 		"addressResults": newAddressResults,
 		"attestation": func(name, label string, checked bool, errs portal.FieldErrors) attestField {
 			return attestField{Name: name, Label: label, Checked: checked, Error: errs[name]}
@@ -337,12 +338,13 @@ var pacific = sync.OnceValue(func() *time.Location {
 	return loc
 })
 
-// formatDate shows a date as the portal does: MM/DD/YYYY, B.C. time.
+// formatDate shows a date as nobody can misread it, "4 Dec 2026", in B.C.
+// time: 12/04/2026 is April to some readers and December to others.
 func formatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(pacific()).Format("01/02/2006")
+	return t.In(pacific()).Format(dateLayout)
 }
 
 // formatDateTime shows a moment in B.C. time.
@@ -350,8 +352,11 @@ func formatDateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(pacific()).Format("01/02/2006 3:04 PM")
+	return t.In(pacific()).Format(dateLayout + ", 3:04 PM")
 }
+
+// dateLayout is how pages write a day: "4 Dec 2026".
+const dateLayout = "2 Jan 2006"
 
 // StylesheetURL is the portal stylesheet's URL, for pages served by the
 // development identity provider.

@@ -91,7 +91,7 @@ func rvPacificDate(t *testing.T, tm time.Time) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tm.In(loc).Format("01/02/2006")
+	return tm.In(loc).Format("2 Jan 2006")
 }
 
 func rvRequest(t *testing.T, inst *portaltest.Instance, id portal.AccessRequestID) *portal.AccessRequest {

@@ -119,6 +119,12 @@ func sentence(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:] + "."
 }
 
+// The titles of the sponsorship page, in the guide's words.
+const (
+	authorizerTitle = "Authorizer"
+	onBehalfOfTitle = "On-behalf-of users"
+)
+
 // sponsorshipsPage is the Sponsorship page: the route choice of residents,
 // the requests and the form of on-behalf-of users, and the people an
 // authorizer sponsors.
@@ -157,7 +163,7 @@ func (p sponsorshipsPage) RouteLabel() string {
 func (s *Server) sponsorshipsData(r *http.Request, query, choice string, form portal.SponsorshipInput, errs portal.FieldErrors) (sponsorshipsPage, error) {
 	acct := state(r).account
 	ut := acct.UserType()
-	data := sponsorshipsPage{Page: s.page(r, "Sponsorship"), UserType: ut, Resident: app.IsResident(acct),
+	data := sponsorshipsPage{Page: s.page(r, authorizerTitle), UserType: ut, Resident: app.IsResident(acct),
 		ChooseRoute: app.NeedsResidentRoute(acct), Routes: portal.ResidentRoutes, Query: strings.TrimSpace(query),
 		Choice: choice, Form: form, Errors: errs}
 	data.AsksSponsor = !data.ChooseRoute && ut.NeedsAuthorizer()
@@ -167,6 +173,11 @@ func (s *Server) sponsorshipsData(r *http.Request, query, choice string, form po
 	}
 	data.Requested, data.Pending, data.Sponsored = viewSponsorships(ov.Requested), viewSponsorships(ov.Pending), viewSponsorships(ov.Sponsored)
 	data.Authorizes = ut.CanAuthorize() || len(ov.Pending) > 0 || len(ov.Sponsored) > 0
+	// The guide's words: the on-behalf-of user's step is "Authorizer", as
+	// its tile on the menu; an authorizer manages their on-behalf-of users.
+	if !data.AsksSponsor && !data.Resident && data.Authorizes {
+		data.Title = onBehalfOfTitle
+	}
 	if data.AsksSponsor {
 		cs, err := s.app.SponsorshipCandidates(r.Context(), acct, data.Query)
 		if err != nil {
@@ -273,7 +284,7 @@ func (s *Server) showSponsorship(w http.ResponseWriter, r *http.Request, id port
 	case sp.AuthorizerAccountID == acct.ID && sp.Status == portal.SponsorPending:
 		title = sp.OBOName + " would like to work on your behalf"
 	case sp.AuthorizerAccountID == acct.ID:
-		title = "Sponsorship of " + sp.OBOName
+		title = sp.OBOName + " works on your behalf"
 	}
 	return s.render(w, r, status, "sponsorship.html", sponsorshipPage{Page: s.page(r, title), S: sponsorshipView{sp},
 		IsAuthorizer: sp.AuthorizerAccountID == acct.ID, Reason: reason, Errors: fe})

@@ -208,7 +208,7 @@ func TestWeb_Sponsorship(t *testing.T) {
 		if es := sponsorshipEmails(t, inst, "mona@example.ca", "sponsorship_decided", 1); !strings.Contains(es[0].Subject, "approved") {
 			t.Fatalf("decision email %q", es[0].Subject)
 		}
-		if p := moa.Get("/notifications"); !strings.Contains(p.Text("#yours-title + .table-wrap"), "Request to work on behalf of Dalia DOCTOR at Kingsgate Mall Clinic approved") {
+		if p := moa.Get("/notifications"); !strings.Contains(p.Text("#yours-title + .table-wrap"), "Request to work on behalf of Dalia DOCTOR at Kingsgate Mall Clinic Approved") {
 			t.Fatalf("your requests: %q", p.Text("#yours-title + .table-wrap"))
 		}
 		// The MOA may end the sponsorship from her side too, after a confirmation.

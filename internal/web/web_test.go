@@ -28,6 +28,13 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
+	// Every error-summary entry links to a field on its page.
+	if code == 0 {
+		if unlinked := web.UnlinkedErrorSummaryEntries(); len(unlinked) > 0 {
+			fmt.Fprintf(os.Stderr, "error-summary entries without their field on the page: %v\n", unlinked)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 

@@ -69,7 +69,7 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		}
 		id, code := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 		show := admin.Get("/worksites/" + id)
-		if show.Text("#worksite-code") != code || !strings.Contains(show.Text("#worksite-status"), "approved") {
+		if show.Text("#worksite-code") != code || !strings.Contains(show.Text("#worksite-status"), "Approved") {
 			t.Fatalf("worksite page: code %q status %q", show.Text("#worksite-code"), show.Text("#worksite-status"))
 		}
 		es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "dalia@example.ca", Kind: "worksite_registered"})
