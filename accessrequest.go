@@ -247,6 +247,11 @@ func (s *Standing) Steps() []Step {
 	steps := []Step{{Key: "account", Title: "HxBC Account", State: StepComplete,
 		Summary: "Your HxBC account " + a.QualifiedUsername() + " is set up as " + a.ProfessionLabel() + " (" + a.UserType().Label() + ").",
 		NextURL: "/account", NextLabel: "Manage My Account"}}
+	if ut := a.UserType(); ut == UserNotEligible || ut == UserManualReview {
+		// Nobody is sent to join worksites or take training for access
+		// their profession cannot lead to, or may not once reviewed.
+		return append(steps, s.eligibilitySteps(ut)...)
+	}
 
 	ws := Step{Key: "worksite", Title: "Worksites", NextURL: "/worksites", NextLabel: "My Worksites"}
 	switch {
@@ -312,6 +317,30 @@ func (s *Standing) Steps() []Step {
 		app.State, app.Reason = StepTodo, "You can now request CareConnect access."
 	}
 	return append(steps, app)
+}
+
+// eligibilitySteps are the menu's tiles for a person whose profession is
+// not eligible or is waiting for the CareConnect team's review: what stands,
+// and the worksites they already belong to, but no step towards access.
+func (s *Standing) eligibilitySteps(ut UserType) []Step {
+	a := s.Account
+	st := Step{Key: "eligibility", Title: "Eligibility", NextURL: "/help#faq", NextLabel: "Read who is eligible"}
+	if ut == UserManualReview {
+		st.State, st.Summary = StepTodo, "Under review."
+		st.Reason = "The CareConnect team is reviewing the profession you described (" + a.ProfessionLabel() + "). " +
+			"We will email you once they have decided; your next steps will appear here then."
+	} else {
+		st.State = StepLocked
+		st.Reason = "Your profession (" + a.ProfessionLabel() + ") cannot be granted CareConnect access at present, " +
+			"so there is no worksite to join or training to take for it. If you chose the wrong profession, " +
+			"or think this is a mistake, contact the CareConnect team."
+	}
+	out := []Step{st}
+	if s.AnyWorksites > 0 {
+		out = append(out, Step{Key: "worksite", Title: "Worksites", State: StepComplete,
+			Summary: "You belong to " + plural(s.AnyWorksites, "worksite") + ".", NextURL: "/worksites", NextLabel: "My Worksites"})
+	}
+	return out
 }
 
 func plural(n int, noun string) string {
