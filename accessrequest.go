@@ -170,6 +170,9 @@ type Standing struct {
 	ActiveSponsorships  int
 	PendingSponsorships int
 	Request             *AccessRequest // the latest, if any
+	// ProfessionReview is the CareConnect team's latest decision on an
+	// "Other" profession, if any.
+	ProfessionReview *ProfessionReview
 }
 
 // Step states.
@@ -244,8 +247,12 @@ func (s *Standing) Missing() []Step {
 // complete, to do or locked with the reason and what to do next.
 func (s *Standing) Steps() []Step {
 	a := s.Account
+	typeLabel := a.UserType().Label()
+	if s.ProfessionReview.Declined() {
+		typeLabel = UserNotEligible.Label()
+	}
 	steps := []Step{{Key: "account", Title: "HxBC Account", State: StepComplete,
-		Summary: "Your HxBC account " + a.QualifiedUsername() + " is set up as " + a.ProfessionLabel() + " (" + a.UserType().Label() + ").",
+		Summary: "Your HxBC account " + a.QualifiedUsername() + " is set up as " + a.ProfessionLabel() + " (" + typeLabel + ").",
 		NextURL: "/account", NextLabel: "Manage My Account"}}
 	if ut := a.UserType(); ut == UserNotEligible || ut == UserManualReview {
 		// Nobody is sent to join worksites or take training for access
@@ -325,11 +332,16 @@ func (s *Standing) Steps() []Step {
 func (s *Standing) eligibilitySteps(ut UserType) []Step {
 	a := s.Account
 	st := Step{Key: "eligibility", Title: "Eligibility", NextURL: "/help#faq", NextLabel: "Read who is eligible"}
-	if ut == UserManualReview {
+	switch {
+	case s.ProfessionReview.Declined():
+		st.State, st.Summary = StepLocked, "Not eligible."
+		st.Reason = "The CareConnect team has reviewed the profession you described (" + a.ProfessionLabel() + ") and decided " +
+			"that it cannot be granted CareConnect access at present. Their reason: " + s.ProfessionReview.Reason
+	case ut == UserManualReview:
 		st.State, st.Summary = StepTodo, "Under review."
 		st.Reason = "The CareConnect team is reviewing the profession you described (" + a.ProfessionLabel() + "). " +
 			"We will email you once they have decided; your next steps will appear here then."
-	} else {
+	default:
 		st.State = StepLocked
 		st.Reason = "Your profession (" + a.ProfessionLabel() + ") cannot be granted CareConnect access at present, " +
 			"so there is no worksite to join or training to take for it. If you chose the wrong profession, " +

@@ -93,6 +93,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /staff/signout", s.handleStaffSignOut)
 	handle("GET /staff", s.requireStaff()(s.handleStaffHome))
 	s.backOfficeRoutes(handle)
+	s.professionReviewRoutes(handle)
 	s.remoteStaffRoutes(handle)
 	s.auditRoutes(handle)
 	s.reviewRoutes(handle)
