@@ -210,6 +210,7 @@ var walkActions = []walkAction{
 	{"sign HPCAA", 5, stepSignHPCAA},
 	{"record external training", 1, stepExternalTraining},
 	{"choose resident route", 2, stepResidentRoute},
+	{"team reviews a profession", 1, stepReviewProfession},
 	{"ask for sponsorship", 8, stepRequestSponsorship},
 	{"decide sponsorship", 6, stepDecideSponsorship},
 	{"revoke sponsorship", 2, stepRevokeSponsorship},
@@ -1258,6 +1259,35 @@ func stepResidentRoute(w *walker) (string, error) {
 	}
 	err := w.a.ChooseResidentRoute(ctx, meta, w.account(a.ID), route)
 	return fmt.Sprintf("resident account %d chooses the %s route", a.ID, route), err
+}
+
+// walkPlacements are what the team may place an "Other" profession under.
+var walkPlacements = []portal.ProfessionPlacement{
+	{Profession: string(portal.ProfMOA)},
+	{Profession: "pharmacist", CollegeID: "PH-7781"},
+	{Profession: "nurse", NurseLicence: "rn", CollegeID: "7654321"},
+	{Profession: "physician", Resident: "yes", ResidentRoute: "sponsored", MSPBillingNumber: "B2345", CPSID: "23456"},
+}
+
+func stepReviewProfession(w *walker) (string, error) {
+	var waiting []*portal.Account
+	for _, a := range w.v.s.Accounts {
+		if a.Profession == portal.ProfOther {
+			waiting = append(waiting, a)
+		}
+	}
+	a, ok := pick(w, waiting)
+	if !ok {
+		return "", nil
+	}
+	staff := w.officer()
+	if w.chance(40) {
+		err := w.a.DeclineProfession(ctx, meta, staff, a.ID, "Not a profession that can be granted access.")
+		return fmt.Sprintf("officer %d declines the profession of account %d", staff.ID, a.ID), err
+	}
+	in, _ := pick(w, walkPlacements)
+	_, err := w.a.PlaceProfession(ctx, meta, staff, a.ID, in)
+	return fmt.Sprintf("officer %d places account %d as %s", staff.ID, a.ID, in.Profession), err
 }
 
 func stepRequestSponsorship(w *walker) (string, error) {
