@@ -205,6 +205,7 @@ var walkActions = []walkAction{
 	{"revoke or resend invitation", 2, stepRevokeOrResendInvitation},
 	{"change site administrators", 2, stepSetSiteAdmin},
 	{"decommission", 3, stepDecommission},
+	{"mark a locum", 2, stepMarkLocum},
 	{"confirm members", 2, stepConfirmMembers},
 	{"training", 6, stepTraining},
 	{"sign HPCAA", 5, stepSignHPCAA},
@@ -1167,6 +1168,21 @@ func stepDecommission(w *walker) (string, error) {
 	return fmt.Sprintf("account %d decommissions account %d from worksite %d (last day %q)", admin.ID, m.AccountID, ws, end), err
 }
 
+func stepMarkLocum(w *walker) (string, error) {
+	ws, admin, ok := w.administered()
+	if !ok {
+		return "", nil
+	}
+	m, ok := pick(w, w.v.members[ws])
+	if !ok || !w.mayEndMembership(m.AccountID, ws) {
+		return "", nil
+	}
+	// Mostly within the reminder's week or a little beyond; sometimes out of bounds.
+	last := w.now.In(walkZone).AddDate(0, 0, w.rng.Intn(21)-1).Format(time.DateOnly)
+	err := w.a.MarkLocum(ctx, meta, admin, ws, m.AccountID, last)
+	return fmt.Sprintf("account %d marks account %d as a locum at worksite %d (last day %s)", admin.ID, m.AccountID, ws, last), err
+}
+
 func stepConfirmMembers(w *walker) (string, error) {
 	ws, admin, ok := w.administered()
 	if !ok {
@@ -1595,6 +1611,9 @@ func (w *walker) runJobs() string {
 	run, err := w.a.RunAnnualReview(ctx)
 	if err != nil {
 		w.fail(fmt.Sprintf("annual review job: %v", err), nil)
+	}
+	if _, err := w.a.RemindEndingLocums(ctx); err != nil {
+		w.fail(fmt.Sprintf("locum reminder job: %v", err), nil)
 	}
 	reminders := 0
 	for _, n := range run.Reminders {

@@ -67,6 +67,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /worksites/{id}/invitations/{inv}/resend", acct(s.handleInvitationResend))
 	handle("POST /worksites/{id}/invitations/{inv}/revoke", acct(s.handleInvitationRevoke))
 	handle("POST /worksites/{id}/members/{acct}/decommission", acct(s.handleDecommission))
+	handle("POST /worksites/{id}/members/{acct}/locum", acct(s.handleMarkLocum))
 	handle("POST /worksites/{id}/members/{acct}/admin", acct(s.handleSetAdmin(true)))
 	handle("POST /worksites/{id}/members/{acct}/admin/remove", acct(s.handleSetAdmin(false)))
 	handle("GET /requests/join/{id}", acct(s.handleJoinRequest))
