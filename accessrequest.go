@@ -170,6 +170,9 @@ type Standing struct {
 	ActiveSponsorships  int
 	PendingSponsorships int
 	Request             *AccessRequest // the latest, if any
+	// ProfessionReview is the CareConnect team's latest decision on an
+	// "Other" profession, if any.
+	ProfessionReview *ProfessionReview
 }
 
 // Step states.
@@ -244,9 +247,18 @@ func (s *Standing) Missing() []Step {
 // complete, to do or locked with the reason and what to do next.
 func (s *Standing) Steps() []Step {
 	a := s.Account
+	typeLabel := a.UserType().Label()
+	if s.ProfessionReview.Declined() {
+		typeLabel = UserNotEligible.Label()
+	}
 	steps := []Step{{Key: "account", Title: "HxBC Account", State: StepComplete,
-		Summary: "Your HxBC account " + a.QualifiedUsername() + " is set up as " + a.ProfessionLabel() + " (" + a.UserType().Label() + ").",
+		Summary: "Your HxBC account " + a.QualifiedUsername() + " is set up as " + a.ProfessionLabel() + " (" + typeLabel + ").",
 		NextURL: "/account", NextLabel: "Manage My Account"}}
+	if ut := a.UserType(); ut == UserNotEligible || ut == UserManualReview {
+		// Nobody is sent to join worksites or take training for access
+		// their profession cannot lead to, or may not once reviewed.
+		return append(steps, s.eligibilitySteps(ut)...)
+	}
 
 	ws := Step{Key: "worksite", Title: "Worksites", NextURL: "/worksites", NextLabel: "My Worksites"}
 	switch {
@@ -315,6 +327,35 @@ func (s *Standing) Steps() []Step {
 		app.State, app.Reason = StepTodo, "You can now request CareConnect access."
 	}
 	return append(steps, app)
+}
+
+// eligibilitySteps are the menu's tiles for a person whose profession is
+// not eligible or is waiting for the CareConnect team's review: what stands,
+// and the worksites they already belong to, but no step towards access.
+func (s *Standing) eligibilitySteps(ut UserType) []Step {
+	a := s.Account
+	st := Step{Key: "eligibility", Title: "Eligibility", NextURL: "/help#faq", NextLabel: "Read who is eligible"}
+	switch {
+	case s.ProfessionReview.Declined():
+		st.State, st.Summary = StepLocked, "Not eligible."
+		st.Reason = "The CareConnect team has reviewed the profession you described (" + a.ProfessionLabel() + ") and decided " +
+			"that it cannot be granted CareConnect access at present. Their reason: " + s.ProfessionReview.Reason
+	case ut == UserManualReview:
+		st.State, st.Summary = StepTodo, "Under review."
+		st.Reason = "The CareConnect team is reviewing the profession you described (" + a.ProfessionLabel() + "). " +
+			"We will email you once they have decided; your next steps will appear here then."
+	default:
+		st.State = StepLocked
+		st.Reason = "Your profession (" + a.ProfessionLabel() + ") cannot be granted CareConnect access at present, " +
+			"so there is no worksite to join or training to take for it. If you chose the wrong profession, " +
+			"or think this is a mistake, contact the CareConnect team."
+	}
+	out := []Step{st}
+	if s.AnyWorksites > 0 {
+		out = append(out, Step{Key: "worksite", Title: "Worksites", State: StepComplete,
+			Summary: "You belong to " + plural(s.AnyWorksites, "worksite") + ".", NextURL: "/worksites", NextLabel: "My Worksites"})
+	}
+	return out
 }
 
 func plural(n int, noun string) string {

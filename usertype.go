@@ -214,3 +214,46 @@ func (u UserType) CanAuthorize() bool {
 	i, ok := lookupUserType(u)
 	return ok && userTypeInfo[i].CanAuthorize
 }
+
+// ProfessionEligible reports whether a person of profession p can come to
+// CareConnect access at all: some row of the policy table gives it a user
+// type other than not eligible (for "Other", the CareConnect team's review).
+// Registration stops for a profession that cannot, before any account is
+// made.
+func ProfessionEligible(p Profession) bool {
+	for _, r := range userTypeRules {
+		if r.Profession == p && r.Type != UserNotEligible {
+			return true
+		}
+	}
+	return false
+}
+
+// EligibleProfessions lists the professions of the registration form that
+// can come to CareConnect access, in the form's order.
+func EligibleProfessions() []ProfessionInfo {
+	var out []ProfessionInfo
+	for _, info := range Professions {
+		if ProfessionEligible(info.Code) {
+			out = append(out, info)
+		}
+	}
+	return out
+}
+
+// NotEligibleMessage tells a person who chose profession p that it cannot
+// be granted CareConnect access, and that nothing was created.
+func NotEligibleMessage(p Profession) string {
+	label := string(p)
+	if info, ok := LookupProfession(p); ok {
+		label = info.Label
+	}
+	return "CareConnect access is not open to your profession (" + label +
+		") at present, so we have not created an HxBC account for you."
+}
+
+// ErrProfessionNotEligible is the refusal to register a person whose
+// profession cannot be granted CareConnect access.
+func ErrProfessionNotEligible(p Profession) error {
+	return Errorf(EFORBIDDEN, "%s", NotEligibleMessage(p))
+}

@@ -2,6 +2,7 @@ package portal
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -158,5 +159,27 @@ func TestUserTypeInfo(t *testing.T) {
 				t.Errorf("CanAuthorize() = %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+func TestProfessionEligible(t *testing.T) {
+	var got []Profession
+	for _, info := range Professions {
+		if !ProfessionEligible(info.Code) {
+			got = append(got, info.Code)
+		}
+	}
+	want := []Profession{ProfChiropractor, ProfSonographer, ProfMassageTherapist, ProfLabTechnologist, ProfRadiationTech,
+		ProfMidwife, ProfNutritionist, ProfOccupationalTherapy, ProfOsteopath, ProfPharmacyTechnician, ProfPhysiotherapist}
+	if !slices.Equal(got, want) {
+		t.Fatalf("not eligible: %v, want %v", got, want)
+	}
+	for _, p := range []Profession{ProfNurse, ProfPhysician, ProfMOA, ProfOther} {
+		if !ProfessionEligible(p) {
+			t.Errorf("%s not eligible", p)
+		}
+	}
+	if len(EligibleProfessions()) != len(Professions)-len(want) {
+		t.Errorf("EligibleProfessions lists %d", len(EligibleProfessions()))
 	}
 }

@@ -216,6 +216,11 @@ type Membership struct {
 	JoinedAt         time.Time
 	EndDate          string // YYYY-MM-DD: decommissioned at the end of this day
 	DecommissionedAt time.Time
+	// Locum marks a locum's membership: EndDate is the term's last day.
+	Locum bool
+	// LocumNoticeAt is when the locum and the administrators were reminded
+	// that the term ends; zero until then.
+	LocumNoticeAt time.Time
 	// Joined from the account and worksite for lists.
 	Name           string
 	Email          string

@@ -37,6 +37,11 @@ func (a *App) Standing(ctx context.Context, actor *portal.Account) (*portal.Stan
 	if err != nil && !store.IsNotFound(err) {
 		return nil, err
 	}
+	if actor.Profession == portal.ProfOther {
+		if s.ProfessionReview, err = a.DB.Read().FindLatestProfessionReview(ctx, actor.ID); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

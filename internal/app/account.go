@@ -111,6 +111,11 @@ func (a *App) SuggestUsername(ctx context.Context, first, last string) string {
 // Register creates the HxBC account of a signed-in card identity.
 func (a *App) Register(ctx context.Context, meta portal.RequestMeta, card portal.CardIdentity, in portal.RegistrationInput) (*portal.Account, error) {
 	in.Normalize()
+	if p := portal.Profession(in.Profession); !portal.ProfessionEligible(p) {
+		if _, listed := portal.LookupProfession(p); listed {
+			return nil, portal.ErrProfessionNotEligible(p)
+		}
+	}
 	if in.NeedsHealthAuthorityRoute() {
 		return nil, portal.Errorf(portal.EINVALID, "People with a VCH, PHSA or PHC network account request CareConnect through their health authority.")
 	}

@@ -205,11 +205,13 @@ var walkActions = []walkAction{
 	{"revoke or resend invitation", 2, stepRevokeOrResendInvitation},
 	{"change site administrators", 2, stepSetSiteAdmin},
 	{"decommission", 3, stepDecommission},
+	{"mark a locum", 2, stepMarkLocum},
 	{"confirm members", 2, stepConfirmMembers},
 	{"training", 6, stepTraining},
 	{"sign HPCAA", 5, stepSignHPCAA},
 	{"record external training", 1, stepExternalTraining},
 	{"choose resident route", 2, stepResidentRoute},
+	{"team reviews a profession", 1, stepReviewProfession},
 	{"ask for sponsorship", 8, stepRequestSponsorship},
 	{"decide sponsorship", 6, stepDecideSponsorship},
 	{"revoke sponsorship", 2, stepRevokeSponsorship},
@@ -1166,6 +1168,21 @@ func stepDecommission(w *walker) (string, error) {
 	return fmt.Sprintf("account %d decommissions account %d from worksite %d (last day %q)", admin.ID, m.AccountID, ws, end), err
 }
 
+func stepMarkLocum(w *walker) (string, error) {
+	ws, admin, ok := w.administered()
+	if !ok {
+		return "", nil
+	}
+	m, ok := pick(w, w.v.members[ws])
+	if !ok || !w.mayEndMembership(m.AccountID, ws) {
+		return "", nil
+	}
+	// Mostly within the reminder's week or a little beyond; sometimes out of bounds.
+	last := w.now.In(walkZone).AddDate(0, 0, w.rng.Intn(21)-1).Format(time.DateOnly)
+	err := w.a.MarkLocum(ctx, meta, admin, ws, m.AccountID, last)
+	return fmt.Sprintf("account %d marks account %d as a locum at worksite %d (last day %s)", admin.ID, m.AccountID, ws, last), err
+}
+
 func stepConfirmMembers(w *walker) (string, error) {
 	ws, admin, ok := w.administered()
 	if !ok {
@@ -1258,6 +1275,35 @@ func stepResidentRoute(w *walker) (string, error) {
 	}
 	err := w.a.ChooseResidentRoute(ctx, meta, w.account(a.ID), route)
 	return fmt.Sprintf("resident account %d chooses the %s route", a.ID, route), err
+}
+
+// walkPlacements are what the team may place an "Other" profession under.
+var walkPlacements = []portal.ProfessionPlacement{
+	{Profession: string(portal.ProfMOA)},
+	{Profession: "pharmacist", CollegeID: "PH-7781"},
+	{Profession: "nurse", NurseLicence: "rn", CollegeID: "7654321"},
+	{Profession: "physician", Resident: "yes", ResidentRoute: "sponsored", MSPBillingNumber: "B2345", CPSID: "23456"},
+}
+
+func stepReviewProfession(w *walker) (string, error) {
+	var waiting []*portal.Account
+	for _, a := range w.v.s.Accounts {
+		if a.Profession == portal.ProfOther {
+			waiting = append(waiting, a)
+		}
+	}
+	a, ok := pick(w, waiting)
+	if !ok {
+		return "", nil
+	}
+	staff := w.officer()
+	if w.chance(40) {
+		err := w.a.DeclineProfession(ctx, meta, staff, a.ID, "Not a profession that can be granted access.")
+		return fmt.Sprintf("officer %d declines the profession of account %d", staff.ID, a.ID), err
+	}
+	in, _ := pick(w, walkPlacements)
+	_, err := w.a.PlaceProfession(ctx, meta, staff, a.ID, in)
+	return fmt.Sprintf("officer %d places account %d as %s", staff.ID, a.ID, in.Profession), err
 }
 
 func stepRequestSponsorship(w *walker) (string, error) {
@@ -1565,6 +1611,9 @@ func (w *walker) runJobs() string {
 	run, err := w.a.RunAnnualReview(ctx)
 	if err != nil {
 		w.fail(fmt.Sprintf("annual review job: %v", err), nil)
+	}
+	if _, err := w.a.RemindEndingLocums(ctx); err != nil {
+		w.fail(fmt.Sprintf("locum reminder job: %v", err), nil)
 	}
 	reminders := 0
 	for _, n := range run.Reminders {

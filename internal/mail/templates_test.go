@@ -347,6 +347,36 @@ func templateCases() []templateCase {
 			subject: "Confirm the members of Harbour Clinic",
 			want:    []string{"Harbour Clinic", "K7Q2M9X", "November 26, 2027", "decommission", "https://mycareconnect.example/worksites/3/review", "only a signed-in site administrator"},
 		},
+		{
+			name: "profession placed", template: "profession_reviewed",
+			data: ProfessionReviewed{Common: sampleCommon("Dora Lee"), Described: "Clinic pharmacist", Profession: "Pharmacist",
+				UserType: "Independent user", Meaning: "You request CareConnect access yourself.", Reason: "Registered with the college.",
+				MenuURL: "https://mycareconnect.example/menu"},
+			subject: "Your profession has been reviewed: you can continue",
+			want: []string{"Clinic pharmacist", "recorded your profession as", "Pharmacist", "Independent user",
+				"You request CareConnect access yourself.", "Registered with the college.", "https://mycareconnect.example/menu"},
+		},
+		{
+			name: "profession declined", template: "profession_reviewed",
+			data: ProfessionReviewed{Common: sampleCommon("Dora Lee"), Described: "Doula", Declined: true,
+				Reason: "Doulas are not regulated health professionals.", MenuURL: "https://mycareconnect.example/menu"},
+			subject: "Your profession cannot be granted CareConnect access",
+			want:    []string{"Doula", "cannot be granted CareConnect access at present", "Doulas are not regulated health professionals.", "no further steps"},
+		},
+		{
+			name: "locum ending, to the locum", template: "locum_ending",
+			data: LocumEnding{Common: sampleCommon("Lou Cum"), WorksiteName: "Harbour Clinic", WorksiteCode: "K7Q2M9X", LocumName: "Lou Cum",
+				LastDay: "December 12, 2026", URL: "https://mycareconnect.example/worksites/3"},
+			subject: "Your locum term at Harbour Clinic ends on December 12, 2026",
+			want:    []string{"You work at", "Harbour Clinic", "K7Q2M9X", "December 12, 2026", "ends automatically", "site administrator to set the new last day"},
+		},
+		{
+			name: "locum ending, to an administrator", template: "locum_ending",
+			data: LocumEnding{Common: sampleCommon("Dalia Ng"), WorksiteName: "Harbour Clinic", WorksiteCode: "K7Q2M9X", LocumName: "Lou Cum",
+				LastDay: "December 12, 2026", ToAdmin: true, URL: "https://mycareconnect.example/worksites/3"},
+			subject: "Lou Cum's locum term at Harbour Clinic ends on December 12, 2026",
+			want:    []string{"Lou Cum works at", "December 12, 2026", "automatically", "https://mycareconnect.example/worksites/3"},
+		},
 	}
 }
 

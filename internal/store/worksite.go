@@ -209,15 +209,15 @@ func (q Q) IsGroupAdmin(ctx context.Context, g portal.GroupID, id portal.Account
 }
 
 const memberColumns = `m.worksite_id, m.account_id, m.role, m.status, m.joined_at, m.end_date, m.decommissioned_at,
-	a.preferred_first_name, a.given_names, a.preferred_last_name, a.surname, a.email, a.profession, w.name, w.code, w.status`
+	m.locum, m.locum_notice_at, a.preferred_first_name, a.given_names, a.preferred_last_name, a.surname, a.email, a.profession, w.name, w.code, w.status`
 
 const memberFrom = ` FROM worksite_members m JOIN accounts a ON a.id = m.account_id JOIN worksites w ON w.id = m.worksite_id`
 
 func scanMember(r rowScanner) (*portal.Membership, error) {
 	var m portal.Membership
-	var joined, decom int64
+	var joined, decom, notice int64
 	var pf, given, pl, surname, code string
-	if err := r.Scan(&m.WorksiteID, &m.AccountID, &m.Role, &m.Status, &joined, &m.EndDate, &decom,
+	if err := r.Scan(&m.WorksiteID, &m.AccountID, &m.Role, &m.Status, &joined, &m.EndDate, &decom, &m.Locum, &notice,
 		&pf, &given, &pl, &surname, &m.Email, &m.Profession, &m.WorksiteName, &code, &m.WorksiteStatus); err != nil {
 		return nil, mapError(err)
 	}
@@ -230,7 +230,7 @@ func scanMember(r rowScanner) (*portal.Membership, error) {
 	}
 	m.Name = strings.TrimSpace(first + " " + last)
 	m.WorksiteCode = portal.WorksiteCode(code)
-	m.JoinedAt, m.DecommissionedAt = fromMS(joined), fromMS(decom)
+	m.JoinedAt, m.DecommissionedAt, m.LocumNoticeAt = fromMS(joined), fromMS(decom), fromMS(notice)
 	return &m, nil
 }
 
@@ -238,7 +238,7 @@ func scanMember(r rowScanner) (*portal.Membership, error) {
 func (tx *Tx) AddMember(ctx context.Context, ws portal.WorksiteID, id portal.AccountID, role string, now time.Time) error {
 	_, err := tx.Exec(ctx, `INSERT INTO worksite_members (worksite_id, account_id, role, status, joined_at) VALUES (?, ?, ?, 'active', ?)
 		ON CONFLICT (worksite_id, account_id) DO UPDATE SET status = 'active', joined_at = excluded.joined_at,
-		end_date = '', decommissioned_at = 0, decommissioned_by = NULL,
+		end_date = '', locum = FALSE, locum_notice_at = 0, decommissioned_at = 0, decommissioned_by = NULL,
 		role = CASE WHEN worksite_members.status = 'active' AND worksite_members.role = 'site_admin' THEN 'site_admin' ELSE excluded.role END`,
 		int64(ws), int64(id), role, ms(now))
 	return err

@@ -17,6 +17,15 @@ type registerPage struct {
 	Requirements string
 }
 
+// notEligiblePage stops the registration of a person whose profession
+// cannot be granted CareConnect access, and says what to do instead.
+type notEligiblePage struct {
+	Page
+	Profession portal.ProfessionInfo
+	Message    string
+	Eligible   []portal.ProfessionInfo
+}
+
 func (s *Server) registrationCard(w http.ResponseWriter, r *http.Request) (*portal.CardIdentity, bool) {
 	st := state(r)
 	if st.account != nil {
@@ -55,6 +64,13 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 		Phone: r.PostFormValue("phone"), Mobile: r.PostFormValue("mobile"),
 		HealthAuthorityAccount: r.PostFormValue("health_authority_account"), Username: r.PostFormValue("username"),
 		Password: r.PostFormValue("password"), ConfirmPassword: r.PostFormValue("confirm_password"),
+	}
+	if p := portal.Profession(strings.TrimSpace(in.Profession)); !portal.ProfessionEligible(p) {
+		if info, listed := portal.LookupProfession(p); listed {
+			// Told before anything else is checked, and before any account exists.
+			return s.render(w, r, http.StatusOK, "not_eligible.html", notEligiblePage{Page: s.page(r, "Profession not eligible"),
+				Profession: info, Message: portal.NotEligibleMessage(p), Eligible: portal.EligibleProfessions()})
+		}
 	}
 	if in.NeedsHealthAuthorityRoute() {
 		return s.render(w, r, http.StatusOK, "health_authority.html", homePage{Page: s.page(r, "Health authority network account")})

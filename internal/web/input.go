@@ -34,6 +34,7 @@ var multiLineFields = map[string]bool{
 	"comment":      true, // a request to join a worksite
 	"decline_text": true, // the team's reason for declining
 	"message":      true, // a sponsorship request
+	"note":         true, // the team's note on placing an "Other" profession
 	"question":     true, // the team's question to the person
 	"reason":       true, // reasons for decisions, revocations and remote access
 }

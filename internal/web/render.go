@@ -217,6 +217,7 @@ func (t *templates) funcMap() template.FuncMap {
 		"qualified":     portal.QualifiedUsername,
 		"professions":   func() []portal.ProfessionInfo { return portal.Professions },
 		"nurseLicences": func() any { return portal.NurseLicences },
+		"eligible":      portal.ProfessionEligible,
 		"add":           func(a, b int) int { return a + b },
 		"licenceLabel":  portal.NurseLicenceLabel,
 		"date":          formatDate,

@@ -258,6 +258,9 @@ type worksitePage struct {
 	// A decommission refused for its date: whose row, and what was typed.
 	EndDateFor portal.AccountID
 	EndDate    string
+	// A locum's last day refused: whose row, and what was typed.
+	LocumFor     portal.AccountID
+	LocumLastDay string
 }
 
 func (s *Server) handleWorksiteShow(w http.ResponseWriter, r *http.Request) error {
@@ -277,6 +280,10 @@ func (s *Server) showWorksite(w http.ResponseWriter, r *http.Request, id portal.
 	if _, bad := fe["end_date"]; bad {
 		data.EndDateFor, _ = pathAccount(r)
 		data.EndDate = r.PostFormValue("end_date")
+	}
+	if _, bad := fe["last_day"]; bad {
+		data.LocumFor, _ = pathAccount(r)
+		data.LocumLastDay = r.PostFormValue("last_day")
 	}
 	return s.render(w, r, status, "worksite_show.html", data)
 }
@@ -367,6 +374,20 @@ func (s *Server) handleDecommission(w http.ResponseWriter, r *http.Request) erro
 	}
 	return s.worksiteAction(w, r, flash, func(id portal.WorksiteID) error {
 		return s.app.Decommission(r.Context(), st.meta, st.account, id, member, end)
+	})
+}
+
+func (s *Server) handleMarkLocum(w http.ResponseWriter, r *http.Request) error {
+	st := state(r)
+	member, err := pathAccount(r)
+	if err != nil {
+		return err
+	}
+	day := strings.TrimSpace(r.PostFormValue("last_day"))
+	flash := "Marked as a locum. Their membership ends automatically after " + day +
+		"; they and the site administrators are reminded a week before."
+	return s.worksiteAction(w, r, flash, func(id portal.WorksiteID) error {
+		return s.app.MarkLocum(r.Context(), st.meta, st.account, id, member, day)
 	})
 }
 

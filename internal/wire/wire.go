@@ -347,6 +347,10 @@ func (p *Portal) Jobs() []Job {
 			_, err := p.App.ApplyScheduledDecommissions(ctx)
 			return err
 		}},
+		{Name: "locum-reminders", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := p.App.RemindEndingLocums(ctx)
+			return err
+		}},
 		{Name: "residency-ends", Every: 15 * time.Minute, Run: func(ctx context.Context) error {
 			_, err := p.App.EndResidencies(ctx)
 			return err

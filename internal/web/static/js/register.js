@@ -15,8 +15,14 @@
     var p = select.value;
     var show = groups[p];
     if (show === undefined) { show = p ? ["college"] : []; }
+    var opt = select.options[select.selectedIndex];
+    var ineligible = !!(opt && opt.hasAttribute("data-ineligible"));
+    if (ineligible) { show = []; }
     document.querySelectorAll("[data-for-profession]").forEach(function (el) {
       el.hidden = show.indexOf(el.getAttribute("data-for-profession")) < 0;
+    });
+    document.querySelectorAll("[data-ineligible-notice]").forEach(function (el) {
+      el.hidden = !ineligible;
     });
   }
   select.addEventListener("change", update);
