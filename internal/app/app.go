@@ -38,6 +38,9 @@ type App struct {
 	// AddressSearchTimeout bounds one address search
 	// (DefaultAddressSearchTimeout).
 	AddressSearchTimeout time.Duration
+	// Downstreams are the SCIM services push mode provisions
+	// (ParseDownstreams checks them); none means push mode is off.
+	Downstreams []Downstream
 }
 
 // New returns an App with defaults filled in.

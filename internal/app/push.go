@@ -357,7 +357,8 @@ func (s DownstreamStatus) Lag(now time.Time) time.Duration {
 
 // DownstreamStatuses returns every downstream's push state, for the team's
 // administrators. Viewing it is audited.
-func (a *App) DownstreamStatuses(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, configured []Downstream) ([]DownstreamStatus, error) {
+func (a *App) DownstreamStatuses(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff) ([]DownstreamStatus, error) {
+	configured := a.Downstreams
 	if err := requireAdministrator(staff); err != nil {
 		return nil, err
 	}

@@ -151,6 +151,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		p, configured := d.pusher(t, a, "instance-1")
+		a.Downstreams = configured
 		admin := mustStaff(t, a, "admin@gov.test", portal.RoleAdministrator)
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
 		// A fresh downstream for each database.
@@ -171,7 +172,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		if err := p.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
-		st, err := a.DownstreamStatuses(ctx, meta, admin, configured)
+		st, err := a.DownstreamStatuses(ctx, meta, admin)
 		if err != nil || len(st) != 1 || st[0].Name != "careconnect" || !st[0].ResendRequestedAt.IsZero() ||
 			st[0].ResendSummary != "0 unchanged, 0 created, 0 changed, 0 removed" {
 			t.Fatalf("after the first run: %+v %v", st, err)
@@ -224,7 +225,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		if err := p.RunOnce(ctx); err == nil || !strings.Contains(err.Error(), "downstream answered 503: Down for maintenance") {
 			t.Fatalf("run during the outage: %v", err)
 		}
-		st, _ = a.DownstreamStatuses(ctx, meta, admin, configured)
+		st, _ = a.DownstreamStatuses(ctx, meta, admin)
 		if st[0].Failures != 1 || !strings.Contains(st[0].LastError, "503") || st[0].Backlog == 0 || st[0].NextAttemptAt.IsZero() {
 			t.Fatalf("status during the outage: %+v", st[0])
 		}
@@ -242,7 +243,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 			t.Fatal("deprovisioned user still downstream after the outage")
 		}
 		wantMirrored(t, a, d)
-		st, _ = a.DownstreamStatuses(ctx, meta, admin, configured)
+		st, _ = a.DownstreamStatuses(ctx, meta, admin)
 		if st[0].Failures != 0 || st[0].Backlog != 0 || st[0].LastSuccessAt.IsZero() {
 			t.Fatalf("status after the outage: %+v", st[0])
 		}
@@ -282,7 +283,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		}
 		got := d.users(t)
 		if _, ok := got[accountID(lee)]; !ok {
-			st, _ := a.DownstreamStatuses(ctx, meta, admin, configured)
+			st, _ := a.DownstreamStatuses(ctx, meta, admin)
 			t.Fatalf("resend did not restore the deleted user: %+v %v", st[0], got)
 		}
 		if _, ok := got["99999"]; ok {
@@ -291,7 +292,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		if _, ok := got[""]; !ok {
 			t.Fatal("resend removed a user the portal did not make")
 		}
-		st, _ = a.DownstreamStatuses(ctx, meta, admin, configured)
+		st, _ = a.DownstreamStatuses(ctx, meta, admin)
 		if st[0].ResendSummary != "0 unchanged, 1 created, 0 changed, 1 removed" || !st[0].ResendRequestedAt.IsZero() {
 			t.Fatalf("resend summary %q (requested %v)", st[0].ResendSummary, st[0].ResendRequestedAt)
 		}
@@ -299,7 +300,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		if err != nil || len(evs) != 1 || evs[0].Action != "provisioning.resend_requested" || evs[0].ActorID != "staff:1" {
 			t.Fatalf("audit of the resend: %+v %v", evs, err)
 		}
-		if _, err := a.DownstreamStatuses(ctx, meta, officer, configured); portal.ErrorCode(err) != portal.EFORBIDDEN {
+		if _, err := a.DownstreamStatuses(ctx, meta, officer); portal.ErrorCode(err) != portal.EFORBIDDEN {
 			t.Fatalf("an officer read the downstream page: %v", err)
 		}
 	})
