@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"portal"
@@ -399,16 +400,41 @@ func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, 
 	return u, nil
 }
 
-// Change feed paging.
+// Change feed paging and long polling.
 const (
 	DefaultFeedPage = 100
 	MaxFeedPage     = 1000
+	MaxFeedWait     = 60 * time.Second // the longest a reader may wait for an event
+	// DefaultFeedPoll is how often a waiting reader looks for events
+	// written by other instances; events written by this one wake it at once.
+	DefaultFeedPoll = time.Second
 )
 
 // FeedQuery reads the change feed after a cursor.
 type FeedQuery struct {
 	After string // the cursor: "" (or "0") from the start, else the last event id seen
 	Limit int    // 0 for the default; at most MaxFeedPage
+	// Wait, when set, holds the call until an event after the cursor exists
+	// or the wait ends: a duration such as "30s", or whole seconds ("30"),
+	// at most MaxFeedWait.
+	Wait string
+}
+
+// ParseFeedWait reads a feed wait: "" or "0" for none, a Go duration ("30s",
+// "1m") or whole seconds ("30"), at most MaxFeedWait.
+func ParseFeedWait(s string) (time.Duration, error) {
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if n, nerr := strconv.ParseInt(s, 10, 64); nerr == nil {
+		d, err = time.Duration(min(max(n, -1), int64(MaxFeedWait/time.Second)+1))*time.Second, nil
+	}
+	if err != nil || d < 0 || d > MaxFeedWait {
+		return 0, portal.Errorf(portal.EINVALID, "wait must be a duration from 0s to %ds, such as 30s (got %q).",
+			int(MaxFeedWait/time.Second), truncate(s, 40))
+	}
+	return d, nil
 }
 
 // FeedPage is a page of the change feed, oldest first. Next is the cursor
@@ -435,7 +461,10 @@ func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *
 		}
 		after = n
 	}
+	wait, werr := ParseFeedWait(q.Wait)
 	switch {
+	case werr != nil:
+		bad = werr
 	case q.Limit < 0:
 		bad = portal.Errorf(portal.EINVALID, "The limit must be between 1 and %d.", MaxFeedPage)
 	case q.Limit == 0:
@@ -445,12 +474,12 @@ func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *
 	}
 	if bad != nil {
 		if err := a.AuditAPICall(ctx, meta, t, "api.events", "provisioning", "events", map[string]any{
-			"after": truncate(q.After, 40), "error": portal.ErrorMessage(bad)}); err != nil {
+			"after": truncate(q.After, 40), "wait": truncate(q.Wait, 40), "error": portal.ErrorMessage(bad)}); err != nil {
 			return nil, err
 		}
 		return nil, bad
 	}
-	evs, err := a.DB.Read().FindProvisioningEvents(ctx, after, q.Limit+1)
+	evs, waited, err := a.waitForEvents(ctx, after, q.Limit+1, wait)
 	if err != nil {
 		return nil, err
 	}
@@ -461,9 +490,78 @@ func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *
 	if n := len(page.Events); n > 0 {
 		page.Next = strconv.FormatInt(page.Events[n-1].ID, 10)
 	}
-	if err := a.AuditAPICall(ctx, meta, t, "api.events", "provisioning", "events", map[string]any{
-		"after": after, "limit": q.Limit, "returned": len(page.Events), "next": page.Next}); err != nil {
+	details := map[string]any{"after": after, "limit": q.Limit, "returned": len(page.Events), "next": page.Next}
+	if wait > 0 {
+		details["wait"] = wait.String()
+		details["waited"] = waited.Round(time.Millisecond).String()
+	}
+	// A reader that went away while waiting is still recorded.
+	if err := a.AuditAPICall(context.WithoutCancel(ctx), meta, t, "api.events", "provisioning", "events", details); err != nil {
 		return nil, err
 	}
 	return page, nil
+}
+
+// feedStop ends every change-feed wait when the portal shuts down.
+type feedStop struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+func (f *feedStop) stopped() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ch == nil {
+		f.ch = make(chan struct{})
+	}
+	return f.ch
+}
+
+// EndFeedWaits answers every change-feed call waiting for events now, and
+// every later one at once, so a shutting-down server need not wait for them.
+func (a *App) EndFeedWaits() {
+	a.feedWaits.stopped() // made if no call ever waited
+	a.feedWaits.mu.Lock()
+	defer a.feedWaits.mu.Unlock()
+	select {
+	case <-a.feedWaits.ch:
+	default:
+		close(a.feedWaits.ch)
+	}
+}
+
+// waitForEvents reads the feed after a cursor; when nothing is there and
+// wait is set, it waits until an event is committed or the wait ends. A
+// commit in this process wakes it at once (the store signals it); events
+// written by other instances are found by reading again every
+// FeedPollInterval. It stops early, with what it has, when ctx ends.
+func (a *App) waitForEvents(ctx context.Context, after int64, limit int, wait time.Duration) ([]store.ProvisioningEvent, time.Duration, error) {
+	start := time.Now()
+	poll := a.FeedPollInterval
+	if poll <= 0 {
+		poll = DefaultFeedPoll
+	}
+	for {
+		changed := a.DB.FeedChanged() // before reading: a commit after the read still wakes us
+		evs, err := a.DB.Read().FindProvisioningEvents(ctx, after, limit)
+		if err != nil || len(evs) > 0 {
+			return evs, time.Since(start), err
+		}
+		left := wait - time.Since(start)
+		if left <= 0 {
+			return nil, time.Since(start), nil
+		}
+		timer := time.NewTimer(min(poll, left))
+		select {
+		case <-changed:
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, time.Since(start), nil
+		case <-a.feedWaits.stopped():
+			timer.Stop()
+			return nil, time.Since(start), nil
+		}
+		timer.Stop()
+	}
 }

@@ -41,6 +41,11 @@ type App struct {
 	// Downstreams are the SCIM services push mode provisions
 	// (ParseDownstreams checks them); none means push mode is off.
 	Downstreams []Downstream
+	// FeedPollInterval is how often a change-feed reader waiting for events
+	// reads again (DefaultFeedPoll), to see those written by other instances.
+	FeedPollInterval time.Duration
+
+	feedWaits feedStop
 }
 
 // New returns an App with defaults filled in.

@@ -37,6 +37,9 @@ type DB struct {
 	dialect  Dialect
 	stmts    *stmtCache
 	auditKey *portal.AuditKey // keys the audit rows written; nil: rows are unkeyed
+	feed     feedSignal       // wakes change-feed readers of this process after a commit
+
+	beforeCommit func() // tests: runs after a transaction's feed events are written, before COMMIT
 }
 
 // Open connects to the database named by dsn: "sqlite:PATH" (or a bare path
@@ -143,6 +146,7 @@ type Tx struct {
 	Q
 	tx       *sql.Tx
 	auditKey *portal.AuditKey
+	events   []pendingEvent // change-feed events, written just before commit
 }
 
 // Read returns a query handle outside any transaction, for reads.
@@ -166,8 +170,18 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		_ = sqlTx.Rollback()
 		return err
 	}
+	if err := tx.writeProvisioningEvents(ctx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if db.beforeCommit != nil && len(tx.events) > 0 {
+		db.beforeCommit()
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return mapError(fmt.Errorf("store: commit: %w", err))
+	}
+	if len(tx.events) > 0 {
+		db.feed.notify()
 	}
 	return nil
 }

@@ -476,7 +476,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, t *app.Tok
 	if err != nil {
 		return s.auditBadQuery(r, t, "api.events", err)
 	}
-	page, err := s.app.ProvisioningFeed(r.Context(), state(r).meta, t, app.FeedQuery{After: r.URL.Query().Get("after"), Limit: limit})
+	wait := r.URL.Query().Get("wait")
+	if d, err := app.ParseFeedWait(wait); err == nil && d > 0 {
+		// A long poll may outlast the server's write timeout.
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d + 30*time.Second))
+	}
+	page, err := s.app.ProvisioningFeed(r.Context(), state(r).meta, t, app.FeedQuery{After: r.URL.Query().Get("after"), Limit: limit, Wait: wait})
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,7 @@ func apiGet(t *testing.T, inst *portaltest.Instance, authorization, path string)
 		t.Fatal(err)
 	}
 	r := apiResponse{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
+	recordSCIM(http.MethodGet, path, "", resp.Header.Get("Content-Type"), r.Status, b)
 	if err := json.Unmarshal([]byte(r.Body), &r.JSON); err != nil {
 		t.Fatalf("GET %s: %d, not JSON: %v\n%s", path, r.Status, err, r.Body)
 	}

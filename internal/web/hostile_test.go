@@ -46,6 +46,7 @@ func send(t *testing.T, c *portaltest.Client, base, method, target, contentType 
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	recordSCIM(method, target, "", resp.Header.Get("Content-Type"), resp.StatusCode, b)
 	return hostileAnswer{status: resp.StatusCode, contentType: resp.Header.Get("Content-Type"), body: string(b)}
 }
 

@@ -137,7 +137,11 @@ func (s *Server) inputGuard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		refuse := func(status int, msg string) {
 			if isAPIPath(r.URL.Path) {
-				writeAPIError(w, r, status, "invalidValue", msg)
+				scimType := "" // RFC 7644 section 3.12: scimType only on a 400
+				if status == http.StatusBadRequest {
+					scimType = "invalidValue"
+				}
+				writeAPIError(w, r, status, scimType, msg)
 				return
 			}
 			s.renderError(w, r, status, msg)

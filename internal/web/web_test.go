@@ -18,6 +18,7 @@ import (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	code = checkSCIMResponses(code)
 	// Every template is rendered by some test: known only when all ran.
 	if code == 0 && !testing.Short() && flag.Lookup("test.run").Value.String() == "" &&
 		flag.Lookup("test.fuzz").Value.String() == "" {

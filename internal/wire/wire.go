@@ -454,6 +454,7 @@ func (p *Portal) Serve(ctx context.Context, l net.Listener) error {
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	p.App.EndFeedWaits() // change-feed calls waiting for events answer now
 	if serr := hs.Shutdown(shutdownCtx); serr != nil && err == nil {
 		err = serr
 	}
