@@ -17,7 +17,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +33,7 @@ import (
 	"syscall"
 	"time"
 
+	"portal/internal/app"
 	"portal/internal/identity"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -220,6 +223,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
 	dbFlags := databaseFlags(fs, cmd, env, envDur)
 	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute), "how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
+	pushFile := fs.String("scim-push-file", env("SCIM_PUSH_FILE", ""),
+		"JSON file naming the downstream SCIM services to provision (push mode); see docs/provisioning-api.md (PORTAL_SCIM_PUSH_FILE)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
 	readAuditKeys := auditFlags(fs, &cfg, env, envDur)
 	err := fs.Parse(args)
@@ -236,6 +241,13 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	cfg.AddressCompleteKey = secret("ADDRESSCOMPLETE_KEY")
 	bad = append(bad, readAuditKeys())
 	cfg.MetricsToken = secret("METRICS_TOKEN")
+	if *pushFile != "" && cmd == "serve" {
+		ds, err := readDownstreams(*pushFile)
+		if err != nil {
+			bad = append(bad, fmt.Errorf("PORTAL_SCIM_PUSH_FILE %s: %w", *pushFile, err))
+		}
+		cfg.Downstreams = ds
+	}
 	if *trustProxy || getenv("PORTAL_TRUST_PROXY") != "" {
 		bad = append(bad, errors.New("-trust-proxy (PORTAL_TRUST_PROXY) is gone: it believed any X-Forwarded-For; "+
 			"list the load balancers' networks with -trusted-proxies 10.0.0.0/8,... (PORTAL_TRUSTED_PROXIES) instead"))
@@ -339,4 +351,28 @@ func databaseFlags(fs *flag.FlagSet, cmd string, env func(name, def string) stri
 		o.ConnectTimeout, o.StatementTimeout, o.IdleInTxTimeout = *connect, none(*stmt), none(*idleTx)
 		return o, nil
 	}
+}
+
+// readDownstreams reads push mode's configuration:
+//
+//	{"downstreams": [{"name": "careconnect", "url": "https://scim.example/scim/v2",
+//	  "token_file": "/run/secrets/careconnect-scim", "attributes": ["userName", "name", "emails", "active"],
+//	  "extension": false}]}
+func readDownstreams(path string) ([]app.Downstream, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var f struct {
+		Downstreams []app.Downstream `json:"downstreams"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("not a push configuration: %w", err)
+	}
+	if len(f.Downstreams) == 0 {
+		return nil, errors.New("it names no downstream")
+	}
+	return app.ParseDownstreams(f.Downstreams)
 }

@@ -204,3 +204,39 @@ func TestRun_TokensNeedOnlyTheDatabase(t *testing.T) {
 		t.Fatalf("revoke: %q %v", out, err)
 	}
 }
+
+func TestReadDownstreams(t *testing.T) {
+	dir := t.TempDir()
+	tok := filepath.Join(dir, "token")
+	if err := os.WriteFile(tok, []byte("s3cret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, tc := range []struct{ name, body, want string }{
+		{"ok.json", `{"downstreams": [{"name": "careconnect", "url": "https://scim.example/v2", "token_file": "` + tok + `", "attributes": ["userName", "active"]}]}`, ""},
+		{"typo.json", `{"downstreams": [{"name": "cc", "url": "https://x", "tokenfile": "` + tok + `"}]}`, `unknown field "tokenfile"`},
+		{"none.json", `{"downstreams": []}`, "it names no downstream"},
+		{"bad.json", `downstreams: []`, "not a push configuration"},
+		{"nofile.json", `{"downstreams": [{"name": "cc", "url": "https://x", "token_file": "` + filepath.Join(dir, "missing") + `"}]}`, "no such file"},
+	} {
+		ds, err := readDownstreams(write(tc.name, tc.body))
+		if tc.want == "" {
+			if err != nil || len(ds) != 1 || ds[0].Name != "careconnect" || len(ds[0].Attributes) != 2 {
+				t.Errorf("%s: %+v %v", tc.name, ds, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+	if _, err := readDownstreams(filepath.Join(dir, "absent.json")); err == nil {
+		t.Error("a missing configuration file was accepted")
+	}
+}

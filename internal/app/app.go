@@ -38,6 +38,9 @@ type App struct {
 	// AddressSearchTimeout bounds one address search
 	// (DefaultAddressSearchTimeout).
 	AddressSearchTimeout time.Duration
+	// Downstreams are the SCIM services push mode provisions
+	// (ParseDownstreams checks them); none means push mode is off.
+	Downstreams []Downstream
 	// FeedPollInterval is how often a change-feed reader waiting for events
 	// reads again (DefaultFeedPoll), to see those written by other instances.
 	FeedPollInterval time.Duration

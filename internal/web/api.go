@@ -11,6 +11,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/scim"
 	"portal/internal/store"
 )
 
@@ -22,8 +23,8 @@ const (
 	scimContentType = "application/scim+json"
 	jsonContentType = "application/json"
 
-	scimUserSchema      = "urn:ietf:params:scim:schemas:core:2.0:User"
-	scimExtensionSchema = "urn:ietf:params:scim:schemas:extension:careconnect:2.0:User"
+	scimUserSchema      = scim.UserSchema
+	scimExtensionSchema = scim.ExtensionSchema
 	scimListSchema      = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 	scimErrorSchema     = "urn:ietf:params:scim:api:messages:2.0:Error"
 	scimConfigSchema    = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
@@ -206,12 +207,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // scimTime formats a time as SCIM's dateTime, in UTC to the millisecond.
-func scimTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
-}
+func scimTime(t time.Time) string { return scim.Time(t) }
 
 type scimListResponse struct {
 	Schemas      []string `json:"schemas"`
@@ -304,100 +300,9 @@ func (s *Server) handleSCIMUser(w http.ResponseWriter, r *http.Request, t *app.T
 
 // scimUser is a provisioned person as a SCIM User with the CareConnect
 // extension.
-type scimUser struct {
-	Schemas      []string         `json:"schemas"`
-	ID           string           `json:"id"`
-	UserName     string           `json:"userName"`
-	Name         scimName         `json:"name"`
-	DisplayName  string           `json:"displayName"`
-	Emails       []scimMultiValue `json:"emails"`
-	PhoneNumbers []scimMultiValue `json:"phoneNumbers,omitempty"`
-	Active       bool             `json:"active"`
-	Meta         scimMeta         `json:"meta"`
-	CareConnect  scimCareConnect  `json:"urn:ietf:params:scim:schemas:extension:careconnect:2.0:User"`
-}
+type scimUser = scim.User
 
-type scimName struct {
-	Formatted  string `json:"formatted"`
-	FamilyName string `json:"familyName"`
-	GivenName  string `json:"givenName"`
-}
-
-type scimMultiValue struct {
-	Value   string `json:"value"`
-	Type    string `json:"type,omitempty"`
-	Primary bool   `json:"primary,omitempty"`
-}
-
-type scimMeta struct {
-	ResourceType string `json:"resourceType"`
-	Created      string `json:"created,omitempty"`
-	LastModified string `json:"lastModified,omitempty"`
-	Location     string `json:"location"`
-}
-
-type scimCareConnect struct {
-	UserType     string         `json:"userType"`
-	Profession   string         `json:"profession"`
-	NurseLicence string         `json:"nurseLicence,omitempty"`
-	Worksites    []scimWorksite `json:"worksites"`
-	Sponsors     []scimSponsor  `json:"sponsors"`
-	DataScopes   []string       `json:"dataScopes"`
-	RemoteAccess bool           `json:"remoteAccess"`
-}
-
-type scimWorksite struct {
-	WorksiteID      string `json:"worksiteId"`
-	Name            string `json:"name"`
-	HealthAuthority string `json:"healthAuthority,omitempty"`
-}
-
-type scimSponsor struct {
-	UserName     string `json:"userName"`
-	DisplayName  string `json:"displayName"`
-	WorksiteID   string `json:"worksiteId"`
-	ResidencyEnd string `json:"residencyEnd,omitempty"`
-}
-
-func (s *Server) scimUserOf(u *app.ProvisionedUser) scimUser {
-	a, req := u.Account, u.Request
-	id := strconv.FormatInt(int64(a.ID), 10)
-	res := scimUser{
-		Schemas:     []string{scimUserSchema, scimExtensionSchema},
-		ID:          id,
-		UserName:    a.QualifiedUsername(),
-		Name:        scimName{Formatted: a.LegalName(), FamilyName: a.Surname, GivenName: a.GivenNames},
-		DisplayName: a.DisplayName(),
-		Emails:      []scimMultiValue{{Value: a.Email, Type: "work", Primary: true}},
-		Active:      u.Active(),
-		Meta: scimMeta{ResourceType: "User", Created: scimTime(u.Created), LastModified: scimTime(u.LastModified),
-			Location: s.cfg.BaseURL + "/scim/v2/Users/" + id},
-		CareConnect: scimCareConnect{UserType: string(req.UserType), Profession: string(a.Profession),
-			NurseLicence: string(a.NurseLicence), Worksites: []scimWorksite{}, Sponsors: []scimSponsor{},
-			DataScopes: []string{}, RemoteAccess: u.RemoteAccess},
-	}
-	if res.Meta.LastModified == "" {
-		res.Meta.LastModified = res.Meta.Created
-	}
-	if a.Phone != "" {
-		res.PhoneNumbers = append(res.PhoneNumbers, scimMultiValue{Value: a.Phone, Type: "work", Primary: true})
-	}
-	if a.Mobile != "" {
-		res.PhoneNumbers = append(res.PhoneNumbers, scimMultiValue{Value: a.Mobile, Type: "mobile"})
-	}
-	for _, w := range u.Worksites {
-		res.CareConnect.Worksites = append(res.CareConnect.Worksites, scimWorksite{WorksiteID: string(w.Code), Name: w.Name,
-			HealthAuthority: string(w.HealthAuthority)})
-	}
-	for _, sp := range u.Sponsors {
-		res.CareConnect.Sponsors = append(res.CareConnect.Sponsors, scimSponsor{UserName: portal.QualifiedUsername(sp.Username),
-			DisplayName: sp.Name, WorksiteID: string(sp.WorksiteCode), ResidencyEnd: sp.ResidencyEnd})
-	}
-	for _, sc := range req.GrantedScopes {
-		res.CareConnect.DataScopes = append(res.CareConnect.DataScopes, string(sc))
-	}
-	return res
-}
+func (s *Server) scimUserOf(u *app.ProvisionedUser) scimUser { return scim.UserOf(u, s.cfg.BaseURL) }
 
 func (s *Server) scimLocation(path string) string { return s.cfg.BaseURL + "/scim/v2/" + path }
 

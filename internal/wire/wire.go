@@ -76,6 +76,11 @@ type Config struct {
 	// PolicyCheckEvery is how often the policy check job checks the
 	// invariants for the metrics; 0 means every 15 minutes.
 	PolicyCheckEvery time.Duration
+	// Downstreams are the SCIM services push mode provisions, checked by
+	// app.ParseDownstreams; none leaves push mode off.
+	Downstreams []app.Downstream
+	// PushEvery is how often push mode looks for changes; 0 means every 5 seconds.
+	PushEvery time.Duration
 	// Registerer receives the metrics; nil uses the default registry.
 	Registerer prometheus.Registerer
 	// Now replaces the clock (tests).
@@ -237,6 +242,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error)
 		a.Now = cfg.Now
 	}
 	a.Addresses = addressProvider(cfg)
+	a.Downstreams = cfg.Downstreams
 	return &Portal{Config: cfg, DB: db, App: a, Logger: logger}, nil
 }
 
@@ -378,6 +384,15 @@ func (p *Portal) Jobs() []Job {
 			}
 			return nil
 		}},
+	}
+	if len(p.App.Downstreams) > 0 {
+		host, _ := os.Hostname()
+		owner := fmt.Sprintf("push-%s-%d-%x", host, os.Getpid(), time.Now().UnixNano())
+		pusher := p.App.NewPusher(p.App.Downstreams, owner)
+		// Each downstream is worked by one instance at a time, under a lease.
+		jobs = append(jobs, Job{Name: "scim-push", Every: every(p.Config.PushEvery, 5*time.Second), Run: pusher.RunOnce})
+	}
+	jobs = append(jobs, []Job{
 		{Name: "session-cleanup", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
 			now := p.App.Now()
 			idle := p.Config.SessionIdle
@@ -390,7 +405,7 @@ func (p *Portal) Jobs() []Job {
 			}
 			return err
 		}},
-	}
+	}...)
 	if key := p.Config.AuditSigningKey; key != nil {
 		every := p.Config.AuditCheckpointEvery
 		if every <= 0 {
