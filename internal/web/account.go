@@ -71,7 +71,11 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 	code := strings.TrimSpace(r.PostFormValue("worksite_code"))
 	var ws *portal.Worksite
 	if code != "" {
-		if err := s.limitWorksiteLookups(r); err != nil {
+		// Not yet an account: the card's subject stands for the person.
+		if err := s.rateLimit(r, "worksite-code:card:"+card.Issuer+" "+card.Subject, 20); err != nil {
+			return err
+		}
+		if err := s.rateLimit(r, "worksite-code:ip:"+state(r).meta.IP, 60); err != nil {
 			return err
 		}
 		var err error

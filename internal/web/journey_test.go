@@ -90,3 +90,30 @@ func TestWeb_StepsLeadToTheNext(t *testing.T) {
 		}
 	})
 }
+
+// Worksite IDs typed on the registration form are counted per card, so
+// that one person cannot guess codes there nor use up another's allowance.
+func TestWeb_RegisterWorksiteIDLookupsAreRateLimited(t *testing.T) {
+	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
+	gus := inst.Client(t)
+	gus.SignIn("Gus", "GUESSER", "1980-04-18", "gus@example.ca")
+	form := registrationForm("gus@example.ca", "gus.guesser")
+	for i := 1; i <= 20; i++ {
+		form.Set("worksite_code", "AAAAAA"+string("ACEFGHJKLMNPRTUVWXY3"[i-1]))
+		if p := gus.Post("/register", form); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("look-up %d: %d", i, p.Status)
+		}
+	}
+	form.Set("worksite_code", "AAAAAAA")
+	if p := gus.Post("/register", form); p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text("main"), "too many times") {
+		t.Fatalf("look-up 21: %d %q", p.Status, p.Text("main"))
+	}
+	// Another person registering is not held back by Gus's guesses.
+	ann := inst.Client(t)
+	ann.SignIn("Ann", "OTHER", "1981-05-19", "ann@example.ca")
+	other := registrationForm("ann@example.ca", "ann.other")
+	other.Set("worksite_code", "AAAAAAA")
+	if p := ann.Post("/register", other); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("another person's look-up: %d", p.Status)
+	}
+}
