@@ -15,6 +15,7 @@ type registerPage struct {
 	Form         portal.RegistrationInput
 	Errors       portal.FieldErrors
 	Requirements string
+	WorksiteCode string // optional: the worksite to ask to join once registered
 }
 
 // notEligiblePage stops the registration of a person whose profession
@@ -75,24 +76,92 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 	if in.NeedsHealthAuthorityRoute() {
 		return s.render(w, r, http.StatusOK, "health_authority.html", homePage{Page: s.page(r, "Health authority network account")})
 	}
-	acct, err := s.app.Register(r.Context(), state(r).meta, *card, in)
-	if fe, ok := portal.AsFieldErrors(err); ok {
+	refuse := func(fe portal.FieldErrors, code string) error {
 		// Keep everything typed except the passwords.
 		in.Password, in.ConfirmPassword = "", ""
 		return s.render(w, r, http.StatusUnprocessableEntity, "register.html", registerPage{Page: s.page(r, "Account Registration"),
-			Card: *card, Form: in, Errors: fe, Requirements: portal.PasswordRequirements})
+			Card: *card, Form: in, Errors: fe, Requirements: portal.PasswordRequirements, WorksiteCode: code})
+	}
+	// An optional Worksite ID: the request to join it is made as soon as
+	// the account exists, so that the person goes on to the next step.
+	code := strings.TrimSpace(r.PostFormValue("worksite_code"))
+	var ws *portal.Worksite
+	if code != "" {
+		// Not yet an account: the card's subject stands for the person.
+		if err := s.rateLimit(r, "worksite-code:card:"+card.Issuer+" "+card.Subject, 20); err != nil {
+			return err
+		}
+		if err := s.rateLimit(r, "worksite-code:ip:"+state(r).meta.IP, 60); err != nil {
+			return err
+		}
+		var err error
+		ws, err = s.app.FindWorksiteToJoin(r.Context(), code)
+		if c := portal.ErrorCode(err); c == portal.EINVALID || c == portal.ENOTFOUND {
+			return refuse(portal.FieldErrors{"worksite_code": portal.ErrorMessage(err)}, code)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	acct, err := s.app.Register(r.Context(), state(r).meta, *card, in)
+	if fe, ok := portal.AsFieldErrors(err); ok {
+		return refuse(fe, code)
 	}
 	if err != nil {
 		return err
 	}
+	flash := "Your HxBC account has been created. Your username is " + acct.QualifiedUsername() + "; we have emailed it to you at " +
+		acct.Email + ", with a link and a code to confirm that address."
+	next := "/menu"
+	if ws != nil {
+		if _, err := s.app.RequestToJoin(r.Context(), state(r).meta, acct, ws, "code", ""); err != nil {
+			// The account stands; the person can ask again from the menu.
+			s.logger.Warn("request to join at registration", "worksite", ws.ID, "err", err)
+			flash += " Your request to join " + ws.Name + " could not be sent: join it from Worksites on the menu."
+		} else {
+			flash += " Your request to join " + ws.Name + " was sent to its site administrators; you will receive an email once it is approved."
+			if next, err = s.nextStepURL(r, acct); err != nil {
+				return err
+			}
+		}
+	}
 	sess := state(r).sess
 	if _, err := s.rotateSession(w, r, acct.ID, sessionData{Card: card, IDToken: sess.data.IDToken, SignedInAt: sess.data.SignedInAt,
-		Flash: "Your HxBC account has been created. Your username is " + acct.QualifiedUsername() + "; we have emailed it to you at " +
-			acct.Email + ", with a link and a code to confirm that address."}); err != nil {
+		Flash: flash}); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/menu", http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
+}
+
+// nextStepURL is the page of the first step the person can take now
+// towards a CareConnect request: a step waiting on someone else (a worksite
+// to be approved) is passed over. With nothing left to do it is the
+// enrolment form, or the menu when no request can be made.
+func (s *Server) nextStepURL(r *http.Request, acct *portal.Account) (string, error) {
+	st, err := s.app.Standing(r.Context(), acct)
+	if err != nil {
+		return "", err
+	}
+	missing := st.Missing()
+	for _, m := range missing {
+		switch m.Key {
+		case "training":
+			return "/training/course", nil // the overview's one action is to start the course
+		case "hpcaa":
+			return m.NextURL, nil
+		}
+	}
+	if len(missing) == 0 && st.ApplicationAccessOpen() == nil {
+		status, err := s.app.AccessRequestStatus(r.Context(), acct)
+		if err != nil {
+			return "", err
+		}
+		if status == nil || (!status.Request.Open() && status.Request.Status != portal.ARApproved) {
+			return "/application/request", nil
+		}
+	}
+	return "/menu", nil
 }
 
 // menuPage is the main menu: one tile per step of the journey.

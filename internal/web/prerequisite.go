@@ -155,6 +155,8 @@ type trainingCertificatePage struct {
 	Score       int
 	PassMark    int
 	External    bool
+	Next        string // the next step's page, offered first
+	NextLabel   string
 }
 
 func (s *Server) handleTrainingCertificate(w http.ResponseWriter, r *http.Request) error {
@@ -169,10 +171,21 @@ func (s *Server) handleTrainingCertificate(w http.ResponseWriter, r *http.Reques
 		return nil
 	}
 	c := st.Current
-	return s.render(w, r, http.StatusOK, "training_certificate.html", trainingCertificatePage{
+	page := trainingCertificatePage{
 		Page: s.page(r, "Certificate of completion"), Name: acct.LegalName(), Username: acct.QualifiedUsername(),
 		CourseTitle: portal.TrainingTitle, Version: c.Version, Date: longDate(c.CompletedAt), Score: c.Score,
-		PassMark: portal.TrainingPassMark, External: c.Source == store.SourceExternal})
+		PassMark: portal.TrainingPassMark, External: c.Source == store.SourceExternal}
+	next, err := s.nextStepURL(r, acct)
+	if err != nil {
+		return err
+	}
+	switch next {
+	case "/agreement":
+		page.Next, page.NextLabel = next, "Next: sign the agreement (HPCAA)"
+	case "/application/request":
+		page.Next, page.NextLabel = next, "Next: request CareConnect access"
+	}
+	return s.render(w, r, http.StatusOK, "training_certificate.html", page)
 }
 
 // agreementPage shows the HPCAA, where the person stands, and the signing form.
@@ -220,6 +233,17 @@ func (s *Server) handleAgreementPost(w http.ResponseWriter, r *http.Request) err
 	}
 	if err != nil {
 		return err
+	}
+	// With everything else done, the signature leads to the request form.
+	next, err := s.nextStepURL(r, st.account)
+	if err != nil {
+		return err
+	}
+	if next == "/application/request" {
+		s.setFlash(r, fmt.Sprintf("Thank you. You signed version %s of the %s on %s; your signed copy is under the agreement's step on the menu. You can now request CareConnect access.",
+			c.Version, portal.HPCAATitle, formatDate(c.CompletedAt)))
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
 	}
 	s.setFlash(r, fmt.Sprintf("Thank you. You signed version %s of the %s on %s. Print or save this copy for your records.",
 		c.Version, portal.HPCAATitle, formatDate(c.CompletedAt)))
