@@ -42,6 +42,7 @@ func ARStatusLabel(s string) string {
 // AccessRequest is a person's request for CareConnect access.
 type AccessRequest struct {
 	ID                 AccessRequestID
+	Reference          string // CC-2026-000123, see ReferenceNumber
 	AccountID          AccountID
 	Status             string
 	UserType           UserType

@@ -383,7 +383,11 @@ func (j *accessJourney) fillEnrolment() {
 func (j *accessJourney) submitEnrolment() {
 	j.t.Helper()
 	j.clickText("button", "Submit", http.StatusOK, "Your CareConnect request")
-	if got := j.text(".flash"); got != "Your CareConnect request has been submitted and is pending approval." {
+	ref := j.text("#request-reference")
+	if !regexp.MustCompile(`^CC-\d{4}-\d{6}$`).MatchString(ref) {
+		j.t.Errorf("status page reference number %q", ref)
+	}
+	if got := j.text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"." {
 		j.t.Errorf("flash %q", got)
 	}
 	if got := j.text("#request-status"); got != "Pending approval" {
@@ -580,7 +584,12 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 		if !slices.Contains(r.AllowedScopes, portal.ScopePharmaNet) {
 			t.Errorf("a physician's request allows %v, without PharmaNet", r.AllowedScopes)
 		}
-		j.emails(accessDalia.email, "access_request_received", 1)
+		receipt := j.emails(accessDalia.email, "access_request_received", 1)[0]
+		// The same reference number on the receipt, the status page and the email.
+		if ref := portal.ReferenceNumber(r.ID, r.CreatedAt); r.Reference != ref || j.text("#request-reference") != ref ||
+			!strings.Contains(receipt.Text, "Your request's reference number: "+ref+"\n") {
+			t.Errorf("reference number: stored %q, shown %q, want %q in the email:\n%s", r.Reference, j.text("#request-reference"), ref, receipt.Text)
+		}
 
 		// Back on Application Access and the menu, the request is pending.
 		j.clickText("a", "Back to Application Access", http.StatusOK, "Application Access")

@@ -249,7 +249,11 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 			t.Fatalf("queue: %q", got)
 		}
 		row := textOf(t, officer, "#queue-table tbody tr")
-		for _, want := range []string{legalName, doc.email, "Physician", doc.clinic, doc.clinicCode, "Pending approval", "Unclaimed"} {
+		req, err := inst.DB.Read().FindLatestAccessRequest(t.Context(), doc.account.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{portal.ReferenceNumber(req.ID, req.CreatedAt), legalName, doc.email, "Physician", doc.clinic, doc.clinicCode, "Pending approval", "Unclaimed"} {
 			if !strings.Contains(row, want) {
 				t.Errorf("queue row %q lacks %q", row, want)
 			}

@@ -167,7 +167,7 @@ func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 			return err
 		}
 		return a.enqueue(ctx, tx, "access_request_received", actor.Email, actor.ID, mail.AccessRequestReceived{
-			Common: a.common(actor.DisplayName()), StatusURL: a.Config.BaseURL + "/application/status"})
+			Common: a.commonFor(actor.DisplayName(), r), StatusURL: a.Config.BaseURL + "/application/status"})
 	})
 	if store.IsConflictOn(err, "open") {
 		return nil, portal.Errorf(portal.ECONFLICT, "You already have a CareConnect request waiting for the CareConnect team.")

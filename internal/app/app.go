@@ -71,6 +71,14 @@ func (a *App) common(name string) mail.Common {
 	return mail.Common{PortalName: "my.CareConnect", PortalURL: a.Config.BaseURL + "/", SupportEmail: a.Config.SupportEmail, RecipientName: name}
 }
 
+// commonFor is common for an email about an access request: it carries the
+// request's reference number.
+func (a *App) commonFor(name string, r *portal.AccessRequest) mail.Common {
+	c := a.common(name)
+	c.Reference = r.Reference
+	return c
+}
+
 // enqueue renders an email and writes it to the outbox inside tx. secrets
 // are what the email carries that must not stay stored once it is sent (a
 // link's token, a code): the outbox keeps a copy without them for then. An email

@@ -518,7 +518,7 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 					lines = append(lines, mail.ScopeText{Label: s.Label, Description: s.Description})
 				}
 			}
-			return a.enqueue(ctx, tx, "access_approved", acct.Email, acct.ID, mail.AccessApproved{Common: a.common(acct.DisplayName()),
+			return a.enqueue(ctx, tx, "access_approved", acct.Email, acct.ID, mail.AccessApproved{Common: a.commonFor(acct.DisplayName(), r),
 				Scopes: lines, ReviewDue: due.In(pacific()).Format("January 2, 2006"), StatusURL: a.statusURL()})
 		},
 	})
@@ -543,7 +543,7 @@ func (a *App) DeclineAccessRequest(ctx context.Context, meta portal.RequestMeta,
 		action:  "access.declined",
 		details: map[string]any{"code": in.Code, "reason": in.Text},
 		after: func(tx *store.Tx, acct *portal.Account) error {
-			return a.enqueue(ctx, tx, "access_declined", acct.Email, acct.ID, mail.AccessDeclined{Common: a.common(acct.DisplayName()),
+			return a.enqueue(ctx, tx, "access_declined", acct.Email, acct.ID, mail.AccessDeclined{Common: a.commonFor(acct.DisplayName(), r),
 				Reason: label, Text: in.Text, StatusURL: a.statusURL()})
 		},
 	})
@@ -568,7 +568,7 @@ func (a *App) RequestMoreInformation(ctx context.Context, meta portal.RequestMet
 		action:  "access.info_requested",
 		details: map[string]any{"question": question},
 		after: func(tx *store.Tx, acct *portal.Account) error {
-			return a.enqueue(ctx, tx, "access_info_needed", acct.Email, acct.ID, mail.AccessInfoNeeded{Common: a.common(acct.DisplayName()),
+			return a.enqueue(ctx, tx, "access_info_needed", acct.Email, acct.ID, mail.AccessInfoNeeded{Common: a.commonFor(acct.DisplayName(), r),
 				Question: question, StatusURL: a.statusURL()})
 		},
 	})
@@ -657,7 +657,7 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 		if err := a.accessChanged(ctx, tx, meta, acct, action); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, change.email, acct.Email, acct.ID, mail.AccessChanged{Common: a.common(acct.DisplayName()),
+		return a.enqueue(ctx, tx, change.email, acct.Email, acct.ID, mail.AccessChanged{Common: a.commonFor(acct.DisplayName(), r),
 			Reason: reason, StatusURL: a.statusURL()})
 	})
 	if errors.Is(err, errNotChanged) {

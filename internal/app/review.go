@@ -222,7 +222,7 @@ func (a *App) sendReviewReminder(ctx context.Context, r *store.AccessReview, now
 				"review_due_at": r.ReviewDueAt.In(pacific()).Format(time.DateOnly)}}); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, "review_reminder", acct.Email, acct.ID, mail.ReviewReminder{Common: a.common(acct.DisplayName()),
+		return a.enqueue(ctx, tx, "review_reminder", acct.Email, acct.ID, mail.ReviewReminder{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
 			DaysBefore: send, DaysLeft: daysWords(calendarDays(now, r.ReviewDueAt)), DueDate: dayOf(r.ReviewDueAt),
 			SuspendOn: dayOf(r.ReviewDueAt.Add(ReviewGrace)), ReviewURL: a.reviewURL()})
 	})
@@ -285,7 +285,7 @@ func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now t
 			dependants: acct.DisplayName() + "'s own CareConnect access was suspended because their annual review was not completed."}); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, "review_suspended", acct.Email, acct.ID, mail.ReviewSuspended{Common: a.common(acct.DisplayName()),
+		return a.enqueue(ctx, tx, "review_suspended", acct.Email, acct.ID, mail.ReviewSuspended{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
 			DueDate: dayOf(r.ReviewDueAt), ReviewURL: a.reviewURL()})
 	})
 	return done && err == nil, err
@@ -594,7 +594,7 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 				"review_due_at": next.In(pacific()).Format(time.DateOnly), "reinstated": reinstated}}); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, "review_confirmed", actor.Email, actor.ID, mail.ReviewConfirmed{Common: a.common(actor.DisplayName()),
+		return a.enqueue(ctx, tx, "review_confirmed", actor.Email, actor.ID, mail.ReviewConfirmed{Common: a.commonFor(actor.DisplayName(), cur.AccessRequest),
 			NextDue: dayOf(next), Reinstated: reinstated, StatusURL: a.statusURL()})
 	})
 	if errors.Is(err, errReviewChanged) {

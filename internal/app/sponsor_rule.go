@@ -219,7 +219,7 @@ func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.
 	if err := a.recordProvisioning(ctx, tx, id, ProvUserSuspended, map[string]any{"request": r.ID, "reason": code}); err != nil {
 		return err
 	}
-	return a.enqueue(ctx, tx, "access_lapsed", acct.Email, id, mail.AccessLapsed{Common: a.common(acct.DisplayName()),
+	return a.enqueue(ctx, tx, "access_lapsed", acct.Email, id, mail.AccessLapsed{Common: a.commonFor(acct.DisplayName(), r),
 		Cause: text, SponsorshipsURL: a.Config.BaseURL + "/sponsorships", StatusURL: a.statusURL()})
 }
 
@@ -353,7 +353,7 @@ func (a *App) narrowToSponsors(ctx context.Context, tx *store.Tx, meta portal.Re
 		return false, err
 	}
 	return true, a.enqueue(ctx, tx, "access_scopes_narrowed", acct.Email, acct.ID, mail.AccessScopesNarrowed{
-		Common: a.common(acct.DisplayName()), Cause: cause, Removed: scopeTexts(removed), Kept: scopeTexts(kept),
+		Common: a.commonFor(acct.DisplayName(), r), Cause: cause, Removed: scopeTexts(removed), Kept: scopeTexts(kept),
 		SponsorshipsURL: a.Config.BaseURL + "/sponsorships", StatusURL: a.statusURL()})
 }
 

@@ -97,7 +97,7 @@ func (a *App) suspendWithoutWorksite(ctx context.Context, tx *store.Tx, meta por
 		"worksite": w.ID}); err != nil {
 		return err
 	}
-	return a.enqueue(ctx, tx, "access_no_worksite", acct.Email, id, mail.AccessNoWorksite{Common: a.common(acct.DisplayName()),
+	return a.enqueue(ctx, tx, "access_no_worksite", acct.Email, id, mail.AccessNoWorksite{Common: a.commonFor(acct.DisplayName(), r),
 		WorksiteName: w.Name, OnBehalfOf: acct.UserType().NeedsAuthorizer(), JoinURL: a.Config.BaseURL + "/worksites/join",
 		StatusURL: a.statusURL()})
 }

@@ -21,6 +21,7 @@ type Common struct {
 	PortalURL     string // the portal's home page
 	SupportEmail  string // where recipients turn when something looks wrong
 	RecipientName string // empty gives a greeting without a name
+	Reference     string // the access request's reference number, shown under the greeting; empty for none
 }
 
 // AccountCreated is the data of "account_created", sent when someone

@@ -13,7 +13,7 @@ import (
 const accessRequestColumns = `r.id, r.account_id, r.status, r.user_type, r.profession, r.first_name, r.last_name, r.job, r.college_id,
 	r.attest_correct, r.attest_direct_care, r.attest_annual_review, r.reason_job_duties, r.reason_patient_care,
 	r.allowed_scopes, r.granted_scopes, r.claimed_by, r.claimed_at, r.decided_by, r.decided_at, r.decision_code,
-	r.decision_text, r.info_question, r.info_answer, r.review_due_at, r.reminders_sent, r.created_at, r.updated_at`
+	r.decision_text, r.info_question, r.info_answer, r.review_due_at, r.reminders_sent, r.created_at, r.updated_at, r.reference`
 
 // joinScopes stores a scope list as a comma-separated string.
 func joinScopes(s []portal.DataScope) string {
@@ -42,7 +42,7 @@ func scanAccessRequest(r rowScanner) (*portal.AccessRequest, error) {
 	if err := r.Scan(&a.ID, &a.AccountID, &a.Status, &ut, &prof, &a.FirstName, &a.LastName, &a.Job, &a.CollegeID,
 		&a.AttestCorrect, &a.AttestDirectCare, &a.AttestAnnualReview, &a.ReasonJobDuties, &a.ReasonPatientCare,
 		&allowed, &granted, &a.ClaimedBy, &claimed, &a.DecidedBy, &decided, &a.DecisionCode, &a.DecisionText,
-		&a.InfoQuestion, &a.InfoAnswer, &due, &a.RemindersSent, &created, &updated); err != nil {
+		&a.InfoQuestion, &a.InfoAnswer, &due, &a.RemindersSent, &created, &updated, &a.Reference); err != nil {
 		return nil, mapError(err)
 	}
 	a.UserType, a.Profession = portal.UserType(ut), portal.Profession(prof)
@@ -68,6 +68,10 @@ func (tx *Tx) CreateAccessRequest(ctx context.Context, a *portal.AccessRequest) 
 		return err
 	}
 	a.ID = portal.AccessRequestID(id)
+	a.Reference = portal.ReferenceNumber(a.ID, a.CreatedAt)
+	if _, err := tx.Exec(ctx, "UPDATE access_requests SET reference = ? WHERE id = ?", a.Reference, id); err != nil {
+		return err
+	}
 	for _, w := range a.WorksiteIDs {
 		if _, err := tx.Exec(ctx, "INSERT INTO access_request_worksites (request_id, worksite_id) VALUES (?, ?)", id, int64(w)); err != nil {
 			return err

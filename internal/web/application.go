@@ -126,7 +126,7 @@ func (s *Server) handleEnrolmentPost(w http.ResponseWriter, r *http.Request) err
 			in.WorksiteIDs = append(in.WorksiteIDs, portal.WorksiteID(id))
 		}
 	}
-	_, err := s.app.SubmitAccessRequest(r.Context(), st.meta, st.account, in)
+	req, err := s.app.SubmitAccessRequest(r.Context(), st.meta, st.account, in)
 	var missing *app.MissingError
 	fe, isFE := portal.AsFieldErrors(err)
 	switch {
@@ -145,7 +145,7 @@ func (s *Server) handleEnrolmentPost(w http.ResponseWriter, r *http.Request) err
 	case err != nil:
 		return err
 	}
-	s.setFlash(r, "Your CareConnect request has been submitted and is pending approval.")
+	s.setFlash(r, "Your CareConnect request has been submitted and is pending approval. Its reference number is "+req.Reference+".")
 	http.Redirect(w, r, "/application/status", http.StatusSeeOther)
 	return nil
 }

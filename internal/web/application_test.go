@@ -71,8 +71,21 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 			t.Fatalf("submit: %d %s", p.Status, p.Text(".error-summary"))
 		}
 		status := doc.Follow(p)
-		if got := status.Text(".flash"); got != "Your CareConnect request has been submitted and is pending approval." {
+		sub, _ := inst.DB.Read().FindLatestAccessRequest(t.Context(), acct.ID)
+		ref := portal.ReferenceNumber(sub.ID, sub.CreatedAt)
+		if sub.Reference != ref {
+			t.Fatalf("stored reference %q, want %q", sub.Reference, ref)
+		}
+		if got := status.Text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"." {
 			t.Fatalf("flash %q", got)
+		}
+		if got := status.Text("#request-reference"); got != ref {
+			t.Fatalf("status page reference %q, want %q", got, ref)
+		}
+		if got := status.Text("#next-step"); got != "What happens next: the CareConnect team checks your request and decides on it. "+
+			"We will email you when it has been decided, or if we need more information from you. "+
+			"Quote your reference number "+ref+" if you contact the CareConnect team." {
+			t.Fatalf("next step %q", got)
 		}
 		if status.Text("#request-status") != "Pending approval" || !strings.Contains(status.Text("#history"), "Submitted") {
 			t.Fatalf("status page: %s", status.Text("main"))
@@ -80,6 +93,9 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "sam@example.ca", Kind: "access_request_received"})
 		if len(es) != 1 {
 			t.Fatalf("%d receipts", len(es))
+		}
+		if !strings.Contains(es[0].Text, "\n\nYour request's reference number: "+ref+"\n") {
+			t.Fatalf("receipt email lacks the reference number:\n%s", es[0].Text)
 		}
 
 		// The team asks a question; the person answers in the portal.

@@ -233,6 +233,11 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 		if q.Attr("#queue-table tbody a", "href") != reqPath {
 			t.Fatalf("row links to %q", q.Attr("#queue-table tbody a", "href"))
 		}
+		// The request's reference number is in its row (and on its page, below).
+		ref := portal.ReferenceNumber(req.ID, req.CreatedAt)
+		if got := q.Text("#queue-table tbody td:nth-child(2)"); got != ref {
+			t.Fatalf("queue reference %q, want %q", got, ref)
+		}
 		// The filters are a GET form that keeps the chosen values.
 		inst.Clock.Advance(time.Second)
 		if q := officer.Get("/staff/queue?older_than=1"); q.Text("#showing") != "No requests match these filters." {
@@ -262,6 +267,9 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 
 		// The request page shows everything needed, and the view is audited.
 		p := officer.Get(reqPath)
+		if got := p.Text("#request-reference"); got != ref {
+			t.Fatalf("request page reference %q, want %q", got, ref)
+		}
 		if p.Status != http.StatusOK {
 			t.Fatalf("request page: %d %s", p.Status, p.Text("main"))
 		}

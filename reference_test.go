@@ -1,0 +1,24 @@
+package portal
+
+import (
+	"testing"
+	"time"
+)
+
+func TestReferenceNumber(t *testing.T) {
+	for _, c := range []struct {
+		id   AccessRequestID
+		at   time.Time
+		want string
+	}{
+		{123, time.Date(2026, 12, 4, 18, 0, 0, 0, time.UTC), "CC-2026-000123"},
+		{1, time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC), "CC-2026-000001"},
+		// 1 January 05:00 UTC is still 31 December in British Columbia.
+		{7, time.Date(2027, 1, 1, 5, 0, 0, 0, time.UTC), "CC-2026-000007"},
+		{1234567, time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC), "CC-2027-1234567"},
+	} {
+		if got := ReferenceNumber(c.id, c.at); got != c.want {
+			t.Errorf("ReferenceNumber(%d, %v) = %q, want %q", c.id, c.at, got, c.want)
+		}
+	}
+}
