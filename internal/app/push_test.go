@@ -1,11 +1,9 @@
 package app_test
 
 import (
-	"bufio"
 	"encoding/json"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,59 +12,23 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/portaltest"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
 
-// downstream is a real SCIM service no one here wrote: SCIMMY's User
-// resource served by scimmy-routers (scripts/scim-downstream), in node.
-type downstream struct {
-	url   string // the SCIM base URL
-	root  string
-	token string
-}
+// downstream is the SCIM server push mode provisions into in these tests.
+type downstream struct{ *portaltest.SCIMDownstream }
 
-// startDownstream runs scripts/scim-downstream/server.mjs, or skips the test
-// when node or the installed packages are missing (scripts/test installs
-// them and sets PORTAL_SCIM_DOWNSTREAM_REQUIRED, so there they must run).
 func startDownstream(t *testing.T) *downstream {
 	t.Helper()
-	dir, _ := filepath.Abs("../../scripts/scim-downstream")
-	node, err := exec.LookPath("node")
-	if err == nil {
-		_, err = os.Stat(filepath.Join(dir, "node_modules", "scimmy-routers"))
-	}
-	if err != nil {
-		if os.Getenv("PORTAL_SCIM_DOWNSTREAM_REQUIRED") == "1" {
-			t.Fatalf("the downstream SCIM server cannot run: %v (npm ci in %s)", err, dir)
-		}
-		t.Skipf("the downstream SCIM server cannot run (%v): npm ci in scripts/scim-downstream", err)
-	}
-	token := "downstream-token-" + strconv.FormatInt(time.Now().UnixNano(), 36)
-	cmd := exec.Command(node, "server.mjs", token)
-	cmd.Dir = dir
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(out).ReadString('\n')
-	port, ok := strings.CutPrefix(strings.TrimSpace(line), "listening ")
-	if err != nil || !ok {
-		t.Fatalf("downstream did not start: %q %v", line, err)
-	}
-	root := "http://127.0.0.1:" + port
-	return &downstream{url: root + "/scim/v2", root: root, token: token}
+	return &downstream{portaltest.StartSCIMDownstream(t)}
 }
 
 // users returns what the downstream holds, by externalId.
 func (d *downstream) users(t *testing.T) map[string]map[string]any {
 	t.Helper()
-	resp, err := http.Get(d.root + "/_users")
+	resp, err := http.Get(d.Root + "/_users")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +51,7 @@ func (d *downstream) outage(t *testing.T, on bool) {
 	if on {
 		v = "1"
 	}
-	resp, err := http.Post(d.root+"/_outage?on="+v, "application/json", nil)
+	resp, err := http.Post(d.Root+"/_outage?on="+v, "application/json", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,10 +62,10 @@ func (d *downstream) outage(t *testing.T, on bool) {
 func (d *downstream) pusher(t *testing.T, a *app.App, owner string) (*app.Pusher, []app.Downstream) {
 	t.Helper()
 	tokenFile := filepath.Join(t.TempDir(), "token")
-	if err := os.WriteFile(tokenFile, []byte(d.token+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tokenFile, []byte(d.Token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := app.ParseDownstreams([]app.Downstream{{Name: "careconnect", URL: d.url, TokenFile: tokenFile}})
+	ds, err := app.ParseDownstreams([]app.Downstream{{Name: "careconnect", URL: d.URL, TokenFile: tokenFile}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,8 +119,8 @@ func TestApp_PushToDownstream(t *testing.T) {
 		// A fresh downstream for each database.
 		for ext, u := range d.users(t) {
 			_ = ext
-			req, _ := http.NewRequest(http.MethodDelete, d.url+"/Users/"+u["id"].(string), nil)
-			req.Header.Set("Authorization", "Bearer "+d.token)
+			req, _ := http.NewRequest(http.MethodDelete, d.URL+"/Users/"+u["id"].(string), nil)
+			req.Header.Set("Authorization", "Bearer "+d.Token)
 			if resp, err := http.DefaultClient.Do(req); err == nil {
 				resp.Body.Close()
 			}
@@ -251,14 +213,14 @@ func TestApp_PushToDownstream(t *testing.T) {
 		// Someone changes the downstream by hand; "Resend everything"
 		// compares and repairs: a deleted user comes back, a stray user
 		// with a portal id goes, a user someone else made stays.
-		del, _ := http.NewRequest(http.MethodDelete, d.url+"/Users/"+d.users(t)[accountID(lee)]["id"].(string), nil)
-		del.Header.Set("Authorization", "Bearer "+d.token)
+		del, _ := http.NewRequest(http.MethodDelete, d.URL+"/Users/"+d.users(t)[accountID(lee)]["id"].(string), nil)
+		del.Header.Set("Authorization", "Bearer "+d.Token)
 		for _, body := range []string{
 			`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"HXBC\\ghost","externalId":"99999","active":true}`,
 			`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"local.admin","active":true}`,
 		} {
-			req, _ := http.NewRequest(http.MethodPost, d.url+"/Users", strings.NewReader(body))
-			req.Header.Set("Authorization", "Bearer "+d.token)
+			req, _ := http.NewRequest(http.MethodPost, d.URL+"/Users", strings.NewReader(body))
+			req.Header.Set("Authorization", "Bearer "+d.Token)
 			req.Header.Set("Content-Type", "application/scim+json")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil || resp.StatusCode != http.StatusCreated {
