@@ -267,7 +267,7 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		for sel, wants := range map[string][]string{
 			"#identity":      {doc.given, doc.surname, doc.birth, doc.email, `HXBC\` + doc.username},
 			"#profession":    {"Physician", "MSP billing number", "A1234", "CPSID", "12345", "Authorizer"},
-			"#worksites":     {doc.clinic, doc.clinicCode, "approved", "370 Broadway", "Registered this worksite"},
+			"#worksites":     {doc.clinic, doc.clinicCode, "Approved", "370 Broadway", "Registered this worksite"},
 			"#prerequisites": {"Completed version " + portal.TrainingVersion, "Completed version " + portal.HPCAAVersion, "HPCAA"},
 			"#history":       {"Submitted the CareConnect Enrolment Form."},
 			"#checks":        {"The CPSID 12345 has the expected format."},
