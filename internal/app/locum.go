@@ -16,13 +16,9 @@ import (
 // reminded (RemindEndingLocums). Only the worksite's administrators may;
 // a new last day replaces the old one.
 func (a *App) MarkLocum(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID, lastDay string) error {
-	w, err := a.requireAdmin(ctx, actor, ws)
+	w, m, err := a.adminAndActiveMember(ctx, actor, ws, member)
 	if err != nil {
 		return err
-	}
-	m, err := a.DB.Read().FindMember(ctx, ws, member)
-	if err != nil || m.Status != portal.MemberActive {
-		return portal.Errorf(portal.ENOTFOUND, "That person is not an active member of %s.", w.Name)
 	}
 	day, err := portal.ValidateLocumLastDay(lastDay, a.now().In(pacific()))
 	if err != nil {

@@ -244,16 +244,30 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	return inv, nil
 }
 
+// adminAndActiveMember checks that actor administers worksite ws and that
+// member is an active member of it, and returns both. A failed look-up is
+// an error of its own, not "not a member".
+func (a *App) adminAndActiveMember(ctx context.Context, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID) (*portal.Worksite, *portal.Membership, error) {
+	w, err := a.requireAdmin(ctx, actor, ws)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := a.DB.Read().FindMember(ctx, ws, member)
+	if err != nil && !store.IsNotFound(err) {
+		return nil, nil, err
+	}
+	if m == nil || m.Status != portal.MemberActive {
+		return nil, nil, portal.Errorf(portal.ENOTFOUND, "That person is not an active member of %s.", w.Name)
+	}
+	return w, m, nil
+}
+
 // Decommission ends a member's place at a worksite now, or schedules it
 // for the end of endDate (YYYY-MM-DD), as when a locum's term ends.
 func (a *App) Decommission(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID, endDate string) error {
-	w, err := a.requireAdmin(ctx, actor, ws)
+	w, m, err := a.adminAndActiveMember(ctx, actor, ws, member)
 	if err != nil {
 		return err
-	}
-	m, err := a.DB.Read().FindMember(ctx, ws, member)
-	if err != nil || m.Status != portal.MemberActive {
-		return portal.Errorf(portal.ENOTFOUND, "That person is not an active member of %s.", w.Name)
 	}
 	if endDate != "" {
 		d, err := time.Parse(time.DateOnly, endDate)
@@ -364,13 +378,9 @@ func (a *App) ApplyScheduledDecommissions(ctx context.Context) (int, error) {
 // SetSiteAdmin makes a member a site administrator, or removes the role;
 // a worksite always keeps at least one.
 func (a *App) SetSiteAdmin(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID, admin bool) error {
-	w, err := a.requireAdmin(ctx, actor, ws)
+	w, m, err := a.adminAndActiveMember(ctx, actor, ws, member)
 	if err != nil {
 		return err
-	}
-	m, err := a.DB.Read().FindMember(ctx, ws, member)
-	if err != nil || m.Status != portal.MemberActive {
-		return portal.Errorf(portal.ENOTFOUND, "That person is not an active member of %s.", w.Name)
 	}
 	role := portal.RoleMember
 	if admin {
