@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,7 +66,7 @@ func ParseDownstreams(list []Downstream) ([]Downstream, error) {
 			errs = append(errs, fmt.Errorf("downstream %s: url %q must be an http(s) URL", d.Name, d.URL))
 		}
 		for _, a := range d.Attributes {
-			if !contains(scim.CoreAttributes, a) {
+			if !slices.Contains(scim.CoreAttributes, a) {
 				errs = append(errs, fmt.Errorf("downstream %s: attribute %q is not one of %s", d.Name, a, strings.Join(scim.CoreAttributes, ", ")))
 			}
 		}
@@ -95,15 +96,6 @@ func validDownstreamName(s string) bool {
 		}
 	}
 	return true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Pusher pushes the change feed to the configured downstreams.

@@ -127,19 +127,11 @@ type listResponse struct {
 // of its people, or nil when there is none.
 func (c *Client) FindByExternalID(ctx context.Context, externalID string) (*RemoteUser, error) {
 	q := url.Values{"filter": {`externalId eq "` + externalID + `"`}}
-	b, err := c.do(ctx, http.MethodGet, "/Users?"+q.Encode(), nil)
+	users, _, err := c.listPage(ctx, "/Users?"+q.Encode())
 	if err != nil {
 		return nil, err
 	}
-	var lr listResponse
-	if err := json.Unmarshal(b, &lr); err != nil {
-		return nil, fmt.Errorf("downstream list is not JSON: %w", err)
-	}
-	for _, raw := range lr.Resources {
-		u, err := parseRemote(raw)
-		if err != nil {
-			return nil, err
-		}
+	for _, u := range users {
 		if u.ExternalID == externalID {
 			return u, nil
 		}
@@ -151,26 +143,37 @@ func (c *Client) FindByExternalID(ctx context.Context, externalID string) (*Remo
 func (c *Client) List(ctx context.Context) ([]*RemoteUser, error) {
 	var out []*RemoteUser
 	for start := 1; ; {
-		b, err := c.do(ctx, http.MethodGet, "/Users?startIndex="+strconv.Itoa(start)+"&count=100", nil)
+		users, total, err := c.listPage(ctx, "/Users?startIndex="+strconv.Itoa(start)+"&count=100")
 		if err != nil {
 			return nil, err
 		}
-		var lr listResponse
-		if err := json.Unmarshal(b, &lr); err != nil {
-			return nil, fmt.Errorf("downstream list is not JSON: %w", err)
-		}
-		for _, raw := range lr.Resources {
-			u, err := parseRemote(raw)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, u)
-		}
-		start += len(lr.Resources)
-		if len(lr.Resources) == 0 || start > lr.TotalResults || len(out) > 1_000_000 {
+		out = append(out, users...)
+		start += len(users)
+		if len(users) == 0 || start > total || len(out) > 1_000_000 {
 			return out, nil
 		}
 	}
+}
+
+// listPage reads one ListResponse: its users and its totalResults.
+func (c *Client) listPage(ctx context.Context, path string) ([]*RemoteUser, int, error) {
+	b, err := c.do(ctx, http.MethodGet, path, nil)
+	if err != nil {
+		return nil, 0, err
+	}
+	var lr listResponse
+	if err := json.Unmarshal(b, &lr); err != nil {
+		return nil, 0, fmt.Errorf("downstream list is not JSON: %w", err)
+	}
+	users := make([]*RemoteUser, 0, len(lr.Resources))
+	for _, raw := range lr.Resources {
+		u, err := parseRemote(raw)
+		if err != nil {
+			return nil, 0, err
+		}
+		users = append(users, u)
+	}
+	return users, lr.TotalResults, nil
 }
 
 // Create adds a user downstream.
