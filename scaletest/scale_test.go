@@ -1,16 +1,21 @@
 // Package scaletest runs the portal as it runs in production: three
 // `portal serve` processes on one PostgreSQL behind HAProxy (round robin,
 // no stickiness), a real OpenID provider and a real SMTP server. It is run
-// by scripts/scale-test, which builds the binary, installs HAProxy and
-// starts PostgreSQL; without PORTAL_SCALE_BIN the test is skipped.
+// by scripts/scale-test, which builds the binary and installs HAProxy; the
+// test starts a PostgreSQL cluster of its own, which it may restart.
+// Without PORTAL_SCALE_BIN the test is skipped.
 //
-// TestScaleOut checks two things:
+// TestScaleOut checks three things:
 //
 //   - A journey through the balancer works whichever instance answers each
 //     request: people sign in, register, confirm their email, register a
 //     worksite that the CareConnect team approves, ask to join it by its
 //     Worksite ID, and are approved by its administrator. Sessions, CSRF
 //     tokens, flashes and rate limits live in the database.
+//   - Restart PostgreSQL twice while people sign in, register and join
+//     (restart_test.go): every request ends within its deadline, served or
+//     answered with the portal's 503 page; nothing committed is lost; every
+//     instance, never restarted, is ready and serving again soon after.
 //   - Kill -9 an instance again and again while the outbox has a backlog:
 //     no email is lost; an email whose sending was cut off may arrive twice
 //     and then carries the same Message-ID; the emails a killed instance had
@@ -49,8 +54,6 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/oauth2-proxy/mockoidc"
-
-	"portal/internal/store/storetest"
 )
 
 // kills is how many times the kill phase kills an instance; the script can
@@ -66,10 +69,8 @@ func TestScaleOut(t *testing.T) {
 	if err != nil {
 		t.Skip("haproxy not installed: run scripts/scale-test")
 	}
-	dsn := storetest.CreatePostgresDB(t)
-	if dsn == "" {
-		t.Skip(storetest.EnvPostgres + " not set")
-	}
+	pg := startPostgres(t)
+	dsn := pg.dsn()
 	kills := defaultKills
 	if v := os.Getenv("PORTAL_SCALE_KILLS"); v != "" {
 		if kills, err = strconv.Atoi(v); err != nil {
@@ -85,6 +86,7 @@ func TestScaleOut(t *testing.T) {
 	c.portalCmd("staff", "grant", "--email", "officer@team.example", "--role", "officer", "--by", "scale test")
 
 	t.Run("journey through the balancer", func(t *testing.T) { c.journey(t) })
+	t.Run("PostgreSQL restarts under load", func(t *testing.T) { c.restartRun(t, pg) })
 	t.Run("kill -9 during an outbox backlog", func(t *testing.T) { c.killRun(t, kills) })
 
 	out := c.portalCmd("check")
@@ -112,6 +114,10 @@ type cluster struct {
 	sink     *sink
 	smtpPort int
 	auditKey string
+	// From the journey: the approved worksite's ID and its administrator,
+	// who stays signed in.
+	worksiteCode string
+	admin        *person
 }
 
 func newCluster(t *testing.T, bin, haproxy, dsn string) *cluster {
@@ -156,7 +162,13 @@ backend portals
   server p0 127.0.0.1:%d check
   server p1 127.0.0.1:%d check
   server p2 127.0.0.1:%d check
-`, lbPort, c.ports[0], c.ports[1], c.ports[2])
+  # When every instance reports its database down, requests still go to
+  # them, so people read the portal's own 503 page, not the balancer's.
+  option allbackups
+  server p0-when-all-down 127.0.0.1:%d backup
+  server p1-when-all-down 127.0.0.1:%d backup
+  server p2-when-all-down 127.0.0.1:%d backup
+`, lbPort, c.ports[0], c.ports[1], c.ports[2], c.ports[0], c.ports[1], c.ports[2])
 	path := filepath.Join(c.dir, "haproxy.cfg")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -429,6 +441,7 @@ func (c *cluster) journey(t *testing.T) {
 		t.Fatalf("worksite registration landed on %s without a Worksite ID", admin.at())
 	}
 	code := m[1]
+	c.worksiteCode, c.admin = code, admin
 	admin.post(admin.at(), url.Values{"agree": {"yes"}, "full_name": {admin.given + " " + admin.surname}})
 
 	// The officer signs in through the team's provider and approves it.

@@ -108,12 +108,23 @@ func (s *Server) base(next http.Handler) http.Handler {
 			}
 			st.sess = sess
 			if st.sess != nil && st.sess.row.AccountID != 0 {
-				if acct, err := s.app.Account(r.Context(), st.sess.row.AccountID); err == nil {
+				acct, err := s.app.Account(r.Context(), st.sess.row.AccountID)
+				if store.Unavailable(err) {
+					// Not signed out: the database is away for a moment.
+					s.handleError(rec, r, err)
+					return
+				}
+				if err == nil {
 					st.account = acct
 				}
 			}
 			if st.sess != nil && st.sess.row.StaffID != 0 {
-				if staff, err := s.app.StaffByID(r.Context(), st.sess.row.StaffID); err == nil && len(staff.Roles) > 0 {
+				staff, err := s.app.StaffByID(r.Context(), st.sess.row.StaffID)
+				if store.Unavailable(err) {
+					s.handleError(rec, r, err)
+					return
+				}
+				if err == nil && len(staff.Roles) > 0 {
 					st.staff = staff
 				}
 			}
