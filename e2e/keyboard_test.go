@@ -34,8 +34,8 @@ type keyboard struct {
 	moves int // focus moves checked
 }
 
-// focusProblem describes what is wrong with the focused element's
-// visibility, or is empty; desc names the element.
+// focusCheck says what is wrong with the focused element's visibility
+// (problem, empty when nothing is) and names the element (desc).
 const focusCheck = `(() => {
 	const el = document.activeElement;
 	const desc = el ? (el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
@@ -49,6 +49,9 @@ const focusCheck = `(() => {
 	const r = el.getBoundingClientRect();
 	if (r.width < 2 || r.height < 2) return {problem: 'too small to see (' + r.width + 'x' + r.height + ')', desc};
 	if (r.bottom <= 0 || r.right <= 0 || r.top >= innerHeight || r.left >= innerWidth) return {problem: 'off screen', desc};
+	const x = Math.min(Math.max(r.left + r.width / 2, 0), innerWidth - 1), y = Math.min(Math.max(r.top + r.height / 2, 0), innerHeight - 1);
+	const top = document.elementFromPoint(x, y);
+	if (top && top !== el && !el.contains(top) && !top.contains(el)) return {problem: 'covered by ' + top.tagName.toLowerCase() + (top.className ? '.' + top.className : ''), desc};
 	const s = getComputedStyle(el);
 	const outline = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
 	const shadow = s.boxShadow && s.boxShadow !== 'none';
