@@ -536,12 +536,17 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 		j.clickText("a", "Return to Menu", http.StatusOK, "Main Menu")
 		j.tile(string(portal.PrereqHPCAA), "Complete", "")
 		j.tile("application", "To do", "You can now request CareConnect access.")
-		j.clickText("a", "View Application", http.StatusOK, "Application Access")
+		j.visit("/application", http.StatusOK, "Application Access")
 		if n := j.count("#missing"); n != 0 {
 			t.Errorf("Application Access still lists missing steps: %q", j.text("#missing"))
 		}
 		j.wantText("#remote-refusal", portal.RemoteAccessNotYetProvisioned)
-		j.clickText("a", "Request CareConnect Access", http.StatusOK, "CareConnect Enrolment Form")
+		// The open tile leads to the form itself.
+		j.visit("/menu", http.StatusOK, "Main Menu")
+		if n := j.count("#step-application a.btn-primary"); n != 1 {
+			t.Errorf("the open Application Access tile has %d primary buttons, want 1", n)
+		}
+		j.clickCSS("#step-application a.btn-primary", http.StatusOK, "CareConnect Enrolment Form")
 
 		// The form comes filled in from the account; the clinic is ticked.
 		clinicBox := fmt.Sprintf(`input[name="clinics"][value="%d"]`, clinic)
@@ -894,6 +899,9 @@ func TestE2E_LockedStates(t *testing.T) {
 		j.passTraining(moa)
 		j.signIn(accessMona)
 		j.tile("application", "Locked", "An authorizer who shares your worksite must approve you")
+		if n := j.count("#step-application .btn, .is-locked .btn-primary"); n != 0 {
+			t.Errorf("locked tiles show %d buttons", n)
+		}
 		j.clickText("a", "View Application", http.StatusOK, "Application Access")
 		j.wantText("#missing", "Authorizer:", "An authorizer who shares your worksite must approve you")
 		if n := j.count("#missing li"); n != 1 {
