@@ -214,7 +214,8 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 		if p := admin.Get("/worksites"); p.Status != 200 || !strings.Contains(p.Text(".empty-state"), "do not belong") {
 			t.Fatalf("my worksites empty: %d %q", p.Status, p.Text("main"))
 		}
-		if p := admin.Get("/worksites/join"); len(p.Find(`a[href="/worksites/join/code"]`)) != 1 || len(p.Find(`a[href="/worksites/join/address"]`)) != 1 {
+		if p := admin.Get("/worksites/join"); len(p.Find(`form[action="/worksites/join/code"] input#code`)) != 1 ||
+			len(p.Find(`form[action="/worksites/join/address"] input#q`)) != 1 || len(p.Find(`a[href="/worksites/new"]`)) != 1 {
 			t.Fatal("join options missing")
 		}
 		// Without JavaScript the search is a submitted form.

@@ -1,10 +1,15 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"testing"
 
 	"portal"
 	"portal/internal/portaltest"
+	"portal/internal/store"
 )
 
 // The main menu offers each page once: the account's page only under
@@ -60,6 +65,90 @@ func TestWeb_MenuTiles(t *testing.T) {
 		}
 		if form := doc.Get("/application/request"); form.Status != 200 || form.Text("h1") != "CareConnect Enrolment Form" {
 			t.Fatalf("the tile's link: %d %q", form.Status, form.Text("h1"))
+		}
+	})
+}
+
+// "Join a Worksite" is one page; a worksite the person already belongs to,
+// or has already asked to join, is answered at the look-up; the access
+// form names who decides; the type-ahead marks the units already taken.
+func TestWeb_JoinOnePage(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		if err := importGuideBuilding(t, inst); err != nil {
+			t.Fatal(err)
+		}
+		admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+		wsID, code := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+
+		greg := registered(t, inst, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
+		p := greg.Get("/worksites/join")
+		if p.Text("h1") != "Join a Worksite" || len(p.Find(`form[action="/worksites/join/code"] input#code`)) != 1 ||
+			len(p.Find(`form[action="/worksites/join/address"] input#q`)) != 1 || len(p.Find(`main a[href="/worksites/new"]`)) != 1 {
+			t.Fatalf("join page: %s", p.Text("main"))
+		}
+		// The type-ahead names the worksite at unit 101, and only there.
+		res := greg.Get("/worksites/join/address?q=" + url.QueryEscape("370 Broadway E"))
+		marked := res.Find("#address-results .address-worksite")
+		if len(marked) != 1 || portaltest.NodeText(marked[0]) != "(has a worksite: Kingsgate Mall Clinic)" {
+			t.Fatalf("%d units marked: %q", len(marked), res.Text("#address-results"))
+		}
+		var free, taken string
+		for _, n := range res.Find("#address-results a") {
+			text := portaltest.NodeText(n)
+			for _, a := range n.Attr {
+				if a.Key == "href" && strings.HasPrefix(text, "101-370") {
+					taken = a.Val
+				} else if a.Key == "href" && strings.HasPrefix(text, "102-370") {
+					free = a.Val
+				}
+			}
+		}
+		if !strings.Contains(portaltest.NodeText(res.Find(`#address-results a[href="`+taken+`"]`)[0]), "has a worksite: Kingsgate Mall Clinic") {
+			t.Errorf("unit 101 is not the one marked")
+		}
+		// A unit without a worksite offers to register it, and says no "No address matches".
+		p = greg.Get(free)
+		if p.Status != http.StatusOK || !strings.Contains(p.Text("#address-free"), "102-370 Broadway E Vancouver, BC, V5T 4G5") ||
+			strings.Contains(p.Text("main"), "No address matches") {
+			t.Fatalf("free unit: %d %s", p.Status, p.Text("main"))
+		}
+
+		// The access form lists who decides.
+		p = greg.Post("/worksites/join/code", url.Values{"code": {code}})
+		if p.Status != http.StatusOK || p.Text("#worksite-name") != "Kingsgate Mall Clinic" || p.Text("#worksite-admins") != "Dalia EIGHTEEN" {
+			t.Fatalf("access form: %d admins %q", p.Status, p.Text("#worksite-admins"))
+		}
+		if p = greg.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}}); p.Status != http.StatusOK {
+			t.Fatalf("request access: %d %s", p.Status, p.Text("main"))
+		}
+		jr, err := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{AccountID: accountOf(t, inst, greg).ID})
+		if err != nil || len(jr) != 1 {
+			t.Fatalf("join requests %v %v", jr, err)
+		}
+		// Looking it up again, by ID or by address, says it is asked already.
+		for _, look := range []func() *portaltest.Page{
+			func() *portaltest.Page { return greg.Post("/worksites/join/code", url.Values{"code": {code}}) },
+			func() *portaltest.Page { return greg.Get(taken) },
+		} {
+			p = look()
+			if p.Status != http.StatusOK || p.Text("#join-known h2") != "You have already asked to join Kingsgate Mall Clinic" ||
+				p.Attr("#join-known a", "href") != "/requests/join/"+strconv.FormatInt(int64(jr[0].ID), 10) ||
+				!strings.Contains(p.Text("#join-known"), "(Dalia EIGHTEEN); you will receive an email once they have decided.") ||
+				len(p.Find(`form[action="/worksites/access"]`)) != 0 {
+				t.Fatalf("asked already: %d %s", p.Status, p.Text("main"))
+			}
+		}
+		// A member is told so, with the worksite's page.
+		p = admin.Post("/worksites/join/code", url.Values{"code": {strings.ToLower(code)}})
+		if p.Status != http.StatusOK || p.Text("#join-known h2") != "You are already a member of Kingsgate Mall Clinic" ||
+			p.Attr("#join-known a", "href") != "/worksites/"+wsID || len(p.Find(`form[action="/worksites/access"]`)) != 0 {
+			t.Fatalf("member: %d %s", p.Status, p.Text("main"))
+		}
+		if got := p.Attr("#code", "value"); got != strings.ToLower(code) {
+			t.Errorf("the typed code is kept as %q", got)
+		}
+		if jr, _ := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{}); len(jr) != 1 {
+			t.Errorf("%d join requests, want 1", len(jr))
 		}
 	})
 }
