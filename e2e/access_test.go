@@ -387,7 +387,7 @@ func (j *accessJourney) submitEnrolment() {
 	if !regexp.MustCompile(`^CC-\d{4}-\d{6}$`).MatchString(ref) {
 		j.t.Errorf("status page reference number %q", ref)
 	}
-	if got := j.text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"." {
+	if got := j.text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"; we have emailed you a receipt." {
 		j.t.Errorf("flash %q", got)
 	}
 	if got := j.text("#request-status"); got != "Pending approval" {

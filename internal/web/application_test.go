@@ -76,7 +76,7 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if sub.Reference != ref {
 			t.Fatalf("stored reference %q, want %q", sub.Reference, ref)
 		}
-		if got := status.Text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"." {
+		if got := status.Text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"; we have emailed you a receipt." {
 			t.Fatalf("flash %q", got)
 		}
 		if got := status.Text("#request-reference"); got != ref {

@@ -103,7 +103,7 @@ func TestWeb_JoinOnePage(t *testing.T) {
 				}
 			}
 		}
-		if !strings.Contains(portaltest.NodeText(res.Find(`#address-results a[href="`+taken+`"]`)[0]), "has a worksite: Kingsgate Mall Clinic") {
+		if !strings.Contains(portaltest.NodeText(res.Find(`#address-results a[href="` + taken + `"]`)[0]), "has a worksite: Kingsgate Mall Clinic") {
 			t.Errorf("unit 101 is not the one marked")
 		}
 		// A unit without a worksite offers to register it, and says no "No address matches".
@@ -120,6 +120,11 @@ func TestWeb_JoinOnePage(t *testing.T) {
 		}
 		if p = greg.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}}); p.Status != http.StatusOK {
 			t.Fatalf("request access: %d %s", p.Status, p.Text("main"))
+		}
+		// The confirmation says who decides and that an email will come.
+		if got := p.Text("#next-step"); got != "What happens next: Dalia EIGHTEEN, the worksite's site administrator, decides on your request. "+
+			"We will email you at greg@example.ca as soon as it is decided; it also shows on your menu." {
+			t.Errorf("next step %q", got)
 		}
 		jr, err := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{AccountID: accountOf(t, inst, greg).ID})
 		if err != nil || len(jr) != 1 {
@@ -149,6 +154,43 @@ func TestWeb_JoinOnePage(t *testing.T) {
 		}
 		if jr, _ := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{}); len(jr) != 1 {
 			t.Errorf("%d join requests, want 1", len(jr))
+		}
+	})
+}
+
+// Registering a worksite for someone else to sign, and signing its
+// declaration, each say what happens next and that an email will come.
+func TestWeb_WorksiteConfirmationsSayWhatNext(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := registered(t, inst, "Rita", "REGISTRAR", "rita@example.ca", "rita.reg")
+		form := manualWorksiteForm("Harbour Clinic", "201")
+		form.Set("has_authority", "no")
+		form.Set("signer_name", "Owen OWNER")
+		form.Set("signer_email", "owen@example.ca")
+		p := c.Post("/worksites/new", form)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
+		}
+		flash := c.Follow(p).Text(".flash")
+		m := codeRe.FindStringSubmatch(flash)
+		if m == nil || flash != "Harbour Clinic is registered. Its Worksite ID is "+m[1]+"; we have emailed it to you, and asked Owen OWNER to sign the "+
+			portal.DeclarationTitle+". Once they have signed, the CareConnect team reviews the worksite; we will email you when they decide." {
+			t.Errorf("flash %q", flash)
+		}
+
+		c2 := registered(t, inst, "Sid", "SIGNER", "sid@example.ca", "sid.signer")
+		p = c2.Post("/worksites/new", manualWorksiteForm("Signer Clinic", "202"))
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
+		}
+		c2.Follow(p)
+		p = c2.Post(p.Location, url.Values{"agree": {"yes"}, "full_name": {"Sid SIGNER"}})
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("sign: %d %s", p.Status, p.Text(".error-summary"))
+		}
+		if got := c2.Follow(p).Text(".flash"); got != "Thank you. The "+portal.DeclarationTitle+" for Signer Clinic is signed; the CareConnect team will now review the worksite. "+
+			"We will email its site administrators when they decide; people can already ask to join it meanwhile." {
+			t.Errorf("signed flash %q", got)
 		}
 	})
 }

@@ -151,6 +151,7 @@ func (s *Server) handleJoinAddress(w http.ResponseWriter, r *http.Request) error
 type accessSentPage struct {
 	Page
 	Request *portal.JoinRequest
+	Admins  []string // who decides
 }
 
 func (s *Server) handleAccessPost(w http.ResponseWriter, r *http.Request) error {
@@ -185,7 +186,12 @@ func (s *Server) handleAccessPost(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "worksite_access_sent.html", accessSentPage{Page: s.page(r, "Clinic Access Request"), Request: j})
+	check, err := s.app.CheckJoin(r.Context(), st.account, ws)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "worksite_access_sent.html", accessSentPage{Page: s.page(r, "Clinic Access Request"), Request: j,
+		Admins: check.Admins})
 }
 
 // worksiteFormPage registers a new worksite.
@@ -266,7 +272,8 @@ func (s *Server) handleWorksiteNewPost(w http.ResponseWriter, r *http.Request) e
 		http.Redirect(w, r, fmt.Sprintf("/worksites/%d/declaration", ws.ID), http.StatusSeeOther)
 		return nil
 	}
-	s.setFlash(r, fmt.Sprintf("%s is registered. Its Worksite ID is %s; we have emailed it to you, and asked %s to sign the %s.", ws.Name, ws.Code, ws.SignerName, portal.DeclarationTitle))
+	s.setFlash(r, fmt.Sprintf("%s is registered. Its Worksite ID is %s; we have emailed it to you, and asked %s to sign the %s. "+
+		"Once they have signed, the CareConnect team reviews the worksite; we will email you when they decide.", ws.Name, ws.Code, ws.SignerName, portal.DeclarationTitle))
 	http.Redirect(w, r, fmt.Sprintf("/worksites/%d", ws.ID), http.StatusSeeOther)
 	return nil
 }
@@ -492,7 +499,8 @@ func (s *Server) handleDeclarationPost(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	s.setFlash(r, fmt.Sprintf("Thank you. The %s for %s is signed; the CareConnect team will now review the worksite.", portal.DeclarationTitle, ws.Name))
+	s.setFlash(r, fmt.Sprintf("Thank you. The %s for %s is signed; the CareConnect team will now review the worksite. "+
+		"We will email its site administrators when they decide; people can already ask to join it meanwhile.", portal.DeclarationTitle, ws.Name))
 	if d, err := s.app.Worksite(r.Context(), st.account, ws.ID); err == nil && d != nil {
 		http.Redirect(w, r, fmt.Sprintf("/worksites/%d", ws.ID), http.StatusSeeOther)
 		return nil
