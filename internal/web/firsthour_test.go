@@ -194,3 +194,61 @@ func TestWeb_WorksiteConfirmationsSayWhatNext(t *testing.T) {
 		}
 	})
 }
+
+// The team finds a request by the reference number a person quotes,
+// whatever its status, as typed or read out; a malformed one is explained
+// at its field; the other filters still work without it.
+func TestBackoffice_QueueByReference(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		_, _, first := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "101", nil)
+		_, _, second := boSubmitted(t, inst, "Gregory", "NINETEEN", "greg19", "102", nil)
+		officer := inst.StaffClient(t, "officer")
+		ref := portal.ReferenceNumber(first.ID, first.CreatedAt)
+		if ref != first.Reference {
+			t.Fatalf("stored reference %q, want %q", first.Reference, ref)
+		}
+		year, num := ref[3:7], strings.TrimLeft(ref[8:], "0")
+		for _, typed := range []string{ref, strings.ToLower(ref), "CC " + year + " " + num} {
+			q := officer.Get("/staff/queue?status=open&reference=" + url.QueryEscape(typed))
+			if q.Status != http.StatusOK || q.Text("#showing") != "Showing 1 to 1 of 1 entries" ||
+				q.Text("#queue-table tbody td:nth-child(2)") != ref || q.Attr("#reference", "value") != typed {
+				t.Fatalf("reference %q: %d %q %q", typed, q.Status, q.Text("#showing"), q.Text("#queue-table tbody"))
+			}
+		}
+		// A decided request is found too, though the queue shows open ones by default.
+		if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
+			_, err := tx.Exec(t.Context(), "UPDATE access_requests SET status = ? WHERE id = ?", portal.ARApproved, int64(first.ID))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if q := officer.Get("/staff/queue"); q.Text("#queue-table tbody td:nth-child(2)") != second.Reference {
+			t.Fatalf("open queue: %q", q.Text("#queue-table tbody"))
+		}
+		if q := officer.Get("/staff/queue?reference=" + url.QueryEscape(ref)); q.Text("#queue-table tbody td:nth-child(2)") != ref ||
+			!strings.Contains(q.Text("#queue-table tbody"), "Approved") {
+			t.Fatalf("approved by reference: %q", q.Text("#queue-table tbody"))
+		}
+		// A well-formed number that no request has.
+		missing := "CC-" + year + "-999999"
+		if q := officer.Get("/staff/queue?reference=" + missing); q.Status != http.StatusOK ||
+			q.Text("#showing") != "No request has the reference number "+missing+"." {
+			t.Fatalf("unknown reference: %d %q", q.Status, q.Text("#showing"))
+		}
+		// Malformed: said at the field, the text kept.
+		q := officer.Get("/staff/queue?reference=" + url.QueryEscape("2026-12"))
+		if q.Status != http.StatusUnprocessableEntity ||
+			q.Text("#reference-error") != "Error: Enter a reference number like CC-2026-000123: CC, the year and the request's number." ||
+			q.Attr("#reference", "value") != "2026-12" || q.Attr(`.error-summary a`, "href") != "#reference" {
+			t.Fatalf("bad reference: %d %q", q.Status, q.Text("#reference-error"))
+		}
+		// Without a reference the filters are as before.
+		if q := officer.Get("/staff/queue?status=all&profession=physician"); q.Text("#showing") != "Showing 1 to 2 of 2 entries" {
+			t.Fatalf("filters: %q", q.Text("#showing"))
+		}
+		// The pager keeps the reference.
+		if u := officer.Get("/staff/queue?reference=" + url.QueryEscape(ref)).Attr(`th a`, "href"); !strings.Contains(u, "reference="+ref) {
+			t.Errorf("sort link %q drops the reference", u)
+		}
+	})
+}
