@@ -247,7 +247,7 @@ func TestBackoffice_QueueByReference(t *testing.T) {
 			t.Fatalf("filters: %q", q.Text("#showing"))
 		}
 		// The pager keeps the reference.
-		if u := officer.Get("/staff/queue?reference=" + url.QueryEscape(ref)).Attr(`th a`, "href"); !strings.Contains(u, "reference="+ref) {
+		if u := officer.Get("/staff/queue?reference="+url.QueryEscape(ref)).Attr(`th a`, "href"); !strings.Contains(u, "reference="+ref) {
 			t.Errorf("sort link %q drops the reference", u)
 		}
 	})
