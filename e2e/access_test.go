@@ -428,12 +428,15 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 			t.Errorf("an authorizer is shown the Authorizer step")
 		}
 
-		// The training: the overview, the course, a failed quiz, a pass.
+		// The training, one page from the menu: the status, the course
+		// and its quiz; a failed quiz, a pass.
 		j.clickCSS("#step-"+string(portal.PrereqTraining)+" .tile-actions a", http.StatusOK, portal.TrainingTitle)
 		if got := j.text("#training-status"); got != "Not started" {
 			t.Errorf("training status %q", got)
 		}
-		j.clickText("a", "Start the training", http.StatusOK, portal.TrainingTitle)
+		if n := j.count(`form[action="/training/quiz"] fieldset`); n != len(portal.TrainingQuiz) {
+			t.Errorf("the training page from the menu has %d quiz questions, want %d", n, len(portal.TrainingQuiz))
+		}
 		for i, m := range portal.TrainingModules {
 			j.wantText(fmt.Sprintf("#module-%d", i+1), m.Title)
 			mustRun(t, j.ctx, chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#module-%d", i+1))))
