@@ -112,7 +112,6 @@ func newCoursePage(p Page, answers map[string]int, result *app.QuizResult) train
 	return page
 }
 
-
 func (s *Server) handleTrainingQuizPost(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
 	answers := map[string]int{}
