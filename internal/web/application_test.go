@@ -167,7 +167,8 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("remote request: %d %s", p.Status, p.Text("main"))
 	}
-	if p := doc.Follow(p); !strings.Contains(p.Text("main"), "pending") {
+	if p := doc.Follow(p); !strings.Contains(p.Text("main"), "pending") ||
+		p.Text(".flash") != "Your remote access request was sent to the CareConnect team. They decide on it; we will email you when they have." {
 		t.Fatalf("application page after remote request: %s", p.Text("main"))
 	}
 

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -91,6 +92,18 @@ func TestWeb_JoinOnePage(t *testing.T) {
 		marked := res.Find("#address-results .address-worksite")
 		if len(marked) != 1 || portaltest.NodeText(marked[0]) != "(has a worksite: Kingsgate Mall Clinic)" {
 			t.Fatalf("%d units marked: %q", len(marked), res.Text("#address-results"))
+		}
+		// The type-ahead's list, as htmx asks for it, marks it too.
+		req, _ := http.NewRequest(http.MethodGet, inst.URL+"/addresses/search?q="+url.QueryEscape("370 Broadway E"), nil)
+		req.Header.Set("HX-Request", "true")
+		resp, err := greg.HTTP.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if n := strings.Count(string(body), `<span class="address-worksite"> (has a worksite: Kingsgate Mall Clinic)</span>`); resp.StatusCode != http.StatusOK || n != 1 {
+			t.Fatalf("type-ahead: %d, %d units marked", resp.StatusCode, n)
 		}
 		var free, taken string
 		for _, n := range res.Find("#address-results a") {
