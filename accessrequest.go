@@ -326,6 +326,7 @@ func (s *Standing) Steps() []Step {
 		}
 	default:
 		app.State, app.Reason = StepTodo, "You can now request CareConnect access."
+		app.NextURL, app.NextLabel = "/application/request", "Request CareConnect Access"
 	}
 	return append(steps, app)
 }

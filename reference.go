@@ -2,6 +2,9 @@ package portal
 
 import (
 	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,3 +26,21 @@ var bcZone = sync.OnceValue(func() *time.Location {
 	}
 	return loc
 })
+
+// ParseReference reads a reference number as a person may type or read it
+// out: in any case, with spaces or without the dashes, and with or without
+// the leading zeros ("cc 2026 123" is CC-2026-000123).
+func ParseReference(s string) (string, error) {
+	m := referenceRe.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
+	if m == nil {
+		return "", Errorf(EINVALID, "Enter a reference number like CC-2026-000123: CC, the year and the request's number.")
+	}
+	year, _ := strconv.Atoi(m[1])
+	n, _ := strconv.ParseInt(m[2], 10, 64)
+	if n == 0 {
+		return "", Errorf(EINVALID, "Enter a reference number like CC-2026-000123: CC, the year and the request's number.")
+	}
+	return fmt.Sprintf("CC-%04d-%06d", year, n), nil
+}
+
+var referenceRe = regexp.MustCompile(`^CC[\s-]*(\d{4})[\s-]*(\d{1,9})$`)

@@ -22,3 +22,20 @@ func TestReferenceNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestParseReference(t *testing.T) {
+	for in, want := range map[string]string{
+		"CC-2026-000123": "CC-2026-000123", " cc-2026-000123 ": "CC-2026-000123", "cc 2026 123": "CC-2026-000123",
+		"CC2026000123": "CC-2026-000123", "CC-2025-999999": "CC-2025-999999", "CC-2027-1234567": "CC-2027-1234567",
+	} {
+		if got, err := ParseReference(in); err != nil || got != want {
+			t.Errorf("ParseReference(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "2026-000123", "CC-26-000123", "CC-2026-1234567890", "CC-2026-000000", "CC-2026-12a", "XX-2026-000123"} {
+		if got, err := ParseReference(in); ErrorCode(err) != EINVALID ||
+			ErrorMessage(err) != "Enter a reference number like CC-2026-000123: CC, the year and the request's number." {
+			t.Errorf("ParseReference(%q) = %q, %v; want the invalid message", in, got, err)
+		}
+	}
+}

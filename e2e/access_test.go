@@ -387,7 +387,7 @@ func (j *accessJourney) submitEnrolment() {
 	if !regexp.MustCompile(`^CC-\d{4}-\d{6}$`).MatchString(ref) {
 		j.t.Errorf("status page reference number %q", ref)
 	}
-	if got := j.text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"." {
+	if got := j.text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"; we have emailed you a receipt." {
 		j.t.Errorf("flash %q", got)
 	}
 	if got := j.text("#request-status"); got != "Pending approval" {
@@ -428,12 +428,15 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 			t.Errorf("an authorizer is shown the Authorizer step")
 		}
 
-		// The training: the overview, the course, a failed quiz, a pass.
+		// The training, one page from the menu: the status, the course
+		// and its quiz; a failed quiz, a pass.
 		j.clickCSS("#step-"+string(portal.PrereqTraining)+" .tile-actions a", http.StatusOK, portal.TrainingTitle)
 		if got := j.text("#training-status"); got != "Not started" {
 			t.Errorf("training status %q", got)
 		}
-		j.clickText("a", "Start the training", http.StatusOK, portal.TrainingTitle)
+		if n := j.count(`form[action="/training/quiz"] fieldset`); n != len(portal.TrainingQuiz) {
+			t.Errorf("the training page from the menu has %d quiz questions, want %d", n, len(portal.TrainingQuiz))
+		}
 		for i, m := range portal.TrainingModules {
 			j.wantText(fmt.Sprintf("#module-%d", i+1), m.Title)
 			mustRun(t, j.ctx, chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#module-%d", i+1))))
@@ -536,12 +539,17 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 		j.clickText("a", "Return to Menu", http.StatusOK, "Main Menu")
 		j.tile(string(portal.PrereqHPCAA), "Complete", "")
 		j.tile("application", "To do", "You can now request CareConnect access.")
-		j.clickText("a", "View Application", http.StatusOK, "Application Access")
+		j.visit("/application", http.StatusOK, "Application Access")
 		if n := j.count("#missing"); n != 0 {
 			t.Errorf("Application Access still lists missing steps: %q", j.text("#missing"))
 		}
 		j.wantText("#remote-refusal", portal.RemoteAccessNotYetProvisioned)
-		j.clickText("a", "Request CareConnect Access", http.StatusOK, "CareConnect Enrolment Form")
+		// The open tile leads to the form itself.
+		j.visit("/menu", http.StatusOK, "Main Menu")
+		if n := j.count("#step-application a.btn-primary"); n != 1 {
+			t.Errorf("the open Application Access tile has %d primary buttons, want 1", n)
+		}
+		j.clickCSS("#step-application a.btn-primary", http.StatusOK, "CareConnect Enrolment Form")
 
 		// The form comes filled in from the account; the clinic is ticked.
 		clinicBox := fmt.Sprintf(`input[name="clinics"][value="%d"]`, clinic)
@@ -894,6 +902,9 @@ func TestE2E_LockedStates(t *testing.T) {
 		j.passTraining(moa)
 		j.signIn(accessMona)
 		j.tile("application", "Locked", "An authorizer who shares your worksite must approve you")
+		if n := j.count("#step-application .btn, .is-locked .btn-primary"); n != 0 {
+			t.Errorf("locked tiles show %d buttons", n)
+		}
 		j.clickText("a", "View Application", http.StatusOK, "Application Access")
 		j.wantText("#missing", "Authorizer:", "An authorizer who shares your worksite must approve you")
 		if n := j.count("#missing li"); n != 1 {

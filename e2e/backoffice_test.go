@@ -259,6 +259,20 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 			}
 		}
 
+		// The reference number a person quotes finds their request; a
+		// malformed one is explained at its field.
+		ref := portal.ReferenceNumber(req.ID, req.CreatedAt)
+		mustRun(t, officer, chromedp.SendKeys(chromedp.CSS("#reference"), "CC-12"))
+		click(t, officer, byText("button", "Filter"), http.StatusUnprocessableEntity, "Request queue")
+		checkAxe(t, officer, "request queue with a malformed reference")
+		expectFieldError(t, officer, "reference", "Enter a reference number like CC-2026-000123")
+		mustRun(t, officer, retype("#reference", strings.ToLower(ref)))
+		click(t, officer, byText("button", "Filter"), http.StatusOK, "Request queue")
+		if got := textOf(t, officer, "#queue-table tbody td:nth-child(2)"); got != ref {
+			t.Errorf("searching %s finds %q", ref, got)
+		}
+		click(t, officer, byText("a", "Clear the filters"), http.StatusOK, "Request queue")
+
 		// The request page has what the officer needs to decide.
 		requestTitle := "Access request of " + legalName
 		click(t, officer, byText("a", legalName), http.StatusOK, requestTitle)

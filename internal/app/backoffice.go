@@ -28,6 +28,7 @@ type QueueQuery struct {
 	Profession      string
 	HealthAuthority string
 	Worksite        string // a Worksite ID
+	Reference       string // a request's reference number: that request, whatever the other filters
 	OlderThanDays   string // submitted more than this many days ago; "" for any age
 	Sort            string // "asc": oldest first; "desc" (default): newest first
 	Page            int
@@ -35,7 +36,7 @@ type QueueQuery struct {
 
 // Normalize trims the form and fills in the defaults.
 func (q *QueueQuery) Normalize() {
-	for _, s := range []*string{&q.Status, &q.Profession, &q.HealthAuthority, &q.Worksite, &q.OlderThanDays, &q.Sort} {
+	for _, s := range []*string{&q.Status, &q.Profession, &q.HealthAuthority, &q.Worksite, &q.Reference, &q.OlderThanDays, &q.Sort} {
 		*s = strings.TrimSpace(*s)
 	}
 	if q.Status == "" {
@@ -80,6 +81,16 @@ func requireOfficer(s *portal.Staff) error {
 func (a *App) queueFilter(q QueueQuery) (store.QueueFilter, portal.FieldErrors) {
 	fe := portal.FieldErrors{}
 	f := store.QueueFilter{Oldest: q.Sort == "asc", Limit: QueuePageSize, Offset: (q.Page - 1) * QueuePageSize}
+	if q.Reference != "" {
+		// A reference number names one request: the other filters,
+		// the status "Open" among them, would only hide it.
+		ref, err := portal.ParseReference(q.Reference)
+		if err != nil {
+			fe.Add("reference", portal.ErrorMessage(err))
+		}
+		f.Reference = ref
+		return f, fe
+	}
 	switch q.Status {
 	case QueueOpen:
 		f.Statuses = []string{portal.ARSubmitted, portal.ARInfoRequested}

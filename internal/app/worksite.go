@@ -616,3 +616,60 @@ func (a *App) Worksites(ctx context.Context, actor *portal.Account) (*MyWorksite
 	out.Pending, err = r.FindJoinRequests(ctx, store.JoinRequestFilter{AccountID: actor.ID, Status: portal.RequestPending})
 	return out, err
 }
+
+// JoinCheck is what the portal says about a worksite when a person has
+// found it to join: whether they already belong to it or have already
+// asked, and who decides.
+type JoinCheck struct {
+	Member  bool                // an active member already
+	Pending *portal.JoinRequest // their request waiting for an administrator
+	Admins  []string            // the names of those who decide, site and group administrators
+}
+
+// CheckJoin answers, before the Worksite Access Form, whether the person
+// may ask to join a worksite they have found, and who will decide.
+func (a *App) CheckJoin(ctx context.Context, actor *portal.Account, w *portal.Worksite) (*JoinCheck, error) {
+	r := a.DB.Read()
+	out := &JoinCheck{}
+	m, err := r.FindMember(ctx, w.ID, actor.ID)
+	if err != nil && !store.IsNotFound(err) {
+		return nil, err
+	}
+	out.Member = m != nil && m.Status == portal.MemberActive
+	pending, err := r.FindJoinRequests(ctx, store.JoinRequestFilter{AccountID: actor.ID, WorksiteIDs: []portal.WorksiteID{w.ID},
+		Status: portal.RequestPending})
+	if err != nil {
+		return nil, err
+	}
+	if len(pending) > 0 {
+		out.Pending = pending[0]
+	}
+	admins, err := r.FindWorksiteAdminAccounts(ctx, w.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, adm := range admins {
+		out.Admins = append(out.Admins, adm.DisplayName())
+	}
+	return out, nil
+}
+
+// WorksiteNamesAt names the worksite registered at each address, for those
+// that have one (declined worksites left out).
+func (a *App) WorksiteNamesAt(ctx context.Context, addrs []portal.Address) (map[portal.AddressID]string, error) {
+	keys := make([]string, 0, len(addrs))
+	for _, ad := range addrs {
+		keys = append(keys, ad.Key())
+	}
+	names, err := a.DB.Read().FindWorksiteNamesAtAddresses(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := map[portal.AddressID]string{}
+	for _, ad := range addrs {
+		if n, ok := names[ad.Key()]; ok {
+			out[ad.ID] = n
+		}
+	}
+	return out, nil
+}

@@ -15,6 +15,7 @@ type QueueFilter struct {
 	Profession      portal.Profession
 	HealthAuthority portal.HealthAuthority // of any of the request's worksites
 	WorksiteCode    portal.WorksiteCode    // one of the request's worksites
+	Reference       string                 // the request's reference number
 	SubmittedBefore time.Time              // submitted before this moment
 	Oldest          bool                   // oldest first; newest first otherwise
 	Offset, Limit   int
@@ -42,6 +43,10 @@ func (f QueueFilter) where() (string, []any) {
 		conds = append(conds, `EXISTS (SELECT 1 FROM access_request_worksites qw JOIN worksites qs ON qs.id = qw.worksite_id
 			WHERE qw.request_id = r.id AND qs.code = ?)`)
 		args = append(args, string(f.WorksiteCode))
+	}
+	if f.Reference != "" {
+		conds = append(conds, "r.reference = ?")
+		args = append(args, f.Reference)
 	}
 	if !f.SubmittedBefore.IsZero() {
 		conds = append(conds, "r.created_at < ?")

@@ -373,3 +373,31 @@ func (q Q) FindWorksitesAwaitingDeclaration(ctx context.Context, email string) (
 	return q.worksites(ctx, "SELECT "+worksiteColumns+worksiteFrom+
 		" WHERE LOWER(w.signer_email) = ? AND w.declaration_signed_at = 0 AND w.status = 'pending' ORDER BY w.created_at", portal.EmailKey(email))
 }
+
+// FindWorksiteNamesAtAddresses names the worksite registered at each of
+// the address keys given, if any, leaving out declined worksites: the
+// address type-ahead marks the units already taken.
+func (q Q) FindWorksiteNamesAtAddresses(ctx context.Context, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
+	}
+	rows, err := q.Query(ctx, "SELECT address_key, name FROM worksites WHERE status <> ? AND address_key IN ("+
+		strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")+")", append([]any{portal.WorksiteDeclined}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var key, name string
+		if err := rows.Scan(&key, &name); err != nil {
+			return nil, err
+		}
+		out[key] = name
+	}
+	return out, rows.Err()
+}

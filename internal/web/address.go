@@ -44,10 +44,12 @@ func (s *Server) handleAddressSearch(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	res, err := s.searchAddresses(r, q)
-	data := newAddressResults(res, q, addressSelectURL, utf8.RuneCountInString(q) >= store.MinAddressQuery)
+	var data addressResults
 	if portal.ErrorCode(err) == portal.EINVALID { // too long: said in the list, which htmx swaps only on success
 		data = addressResults{Query: q, Searched: true, Error: portal.ErrorMessage(err)}
 	} else if err != nil {
+		return err
+	} else if data, err = s.addressResults(r, res, q, utf8.RuneCountInString(q) >= store.MinAddressQuery); err != nil {
 		return err
 	}
 	w.Header().Set("Vary", "HX-Request")
@@ -72,6 +74,26 @@ func (s *Server) searchAddresses(r *http.Request, q string) ([]portal.Address, e
 	return s.app.SearchAddresses(r.Context(), q, addressSearchLimit)
 }
 
+// addressResults groups search results for the "address-results" partial
+// and marks the addresses that already have a worksite, by its name.
+func (s *Server) addressResults(r *http.Request, res []portal.Address, q string, searched bool) (addressResults, error) {
+	data := newAddressResults(res, q, addressSelectURL, searched)
+	if len(res) == 0 {
+		return data, nil
+	}
+	names, err := s.app.WorksiteNamesAt(r.Context(), res)
+	if err != nil {
+		return data, err
+	}
+	for g := range data.Groups {
+		for i := range data.Groups[g].Items {
+			it := &data.Groups[g].Items[i]
+			it.Worksite = names[it.ID]
+		}
+	}
+	return data, nil
+}
+
 // addressResults is the data of the "address-results" partial.
 type addressResults struct {
 	Query     string
@@ -92,9 +114,10 @@ type addressGroup struct {
 
 // addressItem is one address to choose.
 type addressItem struct {
-	ID   portal.AddressID
-	Line string
-	URL  string
+	ID       portal.AddressID
+	Line     string
+	URL      string
+	Worksite string // the name of the worksite registered there, if any
 }
 
 // newAddressResults groups search results by building for the

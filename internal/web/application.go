@@ -145,7 +145,7 @@ func (s *Server) handleEnrolmentPost(w http.ResponseWriter, r *http.Request) err
 	case err != nil:
 		return err
 	}
-	s.setFlash(r, "Your CareConnect request has been submitted and is pending approval. Its reference number is "+req.Reference+".")
+	s.setFlash(r, "Your CareConnect request has been submitted and is pending approval. Its reference number is "+req.Reference+"; we have emailed you a receipt.")
 	http.Redirect(w, r, "/application/status", http.StatusSeeOther)
 	return nil
 }
@@ -227,7 +227,7 @@ func (s *Server) handleRemotePost(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.setFlash(r, "Your remote access request was sent to the CareConnect team.")
+	s.setFlash(r, "Your remote access request was sent to the CareConnect team. They decide on it; we will email you when they have.")
 	http.Redirect(w, r, "/application", http.StatusSeeOther)
 	return nil
 }

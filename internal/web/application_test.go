@@ -76,7 +76,7 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if sub.Reference != ref {
 			t.Fatalf("stored reference %q, want %q", sub.Reference, ref)
 		}
-		if got := status.Text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"." {
+		if got := status.Text(".flash"); got != "Your CareConnect request has been submitted and is pending approval. Its reference number is "+ref+"; we have emailed you a receipt." {
 			t.Fatalf("flash %q", got)
 		}
 		if got := status.Text("#request-reference"); got != ref {
@@ -167,7 +167,8 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("remote request: %d %s", p.Status, p.Text("main"))
 	}
-	if p := doc.Follow(p); !strings.Contains(p.Text("main"), "pending") {
+	if p := doc.Follow(p); !strings.Contains(p.Text("main"), "pending") ||
+		p.Text(".flash") != "Your remote access request was sent to the CareConnect team. They decide on it; we will email you when they have." {
 		t.Fatalf("application page after remote request: %s", p.Text("main"))
 	}
 
@@ -214,7 +215,8 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 		if p := admin.Get("/worksites"); p.Status != 200 || !strings.Contains(p.Text(".empty-state"), "do not belong") {
 			t.Fatalf("my worksites empty: %d %q", p.Status, p.Text("main"))
 		}
-		if p := admin.Get("/worksites/join"); len(p.Find(`a[href="/worksites/join/code"]`)) != 1 || len(p.Find(`a[href="/worksites/join/address"]`)) != 1 {
+		if p := admin.Get("/worksites/join"); len(p.Find(`form[action="/worksites/join/code"] input#code`)) != 1 ||
+			len(p.Find(`form[action="/worksites/join/address"] input#q`)) != 1 || len(p.Find(`a[href="/worksites/new"]`)) != 1 {
 			t.Fatal("join options missing")
 		}
 		// Without JavaScript the search is a submitted form.

@@ -62,7 +62,7 @@ type queuePage struct {
 func queueURL(q app.QueueQuery, p int, sortDir string) string {
 	v := url.Values{}
 	for k, x := range map[string]string{"status": q.Status, "profession": q.Profession, "health_authority": q.HealthAuthority,
-		"worksite": q.Worksite, "older_than": q.OlderThanDays} {
+		"worksite": q.Worksite, "reference": q.Reference, "older_than": q.OlderThanDays} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -75,7 +75,7 @@ func queueURL(q app.QueueQuery, p int, sortDir string) string {
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) error {
 	in := r.URL.Query()
 	q := app.QueueQuery{Status: in.Get("status"), Profession: in.Get("profession"), HealthAuthority: in.Get("health_authority"),
-		Worksite: in.Get("worksite"), OlderThanDays: in.Get("older_than"), Sort: in.Get("sort")}
+		Worksite: in.Get("worksite"), Reference: in.Get("reference"), OlderThanDays: in.Get("older_than"), Sort: in.Get("sort")}
 	q.Page, _ = strconv.Atoi(in.Get("page"))
 	q.Normalize()
 	res, err := s.app.Queue(r.Context(), state(r).staff, q)

@@ -16,7 +16,7 @@ import (
 func (s *Server) prerequisiteRoutes(handle func(pattern string, h handler)) {
 	acct := s.requireAccount
 	handle("GET /training", acct(s.handleTraining))
-	handle("GET /training/course", acct(s.handleTrainingCourse))
+	handle("GET /training/course", acct(s.handleTraining))
 	handle("POST /training/quiz", acct(s.handleTrainingQuizPost))
 	handle("GET /training/certificate", acct(s.handleTrainingCertificate))
 	handle("GET /agreement", acct(s.handleAgreement))
@@ -53,24 +53,17 @@ func newPrereqState(st *app.PrerequisiteStatus) prereqState {
 	return out
 }
 
-// trainingPage is the training's overview.
-type trainingPage struct {
-	Page
-	CourseTitle string
-	Modules     []portal.TrainingModule
-	Questions   int
-	PassMark    int
-	Status      prereqState
-}
-
+// handleTraining is the training in one page: where the person stands,
+// the course and its quiz. /training/course is the same page.
 func (s *Server) handleTraining(w http.ResponseWriter, r *http.Request) error {
 	st, err := s.app.TrainingStatus(r.Context(), state(r).account)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "training.html", trainingPage{Page: s.page(r, "Privacy & Security Training"),
-		CourseTitle: portal.TrainingTitle, Modules: portal.TrainingModules, Questions: len(portal.TrainingQuiz),
-		PassMark: portal.TrainingPassMark, Status: newPrereqState(st)})
+	page := newCoursePage(s.page(r, portal.TrainingTitle), nil, nil)
+	status := newPrereqState(st)
+	page.Status = &status
+	return s.render(w, r, http.StatusOK, "training_course.html", page)
 }
 
 // quizQuestion is one question of the quiz form, with the answer given.
@@ -96,6 +89,7 @@ type trainingCoursePage struct {
 	PassMark    int
 	Result      *app.QuizResult
 	Missed      []quizQuestion
+	Status      *prereqState // where the person stands; not shown again with a marked quiz
 }
 
 func newCoursePage(p Page, answers map[string]int, result *app.QuizResult) trainingCoursePage {
@@ -116,10 +110,6 @@ func newCoursePage(p Page, answers map[string]int, result *app.QuizResult) train
 		}
 	}
 	return page
-}
-
-func (s *Server) handleTrainingCourse(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "training_course.html", newCoursePage(s.page(r, portal.TrainingTitle), nil, nil))
 }
 
 func (s *Server) handleTrainingQuizPost(w http.ResponseWriter, r *http.Request) error {

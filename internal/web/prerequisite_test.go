@@ -53,8 +53,14 @@ func TestWeb_Training(t *testing.T) {
 		if n := len(p.Find("#training-modules li")); n != len(portal.TrainingModules) {
 			t.Fatalf("%d modules listed, want %d", n, len(portal.TrainingModules))
 		}
-		if p.Attr(`a.btn-primary[href="/training/course"]`, "href") == "" {
-			t.Fatal("no start button")
+		// One page: the course and its quiz are under the status.
+		for i, m := range portal.TrainingModules {
+			if got := p.Text("#module-" + strconv.Itoa(i+1)); got != "Part "+strconv.Itoa(i+1)+". "+m.Title {
+				t.Errorf("the overview's module %d heading %q", i+1, got)
+			}
+		}
+		if n := len(p.Find(`form[action="/training/quiz"] fieldset`)); n != len(portal.TrainingQuiz) {
+			t.Fatalf("the overview has %d quiz questions, want %d", n, len(portal.TrainingQuiz))
 		}
 		// No certificate before the training is done.
 		if got := c.Follow(c.Get("/training/certificate")); !strings.HasSuffix(got.URL, "/training") || !strings.Contains(got.Text(".flash"), "complete the current version") {

@@ -55,7 +55,7 @@ func (s *Server) routes() http.Handler {
 	acct := s.requireAccount
 	handle("GET /worksites", acct(s.handleWorksites))
 	handle("GET /worksites/join", acct(s.handleJoinOptions))
-	handle("GET /worksites/join/code", acct(s.handleJoinCode))
+	handle("GET /worksites/join/code", acct(s.handleJoinOptions)) // the Worksite ID box is on the join page
 	handle("POST /worksites/join/code", acct(s.handleJoinCodePost))
 	handle("GET /worksites/join/address", acct(s.handleJoinAddress))
 	handle("POST /worksites/access", acct(s.handleAccessPost))

@@ -27,19 +27,30 @@ func (s *Server) handleWorksites(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "worksites.html", worksitesPage{Page: s.page(r, "My Worksites"), Mine: mine})
 }
 
-func (s *Server) handleJoinOptions(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "worksite_join.html", s.page(r, "Join a Worksite"))
-}
-
-// joinCodePage asks for a Worksite ID.
-type joinCodePage struct {
+// joinPage is "Join a Worksite": the Worksite ID, the address search and
+// registering a new worksite, on one page.
+type joinPage struct {
 	Page
-	Code   string
-	Errors portal.FieldErrors
+	Code    string
+	Query   string
+	Results addressResults
+	Address *portal.Address // a chosen address with no worksite
+	Known   *knownJoin      // a worksite found that the person need not ask to join
+	Errors  portal.FieldErrors
 }
 
-func (s *Server) handleJoinCode(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "worksite_join_code.html", joinCodePage{Page: s.page(r, "Join by Worksite ID")})
+// knownJoin is a worksite the person already belongs to or has asked to join.
+type knownJoin struct {
+	Worksite *portal.Worksite
+	*app.JoinCheck
+}
+
+func (s *Server) joinPage(r *http.Request) joinPage {
+	return joinPage{Page: s.page(r, "Join a Worksite"), Results: addressResults{SelectURL: addressSelectURL}}
+}
+
+func (s *Server) handleJoinOptions(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "worksite_join.html", s.joinPage(r))
 }
 
 // limitWorksiteLookups rate-limits Worksite ID look-ups per person and per
@@ -60,13 +71,31 @@ func (s *Server) handleJoinCodePost(w http.ResponseWriter, r *http.Request) erro
 	}
 	ws, err := s.app.FindWorksiteToJoin(r.Context(), code)
 	if c := portal.ErrorCode(err); c == portal.EINVALID || c == portal.ENOTFOUND {
-		return s.render(w, r, http.StatusUnprocessableEntity, "worksite_join_code.html", joinCodePage{Page: s.page(r, "Join by Worksite ID"),
-			Code: code, Errors: portal.FieldErrors{"code": portal.ErrorMessage(err)}})
+		data := s.joinPage(r)
+		data.Code, data.Errors = code, portal.FieldErrors{"code": portal.ErrorMessage(err)}
+		return s.render(w, r, http.StatusUnprocessableEntity, "worksite_join.html", data)
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "worksite_access.html", accessPage{Page: s.page(r, "Worksite Access Form"), Worksite: ws, Via: "code"})
+	return s.showAccessForm(w, r, ws, "code", code)
+}
+
+// showAccessForm shows the Worksite Access Form for a worksite found by its
+// ID or address, or, when the person already belongs to it or has asked
+// to join it, says so on the join page instead.
+func (s *Server) showAccessForm(w http.ResponseWriter, r *http.Request, ws *portal.Worksite, via, code string) error {
+	check, err := s.app.CheckJoin(r.Context(), state(r).account, ws)
+	if err != nil {
+		return err
+	}
+	if check.Member || check.Pending != nil {
+		data := s.joinPage(r)
+		data.Code, data.Known = code, &knownJoin{Worksite: ws, JoinCheck: check}
+		return s.render(w, r, http.StatusOK, "worksite_join.html", data)
+	}
+	return s.render(w, r, http.StatusOK, "worksite_access.html", accessPage{Page: s.page(r, "Worksite Access Form"), Worksite: ws, Via: via,
+		Admins: check.Admins})
 }
 
 // accessPage is the Worksite Access Form.
@@ -75,17 +104,8 @@ type accessPage struct {
 	Worksite *portal.Worksite
 	Via      string
 	Comment  string
+	Admins   []string // who decides
 	Errors   portal.FieldErrors
-}
-
-// joinAddressPage searches worksites by address.
-type joinAddressPage struct {
-	Page
-	Query    string
-	Results  []portal.Address
-	Address  *portal.Address
-	Searched bool
-	Errors   portal.FieldErrors // "q": the query was refused (too long)
 }
 
 func (s *Server) handleJoinAddress(w http.ResponseWriter, r *http.Request) error {
@@ -102,30 +122,36 @@ func (s *Server) handleJoinAddress(w http.ResponseWriter, r *http.Request) error
 			return err
 		}
 		if ws != nil {
-			return s.render(w, r, http.StatusOK, "worksite_access.html", accessPage{Page: s.page(r, "Worksite Access Form"), Worksite: ws, Via: "address"})
+			return s.showAccessForm(w, r, ws, "address", "")
 		}
-		return s.render(w, r, http.StatusOK, "worksite_join_address.html", joinAddressPage{Page: s.page(r, "Search by address"), Address: addr, Query: addr.Line(), Searched: true})
+		data := s.joinPage(r)
+		data.Address, data.Query = addr, addr.Line()
+		return s.render(w, r, http.StatusOK, "worksite_join.html", data)
 	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	data := joinAddressPage{Page: s.page(r, "Search by address"), Query: q}
+	data := s.joinPage(r)
+	data.Query = q
 	if q != "" {
 		res, err := s.searchAddresses(r, q)
 		if portal.ErrorCode(err) == portal.EINVALID {
 			data.Errors = portal.FieldErrors{"q": portal.ErrorMessage(err)}
-			return s.render(w, r, http.StatusUnprocessableEntity, "worksite_join_address.html", data)
+			return s.render(w, r, http.StatusUnprocessableEntity, "worksite_join.html", data)
 		}
 		if err != nil {
 			return err
 		}
-		data.Results, data.Searched = res, true
+		if data.Results, err = s.addressResults(r, res, q, true); err != nil {
+			return err
+		}
 	}
-	return s.render(w, r, http.StatusOK, "worksite_join_address.html", data)
+	return s.render(w, r, http.StatusOK, "worksite_join.html", data)
 }
 
 // accessSentPage confirms a request to join.
 type accessSentPage struct {
 	Page
 	Request *portal.JoinRequest
+	Admins  []string // who decides
 }
 
 func (s *Server) handleAccessPost(w http.ResponseWriter, r *http.Request) error {
@@ -143,18 +169,29 @@ func (s *Server) handleAccessPost(w http.ResponseWriter, r *http.Request) error 
 	}
 	comment := r.PostFormValue("comment")
 	j, err := s.app.RequestToJoin(r.Context(), st.meta, st.account, ws, via, comment)
+	refuse := func(status int, fe portal.FieldErrors) error {
+		check, cerr := s.app.CheckJoin(r.Context(), st.account, ws)
+		if cerr != nil {
+			return cerr
+		}
+		return s.render(w, r, status, "worksite_access.html", accessPage{Page: s.page(r, "Worksite Access Form"),
+			Worksite: ws, Via: via, Comment: comment, Admins: check.Admins, Errors: fe})
+	}
 	if fe, ok := portal.AsFieldErrors(err); ok {
-		return s.render(w, r, http.StatusUnprocessableEntity, "worksite_access.html", accessPage{Page: s.page(r, "Worksite Access Form"),
-			Worksite: ws, Via: via, Comment: comment, Errors: fe})
+		return refuse(http.StatusUnprocessableEntity, fe)
 	}
 	if portal.ErrorCode(err) == portal.ECONFLICT {
-		return s.render(w, r, http.StatusConflict, "worksite_access.html", accessPage{Page: s.page(r, "Worksite Access Form"),
-			Worksite: ws, Via: via, Comment: comment, Errors: portal.FieldErrors{"comment": portal.ErrorMessage(err)}})
+		return refuse(http.StatusConflict, portal.FieldErrors{"comment": portal.ErrorMessage(err)})
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "worksite_access_sent.html", accessSentPage{Page: s.page(r, "Clinic Access Request"), Request: j})
+	check, err := s.app.CheckJoin(r.Context(), st.account, ws)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "worksite_access_sent.html", accessSentPage{Page: s.page(r, "Clinic Access Request"), Request: j,
+		Admins: check.Admins})
 }
 
 // worksiteFormPage registers a new worksite.
@@ -235,7 +272,8 @@ func (s *Server) handleWorksiteNewPost(w http.ResponseWriter, r *http.Request) e
 		http.Redirect(w, r, fmt.Sprintf("/worksites/%d/declaration", ws.ID), http.StatusSeeOther)
 		return nil
 	}
-	s.setFlash(r, fmt.Sprintf("%s is registered. Its Worksite ID is %s; we have emailed it to you, and asked %s to sign the %s.", ws.Name, ws.Code, ws.SignerName, portal.DeclarationTitle))
+	s.setFlash(r, fmt.Sprintf("%s is registered. Its Worksite ID is %s; we have emailed it to you, and asked %s to sign the %s. "+
+		"Once they have signed, the CareConnect team reviews the worksite; we will email you when they decide.", ws.Name, ws.Code, ws.SignerName, portal.DeclarationTitle))
 	http.Redirect(w, r, fmt.Sprintf("/worksites/%d", ws.ID), http.StatusSeeOther)
 	return nil
 }
@@ -461,7 +499,8 @@ func (s *Server) handleDeclarationPost(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	s.setFlash(r, fmt.Sprintf("Thank you. The %s for %s is signed; the CareConnect team will now review the worksite.", portal.DeclarationTitle, ws.Name))
+	s.setFlash(r, fmt.Sprintf("Thank you. The %s for %s is signed; the CareConnect team will now review the worksite. "+
+		"We will email its site administrators when they decide; people can already ask to join it meanwhile.", portal.DeclarationTitle, ws.Name))
 	if d, err := s.app.Worksite(r.Context(), st.account, ws.ID); err == nil && d != nil {
 		http.Redirect(w, r, fmt.Sprintf("/worksites/%d", ws.ID), http.StatusSeeOther)
 		return nil
