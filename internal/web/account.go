@@ -126,6 +126,10 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	sess := state(r).sess
+	if back := safeReturnTo(sess.data.ReturnTo); back != "" {
+		// The page an emailed link opened before the form.
+		next = back
+	}
 	if _, err := s.rotateSession(w, r, acct.ID, sessionData{Card: card, IDToken: sess.data.IDToken, SignedInAt: sess.data.SignedInAt,
 		Flash: flash}); err != nil {
 		return err
