@@ -191,10 +191,16 @@ func (a *App) DeclarationTarget(ctx context.Context, actor *portal.Account, toke
 	if err != nil {
 		return nil, err
 	}
-	if w.RegisteredBy != cur.ID || portal.EmailKey(w.SignerEmail) != portal.EmailKey(cur.Email) {
+	// The named signer, whoever registered the worksite: their address
+	// confirmed and their legal name the one given (checked below).
+	if portal.EmailKey(w.SignerEmail) != portal.EmailKey(cur.Email) {
 		return nil, notFoundWorksite
 	}
 	if !cur.HasConfirmedEmail(w.SignerEmail) {
+		if w.RegisteredBy != cur.ID {
+			// Someone else's worksite: not even whether it exists.
+			return nil, notFoundWorksite
+		}
 		return nil, portal.Errorf(portal.EFORBIDDEN, "%s Then come back to sign the %s for %s.",
 			portal.NotConfirmedMessage(cur.Email), portal.DeclarationTitle, w.Name)
 	}

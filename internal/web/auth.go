@@ -195,6 +195,9 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/register", http.StatusSeeOther)
 	case returnTo != "":
 		http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	case acct.SignerOnly():
+		// A signer-only account has declarations to sign, not a practitioner's menu.
+		http.Redirect(w, r, "/notifications", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/menu", http.StatusSeeOther)
 	}

@@ -3,11 +3,15 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 
 	"strings"
 	"testing"
 
+	"portal"
 	"portal/internal/portaltest"
+	"portal/internal/store"
 )
 
 // cardSignIn starts a sign-in at start, signs in at the development
@@ -120,4 +124,100 @@ func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
 	if p.Location != "/worksites/join?x=%2F%2Fevil" {
 		t.Errorf("same-site path: %q", p.Location)
 	}
+}
+
+// The person named to sign a worksite's declaration, who is no
+// practitioner, follows the emailed link signed out, signs in with the BC
+// Services Card and signs without the HxBC account form.
+func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		manager := registered(t, inst, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
+		form := manualWorksiteForm("Harbour Clinic", "101")
+		form.Set("has_authority", "no")
+		form.Set("signer_name", "Olive OWNER")
+		form.Set("signer_email", "olive@harbour.example")
+		p := manager.Post("/worksites/new", form)
+		if p.Status != http.StatusSeeOther {
+			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
+		}
+		wsID := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
+		link := declarationRe.FindString(outboxText(t, inst, "olive@harbour.example", "declaration_requested"))
+		if link == "" {
+			t.Fatal("no link in the declaration email")
+		}
+
+		// Someone else's card is refused, and no account is made.
+		eve := inst.Client(t)
+		if p := cardSignIn(t, eve, "/signin?return_to="+url.QueryEscape(link), "Eve", "OTHER", "eve@example.ca"); p.Location != "/register" {
+			t.Fatalf("Eve's sign-in: %q", p.Location)
+		}
+		if p := eve.Follow(eve.Get("/register")); p.Attr("#signer-only form", "action") != "/register/signer" {
+			t.Fatalf("no signer option on the form: %s", p.Text("main"))
+		}
+		if p := eve.Post("/register/signer", nil); p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), "is to be signed by Olive OWNER") {
+			t.Fatalf("Eve as signer: %d %s", p.Status, p.Text("main"))
+		}
+		if _, err := inst.DB.Read().FindAccountByEmail(t.Context(), "olive@harbour.example"); portal.ErrorCode(err) != portal.ENOTFOUND {
+			t.Fatalf("an account was made for the wrong card: %v", err)
+		}
+
+		olive := inst.Client(t)
+		if p := olive.Get(link); p.Status != http.StatusSeeOther || p.Location != "/signin?return_to="+url.QueryEscape(link) {
+			t.Fatalf("signed-out link: %d %q", p.Status, p.Location)
+		}
+		if p := cardSignIn(t, olive, "/signin?return_to="+url.QueryEscape(link), "Olive", "OWNER", "olive.home@example.ca"); p.Location != "/register" {
+			t.Fatalf("first sign-in: %q", p.Location)
+		}
+		reg := olive.Get("/register")
+		if reg.Text("#signer-only-heading") != "Here only to sign a worksite's declaration?" {
+			t.Fatalf("signer option: %q", reg.Text("#signer-only-heading"))
+		}
+		if p := olive.Post("/register/signer", url.Values{"csrf_token": {"wrong"}}); p.Status != http.StatusForbidden {
+			t.Fatalf("without the CSRF token: %d", p.Status)
+		}
+		p = olive.Post("/register/signer", nil)
+		if p.Status != http.StatusSeeOther || p.Location != link {
+			t.Fatalf("continue as signer: %d %q %s", p.Status, p.Location, p.Text("main"))
+		}
+		decl := olive.Follow(p)
+		if decl.Status != http.StatusOK || !strings.Contains(decl.Text("main"), "Harbour Clinic") {
+			t.Fatalf("declaration page: %d %s", decl.Status, decl.Text("main"))
+		}
+		acct := accountByEmail(t, inst, "olive@harbour.example")
+		if !acct.SignerOnly() || !acct.EmailConfirmed() || acct.PasswordHash != "" || acct.LegalName() != "Olive OWNER" {
+			t.Fatalf("signer account %+v", acct)
+		}
+		// The pending declaration is in her Notification Centre.
+		if n := olive.Get("/notifications"); !strings.Contains(n.Text("main"), "Sign the Worksite Privacy & Security Declaration for Harbour Clinic.") {
+			t.Fatalf("notification centre: %s", n.Text("main"))
+		}
+		// She cannot request CareConnect access.
+		if _, err := inst.Portal.App.SubmitAccessRequest(t.Context(), portal.RequestMeta{RequestID: "test"}, acct, portal.AccessRequestInput{}); err == nil {
+			t.Fatal("a signer-only account requested CareConnect access")
+		}
+
+		olive.Get(link)
+		if p := olive.Post(link, url.Values{"agree": {"yes"}, "full_name": {"Olive OWNER"}}); p.Status != http.StatusSeeOther || p.Location != "/notifications" {
+			t.Fatalf("sign: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
+		}
+		w, _ := inst.DB.Read().FindWorksiteByID(t.Context(), portal.WorksiteID(mustAtoi(t, wsID)))
+		if !w.DeclarationDone() || w.SignerAccountID != acct.ID {
+			t.Fatalf("declaration %+v", w)
+		}
+		evs, err := inst.DB.Read().FindAuditEvents(t.Context(), store.AuditFilter{ActorKind: portal.ActorAccount, ActorID: strconv.FormatInt(int64(acct.ID), 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var actions []string
+		for _, e := range evs {
+			actions = append(actions, e.Action)
+		}
+		if !slices.Contains(actions, "account.signer_registered") || !slices.Contains(actions, "worksite.declaration_signed") {
+			t.Fatalf("audit: %v", actions)
+		}
+		// Signing in again later goes to the Notification Centre, not a practitioner's menu.
+		if p := cardSignIn(t, inst.Client(t), "/signin", "Olive", "OWNER", "olive.home@example.ca"); p.Location != "/notifications" {
+			t.Fatalf("signer's next sign-in: %q", p.Location)
+		}
+	})
 }
