@@ -648,3 +648,22 @@ func TestRenderApprovalsGiveTheNextStep(t *testing.T) {
 		}
 	}
 }
+
+// The named signer learns that signing needs the BC Services Card only,
+// not a practitioner's HxBC account.
+func TestRenderDeclarationForNonPractitioners(t *testing.T) {
+	tpl := loadTemplates(t)
+	_, text, html, err := tpl.Render("declaration_requested", DeclarationRequested{Common: sampleCommon("Olive Owner"), WorksiteName: "Harbour Clinic",
+		WorksiteID: "K7Q2M9X", RegistrantName: "Omar MANAGER", DeclarationURL: "https://mycareconnect.example/declarations/abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{text, html} {
+		for _, want := range []string{"sign in with your BC Services Card", "You do not need to use CareConnect yourself to sign", "Continue to the declaration",
+			"https://mycareconnect.example/declarations/abc"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("lacks %q:\n%s", want, body)
+			}
+		}
+	}
+}
