@@ -444,3 +444,14 @@ type PasswordChangeInput struct {
 	// stays signed in, and every other session of the account ends.
 	KeepSession string
 }
+
+// ProfSignerOnly marks an account made only so that a worksite's named
+// signer (a clinic owner, say, who is no practitioner) can sign its
+// declaration after the BC Services Card sign-in. It is not one of the
+// professions of the registration form: such an account has no HxBC
+// password, cannot request CareConnect access (its user type is not
+// eligible) and is never provisioned.
+const ProfSignerOnly Profession = "signer-only"
+
+// SignerOnly reports whether the account exists only to sign declarations.
+func (a *Account) SignerOnly() bool { return a.Profession == ProfSignerOnly }

@@ -37,7 +37,7 @@ func ValidateLocumLastDay(lastDay string, today time.Time) (string, error) {
 		return "", FieldErrors{"last_day": "The last day cannot be in the past."}
 	case day(d) > day(t.AddDate(1, 0, 0)):
 		return "", FieldErrors{"last_day": "The last day can be at most " + LocumMaxAhead + " from today (" +
-			t.AddDate(1, 0, 0).Format("January 2, 2006") + "). For a longer term, set a new last day nearer the time."}
+			t.AddDate(1, 0, 0).Format("2 Jan 2006") + "). For a longer term, set a new last day nearer the time."}
 	}
 	return day(d), nil
 }

@@ -252,7 +252,7 @@ func (a *App) findRequest(ctx context.Context, id portal.AccessRequestID) (*port
 	return r, err
 }
 
-func longTime(t time.Time) string { return t.In(pacific()).Format("January 2, 2006 at 3:04 PM") }
+func longTime(t time.Time) string { return t.In(pacific()).Format("2 Jan 2006 at 3:04 PM") }
 
 // decidedConflict tells an officer that a request was decided already.
 func decidedConflict(r *portal.AccessRequest, names staffNames) error {
@@ -530,7 +530,7 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 				}
 			}
 			return a.enqueue(ctx, tx, "access_approved", acct.Email, acct.ID, mail.AccessApproved{Common: a.commonFor(acct.DisplayName(), r),
-				Scopes: lines, ReviewDue: due.In(pacific()).Format("January 2, 2006"), StatusURL: a.statusURL()})
+				Scopes: lines, ReviewDue: due.In(pacific()).Format("2 Jan 2006"), StatusURL: a.statusURL()})
 		},
 	})
 }

@@ -175,7 +175,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 			if winner < 0 || loser < 0 {
 				t.Fatalf("errors %v: want exactly one winner", errs)
 			}
-			want := officers[winner].Name + " claimed this request on November 26, 2026 at 10:00 AM."
+			want := officers[winner].Name + " claimed this request on 26 Nov 2026 at 10:00 AM."
 			boWantMessage(t, errs[loser], portal.ECONFLICT, want)
 			if got := boRequest(t, db, r.ID).ClaimedBy; got != "staff:"+boItoa(int64(officers[winner].ID)) {
 				t.Fatalf("claimed by %q", got)
@@ -253,7 +253,7 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 
 		boClaim(t, a, oscar, r.ID)
 		_, err = a.ApproveAccessRequest(ctx, meta, olivia, r.ID, all)
-		boWantMessage(t, err, portal.ECONFLICT, "Oscar OFFICER claimed this request on November 26, 2026 at 10:00 AM; only they can decide on it until they release it.")
+		boWantMessage(t, err, portal.ECONFLICT, "Oscar OFFICER claimed this request on 26 Nov 2026 at 10:00 AM; only they can decide on it until they release it.")
 
 		if got := boRequest(t, db, r.ID).Status; got != portal.ARSubmitted {
 			t.Fatalf("status %s", got)
@@ -307,7 +307,7 @@ func TestBackoffice_Approve(t *testing.T) {
 				t.Fatalf("approved_at %d (%v), want %d", approvedAt, err, now.UnixMilli())
 			}
 			es := mustEmails(t, db, p.Email, "access_approved", 1)
-			for _, want := range []string{"Demographics: Name, date of birth", "Laboratory results: Results of laboratory tests.", "November 26, 2027", "https://portal.test/application/status"} {
+			for _, want := range []string{"Demographics: Name, date of birth", "Laboratory results: Results of laboratory tests.", "26 Nov 2027", "https://portal.test/application/status"} {
 				if !strings.Contains(es[0].Text, want) {
 					t.Errorf("approval email lacks %q:\n%s", want, es[0].Text)
 				}
@@ -329,8 +329,8 @@ func TestBackoffice_Approve(t *testing.T) {
 		})
 		t.Run("ErrDecidedAlready", func(t *testing.T) {
 			_, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, portal.DeclineInput{Code: "other", Text: "Changed my mind."})
-			boWantMessage(t, err, portal.ECONFLICT, "This request was already approved by Olivia OFFICER on November 26, 2026 at 10:00 AM.")
-			boWantMessage(t, a.ClaimAccessRequest(ctx, meta, olivia, r.ID), portal.ECONFLICT, "This request was already approved by Olivia OFFICER on November 26, 2026 at 10:00 AM.")
+			boWantMessage(t, err, portal.ECONFLICT, "This request was already approved by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.")
+			boWantMessage(t, a.ClaimAccessRequest(ctx, meta, olivia, r.ID), portal.ECONFLICT, "This request was already approved by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.")
 			mustEmails(t, db, p.Email, "access_declined", 0)
 		})
 		t.Run("ConcurrentDecisionsOneStands", func(t *testing.T) {
@@ -356,7 +356,7 @@ func TestBackoffice_Approve(t *testing.T) {
 			cur := boRequest(t, db, pr.ID)
 			for _, err := range errs {
 				if err != nil {
-					boWantMessage(t, err, portal.ECONFLICT, "This request was already "+cur.Status+" by Olivia OFFICER on November 26, 2026 at 10:00 AM.")
+					boWantMessage(t, err, portal.ECONFLICT, "This request was already "+cur.Status+" by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.")
 				}
 			}
 			if n := len(emailsTo(t, db, ph.Email)); n != 5 { // four before the decision, one decision

@@ -81,7 +81,7 @@ func (a *App) RemindEndingLocums(ctx context.Context) (int, error) {
 			}
 			last, _ := time.Parse(time.DateOnly, m.EndDate)
 			data := mail.LocumEnding{Common: a.common(m.Name), WorksiteName: w.Name, WorksiteCode: string(w.Code),
-				LocumName: m.Name, LastDay: last.Format("January 2, 2006"), URL: fmt.Sprintf("%s/worksites/%d", a.Config.BaseURL, w.ID)}
+				LocumName: m.Name, LastDay: last.Format("2 Jan 2006"), URL: fmt.Sprintf("%s/worksites/%d", a.Config.BaseURL, w.ID)}
 			if err := a.enqueue(ctx, tx, "locum_ending", m.Email, m.AccountID, data); err != nil {
 				return err
 			}

@@ -12,7 +12,7 @@ import (
 func TestApp_Locum(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		start := a.Now() // November 26, 2026, 10:00 in Vancouver
+		start := a.Now() // 26 Nov 2026, 10:00 in Vancouver
 		clock := start
 		a.Now = func() time.Time { return clock }
 		admin := person(t, a, "lead", "Lena", "LEAD")
@@ -38,7 +38,7 @@ func TestApp_Locum(t *testing.T) {
 			{"", "Enter the locum's last day."},
 			{"12/10/2026", "Enter the last day as a date, YYYY-MM-DD."},
 			{"2026-11-25", "The last day cannot be in the past."},
-			{"2027-11-27", "The last day can be at most one year from today (November 26, 2027). For a longer term, set a new last day nearer the time."},
+			{"2027-11-27", "The last day can be at most one year from today (26 Nov 2027). For a longer term, set a new last day nearer the time."},
 		} {
 			err := a.MarkLocum(ctx, meta, admin, w.ID, locum.ID, tc.day)
 			if fe, ok := portal.AsFieldErrors(err); !ok || fe["last_day"] != tc.want {
@@ -82,7 +82,7 @@ func TestApp_Locum(t *testing.T) {
 		adminMail := mustEmails(t, db, admin.Email, "locum_ending", 1)
 		mustEmails(t, db, second.Email, "locum_ending", 1)
 		mustEmails(t, db, moa.Email, "locum_ending", 0)
-		if got := adminMail[0].Subject; got != "Lou LOCUM's locum term at Kingsgate Mall Clinic ends on December 10, 2026" {
+		if got := adminMail[0].Subject; got != "Lou LOCUM's locum term at Kingsgate Mall Clinic ends on 10 Dec 2026" {
 			t.Errorf("administrator's subject %q", got)
 		}
 		evs, _ = db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(locum.ID))})

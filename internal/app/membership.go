@@ -77,9 +77,18 @@ func invitationWaiting() error {
 }
 
 func (a *App) sendInvitation(ctx context.Context, tx *store.Tx, actor *portal.Account, w *portal.Worksite, inv *portal.Invitation, token string) error {
+	// Someone with no HxBC account yet is told what the first sign-in
+	// will ask of them.
+	hasAccount := true
+	if _, err := tx.FindAccountByEmail(ctx, inv.Email); portal.ErrorCode(err) == portal.ENOTFOUND {
+		hasAccount = false
+	} else if err != nil {
+		return err
+	}
 	return a.enqueue(ctx, tx, "worksite_invitation", inv.Email, 0, mail.WorksiteInvitation{
 		Common: a.common(""), InviterName: actor.DisplayName(), WorksiteName: w.Name, WorksiteID: string(w.Code),
-		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(pacific()).Format("January 2, 2006")}, token)
+		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(pacific()).Format("2 Jan 2006"),
+		HasAccount: hasAccount}, token)
 }
 
 func validateEmailField(fe portal.FieldErrors, field, email string) {
@@ -202,7 +211,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	switch inv.EffectiveStatus(now) {
 	case portal.RequestPending:
 	case portal.RequestExpired:
-		return nil, portal.Errorf(portal.ECONFLICT, "This invitation expired on %s. Ask your site administrator to send it again.", inv.ExpiresAt.In(pacific()).Format("January 2, 2006"))
+		return nil, portal.Errorf(portal.ECONFLICT, "This invitation expired on %s. Ask your site administrator to send it again.", inv.ExpiresAt.In(pacific()).Format("2 Jan 2006"))
 	default:
 		return nil, portal.Errorf(portal.ECONFLICT, "This invitation is no longer open (%s).", inv.Status)
 	}

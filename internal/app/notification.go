@@ -81,10 +81,6 @@ func declarationActions(ctx context.Context, a *App, actor *portal.Account) ([]p
 	}
 	var out []portal.ActionItem
 	for _, w := range ws {
-		if w.RegisteredBy != actor.ID {
-			// Someone else named this person: they sign through the emailed link.
-			continue
-		}
 		if !actor.HasConfirmedEmail(w.SignerEmail) {
 			out = append(out, portal.ActionItem{Kind: "declaration", SubmittedAt: w.CreatedAt,
 				Description: fmt.Sprintf("Sign the %s for %s. %s", portal.DeclarationTitle, w.Name, portal.NotConfirmedMessage(actor.Email)),

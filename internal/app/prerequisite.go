@@ -143,7 +143,7 @@ func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *por
 	}
 	conflict := func(c *store.Completion) error {
 		return portal.Errorf(portal.ECONFLICT, "You already signed version %s of the %s on %s.",
-			c.Version, portal.HPCAATitle, c.CompletedAt.In(pacific()).Format("January 2, 2006"))
+			c.Version, portal.HPCAATitle, c.CompletedAt.In(pacific()).Format("2 Jan 2006"))
 	}
 	st, err := a.HPCAAStatus(ctx, actor)
 	if err != nil {

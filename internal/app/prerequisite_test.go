@@ -216,7 +216,7 @@ func TestApp_SignHPCAA(t *testing.T) {
 		t.Run("ErrSecondSigning", func(t *testing.T) {
 			_, err := a.SignHPCAA(ctx, meta, doc, portal.HPCAASignature{FullName: doc.LegalName(), Agree: true})
 			wantCode(t, err, portal.ECONFLICT)
-			if !strings.Contains(portal.ErrorMessage(err), "November 26, 2026") {
+			if !strings.Contains(portal.ErrorMessage(err), "26 Nov 2026") {
 				t.Fatalf("message %q does not give the date", portal.ErrorMessage(err))
 			}
 			if cs, _ := a.Completions(ctx, doc.ID); len(cs) != 1 {

@@ -43,7 +43,7 @@ const reviewSuspensionPrefix = "Suspended for the annual review"
 var reviewMeta = portal.RequestMeta{RequestID: "job:annual-review"}
 
 // dayOf shows the B.C. date of a moment, as "November 26, 2027".
-func dayOf(t time.Time) string { return t.In(pacific()).Format("January 2, 2006") }
+func dayOf(t time.Time) string { return t.In(pacific()).Format("2 Jan 2006") }
 
 // calendarDays counts the B.C. calendar days from one moment's date to
 // another's: 0 on the same day, 1 the day before, negative after.

@@ -243,13 +243,13 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 
 		reminders := mustEmails(t, db, doc.Email, "review_reminder", 3) // newest first
 		for i, want := range []string{"1 day from now", "7 days from now", "30 days from now"} {
-			if !strings.Contains(reminders[i].Text, want) || !strings.Contains(reminders[i].Text, "November 26, 2027") ||
-				!strings.Contains(reminders[i].Text, "December 26, 2027") || !strings.Contains(reminders[i].Text, "https://portal.test/review") {
+			if !strings.Contains(reminders[i].Text, want) || !strings.Contains(reminders[i].Text, "26 Nov 2027") ||
+				!strings.Contains(reminders[i].Text, "26 Dec 2027") || !strings.Contains(reminders[i].Text, "https://portal.test/review") {
 				t.Errorf("reminder %d lacks %q:\n%s", i, want, reminders[i].Text)
 			}
 		}
 		susp := mustEmails(t, db, doc.Email, "review_suspended", 1)[0]
-		if !strings.Contains(susp.Text, "November 26, 2027") || susp.AccountID != int64(doc.ID) {
+		if !strings.Contains(susp.Text, "26 Nov 2027") || susp.AccountID != int64(doc.ID) {
 			t.Fatalf("suspension email %+v", susp)
 		}
 		if got := boRequestAudit(t, db, r.ID); rvCount(got, "review.reminder_sent") != 3 || rvCount(got, "review.suspended") != 1 {
@@ -267,7 +267,7 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 		last := history[len(history)-1]
 		if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem ||
-			!strings.HasPrefix(last.Note, "Suspended for the annual review") || !strings.Contains(last.Note, "November 26, 2027") {
+			!strings.HasPrefix(last.Note, "Suspended for the annual review") || !strings.Contains(last.Note, "26 Nov 2027") {
 			t.Fatalf("history %+v", last)
 		}
 		if n := len(history); n != 1+3+1 { // approved, three reminders, suspended
@@ -351,7 +351,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 			t.Fatalf("state %s, want due", v.State)
 		}
 		items := rvItems(t, a, doc)
-		if len(items) != 1 || items[0].Description != "Confirm that you still need CareConnect access (due November 26, 2027)." || items[0].ViewURL != "/review" {
+		if len(items) != 1 || items[0].Description != "Confirm that you still need CareConnect access (due 26 Nov 2027)." || items[0].ViewURL != "/review" {
 			t.Fatalf("action items %+v", items)
 		}
 
@@ -378,7 +378,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 			t.Fatalf("after confirming: %+v / %+v", cur, v)
 		}
 		es := mustEmails(t, db, doc.Email, "review_confirmed", 1)
-		if !strings.Contains(es[0].Text, "November 2, 2028") || strings.Contains(es[0].Subject, "reinstated") {
+		if !strings.Contains(es[0].Text, "2 Nov 2028") || strings.Contains(es[0].Subject, "reinstated") {
 			t.Fatalf("confirmation email %s\n%s", es[0].Subject, es[0].Text)
 		}
 		if got := boRequestAudit(t, db, r.ID); rvCount(got, "review.confirmed") != 1 {
@@ -563,7 +563,7 @@ func TestReview_Members(t *testing.T) {
 			t.Fatalf("run %+v", run)
 		}
 		items, _ := a.ActionItems(ctx, admin)
-		if len(items) != 1 || items[0].Description != "Confirm the members of Kingsgate Mall Clinic (due November 26, 2027)." ||
+		if len(items) != 1 || items[0].Description != "Confirm the members of Kingsgate Mall Clinic (due 26 Nov 2027)." ||
 			items[0].ViewURL != "/worksites/"+boItoa(int64(w.ID))+"/review" {
 			t.Fatalf("admin's items %+v", items)
 		}
@@ -665,7 +665,7 @@ func TestReview_StaffView(t *testing.T) {
 		clock.Set(time.Date(2026, 8, 1, 18, 0, 0, 0, time.UTC))
 		gone, _, rGone := rvPerson(t, a, "dr.gone", "Gus", "GONE", "104")
 
-		// Run the job on every day up to November 20, 2027.
+		// Run the job on every day up to 20 Nov 2027.
 		for d := time.Date(2027, 6, 1, 17, 0, 0, 0, time.UTC); d.Before(time.Date(2027, 11, 20, 17, 0, 0, 0, time.UTC)); d = d.AddDate(0, 0, 1) {
 			clock.Set(d)
 			rvRun(t, a)

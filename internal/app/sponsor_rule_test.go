@@ -278,7 +278,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if n, err := a.EndResidencies(ctx); n != 1 || err != nil {
 				t.Fatalf("ended %d %v", n, err)
 			}
-			wantLapsed(t, db, res, resReq, app.LapseResidencyEnded, "Your residency ended on December 31, 2026")
+			wantLapsed(t, db, res, resReq, app.LapseResidencyEnded, "Your residency ended on 31 Dec 2026")
 		})
 	})
 }

@@ -34,13 +34,13 @@ func IsResident(acct *portal.Account) bool {
 // today is the current date in British Columbia, YYYY-MM-DD.
 func (a *App) today() string { return a.now().In(pacific()).Format(time.DateOnly) }
 
-// readableDate shows a YYYY-MM-DD date as "June 30, 2027".
+// readableDate shows a YYYY-MM-DD date as "30 Jun 2027".
 func readableDate(d string) string {
 	t, err := time.Parse(time.DateOnly, d)
 	if err != nil {
 		return d
 	}
-	return t.Format("January 2, 2006")
+	return t.Format("2 Jan 2006")
 }
 
 // requireOnBehalfOf checks that the person is one who needs an authorizer.
@@ -316,7 +316,7 @@ func (a *App) DecideSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 			}
 		}
 		data := mail.SponsorshipDecided{Common: a.common(s.OBOName), AuthorizerName: s.AuthorizerName, WorksiteName: s.WorksiteName,
-			Approved: approve, Reason: reason, SponsorshipURL: a.sponsorshipURL(id)}
+			Approved: approve, Reason: reason, SponsorshipURL: a.sponsorshipURL(id), EnrolmentURL: a.Config.BaseURL + "/application/request"}
 		if s.IsResidency() {
 			data.ResidencyEnd = readableDate(s.ResidencyEnd)
 		}
@@ -374,7 +374,7 @@ func (a *App) mayApproveSponsorship(ctx context.Context, actor *portal.Account, 
 
 // alreadyDecided says what became of a request that is no longer pending.
 func (a *App) alreadyDecided(s *portal.Sponsorship) error {
-	when := func(t time.Time) string { return t.In(pacific()).Format("January 2, 2006 at 3:04 PM") }
+	when := func(t time.Time) string { return t.In(pacific()).Format("2 Jan 2006 at 3:04 PM") }
 	switch s.Status {
 	case portal.SponsorActive:
 		return portal.Errorf(portal.ECONFLICT, "This request was already approved on %s.", when(s.DecidedAt))

@@ -366,7 +366,7 @@ func TestApp_SponsorshipResidencyEnds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(mustEmails(t, db, doc.Email, "sponsorship_requested", 1)[0].Text, "December 31, 2026") {
+		if !strings.Contains(mustEmails(t, db, doc.Email, "sponsorship_requested", 1)[0].Text, "31 Dec 2026") {
 			t.Fatal("the request email lacks the residency end")
 		}
 		in = sponsorInput(doc2, clinic)
@@ -423,7 +423,7 @@ func TestApp_SponsorshipResidencyEnds(t *testing.T) {
 			t.Fatalf("ended %d more on a second run", n)
 		}
 		es := mustEmails(t, db, res.Email, "sponsorship_ended", 1)
-		if !strings.Contains(es[0].Text, "December 31, 2026") || !strings.Contains(es[0].Text, "another authorizer") {
+		if !strings.Contains(es[0].Text, "31 Dec 2026") || !strings.Contains(es[0].Text, "another authorizer") {
 			t.Fatalf("ended email:\n%s", es[0].Text)
 		}
 		if got, _ := db.Read().FindSponsorshipByID(ctx, first.ID); got.Status != portal.SponsorEnded {
@@ -436,7 +436,7 @@ func TestApp_SponsorshipResidencyEnds(t *testing.T) {
 			t.Fatalf("active count %d, want the second physician's sponsorship", n)
 		}
 
-		// After June 30, 2027 the second lapses at once, before the job runs.
+		// After 30 Jun 2027 the second lapses at once, before the job runs.
 		a.Now = func() time.Time { return time.Date(2027, 7, 1, 9, 0, 0, 0, time.UTC) }
 		if n, _ := a.ActiveSponsorCount(ctx, res); n != 0 {
 			t.Fatalf("active count %d after the residency, want 0", n)
@@ -452,7 +452,7 @@ func TestApp_SponsorshipResidencyEnds(t *testing.T) {
 			t.Fatalf("last ended email:\n%s", es[0].Text)
 		}
 		mine, _ := a.YourRequests(ctx, res)
-		if len(mine) != 2 || mine[0].Status != portal.SponsorEnded || !strings.Contains(mine[0].Detail, "June 30, 2027") {
+		if len(mine) != 2 || mine[0].Status != portal.SponsorEnded || !strings.Contains(mine[0].Detail, "30 Jun 2027") {
 			t.Fatalf("your requests %+v", mine)
 		}
 		// With nothing open, the resident may now work independently.

@@ -191,10 +191,16 @@ func (a *App) DeclarationTarget(ctx context.Context, actor *portal.Account, toke
 	if err != nil {
 		return nil, err
 	}
-	if w.RegisteredBy != cur.ID || portal.EmailKey(w.SignerEmail) != portal.EmailKey(cur.Email) {
+	// The named signer, whoever registered the worksite: their address
+	// confirmed and their legal name the one given (checked below).
+	if portal.EmailKey(w.SignerEmail) != portal.EmailKey(cur.Email) {
 		return nil, notFoundWorksite
 	}
 	if !cur.HasConfirmedEmail(w.SignerEmail) {
+		if w.RegisteredBy != cur.ID {
+			// Someone else's worksite: not even whether it exists.
+			return nil, notFoundWorksite
+		}
 		return nil, portal.Errorf(portal.EFORBIDDEN, "%s Then come back to sign the %s for %s.",
 			portal.NotConfirmedMessage(cur.Email), portal.DeclarationTitle, w.Name)
 	}
@@ -212,7 +218,7 @@ func (a *App) SignDeclaration(ctx context.Context, meta portal.RequestMeta, acto
 		return nil, err
 	}
 	if w.DeclarationDone() {
-		return nil, portal.Errorf(portal.ECONFLICT, "The declaration for %s was already signed on %s.", w.Name, w.DeclarationSigned.In(pacific()).Format("January 2, 2006"))
+		return nil, portal.Errorf(portal.ECONFLICT, "The declaration for %s was already signed on %s.", w.Name, w.DeclarationSigned.In(pacific()).Format("2 Jan 2006"))
 	}
 	if err := in.Validate(actor.LegalName()).Err(); err != nil {
 		return nil, err
@@ -453,7 +459,8 @@ func (a *App) DecideJoinRequest(ctx context.Context, meta portal.RequestMeta, ac
 			return err
 		}
 		return a.enqueue(ctx, tx, "worksite_join_decided", j.RequesterEmail, j.AccountID, mail.WorksiteJoinDecided{
-			Common: a.common(j.RequesterName), WorksiteName: j.WorksiteName, Approved: approve, Reason: reason})
+			Common: a.common(j.RequesterName), WorksiteName: j.WorksiteName, Approved: approve, Reason: reason,
+			NextURL: a.Config.BaseURL + "/application"})
 	})
 	if err != nil {
 		return nil, err
@@ -468,7 +475,7 @@ func (a *App) DecideJoinRequest(ctx context.Context, meta portal.RequestMeta, ac
 			by = "the CareConnect team" // with the worksite's decline
 		}
 		return cur, portal.Errorf(portal.ECONFLICT, "This request was already %s by %s on %s.", cur.Status, by,
-			cur.DecidedAt.In(pacific()).Format("January 2, 2006 at 3:04 PM"))
+			cur.DecidedAt.In(pacific()).Format("2 Jan 2006 at 3:04 PM"))
 	}
 	j.Status, j.DecidedAt, j.Reason, j.DecidedBy, j.DeciderName = status, now, reason, actor.ID, actor.DisplayName()
 	return j, nil

@@ -22,7 +22,7 @@ type LocumEnding struct {
 	WorksiteName string
 	WorksiteCode string
 	LocumName    string
-	LastDay      string // formatted for reading, e.g. "December 12, 2026"
+	LastDay      string // formatted for reading, e.g. "12 Dec 2026"
 	ToAdmin      bool
 	URL          string // the worksite's page
 }

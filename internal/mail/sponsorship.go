@@ -23,6 +23,7 @@ type SponsorshipDecided struct {
 	Reason         string
 	ResidencyEnd   string // formatted for reading; empty unless a residency
 	SponsorshipURL string
+	EnrolmentURL   string // the next step after an approval: the CareConnect Enrolment Form
 }
 
 // SponsorshipEnded is the data of "sponsorship_ended", sent to the

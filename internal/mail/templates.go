@@ -79,6 +79,9 @@ type WorksiteInvitation struct {
 	WorksiteID   string
 	AcceptURL    string
 	ExpiresOn    string
+	// HasAccount: an HxBC account uses the invited address already. Without
+	// one the email says what the first sign-in asks for.
+	HasAccount bool
 }
 
 // WorksiteJoinRequest is the data of "worksite_join_request", sent to the
@@ -102,6 +105,7 @@ type WorksiteJoinDecided struct {
 	// team did not approve the worksite (Reason is then the team's).
 	WorksiteDeclined bool
 	JoinURL          string // where to look for another worksite, when WorksiteDeclined
+	NextURL          string // the next step after an approval: Application Access
 }
 
 // WorksiteDecided is the data of "worksite_decided", sent to a new

@@ -19,7 +19,7 @@ func sampleCommon(name string) Common {
 
 func sampleConfirmation(email string) Confirmation {
 	return Confirmation{Email: email, URL: "https://mycareconnect.example/account/email/confirm/c0ffee", Code: "482913",
-		ExpiresAt: "November 27, 2026 at 10:00 AM PST"}
+		ExpiresAt: "27 Nov 2026 at 10:00 AM PST"}
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -40,7 +40,7 @@ func templateCases() []templateCase {
 			data:    AccountCreated{Common: sampleCommon("Dalia Ng"), Username: "dalia18", Confirm: sampleConfirmation("dalia@example.ca")},
 			subject: "Your new HxBC account",
 			want: []string{`HXBC\dalia18`, "Hello Dalia Ng,", "registered for an HxBC account", "BC Services Card",
-				"dalia@example.ca", "https://mycareconnect.example/account/email/confirm/c0ffee", "482913", "November 27, 2026 at 10:00 AM PST",
+				"dalia@example.ca", "https://mycareconnect.example/account/email/confirm/c0ffee", "482913", "27 Nov 2026 at 10:00 AM PST",
 				"Manage My Account", "you can ignore this"},
 		},
 		{
@@ -48,7 +48,7 @@ func templateCases() []templateCase {
 			data:    EmailConfirmation{Common: sampleCommon("Dalia Ng"), Confirm: sampleConfirmation("dalia@example.ca")},
 			subject: "Confirm your email address for my.CareConnect",
 			want: []string{"Hello Dalia Ng,", "dalia@example.ca", "https://mycareconnect.example/account/email/confirm/c0ffee", "482913",
-				"November 27, 2026 at 10:00 AM PST", "BC Services Card", "earlier emails no longer do", "accept an invitation to a worksite"},
+				"27 Nov 2026 at 10:00 AM PST", "BC Services Card", "earlier emails no longer do", "accept an invitation to a worksite"},
 		},
 		{
 			name: "contact changed, new address to confirm", template: "contact_changed",
@@ -190,9 +190,9 @@ func templateCases() []templateCase {
 		},
 		{
 			name: "sponsorship requested, resident", template: "sponsorship_requested",
-			data:    SponsorshipRequested{Common: sampleCommon("Dalia Ng"), RequesterName: "Rae Kim", RequesterEmail: "rae@clinic.example", WorksiteName: "Harbour Clinic", ResidencyStart: "July 1, 2026", ResidencyEnd: "June 30, 2027", RequestURL: "https://mycareconnect.example/sponsorships/13"},
+			data:    SponsorshipRequested{Common: sampleCommon("Dalia Ng"), RequesterName: "Rae Kim", RequesterEmail: "rae@clinic.example", WorksiteName: "Harbour Clinic", ResidencyStart: "1 Jul 2026", ResidencyEnd: "30 Jun 2027", RequestURL: "https://mycareconnect.example/sponsorships/13"},
 			subject: "Rae Kim would like to work on your behalf at Harbour Clinic",
-			want:    []string{"medical resident", "July 1, 2026", "June 30, 2027", "ends by itself"},
+			want:    []string{"medical resident", "1 Jul 2026", "30 Jun 2027", "ends by itself"},
 		},
 		{
 			name: "sponsorship approved", template: "sponsorship_decided",
@@ -202,9 +202,9 @@ func templateCases() []templateCase {
 		},
 		{
 			name: "sponsorship approved, resident", template: "sponsorship_decided",
-			data:    SponsorshipDecided{Common: sampleCommon("Rae Kim"), AuthorizerName: "Dalia Ng", WorksiteName: "Harbour Clinic", Approved: true, ResidencyEnd: "June 30, 2027", SponsorshipURL: "https://mycareconnect.example/sponsorships/13"},
+			data:    SponsorshipDecided{Common: sampleCommon("Rae Kim"), AuthorizerName: "Dalia Ng", WorksiteName: "Harbour Clinic", Approved: true, ResidencyEnd: "30 Jun 2027", SponsorshipURL: "https://mycareconnect.example/sponsorships/13"},
 			subject: "Your request to work on behalf of Dalia Ng was approved",
-			want:    []string{"ends by itself after June 30, 2027"},
+			want:    []string{"ends by itself after 30 Jun 2027"},
 		},
 		{
 			name: "sponsorship declined", template: "sponsorship_decided",
@@ -220,9 +220,9 @@ func templateCases() []templateCase {
 		},
 		{
 			name: "residency ended, another sponsor left", template: "sponsorship_ended",
-			data:    SponsorshipEnded{Common: sampleCommon("Rae Kim"), AuthorizerName: "Dalia Ng", WorksiteName: "Harbour Clinic", ResidencyEnd: "June 30, 2027", RemainingSponsors: 1},
+			data:    SponsorshipEnded{Common: sampleCommon("Rae Kim"), AuthorizerName: "Dalia Ng", WorksiteName: "Harbour Clinic", ResidencyEnd: "30 Jun 2027", RemainingSponsors: 1},
 			subject: "Your sponsorship by Dalia Ng ended with your residency",
-			want:    []string{"Your residency ended on June 30, 2027", "another authorizer", "continues"},
+			want:    []string{"Your residency ended on 30 Jun 2027", "another authorizer", "continues"},
 		},
 		{
 			name: "sponsorship withdrawn", template: "sponsorship_withdrawn",
@@ -271,10 +271,10 @@ func templateCases() []templateCase {
 			data: AccessApproved{Common: sampleCommon("Sam Lee"), Scopes: []ScopeText{
 				{Label: "Demographics", Description: "Name, date of birth, personal health number, address and contact details."},
 				{Label: "Laboratory results", Description: "Results of laboratory tests."},
-			}, ReviewDue: "November 26, 2027", StatusURL: "https://mycareconnect.example/application/status"},
+			}, ReviewDue: "26 Nov 2027", StatusURL: "https://mycareconnect.example/application/status"},
 			subject: "Your CareConnect access is approved",
 			want: []string{"approved your CareConnect access request", "Demographics", "Name, date of birth, personal health number",
-				"Laboratory results", "November 26, 2027", "https://mycareconnect.example/application/status"},
+				"Laboratory results", "26 Nov 2027", "https://mycareconnect.example/application/status"},
 		},
 		{
 			name: "access declined", template: "access_declined",
@@ -310,42 +310,42 @@ func templateCases() []templateCase {
 		},
 		{
 			name: "review reminder, 30 days", template: "review_reminder",
-			data: ReviewReminder{Common: sampleCommon("Sam Lee"), DaysBefore: 30, DaysLeft: "30 days", DueDate: "November 26, 2027",
-				SuspendOn: "December 26, 2027", ReviewURL: "https://mycareconnect.example/review"},
-			subject: "Confirm that you still need CareConnect access by November 26, 2027",
-			want:    []string{"November 26, 2027", "30 days from now", "December 26, 2027", "suspended", "https://mycareconnect.example/review"},
+			data: ReviewReminder{Common: sampleCommon("Sam Lee"), DaysBefore: 30, DaysLeft: "30 days", DueDate: "26 Nov 2027",
+				SuspendOn: "26 Dec 2027", ReviewURL: "https://mycareconnect.example/review"},
+			subject: "Confirm that you still need CareConnect access by 26 Nov 2027",
+			want:    []string{"26 Nov 2027", "30 days from now", "26 Dec 2027", "suspended", "https://mycareconnect.example/review"},
 		},
 		{
 			name: "review reminder, 1 day", template: "review_reminder",
-			data: ReviewReminder{Common: sampleCommon("Sam Lee"), DaysBefore: 1, DaysLeft: "1 day", DueDate: "November 26, 2027",
-				SuspendOn: "December 26, 2027", ReviewURL: "https://mycareconnect.example/review"},
-			subject: "Confirm that you still need CareConnect access by November 26, 2027",
+			data: ReviewReminder{Common: sampleCommon("Sam Lee"), DaysBefore: 1, DaysLeft: "1 day", DueDate: "26 Nov 2027",
+				SuspendOn: "26 Dec 2027", ReviewURL: "https://mycareconnect.example/review"},
+			subject: "Confirm that you still need CareConnect access by 26 Nov 2027",
 			want:    []string{"1 day from now", "https://mycareconnect.example/review"},
 		},
 		{
 			name: "review suspended", template: "review_suspended",
-			data:    ReviewSuspended{Common: sampleCommon("Sam Lee"), DueDate: "November 26, 2027", ReviewURL: "https://mycareconnect.example/review"},
+			data:    ReviewSuspended{Common: sampleCommon("Sam Lee"), DueDate: "26 Nov 2027", ReviewURL: "https://mycareconnect.example/review"},
 			subject: "Your CareConnect access is suspended: annual review not completed",
-			want:    []string{"was due on", "November 26, 2027", "is suspended", "reinstated", "https://mycareconnect.example/review"},
+			want:    []string{"was due on", "26 Nov 2027", "is suspended", "reinstated", "https://mycareconnect.example/review"},
 		},
 		{
 			name: "review confirmed", template: "review_confirmed",
-			data:    ReviewConfirmed{Common: sampleCommon("Sam Lee"), NextDue: "November 26, 2028", StatusURL: "https://mycareconnect.example/application/status"},
+			data:    ReviewConfirmed{Common: sampleCommon("Sam Lee"), NextDue: "26 Nov 2028", StatusURL: "https://mycareconnect.example/application/status"},
 			subject: "Your CareConnect access is confirmed",
-			want:    []string{"Thank you for confirming", "November 26, 2028", "https://mycareconnect.example/application/status"},
+			want:    []string{"Thank you for confirming", "26 Nov 2028", "https://mycareconnect.example/application/status"},
 		},
 		{
 			name: "review confirmed, reinstated", template: "review_confirmed",
-			data:    ReviewConfirmed{Common: sampleCommon("Sam Lee"), NextDue: "November 26, 2028", Reinstated: true, StatusURL: "https://mycareconnect.example/application/status"},
+			data:    ReviewConfirmed{Common: sampleCommon("Sam Lee"), NextDue: "26 Nov 2028", Reinstated: true, StatusURL: "https://mycareconnect.example/application/status"},
 			subject: "Your CareConnect access is confirmed and reinstated",
-			want:    []string{"is reinstated", "November 26, 2028"},
+			want:    []string{"is reinstated", "26 Nov 2028"},
 		},
 		{
 			name: "review members due", template: "review_members_due",
 			data: ReviewMembersDue{Common: sampleCommon("Dalia Ng"), WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X",
-				DueDate: "November 26, 2027", ReviewURL: "https://mycareconnect.example/worksites/3/review"},
+				DueDate: "26 Nov 2027", ReviewURL: "https://mycareconnect.example/worksites/3/review"},
 			subject: "Confirm the members of Harbour Clinic",
-			want:    []string{"Harbour Clinic", "K7Q2M9X", "November 26, 2027", "decommission", "https://mycareconnect.example/worksites/3/review", "only a signed-in site administrator"},
+			want:    []string{"Harbour Clinic", "K7Q2M9X", "26 Nov 2027", "decommission", "https://mycareconnect.example/worksites/3/review", "only a signed-in site administrator"},
 		},
 		{
 			name: "profession placed", template: "profession_reviewed",
@@ -366,16 +366,16 @@ func templateCases() []templateCase {
 		{
 			name: "locum ending, to the locum", template: "locum_ending",
 			data: LocumEnding{Common: sampleCommon("Lou Cum"), WorksiteName: "Harbour Clinic", WorksiteCode: "K7Q2M9X", LocumName: "Lou Cum",
-				LastDay: "December 12, 2026", URL: "https://mycareconnect.example/worksites/3"},
-			subject: "Your locum term at Harbour Clinic ends on December 12, 2026",
-			want:    []string{"You work at", "Harbour Clinic", "K7Q2M9X", "December 12, 2026", "ends automatically", "site administrator to set the new last day"},
+				LastDay: "12 Dec 2026", URL: "https://mycareconnect.example/worksites/3"},
+			subject: "Your locum term at Harbour Clinic ends on 12 Dec 2026",
+			want:    []string{"You work at", "Harbour Clinic", "K7Q2M9X", "12 Dec 2026", "ends automatically", "site administrator to set the new last day"},
 		},
 		{
 			name: "locum ending, to an administrator", template: "locum_ending",
 			data: LocumEnding{Common: sampleCommon("Dalia Ng"), WorksiteName: "Harbour Clinic", WorksiteCode: "K7Q2M9X", LocumName: "Lou Cum",
-				LastDay: "December 12, 2026", ToAdmin: true, URL: "https://mycareconnect.example/worksites/3"},
-			subject: "Lou Cum's locum term at Harbour Clinic ends on December 12, 2026",
-			want:    []string{"Lou Cum works at", "December 12, 2026", "automatically", "https://mycareconnect.example/worksites/3"},
+				LastDay: "12 Dec 2026", ToAdmin: true, URL: "https://mycareconnect.example/worksites/3"},
+			subject: "Lou Cum's locum term at Harbour Clinic ends on 12 Dec 2026",
+			want:    []string{"Lou Cum works at", "12 Dec 2026", "automatically", "https://mycareconnect.example/worksites/3"},
 		},
 	}
 }
@@ -567,6 +567,103 @@ func TestRenderNamesTheAuthorizerStep(t *testing.T) {
 		}
 		if strings.Contains(text+html, "under Sponsorship") {
 			t.Errorf("%s: speaks of a Sponsorship page", tc.name)
+		}
+	}
+}
+
+// Every email sends people in with the BC Services Card; none asks for
+// the HxBC username and password to sign in to the portal.
+func TestRenderSignInIsTheCard(t *testing.T) {
+	tpl := loadTemplates(t)
+	for _, tc := range templateCases() {
+		_, text, html, err := tpl.Render(tc.template, tc.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"sign in with your HxBC account", "password you chose", "reset it from the sign-in page"} {
+			if strings.Contains(strings.ToLower(text+html), strings.ToLower(bad)) {
+				t.Errorf("%s: says %q", tc.name, bad)
+			}
+		}
+	}
+}
+
+// An invitation to an address with no HxBC account says what the first
+// sign-in asks for; one to an account holder does not.
+func TestRenderInvitationFirstVisit(t *testing.T) {
+	tpl := loadTemplates(t)
+	data := WorksiteInvitation{Common: sampleCommon(""), InviterName: "Dalia Ng", WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X",
+		AcceptURL: "https://mycareconnect.example/invitations/abc123", ExpiresOn: "18 Dec 2026"}
+	steps := []string{"sign in with your BC Services Card", "HxBC account form", "college ID", "MSP billing number", "username and a password",
+		"phone number", "come back to this invitation"}
+	for _, has := range []bool{false, true} {
+		data.HasAccount = has
+		_, text, html, err := tpl.Render("worksite_invitation", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, body := range []string{text, html} {
+			if !strings.Contains(body, "The invitation expires on 18 Dec 2026.") {
+				t.Errorf("has account %v: no expiry day:\n%s", has, body)
+			}
+			for _, want := range steps[1:] {
+				if strings.Contains(body, want) == has {
+					t.Errorf("has account %v: %q shown %v:\n%s", has, want, !has, body)
+				}
+			}
+			if !strings.Contains(strings.ToLower(body), strings.ToLower(steps[0])) {
+				t.Errorf("has account %v: lacks %q", has, steps[0])
+			}
+		}
+	}
+}
+
+// Approvals end with the next step and a link to its page.
+func TestRenderApprovalsGiveTheNextStep(t *testing.T) {
+	tpl := loadTemplates(t)
+	cases := []struct {
+		template string
+		data     any
+		want     []string
+	}{
+		{"worksite_decided", WorksiteDecided{Common: sampleCommon("Dalia"), WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X", Approved: true,
+			WorksiteURL: "https://mycareconnect.example/worksites/3"}, []string{"Your next step", "invite the people", "https://mycareconnect.example/worksites/3"}},
+		{"worksite_join_decided", WorksiteJoinDecided{Common: sampleCommon("Sam"), WorksiteName: "Harbour Clinic", Approved: true,
+			NextURL: "https://mycareconnect.example/application"}, []string{"Your next step", "Application Access", "https://mycareconnect.example/application"}},
+		{"sponsorship_decided", SponsorshipDecided{Common: sampleCommon("Rae"), AuthorizerName: "Dalia Ng", WorksiteName: "Harbour Clinic", Approved: true,
+			SponsorshipURL: "https://mycareconnect.example/sponsorships/13", EnrolmentURL: "https://mycareconnect.example/application/request"},
+			[]string{"Your next step", "CareConnect Enrolment Form", "name Dalia Ng as your authorizer", "https://mycareconnect.example/application/request"}},
+	}
+	for _, c := range cases {
+		_, text, html, err := tpl.Render(c.template, c.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, body := range []string{text, html} {
+			for _, w := range c.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("%s lacks %q:\n%s", c.template, w, body)
+				}
+			}
+		}
+	}
+}
+
+// The named signer learns that signing needs the BC Services Card only,
+// not a practitioner's HxBC account.
+func TestRenderDeclarationForNonPractitioners(t *testing.T) {
+	tpl := loadTemplates(t)
+	_, text, html, err := tpl.Render("declaration_requested", DeclarationRequested{Common: sampleCommon("Olive Owner"), WorksiteName: "Harbour Clinic",
+		WorksiteID: "K7Q2M9X", RegistrantName: "Omar MANAGER", DeclarationURL: "https://mycareconnect.example/declarations/abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{text, html} {
+		for _, want := range []string{"sign in with your BC Services Card", "You do not need to use CareConnect yourself to sign", "Continue to the declaration",
+			"https://mycareconnect.example/declarations/abc"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("lacks %q:\n%s", want, body)
+			}
 		}
 	}
 }

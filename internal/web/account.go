@@ -16,6 +16,9 @@ type registerPage struct {
 	Errors       portal.FieldErrors
 	Requirements string
 	WorksiteCode string // optional: the worksite to ask to join once registered
+	// SignerLink: the person came from a declaration's emailed link, and
+	// may sign it without this form (see handleRegisterSigner).
+	SignerLink bool
 }
 
 // notEligiblePage stops the registration of a person whose profession
@@ -48,7 +51,7 @@ func (s *Server) handleRegister(w http.ResponseWriter, r *http.Request) error {
 	form := portal.RegistrationInput{Email: card.Email, HealthAuthorityAccount: "no"}
 	form.Username = s.app.SuggestUsername(r.Context(), card.GivenNames, card.Surname)
 	return s.render(w, r, http.StatusOK, "register.html", registerPage{Page: s.page(r, "Account Registration"),
-		Card: *card, Form: form, Requirements: portal.PasswordRequirements})
+		Card: *card, Form: form, Requirements: portal.PasswordRequirements, SignerLink: declarationToken(r) != ""})
 }
 
 func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) error {
@@ -80,7 +83,8 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 		// Keep everything typed except the passwords.
 		in.Password, in.ConfirmPassword = "", ""
 		return s.render(w, r, http.StatusUnprocessableEntity, "register.html", registerPage{Page: s.page(r, "Account Registration"),
-			Card: *card, Form: in, Errors: fe, Requirements: portal.PasswordRequirements, WorksiteCode: code})
+			Card: *card, Form: in, Errors: fe, Requirements: portal.PasswordRequirements, WorksiteCode: code,
+			SignerLink: declarationToken(r) != ""})
 	}
 	// An optional Worksite ID: the request to join it is made as soon as
 	// the account exists, so that the person goes on to the next step.
@@ -126,6 +130,10 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 		}
 	}
 	sess := state(r).sess
+	if back := safeReturnTo(sess.data.ReturnTo); back != "" {
+		// The page an emailed link opened before the form.
+		next = back
+	}
 	if _, err := s.rotateSession(w, r, acct.ID, sessionData{Card: card, IDToken: sess.data.IDToken, SignedInAt: sess.data.SignedInAt,
 		Flash: flash}); err != nil {
 		return err
@@ -295,5 +303,43 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) error
 		s.setFlash(r, "Your information has been updated.")
 	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
+	return nil
+}
+
+// declarationToken is the token of the declaration link that sent a person
+// signed in with the card, but without an account, to the registration
+// form; "" when they came another way.
+func declarationToken(r *http.Request) string {
+	sess := state(r).sess
+	if sess == nil {
+		return ""
+	}
+	tok, ok := strings.CutPrefix(safeReturnTo(sess.data.ReturnTo), "/declarations/")
+	if !ok || strings.ContainsAny(tok, "/?#") {
+		return ""
+	}
+	return tok
+}
+
+// handleRegisterSigner lets the person named to sign a worksite's
+// declaration, who came through its emailed link and signed in with the
+// card, go on to the declaration with a signer-only account instead of a
+// practitioner's HxBC account.
+func (s *Server) handleRegisterSigner(w http.ResponseWriter, r *http.Request) error {
+	card, ok := s.registrationCard(w, r)
+	if !ok {
+		return nil
+	}
+	token := declarationToken(r)
+	acct, ws, err := s.app.RegisterSigner(r.Context(), state(r).meta, *card, token)
+	if err != nil {
+		return err
+	}
+	sess := state(r).sess
+	if _, err := s.rotateSession(w, r, acct.ID, sessionData{Card: card, IDToken: sess.data.IDToken, SignedInAt: sess.data.SignedInAt,
+		Flash: "You can now sign the " + portal.DeclarationTitle + " for " + ws.Name + "."}); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/declarations/"+token, http.StatusSeeOther)
 	return nil
 }

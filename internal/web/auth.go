@@ -147,7 +147,11 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request, src *rpSourc
 // requireRecentSignIn).
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 	if state(r).account != nil && r.URL.Query().Get("reauth") != "1" {
-		http.Redirect(w, r, "/menu", http.StatusSeeOther)
+		next := safeReturnTo(r.URL.Query().Get("return_to"))
+		if next == "" {
+			next = "/menu"
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
 	return s.startSignIn(w, r, &s.rp, "The BC Services Card sign-in is not available right now. Please try again in a few minutes.")
@@ -177,7 +181,13 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
 	if acct != nil {
 		accountID = acct.ID
 	}
-	if _, err := s.rotateSession(w, r, accountID, sessionData{Card: &card, IDToken: id.IDToken, SignedInAt: s.app.Now()}); err != nil {
+	data := sessionData{Card: &card, IDToken: id.IDToken, SignedInAt: s.app.Now()}
+	if acct == nil {
+		// First sign-in: the page the person was going to waits until
+		// the HxBC account form is done.
+		data.ReturnTo = returnTo
+	}
+	if _, err := s.rotateSession(w, r, accountID, data); err != nil {
 		return err
 	}
 	switch {
@@ -185,6 +195,9 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/register", http.StatusSeeOther)
 	case returnTo != "":
 		http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	case acct.SignerOnly():
+		// A signer-only account has declarations to sign, not a practitioner's menu.
+		http.Redirect(w, r, "/notifications", http.StatusSeeOther)
 	default:
 		http.Redirect(w, r, "/menu", http.StatusSeeOther)
 	}

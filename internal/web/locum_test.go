@@ -35,7 +35,7 @@ func TestWeb_Locum(t *testing.T) {
 		if p.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("too far ahead: %d", p.Status)
 		}
-		want := "The last day can be at most one year from today (" + today.AddDate(1, 0, 0).Format("January 2, 2006") +
+		want := "The last day can be at most one year from today (" + today.AddDate(1, 0, 0).Format("2 Jan 2006") +
 			"). For a longer term, set a new last day nearer the time."
 		if got := p.Text(fmt.Sprintf("#locum-%d-error", lou.ID)); !strings.Contains(got, want) {
 			t.Errorf("error %q, want %q", got, want)
@@ -75,7 +75,7 @@ func TestWeb_Locum(t *testing.T) {
 		if len(toLocum) != 1 || len(toAdmin) != 1 {
 			t.Fatalf("reminders: %d to the locum, %d to the administrator; want 1 each", len(toLocum), len(toAdmin))
 		}
-		last := today.AddDate(0, 0, 10).Format("January 2, 2006")
+		last := today.AddDate(0, 0, 10).Format("2 Jan 2006")
 		if toLocum[0].Subject != "Your locum term at Kingsgate Mall Clinic ends on "+last ||
 			toAdmin[0].Subject != "Lou LOCUM's locum term at Kingsgate Mall Clinic ends on "+last {
 			t.Errorf("subjects %q, %q", toLocum[0].Subject, toAdmin[0].Subject)

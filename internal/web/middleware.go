@@ -221,6 +221,14 @@ func (s *Server) requireAccount(h handler) handler {
 		st := state(r)
 		if st.account == nil {
 			if st.sess != nil && st.sess.data.Card != nil {
+				// Signed in with the card, no HxBC account yet: the form
+				// first, then back to this page.
+				if back := safeReturnTo(r.URL.RequestURI()); r.Method == http.MethodGet && back != "" && st.sess.data.ReturnTo != back {
+					st.sess.data.ReturnTo = back
+					if err := s.saveSession(r.Context(), st.sess); err != nil {
+						return err
+					}
+				}
 				http.Redirect(w, r, "/register", http.StatusSeeOther)
 				return nil
 			}

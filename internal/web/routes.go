@@ -38,6 +38,7 @@ func (s *Server) routes() http.Handler {
 	// The HxBC account.
 	handle("GET /register", s.handleRegister)
 	handle("POST /register", s.handleRegisterPost)
+	handle("POST /register/signer", s.handleRegisterSigner)
 	handle("GET /menu", s.requireAccount(s.handleMenu))
 	handle("GET /account", s.requireAccount(s.handleAccount))
 	handle("GET /account/username", s.requireAccount(s.handleUsername))

@@ -501,6 +501,11 @@ func (s *Server) handleDeclarationPost(w http.ResponseWriter, r *http.Request) e
 	}
 	s.setFlash(r, fmt.Sprintf("Thank you. The %s for %s is signed; the CareConnect team will now review the worksite. "+
 		"We will email its site administrators when they decide; people can already ask to join it meanwhile.", portal.DeclarationTitle, ws.Name))
+	if st.account.SignerOnly() {
+		// No practitioner's menu: what is left for them is in the Notification Centre.
+		http.Redirect(w, r, "/notifications", http.StatusSeeOther)
+		return nil
+	}
 	if d, err := s.app.Worksite(r.Context(), st.account, ws.ID); err == nil && d != nil {
 		http.Redirect(w, r, fmt.Sprintf("/worksites/%d", ws.ID), http.StatusSeeOther)
 		return nil
