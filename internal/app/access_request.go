@@ -21,13 +21,11 @@ func (a *App) Standing(ctx context.Context, actor *portal.Account) (*portal.Stan
 	if err != nil {
 		return nil, err
 	}
-	return a.standingOf(ctx, actor, m)
+	return a.standingOf(actor, m), nil
 }
 
-// standingOf builds the person's standing from what ReadMenu read; only an
-// on-behalf-of user's sponsors, who qualify by their own standing, are
-// read apart.
-func (a *App) standingOf(ctx context.Context, actor *portal.Account, m *store.MenuRead) (*portal.Standing, error) {
+// standingOf builds the person's standing from what ReadMenu read.
+func (a *App) standingOf(actor *portal.Account, m *store.MenuRead) *portal.Standing {
 	s := &portal.Standing{Account: actor}
 	mine := MyWorksites{Memberships: m.Memberships}
 	s.ApprovedWorksites, s.AnyWorksites = mine.ActiveApproved(), mine.ActiveAny()
@@ -35,9 +33,11 @@ func (a *App) standingOf(ctx context.Context, actor *portal.Account, m *store.Me
 	ag := prerequisiteStatus(actor, portal.PrereqHPCAA, m.Completions)
 	s.TrainingDone, s.TrainingOutdated, s.HPCAADone, s.HPCAAOutdated = tr.Done, tr.Outdated, ag.Done, ag.Outdated
 	if actor.UserType().NeedsAuthorizer() {
-		var err error
-		if s.ActiveSponsorships, err = a.ActiveSponsorCount(ctx, actor); err != nil {
-			return nil, err
+		// As qualifyingSponsors counts them, from what was read.
+		for _, st := range a.standingsOf(m.ActiveSponsorFacts, m.Authorizers, map[portal.AccountID]bool{actor.ID: IsResident(actor)}) {
+			if ok, _ := portal.SponsorQualifies(st); ok {
+				s.ActiveSponsorships++
+			}
 		}
 		for _, sp := range m.Sponsorships {
 			if sp.Status == portal.SponsorPending {
@@ -49,7 +49,7 @@ func (a *App) standingOf(ctx context.Context, actor *portal.Account, m *store.Me
 	if actor.Profession == portal.ProfOther {
 		s.ProfessionReview = m.ProfessionReview
 	}
-	return s, nil
+	return s
 }
 
 // Menu is what the main menu shows: the person's standing, how many
@@ -77,11 +77,7 @@ func (a *App) Menu(ctx context.Context, actor *portal.Account) (*Menu, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := a.standingOf(ctx, actor, m)
-	if err != nil {
-		return nil, err
-	}
-	out := &Menu{Standing: st, Attention: len(a.actionItems(actor, m))}
+	out := &Menu{Standing: a.standingOf(actor, m), Attention: len(a.actionItems(actor, m))}
 	for _, j := range m.JoinRequests {
 		if j.Status == portal.RequestPending {
 			out.Pending = append(out.Pending, PendingItem{Kind: "join_request", Whom: j.WorksiteName, Since: j.CreatedAt})

@@ -37,6 +37,10 @@ type MenuRead struct {
 	Declarations         []*portal.Worksite
 	SponsorshipsToDecide []*portal.Sponsorship
 	MembersReviews       []*MembersReview
+	// As an on-behalf-of user: their active sponsorships with their facts
+	// (FindSponsorFacts), oldest first, and those authorizers' accounts.
+	ActiveSponsorFacts []SponsorFacts
+	Authorizers        map[portal.AccountID]*portal.Account
 	// Their own requests, newest first.
 	JoinRequests []*portal.JoinRequest
 	Sponsorships []*portal.Sponsorship
@@ -150,6 +154,22 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 		countColumns(membersReviewColumns), func(r rowScanner) error {
 			x, err := scanMembersReview(r)
 			m.MembersReviews = append(m.MembersReviews, x)
+			return err
+		})
+	b.add("SELECT "+sponsorFactsColumns+sponsorshipFrom+" WHERE s.obo_account_id = ? AND s.status = ? ORDER BY s.id",
+		[]any{id, portal.SponsorActive}, countColumns(sponsorFactsColumns), func(r rowScanner) error {
+			fx, err := scanSponsorFacts(r)
+			m.ActiveSponsorFacts = append(m.ActiveSponsorFacts, fx)
+			return err
+		})
+	m.Authorizers = map[portal.AccountID]*portal.Account{}
+	b.add("SELECT "+accountColumns+` FROM accounts WHERE id IN
+		(SELECT authorizer_account_id FROM sponsorships WHERE obo_account_id = ? AND status = ?)`,
+		[]any{id, portal.SponsorActive}, countColumns(accountColumns), func(r rowScanner) error {
+			a, err := scanAccount(r)
+			if a != nil {
+				m.Authorizers[a.ID] = a
+			}
 			return err
 		})
 	if err := q.Run(ctx, &b); err != nil {
