@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Batch gathers several reads into one statement, so a page that shows
@@ -16,8 +17,13 @@ import (
 // function, which sees the values as if its own query had returned them.
 // Each part's rows keep the order its query gives them.
 type Batch struct {
+	name  string // when set, the statement's text is built once (batchSQL)
 	parts []batchPart
 }
+
+// batchSQL keeps the text of each named batch: its parts' queries never
+// change, only their arguments.
+var batchSQL sync.Map // name -> string
 
 type batchPart struct {
 	query string
@@ -50,8 +56,16 @@ func countColumns(list string) int {
 	return n
 }
 
-// sql is the batch's one statement and its arguments.
+// sql is the batch's one statement and its arguments; a named batch only
+// gathers the arguments once its text is known.
 func (b *Batch) sql() (string, []any) {
+	if _, ok := batchSQL.Load(b.name); ok && b.name != "" {
+		var args []any
+		for _, p := range b.parts {
+			args = append(args, p.args...)
+		}
+		return "", args
+	}
 	width := 0
 	for _, p := range b.parts {
 		width = max(width, p.cols)
@@ -90,6 +104,13 @@ func (q Q) Run(ctx context.Context, b *Batch) error {
 		return nil
 	}
 	query, args := b.sql()
+	if b.name != "" {
+		if cached, ok := batchSQL.Load(b.name); ok {
+			query = cached.(string)
+		} else {
+			batchSQL.Store(b.name, query)
+		}
+	}
 	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return err

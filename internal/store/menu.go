@@ -65,7 +65,7 @@ const reviewRequestOf = `(SELECT vr.id FROM access_requests vr WHERE vr.account_
 func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 	m := &MenuRead{}
 	id := int64(f.Account)
-	var b Batch
+	b := Batch{name: "menu"}
 	b.add("SELECT "+memberColumns+memberFrom+" WHERE m.account_id = ? ORDER BY m.status, w.name", []any{id},
 		countColumns(memberColumns), func(r rowScanner) error {
 			x, err := scanMember(r)
@@ -213,7 +213,7 @@ type RequestStatus struct {
 func (q Q) ReadRequestStatus(ctx context.Context, account portal.AccountID) (*RequestStatus, error) {
 	s := &RequestStatus{}
 	id := int64(account)
-	var b Batch
+	b := Batch{name: "request-status"}
 	b.add("SELECT "+accessRequestColumns+" FROM access_requests r WHERE r.id = "+latestRequestOf, []any{id},
 		countColumns(accessRequestColumns), func(r rowScanner) error {
 			var err error
