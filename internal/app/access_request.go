@@ -1,6 +1,8 @@
 package app
 
 import (
+	"time"
+
 	"context"
 	"fmt"
 	"strconv"
@@ -15,34 +17,87 @@ func requestRef(id portal.AccessRequestID) string { return strconv.FormatInt(int
 
 // Standing gathers where a person stands on the way to CareConnect access.
 func (a *App) Standing(ctx context.Context, actor *portal.Account) (*portal.Standing, error) {
-	s := &portal.Standing{Account: actor}
-	memberships, err := a.DB.Read().FindAccountMemberships(ctx, actor.ID)
+	m, err := a.readMenu(ctx, actor)
 	if err != nil {
 		return nil, err
 	}
-	mine := MyWorksites{Memberships: memberships}
+	return a.standingOf(actor, m), nil
+}
+
+// standingOf builds the person's standing from what ReadMenu read.
+func (a *App) standingOf(actor *portal.Account, m *store.MenuRead) *portal.Standing {
+	s := &portal.Standing{Account: actor}
+	mine := MyWorksites{Memberships: m.Memberships}
 	s.ApprovedWorksites, s.AnyWorksites = mine.ActiveApproved(), mine.ActiveAny()
-	if s.TrainingDone, s.TrainingOutdated, s.HPCAADone, s.HPCAAOutdated, err = a.PrerequisiteStanding(ctx, actor); err != nil {
-		return nil, err
-	}
+	tr := prerequisiteStatus(actor, portal.PrereqTraining, m.Completions)
+	ag := prerequisiteStatus(actor, portal.PrereqHPCAA, m.Completions)
+	s.TrainingDone, s.TrainingOutdated, s.HPCAADone, s.HPCAAOutdated = tr.Done, tr.Outdated, ag.Done, ag.Outdated
 	if actor.UserType().NeedsAuthorizer() {
-		if s.ActiveSponsorships, err = a.ActiveSponsorCount(ctx, actor); err != nil {
-			return nil, err
+		// As qualifyingSponsors counts them, from what was read.
+		for _, st := range a.standingsOf(m.ActiveSponsorFacts, m.Authorizers, map[portal.AccountID]bool{actor.ID: IsResident(actor)}) {
+			if ok, _ := portal.SponsorQualifies(st); ok {
+				s.ActiveSponsorships++
+			}
 		}
-		if s.PendingSponsorships, err = a.PendingSponsorCount(ctx, actor); err != nil {
-			return nil, err
+		for _, sp := range m.Sponsorships {
+			if sp.Status == portal.SponsorPending {
+				s.PendingSponsorships++
+			}
 		}
 	}
-	s.Request, err = a.DB.Read().FindLatestAccessRequest(ctx, actor.ID)
-	if err != nil && !store.IsNotFound(err) {
+	s.Request = m.Request
+	if actor.Profession == portal.ProfOther {
+		s.ProfessionReview = m.ProfessionReview
+	}
+	return s
+}
+
+// Menu is what the main menu shows: the person's standing, how many
+// requests wait for them, and what of theirs waits for someone else.
+type Menu struct {
+	Standing  *portal.Standing
+	Attention int
+	Pending   []PendingItem
+}
+
+// PendingItem is one of the person's requests waiting for someone else.
+// Kind is "join_request" (Whom: the worksite), "sponsorship" (Whom: the
+// authorizer asked) or "access_request" (Reference: its number); Since is
+// when it was sent. The templates word them.
+type PendingItem struct {
+	Kind      string
+	Whom      string
+	Reference string
+	Since     time.Time
+}
+
+// Menu reads the main menu in one statement.
+func (a *App) Menu(ctx context.Context, actor *portal.Account) (*Menu, error) {
+	m, err := a.readMenu(ctx, actor)
+	if err != nil {
 		return nil, err
 	}
-	if actor.Profession == portal.ProfOther {
-		if s.ProfessionReview, err = a.DB.Read().FindLatestProfessionReview(ctx, actor.ID); err != nil {
-			return nil, err
+	out := &Menu{Standing: a.standingOf(actor, m), Attention: len(a.actionItems(actor, m))}
+	for _, j := range m.JoinRequests {
+		if j.Status == portal.RequestPending {
+			out.Pending = append(out.Pending, PendingItem{Kind: "join_request", Whom: j.WorksiteName, Since: j.CreatedAt})
 		}
 	}
-	return s, nil
+	for _, sp := range m.Sponsorships {
+		if sp.Status == portal.SponsorPending {
+			out.Pending = append(out.Pending, PendingItem{Kind: "sponsorship", Whom: sp.AuthorizerName, Since: sp.CreatedAt})
+		}
+	}
+	if r := m.Request; r != nil && r.Status == portal.ARSubmitted {
+		// In the team's queue since it was sent, or since the person's
+		// answer sent it back.
+		since := r.UpdatedAt
+		if since.IsZero() {
+			since = r.CreatedAt
+		}
+		out.Pending = append(out.Pending, PendingItem{Kind: "access_request", Reference: r.Reference, Since: since})
+	}
+	return out, nil
 }
 
 // MissingError lists what still blocks an access request.
@@ -179,33 +234,16 @@ func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 }
 
 // RequestStatus is a person's latest request with its history.
-type RequestStatus struct {
-	Request   *portal.AccessRequest
-	Events    []portal.AccessRequestEvent
-	Worksites []*portal.Worksite
-}
+type RequestStatus = store.RequestStatus
 
-// AccessRequestStatus returns the person's latest request, or nil.
+// AccessRequestStatus returns the person's latest request, or nil, read in
+// one statement.
 func (a *App) AccessRequestStatus(ctx context.Context, actor *portal.Account) (*RequestStatus, error) {
-	r, err := a.DB.Read().FindLatestAccessRequest(ctx, actor.ID)
-	if store.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
+	s, err := a.DB.Read().ReadRequestStatus(ctx, actor.ID)
+	if err != nil || s.Request == nil {
 		return nil, err
 	}
-	out := &RequestStatus{Request: r}
-	if out.Events, err = a.DB.Read().FindAccessRequestEvents(ctx, r.ID); err != nil {
-		return nil, err
-	}
-	for _, id := range r.WorksiteIDs {
-		w, err := a.DB.Read().FindWorksiteByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out.Worksites = append(out.Worksites, w)
-	}
-	return out, nil
+	return s, nil
 }
 
 // AnswerInfoRequest sends the person's answer to the CareConnect team's

@@ -432,7 +432,22 @@ func (a *App) reviewState(ctx context.Context, actor *portal.Account) (*AccessRe
 	if err != nil {
 		return nil, err
 	}
-	now := a.now()
+	var last *portal.AccessRequestEvent
+	if r.Status == portal.ARSuspended {
+		if last, err = a.DB.Read().LastSuspension(ctx, r.ID); err != nil && !store.IsNotFound(err) {
+			return nil, err
+		}
+	}
+	return reviewStateOf(r, last, a.now()), nil
+}
+
+// reviewStateOf is the state of the review of r, the request holding a
+// person's access, at now; last is the step that last suspended it (nil
+// when none).
+func reviewStateOf(r *store.AccessReview, last *portal.AccessRequestEvent, now time.Time) *AccessReview {
+	if r == nil {
+		return &AccessReview{State: ReviewNone}
+	}
 	v := &AccessReview{Request: r.AccessRequest, ApprovedAt: r.ApprovedAt, LastConfirmedAt: r.LastConfirmedAt,
 		DueAt: r.ReviewDueAt, NextDue: portal.ReviewDueAfter(now)}
 	if !v.DueAt.IsZero() {
@@ -440,10 +455,6 @@ func (a *App) reviewState(ctx context.Context, actor *portal.Account) (*AccessRe
 	}
 	switch {
 	case r.Status == portal.ARSuspended:
-		last, err := a.DB.Read().LastSuspension(ctx, r.ID)
-		if err != nil && !store.IsNotFound(err) {
-			return nil, err
-		}
 		v.State = ReviewBlocked
 		if last != nil {
 			v.SuspendedAt = last.At
@@ -458,7 +469,7 @@ func (a *App) reviewState(ctx context.Context, actor *portal.Account) (*AccessRe
 	default:
 		v.State = ReviewOverdue
 	}
-	return v, nil
+	return v
 }
 
 // ReviewInput is the annual review's form: the three attestations of the
@@ -745,12 +756,10 @@ func (a *App) ConfirmMembers(ctx context.Context, meta portal.RequestMeta, actor
 // Notification Centre: their own, from 30 days before it falls due (and
 // while suspended for it), and the member reviews of the worksites they
 // administer.
-func reviewActions(ctx context.Context, a *App, actor *portal.Account) ([]portal.ActionItem, error) {
+func reviewActions(a *App, _ *portal.Account, m *store.MenuRead) []portal.ActionItem {
 	var out []portal.ActionItem
-	v, err := a.reviewState(ctx, actor)
-	if err != nil {
-		return nil, err
-	}
+	now := a.now()
+	v := reviewStateOf(m.Review, m.ReviewSuspension, now)
 	switch v.State {
 	case ReviewDue, ReviewOverdue, ReviewSuspended:
 		desc := fmt.Sprintf("Confirm that you still need CareConnect access (due %s).", dayOf(v.DueAt))
@@ -760,17 +769,7 @@ func reviewActions(ctx context.Context, a *App, actor *portal.Account) ([]portal
 		out = append(out, portal.ActionItem{Kind: "access_review", SubmittedAt: v.DueAt.AddDate(0, 0, -reviewWindowDays),
 			Description: desc, ViewURL: "/review", AcceptLabel: "Confirm"})
 	}
-	ids, err := a.DB.Read().AdministeredWorksiteIDs(ctx, actor.ID)
-	if err != nil || len(ids) == 0 {
-		return out, err
-	}
-	now := a.now()
-	list, err := a.DB.Read().FindMembersReviews(ctx, store.MembersReviewFilter{
-		CycleBefore: now.AddDate(-1, 0, reviewWindowDays+2), WorksiteIDs: ids})
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range list {
+	for _, m := range m.MembersReviews {
 		due := portal.ReviewDueAfter(m.CycleStart())
 		if calendarDays(now, due) > reviewWindowDays {
 			continue
@@ -779,7 +778,13 @@ func reviewActions(ctx context.Context, a *App, actor *portal.Account) ([]portal
 			Description: fmt.Sprintf("Confirm the members of %s (due %s).", m.Worksite.Name, dayOf(due)),
 			ViewURL:     fmt.Sprintf("/worksites/%d/review", m.Worksite.ID), AcceptLabel: "Review"})
 	}
-	return out, nil
+	return out
+}
+
+// membersReviewCycleBefore is how far back a worksite's member review
+// cycle began for its administrators to see the review coming.
+func membersReviewCycleBefore(now time.Time) time.Time {
+	return now.AddDate(-1, 0, reviewWindowDays+2)
 }
 
 // ReminderStatus is one reminder of a review as the CareConnect team sees it.

@@ -59,13 +59,19 @@ func (a *App) sponsorStandings(ctx context.Context, q store.Q, obos []portal.Acc
 	if err != nil {
 		return nil, err
 	}
+	return a.standingsOf(facts, accts, residents), nil
+}
+
+// standingsOf pairs sponsorships' facts with their authorizers' accounts.
+func (a *App) standingsOf(facts []store.SponsorFacts, accts map[portal.AccountID]*portal.Account,
+	residents map[portal.AccountID]bool) []portal.SponsorStanding {
 	today := a.today()
 	out := make([]portal.SponsorStanding, len(facts))
 	for i, f := range facts {
 		out[i] = portal.SponsorStanding{Authorizer: accts[f.Sponsorship.AuthorizerAccountID], Access: f.AuthorizerAccess,
 			SharesWorksite: f.SharesWorksite, Resident: residents[f.Sponsorship.OBOAccountID], Sponsorship: f.Sponsorship, Today: today}
 	}
-	return out, nil
+	return out
 }
 
 // activeStandings is sponsorStandings for one person's active sponsorships.

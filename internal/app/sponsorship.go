@@ -557,29 +557,20 @@ func (a *App) Sponsorships(ctx context.Context, actor *portal.Account) (*Sponsor
 
 // sponsorshipActions puts the requests waiting for an authorizer in their
 // Notification Centre.
-func sponsorshipActions(ctx context.Context, a *App, actor *portal.Account) ([]portal.ActionItem, error) {
-	reqs, err := a.DB.Read().FindSponsorships(ctx, store.SponsorshipFilter{AuthorizerAccountID: actor.ID,
-		Statuses: []string{portal.SponsorPending}})
-	if err != nil {
-		return nil, err
-	}
+func sponsorshipActions(_ *App, _ *portal.Account, m *store.MenuRead) []portal.ActionItem {
 	var out []portal.ActionItem
-	for _, s := range reqs {
+	for _, s := range m.SponsorshipsToDecide {
 		out = append(out, portal.ActionItem{Kind: "sponsorship", SubmittedAt: s.CreatedAt,
 			Description: fmt.Sprintf("%s would like to work on your behalf at %s.", s.OBOName, s.WorksiteName),
 			ViewURL:     "/sponsorships/" + sponsorshipRef(s.ID), AcceptURL: "/sponsorships/" + sponsorshipRef(s.ID) + "/approve",
 			AcceptLabel: "Approve"})
 	}
-	return out, nil
+	return out
 }
 
 // appendSponsorshipRequests adds the person's own sponsorship requests to
 // "Your requests" and keeps the whole list newest first.
-func appendSponsorshipRequests(ctx context.Context, a *App, actor *portal.Account, out []portal.YourRequest) ([]portal.YourRequest, error) {
-	reqs, err := a.DB.Read().FindSponsorships(ctx, store.SponsorshipFilter{OBOAccountID: actor.ID})
-	if err != nil {
-		return nil, err
-	}
+func appendSponsorshipRequests(reqs []*portal.Sponsorship, out []portal.YourRequest) []portal.YourRequest {
 	for _, s := range reqs {
 		r := portal.YourRequest{Kind: "sponsorship", SubmittedAt: s.CreatedAt,
 			Description: fmt.Sprintf("Request to work on behalf of %s at %s", s.AuthorizerName, s.WorksiteName),
@@ -607,5 +598,5 @@ func appendSponsorshipRequests(ctx context.Context, a *App, actor *portal.Accoun
 		out = append(out, r)
 	}
 	slices.SortStableFunc(out, func(x, y portal.YourRequest) int { return y.SubmittedAt.Compare(x.SubmittedAt) })
-	return out, nil
+	return out
 }

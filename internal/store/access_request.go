@@ -200,28 +200,40 @@ func (tx *Tx) AddAccessRequestEvent(ctx context.Context, id portal.AccessRequest
 
 // FindAccessRequestEvents returns a request's history, oldest first.
 func (q Q) FindAccessRequestEvents(ctx context.Context, id portal.AccessRequestID) ([]portal.AccessRequestEvent, error) {
-	rows, err := q.Query(ctx, `SELECT e.occurred_at, e.actor_kind, e.actor_id, e.from_status, e.to_status, e.note,
-		COALESCE(a.preferred_first_name, ''), COALESCE(a.given_names, ''), COALESCE(a.preferred_last_name, ''), COALESCE(a.surname, '')
-		FROM access_request_events e LEFT JOIN accounts a ON e.actor_kind = 'account' AND CAST(a.id AS TEXT) = e.actor_id
-		WHERE e.request_id = ? ORDER BY e.id`, int64(id))
+	rows, err := q.Query(ctx, "SELECT "+eventColumns+eventFrom+" WHERE e.request_id = ? ORDER BY e.id", int64(id))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	var out []portal.AccessRequestEvent
 	for rows.Next() {
-		var e portal.AccessRequestEvent
-		var at int64
-		var pf, given, pl, surname string
-		if err := rows.Scan(&at, &e.ActorKind, &e.ActorID, &e.FromStatus, &e.ToStatus, &e.Note, &pf, &given, &pl, &surname); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
-		}
-		e.At = fromMS(at)
-		e.ActorName = displayName(pf, given, pl, surname)
-		if e.ActorName == "" {
-			e.ActorName = e.ActorID
 		}
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// eventColumns and eventFrom read a request's history with the names of
+// the people who acted (scanEvent).
+const eventColumns = `e.occurred_at, e.actor_kind, e.actor_id, e.from_status, e.to_status, e.note,
+	COALESCE(a.preferred_first_name, ''), COALESCE(a.given_names, ''), COALESCE(a.preferred_last_name, ''), COALESCE(a.surname, '')`
+
+const eventFrom = ` FROM access_request_events e LEFT JOIN accounts a ON e.actor_kind = 'account' AND CAST(a.id AS TEXT) = e.actor_id`
+
+func scanEvent(r rowScanner) (portal.AccessRequestEvent, error) {
+	var e portal.AccessRequestEvent
+	var at int64
+	var pf, given, pl, surname string
+	if err := r.Scan(&at, &e.ActorKind, &e.ActorID, &e.FromStatus, &e.ToStatus, &e.Note, &pf, &given, &pl, &surname); err != nil {
+		return e, err
+	}
+	e.At = fromMS(at)
+	e.ActorName = displayName(pf, given, pl, surname)
+	if e.ActorName == "" {
+		e.ActorName = e.ActorID
+	}
+	return e, nil
 }

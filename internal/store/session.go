@@ -57,6 +57,33 @@ func (q Q) FindSession(ctx context.Context, idHash string) (*Session, error) {
 	return &s, nil
 }
 
+// sessionAccountQuery reads a session and its account, when it has one, in
+// one round trip: every page of a signed-in person needs both.
+var sessionAccountQuery = `SELECT s.id_hash, s.account_id, s.staff_id, s.data, s.created_at, s.last_seen_at, s.expires_at, ` +
+	qualified("a.", accountColumns) + ` FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?`
+
+// FindSessionAccount returns a session by the hash of its token, with its
+// account (nil before the person has one).
+func (q Q) FindSessionAccount(ctx context.Context, idHash string) (*Session, *portal.Account, error) {
+	var s Session
+	var acct, staff sql.NullInt64
+	var created, seen, expires int64
+	var noAccount bool
+	a, err := scanAccount(scanFunc(func(dest ...any) error {
+		all := append([]any{&s.IDHash, &acct, &staff, &s.Data, &created, &seen, &expires}, zeroOnNull(dest, &noAccount)...)
+		return q.QueryRow(ctx, sessionAccountQuery, idHash).Scan(all...)
+	}))
+	if err != nil {
+		return nil, nil, err
+	}
+	s.AccountID, s.StaffID = portal.AccountID(acct.Int64), portal.StaffID(staff.Int64)
+	s.CreatedAt, s.LastSeenAt, s.ExpiresAt = fromMS(created), fromMS(seen), fromMS(expires)
+	if noAccount {
+		a = nil
+	}
+	return &s, a, nil
+}
+
 // UpdateSession saves a session's data and last-seen time.
 func (q Q) UpdateSession(ctx context.Context, s *Session) error {
 	_, err := q.Exec(ctx, "UPDATE sessions SET account_id = ?, staff_id = ?, data = ?, last_seen_at = ? WHERE id_hash = ?",

@@ -50,6 +50,7 @@ func (db *DB) LoadPolicySnapshot(ctx context.Context, now time.Time, today strin
 func (r snapshotReader) each(ctx context.Context, query string, scan func(r rowScanner) error) error {
 	var rows *sql.Rows
 	var err error
+	r.db.count.Add(1)
 	if st := r.db.stmts.get(ctx, r.db.dialect, query); st != nil {
 		rows, err = r.tx.StmtContext(ctx, st).QueryContext(ctx)
 	} else {

@@ -307,12 +307,7 @@ type SponsorFactsFilter struct {
 
 // FindSponsorFacts lists sponsorships with their facts, oldest first.
 func (q Q) FindSponsorFacts(ctx context.Context, f SponsorFactsFilter) ([]SponsorFacts, error) {
-	query := "SELECT " + sponsorshipColumns + ", " + accessStatusOf("s.authorizer_account_id") + `,
-		CASE WHEN EXISTS (SELECT 1 FROM worksite_members ma
-			JOIN worksite_members mb ON mb.worksite_id = ma.worksite_id AND mb.account_id = s.authorizer_account_id AND mb.status = 'active'
-			JOIN worksites sw ON sw.id = ma.worksite_id AND sw.status = 'approved'
-			WHERE ma.worksite_id = s.worksite_id AND ma.account_id = s.obo_account_id AND ma.status = 'active') THEN 1 ELSE 0 END` +
-		sponsorshipFrom + " WHERE 1=1"
+	query := "SELECT " + sponsorFactsColumns + sponsorshipFrom + " WHERE 1=1"
 	var args []any
 	if len(f.OBOAccountIDs) > 0 {
 		query += " AND s.obo_account_id IN (" + placeholders(len(f.OBOAccountIDs)) + ")"
@@ -337,14 +332,30 @@ func (q Q) FindSponsorFacts(ctx context.Context, f SponsorFactsFilter) ([]Sponso
 	defer rows.Close()
 	var out []SponsorFacts
 	for rows.Next() {
-		var fx SponsorFacts
-		var shares int
-		s, err := scanSponsorship(extraScanner{r: rows, extra: []any{&fx.AuthorizerAccess, &shares}})
+		fx, err := scanSponsorFacts(rows)
 		if err != nil {
 			return nil, err
 		}
-		fx.Sponsorship, fx.SharesWorksite = s, shares == 1
 		out = append(out, fx)
 	}
 	return out, rows.Err()
+}
+
+// sponsorFactsColumns are a sponsorship's columns with its authorizer's
+// access status and whether the two share an approved worksite.
+var sponsorFactsColumns = sponsorshipColumns + ", " + accessStatusOf("s.authorizer_account_id") + `,
+		CASE WHEN EXISTS (SELECT 1 FROM worksite_members ma
+			JOIN worksite_members mb ON mb.worksite_id = ma.worksite_id AND mb.account_id = s.authorizer_account_id AND mb.status = 'active'
+			JOIN worksites sw ON sw.id = ma.worksite_id AND sw.status = 'approved'
+			WHERE ma.worksite_id = s.worksite_id AND ma.account_id = s.obo_account_id AND ma.status = 'active') THEN 1 ELSE 0 END`
+
+func scanSponsorFacts(r rowScanner) (SponsorFacts, error) {
+	var fx SponsorFacts
+	var shares int
+	s, err := scanSponsorship(extraScanner{r: r, extra: []any{&fx.AuthorizerAccess, &shares}})
+	if err != nil {
+		return fx, err
+	}
+	fx.Sponsorship, fx.SharesWorksite = s, shares == 1
+	return fx, nil
 }

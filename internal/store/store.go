@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"portal"
@@ -39,6 +40,7 @@ type DB struct {
 	stmts    *stmtCache
 	auditKey *portal.AuditKey // keys the audit rows written; nil: rows are unkeyed
 	feed     feedSignal       // wakes change-feed readers of this process after a commit
+	count    *atomic.Int64    // statements run, inside transactions or not (Statements)
 
 	beforeCommit func() // tests: runs after a transaction's feed events are written, before COMMIT
 }
@@ -126,7 +128,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		if !namedStatements(dsn) {
 			stmts = nil
 		}
-		return &DB{sql: db, dialect: Postgres, stmts: stmts}, nil
+		return &DB{sql: db, dialect: Postgres, stmts: stmts, count: new(atomic.Int64)}, nil
 	case strings.HasPrefix(dsn, "sqlite:"), strings.HasSuffix(dsn, ".db"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
 		if path == "" {
@@ -153,7 +155,7 @@ func OpenWith(ctx context.Context, dsn string, opts Options) (*DB, error) {
 			db.Close()
 			return nil, fmt.Errorf("store: open sqlite: %w", err)
 		}
-		return &DB{sql: db, dialect: SQLite, stmts: newStmtCache(db)}, nil
+		return &DB{sql: db, dialect: SQLite, stmts: newStmtCache(db), count: new(atomic.Int64)}, nil
 	}
 	return nil, fmt.Errorf("store: unsupported DSN %q: use sqlite:PATH or postgres://", redactDSN(dsn))
 }
@@ -201,6 +203,12 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.sql.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 }
 
+// Statements is how many statements this handle has sent to the database
+// so far: every Exec, Query and QueryRow, prepared (stmtcache.go) or not,
+// inside transactions or outside. Tests take the difference around one
+// request to hold a page to its number of round trips.
+func (db *DB) Statements() int64 { return db.count.Load() }
+
 // SQL exposes the underlying handle for tests and tools.
 func (db *DB) SQL() *sql.DB { return db.sql }
 
@@ -217,9 +225,10 @@ type Q struct {
 	q       queryer
 	dialect Dialect
 	stmts   *stmtCache // outside transactions: reuse prepared statements
+	count   *atomic.Int64
 }
 
-func (db *DB) q() Q { return Q{q: db.sql, dialect: db.dialect, stmts: db.stmts} }
+func (db *DB) q() Q { return Q{q: db.sql, dialect: db.dialect, stmts: db.stmts, count: db.count} }
 
 // Tx is a database transaction. Every use case runs in exactly one.
 type Tx struct {
@@ -239,7 +248,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{Q: Q{q: sqlTx, dialect: db.dialect}, tx: sqlTx, auditKey: db.auditKey}
+	tx := &Tx{Q: Q{q: sqlTx, dialect: db.dialect, count: db.count}, tx: sqlTx, auditKey: db.auditKey}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
@@ -299,11 +308,19 @@ func Rebind(d Dialect, query string) string {
 // one entry per value instead of one per query shape.
 var seeStatement func(query string)
 
-// Exec runs a statement.
-func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+// sent counts one statement sent to the database.
+func (q Q) sent(query string) {
+	if q.count != nil {
+		q.count.Add(1)
+	}
 	if seeStatement != nil {
 		seeStatement(query)
 	}
+}
+
+// Exec runs a statement.
+func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	q.sent(query)
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		res, err := st.ExecContext(ctx, args...)
 		return res, mapError(err)
@@ -314,9 +331,7 @@ func (q Q) Exec(ctx context.Context, query string, args ...any) (sql.Result, err
 
 // Query runs a query returning rows.
 func (q Q) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if seeStatement != nil {
-		seeStatement(query)
-	}
+	q.sent(query)
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		rows, err := st.QueryContext(ctx, args...)
 		return rows, mapError(err)
@@ -327,9 +342,7 @@ func (q Q) Query(ctx context.Context, query string, args ...any) (*sql.Rows, err
 
 // QueryRow runs a query returning at most one row.
 func (q Q) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	if seeStatement != nil {
-		seeStatement(query)
-	}
+	q.sent(query)
 	if st := q.stmts.get(ctx, q.dialect, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}

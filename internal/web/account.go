@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"portal"
+	"portal/internal/app"
 )
 
 // registerPage is the HxBC account registration form.
@@ -177,19 +178,16 @@ type menuPage struct {
 	Page
 	Attention int
 	Steps     []portal.Step
+	Pending   []app.PendingItem // the person's requests waiting for someone else
 }
 
 func (s *Server) handleMenu(w http.ResponseWriter, r *http.Request) error {
-	acct := state(r).account
-	items, err := s.app.ActionItems(r.Context(), acct)
+	m, err := s.app.Menu(r.Context(), state(r).account)
 	if err != nil {
 		return err
 	}
-	st, err := s.app.Standing(r.Context(), acct)
-	if err != nil {
-		return err
-	}
-	return s.render(w, r, http.StatusOK, "menu.html", menuPage{Page: s.page(r, "Main Menu"), Attention: len(items), Steps: st.Steps()})
+	return s.render(w, r, http.StatusOK, "menu.html", menuPage{Page: s.page(r, "Main Menu"), Attention: m.Attention,
+		Steps: m.Standing.Steps(), Pending: m.Pending})
 }
 
 // usernamePage is "Forgot My Username".

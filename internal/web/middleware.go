@@ -101,23 +101,12 @@ func (s *Server) base(next http.Handler) http.Handler {
 		}
 		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" {
 			h.Set("Cache-Control", "no-store")
-			sess, err := s.loadSession(r)
+			sess, acct, err := s.loadSession(r)
 			if err != nil {
 				s.handleError(rec, r, err)
 				return
 			}
-			st.sess = sess
-			if st.sess != nil && st.sess.row.AccountID != 0 {
-				acct, err := s.app.Account(r.Context(), st.sess.row.AccountID)
-				if store.Unavailable(err) {
-					// Not signed out: the database is away for a moment.
-					s.handleError(rec, r, err)
-					return
-				}
-				if err == nil {
-					st.account = acct
-				}
-			}
+			st.sess, st.account = sess, acct
 			if st.sess != nil && st.sess.row.StaffID != 0 {
 				staff, err := s.app.StaffByID(r.Context(), st.sess.row.StaffID)
 				if store.Unavailable(err) {

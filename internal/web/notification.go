@@ -70,7 +70,7 @@ type notificationsPage struct {
 
 func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request) error {
 	acct := state(r).account
-	items, err := s.app.ActionItems(r.Context(), acct)
+	items, mine, err := s.app.Notifications(r.Context(), acct)
 	if err != nil {
 		return err
 	}
@@ -91,10 +91,6 @@ func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request) err
 	other := "asc"
 	if sortDir == "asc" {
 		other = "desc"
-	}
-	mine, err := s.app.YourRequests(r.Context(), acct)
-	if err != nil {
-		return err
 	}
 	return s.render(w, r, http.StatusOK, "notifications.html", notificationsPage{Page: s.page(r, "Notification Centre"),
 		Actions: shown, Pager: pg, SortURL: url(1, other), YourRequests: mine})

@@ -222,6 +222,7 @@ func (t *templates) funcMap() template.FuncMap {
 		"licenceLabel":  portal.NurseLicenceLabel,
 		"date":          formatDate,
 		"datetime":      formatDateTime,
+		"dayMonth":      formatDayMonth,
 		"profession": func(code string) string {
 			if info, ok := portal.LookupProfession(portal.Profession(code)); ok {
 				return info.Label
@@ -346,6 +347,14 @@ func formatDate(t time.Time) string {
 		return ""
 	}
 	return t.In(pacific()).Format(dateLayout)
+}
+
+// formatDayMonth shows a day in B.C. as "4 Dec".
+func formatDayMonth(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(pacific()).Format("2 Jan")
 }
 
 // formatDateTime shows a moment in B.C. time.

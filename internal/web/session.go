@@ -44,34 +44,35 @@ func hashToken(tok string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// loadSession finds the request's session; expired or idle sessions are
-// deleted. Its error is only ever that the database is unavailable.
-func (s *Server) loadSession(r *http.Request) (*session, error) {
+// loadSession finds the request's session and its account (nil before
+// the person has one) in one query; expired or idle sessions are deleted.
+// Its error is only ever that the database is unavailable.
+func (s *Server) loadSession(r *http.Request) (*session, *portal.Account, error) {
 	c, err := r.Cookie(s.cookieName())
 	if err != nil || len(c.Value) != 64 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	row, err := s.db.Read().FindSession(r.Context(), hashToken(c.Value))
+	row, acct, err := s.db.Read().FindSessionAccount(r.Context(), hashToken(c.Value))
 	if store.Unavailable(err) {
-		return nil, err
+		return nil, nil, err
 	}
 	if err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	now := s.app.Now()
 	if !now.Before(row.ExpiresAt) || now.Sub(row.LastSeenAt) > s.cfg.SessionIdle {
 		_ = s.db.Read().DeleteSession(r.Context(), row.IDHash)
-		return nil, nil
+		return nil, nil, nil
 	}
 	sess := &session{row: row}
 	if err := json.Unmarshal([]byte(row.Data), &sess.data); err != nil {
-		return nil, nil
+		return nil, nil, nil
 	}
 	if now.Sub(row.LastSeenAt) > time.Minute {
 		row.LastSeenAt = now
 		_ = s.db.Read().UpdateSession(r.Context(), row)
 	}
-	return sess, nil
+	return sess, acct, nil
 }
 
 // newSession creates a session with a fresh token and sets its cookie.
