@@ -206,7 +206,7 @@ func (c fhirCodeableConcept) label() string {
 }
 
 type fhirQualification struct {
-	Identifier []fhirIdentifier     `json:"identifier"`
+	Identifier []fhirIdentifier    `json:"identifier"`
 	Code       fhirCodeableConcept `json:"code"`
 	Period     struct {
 		Start string `json:"start"`
