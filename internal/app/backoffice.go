@@ -508,6 +508,9 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 				noApprovedWorksite("the request cannot be approved: ask for more information, or decline it")); err != nil {
 				return err
 			}
+			if err := a.requireLicence(ctx, tx, acct, "The request cannot be approved"); err != nil {
+				return err
+			}
 			if err := a.recordProvisioning(ctx, tx, acct.ID, ProvUserProvisioned, map[string]any{
 				"request": r.ID, "scopes": granted, "worksites": r.WorksiteIDs, "sponsorships": r.SponsorshipIDs}); err != nil {
 				return err
@@ -686,6 +689,9 @@ func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.Reque
 		if err := a.requireApprovedWorksite(ctx, tx, acct.ID, noApprovedWorksite("their access cannot be reinstated")); err != nil {
 			return err
 		}
+		if err := a.requireLicence(ctx, tx, acct, "Their access cannot be reinstated"); err != nil {
+			return err
+		}
 		if err := a.requireQualifyingSponsor(ctx, tx, acct.ID,
 			noQualifyingSponsor("Their access cannot be reinstated until one does.")); err != nil {
 			return err
@@ -811,6 +817,7 @@ func (a *App) ReviewAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 	}
 	rv.Checks = portal.CheckRequest(portal.CheckInput{Account: acct, Worksites: worksites[r.ID], Sponsorships: rv.Sponsorships,
 		Today: a.today(), OnBehalfOf: rv.OnBehalfOf, Sponsors: active})
+	rv.Checks = append(rv.Checks, a.licenceCheck(ctx, acct))
 	if err := a.viewedPerson(ctx, meta, staff, acct.ID, "access_request", map[string]any{"request": r.ID}); err != nil {
 		return nil, err
 	}
