@@ -910,6 +910,9 @@ type PersonRecord struct {
 	Prerequisites []*PrerequisiteStatus
 	Sponsorships  []*portal.Sponsorship
 	DecidedBy     map[portal.AccessRequestID]string // the deciding officers' names
+	// Licence is what the daily licence check last recorded; nil when it
+	// never checked this person.
+	Licence *portal.LicenceStanding
 }
 
 // Person gathers a person's record for an officer, and records the view in
@@ -948,6 +951,9 @@ func (a *App) Person(ctx context.Context, meta portal.RequestMeta, staff *portal
 	}
 	if p.Current = currentAccess(p.Requests); p.Current != nil {
 		p.Actions = portal.AccessActionsFrom(p.Current.Status)
+	}
+	if p.Licence, err = q.FindLicenceStanding(ctx, id); err != nil && !store.IsNotFound(err) {
+		return nil, err
 	}
 	if err := a.viewedPerson(ctx, meta, staff, id, "person", nil); err != nil {
 		return nil, err
