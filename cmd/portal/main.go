@@ -34,8 +34,8 @@ import (
 	"time"
 
 	"portal/internal/app"
-	"portal/internal/licence"
 	"portal/internal/identity"
+	"portal/internal/licence"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"portal/internal/store"
