@@ -24,13 +24,16 @@ func TestWeb_LicenceRegistry(t *testing.T) {
 	for name, dsn := range storetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			list := filepath.Join(t.TempDir(), "cpsbc.csv")
+			exports := 0
 			export := func(status, expires string) {
 				t.Helper()
+				exports++
 				body := "number,family_name,given_names,status,class,conditions,expires\n12345,Eighteen,Dalia," + status + ",Full,," + expires + "\n"
 				if err := os.WriteFile(list, []byte(body), 0o600); err != nil {
 					t.Fatal(err)
 				}
-				later := time.Now().Add(time.Duration(len(status)) * time.Minute)
+				// Each export is newer than the last, so the file is read again.
+				later := time.Now().Add(time.Duration(exports) * time.Hour)
 				os.Chtimes(list, later, later)
 			}
 			export("active", "2027-03-31")
