@@ -55,6 +55,7 @@ const (
 	InvDeclinedWorksiteClosed        = "declined-worksite-closed"
 	InvGrantsToConfirmedAddresses    = "grants-to-confirmed-addresses"
 	InvAuditChainWhole               = "audit-chain-whole"
+	InvProvisionedLicensed           = "provisioned-licensed"
 )
 
 // Invariants lists every invariant of the access policy, in the order they
@@ -109,6 +110,10 @@ var Invariants = []Invariant{
 	{InvAuditChainWhole,
 		"The audit trail's hash chain is whole: no row edited, deleted or missing.",
 		checkAuditChainWhole},
+	{InvProvisionedLicensed,
+		"A provisioned person's licence is not lapsed or suspended as the college's registry last " +
+			"reported it: such access is suspended until the licence is restored.",
+		checkProvisionedLicensed},
 }
 
 // LookupInvariant returns the invariant of a name.
@@ -189,6 +194,8 @@ type PolicySnapshot struct {
 	JoinRequests []*JoinRequest
 	Feed         []FeedState
 	Grants       []AddressGrant
+	// Licences: what the licence registries last said, per person checked.
+	Licences []LicenceStanding
 
 	AuditRows   int64        // audit rows verified
 	AuditBreaks []ChainBreak // where the audit chain fails to verify
@@ -672,5 +679,22 @@ func checkAuditChainWhole(v *policyView) []Violation {
 	for _, b := range breaks {
 		out = append(out, Violation{InvAuditChainWhole, []string{fmt.Sprintf("audit row %d", b.Seq)}, b.Reason})
 	}
+	return out
+}
+
+func checkProvisionedLicensed(v *policyView) []Violation {
+	blocked := map[AccountID]LicenceStanding{}
+	for _, l := range v.s.Licences {
+		if LicenceBlocksAccess(l.Status) {
+			blocked[l.AccountID] = l
+		}
+	}
+	var out []Violation
+	v.provisioned(func(a *Account, r *AccessRequest) {
+		if l, ok := blocked[a.ID]; ok {
+			out = append(out, Violation{InvProvisionedLicensed, append(accountRefs(a.ID), requestRef(r.ID)),
+				fmt.Sprintf("provisioned although the %s registry last reported licence %s %s", CollegeName(l.College), l.Number, l.Status)})
+		}
+	})
 	return out
 }

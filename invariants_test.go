@@ -75,8 +75,8 @@ func TestInvariants_Listed(t *testing.T) {
 			t.Errorf("LookupInvariant(%q) = %v, %v", inv.Name, got.Name, ok)
 		}
 	}
-	if len(Invariants) != 12 {
-		t.Errorf("%d invariants, want 12", len(Invariants))
+	if len(Invariants) != 13 {
+		t.Errorf("%d invariants, want 13", len(Invariants))
 	}
 	counts := CountViolations([]Violation{{Invariant: InvAuditChainWhole}, {Invariant: InvAuditChainWhole}})
 	if len(counts) != len(Invariants) || counts[InvAuditChainWhole] != 2 || counts[InvOneAccessPerPerson] != 0 {
@@ -243,6 +243,23 @@ func TestCheckPolicy_Violations(t *testing.T) {
 				NewAddressGrant(GrantTraining, 8, 2, "moe@example.ca", ""))
 		}, []Violation{{InvGrantsToConfirmedAddresses, []string{"training 8", "account 2"},
 			"the training was granted through moe@example.ca, an address the person had not confirmed"}}},
+		{"LicenceLapsed", func(s *PolicySnapshot) {
+			s.Licences = []LicenceStanding{{AccountID: 1, College: CollegeCPSBC, Number: "12345", Status: LicenceLapsed}}
+		}, []Violation{{InvProvisionedLicensed, []string{"account 1", "access request 1"},
+			"provisioned although the College of Physicians and Surgeons of BC registry last reported licence 12345 lapsed"}}},
+		{"LicenceSuspended", func(s *PolicySnapshot) {
+			s.Licences = []LicenceStanding{{AccountID: 2, College: CollegeCPBC, Number: "P-1", Status: LicenceSuspended}}
+		}, []Violation{{InvProvisionedLicensed, []string{"account 2", "access request 2"},
+			"provisioned although the College of Pharmacists of BC registry last reported licence P-1 suspended"}}},
+		{"LicenceSuspendedAccessSuspended", func(s *PolicySnapshot) {
+			// Suspended access is what a lapsed licence must lead to.
+			s.Requests = append(s.Requests, &AccessRequest{ID: 3, AccountID: 3, Status: ARSuspended, CreatedAt: s.Now.AddDate(0, -1, 0)})
+			s.Licences = []LicenceStanding{{AccountID: 3, College: CollegeCPBC, Number: "P-3", Status: LicenceLapsed}}
+		}, nil},
+		{"LicenceActiveOrNotFound", func(s *PolicySnapshot) {
+			s.Licences = []LicenceStanding{{AccountID: 1, College: CollegeCPSBC, Number: "12345", Status: LicenceActive},
+				{AccountID: 2, College: CollegeCPBC, Number: "P-1", Status: LicenceNotFound}}
+		}, nil},
 		{"AuditChainBroken", func(s *PolicySnapshot) {
 			s.AuditBreaks = []ChainBreak{{Seq: 9, Reason: "content does not match its hash (edited)"}, {Seq: 3, Reason: "rows 3 to 3 are missing"}}
 		}, []Violation{

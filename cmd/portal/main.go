@@ -35,6 +35,7 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/identity"
+	"portal/internal/licence"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"portal/internal/store"
@@ -225,6 +226,10 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute), "how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
 	pushFile := fs.String("scim-push-file", env("SCIM_PUSH_FILE", ""),
 		"JSON file naming the downstream SCIM services to provision (push mode); see docs/provisioning-api.md (PORTAL_SCIM_PUSH_FILE)")
+	licenceFile := fs.String("licence-registry-file", env("LICENCE_REGISTRY_FILE", ""),
+		"JSON file naming each college's licence registry (FHIR or CSV); see the README's \"Licence registries\" (PORTAL_LICENCE_REGISTRY_FILE)")
+	fs.DurationVar(&cfg.LicenceCheckEvery, "licence-check-every", envDur("LICENCE_CHECK_EVERY", 24*time.Hour),
+		"how often everyone provisioned has their licence checked again (PORTAL_LICENCE_CHECK_EVERY)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
 	readAuditKeys := auditFlags(fs, &cfg, env, envDur)
 	err := fs.Parse(args)
@@ -247,6 +252,13 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 			bad = append(bad, fmt.Errorf("PORTAL_SCIM_PUSH_FILE %s: %w", *pushFile, err))
 		}
 		cfg.Downstreams = ds
+	}
+	if *licenceFile != "" && cmd == "serve" {
+		rs, err := licence.ReadConfig(*licenceFile)
+		if err != nil {
+			bad = append(bad, fmt.Errorf("PORTAL_LICENCE_REGISTRY_FILE %s: %w", *licenceFile, err))
+		}
+		cfg.Licences = rs
 	}
 	if *trustProxy || getenv("PORTAL_TRUST_PROXY") != "" {
 		bad = append(bad, errors.New("-trust-proxy (PORTAL_TRUST_PROXY) is gone: it believed any X-Forwarded-For; "+

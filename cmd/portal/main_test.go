@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
+
+	"portal"
 )
 
 func runCmd(t *testing.T, env map[string]string, args ...string) (string, error) {
@@ -238,5 +242,44 @@ func TestReadDownstreams(t *testing.T) {
 	}
 	if _, err := readDownstreams(filepath.Join(dir, "absent.json")); err == nil {
 		t.Error("a missing configuration file was accepted")
+	}
+}
+
+func TestParseConfig_LicenceRegistries(t *testing.T) {
+	dir := t.TempDir()
+	csvPath := filepath.Join(dir, "cpbc.csv")
+	if err := os.WriteFile(csvPath, []byte("number,family_name,given_names,status,class,conditions,expires\n"+
+		"P-1,Singh,Priya,active,Full,,\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "registries.json")
+	write := func(body string) {
+		if err := os.WriteFile(file, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := func(k string) string {
+		return map[string]string{"PORTAL_DEV": "true", "PORTAL_LICENCE_REGISTRY_FILE": file, "PORTAL_LICENCE_CHECK_EVERY": "12h"}[k]
+	}
+	write(`{"registries":[{"college":"cpbc","csv":"cpbc.csv"},
+		{"college":"cpsbc","fhir":{"url":"https://registry.example/fhir","system":"https://fhir.cpsbc.ca/cpsid"}}]}`)
+	cfg, _, err := parseConfig("serve", nil, io.Discard, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Licences) != 2 || cfg.Licences[portal.CollegeCPBC] == nil || cfg.Licences[portal.CollegeCPSBC] == nil ||
+		cfg.LicenceCheckEvery != 12*time.Hour {
+		t.Fatalf("licences %v, every %s", cfg.Licences, cfg.LicenceCheckEvery)
+	}
+	write(`{"registries":[{"college":"cpbc","csv":"missing.csv"}]}`)
+	_, _, err = parseConfig("serve", nil, io.Discard, env)
+	want := "PORTAL_LICENCE_REGISTRY_FILE " + file + ": registry 1 (cpbc): " + filepath.Join(dir, "missing.csv")
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("got %v, want %q", err, want)
+	}
+	// Without the setting no licence is checked.
+	cfg, _, err = parseConfig("serve", nil, io.Discard, func(k string) string { return map[string]string{"PORTAL_DEV": "true"}[k] })
+	if err != nil || cfg.Licences != nil || cfg.LicenceCheckEvery != 24*time.Hour {
+		t.Fatalf("default: %v %v %s", err, cfg.Licences, cfg.LicenceCheckEvery)
 	}
 }

@@ -44,6 +44,12 @@ type App struct {
 	// FeedPollInterval is how often a change-feed reader waiting for events
 	// reads again (DefaultFeedPoll), to see those written by other instances.
 	FeedPollInterval time.Duration
+	// Licences are the colleges' licence registries, by college; a college
+	// without one is "not checked", never "OK".
+	Licences portal.LicenceRegistries
+	// LicenceLookupTimeout bounds one registry question
+	// (DefaultLicenceLookupTimeout).
+	LicenceLookupTimeout time.Duration
 
 	feedWaits feedStop
 }

@@ -519,6 +519,9 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 				noApprovedWorksite("the request cannot be approved: ask for more information, or decline it")); err != nil {
 				return err
 			}
+			if err := a.requireLicence(ctx, tx, acct, "The request cannot be approved"); err != nil {
+				return err
+			}
 			if err := a.recordProvisioning(ctx, tx, acct.ID, ProvUserProvisioned, map[string]any{
 				"request": r.ID, "scopes": granted, "worksites": r.WorksiteIDs, "sponsorships": r.SponsorshipIDs}); err != nil {
 				return err
@@ -697,6 +700,9 @@ func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.Reque
 		if err := a.requireApprovedWorksite(ctx, tx, acct.ID, noApprovedWorksite("their access cannot be reinstated")); err != nil {
 			return err
 		}
+		if err := a.requireLicence(ctx, tx, acct, "Their access cannot be reinstated"); err != nil {
+			return err
+		}
 		if err := a.requireQualifyingSponsor(ctx, tx, acct.ID,
 			noQualifyingSponsor("Their access cannot be reinstated until one does.")); err != nil {
 			return err
@@ -822,6 +828,7 @@ func (a *App) ReviewAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 	}
 	rv.Checks = portal.CheckRequest(portal.CheckInput{Account: acct, Worksites: worksites[r.ID], Sponsorships: rv.Sponsorships,
 		Today: a.today(), OnBehalfOf: rv.OnBehalfOf, Sponsors: active})
+	rv.Checks = append(rv.Checks, a.licenceCheck(ctx, acct))
 	if err := a.viewedPerson(ctx, meta, staff, acct.ID, "access_request", map[string]any{"request": r.ID}); err != nil {
 		return nil, err
 	}
@@ -914,6 +921,9 @@ type PersonRecord struct {
 	Prerequisites []*PrerequisiteStatus
 	Sponsorships  []*portal.Sponsorship
 	DecidedBy     map[portal.AccessRequestID]string // the deciding officers' names
+	// Licence is what the daily licence check last recorded; nil when it
+	// never checked this person.
+	Licence *portal.LicenceStanding
 }
 
 // Person gathers a person's record for an officer, and records the view in
@@ -952,6 +962,9 @@ func (a *App) Person(ctx context.Context, meta portal.RequestMeta, staff *portal
 	}
 	if p.Current = currentAccess(p.Requests); p.Current != nil {
 		p.Actions = portal.AccessActionsFrom(p.Current.Status)
+	}
+	if p.Licence, err = q.FindLicenceStanding(ctx, id); err != nil && !store.IsNotFound(err) {
+		return nil, err
 	}
 	if err := a.viewedPerson(ctx, meta, staff, id, "person", nil); err != nil {
 		return nil, err

@@ -662,6 +662,7 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 			{Level: portal.CheckOK, Text: "The MSP billing number A1234 has the expected format."},
 			{Level: portal.CheckOK, Text: "The CPSID 12345 has the expected format."},
 			{Level: portal.CheckOK, Text: rv.Worksites[0].Worksite.Name + " (" + string(rv.Worksites[0].Worksite.Code) + ") is approved and its address is verified."},
+			{Level: portal.CheckNone, Text: "The licence was not checked: no registry is configured for College of Physicians and Surgeons of BC."},
 		}
 		if !reflect.DeepEqual(rv.Checks, wantChecks) {
 			t.Fatalf("checks %+v", rv.Checks)

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -225,6 +226,7 @@ var walkActions = []walkAction{
 	{"confirm own address", 8, stepConfirmAddress},
 	{"time passes", 5, stepTimePasses},
 	{"jobs run", 2, stepJobs},
+	{"licence changes", 3, stepLicenceChanges},
 }
 
 // walker is one walk on one database.
@@ -253,13 +255,21 @@ type walker struct {
 	// What the jobs did: residencies ended, scheduled decommissions
 	// applied, access suspended for the annual review.
 	residenciesEnded, membershipsEnded, reviewSuspensions int
+	// registry answers for every college; licenceSuspensions counts the
+	// access the licence check suspended.
+	registry           *walkRegistry
+	licenceSuspensions int
 }
 
 func newWalker(t *testing.T, db *store.DB, seed int64, on walkSwitches) *walker {
 	a := newApp(t, db)
 	w := &walker{t: t, a: a, db: db, rng: rand.New(rand.NewSource(seed)), seed: seed, on: on, now: walkStart,
-		check: a.NewPolicyCheck(), outcomes: map[string][2]int{}}
+		check: a.NewPolicyCheck(), outcomes: map[string][2]int{}, registry: &walkRegistry{status: map[string]string{}}}
 	a.Now = func() time.Time { return w.now }
+	a.Licences = portal.LicenceRegistries{}
+	for _, c := range []string{portal.CollegeCPSBC, portal.CollegeBCCNM, portal.CollegeCPBC, portal.CollegeBCCSW, portal.CollegeCHCPBC} {
+		a.Licences[c] = w.registry
+	}
 	for _, name := range []string{"Olivia OFFICER", "Oscar OFFICER"} {
 		key := strings.ToLower(strings.Fields(name)[0])
 		email := key + "@careconnect.example"
@@ -412,9 +422,9 @@ func (w *walker) summary() string {
 	s := w.v.s
 	return fmt.Sprintf("%d people, at most %d provisioned at once and %d of them on behalf of a sponsor (%d steps with one); "+
 		"%d worksites, %d requests, %d sponsorships, %d audit rows, clock at %s; the jobs ended %d residencies and %d memberships "+
-		"and suspended %d people for the review; done/tried: %s",
+		"and suspended %d people for the review and %d for their licence; done/tried: %s",
 		len(s.Accounts), w.maxProvisioned, w.maxOBO, w.oboSteps, len(s.Worksites), len(s.Requests), len(s.Sponsorships), s.AuditRows,
-		w.now.In(walkZone).Format(time.DateOnly), w.residenciesEnded, w.membershipsEnded, w.reviewSuspensions, strings.Join(parts, ", "))
+		w.now.In(walkZone).Format(time.DateOnly), w.residenciesEnded, w.membershipsEnded, w.reviewSuspensions, w.licenceSuspensions, strings.Join(parts, ", "))
 }
 
 // provisioned counts the people whose access is approved, and of them the
@@ -712,6 +722,12 @@ func stepRegister(w *walker) (string, error) {
 		Email: key + "@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no", Username: key + ".walk",
 		Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"}
 	edit(&in)
+	// Each person's licence has its own number, so that the registry
+	// answers for one person at a time.
+	in.CPSID = fmt.Sprintf("%05d", n)
+	if in.CollegeID != "" {
+		in.CollegeID = fmt.Sprintf("%07d", 1_000_000+n)
+	}
 	card := portal.CardIdentity{Issuer: "https://idp.test", Subject: "walk-" + key, GivenNames: walkGiven[n%len(walkGiven)],
 		Surname: "WALKER", BirthDate: "1980-04-18"}
 	acct, err := w.a.Register(ctx, meta, card, in)
@@ -1622,6 +1638,69 @@ func (w *walker) runJobs() string {
 	w.residenciesEnded += ended
 	w.membershipsEnded += decommissioned
 	w.reviewSuspensions += run.Suspended
-	return fmt.Sprintf("%d residencies ended, %d memberships ended, %d review reminders, %d suspended for the review, %d member reviews due",
-		ended, decommissioned, reminders, run.Suspended, run.MemberReminders)
+	return fmt.Sprintf("%d residencies ended, %d memberships ended, %d review reminders, %d suspended for the review, %d member reviews due; %s",
+		ended, decommissioned, reminders, run.Suspended, run.MemberReminders, w.recheckLicences())
+}
+
+// recheckLicences runs the daily licence check.
+func (w *walker) recheckLicences() string {
+	run, err := w.a.RecheckLicences(ctx)
+	if err != nil {
+		w.fail(fmt.Sprintf("licence job: %v", err), nil)
+	}
+	w.licenceSuspensions += run.Suspended
+	return fmt.Sprintf("licences: %d checked, %d unavailable, %d suspended, %d restored", run.Checked, run.Unavailable, run.Suspended, run.Restored)
+}
+
+// walkRegistry is every college's licence registry in the walk: a licence
+// is active until a step says otherwise, and the registry can be down.
+type walkRegistry struct {
+	down   bool
+	status map[string]string // by number; portal.LicenceNotFound: no such licence
+}
+
+func (r *walkRegistry) LookupLicence(_ context.Context, number string) (*portal.Licence, error) {
+	if r.down {
+		return nil, fmt.Errorf("%w: the walk's registry is down", portal.ErrRegistryUnavailable)
+	}
+	st := r.status[number]
+	switch st {
+	case portal.LicenceNotFound:
+		return nil, nil
+	case "":
+		st = portal.LicenceActive
+	}
+	return &portal.Licence{Number: number, FamilyName: "Walker", Status: st}, nil
+}
+
+// stepLicenceChanges has a college change a person's licence (it lapses,
+// is suspended, is restored or disappears) or its registry go down or come
+// back; half the time the daily licence check runs at once.
+func stepLicenceChanges(w *walker) (string, error) {
+	var licensed []*portal.Account
+	for _, a := range w.v.s.Accounts {
+		if _, _, ok := portal.LicenceKey(a); ok { // the snapshot's profession says whether
+			licensed = append(licensed, a)
+		}
+	}
+	a, ok := pick(w, licensed)
+	if !ok {
+		return "", nil
+	}
+	_, number, _ := portal.LicenceKey(w.account(a.ID))
+	var desc string
+	switch n := w.rng.Intn(100); {
+	case n < 10:
+		w.registry.down = !w.registry.down
+		desc = fmt.Sprintf("the registries go down: %v", w.registry.down)
+	default:
+		st := []string{portal.LicenceActive, portal.LicenceActive, portal.LicenceLapsed, portal.LicenceSuspended,
+			portal.LicenceNotFound}[w.rng.Intn(5)]
+		w.registry.status[number] = st
+		desc = fmt.Sprintf("account %d's licence %s is %s", a.ID, number, st)
+	}
+	if w.rng.Intn(2) == 0 {
+		desc += "; " + w.recheckLicences()
+	}
+	return desc, nil
 }

@@ -577,6 +577,9 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 			if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, refuseUnsponsoredReview); err != nil {
 				return err
 			}
+			if err := a.requireLicence(ctx, tx, actor, "Confirming your review cannot reinstate your access"); err != nil {
+				return err
+			}
 		}
 		// An on-behalf-of user's access is kept, or restored, within what her
 		// sponsors who qualify were granted.

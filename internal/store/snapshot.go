@@ -37,7 +37,7 @@ func (db *DB) LoadPolicySnapshot(ctx context.Context, now time.Time, today strin
 	r := snapshotReader{db: db, tx: tx}
 	for _, load := range []func(context.Context, *portal.PolicySnapshot) error{
 		r.accounts, r.requests, r.completions, r.worksites, r.memberships, r.groupAdmins,
-		r.sponsorships, r.invitations, r.joinRequests, r.feed,
+		r.sponsorships, r.invitations, r.joinRequests, r.feed, r.licences,
 	} {
 		if err := load(ctx, s); err != nil {
 			return nil, fmt.Errorf("store: load policy snapshot: %w", err)
@@ -231,6 +231,20 @@ func (r snapshotReader) feed(ctx context.Context, s *portal.PolicySnapshot) erro
 			return err
 		}
 		s.Feed = append(s.Feed, f)
+		return nil
+	})
+}
+
+func (r snapshotReader) licences(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT account_id, college, number, status, checked_at FROM licence_standings
+		ORDER BY account_id`, func(r rowScanner) error {
+		var l portal.LicenceStanding
+		var at int64
+		if err := r.Scan(&l.AccountID, &l.College, &l.Number, &l.Status, &at); err != nil {
+			return err
+		}
+		l.CheckedAt = fromMS(at)
+		s.Licences = append(s.Licences, l)
 		return nil
 	})
 }

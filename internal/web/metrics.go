@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/app"
 	"portal/internal/store"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,9 @@ type metrics struct {
 	// The policy check job's last run: violations by invariant, and when.
 	violations    *prometheus.GaugeVec
 	policyChecked prometheus.Gauge
+	// The licence check job: people by outcome, and when it last ran.
+	licences       *prometheus.CounterVec
+	licenceChecked prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
@@ -38,6 +42,13 @@ func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
 			Name: "portal_policy_checked_timestamp_seconds", Help: "When the policy check last ran to the end, in Unix seconds; 0 before it has.",
 		}),
 	}
+	m.licences = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "portal_licence_checks_total",
+		Help: "People the daily licence check looked at, by outcome: checked, not_checked (no registry), unavailable, suspended, restored.",
+	}, []string{"outcome"})
+	m.licenceChecked = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "portal_licence_checked_timestamp_seconds", Help: "When the licence check last ran to the end, in Unix seconds; 0 before it has.",
+	})
 	depth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "portal_outbox_depth", Help: "Emails waiting in the outbox.",
 	}, func() float64 {
@@ -50,7 +61,7 @@ func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
 		return float64(n)
 	})
 	if reg != nil {
-		reg.MustRegister(m.requests, m.duration, depth, m.violations, m.policyChecked)
+		reg.MustRegister(m.requests, m.duration, depth, m.violations, m.policyChecked, m.licences, m.licenceChecked)
 	}
 	return m
 }
@@ -120,3 +131,12 @@ func (s *Server) RecordPolicyCheck(vs []portal.Violation, at time.Time) {
 }
 
 var _ http.Handler = (*Server)(nil)
+
+// RecordLicenceCheck shows a run of the daily licence check in the metrics.
+func (s *Server) RecordLicenceCheck(run app.LicenceRun, at time.Time) {
+	for outcome, n := range map[string]int{"checked": run.Checked, "not_checked": run.NotChecked,
+		"unavailable": run.Unavailable, "suspended": run.Suspended, "restored": run.Restored} {
+		s.metrics.licences.WithLabelValues(outcome).Add(float64(n))
+	}
+	s.metrics.licenceChecked.Set(float64(at.Unix()))
+}

@@ -211,18 +211,19 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 // funcMap holds the template helpers.
 func (t *templates) funcMap() template.FuncMap {
 	return template.FuncMap{
-		"static":        staticURL,
-		"field":         newField,
-		"phone":         portal.FormatPhone,
-		"qualified":     portal.QualifiedUsername,
-		"professions":   func() []portal.ProfessionInfo { return portal.Professions },
-		"nurseLicences": func() any { return portal.NurseLicences },
-		"eligible":      portal.ProfessionEligible,
-		"add":           func(a, b int) int { return a + b },
-		"licenceLabel":  portal.NurseLicenceLabel,
-		"date":          formatDate,
-		"datetime":      formatDateTime,
-		"dayMonth":      formatDayMonth,
+		"static":             staticURL,
+		"field":              newField,
+		"phone":              portal.FormatPhone,
+		"qualified":          portal.QualifiedUsername,
+		"professions":        func() []portal.ProfessionInfo { return portal.Professions },
+		"nurseLicences":      func() any { return portal.NurseLicences },
+		"eligible":           portal.ProfessionEligible,
+		"add":                func(a, b int) int { return a + b },
+		"licenceLabel":       portal.NurseLicenceLabel,
+		"licenceStatusLabel": portal.LicenceStatusLabel,
+		"date":               formatDate,
+		"datetime":           formatDateTime,
+		"dayMonth":           formatDayMonth,
 		"profession": func(code string) string {
 			if info, ok := portal.LookupProfession(portal.Profession(code)); ok {
 				return info.Label

@@ -81,6 +81,11 @@ type Config struct {
 	Downstreams []app.Downstream
 	// PushEvery is how often push mode looks for changes; 0 means every 5 seconds.
 	PushEvery time.Duration
+	// Licences are the colleges' licence registries (licence.ReadConfig);
+	// none: every licence is "not checked". LicenceCheckEvery is how often
+	// everyone provisioned is checked again; 0 means daily.
+	Licences          portal.LicenceRegistries
+	LicenceCheckEvery time.Duration
 	// Registerer receives the metrics; nil uses the default registry.
 	Registerer prometheus.Registerer
 	// Now replaces the clock (tests).
@@ -243,6 +248,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error)
 	}
 	a.Addresses = addressProvider(cfg)
 	a.Downstreams = cfg.Downstreams
+	a.Licences = cfg.Licences
 	return &Portal{Config: cfg, DB: db, App: a, Logger: logger}, nil
 }
 
@@ -384,6 +390,15 @@ func (p *Portal) Jobs() []Job {
 			}
 			return nil
 		}},
+	}
+	if len(p.App.Licences) > 0 {
+		jobs = append(jobs, Job{Name: "licence-check", Every: every(p.Config.LicenceCheckEvery, 24*time.Hour), Run: func(ctx context.Context) error {
+			run, err := p.App.RecheckLicences(ctx)
+			p.Server.RecordLicenceCheck(run, p.App.Now())
+			p.Logger.Info("licence check", "checked", run.Checked, "not_checked", run.NotChecked, "unavailable", run.Unavailable,
+				"suspended", run.Suspended, "restored", run.Restored)
+			return err
+		}})
 	}
 	if len(p.App.Downstreams) > 0 {
 		host, _ := os.Hostname()
