@@ -55,6 +55,7 @@ const (
 	InvDeclinedWorksiteClosed        = "declined-worksite-closed"
 	InvGrantsToConfirmedAddresses    = "grants-to-confirmed-addresses"
 	InvAuditChainWhole               = "audit-chain-whole"
+	InvNoDormantProvisioned          = "no-dormant-provisioned"
 )
 
 // Invariants lists every invariant of the access policy, in the order they
@@ -109,6 +110,11 @@ var Invariants = []Invariant{
 	{InvAuditChainWhole,
 		"The audit trail's hash chain is whole: no row edited, deleted or missing.",
 		checkAuditChainWhole},
+	{InvNoDormantProvisioned,
+		"No provisioned person is dormant: their last activity (a portal sign-in, an annual review " +
+			"confirmed, the approval) is less than the dormancy limit ago, leave days not counted, plus " +
+			"the dormancy job's grace of a day.",
+		checkNoDormantProvisioned},
 }
 
 // LookupInvariant returns the invariant of a name.
@@ -189,6 +195,13 @@ type PolicySnapshot struct {
 	JoinRequests []*JoinRequest
 	Feed         []FeedState
 	Grants       []AddressGrant
+
+	// DormancyLimit is the configured time without activity after which
+	// access is dormant; zero leaves the dormancy invariant unchecked.
+	DormancyLimit time.Duration
+	// Activity: when each provisioned person's dormancy clock started, and
+	// their leaves, in account order.
+	Activity []Activity
 
 	AuditRows   int64        // audit rows verified
 	AuditBreaks []ChainBreak // where the audit chain fails to verify
@@ -672,5 +685,29 @@ func checkAuditChainWhole(v *policyView) []Violation {
 	for _, b := range breaks {
 		out = append(out, Violation{InvAuditChainWhole, []string{fmt.Sprintf("audit row %d", b.Seq)}, b.Reason})
 	}
+	return out
+}
+
+func checkNoDormantProvisioned(v *policyView) []Violation {
+	if v.s.DormancyLimit <= 0 {
+		return nil
+	}
+	acts := map[AccountID]Activity{}
+	for _, a := range v.s.Activity {
+		acts[a.AccountID] = a
+	}
+	var out []Violation
+	v.provisioned(func(a *Account, r *AccessRequest) {
+		act, ok := acts[a.ID]
+		if !ok || act.Since.IsZero() {
+			return
+		}
+		at := DormantAt(act.Since, v.s.DormancyLimit, act.Paused)
+		if !v.s.Now.Before(at.Add(DormancyJobGrace)) {
+			out = append(out, Violation{InvNoDormantProvisioned, append(accountRefs(a.ID), requestRef(r.ID)),
+				fmt.Sprintf("access is approved, but the last activity was on %s and it became dormant on %s",
+					act.Since.UTC().Format(time.DateOnly), at.UTC().Format(time.DateOnly))})
+		}
+	})
 	return out
 }

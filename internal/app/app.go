@@ -44,6 +44,10 @@ type App struct {
 	// FeedPollInterval is how often a change-feed reader waiting for events
 	// reads again (DefaultFeedPoll), to see those written by other instances.
 	FeedPollInterval time.Duration
+	// DormancyLimit is how long access stays without an activity (a
+	// sign-in, an annual review confirmed) before it is suspended as
+	// dormant; zero means portal.DefaultDormancyLimit.
+	DormancyLimit time.Duration
 
 	feedWaits feedStop
 }

@@ -323,6 +323,26 @@ func templateCases() []templateCase {
 			want:    []string{"1 day from now", "https://mycareconnect.example/review"},
 		},
 		{
+			name: "dormancy reminder", template: "dormancy_reminder",
+			data: DormancyReminder{Common: sampleCommon("Sam Lee"), DaysLeft: "30 days", LastActivity: "May 30, 2027",
+				SuspendOn: "November 26, 2027", LimitDays: 180, SignInURL: "https://mycareconnect.example/dormant"},
+			subject: "Sign in to keep your CareConnect access after November 26, 2027",
+			want:    []string{"since", "May 30, 2027", "not used for 180 days", "November 26, 2027", "30 days from now", "https://mycareconnect.example/dormant"},
+		},
+		{
+			name: "dormancy suspended", template: "dormancy_suspended",
+			data: DormancySuspended{Common: sampleCommon("Sam Lee"), LastActivity: "May 30, 2027", LimitDays: 180,
+				ConfirmURL: "https://mycareconnect.example/dormant"},
+			subject: "Your CareConnect access is suspended: not used for 180 days",
+			want:    []string{"May 30, 2027", "suspended as unused", "It is not removed", "https://mycareconnect.example/dormant"},
+		},
+		{
+			name: "dormancy reactivated", template: "dormancy_reactivated",
+			data:    DormancyReactivated{Common: sampleCommon("Sam Lee"), LimitDays: 180, StatusURL: "https://mycareconnect.example/application/status"},
+			subject: "Your CareConnect access is restored",
+			want:    []string{"is restored", "not used for 180 days", "https://mycareconnect.example/application/status"},
+		},
+		{
 			name: "review suspended", template: "review_suspended",
 			data:    ReviewSuspended{Common: sampleCommon("Sam Lee"), DueDate: "November 26, 2027", ReviewURL: "https://mycareconnect.example/review"},
 			subject: "Your CareConnect access is suspended: annual review not completed",

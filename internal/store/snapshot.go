@@ -37,7 +37,7 @@ func (db *DB) LoadPolicySnapshot(ctx context.Context, now time.Time, today strin
 	r := snapshotReader{db: db, tx: tx}
 	for _, load := range []func(context.Context, *portal.PolicySnapshot) error{
 		r.accounts, r.requests, r.completions, r.worksites, r.memberships, r.groupAdmins,
-		r.sponsorships, r.invitations, r.joinRequests, r.feed,
+		r.sponsorships, r.invitations, r.joinRequests, r.feed, r.activity,
 	} {
 		if err := load(ctx, s); err != nil {
 			return nil, fmt.Errorf("store: load policy snapshot: %w", err)
@@ -230,6 +230,26 @@ func (r snapshotReader) feed(ctx context.Context, s *portal.PolicySnapshot) erro
 			return err
 		}
 		s.Feed = append(s.Feed, f)
+		return nil
+	})
+}
+
+// activity reads when each provisioned person's dormancy clock started:
+// their last sign-in, the approval or the last annual review confirmed.
+func (r snapshotReader) activity(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT r.account_id, a.last_active_at, r.approved_at, r.last_confirmed_at
+		FROM access_requests r JOIN accounts a ON a.id = r.account_id
+		WHERE r.status = 'approved' ORDER BY r.account_id, r.id`, func(row rowScanner) error {
+		var id, active, approved, confirmed int64
+		if err := row.Scan(&id, &active, &approved, &confirmed); err != nil {
+			return err
+		}
+		since := portal.ActivitySince(fromMS(active), fromMS(approved), fromMS(confirmed))
+		if n := len(s.Activity); n > 0 && s.Activity[n-1].AccountID == portal.AccountID(id) {
+			s.Activity[n-1].Since = portal.ActivitySince(s.Activity[n-1].Since, since)
+			return nil
+		}
+		s.Activity = append(s.Activity, portal.Activity{AccountID: portal.AccountID(id), Since: since})
 		return nil
 	})
 }
