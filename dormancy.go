@@ -8,10 +8,10 @@ import (
 // Dormant accounts: nobody who stopped using CareConnect keeps access
 // forever. A person's access becomes dormant after DormancyLimit (a
 // setting, 180 days by default) without an activity: a portal sign-in,
-// an annual review confirmed, or the approval itself. They are reminded
-// DormancyReminderDays before, then the dormancy job suspends the access
-// (it is not deleted); signing in and confirming that they still need
-// CareConnect restores it the same day.
+// an annual review confirmed, the approval or the CareConnect team's
+// reinstatement. They are reminded DormancyReminderDays before, then the
+// dormancy job suspends the access (it is not deleted); signing in and
+// confirming that they still need CareConnect restores it the same day.
 
 // DefaultDormancyLimit is how long access stays without an activity
 // before it is suspended as dormant, unless configured otherwise.

@@ -56,6 +56,17 @@ func dmRunTwiceAtOnce(t *testing.T, a1, a2 *app.App) app.DormancyRun {
 	return total
 }
 
+func dmReport(t *testing.T, a *app.App, staff *portal.Staff, want app.DormancyReport) {
+	t.Helper()
+	r, err := a.Reports(ctx, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Dormancy != want {
+		t.Fatalf("dormancy report %+v, want %+v", r.Dormancy, want)
+	}
+}
+
 // dmNoDormant checks the dormancy invariant against the database.
 func dmNoDormant(t *testing.T, a *app.App) {
 	t.Helper()
@@ -149,6 +160,8 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 			t.Fatalf("history %+v", last)
 		}
 		dmNoDormant(t, a)
+		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
+		dmReport(t, a, auditor, app.DormancyReport{LimitDays: 180, DormantNow: 1, SuspendedAll: 1, SuspendedRecent: 1})
 
 		// Two days later she signs in and confirms: access is back at once.
 		clock.Set(at.Add(48 * time.Hour))
@@ -189,6 +202,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		if run, err := a.RunDormancy(ctx); err != nil || run.Suspended != 0 || len(run.Reminders) != 0 {
 			t.Fatalf("run after restoring %+v %v", run, err)
 		}
+		dmReport(t, a, auditor, app.DormancyReport{LimitDays: 180, SuspendedAll: 1, SuspendedRecent: 1, ReactivatedAll: 1, ReactivatedRecent: 1})
 		dmNoDormant(t, a)
 	})
 }

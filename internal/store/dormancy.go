@@ -15,27 +15,28 @@ const DormancyActor = "dormancy"
 type Dormancy struct {
 	*AccessReview
 	LastActiveAt time.Time // the person's last portal sign-in
+	ReinstatedAt time.Time // when the CareConnect team last reinstated the access
 	Notices      string    // the reminders sent: "<clock start in ms>:30,7"
 }
 
 // Since is when the dormancy clock started: the last sign-in, the approval
 // or the last annual review confirmed, whichever is latest.
 func (d *Dormancy) Since() time.Time {
-	return portal.ActivitySince(d.LastActiveAt, d.ApprovedAt, d.LastConfirmedAt)
+	return portal.ActivitySince(d.LastActiveAt, d.ApprovedAt, d.LastConfirmedAt, d.ReinstatedAt)
 }
 
-const dormancyColumns = reviewColumns + `, a.last_active_at, r.dormancy_notices`
+const dormancyColumns = reviewColumns + `, a.last_active_at, r.dormancy_notices, r.reinstated_at`
 
 const dormancyFrom = ` FROM access_requests r JOIN accounts a ON a.id = r.account_id`
 
 func scanDormancy(row rowScanner) (*Dormancy, error) {
-	var active int64
+	var active, reinstated int64
 	var notices string
-	r, err := scanAccessReview(row, &active, &notices)
+	r, err := scanAccessReview(row, &active, &notices, &reinstated)
 	if err != nil {
 		return nil, err
 	}
-	return &Dormancy{AccessReview: r, LastActiveAt: fromMS(active), Notices: notices}, nil
+	return &Dormancy{AccessReview: r, LastActiveAt: fromMS(active), Notices: notices, ReinstatedAt: fromMS(reinstated)}, nil
 }
 
 // FindDormancyCandidates lists the approved requests whose dormancy clock
@@ -44,7 +45,7 @@ func (q Q) FindDormancyCandidates(ctx context.Context, before time.Time) ([]*Dor
 	b := ms(before)
 	rows, err := q.Query(ctx, "SELECT "+dormancyColumns+dormancyFrom+`
 		WHERE r.status = 'approved' AND a.last_active_at < ? AND r.approved_at < ? AND r.last_confirmed_at < ?
-		ORDER BY r.id`, b, b, b)
+		AND r.reinstated_at < ? ORDER BY r.id`, b, b, b, b)
 	if err != nil {
 		return nil, err
 	}

@@ -235,16 +235,17 @@ func (r snapshotReader) feed(ctx context.Context, s *portal.PolicySnapshot) erro
 }
 
 // activity reads when each provisioned person's dormancy clock started:
-// their last sign-in, the approval or the last annual review confirmed.
+// their last sign-in, the approval, the team's last reinstatement or the
+// last annual review confirmed.
 func (r snapshotReader) activity(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT r.account_id, a.last_active_at, r.approved_at, r.last_confirmed_at
+	return r.each(ctx, `SELECT r.account_id, a.last_active_at, r.approved_at, r.last_confirmed_at, r.reinstated_at
 		FROM access_requests r JOIN accounts a ON a.id = r.account_id
 		WHERE r.status = 'approved' ORDER BY r.account_id, r.id`, func(row rowScanner) error {
-		var id, active, approved, confirmed int64
-		if err := row.Scan(&id, &active, &approved, &confirmed); err != nil {
+		var id, active, approved, confirmed, reinstated int64
+		if err := row.Scan(&id, &active, &approved, &confirmed, &reinstated); err != nil {
 			return err
 		}
-		since := portal.ActivitySince(fromMS(active), fromMS(approved), fromMS(confirmed))
+		since := portal.ActivitySince(fromMS(active), fromMS(approved), fromMS(confirmed), fromMS(reinstated))
 		if n := len(s.Activity); n > 0 && s.Activity[n-1].AccountID == portal.AccountID(id) {
 			s.Activity[n-1].Since = portal.ActivitySince(s.Activity[n-1].Since, since)
 			return nil

@@ -180,14 +180,15 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.rotateSession(w, r, accountID, sessionData{Card: &card, IDToken: id.IDToken, SignedInAt: s.app.Now()}); err != nil {
 		return err
 	}
-	switch {
-	case acct == nil:
+	if acct == nil {
 		http.Redirect(w, r, "/register", http.StatusSeeOther)
-	case returnTo != "":
-		http.Redirect(w, r, returnTo, http.StatusSeeOther)
-	default:
-		http.Redirect(w, r, "/menu", http.StatusSeeOther)
+		return nil
 	}
+	to, err := s.afterSignIn(r, acct, returnTo)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 

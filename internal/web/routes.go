@@ -101,6 +101,7 @@ func (s *Server) routes() http.Handler {
 	s.remoteStaffRoutes(handle)
 	s.auditRoutes(handle)
 	s.reviewRoutes(handle)
+	s.dormancyRoutes(handle)
 	s.downstreamRoutes(handle)
 	s.apiRoutes(handle)
 
