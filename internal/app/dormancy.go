@@ -80,11 +80,6 @@ func dueDormancyReminder(sent dormancyNotices, now, at time.Time) int {
 	return send
 }
 
-// pausedPeriods are the periods a person's dormancy clock stood still.
-func (a *App) pausedPeriods(ctx context.Context, q store.Q, id portal.AccountID) ([]portal.Period, error) {
-	return nil, nil
-}
-
 // DormancyRun counts what one run of the dormancy job did.
 type DormancyRun struct {
 	Reminders map[int]int // reminders sent, by days before the access becomes dormant

@@ -27,3 +27,24 @@ type DormancyReactivated struct {
 	LimitDays int
 	StatusURL string
 }
+
+// LeaveRecorded is the data of "leave_recorded", sent when a person
+// records a leave.
+type LeaveRecorded struct {
+	Common
+	Kind        string // "Parental leave"
+	Start       string // the first day away, YYYY-MM-DD
+	Return      string // the return date, YYYY-MM-DD
+	PauseAccess bool
+	ReviewDue   string // the annual review's new due date, "" when there is none
+	LeaveURL    string
+}
+
+// LeaveEnded is the data of "leave_ended", sent on the return date of a
+// leave that paused the person's access.
+type LeaveEnded struct {
+	Common
+	Return    string
+	Restored  bool // false: the access rules no longer allow it (no approved worksite, no sponsor)
+	StatusURL string
+}

@@ -323,6 +323,32 @@ func templateCases() []templateCase {
 			want:    []string{"1 day from now", "https://mycareconnect.example/review"},
 		},
 		{
+			name: "leave recorded, access paused", template: "leave_recorded",
+			data: LeaveRecorded{Common: sampleCommon("Sam Lee"), Kind: "Parental leave", Start: "2027-01-04", Return: "2027-07-05",
+				PauseAccess: true, ReviewDue: "May 28, 2028", LeaveURL: "https://mycareconnect.example/account/leave"},
+			subject: "Your leave is recorded: 2027-01-04 to 2027-07-05",
+			want:    []string{"Parental leave", "paused from 2027-01-04", "comes back by itself on 2027-07-05", "May 28, 2028", "https://mycareconnect.example/account/leave"},
+		},
+		{
+			name: "leave recorded, access kept", template: "leave_recorded",
+			data: LeaveRecorded{Common: sampleCommon("Sam Lee"), Kind: "Sabbatical", Start: "2027-01-04", Return: "2027-02-01",
+				LeaveURL: "https://mycareconnect.example/account/leave"},
+			subject: "Your leave is recorded: 2027-01-04 to 2027-02-01",
+			want:    []string{"Sabbatical", "stays as it is"},
+		},
+		{
+			name: "leave ended, restored", template: "leave_ended",
+			data:    LeaveEnded{Common: sampleCommon("Sam Lee"), Return: "2027-07-05", Restored: true, StatusURL: "https://mycareconnect.example/application/status"},
+			subject: "Welcome back: your CareConnect access is restored",
+			want:    []string{"2027-07-05", "is restored", "https://mycareconnect.example/application/status"},
+		},
+		{
+			name: "leave ended, not restored", template: "leave_ended",
+			data:    LeaveEnded{Common: sampleCommon("Sam Lee"), Return: "2027-07-05", StatusURL: "https://mycareconnect.example/application/status"},
+			subject: "Your leave has ended: your CareConnect access stays suspended",
+			want:    []string{"cannot be restored", "contact the CareConnect team"},
+		},
+		{
 			name: "dormancy reminder", template: "dormancy_reminder",
 			data: DormancyReminder{Common: sampleCommon("Sam Lee"), DaysLeft: "30 days", LastActivity: "May 30, 2027",
 				SuspendOn: "November 26, 2027", LimitDays: 180, SignInURL: "https://mycareconnect.example/dormant"},

@@ -370,6 +370,10 @@ func (p *Portal) Jobs() []Job {
 			_, err := p.App.RunAnnualReview(ctx)
 			return err
 		}},
+		{Name: "leaves", Every: 15 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := p.App.RunLeaves(ctx)
+			return err
+		}},
 		{Name: "dormancy", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := p.App.RunDormancy(ctx)
 			return err
