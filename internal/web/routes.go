@@ -102,6 +102,7 @@ func (s *Server) routes() http.Handler {
 	s.auditRoutes(handle)
 	s.reviewRoutes(handle)
 	s.dormancyRoutes(handle)
+	s.leaveRoutes(handle)
 	s.downstreamRoutes(handle)
 	s.apiRoutes(handle)
 
