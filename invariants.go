@@ -56,6 +56,7 @@ const (
 	InvGrantsToConfirmedAddresses    = "grants-to-confirmed-addresses"
 	InvAuditChainWhole               = "audit-chain-whole"
 	InvNoDormantProvisioned          = "no-dormant-provisioned"
+	InvLeaveAccessBack               = "leave-access-back"
 )
 
 // Invariants lists every invariant of the access policy, in the order they
@@ -115,6 +116,10 @@ var Invariants = []Invariant{
 			"confirmed, the approval) is less than the dormancy limit ago, leave days not counted, plus " +
 			"the dormancy job's grace of a day.",
 		checkNoDormantProvisioned},
+	{InvLeaveAccessBack,
+		"Access paused for a leave comes back on the return date: no leave that paused a person's access " +
+			"is still waiting for it to come back more than a day after its return date.",
+		checkLeaveAccessBack},
 }
 
 // LookupInvariant returns the invariant of a name.
@@ -202,6 +207,8 @@ type PolicySnapshot struct {
 	// Activity: when each provisioned person's dormancy clock started, and
 	// their leaves, in account order.
 	Activity []Activity
+	// LeavePauses: every leave that paused a person's access, in id order.
+	LeavePauses []LeavePause
 
 	AuditRows   int64        // audit rows verified
 	AuditBreaks []ChainBreak // where the audit chain fails to verify
@@ -709,5 +716,28 @@ func checkNoDormantProvisioned(v *policyView) []Violation {
 					act.Since.UTC().Format(time.DateOnly), at.UTC().Format(time.DateOnly))})
 		}
 	})
+	return out
+}
+
+// LeavePause is a leave during which the leave job paused the access.
+type LeavePause struct {
+	LeaveID   LeaveID
+	AccountID AccountID
+	End       string // the return date, YYYY-MM-DD
+	Resumed   bool   // the job acted on the return date
+}
+
+func checkLeaveAccessBack(v *policyView) []Violation {
+	var out []Violation
+	for _, l := range v.s.LeavePauses {
+		end, err := time.Parse(time.DateOnly, l.End)
+		if l.Resumed || err != nil {
+			continue
+		}
+		if late := end.Add(LeaveAccessGrace).Format(time.DateOnly); v.s.Today > late {
+			out = append(out, Violation{InvLeaveAccessBack, append(accountRefs(l.AccountID), fmt.Sprintf("leave %d", l.LeaveID)),
+				fmt.Sprintf("access paused for a leave that ended on %s is still paused on %s", l.End, v.s.Today)})
+		}
+	}
 	return out
 }

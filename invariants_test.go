@@ -80,8 +80,8 @@ func TestInvariants_Listed(t *testing.T) {
 			t.Errorf("LookupInvariant(%q) = %v, %v", inv.Name, got.Name, ok)
 		}
 	}
-	if len(Invariants) != 13 {
-		t.Errorf("%d invariants, want 13", len(Invariants))
+	if len(Invariants) != 14 {
+		t.Errorf("%d invariants, want 14", len(Invariants))
 	}
 	counts := CountViolations([]Violation{{Invariant: InvAuditChainWhole}, {Invariant: InvAuditChainWhole}})
 	if len(counts) != len(Invariants) || counts[InvAuditChainWhole] != 2 || counts[InvOneAccessPerPerson] != 0 {
@@ -275,6 +275,14 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			s.Requests[1].Status = ARSuspended
 			s.Feed[1] = FeedState{AccountID: 2, EventID: 9, Event: FeedUserSuspended}
 		}, nil},
+		{"LeaveAccessBackOnTime", func(s *PolicySnapshot) {
+			s.LeavePauses = []LeavePause{{LeaveID: 1, AccountID: 3, End: "2026-11-20", Resumed: true},
+				{LeaveID: 2, AccountID: 2, End: "2026-11-25"}, {LeaveID: 3, AccountID: 1, End: "2026-12-20"}}
+		}, nil},
+		{"LeaveAccessStillPaused", func(s *PolicySnapshot) {
+			s.LeavePauses = []LeavePause{{LeaveID: 4, AccountID: 2, End: "2026-11-24"}}
+		}, []Violation{{InvLeaveAccessBack, []string{"account 2", "leave 4"},
+			"access paused for a leave that ended on 2026-11-24 is still paused on 2026-11-26"}}},
 		{"DormancyUnchecked", func(s *PolicySnapshot) {
 			s.Activity[1].Since = s.Now.AddDate(-1, 0, 0)
 			s.DormancyLimit = 0

@@ -153,3 +153,42 @@ func TestLeave_ReviewRemindersPause(t *testing.T) {
 		}
 	})
 }
+
+func TestLeave_InvariantSeesAccessNotBack(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, clock := rvApp(t, db)
+		doc, _, _ := rvPerson(t, a, "dr.stuck", "Stu", "STUCK", "101")
+		if _, err := a.RecordLeave(ctx, meta, doc, portal.LeaveInput{Kind: "sabbatical", Start: "2026-11-26", End: "2026-12-01",
+			PauseAccess: true}); err != nil {
+			t.Fatal(err)
+		}
+		leaveViolations := func() []portal.Violation {
+			t.Helper()
+			vs, err := a.CheckInvariants(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []portal.Violation
+			for _, v := range vs {
+				if v.Invariant == portal.InvLeaveAccessBack {
+					out = append(out, v)
+				}
+			}
+			return out
+		}
+		clock.Set(rvPT(t, 2026, 12, 2, 23, 0)) // the job's day of grace
+		if vs := leaveViolations(); len(vs) != 0 {
+			t.Fatalf("within the grace: %v", vs)
+		}
+		clock.Set(rvPT(t, 2026, 12, 3, 9, 0))
+		if vs := leaveViolations(); len(vs) != 1 || vs[0].Reason != "access paused for a leave that ended on 2026-12-01 is still paused on 2026-12-03" {
+			t.Fatalf("late: %v", vs)
+		}
+		if run, err := a.RunLeaves(ctx); err != nil || run.Resumed != 1 {
+			t.Fatalf("run %+v %v", run, err)
+		}
+		if vs := leaveViolations(); len(vs) != 0 {
+			t.Fatalf("after the job: %v", vs)
+		}
+	})
+}

@@ -225,6 +225,7 @@ var walkActions = []walkAction{
 	{"confirm own address", 8, stepConfirmAddress},
 	{"sign in", 4, stepSignIn},
 	{"confirm dormant access still needed", 3, stepConfirmDormant},
+	{"record a leave", 2, stepRecordLeave},
 	{"time passes", 5, stepTimePasses},
 	{"jobs run", 2, stepJobs},
 }
@@ -302,6 +303,9 @@ func (w *walker) takeStep() {
 			w.fail(fmt.Sprintf("dormancy job at midnight: %v", err), nil)
 		}
 		w.dormantSuspensions += run.Suspended
+		if _, err := w.a.RunLeaves(ctx); err != nil {
+			w.fail(fmt.Sprintf("leave job at midnight: %v", err), nil)
+		}
 	}
 	total := 0
 	for _, act := range walkActions {
@@ -1591,6 +1595,29 @@ func stepConfirmDormant(w *walker) (string, error) {
 	return fmt.Sprintf("account %d signs in and confirms their dormant access is still needed", acct.ID), err
 }
 
+// stepRecordLeave has a provisioned person record a leave, starting today
+// or within ten days, pausing their access half the time.
+func stepRecordLeave(w *walker) (string, error) {
+	var holders []*portal.Account
+	for _, a := range w.v.s.Accounts {
+		if h := w.v.holder[a.ID]; h != nil && h.Status == portal.ARApproved {
+			holders = append(holders, a)
+		}
+	}
+	a, ok := pick(w, holders)
+	if !ok {
+		return "", nil
+	}
+	acct := w.account(a.ID)
+	day := w.now.In(walkZone)
+	start := day.AddDate(0, 0, w.rng.Intn(10))
+	end := start.AddDate(0, 0, 5+w.rng.Intn(55))
+	in := portal.LeaveInput{Kind: string(portal.LeaveKinds[w.rng.Intn(len(portal.LeaveKinds))].Kind),
+		Start: start.Format(time.DateOnly), End: end.Format(time.DateOnly), PauseAccess: w.chance(50)}
+	_, err := w.a.RecordLeave(ctx, meta, acct, in)
+	return fmt.Sprintf("account %d records a leave from %s to %s (pause access %v)", acct.ID, in.Start, in.End, in.PauseAccess), err
+}
+
 // --- time -------------------------------------------------------------------------
 
 func stepTimePasses(w *walker) (string, error) {
@@ -1679,6 +1706,9 @@ func (w *walker) runJobs() string {
 	}
 	if _, err := w.a.RemindEndingLocums(ctx); err != nil {
 		w.fail(fmt.Sprintf("locum reminder job: %v", err), nil)
+	}
+	if _, err := w.a.RunLeaves(ctx); err != nil {
+		w.fail(fmt.Sprintf("leave job: %v", err), nil)
 	}
 	dormancy, err := w.a.RunDormancy(ctx)
 	if err != nil {

@@ -37,7 +37,7 @@ func (db *DB) LoadPolicySnapshot(ctx context.Context, now time.Time, today strin
 	r := snapshotReader{db: db, tx: tx}
 	for _, load := range []func(context.Context, *portal.PolicySnapshot) error{
 		r.accounts, r.requests, r.completions, r.worksites, r.memberships, r.groupAdmins,
-		r.sponsorships, r.invitations, r.joinRequests, r.feed, r.activity,
+		r.sponsorships, r.invitations, r.joinRequests, r.feed, r.activity, r.leavePauses,
 	} {
 		if err := load(ctx, s); err != nil {
 			return nil, fmt.Errorf("store: load policy snapshot: %w", err)
@@ -253,4 +253,19 @@ func (r snapshotReader) activity(ctx context.Context, s *portal.PolicySnapshot) 
 		s.Activity = append(s.Activity, portal.Activity{AccountID: portal.AccountID(id), Since: since})
 		return nil
 	})
+}
+
+// leavePauses reads the leaves that paused a person's access.
+func (r snapshotReader) leavePauses(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, account_id, end_date, access_resumed_at FROM leaves WHERE access_paused_at > 0 ORDER BY id`,
+		func(row rowScanner) error {
+			var l portal.LeavePause
+			var resumed int64
+			if err := row.Scan(&l.LeaveID, &l.AccountID, &l.End, &resumed); err != nil {
+				return err
+			}
+			l.Resumed = resumed > 0
+			s.LeavePauses = append(s.LeavePauses, l)
+			return nil
+		})
 }
