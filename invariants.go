@@ -56,6 +56,8 @@ const (
 	InvGrantsToConfirmedAddresses    = "grants-to-confirmed-addresses"
 	InvAuditChainWhole               = "audit-chain-whole"
 	InvProvisionedLicensed           = "provisioned-licensed"
+	InvNoDormantProvisioned          = "no-dormant-provisioned"
+	InvLeaveAccessBack               = "leave-access-back"
 )
 
 // Invariants lists every invariant of the access policy, in the order they
@@ -114,6 +116,15 @@ var Invariants = []Invariant{
 		"A provisioned person's licence is not lapsed or suspended as the college's registry last " +
 			"reported it: such access is suspended until the licence is restored.",
 		checkProvisionedLicensed},
+	{InvNoDormantProvisioned,
+		"No provisioned person is dormant: their last activity (a portal sign-in, an annual review " +
+			"confirmed, the approval) is less than the dormancy limit ago, leave days not counted, plus " +
+			"the dormancy job's grace of a day.",
+		checkNoDormantProvisioned},
+	{InvLeaveAccessBack,
+		"Access paused for a leave comes back on the return date: no leave that paused a person's access " +
+			"is still waiting for it to come back more than a day after its return date.",
+		checkLeaveAccessBack},
 }
 
 // LookupInvariant returns the invariant of a name.
@@ -196,6 +207,15 @@ type PolicySnapshot struct {
 	Grants       []AddressGrant
 	// Licences: what the licence registries last said, per person checked.
 	Licences []LicenceStanding
+
+	// DormancyLimit is the configured time without activity after which
+	// access is dormant; zero leaves the dormancy invariant unchecked.
+	DormancyLimit time.Duration
+	// Activity: when each provisioned person's dormancy clock started, and
+	// their leaves, in account order.
+	Activity []Activity
+	// LeavePauses: every leave that paused a person's access, in id order.
+	LeavePauses []LeavePause
 
 	AuditRows   int64        // audit rows verified
 	AuditBreaks []ChainBreak // where the audit chain fails to verify
@@ -696,5 +716,52 @@ func checkProvisionedLicensed(v *policyView) []Violation {
 				fmt.Sprintf("provisioned although the %s registry last reported licence %s %s", CollegeName(l.College), l.Number, l.Status)})
 		}
 	})
+	return out
+}
+
+func checkNoDormantProvisioned(v *policyView) []Violation {
+	if v.s.DormancyLimit <= 0 {
+		return nil
+	}
+	acts := map[AccountID]Activity{}
+	for _, a := range v.s.Activity {
+		acts[a.AccountID] = a
+	}
+	var out []Violation
+	v.provisioned(func(a *Account, r *AccessRequest) {
+		act, ok := acts[a.ID]
+		if !ok || act.Since.IsZero() {
+			return
+		}
+		at := DormantAt(act.Since, v.s.DormancyLimit, act.Paused)
+		if !v.s.Now.Before(at.Add(DormancyJobGrace)) {
+			out = append(out, Violation{InvNoDormantProvisioned, append(accountRefs(a.ID), requestRef(r.ID)),
+				fmt.Sprintf("access is approved, but the last activity was on %s and it became dormant on %s",
+					act.Since.UTC().Format(time.DateOnly), at.UTC().Format(time.DateOnly))})
+		}
+	})
+	return out
+}
+
+// LeavePause is a leave during which the leave job paused the access.
+type LeavePause struct {
+	LeaveID   LeaveID
+	AccountID AccountID
+	End       string // the return date, YYYY-MM-DD
+	Resumed   bool   // the job acted on the return date
+}
+
+func checkLeaveAccessBack(v *policyView) []Violation {
+	var out []Violation
+	for _, l := range v.s.LeavePauses {
+		end, err := time.Parse(time.DateOnly, l.End)
+		if l.Resumed || err != nil {
+			continue
+		}
+		if late := end.Add(LeaveAccessGrace).Format(time.DateOnly); v.s.Today > late {
+			out = append(out, Violation{InvLeaveAccessBack, append(accountRefs(l.AccountID), fmt.Sprintf("leave %d", l.LeaveID)),
+				fmt.Sprintf("access paused for a leave that ended on %s is still paused on %s", l.End, v.s.Today)})
+		}
+	}
 	return out
 }

@@ -54,6 +54,11 @@ func policyWorld() *PolicySnapshot {
 		Grants: []AddressGrant{
 			{Kind: GrantDeclaration, ID: 1, AccountID: 1, Address: "dana@example.ca", Confirmed: true},
 		},
+		DormancyLimit: DefaultDormancyLimit,
+		Activity: []Activity{
+			{AccountID: 1, Since: now.AddDate(0, 0, -10)},
+			{AccountID: 2, Since: now.AddDate(0, 0, -100)},
+		},
 		AuditRows: 40,
 	}
 }
@@ -75,8 +80,8 @@ func TestInvariants_Listed(t *testing.T) {
 			t.Errorf("LookupInvariant(%q) = %v, %v", inv.Name, got.Name, ok)
 		}
 	}
-	if len(Invariants) != 13 {
-		t.Errorf("%d invariants, want 13", len(Invariants))
+	if len(Invariants) != 15 {
+		t.Errorf("%d invariants, want 15", len(Invariants))
 	}
 	counts := CountViolations([]Violation{{Invariant: InvAuditChainWhole}, {Invariant: InvAuditChainWhole}})
 	if len(counts) != len(Invariants) || counts[InvAuditChainWhole] != 2 || counts[InvOneAccessPerPerson] != 0 {
@@ -266,6 +271,39 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			{InvAuditChainWhole, []string{"audit row 3"}, "rows 3 to 3 are missing"},
 			{InvAuditChainWhole, []string{"audit row 9"}, "content does not match its hash (edited)"},
 		}},
+		{"DormantPastLimitAndGrace", func(s *PolicySnapshot) {
+			s.Activity[1].Since = s.Now.Add(-DefaultDormancyLimit - DormancyJobGrace - time.Minute)
+		}, []Violation{{InvNoDormantProvisioned, []string{"account 2", "access request 2"},
+			"access is approved, but the last activity was on 2026-05-29 and it became dormant on 2026-11-25"}}},
+		{"DormantWithinTheJobsGrace", func(s *PolicySnapshot) {
+			s.Activity[1].Since = s.Now.Add(-DefaultDormancyLimit - DormancyJobGrace + time.Minute)
+		}, nil},
+		{"LeaveDaysNotCounted", func(s *PolicySnapshot) {
+			s.Activity[1].Since = s.Now.AddDate(0, 0, -200)
+			s.Activity[1].Paused = []Period{{s.Now.AddDate(0, 0, -100), s.Now.AddDate(0, 0, -70)}}
+		}, nil},
+		{"LeaveTooShortToCover", func(s *PolicySnapshot) {
+			s.Activity[1].Since = s.Now.AddDate(0, 0, -200)
+			s.Activity[1].Paused = []Period{{s.Now.AddDate(0, 0, -100), s.Now.AddDate(0, 0, -90)}}
+		}, []Violation{{InvNoDormantProvisioned, []string{"account 2", "access request 2"},
+			"access is approved, but the last activity was on 2026-05-10 and it became dormant on 2026-11-16"}}},
+		{"SuspendedAsDormantIsLawful", func(s *PolicySnapshot) {
+			s.Activity[1].Since = s.Now.AddDate(-1, 0, 0)
+			s.Requests[1].Status = ARSuspended
+			s.Feed[1] = FeedState{AccountID: 2, EventID: 9, Event: FeedUserSuspended}
+		}, nil},
+		{"LeaveAccessBackOnTime", func(s *PolicySnapshot) {
+			s.LeavePauses = []LeavePause{{LeaveID: 1, AccountID: 3, End: "2026-11-20", Resumed: true},
+				{LeaveID: 2, AccountID: 2, End: "2026-11-25"}, {LeaveID: 3, AccountID: 1, End: "2026-12-20"}}
+		}, nil},
+		{"LeaveAccessStillPaused", func(s *PolicySnapshot) {
+			s.LeavePauses = []LeavePause{{LeaveID: 4, AccountID: 2, End: "2026-11-24"}}
+		}, []Violation{{InvLeaveAccessBack, []string{"account 2", "leave 4"},
+			"access paused for a leave that ended on 2026-11-24 is still paused on 2026-11-26"}}},
+		{"DormancyUnchecked", func(s *PolicySnapshot) {
+			s.Activity[1].Since = s.Now.AddDate(-1, 0, 0)
+			s.DormancyLimit = 0
+		}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -312,5 +350,31 @@ func TestPolicySnapshot_Helpers(t *testing.T) {
 	}
 	if !FeedAllowsAccess(FeedUserReinstated) || FeedAllowsAccess(FeedUserSuspended) || FeedAllowsAccess("user.updated") {
 		t.Fatal("FeedAllowsAccess")
+	}
+}
+
+func TestDormantAt(t *testing.T) {
+	day := 24 * time.Hour
+	since := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	d := func(n int) time.Time { return since.Add(time.Duration(n) * day) }
+	tests := []struct {
+		name   string
+		paused []Period
+		want   time.Time
+	}{
+		{"NoLeave", nil, d(180)},
+		{"LeaveInside", []Period{{d(10), d(40)}}, d(210)},
+		{"LeaveBeforeSinceIgnored", []Period{{d(-50), d(-10)}}, d(180)},
+		{"LeaveAcrossSinceCountsFromSince", []Period{{d(-5), d(5)}}, d(185)},
+		{"LeaveAfterDormantIgnored", []Period{{d(181), d(200)}}, d(180)},
+		{"LaterLeaveReachedByTheFirst", []Period{{d(185), d(190)}, {d(100), d(110)}}, d(195)},
+		{"OverlapsCountOnce", []Period{{d(10), d(40)}, {d(30), d(50)}}, d(220)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := DormantAt(since, 180*day, tt.paused); !got.Equal(tt.want) {
+				t.Errorf("got %s, want %s", got, tt.want)
+			}
+		})
 	}
 }

@@ -33,6 +33,7 @@ import (
 	"syscall"
 	"time"
 
+	"portal"
 	"portal/internal/app"
 	"portal/internal/identity"
 	"portal/internal/licence"
@@ -224,6 +225,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
 	dbFlags := databaseFlags(fs, cmd, env, envDur)
 	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute), "how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
+	dormancyDays := fs.String("dormancy-days", env("DORMANCY_DAYS", strconv.Itoa(int(portal.DefaultDormancyLimit/(24*time.Hour)))),
+		"days without a portal sign-in or annual review confirmation after which CareConnect access is suspended as dormant (PORTAL_DORMANCY_DAYS)")
 	pushFile := fs.String("scim-push-file", env("SCIM_PUSH_FILE", ""),
 		"JSON file naming the downstream SCIM services to provision (push mode); see docs/provisioning-api.md (PORTAL_SCIM_PUSH_FILE)")
 	licenceFile := fs.String("licence-registry-file", env("LICENCE_REGISTRY_FILE", ""),
@@ -268,6 +271,11 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		bad = append(bad, err)
 	}
 	cfg.MetricsAddr = metricsListenAddr(*metricsAddr, cfg.Dev)
+	if n, err := strconv.Atoi(*dormancyDays); err != nil {
+		bad = append(bad, fmt.Errorf("-dormancy-days (PORTAL_DORMANCY_DAYS) %q: want a number of days", *dormancyDays))
+	} else if cfg.DormancyLimit = time.Duration(n) * 24 * time.Hour; portal.ValidateDormancyLimit(cfg.DormancyLimit) != nil {
+		bad = append(bad, fmt.Errorf("-dormancy-days (PORTAL_DORMANCY_DAYS) %d: %w", n, portal.ValidateDormancyLimit(cfg.DormancyLimit)))
+	}
 	if err := errors.Join(bad...); err != nil {
 		return cfg, "", err
 	}

@@ -168,6 +168,9 @@ func TestRun_BadSettingsAreErrors(t *testing.T) {
 		"secret file": {"PORTAL_SMTP_PASSWORD_FILE", "/no/such/file", "PORTAL_SMTP_PASSWORD_FILE: open /no/such/file"},
 		"bool":        {"PORTAL_DEV", "yes", `PORTAL_DEV="yes": want true or false`},
 		"duration":    {"PORTAL_SESSION_IDLE", "30", `PORTAL_SESSION_IDLE="30": want a duration like 30m or 12h`},
+		"dormancy":    {"PORTAL_DORMANCY_DAYS", "half a year", `-dormancy-days (PORTAL_DORMANCY_DAYS) "half a year": want a number of days`},
+		"dormancy too short": {"PORTAL_DORMANCY_DAYS", "30",
+			"-dormancy-days (PORTAL_DORMANCY_DAYS) 30: the dormancy limit must be at least 60 days, not 720h0m0s"},
 	} {
 		env := map[string]string{tt.key: tt.value}
 		for k, v := range base {
@@ -281,5 +284,22 @@ func TestParseConfig_LicenceRegistries(t *testing.T) {
 	cfg, _, err = parseConfig("serve", nil, io.Discard, func(k string) string { return map[string]string{"PORTAL_DEV": "true"}[k] })
 	if err != nil || cfg.Licences != nil || cfg.LicenceCheckEvery != 24*time.Hour {
 		t.Fatalf("default: %v %v %s", err, cfg.Licences, cfg.LicenceCheckEvery)
+	}
+}
+
+func TestParseConfig_DormancyDays(t *testing.T) {
+	for _, tt := range []struct {
+		env  string
+		want time.Duration
+	}{{"", 180 * 24 * time.Hour}, {"90", 90 * 24 * time.Hour}} {
+		cfg, _, err := parseConfig("serve", nil, io.Discard, func(k string) string {
+			if k == "PORTAL_DORMANCY_DAYS" {
+				return tt.env
+			}
+			return ""
+		})
+		if err != nil || cfg.DormancyLimit != tt.want {
+			t.Errorf("PORTAL_DORMANCY_DAYS=%q: %v %v, want %v", tt.env, cfg.DormancyLimit, err, tt.want)
+		}
 	}
 }

@@ -29,6 +29,9 @@ func (a *App) SignIn(ctx context.Context, meta portal.RequestMeta, card portal.C
 			acct = found
 			ev.actorKind, ev.actorID = portal.ActorAccount, accountRef(found.ID)
 			ev.subjectKind, ev.subjectID = "account", accountRef(found.ID)
+			if err := tx.TouchAccountActive(ctx, found.ID, a.now()); err != nil {
+				return err
+			}
 			if found.GivenNames != card.GivenNames || found.Surname != card.Surname || (card.BirthDate != "" && found.BirthDate != card.BirthDate) {
 				bd := found.BirthDate
 				if card.BirthDate != "" {

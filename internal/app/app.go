@@ -50,6 +50,10 @@ type App struct {
 	// LicenceLookupTimeout bounds one registry question
 	// (DefaultLicenceLookupTimeout).
 	LicenceLookupTimeout time.Duration
+	// DormancyLimit is how long access stays without an activity (a
+	// sign-in, an annual review confirmed) before it is suspended as
+	// dormant; zero means portal.DefaultDormancyLimit.
+	DormancyLimit time.Duration
 
 	feedWaits feedStop
 }

@@ -652,8 +652,12 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 		if _, err := tx.FindAccountByIDForUpdate(ctx, acct.ID); err != nil {
 			return err
 		}
+		var set map[string]any
+		if action == portal.AccessReinstate {
+			set = map[string]any{"reinstated_at": a.now().UnixMilli()} // a fresh decision: the dormancy clock starts again
+		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: from, To: to, At: a.now(),
-			ActorKind: portal.ActorStaff, ActorID: ref, Note: "Access " + action.Done() + ": " + reason})
+			ActorKind: portal.ActorStaff, ActorID: ref, Note: "Access " + action.Done() + ": " + reason, Set: set})
 		if err != nil {
 			return err
 		}

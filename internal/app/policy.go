@@ -47,6 +47,9 @@ func (c *PolicyCheck) Run(ctx context.Context) (*portal.PolicySnapshot, []portal
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := c.app.fillDormancy(ctx, s); err != nil {
+		return nil, nil, err
+	}
 	end, err := c.verifyAudit(ctx)
 	if err != nil {
 		return nil, nil, err

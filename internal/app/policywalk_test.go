@@ -224,6 +224,9 @@ var walkActions = []walkAction{
 	{"change email", 1, stepChangeEmail},
 	{"ask for the confirmation again", 2, stepResendConfirmation},
 	{"confirm own address", 8, stepConfirmAddress},
+	{"sign in", 4, stepSignIn},
+	{"confirm dormant access still needed", 3, stepConfirmDormant},
+	{"record a leave", 2, stepRecordLeave},
 	{"time passes", 5, stepTimePasses},
 	{"jobs run", 2, stepJobs},
 	{"licence changes", 3, stepLicenceChanges},
@@ -259,6 +262,7 @@ type walker struct {
 	// access the licence check suspended.
 	registry           *walkRegistry
 	licenceSuspensions int
+	dormantSuspensions int
 }
 
 func newWalker(t *testing.T, db *store.DB, seed int64, on walkSwitches) *walker {
@@ -302,6 +306,16 @@ func (w *walker) takeStep() {
 			w.fail(fmt.Sprintf("residency job at midnight: %v", err), nil)
 		}
 		w.residenciesEnded += n
+		// The dormancy job runs every hour on the server; the walk runs it
+		// once a day, within the invariant's grace.
+		run, err := w.a.RunDormancy(ctx)
+		if err != nil {
+			w.fail(fmt.Sprintf("dormancy job at midnight: %v", err), nil)
+		}
+		w.dormantSuspensions += run.Suspended
+		if _, err := w.a.RunLeaves(ctx); err != nil {
+			w.fail(fmt.Sprintf("leave job at midnight: %v", err), nil)
+		}
 	}
 	total := 0
 	for _, act := range walkActions {
@@ -422,9 +436,10 @@ func (w *walker) summary() string {
 	s := w.v.s
 	return fmt.Sprintf("%d people, at most %d provisioned at once and %d of them on behalf of a sponsor (%d steps with one); "+
 		"%d worksites, %d requests, %d sponsorships, %d audit rows, clock at %s; the jobs ended %d residencies and %d memberships "+
-		"and suspended %d people for the review and %d for their licence; done/tried: %s",
+		"and suspended %d people for the review, %d for their licence and %d as dormant; done/tried: %s",
 		len(s.Accounts), w.maxProvisioned, w.maxOBO, w.oboSteps, len(s.Worksites), len(s.Requests), len(s.Sponsorships), s.AuditRows,
-		w.now.In(walkZone).Format(time.DateOnly), w.residenciesEnded, w.membershipsEnded, w.reviewSuspensions, w.licenceSuspensions, strings.Join(parts, ", "))
+		w.now.In(walkZone).Format(time.DateOnly), w.residenciesEnded, w.membershipsEnded, w.reviewSuspensions, w.licenceSuspensions,
+		w.dormantSuspensions, strings.Join(parts, ", "))
 }
 
 // provisioned counts the people whose access is approved, and of them the
@@ -1552,6 +1567,73 @@ func stepConfirmReview(w *walker) (string, error) {
 	return fmt.Sprintf("account %d confirms their annual review", acct.ID), err
 }
 
+// walkCard is the card a person signs in with.
+func walkCard(a *portal.Account) portal.CardIdentity {
+	return portal.CardIdentity{Issuer: a.Issuer, Subject: a.Subject, GivenNames: a.GivenNames, Surname: a.Surname, BirthDate: a.BirthDate}
+}
+
+func stepSignIn(w *walker) (string, error) {
+	a, ok := pick(w, w.v.s.Accounts)
+	if !ok {
+		return "", nil
+	}
+	acct := w.account(a.ID)
+	_, err := w.a.SignIn(ctx, meta, walkCard(acct))
+	return fmt.Sprintf("account %d signs in", acct.ID), err
+}
+
+// stepConfirmDormant has someone whose access was suspended as dormant
+// sign in and confirm that they still need it.
+func stepConfirmDormant(w *walker) (string, error) {
+	var dormant []*portal.Account
+	for _, a := range w.v.s.Accounts {
+		h := w.v.holder[a.ID]
+		if h == nil || h.Status != portal.ARSuspended {
+			continue
+		}
+		acct := w.account(a.ID)
+		dm, err := w.a.Dormancy(ctx, acct)
+		if err != nil {
+			return "checking dormancy", err
+		}
+		if dm.Dormant && w.sponsorFits(acct, h.GrantedScopes) {
+			dormant = append(dormant, acct)
+		}
+	}
+	acct, ok := pick(w, dormant)
+	if !ok {
+		return "", nil
+	}
+	if _, err := w.a.SignIn(ctx, meta, walkCard(acct)); err != nil {
+		return fmt.Sprintf("account %d signs in", acct.ID), err
+	}
+	err := w.a.ConfirmStillNeeded(ctx, meta, acct, true)
+	return fmt.Sprintf("account %d signs in and confirms their dormant access is still needed", acct.ID), err
+}
+
+// stepRecordLeave has a provisioned person record a leave, starting today
+// or within ten days, pausing their access half the time.
+func stepRecordLeave(w *walker) (string, error) {
+	var holders []*portal.Account
+	for _, a := range w.v.s.Accounts {
+		if h := w.v.holder[a.ID]; h != nil && h.Status == portal.ARApproved {
+			holders = append(holders, a)
+		}
+	}
+	a, ok := pick(w, holders)
+	if !ok {
+		return "", nil
+	}
+	acct := w.account(a.ID)
+	day := w.now.In(walkZone)
+	start := day.AddDate(0, 0, w.rng.Intn(10))
+	end := start.AddDate(0, 0, 5+w.rng.Intn(55))
+	in := portal.LeaveInput{Kind: string(portal.LeaveKinds[w.rng.Intn(len(portal.LeaveKinds))].Kind),
+		Start: start.Format(time.DateOnly), End: end.Format(time.DateOnly), PauseAccess: w.chance(50)}
+	_, err := w.a.RecordLeave(ctx, meta, acct, in)
+	return fmt.Sprintf("account %d records a leave from %s to %s (pause access %v)", acct.ID, in.Start, in.End, in.PauseAccess), err
+}
+
 // --- time -------------------------------------------------------------------------
 
 func stepTimePasses(w *walker) (string, error) {
@@ -1597,6 +1679,16 @@ func (w *walker) sponsorsKeepReviews(until time.Time) (string, error) {
 			continue
 		}
 		acct := w.account(a.ID)
+		dm, err := w.a.Dormancy(ctx, acct)
+		if err != nil {
+			return desc, err
+		}
+		if !dm.DormantAt.IsZero() && !dm.DormantAt.After(until) {
+			desc += fmt.Sprintf(" (sponsor account %d signs in first)", a.ID)
+			if _, err := w.a.SignIn(ctx, meta, walkCard(acct)); err != nil {
+				return desc, err
+			}
+		}
 		rv, err := w.a.AccessReview(ctx, acct)
 		if err != nil {
 			return desc, err
@@ -1631,6 +1723,14 @@ func (w *walker) runJobs() string {
 	if _, err := w.a.RemindEndingLocums(ctx); err != nil {
 		w.fail(fmt.Sprintf("locum reminder job: %v", err), nil)
 	}
+	if _, err := w.a.RunLeaves(ctx); err != nil {
+		w.fail(fmt.Sprintf("leave job: %v", err), nil)
+	}
+	dormancy, err := w.a.RunDormancy(ctx)
+	if err != nil {
+		w.fail(fmt.Sprintf("dormancy job: %v", err), nil)
+	}
+	w.dormantSuspensions += dormancy.Suspended
 	reminders := 0
 	for _, n := range run.Reminders {
 		reminders += n
@@ -1638,8 +1738,9 @@ func (w *walker) runJobs() string {
 	w.residenciesEnded += ended
 	w.membershipsEnded += decommissioned
 	w.reviewSuspensions += run.Suspended
-	return fmt.Sprintf("%d residencies ended, %d memberships ended, %d review reminders, %d suspended for the review, %d member reviews due; %s",
-		ended, decommissioned, reminders, run.Suspended, run.MemberReminders, w.recheckLicences())
+	return fmt.Sprintf("%d residencies ended, %d memberships ended, %d review reminders, %d suspended for the review, %d member reviews due, "+
+		"%d suspended as dormant; %s", ended, decommissioned, reminders, run.Suspended, run.MemberReminders, dormancy.Suspended,
+		w.recheckLicences())
 }
 
 // recheckLicences runs the daily licence check.

@@ -500,6 +500,40 @@ type Report struct {
 	DecisionAll       DecisionStats
 	DecisionRecent    DecisionStats // decisions in the last RecentDecisionDays days
 	Funnel            []FunnelStage
+	Dormancy          DormancyReport
+}
+
+// DormancyReport counts dormant access: suspended as unused, and restored
+// by the people themselves.
+type DormancyReport struct {
+	LimitDays         int
+	DormantNow        int // access suspended as dormant and not restored
+	SuspendedAll      int // suspensions as dormant, ever
+	SuspendedRecent   int // in the last RecentDecisionDays days
+	ReactivatedAll    int // restorations by the person after a suspension as dormant, ever
+	ReactivatedRecent int
+}
+
+func (a *App) dormancyReport(ctx context.Context, since time.Time) (DormancyReport, error) {
+	rd := a.DB.Read()
+	out := DormancyReport{LimitDays: a.DormancyLimitDays()}
+	var err error
+	if out.DormantNow, err = rd.CountDormantSuspended(ctx); err != nil {
+		return out, err
+	}
+	for _, c := range []struct {
+		n      *int
+		action string
+		since  time.Time
+	}{
+		{&out.SuspendedAll, "dormancy.suspended", time.Time{}}, {&out.SuspendedRecent, "dormancy.suspended", since},
+		{&out.ReactivatedAll, "dormancy.reactivated", time.Time{}}, {&out.ReactivatedRecent, "dormancy.reactivated", since},
+	} {
+		if *c.n, err = rd.CountAuditActions(ctx, c.action, c.since); err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 func requireReportReader(staff *portal.Staff) error {
@@ -587,6 +621,9 @@ func (a *App) Reports(ctx context.Context, staff *portal.Staff) (*Report, error)
 	r.DecisionAll, r.DecisionRecent = DecisionStatsOf(timings), DecisionStatsOf(recent)
 
 	if r.Funnel, err = a.funnel(ctx); err != nil {
+		return nil, err
+	}
+	if r.Dormancy, err = a.dormancyReport(ctx, since); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -154,9 +154,18 @@ func (a *App) RunAnnualReview(ctx context.Context) (ReviewRun, error) {
 	if err != nil {
 		return run, err
 	}
+	ids := make([]portal.AccountID, len(due))
+	for i, r := range due {
+		ids[i] = r.AccountID
+	}
+	away, err := a.OnLeave(ctx, ids) // no reminders while on leave
+	if err != nil {
+		return run, err
+	}
 	var errs []error
 	for _, r := range due {
 		switch {
+		case away[r.AccountID] != nil && now.Before(r.ReviewDueAt):
 		case !now.Before(r.ReviewDueAt.Add(ReviewGrace)):
 			ok, err := a.suspendForReview(ctx, r, now)
 			if err != nil {

@@ -20,6 +20,8 @@ const (
 	LapseSponsorSuspended     = "sponsor_suspended"      // the CareConnect team suspended the sponsor's access
 	LapseSponsorDeprovisioned = "sponsor_deprovisioned"  // the CareConnect team removed the sponsor's access
 	LapseSponsorReview        = "sponsor_review_overdue" // the annual review suspended the sponsor's access
+	LapseSponsorDormant       = "sponsor_dormant"        // the sponsor's access was suspended as dormant
+	LapseSponsorOnLeave       = "sponsor_on_leave"       // the sponsor paused their access for a leave
 	LapseDecommissioned       = "decommissioned"         // the sponsor, or the person, left the shared worksite
 	LapseSponsorshipRevoked   = "sponsorship_revoked"    // the authorizer ended the sponsorship
 	LapseSponsorshipWithdrawn = "sponsorship_withdrawn"  // the person ended the sponsorship

@@ -38,6 +38,7 @@ func (db *DB) LoadPolicySnapshot(ctx context.Context, now time.Time, today strin
 	for _, load := range []func(context.Context, *portal.PolicySnapshot) error{
 		r.accounts, r.requests, r.completions, r.worksites, r.memberships, r.groupAdmins,
 		r.sponsorships, r.invitations, r.joinRequests, r.feed, r.licences,
+		r.activity, r.leavePauses,
 	} {
 		if err := load(ctx, s); err != nil {
 			return nil, fmt.Errorf("store: load policy snapshot: %w", err)
@@ -247,4 +248,40 @@ func (r snapshotReader) licences(ctx context.Context, s *portal.PolicySnapshot) 
 		s.Licences = append(s.Licences, l)
 		return nil
 	})
+}
+
+// activity reads when each provisioned person's dormancy clock started:
+// their last sign-in, the approval, the team's last reinstatement or the
+// last annual review confirmed.
+func (r snapshotReader) activity(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT r.account_id, a.last_active_at, r.approved_at, r.last_confirmed_at, r.reinstated_at
+		FROM access_requests r JOIN accounts a ON a.id = r.account_id
+		WHERE r.status = 'approved' ORDER BY r.account_id, r.id`, func(row rowScanner) error {
+		var id, active, approved, confirmed, reinstated int64
+		if err := row.Scan(&id, &active, &approved, &confirmed, &reinstated); err != nil {
+			return err
+		}
+		since := portal.ActivitySince(fromMS(active), fromMS(approved), fromMS(confirmed), fromMS(reinstated))
+		if n := len(s.Activity); n > 0 && s.Activity[n-1].AccountID == portal.AccountID(id) {
+			s.Activity[n-1].Since = portal.ActivitySince(s.Activity[n-1].Since, since)
+			return nil
+		}
+		s.Activity = append(s.Activity, portal.Activity{AccountID: portal.AccountID(id), Since: since})
+		return nil
+	})
+}
+
+// leavePauses reads the leaves that paused a person's access.
+func (r snapshotReader) leavePauses(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, account_id, end_date, access_resumed_at FROM leaves WHERE access_paused_at > 0 ORDER BY id`,
+		func(row rowScanner) error {
+			var l portal.LeavePause
+			var resumed int64
+			if err := row.Scan(&l.LeaveID, &l.AccountID, &l.End, &resumed); err != nil {
+				return err
+			}
+			l.Resumed = resumed > 0
+			s.LeavePauses = append(s.LeavePauses, l)
+			return nil
+		})
 }

@@ -239,6 +239,7 @@ type staffReportsPage struct {
 	Funnel            []funnelView
 	FunnelWidth       int
 	FunnelHeight      int
+	Dormancy          app.DormancyReport
 }
 
 func percentOf(n, total int) string {
@@ -284,7 +285,7 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) error {
 		ByStatus: countViews(rep.ByStatus, rep.TotalRequests), ByProfession: countViews(rep.ByProfession, rep.TotalRequests),
 		ByHealthAuthority: countViews(rep.ByHealthAuthority, rep.TotalRequests), RecentDays: app.RecentDecisionDays,
 		Decisions: []decisionView{decisionRow("All time", rep.DecisionAll),
-			decisionRow(fmt.Sprintf("Last %d days", app.RecentDecisionDays), rep.DecisionRecent)}}
+			decisionRow(fmt.Sprintf("Last %d days", app.RecentDecisionDays), rep.DecisionRecent)}, Dormancy: rep.Dormancy}
 	for _, st := range rep.Funnel {
 		data.Funnel = append(data.Funnel, funnelView{Label: st.Label, N: st.N, Percent: fmt.Sprintf("%.0f%%", st.Percent)})
 	}

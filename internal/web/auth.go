@@ -190,17 +190,15 @@ func (s *Server) handleCallback(w http.ResponseWriter, r *http.Request) error {
 	if _, err := s.rotateSession(w, r, accountID, data); err != nil {
 		return err
 	}
-	switch {
-	case acct == nil:
+	if acct == nil {
 		http.Redirect(w, r, "/register", http.StatusSeeOther)
-	case returnTo != "":
-		http.Redirect(w, r, returnTo, http.StatusSeeOther)
-	case acct.SignerOnly():
-		// A signer-only account has declarations to sign, not a practitioner's menu.
-		http.Redirect(w, r, "/notifications", http.StatusSeeOther)
-	default:
-		http.Redirect(w, r, "/menu", http.StatusSeeOther)
+		return nil
 	}
+	to, err := s.afterSignIn(r, acct, returnTo)
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 	return nil
 }
 

@@ -102,6 +102,8 @@ func (s *Server) routes() http.Handler {
 	s.remoteStaffRoutes(handle)
 	s.auditRoutes(handle)
 	s.reviewRoutes(handle)
+	s.dormancyRoutes(handle)
+	s.leaveRoutes(handle)
 	s.downstreamRoutes(handle)
 	s.apiRoutes(handle)
 

@@ -299,6 +299,8 @@ type worksitePage struct {
 	// A locum's last day refused: whose row, and what was typed.
 	LocumFor     portal.AccountID
 	LocumLastDay string
+	// OnLeave says, for the administrators, which members are on leave today.
+	OnLeave map[portal.AccountID]string
 }
 
 func (s *Server) handleWorksiteShow(w http.ResponseWriter, r *http.Request) error {
@@ -315,6 +317,11 @@ func (s *Server) showWorksite(w http.ResponseWriter, r *http.Request, id portal.
 		return err
 	}
 	data := worksitePage{Page: s.page(r, d.Worksite.Name), D: d, Errors: fe, Invite: invite, Now: s.app.Now()}
+	if d.IsAdmin {
+		if data.OnLeave, err = s.onLeave(r, d.Members); err != nil {
+			return err
+		}
+	}
 	if _, bad := fe["end_date"]; bad {
 		data.EndDateFor, _ = pathAccount(r)
 		data.EndDate = r.PostFormValue("end_date")

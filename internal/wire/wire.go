@@ -86,6 +86,10 @@ type Config struct {
 	// everyone provisioned is checked again; 0 means daily.
 	Licences          portal.LicenceRegistries
 	LicenceCheckEvery time.Duration
+	// DormancyLimit is how long CareConnect access stays without a sign-in
+	// or an annual review confirmation before it is suspended as dormant;
+	// 0 means portal.DefaultDormancyLimit.
+	DormancyLimit time.Duration
 	// Registerer receives the metrics; nil uses the default registry.
 	Registerer prometheus.Registerer
 	// Now replaces the clock (tests).
@@ -249,6 +253,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error)
 	a.Addresses = addressProvider(cfg)
 	a.Downstreams = cfg.Downstreams
 	a.Licences = cfg.Licences
+	a.DormancyLimit = cfg.DormancyLimit
 	return &Portal{Config: cfg, DB: db, App: a, Logger: logger}, nil
 }
 
@@ -369,6 +374,14 @@ func (p *Portal) Jobs() []Job {
 		}},
 		{Name: "annual-review", Every: time.Hour, Run: func(ctx context.Context) error {
 			_, err := p.App.RunAnnualReview(ctx)
+			return err
+		}},
+		{Name: "leaves", Every: 15 * time.Minute, Run: func(ctx context.Context) error {
+			_, err := p.App.RunLeaves(ctx)
+			return err
+		}},
+		{Name: "dormancy", Every: time.Hour, Run: func(ctx context.Context) error {
+			_, err := p.App.RunDormancy(ctx)
 			return err
 		}},
 		{Name: "policy-check", Every: every(p.Config.PolicyCheckEvery, 15*time.Minute), Run: func(ctx context.Context) error {

@@ -1,0 +1,50 @@
+package mail
+
+// DormancyReminder is the data of "dormancy_reminder", sent 30 and 7 days
+// before unused CareConnect access is suspended as dormant.
+type DormancyReminder struct {
+	Common
+	DaysLeft     string // how long is left, in words
+	LastActivity string // the last sign-in (or confirmation), formatted for reading
+	SuspendOn    string // when access is suspended without a sign-in, formatted for reading
+	LimitDays    int
+	SignInURL    string
+}
+
+// DormancySuspended is the data of "dormancy_suspended", sent when unused
+// access is suspended as dormant.
+type DormancySuspended struct {
+	Common
+	LastActivity string
+	LimitDays    int
+	ConfirmURL   string // where the person signs in and confirms, which restores the access
+}
+
+// DormancyReactivated is the data of "dormancy_reactivated", sent when a
+// person restores access that was suspended as dormant.
+type DormancyReactivated struct {
+	Common
+	LimitDays int
+	StatusURL string
+}
+
+// LeaveRecorded is the data of "leave_recorded", sent when a person
+// records a leave.
+type LeaveRecorded struct {
+	Common
+	Kind        string // "Parental leave"
+	Start       string // the first day away, YYYY-MM-DD
+	Return      string // the return date, YYYY-MM-DD
+	PauseAccess bool
+	ReviewDue   string // the annual review's new due date, "" when there is none
+	LeaveURL    string
+}
+
+// LeaveEnded is the data of "leave_ended", sent on the return date of a
+// leave that paused the person's access.
+type LeaveEnded struct {
+	Common
+	Return    string
+	Restored  bool // false: the access rules no longer allow it (no approved worksite, no sponsor)
+	StatusURL string
+}

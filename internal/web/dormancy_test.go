@@ -1,0 +1,142 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"portal"
+	"portal/internal/app"
+	"portal/internal/portaltest"
+	"portal/internal/web"
+)
+
+func dmFeed(t *testing.T, inst *portaltest.Instance, id portal.AccountID) []string {
+	t.Helper()
+	evs, err := inst.DB.Read().FindProvisioningEvents(t.Context(), 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		if e.AccountID == id {
+			out = append(out, e.Type)
+		}
+	}
+	return out
+}
+
+func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		now := inst.Clock.Now()
+		c := registered(t, inst, "Dora", "DORMANT", "dora@example.ca", "dora.dormant")
+		dora := accountByEmail(t, inst, "dora@example.ca")
+		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(0, -6, 0), dora)
+		// Approved 165 days ago and not signed in since: dormant in 15 days.
+		r := rvAccess(t, inst, dora, w, now.AddDate(0, 0, 200))
+		dormantOn := now.AddDate(0, 0, 200).AddDate(-1, 0, 0).Add(portal.DefaultDormancyLimit)
+
+		p := c.Get("/dormant")
+		if p.Status != http.StatusOK || !strings.Contains(p.Text("#dormant-none"), "would be suspended on "+rvPacificDate(t, dormantOn)) ||
+			len(p.Find(`form[action="/dormant"]`)) != 0 {
+			t.Fatalf("active: %d %q", p.Status, p.Text("main"))
+		}
+		a := inst.Portal.App
+		if run, err := a.RunDormancy(t.Context()); err != nil || !reflect.DeepEqual(run.Reminders, map[int]int{30: 1}) {
+			t.Fatalf("reminder run %+v %v", run, err)
+		}
+		inst.Clock.Advance(16 * 24 * time.Hour)
+		if run, err := a.RunDormancy(t.Context()); err != nil || run.Suspended != 1 {
+			t.Fatalf("suspending run %+v %v", run, err)
+		}
+		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARSuspended {
+			t.Fatalf("status %s", got)
+		}
+		if n, m := len(boEmails(t, inst, dora.Email, "dormancy_reminder")), len(boEmails(t, inst, dora.Email, "dormancy_suspended")); n != 1 || m != 1 {
+			t.Fatalf("%d reminders, %d suspension emails", n, m)
+		}
+		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
+			t.Fatalf("feed %v", got)
+		}
+
+		officer := inst.StaffClient(t, "officer")
+		if p := officer.Get("/staff/reports"); p.Text("#dormant-now") != "1" ||
+			!strings.Contains(p.Text("#dormancy tbody"), "All time 1 0") {
+			t.Fatalf("reports: %q %q", p.Text("#dormant-now"), p.Text("#dormancy tbody"))
+		}
+
+		// She signs in: the portal takes her to the confirmation first.
+		c = inst.Client(t)
+		p = c.SignIn("Dora", "DORMANT", "1980-04-18", "dora@example.ca")
+		if !strings.HasSuffix(p.URL, "/dormant") || !strings.Contains(p.Text("h1"), "Confirm you still need CareConnect") ||
+			!strings.Contains(p.Text("#dormant-state"), "was suspended on "+rvPacificDate(t, inst.Clock.Now())) ||
+			!strings.Contains(p.Text("#dormant-state"), "not used for 180 days") {
+			t.Fatalf("after sign-in: %s %q", p.URL, p.Text("main"))
+		}
+		p = c.Post("/dormant", url.Values{})
+		if p.Status != http.StatusUnprocessableEntity || p.Text("#confirm-error") != "Error: Confirm that you still need CareConnect access." ||
+			len(p.Find(".error-summary li")) != 1 || p.Attr(`input[name="confirm"]`, "aria-invalid") != "true" {
+			t.Fatalf("unconfirmed: %d %q", p.Status, p.Text("main"))
+		}
+		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARSuspended {
+			t.Fatal("a refused confirmation restored access")
+		}
+		p = c.Post("/dormant", url.Values{"confirm": {"yes"}})
+		if p.Status != http.StatusSeeOther || p.Location != "/application/status" {
+			t.Fatalf("confirm: %d %q %s", p.Status, p.Location, p.Text("main"))
+		}
+		p = c.Follow(p)
+		if !strings.Contains(p.Text(".flash"), "Your CareConnect access is restored") {
+			t.Fatalf("flash %q", p.Text(".flash"))
+		}
+		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARApproved {
+			t.Fatalf("status %s", got)
+		}
+		if es := boEmails(t, inst, dora.Email, "dormancy_reactivated"); len(es) != 1 || es[0].Subject != "Your CareConnect access is restored" {
+			t.Fatalf("reactivation emails %d", len(es))
+		}
+		if auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "dormancy.reactivated") != 1 ||
+			auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "dormancy.suspended") != 1 {
+			t.Fatal("not audited")
+		}
+		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
+			t.Fatalf("feed %v", got)
+		}
+		if p := officer.Get("/staff/reports"); p.Text("#dormant-now") != "0" ||
+			!strings.Contains(p.Text("#dormancy tbody"), "All time 1 1") {
+			t.Fatalf("reports after: %q %q", p.Text("#dormant-now"), p.Text("#dormancy tbody"))
+		}
+		// Confirming again restores nothing; the next sign-in goes to the menu.
+		if p := c.Post("/dormant", url.Values{"confirm": {"yes"}}); p.Status != http.StatusConflict ||
+			p.Text("#dormant-message") != "Your CareConnect access is not suspended as unused, so there is nothing to restore here." {
+			t.Fatalf("again: %d %q", p.Status, p.Text("main"))
+		}
+		if p := inst.Client(t).SignIn("Dora", "DORMANT", "1980-04-18", "dora@example.ca"); !strings.HasSuffix(p.URL, "/menu") {
+			t.Fatalf("next sign-in landed on %s", p.URL)
+		}
+	})
+}
+
+func TestWeb_DormancyRoutesNeedSignIn(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		routes := web.RoutePatterns(inst.Portal.Server)
+		for _, r := range []string{"GET /dormant", "POST /dormant"} {
+			if !slices.Contains(routes, r) {
+				t.Errorf("route %s is not registered", r)
+			}
+		}
+		if p := inst.Client(t).Get("/dormant"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/signin") {
+			t.Fatalf("signed out: %d %q", p.Status, p.Location)
+		}
+		visitor := inst.Client(t)
+		visitor.SignIn("Vera", "VISITOR", "1990-01-01", "vera@example.ca")
+		if p := visitor.Post("/dormant", url.Values{"confirm": {"yes"}}); p.Status != http.StatusSeeOther || p.Location != "/register" {
+			t.Fatalf("no account: %d %q", p.Status, p.Location)
+		}
+	})
+}

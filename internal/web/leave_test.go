@@ -1,0 +1,91 @@
+package web_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"portal"
+	"portal/internal/app"
+	"portal/internal/portaltest"
+)
+
+func TestWeb_LeaveWithAccessPaused(t *testing.T) {
+	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+		now := inst.Clock.Now()
+		admin := registered(t, inst, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
+		ada := accountByEmail(t, inst, "ada@example.ca")
+		c := registered(t, inst, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
+		lea := accountByEmail(t, inst, "lea@example.ca")
+		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(0, -6, 0), ada, lea)
+		due := now.AddDate(0, 0, 200)
+		r := rvAccess(t, inst, lea, w, due)
+
+		p := c.Get("/account/leave")
+		if p.Status != http.StatusOK || p.Text("h1") != "Leave" || p.Text("#no-leaves") == "" {
+			t.Fatalf("leave page: %d %q", p.Status, p.Text("main"))
+		}
+		// Return date before the first day: the error, what was typed kept.
+		start := now.In(rvZone(t)).Format(time.DateOnly)
+		end := now.In(rvZone(t)).AddDate(0, 0, 60).Format(time.DateOnly)
+		p = c.Post("/account/leave", url.Values{"kind": {"parental"}, "start": {end}, "end": {start}, "pause_access": {"yes"}})
+		if p.Status != http.StatusUnprocessableEntity || p.Text("#end-error") != "Error: The return date must be after the first day of your leave." ||
+			p.Attr("#start", "value") != end || len(p.Find(`input[name="kind"][value="parental"][checked]`)) != 1 ||
+			len(p.Find(`input[name="pause_access"][checked]`)) != 1 {
+			t.Fatalf("refused: %d %q", p.Status, p.Text(".error-summary"))
+		}
+		p = c.Post("/account/leave", url.Values{"kind": {"parental"}, "start": {start}, "end": {end}, "pause_access": {"yes"}})
+		if p.Status != http.StatusSeeOther || p.Location != "/account/leave" {
+			t.Fatalf("record: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
+		}
+		p = c.Follow(p)
+		if !strings.Contains(p.Text(".flash"), "comes back on "+end) || !strings.Contains(p.Text("#leaves"), "Paused until "+end) {
+			t.Fatalf("recorded: %q %q", p.Text(".flash"), p.Text("#leaves"))
+		}
+		// Starting today, the access is paused at once.
+		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended || !got.ReviewDueAt.Equal(due.AddDate(0, 0, 60)) {
+			t.Fatalf("request %s due %v", got.Status, got.ReviewDueAt)
+		}
+		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
+			t.Fatalf("feed %v", got)
+		}
+		if es := boEmails(t, inst, lea.Email, "leave_recorded"); len(es) != 1 {
+			t.Fatalf("%d leave emails", len(es))
+		}
+		if auditActionCount(t, inst, "account", fmt.Sprint(lea.ID), "leave.recorded") != 1 ||
+			auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "leave.access_paused") != 1 {
+			t.Fatal("not audited")
+		}
+		// The site administrator sees who is on leave.
+		if p := admin.Get(fmt.Sprintf("/worksites/%d", w.ID)); p.Text(".on-leave") != "On leave until "+end {
+			t.Fatalf("members page: %q", p.Text(".on-leave"))
+		}
+		// On the return date the job restores the access.
+		inst.Clock.Advance(61 * 24 * time.Hour)
+		if run, err := inst.Portal.App.RunLeaves(t.Context()); err != nil || run.Resumed != 1 {
+			t.Fatalf("run %+v %v", run, err)
+		}
+		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARApproved {
+			t.Fatalf("after the leave %s", got.Status)
+		}
+		if es := boEmails(t, inst, lea.Email, "leave_ended"); len(es) != 1 || es[0].Subject != "Welcome back: your CareConnect access is restored" {
+			t.Fatalf("%d end emails", len(es))
+		}
+		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
+			t.Fatalf("feed %v", got)
+		}
+	})
+}
+
+func rvZone(t *testing.T) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation("America/Vancouver")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
