@@ -16,7 +16,7 @@ const confirmEmailURL = "/account#email"
 // features add their own sources to the list.
 type actionSource func(ctx context.Context, a *App, actor *portal.Account) ([]portal.ActionItem, error)
 
-var actionSources = []actionSource{joinRequestActions, invitationActions, declarationActions, sponsorshipActions, reviewActions}
+var actionSources = []actionSource{joinRequestActions, invitationActions, declarationActions, sponsorshipActions, reviewActions, handoverActions}
 
 // ActionItems lists the requests waiting for the person, newest first.
 func (a *App) ActionItems(ctx context.Context, actor *portal.Account) ([]portal.ActionItem, error) {
@@ -111,4 +111,18 @@ func (a *App) YourRequests(ctx context.Context, actor *portal.Account) ([]portal
 			ViewURL: fmt.Sprintf("/requests/join/%d", r.ID)})
 	}
 	return appendSponsorshipRequests(ctx, a, actor, out)
+}
+
+func handoverActions(ctx context.Context, a *App, actor *portal.Account) ([]portal.ActionItem, error) {
+	hs, err := a.DB.Read().FindHandoversTo(ctx, actor.ID, a.now())
+	if err != nil {
+		return nil, err
+	}
+	var out []portal.ActionItem
+	for _, h := range hs {
+		out = append(out, portal.ActionItem{Kind: "handover", SubmittedAt: h.CreatedAt,
+			Description: fmt.Sprintf("%s asks you to take over %s as its site administrator.", h.FromName, h.WorksiteName),
+			ViewURL:     fmt.Sprintf("/handovers/%d", h.ID), AcceptLabel: "Review"})
+	}
+	return out, nil
 }

@@ -37,7 +37,7 @@ func (db *DB) LoadPolicySnapshot(ctx context.Context, now time.Time, today strin
 	r := snapshotReader{db: db, tx: tx}
 	for _, load := range []func(context.Context, *portal.PolicySnapshot) error{
 		r.accounts, r.requests, r.completions, r.worksites, r.memberships, r.groupAdmins,
-		r.sponsorships, r.invitations, r.joinRequests, r.feed,
+		r.sponsorships, r.invitations, r.joinRequests, r.feed, r.handovers,
 	} {
 		if err := load(ctx, s); err != nil {
 			return nil, fmt.Errorf("store: load policy snapshot: %w", err)
@@ -232,4 +232,19 @@ func (r snapshotReader) feed(ctx context.Context, s *portal.PolicySnapshot) erro
 		s.Feed = append(s.Feed, f)
 		return nil
 	})
+}
+
+// handovers reads every handover of a worksite to another member.
+func (r snapshotReader) handovers(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, worksite_id, from_account_id, to_account_id, status, expires_at FROM worksite_handovers ORDER BY id`,
+		func(r rowScanner) error {
+			var h portal.Handover
+			var expires int64
+			if err := r.Scan(&h.ID, &h.WorksiteID, &h.FromAccountID, &h.ToAccountID, &h.Status, &expires); err != nil {
+				return err
+			}
+			h.ExpiresAt = fromMS(expires)
+			s.Handovers = append(s.Handovers, &h)
+			return nil
+		})
 }
