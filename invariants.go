@@ -58,6 +58,7 @@ const (
 	InvProvisionedLicensed           = "provisioned-licensed"
 	InvNoDormantProvisioned          = "no-dormant-provisioned"
 	InvLeaveAccessBack               = "leave-access-back"
+	InvHandoverBetweenMembers        = "handover-between-members"
 )
 
 // Invariants lists every invariant of the access policy, in the order they
@@ -109,6 +110,10 @@ var Invariants = []Invariant{
 			"email address went to an address its person had confirmed, or was taken up through the " +
 			"emailed link itself (grants from before the portal recorded how are not judged).",
 		checkGrantsToConfirmedAddresses},
+	{InvHandoverBetweenMembers,
+		"A worksite has one open handover at most (pending and not expired), from an active site " +
+			"administrator of it to another active member of it: when either stops being one, the handover is cancelled.",
+		checkHandoverBetweenMembers},
 	{InvAuditChainWhole,
 		"The audit trail's hash chain is whole: no row edited, deleted or missing.",
 		checkAuditChainWhole},
@@ -216,6 +221,9 @@ type PolicySnapshot struct {
 	Activity []Activity
 	// LeavePauses: every leave that paused a person's access, in id order.
 	LeavePauses []LeavePause
+	// Handovers: ID, WorksiteID, FromAccountID, ToAccountID, Status,
+	// ExpiresAt.
+	Handovers []*Handover
 
 	AuditRows   int64        // audit rows verified
 	AuditBreaks []ChainBreak // where the audit chain fails to verify
@@ -761,6 +769,41 @@ func checkLeaveAccessBack(v *policyView) []Violation {
 		if late := end.Add(LeaveAccessGrace).Format(time.DateOnly); v.s.Today > late {
 			out = append(out, Violation{InvLeaveAccessBack, append(accountRefs(l.AccountID), fmt.Sprintf("leave %d", l.LeaveID)),
 				fmt.Sprintf("access paused for a leave that ended on %s is still paused on %s", l.End, v.s.Today)})
+		}
+	}
+	return out
+}
+
+func checkHandoverBetweenMembers(v *policyView) []Violation {
+	var out []Violation
+	open := map[WorksiteID]int{}
+	for _, h := range v.s.Handovers {
+		if !h.Open(v.s.Now) {
+			continue
+		}
+		ids := []string{worksiteRef(h.WorksiteID), fmt.Sprintf("handover %d", h.ID)}
+		if open[h.WorksiteID]++; open[h.WorksiteID] == 2 {
+			out = append(out, Violation{InvHandoverBetweenMembers, ids, fmt.Sprintf("worksite %d has more than one open handover", h.WorksiteID)})
+		}
+		var from, to *Membership
+		for _, m := range v.members[h.WorksiteID] {
+			switch m.AccountID {
+			case h.FromAccountID:
+				from = m
+			case h.ToAccountID:
+				to = m
+			}
+		}
+		switch {
+		case h.FromAccountID == h.ToAccountID:
+			out = append(out, Violation{InvHandoverBetweenMembers, append(ids, accountRefs(h.FromAccountID)...),
+				"an open handover from a person to themselves"})
+		case from == nil || from.Role != RoleSiteAdmin:
+			out = append(out, Violation{InvHandoverBetweenMembers, append(ids, accountRefs(h.FromAccountID)...),
+				"an open handover from someone who is not an active site administrator of the worksite"})
+		case to == nil:
+			out = append(out, Violation{InvHandoverBetweenMembers, append(ids, accountRefs(h.ToAccountID)...),
+				"an open handover to someone who is not an active member of the worksite"})
 		}
 	}
 	return out

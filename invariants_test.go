@@ -80,8 +80,8 @@ func TestInvariants_Listed(t *testing.T) {
 			t.Errorf("LookupInvariant(%q) = %v, %v", inv.Name, got.Name, ok)
 		}
 	}
-	if len(Invariants) != 15 {
-		t.Errorf("%d invariants, want 15", len(Invariants))
+	if len(Invariants) != 16 {
+		t.Errorf("%d invariants, want 16", len(Invariants))
 	}
 	counts := CountViolations([]Violation{{Invariant: InvAuditChainWhole}, {Invariant: InvAuditChainWhole}})
 	if len(counts) != len(Invariants) || counts[InvAuditChainWhole] != 2 || counts[InvOneAccessPerPerson] != 0 {
@@ -265,6 +265,24 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			s.Licences = []LicenceStanding{{AccountID: 1, College: CollegeCPSBC, Number: "12345", Status: LicenceActive},
 				{AccountID: 2, College: CollegeCPBC, Number: "P-1", Status: LicenceNotFound}}
 		}, nil},
+		{"HandoverOpenAndLawful", func(s *PolicySnapshot) {
+			// From the administrator to a member; an expired one and a closed one are not judged.
+			s.Handovers = []*Handover{{ID: 1, WorksiteID: 1, FromAccountID: 1, ToAccountID: 2, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)},
+				{ID: 2, WorksiteID: 1, FromAccountID: 2, ToAccountID: 3, Status: HandoverPending, ExpiresAt: s.Now},
+				{ID: 3, WorksiteID: 2, FromAccountID: 2, ToAccountID: 2, Status: HandoverAccepted, ExpiresAt: s.Now.Add(time.Hour)}}
+		}, nil},
+		{"HandoverFromSomeoneNotAnAdministrator", func(s *PolicySnapshot) {
+			s.Handovers = []*Handover{{ID: 4, WorksiteID: 1, FromAccountID: 2, ToAccountID: 1, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)}}
+		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 4", "account 2"},
+			"an open handover from someone who is not an active site administrator of the worksite"}}},
+		{"HandoverToSomeoneNotAMember", func(s *PolicySnapshot) {
+			s.Handovers = []*Handover{{ID: 5, WorksiteID: 1, FromAccountID: 1, ToAccountID: 3, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)}}
+		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 5", "account 3"},
+			"an open handover to someone who is not an active member of the worksite"}}},
+		{"TwoOpenHandovers", func(s *PolicySnapshot) {
+			s.Handovers = []*Handover{{ID: 6, WorksiteID: 1, FromAccountID: 1, ToAccountID: 2, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)},
+				{ID: 7, WorksiteID: 1, FromAccountID: 1, ToAccountID: 2, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)}}
+		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 7"}, "worksite 1 has more than one open handover"}}},
 		{"AuditChainBroken", func(s *PolicySnapshot) {
 			s.AuditBreaks = []ChainBreak{{Seq: 9, Reason: "content does not match its hash (edited)"}, {Seq: 3, Reason: "rows 3 to 3 are missing"}}
 		}, []Violation{

@@ -32,7 +32,7 @@ func TestRun_Check(t *testing.T) {
 			}
 			out, err := runCmd(t, env, "check")
 			if err != nil || exitCode(err) != checkClean || !strings.HasPrefix(out,
-				"policy holds: 15 invariants checked over 3 account(s), 1 worksite(s), 0 access request(s) and ") {
+				"policy holds: 16 invariants checked over 3 account(s), 1 worksite(s), 0 access request(s) and ") {
 				t.Fatalf("check of the demo: %q %v", out, err)
 			}
 

@@ -27,6 +27,9 @@ func (a *App) SignIn(ctx context.Context, meta portal.RequestMeta, card portal.C
 			subjectKind: "identity", subjectID: card.Subject, details: map[string]string{"issuer": card.Issuer}}
 		if found != nil {
 			acct = found
+			if err := tx.RecordSignIn(ctx, found.ID, a.now()); err != nil {
+				return err
+			}
 			ev.actorKind, ev.actorID = portal.ActorAccount, accountRef(found.ID)
 			ev.subjectKind, ev.subjectID = "account", accountRef(found.ID)
 			if err := tx.TouchAccountActive(ctx, found.ID, a.now()); err != nil {

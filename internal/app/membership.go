@@ -336,6 +336,9 @@ func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.Requ
 		details: map[string]string{"end_date": m.EndDate}}); err != nil {
 		return false, err
 	}
+	if err := a.cancelHandoversOf(ctx, tx, meta, actorKind, actorID, w.ID, m.AccountID); err != nil {
+		return false, err
+	}
 	// m's access may have relied on this worksite, and sponsorships here no
 	// longer count: the people m sponsors here, or m if sponsored here, may
 	// be left without a sponsor.
@@ -413,6 +416,12 @@ func (a *App) SetSiteAdmin(ctx context.Context, meta portal.RequestMeta, actor *
 		}
 		if err := tx.SetMemberRole(ctx, ws, member, role); err != nil {
 			return err
+		}
+		if !admin {
+			// An administrator no longer hands the worksite over.
+			if err := a.cancelHandoversOf(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), ws, member); err != nil {
+				return err
+			}
 		}
 		action := "worksite.admin_added"
 		if !admin {

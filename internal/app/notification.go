@@ -16,7 +16,7 @@ const confirmEmailURL = "/account#email"
 // what ReadMenu read. Later features add their own sources to the list.
 type actionSource func(a *App, actor *portal.Account, m *store.MenuRead) []portal.ActionItem
 
-var actionSources = []actionSource{joinRequestActions, invitationActions, declarationActions, sponsorshipActions, reviewActions}
+var actionSources = []actionSource{joinRequestActions, invitationActions, declarationActions, sponsorshipActions, reviewActions, handoverActions}
 
 // readMenu reads everything the main menu and the Notification Centre
 // show the person, in one statement.
@@ -116,4 +116,14 @@ func yourRequests(m *store.MenuRead) []portal.YourRequest {
 			ViewURL: fmt.Sprintf("/requests/join/%d", r.ID)})
 	}
 	return appendSponsorshipRequests(m.Sponsorships, out)
+}
+
+func handoverActions(_ *App, _ *portal.Account, m *store.MenuRead) []portal.ActionItem {
+	var out []portal.ActionItem
+	for _, h := range m.HandoversToDecide {
+		out = append(out, portal.ActionItem{Kind: "handover", SubmittedAt: h.CreatedAt,
+			Description: fmt.Sprintf("%s asks you to take over %s as its site administrator.", h.FromName, h.WorksiteName),
+			ViewURL:     fmt.Sprintf("/handovers/%d", h.ID), AcceptLabel: "Review"})
+	}
+	return out
 }

@@ -206,6 +206,10 @@ var walkActions = []walkAction{
 	{"revoke or resend invitation", 2, stepRevokeOrResendInvitation},
 	{"change site administrators", 2, stepSetSiteAdmin},
 	{"decommission", 3, stepDecommission},
+	{"hand a worksite over", 2, stepStartHandover},
+	{"answer or cancel a handover", 3, stepAnswerHandover},
+	{"leave a worksite", 2, stepLeaveWorksite},
+	{"team appoints an administrator", 1, stepAppointAdmin},
 	{"mark a locum", 2, stepMarkLocum},
 	{"confirm members", 2, stepConfirmMembers},
 	{"training", 6, stepTraining},
@@ -1804,4 +1808,103 @@ func stepLicenceChanges(w *walker) (string, error) {
 		desc += "; " + w.recheckLicences()
 	}
 	return desc, nil
+}
+
+// --- handovers ------------------------------------------------------------
+
+// siteAdministered picks a worksite and one of its own site administrators
+// (not a group administrator).
+func (w *walker) siteAdministered() (portal.WorksiteID, *portal.Account, bool) {
+	var ms []*portal.Membership
+	for _, list := range w.v.members {
+		for _, m := range list {
+			if m.Role == portal.RoleSiteAdmin {
+				ms = append(ms, m)
+			}
+		}
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		return ms[i].WorksiteID < ms[j].WorksiteID || (ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
+	})
+	m, ok := pick(w, ms)
+	if !ok {
+		return 0, nil, false
+	}
+	return m.WorksiteID, w.account(m.AccountID), true
+}
+
+func stepStartHandover(w *walker) (string, error) {
+	ws, admin, ok := w.siteAdministered()
+	if !ok {
+		return "", nil
+	}
+	m, ok := pick(w, w.v.members[ws])
+	if !ok {
+		return "", nil
+	}
+	_, err := w.a.StartHandover(ctx, meta, admin, ws, m.AccountID)
+	return fmt.Sprintf("account %d asks account %d to take over worksite %d", admin.ID, m.AccountID, ws), err
+}
+
+func stepAnswerHandover(w *walker) (string, error) {
+	var open []*portal.Handover
+	for _, h := range w.v.s.Handovers {
+		if h.Open(w.now) || (h.Status == portal.HandoverPending && w.chance(10)) {
+			open = append(open, h)
+		}
+	}
+	h, ok := pick(w, open)
+	if !ok {
+		return "", nil
+	}
+	to := w.account(h.ToAccountID)
+	switch r := w.rng.Intn(10); {
+	case r < 6:
+		_, err := w.a.AcceptHandover(ctx, meta, to, h.ID, portal.DeclarationInput{FullName: to.LegalName(), Agree: true})
+		return fmt.Sprintf("account %d accepts handover %d of worksite %d", to.ID, h.ID, h.WorksiteID), err
+	case r < 8:
+		_, err := w.a.DeclineHandover(ctx, meta, to, h.ID)
+		return fmt.Sprintf("account %d declines handover %d of worksite %d", to.ID, h.ID, h.WorksiteID), err
+	default:
+		from := w.account(h.FromAccountID)
+		err := w.a.CancelHandover(ctx, meta, from, h.WorksiteID, h.ID)
+		return fmt.Sprintf("account %d cancels handover %d of worksite %d", from.ID, h.ID, h.WorksiteID), err
+	}
+}
+
+func stepLeaveWorksite(w *walker) (string, error) {
+	var ms []*portal.Membership
+	for _, list := range w.v.members {
+		for _, m := range list {
+			if w.mayEndMembership(m.AccountID, m.WorksiteID) {
+				ms = append(ms, m)
+			}
+		}
+	}
+	sort.Slice(ms, func(i, j int) bool {
+		return ms[i].WorksiteID < ms[j].WorksiteID || (ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
+	})
+	m, ok := pick(w, ms)
+	if !ok {
+		return "", nil
+	}
+	_, err := w.a.LeaveWorksite(ctx, meta, w.account(m.AccountID), m.WorksiteID)
+	return fmt.Sprintf("account %d leaves worksite %d (%s)", m.AccountID, m.WorksiteID, m.Role), err
+}
+
+func stepAppointAdmin(w *walker) (string, error) {
+	list, err := w.a.InactiveAdminWorksites(ctx, w.officer())
+	if err != nil {
+		return "the team lists worksites without an active administrator", err
+	}
+	iw, ok := pick(w, list)
+	if !ok {
+		return "", nil
+	}
+	m, ok := pick(w, w.v.members[iw.Worksite.ID])
+	if !ok {
+		return "", nil
+	}
+	_, err = w.a.AppointSiteAdmin(ctx, meta, w.officer(), iw.Worksite.ID, m.AccountID)
+	return fmt.Sprintf("the team appoints account %d administrator of worksite %d", m.AccountID, iw.Worksite.ID), err
 }

@@ -511,6 +511,8 @@ type WorksiteDetail struct {
 	Requests    []*portal.JoinRequest
 	Invitations []*portal.Invitation
 	AdminCount  int
+	// Handover is the worksite's open handover, for its site administrators.
+	Handover *portal.Handover
 }
 
 // Worksite returns a worksite for its members and administrators.
@@ -549,7 +551,12 @@ func (a *App) Worksite(ctx context.Context, actor *portal.Account, ws portal.Wor
 	if d.Invitations, err = r.FindWorksiteInvitations(ctx, ws); err != nil {
 		return nil, err
 	}
-	d.AdminCount, err = r.CountActiveAdmins(ctx, ws)
+	if d.AdminCount, err = r.CountActiveAdmins(ctx, ws); err != nil {
+		return nil, err
+	}
+	if m != nil && m.IsAdmin() {
+		d.Handover, err = a.PendingHandover(ctx, actor, ws)
+	}
 	return d, err
 }
 

@@ -93,6 +93,9 @@ func (a *App) closeDeclinedWorksite(ctx context.Context, tx *store.Tx, meta port
 			details: map[string]string{"role": m.Role, "because": LapseWorksiteDeclined}}); err != nil {
 			return err
 		}
+		if err := a.cancelHandoversOf(ctx, tx, meta, portal.ActorStaff, by, w.ID, m.AccountID); err != nil {
+			return err
+		}
 		if err := a.membershipEnded(ctx, tx, meta, m.AccountID, w, lapseCause{code: LapseWorksiteDeclined,
 			dependants: m.Name + " no longer belongs to " + w.Name + ", which the CareConnect team did not approve.",
 			self:       "The CareConnect team did not approve " + w.Name + ", so you no longer belong to it."}); err != nil {

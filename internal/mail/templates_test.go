@@ -34,7 +34,7 @@ type templateCase struct {
 }
 
 func templateCases() []templateCase {
-	return []templateCase{
+	return append([]templateCase{
 		{
 			name: "account created", template: "account_created",
 			data:    AccountCreated{Common: sampleCommon("Dalia Ng"), Username: "dalia18", Confirm: sampleConfirmation("dalia@example.ca")},
@@ -448,7 +448,7 @@ func templateCases() []templateCase {
 			subject: "Lou Cum's locum term at Harbour Clinic ends on 12 Dec 2026",
 			want:    []string{"Lou Cum works at", "12 Dec 2026", "automatically", "https://mycareconnect.example/worksites/3"},
 		},
-	}
+	}, handoverTemplateCases()...)
 }
 
 func loadTemplates(t *testing.T) *Templates {

@@ -37,6 +37,9 @@ type MenuRead struct {
 	Declarations         []*portal.Worksite
 	SponsorshipsToDecide []*portal.Sponsorship
 	MembersReviews       []*MembersReview
+	// HandoversToDecide: worksites offered to the person to administer
+	// (pending, not expired), newest first.
+	HandoversToDecide []*portal.Handover
 	// As an on-behalf-of user: their active sponsorships with their facts
 	// (FindSponsorFacts), oldest first, and those authorizers' accounts.
 	ActiveSponsorFacts []SponsorFacts
@@ -147,6 +150,12 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 			})
 	}
 	sponsorships("s.authorizer_account_id = ? AND s.status = ?", []any{id, portal.SponsorPending}, &m.SponsorshipsToDecide)
+	b.add("SELECT "+handoverColumns+handoverFrom+" WHERE h.to_account_id = ? AND h.status = 'pending' AND h.expires_at > ? ORDER BY h.id DESC",
+		[]any{id, ms(f.Now)}, countColumns(handoverColumns), func(r rowScanner) error {
+			x, err := scanHandover(r)
+			m.HandoversToDecide = append(m.HandoversToDecide, x)
+			return err
+		})
 	sponsorships("s.obo_account_id = ?", []any{id}, &m.Sponsorships)
 	cycle := "(CASE WHEN w.members_confirmed_at > w.approved_at THEN w.members_confirmed_at ELSE w.approved_at END)"
 	b.add("SELECT "+membersReviewColumns+worksiteFrom+" WHERE w.status = 'approved' AND w.approved_at > 0 AND "+cycle+

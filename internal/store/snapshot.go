@@ -38,7 +38,7 @@ func (db *DB) LoadPolicySnapshot(ctx context.Context, now time.Time, today strin
 	for _, load := range []func(context.Context, *portal.PolicySnapshot) error{
 		r.accounts, r.requests, r.completions, r.worksites, r.memberships, r.groupAdmins,
 		r.sponsorships, r.invitations, r.joinRequests, r.feed, r.licences,
-		r.activity, r.leavePauses,
+		r.activity, r.leavePauses, r.handovers,
 	} {
 		if err := load(ctx, s); err != nil {
 			return nil, fmt.Errorf("store: load policy snapshot: %w", err)
@@ -282,6 +282,21 @@ func (r snapshotReader) leavePauses(ctx context.Context, s *portal.PolicySnapsho
 			}
 			l.Resumed = resumed > 0
 			s.LeavePauses = append(s.LeavePauses, l)
+			return nil
+		})
+}
+
+// handovers reads every handover of a worksite to another member.
+func (r snapshotReader) handovers(ctx context.Context, s *portal.PolicySnapshot) error {
+	return r.each(ctx, `SELECT id, worksite_id, from_account_id, to_account_id, status, expires_at FROM worksite_handovers ORDER BY id`,
+		func(r rowScanner) error {
+			var h portal.Handover
+			var expires int64
+			if err := r.Scan(&h.ID, &h.WorksiteID, &h.FromAccountID, &h.ToAccountID, &h.Status, &expires); err != nil {
+				return err
+			}
+			h.ExpiresAt = fromMS(expires)
+			s.Handovers = append(s.Handovers, &h)
 			return nil
 		})
 }

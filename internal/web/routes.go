@@ -81,6 +81,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /invitations/{id}/accept", acct(s.handleRespondInvitation(true)))
 	handle("POST /invitations/{id}/reject", acct(s.handleRespondInvitation(false)))
 	handle("GET /notifications", acct(s.handleNotifications))
+	s.handoverRoutes(handle)
 	handle("GET /addresses/search", acct(s.handleAddressSearch))
 
 	// Application Access.
