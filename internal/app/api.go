@@ -2,10 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
@@ -15,6 +11,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -149,21 +146,9 @@ func ParseTokenLifetime(s string) (time.Duration, error) {
 	return time.Duration(n) * unit, nil
 }
 
-// hashAPIToken is what the database keeps of a token: its SHA-256, in hex.
-func hashAPIToken(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
-}
-
 // newAPIToken returns a fresh token: the prefix and 32 random bytes in
-// unpadded base64url.
-func newAPIToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-}
+// unpadded base64url, the form FindAPIToken checks.
+func newAPIToken() string { return TokenPrefix + secret.URL(32) }
 
 func validStaffName(by string) error {
 	if strings.TrimSpace(by) == "" {
@@ -187,7 +172,7 @@ func (a *App) CreateToken(ctx context.Context, meta portal.RequestMeta, by strin
 	t := &store.APIToken{Name: in.Name, Scopes: in.Scopes, CreatedBy: strings.TrimSpace(by), CreatedAt: now,
 		ExpiresAt: now.Add(in.Lifetime).Truncate(time.Millisecond)}
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAPIToken(ctx, t, hashAPIToken(raw)); err != nil {
+		if err := tx.CreateAPIToken(ctx, t, secret.Hash(raw)); err != nil {
 			if store.IsConflictOn(err, "name") {
 				return portal.Errorf(portal.ECONFLICT, "A token named %s already exists; choose another name.", in.Name)
 			}
@@ -253,7 +238,7 @@ func (a *App) AuthenticateToken(ctx context.Context, raw string) (*Token, error)
 	if !strings.HasPrefix(raw, TokenPrefix) || len(raw) != len(TokenPrefix)+43 {
 		return nil, invalid
 	}
-	st, err := a.DB.Read().FindAPITokenByHash(ctx, hashAPIToken(raw))
+	st, err := a.DB.Read().FindAPITokenByHash(ctx, secret.Hash(raw))
 	if store.IsNotFound(err) {
 		return nil, invalid
 	} else if err != nil {

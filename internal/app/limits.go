@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -107,7 +108,7 @@ func (a *App) limitWorksiteOpen(ctx context.Context, tx *store.Tx, ws portal.Wor
 // own against that address's daily limit. The bucket holds a hash of the
 // address, not the address.
 func (a *App) limitRecipient(ctx context.Context, tx *store.Tx, to string) error {
-	return a.hitDailyLimit(ctx, tx, "recipient:"+hashToken(portal.EmailKey(to))[:32], EmailsPerRecipientPerDay, "",
+	return a.hitDailyLimit(ctx, tx, "recipient:"+secret.Hash(portal.EmailKey(to))[:32], EmailsPerRecipientPerDay, "",
 		fmt.Sprintf("The portal has already emailed %s %d times today, the most it sends to one address in a day; "+
 			"you can send more tomorrow.", to, EmailsPerRecipientPerDay))
 }

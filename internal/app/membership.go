@@ -8,6 +8,7 @@ import (
 
 	"portal"
 	"portal/internal/mail"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -156,7 +157,7 @@ var errInvitationLink = portal.Errorf(portal.ENOTFOUND, "This invitation link is
 // link is the proof: whoever opens it, signed in, may answer it, whatever
 // their own email address.
 func (a *App) InvitationByToken(ctx context.Context, actor *portal.Account, token string) (*portal.Invitation, error) {
-	inv, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token))
+	inv, err := a.DB.Read().FindInvitationByToken(ctx, secret.Hash(token))
 	if err != nil {
 		return nil, errInvitationLink
 	}
@@ -181,7 +182,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	// an accepted one (portal.InvGrantsToConfirmedAddresses checks it).
 	via, granted := "link", portal.GrantViaLink
 	if token != "" {
-		if byLink, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token)); err != nil || byLink.ID != id {
+		if byLink, err := a.DB.Read().FindInvitationByToken(ctx, secret.Hash(token)); err != nil || byLink.ID != id {
 			return nil, errInvitationLink
 		}
 	} else {

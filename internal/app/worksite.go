@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,6 +9,7 @@ import (
 
 	"portal"
 	"portal/internal/mail"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -23,18 +21,11 @@ func (e *ExistingWorksiteError) Error() string {
 	return "a worksite is already registered at this address: " + string(e.Worksite.Code)
 }
 
-func newToken() (token, hash string) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	token = hex.EncodeToString(b)
-	return token, hashToken(token)
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+// newToken returns a fresh link token, 32 random bytes in hex as the links
+// already sent out have them, and the hash the database keeps of it.
+func newToken() (tok, hash string) {
+	tok = secret.Hex(32)
+	return tok, secret.Hash(tok)
 }
 
 func worksiteRef(id portal.WorksiteID) string { return strconv.FormatInt(int64(id), 10) }
@@ -172,7 +163,7 @@ func (a *App) registerWorksiteTx(ctx context.Context, meta portal.RequestMeta, a
 // signer's and a legal name that matches the signer's name.
 func (a *App) DeclarationTarget(ctx context.Context, actor *portal.Account, token string, id portal.WorksiteID) (*portal.Worksite, error) {
 	if token != "" {
-		w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, hashToken(token))
+		w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, secret.Hash(token))
 		if err != nil {
 			return nil, portal.Errorf(portal.ENOTFOUND, "This declaration link is not valid: it may have been used already. Ask the person who registered the worksite to check its status.")
 		}

@@ -24,6 +24,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+
+	"portal/internal/secret"
 )
 
 //go:embed devprovider.html
@@ -311,7 +313,7 @@ func (p *DevProvider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	id := randomToken()
+	id := secret.Text()
 	now := p.now()
 	p.mu.Lock()
 	p.pruneLocked(now)
@@ -381,7 +383,7 @@ func (p *DevProvider) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	code := randomToken()
+	code := secret.Text()
 	p.mu.Lock()
 	pend, ok := p.pending[id]
 	if ok && now.Before(pend.expires) {
@@ -450,7 +452,7 @@ func (p *DevProvider) token(w http.ResponseWriter, r *http.Request) {
 	}
 
 	now := p.now()
-	access := randomToken()
+	access := secret.Text()
 	p.mu.Lock()
 	p.pruneLocked(now)
 	c, found := p.codes[code]

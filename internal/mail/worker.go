@@ -2,8 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,6 +11,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"portal/internal/secret"
 )
 
 // Outbox is the store's email outbox. Rows are written in the same
@@ -314,9 +314,7 @@ func (w *Worker) owner() string {
 		if err != nil || host == "" {
 			host = "unknown"
 		}
-		b := make([]byte, 4)
-		_, _ = rand.Read(b)
-		w.ownerName = "mail-" + host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b)
+		w.ownerName = "mail-" + host + "-" + strconv.Itoa(os.Getpid()) + "-" + secret.Hex(4)
 	})
 	return w.ownerName
 }

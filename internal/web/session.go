@@ -2,15 +2,14 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"time"
 
 	"portal"
 	"portal/internal/identity"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -39,11 +38,6 @@ func (s *Server) cookieName() string {
 	return "portal_session"
 }
 
-func hashToken(tok string) string {
-	sum := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(sum[:])
-}
-
 // loadSession finds the request's session; expired or idle sessions are
 // deleted. Its error is only ever that the database is unavailable.
 func (s *Server) loadSession(r *http.Request) (*session, error) {
@@ -51,7 +45,7 @@ func (s *Server) loadSession(r *http.Request) (*session, error) {
 	if err != nil || len(c.Value) != 64 {
 		return nil, nil
 	}
-	row, err := s.db.Read().FindSession(r.Context(), hashToken(c.Value))
+	row, err := s.db.Read().FindSession(r.Context(), secret.Hash(c.Value))
 	if store.Unavailable(err) {
 		return nil, err
 	}
@@ -76,11 +70,11 @@ func (s *Server) loadSession(r *http.Request) (*session, error) {
 
 // newSession creates a session with a fresh token and sets its cookie.
 func (s *Server) newSession(w http.ResponseWriter, r *http.Request, account portal.AccountID, data sessionData) (*session, error) {
-	tok := randomToken(32)
+	tok := secret.Hex(32)
 	now := s.app.Now()
-	data.CSRF = randomToken(32)
+	data.CSRF = secret.Hex(32)
 	raw, _ := json.Marshal(data)
-	row := &store.Session{IDHash: hashToken(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
+	row := &store.Session{IDHash: secret.Hash(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionAbsolute)}
 	if err := s.db.Read().CreateSession(r.Context(), row); err != nil {
 		return nil, err
