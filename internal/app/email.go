@@ -45,7 +45,7 @@ func (a *App) startEmailConfirmation(ctx context.Context, tx *store.Tx, meta por
 		return mail.Confirmation{}, nil, err
 	}
 	return mail.Confirmation{Email: acct.Email, URL: a.Config.BaseURL + emailConfirmationPath + token, Code: code,
-		ExpiresAt: c.ExpiresAt.In(pacific()).Format("January 2, 2006 at 3:04 PM MST")}, []string{token, code}, nil
+		ExpiresAt: c.ExpiresAt.In(portal.Pacific()).Format("January 2, 2006 at 3:04 PM MST")}, []string{token, code}, nil
 }
 
 // EmailStatus is what Manage My Account shows about the email address.
@@ -133,7 +133,7 @@ func (a *App) checkConfirmLink(acct *portal.Account, c *portal.EmailConfirmation
 		return nil
 	case !a.now().Before(c.ExpiresAt):
 		return portal.Errorf(portal.ECONFLICT, "This confirmation link expired on %s. Send a new one from Manage My Account.",
-			c.ExpiresAt.In(pacific()).Format("January 2, 2006 at 3:04 PM MST"))
+			c.ExpiresAt.In(portal.Pacific()).Format("January 2, 2006 at 3:04 PM MST"))
 	}
 	return c.Usable(a.now())
 }

@@ -47,8 +47,8 @@ func (e *LimitError) Unwrap() error { return e.Err }
 // dayStart is the start of today in British Columbia: the window of the
 // daily limits.
 func (a *App) dayStart() time.Time {
-	y, m, d := a.now().In(pacific()).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, pacific())
+	y, m, d := a.now().In(portal.Pacific()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, portal.Pacific())
 }
 
 // hitDailyLimit counts one action in bucket for today and refuses it with

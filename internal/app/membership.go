@@ -80,7 +80,7 @@ func invitationWaiting() error {
 func (a *App) sendInvitation(ctx context.Context, tx *store.Tx, actor *portal.Account, w *portal.Worksite, inv *portal.Invitation, token string) error {
 	return a.enqueue(ctx, tx, "worksite_invitation", inv.Email, 0, mail.WorksiteInvitation{
 		Common: a.common(""), InviterName: actor.DisplayName(), WorksiteName: w.Name, WorksiteID: string(w.Code),
-		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(pacific()).Format("January 2, 2006")}, token)
+		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(portal.Pacific()).Format("January 2, 2006")}, token)
 }
 
 func validateEmailField(fe portal.FieldErrors, field, email string) {
@@ -203,7 +203,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	switch inv.EffectiveStatus(now) {
 	case portal.RequestPending:
 	case portal.RequestExpired:
-		return nil, portal.Errorf(portal.ECONFLICT, "This invitation expired on %s. Ask your site administrator to send it again.", inv.ExpiresAt.In(pacific()).Format("January 2, 2006"))
+		return nil, portal.Errorf(portal.ECONFLICT, "This invitation expired on %s. Ask your site administrator to send it again.", inv.ExpiresAt.In(portal.Pacific()).Format("January 2, 2006"))
 	default:
 		return nil, portal.Errorf(portal.ECONFLICT, "This invitation is no longer open (%s).", inv.Status)
 	}
@@ -275,7 +275,7 @@ func (a *App) Decommission(ctx context.Context, meta portal.RequestMeta, actor *
 		if err != nil {
 			return portal.FieldErrors{"end_date": "Enter the last day as YYYY-MM-DD."}
 		}
-		if d.Format(time.DateOnly) < a.now().In(pacific()).Format(time.DateOnly) {
+		if d.Format(time.DateOnly) < a.now().In(portal.Pacific()).Format(time.DateOnly) {
 			return portal.FieldErrors{"end_date": "The last day cannot be in the past. Leave it empty to decommission now."}
 		}
 	}
@@ -343,7 +343,7 @@ func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.Requ
 // ApplyScheduledDecommissions ends the memberships whose last day has
 // passed. It is a job, safe on several instances (each end happens once).
 func (a *App) ApplyScheduledDecommissions(ctx context.Context) (int, error) {
-	today := a.now().In(pacific()).Format(time.DateOnly)
+	today := a.now().In(portal.Pacific()).Format(time.DateOnly)
 	due, err := a.DB.Read().FindDueDecommissions(ctx, today)
 	if err != nil {
 		return 0, err

@@ -203,7 +203,7 @@ func (a *App) SignDeclaration(ctx context.Context, meta portal.RequestMeta, acto
 		return nil, err
 	}
 	if w.DeclarationDone() {
-		return nil, portal.Errorf(portal.ECONFLICT, "The declaration for %s was already signed on %s.", w.Name, w.DeclarationSigned.In(pacific()).Format("January 2, 2006"))
+		return nil, portal.Errorf(portal.ECONFLICT, "The declaration for %s was already signed on %s.", w.Name, w.DeclarationSigned.In(portal.Pacific()).Format("January 2, 2006"))
 	}
 	if err := in.Validate(actor.LegalName()).Err(); err != nil {
 		return nil, err
@@ -459,7 +459,7 @@ func (a *App) DecideJoinRequest(ctx context.Context, meta portal.RequestMeta, ac
 			by = "the CareConnect team" // with the worksite's decline
 		}
 		return cur, portal.Errorf(portal.ECONFLICT, "This request was already %s by %s on %s.", cur.Status, by,
-			cur.DecidedAt.In(pacific()).Format("January 2, 2006 at 3:04 PM"))
+			cur.DecidedAt.In(portal.Pacific()).Format("January 2, 2006 at 3:04 PM"))
 	}
 	j.Status, j.DecidedAt, j.Reason, j.DecidedBy, j.DeciderName = status, now, reason, actor.ID, actor.DisplayName()
 	return j, nil

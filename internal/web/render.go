@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	_ "time/tzdata" // the zone database, for machines without one
 
 	"portal"
 )
@@ -331,21 +330,13 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-var pacific = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		return time.FixedZone("PT", -8*3600)
-	}
-	return loc
-})
-
 // formatDate shows a date as nobody can misread it, "4 Dec 2026", in B.C.
 // time: 12/04/2026 is April to some readers and December to others.
 func formatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(pacific()).Format(dateLayout)
+	return t.In(portal.Pacific()).Format(dateLayout)
 }
 
 // formatDateTime shows a moment in B.C. time.
@@ -353,7 +344,7 @@ func formatDateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(pacific()).Format(dateLayout + ", 3:04 PM")
+	return t.In(portal.Pacific()).Format(dateLayout + ", 3:04 PM")
 }
 
 // dateLayout is how pages write a day: "4 Dec 2026".
