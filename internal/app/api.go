@@ -328,7 +328,7 @@ func (a *App) ProvisionedUsers(ctx context.Context, meta portal.RequestMeta, t *
 	}
 	q.StartIndex = max(q.StartIndex, 1)
 	q.Count = min(max(q.Count, 0), MaxUserPage)
-	details := map[string]any{"filter": truncate(q.Filter, 300), "start_index": q.StartIndex, "count": q.Count}
+	details := map[string]any{"filter": portal.Truncate(q.Filter, 300), "start_index": q.StartIndex, "count": q.Count}
 	f, err := ParseUserFilter(q.Filter)
 	if err != nil {
 		details["error"] = "invalid filter"
@@ -362,7 +362,7 @@ func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, 
 	if err := a.AuthorizeToken(ctx, meta, t, TokenScopeSCIM); err != nil {
 		return nil, err
 	}
-	notFound := portal.Errorf(portal.ENOTFOUND, "No provisioned user has the id %q.", truncate(id, 40))
+	notFound := portal.Errorf(portal.ENOTFOUND, "No provisioned user has the id %q.", portal.Truncate(id, 40))
 	var u *ProvisionedUser
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err == nil && n > 0 && strconv.FormatInt(n, 10) == id {
@@ -376,7 +376,7 @@ func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, 
 			}
 		}
 	}
-	if aerr := a.AuditAPICall(ctx, meta, t, "api.scim_get", "account", truncate(id, 40), map[string]bool{"found": u != nil}); aerr != nil {
+	if aerr := a.AuditAPICall(ctx, meta, t, "api.scim_get", "account", portal.Truncate(id, 40), map[string]bool{"found": u != nil}); aerr != nil {
 		return nil, aerr
 	}
 	if u == nil {
@@ -417,7 +417,7 @@ func ParseFeedWait(s string) (time.Duration, error) {
 	}
 	if err != nil || d < 0 || d > MaxFeedWait {
 		return 0, portal.Errorf(portal.EINVALID, "wait must be a duration from 0s to %ds, such as 30s (got %q).",
-			int(MaxFeedWait/time.Second), truncate(s, 40))
+			int(MaxFeedWait/time.Second), portal.Truncate(s, 40))
 	}
 	return d, nil
 }
@@ -442,7 +442,7 @@ func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *
 	if q.After != "" {
 		n, err := strconv.ParseInt(q.After, 10, 64)
 		if err != nil || n < 0 {
-			bad = portal.Errorf(portal.EINVALID, "The cursor %q is not one this feed gave out.", truncate(q.After, 40))
+			bad = portal.Errorf(portal.EINVALID, "The cursor %q is not one this feed gave out.", portal.Truncate(q.After, 40))
 		}
 		after = n
 	}
@@ -459,7 +459,7 @@ func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *
 	}
 	if bad != nil {
 		if err := a.AuditAPICall(ctx, meta, t, "api.events", "provisioning", "events", map[string]any{
-			"after": truncate(q.After, 40), "wait": truncate(q.Wait, 40), "error": portal.ErrorMessage(bad)}); err != nil {
+			"after": portal.Truncate(q.After, 40), "wait": portal.Truncate(q.Wait, 40), "error": portal.ErrorMessage(bad)}); err != nil {
 			return nil, err
 		}
 		return nil, bad

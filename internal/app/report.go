@@ -257,7 +257,7 @@ func (a *App) ExportAuditTrail(ctx context.Context, meta portal.RequestMeta, sta
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		self = portal.AuditEvent{At: a.now(), ActorKind: portal.ActorStaff, ActorID: staffRef(staff.ID),
 			Action: "staff.exported_audit", SubjectKind: kind, SubjectID: id, WorksiteID: ws,
-			IP: meta.IP, UserAgent: truncate(meta.UserAgent, 300), RequestID: meta.RequestID, Details: store.AuditDetails(details)}
+			IP: meta.IP, UserAgent: portal.Truncate(meta.UserAgent, 300), RequestID: meta.RequestID, Details: store.AuditDetails(details)}
 		return tx.AppendAudit(ctx, &self)
 	})
 	if err != nil {

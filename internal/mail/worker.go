@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
 
+	"portal"
 	"portal/internal/secret"
 )
 
@@ -51,7 +51,7 @@ const (
 // recordTimeout bounds writing the outcome of one send to the outbox.
 const recordTimeout = 10 * time.Second
 
-// maxErrText bounds the error text stored with a failed email.
+// maxErrText bounds the error text stored with a failed email, in characters.
 const maxErrText = 1000
 
 // Worker delivers the outbox: it claims due emails, sends them and records
@@ -204,7 +204,7 @@ func (w *Worker) runOnce(ctx context.Context, owner string) (claimed, sent, fail
 			log.Warn("mail: email failed, will retry", append(attrs, slog.Time("retry_at", retryAt))...)
 		}
 		if err := w.record(ctx, func(ctx context.Context) error {
-			return w.Outbox.MarkEmailFailed(ctx, m.ID, owner, failedAt, retryAt, truncate(sendErr.Error(), maxErrText), giveUp)
+			return w.Outbox.MarkEmailFailed(ctx, m.ID, owner, failedAt, retryAt, portal.Truncate(sendErr.Error(), maxErrText), giveUp)
 		}); err != nil {
 			log.Error("mail: cannot mark email failed", append(base, slog.Any("err", err))...)
 			errs = append(errs, fmt.Errorf("mail: mark email %d failed: %w", m.ID, err))
@@ -339,16 +339,4 @@ func redact(s, to string) string {
 		masked = "…@" + d
 	}
 	return re.ReplaceAllLiteralString(s, masked)
-}
-
-// truncate cuts s to at most n bytes without splitting a character.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s
 }
