@@ -93,16 +93,7 @@ func (q Q) sponsorships(ctx context.Context, query string, args ...any) ([]*port
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.Sponsorship
-	for rows.Next() {
-		s, err := scanSponsorship(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collect(rows, scanSponsorship)
 }
 
 // DecideSponsorship approves (pending -> active) or declines (pending ->
