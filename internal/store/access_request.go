@@ -207,21 +207,18 @@ func (q Q) FindAccessRequestEvents(ctx context.Context, id portal.AccessRequestI
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []portal.AccessRequestEvent
-	for rows.Next() {
+	return collect(rows, func(r rowScanner) (portal.AccessRequestEvent, error) {
 		var e portal.AccessRequestEvent
 		var at int64
 		var pf, given, pl, surname string
-		if err := rows.Scan(&at, &e.ActorKind, &e.ActorID, &e.FromStatus, &e.ToStatus, &e.Note, &pf, &given, &pl, &surname); err != nil {
-			return nil, err
+		if err := r.Scan(&at, &e.ActorKind, &e.ActorID, &e.FromStatus, &e.ToStatus, &e.Note, &pf, &given, &pl, &surname); err != nil {
+			return portal.AccessRequestEvent{}, err
 		}
 		e.At = fromMS(at)
 		e.ActorName = displayName(pf, given, pl, surname)
 		if e.ActorName == "" {
 			e.ActorName = e.ActorID
 		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, nil
+	})
 }

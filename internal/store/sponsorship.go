@@ -213,19 +213,16 @@ func (q Q) FindSponsorCandidates(ctx context.Context, obo portal.AccountID, quer
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []SponsorCandidate
-	for rows.Next() {
+	return collect(rows, func(r rowScanner) (SponsorCandidate, error) {
 		var c SponsorCandidate
 		var ws int64
-		a, err := scanAccount(extraScanner{r: rows, extra: []any{&ws, &c.WorksiteName}})
+		a, err := scanAccount(extraScanner{r: r, extra: []any{&ws, &c.WorksiteName}})
 		if err != nil {
-			return nil, err
+			return SponsorCandidate{}, err
 		}
 		c.Account, c.WorksiteID = a, portal.WorksiteID(ws)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, nil
+	})
 }
 
 // SharesApprovedWorksite reports whether two people are both active
@@ -325,17 +322,14 @@ func (q Q) FindSponsorFacts(ctx context.Context, f SponsorFactsFilter) ([]Sponso
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []SponsorFacts
-	for rows.Next() {
+	return collect(rows, func(r rowScanner) (SponsorFacts, error) {
 		var fx SponsorFacts
 		var shares int
-		s, err := scanSponsorship(extraScanner{r: rows, extra: []any{&fx.AuthorizerAccess, &shares}})
+		s, err := scanSponsorship(extraScanner{r: r, extra: []any{&fx.AuthorizerAccess, &shares}})
 		if err != nil {
-			return nil, err
+			return SponsorFacts{}, err
 		}
 		fx.Sponsorship, fx.SharesWorksite = s, shares == 1
-		out = append(out, fx)
-	}
-	return out, rows.Err()
+		return fx, nil
+	})
 }
