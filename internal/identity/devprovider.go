@@ -259,7 +259,8 @@ func (p *DevProvider) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	redirectURI := q.Get("redirect_uri")
 	if !slices.Contains(client.RedirectURIs, redirectURI) {
-		p.errorPage(w, http.StatusBadRequest, "The sign-in request asked to return to an address that is not registered for this application.")
+		p.errorPage(w, http.StatusBadRequest,
+			"The sign-in request asked to return to an address that is not registered for this application.")
 		return
 	}
 	// From here on the redirect URI is trusted, so errors go back to it.

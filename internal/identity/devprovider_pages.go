@@ -19,6 +19,10 @@ import (
 // The development provider's pages: the sign-in page, where a tester picks
 // or types a person, its error and signed-out pages, and their rendering.
 
+// devSignInSpent is shown when the sign-in page's request is unknown,
+// expired or already used.
+const devSignInSpent = "This sign-in has expired or was already used. Return to the portal and sign in again."
+
 //go:embed devprovider.html
 var devProviderFiles embed.FS
 
@@ -34,7 +38,7 @@ func (p *DevProvider) login(w http.ResponseWriter, r *http.Request) {
 	id := form.Get("request")
 	now := p.now()
 	if _, ok := p.lookupPending(id, now); !ok {
-		p.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already used. Return to the portal and sign in again.")
+		p.errorPage(w, http.StatusBadRequest, devSignInSpent)
 		return
 	}
 
@@ -43,7 +47,7 @@ func (p *DevProvider) login(w http.ResponseWriter, r *http.Request) {
 	case form.Get("action") == "cancel":
 		pend, ok := p.takePending(id, now)
 		if !ok {
-			p.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already used. Return to the portal and sign in again.")
+			p.errorPage(w, http.StatusBadRequest, devSignInSpent)
 			return
 		}
 		redirectWith(w, r, pend.redirectURI, url.Values{
@@ -53,7 +57,8 @@ func (p *DevProvider) login(w http.ResponseWriter, r *http.Request) {
 	case form.Has("person"):
 		i := slices.IndexFunc(p.people, func(dp DevPerson) bool { return dp.Key == form.Get("person") })
 		if i < 0 {
-			p.errorPage(w, http.StatusBadRequest, "The chosen test person does not exist. Return to the portal and sign in again.")
+			p.errorPage(w, http.StatusBadRequest,
+				"The chosen test person does not exist. Return to the portal and sign in again.")
 			return
 		}
 		person = p.people[i]
@@ -86,7 +91,7 @@ func (p *DevProvider) login(w http.ResponseWriter, r *http.Request) {
 	}
 	p.mu.Unlock()
 	if !ok {
-		p.errorPage(w, http.StatusBadRequest, "This sign-in has expired or was already used. Return to the portal and sign in again.")
+		p.errorPage(w, http.StatusBadRequest, devSignInSpent)
 		return
 	}
 	redirectWith(w, r, pend.redirectURI, url.Values{"code": {code}, "state": {pend.state}})
@@ -138,7 +143,8 @@ func newPersonFields(form url.Values, errs map[string]string) []devField {
 	fields := []devField{
 		{ID: "given-names", Name: "given_names", Label: "Given names", Type: "text", Autocomplete: "given-name"},
 		{ID: "surname", Name: "surname", Label: "Surname", Type: "text", Autocomplete: "family-name"},
-		{ID: "birth-date", Name: "birth_date", Label: "Birth date (YYYY-MM-DD)", Hint: "For example, 1980-04-23.", Type: "text", Autocomplete: "bday"},
+		{ID: "birth-date", Name: "birth_date", Label: "Birth date (YYYY-MM-DD)", Hint: "For example, 1980-04-23.",
+			Type: "text", Autocomplete: "bday"},
 		{ID: "email", Name: "email", Label: "Email address", Hint: "Optional.", Type: "email", Autocomplete: "email"},
 	}
 	for i := range fields {
