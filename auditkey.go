@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"portal/internal/secret"
 )
 
 // The audit chain's hashes catch a row edited or deleted behind the
@@ -62,11 +64,7 @@ func ParseAuditKey(text string) (*AuditKey, error) {
 
 // GenerateAuditKey returns a new random audit key as the text of its file.
 func GenerateAuditKey() string {
-	b := make([]byte, AuditKeyMinBytes)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return hex.EncodeToString(b) + "\n"
+	return secret.Hex(AuditKeyMinBytes) + "\n"
 }
 
 func (k *AuditKey) mac(parts ...string) string {

@@ -2,14 +2,14 @@ package portal
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"math/big"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"portal/internal/secret"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
@@ -64,8 +64,7 @@ func NewEmailCode() string {
 // HashEmailCode hashes a code with its confirmation's token hash as salt,
 // so equal codes of two confirmations hash differently.
 func HashEmailCode(tokenHash, code string) string {
-	sum := sha256.Sum256([]byte(tokenHash + ":" + code))
-	return hex.EncodeToString(sum[:])
+	return secret.Hash(tokenHash + ":" + code)
 }
 
 // NormalizeEmailCode reads a typed code: spaces and hyphens are ignored.

@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -14,18 +13,8 @@ import (
 // number padded to six digits, for example CC-2026-000123. It is stored with
 // the request when it is submitted and never changes.
 func ReferenceNumber(id AccessRequestID, submitted time.Time) string {
-	return fmt.Sprintf("CC-%04d-%06d", submitted.In(bcZone()).Year(), int64(id))
+	return fmt.Sprintf("CC-%04d-%06d", submitted.In(Pacific()).Year(), int64(id))
 }
-
-// bcZone is British Columbia's time zone; the fixed standard offset when the
-// zone database is missing.
-var bcZone = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		return time.FixedZone("PT", -8*3600)
-	}
-	return loc
-})
 
 // ParseReference reads a reference number as a person may type or read it
 // out: in any case, with spaces or without the dashes, and with or without

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -18,6 +19,10 @@ func TestTruncate(t *testing.T) {
 		{"日本語テキスト", 3, "日本語"},
 		{"a😀b", 2, "a😀"},
 		{"abc", 0, ""},
+		{"exactly", 7, "exactly"},
+		{"a" + strings.Repeat("é", 30), 20, "a" + strings.Repeat("é", 19)},
+		{"🙂🙂", 1, "🙂"},
+		{"🙂", 0, ""},
 	} {
 		got := Truncate(tt.in, tt.n)
 		if got != tt.want || !utf8.ValidString(got) {

@@ -8,6 +8,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
@@ -15,16 +16,7 @@ import (
 // professional registers a person of a given profession.
 func professional(t *testing.T, a *app.App, key string, edit func(*portal.RegistrationInput)) *portal.Account {
 	t.Helper()
-	in := validInput()
-	in.Email, in.Username = key+"@example.ca", key
-	edit(&in)
-	c := card(key)
-	c.GivenNames, c.Surname = "Pat", strings.ToUpper(strings.ReplaceAll(key, ".", ""))
-	acct, err := a.Register(ctx, meta, c, in)
-	if err != nil {
-		t.Fatalf("register %s: %v", key, err)
-	}
-	return acct
+	return fixture.Register(t, a, key, "Pat", strings.ToUpper(strings.ReplaceAll(key, ".", "")), edit)
 }
 
 func asPhysician(in *portal.RegistrationInput) {}

@@ -272,7 +272,7 @@ func (a *App) ChangePassword(ctx context.Context, meta portal.RequestMeta, id po
 			return err
 		}
 		return a.enqueue(ctx, tx, "password_changed", acct.Email, acct.ID, mail.PasswordChanged{
-			Common: a.common(acct.DisplayName()), Username: acct.Username, ChangedAt: now.In(pacific()).Format("2 Jan 2006 at 3:04 PM MST")})
+			Common: a.common(acct.DisplayName()), Username: acct.Username, ChangedAt: now.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM MST")})
 	})
 }
 

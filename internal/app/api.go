@@ -2,10 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"regexp"
 	"slices"
@@ -15,6 +11,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -149,21 +146,9 @@ func ParseTokenLifetime(s string) (time.Duration, error) {
 	return time.Duration(n) * unit, nil
 }
 
-// hashAPIToken is what the database keeps of a token: its SHA-256, in hex.
-func hashAPIToken(raw string) string {
-	sum := sha256.Sum256([]byte(raw))
-	return hex.EncodeToString(sum[:])
-}
-
 // newAPIToken returns a fresh token: the prefix and 32 random bytes in
-// unpadded base64url.
-func newAPIToken() string {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-}
+// unpadded base64url, the form FindAPIToken checks.
+func newAPIToken() string { return TokenPrefix + secret.URL(32) }
 
 func validStaffName(by string) error {
 	if strings.TrimSpace(by) == "" {
@@ -187,7 +172,7 @@ func (a *App) CreateToken(ctx context.Context, meta portal.RequestMeta, by strin
 	t := &store.APIToken{Name: in.Name, Scopes: in.Scopes, CreatedBy: strings.TrimSpace(by), CreatedAt: now,
 		ExpiresAt: now.Add(in.Lifetime).Truncate(time.Millisecond)}
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAPIToken(ctx, t, hashAPIToken(raw)); err != nil {
+		if err := tx.CreateAPIToken(ctx, t, secret.Hash(raw)); err != nil {
 			if store.IsConflictOn(err, "name") {
 				return portal.Errorf(portal.ECONFLICT, "A token named %s already exists; choose another name.", in.Name)
 			}
@@ -253,7 +238,7 @@ func (a *App) AuthenticateToken(ctx context.Context, raw string) (*Token, error)
 	if !strings.HasPrefix(raw, TokenPrefix) || len(raw) != len(TokenPrefix)+43 {
 		return nil, invalid
 	}
-	st, err := a.DB.Read().FindAPITokenByHash(ctx, hashAPIToken(raw))
+	st, err := a.DB.Read().FindAPITokenByHash(ctx, secret.Hash(raw))
 	if store.IsNotFound(err) {
 		return nil, invalid
 	} else if err != nil {
@@ -343,7 +328,7 @@ func (a *App) ProvisionedUsers(ctx context.Context, meta portal.RequestMeta, t *
 	}
 	q.StartIndex = max(q.StartIndex, 1)
 	q.Count = min(max(q.Count, 0), MaxUserPage)
-	details := map[string]any{"filter": truncate(q.Filter, 300), "start_index": q.StartIndex, "count": q.Count}
+	details := map[string]any{"filter": portal.Truncate(q.Filter, 300), "start_index": q.StartIndex, "count": q.Count}
 	f, err := ParseUserFilter(q.Filter)
 	if err != nil {
 		details["error"] = "invalid filter"
@@ -377,7 +362,7 @@ func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, 
 	if err := a.AuthorizeToken(ctx, meta, t, TokenScopeSCIM); err != nil {
 		return nil, err
 	}
-	notFound := portal.Errorf(portal.ENOTFOUND, "No provisioned user has the id %q.", truncate(id, 40))
+	notFound := portal.Errorf(portal.ENOTFOUND, "No provisioned user has the id %q.", portal.Truncate(id, 40))
 	var u *ProvisionedUser
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err == nil && n > 0 && strconv.FormatInt(n, 10) == id {
@@ -391,7 +376,7 @@ func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, 
 			}
 		}
 	}
-	if aerr := a.AuditAPICall(ctx, meta, t, "api.scim_get", "account", truncate(id, 40), map[string]bool{"found": u != nil}); aerr != nil {
+	if aerr := a.AuditAPICall(ctx, meta, t, "api.scim_get", "account", portal.Truncate(id, 40), map[string]bool{"found": u != nil}); aerr != nil {
 		return nil, aerr
 	}
 	if u == nil {
@@ -432,7 +417,7 @@ func ParseFeedWait(s string) (time.Duration, error) {
 	}
 	if err != nil || d < 0 || d > MaxFeedWait {
 		return 0, portal.Errorf(portal.EINVALID, "wait must be a duration from 0s to %ds, such as 30s (got %q).",
-			int(MaxFeedWait/time.Second), truncate(s, 40))
+			int(MaxFeedWait/time.Second), portal.Truncate(s, 40))
 	}
 	return d, nil
 }
@@ -457,7 +442,7 @@ func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *
 	if q.After != "" {
 		n, err := strconv.ParseInt(q.After, 10, 64)
 		if err != nil || n < 0 {
-			bad = portal.Errorf(portal.EINVALID, "The cursor %q is not one this feed gave out.", truncate(q.After, 40))
+			bad = portal.Errorf(portal.EINVALID, "The cursor %q is not one this feed gave out.", portal.Truncate(q.After, 40))
 		}
 		after = n
 	}
@@ -474,7 +459,7 @@ func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *
 	}
 	if bad != nil {
 		if err := a.AuditAPICall(ctx, meta, t, "api.events", "provisioning", "events", map[string]any{
-			"after": truncate(q.After, 40), "wait": truncate(q.Wait, 40), "error": portal.ErrorMessage(bad)}); err != nil {
+			"after": portal.Truncate(q.After, 40), "wait": portal.Truncate(q.Wait, 40), "error": portal.ErrorMessage(bad)}); err != nil {
 			return nil, err
 		}
 		return nil, bad

@@ -146,6 +146,3 @@ func (a *App) audit(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, 
 }
 
 func accountRef(id portal.AccountID) string { return strconv.FormatInt(int64(id), 10) }
-
-// truncate cuts s to at most n runes, on a rune boundary.
-func truncate(s string, n int) string { return portal.Truncate(s, n) }

@@ -9,6 +9,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/mail"
 	"portal/internal/passwd"
 	"portal/internal/store"
@@ -31,17 +32,9 @@ func newApp(t *testing.T, db *store.DB) *app.App {
 	return a
 }
 
-func card(key string) portal.CardIdentity {
-	return portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-" + key, GivenNames: "Dalia", Surname: "EIGHTEEN", BirthDate: "1980-04-18"}
-}
+func card(key string) portal.CardIdentity { return fixture.Card(key) }
 
-func validInput() portal.RegistrationInput {
-	return portal.RegistrationInput{
-		Profession: "physician", MSPBillingNumber: "a1234", CPSID: "12345", Resident: "no",
-		Email: "Dalia@Example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
-		Username: "dalia18", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47",
-	}
-}
+func validInput() portal.RegistrationInput { return fixture.Registration() }
 
 func emailsTo(t *testing.T, db *store.DB, to string) []*store.Email {
 	t.Helper()

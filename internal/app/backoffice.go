@@ -252,7 +252,7 @@ func (a *App) findRequest(ctx context.Context, id portal.AccessRequestID) (*port
 	return r, err
 }
 
-func longTime(t time.Time) string { return t.In(pacific()).Format("2 Jan 2006 at 3:04 PM") }
+func longTime(t time.Time) string { return t.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM") }
 
 // decidedConflict tells an officer that a request was decided already.
 func decidedConflict(r *portal.AccessRequest, names staffNames) error {
@@ -507,7 +507,7 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 			"decision_code": "", "decision_text": ""},
 		note:    "Approved. Data scopes granted: " + scopeLabels(granted) + ".",
 		action:  "access.approved",
-		details: map[string]any{"granted_scopes": granted, "allowed_scopes": allowed, "review_due_at": due.In(pacific()).Format(time.DateOnly)},
+		details: map[string]any{"granted_scopes": granted, "allowed_scopes": allowed, "review_due_at": due.In(portal.Pacific()).Format(time.DateOnly)},
 		after: func(tx *store.Tx, acct *portal.Account) error {
 			if err := a.requireQualifyingSponsor(ctx, tx, acct.ID, refuseApproval); err != nil {
 				return err
@@ -533,7 +533,7 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 				}
 			}
 			return a.enqueue(ctx, tx, "access_approved", acct.Email, acct.ID, mail.AccessApproved{Common: a.commonFor(acct.DisplayName(), r),
-				Scopes: lines, ReviewDue: due.In(pacific()).Format("2 Jan 2006"), StatusURL: a.statusURL()})
+				Scopes: lines, ReviewDue: due.In(portal.Pacific()).Format("2 Jan 2006"), StatusURL: a.statusURL()})
 		},
 	})
 }

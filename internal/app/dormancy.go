@@ -159,7 +159,7 @@ func (a *App) sendDormancyReminder(ctx context.Context, d *store.Dormancy, at, n
 		if err := a.audit(ctx, tx, dormancyMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.DormancyActor,
 			action: "dormancy.reminder_sent", subjectKind: "access_request", subjectID: requestRef(d.ID),
 			details: map[string]any{"account": d.AccountID, "reminder": strconv.Itoa(send),
-				"last_activity": since.In(pacific()).Format(time.DateOnly), "dormant_on": at.In(pacific()).Format(time.DateOnly)}}); err != nil {
+				"last_activity": since.In(portal.Pacific()).Format(time.DateOnly), "dormant_on": at.In(portal.Pacific()).Format(time.DateOnly)}}); err != nil {
 			return err
 		}
 		return a.enqueue(ctx, tx, "dormancy_reminder", acct.Email, acct.ID, mail.DormancyReminder{Common: a.commonFor(acct.DisplayName(), d.AccessRequest),
@@ -212,7 +212,7 @@ func (a *App) suspendDormant(ctx context.Context, d *store.Dormancy, now time.Ti
 			return err
 		}
 		done = true
-		last := since.In(pacific()).Format(time.DateOnly)
+		last := since.In(portal.Pacific()).Format(time.DateOnly)
 		if err := a.recordProvisioning(ctx, tx, d.AccountID, ProvUserSuspended, map[string]any{
 			"request": d.ID, "reason": "dormant", "last_activity": last}); err != nil {
 			return err
@@ -349,7 +349,7 @@ func (a *App) ConfirmStillNeeded(ctx context.Context, meta portal.RequestMeta, a
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
 			action: "dormancy.reactivated", subjectKind: "access_request", subjectID: requestRef(id),
-			details: map[string]any{"account": actor.ID, "suspended_at": v.SuspendedAt.In(pacific()).Format(time.DateOnly)}}); err != nil {
+			details: map[string]any{"account": actor.ID, "suspended_at": v.SuspendedAt.In(portal.Pacific()).Format(time.DateOnly)}}); err != nil {
 			return err
 		}
 		return a.enqueue(ctx, tx, "dormancy_reactivated", actor.Email, actor.ID, mail.DormancyReactivated{

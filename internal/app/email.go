@@ -2,13 +2,12 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"strconv"
 	"time"
 
 	"portal"
 	"portal/internal/mail"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -25,8 +24,7 @@ const (
 // emailFingerprint identifies an address in the audit trail without
 // keeping it: an auditor can check a suspected address against it.
 func emailFingerprint(email string) string {
-	sum := sha256.Sum256([]byte(portal.EmailKey(email)))
-	return "sha256:" + hex.EncodeToString(sum[:])
+	return "sha256:" + secret.Hash(portal.EmailKey(email))
 }
 
 // startEmailConfirmation stores a new confirmation of acct's address inside
@@ -47,7 +45,7 @@ func (a *App) startEmailConfirmation(ctx context.Context, tx *store.Tx, meta por
 		return mail.Confirmation{}, nil, err
 	}
 	return mail.Confirmation{Email: acct.Email, URL: a.Config.BaseURL + emailConfirmationPath + token, Code: code,
-		ExpiresAt: c.ExpiresAt.In(pacific()).Format("2 Jan 2006 at 3:04 PM MST")}, []string{token, code}, nil
+		ExpiresAt: c.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM MST")}, []string{token, code}, nil
 }
 
 // EmailStatus is what Manage My Account shows about the email address.
@@ -111,7 +109,7 @@ var (
 // signed-in person it was sent to. A link already used for the address the
 // account still has is returned too: the page says it is done.
 func (a *App) EmailConfirmationByToken(ctx context.Context, actor *portal.Account, token string) (*portal.EmailConfirmation, error) {
-	c, err := a.DB.Read().FindEmailConfirmationByToken(ctx, hashToken(token))
+	c, err := a.DB.Read().FindEmailConfirmationByToken(ctx, secret.Hash(token))
 	if store.IsNotFound(err) {
 		return nil, errConfirmLinkUnknown
 	}
@@ -135,7 +133,7 @@ func (a *App) checkConfirmLink(acct *portal.Account, c *portal.EmailConfirmation
 		return nil
 	case !a.now().Before(c.ExpiresAt):
 		return portal.Errorf(portal.ECONFLICT, "This confirmation link expired on %s. Send a new one from Manage My Account.",
-			c.ExpiresAt.In(pacific()).Format("2 Jan 2006 at 3:04 PM MST"))
+			c.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM MST"))
 	}
 	return c.Usable(a.now())
 }
@@ -168,7 +166,7 @@ func (a *App) ConfirmEmail(ctx context.Context, meta portal.RequestMeta, id port
 		}
 		var c *portal.EmailConfirmation
 		if via == "link" {
-			found, err := tx.FindEmailConfirmationByToken(ctx, hashToken(token))
+			found, err := tx.FindEmailConfirmationByToken(ctx, secret.Hash(token))
 			if store.IsNotFound(err) {
 				return fail("unknown or replaced link", errConfirmLinkUnknown)
 			}

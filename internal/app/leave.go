@@ -34,7 +34,7 @@ func (a *App) pausedPeriods(ctx context.Context, q store.Q, id portal.AccountID)
 	}
 	out := make([]portal.Period, len(ls))
 	for i, l := range ls {
-		out[i] = l.Period(pacific())
+		out[i] = l.Period(portal.Pacific())
 	}
 	return out, nil
 }
@@ -88,7 +88,7 @@ func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *p
 				return err
 			}
 			newDue = holder.ReviewDueAt.Add(by)
-			details["review_due_at"] = newDue.In(pacific()).Format(time.DateOnly)
+			details["review_due_at"] = newDue.In(portal.Pacific()).Format(time.DateOnly)
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
 			action: "leave.recorded", subjectKind: "account", subjectID: accountRef(actor.ID), details: details}); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -46,8 +47,8 @@ func (e *LimitError) Unwrap() error { return e.Err }
 // dayStart is the start of today in British Columbia: the window of the
 // daily limits.
 func (a *App) dayStart() time.Time {
-	y, m, d := a.now().In(pacific()).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, pacific())
+	y, m, d := a.now().In(portal.Pacific()).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, portal.Pacific())
 }
 
 // hitDailyLimit counts one action in bucket for today and refuses it with
@@ -107,7 +108,7 @@ func (a *App) limitWorksiteOpen(ctx context.Context, tx *store.Tx, ws portal.Wor
 // own against that address's daily limit. The bucket holds a hash of the
 // address, not the address.
 func (a *App) limitRecipient(ctx context.Context, tx *store.Tx, to string) error {
-	return a.hitDailyLimit(ctx, tx, "recipient:"+hashToken(portal.EmailKey(to))[:32], EmailsPerRecipientPerDay, "",
+	return a.hitDailyLimit(ctx, tx, "recipient:"+secret.Hash(portal.EmailKey(to))[:32], EmailsPerRecipientPerDay, "",
 		fmt.Sprintf("The portal has already emailed %s %d times today, the most it sends to one address in a day; "+
 			"you can send more tomorrow.", to, EmailsPerRecipientPerDay))
 }

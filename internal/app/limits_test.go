@@ -130,7 +130,7 @@ func TestApp_InvitationLimits(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The day ends at midnight in British Columbia, not in UTC.
-			pt, _ := time.LoadLocation("America/Vancouver")
+			pt := portal.Pacific()
 			y, m, d := now.In(pt).Date()
 			*now = time.Date(y, m, d, 23, 59, 0, 0, pt).UTC()
 			wantCode(t, invite(third, 1), portal.ERATELIMIT)

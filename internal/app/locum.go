@@ -20,7 +20,7 @@ func (a *App) MarkLocum(ctx context.Context, meta portal.RequestMeta, actor *por
 	if err != nil {
 		return err
 	}
-	day, err := portal.ValidateLocumLastDay(lastDay, a.now().In(pacific()))
+	day, err := portal.ValidateLocumLastDay(lastDay, a.now().In(portal.Pacific()))
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func (a *App) MarkLocum(ctx context.Context, meta portal.RequestMeta, actor *por
 // enqueues the emails). It is a job; it returns how many terms it noticed.
 func (a *App) RemindEndingLocums(ctx context.Context) (int, error) {
 	now := a.now()
-	today := now.In(pacific())
+	today := now.In(portal.Pacific())
 	due, err := a.DB.Read().FindLocumsEnding(ctx, today.Format(time.DateOnly),
 		today.AddDate(0, 0, portal.LocumNoticeDays).Format(time.DateOnly))
 	if err != nil {

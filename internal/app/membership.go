@@ -8,6 +8,7 @@ import (
 
 	"portal"
 	"portal/internal/mail"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -87,7 +88,7 @@ func (a *App) sendInvitation(ctx context.Context, tx *store.Tx, actor *portal.Ac
 	}
 	return a.enqueue(ctx, tx, "worksite_invitation", inv.Email, 0, mail.WorksiteInvitation{
 		Common: a.common(""), InviterName: actor.DisplayName(), WorksiteName: w.Name, WorksiteID: string(w.Code),
-		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(pacific()).Format("2 Jan 2006"),
+		AcceptURL: a.Config.BaseURL + "/invitations/" + token, ExpiresOn: inv.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006"),
 		HasAccount: hasAccount}, token)
 }
 
@@ -165,7 +166,7 @@ var errInvitationLink = portal.Errorf(portal.ENOTFOUND, "This invitation link is
 // link is the proof: whoever opens it, signed in, may answer it, whatever
 // their own email address.
 func (a *App) InvitationByToken(ctx context.Context, actor *portal.Account, token string) (*portal.Invitation, error) {
-	inv, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token))
+	inv, err := a.DB.Read().FindInvitationByToken(ctx, secret.Hash(token))
 	if err != nil {
 		return nil, errInvitationLink
 	}
@@ -190,7 +191,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	// an accepted one (portal.InvGrantsToConfirmedAddresses checks it).
 	via, granted := "link", portal.GrantViaLink
 	if token != "" {
-		if byLink, err := a.DB.Read().FindInvitationByToken(ctx, hashToken(token)); err != nil || byLink.ID != id {
+		if byLink, err := a.DB.Read().FindInvitationByToken(ctx, secret.Hash(token)); err != nil || byLink.ID != id {
 			return nil, errInvitationLink
 		}
 	} else {
@@ -211,7 +212,7 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	switch inv.EffectiveStatus(now) {
 	case portal.RequestPending:
 	case portal.RequestExpired:
-		return nil, portal.Errorf(portal.ECONFLICT, "This invitation expired on %s. Ask your site administrator to send it again.", inv.ExpiresAt.In(pacific()).Format("2 Jan 2006"))
+		return nil, portal.Errorf(portal.ECONFLICT, "This invitation expired on %s. Ask your site administrator to send it again.", inv.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006"))
 	default:
 		return nil, portal.Errorf(portal.ECONFLICT, "This invitation is no longer open (%s).", inv.Status)
 	}
@@ -283,7 +284,7 @@ func (a *App) Decommission(ctx context.Context, meta portal.RequestMeta, actor *
 		if err != nil {
 			return portal.FieldErrors{"end_date": "Enter the last day as YYYY-MM-DD."}
 		}
-		if d.Format(time.DateOnly) < a.now().In(pacific()).Format(time.DateOnly) {
+		if d.Format(time.DateOnly) < a.now().In(portal.Pacific()).Format(time.DateOnly) {
 			return portal.FieldErrors{"end_date": "The last day cannot be in the past. Leave it empty to decommission now."}
 		}
 	}
@@ -354,7 +355,7 @@ func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.Requ
 // ApplyScheduledDecommissions ends the memberships whose last day has
 // passed. It is a job, safe on several instances (each end happens once).
 func (a *App) ApplyScheduledDecommissions(ctx context.Context) (int, error) {
-	today := a.now().In(pacific()).Format(time.DateOnly)
+	today := a.now().In(portal.Pacific()).Format(time.DateOnly)
 	due, err := a.DB.Read().FindDueDecommissions(ctx, today)
 	if err != nil {
 		return 0, err

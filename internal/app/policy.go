@@ -43,7 +43,7 @@ const auditBatch = 5000
 // invariant.
 func (c *PolicyCheck) Run(ctx context.Context) (*portal.PolicySnapshot, []portal.Violation, error) {
 	now := c.app.now()
-	s, err := c.app.DB.LoadPolicySnapshot(ctx, now, now.In(pacific()).Format(time.DateOnly))
+	s, err := c.app.DB.LoadPolicySnapshot(ctx, now, now.In(portal.Pacific()).Format(time.DateOnly))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -460,13 +460,7 @@ func (v *walkView) provisioned() (all, obo int) {
 	return all, obo
 }
 
-var walkZone = func() *time.Location {
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		return time.FixedZone("PT", -8*3600)
-	}
-	return loc
-}()
+var walkZone = portal.Pacific()
 
 // pick returns a random element of a list, or the zero value when empty.
 func pick[T any](w *walker, list []T) (T, bool) {

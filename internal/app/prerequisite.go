@@ -143,7 +143,7 @@ func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *por
 	}
 	conflict := func(c *store.Completion) error {
 		return portal.Errorf(portal.ECONFLICT, "You already signed version %s of the %s on %s.",
-			c.Version, portal.HPCAATitle, c.CompletedAt.In(pacific()).Format("2 Jan 2006"))
+			c.Version, portal.HPCAATitle, c.CompletedAt.In(portal.Pacific()).Format("2 Jan 2006"))
 	}
 	st, err := a.HPCAAStatus(ctx, actor)
 	if err != nil {
@@ -205,7 +205,7 @@ func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMet
 	case utf8.RuneCountInString(staffName) > 100:
 		return nil, portal.Errorf(portal.EINVALID, "The name of the person recording the training must be 100 characters or fewer.")
 	}
-	day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(completedOn), pacific())
+	day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(completedOn), portal.Pacific())
 	if err != nil {
 		return nil, portal.Errorf(portal.EINVALID, "Give the date the training was completed as YYYY-MM-DD, for example 2026-03-15.")
 	}
@@ -236,7 +236,7 @@ func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMet
 		}
 		if st.Done {
 			return portal.Errorf(portal.ECONFLICT, "%s already completed version %s of the training on %s.",
-				acct.LegalName(), st.Current.Version, st.Current.CompletedAt.In(pacific()).Format("2006-01-02"))
+				acct.LegalName(), st.Current.Version, st.Current.CompletedAt.In(portal.Pacific()).Format("2006-01-02"))
 		}
 		c := &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
 			CompletedAt: day.UTC(), Source: store.SourceExternal, RecordedBy: staffName, CreditedVia: portal.GrantViaConfirmedAddress}
@@ -299,7 +299,7 @@ func (a *App) creditPendingTraining(ctx context.Context, tx *store.Tx, meta port
 			continue
 		}
 		details := map[string]string{"version": p.Version, "source": store.SourceExternal, "recorded_by": p.RecordedBy,
-			"completed_on": p.CompletedAt.In(pacific()).Format("2006-01-02"), "pending": strconv.FormatInt(p.ID, 10)}
+			"completed_on": p.CompletedAt.In(portal.Pacific()).Format("2006-01-02"), "pending": strconv.FormatInt(p.ID, 10)}
 		if hasCompletion(completions, store.CompletionTraining, p.Version) {
 			details["already_completed"] = "true"
 		} else {

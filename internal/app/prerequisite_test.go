@@ -8,6 +8,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
@@ -25,14 +26,7 @@ func rightAnswers() map[string]int {
 // does not sign the agreement.
 func moa(t *testing.T, a *app.App, key string) *portal.Account {
 	t.Helper()
-	in := validInput()
-	in.Profession, in.MSPBillingNumber, in.CPSID, in.Resident = string(portal.ProfMOA), "", "", ""
-	in.Email, in.Username = key+"@example.ca", key
-	acct, err := a.Register(ctx, meta, card(key), in)
-	if err != nil {
-		t.Fatalf("register %s: %v", key, err)
-	}
-	return acct
+	return fixture.Register(t, a, key, "Dalia", "EIGHTEEN", fixture.AsMOA)
 }
 
 func mustStanding(t *testing.T, a *app.App, acct *portal.Account) [4]bool {

@@ -396,7 +396,7 @@ func (a *App) RequestResend(ctx context.Context, meta portal.RequestMeta, staff 
 			return err
 		}
 		if !ok {
-			return portal.Errorf(portal.ENOTFOUND, "No downstream is called %q.", truncate(name, 40))
+			return portal.Errorf(portal.ENOTFOUND, "No downstream is called %q.", portal.Truncate(name, 40))
 		}
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: staffRef(staff.ID),
 			action: "provisioning.resend_requested", subjectKind: "downstream", subjectID: name})

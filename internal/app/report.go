@@ -61,10 +61,10 @@ func (f *AuditFilter) details() map[string]any {
 		d["worksite"] = string(f.Worksite.Code)
 	}
 	if f.Query.From != "" {
-		d["from"] = f.From.In(pacific()).Format(time.DateOnly)
+		d["from"] = f.From.In(portal.Pacific()).Format(time.DateOnly)
 	}
 	if f.Query.To != "" {
-		d["to"] = f.To.In(pacific()).AddDate(0, 0, -1).Format(time.DateOnly)
+		d["to"] = f.To.In(portal.Pacific()).AddDate(0, 0, -1).Format(time.DateOnly)
 	}
 	if f.Action != "" {
 		d["action"] = f.Action
@@ -98,7 +98,7 @@ func (f *AuditFilter) FileName(now time.Time) string {
 	if f.Worksite != nil {
 		parts = append(parts, string(f.Worksite.Code))
 	}
-	parts = append(parts, now.In(pacific()).Format("20060102-150405"))
+	parts = append(parts, now.In(portal.Pacific()).Format("20060102-150405"))
 	return fileNameUnsafe.ReplaceAllString(strings.Join(parts, "-"), "_") + ".csv"
 }
 
@@ -106,7 +106,7 @@ func (f *AuditFilter) FileName(now time.Time) string {
 // (how the portal shows dates), as a day in B.C. time.
 func parseDay(s string) (time.Time, bool) {
 	for _, layout := range []string{time.DateOnly, "01/02/2006", "1/2/2006"} {
-		if t, err := time.ParseInLocation(layout, s, pacific()); err == nil {
+		if t, err := time.ParseInLocation(layout, s, portal.Pacific()); err == nil {
 			return t, true
 		}
 	}
@@ -158,7 +158,7 @@ func (a *App) ResolveAuditQuery(ctx context.Context, q AuditQuery) (*AuditFilter
 	}
 	if q.To != "" {
 		if d, ok := parseDay(q.To); ok {
-			f.To = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, pacific())
+			f.To = time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, portal.Pacific())
 		} else {
 			fe.Add("to", "Enter the last day as a date, like 2026-01-31.")
 		}
@@ -257,7 +257,7 @@ func (a *App) ExportAuditTrail(ctx context.Context, meta portal.RequestMeta, sta
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		self = portal.AuditEvent{At: a.now(), ActorKind: portal.ActorStaff, ActorID: staffRef(staff.ID),
 			Action: "staff.exported_audit", SubjectKind: kind, SubjectID: id, WorksiteID: ws,
-			IP: meta.IP, UserAgent: truncate(meta.UserAgent, 300), RequestID: meta.RequestID, Details: store.AuditDetails(details)}
+			IP: meta.IP, UserAgent: portal.Truncate(meta.UserAgent, 300), RequestID: meta.RequestID, Details: store.AuditDetails(details)}
 		return tx.AppendAudit(ctx, &self)
 	})
 	if err != nil {

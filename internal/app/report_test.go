@@ -9,6 +9,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
@@ -52,41 +53,14 @@ var reportNow = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 
 // repAccount inserts an account of a profession directly.
 func repAccount(t *testing.T, db *store.DB, key string, prof portal.Profession) *portal.Account {
-	t.Helper()
-	a := &portal.Account{Issuer: "https://idp.test", Subject: "sub-" + key, GivenNames: "Given" + key, Surname: "REPORT",
-		Profession: prof, Email: key + "@example.ca", Phone: "+17788889999", Username: key, PasswordHash: "$argon2id$x",
-		PasswordChangedAt: reportNow, Status: portal.AccountActive, CreatedAt: reportNow, UpdatedAt: reportNow}
-	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, a) }); err != nil {
-		t.Fatalf("account %s: %v", key, err)
-	}
-	return a
+	return fixture.Account(t, db, key, reportNow, fixture.Profession(prof), func(a *portal.Account) { a.Surname = "REPORT" })
 }
 
 // repWorksite inserts a worksite with a status and active members.
 func repWorksite(t *testing.T, db *store.DB, unit, status string, members ...*portal.Account) *portal.Worksite {
-	t.Helper()
-	w := &portal.Worksite{Code: portal.NewWorksiteCode(), Name: "Clinic " + unit, Type: portal.WorksitePrivatePractice, Phone: "+16045550100",
-		Address: portal.Address{Unit: unit, CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC",
-			PostalCode: "V5T 4G5"}, HealthAuthority: portal.VancouverCoastalHealth, Status: portal.WorksitePending,
-		RegisteredBy: members[0].ID, CreatedAt: reportNow}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
-			return err
-		}
-		if _, err := tx.SetWorksiteStatus(ctx, w.ID, status, "", reportNow); err != nil {
-			return err
-		}
-		for _, m := range members {
-			if err := tx.AddMember(ctx, w.ID, m.ID, portal.RoleMember, reportNow); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
+	return fixture.Worksite(t, db, reportNow, status, func(w *portal.Worksite) {
+		w.Name, w.Address.Unit, w.HealthAuthority = "Clinic "+unit, unit, portal.VancouverCoastalHealth
+	}, members...)
 }
 
 // repCompletion records a prerequisite completion.
@@ -134,12 +108,7 @@ func repWantCode(t *testing.T, err error, code string) {
 }
 
 func mustStaff(t *testing.T, a *app.App, email, role string) *portal.Staff {
-	t.Helper()
-	s, err := a.GrantStaffRole(ctx, meta, "test", email, role)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return fixture.Staff(t, a, email, role)
 }
 
 func TestApp_ReportDecisionTimes(t *testing.T) {

@@ -43,12 +43,12 @@ const reviewSuspensionPrefix = "Suspended for the annual review"
 var reviewMeta = portal.RequestMeta{RequestID: "job:annual-review"}
 
 // dayOf shows the B.C. date of a moment, as "November 26, 2027".
-func dayOf(t time.Time) string { return t.In(pacific()).Format("2 Jan 2006") }
+func dayOf(t time.Time) string { return t.In(portal.Pacific()).Format("2 Jan 2006") }
 
 // calendarDays counts the B.C. calendar days from one moment's date to
 // another's: 0 on the same day, 1 the day before, negative after.
 func calendarDays(from, to time.Time) int {
-	f, t := from.In(pacific()), to.In(pacific())
+	f, t := from.In(portal.Pacific()), to.In(portal.Pacific())
 	a := time.Date(f.Year(), f.Month(), f.Day(), 0, 0, 0, 0, time.UTC)
 	b := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	return int(b.Sub(a) / (24 * time.Hour))
@@ -228,7 +228,7 @@ func (a *App) sendReviewReminder(ctx context.Context, r *store.AccessReview, now
 		if err := a.audit(ctx, tx, reviewMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.ReviewActor,
 			action: "review.reminder_sent", subjectKind: "access_request", subjectID: requestRef(r.ID),
 			details: map[string]any{"account": r.AccountID, "reminder": strconv.Itoa(send), "skipped": skipped,
-				"review_due_at": r.ReviewDueAt.In(pacific()).Format(time.DateOnly)}}); err != nil {
+				"review_due_at": r.ReviewDueAt.In(portal.Pacific()).Format(time.DateOnly)}}); err != nil {
 			return err
 		}
 		return a.enqueue(ctx, tx, "review_reminder", acct.Email, acct.ID, mail.ReviewReminder{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
@@ -279,7 +279,7 @@ func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now t
 			return err
 		}
 		done = true
-		dueDay := r.ReviewDueAt.In(pacific()).Format(time.DateOnly)
+		dueDay := r.ReviewDueAt.In(portal.Pacific()).Format(time.DateOnly)
 		if err := a.recordProvisioning(ctx, tx, r.AccountID, ProvUserSuspended, map[string]any{
 			"request": r.ID, "reason": "annual review not completed", "review_due_at": dueDay}); err != nil {
 			return err
@@ -332,7 +332,7 @@ func (a *App) remindMembersReviews(ctx context.Context, now time.Time) (int, err
 			}
 			if err := a.audit(ctx, tx, reviewMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.ReviewActor,
 				action: "review.members_reminder_sent", subjectKind: "worksite", subjectID: worksiteRef(w.ID), worksiteID: int64(w.ID),
-				details: map[string]any{"administrators": ids, "due_at": due.In(pacific()).Format(time.DateOnly)}}); err != nil {
+				details: map[string]any{"administrators": ids, "due_at": due.In(portal.Pacific()).Format(time.DateOnly)}}); err != nil {
 				return err
 			}
 			for _, ad := range admins {
@@ -613,8 +613,8 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
 			action: "review.confirmed", subjectKind: "access_request", subjectID: requestRef(id),
-			details: map[string]any{"account": actor.ID, "previous_due_at": cur.ReviewDueAt.In(pacific()).Format(time.DateOnly),
-				"review_due_at": next.In(pacific()).Format(time.DateOnly), "reinstated": reinstated}}); err != nil {
+			details: map[string]any{"account": actor.ID, "previous_due_at": cur.ReviewDueAt.In(portal.Pacific()).Format(time.DateOnly),
+				"review_due_at": next.In(portal.Pacific()).Format(time.DateOnly), "reinstated": reinstated}}); err != nil {
 			return err
 		}
 		return a.enqueue(ctx, tx, "review_confirmed", actor.Email, actor.ID, mail.ReviewConfirmed{Common: a.commonFor(actor.DisplayName(), cur.AccessRequest),
@@ -756,7 +756,7 @@ func (a *App) ConfirmMembers(ctx context.Context, meta portal.RequestMeta, actor
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
 			action: "review.members_confirmed", subjectKind: "worksite", subjectID: worksiteRef(ws), worksiteID: int64(ws),
 			details: map[string]any{"kept": len(v.Members) - len(ids), "decommissioned": ids,
-				"next_due_at": portal.ReviewDueAfter(a.now()).In(pacific()).Format(time.DateOnly)}})
+				"next_due_at": portal.ReviewDueAfter(a.now()).In(portal.Pacific()).Format(time.DateOnly)}})
 	})
 	if err != nil {
 		return 0, err

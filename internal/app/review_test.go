@@ -9,46 +9,24 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
 
-// rvClock is a settable clock for the app under test.
-type rvClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *rvClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *rvClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 // rvApp is an app on a fake clock starting at the newApp time (November
 // 26, 2026, 10:00 in B.C.).
-func rvApp(t *testing.T, db *store.DB) (*app.App, *rvClock) {
+func rvApp(t *testing.T, db *store.DB) (*app.App, *fixture.Clock) {
 	t.Helper()
 	a := newApp(t, db)
-	c := &rvClock{now: a.Now()}
+	c := fixture.NewClock(a.Now())
 	a.Now = c.Now
 	return a, c
 }
 
 // rvPT is a moment in B.C. time.
 func rvPT(t *testing.T, y int, m time.Month, d, h, min int) time.Time {
-	t.Helper()
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return time.Date(y, m, d, h, min, 0, 0, loc).UTC()
+	return fixture.PT(y, m, d, h, min)
 }
 
 // rvApproved approves a CareConnect request for the person at the worksite

@@ -2,10 +2,9 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 
 	"portal"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -19,7 +18,7 @@ func (a *App) RegisterSigner(ctx context.Context, meta portal.RequestMeta, card 
 	if token == "" {
 		return nil, nil, portal.Errorf(portal.ENOTFOUND, "Open the link from the email that asked you to sign the declaration.")
 	}
-	w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, hashToken(token))
+	w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, secret.Hash(token))
 	if err != nil {
 		return nil, nil, portal.Errorf(portal.ENOTFOUND, "This declaration link is not valid: it may have been used already. Ask the person who registered the worksite to check its status.")
 	}
@@ -64,9 +63,5 @@ func (a *App) RegisterSigner(ctx context.Context, meta portal.RequestMeta, card 
 // never shown and starts with "~", which the form does not allow, so it
 // never takes a name a practitioner could choose.
 func signerUsername() string {
-	b := make([]byte, 8)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return "~signer-" + hex.EncodeToString(b)
+	return "~signer-" + secret.Hex(8)
 }

@@ -32,7 +32,7 @@ func IsResident(acct *portal.Account) bool {
 }
 
 // today is the current date in British Columbia, YYYY-MM-DD.
-func (a *App) today() string { return a.now().In(pacific()).Format(time.DateOnly) }
+func (a *App) today() string { return a.now().In(portal.Pacific()).Format(time.DateOnly) }
 
 // readableDate shows a YYYY-MM-DD date as "30 Jun 2027".
 func readableDate(d string) string {
@@ -374,7 +374,7 @@ func (a *App) mayApproveSponsorship(ctx context.Context, actor *portal.Account, 
 
 // alreadyDecided says what became of a request that is no longer pending.
 func (a *App) alreadyDecided(s *portal.Sponsorship) error {
-	when := func(t time.Time) string { return t.In(pacific()).Format("2 Jan 2006 at 3:04 PM") }
+	when := func(t time.Time) string { return t.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM") }
 	switch s.Status {
 	case portal.SponsorActive:
 		return portal.Errorf(portal.ECONFLICT, "This request was already approved on %s.", when(s.DecidedAt))

@@ -10,6 +10,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
@@ -17,18 +18,7 @@ import (
 // enrol registers a person; edit sets their profession.
 func enrol(t *testing.T, a *app.App, key, given, surname string, edit func(in *portal.RegistrationInput)) *portal.Account {
 	t.Helper()
-	in := validInput()
-	in.Email, in.Username = key+"@example.ca", key
-	if edit != nil {
-		edit(&in)
-	}
-	c := card(key)
-	c.GivenNames, c.Surname = given, surname
-	acct, err := a.Register(ctx, meta, c, in)
-	if err != nil {
-		t.Fatalf("register %s: %v", key, err)
-	}
-	return acct
+	return fixture.Register(t, a, key, given, surname, edit)
 }
 
 func asMOA(in *portal.RegistrationInput)      { in.Profession = string(portal.ProfMOA) }

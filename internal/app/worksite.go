@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -12,6 +9,7 @@ import (
 
 	"portal"
 	"portal/internal/mail"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -23,18 +21,11 @@ func (e *ExistingWorksiteError) Error() string {
 	return "a worksite is already registered at this address: " + string(e.Worksite.Code)
 }
 
-func newToken() (token, hash string) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	token = hex.EncodeToString(b)
-	return token, hashToken(token)
-}
-
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+// newToken returns a fresh link token, 32 random bytes in hex as the links
+// already sent out have them, and the hash the database keeps of it.
+func newToken() (tok, hash string) {
+	tok = secret.Hex(32)
+	return tok, secret.Hash(tok)
 }
 
 func worksiteRef(id portal.WorksiteID) string { return strconv.FormatInt(int64(id), 10) }
@@ -172,7 +163,7 @@ func (a *App) registerWorksiteTx(ctx context.Context, meta portal.RequestMeta, a
 // signer's and a legal name that matches the signer's name.
 func (a *App) DeclarationTarget(ctx context.Context, actor *portal.Account, token string, id portal.WorksiteID) (*portal.Worksite, error) {
 	if token != "" {
-		w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, hashToken(token))
+		w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, secret.Hash(token))
 		if err != nil {
 			return nil, portal.Errorf(portal.ENOTFOUND, "This declaration link is not valid: it may have been used already. Ask the person who registered the worksite to check its status.")
 		}
@@ -218,7 +209,7 @@ func (a *App) SignDeclaration(ctx context.Context, meta portal.RequestMeta, acto
 		return nil, err
 	}
 	if w.DeclarationDone() {
-		return nil, portal.Errorf(portal.ECONFLICT, "The declaration for %s was already signed on %s.", w.Name, w.DeclarationSigned.In(pacific()).Format("2 Jan 2006"))
+		return nil, portal.Errorf(portal.ECONFLICT, "The declaration for %s was already signed on %s.", w.Name, w.DeclarationSigned.In(portal.Pacific()).Format("2 Jan 2006"))
 	}
 	if err := in.Validate(actor.LegalName()).Err(); err != nil {
 		return nil, err
@@ -475,7 +466,7 @@ func (a *App) DecideJoinRequest(ctx context.Context, meta portal.RequestMeta, ac
 			by = "the CareConnect team" // with the worksite's decline
 		}
 		return cur, portal.Errorf(portal.ECONFLICT, "This request was already %s by %s on %s.", cur.Status, by,
-			cur.DecidedAt.In(pacific()).Format("2 Jan 2006 at 3:04 PM"))
+			cur.DecidedAt.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM"))
 	}
 	j.Status, j.DecidedAt, j.Reason, j.DecidedBy, j.DeciderName = status, now, reason, actor.ID, actor.DisplayName()
 	return j, nil

@@ -9,6 +9,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
@@ -16,15 +17,7 @@ import (
 // person registers an account with a distinct email and username.
 func person(t *testing.T, a *app.App, key, given, surname string) *portal.Account {
 	t.Helper()
-	in := validInput()
-	in.Email, in.Username = key+"@example.ca", key
-	c := card(key)
-	c.GivenNames, c.Surname = given, surname
-	acct, err := a.Register(ctx, meta, c, in)
-	if err != nil {
-		t.Fatalf("register %s: %v", key, err)
-	}
-	return acct
+	return fixture.Register(t, a, key, given, surname)
 }
 
 func worksiteInput(name string) portal.WorksiteInput {

@@ -5,9 +5,7 @@ package identity
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +13,8 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"portal/internal/secret"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -157,22 +157,10 @@ type AuthRequest struct {
 // NewAuthRequest returns fresh random state, nonce and PKCE verifier values.
 func NewAuthRequest() AuthRequest {
 	return AuthRequest{
-		State:    randomToken(),
-		Nonce:    randomToken(),
+		State:    secret.URL(32),
+		Nonce:    secret.URL(32),
 		Verifier: oauth2.GenerateVerifier(),
 	}
-}
-
-// randomToken returns 32 random bytes, base64url-encoded without padding.
-func randomToken() string {
-	return base64.RawURLEncoding.EncodeToString(randomBytes(32))
-}
-
-// randomBytes returns n bytes from crypto/rand (whose Read never fails).
-func randomBytes(n int) []byte {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return b
 }
 
 // RP is an OpenID Connect relying party using the authorization code flow

@@ -8,11 +8,11 @@ package mail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"net/textproto"
 	"strings"
+
+	"portal/internal/secret"
 
 	gomail "github.com/wneessen/go-mail"
 )
@@ -59,13 +59,11 @@ var (
 // NewMessageID returns a fresh Message-ID of the form "<hex@domain>" built
 // from 16 random bytes. An empty domain is replaced by "localhost".
 func NewMessageID(domain string) string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails
 	domain = strings.TrimSpace(domain)
 	if domain == "" {
 		domain = "localhost"
 	}
-	return "<" + hex.EncodeToString(b[:]) + "@" + domain + ">"
+	return "<" + secret.Hex(16) + "@" + domain + ">"
 }
 
 // Permanent reports whether err means the message can never be delivered as

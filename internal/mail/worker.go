@@ -2,8 +2,6 @@ package mail
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +10,9 @@ import (
 	"strconv"
 	"sync"
 	"time"
-	"unicode/utf8"
+
+	"portal"
+	"portal/internal/secret"
 )
 
 // Outbox is the store's email outbox. Rows are written in the same
@@ -51,7 +51,7 @@ const (
 // recordTimeout bounds writing the outcome of one send to the outbox.
 const recordTimeout = 10 * time.Second
 
-// maxErrText bounds the error text stored with a failed email.
+// maxErrText bounds the error text stored with a failed email, in characters.
 const maxErrText = 1000
 
 // Worker delivers the outbox: it claims due emails, sends them and records
@@ -204,7 +204,7 @@ func (w *Worker) runOnce(ctx context.Context, owner string) (claimed, sent, fail
 			log.Warn("mail: email failed, will retry", append(attrs, slog.Time("retry_at", retryAt))...)
 		}
 		if err := w.record(ctx, func(ctx context.Context) error {
-			return w.Outbox.MarkEmailFailed(ctx, m.ID, owner, failedAt, retryAt, truncate(sendErr.Error(), maxErrText), giveUp)
+			return w.Outbox.MarkEmailFailed(ctx, m.ID, owner, failedAt, retryAt, portal.Truncate(sendErr.Error(), maxErrText), giveUp)
 		}); err != nil {
 			log.Error("mail: cannot mark email failed", append(base, slog.Any("err", err))...)
 			errs = append(errs, fmt.Errorf("mail: mark email %d failed: %w", m.ID, err))
@@ -314,9 +314,7 @@ func (w *Worker) owner() string {
 		if err != nil || host == "" {
 			host = "unknown"
 		}
-		b := make([]byte, 4)
-		_, _ = rand.Read(b)
-		w.ownerName = "mail-" + host + "-" + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b)
+		w.ownerName = "mail-" + host + "-" + strconv.Itoa(os.Getpid()) + "-" + secret.Hex(4)
 	})
 	return w.ownerName
 }
@@ -341,16 +339,4 @@ func redact(s, to string) string {
 		masked = "…@" + d
 	}
 	return re.ReplaceAllLiteralString(s, masked)
-}
-
-// truncate cuts s to at most n bytes without splitting a character.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s
 }

@@ -204,16 +204,7 @@ func (q Q) FindAccessRequestEvents(ctx context.Context, id portal.AccessRequestI
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []portal.AccessRequestEvent
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, scanEvent)
 }
 
 // eventColumns and eventFrom read a request's history with the names of

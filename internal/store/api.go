@@ -68,16 +68,7 @@ func (q Q) FindAPITokens(ctx context.Context) ([]*APIToken, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*APIToken
-	for rows.Next() {
-		t, err := scanAPIToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return collect(rows, scanAPIToken)
 }
 
 // RevokeAPIToken revokes a token and reports whether it was not revoked yet.

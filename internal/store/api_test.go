@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
@@ -83,43 +84,14 @@ func TestStore_APIToken(t *testing.T) {
 
 // mustAPIAccount inserts an account of a profession.
 func mustAPIAccount(t *testing.T, db *store.DB, key string, prof portal.Profession) *portal.Account {
-	t.Helper()
-	a := &portal.Account{
-		Issuer: "https://idp.test", Subject: "sub-" + key, GivenNames: "Given" + key, Surname: "SURNAME", PreferredFirstName: "Pref" + key,
-		Profession: prof, Email: key + "@example.ca", Phone: "+17788889999", Username: key, PasswordHash: "$argon2id$x",
-		PasswordChangedAt: apiNow, Status: portal.AccountActive, CreatedAt: apiNow, UpdatedAt: apiNow,
-	}
-	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, a) }); err != nil {
-		t.Fatalf("account %s: %v", key, err)
-	}
-	return a
+	return fixture.Account(t, db, key, apiNow, fixture.Profession(prof), func(a *portal.Account) { a.PreferredFirstName = "Pref" + key })
 }
 
 // mustAPIWorksite inserts an approved worksite with its active members.
 func mustAPIWorksite(t *testing.T, db *store.DB, name, unit string, typ portal.WorksiteType, members ...*portal.Account) *portal.Worksite {
-	t.Helper()
-	w := &portal.Worksite{Code: portal.NewWorksiteCode(), Name: name, Type: typ, Phone: "+16045550100",
-		Address: portal.Address{Unit: unit, CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver",
-			Province: "BC", PostalCode: "V5T 4G5"}, HealthAuthority: portal.VancouverCoastalHealth, Status: portal.WorksitePending,
-		RegisteredBy: members[0].ID, CreatedAt: apiNow}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
-			return err
-		}
-		if _, err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", apiNow); err != nil {
-			return err
-		}
-		for _, m := range members {
-			if err := tx.AddMember(ctx, w.ID, m.ID, portal.RoleMember, apiNow); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("worksite %s: %v", name, err)
-	}
-	return w
+	return fixture.Worksite(t, db, apiNow, portal.WorksiteApproved, func(w *portal.Worksite) {
+		w.Name, w.Address.Unit, w.Type, w.HealthAuthority = name, unit, typ, portal.VancouverCoastalHealth
+	}, members...)
 }
 
 // mustProvision submits a request naming the worksites, approves it with

@@ -56,16 +56,7 @@ func (q Q) FindDownstreams(ctx context.Context) ([]*Downstream, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*Downstream
-	for rows.Next() {
-		d, err := scanDownstream(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(rows, scanDownstream)
 }
 
 // FindDownstream returns one downstream's push state.

@@ -220,16 +220,7 @@ func (q Q) FindEmails(ctx context.Context, f EmailFilter) ([]*Email, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*Email
-	for rows.Next() {
-		e, err := scanEmail(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, scanEmail)
 }
 
 // FindEmailByID returns one outbox row.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"portal/internal/fixture"
 	"portal/internal/mail"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
@@ -100,30 +101,13 @@ func (r *recordingMailer) Send(_ context.Context, m mail.Message) error {
 	return nil
 }
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // A worker that dies after claiming leaves its emails to another one, which
 // sends them once the default lease has passed, each once and under its
 // Message-ID.
 func TestStore_OutboxDeadWorker(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		start := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-		c := &clock{t: start}
+		c := fixture.NewClock(start)
 		want := enqueueTestEmails(t, db, start, "a@example.ca", "b@example.ca", "c@example.ca")
 		dieCtx, die := context.WithCancel(ctx)
 		dead := &mail.Worker{Outbox: store.Outbox{DB: db}, Mailer: dyingMailer{die}, Now: c.Now}
@@ -163,7 +147,7 @@ func TestStore_OutboxDeadWorker(t *testing.T) {
 // it finds nothing to send.
 func TestStore_OutboxSlowBatchKeepsLease(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		c := &clock{t: time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)}
+		c := fixture.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 		enqueueTestEmails(t, db, c.Now(), "a@example.ca", "b@example.ca", "c@example.ca", "d@example.ca")
 		otherMailer := &recordingMailer{}
 		other := &mail.Worker{Outbox: store.Outbox{DB: db}, Mailer: otherMailer, Now: c.Now}

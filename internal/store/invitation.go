@@ -80,16 +80,7 @@ func (q Q) invitations(ctx context.Context, where string, args ...any) ([]*porta
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.Invitation
-	for rows.Next() {
-		inv, err := scanInvitation(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inv)
-	}
-	return out, rows.Err()
+	return collect(rows, scanInvitation)
 }
 
 // DecideInvitation moves a pending invitation to status, reporting whether

@@ -113,14 +113,5 @@ func (q Q) FindJoinRequests(ctx context.Context, f JoinRequestFilter) ([]*portal
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.JoinRequest
-	for rows.Next() {
-		j, err := scanJoin(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return collect(rows, scanJoin)
 }

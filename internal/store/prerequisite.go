@@ -94,14 +94,5 @@ func (q Q) FindCompletions(ctx context.Context, account portal.AccountID) ([]*Co
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*Completion
-	for rows.Next() {
-		c, err := scanCompletion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, scanCompletion)
 }

@@ -48,16 +48,7 @@ func (q Q) FindProfessionReviews(ctx context.Context, id portal.AccountID) ([]*p
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.ProfessionReview
-	for rows.Next() {
-		r, err := scanProfessionReview(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, scanProfessionReview)
 }
 
 // FindLatestProfessionReview returns the newest decision on an account's
@@ -80,14 +71,5 @@ func (q Q) FindAccountsAwaitingProfessionReview(ctx context.Context) ([]*portal.
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, scanAccount)
 }

@@ -103,16 +103,7 @@ func (q Q) accessRequests(ctx context.Context, query string, args ...any) ([]*po
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.AccessRequest
-	for rows.Next() {
-		r, err := scanAccessRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, scanAccessRequest)
 }
 
 func requestIDArgs(ids []portal.AccessRequestID) []any {

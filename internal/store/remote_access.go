@@ -54,16 +54,7 @@ func (q Q) FindRemoteAccessRequests(ctx context.Context, account portal.AccountI
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*RemoteAccessRequest
-	for rows.Next() {
-		x, err := scanRemote(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, x)
-	}
-	return out, rows.Err()
+	return collect(rows, scanRemote)
 }
 
 // FindRemoteAccessRequestByID returns one request.

@@ -106,19 +106,16 @@ func (q Q) scanAuditEvents(ctx context.Context, query string, args ...any) ([]po
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []portal.AuditEvent
-	for rows.Next() {
+	return collect(rows, func(r rowScanner) (portal.AuditEvent, error) {
 		var e portal.AuditEvent
 		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.ActorKind, &e.ActorID, &e.Action, &e.SubjectKind, &e.SubjectID,
+		if err := r.Scan(&e.Seq, &at, &e.ActorKind, &e.ActorID, &e.Action, &e.SubjectKind, &e.SubjectID,
 			&e.WorksiteID, &e.IP, &e.UserAgent, &e.RequestID, &e.Details, &e.PrevHash, &e.Hash, &e.KeyID, &e.MAC); err != nil {
-			return nil, err
+			return portal.AuditEvent{}, err
 		}
 		e.At = fromMS(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, nil
+	})
 }
 
 // FindAuditPerson finds the account an auditor names by email address or
@@ -230,16 +227,13 @@ func (q Q) counts(ctx context.Context, query string, args ...any) ([]Count, erro
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []Count
-	for rows.Next() {
+	return collect(rows, func(r rowScanner) (Count, error) {
 		var c Count
-		if err := rows.Scan(&c.Key, &c.N); err != nil {
-			return nil, err
+		if err := r.Scan(&c.Key, &c.N); err != nil {
+			return Count{}, err
 		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, nil
+	})
 }
 
 // CountAccessRequestsByStatus counts access requests by their status now.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
@@ -15,42 +16,16 @@ var reportT0 = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 
 // reportAccount inserts an account of a profession.
 func reportAccount(t *testing.T, db *store.DB, key string, prof portal.Profession) *portal.Account {
-	t.Helper()
-	a := &portal.Account{
-		Issuer: "https://idp.test", Subject: "sub-" + key, GivenNames: "Given" + key, Surname: "REPORT",
-		Profession: prof, Email: key + "@Example.ca", Phone: "+17788889999", Username: key, PasswordHash: "$argon2id$x",
-		PasswordChangedAt: reportT0, Status: portal.AccountActive, CreatedAt: reportT0, UpdatedAt: reportT0,
-	}
-	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, a) }); err != nil {
-		t.Fatalf("account %s: %v", key, err)
-	}
-	return a
+	return fixture.Account(t, db, key, reportT0, fixture.Profession(prof), func(a *portal.Account) {
+		a.Surname, a.Email = "REPORT", key+"@Example.ca"
+	})
 }
 
 // reportWorksite inserts a worksite with a status, a health authority and active members.
 func reportWorksite(t *testing.T, db *store.DB, unit, status string, ha portal.HealthAuthority, members ...*portal.Account) *portal.Worksite {
-	t.Helper()
-	w := &portal.Worksite{Code: portal.NewWorksiteCode(), Name: "Clinic " + unit, Type: portal.WorksitePrivatePractice, Phone: "+16045550100",
-		Address: portal.Address{Unit: unit, CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver",
-			Province: "BC", PostalCode: "V5T 4G5"}, HealthAuthority: ha, Status: portal.WorksitePending, RegisteredBy: members[0].ID, CreatedAt: reportT0}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
-			return err
-		}
-		if _, err := tx.SetWorksiteStatus(ctx, w.ID, status, "", reportT0); err != nil {
-			return err
-		}
-		for _, m := range members {
-			if err := tx.AddMember(ctx, w.ID, m.ID, portal.RoleMember, reportT0); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("worksite %s: %v", unit, err)
-	}
-	return w
+	return fixture.Worksite(t, db, reportT0, status, func(w *portal.Worksite) {
+		w.Name, w.Address.Unit, w.HealthAuthority = "Clinic "+unit, unit, ha
+	}, members...)
 }
 
 func mustAppendAudit(t *testing.T, db *store.DB, e portal.AuditEvent) int64 {

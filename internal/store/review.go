@@ -44,16 +44,7 @@ func (q Q) accessReviews(ctx context.Context, query string, args ...any) ([]*Acc
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*AccessReview
-	for rows.Next() {
-		r, err := scanAccessReview(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return collect(rows, func(r rowScanner) (*AccessReview, error) { return scanAccessReview(r) })
 }
 
 // FindReviewsDue lists the approved requests whose annual review falls due
@@ -217,16 +208,7 @@ func (q Q) FindMembersReviews(ctx context.Context, f MembersReviewFilter) ([]*Me
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*MembersReview
-	for rows.Next() {
-		m, err := scanMembersReview(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collect(rows, scanMembersReview)
 }
 
 // MarkMembersReviewReminded records that a worksite's administrators were

@@ -93,16 +93,7 @@ func (q Q) sponsorships(ctx context.Context, query string, args ...any) ([]*port
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.Sponsorship
-	for rows.Next() {
-		s, err := scanSponsorship(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collect(rows, scanSponsorship)
 }
 
 // DecideSponsorship approves (pending -> active) or declines (pending ->
@@ -222,19 +213,16 @@ func (q Q) FindSponsorCandidates(ctx context.Context, obo portal.AccountID, quer
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []SponsorCandidate
-	for rows.Next() {
+	return collect(rows, func(r rowScanner) (SponsorCandidate, error) {
 		var c SponsorCandidate
 		var ws int64
-		a, err := scanAccount(extraScanner{r: rows, extra: []any{&ws, &c.WorksiteName}})
+		a, err := scanAccount(extraScanner{r: r, extra: []any{&ws, &c.WorksiteName}})
 		if err != nil {
-			return nil, err
+			return SponsorCandidate{}, err
 		}
 		c.Account, c.WorksiteID = a, portal.WorksiteID(ws)
-		out = append(out, c)
-	}
-	return out, rows.Err()
+		return c, nil
+	})
 }
 
 // SharesApprovedWorksite reports whether two people are both active
@@ -329,16 +317,7 @@ func (q Q) FindSponsorFacts(ctx context.Context, f SponsorFactsFilter) ([]Sponso
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []SponsorFacts
-	for rows.Next() {
-		fx, err := scanSponsorFacts(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, fx)
-	}
-	return out, rows.Err()
+	return collect(rows, scanSponsorFacts)
 }
 
 // sponsorFactsColumns are a sponsorship's columns with its authorizer's

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
@@ -14,43 +15,14 @@ var sponsorNow = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 
 // mustSponsorAccount inserts an account of a profession.
 func mustSponsorAccount(t *testing.T, db *store.DB, key string, prof portal.Profession, lic portal.NurseLicence, resident bool) *portal.Account {
-	t.Helper()
-	a := &portal.Account{
-		Issuer: "https://idp.test", Subject: "sub-" + key, GivenNames: "Given" + key, Surname: "SURNAME",
-		Profession: prof, NurseLicence: lic, IsResident: resident, Email: key + "@example.ca", Phone: "+17788889999",
-		Username: key, PasswordHash: "$argon2id$x", PasswordChangedAt: sponsorNow, Status: portal.AccountActive,
-		CreatedAt: sponsorNow, UpdatedAt: sponsorNow,
-	}
-	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, a) }); err != nil {
-		t.Fatalf("account %s: %v", key, err)
-	}
-	return a
+	return fixture.Account(t, db, key, sponsorNow, fixture.Profession(prof), func(a *portal.Account) {
+		a.NurseLicence, a.IsResident = lic, resident
+	})
 }
 
 // mustSponsorWorksite inserts a worksite with a status and its active members.
 func mustSponsorWorksite(t *testing.T, db *store.DB, name, unit, status string, members ...*portal.Account) *portal.Worksite {
-	t.Helper()
-	w := &portal.Worksite{Code: portal.NewWorksiteCode(), Name: name, Type: portal.WorksitePrivatePractice, Phone: "+16045550100",
-		Address: portal.Address{Unit: unit, CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver",
-			Province: "BC", PostalCode: "V5T 4G5"}, Status: portal.WorksitePending, RegisteredBy: members[0].ID, CreatedAt: sponsorNow}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
-			return err
-		}
-		if _, err := tx.SetWorksiteStatus(ctx, w.ID, status, "", sponsorNow); err != nil {
-			return err
-		}
-		for _, m := range members {
-			if err := tx.AddMember(ctx, w.ID, m.ID, portal.RoleMember, sponsorNow); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("worksite %s: %v", name, err)
-	}
-	return w
+	return fixture.Worksite(t, db, sponsorNow, status, func(w *portal.Worksite) { w.Name, w.Address.Unit = name, unit }, members...)
 }
 
 func TestStore_Sponsorship(t *testing.T) {

@@ -42,16 +42,7 @@ func (q Q) ListStaff(ctx context.Context) ([]*portal.Staff, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.Staff
-	for rows.Next() {
-		s, err := scanStaff(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return collect(rows, scanStaff)
 }
 
 // SaveStaffRoles creates a staff member or replaces their roles.

@@ -124,16 +124,7 @@ func (q Q) worksites(ctx context.Context, query string, args ...any) ([]*portal.
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.Worksite
-	for rows.Next() {
-		w, err := scanWorksite(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return collect(rows, scanWorksite)
 }
 
 // SignDeclaration records the Worksite Privacy & Security Declaration; via
@@ -264,16 +255,7 @@ func (q Q) members(ctx context.Context, where string, args ...any) ([]*portal.Me
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.Membership
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return collect(rows, scanMember)
 }
 
 // CountActiveAdmins counts a worksite's active site administrators.
@@ -336,16 +318,7 @@ func (q Q) FindWorksiteAdminAccounts(ctx context.Context, ws portal.WorksiteID) 
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portal.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, scanAccount)
 }
 
 // AdministeredWorksiteIDs lists the worksites an account administers directly or through a group.

@@ -62,7 +62,9 @@ type auditTrailPage struct {
 	Filtered  bool
 }
 
-func auditWhen(t time.Time) string { return t.In(pacific()).Format(dateLayout + ", 3:04:05 PM MST") }
+func auditWhen(t time.Time) string {
+	return t.In(portal.Pacific()).Format(dateLayout + ", 3:04:05 PM MST")
+}
 
 func (s *Server) handleAuditTrail(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)

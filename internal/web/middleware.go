@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -59,7 +60,7 @@ func (sr *statusRecorder) Unwrap() http.ResponseWriter { return sr.ResponseWrite
 // security headers, and the session.
 func (s *Server) base(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		st := &reqState{id: randomToken(8), start: time.Now()}
+		st := &reqState{id: secret.Hex(8), start: time.Now()}
 		st.logger = s.logger.With("request_id", st.id)
 		st.meta = portal.RequestMeta{IP: s.clientIP(r), UserAgent: cleanUserAgent(r.UserAgent()), RequestID: st.id}
 		r = r.WithContext(context.WithValue(r.Context(), ctxKey{}, st))

@@ -29,7 +29,7 @@ func longDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(pacific()).Format("January 2, 2006")
+	return t.In(portal.Pacific()).Format("January 2, 2006")
 }
 
 // prereqState is a prerequisite's status as the pages word it.

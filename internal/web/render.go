@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	_ "time/tzdata" // the zone database, for machines without one
 
 	"portal"
 )
@@ -333,21 +332,13 @@ func (a *assets) serve(w http.ResponseWriter, r *http.Request) {
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-var pacific = sync.OnceValue(func() *time.Location {
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		return time.FixedZone("PT", -8*3600)
-	}
-	return loc
-})
-
 // formatDate shows a date as nobody can misread it, "4 Dec 2026", in B.C.
 // time: 12/04/2026 is April to some readers and December to others.
 func formatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(pacific()).Format(dateLayout)
+	return t.In(portal.Pacific()).Format(dateLayout)
 }
 
 // formatDayMonth shows a day in B.C. as "4 Dec".
@@ -355,7 +346,7 @@ func formatDayMonth(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(pacific()).Format("2 Jan")
+	return t.In(portal.Pacific()).Format("2 Jan")
 }
 
 // formatDateTime shows a moment in B.C. time.
@@ -363,7 +354,7 @@ func formatDateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.In(pacific()).Format(dateLayout + ", 3:04 PM")
+	return t.In(portal.Pacific()).Format(dateLayout + ", 3:04 PM")
 }
 
 // dateLayout is how pages write a day: "4 Dec 2026".

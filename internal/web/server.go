@@ -4,7 +4,6 @@ package web
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -128,12 +127,4 @@ func (src *rpSource) get(ctx context.Context) (*identity.RP, error) {
 	}
 	src.rp = rp
 	return rp, nil
-}
-
-func randomToken(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err)
-	}
-	return fmt.Sprintf("%x", b)
 }

@@ -2,15 +2,14 @@ package web
 
 import (
 	"context"
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"time"
 
 	"portal"
 	"portal/internal/identity"
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -39,11 +38,6 @@ func (s *Server) cookieName() string {
 	return "portal_session"
 }
 
-func hashToken(tok string) string {
-	sum := sha256.Sum256([]byte(tok))
-	return hex.EncodeToString(sum[:])
-}
-
 // loadSession finds the request's session and its account (nil before
 // the person has one) in one query; expired or idle sessions are deleted.
 // Its error is only ever that the database is unavailable.
@@ -52,7 +46,7 @@ func (s *Server) loadSession(r *http.Request) (*session, *portal.Account, error)
 	if err != nil || len(c.Value) != 64 {
 		return nil, nil, nil
 	}
-	row, acct, err := s.db.Read().FindSessionAccount(r.Context(), hashToken(c.Value))
+	row, acct, err := s.db.Read().FindSessionAccount(r.Context(), secret.Hash(c.Value))
 	if store.Unavailable(err) {
 		return nil, nil, err
 	}
@@ -77,11 +71,11 @@ func (s *Server) loadSession(r *http.Request) (*session, *portal.Account, error)
 
 // newSession creates a session with a fresh token and sets its cookie.
 func (s *Server) newSession(w http.ResponseWriter, r *http.Request, account portal.AccountID, data sessionData) (*session, error) {
-	tok := randomToken(32)
+	tok := secret.Hex(32)
 	now := s.app.Now()
-	data.CSRF = randomToken(32)
+	data.CSRF = secret.Hex(32)
 	raw, _ := json.Marshal(data)
-	row := &store.Session{IDHash: hashToken(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
+	row := &store.Session{IDHash: secret.Hash(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionAbsolute)}
 	if err := s.db.Read().CreateSession(r.Context(), row); err != nil {
 		return nil, err

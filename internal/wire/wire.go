@@ -6,8 +6,6 @@ package wire
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +22,7 @@ import (
 	"portal/internal/identity"
 	"portal/internal/mail"
 	"portal/internal/passwd"
+	"portal/internal/secret"
 	"portal/internal/store"
 	"portal/internal/web"
 
@@ -137,7 +136,7 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 
 	var dev *identity.DevProvider
 	if cfg.Dev && cfg.OIDC.Issuer == "" {
-		secret := randomHex(16)
+		secret := secret.Hex(16)
 		cfg.OIDC = identity.Config{Issuer: cfg.BaseURL + "/dev/oidc", ClientID: "portal-dev", ClientSecret: secret,
 			Claims: cfg.OIDC.Claims}
 		dev, err = identity.NewDevProvider(identity.DevProviderConfig{
@@ -159,7 +158,7 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	}
 	var devStaff *identity.DevProvider
 	if cfg.Dev && cfg.StaffOIDC.Issuer == "" {
-		secret := randomHex(16)
+		secret := secret.Hex(16)
 		cfg.StaffOIDC = identity.Config{Issuer: cfg.BaseURL + "/dev/staff-oidc", ClientID: "portal-staff-dev", ClientSecret: secret}
 		devStaff, err = identity.NewDevProvider(identity.DevProviderConfig{
 			Issuer: cfg.StaffOIDC.Issuer, Enabled: true, People: DevStaff, Now: a.Now,
@@ -328,12 +327,6 @@ func mailDomain(cfg Config) string {
 		return strings.Split(h, "/")[0]
 	}
 	return "mycareconnect.invalid"
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // Job is a background task run every Every until the context ends.

@@ -5,14 +5,13 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"portal/internal/secret"
 	"portal/internal/store"
 )
 
@@ -78,9 +77,7 @@ func CreatePostgresDB(t testing.TB) string {
 	if admin == "" {
 		return ""
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "portal_test_" + hex.EncodeToString(b)
+	name := "portal_test_" + secret.Hex(6)
 	adm, err := sql.Open("pgx", admin)
 	if err != nil {
 		t.Fatalf("postgres admin: %v", err)
