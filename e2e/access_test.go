@@ -692,7 +692,6 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Authorizer")
 		j.wantText("#requested-table", "Active")
 		j.clickText("a", "Return to Menu", http.StatusOK, "Main Menu")
-		j.clickText("a", "View Application", http.StatusOK, "Application Access")
 		j.clickText("a", "Request CareConnect Access", http.StatusOK, "CareConnect Enrolment Form")
 		j.wantText(".notice", "You work on behalf of: Dalia DOCTOR (Kingsgate Mall Clinic)")
 		if !j.checked(fmt.Sprintf(`input[name="clinics"][value="%d"]`, clinic)) {
@@ -730,7 +729,7 @@ func TestE2E_PharmacistRequestNoPharmaNet(t *testing.T) {
 
 		j.signIn(phil)
 		j.tile("application", "To do", "You can now request CareConnect access.")
-		j.clickText("a", "View Application", http.StatusOK, "Application Access")
+		j.visit("/application", http.StatusOK, "Application Access")
 		// Why a pharmacist cannot ask for remote access, before and on its page.
 		if got := j.text("#remote-refusal"); got != portal.RemoteAccessNotForProfession {
 			t.Errorf("remote access section %q, want %q", got, portal.RemoteAccessNotForProfession)

@@ -143,8 +143,8 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		}
 		rem := mustEmails(t, db, doc.Email, "dormancy_reminder", 2) // newest first
 		for i, want := range []string{"7 days from now", "30 days from now"} {
-			if !strings.Contains(rem[i].Text, want) || !strings.Contains(rem[i].Text, "November 26, 2026") ||
-				!strings.Contains(rem[i].Text, "May 25, 2027") || !strings.Contains(rem[i].Text, "https://portal.test/dormant") {
+			if !strings.Contains(rem[i].Text, want) || !strings.Contains(rem[i].Text, "26 Nov 2026") ||
+				!strings.Contains(rem[i].Text, "25 May 2027") || !strings.Contains(rem[i].Text, "https://portal.test/dormant") {
 				t.Errorf("reminder %d lacks %q:\n%s", i, want, rem[i].Text)
 			}
 		}
@@ -156,7 +156,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		}
 		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 		if last := history[len(history)-1]; last.ActorID != store.DormancyActor ||
-			last.Note != "Suspended as dormant: no sign-in or annual review confirmation for 180 days since November 26, 2026." {
+			last.Note != "Suspended as dormant: no sign-in or annual review confirmation for 180 days since 26 Nov 2026." {
 			t.Fatalf("history %+v", last)
 		}
 		dmNoDormant(t, a)

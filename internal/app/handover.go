@@ -96,7 +96,7 @@ func (a *App) StartHandover(ctx context.Context, meta portal.RequestMeta, actor 
 		return a.enqueue(ctx, tx, "worksite_handover_requested", m.Email, to, mail.WorksiteHandoverRequested{
 			Common: a.common(m.Name), FromName: actor.DisplayName(), WorksiteName: w.Name, WorksiteID: string(w.Code),
 			HandoverURL: a.Config.BaseURL + "/handovers/" + handoverRef(h.ID), SignsDeclaration: w.SignerChanges(actor),
-			ExpiresOn: h.ExpiresAt.In(portal.Pacific()).Format("January 2, 2006")})
+			ExpiresOn: h.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006")})
 	})
 	if store.IsPendingHandoverConflict(err) {
 		return nil, handoverWaiting(w)
@@ -294,7 +294,7 @@ func handoverOpen(v *HandoverView) error {
 		return nil
 	case portal.HandoverExpired:
 		return portal.Errorf(portal.ECONFLICT, "This handover expired on %s. Ask %s to start it again.",
-			v.Handover.ExpiresAt.In(portal.Pacific()).Format("January 2, 2006"), v.Handover.FromName)
+			v.Handover.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006"), v.Handover.FromName)
 	}
 	return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer (%s).", v.Status)
 }

@@ -218,7 +218,7 @@ func TestApp_HandoverDeclinedExpiredCancelled(t *testing.T) {
 		}
 		*h.clock = h.clock.Add(portal.HandoverLifetime)
 		_, err = a.AcceptHandover(ctx, meta, h.cal, ho.ID, portal.DeclarationInput{})
-		wantMessage(t, err, portal.ECONFLICT, "This handover expired on December 10, 2026. Ask Ada ADMIN to start it again.")
+		wantMessage(t, err, portal.ECONFLICT, "This handover expired on 10 Dec 2026. Ask Ada ADMIN to start it again.")
 		h.policyHolds(t)
 		ho, err = a.StartHandover(ctx, meta, h.ada, h.w.ID, h.cal.ID)
 		if err != nil {

@@ -169,7 +169,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 		t.Run("ErrReinstateWhileLapsed", func(t *testing.T) {
 			_, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessReinstate, "Licence renewed.")
 			boWantMessage(t, err, portal.ECONFLICT, "Their access cannot be reinstated: the College of Physicians and Surgeons of BC "+
-				"last reported Dalia EIGHTEEN's licence 12345 as lapsed (checked November 26, 2026 at 10:00 AM). "+
+				"last reported Dalia EIGHTEEN's licence 12345 as lapsed (checked 26 Nov 2026 at 10:00 AM). "+
 				"The daily licence check records it when the licence is restored.")
 			if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
 				t.Fatalf("status %s", got)
