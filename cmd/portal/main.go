@@ -125,6 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return nil
 	}
 
+	gogc := wire.SetCollector(getenv)
 	p, err := wire.Build(ctx, cfg, logger)
 	if err != nil {
 		return err
@@ -135,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		return err
 	}
 	logger.Info("portal listening", "addr", l.Addr().String(), "base_url", cfg.BaseURL, "database", string(p.DB.Dialect()),
-		"development_mode", cfg.Dev, "version", version)
+		"development_mode", cfg.Dev, "version", version, "gogc", gogc)
 	if cfg.Dev {
 		logger.Warn("development mode: development sign-in and the development mailbox are on; never use this in production")
 	}

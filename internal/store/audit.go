@@ -11,11 +11,24 @@ import (
 	"portal"
 )
 
-// AppendAudit adds an event to the audit trail inside tx, chaining it to the
-// previous row. The head row is locked so concurrent writers serialise.
-// With an audit key (SetAuditKey) the row and the head carry its MACs; a
-// trail already keyed is not written to without a key.
+// AppendAudit adds an event to the audit trail of tx's transaction. The
+// event is written, chained to the previous row, when the transaction
+// commits (writeAudit); e's Seq, PrevHash, Hash, KeyID and MAC are set then.
 func (tx *Tx) AppendAudit(ctx context.Context, e *portal.AuditEvent) error {
+	tx.audits = append(tx.audits, e)
+	return nil
+}
+
+// writeAudit writes the transaction's audit events as its last statements
+// before COMMIT. The head row is locked so concurrent writers serialise;
+// taking the lock last keeps it held only from here to the commit, not for
+// the whole use case, so transactions that audit do not queue behind each
+// other's work. With an audit key (SetAuditKey) each row and the head carry
+// its MACs; a trail already keyed is not written to without a key.
+func (tx *Tx) writeAudit(ctx context.Context) error {
+	if len(tx.audits) == 0 {
+		return nil
+	}
 	var seq int64
 	var prev, headKey string
 	if err := tx.QueryRow(ctx, "SELECT seq, hash, key_id FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq, &prev, &headKey); err != nil {
@@ -27,31 +40,37 @@ func (tx *Tx) AppendAudit(ctx context.Context, e *portal.AuditEvent) error {
 	if headKey != "" && tx.auditKey == nil {
 		return fmt.Errorf("store: the audit trail is keyed (audit key %s) but no audit key is configured: set PORTAL_AUDIT_KEY_FILE", headKey)
 	}
-	e.Seq = seq + 1
-	e.PrevHash = prev
-	e.At = e.At.UTC().Truncate(time.Millisecond)
-	boundAuditEvent(e)
-	e.Hash = e.ComputeHash()
-	e.KeyID, e.MAC = "", ""
 	var headMAC string
-	if k := tx.auditKey; k != nil {
-		e.KeyID, e.MAC = k.ID, k.RowMAC(e)
-		headMAC = k.HeadMAC(e.Seq, e.Hash)
-	}
-	var ws any
-	if e.WorksiteID != 0 {
-		ws = e.WorksiteID
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, action, subject_kind, subject_id,
+	for _, e := range tx.audits {
+		seq++
+		e.Seq = seq
+		e.PrevHash = prev
+		e.At = e.At.UTC().Truncate(time.Millisecond)
+		boundAuditEvent(e)
+		e.Hash = e.ComputeHash()
+		e.KeyID, e.MAC = "", ""
+		if k := tx.auditKey; k != nil {
+			e.KeyID, e.MAC = k.ID, k.RowMAC(e)
+			headMAC = k.HeadMAC(e.Seq, e.Hash)
+		}
+		var ws any
+		if e.WorksiteID != 0 {
+			ws = e.WorksiteID
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, action, subject_kind, subject_id,
 		worksite_id, ip, user_agent, request_id, details, prev_hash, hash, key_id, mac) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		e.Seq, ms(e.At), e.ActorKind, e.ActorID, e.Action, e.SubjectKind, e.SubjectID, ws,
-		e.IP, e.UserAgent, e.RequestID, e.Details, e.PrevHash, e.Hash, e.KeyID, e.MAC); err != nil {
-		return fmt.Errorf("store: append audit: %w", err)
+			e.Seq, ms(e.At), e.ActorKind, e.ActorID, e.Action, e.SubjectKind, e.SubjectID, ws,
+			e.IP, e.UserAgent, e.RequestID, e.Details, e.PrevHash, e.Hash, e.KeyID, e.MAC); err != nil {
+			return fmt.Errorf("store: append audit: %w", err)
+		}
+		prev = e.Hash
 	}
+	last := tx.audits[len(tx.audits)-1]
 	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ?, key_id = ?, mac = ? WHERE id = 1",
-		e.Seq, e.Hash, e.KeyID, headMAC); err != nil {
+		last.Seq, last.Hash, last.KeyID, headMAC); err != nil {
 		return fmt.Errorf("store: move audit head: %w", err)
 	}
+	tx.audits = nil
 	return nil
 }
 

@@ -235,7 +235,8 @@ type Tx struct {
 	Q
 	tx       *sql.Tx
 	auditKey *portal.AuditKey
-	events   []pendingEvent // change-feed events, written just before commit
+	events   []pendingEvent       // change-feed events, written just before commit
+	audits   []*portal.AuditEvent // audit events, written just before commit (writeAudit)
 }
 
 // Read returns a query handle outside any transaction, for reads.
@@ -256,6 +257,10 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 		}
 	}()
 	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := tx.writeAudit(ctx); err != nil {
 		_ = sqlTx.Rollback()
 		return err
 	}

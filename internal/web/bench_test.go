@@ -15,6 +15,7 @@ import (
 	"os"
 	"regexp"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -110,6 +111,15 @@ func parallel(b *testing.B, unit string, op func() error) {
 		slices.Sort(took)
 		b.ReportMetric(float64(took[(len(took)*99)/100].Microseconds())/1000, "p99-ms")
 	}
+}
+
+// asServed runs b with the garbage collector set as `portal serve` sets it
+// (wire.SetCollector), and restores the test binary's setting afterwards.
+func asServed(b *testing.B) {
+	prev := debug.SetGCPercent(100)
+	debug.SetGCPercent(prev)
+	wire.SetCollector(os.Getenv)
+	b.Cleanup(func() { debug.SetGCPercent(prev) })
 }
 
 // setParallelism makes b.RunParallel use at least benchClients goroutines.
@@ -219,6 +229,7 @@ func hammer(b *testing.B, target, cookie string) {
 // 127.0.0.1: the whole portal, with its middleware, session and account
 // lookups, template and the network round trip.
 func BenchmarkMenu(b *testing.B) {
+	asServed(b)
 	eachDatabase(b, func(b *testing.B, s *signedIn) {
 		hammer(b, s.inst.URL+"/menu", s.cookie)
 	})
@@ -227,6 +238,7 @@ func BenchmarkMenu(b *testing.B) {
 // BenchmarkStaticBaseline is a plain handler writing a small constant
 // page, served and requested the same way as BenchmarkMenu.
 func BenchmarkStaticBaseline(b *testing.B) {
+	asServed(b)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		_, _ = io.WriteString(w, staticPage)
@@ -238,6 +250,7 @@ func BenchmarkStaticBaseline(b *testing.B) {
 // BenchmarkMenuRender is GET /menu served in process (ServeHTTP into a
 // recorder): the portal's own cost without the network and HTTP parsing.
 func BenchmarkMenuRender(b *testing.B) {
+	asServed(b)
 	eachDatabase(b, func(b *testing.B, s *signedIn) {
 		serve := func() *httptest.ResponseRecorder {
 			req := httptest.NewRequest(http.MethodGet, s.inst.URL+"/menu", nil)
@@ -262,6 +275,7 @@ func BenchmarkMenuRender(b *testing.B) {
 // BenchmarkMenuLookups is the database work the session middleware does
 // for every page: the session by its token's hash, then the account.
 func BenchmarkMenuLookups(b *testing.B) {
+	asServed(b)
 	eachDatabase(b, func(b *testing.B, s *signedIn) {
 		sum := sha256.Sum256([]byte(s.token))
 		idHash := hex.EncodeToString(sum[:])
@@ -292,6 +306,7 @@ var (
 // through a trusted proxy), so the per-address sign-in limit is not what
 // is measured.
 func BenchmarkSignInRegister(b *testing.B) {
+	asServed(b)
 	dsns := storetest.DSNs(b)
 	for _, name := range []string{"sqlite", "postgres"} {
 		dsn, ok := dsns[name]
