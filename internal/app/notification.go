@@ -22,7 +22,8 @@ var actionSources = []actionSource{joinRequestActions, invitationActions, declar
 // show the person, in one statement.
 func (a *App) readMenu(ctx context.Context, actor *portal.Account) (*store.MenuRead, error) {
 	return a.DB.Read().ReadMenu(ctx, store.MenuFilter{Account: actor.ID, Email: actor.Email, Now: a.now(),
-		CycleBefore: membersReviewCycleBefore(a.now())})
+		CycleBefore: membersReviewCycleBefore(a.now()),
+		OnBehalf:    actor.UserType().NeedsAuthorizer(), OtherProfession: actor.Profession == portal.ProfOther})
 }
 
 // ActionItems lists the requests waiting for the person, newest first.

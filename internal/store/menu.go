@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"portal"
@@ -13,6 +14,11 @@ type MenuFilter struct {
 	Email       string    // the account's address: invitations and declarations waiting for it
 	Now         time.Time // invitations still open at this moment
 	CycleBefore time.Time // member reviews whose cycle began before this moment
+	// What applies to the person: their active sponsorships' facts and
+	// authorizers are read only for an on-behalf-of user (OnBehalf), their
+	// profession review only when their profession is "Other". A part
+	// that cannot apply costs the database its share of the one statement.
+	OnBehalf, OtherProfession bool
 }
 
 // MenuRead is everything the main menu and the Notification Centre show a
@@ -68,7 +74,7 @@ const reviewRequestOf = `(SELECT vr.id FROM access_requests vr WHERE vr.account_
 func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 	m := &MenuRead{}
 	id := int64(f.Account)
-	b := Batch{name: "menu"}
+	b := Batch{name: fmt.Sprintf("menu-%t-%t", f.OnBehalf, f.OtherProfession)}
 	b.add("SELECT "+memberColumns+memberFrom+" WHERE m.account_id = ? ORDER BY m.status, w.name", []any{id},
 		countColumns(memberColumns), func(r rowScanner) error {
 			x, err := scanMember(r)
@@ -89,12 +95,14 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 		})
 	links := func(of string, req func() *portal.AccessRequest) { b.requestLinks(id, of, req) }
 	links(latestRequestOf, func() *portal.AccessRequest { return m.Request })
-	b.add("SELECT "+professionReviewColumns+" FROM profession_reviews WHERE account_id = ? ORDER BY id DESC LIMIT 1", []any{id},
-		countColumns(professionReviewColumns), func(r rowScanner) error {
-			var err error
-			m.ProfessionReview, err = scanProfessionReview(r)
-			return err
-		})
+	if f.OtherProfession {
+		b.add("SELECT "+professionReviewColumns+" FROM profession_reviews WHERE account_id = ? ORDER BY id DESC LIMIT 1", []any{id},
+			countColumns(professionReviewColumns), func(r rowScanner) error {
+				var err error
+				m.ProfessionReview, err = scanProfessionReview(r)
+				return err
+			})
+	}
 	b.add("SELECT "+reviewColumns+" FROM access_requests r WHERE r.id = "+reviewRequestOf, []any{id},
 		countColumns(reviewColumns), func(r rowScanner) error {
 			var err error
@@ -165,22 +173,24 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 			m.MembersReviews = append(m.MembersReviews, x)
 			return err
 		})
-	b.add("SELECT "+sponsorFactsColumns+sponsorshipFrom+" WHERE s.obo_account_id = ? AND s.status = ? ORDER BY s.id",
-		[]any{id, portal.SponsorActive}, countColumns(sponsorFactsColumns), func(r rowScanner) error {
-			fx, err := scanSponsorFacts(r)
-			m.ActiveSponsorFacts = append(m.ActiveSponsorFacts, fx)
-			return err
-		})
 	m.Authorizers = map[portal.AccountID]*portal.Account{}
-	b.add("SELECT "+accountColumns+` FROM accounts WHERE id IN
-		(SELECT authorizer_account_id FROM sponsorships WHERE obo_account_id = ? AND status = ?)`,
-		[]any{id, portal.SponsorActive}, countColumns(accountColumns), func(r rowScanner) error {
-			a, err := scanAccount(r)
-			if a != nil {
-				m.Authorizers[a.ID] = a
-			}
-			return err
-		})
+	if f.OnBehalf {
+		b.add("SELECT "+sponsorFactsColumns+sponsorshipFrom+" WHERE s.obo_account_id = ? AND s.status = ? ORDER BY s.id",
+			[]any{id, portal.SponsorActive}, countColumns(sponsorFactsColumns), func(r rowScanner) error {
+				fx, err := scanSponsorFacts(r)
+				m.ActiveSponsorFacts = append(m.ActiveSponsorFacts, fx)
+				return err
+			})
+		b.add("SELECT "+accountColumns+` FROM accounts WHERE id IN
+			(SELECT authorizer_account_id FROM sponsorships WHERE obo_account_id = ? AND status = ?)`,
+			[]any{id, portal.SponsorActive}, countColumns(accountColumns), func(r rowScanner) error {
+				a, err := scanAccount(r)
+				if a != nil {
+					m.Authorizers[a.ID] = a
+				}
+				return err
+			})
+	}
 	if err := q.Run(ctx, &b); err != nil {
 		return nil, err
 	}
