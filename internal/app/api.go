@@ -283,7 +283,7 @@ func (a *App) AuditAPICall(ctx context.Context, meta portal.RequestMeta, t *Toke
 }
 
 // ProvisionedUser is a person as the provisioning API shows them.
-type ProvisionedUser = store.ProvisionedUser
+type ProvisionedUser = portal.ProvisionedUser
 
 // SCIM paging.
 const (
@@ -371,7 +371,7 @@ func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, 
 			return nil, err
 		}
 		if u != nil {
-			if err := a.withQualifyingSponsors(ctx, []*store.ProvisionedUser{u}); err != nil {
+			if err := a.withQualifyingSponsors(ctx, []*portal.ProvisionedUser{u}); err != nil {
 				return nil, err
 			}
 		}

@@ -105,7 +105,7 @@ func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accoun
 	if err != nil {
 		return fmt.Errorf("app: render %s email: %w", kind, err)
 	}
-	e := &store.Email{
+	e := &portal.Email{
 		MessageID: mail.NewMessageID(a.Config.MailDomain), Kind: kind, AccountID: int64(accountID),
 		To: to, Subject: subject, Text: text, HTML: html, CreatedAt: a.now(),
 	}

@@ -226,7 +226,7 @@ func (p *Pusher) desired(ctx context.Context, d Downstream, id portal.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.App.withQualifyingSponsors(ctx, []*store.ProvisionedUser{u}); err != nil {
+	if err := p.App.withQualifyingSponsors(ctx, []*portal.ProvisionedUser{u}); err != nil {
 		return nil, err
 	}
 	return scim.PushBody(scim.UserOf(u, p.App.Config.BaseURL), d.Attributes, d.Extension), nil

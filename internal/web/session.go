@@ -27,7 +27,7 @@ type sessionData struct {
 }
 
 type session struct {
-	row  *store.Session
+	row  *portal.Session
 	data sessionData
 }
 
@@ -75,7 +75,7 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, account port
 	now := s.app.Now()
 	data.CSRF = secret.Hex(32)
 	raw, _ := json.Marshal(data)
-	row := &store.Session{IDHash: secret.Hash(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
+	row := &portal.Session{IDHash: secret.Hash(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionAbsolute)}
 	if err := s.db.Read().CreateSession(r.Context(), row); err != nil {
 		return nil, err
