@@ -16,7 +16,7 @@ type mailboxPage struct {
 
 func (s *Server) handleMailbox(w http.ResponseWriter, r *http.Request) error {
 	to := r.URL.Query().Get("to")
-	emails, err := s.db.Read().FindEmails(r.Context(), portal.EmailFilter{To: to, Limit: 200})
+	emails, err := s.app.Mailbox(r.Context(), portal.EmailFilter{To: to, Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (s *Server) mailboxEmail(r *http.Request) (*portal.Email, error) {
 	if err != nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "No such email.")
 	}
-	return s.db.Read().FindEmailByID(r.Context(), id)
+	return s.app.MailboxEmail(r.Context(), id)
 }
 
 func (s *Server) handleMailboxMessage(w http.ResponseWriter, r *http.Request) error {
