@@ -39,3 +39,30 @@ type ProvisionedSponsor struct {
 	ResidencyStart string // YYYY-MM-DD, residents only
 	ResidencyEnd   string // YYYY-MM-DD, residents only
 }
+
+// Downstream is the push state of one downstream SCIM service.
+type Downstream struct {
+	Name              string
+	Cursor            int64 // the last change-feed event pushed
+	LeaseOwner        string
+	LeaseUntil        time.Time
+	Failures          int
+	NextAttemptAt     time.Time
+	LastError         string
+	LastErrorAt       time.Time
+	LastSuccessAt     time.Time
+	PushedTotal       int64
+	ResendRequestedAt time.Time
+	ResendRequestedBy string
+	ResentAt          time.Time
+	ResendSummary     string
+}
+
+// ProvisioningEvent is one entry of the change feed.
+type ProvisioningEvent struct {
+	ID        int64
+	AccountID AccountID
+	Type      string
+	At        time.Time
+	Data      string
+}

@@ -186,9 +186,9 @@ func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *por
 // the account using the address, or, while that account has not confirmed
 // the address, it kept the completion pending until the owner confirms it.
 type ExternalTraining struct {
-	Account    *portal.Account              // the account using the address
-	Completion *portal.Completion           // the credited completion; nil while pending
-	Pending    *store.PendingTrainingCredit // the completion waiting for the address; nil once credited
+	Account    *portal.Account               // the account using the address
+	Completion *portal.Completion            // the credited completion; nil while pending
+	Pending    *portal.PendingTrainingCredit // the completion waiting for the address; nil once credited
 }
 
 // RecordExternalTraining records, for the CareConnect team, that the person
@@ -267,7 +267,7 @@ func (a *App) keepTrainingPending(ctx context.Context, tx *store.Tx, meta portal
 				p.Version, p.RecordedBy, acct.Email)
 		}
 	}
-	p := &store.PendingTrainingCredit{Email: acct.Email, Version: portal.TrainingVersion, CompletedAt: day.UTC(),
+	p := &portal.PendingTrainingCredit{Email: acct.Email, Version: portal.TrainingVersion, CompletedAt: day.UTC(),
 		RecordedBy: staffName, CreatedAt: a.now()}
 	if err := tx.CreatePendingTrainingCredit(ctx, p); err != nil {
 		return err

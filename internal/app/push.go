@@ -331,7 +331,7 @@ func (p *Pusher) resend(ctx context.Context, d Downstream, c *scim.Client) (stri
 
 // DownstreamStatus is what the team's page shows of one downstream.
 type DownstreamStatus struct {
-	store.Downstream
+	portal.Downstream
 	URL         string
 	Configured  bool      // false: in the database only, no longer configured
 	Backlog     int       // change-feed events not pushed yet
