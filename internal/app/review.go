@@ -774,12 +774,12 @@ func reviewActions(a *App, _ *portal.Account, m *store.MenuRead) []portal.Action
 	v := reviewStateOf(m.Review, m.ReviewSuspension, now)
 	switch v.State {
 	case ReviewDue, ReviewOverdue, ReviewSuspended:
-		desc := fmt.Sprintf("Confirm that you still need CareConnect access (due %s).", dayOf(v.DueAt))
+		item := portal.ActionItem{Kind: "access_review", SubmittedAt: v.DueAt.AddDate(0, 0, -reviewWindowDays),
+			Description: "Confirm that you still need CareConnect access", DueAt: v.DueAt, ViewURL: "/review", AcceptLabel: "Confirm"}
 		if v.State == ReviewSuspended {
-			desc = fmt.Sprintf("Confirm that you still need CareConnect access (due %s): your access is suspended until you do.", dayOf(v.DueAt))
+			item.Consequence = "your access is suspended until you do"
 		}
-		out = append(out, portal.ActionItem{Kind: "access_review", SubmittedAt: v.DueAt.AddDate(0, 0, -reviewWindowDays),
-			Description: desc, ViewURL: "/review", AcceptLabel: "Confirm"})
+		out = append(out, item)
 	}
 	for _, m := range m.MembersReviews {
 		due := portal.ReviewDueAfter(m.CycleStart())
@@ -787,8 +787,8 @@ func reviewActions(a *App, _ *portal.Account, m *store.MenuRead) []portal.Action
 			continue
 		}
 		out = append(out, portal.ActionItem{Kind: "members_review", SubmittedAt: due.AddDate(0, 0, -reviewWindowDays),
-			Description: fmt.Sprintf("Confirm the members of %s (due %s).", m.Worksite.Name, dayOf(due)),
-			ViewURL:     fmt.Sprintf("/worksites/%d/review", m.Worksite.ID), AcceptLabel: "Review"})
+			Description: "Confirm the members of " + m.Worksite.Name, DueAt: due,
+			ViewURL: fmt.Sprintf("/worksites/%d/review", m.Worksite.ID), AcceptLabel: "Review"})
 	}
 	return out
 }
