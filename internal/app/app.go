@@ -1,6 +1,3 @@
-// Package app runs the portal's use cases: each authorises the actor,
-// applies the domain rules, and writes the change, its audit event and its
-// emails in one transaction.
 package app
 
 import (
