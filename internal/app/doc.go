@@ -15,11 +15,10 @@
 //     limits.go (daily email limits), leave.go (leaves of absence),
 //     licence.go (the daily licence check), dormancy.go (dormant accounts).
 //   - Worksites: worksite.go, worksite_rule.go (access needs an approved
-//     worksite),
-//     worksite_decline.go (closing a declined worksite), membership.go
-//     (invitations, join requests,
-//     members), locum.go, handover.go (a site administrator hands a
-//     worksite over), address.go (address search).
+//     worksite), worksite_decline.go (closing a declined worksite),
+//     membership.go (invitations, join requests, members), locum.go,
+//     handover.go (a site administrator hands a worksite over), address.go
+//     (address search).
 //   - Access: access_request.go (the CareConnect request, its status),
 //     prerequisite.go (training and the HPCAA), sponsorship.go and
 //     sponsor_rule.go (authorizers and on-behalf-of users),
