@@ -366,3 +366,11 @@ func plural(n int, noun string) string {
 	}
 	return strconv.Itoa(n) + " " + noun + "s"
 }
+
+// RequestStatus is a person's latest CareConnect request with its history
+// and worksites, or a nil Request when they have made none.
+type RequestStatus struct {
+	Request   *AccessRequest
+	Events    []AccessRequestEvent
+	Worksites []*Worksite
+}

@@ -150,3 +150,14 @@ func (a AccessAction) Done() string {
 // ReviewDueAfter returns when the annual review of access approved at
 // approved falls due: one year later.
 func ReviewDueAfter(approved time.Time) time.Time { return approved.AddDate(1, 0, 0) }
+
+// DecisionTiming is when a request was first submitted and first decided.
+type DecisionTiming struct {
+	RequestID   AccessRequestID
+	SubmittedAt time.Time
+	DecidedAt   time.Time
+	Outcome     string // ARApproved or ARDeclined
+}
+
+// Took is the time from submission to decision.
+func (d DecisionTiming) Took() time.Duration { return d.DecidedAt.Sub(d.SubmittedAt) }

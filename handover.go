@@ -95,3 +95,13 @@ func InactiveSince(lastSignIn, created, now time.Time) bool {
 	}
 	return now.Sub(last) >= InactiveAdminAfter
 }
+
+// InactiveAdminWorksite is a worksite with active members whose every
+// site administrator last signed in before a moment, and no group
+// administrator: the CareConnect team may appoint another.
+type InactiveAdminWorksite struct {
+	Worksite   *Worksite
+	Admins     []*Membership
+	LastSignIn time.Time // the latest sign-in of any of its administrators; zero if none ever
+	Members    int       // active members, administrators included
+}

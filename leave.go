@@ -136,3 +136,10 @@ func (in LeaveInput) Validate(today string) FieldErrors {
 	}
 	return fe
 }
+
+// LeaveRecord is a recorded leave with what the leave job did to the access.
+type LeaveRecord struct {
+	Leave
+	AccessPausedAt  time.Time
+	AccessResumedAt time.Time
+}

@@ -9,6 +9,10 @@ type ActionItem struct {
 	Kind        string // "join_request", "invitation", "declaration", ...
 	SubmittedAt time.Time
 	Description string
+	// DueAt, when set, is the date the action falls due, shown after the
+	// description as "(due 26 Nov 2027)", then Consequence, if any.
+	DueAt       time.Time
+	Consequence string // what holds until the person acts, said after the due date
 	ViewURL     string // the request's own page
 	AcceptURL   string // POST target of Accept, or "" when deciding needs the request's page
 	RejectURL   string // POST target of Reject, or "" when rejecting needs a reason on the request's page

@@ -1,6 +1,9 @@
 package portal
 
-import "slices"
+import (
+	"slices"
+	"time"
+)
 
 // Prerequisite is something a person completes before requesting
 // CareConnect access. Each completion is recorded with its date and the
@@ -108,3 +111,26 @@ func PrerequisitesFor(p Profession, licence NurseLicence) []Prerequisite {
 	}
 	return slices.Clone(prereqTrainingAndHPCAA)
 }
+
+// Completion is one recorded completion of a prerequisite: the training
+// passed (with its quiz score) or the agreement signed (with the typed name).
+type Completion struct {
+	ID          int64
+	AccountID   AccountID
+	Kind        string
+	Version     string
+	CompletedAt time.Time
+	Score       int    // quiz score in percent; 0 when not taken in the portal
+	Source      string // CompletionSourcePortal or CompletionSourceExternal
+	RecordedBy  string // the staff member who recorded an external completion
+	SignedName  string // the name typed to sign the agreement
+	// CreditedVia is how an external completion, recorded by email
+	// address, was credited to the account (GrantVia*).
+	CreditedVia string
+}
+
+// Where a completion was recorded (Completion.Source).
+const (
+	CompletionSourcePortal   = "portal"   // completed in the portal (the quiz, the signing form)
+	CompletionSourceExternal = "external" // completed elsewhere, recorded by the CareConnect team
+)

@@ -3,6 +3,7 @@ package portal
 import (
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -136,4 +137,27 @@ func (in RemoteAccessInput) Validate() FieldErrors {
 		fe.Add("reason", "Keep the reason to 1,000 characters or fewer.")
 	}
 	return fe
+}
+
+// RemoteAccessRequest is a request for CareConnect from a home office.
+type RemoteAccessRequest struct {
+	ID           int64
+	AccountID    AccountID
+	Street       string
+	City         string
+	PostalCode   string
+	Reason       string
+	Status       string // pending, approved, declined
+	DecidedBy    string
+	DecidedAt    time.Time
+	DecisionText string
+	CreatedAt    time.Time
+}
+
+// PendingRemoteAccess is a pending remote access request with who asked.
+type PendingRemoteAccess struct {
+	RemoteAccessRequest
+	Name       string
+	Email      string
+	Profession string
 }

@@ -198,3 +198,12 @@ func SponsorReasonText(reason string) string {
 	}
 	return reason
 }
+
+// SponsorCandidate is a person who shares an approved worksite with an
+// on-behalf-of user, with that worksite. Someone sharing two worksites
+// appears twice.
+type SponsorCandidate struct {
+	Account      *Account
+	WorksiteID   WorksiteID
+	WorksiteName string
+}

@@ -1,5 +1,7 @@
 package portal
 
+import "time"
+
 // TrainingVersion is the current Privacy & Security training. Changing a
 // module or the quiz means a new version, and everyone takes it again.
 const TrainingVersion = "2026.1"
@@ -215,4 +217,16 @@ func GradeQuiz(answers map[string]int) (scorePercent int, passed bool, missing [
 	}
 	scorePercent = right * 100 / len(TrainingQuiz)
 	return scorePercent, len(missing) == 0 && scorePercent >= TrainingPassMark, missing
+}
+
+// PendingTrainingCredit is an external training completion recorded for an
+// address that its account had not confirmed: it is credited to the account
+// whose owner confirms the address.
+type PendingTrainingCredit struct {
+	ID          int64
+	Email       string
+	Version     string
+	CompletedAt time.Time
+	RecordedBy  string
+	CreatedAt   time.Time
 }

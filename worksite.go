@@ -398,3 +398,9 @@ func ValidateReason(reason string, required bool) error {
 	}
 	return nil
 }
+
+// Group is an organisation a person administers.
+type Group struct {
+	ID   GroupID
+	Name string
+}

@@ -234,7 +234,7 @@ func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 }
 
 // RequestStatus is a person's latest request with its history.
-type RequestStatus = store.RequestStatus
+type RequestStatus = portal.RequestStatus
 
 // AccessRequestStatus returns the person's latest request, or nil, read in
 // one statement.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"portal/internal/store"
 	"strconv"
 	"time"
 
@@ -11,6 +12,10 @@ import (
 
 // DefaultAddressSearchTimeout is how long an address search may take.
 const DefaultAddressSearchTimeout = 2 * time.Second
+
+// MinAddressQuery is the shortest query, in characters, that an address
+// search answers; shorter queries find nothing.
+const MinAddressQuery = store.MinAddressQuery
 
 // AddressProvider finds addresses outside the local index (Canada Post
 // AddressComplete).

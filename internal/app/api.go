@@ -283,7 +283,7 @@ func (a *App) AuditAPICall(ctx context.Context, meta portal.RequestMeta, t *Toke
 }
 
 // ProvisionedUser is a person as the provisioning API shows them.
-type ProvisionedUser = store.ProvisionedUser
+type ProvisionedUser = portal.ProvisionedUser
 
 // SCIM paging.
 const (
@@ -371,7 +371,7 @@ func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, 
 			return nil, err
 		}
 		if u != nil {
-			if err := a.withQualifyingSponsors(ctx, []*store.ProvisionedUser{u}); err != nil {
+			if err := a.withQualifyingSponsors(ctx, []*portal.ProvisionedUser{u}); err != nil {
 				return nil, err
 			}
 		}
@@ -426,7 +426,7 @@ func ParseFeedWait(s string) (time.Duration, error) {
 // to ask with next time (the same one when nothing new happened); More
 // says whether more events wait already.
 type FeedPage struct {
-	Events []store.ProvisioningEvent
+	Events []portal.ProvisioningEvent
 	Next   string
 	More   bool
 }
@@ -520,7 +520,7 @@ func (a *App) EndFeedWaits() {
 // commit in this process wakes it at once (the store signals it); events
 // written by other instances are found by reading again every
 // FeedPollInterval. It stops early, with what it has, when ctx ends.
-func (a *App) waitForEvents(ctx context.Context, after int64, limit int, wait time.Duration) ([]store.ProvisioningEvent, time.Duration, error) {
+func (a *App) waitForEvents(ctx context.Context, after int64, limit int, wait time.Duration) ([]portal.ProvisioningEvent, time.Duration, error) {
 	start := time.Now()
 	poll := a.FeedPollInterval
 	if poll <= 0 {

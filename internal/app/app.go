@@ -1,6 +1,3 @@
-// Package app runs the portal's use cases: each authorises the actor,
-// applies the domain rules, and writes the change, its audit event and its
-// emails in one transaction.
 package app
 
 import (
@@ -105,7 +102,7 @@ func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accoun
 	if err != nil {
 		return fmt.Errorf("app: render %s email: %w", kind, err)
 	}
-	e := &store.Email{
+	e := &portal.Email{
 		MessageID: mail.NewMessageID(a.Config.MailDomain), Kind: kind, AccountID: int64(accountID),
 		To: to, Subject: subject, Text: text, HTML: html, CreatedAt: a.now(),
 	}

@@ -368,7 +368,7 @@ func (a *App) LeaveWorksite(ctx context.Context, meta portal.RequestMeta, actor 
 // InactiveAdminWorksites lists, for the CareConnect team, the worksites
 // whose every site administrator has not signed in to the portal for
 // portal.InactiveAdminAfter.
-func (a *App) InactiveAdminWorksites(ctx context.Context, staff *portal.Staff) ([]store.InactiveAdminWorksite, error) {
+func (a *App) InactiveAdminWorksites(ctx context.Context, staff *portal.Staff) ([]portal.InactiveAdminWorksite, error) {
 	if err := requireOfficer(staff); err != nil {
 		return nil, err
 	}
@@ -385,7 +385,7 @@ type AppointmentView struct {
 
 // inactiveWorksite finds a worksite among those whose administrators are
 // inactive; any other is not open to the team's appointment.
-func (a *App) inactiveWorksite(ctx context.Context, ws portal.WorksiteID) (*store.InactiveAdminWorksite, error) {
+func (a *App) inactiveWorksite(ctx context.Context, ws portal.WorksiteID) (*portal.InactiveAdminWorksite, error) {
 	list, err := a.DB.Read().FindInactiveAdminWorksites(ctx, a.now().Add(-portal.InactiveAdminAfter))
 	if err != nil {
 		return nil, err

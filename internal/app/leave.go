@@ -21,7 +21,7 @@ var leaveMeta = portal.RequestMeta{RequestID: "job:leave"}
 const leaveSuspensionPrefix = "Paused for a leave"
 
 // Leaves lists the person's recorded leaves, the earliest first.
-func (a *App) Leaves(ctx context.Context, actor *portal.Account) ([]*store.LeaveRow, error) {
+func (a *App) Leaves(ctx context.Context, actor *portal.Account) ([]*portal.LeaveRecord, error) {
 	return a.DB.Read().FindLeaves(ctx, actor.ID)
 }
 
@@ -103,7 +103,7 @@ func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *p
 			return err
 		}
 		if l.PauseAccess && l.Covers(today) {
-			_, err := a.pauseForLeave(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), &store.LeaveRow{Leave: *l}, actor)
+			_, err := a.pauseForLeave(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), &portal.LeaveRecord{Leave: *l}, actor)
 			return err
 		}
 		return nil
@@ -116,7 +116,7 @@ func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *p
 
 // pauseForLeave suspends the person's approved access for a leave inside
 // tx (provisioned as suspended on leave), once; it reports whether it did.
-func (a *App) pauseForLeave(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, l *store.LeaveRow, acct *portal.Account) (bool, error) {
+func (a *App) pauseForLeave(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, l *portal.LeaveRecord, acct *portal.Account) (bool, error) {
 	r, err := tx.FindAccessReview(ctx, l.AccountID)
 	if store.IsNotFound(err) {
 		return false, nil
@@ -212,7 +212,7 @@ func (a *App) RunLeaves(ctx context.Context) (LeaveRun, error) {
 // rules still allow it (an approved worksite; for an on-behalf-of user a
 // sponsor who qualifies); otherwise the access stays suspended and the
 // person is told. Either way the leave is marked resumed, once.
-func (a *App) resumeAfterLeave(ctx context.Context, l *store.LeaveRow) (restored, marked bool, err error) {
+func (a *App) resumeAfterLeave(ctx context.Context, l *portal.LeaveRecord) (restored, marked bool, err error) {
 	acct, err := a.DB.Read().FindAccountByID(ctx, l.AccountID)
 	if err != nil {
 		return false, false, err
@@ -293,13 +293,13 @@ func (a *App) resumeAfterLeave(ctx context.Context, l *store.LeaveRow) (restored
 }
 
 // OnLeave lists, of the given people, those on leave today, with the leave.
-func (a *App) OnLeave(ctx context.Context, ids []portal.AccountID) (map[portal.AccountID]*store.LeaveRow, error) {
+func (a *App) OnLeave(ctx context.Context, ids []portal.AccountID) (map[portal.AccountID]*portal.LeaveRecord, error) {
 	today := a.today()
 	ls, err := a.DB.Read().FindLeavesOf(ctx, ids, today)
 	if err != nil {
 		return nil, err
 	}
-	out := map[portal.AccountID]*store.LeaveRow{}
+	out := map[portal.AccountID]*portal.LeaveRecord{}
 	for _, l := range ls {
 		if l.Covers(today) {
 			out[l.AccountID] = l

@@ -29,7 +29,7 @@ func (a *App) enqueueTeam(ctx context.Context, tx *store.Tx, kind string, data a
 	if err != nil {
 		return fmt.Errorf("app: render %s email: %w", kind, err)
 	}
-	return tx.EnqueueEmail(ctx, &store.Email{MessageID: mail.NewMessageID(a.Config.MailDomain), Kind: kind,
+	return tx.EnqueueEmail(ctx, &portal.Email{MessageID: mail.NewMessageID(a.Config.MailDomain), Kind: kind,
 		To: a.Config.SupportEmail, Subject: subject, Text: text, HTML: html, CreatedAt: a.now()})
 }
 

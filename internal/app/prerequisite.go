@@ -15,17 +15,17 @@ import (
 // PrerequisiteStatus is where a person stands with one prerequisite.
 type PrerequisiteStatus struct {
 	Prerequisite portal.Prerequisite
-	Version      string            // the version in force
-	Required     bool              // the person's profession must complete it
-	Done         bool              // the version in force is completed
-	Outdated     bool              // only an earlier version is completed
-	Current      *store.Completion // the latest completion of the version in force, if any
-	Latest       *store.Completion // the latest completion of any version, if any
+	Version      string             // the version in force
+	Required     bool               // the person's profession must complete it
+	Done         bool               // the version in force is completed
+	Outdated     bool               // only an earlier version is completed
+	Current      *portal.Completion // the latest completion of the version in force, if any
+	Latest       *portal.Completion // the latest completion of any version, if any
 }
 
 // prerequisiteStatus works out the status from an account's completions,
 // newest first.
-func prerequisiteStatus(acct *portal.Account, p portal.Prerequisite, completions []*store.Completion) *PrerequisiteStatus {
+func prerequisiteStatus(acct *portal.Account, p portal.Prerequisite, completions []*portal.Completion) *PrerequisiteStatus {
 	st := &PrerequisiteStatus{Prerequisite: p, Version: p.Version(), Required: slices.Contains(acct.Prerequisites(), p)}
 	kind := store.CompletionKind(p)
 	for _, c := range completions {
@@ -78,7 +78,7 @@ func (a *App) PrerequisiteStanding(ctx context.Context, acct *portal.Account) (t
 }
 
 // Completions lists every prerequisite completion of an account, newest first.
-func (a *App) Completions(ctx context.Context, id portal.AccountID) ([]*store.Completion, error) {
+func (a *App) Completions(ctx context.Context, id portal.AccountID) ([]*portal.Completion, error) {
 	return a.DB.Read().FindCompletions(ctx, id)
 }
 
@@ -89,7 +89,7 @@ type QuizResult struct {
 	Passed     bool     // every question answered and the score at least the pass mark
 	Wrong      []string // question IDs not answered correctly (wrong or unanswered), in quiz order
 	Unanswered []string // the unanswered ones among them
-	Completion *store.Completion
+	Completion *portal.Completion
 }
 
 // gradeQuiz scores the answers and lists what was missed.
@@ -117,8 +117,8 @@ func (a *App) SubmitQuiz(ctx context.Context, meta portal.RequestMeta, actor *po
 			ev.details = map[string]any{"version": portal.TrainingVersion, "score": r.Score, "pass_mark": r.PassMark, "missed": r.Wrong}
 			return a.audit(ctx, tx, meta, ev)
 		}
-		c := &store.Completion{AccountID: actor.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
-			CompletedAt: now, Score: r.Score, Source: store.SourcePortal}
+		c := &portal.Completion{AccountID: actor.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
+			CompletedAt: now, Score: r.Score, Source: portal.CompletionSourcePortal}
 		if err := tx.RecordCompletion(ctx, c); err != nil {
 			return err
 		}
@@ -137,11 +137,11 @@ func (a *App) SubmitQuiz(ctx context.Context, meta portal.RequestMeta, actor *po
 // Practitioner CareConnect Access Agreement. Only people whose profession
 // signs it may; the typed name must match the legal name on the card; the
 // same version is signed once.
-func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, sig portal.HPCAASignature) (*store.Completion, error) {
+func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, sig portal.HPCAASignature) (*portal.Completion, error) {
 	if !slices.Contains(actor.Prerequisites(), portal.PrereqHPCAA) {
 		return nil, portal.Errorf(portal.EFORBIDDEN, "People registered as %s do not sign the %s.", actor.ProfessionLabel(), portal.HPCAATitle)
 	}
-	conflict := func(c *store.Completion) error {
+	conflict := func(c *portal.Completion) error {
 		return portal.Errorf(portal.ECONFLICT, "You already signed version %s of the %s on %s.",
 			c.Version, portal.HPCAATitle, c.CompletedAt.In(portal.Pacific()).Format("2 Jan 2006"))
 	}
@@ -155,8 +155,8 @@ func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *por
 	if err := sig.Validate(actor.LegalName()).Err(); err != nil {
 		return nil, err
 	}
-	c := &store.Completion{AccountID: actor.ID, Kind: store.CompletionHPCAA, Version: portal.HPCAAVersion,
-		CompletedAt: a.now(), Source: store.SourcePortal, SignedName: strings.Join(strings.Fields(sig.FullName), " ")}
+	c := &portal.Completion{AccountID: actor.ID, Kind: store.CompletionHPCAA, Version: portal.HPCAAVersion,
+		CompletedAt: a.now(), Source: portal.CompletionSourcePortal, SignedName: strings.Join(strings.Fields(sig.FullName), " ")}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		// Lock the person so that two signings at once cannot both pass the check.
 		if _, err := tx.FindAccountByIDForUpdate(ctx, actor.ID); err != nil {
@@ -186,9 +186,9 @@ func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *por
 // the account using the address, or, while that account has not confirmed
 // the address, it kept the completion pending until the owner confirms it.
 type ExternalTraining struct {
-	Account    *portal.Account              // the account using the address
-	Completion *store.Completion            // the credited completion; nil while pending
-	Pending    *store.PendingTrainingCredit // the completion waiting for the address; nil once credited
+	Account    *portal.Account               // the account using the address
+	Completion *portal.Completion            // the credited completion; nil while pending
+	Pending    *portal.PendingTrainingCredit // the completion waiting for the address; nil once credited
 }
 
 // RecordExternalTraining records, for the CareConnect team, that the person
@@ -238,8 +238,8 @@ func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMet
 			return portal.Errorf(portal.ECONFLICT, "%s already completed version %s of the training on %s.",
 				acct.LegalName(), st.Current.Version, st.Current.CompletedAt.In(portal.Pacific()).Format("2006-01-02"))
 		}
-		c := &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
-			CompletedAt: day.UTC(), Source: store.SourceExternal, RecordedBy: staffName, CreditedVia: portal.GrantViaConfirmedAddress}
+		c := &portal.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
+			CompletedAt: day.UTC(), Source: portal.CompletionSourceExternal, RecordedBy: staffName, CreditedVia: portal.GrantViaConfirmedAddress}
 		if err := tx.RecordCompletion(ctx, c); err != nil {
 			return err
 		}
@@ -267,7 +267,7 @@ func (a *App) keepTrainingPending(ctx context.Context, tx *store.Tx, meta portal
 				p.Version, p.RecordedBy, acct.Email)
 		}
 	}
-	p := &store.PendingTrainingCredit{Email: acct.Email, Version: portal.TrainingVersion, CompletedAt: day.UTC(),
+	p := &portal.PendingTrainingCredit{Email: acct.Email, Version: portal.TrainingVersion, CompletedAt: day.UTC(),
 		RecordedBy: staffName, CreatedAt: a.now()}
 	if err := tx.CreatePendingTrainingCredit(ctx, p); err != nil {
 		return err
@@ -298,13 +298,13 @@ func (a *App) creditPendingTraining(ctx context.Context, tx *store.Tx, meta port
 		if !ok {
 			continue
 		}
-		details := map[string]string{"version": p.Version, "source": store.SourceExternal, "recorded_by": p.RecordedBy,
+		details := map[string]string{"version": p.Version, "source": portal.CompletionSourceExternal, "recorded_by": p.RecordedBy,
 			"completed_on": p.CompletedAt.In(portal.Pacific()).Format("2006-01-02"), "pending": strconv.FormatInt(p.ID, 10)}
 		if hasCompletion(completions, store.CompletionTraining, p.Version) {
 			details["already_completed"] = "true"
 		} else {
-			c := &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: p.Version,
-				CompletedAt: p.CompletedAt, Source: store.SourceExternal, RecordedBy: p.RecordedBy, CreditedVia: portal.GrantViaConfirmedAddress}
+			c := &portal.Completion{AccountID: acct.ID, Kind: store.CompletionTraining, Version: p.Version,
+				CompletedAt: p.CompletedAt, Source: portal.CompletionSourceExternal, RecordedBy: p.RecordedBy, CreditedVia: portal.GrantViaConfirmedAddress}
 			if err := tx.RecordCompletion(ctx, c); err != nil {
 				return err
 			}
@@ -318,7 +318,7 @@ func (a *App) creditPendingTraining(ctx context.Context, tx *store.Tx, meta port
 	return nil
 }
 
-func hasCompletion(cs []*store.Completion, kind, version string) bool {
+func hasCompletion(cs []*portal.Completion, kind, version string) bool {
 	for _, c := range cs {
 		if c.Kind == kind && c.Version == version {
 			return true

@@ -226,7 +226,7 @@ func (p *Pusher) desired(ctx context.Context, d Downstream, id portal.AccountID)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.App.withQualifyingSponsors(ctx, []*store.ProvisionedUser{u}); err != nil {
+	if err := p.App.withQualifyingSponsors(ctx, []*portal.ProvisionedUser{u}); err != nil {
 		return nil, err
 	}
 	return scim.PushBody(scim.UserOf(u, p.App.Config.BaseURL), d.Attributes, d.Extension), nil
@@ -331,7 +331,7 @@ func (p *Pusher) resend(ctx context.Context, d Downstream, c *scim.Client) (stri
 
 // DownstreamStatus is what the team's page shows of one downstream.
 type DownstreamStatus struct {
-	store.Downstream
+	portal.Downstream
 	URL         string
 	Configured  bool      // false: in the database only, no longer configured
 	Backlog     int       // change-feed events not pushed yet

@@ -12,7 +12,7 @@ import (
 // RemoteAccessState says whether a person may ask for remote access and why not.
 type RemoteAccessState struct {
 	Refusal  string // "" when the person may ask
-	Requests []*store.RemoteAccessRequest
+	Requests []*portal.RemoteAccessRequest
 }
 
 // RemoteAccess returns a person's remote access state.
@@ -39,7 +39,7 @@ func hasPhysicalWorksite(ctx context.Context, a *App, r *portal.AccessRequest) b
 }
 
 // RequestRemoteAccess asks for CareConnect from a home office.
-func (a *App) RequestRemoteAccess(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in portal.RemoteAccessInput) (*store.RemoteAccessRequest, error) {
+func (a *App) RequestRemoteAccess(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in portal.RemoteAccessInput) (*portal.RemoteAccessRequest, error) {
 	st, err := a.RemoteAccess(ctx, actor)
 	if err != nil {
 		return nil, err
@@ -51,7 +51,7 @@ func (a *App) RequestRemoteAccess(ctx context.Context, meta portal.RequestMeta, 
 	if err := in.Validate().Err(); err != nil {
 		return nil, err
 	}
-	r := &store.RemoteAccessRequest{AccountID: actor.ID, Street: in.Street, City: in.City, PostalCode: in.PostalCode,
+	r := &portal.RemoteAccessRequest{AccountID: actor.ID, Street: in.Street, City: in.City, PostalCode: in.PostalCode,
 		Reason: in.Reason, CreatedAt: a.now()}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateRemoteAccessRequest(ctx, r); err != nil {
@@ -68,7 +68,7 @@ func (a *App) RequestRemoteAccess(ctx context.Context, meta portal.RequestMeta, 
 }
 
 // PendingRemoteAccess lists remote access requests waiting for the team.
-func (a *App) PendingRemoteAccess(ctx context.Context, staff *portal.Staff) ([]*store.PendingRemoteAccess, error) {
+func (a *App) PendingRemoteAccess(ctx context.Context, staff *portal.Staff) ([]*portal.PendingRemoteAccess, error) {
 	if !staff.Has(portal.RoleOfficer) {
 		return nil, portal.Errorf(portal.EFORBIDDEN, "Only enrolment officers decide remote access.")
 	}
@@ -78,7 +78,7 @@ func (a *App) PendingRemoteAccess(ctx context.Context, staff *portal.Staff) ([]*
 // DecideRemoteAccess approves or declines a remote access request. The
 // rule is checked again: the person must still be eligible and provisioned
 // at a physical worksite.
-func (a *App) DecideRemoteAccess(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id int64, approve bool, text string) (*store.RemoteAccessRequest, error) {
+func (a *App) DecideRemoteAccess(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id int64, approve bool, text string) (*portal.RemoteAccessRequest, error) {
 	if !staff.Has(portal.RoleOfficer) {
 		return nil, portal.Errorf(portal.EFORBIDDEN, "Only enrolment officers decide remote access.")
 	}

@@ -446,7 +446,7 @@ type DecisionStats struct {
 }
 
 // DecisionStatsOf summarises decision times with Percentile.
-func DecisionStatsOf(ts []store.DecisionTiming) DecisionStats {
+func DecisionStatsOf(ts []portal.DecisionTiming) DecisionStats {
 	s := DecisionStats{Decided: len(ts)}
 	ds := make([]time.Duration, 0, len(ts))
 	for _, t := range ts {
@@ -612,7 +612,7 @@ func (a *App) Reports(ctx context.Context, staff *portal.Staff) (*Report, error)
 		return nil, err
 	}
 	since := now.Add(-RecentDecisionDays * 24 * time.Hour)
-	var recent []store.DecisionTiming
+	var recent []portal.DecisionTiming
 	for _, t := range timings {
 		if !t.DecidedAt.Before(since) {
 			recent = append(recent, t)

@@ -329,7 +329,8 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 			t.Fatalf("state %s, want due", v.State)
 		}
 		items := rvItems(t, a, doc)
-		if len(items) != 1 || items[0].Description != "Confirm that you still need CareConnect access (due 26 Nov 2027)." || items[0].ViewURL != "/review" {
+		if len(items) != 1 || items[0].Description != "Confirm that you still need CareConnect access" ||
+			items[0].DueAt.In(portal.Pacific()).Format("2 Jan 2006") != "26 Nov 2027" || items[0].Consequence != "" || items[0].ViewURL != "/review" {
 			t.Fatalf("action items %+v", items)
 		}
 
@@ -397,7 +398,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 		if err != nil || v.State != app.ReviewSuspended || !v.CanConfirm() {
 			t.Fatalf("review %+v %v", v, err)
 		}
-		if items := rvItems(t, a, doc); len(items) != 1 || !strings.Contains(items[0].Description, "suspended until you do") {
+		if items := rvItems(t, a, doc); len(items) != 1 || items[0].Consequence != "your access is suspended until you do" {
 			t.Fatalf("action items %+v", items)
 		}
 		v, err = a.ConfirmAccessReview(ctx, meta, doc, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
@@ -541,7 +542,8 @@ func TestReview_Members(t *testing.T) {
 			t.Fatalf("run %+v", run)
 		}
 		items, _ := a.ActionItems(ctx, admin)
-		if len(items) != 1 || items[0].Description != "Confirm the members of Kingsgate Mall Clinic (due 26 Nov 2027)." ||
+		if len(items) != 1 || items[0].Description != "Confirm the members of Kingsgate Mall Clinic" ||
+			items[0].DueAt.In(portal.Pacific()).Format("2 Jan 2006") != "26 Nov 2027" ||
 			items[0].ViewURL != "/worksites/"+boItoa(int64(w.ID))+"/review" {
 			t.Fatalf("admin's items %+v", items)
 		}

@@ -254,7 +254,7 @@ func (a *App) touchDependants(ctx context.Context, tx *store.Tx, who portal.Acco
 
 // withQualifyingSponsors keeps, of the sponsors each provisioned person is
 // listed with, those who qualify today.
-func (a *App) withQualifyingSponsors(ctx context.Context, users []*store.ProvisionedUser) error {
+func (a *App) withQualifyingSponsors(ctx context.Context, users []*portal.ProvisionedUser) error {
 	var obos []portal.AccountID
 	residents := map[portal.AccountID]bool{}
 	for _, u := range users {
@@ -272,7 +272,7 @@ func (a *App) withQualifyingSponsors(ctx context.Context, users []*store.Provisi
 		qualifies[s.Sponsorship.ID], _ = portal.SponsorQualifies(s)
 	}
 	for _, u := range users {
-		u.Sponsors = slices.DeleteFunc(u.Sponsors, func(s store.ProvisionedSponsor) bool { return !qualifies[s.SponsorshipID] })
+		u.Sponsors = slices.DeleteFunc(u.Sponsors, func(s portal.ProvisionedSponsor) bool { return !qualifies[s.SponsorshipID] })
 	}
 	return nil
 }

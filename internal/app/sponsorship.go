@@ -114,7 +114,7 @@ func (a *App) ChooseResidentRoute(ctx context.Context, meta portal.RequestMeta, 
 // SponsorCandidate is an authorizer an on-behalf-of user works with, at a
 // worksite they share, and whether they may be asked now.
 type SponsorCandidate struct {
-	store.SponsorCandidate
+	portal.SponsorCandidate
 	Eligible bool   // portal.SponsorEligible
 	Reason   string // why not, a portal.Sponsor* code
 }

@@ -34,7 +34,7 @@ func worksiteRef(id portal.WorksiteID) string { return strconv.FormatInt(int64(i
 var notFoundWorksite = portal.Errorf(portal.ENOTFOUND, "That worksite does not exist, or you do not have access to it.")
 
 // AdministeredGroups lists the organisations a person administers.
-func (a *App) AdministeredGroups(ctx context.Context, actor *portal.Account) ([]store.Group, error) {
+func (a *App) AdministeredGroups(ctx context.Context, actor *portal.Account) ([]portal.Group, error) {
 	return a.DB.Read().FindAdministeredGroups(ctx, actor.ID)
 }
 
@@ -65,7 +65,7 @@ func (a *App) RegisterWorksite(ctx context.Context, meta portal.RequestMeta, act
 	} else {
 		w.SignerName, w.SignerEmail = in.SignerName, in.SignerEmail
 	}
-	var groups []store.Group
+	var groups []portal.Group
 	if in.GroupChoice != "" && in.GroupChoice != "new" {
 		var err error
 		if groups, err = a.DB.Read().FindAdministeredGroups(ctx, actor.ID); err != nil {

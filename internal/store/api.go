@@ -85,43 +85,14 @@ func (q Q) TouchAPIToken(ctx context.Context, id int64, now time.Time, every tim
 	return err
 }
 
-// ProvisionedUser is a person as the provisioning API shows them: their
-// account, the access request that provisioned them, and what that access
-// covers today.
-type ProvisionedUser struct {
-	Account      *portal.Account
-	Request      *portal.AccessRequest // approved or suspended
-	Worksites    []ProvisionedWorksite
-	Sponsors     []ProvisionedSponsor
-	RemoteAccess bool
-	Created      time.Time // when first provisioned
-	LastModified time.Time // when last changed as far as provisioning is concerned
-}
+// ProvisionedUser is portal.ProvisionedUser, as the store reads and writes it.
+type ProvisionedUser = portal.ProvisionedUser
 
-// Active reports whether the person may use CareConnect now (approved,
-// not suspended).
-func (u *ProvisionedUser) Active() bool { return u.Request.Status == portal.ARApproved }
+// ProvisionedWorksite is portal.ProvisionedWorksite, as the store reads and writes it.
+type ProvisionedWorksite = portal.ProvisionedWorksite
 
-// ProvisionedWorksite is a worksite where a person's access is provisioned.
-type ProvisionedWorksite struct {
-	ID              portal.WorksiteID
-	Code            portal.WorksiteCode
-	Name            string
-	Type            portal.WorksiteType
-	HealthAuthority portal.HealthAuthority
-}
-
-// ProvisionedSponsor is an authorizer an on-behalf-of user works for.
-type ProvisionedSponsor struct {
-	SponsorshipID  portal.SponsorshipID
-	AuthorizerID   portal.AccountID
-	Username       string
-	Name           string
-	WorksiteCode   portal.WorksiteCode
-	WorksiteName   string
-	ResidencyStart string // YYYY-MM-DD, residents only
-	ResidencyEnd   string // YYYY-MM-DD, residents only
-}
+// ProvisionedSponsor is portal.ProvisionedSponsor, as the store reads and writes it.
+type ProvisionedSponsor = portal.ProvisionedSponsor
 
 // ProvisionedFilter selects provisioned people. Zero fields do not filter.
 type ProvisionedFilter struct {

@@ -7,23 +7,8 @@ import (
 	"portal"
 )
 
-// Downstream is the push state of one downstream SCIM service.
-type Downstream struct {
-	Name              string
-	Cursor            int64 // the last change-feed event pushed
-	LeaseOwner        string
-	LeaseUntil        time.Time
-	Failures          int
-	NextAttemptAt     time.Time
-	LastError         string
-	LastErrorAt       time.Time
-	LastSuccessAt     time.Time
-	PushedTotal       int64
-	ResendRequestedAt time.Time
-	ResendRequestedBy string
-	ResentAt          time.Time
-	ResendSummary     string
-}
+// Downstream is portal.Downstream, as the store reads and writes it.
+type Downstream = portal.Downstream
 
 const downstreamColumns = `name, cursor, lease_owner, lease_until, failures, next_attempt_at, last_error, last_error_at,
 	last_success_at, pushed_total, resend_requested_at, resend_requested_by, resent_at, resend_summary`

@@ -3,33 +3,15 @@ package store
 import (
 	"context"
 	"fmt"
+	"portal"
 	"strings"
 	"time"
 
 	"portal/internal/mail"
 )
 
-// Email is an outbox row.
-type Email struct {
-	ID            int64
-	MessageID     string
-	Kind          string
-	AccountID     int64
-	To            string
-	Subject       string
-	Text          string
-	HTML          string
-	Status        string // pending, sent, failed
-	Attempts      int
-	NextAttemptAt time.Time
-	LastError     string
-	CreatedAt     time.Time
-	SentAt        time.Time
-	// RedactedText and RedactedHTML are the bodies without the secrets
-	// (a link's token, a code) the email carries; "" when it carries none.
-	// They replace the bodies once the email is sent or given up.
-	RedactedText, RedactedHTML string
-}
+// Email is portal.Email, as the store reads and writes it.
+type Email = portal.Email
 
 // Outbox statuses.
 const (
@@ -192,12 +174,8 @@ func scanEmail(r rowScanner) (*Email, error) {
 	return &e, nil
 }
 
-// EmailFilter selects outbox rows for the development mailbox and tests.
-type EmailFilter struct {
-	To    string // exact address, any case
-	Kind  string
-	Limit int
-}
+// EmailFilter is portal.EmailFilter, as the store reads and writes it.
+type EmailFilter = portal.EmailFilter
 
 // FindEmails returns outbox rows, newest first.
 func (q Q) FindEmails(ctx context.Context, f EmailFilter) ([]*Email, error) {

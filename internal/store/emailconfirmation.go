@@ -72,17 +72,8 @@ func (tx *Tx) UseEmailConfirmation(ctx context.Context, id int64, now time.Time)
 	return tx.changed(ctx, "UPDATE email_confirmations SET used_at = ? WHERE id = ? AND used_at = 0", ms(now), id)
 }
 
-// PendingTrainingCredit is an external training completion recorded for an
-// address that its account had not confirmed: it is credited to the account
-// whose owner confirms the address.
-type PendingTrainingCredit struct {
-	ID          int64
-	Email       string
-	Version     string
-	CompletedAt time.Time
-	RecordedBy  string
-	CreatedAt   time.Time
-}
+// PendingTrainingCredit is portal.PendingTrainingCredit, as the store reads and writes it.
+type PendingTrainingCredit = portal.PendingTrainingCredit
 
 // CreatePendingTrainingCredit stores a completion waiting for its address.
 func (tx *Tx) CreatePendingTrainingCredit(ctx context.Context, p *PendingTrainingCredit) error {

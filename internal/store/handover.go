@@ -134,15 +134,8 @@ func (tx *Tx) RecordSignIn(ctx context.Context, id portal.AccountID, now time.Ti
 	return err
 }
 
-// InactiveAdminWorksite is a worksite with active members whose every
-// site administrator last signed in before a moment, and no group
-// administrator: the CareConnect team may appoint another.
-type InactiveAdminWorksite struct {
-	Worksite   *portal.Worksite
-	Admins     []*portal.Membership
-	LastSignIn time.Time // the latest sign-in of any of its administrators; zero if none ever
-	Members    int       // active members, administrators included
-}
+// InactiveAdminWorksite is portal.InactiveAdminWorksite, as the store reads and writes it.
+type InactiveAdminWorksite = portal.InactiveAdminWorksite
 
 // FindInactiveAdminWorksites lists the worksites, not declined, whose site
 // administrators have all been without a sign-in (or, never having signed

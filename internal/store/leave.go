@@ -11,12 +11,8 @@ import (
 // and the audit trail (actor kind "system").
 const LeaveActor = "leave"
 
-// LeaveRow is a recorded leave with what the leave job did to the access.
-type LeaveRow struct {
-	portal.Leave
-	AccessPausedAt  time.Time
-	AccessResumedAt time.Time
-}
+// LeaveRow is portal.LeaveRecord, as the store reads and writes it.
+type LeaveRow = portal.LeaveRecord
 
 const leaveColumns = `id, account_id, kind, start_date, end_date, pause_access, access_paused_at, access_resumed_at, created_at`
 

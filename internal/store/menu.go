@@ -220,13 +220,8 @@ func (b *Batch) requestLinks(account int64, of string, req func() *portal.Access
 		})
 }
 
-// RequestStatus is a person's latest CareConnect request with its history
-// and worksites, or a nil Request when they have made none.
-type RequestStatus struct {
-	Request   *portal.AccessRequest
-	Events    []portal.AccessRequestEvent
-	Worksites []*portal.Worksite
-}
+// RequestStatus is portal.RequestStatus, as the store reads and writes it.
+type RequestStatus = portal.RequestStatus
 
 // ReadRequestStatus reads a person's RequestStatus in one statement.
 func (q Q) ReadRequestStatus(ctx context.Context, account portal.AccountID) (*RequestStatus, error) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"portal"
 )
@@ -16,8 +15,8 @@ const (
 
 // Where a completion was recorded.
 const (
-	SourcePortal   = "portal"   // completed in the portal (the quiz, the signing form)
-	SourceExternal = "external" // completed elsewhere, recorded by the CareConnect team
+	SourcePortal   = portal.CompletionSourcePortal
+	SourceExternal = portal.CompletionSourceExternal
 )
 
 // CompletionKind is the stored kind of a prerequisite, or "" for an unknown one.
@@ -31,22 +30,8 @@ func CompletionKind(p portal.Prerequisite) string {
 	return ""
 }
 
-// Completion is one recorded completion of a prerequisite: the training
-// passed (with its quiz score) or the agreement signed (with the typed name).
-type Completion struct {
-	ID          int64
-	AccountID   portal.AccountID
-	Kind        string
-	Version     string
-	CompletedAt time.Time
-	Score       int    // quiz score in percent; 0 when not taken in the portal
-	Source      string // SourcePortal or SourceExternal
-	RecordedBy  string // the staff member who recorded an external completion
-	SignedName  string // the name typed to sign the agreement
-	// CreditedVia is how an external completion, recorded by email
-	// address, was credited to the account (portal.GrantVia*).
-	CreditedVia string
-}
+// Completion is portal.Completion, as the store reads and writes it.
+type Completion = portal.Completion
 
 const completionColumns = `id, account_id, kind, version, completed_at, score, source, recorded_by, signed_name, credited_via`
 

@@ -9,14 +9,8 @@ import (
 	"portal"
 )
 
-// ProvisioningEvent is one entry of the change feed.
-type ProvisioningEvent struct {
-	ID        int64
-	AccountID portal.AccountID
-	Type      string
-	At        time.Time
-	Data      string
-}
+// ProvisioningEvent is portal.ProvisioningEvent, as the store reads and writes it.
+type ProvisioningEvent = portal.ProvisioningEvent
 
 // feedLockKey is the PostgreSQL advisory lock that orders change-feed writes
 // (the migration lock is 7202611).

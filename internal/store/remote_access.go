@@ -8,20 +8,8 @@ import (
 	"portal"
 )
 
-// RemoteAccessRequest is a request for CareConnect from a home office.
-type RemoteAccessRequest struct {
-	ID           int64
-	AccountID    portal.AccountID
-	Street       string
-	City         string
-	PostalCode   string
-	Reason       string
-	Status       string // pending, approved, declined
-	DecidedBy    string
-	DecidedAt    time.Time
-	DecisionText string
-	CreatedAt    time.Time
-}
+// RemoteAccessRequest is portal.RemoteAccessRequest, as the store reads and writes it.
+type RemoteAccessRequest = portal.RemoteAccessRequest
 
 // CreateRemoteAccessRequest inserts a pending request; one open request per person.
 func (tx *Tx) CreateRemoteAccessRequest(ctx context.Context, r *RemoteAccessRequest) error {
@@ -73,13 +61,8 @@ func (tx *Tx) DecideRemoteAccessRequest(ctx context.Context, id int64, status, b
 	return n == 1, err
 }
 
-// PendingRemoteAccess is a pending remote access request with who asked.
-type PendingRemoteAccess struct {
-	RemoteAccessRequest
-	Name       string
-	Email      string
-	Profession string
-}
+// PendingRemoteAccess is portal.PendingRemoteAccess, as the store reads and writes it.
+type PendingRemoteAccess = portal.PendingRemoteAccess
 
 // FindPendingRemoteAccessRequests lists requests waiting for the CareConnect team, oldest first.
 func (q Q) FindPendingRemoteAccessRequests(ctx context.Context) ([]*PendingRemoteAccess, error) {

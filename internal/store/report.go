@@ -258,16 +258,8 @@ func (q Q) CountAccessRequestsByHealthAuthority(ctx context.Context) ([]Count, e
 		GROUP BY w.health_authority ORDER BY w.health_authority`)
 }
 
-// DecisionTiming is when a request was first submitted and first decided.
-type DecisionTiming struct {
-	RequestID   portal.AccessRequestID
-	SubmittedAt time.Time
-	DecidedAt   time.Time
-	Outcome     string // portal.ARApproved or portal.ARDeclined
-}
-
-// Took is the time from submission to decision.
-func (d DecisionTiming) Took() time.Duration { return d.DecidedAt.Sub(d.SubmittedAt) }
+// DecisionTiming is portal.DecisionTiming, as the store reads and writes it.
+type DecisionTiming = portal.DecisionTiming
 
 // FindDecisionTimings reads the requests' histories and returns, for each
 // decided request, its first submission and its first decision (approval

@@ -166,14 +166,8 @@ func (q Q) CountPendingSponsorships(ctx context.Context, obo portal.AccountID) (
 	return n, err
 }
 
-// SponsorCandidate is a person who shares an approved worksite with an
-// on-behalf-of user, with that worksite. Someone sharing two worksites
-// appears twice.
-type SponsorCandidate struct {
-	Account      *portal.Account
-	WorksiteID   portal.WorksiteID
-	WorksiteName string
-}
+// SponsorCandidate is portal.SponsorCandidate, as the store reads and writes it.
+type SponsorCandidate = portal.SponsorCandidate
 
 // extraScanner scans the columns of a known scanner followed by extra ones.
 type extraScanner struct {

@@ -164,11 +164,8 @@ func (tx *Tx) CreateGroup(ctx context.Context, name string, by portal.AccountID,
 	return portal.GroupID(id), err
 }
 
-// Group is an organisation a person administers.
-type Group struct {
-	ID   portal.GroupID
-	Name string
-}
+// Group is portal.Group, as the store reads and writes it.
+type Group = portal.Group
 
 // FindAdministeredGroups lists the groups an account administers.
 func (q Q) FindAdministeredGroups(ctx context.Context, id portal.AccountID) ([]Group, error) {

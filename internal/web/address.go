@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"portal/internal/app"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"portal"
-	"portal/internal/store"
 )
 
 const (
@@ -49,7 +49,7 @@ func (s *Server) handleAddressSearch(w http.ResponseWriter, r *http.Request) err
 		data = addressResults{Query: q, Searched: true, Error: portal.ErrorMessage(err)}
 	} else if err != nil {
 		return err
-	} else if data, err = s.addressResults(r, res, q, utf8.RuneCountInString(q) >= store.MinAddressQuery); err != nil {
+	} else if data, err = s.addressResults(r, res, q, utf8.RuneCountInString(q) >= app.MinAddressQuery); err != nil {
 		return err
 	}
 	w.Header().Set("Vary", "HX-Request")
@@ -58,9 +58,9 @@ func (s *Server) handleAddressSearch(w http.ResponseWriter, r *http.Request) err
 
 // searchAddresses runs an address search for the person making the request,
 // within the type-ahead rate limits. Queries shorter than
-// store.MinAddressQuery find nothing and are not counted.
+// app.MinAddressQuery find nothing and are not counted.
 func (s *Server) searchAddresses(r *http.Request, q string) ([]portal.Address, error) {
-	if utf8.RuneCountInString(strings.TrimSpace(q)) < store.MinAddressQuery {
+	if utf8.RuneCountInString(strings.TrimSpace(q)) < app.MinAddressQuery {
 		return nil, nil
 	}
 	if acct := state(r).account; acct != nil {

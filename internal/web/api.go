@@ -12,7 +12,6 @@ import (
 	"portal"
 	"portal/internal/app"
 	"portal/internal/scim"
-	"portal/internal/store"
 )
 
 // The provisioning API: SCIM 2.0 Users (RFC 7643, RFC 7644), read only, and
@@ -188,7 +187,7 @@ func (s *Server) apiError(w http.ResponseWriter, r *http.Request, scope string, 
 		e.Detail = "Too many requests: wait until the top of the hour and try again."
 		h.Set("Retry-After", strconv.FormatInt(3600-s.app.Now().Unix()%3600, 10))
 	default:
-		if store.Unavailable(err) {
+		if app.Unavailable(err) {
 			state(r).logger.Warn("database unavailable", "err", err)
 			status, e.Detail = http.StatusServiceUnavailable, "The service is unavailable: try again in a minute."
 			h.Set("Retry-After", "60")

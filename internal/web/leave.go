@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"portal"
-	"portal/internal/store"
 )
 
 // leaveRoutes registers the page where a person records a leave.
@@ -16,7 +15,7 @@ func (s *Server) leaveRoutes(handle func(pattern string, h handler)) {
 // leavePage lists the person's leaves and the form to record one.
 type leavePage struct {
 	Page
-	Leaves []*store.LeaveRow
+	Leaves []*portal.LeaveRecord
 	Kinds  []struct {
 		Kind  portal.LeaveKind
 		Label string

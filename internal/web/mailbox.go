@@ -5,19 +5,18 @@ import (
 	"strconv"
 
 	"portal"
-	"portal/internal/store"
 )
 
 // mailboxPage lists every email of the outbox (development mode only).
 type mailboxPage struct {
 	Page
-	Emails []*store.Email
+	Emails []*portal.Email
 	To     string
 }
 
 func (s *Server) handleMailbox(w http.ResponseWriter, r *http.Request) error {
 	to := r.URL.Query().Get("to")
-	emails, err := s.db.Read().FindEmails(r.Context(), store.EmailFilter{To: to, Limit: 200})
+	emails, err := s.app.Mailbox(r.Context(), portal.EmailFilter{To: to, Limit: 200})
 	if err != nil {
 		return err
 	}
@@ -27,15 +26,15 @@ func (s *Server) handleMailbox(w http.ResponseWriter, r *http.Request) error {
 // mailboxMessagePage shows one email.
 type mailboxMessagePage struct {
 	Page
-	Email *store.Email
+	Email *portal.Email
 }
 
-func (s *Server) mailboxEmail(r *http.Request) (*store.Email, error) {
+func (s *Server) mailboxEmail(r *http.Request) (*portal.Email, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "No such email.")
 	}
-	return s.db.Read().FindEmailByID(r.Context(), id)
+	return s.app.MailboxEmail(r.Context(), id)
 }
 
 func (s *Server) handleMailboxMessage(w http.ResponseWriter, r *http.Request) error {

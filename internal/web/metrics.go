@@ -9,7 +9,6 @@ import (
 
 	"portal"
 	"portal/internal/app"
-	"portal/internal/store"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -26,7 +25,12 @@ type metrics struct {
 	licenceChecked prometheus.Gauge
 }
 
-func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
+// outboxDepth counts the emails waiting in the outbox (app.App does).
+type outboxDepth interface {
+	OutboxDepth(ctx context.Context) (int, error)
+}
+
+func newMetrics(reg prometheus.Registerer, outbox outboxDepth) *metrics {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "portal_http_requests_total", Help: "HTTP requests by route pattern, method and status.",
@@ -54,7 +58,7 @@ func newMetrics(reg prometheus.Registerer, outbox store.Outbox) *metrics {
 	}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		n, err := outbox.QueueDepth(ctx)
+		n, err := outbox.OutboxDepth(ctx)
 		if err != nil {
 			return -1
 		}

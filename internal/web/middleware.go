@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/app"
 	"portal/internal/secret"
-	"portal/internal/store"
 )
 
 type ctxKey struct{}
@@ -110,7 +110,7 @@ func (s *Server) base(next http.Handler) http.Handler {
 			st.sess, st.account = sess, acct
 			if st.sess != nil && st.sess.row.StaffID != 0 {
 				staff, err := s.app.StaffByID(r.Context(), st.sess.row.StaffID)
-				if store.Unavailable(err) {
+				if app.Unavailable(err) {
 					s.handleError(rec, r, err)
 					return
 				}
@@ -250,7 +250,7 @@ func (s *Server) serve(pattern string, h handler) http.Handler {
 }
 
 func (s *Server) handleError(w http.ResponseWriter, r *http.Request, err error) {
-	if store.Unavailable(err) {
+	if app.Unavailable(err) {
 		// Said plainly and soon: the database is down or too slow, and
 		// the load balancer's /readyz already says so.
 		state(r).logger.Warn("database unavailable", "err", err)

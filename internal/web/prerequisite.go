@@ -9,7 +9,6 @@ import (
 
 	"portal"
 	"portal/internal/app"
-	"portal/internal/store"
 )
 
 // prerequisiteRoutes registers the Privacy & Security training and HPCAA pages.
@@ -164,7 +163,7 @@ func (s *Server) handleTrainingCertificate(w http.ResponseWriter, r *http.Reques
 	page := trainingCertificatePage{
 		Page: s.page(r, "Certificate of completion"), Name: acct.LegalName(), Username: acct.QualifiedUsername(),
 		CourseTitle: portal.TrainingTitle, Version: c.Version, Date: longDate(c.CompletedAt), Score: c.Score,
-		PassMark: portal.TrainingPassMark, External: c.Source == store.SourceExternal}
+		PassMark: portal.TrainingPassMark, External: c.Source == portal.CompletionSourceExternal}
 	next, err := s.nextStepURL(r, acct)
 	if err != nil {
 		return err

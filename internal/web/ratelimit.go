@@ -10,7 +10,7 @@ import (
 
 // rateLimit counts an attempt against key (per hour) and refuses past limit.
 func (s *Server) rateLimit(r *http.Request, key string, limit int) error {
-	ok, err := s.db.HitRateLimit(r.Context(), key, limit, time.Hour, s.app.Now())
+	ok, err := s.app.HitRateLimit(r.Context(), key, limit, time.Hour, s.app.Now())
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"portal"
-	"portal/internal/store"
 )
 
 // remoteStaffRoutes registers the CareConnect team's remote access decisions.
@@ -19,7 +18,7 @@ func (s *Server) remoteStaffRoutes(handle func(pattern string, h handler)) {
 // staffRemotePage lists remote access requests waiting for a decision.
 type staffRemotePage struct {
 	Page
-	Requests []*store.PendingRemoteAccess
+	Requests []*portal.PendingRemoteAccess
 	Failed   int64  // the request a decision was refused for
 	Error    string // why
 	Reason   string // the reason as typed

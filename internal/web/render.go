@@ -221,6 +221,7 @@ func (t *templates) funcMap() template.FuncMap {
 		"licenceLabel":       portal.NurseLicenceLabel,
 		"licenceStatusLabel": portal.LicenceStatusLabel,
 		"date":               formatDate,
+		"action":             actionText,
 		"datetime":           formatDateTime,
 		"dayMonth":           formatDayMonth,
 		"profession": func(code string) string {
@@ -334,6 +335,19 @@ func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
 // formatDate shows a date as nobody can misread it, "4 Dec 2026", in B.C.
 // time: 12/04/2026 is April to some readers and December to others.
+// actionText is an action item's description, with its due date in
+// British Columbia and what holds until the person acts, if it has them.
+func actionText(it portal.ActionItem) string {
+	if it.DueAt.IsZero() {
+		return it.Description
+	}
+	s := it.Description + " (due " + formatDate(it.DueAt) + ")"
+	if it.Consequence != "" {
+		s += ": " + it.Consequence
+	}
+	return s + "."
+}
+
 func formatDate(t time.Time) string {
 	if t.IsZero() {
 		return ""

@@ -168,7 +168,7 @@ func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) error {
 	// does not answer within two is unavailable.
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.db.Ping(ctx); err != nil {
+	if err := s.app.Ping(ctx); err != nil {
 		state(r).logger.Warn("not ready", "err", err)
 		w.WriteHeader(http.StatusServiceUnavailable)
 		_, err := w.Write([]byte("database unavailable\n"))

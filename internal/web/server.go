@@ -16,7 +16,6 @@ import (
 
 	"portal/internal/app"
 	"portal/internal/identity"
-	"portal/internal/store"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -44,7 +43,6 @@ type Config struct {
 type Server struct {
 	cfg      Config
 	app      *app.App
-	db       *store.DB
 	dev      *identity.DevProvider
 	devStaff *identity.DevProvider
 	logger   *slog.Logger
@@ -78,14 +76,14 @@ func New(cfg Config, a *app.App, dev, devStaff *identity.DevProvider, reg promet
 	if (dev != nil || devStaff != nil) && !cfg.DevMode {
 		return nil, errors.New("web: the development identity provider needs development mode")
 	}
-	s := &Server{cfg: cfg, app: a, db: a.DB, dev: dev, devStaff: devStaff, logger: logger, secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host}
+	s := &Server{cfg: cfg, app: a, dev: dev, devStaff: devStaff, logger: logger, secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host}
 	if s.tmpl, err = loadTemplates(cfg.TemplateDir); err != nil {
 		return nil, err
 	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	s.metrics = newMetrics(reg, store.Outbox{DB: a.DB})
+	s.metrics = newMetrics(reg, a)
 	s.gatherer = prometheus.DefaultGatherer
 	if g, ok := reg.(prometheus.Gatherer); ok {
 		s.gatherer = g

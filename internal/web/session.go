@@ -8,9 +8,9 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/app"
 	"portal/internal/identity"
 	"portal/internal/secret"
-	"portal/internal/store"
 )
 
 // sessionData is what a session remembers between requests.
@@ -27,7 +27,7 @@ type sessionData struct {
 }
 
 type session struct {
-	row  *store.Session
+	row  *portal.Session
 	data sessionData
 }
 
@@ -46,8 +46,8 @@ func (s *Server) loadSession(r *http.Request) (*session, *portal.Account, error)
 	if err != nil || len(c.Value) != 64 {
 		return nil, nil, nil
 	}
-	row, acct, err := s.db.Read().FindSessionAccount(r.Context(), secret.Hash(c.Value))
-	if store.Unavailable(err) {
+	row, acct, err := s.app.FindSession(r.Context(), secret.Hash(c.Value))
+	if app.Unavailable(err) {
 		return nil, nil, err
 	}
 	if err != nil {
@@ -55,7 +55,7 @@ func (s *Server) loadSession(r *http.Request) (*session, *portal.Account, error)
 	}
 	now := s.app.Now()
 	if !now.Before(row.ExpiresAt) || now.Sub(row.LastSeenAt) > s.cfg.SessionIdle {
-		_ = s.db.Read().DeleteSession(r.Context(), row.IDHash)
+		_ = s.app.DeleteSession(r.Context(), row.IDHash)
 		return nil, nil, nil
 	}
 	sess := &session{row: row}
@@ -64,7 +64,7 @@ func (s *Server) loadSession(r *http.Request) (*session, *portal.Account, error)
 	}
 	if now.Sub(row.LastSeenAt) > time.Minute {
 		row.LastSeenAt = now
-		_ = s.db.Read().UpdateSession(r.Context(), row)
+		_ = s.app.UpdateSession(r.Context(), row)
 	}
 	return sess, acct, nil
 }
@@ -75,9 +75,9 @@ func (s *Server) newSession(w http.ResponseWriter, r *http.Request, account port
 	now := s.app.Now()
 	data.CSRF = secret.Hex(32)
 	raw, _ := json.Marshal(data)
-	row := &store.Session{IDHash: secret.Hash(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
+	row := &portal.Session{IDHash: secret.Hash(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
 		ExpiresAt: now.Add(s.cfg.SessionAbsolute)}
-	if err := s.db.Read().CreateSession(r.Context(), row); err != nil {
+	if err := s.app.CreateSession(r.Context(), row); err != nil {
 		return nil, err
 	}
 	// No Max-Age: the cookie ends with the browser; the server ends the
@@ -101,7 +101,7 @@ func (s *Server) ensureSession(w http.ResponseWriter, r *http.Request) (*session
 // token), as at sign-in, so a token planted before sign-in is worthless after.
 func (s *Server) rotateSession(w http.ResponseWriter, r *http.Request, account portal.AccountID, data sessionData) (*session, error) {
 	if old := state(r).sess; old != nil {
-		_ = s.db.Read().DeleteSession(r.Context(), old.row.IDHash)
+		_ = s.app.DeleteSession(r.Context(), old.row.IDHash)
 	}
 	return s.newSession(w, r, account, data)
 }
@@ -111,13 +111,13 @@ func (s *Server) saveSession(ctx context.Context, sess *session) error {
 	raw, _ := json.Marshal(sess.data)
 	sess.row.Data = string(raw)
 	sess.row.LastSeenAt = s.app.Now()
-	return s.db.Read().UpdateSession(ctx, sess.row)
+	return s.app.UpdateSession(ctx, sess.row)
 }
 
 // destroySession deletes the session and its cookie.
 func (s *Server) destroySession(w http.ResponseWriter, r *http.Request) {
 	if sess := state(r).sess; sess != nil {
-		_ = s.db.Read().DeleteSession(r.Context(), sess.row.IDHash)
+		_ = s.app.DeleteSession(r.Context(), sess.row.IDHash)
 		state(r).sess = nil
 	}
 	http.SetCookie(w, &http.Cookie{Name: s.cookieName(), Value: "", Path: "/", HttpOnly: true, Secure: s.secure,

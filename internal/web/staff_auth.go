@@ -57,7 +57,7 @@ func (s *Server) handleStaffCallback(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	sess.row.StaffID = staff.ID
-	if err := s.db.Read().UpdateSession(r.Context(), sess.row); err != nil {
+	if err := s.app.UpdateSession(r.Context(), sess.row); err != nil {
 		return err
 	}
 	if !strings.HasPrefix(returnTo, "/staff") {

@@ -10,7 +10,6 @@ import (
 
 	"portal"
 	"portal/internal/app"
-	"portal/internal/store"
 )
 
 // worksitesPage is "My Worksites".
@@ -199,7 +198,7 @@ type worksiteFormPage struct {
 	Page
 	Form     portal.WorksiteInput
 	Address  *portal.Address
-	Groups   []store.Group
+	Groups   []portal.Group
 	Errors   portal.FieldErrors
 	Existing *portal.Worksite
 }
