@@ -167,3 +167,11 @@ func (db *DB) VerifyAuditWith(ctx context.Context, opts portal.AuditVerifyOption
 	}
 	return v.Finish(head), nil
 }
+
+// CountAuditActions counts the audit rows of an action recorded since a
+// moment (zero: ever).
+func (q Q) CountAuditActions(ctx context.Context, action string, since time.Time) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND occurred_at >= ?", action, ms(since)).Scan(&n)
+	return n, err
+}

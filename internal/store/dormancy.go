@@ -103,11 +103,3 @@ func (q Q) CountDormantSuspended(ctx context.Context) (int, error) {
 			WHERE l.request_id = r.id AND l.to_status = 'suspended' AND l.from_status <> 'suspended')`, DormancyActor).Scan(&n)
 	return n, err
 }
-
-// CountAuditActions counts the audit rows of an action recorded since a
-// moment (zero: ever).
-func (q Q) CountAuditActions(ctx context.Context, action string, since time.Time) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND occurred_at >= ?", action, ms(since)).Scan(&n)
-	return n, err
-}

@@ -119,21 +119,6 @@ func (q Q) handovers(ctx context.Context, where string, args ...any) ([]*portal.
 	return out, rows.Err()
 }
 
-// ResignDeclaration records a new Worksite Privacy & Security Declaration
-// by a new signer, who takes the worksite over from the one before.
-func (tx *Tx) ResignDeclaration(ctx context.Context, ws portal.WorksiteID, signer *portal.Account, version, via string, now time.Time) error {
-	_, err := tx.Exec(ctx, `UPDATE worksites SET signer_name = ?, signer_email = ?, signer_account_id = ?, declaration_version = ?,
-		declaration_signed_at = ?, signer_token_hash = '', signed_via = ? WHERE id = ?`,
-		signer.LegalName(), signer.Email, int64(signer.ID), version, ms(now), via, int64(ws))
-	return err
-}
-
-// RecordSignIn notes when a person signed in to the portal.
-func (tx *Tx) RecordSignIn(ctx context.Context, id portal.AccountID, now time.Time) error {
-	_, err := tx.Exec(ctx, "UPDATE accounts SET last_sign_in_at = ? WHERE id = ?", ms(now), int64(id))
-	return err
-}
-
 // InactiveAdminWorksite is a worksite with active members whose every
 // site administrator last signed in before a moment, and no group
 // administrator: the CareConnect team may appoint another.
@@ -200,11 +185,4 @@ func (q Q) FindInactiveAdminWorksites(ctx context.Context, before time.Time) ([]
 		return strings.ToLower(out[i].Worksite.Name) < strings.ToLower(out[j].Worksite.Name)
 	})
 	return out, nil
-}
-
-// LastSignIn returns when a person last signed in; zero if never.
-func (q Q) LastSignIn(ctx context.Context, id portal.AccountID) (time.Time, error) {
-	var v int64
-	err := q.QueryRow(ctx, "SELECT last_sign_in_at FROM accounts WHERE id = ?", int64(id)).Scan(&v)
-	return fromMS(v), mapError(err)
 }

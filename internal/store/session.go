@@ -116,3 +116,16 @@ func (q Q) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time)
 	}
 	return res.RowsAffected()
 }
+
+// RecordSignIn notes when a person signed in to the portal.
+func (tx *Tx) RecordSignIn(ctx context.Context, id portal.AccountID, now time.Time) error {
+	_, err := tx.Exec(ctx, "UPDATE accounts SET last_sign_in_at = ? WHERE id = ?", ms(now), int64(id))
+	return err
+}
+
+// LastSignIn returns when a person last signed in; zero if never.
+func (q Q) LastSignIn(ctx context.Context, id portal.AccountID) (time.Time, error) {
+	var v int64
+	err := q.QueryRow(ctx, "SELECT last_sign_in_at FROM accounts WHERE id = ?", int64(id)).Scan(&v)
+	return fromMS(v), mapError(err)
+}
