@@ -86,32 +86,21 @@ func (tx *Tx) CreateAccessRequest(ctx context.Context, a *portal.AccessRequest) 
 }
 
 func (q Q) loadRequestLinks(ctx context.Context, a *portal.AccessRequest) error {
-	rows, err := q.Query(ctx, "SELECT worksite_id FROM access_request_worksites WHERE request_id = ? ORDER BY worksite_id", int64(a.ID))
+	ws, err := q.ids(ctx, "SELECT worksite_id FROM access_request_worksites WHERE request_id = ? ORDER BY worksite_id", int64(a.ID))
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, id := range ws {
 		a.WorksiteIDs = append(a.WorksiteIDs, portal.WorksiteID(id))
 	}
-	rows.Close()
-	rows, err = q.Query(ctx, "SELECT sponsorship_id FROM access_request_sponsors WHERE request_id = ? ORDER BY sponsorship_id", int64(a.ID))
+	sps, err := q.ids(ctx, "SELECT sponsorship_id FROM access_request_sponsors WHERE request_id = ? ORDER BY sponsorship_id", int64(a.ID))
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
+	for _, id := range sps {
 		a.SponsorshipIDs = append(a.SponsorshipIDs, portal.SponsorshipID(id))
 	}
-	return rows.Err()
+	return nil
 }
 
 // FindAccessRequestByID returns a request with its clinics and sponsorships.

@@ -327,17 +327,12 @@ func (q Q) loadProvisionedSponsors(ctx context.Context, by map[portal.AccountID]
 // who are still provisioned at a physical worksite, which remote access
 // depends on.
 func (q Q) loadRemoteAccess(ctx context.Context, by map[portal.AccountID]*ProvisionedUser, ids []any) error {
-	rows, err := q.Query(ctx, `SELECT DISTINCT account_id FROM remote_access_requests
+	remote, err := q.ids(ctx, `SELECT DISTINCT account_id FROM remote_access_requests
 		WHERE account_id IN (`+apiPlaceholders(len(ids))+`) AND status = 'approved'`, ids...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
+	for _, id := range remote {
 		u := by[portal.AccountID(id)]
 		for _, w := range u.Worksites {
 			if w.Type != portal.WorksiteHomeOffice {
@@ -346,7 +341,7 @@ func (q Q) loadRemoteAccess(ctx context.Context, by map[portal.AccountID]*Provis
 			}
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // FindProvisionedUser returns one provisioned person, or a not-found error

@@ -149,18 +149,5 @@ func (q Q) FeedBacklog(ctx context.Context, cursor int64) (int, time.Time, error
 // FindEverProvisionedAccounts returns the ids of every account that was
 // ever provisioned, for a full comparison with a downstream.
 func (q Q) FindEverProvisionedAccounts(ctx context.Context) ([]int64, error) {
-	rows, err := q.Query(ctx, "SELECT id FROM accounts WHERE provisioned_at > 0 ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return q.ids(ctx, "SELECT id FROM accounts WHERE provisioned_at > 0 ORDER BY id")
 }

@@ -138,16 +138,7 @@ func (o Outbox) RenewEmailLeases(ctx context.Context, owner string, ids []int64,
 	if err != nil {
 		return nil, fmt.Errorf("store: renew email leases: %w", err)
 	}
-	defer rows.Close()
-	var kept []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		kept = append(kept, id)
-	}
-	return kept, rows.Err()
+	return collect(rows, scanInt64)
 }
 
 // MarkEmailSent records a delivery; it does nothing if owner lost the lease.

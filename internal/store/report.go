@@ -204,21 +204,16 @@ func (q Q) FindFunnelAccounts(ctx context.Context) ([]*FunnelAccount, error) {
 	}
 
 	mark := func(query string, set func(*FunnelAccount), args ...any) error {
-		rows, err := q.Query(ctx, query, args...)
+		ids, err := q.ids(ctx, query, args...)
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
+		for _, id := range ids {
 			if f := byID[portal.AccountID(id)]; f != nil {
 				set(f)
 			}
 		}
-		return rows.Err()
+		return nil
 	}
 	if err := mark(`SELECT DISTINCT m.account_id FROM worksite_members m JOIN worksites w ON w.id = m.worksite_id
 		WHERE m.status = ? AND w.status = ?`, func(f *FunnelAccount) { f.ApprovedWorksite = true },
