@@ -142,6 +142,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	return p.Serve(ctx, l)
 }
 
+// envValue parses the variable PORTAL_name: def when it is unset or, with
+// an error added to bad saying what it should be (want), when it does not
+// parse.
+func envValue[T any](getenv func(string) string, bad *[]error, name string, def T, parse func(string) (T, error), want string) T {
+	v := getenv("PORTAL_" + name)
+	if v == "" {
+		return def
+	}
+	x, err := parse(v)
+	if err != nil {
+		*bad = append(*bad, fmt.Errorf("PORTAL_%s=%q: want %s", name, v, want))
+		return def
+	}
+	return x
+}
+
 // parseConfig reads flags, each defaulting from its PORTAL_* variable.
 func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string) string) (wire.Config, string, error) {
 	fs := flag.NewFlagSet("portal "+cmd, flag.ContinueOnError)
@@ -169,27 +185,10 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		return ""
 	}
 	envBool := func(name string) bool {
-		v := getenv("PORTAL_" + name)
-		if v == "" {
-			return false
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad = append(bad, fmt.Errorf("PORTAL_%s=%q: want true or false", name, v))
-		}
-		return b
+		return envValue(getenv, &bad, name, false, strconv.ParseBool, "true or false")
 	}
 	envDur := func(name string, def time.Duration) time.Duration {
-		v := getenv("PORTAL_" + name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			bad = append(bad, fmt.Errorf("PORTAL_%s=%q: want a duration like 30m or 12h", name, v))
-			return def
-		}
-		return d
+		return envValue(getenv, &bad, name, def, time.ParseDuration, "a duration like 30m or 12h")
 	}
 	var cfg wire.Config
 	var scopes, smtpPort string
