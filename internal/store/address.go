@@ -104,13 +104,29 @@ func scanAddresses(rows *sql.Rows) ([]foundAddress, error) {
 	return out, rows.Err()
 }
 
-// FindAddressByID returns an address of the index.
-func (q Q) FindAddressByID(ctx context.Context, id portal.AddressID) (*portal.Address, error) {
-	rows, err := q.Query(ctx, "SELECT "+addressColumns+" FROM addresses WHERE id = ?", int64(id))
+// queryAddresses runs a query that selects addressColumns and reads its rows.
+func (q Q) queryAddresses(ctx context.Context, query string, args ...any) ([]foundAddress, error) {
+	rows, err := q.Query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
-	found, err := scanAddresses(rows)
+	return scanAddresses(rows)
+}
+
+// queryAddressesByBuilding is queryAddresses with the rows in building
+// order (compareBuilding).
+func (q Q) queryAddressesByBuilding(ctx context.Context, query string, args ...any) ([]foundAddress, error) {
+	found, err := q.queryAddresses(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	slices.SortStableFunc(found, compareBuilding)
+	return found, nil
+}
+
+// FindAddressByID returns an address of the index.
+func (q Q) FindAddressByID(ctx context.Context, id portal.AddressID) (*portal.Address, error) {
+	found, err := q.queryAddresses(ctx, "SELECT "+addressColumns+" FROM addresses WHERE id = ?", int64(id))
 	if err != nil {
 		return nil, err
 	}
@@ -292,11 +308,7 @@ func (q Q) searchByKey(ctx context.Context, aq addressQuery, column string, limi
 		if aq.unit != "" {
 			args = append([]any{aq.unit}, args...)
 		}
-		rows, err := q.Query(ctx, sqlText, args...)
-		if err != nil {
-			return nil, err
-		}
-		found, err := scanAddresses(rows)
+		found, err := q.queryAddresses(ctx, sqlText, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -506,16 +518,7 @@ func (q Q) searchFullText(ctx context.Context, aq addressQuery, limit int) ([]fo
 		sqlText = "SELECT " + prefixColumns("a.", addressColumns) + " FROM addresses_fts JOIN addresses a ON a.id = addresses_fts.rowid WHERE addresses_fts MATCH ? LIMIT ?"
 		args = []any{strings.Join(parts, " AND ")}
 	}
-	rows, err := q.Query(ctx, sqlText, append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	found, err := scanAddresses(rows)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(found, compareBuilding)
-	return found, nil
+	return q.queryAddressesByBuilding(ctx, sqlText, append(args, limit)...)
 }
 
 // lastWordPatterns are LIKE patterns, over ' ' || search_text || ' ', for
@@ -576,16 +579,7 @@ func (q Q) searchSample(ctx context.Context, aq addressQuery, words []string, li
 		sqlText += " AND (' ' || search_text || ' ') LIKE ANY (?)"
 		args = append(args, lastWordPatterns(aq))
 	}
-	rows, err := q.Query(ctx, sqlText+" LIMIT ?", append(args, limit)...)
-	if err != nil {
-		return nil, err
-	}
-	found, err := scanAddresses(rows)
-	if err != nil {
-		return nil, err
-	}
-	slices.SortStableFunc(found, compareBuilding)
-	return found, nil
+	return q.queryAddressesByBuilding(ctx, sqlText+" LIMIT ?", append(args, limit)...)
 }
 
 func prefixColumns(prefix, cols string) string {

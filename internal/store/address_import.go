@@ -400,11 +400,8 @@ func (db *DB) AdoptAddresses(ctx context.Context, addrs []portal.Address) ([]por
 	out := make([]portal.Address, 0, len(addrs))
 	for _, a := range addrs {
 		k := keysOf(a)
-		r, err := db.Read().Query(ctx, "SELECT "+addressColumns+" FROM addresses WHERE building_key = ? AND unit_key = ?", k.building, k.unit)
-		if err != nil {
-			return nil, err
-		}
-		found, err := scanAddresses(r)
+		found, err := db.Read().queryAddresses(ctx, "SELECT "+addressColumns+" FROM addresses WHERE building_key = ? AND unit_key = ?",
+			k.building, k.unit)
 		if err != nil {
 			return nil, err
 		}
