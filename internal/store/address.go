@@ -294,11 +294,14 @@ func (q Q) searchByKey(ctx context.Context, aq addressQuery, column string, limi
 	var sqlText string
 	switch {
 	case column == "building_key" && aq.unit != "":
-		sqlText = "SELECT " + addressColumns + " FROM addresses WHERE unit_key = ? AND unit_key <> '' AND building_key >= ? AND building_key < ? ORDER BY building_key LIMIT ?"
+		sqlText = "SELECT " + addressColumns + " FROM addresses " +
+			"WHERE unit_key = ? AND unit_key <> '' AND building_key >= ? AND building_key < ? ORDER BY building_key LIMIT ?"
 	case column == "building_key":
-		sqlText = "SELECT " + addressColumns + " FROM addresses WHERE building_key >= ? AND building_key < ? ORDER BY building_key, unit_key LIMIT ?"
+		sqlText = "SELECT " + addressColumns + " FROM addresses WHERE building_key >= ? AND building_key < ? " +
+			"ORDER BY building_key, unit_key LIMIT ?"
 	case column == "street_key":
-		sqlText = "SELECT " + addressColumns + " FROM addresses WHERE street_key >= ? AND street_key < ? ORDER BY street_key, civic_sort, unit_key LIMIT ?"
+		sqlText = "SELECT " + addressColumns + " FROM addresses WHERE street_key >= ? AND street_key < ? " +
+			"ORDER BY street_key, civic_sort, unit_key LIMIT ?"
 	default:
 		return nil, fmt.Errorf("store: no address key %q", column)
 	}
@@ -377,12 +380,14 @@ const (
 // or SQLite has a prefix index for it; prefix then reports that the last
 // word must be matched as a prefix. terms always holds the whole-word
 // alternatives of parseAddressQuery.
-func (q Q) lastWordTerms(ctx context.Context, aq addressQuery) (terms []string, counts map[string]int64, prefix bool, err error) {
+func (q Q) lastWordTerms(ctx context.Context, aq addressQuery) (terms []string,
+	counts map[string]int64, prefix bool, err error) {
 	terms = slices.Clone(aq.alts)
 	if q.dialect == SQLite && len(aq.last) <= sqlitePrefixIndex {
 		return terms, nil, true, nil // one prefix index read beats many words
 	}
-	rows, err := q.Query(ctx, "SELECT word, addresses FROM address_words WHERE word >= ? AND word < ? ORDER BY word LIMIT ?",
+	rows, err := q.Query(ctx,
+		"SELECT word, addresses FROM address_words WHERE word >= ? AND word < ? ORDER BY word LIMIT ?",
 		aq.last, aq.last+"~", maxWordExpansion+1)
 	if err != nil {
 		return nil, nil, false, err
@@ -515,7 +520,9 @@ func (q Q) searchFullText(ctx context.Context, aq addressQuery, limit int) ([]fo
 			}
 			parts = append(parts, "("+strings.Join(alt, " OR ")+")")
 		}
-		sqlText = "SELECT " + prefixColumns("a.", addressColumns) + " FROM addresses_fts JOIN addresses a ON a.id = addresses_fts.rowid WHERE addresses_fts MATCH ? LIMIT ?"
+		sqlText = "SELECT " + prefixColumns("a.",
+			addressColumns) + " FROM addresses_fts JOIN addresses a ON a.id = addresses_fts.rowid " +
+			"WHERE addresses_fts MATCH ? LIMIT ?"
 		args = []any{strings.Join(parts, " AND ")}
 	}
 	return q.queryAddressesByBuilding(ctx, sqlText, append(args, limit)...)
@@ -534,7 +541,8 @@ func lastWordPatterns(aq addressQuery) []string {
 // onlyCommonWords reports whether every word of the search is held by more
 // than commonWordShare of the addresses (the last word counting as all
 // the words it may be; a prefix of too many words as common).
-func (q Q) onlyCommonWords(ctx context.Context, aq addressQuery, words []string, lastCounts map[string]int64, prefix bool) (bool, error) {
+func (q Q) onlyCommonWords(ctx context.Context, aq addressQuery, words []string, lastCounts map[string]int64,
+	prefix bool) (bool, error) {
 	counts, err := q.wordCounts(ctx, slices.Concat([]string{""}, words, aq.alts))
 	if err != nil {
 		return false, err
@@ -573,7 +581,8 @@ func (q Q) searchSample(ctx context.Context, aq addressQuery, words []string, li
 	for i, w := range words {
 		all[i] = "% " + w + " %"
 	}
-	sqlText := "SELECT " + addressColumns + " FROM (SELECT * FROM addresses LIMIT ?) s WHERE (' ' || search_text || ' ') LIKE ALL (?)"
+	sqlText := "SELECT " + addressColumns + " FROM (SELECT * FROM addresses LIMIT ?) s " +
+		"WHERE (' ' || search_text || ' ') LIKE ALL (?)"
 	args := []any{sampleRows, all}
 	if aq.last != "" {
 		sqlText += " AND (' ' || search_text || ' ') LIKE ANY (?)"

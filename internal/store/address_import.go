@@ -31,7 +31,8 @@ const countFlush = 50000
 // called after each batch with the number of addresses read so far.
 // Batches already committed stay when a later one fails (the word counts
 // of address_words, a hint for the search, may then fall short).
-func (db *DB) ImportAddresses(ctx context.Context, rows iter.Seq2[portal.Address, error], batch int, progress func(n int)) (inserted, skipped int, err error) {
+func (db *DB) ImportAddresses(ctx context.Context, rows iter.Seq2[portal.Address, error], batch int,
+	progress func(n int)) (inserted, skipped int, err error) {
 	if batch <= 0 {
 		batch = DefaultImportBatch
 	}
@@ -177,7 +178,8 @@ var importColumnList = strings.Split(importColumns, ", ")
 // and when told to, the tally's counts to address_words.
 type addressWriter interface {
 	start(ctx context.Context) error
-	write(ctx context.Context, rows []importRow, words []string, t *wordTally, flushCounts bool) (inserted int, err error)
+	write(ctx context.Context, rows []importRow, words []string, t *wordTally,
+		flushCounts bool) (inserted int, err error)
 	finish(ctx context.Context) error
 }
 
@@ -217,7 +219,8 @@ func (w *sqliteAddressWriter) insertSQL(n int) string {
 	return s
 }
 
-func (w *sqliteAddressWriter) write(ctx context.Context, rows []importRow, words []string, t *wordTally, flushCounts bool) (int, error) {
+func (w *sqliteAddressWriter) write(ctx context.Context, rows []importRow, words []string, t *wordTally,
+	flushCounts bool) (int, error) {
 	tx, err := w.conn.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("store: begin: %w", err)
@@ -258,7 +261,8 @@ func (w *sqliteAddressWriter) write(ctx context.Context, rows []importRow, words
 		for _, w := range words[:n] {
 			args = append(args, w)
 		}
-		stmt := "INSERT INTO address_words (word) VALUES " + strings.TrimSuffix(strings.Repeat("(?), ", n), ", ") + " ON CONFLICT DO NOTHING"
+		stmt := "INSERT INTO address_words (word) VALUES " + strings.TrimSuffix(strings.Repeat("(?), ", n),
+			", ") + " ON CONFLICT DO NOTHING"
 		if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
 			return 0, mapError(err)
 		}
@@ -272,7 +276,8 @@ func (w *sqliteAddressWriter) write(ctx context.Context, rows []importRow, words
 			for i := range n {
 				args = append(args, words[i], counts[i])
 			}
-			stmt := "INSERT INTO address_words (word, addresses) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ") +
+			stmt := "INSERT INTO address_words (word, addresses) " +
+				"VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?), ", n), ", ") +
 				" ON CONFLICT (word) DO UPDATE SET addresses = addresses + excluded.addresses"
 			if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
 				return 0, mapError(err)
@@ -328,7 +333,8 @@ func (w *pgAddressWriter) finish(ctx context.Context) error {
 	})
 }
 
-func (w *pgAddressWriter) write(ctx context.Context, rows []importRow, words []string, t *wordTally, flushCounts bool) (int, error) {
+func (w *pgAddressWriter) write(ctx context.Context, rows []importRow, words []string, t *wordTally,
+	flushCounts bool) (int, error) {
 	inserted := 0
 	err := w.raw(ctx, func(c *pgx.Conn) error {
 		return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
@@ -366,14 +372,18 @@ func (w *pgAddressWriter) write(ctx context.Context, rows []importRow, words []s
 				return err
 			}
 			if len(words) > 0 {
-				if _, err := tx.Exec(ctx, "INSERT INTO address_words (word) SELECT unnest($1::text[]) ON CONFLICT DO NOTHING", words); err != nil {
+				if _, err := tx.Exec(ctx,
+					"INSERT INTO address_words (word) SELECT unnest($1::text[]) "+
+						"ON CONFLICT DO NOTHING", words); err != nil {
 					return err
 				}
 			}
 			if flushCounts {
 				words, counts := t.lists()
-				if _, err := tx.Exec(ctx, `INSERT INTO address_words AS w (word, addresses) SELECT * FROM unnest($1::text[], $2::bigint[])
-					ON CONFLICT (word) DO UPDATE SET addresses = w.addresses + excluded.addresses`, words, counts); err != nil {
+				if _, err := tx.Exec(ctx,
+					`INSERT INTO address_words AS w (word, addresses) SELECT * FROM unnest($1::text[], $2::bigint[])
+					ON CONFLICT (word) DO UPDATE
+						SET addresses = w.addresses + excluded.addresses`, words, counts); err != nil {
 					return err
 				}
 			}
@@ -400,7 +410,8 @@ func (db *DB) AdoptAddresses(ctx context.Context, addrs []portal.Address) ([]por
 	out := make([]portal.Address, 0, len(addrs))
 	for _, a := range addrs {
 		k := keysOf(a)
-		found, err := db.Read().queryAddresses(ctx, "SELECT "+addressColumns+" FROM addresses WHERE building_key = ? AND unit_key = ?",
+		found, err := db.Read().queryAddresses(ctx,
+			"SELECT "+addressColumns+" FROM addresses WHERE building_key = ? AND unit_key = ?",
 			k.building, k.unit)
 		if err != nil {
 			return nil, err

@@ -18,7 +18,8 @@ import (
 func (tx *Tx) AppendAudit(ctx context.Context, e *portal.AuditEvent) error {
 	var seq int64
 	var prev, headKey string
-	if err := tx.QueryRow(ctx, "SELECT seq, hash, key_id FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq, &prev, &headKey); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT seq, hash, key_id FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq,
+		&prev, &headKey); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return errors.New("store: the audit trail's head (the one row of audit_head) is missing; nothing can be audited until it is restored")
 		}
@@ -42,8 +43,10 @@ func (tx *Tx) AppendAudit(ctx context.Context, e *portal.AuditEvent) error {
 	if e.WorksiteID != 0 {
 		ws = e.WorksiteID
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, action, subject_kind, subject_id,
-		worksite_id, ip, user_agent, request_id, details, prev_hash, hash, key_id, mac) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+	if _, err := tx.Exec(ctx,
+		`INSERT INTO audit_log (seq, occurred_at, actor_kind, actor_id, action, subject_kind, subject_id,
+		worksite_id, ip, user_agent, request_id, details, prev_hash, hash, key_id, mac)
+			VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		e.Seq, ms(e.At), e.ActorKind, e.ActorID, e.Action, e.SubjectKind, e.SubjectID, ws,
 		e.IP, e.UserAgent, e.RequestID, e.Details, e.PrevHash, e.Hash, e.KeyID, e.MAC); err != nil {
 		return fmt.Errorf("store: append audit: %w", err)
@@ -126,7 +129,8 @@ func (q Q) AuditHead(ctx context.Context) (int64, string, error) {
 // is missing.
 func (q Q) FindAuditHead(ctx context.Context) (*portal.AuditHead, error) {
 	var h portal.AuditHead
-	err := q.QueryRow(ctx, "SELECT seq, hash, key_id, mac FROM audit_head WHERE id = 1").Scan(&h.Seq, &h.Hash, &h.KeyID, &h.MAC)
+	err := q.QueryRow(ctx, "SELECT seq, hash, key_id, mac FROM audit_head WHERE id = 1").Scan(&h.Seq,
+		&h.Hash, &h.KeyID, &h.MAC)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -172,6 +176,7 @@ func (db *DB) VerifyAuditWith(ctx context.Context, opts portal.AuditVerifyOption
 // moment (zero: ever).
 func (q Q) CountAuditActions(ctx context.Context, action string, since time.Time) (int, error) {
 	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND occurred_at >= ?", action, ms(since)).Scan(&n)
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND occurred_at >= ?",
+		action, ms(since)).Scan(&n)
 	return n, err
 }

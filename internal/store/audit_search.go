@@ -34,7 +34,8 @@ func (q Q) SearchAuditEvents(ctx context.Context, f AuditSearch, offset, limit i
 // AuditSearchBatch returns up to limit events a search selects with a
 // sequence number above afterSeq, oldest first: an export walks the trail
 // batch by batch without holding a query open while it writes.
-func (q Q) AuditSearchBatch(ctx context.Context, f AuditSearch, afterSeq int64, limit int) ([]portal.AuditEvent, error) {
+func (q Q) AuditSearchBatch(ctx context.Context, f AuditSearch, afterSeq int64,
+	limit int) ([]portal.AuditEvent, error) {
 	where, args := f.where()
 	query := "SELECT " + auditColumns + " FROM audit_log" + where + " AND seq > ? ORDER BY seq"
 	args = append(args, afterSeq)
@@ -72,7 +73,8 @@ func (q Q) FindAuditPerson(ctx context.Context, emailOrUsername string) (*portal
 	if i := strings.IndexByte(v, '\\'); i >= 0 && strings.EqualFold(v[:i], "hxbc") {
 		v = v[i+1:]
 	}
-	return scanAccount(q.QueryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE username = ?", strings.ToLower(v)))
+	return scanAccount(q.QueryRow(ctx,
+		"SELECT "+accountColumns+" FROM accounts WHERE username = ?", strings.ToLower(v)))
 }
 
 func idList(ids []int64) (string, []any) {
@@ -99,7 +101,8 @@ func (q Q) AuditAccountNames(ctx context.Context, ids []int64) (map[int64]AuditN
 	for rows.Next() {
 		var id int64
 		var a portal.Account
-		if err := rows.Scan(&id, &a.GivenNames, &a.Surname, &a.PreferredFirstName, &a.PreferredLastName, &a.Username); err != nil {
+		if err := rows.Scan(&id, &a.GivenNames, &a.Surname, &a.PreferredFirstName, &a.PreferredLastName,
+			&a.Username); err != nil {
 			return nil, err
 		}
 		out[id] = AuditName{Name: a.DisplayName(), Extra: a.QualifiedUsername()}

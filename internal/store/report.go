@@ -34,7 +34,8 @@ func (f AuditSearch) where() (string, []any) {
 	var args []any
 	if f.Account != 0 {
 		id := strconv.FormatInt(int64(f.Account), 10)
-		conds = append(conds, "((subject_kind = 'account' AND subject_id = ?) OR (actor_kind = 'account' AND actor_id = ?))")
+		conds = append(conds,
+			"((subject_kind = 'account' AND subject_id = ?) OR (actor_kind = 'account' AND actor_id = ?))")
 		args = append(args, id, id)
 	}
 	if f.Worksite != 0 {
@@ -220,7 +221,8 @@ func (q Q) FindFunnelAccounts(ctx context.Context) ([]*FunnelAccount, error) {
 		portal.MemberActive, portal.WorksiteApproved); err != nil {
 		return nil, err
 	}
-	if err := mark("SELECT DISTINCT account_id FROM access_requests", func(f *FunnelAccount) { f.Requested = true }); err != nil {
+	if err := mark("SELECT DISTINCT account_id FROM access_requests",
+		func(f *FunnelAccount) { f.Requested = true }); err != nil {
 		return nil, err
 	}
 	if err := mark(`SELECT DISTINCT r.account_id FROM access_requests r WHERE r.status = ? OR r.approved_at > 0
@@ -229,7 +231,8 @@ func (q Q) FindFunnelAccounts(ctx context.Context) ([]*FunnelAccount, error) {
 		return nil, err
 	}
 
-	rows, err = q.Query(ctx, "SELECT "+completionColumns+" FROM prerequisite_completions ORDER BY account_id, completed_at DESC, id DESC")
+	rows, err = q.Query(ctx,
+		"SELECT "+completionColumns+" FROM prerequisite_completions ORDER BY account_id, completed_at DESC, id DESC")
 	if err != nil {
 		return nil, err
 	}

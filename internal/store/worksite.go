@@ -8,9 +8,11 @@ import (
 	"portal"
 )
 
-const worksiteColumns = `w.id, w.code, w.name, w.type, w.phone, COALESCE(w.address_id, 0), w.unit, w.civic_number, w.street_name,
+const worksiteColumns = `w.id, w.code, w.name, w.type, w.phone, COALESCE(w.address_id, 0), w.unit,
+	w.civic_number, w.street_name,
 	w.street_type, w.direction, w.city, w.province, w.postal_code, w.address_verified, w.health_authority,
-	COALESCE(w.group_id, 0), COALESCE(g.name, ''), w.status, w.signer_name, w.signer_email, COALESCE(w.signer_account_id, 0),
+	COALESCE(w.group_id, 0), COALESCE(g.name, ''), w.status, w.signer_name, w.signer_email,
+		COALESCE(w.signer_account_id, 0),
 	w.declaration_version, w.declaration_signed_at, w.declined_reason, w.registered_by, w.created_at, w.approved_at`
 
 const worksiteFrom = ` FROM worksites w LEFT JOIN worksite_groups g ON g.id = w.group_id`
@@ -43,7 +45,8 @@ func (tx *Tx) CreateWorksite(ctx context.Context, w *portal.Worksite, signerToke
 		groupID = int64(w.GroupID)
 	}
 	a := w.Address
-	id, err := tx.Insert(ctx, `INSERT INTO worksites (code, name, type, phone, address_id, address_key, unit, civic_number,
+	id, err := tx.Insert(ctx,
+		`INSERT INTO worksites (code, name, type, phone, address_id, address_key, unit, civic_number,
 		street_name, street_type, direction, city, province, postal_code, address_verified, health_authority, group_id,
 		status, signer_name, signer_email, signer_token_hash, registered_by, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -84,7 +87,9 @@ func (q Q) FindWorksiteByAddress(ctx context.Context, a portal.Address) (*portal
 
 // FindWorksiteBySignerToken returns the worksite whose declaration link carries this token hash.
 func (q Q) FindWorksiteBySignerToken(ctx context.Context, tokenHash string) (*portal.Worksite, error) {
-	return scanWorksite(q.QueryRow(ctx, "SELECT "+worksiteColumns+worksiteFrom+" WHERE w.signer_token_hash = ? AND w.signer_token_hash <> ''", tokenHash))
+	return scanWorksite(q.QueryRow(ctx,
+		"SELECT "+worksiteColumns+worksiteFrom+" "+
+			"WHERE w.signer_token_hash = ? AND w.signer_token_hash <> ''", tokenHash))
 }
 
 // WorksiteFilter selects worksites.
@@ -130,8 +135,10 @@ func (q Q) worksites(ctx context.Context, query string, args ...any) ([]*portal.
 // SignDeclaration records the Worksite Privacy & Security Declaration; via
 // says how the signer showed the address it was meant for was theirs
 // (portal.GrantViaLink or portal.GrantViaConfirmedAddress).
-func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer portal.AccountID, version, via string, now time.Time) error {
-	_, err := tx.Exec(ctx, `UPDATE worksites SET signer_account_id = ?, declaration_version = ?, declaration_signed_at = ?,
+func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer portal.AccountID, version,
+	via string, now time.Time) error {
+	_, err := tx.Exec(ctx,
+		`UPDATE worksites SET signer_account_id = ?, declaration_version = ?, declaration_signed_at = ?,
 		signer_token_hash = '', signed_via = ? WHERE id = ?`, int64(signer), version, ms(now), via, int64(id))
 	return err
 }
@@ -139,12 +146,14 @@ func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer 
 // SetWorksiteStatus records the CareConnect team's decision on a pending
 // worksite; it reports false when the worksite was no longer pending, so of
 // two decisions at once exactly one stands.
-func (tx *Tx) SetWorksiteStatus(ctx context.Context, id portal.WorksiteID, status, reason string, now time.Time) (bool, error) {
+func (tx *Tx) SetWorksiteStatus(ctx context.Context, id portal.WorksiteID, status, reason string,
+	now time.Time) (bool, error) {
 	approved := int64(0)
 	if status == portal.WorksiteApproved {
 		approved = ms(now)
 	}
-	return tx.changed(ctx, "UPDATE worksites SET status = ?, declined_reason = ?, approved_at = ? WHERE id = ? AND status = 'pending'",
+	return tx.changed(ctx,
+		"UPDATE worksites SET status = ?, declined_reason = ?, approved_at = ? WHERE id = ? AND status = 'pending'",
 		status, reason, approved, int64(id))
 }
 
@@ -155,12 +164,15 @@ func (tx *Tx) VerifyWorksiteAddress(ctx context.Context, id portal.WorksiteID) e
 }
 
 // CreateGroup inserts an organisation and makes its creator a group administrator.
-func (tx *Tx) CreateGroup(ctx context.Context, name string, by portal.AccountID, now time.Time) (portal.GroupID, error) {
-	id, err := tx.Insert(ctx, "INSERT INTO worksite_groups (name, created_by, created_at) VALUES (?, ?, ?)", name, int64(by), ms(now))
+func (tx *Tx) CreateGroup(ctx context.Context, name string, by portal.AccountID,
+	now time.Time) (portal.GroupID, error) {
+	id, err := tx.Insert(ctx,
+		"INSERT INTO worksite_groups (name, created_by, created_at) VALUES (?, ?, ?)", name, int64(by), ms(now))
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO group_admins (group_id, account_id, added_at) VALUES (?, ?, ?)", id, int64(by), ms(now))
+	_, err = tx.Exec(ctx,
+		"INSERT INTO group_admins (group_id, account_id, added_at) VALUES (?, ?, ?)", id, int64(by), ms(now))
 	return portal.GroupID(id), err
 }
 
@@ -195,7 +207,8 @@ func (q Q) IsGroupAdmin(ctx context.Context, g portal.GroupID, id portal.Account
 		return false, nil
 	}
 	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM group_admins WHERE group_id = ? AND account_id = ?", int64(g), int64(id)).Scan(&n)
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM group_admins WHERE group_id = ? AND account_id = ?",
+		int64(g), int64(id)).Scan(&n)
 	return n > 0, err
 }
 
@@ -203,7 +216,8 @@ func (q Q) IsGroupAdmin(ctx context.Context, g portal.GroupID, id portal.Account
 // waiting for the person with this email address.
 func (q Q) FindWorksitesAwaitingDeclaration(ctx context.Context, email string) ([]*portal.Worksite, error) {
 	return q.worksites(ctx, "SELECT "+worksiteColumns+worksiteFrom+
-		" WHERE LOWER(w.signer_email) = ? AND w.declaration_signed_at = 0 AND w.status = 'pending' ORDER BY w.created_at", portal.EmailKey(email))
+		" WHERE LOWER(w.signer_email) = ? AND w.declaration_signed_at = 0 AND w.status = 'pending' "+
+		"ORDER BY w.created_at", portal.EmailKey(email))
 }
 
 // FindWorksiteNamesAtAddresses names the worksite registered at each of
@@ -219,7 +233,8 @@ func (q Q) FindWorksiteNamesAtAddresses(ctx context.Context, keys []string) (map
 		args[i] = k
 	}
 	rows, err := q.Query(ctx, "SELECT address_key, name FROM worksites WHERE status <> ? AND address_key IN ("+
-		strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")+")", append([]any{portal.WorksiteDeclined}, args...)...)
+		strings.TrimSuffix(strings.Repeat("?,", len(keys)),
+			",")+")", append([]any{portal.WorksiteDeclined}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -236,8 +251,10 @@ func (q Q) FindWorksiteNamesAtAddresses(ctx context.Context, keys []string) (map
 
 // ResignDeclaration records a new Worksite Privacy & Security Declaration
 // by a new signer, who takes the worksite over from the one before.
-func (tx *Tx) ResignDeclaration(ctx context.Context, ws portal.WorksiteID, signer *portal.Account, version, via string, now time.Time) error {
-	_, err := tx.Exec(ctx, `UPDATE worksites SET signer_name = ?, signer_email = ?, signer_account_id = ?, declaration_version = ?,
+func (tx *Tx) ResignDeclaration(ctx context.Context, ws portal.WorksiteID, signer *portal.Account, version,
+	via string, now time.Time) error {
+	_, err := tx.Exec(ctx,
+		`UPDATE worksites SET signer_name = ?, signer_email = ?, signer_account_id = ?, declaration_version = ?,
 		declaration_signed_at = ?, signer_token_hash = '', signed_via = ? WHERE id = ?`,
 		signer.LegalName(), signer.Email, int64(signer.ID), version, ms(now), via, int64(ws))
 	return err
