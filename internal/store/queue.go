@@ -108,14 +108,6 @@ func (q Q) accessRequests(ctx context.Context, query string, args ...any) ([]*po
 	return collect(rows, scanAccessRequest)
 }
 
-func requestIDArgs(ids []portal.AccessRequestID) []any {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = int64(id)
-	}
-	return args
-}
-
 // FindRequestWorksites returns the worksites named on each of the
 // requests, by name.
 func (q Q) FindRequestWorksites(ctx context.Context,
@@ -126,7 +118,7 @@ func (q Q) FindRequestWorksites(ctx context.Context,
 	}
 	rows, err := q.Query(ctx, "SELECT "+worksiteColumns+", rw.request_id"+worksiteFrom+
 		" JOIN access_request_worksites rw ON rw.worksite_id = w.id WHERE rw.request_id IN ("+placeholders(len(ids))+
-		") ORDER BY w.name, w.id", requestIDArgs(ids)...)
+		") ORDER BY w.name, w.id", idArgs(ids)...)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +144,7 @@ func (q Q) FindRequestSponsorships(ctx context.Context,
 	}
 	rows, err := q.Query(ctx, "SELECT "+sponsorshipColumns+", rs.request_id"+sponsorshipFrom+
 		" JOIN access_request_sponsors rs ON rs.sponsorship_id = s.id WHERE rs.request_id IN ("+placeholders(len(ids))+
-		") ORDER BY s.id", requestIDArgs(ids)...)
+		") ORDER BY s.id", idArgs(ids)...)
 	if err != nil {
 		return nil, err
 	}
@@ -176,10 +168,7 @@ func (q Q) FindAccountsByIDs(ctx context.Context,
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = int64(id)
-	}
+	args := idArgs(ids)
 	rows, err := q.Query(ctx,
 		"SELECT "+accountColumns+" FROM accounts WHERE id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {

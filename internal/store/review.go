@@ -136,7 +136,7 @@ func (q Q) FindReviewReminderTimes(ctx context.Context, ids []portal.AccessReque
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := append([]any{ReviewActor, ms(since)}, requestIDArgs(ids)...)
+	args := append([]any{ReviewActor, ms(since)}, idArgs(ids)...)
 	rows, err := q.Query(ctx, `SELECT request_id, occurred_at FROM access_request_events
 		WHERE actor_kind = 'system' AND actor_id = ? AND from_status = 'approved' AND to_status = 'approved' AND occurred_at >= ?
 		AND request_id IN (`+placeholders(len(ids))+`) ORDER BY request_id, id`, args...)

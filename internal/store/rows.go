@@ -35,3 +35,12 @@ func scanInt64(r rowScanner) (int64, error) {
 	err := r.Scan(&v)
 	return v, err
 }
+
+// idArgs makes typed ids into query arguments, as for an IN (...) list.
+func idArgs[T ~int64](ids []T) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = int64(id)
+	}
+	return args
+}

@@ -263,10 +263,7 @@ func (q Q) FindAccessStatuses(ctx context.Context, ids []portal.AccountID) (map[
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = int64(id)
-	}
+	args := idArgs(ids)
 	rows, err := q.Query(ctx,
 		"SELECT a.id, "+accessStatusOf("a.id")+" FROM accounts a WHERE a.id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
