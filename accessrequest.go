@@ -199,7 +199,8 @@ type Step struct {
 // open: only to people with at least one approved worksite.
 func (s *Standing) ApplicationAccessOpen() error {
 	if s.ApprovedWorksites == 0 {
-		return Errorf(EFORBIDDEN, "Application Access opens once you belong to an approved worksite. Join your worksite from My Worksites; if it is new, it must be approved by the CareConnect team first.")
+		return Errorf(EFORBIDDEN,
+			"Application Access opens once you belong to an approved worksite. Join your worksite from My Worksites; if it is new, it must be approved by the CareConnect team first.")
 	}
 	return nil
 }
@@ -264,7 +265,8 @@ func (s *Standing) Steps() []Step {
 	ws := Step{Key: "worksite", Title: "Worksites", NextURL: "/worksites", NextLabel: "My Worksites"}
 	switch {
 	case s.ApprovedWorksites > 0:
-		ws.State, ws.Summary = StepComplete, plural(s.ApprovedWorksites, "approved worksite")+". If you work at several places, join each of them."
+		ws.State, ws.Summary = StepComplete, plural(s.ApprovedWorksites,
+			"approved worksite")+". If you work at several places, join each of them."
 	case s.AnyWorksites > 0:
 		ws.State, ws.Reason = StepTodo, "Your worksite is waiting for its Privacy & Security Declaration or for approval by the CareConnect team."
 	default:
@@ -355,7 +357,8 @@ func (s *Standing) eligibilitySteps(ut UserType) []Step {
 	out := []Step{st}
 	if s.AnyWorksites > 0 {
 		out = append(out, Step{Key: "worksite", Title: "Worksites", State: StepComplete,
-			Summary: "You belong to " + plural(s.AnyWorksites, "worksite") + ".", NextURL: "/worksites", NextLabel: "My Worksites"})
+			Summary: "You belong to " + plural(s.AnyWorksites,
+				"worksite") + ".", NextURL: "/worksites", NextLabel: "My Worksites"})
 	}
 	return out
 }

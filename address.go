@@ -88,7 +88,8 @@ var (
 // standard abbreviation ("Street" becomes "St", "East" "E"), the province
 // "BC" and the postal code as "V5T 4G5".
 func (a *Address) Normalize() {
-	for _, s := range []*string{&a.Unit, &a.CivicNumber, &a.StreetName, &a.StreetType, &a.Direction, &a.City, &a.Province} {
+	for _, s := range []*string{&a.Unit, &a.CivicNumber, &a.StreetName, &a.StreetType,
+		&a.Direction, &a.City, &a.Province} {
 		*s = strings.Join(strings.Fields(*s), " ")
 	}
 	a.Unit = strings.ToUpper(unitPrefix.ReplaceAllString(a.Unit, ""))
@@ -152,7 +153,8 @@ func (a Address) Validate() FieldErrors {
 	case a.CivicNumber == "":
 		fe.Add("civic_number", "Enter the street number.")
 	case !civicPattern.MatchString(a.CivicNumber):
-		fe.Add("civic_number", "Enter the street number as digits, optionally followed by one letter, for example 370 or 370A.")
+		fe.Add("civic_number",
+			"Enter the street number as digits, optionally followed by one letter, for example 370 or 370A.")
 	}
 	validateAddressName(fe, "street_name", "street name", a.StreetName, 60)
 	validateAddressName(fe, "city", "city", a.City, 50)

@@ -79,7 +79,8 @@ func VerifyChain(prevSeq int64, prevHash string, events []AuditEvent) []ChainBre
 	for _, e := range events {
 		var reasons []string
 		if e.Seq != prevSeq+1 {
-			reasons = append(reasons, "rows "+strconv.FormatInt(prevSeq+1, 10)+" to "+strconv.FormatInt(e.Seq-1, 10)+" are missing")
+			reasons = append(reasons,
+				"rows "+strconv.FormatInt(prevSeq+1, 10)+" to "+strconv.FormatInt(e.Seq-1, 10)+" are missing")
 		}
 		if e.PrevHash != prevHash {
 			reasons = append(reasons, "previous-hash link does not match the row before")

@@ -158,7 +158,8 @@ func GenerateCheckpointKey() (private, public []byte) {
 	}
 	p8, _ := x509.MarshalPKCS8PrivateKey(priv)
 	pk, _ := x509.MarshalPKIXPublicKey(pub)
-	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: p8}), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pk})
+	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY",
+		Bytes: p8}), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pk})
 }
 
 // ParseCheckpointSigningKey reads an ed25519 private key in PEM (PKCS #8).

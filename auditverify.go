@@ -52,7 +52,8 @@ type ChainVerifier struct {
 // NewChainVerifier starts a verification. Checkpoints whose signature
 // does not verify are breaks, and are not used.
 func NewChainVerifier(opts AuditVerifyOptions) *ChainVerifier {
-	v := &ChainVerifier{keys: map[string]*AuditKey{}, bySeq: map[int64][]*AuditCheckpoint{}, held: map[*AuditCheckpoint]bool{}}
+	v := &ChainVerifier{keys: map[string]*AuditKey{}, bySeq: map[int64][]*AuditCheckpoint{},
+		held: map[*AuditCheckpoint]bool{}}
 	for _, k := range opts.Keys {
 		v.keys[k.ID] = k
 	}
@@ -99,7 +100,8 @@ func (v *ChainVerifier) Add(events []AuditEvent) {
 			case k != nil && hmac.Equal([]byte(k.RowMAC(e)), []byte(e.MAC)):
 				v.report.Keyed++
 			case k != nil:
-				reasons = append(reasons, "MAC does not match: the row, or the chain up to it, was rewritten without the audit key")
+				reasons = append(reasons,
+					"MAC does not match: the row, or the chain up to it, was rewritten without the audit key")
 			case len(v.keys) == 0:
 				v.report.KeyedUnchecked++
 			default:
@@ -142,14 +144,20 @@ func (v *ChainVerifier) Finish(head *AuditHead) AuditReport {
 		switch {
 		case head.KeyID == "" && head.MAC == "":
 			if v.keyed {
-				r.Breaks = append(r.Breaks, ChainBreak{Seq: head.Seq, Reason: "the head carries no MAC though the rows are keyed: it was rewritten without the audit key"})
+				r.Breaks = append(r.Breaks,
+					ChainBreak{Seq: head.Seq,
+						Reason: "the head carries no MAC though the rows are keyed: it was rewritten without the audit key"})
 			}
 		case k != nil:
 			if !hmac.Equal([]byte(k.HeadMAC(head.Seq, head.Hash)), []byte(head.MAC)) {
-				r.Breaks = append(r.Breaks, ChainBreak{Seq: head.Seq, Reason: "the head's MAC does not match: the head was moved without the audit key (rows deleted from the end?)"})
+				r.Breaks = append(r.Breaks,
+					ChainBreak{Seq: head.Seq,
+						Reason: "the head's MAC does not match: the head was moved without the audit key (rows deleted from the end?)"})
 			}
 		case len(v.keys) > 0:
-			r.Breaks = append(r.Breaks, ChainBreak{Seq: head.Seq, Reason: fmt.Sprintf("the head is keyed with audit key %q, which was not given", head.KeyID)})
+			r.Breaks = append(r.Breaks,
+				ChainBreak{Seq: head.Seq,
+					Reason: fmt.Sprintf("the head is keyed with audit key %q, which was not given", head.KeyID)})
 		}
 	}
 	for _, seq := range slices.Sorted(maps.Keys(v.bySeq)) {
@@ -166,7 +174,9 @@ func (v *ChainVerifier) Finish(head *AuditHead) AuditReport {
 					found = found || (b.Seq == seq && strings.Contains(b.Reason, checkpointName(c)))
 				}
 				if !found {
-					r.Breaks = append(r.Breaks, ChainBreak{Seq: seq, Reason: fmt.Sprintf("row %d, recorded by %s, is missing", seq, checkpointName(c))})
+					r.Breaks = append(r.Breaks,
+						ChainBreak{Seq: seq,
+							Reason: fmt.Sprintf("row %d, recorded by %s, is missing", seq, checkpointName(c))})
 				}
 			}
 		}

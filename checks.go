@@ -50,7 +50,9 @@ func CheckRequest(in CheckInput) []Check {
 	if in.Account != nil {
 		out = append(out, identifierChecks(in.Account)...)
 		if in.Account.Profession == ProfOther {
-			out = append(out, checkFlagf("The profession is Other (%q): place the person in a listed profession, or decline.", in.Account.OtherProfession))
+			out = append(out,
+				checkFlagf("The profession is Other (%q): place the person in a listed profession, or decline.",
+					in.Account.OtherProfession))
 		}
 	}
 	for _, w := range in.Worksites {
@@ -78,7 +80,9 @@ func CheckRequest(in CheckInput) []Check {
 		}
 		end, err := time.Parse(time.DateOnly, s.ResidencyEnd)
 		if err != nil || terr != nil {
-			out = append(out, checkFlagf("The end of the residency sponsored by %s (%q) could not be read.", s.AuthorizerName, s.ResidencyEnd))
+			out = append(out,
+				checkFlagf("The end of the residency sponsored by %s (%q) could not be read.",
+					s.AuthorizerName, s.ResidencyEnd))
 			continue
 		}
 		when := end.Format("January 2, 2006")
@@ -86,7 +90,9 @@ func CheckRequest(in CheckInput) []Check {
 		case end.Before(today):
 			out = append(out, checkFlagf("The residency sponsored by %s ended on %s.", s.AuthorizerName, when))
 		case !end.After(today.AddDate(0, 0, ResidencyWarningDays)):
-			out = append(out, checkFlagf("The residency sponsored by %s ends on %s, within %d days.", s.AuthorizerName, when, ResidencyWarningDays))
+			out = append(out,
+				checkFlagf("The residency sponsored by %s ends on %s, within %d days.", s.AuthorizerName,
+					when, ResidencyWarningDays))
 		default:
 			out = append(out, checkOKf("The residency sponsored by %s runs until %s.", s.AuthorizerName, when))
 		}

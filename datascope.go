@@ -29,8 +29,10 @@ var DataScopes = []struct {
 	{ScopeDemographics, "Demographics", "Name, date of birth, personal health number, address and contact details."},
 	{ScopeEncounters, "Encounters (visits)", "Hospital stays, emergency and outpatient visits, with dates and places."},
 	{ScopeLabResults, "Laboratory results", "Results of laboratory tests."},
-	{ScopeImagingReports, "Medical imaging reports", "Radiologists' reports on X-ray, ultrasound, CT and MRI examinations."},
-	{ScopeClinicalDocuments, "Clinical documents", "Discharge summaries, consultation notes and other clinical documents."},
+	{ScopeImagingReports, "Medical imaging reports",
+		"Radiologists' reports on X-ray, ultrasound, CT and MRI examinations."},
+	{ScopeClinicalDocuments, "Clinical documents",
+		"Discharge summaries, consultation notes and other clinical documents."},
 	{ScopeImmunizations, "Immunizations", "Immunizations recorded in the provincial registry."},
 	{ScopePharmaNet, "PharmaNet medications", "Medications dispensed by community pharmacies, from PharmaNet."},
 }
@@ -135,7 +137,8 @@ func OBOScopes(authorizerScopes []DataScope) []DataScope {
 func NarrowScopes(allowed, chosen []DataScope) ([]DataScope, error) {
 	for _, s := range chosen {
 		if !slices.Contains(allowed, s) || !s.known() {
-			return nil, Errorf(EINVALID, "An officer may narrow the data scopes, never widen them: %s is not allowed for this profession.", s.Label())
+			return nil, Errorf(EINVALID,
+				"An officer may narrow the data scopes, never widen them: %s is not allowed for this profession.", s.Label())
 		}
 	}
 	if len(chosen) == 0 && len(allowed) > 0 {

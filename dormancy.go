@@ -89,7 +89,8 @@ func sortedPeriods(in []Period) []Period {
 // ValidateDormancyLimit checks the configured limit.
 func ValidateDormancyLimit(d time.Duration) error {
 	if d < MinDormancyLimit {
-		return fmt.Errorf("the dormancy limit must be at least %d days, not %s", int(MinDormancyLimit/(24*time.Hour)), d)
+		return fmt.Errorf("the dormancy limit must be at least %d days, not %s",
+			int(MinDormancyLimit/(24*time.Hour)), d)
 	}
 	return nil
 }

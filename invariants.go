@@ -477,7 +477,8 @@ func checkFeedMatchesAccess(v *policyView) []Violation {
 				ids = append(ids, requestRef(r.ID))
 			}
 			out = append(out, Violation{InvProvisionedHasApprovedRequest, ids,
-				fmt.Sprintf("the change feed last told downstream systems %s (event %d) but %s", f.Event, f.EventID, status)})
+				fmt.Sprintf("the change feed last told downstream systems %s (event %d) but %s",
+					f.Event, f.EventID, status)})
 		case approved && !told:
 			last := "no access event"
 			if f.Event != "" {
@@ -559,8 +560,9 @@ func checkProvisionedScopes(v *policyView) []Violation {
 		if !a.UserType().NeedsAuthorizer() {
 			allowed := ScopesFor(a.Profession, a.NurseLicence)
 			if extra := scopesBeyond(r.GrantedScopes, allowed); len(extra) > 0 {
-				out = append(out, Violation{InvProvisionedScopes, ids, fmt.Sprintf("granted %s beyond what %s may see (%s)",
-					scopeList(extra), a.ProfessionLabel(), scopeList(allowed))})
+				out = append(out,
+					Violation{InvProvisionedScopes, ids, fmt.Sprintf("granted %s beyond what %s may see (%s)",
+						scopeList(extra), a.ProfessionLabel(), scopeList(allowed))})
 			}
 			return
 		}
@@ -574,8 +576,10 @@ func checkProvisionedScopes(v *policyView) []Violation {
 			union = append(union, v.holder[sp.AuthorizerAccountID].GrantedScopes...)
 		}
 		if extra := scopesBeyond(r.GrantedScopes, union); len(extra) > 0 {
-			out = append(out, Violation{InvProvisionedScopes, ids, fmt.Sprintf("granted %s beyond what the qualifying sponsors were granted",
-				scopeList(extra))})
+			out = append(out,
+				Violation{InvProvisionedScopes, ids,
+					fmt.Sprintf("granted %s beyond what the qualifying sponsors were granted",
+						scopeList(extra))})
 		}
 	})
 	return out
@@ -649,8 +653,9 @@ func checkNoMemberOfDeclinedWorksite(v *policyView) []Violation {
 			continue
 		}
 		for _, m := range v.members[w.ID] {
-			out = append(out, Violation{InvNoMemberOfDeclinedWorksite, []string{worksiteRef(w.ID), accountRefs(m.AccountID)[0]},
-				fmt.Sprintf("an active %s of worksite %s, which the CareConnect team declined", m.RoleLabel(), w.Code)})
+			out = append(out,
+				Violation{InvNoMemberOfDeclinedWorksite, []string{worksiteRef(w.ID), accountRefs(m.AccountID)[0]},
+					fmt.Sprintf("an active %s of worksite %s, which the CareConnect team declined", m.RoleLabel(), w.Code)})
 		}
 	}
 	return out
@@ -665,7 +670,8 @@ func checkWorksiteHasAdministrator(v *policyView) []Violation {
 		}
 		if !slices.ContainsFunc(members, func(m *Membership) bool { return m.Role == RoleSiteAdmin }) {
 			out = append(out, Violation{InvWorksiteHasAdministrator, []string{worksiteRef(w.ID)},
-				fmt.Sprintf("worksite %s (%s) has %d active members and no administrator", w.Code, w.Status, len(members))})
+				fmt.Sprintf("worksite %s (%s) has %d active members and no administrator",
+					w.Code, w.Status, len(members))})
 		}
 	}
 	return out
@@ -675,14 +681,17 @@ func checkDeclinedWorksiteClosed(v *policyView) []Violation {
 	var out []Violation
 	for _, inv := range v.s.Invitations {
 		if w := v.worksites[inv.WorksiteID]; w != nil && w.Status == WorksiteDeclined && inv.EffectiveStatus(v.s.Now) == RequestPending {
-			out = append(out, Violation{InvDeclinedWorksiteClosed, []string{worksiteRef(w.ID), fmt.Sprintf("invitation %d", inv.ID)},
-				fmt.Sprintf("an invitation to declined worksite %s is still open until %s", w.Code, inv.ExpiresAt.Format(time.DateOnly))})
+			out = append(out,
+				Violation{InvDeclinedWorksiteClosed, []string{worksiteRef(w.ID), fmt.Sprintf("invitation %d", inv.ID)},
+					fmt.Sprintf("an invitation to declined worksite %s is still open until %s", w.Code,
+						inv.ExpiresAt.Format(time.DateOnly))})
 		}
 	}
 	for _, j := range v.s.JoinRequests {
 		if w := v.worksites[j.WorksiteID]; w != nil && w.Status == WorksiteDeclined && j.Status == RequestPending {
-			out = append(out, Violation{InvDeclinedWorksiteClosed, []string{worksiteRef(w.ID), fmt.Sprintf("join request %d", j.ID),
-				accountRefs(j.AccountID)[0]}, fmt.Sprintf("a request to join declined worksite %s is still pending", w.Code)})
+			out = append(out,
+				Violation{InvDeclinedWorksiteClosed, []string{worksiteRef(w.ID), fmt.Sprintf("join request %d", j.ID),
+					accountRefs(j.AccountID)[0]}, fmt.Sprintf("a request to join declined worksite %s is still pending", w.Code)})
 		}
 	}
 	return out
@@ -694,8 +703,10 @@ func checkGrantsToConfirmedAddresses(v *policyView) []Violation {
 		if g.Confirmed || g.Unrecorded() {
 			continue
 		}
-		out = append(out, Violation{InvGrantsToConfirmedAddresses, []string{fmt.Sprintf("%s %d", g.Kind, g.ID), accountRefs(g.AccountID)[0]},
-			fmt.Sprintf("the %s was granted through %s, an address the person had not confirmed", g.Kind, g.Address)})
+		out = append(out,
+			Violation{InvGrantsToConfirmedAddresses,
+				[]string{fmt.Sprintf("%s %d", g.Kind, g.ID), accountRefs(g.AccountID)[0]},
+				fmt.Sprintf("the %s was granted through %s, an address the person had not confirmed", g.Kind, g.Address)})
 	}
 	return out
 }
@@ -721,7 +732,8 @@ func checkProvisionedLicensed(v *policyView) []Violation {
 	v.provisioned(func(a *Account, r *AccessRequest) {
 		if l, ok := blocked[a.ID]; ok {
 			out = append(out, Violation{InvProvisionedLicensed, append(accountRefs(a.ID), requestRef(r.ID)),
-				fmt.Sprintf("provisioned although the %s registry last reported licence %s %s", CollegeName(l.College), l.Number, l.Status)})
+				fmt.Sprintf("provisioned although the %s registry last reported licence %s %s",
+					CollegeName(l.College), l.Number, l.Status)})
 		}
 	})
 	return out
@@ -767,8 +779,9 @@ func checkLeaveAccessBack(v *policyView) []Violation {
 			continue
 		}
 		if late := end.Add(LeaveAccessGrace).Format(time.DateOnly); v.s.Today > late {
-			out = append(out, Violation{InvLeaveAccessBack, append(accountRefs(l.AccountID), fmt.Sprintf("leave %d", l.LeaveID)),
-				fmt.Sprintf("access paused for a leave that ended on %s is still paused on %s", l.End, v.s.Today)})
+			out = append(out,
+				Violation{InvLeaveAccessBack, append(accountRefs(l.AccountID), fmt.Sprintf("leave %d", l.LeaveID)),
+					fmt.Sprintf("access paused for a leave that ended on %s is still paused on %s", l.End, v.s.Today)})
 		}
 	}
 	return out
@@ -783,7 +796,9 @@ func checkHandoverBetweenMembers(v *policyView) []Violation {
 		}
 		ids := []string{worksiteRef(h.WorksiteID), fmt.Sprintf("handover %d", h.ID)}
 		if open[h.WorksiteID]++; open[h.WorksiteID] == 2 {
-			out = append(out, Violation{InvHandoverBetweenMembers, ids, fmt.Sprintf("worksite %d has more than one open handover", h.WorksiteID)})
+			out = append(out,
+				Violation{InvHandoverBetweenMembers, ids,
+					fmt.Sprintf("worksite %d has more than one open handover", h.WorksiteID)})
 		}
 		var from, to *Membership
 		for _, m := range v.members[h.WorksiteID] {

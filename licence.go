@@ -200,9 +200,11 @@ func LicenceCheck(a *Account, lic *Licence, checked bool, err error, today strin
 	case number == "":
 		return Check{Level: CheckNone, Text: "The licence was not checked: the registration number is missing."}
 	case !checked:
-		return Check{Level: CheckNone, Text: fmt.Sprintf("The licence was not checked: no registry is configured for %s.", CollegeName(college))}
+		return Check{Level: CheckNone,
+			Text: fmt.Sprintf("The licence was not checked: no registry is configured for %s.", CollegeName(college))}
 	case err != nil:
-		return Check{Level: CheckNone, Text: fmt.Sprintf("The licence was not checked: registry unavailable (%s).", CollegeName(college))}
+		return Check{Level: CheckNone,
+			Text: fmt.Sprintf("The licence was not checked: registry unavailable (%s).", CollegeName(college))}
 	case lic == nil:
 		return checkFlagf("The %s registry has no licence numbered %s.", CollegeName(college), number)
 	}

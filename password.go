@@ -365,7 +365,8 @@ func hasEdgeSpace(s string) bool {
 // breaks...), an invisible formatting character (zero-width space,
 // direction marks) or bytes that are not UTF-8, which no keyboard types.
 func hasControl(s string) bool {
-	return !utf8.ValidString(s) || strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0
+	return !utf8.ValidString(s) || strings.IndexFunc(s,
+		func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }) >= 0
 }
 
 // mostlyOneCharacter reports whether one character makes up more than half
@@ -449,7 +450,8 @@ const phoneDigits = 7
 func containsPersonalInfo(lower string, info PasswordInfo) bool {
 	var texts []string
 	for _, name := range []string{info.GivenNames, info.Surname, info.PreferredFirstName, info.PreferredLastName} {
-		for _, part := range strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		for _, part := range strings.FieldsFunc(strings.ToLower(name),
+			func(r rune) bool { return !unicode.IsLetter(r) }) {
 			if utf8.RuneCountInString(part) >= minPersonalTextLen {
 				texts = append(texts, part)
 			}

@@ -61,8 +61,9 @@ func (in *ProfessionPlacement) Normalize() {
 }
 
 func (in *ProfessionPlacement) registration() *RegistrationInput {
-	return &RegistrationInput{Profession: in.Profession, NurseLicence: in.NurseLicence, MSPBillingNumber: in.MSPBillingNumber,
-		CPSID: in.CPSID, Resident: in.Resident, CollegeID: in.CollegeID}
+	return &RegistrationInput{Profession: in.Profession, NurseLicence: in.NurseLicence,
+		MSPBillingNumber: in.MSPBillingNumber,
+		CPSID:            in.CPSID, Resident: in.Resident, CollegeID: in.CollegeID}
 }
 
 // Validate checks the placement: a listed profession that can be granted
@@ -76,7 +77,8 @@ func (in *ProfessionPlacement) Validate() FieldErrors {
 	case !ok || p == ProfOther:
 		fe.Add("profession", "Choose one of the listed professions.")
 	case !ProfessionEligible(p):
-		fe.Add("profession", "Choose a profession that can be granted CareConnect access; to refuse the person, decline instead.")
+		fe.Add("profession",
+			"Choose a profession that can be granted CareConnect access; to refuse the person, decline instead.")
 	default:
 		validateIdentifiers(fe, info, in.registration())
 		if p == ProfPhysician && in.Resident == "yes" &&

@@ -22,12 +22,14 @@ func ReferenceNumber(id AccessRequestID, submitted time.Time) string {
 func ParseReference(s string) (string, error) {
 	m := referenceRe.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(s)))
 	if m == nil {
-		return "", Errorf(EINVALID, "Enter a reference number like CC-2026-000123: CC, the year and the request's number.")
+		return "", Errorf(EINVALID,
+			"Enter a reference number like CC-2026-000123: CC, the year and the request's number.")
 	}
 	year, _ := strconv.Atoi(m[1])
 	n, _ := strconv.ParseInt(m[2], 10, 64)
 	if n == 0 {
-		return "", Errorf(EINVALID, "Enter a reference number like CC-2026-000123: CC, the year and the request's number.")
+		return "", Errorf(EINVALID,
+			"Enter a reference number like CC-2026-000123: CC, the year and the request's number.")
 	}
 	return fmt.Sprintf("CC-%04d-%06d", year, n), nil
 }

@@ -47,7 +47,8 @@ func ParseWorksiteCode(s string) (WorksiteCode, error) {
 		return "", Errorf(EINVALID, "Enter the worksite code you were provided.")
 	}
 	if utf8.RuneCountInString(s) != WorksiteCodeLength || strings.Trim(s, WorksiteCodeAlphabet) != "" {
-		return "", Errorf(EINVALID, "A Worksite ID has 7 letters and digits, like K4T6CLP. Check the code and try again.")
+		return "", Errorf(EINVALID,
+			"A Worksite ID has 7 letters and digits, like K4T6CLP. Check the code and try again.")
 	}
 	return WorksiteCode(s), nil
 }
@@ -133,7 +134,8 @@ func (w *Worksite) Closed() bool { return w.Status == WorksiteDeclined }
 // ClosedError is the refusal of an action that would send email in the name
 // of a closed worksite.
 func (w *Worksite) ClosedError() error {
-	return Errorf(EINVALID, "%s was declined by the CareConnect team, so it cannot invite anyone or take in new members.", w.Name)
+	return Errorf(EINVALID,
+		"%s was declined by the CareConnect team, so it cannot invite anyone or take in new members.", w.Name)
 }
 
 // StatusText explains a worksite's state to everyone involved.
@@ -245,7 +247,8 @@ func (m *Membership) RoleLabel() string {
 // administrator: taking name's role away must leave one of activeAdmins.
 func CheckAdminsLeft(activeAdmins int, name, worksite string) error {
 	if activeAdmins <= 1 {
-		return Errorf(EINVALID, "%s is the only site administrator of %s. Make someone else a site administrator first.", name, worksite)
+		return Errorf(EINVALID,
+			"%s is the only site administrator of %s. Make someone else a site administrator first.", name, worksite)
 	}
 	return nil
 }

@@ -131,12 +131,13 @@ func importAddresses(ctx context.Context, dsn, path string, batch int, show bool
 	start := time.Now()
 	bar := newBar(stderr, show, info.Size(), "importing addresses", true)
 	shown := 0
-	res, err := address.Import(ctx, db, bufio.NewReaderSize(io.TeeReader(f, bar), 1<<20), batch, nil, func(e *address.RowError) {
-		if shown++; shown <= maxBadRowsShown {
-			_ = bar.Clear()
-			fmt.Fprintf(stderr, "%s: skipped %v\n", path, e)
-		}
-	})
+	res, err := address.Import(ctx, db, bufio.NewReaderSize(io.TeeReader(f, bar), 1<<20), batch, nil,
+		func(e *address.RowError) {
+			if shown++; shown <= maxBadRowsShown {
+				_ = bar.Clear()
+				fmt.Fprintf(stderr, "%s: skipped %v\n", path, e)
+			}
+		})
 	_ = bar.Finish()
 	if res.Bad > maxBadRowsShown {
 		fmt.Fprintf(stderr, "%s: %d more unusable rows skipped\n", path, res.Bad-maxBadRowsShown)
@@ -183,7 +184,8 @@ func generateAddressFile(path string, count int, seed int64, stdout io.Writer) (
 	return nil
 }
 
-func generateIntoIndex(ctx context.Context, dsn string, count int, seed int64, batch int, show bool, stdout, stderr io.Writer) error {
+func generateIntoIndex(ctx context.Context, dsn string, count int, seed int64, batch int, show bool,
+	stdout, stderr io.Writer) error {
 	db, err := openMigrated(ctx, dsn)
 	if err != nil {
 		return err
@@ -191,7 +193,8 @@ func generateIntoIndex(ctx context.Context, dsn string, count int, seed int64, b
 	defer db.Close()
 	start := time.Now()
 	bar := newBar(stderr, show, int64(count), "importing addresses", false)
-	inserted, skipped, err := db.ImportAddresses(ctx, address.Generated(seed, count), batch, func(n int) { _ = bar.Set(n) })
+	inserted, skipped, err := db.ImportAddresses(ctx, address.Generated(seed, count), batch,
+		func(n int) { _ = bar.Set(n) })
 	_ = bar.Finish()
 	if err != nil {
 		return fmt.Errorf("import generated addresses: %w (%d added before the error)", err, inserted)

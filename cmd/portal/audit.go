@@ -180,7 +180,8 @@ func auditSummary(r portal.AuditReport, opts portal.AuditVerifyOptions) string {
 		parts = append(parts, fmt.Sprintf("%d MAC(s) checked with the audit key", r.Keyed))
 	}
 	if r.KeyedUnchecked > 0 {
-		parts = append(parts, fmt.Sprintf("%d keyed row(s) not checked: no audit key given (PORTAL_AUDIT_KEY_FILE or --key)", r.KeyedUnchecked))
+		parts = append(parts,
+			fmt.Sprintf("%d keyed row(s) not checked: no audit key given (PORTAL_AUDIT_KEY_FILE or --key)", r.KeyedUnchecked))
 	}
 	if r.Unkeyed > 0 {
 		parts = append(parts, fmt.Sprintf("%d unkeyed row(s), written before an audit key was configured", r.Unkeyed))
@@ -238,8 +239,9 @@ func auditKeygen(kind, out string, stdout io.Writer) error {
 		if err := writeNewFile(out, []byte(text), 0o600); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "audit key %s written to %s: give it to every instance in PORTAL_AUDIT_KEY_FILE, keep it outside the "+
-			"database and its backups, and keep old keys to verify older rows\n", k.ID, out)
+		fmt.Fprintf(stdout,
+			"audit key %s written to %s: give it to every instance in PORTAL_AUDIT_KEY_FILE, keep it outside the "+
+				"database and its backups, and keep old keys to verify older rows\n", k.ID, out)
 	case "signing":
 		priv, pub := portal.GenerateCheckpointKey()
 		if err := writeNewFile(out, priv, 0o600); err != nil {
@@ -248,8 +250,9 @@ func auditKeygen(kind, out string, stdout io.Writer) error {
 		if err := writeNewFile(out+".pub", pub, 0o644); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "checkpoint signing key written to %s (PORTAL_AUDIT_SIGNING_KEY_FILE) and its public key to %s.pub "+
-			"(portal audit verify --public-key); keep the public key with the shipped checkpoint files\n", out, out)
+		fmt.Fprintf(stdout,
+			"checkpoint signing key written to %s (PORTAL_AUDIT_SIGNING_KEY_FILE) and its public key to %s.pub "+
+				"(portal audit verify --public-key); keep the public key with the shipped checkpoint files\n", out, out)
 	default:
 		return fmt.Errorf("say which key with --kind mac (the audit key) or --kind signing (checkpoints); %s", auditUsage)
 	}

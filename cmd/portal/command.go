@@ -45,7 +45,8 @@ func contains(list []string, s string) bool {
 
 // openPortal reads the portal's flags and builds the portal for a one-off
 // command; the caller closes it.
-func openPortal(ctx context.Context, cmd string, flags []string, stderr io.Writer, getenv func(string) string) (*wire.Portal, error) {
+func openPortal(ctx context.Context, cmd string, flags []string, stderr io.Writer,
+	getenv func(string) string) (*wire.Portal, error) {
 	cfg, logFormat, err := parseConfig(cmd, flags, stderr, getenv)
 	if err != nil {
 		return nil, err
@@ -56,7 +57,8 @@ func openPortal(ctx context.Context, cmd string, flags []string, stderr io.Write
 // openDatabase reads the portal's flags and opens the database and the use
 // cases alone, for a command that needs neither sign-in nor email; the
 // caller closes it.
-func openDatabase(ctx context.Context, cmd string, flags []string, stderr io.Writer, getenv func(string) string) (*wire.Portal, error) {
+func openDatabase(ctx context.Context, cmd string, flags []string, stderr io.Writer,
+	getenv func(string) string) (*wire.Portal, error) {
 	cfg, logFormat, err := parseConfig(cmd, flags, stderr, getenv)
 	if err != nil {
 		return nil, err

@@ -86,7 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "audit":
 		return runAudit(ctx, args, stdout, stderr, getenv)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: portal [serve|migrate|demo|audit verify|audit checkpoint|audit keygen|check|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
+		fmt.Fprintln(stdout,
+			"usage: portal [serve|migrate|demo|audit verify|audit checkpoint|audit keygen|check|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
 		return nil
 	default:
 		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit, check, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
@@ -120,7 +121,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "demo data loaded: %d new account(s), %d address(es), %d worksite(s); sign in as Sam JONES, Jane MOA or Priya SINGH with development sign-in\n",
+		fmt.Fprintf(stdout,
+			"demo data loaded: %d new account(s), %d address(es), %d worksite(s); sign in as Sam JONES, Jane MOA or Priya SINGH with development sign-in\n",
 			sum.Accounts, sum.Addresses, sum.Worksites)
 		return nil
 	}
@@ -135,12 +137,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	if err != nil {
 		return err
 	}
-	logger.Info("portal listening", "addr", l.Addr().String(), "base_url", cfg.BaseURL, "database", string(p.DB.Dialect()),
+	logger.Info("portal listening", "addr", l.Addr().String(), "base_url", cfg.BaseURL,
+		"database", string(p.DB.Dialect()),
 		"development_mode", cfg.Dev, "version", version, "gogc", gogc)
 	if cfg.Dev {
 		logger.Warn("development mode: development sign-in and the development mailbox are on; never use this in production")
 	}
 	return p.Serve(ctx, l)
+}
+
+// envValue parses the variable PORTAL_name: def when it is unset or, with
+// an error added to bad saying what it should be (want), when it does not
+// parse.
+func envValue[T any](getenv func(string) string, bad *[]error, name string, def T,
+	parse func(string) (T, error), want string) T {
+	v := getenv("PORTAL_" + name)
+	if v == "" {
+		return def
+	}
+	x, err := parse(v)
+	if err != nil {
+		*bad = append(*bad, fmt.Errorf("PORTAL_%s=%q: want %s", name, v, want))
+		return def
+	}
+	return x
 }
 
 // parseConfig reads flags, each defaulting from its PORTAL_* variable.
@@ -170,63 +190,65 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		return ""
 	}
 	envBool := func(name string) bool {
-		v := getenv("PORTAL_" + name)
-		if v == "" {
-			return false
-		}
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			bad = append(bad, fmt.Errorf("PORTAL_%s=%q: want true or false", name, v))
-		}
-		return b
+		return envValue(getenv, &bad, name, false, strconv.ParseBool, "true or false")
 	}
 	envDur := func(name string, def time.Duration) time.Duration {
-		v := getenv("PORTAL_" + name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil {
-			bad = append(bad, fmt.Errorf("PORTAL_%s=%q: want a duration like 30m or 12h", name, v))
-			return def
-		}
-		return d
+		return envValue(getenv, &bad, name, def, time.ParseDuration, "a duration like 30m or 12h")
 	}
 	var cfg wire.Config
 	var scopes, smtpPort string
 	claims := identity.DefaultClaimNames()
 	fs.StringVar(&cfg.Addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address (PORTAL_ADDR)")
-	fs.StringVar(&cfg.BaseURL, "base-url", env("BASE_URL", ""), "public URL of the portal (PORTAL_BASE_URL); default http://ADDR")
-	fs.StringVar(&cfg.DB, "db", env("DB", "sqlite:data/portal.db"), "database: sqlite:PATH or postgres://... (PORTAL_DB)")
+	fs.StringVar(&cfg.BaseURL, "base-url", env("BASE_URL", ""),
+		"public URL of the portal (PORTAL_BASE_URL); default http://ADDR")
+	fs.StringVar(&cfg.DB, "db", env("DB", "sqlite:data/portal.db"),
+		"database: sqlite:PATH or postgres://... (PORTAL_DB)")
 	fs.BoolVar(&cfg.Dev, "dev", envBool("DEV"), "development mode: development sign-in and mailbox (PORTAL_DEV)")
-	fs.StringVar(&cfg.SupportEmail, "support-email", env("SUPPORT_EMAIL", "careconnect-support@example.invalid"), "address people contact for help (PORTAL_SUPPORT_EMAIL)")
-	fs.StringVar(&cfg.MailFrom, "mail-from", env("MAIL_FROM", "my.CareConnect <no-reply@mycareconnect.invalid>"), "sender of emails (PORTAL_MAIL_FROM)")
+	fs.StringVar(&cfg.SupportEmail, "support-email", env("SUPPORT_EMAIL", "careconnect-support@example.invalid"),
+		"address people contact for help (PORTAL_SUPPORT_EMAIL)")
+	fs.StringVar(&cfg.MailFrom, "mail-from", env("MAIL_FROM", "my.CareConnect <no-reply@mycareconnect.invalid>"),
+		"sender of emails (PORTAL_MAIL_FROM)")
 	trustProxy := fs.Bool("trust-proxy", false, "replaced by -trusted-proxies; refused")
 	trustedProxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""),
 		"comma-separated networks of the load balancers, e.g. 10.0.0.0/8; X-Forwarded-For is read only from them (PORTAL_TRUSTED_PROXIES)")
 	metricsAddr := fs.String("metrics-addr", env("METRICS_ADDR", ""),
 		"listen address of /metrics, off for none (PORTAL_METRICS_ADDR); default 127.0.0.1:9090, or off in development mode")
-	fs.StringVar(&cfg.TemplateDir, "templates", env("TEMPLATES", ""), "read page templates from this folder, for template work (PORTAL_TEMPLATES)")
-	fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", env("OIDC_ISSUER", ""), "OpenID Connect issuer URL of the BC Services Card (PORTAL_OIDC_ISSUER)")
-	fs.StringVar(&cfg.OIDC.ClientID, "oidc-client-id", env("OIDC_CLIENT_ID", ""), "OIDC client id (PORTAL_OIDC_CLIENT_ID)")
-	fs.StringVar(&scopes, "oidc-scopes", env("OIDC_SCOPES", "openid profile email"), "space-separated scopes (PORTAL_OIDC_SCOPES)")
-	fs.StringVar(&claims.Subject, "oidc-claim-subject", env("OIDC_CLAIM_SUBJECT", claims.Subject), "claim holding the subject")
-	fs.StringVar(&claims.GivenNames, "oidc-claim-given-names", env("OIDC_CLAIM_GIVEN_NAMES", claims.GivenNames), "claim holding the given names")
-	fs.StringVar(&claims.Surname, "oidc-claim-surname", env("OIDC_CLAIM_SURNAME", claims.Surname), "claim holding the surname")
-	fs.StringVar(&claims.BirthDate, "oidc-claim-birthdate", env("OIDC_CLAIM_BIRTHDATE", claims.BirthDate), "claim holding the birth date")
+	fs.StringVar(&cfg.TemplateDir, "templates", env("TEMPLATES", ""),
+		"read page templates from this folder, for template work (PORTAL_TEMPLATES)")
+	fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", env("OIDC_ISSUER", ""),
+		"OpenID Connect issuer URL of the BC Services Card (PORTAL_OIDC_ISSUER)")
+	fs.StringVar(&cfg.OIDC.ClientID, "oidc-client-id", env("OIDC_CLIENT_ID", ""),
+		"OIDC client id (PORTAL_OIDC_CLIENT_ID)")
+	fs.StringVar(&scopes, "oidc-scopes", env("OIDC_SCOPES", "openid profile email"),
+		"space-separated scopes (PORTAL_OIDC_SCOPES)")
+	fs.StringVar(&claims.Subject, "oidc-claim-subject", env("OIDC_CLAIM_SUBJECT", claims.Subject),
+		"claim holding the subject")
+	fs.StringVar(&claims.GivenNames, "oidc-claim-given-names", env("OIDC_CLAIM_GIVEN_NAMES", claims.GivenNames),
+		"claim holding the given names")
+	fs.StringVar(&claims.Surname, "oidc-claim-surname", env("OIDC_CLAIM_SURNAME", claims.Surname),
+		"claim holding the surname")
+	fs.StringVar(&claims.BirthDate, "oidc-claim-birthdate", env("OIDC_CLAIM_BIRTHDATE", claims.BirthDate),
+		"claim holding the birth date")
 	fs.StringVar(&claims.Email, "oidc-claim-email", env("OIDC_CLAIM_EMAIL", claims.Email), "claim holding the email")
-	fs.StringVar(&cfg.StaffOIDC.Issuer, "staff-oidc-issuer", env("STAFF_OIDC_ISSUER", ""), "OIDC issuer for the CareConnect team's sign-in (PORTAL_STAFF_OIDC_ISSUER)")
-	fs.StringVar(&cfg.StaffOIDC.ClientID, "staff-oidc-client-id", env("STAFF_OIDC_CLIENT_ID", ""), "OIDC client id for staff sign-in (PORTAL_STAFF_OIDC_CLIENT_ID)")
-	fs.StringVar(&cfg.AddressCompleteURL, "addresscomplete-url", env("ADDRESSCOMPLETE_URL", ""), "Canada Post AddressComplete base URL (PORTAL_ADDRESSCOMPLETE_URL); its key in PORTAL_ADDRESSCOMPLETE_KEY or _FILE")
+	fs.StringVar(&cfg.StaffOIDC.Issuer, "staff-oidc-issuer", env("STAFF_OIDC_ISSUER", ""),
+		"OIDC issuer for the CareConnect team's sign-in (PORTAL_STAFF_OIDC_ISSUER)")
+	fs.StringVar(&cfg.StaffOIDC.ClientID, "staff-oidc-client-id", env("STAFF_OIDC_CLIENT_ID", ""),
+		"OIDC client id for staff sign-in (PORTAL_STAFF_OIDC_CLIENT_ID)")
+	fs.StringVar(&cfg.AddressCompleteURL, "addresscomplete-url", env("ADDRESSCOMPLETE_URL", ""),
+		"Canada Post AddressComplete base URL (PORTAL_ADDRESSCOMPLETE_URL); its key in PORTAL_ADDRESSCOMPLETE_KEY or _FILE")
 	fs.StringVar(&cfg.SMTP.Host, "smtp-host", env("SMTP_HOST", ""), "SMTP server (PORTAL_SMTP_HOST)")
 	fs.StringVar(&smtpPort, "smtp-port", env("SMTP_PORT", ""), "SMTP port (PORTAL_SMTP_PORT)")
 	fs.StringVar(&cfg.SMTP.Username, "smtp-username", env("SMTP_USERNAME", ""), "SMTP user (PORTAL_SMTP_USERNAME)")
 	fs.StringVar(&cfg.SMTP.TLS, "smtp-tls", env("SMTP_TLS", "starttls"), "starttls, tls or none (PORTAL_SMTP_TLS)")
-	fs.DurationVar(&cfg.SessionIdle, "session-idle", envDur("SESSION_IDLE", 30*time.Minute), "idle session timeout (PORTAL_SESSION_IDLE)")
-	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour), "absolute session lifetime (PORTAL_SESSION_MAX)")
+	fs.DurationVar(&cfg.SessionIdle, "session-idle", envDur("SESSION_IDLE", 30*time.Minute),
+		"idle session timeout (PORTAL_SESSION_IDLE)")
+	fs.DurationVar(&cfg.SessionAbsolute, "session-max", envDur("SESSION_MAX", 12*time.Hour),
+		"absolute session lifetime (PORTAL_SESSION_MAX)")
 	dbFlags := databaseFlags(fs, cmd, env, envDur)
-	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute), "how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
-	dormancyDays := fs.String("dormancy-days", env("DORMANCY_DAYS", strconv.Itoa(int(portal.DefaultDormancyLimit/(24*time.Hour)))),
+	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute),
+		"how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
+	dormancyDays := fs.String("dormancy-days",
+		env("DORMANCY_DAYS", strconv.Itoa(int(portal.DefaultDormancyLimit/(24*time.Hour)))),
 		"days without a portal sign-in or annual review confirmation after which CareConnect access is suspended as dormant (PORTAL_DORMANCY_DAYS)")
 	pushFile := fs.String("scim-push-file", env("SCIM_PUSH_FILE", ""),
 		"JSON file naming the downstream SCIM services to provision (push mode); see docs/provisioning-api.md (PORTAL_SCIM_PUSH_FILE)")
@@ -234,7 +256,8 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		"JSON file naming each college's licence registry (FHIR or CSV); see the README's \"Licence registries\" (PORTAL_LICENCE_REGISTRY_FILE)")
 	fs.DurationVar(&cfg.LicenceCheckEvery, "licence-check-every", envDur("LICENCE_CHECK_EVERY", 24*time.Hour),
 		"how often everyone provisioned has their licence checked again (PORTAL_LICENCE_CHECK_EVERY)")
-	logFormat := fs.String("log-format", env("LOG_FORMAT", ""), "text or json (PORTAL_LOG_FORMAT); default json outside development mode")
+	logFormat := fs.String("log-format", env("LOG_FORMAT", ""),
+		"text or json (PORTAL_LOG_FORMAT); default json outside development mode")
 	readAuditKeys := auditFlags(fs, &cfg, env, envDur)
 	err := fs.Parse(args)
 	if err != nil {
@@ -275,7 +298,9 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	if n, err := strconv.Atoi(*dormancyDays); err != nil {
 		bad = append(bad, fmt.Errorf("-dormancy-days (PORTAL_DORMANCY_DAYS) %q: want a number of days", *dormancyDays))
 	} else if cfg.DormancyLimit = time.Duration(n) * 24 * time.Hour; portal.ValidateDormancyLimit(cfg.DormancyLimit) != nil {
-		bad = append(bad, fmt.Errorf("-dormancy-days (PORTAL_DORMANCY_DAYS) %d: %w", n, portal.ValidateDormancyLimit(cfg.DormancyLimit)))
+		bad = append(bad,
+			fmt.Errorf("-dormancy-days (PORTAL_DORMANCY_DAYS) %d: %w", n,
+				portal.ValidateDormancyLimit(cfg.DormancyLimit)))
 	}
 	if err := errors.Join(bad...); err != nil {
 		return cfg, "", err
@@ -349,7 +374,8 @@ func databaseFlags(fs *flag.FlagSet, cmd string, env func(name, def string) stri
 		"PostgreSQL: how long opening a connection may take (PORTAL_DB_CONNECT_TIMEOUT)")
 	stmt := fs.Duration("db-statement-timeout", envDur("DB_STATEMENT_TIMEOUT", stmtDefault),
 		"PostgreSQL: statement_timeout of each connection, 0 for none (PORTAL_DB_STATEMENT_TIMEOUT); default 30s for serve, none for other commands")
-	idleTx := fs.Duration("db-idle-in-transaction-timeout", envDur("DB_IDLE_IN_TRANSACTION_TIMEOUT", store.DefaultIdleInTxTimeout),
+	idleTx := fs.Duration("db-idle-in-transaction-timeout",
+		envDur("DB_IDLE_IN_TRANSACTION_TIMEOUT", store.DefaultIdleInTxTimeout),
 		"PostgreSQL: idle_in_transaction_session_timeout, 0 for none (PORTAL_DB_IDLE_IN_TRANSACTION_TIMEOUT)")
 	return func() (store.Options, error) {
 		var o store.Options

@@ -80,7 +80,8 @@ func runTokens(ctx context.Context, args []string, stdout, stderr io.Writer, get
 			if state == app.TokenRevoked {
 				state += " " + tokenTime(t.RevokedAt)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, strings.Join(t.Scopes, ","), tokenTime(t.CreatedAt), t.CreatedBy,
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.Name, strings.Join(t.Scopes, ","),
+				tokenTime(t.CreatedAt), t.CreatedBy,
 				tokenTime(t.ExpiresAt), tokenTime(t.LastUsedAt), state)
 		}
 		return tw.Flush()

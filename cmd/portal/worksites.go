@@ -61,7 +61,8 @@ func runWorksites(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return nil
 	case "approve", "decline":
 		if code == "" || by == "" {
-			return fmt.Errorf("usage: portal worksites %s CODE --by NAME%s", sub, map[bool]string{true: " --reason TEXT"}[sub == "decline"])
+			return fmt.Errorf("usage: portal worksites %s CODE --by NAME%s", sub,
+				map[bool]string{true: " --reason TEXT"}[sub == "decline"])
 		}
 		c, err := portal.ParseWorksiteCode(code)
 		if err != nil {

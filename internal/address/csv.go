@@ -37,7 +37,8 @@ import (
 //
 //	unit,civic_number,street_name,street_type,direction,city,province,postal_code
 //	101,370,Broadway,,E,Vancouver,BC,V5T 4G5
-var Columns = []string{"unit", "civic_number", "street_name", "street_type", "direction", "city", "province", "postal_code"}
+var Columns = []string{"unit", "civic_number", "street_name", "street_type", "direction", "city",
+	"province", "postal_code"}
 
 // RowError is a row of an address file that was skipped.
 type RowError struct {
@@ -116,7 +117,8 @@ func (r *Reader) Read() (portal.Address, error) {
 	}
 	line, _ := r.csv.FieldPos(0)
 	if len(rec) != r.width {
-		return portal.Address{}, &RowError{Line: line, Err: fmt.Errorf("has %d fields, the header has %d", len(rec), r.width)}
+		return portal.Address{}, &RowError{Line: line,
+			Err: fmt.Errorf("has %d fields, the header has %d", len(rec), r.width)}
 	}
 	f := func(i int) string { return rec[r.index[i]] }
 	a := portal.Address{Unit: f(0), CivicNumber: f(1), StreetName: f(2), StreetType: f(3), Direction: f(4),
@@ -192,7 +194,8 @@ type ImportResult struct {
 // Import reads an address file into the index, in transactions of batch
 // rows. bad (if not nil) is told of each row skipped as unusable; progress
 // (if not nil) of the number of addresses read after each batch.
-func Import(ctx context.Context, db *store.DB, r io.Reader, batch int, progress func(n int), bad func(*RowError)) (ImportResult, error) {
+func Import(ctx context.Context, db *store.DB, r io.Reader, batch int, progress func(n int),
+	bad func(*RowError)) (ImportResult, error) {
 	var res ImportResult
 	rd, err := NewReader(r)
 	if err != nil {

@@ -102,7 +102,8 @@ type generator struct {
 	total  int
 }
 
-var gridCities = map[string]bool{"Surrey": true, "Langley": true, "Delta": true, "Abbotsford": true, "Maple Ridge": true,
+var gridCities = map[string]bool{"Surrey": true, "Langley": true, "Delta": true,
+	"Abbotsford": true, "Maple Ridge": true,
 	"White Rock": true, "Mission": true, "Pitt Meadows": true, "Aldergrove": true}
 var ordinalCities = map[string]bool{"Vancouver": true, "North Vancouver": true, "Prince George": true, "Kamloops": true,
 	"Vernon": true, "Penticton": true, "Fort St. John": true, "Dawson Creek": true, "Cranbrook": true, "Prince Rupert": true}
@@ -172,9 +173,11 @@ func pickWeighted(g *generator, list []weighted) string {
 }
 
 var streetTypeWeights = []weighted{{"St", 24}, {"Ave", 22}, {"Rd", 12}, {"Dr", 10}, {"Pl", 6}, {"Cres", 5}, {"Way", 5},
-	{"Crt", 4}, {"Blvd", 3}, {"Ln", 2}, {"Terr", 1}, {"Cir", 1}, {"Close", 1}, {"Gate", 1}, {"Trail", 1}, {"Hwy", 1}, {"", 1}}
+	{"Crt", 4}, {"Blvd", 3}, {"Ln", 2}, {"Terr", 1}, {"Cir", 1}, {"Close", 1}, {"Gate",
+		1}, {"Trail", 1}, {"Hwy", 1}, {"", 1}}
 
-var directionWeights = []weighted{{"", 88}, {"E", 3}, {"W", 3}, {"N", 2}, {"S", 2}, {"NE", 1}, {"NW", 1}, {"SE", 1}, {"SW", 1}}
+var directionWeights = []weighted{{"", 88}, {"E", 3}, {"W", 3}, {"N", 2}, {"S", 2}, {"NE", 1},
+	{"NW", 1}, {"SE", 1}, {"SW", 1}}
 
 // newStreet invents a street not yet in the city.
 func (g *generator) newStreet(c *genCity) *genStreet {
@@ -300,7 +303,8 @@ func (g *generator) units(c *genCity) []string {
 }
 
 // unTypedStreets are streets whose name has no type.
-var unTypedStreets = []string{"Broadway", "Kingsway", "Esplanade", "Lougheed", "Marine", "Boundary", "Fraserview", "Quayside",
+var unTypedStreets = []string{"Broadway", "Kingsway", "Esplanade", "Lougheed", "Marine",
+	"Boundary", "Fraserview", "Quayside",
 	"Harbourside", "Riverside", "Lakeshore", "Westview", "Eastview"}
 
 // nameSuffixes make compound names once a city has used the plain ones.

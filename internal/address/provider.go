@@ -109,7 +109,8 @@ func (ac *AddressComplete) Find(ctx context.Context, text, lastID string) ([]Fin
 // Retrieve returns the address of a Find item of type Address.
 func (ac *AddressComplete) Retrieve(ctx context.Context, id string) (portal.Address, error) {
 	var items []retrieveItem
-	if err := ac.get(ctx, "/Capture/Interactive/Retrieve/v1.20/json3.ws", url.Values{"Key": {ac.Key}, "Id": {id}}, &items); err != nil {
+	if err := ac.get(ctx, "/Capture/Interactive/Retrieve/v1.20/json3.ws",
+		url.Values{"Key": {ac.Key}, "Id": {id}}, &items); err != nil {
 		return portal.Address{}, err
 	}
 	if len(items) == 0 {

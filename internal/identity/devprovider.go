@@ -161,7 +161,8 @@ func NewDevProvider(cfg DevProviderConfig) (*DevProvider, error) {
 	}
 	kid := base64.RawURLEncoding.EncodeToString(thumb)
 	signer, err := jose.NewSigner(
-		jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid, Algorithm: string(jose.RS256)}},
+		jose.SigningKey{Algorithm: jose.RS256,
+			Key: jose.JSONWebKey{Key: key, KeyID: kid, Algorithm: string(jose.RS256)}},
 		(&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		return nil, fmt.Errorf("identity: signer: %w", err)
@@ -254,7 +255,8 @@ func (p *DevProvider) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	client, ok := p.clients[q.Get("client_id")]
 	if !ok {
-		p.errorPage(w, http.StatusBadRequest, "The sign-in request came from an application that is not registered here.")
+		p.errorPage(w, http.StatusBadRequest,
+			"The sign-in request came from an application that is not registered here.")
 		return
 	}
 	redirectURI := q.Get("redirect_uri")

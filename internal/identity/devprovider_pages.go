@@ -31,7 +31,8 @@ var devProviderFiles embed.FS
 func (p *DevProvider) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, devMaxFormSize)
 	if err := r.ParseForm(); err != nil {
-		p.errorPage(w, http.StatusBadRequest, "The sign-in form could not be read. Return to the portal and sign in again.")
+		p.errorPage(w, http.StatusBadRequest,
+			"The sign-in form could not be read. Return to the portal and sign in again.")
 		return
 	}
 	form := r.PostForm
@@ -70,7 +71,8 @@ func (p *DevProvider) login(w http.ResponseWriter, r *http.Request) {
 		}
 		person = typed
 	default:
-		p.errorPage(w, http.StatusBadRequest, "The sign-in form was incomplete. Return to the portal and sign in again.")
+		p.errorPage(w, http.StatusBadRequest,
+			"The sign-in form was incomplete. Return to the portal and sign in again.")
 		return
 	}
 

@@ -60,7 +60,8 @@ func ReadConfig(path string) (portal.LicenceRegistries, error) {
 		where := fmt.Sprintf("registry %d (%s)", i+1, r.College)
 		switch {
 		case !portal.KnownCollege(r.College):
-			bad = append(bad, fmt.Errorf("%s: the college %q is not one the portal checks licences with", where, r.College))
+			bad = append(bad,
+				fmt.Errorf("%s: the college %q is not one the portal checks licences with", where, r.College))
 			continue
 		case out[r.College] != nil:
 			bad = append(bad, fmt.Errorf("%s: the college is configured twice", where))

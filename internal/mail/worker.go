@@ -30,7 +30,8 @@ type Outbox interface {
 	MarkEmailSent(ctx context.Context, id int64, owner string, now time.Time) error
 	// MarkEmailFailed records the error; when giveUp is true the email is
 	// marked failed for good, else it is due again at retryAt.
-	MarkEmailFailed(ctx context.Context, id int64, owner string, now, retryAt time.Time, errText string, giveUp bool) error
+	MarkEmailFailed(ctx context.Context, id int64, owner string, now, retryAt time.Time,
+		errText string, giveUp bool) error
 	// QueueDepth returns how many emails wait to be sent (for metrics).
 	QueueDepth(ctx context.Context) (int, error)
 }
@@ -204,7 +205,8 @@ func (w *Worker) runOnce(ctx context.Context, owner string) (claimed, sent, fail
 			log.Warn("mail: email failed, will retry", append(attrs, slog.Time("retry_at", retryAt))...)
 		}
 		if err := w.record(ctx, func(ctx context.Context) error {
-			return w.Outbox.MarkEmailFailed(ctx, m.ID, owner, failedAt, retryAt, portal.Truncate(sendErr.Error(), maxErrText), giveUp)
+			return w.Outbox.MarkEmailFailed(ctx, m.ID, owner, failedAt, retryAt,
+				portal.Truncate(sendErr.Error(), maxErrText), giveUp)
 		}); err != nil {
 			log.Error("mail: cannot mark email failed", append(base, slog.Any("err", err))...)
 			errs = append(errs, fmt.Errorf("mail: mark email %d failed: %w", m.ID, err))
@@ -259,7 +261,8 @@ func (w *Worker) Run(ctx context.Context) error {
 
 // renew extends to until the leases of the emails in msgs not yet in lost,
 // and adds to lost those another worker has claimed since. It returns until.
-func (w *Worker) renew(ctx context.Context, owner string, msgs []Message, lost map[int64]bool, until time.Time) (time.Time, error) {
+func (w *Worker) renew(ctx context.Context, owner string, msgs []Message, lost map[int64]bool,
+	until time.Time) (time.Time, error) {
 	ids := make([]int64, 0, len(msgs))
 	for _, m := range msgs {
 		if !lost[m.ID] {

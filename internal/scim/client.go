@@ -202,7 +202,8 @@ func (c *Client) Patch(ctx context.Context, id string, attrs map[string]any, nam
 	if len(ops) == 0 {
 		return nil
 	}
-	_, err := c.do(ctx, http.MethodPatch, "/Users/"+url.PathEscape(id), map[string]any{"schemas": []string{PatchOpSchema}, "Operations": ops})
+	_, err := c.do(ctx, http.MethodPatch, "/Users/"+url.PathEscape(id),
+		map[string]any{"schemas": []string{PatchOpSchema}, "Operations": ops})
 	return err
 }
 

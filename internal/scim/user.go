@@ -114,8 +114,9 @@ func UserOf(u *store.ProvisionedUser, baseURL string) User {
 			HealthAuthority: string(w.HealthAuthority)})
 	}
 	for _, sp := range u.Sponsors {
-		res.CareConnect.Sponsors = append(res.CareConnect.Sponsors, Sponsor{UserName: portal.QualifiedUsername(sp.Username),
-			DisplayName: sp.Name, WorksiteID: string(sp.WorksiteCode), ResidencyEnd: sp.ResidencyEnd})
+		res.CareConnect.Sponsors = append(res.CareConnect.Sponsors,
+			Sponsor{UserName: portal.QualifiedUsername(sp.Username),
+				DisplayName: sp.Name, WorksiteID: string(sp.WorksiteCode), ResidencyEnd: sp.ResidencyEnd})
 	}
 	for _, sc := range req.GrantedScopes {
 		res.CareConnect.DataScopes = append(res.CareConnect.DataScopes, string(sc))

@@ -10,10 +10,12 @@ import (
 	"portal"
 )
 
-const accessRequestColumns = `r.id, r.account_id, r.status, r.user_type, r.profession, r.first_name, r.last_name, r.job, r.college_id,
+const accessRequestColumns = `r.id, r.account_id, r.status, r.user_type, r.profession, r.first_name,
+	r.last_name, r.job, r.college_id,
 	r.attest_correct, r.attest_direct_care, r.attest_annual_review, r.reason_job_duties, r.reason_patient_care,
 	r.allowed_scopes, r.granted_scopes, r.claimed_by, r.claimed_at, r.decided_by, r.decided_at, r.decision_code,
-	r.decision_text, r.info_question, r.info_answer, r.review_due_at, r.reminders_sent, r.created_at, r.updated_at, r.reference`
+	r.decision_text, r.info_question, r.info_answer, r.review_due_at, r.reminders_sent, r.created_at,
+		r.updated_at, r.reference`
 
 // joinScopes stores a scope list as a comma-separated string.
 func joinScopes(s []portal.DataScope) string {
@@ -58,7 +60,8 @@ func openKey(id portal.AccountID) string { return fmt.Sprintf("open:%d", id) }
 // sponsorships. A second open request for the same person gives a
 // *ConflictError on access_requests_open_key.
 func (tx *Tx) CreateAccessRequest(ctx context.Context, a *portal.AccessRequest) error {
-	id, err := tx.Insert(ctx, `INSERT INTO access_requests (account_id, status, user_type, profession, first_name, last_name, job,
+	id, err := tx.Insert(ctx,
+		`INSERT INTO access_requests (account_id, status, user_type, profession, first_name, last_name, job,
 		college_id, attest_correct, attest_direct_care, attest_annual_review, reason_job_duties, reason_patient_care,
 		allowed_scopes, created_at, updated_at, open_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		int64(a.AccountID), a.Status, string(a.UserType), string(a.Profession), a.FirstName, a.LastName, a.Job, a.CollegeID,
@@ -73,12 +76,14 @@ func (tx *Tx) CreateAccessRequest(ctx context.Context, a *portal.AccessRequest) 
 		return err
 	}
 	for _, w := range a.WorksiteIDs {
-		if _, err := tx.Exec(ctx, "INSERT INTO access_request_worksites (request_id, worksite_id) VALUES (?, ?)", id, int64(w)); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO access_request_worksites (request_id, worksite_id) VALUES (?, ?)",
+			id, int64(w)); err != nil {
 			return err
 		}
 	}
 	for _, s := range a.SponsorshipIDs {
-		if _, err := tx.Exec(ctx, "INSERT INTO access_request_sponsors (request_id, sponsorship_id) VALUES (?, ?)", id, int64(s)); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO access_request_sponsors (request_id, sponsorship_id) VALUES (?, ?)",
+			id, int64(s)); err != nil {
 			return err
 		}
 	}
@@ -86,37 +91,29 @@ func (tx *Tx) CreateAccessRequest(ctx context.Context, a *portal.AccessRequest) 
 }
 
 func (q Q) loadRequestLinks(ctx context.Context, a *portal.AccessRequest) error {
-	rows, err := q.Query(ctx, "SELECT worksite_id FROM access_request_worksites WHERE request_id = ? ORDER BY worksite_id", int64(a.ID))
+	ws, err := q.ids(ctx,
+		"SELECT worksite_id FROM access_request_worksites WHERE request_id = ? ORDER BY worksite_id", int64(a.ID))
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return err
-		}
+	for _, id := range ws {
 		a.WorksiteIDs = append(a.WorksiteIDs, portal.WorksiteID(id))
 	}
-	rows.Close()
-	rows, err = q.Query(ctx, "SELECT sponsorship_id FROM access_request_sponsors WHERE request_id = ? ORDER BY sponsorship_id", int64(a.ID))
+	sps, err := q.ids(ctx,
+		"SELECT sponsorship_id FROM access_request_sponsors WHERE request_id = ? ORDER BY sponsorship_id", int64(a.ID))
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
+	for _, id := range sps {
 		a.SponsorshipIDs = append(a.SponsorshipIDs, portal.SponsorshipID(id))
 	}
-	return rows.Err()
+	return nil
 }
 
 // FindAccessRequestByID returns a request with its clinics and sponsorships.
 func (q Q) FindAccessRequestByID(ctx context.Context, id portal.AccessRequestID) (*portal.AccessRequest, error) {
-	a, err := scanAccessRequest(q.QueryRow(ctx, "SELECT "+accessRequestColumns+" FROM access_requests r WHERE r.id = ?", int64(id)))
+	a, err := scanAccessRequest(q.QueryRow(ctx,
+		"SELECT "+accessRequestColumns+" FROM access_requests r WHERE r.id = ?", int64(id)))
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +172,8 @@ func (tx *Tx) ChangeAccessRequest(ctx context.Context, c AccessRequestChange) (b
 		args = append(args, c.RequireClaim)
 	}
 	var from string
-	if err := tx.QueryRow(ctx, "SELECT status FROM access_requests WHERE id = ?"+tx.forUpdate(), int64(c.ID)).Scan(&from); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT status FROM access_requests WHERE id = ?"+tx.forUpdate(),
+		int64(c.ID)).Scan(&from); err != nil {
 		return false, mapError(err)
 	}
 	res, err := tx.Exec(ctx, "UPDATE access_requests SET "+strings.Join(sets, ", ")+where, args...)
@@ -186,20 +184,23 @@ func (tx *Tx) ChangeAccessRequest(ctx context.Context, c AccessRequestChange) (b
 	if err != nil || n == 0 {
 		return false, err
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO access_request_events (request_id, occurred_at, actor_kind, actor_id, from_status, to_status, note)
+	_, err = tx.Exec(ctx,
+		`INSERT INTO access_request_events (request_id, occurred_at, actor_kind, actor_id, from_status, to_status, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, int64(c.ID), ms(c.At), c.ActorKind, c.ActorID, from, c.To, c.Note)
 	return err == nil, err
 }
 
 // AddAccessRequestEvent records a step that does not change the status (a submission, a claim).
 func (tx *Tx) AddAccessRequestEvent(ctx context.Context, id portal.AccessRequestID, e portal.AccessRequestEvent) error {
-	_, err := tx.Exec(ctx, `INSERT INTO access_request_events (request_id, occurred_at, actor_kind, actor_id, from_status, to_status, note)
+	_, err := tx.Exec(ctx,
+		`INSERT INTO access_request_events (request_id, occurred_at, actor_kind, actor_id, from_status, to_status, note)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, int64(id), ms(e.At), e.ActorKind, e.ActorID, e.FromStatus, e.ToStatus, e.Note)
 	return err
 }
 
 // FindAccessRequestEvents returns a request's history, oldest first.
-func (q Q) FindAccessRequestEvents(ctx context.Context, id portal.AccessRequestID) ([]portal.AccessRequestEvent, error) {
+func (q Q) FindAccessRequestEvents(ctx context.Context,
+	id portal.AccessRequestID) ([]portal.AccessRequestEvent, error) {
 	rows, err := q.Query(ctx, "SELECT "+eventColumns+eventFrom+" WHERE e.request_id = ? ORDER BY e.id", int64(id))
 	if err != nil {
 		return nil, err
@@ -210,15 +211,18 @@ func (q Q) FindAccessRequestEvents(ctx context.Context, id portal.AccessRequestI
 // eventColumns and eventFrom read a request's history with the names of
 // the people who acted (scanEvent).
 const eventColumns = `e.occurred_at, e.actor_kind, e.actor_id, e.from_status, e.to_status, e.note,
-	COALESCE(a.preferred_first_name, ''), COALESCE(a.given_names, ''), COALESCE(a.preferred_last_name, ''), COALESCE(a.surname, '')`
+	COALESCE(a.preferred_first_name, ''), COALESCE(a.given_names, ''),
+		COALESCE(a.preferred_last_name, ''), COALESCE(a.surname, '')`
 
-const eventFrom = ` FROM access_request_events e LEFT JOIN accounts a ON e.actor_kind = 'account' AND CAST(a.id AS TEXT) = e.actor_id`
+const eventFrom = ` FROM access_request_events e
+	LEFT JOIN accounts a ON e.actor_kind = 'account' AND CAST(a.id AS TEXT) = e.actor_id`
 
 func scanEvent(r rowScanner) (portal.AccessRequestEvent, error) {
 	var e portal.AccessRequestEvent
 	var at int64
 	var pf, given, pl, surname string
-	if err := r.Scan(&at, &e.ActorKind, &e.ActorID, &e.FromStatus, &e.ToStatus, &e.Note, &pf, &given, &pl, &surname); err != nil {
+	if err := r.Scan(&at, &e.ActorKind, &e.ActorID, &e.FromStatus, &e.ToStatus, &e.Note, &pf, &given,
+		&pl, &surname); err != nil {
 		return e, err
 	}
 	e.At = fromMS(at)

@@ -9,7 +9,8 @@ import (
 
 const accountColumns = `id, oidc_issuer, oidc_subject, given_names, surname, birth_date, preferred_first_name,
 	preferred_last_name, profession, nurse_licence, msp_billing_number, cpsid, is_resident, college_id,
-	other_profession, email, phone, mobile, username, password_hash, password_changed_at, status, created_at, updated_at, resident_route,
+	other_profession, email, phone, mobile, username, password_hash, password_changed_at, status, created_at,
+		updated_at, resident_route,
 	email_verified_at`
 
 type rowScanner interface{ Scan(dest ...any) error }
@@ -57,17 +58,20 @@ func (q Q) FindAccountByID(ctx context.Context, id portal.AccountID) (*portal.Ac
 // FindAccountByIDForUpdate returns one account and, on PostgreSQL, locks it
 // until the transaction ends.
 func (tx *Tx) FindAccountByIDForUpdate(ctx context.Context, id portal.AccountID) (*portal.Account, error) {
-	return scanAccount(tx.QueryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id = ?"+tx.forUpdate(), int64(id)))
+	return scanAccount(tx.QueryRow(ctx,
+		"SELECT "+accountColumns+" FROM accounts WHERE id = ?"+tx.forUpdate(), int64(id)))
 }
 
 // FindAccountBySubject returns the account of a card identity.
 func (q Q) FindAccountBySubject(ctx context.Context, issuer, subject string) (*portal.Account, error) {
-	return scanAccount(q.QueryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE oidc_issuer = ? AND oidc_subject = ?", issuer, subject))
+	return scanAccount(q.QueryRow(ctx,
+		"SELECT "+accountColumns+" FROM accounts WHERE oidc_issuer = ? AND oidc_subject = ?", issuer, subject))
 }
 
 // FindAccountByEmail returns the account using an email address, any case.
 func (q Q) FindAccountByEmail(ctx context.Context, email string) (*portal.Account, error) {
-	return scanAccount(q.QueryRow(ctx, "SELECT "+accountColumns+" FROM accounts WHERE email_key = ?", portal.EmailKey(email)))
+	return scanAccount(q.QueryRow(ctx,
+		"SELECT "+accountColumns+" FROM accounts WHERE email_key = ?", portal.EmailKey(email)))
 }
 
 // UsernameTaken reports whether a username is in use.
@@ -80,19 +84,24 @@ func (q Q) UsernameTaken(ctx context.Context, username string) (bool, error) {
 // EmailTaken reports whether an email address is used by an account other than except.
 func (q Q) EmailTaken(ctx context.Context, email string, except portal.AccountID) (bool, error) {
 	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE email_key = ? AND id <> ?", portal.EmailKey(email), int64(except)).Scan(&n)
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM accounts WHERE email_key = ? AND id <> ?",
+		portal.EmailKey(email), int64(except)).Scan(&n)
 	return n > 0, err
 }
 
 // SetResidentRoute records a resident's choice of route.
-func (tx *Tx) SetResidentRoute(ctx context.Context, id portal.AccountID, route portal.ResidentRoute, now time.Time) error {
-	_, err := tx.Exec(ctx, "UPDATE accounts SET resident_route = ?, updated_at = ? WHERE id = ?", string(route), ms(now), int64(id))
+func (tx *Tx) SetResidentRoute(ctx context.Context, id portal.AccountID,
+	route portal.ResidentRoute, now time.Time) error {
+	_, err := tx.Exec(ctx, "UPDATE accounts SET resident_route = ?, updated_at = ? WHERE id = ?",
+		string(route), ms(now), int64(id))
 	return err
 }
 
 // UpdateAccountLegalNames refreshes the names and birth date from the card.
-func (tx *Tx) UpdateAccountLegalNames(ctx context.Context, id portal.AccountID, given, surname, birthDate string, now time.Time) error {
-	_, err := tx.Exec(ctx, "UPDATE accounts SET given_names = ?, surname = ?, birth_date = ?, updated_at = ? WHERE id = ?",
+func (tx *Tx) UpdateAccountLegalNames(ctx context.Context, id portal.AccountID, given, surname,
+	birthDate string, now time.Time) error {
+	_, err := tx.Exec(ctx,
+		"UPDATE accounts SET given_names = ?, surname = ?, birth_date = ?, updated_at = ? WHERE id = ?",
 		given, surname, birthDate, ms(now), int64(id))
 	return err
 }
@@ -101,7 +110,8 @@ func (tx *Tx) UpdateAccountLegalNames(ctx context.Context, id portal.AccountID, 
 // A new email address (not merely another case of it) is unconfirmed.
 func (tx *Tx) UpdateAccountContact(ctx context.Context, a *portal.Account) error {
 	key := portal.EmailKey(a.Email)
-	_, err := tx.Exec(ctx, `UPDATE accounts SET preferred_first_name = ?, preferred_last_name = ?, email = ?, email_key = ?,
+	_, err := tx.Exec(ctx,
+		`UPDATE accounts SET preferred_first_name = ?, preferred_last_name = ?, email = ?, email_key = ?,
 		email_verified_at = CASE WHEN email_key = ? THEN email_verified_at ELSE 0 END,
 		phone = ?, mobile = ?, updated_at = ? WHERE id = ?`,
 		a.PreferredFirstName, a.PreferredLastName, a.Email, key, key, a.Phone, a.Mobile, ms(a.UpdatedAt), int64(a.ID))
@@ -117,7 +127,8 @@ func (tx *Tx) SetEmailVerified(ctx context.Context, id portal.AccountID, email s
 
 // SetAccountPassword stores a new password hash and keeps the old one in the history.
 func (tx *Tx) SetAccountPassword(ctx context.Context, id portal.AccountID, hash string, now time.Time) error {
-	if _, err := tx.Exec(ctx, "UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
+	if _, err := tx.Exec(ctx,
+		"UPDATE accounts SET password_hash = ?, password_changed_at = ?, updated_at = ? WHERE id = ?",
 		hash, ms(now), ms(now), int64(id)); err != nil {
 		return err
 	}
@@ -133,7 +144,8 @@ func (tx *Tx) AddPasswordHistory(ctx context.Context, id portal.AccountID, hash 
 
 // RecentPasswordHashes returns the last n password hashes, newest first.
 func (q Q) RecentPasswordHashes(ctx context.Context, id portal.AccountID, n int) ([]string, error) {
-	rows, err := q.Query(ctx, "SELECT password_hash FROM password_history WHERE account_id = ? ORDER BY id DESC LIMIT ?", int64(id), n)
+	rows, err := q.Query(ctx,
+		"SELECT password_hash FROM password_history WHERE account_id = ? ORDER BY id DESC LIMIT ?", int64(id), n)
 	if err != nil {
 		return nil, err
 	}

@@ -44,7 +44,8 @@ func scanAPIToken(r rowScanner) (*APIToken, error) {
 // api_tokens_name.
 func (tx *Tx) CreateAPIToken(ctx context.Context, t *APIToken, tokenHash string) error {
 	id, err := tx.Insert(ctx, `INSERT INTO api_tokens (name, token_hash, scopes, created_by, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, t.Name, tokenHash, strings.Join(t.Scopes, ","), t.CreatedBy, ms(t.CreatedAt), ms(t.ExpiresAt))
+		VALUES (?, ?, ?, ?, ?, ?)`, t.Name, tokenHash, strings.Join(t.Scopes,
+		","), t.CreatedBy, ms(t.CreatedAt), ms(t.ExpiresAt))
 	if err != nil {
 		return err
 	}
@@ -154,8 +155,9 @@ func (q Q) FindProvisionedUsers(ctx context.Context, f ProvisionedFilter) ([]*Pr
 		return nil, nil
 	}
 	where, args := f.where()
-	rows, err := q.Query(ctx, "SELECT a.id, r.id, a.provisioned_at, "+changedAtExpr+", r.decided_at"+provisionedFrom+where+
-		" ORDER BY a.id LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
+	rows, err := q.Query(ctx,
+		"SELECT a.id, r.id, a.provisioned_at, "+changedAtExpr+", r.decided_at"+provisionedFrom+where+
+			" ORDER BY a.id LIMIT ? OFFSET ?", append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +206,8 @@ func (q Q) FindProvisionedUsers(ctx context.Context, f ProvisionedFilter) ([]*Pr
 func apiPlaceholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 func (q Q) loadProvisionedAccounts(ctx context.Context, by map[portal.AccountID]*ProvisionedUser, ids []any) error {
-	rows, err := q.Query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id IN ("+apiPlaceholders(len(ids))+")", ids...)
+	rows, err := q.Query(ctx,
+		"SELECT "+accountColumns+" FROM accounts WHERE id IN ("+apiPlaceholders(len(ids))+")", ids...)
 	if err != nil {
 		return err
 	}
@@ -219,8 +222,10 @@ func (q Q) loadProvisionedAccounts(ctx context.Context, by map[portal.AccountID]
 	return rows.Err()
 }
 
-func (q Q) loadProvisionedRequests(ctx context.Context, by map[portal.AccessRequestID]*ProvisionedUser, ids []any) error {
-	rows, err := q.Query(ctx, "SELECT "+accessRequestColumns+" FROM access_requests r WHERE r.id IN ("+apiPlaceholders(len(ids))+")", ids...)
+func (q Q) loadProvisionedRequests(ctx context.Context,
+	by map[portal.AccessRequestID]*ProvisionedUser, ids []any) error {
+	rows, err := q.Query(ctx,
+		"SELECT "+accessRequestColumns+" FROM access_requests r WHERE r.id IN ("+apiPlaceholders(len(ids))+")", ids...)
 	if err != nil {
 		return err
 	}
@@ -238,7 +243,8 @@ func (q Q) loadProvisionedRequests(ctx context.Context, by map[portal.AccessRequ
 // loadProvisionedWorksites fills in the worksites named on each request
 // where the person is still an active member and that are approved: access
 // is provisioned per worksite, and ends there when the person leaves it.
-func (q Q) loadProvisionedWorksites(ctx context.Context, by map[portal.AccessRequestID]*ProvisionedUser, ids []any) error {
+func (q Q) loadProvisionedWorksites(ctx context.Context,
+	by map[portal.AccessRequestID]*ProvisionedUser, ids []any) error {
 	rows, err := q.Query(ctx, `SELECT rw.request_id, w.id, w.code, w.name, w.type, w.health_authority
 		FROM access_request_worksites rw
 		JOIN access_requests r ON r.id = rw.request_id
@@ -266,7 +272,8 @@ func (q Q) loadProvisionedWorksites(ctx context.Context, by map[portal.AccessReq
 // loadProvisionedSponsors fills in the active sponsorships of on-behalf-of
 // users; a residency counts only from its first to its last day, as in
 // CountActiveSponsorships, even before the job has ended it.
-func (q Q) loadProvisionedSponsors(ctx context.Context, by map[portal.AccountID]*ProvisionedUser, ids []any, today string) error {
+func (q Q) loadProvisionedSponsors(ctx context.Context, by map[portal.AccountID]*ProvisionedUser,
+	ids []any, today string) error {
 	args := append(append([]any(nil), ids...), today, today)
 	rows, err := q.Query(ctx, `SELECT s.obo_account_id, s.id, z.id, z.username, z.preferred_first_name, z.given_names,
 		z.preferred_last_name, z.surname, w.code, w.name, s.residency_start, s.residency_end
@@ -298,17 +305,12 @@ func (q Q) loadProvisionedSponsors(ctx context.Context, by map[portal.AccountID]
 // who are still provisioned at a physical worksite, which remote access
 // depends on.
 func (q Q) loadRemoteAccess(ctx context.Context, by map[portal.AccountID]*ProvisionedUser, ids []any) error {
-	rows, err := q.Query(ctx, `SELECT DISTINCT account_id FROM remote_access_requests
+	remote, err := q.ids(ctx, `SELECT DISTINCT account_id FROM remote_access_requests
 		WHERE account_id IN (`+apiPlaceholders(len(ids))+`) AND status = 'approved'`, ids...)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return err
-		}
+	for _, id := range remote {
 		u := by[portal.AccountID(id)]
 		for _, w := range u.Worksites {
 			if w.Type != portal.WorksiteHomeOffice {
@@ -317,7 +319,7 @@ func (q Q) loadRemoteAccess(ctx context.Context, by map[portal.AccountID]*Provis
 			}
 		}
 	}
-	return rows.Err()
+	return nil
 }
 
 // FindProvisionedUser returns one provisioned person, or a not-found error
@@ -328,7 +330,8 @@ func (q Q) FindProvisionedUser(ctx context.Context, id portal.AccountID, today s
 		return nil, err
 	}
 	if len(us) == 0 {
-		return nil, &portal.Error{Code: portal.ENOTFOUND, Message: "No provisioned user has the id " + strconv.FormatInt(int64(id), 10) + "."}
+		return nil, &portal.Error{Code: portal.ENOTFOUND,
+			Message: "No provisioned user has the id " + strconv.FormatInt(int64(id), 10) + "."}
 	}
 	return us[0], nil
 }

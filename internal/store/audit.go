@@ -31,7 +31,8 @@ func (tx *Tx) writeAudit(ctx context.Context) error {
 	}
 	var seq int64
 	var prev, headKey string
-	if err := tx.QueryRow(ctx, "SELECT seq, hash, key_id FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq, &prev, &headKey); err != nil {
+	if err := tx.QueryRow(ctx, "SELECT seq, hash, key_id FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq,
+		&prev, &headKey); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return errors.New("store: the audit trail's head (the one row of audit_head) is missing; nothing can be audited until it is restored")
 		}
@@ -145,7 +146,8 @@ func (q Q) AuditHead(ctx context.Context) (int64, string, error) {
 // is missing.
 func (q Q) FindAuditHead(ctx context.Context) (*portal.AuditHead, error) {
 	var h portal.AuditHead
-	err := q.QueryRow(ctx, "SELECT seq, hash, key_id, mac FROM audit_head WHERE id = 1").Scan(&h.Seq, &h.Hash, &h.KeyID, &h.MAC)
+	err := q.QueryRow(ctx, "SELECT seq, hash, key_id, mac FROM audit_head WHERE id = 1").Scan(&h.Seq,
+		&h.Hash, &h.KeyID, &h.MAC)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -185,4 +187,13 @@ func (db *DB) VerifyAuditWith(ctx context.Context, opts portal.AuditVerifyOption
 		return portal.AuditReport{}, err
 	}
 	return v.Finish(head), nil
+}
+
+// CountAuditActions counts the audit rows of an action recorded since a
+// moment (zero: ever).
+func (q Q) CountAuditActions(ctx context.Context, action string, since time.Time) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND occurred_at >= ?",
+		action, ms(since)).Scan(&n)
+	return n, err
 }

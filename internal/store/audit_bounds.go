@@ -35,7 +35,8 @@ const (
 // PostgreSQL would otherwise refuse.
 func boundAuditEvent(e *portal.AuditEvent) {
 	e.UserAgent = cutText(strings.ToValidUTF8(e.UserAgent, "\uFFFD"), AuditUserAgentMax)
-	for _, f := range []*string{&e.ActorKind, &e.ActorID, &e.Action, &e.SubjectKind, &e.SubjectID, &e.IP, &e.RequestID} {
+	for _, f := range []*string{&e.ActorKind, &e.ActorID, &e.Action, &e.SubjectKind,
+		&e.SubjectID, &e.IP, &e.RequestID} {
 		*f = cutText(strings.ToValidUTF8(*f, "\uFFFD"), auditFieldMax)
 	}
 	e.Details = boundAuditDetails(strings.ToValidUTF8(e.Details, "\uFFFD"))

@@ -36,7 +36,8 @@ func scanDormancy(row rowScanner) (*Dormancy, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Dormancy{AccessReview: r, LastActiveAt: fromMS(active), Notices: notices, ReinstatedAt: fromMS(reinstated)}, nil
+	return &Dormancy{AccessReview: r, LastActiveAt: fromMS(active), Notices: notices,
+		ReinstatedAt: fromMS(reinstated)}, nil
 }
 
 // FindDormancyCandidates lists the approved requests whose dormancy clock
@@ -73,14 +74,16 @@ func (q Q) FindDormancy(ctx context.Context, account portal.AccountID) (*Dormanc
 // PostgreSQL, so that what the caller decides from it still holds when it
 // writes.
 func (tx *Tx) LockDormancy(ctx context.Context, id portal.AccessRequestID) (*Dormancy, error) {
-	return scanDormancy(tx.QueryRow(ctx, "SELECT "+dormancyColumns+dormancyFrom+" WHERE r.id = ?"+tx.forUpdate(), int64(id)))
+	return scanDormancy(tx.QueryRow(ctx,
+		"SELECT "+dormancyColumns+dormancyFrom+" WHERE r.id = ?"+tx.forUpdate(), int64(id)))
 }
 
 // RecordDormancyNotices moves a request's record of dormancy reminders from
 // one value to the next, only if it still holds the expected one and the
 // access is still approved. Of several instances running the dormancy job
 // at once exactly one gets true, so each reminder goes once.
-func (tx *Tx) RecordDormancyNotices(ctx context.Context, id portal.AccessRequestID, from, to string, now time.Time) (bool, error) {
+func (tx *Tx) RecordDormancyNotices(ctx context.Context, id portal.AccessRequestID, from, to string,
+	now time.Time) (bool, error) {
 	return tx.changed(ctx, `UPDATE access_requests SET dormancy_notices = ?, updated_at = ?
 		WHERE id = ? AND status = 'approved' AND dormancy_notices = ?`, to, ms(now), int64(id), from)
 }
@@ -88,7 +91,8 @@ func (tx *Tx) RecordDormancyNotices(ctx context.Context, id portal.AccessRequest
 // TouchAccountActive records that a person used the portal at a moment
 // (it never moves the record back).
 func (tx *Tx) TouchAccountActive(ctx context.Context, id portal.AccountID, at time.Time) error {
-	_, err := tx.Exec(ctx, "UPDATE accounts SET last_active_at = ? WHERE id = ? AND last_active_at < ?", ms(at), int64(id), ms(at))
+	_, err := tx.Exec(ctx, "UPDATE accounts SET last_active_at = ? WHERE id = ? AND last_active_at < ?",
+		ms(at), int64(id), ms(at))
 	return err
 }
 
@@ -100,14 +104,7 @@ func (q Q) CountDormantSuspended(ctx context.Context) (int, error) {
 		JOIN access_request_events e ON e.request_id = r.id
 		WHERE r.status = 'suspended' AND e.actor_kind = 'system' AND e.actor_id = ?
 		AND e.id = (SELECT MAX(l.id) FROM access_request_events l
-			WHERE l.request_id = r.id AND l.to_status = 'suspended' AND l.from_status <> 'suspended')`, DormancyActor).Scan(&n)
-	return n, err
-}
-
-// CountAuditActions counts the audit rows of an action recorded since a
-// moment (zero: ever).
-func (q Q) CountAuditActions(ctx context.Context, action string, since time.Time) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM audit_log WHERE action = ? AND occurred_at >= ?", action, ms(since)).Scan(&n)
+			WHERE l.request_id = r.id AND l.to_status = 'suspended'
+				AND l.from_status <> 'suspended')`, DormancyActor).Scan(&n)
 	return n, err
 }

@@ -65,7 +65,8 @@ func (q Q) ClaimDownstream(ctx context.Context, name, owner string, now, leaseUn
 // AdvanceDownstream records progress made under owner's lease: the cursor
 // moves to cursor and pushed users are counted. It reports false when the
 // lease was lost (another instance took over), and then changes nothing.
-func (q Q) AdvanceDownstream(ctx context.Context, name, owner string, cursor, pushed int64, now time.Time) (bool, error) {
+func (q Q) AdvanceDownstream(ctx context.Context, name, owner string, cursor, pushed int64,
+	now time.Time) (bool, error) {
 	res, err := q.Exec(ctx, `UPDATE scim_downstreams SET cursor = ?, pushed_total = pushed_total + ?, failures = 0,
 		next_attempt_at = 0, last_success_at = ? WHERE name = ? AND lease_owner = ? AND cursor <= ?`,
 		cursor, pushed, ms(now), name, owner, cursor)
@@ -87,7 +88,8 @@ func (q Q) DownstreamFailed(ctx context.Context, name, owner, errText string, no
 
 // ReleaseDownstream gives up owner's lease.
 func (q Q) ReleaseDownstream(ctx context.Context, name, owner string) error {
-	_, err := q.Exec(ctx, "UPDATE scim_downstreams SET lease_owner = '', lease_until = 0 WHERE name = ? AND lease_owner = ?", name, owner)
+	_, err := q.Exec(ctx,
+		"UPDATE scim_downstreams SET lease_owner = '', lease_until = 0 WHERE name = ? AND lease_owner = ?", name, owner)
 	return err
 }
 
@@ -106,7 +108,8 @@ func (q Q) RequestResend(ctx context.Context, name, by string, now time.Time) (b
 // ResendDone records a finished resend under owner's lease: the request it
 // answered (requestedAt) is cleared unless a newer one came meanwhile, and
 // the cursor moves to where the resend started reading the feed.
-func (q Q) ResendDone(ctx context.Context, name, owner string, requestedAt time.Time, cursor int64, summary string, pushed int64, now time.Time) error {
+func (q Q) ResendDone(ctx context.Context, name, owner string, requestedAt time.Time, cursor int64, summary string,
+	pushed int64, now time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE scim_downstreams SET resent_at = ?, resend_summary = ?,
 		resend_requested_at = CASE WHEN resend_requested_at = ? THEN 0 ELSE resend_requested_at END,
 		cursor = CASE WHEN cursor < ? THEN ? ELSE cursor END, pushed_total = pushed_total + ?,
@@ -127,25 +130,14 @@ func (q Q) FeedEnd(ctx context.Context) (int64, error) {
 func (q Q) FeedBacklog(ctx context.Context, cursor int64) (int, time.Time, error) {
 	var n int
 	var oldest int64
-	err := q.QueryRow(ctx, "SELECT COUNT(*), COALESCE(MIN(occurred_at), 0) FROM provisioning_events WHERE id > ?", cursor).Scan(&n, &oldest)
+	err := q.QueryRow(ctx,
+		"SELECT COUNT(*), COALESCE(MIN(occurred_at), 0) FROM provisioning_events "+
+			"WHERE id > ?", cursor).Scan(&n, &oldest)
 	return n, fromMS(oldest), mapError(err)
 }
 
 // FindEverProvisionedAccounts returns the ids of every account that was
 // ever provisioned, for a full comparison with a downstream.
 func (q Q) FindEverProvisionedAccounts(ctx context.Context) ([]int64, error) {
-	rows, err := q.Query(ctx, "SELECT id FROM accounts WHERE provisioned_at > 0 ORDER BY id")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return q.ids(ctx, "SELECT id FROM accounts WHERE provisioned_at > 0 ORDER BY id")
 }

@@ -31,7 +31,8 @@ func (tx *Tx) EnqueueEmail(ctx context.Context, e *Email) error {
 		acct = e.AccountID
 	}
 	id, err := tx.Insert(ctx, `INSERT INTO emails (message_id, kind, account_id, to_addr, subject, text_body, html_body,
-		redacted_text_body, redacted_html_body, status, attempts, next_attempt_at, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?)`,
+		redacted_text_body, redacted_html_body, status, attempts, next_attempt_at, created_at)
+			VALUES (?,?,?,?,?,?,?,?,?,?,0,?,?)`,
 		e.MessageID, e.Kind, acct, e.To, e.Subject, e.Text, e.HTML, e.RedactedText, e.RedactedHTML, e.Status,
 		ms(e.CreatedAt), ms(e.CreatedAt))
 	if err != nil {
@@ -65,7 +66,8 @@ var _ mail.Outbox = Outbox{}
 // ClaimEmails leases due emails to owner. On PostgreSQL rows another
 // instance is claiming are skipped; SQLite's IMMEDIATE transaction
 // serialises claimers.
-func (o Outbox) ClaimEmails(ctx context.Context, owner string, now, leaseUntil time.Time, limit int) ([]mail.Message, error) {
+func (o Outbox) ClaimEmails(ctx context.Context, owner string, now, leaseUntil time.Time,
+	limit int) ([]mail.Message, error) {
 	var out []mail.Message
 	err := o.DB.InTx(ctx, func(tx *Tx) error {
 		skip := ""
@@ -97,7 +99,8 @@ func (o Outbox) ClaimEmails(ctx context.Context, owner string, now, leaseUntil t
 		for _, m := range out {
 			args = append(args, m.ID)
 		}
-		_, err = tx.Exec(ctx, "UPDATE emails SET lease_owner = ?, lease_until = ? WHERE id IN ("+placeholders(len(out))+")", args...)
+		_, err = tx.Exec(ctx,
+			"UPDATE emails SET lease_owner = ?, lease_until = ? WHERE id IN ("+placeholders(len(out))+")", args...)
 		return err
 	})
 	return out, err
@@ -107,7 +110,8 @@ func (o Outbox) ClaimEmails(ctx context.Context, owner string, now, leaseUntil t
 // ids, in one statement, and returns the ids it extended. An email another
 // worker has claimed since (its lease ran out) keeps the new owner, and one
 // no longer pending is left alone: neither is returned.
-func (o Outbox) RenewEmailLeases(ctx context.Context, owner string, ids []int64, leaseUntil time.Time) ([]int64, error) {
+func (o Outbox) RenewEmailLeases(ctx context.Context, owner string, ids []int64,
+	leaseUntil time.Time) ([]int64, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -120,27 +124,20 @@ func (o Outbox) RenewEmailLeases(ctx context.Context, owner string, ids []int64,
 	if err != nil {
 		return nil, fmt.Errorf("store: renew email leases: %w", err)
 	}
-	defer rows.Close()
-	var kept []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		kept = append(kept, id)
-	}
-	return kept, rows.Err()
+	return collect(rows, scanInt64)
 }
 
 // MarkEmailSent records a delivery; it does nothing if owner lost the lease.
 func (o Outbox) MarkEmailSent(ctx context.Context, id int64, owner string, now time.Time) error {
-	_, err := o.DB.Read().Exec(ctx, `UPDATE emails SET status = 'sent', sent_at = ?, attempts = attempts + 1, lease_until = 0,
+	_, err := o.DB.Read().Exec(ctx,
+		`UPDATE emails SET status = 'sent', sent_at = ?, attempts = attempts + 1, lease_until = 0,
 		last_error = ''`+o.scrub()+` WHERE id = ? AND lease_owner = ? AND status = 'pending'`, ms(now), id, owner)
 	return err
 }
 
 // MarkEmailFailed records a failed attempt, due again at retryAt unless giveUp.
-func (o Outbox) MarkEmailFailed(ctx context.Context, id int64, owner string, now, retryAt time.Time, errText string, giveUp bool) error {
+func (o Outbox) MarkEmailFailed(ctx context.Context, id int64, owner string, now, retryAt time.Time,
+	errText string, giveUp bool) error {
 	status, scrub := EmailPending, ""
 	if giveUp {
 		status, scrub = EmailFailed, o.scrub()
@@ -148,8 +145,10 @@ func (o Outbox) MarkEmailFailed(ctx context.Context, id int64, owner string, now
 	if len(errText) > 500 {
 		errText = errText[:500]
 	}
-	_, err := o.DB.Read().Exec(ctx, `UPDATE emails SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = 0,
-		last_error = ?`+scrub+` WHERE id = ? AND lease_owner = ? AND status = 'pending'`, status, ms(retryAt), errText, id, owner)
+	_, err := o.DB.Read().Exec(ctx,
+		`UPDATE emails SET status = ?, attempts = attempts + 1, next_attempt_at = ?, lease_until = 0,
+		last_error = ?`+scrub+`
+			WHERE id = ? AND lease_owner = ? AND status = 'pending'`, status, ms(retryAt), errText, id, owner)
 	return err
 }
 
@@ -160,13 +159,15 @@ func (o Outbox) QueueDepth(ctx context.Context) (int, error) {
 	return n, err
 }
 
-const emailColumns = `id, message_id, kind, COALESCE(account_id, 0), to_addr, subject, text_body, html_body, status, attempts,
+const emailColumns = `id, message_id, kind, COALESCE(account_id, 0), to_addr, subject, text_body,
+	html_body, status, attempts,
 	next_attempt_at, last_error, created_at, sent_at`
 
 func scanEmail(r rowScanner) (*Email, error) {
 	var e Email
 	var next, created, sent int64
-	if err := r.Scan(&e.ID, &e.MessageID, &e.Kind, &e.AccountID, &e.To, &e.Subject, &e.Text, &e.HTML, &e.Status, &e.Attempts,
+	if err := r.Scan(&e.ID, &e.MessageID, &e.Kind, &e.AccountID, &e.To, &e.Subject, &e.Text,
+		&e.HTML, &e.Status, &e.Attempts,
 		&next, &e.LastError, &created, &sent); err != nil {
 		return nil, mapError(err)
 	}

@@ -7,12 +7,14 @@ import (
 	"portal"
 )
 
-const emailConfirmationColumns = `id, account_id, email, token_hash, code_hash, attempts, created_at, expires_at, used_at`
+const emailConfirmationColumns = `id, account_id, email, token_hash, code_hash, attempts,
+	created_at, expires_at, used_at`
 
 func scanEmailConfirmation(r rowScanner) (*portal.EmailConfirmation, error) {
 	var c portal.EmailConfirmation
 	var created, expires, used int64
-	if err := r.Scan(&c.ID, &c.AccountID, &c.Email, &c.TokenHash, &c.CodeHash, &c.Attempts, &created, &expires, &used); err != nil {
+	if err := r.Scan(&c.ID, &c.AccountID, &c.Email, &c.TokenHash, &c.CodeHash, &c.Attempts, &created,
+		&expires, &used); err != nil {
 		return nil, mapError(err)
 	}
 	c.CreatedAt, c.ExpiresAt, c.UsedAt = fromMS(created), fromMS(expires), fromMS(used)
@@ -26,7 +28,8 @@ func (tx *Tx) CreateEmailConfirmation(ctx context.Context, c *portal.EmailConfir
 	if err := tx.DiscardEmailConfirmations(ctx, c.AccountID); err != nil {
 		return err
 	}
-	id, err := tx.Insert(ctx, `INSERT INTO email_confirmations (account_id, email, email_key, token_hash, code_hash, attempts,
+	id, err := tx.Insert(ctx,
+		`INSERT INTO email_confirmations (account_id, email, email_key, token_hash, code_hash, attempts,
 		created_at, expires_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)`, int64(c.AccountID), c.Email, portal.EmailKey(c.Email),
 		c.TokenHash, c.CodeHash, ms(c.CreatedAt), ms(c.ExpiresAt))
 	if err != nil {
@@ -45,7 +48,8 @@ func (tx *Tx) DiscardEmailConfirmations(ctx context.Context, account portal.Acco
 
 // FindEmailConfirmationByToken returns the confirmation a link carries.
 func (q Q) FindEmailConfirmationByToken(ctx context.Context, tokenHash string) (*portal.EmailConfirmation, error) {
-	return scanEmailConfirmation(q.QueryRow(ctx, "SELECT "+emailConfirmationColumns+" FROM email_confirmations WHERE token_hash = ?", tokenHash))
+	return scanEmailConfirmation(q.QueryRow(ctx,
+		"SELECT "+emailConfirmationColumns+" FROM email_confirmations WHERE token_hash = ?", tokenHash))
 }
 
 // LatestEmailConfirmation returns the account's newest unused confirmation.
@@ -57,7 +61,8 @@ func (q Q) LatestEmailConfirmation(ctx context.Context, account portal.AccountID
 // LockEmailConfirmation returns a confirmation and, on PostgreSQL, locks it
 // until the transaction ends, so two codes typed at once count twice.
 func (tx *Tx) LockEmailConfirmation(ctx context.Context, id int64) (*portal.EmailConfirmation, error) {
-	return scanEmailConfirmation(tx.QueryRow(ctx, "SELECT "+emailConfirmationColumns+" FROM email_confirmations WHERE id = ?"+tx.forUpdate(), id))
+	return scanEmailConfirmation(tx.QueryRow(ctx,
+		"SELECT "+emailConfirmationColumns+" FROM email_confirmations WHERE id = ?"+tx.forUpdate(), id))
 }
 
 // SetEmailCodeAttempts records how many wrong codes were typed.
@@ -74,43 +79,3 @@ func (tx *Tx) UseEmailConfirmation(ctx context.Context, id int64, now time.Time)
 
 // PendingTrainingCredit is portal.PendingTrainingCredit, as the store reads and writes it.
 type PendingTrainingCredit = portal.PendingTrainingCredit
-
-// CreatePendingTrainingCredit stores a completion waiting for its address.
-func (tx *Tx) CreatePendingTrainingCredit(ctx context.Context, p *PendingTrainingCredit) error {
-	id, err := tx.Insert(ctx, `INSERT INTO pending_training_credits (email, email_key, version, completed_at, recorded_by, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, p.Email, portal.EmailKey(p.Email), p.Version, ms(p.CompletedAt), p.RecordedBy, ms(p.CreatedAt))
-	if err != nil {
-		return err
-	}
-	p.ID = id
-	return nil
-}
-
-// FindPendingTrainingCredits lists the uncredited completions recorded for
-// an address, oldest first.
-func (q Q) FindPendingTrainingCredits(ctx context.Context, email string) ([]*PendingTrainingCredit, error) {
-	rows, err := q.Query(ctx, `SELECT id, email, version, completed_at, recorded_by, created_at FROM pending_training_credits
-		WHERE email_key = ? AND credited_at = 0 ORDER BY id`, portal.EmailKey(email))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*PendingTrainingCredit
-	for rows.Next() {
-		var p PendingTrainingCredit
-		var completed, created int64
-		if err := rows.Scan(&p.ID, &p.Email, &p.Version, &completed, &p.RecordedBy, &created); err != nil {
-			return nil, err
-		}
-		p.CompletedAt, p.CreatedAt = fromMS(completed), fromMS(created)
-		out = append(out, &p)
-	}
-	return out, rows.Err()
-}
-
-// CreditPendingTraining marks a pending completion credited to an account
-// and reports whether it was still pending.
-func (tx *Tx) CreditPendingTraining(ctx context.Context, id int64, account portal.AccountID, now time.Time) (bool, error) {
-	return tx.changed(ctx, "UPDATE pending_training_credits SET credited_account_id = ?, credited_at = ? WHERE id = ? AND credited_at = 0",
-		int64(account), ms(now), id)
-}

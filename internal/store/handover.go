@@ -9,7 +9,8 @@ import (
 	"portal"
 )
 
-const handoverColumns = `h.id, h.worksite_id, h.from_account_id, h.to_account_id, h.status, h.created_at, h.expires_at, h.decided_at,
+const handoverColumns = `h.id, h.worksite_id, h.from_account_id, h.to_account_id, h.status, h.created_at,
+	h.expires_at, h.decided_at,
 	w.name, w.code, f.preferred_first_name, f.given_names, f.preferred_last_name, f.surname, f.email,
 	t.preferred_first_name, t.given_names, t.preferred_last_name, t.surname, t.email`
 
@@ -39,7 +40,9 @@ func IsPendingHandoverConflict(err error) bool {
 // ExpireHandovers records as expired a worksite's pending handover past its
 // expiry, so that a new one may be started beside it.
 func (tx *Tx) ExpireHandovers(ctx context.Context, ws portal.WorksiteID, now time.Time) error {
-	_, err := tx.Exec(ctx, "UPDATE worksite_handovers SET status = 'expired' WHERE worksite_id = ? AND status = 'pending' AND expires_at <= ?",
+	_, err := tx.Exec(ctx,
+		"UPDATE worksite_handovers SET status = 'expired' "+
+			"WHERE worksite_id = ? AND status = 'pending' AND expires_at <= ?",
 		int64(ws), ms(now))
 	return err
 }
@@ -47,7 +50,8 @@ func (tx *Tx) ExpireHandovers(ctx context.Context, ws portal.WorksiteID, now tim
 // CreateHandover inserts a pending handover. A second pending one for the
 // worksite fails with a conflict (IsPendingHandoverConflict).
 func (tx *Tx) CreateHandover(ctx context.Context, h *portal.Handover) error {
-	id, err := tx.Insert(ctx, `INSERT INTO worksite_handovers (worksite_id, from_account_id, to_account_id, status, created_at, expires_at)
+	id, err := tx.Insert(ctx,
+		`INSERT INTO worksite_handovers (worksite_id, from_account_id, to_account_id, status, created_at, expires_at)
 		VALUES (?, ?, ?, 'pending', ?, ?)`, int64(h.WorksiteID), int64(h.FromAccountID), int64(h.ToAccountID), ms(h.CreatedAt), ms(h.ExpiresAt))
 	if err != nil {
 		return err
@@ -60,15 +64,19 @@ func (tx *Tx) CreateHandover(ctx context.Context, h *portal.Handover) error {
 // status (accepted, declined or cancelled); it reports false when it was no
 // longer open, so of two answers at once exactly one stands.
 func (tx *Tx) DecideHandover(ctx context.Context, id portal.HandoverID, status string, now time.Time) (bool, error) {
-	return tx.changed(ctx, "UPDATE worksite_handovers SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending' AND expires_at > ?",
+	return tx.changed(ctx,
+		"UPDATE worksite_handovers SET status = ?, decided_at = ? "+
+			"WHERE id = ? AND status = 'pending' AND expires_at > ?",
 		status, ms(now), int64(id), ms(now))
 }
 
 // CancelHandoversOf cancels a worksite's pending handovers from or to a
 // person: when their membership ends or the administrator's role does, the
 // handover can no longer be what it asked. It returns those cancelled.
-func (tx *Tx) CancelHandoversOf(ctx context.Context, ws portal.WorksiteID, id portal.AccountID, now time.Time) ([]*portal.Handover, error) {
-	open, err := tx.handovers(ctx, " WHERE h.worksite_id = ? AND h.status = 'pending' AND (h.from_account_id = ? OR h.to_account_id = ?)",
+func (tx *Tx) CancelHandoversOf(ctx context.Context, ws portal.WorksiteID, id portal.AccountID,
+	now time.Time) ([]*portal.Handover, error) {
+	open, err := tx.handovers(ctx,
+		" WHERE h.worksite_id = ? AND h.status = 'pending' AND (h.from_account_id = ? OR h.to_account_id = ?)",
 		int64(ws), int64(id), int64(id))
 	if err != nil || len(open) == 0 {
 		return nil, err
@@ -88,13 +96,16 @@ func (q Q) FindHandoverByID(ctx context.Context, id portal.HandoverID) (*portal.
 
 // FindPendingHandover returns a worksite's pending handover, expired or not.
 func (q Q) FindPendingHandover(ctx context.Context, ws portal.WorksiteID) (*portal.Handover, error) {
-	return scanHandover(q.QueryRow(ctx, "SELECT "+handoverColumns+handoverFrom+" WHERE h.worksite_id = ? AND h.status = 'pending'", int64(ws)))
+	return scanHandover(q.QueryRow(ctx,
+		"SELECT "+handoverColumns+handoverFrom+" WHERE h.worksite_id = ? AND h.status = 'pending'", int64(ws)))
 }
 
 // FindHandoversTo lists the pending handovers offered to a person that
 // have not expired, newest first.
 func (q Q) FindHandoversTo(ctx context.Context, id portal.AccountID, now time.Time) ([]*portal.Handover, error) {
-	return q.handovers(ctx, " WHERE h.to_account_id = ? AND h.status = 'pending' AND h.expires_at > ? ORDER BY h.id DESC", int64(id), ms(now))
+	return q.handovers(ctx,
+		" WHERE h.to_account_id = ? AND h.status = 'pending' AND h.expires_at > ? "+
+			"ORDER BY h.id DESC", int64(id), ms(now))
 }
 
 // FindAllHandovers lists every handover in id order, for the policy snapshot.
@@ -117,21 +128,6 @@ func (q Q) handovers(ctx context.Context, where string, args ...any) ([]*portal.
 		out = append(out, h)
 	}
 	return out, rows.Err()
-}
-
-// ResignDeclaration records a new Worksite Privacy & Security Declaration
-// by a new signer, who takes the worksite over from the one before.
-func (tx *Tx) ResignDeclaration(ctx context.Context, ws portal.WorksiteID, signer *portal.Account, version, via string, now time.Time) error {
-	_, err := tx.Exec(ctx, `UPDATE worksites SET signer_name = ?, signer_email = ?, signer_account_id = ?, declaration_version = ?,
-		declaration_signed_at = ?, signer_token_hash = '', signed_via = ? WHERE id = ?`,
-		signer.LegalName(), signer.Email, int64(signer.ID), version, ms(now), via, int64(ws))
-	return err
-}
-
-// RecordSignIn notes when a person signed in to the portal.
-func (tx *Tx) RecordSignIn(ctx context.Context, id portal.AccountID, now time.Time) error {
-	_, err := tx.Exec(ctx, "UPDATE accounts SET last_sign_in_at = ? WHERE id = ?", ms(now), int64(id))
-	return err
 }
 
 // InactiveAdminWorksite is portal.InactiveAdminWorksite, as the store reads and writes it.
@@ -193,11 +189,4 @@ func (q Q) FindInactiveAdminWorksites(ctx context.Context, before time.Time) ([]
 		return strings.ToLower(out[i].Worksite.Name) < strings.ToLower(out[j].Worksite.Name)
 	})
 	return out, nil
-}
-
-// LastSignIn returns when a person last signed in; zero if never.
-func (q Q) LastSignIn(ctx context.Context, id portal.AccountID) (time.Time, error) {
-	var v int64
-	err := q.QueryRow(ctx, "SELECT last_sign_in_at FROM accounts WHERE id = ?", int64(id)).Scan(&v)
-	return fromMS(v), mapError(err)
 }

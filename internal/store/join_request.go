@@ -9,9 +9,12 @@ import (
 	"portal"
 )
 
-const joinColumns = `r.id, r.worksite_id, r.account_id, r.via, r.comment, r.status, COALESCE(r.decided_by, 0), r.decided_at, r.reason,
-	r.created_at, a.preferred_first_name, a.given_names, a.preferred_last_name, a.surname, a.email, a.profession, w.name, w.code,
-	COALESCE(d.preferred_first_name, ''), COALESCE(d.given_names, ''), COALESCE(d.preferred_last_name, ''), COALESCE(d.surname, '')`
+const joinColumns = `r.id, r.worksite_id, r.account_id, r.via, r.comment, r.status,
+	COALESCE(r.decided_by, 0), r.decided_at, r.reason,
+	r.created_at, a.preferred_first_name, a.given_names, a.preferred_last_name, a.surname, a.email,
+		a.profession, w.name, w.code,
+	COALESCE(d.preferred_first_name, ''), COALESCE(d.given_names, ''),
+		COALESCE(d.preferred_last_name, ''), COALESCE(d.surname, '')`
 
 const joinFrom = ` FROM join_requests r JOIN accounts a ON a.id = r.account_id JOIN worksites w ON w.id = r.worksite_id
 	LEFT JOIN accounts d ON d.id = r.decided_by`
@@ -30,7 +33,8 @@ func scanJoin(r rowScanner) (*portal.JoinRequest, error) {
 	var j portal.JoinRequest
 	var decided, created int64
 	var pf, given, pl, surname, code, dpf, dgiven, dpl, dsurname string
-	if err := r.Scan(&j.ID, &j.WorksiteID, &j.AccountID, &j.Via, &j.Comment, &j.Status, &j.DecidedBy, &decided, &j.Reason,
+	if err := r.Scan(&j.ID, &j.WorksiteID, &j.AccountID, &j.Via, &j.Comment, &j.Status,
+		&j.DecidedBy, &decided, &j.Reason,
 		&created, &pf, &given, &pl, &surname, &j.RequesterEmail, &j.RequesterProfession, &j.WorksiteName, &code,
 		&dpf, &dgiven, &dpl, &dsurname); err != nil {
 		return nil, mapError(err)
@@ -49,7 +53,8 @@ func pendingKey(ws portal.WorksiteID, id portal.AccountID) string {
 // CreateJoinRequest inserts a pending request; a second pending request
 // for the same person and worksite gives a *ConflictError.
 func (tx *Tx) CreateJoinRequest(ctx context.Context, j *portal.JoinRequest) error {
-	id, err := tx.Insert(ctx, `INSERT INTO join_requests (worksite_id, account_id, via, comment, status, created_at, pending_key)
+	id, err := tx.Insert(ctx,
+		`INSERT INTO join_requests (worksite_id, account_id, via, comment, status, created_at, pending_key)
 		VALUES (?, ?, ?, ?, 'pending', ?, ?)`, int64(j.WorksiteID), int64(j.AccountID), j.Via, j.Comment, ms(j.CreatedAt),
 		pendingKey(j.WorksiteID, j.AccountID))
 	if err != nil {
@@ -66,12 +71,14 @@ func (q Q) FindJoinRequestByID(ctx context.Context, id portal.JoinRequestID) (*p
 
 // DecideJoinRequest records a decision if the request is still pending,
 // and reports whether it was (so exactly one of two deciders wins).
-func (tx *Tx) DecideJoinRequest(ctx context.Context, id portal.JoinRequestID, status string, by portal.AccountID, reason string, now time.Time) (bool, error) {
+func (tx *Tx) DecideJoinRequest(ctx context.Context, id portal.JoinRequestID, status string, by portal.AccountID,
+	reason string, now time.Time) (bool, error) {
 	var byArg any
 	if by != 0 {
 		byArg = int64(by)
 	}
-	res, err := tx.Exec(ctx, `UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ?, reason = ?, pending_key = NULL
+	res, err := tx.Exec(ctx,
+		`UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ?, reason = ?, pending_key = NULL
 		WHERE id = ? AND status = 'pending'`, status, byArg, ms(now), reason, int64(id))
 	if err != nil {
 		return false, err

@@ -14,13 +14,15 @@ const LeaveActor = "leave"
 // LeaveRow is portal.LeaveRecord, as the store reads and writes it.
 type LeaveRow = portal.LeaveRecord
 
-const leaveColumns = `id, account_id, kind, start_date, end_date, pause_access, access_paused_at, access_resumed_at, created_at`
+const leaveColumns = `id, account_id, kind, start_date, end_date, pause_access, access_paused_at,
+	access_resumed_at, created_at`
 
 func scanLeave(r rowScanner) (*LeaveRow, error) {
 	var l LeaveRow
 	var kind string
 	var paused, resumed, created int64
-	if err := r.Scan(&l.ID, &l.AccountID, &kind, &l.Start, &l.End, &l.PauseAccess, &paused, &resumed, &created); err != nil {
+	if err := r.Scan(&l.ID, &l.AccountID, &kind, &l.Start, &l.End, &l.PauseAccess, &paused,
+		&resumed, &created); err != nil {
 		return nil, mapError(err)
 	}
 	l.Kind, l.AccessPausedAt, l.AccessResumedAt, l.CreatedAt = portal.LeaveKind(kind), fromMS(paused), fromMS(resumed), fromMS(created)
@@ -67,7 +69,8 @@ func (q Q) FindLeavesOf(ctx context.Context, ids []portal.AccountID, endAfter st
 	for _, id := range ids {
 		args = append(args, int64(id))
 	}
-	return q.leaves(ctx, "WHERE end_date > ? AND account_id IN ("+placeholders(len(ids))+") ORDER BY start_date, id", args...)
+	return q.leaves(ctx,
+		"WHERE end_date > ? AND account_id IN ("+placeholders(len(ids))+") ORDER BY start_date, id", args...)
 }
 
 // FindLeavesToPause lists the leaves that pause access, have begun on a
@@ -86,19 +89,22 @@ func (q Q) FindLeavesToResume(ctx context.Context, today string) ([]*LeaveRow, e
 // MarkLeavePaused records that the access was paused for a leave, only
 // once: of several instances exactly one gets true.
 func (tx *Tx) MarkLeavePaused(ctx context.Context, id portal.LeaveID, now time.Time) (bool, error) {
-	return tx.changed(ctx, "UPDATE leaves SET access_paused_at = ? WHERE id = ? AND access_paused_at = 0", ms(now), int64(id))
+	return tx.changed(ctx,
+		"UPDATE leaves SET access_paused_at = ? WHERE id = ? AND access_paused_at = 0", ms(now), int64(id))
 }
 
 // MarkLeaveResumed records that the access paused for a leave came back,
 // only once.
 func (tx *Tx) MarkLeaveResumed(ctx context.Context, id portal.LeaveID, now time.Time) (bool, error) {
-	return tx.changed(ctx, "UPDATE leaves SET access_resumed_at = ? WHERE id = ? AND access_paused_at > 0 AND access_resumed_at = 0",
+	return tx.changed(ctx,
+		"UPDATE leaves SET access_resumed_at = ? WHERE id = ? AND access_paused_at > 0 AND access_resumed_at = 0",
 		ms(now), int64(id))
 }
 
 // MoveReviewDue moves the annual review of a request by a duration.
 func (tx *Tx) MoveReviewDue(ctx context.Context, id portal.AccessRequestID, by time.Duration) error {
-	_, err := tx.Exec(ctx, "UPDATE access_requests SET review_due_at = review_due_at + ? WHERE id = ? AND review_due_at > 0",
+	_, err := tx.Exec(ctx,
+		"UPDATE access_requests SET review_due_at = review_due_at + ? WHERE id = ? AND review_due_at > 0",
 		by.Milliseconds(), int64(id))
 	return err
 }

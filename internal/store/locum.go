@@ -26,7 +26,8 @@ func (q Q) FindLocumsEnding(ctx context.Context, today, horizon string) ([]*port
 // being sent. It reports false when it was sent already, or the
 // membership or its last day changed meanwhile: the reminder then goes
 // once, whichever instance claims it.
-func (tx *Tx) ClaimLocumNotice(ctx context.Context, ws portal.WorksiteID, id portal.AccountID, lastDay string, now time.Time) (bool, error) {
+func (tx *Tx) ClaimLocumNotice(ctx context.Context, ws portal.WorksiteID, id portal.AccountID, lastDay string,
+	now time.Time) (bool, error) {
 	return tx.changed(ctx, `UPDATE worksite_members SET locum_notice_at = ?
 		WHERE worksite_id = ? AND account_id = ? AND status = 'active' AND locum = ? AND locum_notice_at = 0 AND end_date = ?`,
 		ms(now), int64(ws), int64(id), true, lastDay)

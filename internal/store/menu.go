@@ -58,16 +58,20 @@ type MenuRead struct {
 // administeredBy is the worksites an account administers directly or
 // through a group (AdministeredWorksiteIDs), as a subquery of two
 // arguments, both the account.
-const administeredBy = `(SELECT am.worksite_id FROM worksite_members am WHERE am.account_id = ? AND am.role = 'site_admin'
-	AND am.status = 'active' UNION SELECT aw.id FROM worksites aw JOIN group_admins ag ON ag.group_id = aw.group_id WHERE ag.account_id = ?)`
+const administeredBy = `(SELECT am.worksite_id FROM worksite_members am
+	WHERE am.account_id = ? AND am.role = 'site_admin'
+	AND am.status = 'active' UNION SELECT aw.id FROM worksites aw JOIN group_admins ag ON ag.group_id = aw.group_id
+		WHERE ag.account_id = ?)`
 
 // latestRequestOf is the id of an account's latest request, as
 // FindLatestAccessRequest picks it; one argument, the account.
-const latestRequestOf = `(SELECT lr.id FROM access_requests lr WHERE lr.account_id = ? ORDER BY lr.created_at DESC, lr.id DESC LIMIT 1)`
+const latestRequestOf = `(SELECT lr.id FROM access_requests lr WHERE lr.account_id = ?
+	ORDER BY lr.created_at DESC, lr.id DESC LIMIT 1)`
 
 // reviewRequestOf is the id of the request holding an account's access, as
 // FindAccessReview picks it; one argument, the account.
-const reviewRequestOf = `(SELECT vr.id FROM access_requests vr WHERE vr.account_id = ? AND vr.status IN ('approved', 'suspended')
+const reviewRequestOf = `(SELECT vr.id FROM access_requests vr
+	WHERE vr.account_id = ? AND vr.status IN ('approved', 'suspended')
 	ORDER BY vr.created_at DESC, vr.id DESC LIMIT 1)`
 
 // ReadMenu reads a person's MenuRead in one statement.
@@ -81,7 +85,8 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 			m.Memberships = append(m.Memberships, x)
 			return err
 		})
-	b.add("SELECT "+completionColumns+" FROM prerequisite_completions WHERE account_id = ? ORDER BY completed_at DESC, id DESC",
+	b.add("SELECT "+completionColumns+" FROM prerequisite_completions WHERE account_id = ? "+
+		"ORDER BY completed_at DESC, id DESC",
 		[]any{id}, countColumns(completionColumns), func(r rowScanner) error {
 			x, err := scanCompletion(r)
 			m.Completions = append(m.Completions, x)
@@ -116,7 +121,8 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 		return m.Review.AccessRequest
 	})
 	b.add(`SELECT occurred_at, actor_kind, actor_id, from_status, to_status, note FROM access_request_events
-		WHERE request_id = `+reviewRequestOf+` AND to_status = 'suspended' AND from_status <> 'suspended' ORDER BY id DESC LIMIT 1`,
+		WHERE request_id = `+reviewRequestOf+` AND to_status = 'suspended' AND from_status <> 'suspended'
+			ORDER BY id DESC LIMIT 1`,
 		[]any{id}, 6, func(r rowScanner) error {
 			var e portal.AccessRequestEvent
 			var at int64
@@ -134,9 +140,11 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 				return err
 			})
 	}
-	joins("r.worksite_id IN "+administeredBy+" AND r.status = ?", []any{id, id, portal.RequestPending}, &m.JoinRequestsToDecide)
+	joins("r.worksite_id IN "+administeredBy+" AND r.status = ?",
+		[]any{id, id, portal.RequestPending}, &m.JoinRequestsToDecide)
 	joins("r.account_id = ?", []any{id}, &m.JoinRequests)
-	b.add("SELECT "+invitationColumns+invitationFrom+" WHERE i.email_key = ? AND i.status = 'pending' AND i.expires_at > ? ORDER BY i.created_at DESC",
+	b.add("SELECT "+invitationColumns+invitationFrom+" "+
+		"WHERE i.email_key = ? AND i.status = 'pending' AND i.expires_at > ? ORDER BY i.created_at DESC",
 		[]any{portal.EmailKey(f.Email), ms(f.Now)}, countColumns(invitationColumns), func(r rowScanner) error {
 			x, err := scanInvitation(r)
 			m.Invitations = append(m.Invitations, x)
@@ -150,15 +158,18 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 			return err
 		})
 	sponsorships := func(where string, args []any, out *[]*portal.Sponsorship) {
-		b.add("SELECT "+sponsorshipColumns+sponsorshipFrom+" WHERE "+where+" ORDER BY s.created_at DESC, s.id DESC", args,
+		b.add("SELECT "+sponsorshipColumns+sponsorshipFrom+" WHERE "+where+" "+
+			"ORDER BY s.created_at DESC, s.id DESC", args,
 			countColumns(sponsorshipColumns), func(r rowScanner) error {
 				x, err := scanSponsorship(r)
 				*out = append(*out, x)
 				return err
 			})
 	}
-	sponsorships("s.authorizer_account_id = ? AND s.status = ?", []any{id, portal.SponsorPending}, &m.SponsorshipsToDecide)
-	b.add("SELECT "+handoverColumns+handoverFrom+" WHERE h.to_account_id = ? AND h.status = 'pending' AND h.expires_at > ? ORDER BY h.id DESC",
+	sponsorships("s.authorizer_account_id = ? AND s.status = ?",
+		[]any{id, portal.SponsorPending}, &m.SponsorshipsToDecide)
+	b.add("SELECT "+handoverColumns+handoverFrom+" "+
+		"WHERE h.to_account_id = ? AND h.status = 'pending' AND h.expires_at > ? ORDER BY h.id DESC",
 		[]any{id, ms(f.Now)}, countColumns(handoverColumns), func(r rowScanner) error {
 			x, err := scanHandover(r)
 			m.HandoversToDecide = append(m.HandoversToDecide, x)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"portal"
 )
@@ -33,12 +34,14 @@ func CompletionKind(p portal.Prerequisite) string {
 // Completion is portal.Completion, as the store reads and writes it.
 type Completion = portal.Completion
 
-const completionColumns = `id, account_id, kind, version, completed_at, score, source, recorded_by, signed_name, credited_via`
+const completionColumns = `id, account_id, kind, version, completed_at, score, source, recorded_by,
+	signed_name, credited_via`
 
 func scanCompletion(r rowScanner) (*Completion, error) {
 	var c Completion
 	var at int64
-	if err := r.Scan(&c.ID, &c.AccountID, &c.Kind, &c.Version, &at, &c.Score, &c.Source, &c.RecordedBy, &c.SignedName, &c.CreditedVia); err != nil {
+	if err := r.Scan(&c.ID, &c.AccountID, &c.Kind, &c.Version, &at, &c.Score, &c.Source, &c.RecordedBy, &c.SignedName,
+		&c.CreditedVia); err != nil {
 		return nil, mapError(err)
 	}
 	c.CompletedAt = fromMS(at)
@@ -80,4 +83,48 @@ func (q Q) FindCompletions(ctx context.Context, account portal.AccountID) ([]*Co
 		return nil, err
 	}
 	return collect(rows, scanCompletion)
+}
+
+// CreatePendingTrainingCredit stores a completion waiting for its address.
+func (tx *Tx) CreatePendingTrainingCredit(ctx context.Context, p *PendingTrainingCredit) error {
+	id, err := tx.Insert(ctx,
+		`INSERT INTO pending_training_credits (email, email_key, version, completed_at, recorded_by, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, p.Email, portal.EmailKey(p.Email), p.Version, ms(p.CompletedAt), p.RecordedBy, ms(p.CreatedAt))
+	if err != nil {
+		return err
+	}
+	p.ID = id
+	return nil
+}
+
+// FindPendingTrainingCredits lists the uncredited completions recorded for
+// an address, oldest first.
+func (q Q) FindPendingTrainingCredits(ctx context.Context, email string) ([]*PendingTrainingCredit, error) {
+	rows, err := q.Query(ctx,
+		`SELECT id, email, version, completed_at, recorded_by, created_at FROM pending_training_credits
+		WHERE email_key = ? AND credited_at = 0 ORDER BY id`, portal.EmailKey(email))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*PendingTrainingCredit
+	for rows.Next() {
+		var p PendingTrainingCredit
+		var completed, created int64
+		if err := rows.Scan(&p.ID, &p.Email, &p.Version, &completed, &p.RecordedBy, &created); err != nil {
+			return nil, err
+		}
+		p.CompletedAt, p.CreatedAt = fromMS(completed), fromMS(created)
+		out = append(out, &p)
+	}
+	return out, rows.Err()
+}
+
+// CreditPendingTraining marks a pending completion credited to an account
+// and reports whether it was still pending.
+func (tx *Tx) CreditPendingTraining(ctx context.Context, id int64, account portal.AccountID,
+	now time.Time) (bool, error) {
+	return tx.changed(ctx,
+		"UPDATE pending_training_credits SET credited_account_id = ?, credited_at = ? WHERE id = ? AND credited_at = 0",
+		int64(account), ms(now), id)
 }

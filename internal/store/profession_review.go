@@ -19,7 +19,8 @@ func (tx *Tx) SetAccountProfession(ctx context.Context, a *portal.Account) (bool
 
 // AddProfessionReview records a decision on an "Other" profession.
 func (tx *Tx) AddProfessionReview(ctx context.Context, r *portal.ProfessionReview) error {
-	id, err := tx.Insert(ctx, `INSERT INTO profession_reviews (account_id, outcome, described, profession, user_type, reason,
+	id, err := tx.Insert(ctx,
+		`INSERT INTO profession_reviews (account_id, outcome, described, profession, user_type, reason,
 		decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		int64(r.AccountID), r.Outcome, r.Described, string(r.Profession), string(r.UserType), r.Reason, r.DecidedBy, ms(r.DecidedAt))
 	if err != nil {
@@ -29,13 +30,15 @@ func (tx *Tx) AddProfessionReview(ctx context.Context, r *portal.ProfessionRevie
 	return nil
 }
 
-const professionReviewColumns = `id, account_id, outcome, described, profession, user_type, reason, decided_by, decided_at`
+const professionReviewColumns = `id, account_id, outcome, described, profession, user_type,
+	reason, decided_by, decided_at`
 
 func scanProfessionReview(r rowScanner) (*portal.ProfessionReview, error) {
 	var pr portal.ProfessionReview
 	var acct, at int64
 	var prof, ut string
-	if err := r.Scan(&pr.ID, &acct, &pr.Outcome, &pr.Described, &prof, &ut, &pr.Reason, &pr.DecidedBy, &at); err != nil {
+	if err := r.Scan(&pr.ID, &acct, &pr.Outcome, &pr.Described, &prof, &ut, &pr.Reason,
+		&pr.DecidedBy, &at); err != nil {
 		return nil, mapError(err)
 	}
 	pr.AccountID, pr.Profession, pr.UserType, pr.DecidedAt = portal.AccountID(acct), portal.Profession(prof), portal.UserType(ut), fromMS(at)
@@ -44,7 +47,8 @@ func scanProfessionReview(r rowScanner) (*portal.ProfessionReview, error) {
 
 // FindProfessionReviews lists the decisions on an account's profession, newest first.
 func (q Q) FindProfessionReviews(ctx context.Context, id portal.AccountID) ([]*portal.ProfessionReview, error) {
-	rows, err := q.Query(ctx, "SELECT "+professionReviewColumns+" FROM profession_reviews WHERE account_id = ? ORDER BY id DESC", int64(id))
+	rows, err := q.Query(ctx,
+		"SELECT "+professionReviewColumns+" FROM profession_reviews WHERE account_id = ? ORDER BY id DESC", int64(id))
 	if err != nil {
 		return nil, err
 	}

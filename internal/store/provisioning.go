@@ -65,7 +65,8 @@ func (tx *Tx) writeProvisioningEvents(ctx context.Context) error {
 		}
 	}
 	for _, e := range tx.events {
-		if _, err := tx.Exec(ctx, "INSERT INTO provisioning_events (account_id, type, occurred_at, data) VALUES (?, ?, ?, ?)",
+		if _, err := tx.Exec(ctx,
+			"INSERT INTO provisioning_events (account_id, type, occurred_at, data) VALUES (?, ?, ?, ?)",
 			int64(e.account), e.typ, e.at, e.data); err != nil {
 			return err
 		}
@@ -115,7 +116,8 @@ func (q Q) IsProvisioned(ctx context.Context, id portal.AccountID) (bool, error)
 
 // FindProvisioningEvents returns feed entries after a cursor, oldest first.
 func (q Q) FindProvisioningEvents(ctx context.Context, after int64, limit int) ([]ProvisioningEvent, error) {
-	rows, err := q.Query(ctx, "SELECT id, account_id, type, occurred_at, data FROM provisioning_events WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+	rows, err := q.Query(ctx,
+		"SELECT id, account_id, type, occurred_at, data FROM provisioning_events WHERE id > ? ORDER BY id LIMIT ?", after, limit)
 	if err != nil {
 		return nil, err
 	}

@@ -35,12 +35,14 @@ func (f QueueFilter) where() (string, []any) {
 		args = append(args, string(f.Profession))
 	}
 	if f.HealthAuthority != "" {
-		conds = append(conds, `EXISTS (SELECT 1 FROM access_request_worksites qw JOIN worksites qs ON qs.id = qw.worksite_id
+		conds = append(conds,
+			`EXISTS (SELECT 1 FROM access_request_worksites qw JOIN worksites qs ON qs.id = qw.worksite_id
 			WHERE qw.request_id = r.id AND qs.health_authority = ?)`)
 		args = append(args, string(f.HealthAuthority))
 	}
 	if f.WorksiteCode != "" {
-		conds = append(conds, `EXISTS (SELECT 1 FROM access_request_worksites qw JOIN worksites qs ON qs.id = qw.worksite_id
+		conds = append(conds,
+			`EXISTS (SELECT 1 FROM access_request_worksites qw JOIN worksites qs ON qs.id = qw.worksite_id
 			WHERE qw.request_id = r.id AND qs.code = ?)`)
 		args = append(args, string(f.WorksiteCode))
 	}
@@ -106,24 +108,17 @@ func (q Q) accessRequests(ctx context.Context, query string, args ...any) ([]*po
 	return collect(rows, scanAccessRequest)
 }
 
-func requestIDArgs(ids []portal.AccessRequestID) []any {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = int64(id)
-	}
-	return args
-}
-
 // FindRequestWorksites returns the worksites named on each of the
 // requests, by name.
-func (q Q) FindRequestWorksites(ctx context.Context, ids []portal.AccessRequestID) (map[portal.AccessRequestID][]*portal.Worksite, error) {
+func (q Q) FindRequestWorksites(ctx context.Context,
+	ids []portal.AccessRequestID) (map[portal.AccessRequestID][]*portal.Worksite, error) {
 	out := map[portal.AccessRequestID][]*portal.Worksite{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	rows, err := q.Query(ctx, "SELECT "+worksiteColumns+", rw.request_id"+worksiteFrom+
 		" JOIN access_request_worksites rw ON rw.worksite_id = w.id WHERE rw.request_id IN ("+placeholders(len(ids))+
-		") ORDER BY w.name, w.id", requestIDArgs(ids)...)
+		") ORDER BY w.name, w.id", idArgs(ids)...)
 	if err != nil {
 		return nil, err
 	}
@@ -141,14 +136,15 @@ func (q Q) FindRequestWorksites(ctx context.Context, ids []portal.AccessRequestI
 
 // FindRequestSponsorships returns the sponsorships each of the requests
 // relies on, with their current status.
-func (q Q) FindRequestSponsorships(ctx context.Context, ids []portal.AccessRequestID) (map[portal.AccessRequestID][]*portal.Sponsorship, error) {
+func (q Q) FindRequestSponsorships(ctx context.Context,
+	ids []portal.AccessRequestID) (map[portal.AccessRequestID][]*portal.Sponsorship, error) {
 	out := map[portal.AccessRequestID][]*portal.Sponsorship{}
 	if len(ids) == 0 {
 		return out, nil
 	}
 	rows, err := q.Query(ctx, "SELECT "+sponsorshipColumns+", rs.request_id"+sponsorshipFrom+
 		" JOIN access_request_sponsors rs ON rs.sponsorship_id = s.id WHERE rs.request_id IN ("+placeholders(len(ids))+
-		") ORDER BY s.id", requestIDArgs(ids)...)
+		") ORDER BY s.id", idArgs(ids)...)
 	if err != nil {
 		return nil, err
 	}
@@ -166,16 +162,15 @@ func (q Q) FindRequestSponsorships(ctx context.Context, ids []portal.AccessReque
 
 // FindAccountsByIDs returns the accounts with the given ids; ids that do
 // not exist are left out.
-func (q Q) FindAccountsByIDs(ctx context.Context, ids []portal.AccountID) (map[portal.AccountID]*portal.Account, error) {
+func (q Q) FindAccountsByIDs(ctx context.Context,
+	ids []portal.AccountID) (map[portal.AccountID]*portal.Account, error) {
 	out := map[portal.AccountID]*portal.Account{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = int64(id)
-	}
-	rows, err := q.Query(ctx, "SELECT "+accountColumns+" FROM accounts WHERE id IN ("+placeholders(len(ids))+")", args...)
+	args := idArgs(ids)
+	rows, err := q.Query(ctx,
+		"SELECT "+accountColumns+" FROM accounts WHERE id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -202,16 +197,22 @@ var openStatuses = []any{portal.ARSubmitted, portal.ARInfoRequested}
 // ClaimAccessRequest gives an open, unclaimed request to an officer. It
 // reports false when the request is claimed already or no longer open, so
 // that of two officers claiming at once exactly one gets it.
-func (tx *Tx) ClaimAccessRequest(ctx context.Context, id portal.AccessRequestID, by string, now time.Time) (bool, error) {
-	return tx.changed(ctx, "UPDATE access_requests SET claimed_by = ?, claimed_at = ? WHERE id = ? AND claimed_by = '' AND status IN (?, ?)",
+func (tx *Tx) ClaimAccessRequest(ctx context.Context, id portal.AccessRequestID, by string,
+	now time.Time) (bool, error) {
+	return tx.changed(ctx,
+		"UPDATE access_requests SET claimed_by = ?, claimed_at = ? "+
+			"WHERE id = ? AND claimed_by = '' AND status IN (?, ?)",
 		append([]any{by, ms(now), int64(id)}, openStatuses...)...)
 }
 
 // ReleaseAccessRequest returns a claimed request to the queue. Only the
 // officer who claimed it may, unless anyone is set (an administrator); it
 // reports false when the request was not released.
-func (tx *Tx) ReleaseAccessRequest(ctx context.Context, id portal.AccessRequestID, by string, anyone bool) (bool, error) {
-	return tx.changed(ctx, "UPDATE access_requests SET claimed_by = '', claimed_at = 0 WHERE id = ? AND claimed_by <> '' AND (claimed_by = ? OR ?)",
+func (tx *Tx) ReleaseAccessRequest(ctx context.Context, id portal.AccessRequestID, by string,
+	anyone bool) (bool, error) {
+	return tx.changed(ctx,
+		"UPDATE access_requests SET claimed_by = '', claimed_at = 0 "+
+			"WHERE id = ? AND claimed_by <> '' AND (claimed_by = ? OR ?)",
 		int64(id), by, anyone)
 }
 

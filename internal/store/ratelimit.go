@@ -8,7 +8,8 @@ import (
 // HitRateLimit counts one attempt in bucket's fixed window and reports
 // whether it is within limit. Counters live in the database so every
 // instance shares them; one upsert makes concurrent hits count exactly.
-func (db *DB) HitRateLimit(ctx context.Context, bucket string, limit int, window time.Duration, now time.Time) (bool, error) {
+func (db *DB) HitRateLimit(ctx context.Context, bucket string, limit int, window time.Duration,
+	now time.Time) (bool, error) {
 	return db.Read().HitLimit(ctx, bucket, now.Truncate(window), limit)
 }
 

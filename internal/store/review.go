@@ -51,14 +51,16 @@ func (q Q) accessReviews(ctx context.Context, query string, args ...any) ([]*Acc
 // before a moment (overdue ones included), soonest first.
 func (q Q) FindReviewsDue(ctx context.Context, before time.Time) ([]*AccessReview, error) {
 	return q.accessReviews(ctx, "SELECT "+reviewColumns+` FROM access_requests r
-		WHERE r.status = 'approved' AND r.review_due_at > 0 AND r.review_due_at < ? ORDER BY r.review_due_at, r.id`, ms(before))
+		WHERE r.status = 'approved' AND r.review_due_at > 0 AND r.review_due_at < ?
+			ORDER BY r.review_due_at, r.id`, ms(before))
 }
 
 // FindAccessReview returns the request that holds a person's access: their
 // newest approved or suspended request.
 func (q Q) FindAccessReview(ctx context.Context, account portal.AccountID) (*AccessReview, error) {
 	r, err := scanAccessReview(q.QueryRow(ctx, "SELECT "+reviewColumns+` FROM access_requests r
-		WHERE r.account_id = ? AND r.status IN ('approved', 'suspended') ORDER BY r.created_at DESC, r.id DESC LIMIT 1`, int64(account)))
+		WHERE r.account_id = ? AND r.status IN ('approved', 'suspended') ORDER BY r.created_at DESC, r.id DESC
+			LIMIT 1`, int64(account)))
 	if err != nil {
 		return nil, err
 	}
@@ -69,14 +71,16 @@ func (q Q) FindAccessReview(ctx context.Context, account portal.AccountID) (*Acc
 // immediate transactions already serialise writers), so that what the
 // caller decides from it still holds when it writes.
 func (tx *Tx) LockAccessReview(ctx context.Context, id portal.AccessRequestID) (*AccessReview, error) {
-	return scanAccessReview(tx.QueryRow(ctx, "SELECT "+reviewColumns+" FROM access_requests r WHERE r.id = ?"+tx.forUpdate(), int64(id)))
+	return scanAccessReview(tx.QueryRow(ctx,
+		"SELECT "+reviewColumns+" FROM access_requests r WHERE r.id = ?"+tx.forUpdate(), int64(id)))
 }
 
 // RecordReviewReminders moves a request's record of reminders from one
 // value to the next, only if it still holds the expected one and the
 // review is still due at the same moment. Of several instances running the
 // annual review at once exactly one gets true, so each reminder goes once.
-func (tx *Tx) RecordReviewReminders(ctx context.Context, id portal.AccessRequestID, due time.Time, from, to string, now time.Time) (bool, error) {
+func (tx *Tx) RecordReviewReminders(ctx context.Context, id portal.AccessRequestID, due time.Time, from, to string,
+	now time.Time) (bool, error) {
 	return tx.changed(ctx, `UPDATE access_requests SET reminders_sent = ?, updated_at = ?
 		WHERE id = ? AND status = 'approved' AND review_due_at = ? AND reminders_sent = ?`,
 		to, ms(now), int64(id), ms(due), from)
@@ -87,7 +91,8 @@ func (tx *Tx) RecordReviewReminders(ctx context.Context, id portal.AccessRequest
 func (q Q) LastSuspension(ctx context.Context, id portal.AccessRequestID) (*portal.AccessRequestEvent, error) {
 	var e portal.AccessRequestEvent
 	var at int64
-	err := q.QueryRow(ctx, `SELECT occurred_at, actor_kind, actor_id, from_status, to_status, note FROM access_request_events
+	err := q.QueryRow(ctx,
+		`SELECT occurred_at, actor_kind, actor_id, from_status, to_status, note FROM access_request_events
 		WHERE request_id = ? AND to_status = 'suspended' AND from_status <> 'suspended' ORDER BY id DESC LIMIT 1`, int64(id)).
 		Scan(&at, &e.ActorKind, &e.ActorID, &e.FromStatus, &e.ToStatus, &e.Note)
 	if err != nil {
@@ -125,12 +130,13 @@ func (q Q) FindReviewSuspensions(ctx context.Context) ([]*AccessReview, error) {
 
 // FindReviewReminderTimes returns, per request, when the annual review's
 // reminders were recorded in its history since a moment, oldest first.
-func (q Q) FindReviewReminderTimes(ctx context.Context, ids []portal.AccessRequestID, since time.Time) (map[portal.AccessRequestID][]time.Time, error) {
+func (q Q) FindReviewReminderTimes(ctx context.Context, ids []portal.AccessRequestID,
+	since time.Time) (map[portal.AccessRequestID][]time.Time, error) {
 	out := map[portal.AccessRequestID][]time.Time{}
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := append([]any{ReviewActor, ms(since)}, requestIDArgs(ids)...)
+	args := append([]any{ReviewActor, ms(since)}, idArgs(ids)...)
 	rows, err := q.Query(ctx, `SELECT request_id, occurred_at FROM access_request_events
 		WHERE actor_kind = 'system' AND actor_id = ? AND from_status = 'approved' AND to_status = 'approved' AND occurred_at >= ?
 		AND request_id IN (`+placeholders(len(ids))+`) ORDER BY request_id, id`, args...)
@@ -215,7 +221,8 @@ func (q Q) FindMembersReviews(ctx context.Context, f MembersReviewFilter) ([]*Me
 // reminded of its member review, only if nobody did so in this cycle (the
 // last confirmation is still confirmedAt). Of several instances exactly
 // one gets true.
-func (tx *Tx) MarkMembersReviewReminded(ctx context.Context, ws portal.WorksiteID, confirmedAt, now time.Time) (bool, error) {
+func (tx *Tx) MarkMembersReviewReminded(ctx context.Context, ws portal.WorksiteID, confirmedAt,
+	now time.Time) (bool, error) {
 	return tx.changed(ctx, `UPDATE worksites SET members_review_reminded_at = ?
 		WHERE id = ? AND status = 'approved' AND members_review_reminded_at = 0 AND members_confirmed_at = ?`,
 		ms(now), int64(ws), ms(confirmedAt))

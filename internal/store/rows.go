@@ -1,6 +1,9 @@
 package store
 
-import "database/sql"
+import (
+	"context"
+	"database/sql"
+)
 
 // collect reads every row with scan and closes rows: the loop each
 // listing would otherwise write out. It returns nil when there are no rows.
@@ -15,4 +18,29 @@ func collect[T any](rows *sql.Rows, scan func(rowScanner) (T, error)) ([]T, erro
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// ids runs a query that selects one integer column, such as ids, and
+// returns its values (nil when there are none).
+func (q Q) ids(ctx context.Context, query string, args ...any) ([]int64, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanInt64)
+}
+
+func scanInt64(r rowScanner) (int64, error) {
+	var v int64
+	err := r.Scan(&v)
+	return v, err
+}
+
+// idArgs makes typed ids into query arguments, as for an IN (...) list.
+func idArgs[T ~int64](ids []T) []any {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = int64(id)
+	}
+	return args
 }

@@ -20,7 +20,8 @@ func accountArg(id portal.AccountID) any {
 
 // CreateSession inserts a session.
 func (q Q) CreateSession(ctx context.Context, s *Session) error {
-	_, err := q.Exec(ctx, `INSERT INTO sessions (id_hash, account_id, staff_id, data, created_at, last_seen_at, expires_at)
+	_, err := q.Exec(ctx,
+		`INSERT INTO sessions (id_hash, account_id, staff_id, data, created_at, last_seen_at, expires_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.IDHash, accountArg(s.AccountID), staffArg(s.StaffID), s.Data, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
 	return err
 }
@@ -37,7 +38,9 @@ func (q Q) FindSession(ctx context.Context, idHash string) (*Session, error) {
 	var s Session
 	var acct, staff sql.NullInt64
 	var created, seen, expires int64
-	err := q.QueryRow(ctx, `SELECT id_hash, account_id, staff_id, data, created_at, last_seen_at, expires_at FROM sessions WHERE id_hash = ?`, idHash).
+	err := q.QueryRow(ctx,
+		`SELECT id_hash, account_id, staff_id, data, created_at, last_seen_at, expires_at FROM sessions
+			WHERE id_hash = ?`, idHash).
 		Scan(&s.IDHash, &acct, &staff, &s.Data, &created, &seen, &expires)
 	if err != nil {
 		return nil, mapError(err)
@@ -49,7 +52,8 @@ func (q Q) FindSession(ctx context.Context, idHash string) (*Session, error) {
 
 // sessionAccountQuery reads a session and its account, when it has one, in
 // one round trip: every page of a signed-in person needs both.
-var sessionAccountQuery = `SELECT s.id_hash, s.account_id, s.staff_id, s.data, s.created_at, s.last_seen_at, s.expires_at, ` +
+var sessionAccountQuery = `SELECT s.id_hash, s.account_id, s.staff_id, s.data, s.created_at,
+	s.last_seen_at, s.expires_at, ` +
 	qualified("a.", accountColumns) + ` FROM sessions s LEFT JOIN accounts a ON a.id = s.account_id WHERE s.id_hash = ?`
 
 // FindSessionAccount returns a session by the hash of its token, with its
@@ -60,7 +64,8 @@ func (q Q) FindSessionAccount(ctx context.Context, idHash string) (*Session, *po
 	var created, seen, expires int64
 	var noAccount bool
 	a, err := scanAccount(scanFunc(func(dest ...any) error {
-		all := append([]any{&s.IDHash, &acct, &staff, &s.Data, &created, &seen, &expires}, zeroOnNull(dest, &noAccount)...)
+		all := append([]any{&s.IDHash, &acct, &staff, &s.Data, &created, &seen, &expires},
+			zeroOnNull(dest, &noAccount)...)
 		return q.QueryRow(ctx, sessionAccountQuery, idHash).Scan(all...)
 	}))
 	if err != nil {
@@ -76,7 +81,8 @@ func (q Q) FindSessionAccount(ctx context.Context, idHash string) (*Session, *po
 
 // UpdateSession saves a session's data and last-seen time.
 func (q Q) UpdateSession(ctx context.Context, s *Session) error {
-	_, err := q.Exec(ctx, "UPDATE sessions SET account_id = ?, staff_id = ?, data = ?, last_seen_at = ? WHERE id_hash = ?",
+	_, err := q.Exec(ctx,
+		"UPDATE sessions SET account_id = ?, staff_id = ?, data = ?, last_seen_at = ? WHERE id_hash = ?",
 		accountArg(s.AccountID), staffArg(s.StaffID), s.Data, ms(s.LastSeenAt), s.IDHash)
 	return err
 }
@@ -105,4 +111,17 @@ func (q Q) DeleteExpiredSessions(ctx context.Context, now, idleBefore time.Time)
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// RecordSignIn notes when a person signed in to the portal.
+func (tx *Tx) RecordSignIn(ctx context.Context, id portal.AccountID, now time.Time) error {
+	_, err := tx.Exec(ctx, "UPDATE accounts SET last_sign_in_at = ? WHERE id = ?", ms(now), int64(id))
+	return err
+}
+
+// LastSignIn returns when a person last signed in; zero if never.
+func (q Q) LastSignIn(ctx context.Context, id portal.AccountID) (time.Time, error) {
+	var v int64
+	err := q.QueryRow(ctx, "SELECT last_sign_in_at FROM accounts WHERE id = ?", int64(id)).Scan(&v)
+	return fromMS(v), mapError(err)
 }

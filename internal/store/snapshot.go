@@ -84,7 +84,8 @@ func (r snapshotReader) accounts(ctx context.Context, s *portal.PolicySnapshot) 
 }
 
 func (r snapshotReader) requests(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, account_id, status, user_type, granted_scopes, created_at FROM access_requests ORDER BY id`,
+	return r.each(ctx,
+		`SELECT id, account_id, status, user_type, granted_scopes, created_at FROM access_requests ORDER BY id`,
 		func(r rowScanner) error {
 			var a portal.AccessRequest
 			var ut, granted string
@@ -109,51 +110,59 @@ func (r snapshotReader) completions(ctx context.Context, s *portal.PolicySnapsho
 	for _, a := range s.Accounts {
 		emails[a.ID] = a.Email
 	}
-	return r.each(ctx, `SELECT id, account_id, kind, version, source, credited_via FROM prerequisite_completions ORDER BY id`, func(r rowScanner) error {
-		var id int64
-		var c portal.PrerequisiteCompletion
-		var kind, source, via string
-		if err := r.Scan(&id, &c.AccountID, &kind, &c.Version, &source, &via); err != nil {
-			return err
-		}
-		switch kind {
-		case CompletionTraining:
-			c.Prerequisite = portal.PrereqTraining
-		case CompletionHPCAA:
-			c.Prerequisite = portal.PrereqHPCAA
-		default:
-			c.Prerequisite = portal.Prerequisite(kind)
-		}
-		s.Completions = append(s.Completions, c)
-		if source == SourceExternal {
-			// Recorded by the CareConnect team for the account that used the
-			// address; the address itself is not kept, so it is the account's.
-			s.Grants = append(s.Grants, portal.NewAddressGrant(portal.GrantTraining, id, c.AccountID, emails[c.AccountID], via))
-		}
-		return nil
-	})
+	return r.each(ctx,
+		`SELECT id, account_id, kind, version, source, credited_via FROM prerequisite_completions ORDER BY id`,
+		func(r rowScanner) error {
+			var id int64
+			var c portal.PrerequisiteCompletion
+			var kind, source, via string
+			if err := r.Scan(&id, &c.AccountID, &kind, &c.Version, &source, &via); err != nil {
+				return err
+			}
+			switch kind {
+			case CompletionTraining:
+				c.Prerequisite = portal.PrereqTraining
+			case CompletionHPCAA:
+				c.Prerequisite = portal.PrereqHPCAA
+			default:
+				c.Prerequisite = portal.Prerequisite(kind)
+			}
+			s.Completions = append(s.Completions, c)
+			if source == SourceExternal {
+				// Recorded by the CareConnect team for the account that used the
+				// address; the address itself is not kept, so it is the account's.
+				s.Grants = append(s.Grants,
+					portal.NewAddressGrant(portal.GrantTraining, id, c.AccountID, emails[c.AccountID], via))
+			}
+			return nil
+		})
 }
 
 func (r snapshotReader) worksites(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, code, status, COALESCE(group_id, 0), signer_email, COALESCE(signer_account_id, 0), declaration_signed_at,
+	return r.each(ctx,
+		`SELECT id, code, status, COALESCE(group_id, 0), signer_email,
+			COALESCE(signer_account_id, 0), declaration_signed_at,
 		signed_via FROM worksites ORDER BY id`, func(r rowScanner) error {
-		var w portal.Worksite
-		var code, via string
-		var signed int64
-		if err := r.Scan(&w.ID, &code, &w.Status, &w.GroupID, &w.SignerEmail, &w.SignerAccountID, &signed, &via); err != nil {
-			return err
-		}
-		w.Code, w.DeclarationSigned = portal.WorksiteCode(code), fromMS(signed)
-		s.Worksites = append(s.Worksites, &w)
-		if w.DeclarationDone() {
-			s.Grants = append(s.Grants, portal.NewAddressGrant(portal.GrantDeclaration, int64(w.ID), w.SignerAccountID, w.SignerEmail, via))
-		}
-		return nil
-	})
+			var w portal.Worksite
+			var code, via string
+			var signed int64
+			if err := r.Scan(&w.ID, &code, &w.Status, &w.GroupID, &w.SignerEmail, &w.SignerAccountID,
+				&signed, &via); err != nil {
+				return err
+			}
+			w.Code, w.DeclarationSigned = portal.WorksiteCode(code), fromMS(signed)
+			s.Worksites = append(s.Worksites, &w)
+			if w.DeclarationDone() {
+				s.Grants = append(s.Grants,
+					portal.NewAddressGrant(portal.GrantDeclaration, int64(w.ID), w.SignerAccountID, w.SignerEmail, via))
+			}
+			return nil
+		})
 }
 
 func (r snapshotReader) memberships(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT worksite_id, account_id, role, status, end_date FROM worksite_members ORDER BY worksite_id, account_id`,
+	return r.each(ctx,
+		`SELECT worksite_id, account_id, role, status, end_date FROM worksite_members ORDER BY worksite_id, account_id`,
 		func(r rowScanner) error {
 			var m portal.Membership
 			if err := r.Scan(&m.WorksiteID, &m.AccountID, &m.Role, &m.Status, &m.EndDate); err != nil {
@@ -165,31 +174,34 @@ func (r snapshotReader) memberships(ctx context.Context, s *portal.PolicySnapsho
 }
 
 func (r snapshotReader) groupAdmins(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT group_id, account_id FROM group_admins ORDER BY group_id, account_id`, func(r rowScanner) error {
-		var g portal.GroupAdmin
-		if err := r.Scan(&g.GroupID, &g.AccountID); err != nil {
-			return err
-		}
-		s.GroupAdmins = append(s.GroupAdmins, g)
-		return nil
-	})
+	return r.each(ctx, `SELECT group_id, account_id FROM group_admins ORDER BY group_id, account_id`,
+		func(r rowScanner) error {
+			var g portal.GroupAdmin
+			if err := r.Scan(&g.GroupID, &g.AccountID); err != nil {
+				return err
+			}
+			s.GroupAdmins = append(s.GroupAdmins, g)
+			return nil
+		})
 }
 
 func (r snapshotReader) sponsorships(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, obo_account_id, authorizer_account_id, worksite_id, status, residency_start, residency_end
+	return r.each(ctx,
+		`SELECT id, obo_account_id, authorizer_account_id, worksite_id, status, residency_start, residency_end
 		FROM sponsorships ORDER BY id`, func(r rowScanner) error {
-		var sp portal.Sponsorship
-		if err := r.Scan(&sp.ID, &sp.OBOAccountID, &sp.AuthorizerAccountID, &sp.WorksiteID, &sp.Status,
-			&sp.ResidencyStart, &sp.ResidencyEnd); err != nil {
-			return err
-		}
-		s.Sponsorships = append(s.Sponsorships, &sp)
-		return nil
-	})
+			var sp portal.Sponsorship
+			if err := r.Scan(&sp.ID, &sp.OBOAccountID, &sp.AuthorizerAccountID, &sp.WorksiteID, &sp.Status,
+				&sp.ResidencyStart, &sp.ResidencyEnd); err != nil {
+				return err
+			}
+			s.Sponsorships = append(s.Sponsorships, &sp)
+			return nil
+		})
 }
 
 func (r snapshotReader) invitations(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, worksite_id, email, status, expires_at, COALESCE(decided_by, 0), accepted_via FROM invitations ORDER BY id`,
+	return r.each(ctx,
+		`SELECT id, worksite_id, email, status, expires_at, COALESCE(decided_by, 0), accepted_via FROM invitations ORDER BY id`,
 		func(r rowScanner) error {
 			var inv portal.Invitation
 			var expires int64
@@ -201,21 +213,23 @@ func (r snapshotReader) invitations(ctx context.Context, s *portal.PolicySnapsho
 			inv.ExpiresAt = fromMS(expires)
 			s.Invitations = append(s.Invitations, &inv)
 			if inv.Status == portal.RequestApproved {
-				s.Grants = append(s.Grants, portal.NewAddressGrant(portal.GrantInvitation, int64(inv.ID), by, inv.Email, via))
+				s.Grants = append(s.Grants,
+					portal.NewAddressGrant(portal.GrantInvitation, int64(inv.ID), by, inv.Email, via))
 			}
 			return nil
 		})
 }
 
 func (r snapshotReader) joinRequests(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, worksite_id, account_id, status FROM join_requests ORDER BY id`, func(r rowScanner) error {
-		var j portal.JoinRequest
-		if err := r.Scan(&j.ID, &j.WorksiteID, &j.AccountID, &j.Status); err != nil {
-			return err
-		}
-		s.JoinRequests = append(s.JoinRequests, &j)
-		return nil
-	})
+	return r.each(ctx, `SELECT id, worksite_id, account_id, status FROM join_requests ORDER BY id`,
+		func(r rowScanner) error {
+			var j portal.JoinRequest
+			if err := r.Scan(&j.ID, &j.WorksiteID, &j.AccountID, &j.Status); err != nil {
+				return err
+			}
+			s.JoinRequests = append(s.JoinRequests, &j)
+			return nil
+		})
 }
 
 // feed reads each person's last change-feed event that changed their
@@ -273,7 +287,8 @@ func (r snapshotReader) activity(ctx context.Context, s *portal.PolicySnapshot) 
 
 // leavePauses reads the leaves that paused a person's access.
 func (r snapshotReader) leavePauses(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, account_id, end_date, access_resumed_at FROM leaves WHERE access_paused_at > 0 ORDER BY id`,
+	return r.each(ctx,
+		`SELECT id, account_id, end_date, access_resumed_at FROM leaves WHERE access_paused_at > 0 ORDER BY id`,
 		func(row rowScanner) error {
 			var l portal.LeavePause
 			var resumed int64
@@ -288,7 +303,8 @@ func (r snapshotReader) leavePauses(ctx context.Context, s *portal.PolicySnapsho
 
 // handovers reads every handover of a worksite to another member.
 func (r snapshotReader) handovers(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx, `SELECT id, worksite_id, from_account_id, to_account_id, status, expires_at FROM worksite_handovers ORDER BY id`,
+	return r.each(ctx,
+		`SELECT id, worksite_id, from_account_id, to_account_id, status, expires_at FROM worksite_handovers ORDER BY id`,
 		func(r rowScanner) error {
 			var h portal.Handover
 			var expires int64

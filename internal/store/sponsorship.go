@@ -99,7 +99,8 @@ func (q Q) sponsorships(ctx context.Context, query string, args ...any) ([]*port
 // DecideSponsorship approves (pending -> active) or declines (pending ->
 // declined) a request if it is still pending, and reports whether it was,
 // so that exactly one of two concurrent decisions stands.
-func (tx *Tx) DecideSponsorship(ctx context.Context, id portal.SponsorshipID, approve bool, reason string, now time.Time) (bool, error) {
+func (tx *Tx) DecideSponsorship(ctx context.Context, id portal.SponsorshipID, approve bool, reason string,
+	now time.Time) (bool, error) {
 	query := `UPDATE sponsorships SET status = 'active', reason = ?, decided_at = ? WHERE id = ? AND status = 'pending'`
 	if !approve {
 		query = `UPDATE sponsorships SET status = 'declined', reason = ?, decided_at = ?, pending_key = NULL
@@ -110,14 +111,16 @@ func (tx *Tx) DecideSponsorship(ctx context.Context, id portal.SponsorshipID, ap
 
 // RevokeSponsorship ends an active sponsorship (active -> revoked) and
 // reports whether it was active.
-func (tx *Tx) RevokeSponsorship(ctx context.Context, id portal.SponsorshipID, reason string, now time.Time) (bool, error) {
+func (tx *Tx) RevokeSponsorship(ctx context.Context, id portal.SponsorshipID, reason string,
+	now time.Time) (bool, error) {
 	return tx.changed(ctx, `UPDATE sponsorships SET status = 'revoked', reason = ?, ended_at = ?, pending_key = NULL
 		WHERE id = ? AND status = 'active'`, reason, ms(now), int64(id))
 }
 
 // WithdrawSponsorship ends an active sponsorship at the on-behalf-of
 // user's wish (active -> withdrawn) and reports whether it was active.
-func (tx *Tx) WithdrawSponsorship(ctx context.Context, id portal.SponsorshipID, reason string, now time.Time) (bool, error) {
+func (tx *Tx) WithdrawSponsorship(ctx context.Context, id portal.SponsorshipID, reason string,
+	now time.Time) (bool, error) {
 	return tx.changed(ctx, `UPDATE sponsorships SET status = 'withdrawn', reason = ?, ended_at = ?, pending_key = NULL
 		WHERE id = ? AND status = 'active'`, reason, ms(now), int64(id))
 }
@@ -126,7 +129,8 @@ func (tx *Tx) WithdrawSponsorship(ctx context.Context, id portal.SponsorshipID, 
 // (residency_end, YYYY-MM-DD) is before today.
 func (q Q) FindDueResidencies(ctx context.Context, today string) ([]*portal.Sponsorship, error) {
 	return q.sponsorships(ctx, "SELECT "+sponsorshipColumns+sponsorshipFrom+
-		" WHERE s.status = 'active' AND s.residency_end <> '' AND s.residency_end < ? ORDER BY s.residency_end, s.id", today)
+		" WHERE s.status = 'active' AND s.residency_end <> '' AND s.residency_end < ? "+
+		"ORDER BY s.residency_end, s.id", today)
 }
 
 // EndResidency ends an active residency sponsorship whose last day is
@@ -162,7 +166,8 @@ func (q Q) CountActiveSponsorships(ctx context.Context, obo portal.AccountID, to
 // still waiting for an authorizer.
 func (q Q) CountPendingSponsorships(ctx context.Context, obo portal.AccountID) (int, error) {
 	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM sponsorships WHERE obo_account_id = ? AND status = 'pending'", int64(obo)).Scan(&n)
+	err := q.QueryRow(ctx,
+		"SELECT COUNT(*) FROM sponsorships WHERE obo_account_id = ? AND status = 'pending'", int64(obo)).Scan(&n)
 	return n, err
 }
 
@@ -189,7 +194,8 @@ func (q Q) FindSponsorCandidates(ctx context.Context, obo portal.AccountID, quer
 		SELECT DISTINCT mc.account_id AS cand_id, w.id AS ws_id, w.name AS ws_name
 		FROM worksite_members mo
 		JOIN worksites w ON w.id = mo.worksite_id AND w.status = 'approved'
-		JOIN worksite_members mc ON mc.worksite_id = mo.worksite_id AND mc.status = 'active' AND mc.account_id <> mo.account_id
+		JOIN worksite_members mc ON mc.worksite_id = mo.worksite_id AND mc.status = 'active'
+			AND mc.account_id <> mo.account_id
 		WHERE mo.account_id = ? AND mo.status = 'active'
 	) c ON c.cand_id = accounts.id WHERE accounts.status = 'active'`
 	args := []any{int64(obo)}
@@ -227,7 +233,8 @@ func (q Q) SharesApprovedWorksite(ctx context.Context, a, b portal.AccountID, ws
 		JOIN worksite_members mb ON mb.worksite_id = ma.worksite_id
 		JOIN worksites w ON w.id = ma.worksite_id
 		WHERE ma.worksite_id = ? AND ma.account_id = ? AND ma.status = 'active'
-		AND mb.account_id = ? AND mb.status = 'active' AND w.status = 'approved'`, int64(ws), int64(a), int64(b)).Scan(&n)
+		AND mb.account_id = ? AND mb.status = 'active'
+			AND w.status = 'approved'`, int64(ws), int64(a), int64(b)).Scan(&n)
 	return n > 0, err
 }
 
@@ -238,7 +245,8 @@ func (q Q) SharesApprovedWorksite(ctx context.Context, a, b portal.AccountID, ws
 func accessStatusOf(id string) string {
 	return `COALESCE((SELECT ar.status FROM access_requests ar WHERE ar.account_id = ` + id + `
 		AND ar.status IN ('approved', 'suspended', 'deprovisioned') ORDER BY ar.created_at DESC, ar.id DESC LIMIT 1),
-		(SELECT ar.status FROM access_requests ar WHERE ar.account_id = ` + id + ` ORDER BY ar.created_at DESC, ar.id DESC LIMIT 1), '')`
+		(SELECT ar.status FROM access_requests ar WHERE ar.account_id = ` + id + `
+			ORDER BY ar.created_at DESC, ar.id DESC LIMIT 1), '')`
 }
 
 // FindAccessStatuses returns the status of each account's own CareConnect
@@ -249,11 +257,9 @@ func (q Q) FindAccessStatuses(ctx context.Context, ids []portal.AccountID) (map[
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = int64(id)
-	}
-	rows, err := q.Query(ctx, "SELECT a.id, "+accessStatusOf("a.id")+" FROM accounts a WHERE a.id IN ("+placeholders(len(ids))+")", args...)
+	args := idArgs(ids)
+	rows, err := q.Query(ctx,
+		"SELECT a.id, "+accessStatusOf("a.id")+" FROM accounts a WHERE a.id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +326,8 @@ var sponsorFactsColumns = sponsorshipColumns + ", " + accessStatusOf("s.authoriz
 		CASE WHEN EXISTS (SELECT 1 FROM worksite_members ma
 			JOIN worksite_members mb ON mb.worksite_id = ma.worksite_id AND mb.account_id = s.authorizer_account_id AND mb.status = 'active'
 			JOIN worksites sw ON sw.id = ma.worksite_id AND sw.status = 'approved'
-			WHERE ma.worksite_id = s.worksite_id AND ma.account_id = s.obo_account_id AND ma.status = 'active') THEN 1 ELSE 0 END`
+			WHERE ma.worksite_id = s.worksite_id AND ma.account_id = s.obo_account_id
+				AND ma.status = 'active') THEN 1 ELSE 0 END`
 
 func scanSponsorFacts(r rowScanner) (SponsorFacts, error) {
 	var fx SponsorFacts

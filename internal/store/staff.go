@@ -28,7 +28,8 @@ func (q Q) FindStaffByEmail(ctx context.Context, email string) (*portal.Staff, e
 
 // FindStaffBySubject returns the staff member bound to an identity.
 func (q Q) FindStaffBySubject(ctx context.Context, issuer, subject string) (*portal.Staff, error) {
-	return scanStaff(q.QueryRow(ctx, "SELECT "+staffColumns+" FROM staff WHERE oidc_issuer = ? AND oidc_subject = ?", issuer, subject))
+	return scanStaff(q.QueryRow(ctx,
+		"SELECT "+staffColumns+" FROM staff WHERE oidc_issuer = ? AND oidc_subject = ?", issuer, subject))
 }
 
 // FindStaffByID returns a staff member.
@@ -57,8 +58,10 @@ func (tx *Tx) SaveStaffRoles(ctx context.Context, email string, roles []string, 
 }
 
 // BindStaffIdentity records who a staff member signs in as.
-func (tx *Tx) BindStaffIdentity(ctx context.Context, id portal.StaffID, issuer, subject, name string, now time.Time) error {
-	_, err := tx.Exec(ctx, "UPDATE staff SET oidc_issuer = ?, oidc_subject = ?, name = ?, last_sign_in_at = ?, updated_at = ? WHERE id = ?",
+func (tx *Tx) BindStaffIdentity(ctx context.Context, id portal.StaffID, issuer, subject,
+	name string, now time.Time) error {
+	_, err := tx.Exec(ctx,
+		"UPDATE staff SET oidc_issuer = ?, oidc_subject = ?, name = ?, last_sign_in_at = ?, updated_at = ? WHERE id = ?",
 		issuer, subject, name, ms(now), ms(now), int64(id))
 	return err
 }
@@ -69,9 +72,12 @@ func StaffSubjectKey(issuer, subject string) string { return "subject:" + issuer
 
 // CreateStaffBySubject adds a staff member known by identity (issuer and
 // subject) rather than by email, with roles.
-func (tx *Tx) CreateStaffBySubject(ctx context.Context, issuer, subject string, roles []string, now time.Time) (*portal.Staff, error) {
-	id, err := tx.Insert(ctx, `INSERT INTO staff (email, email_key, oidc_issuer, oidc_subject, roles, created_at, updated_at)
-		VALUES ('', ?, ?, ?, ?, ?, ?)`, StaffSubjectKey(issuer, subject), issuer, subject, portal.RolesText(roles), ms(now), ms(now))
+func (tx *Tx) CreateStaffBySubject(ctx context.Context, issuer, subject string, roles []string,
+	now time.Time) (*portal.Staff, error) {
+	id, err := tx.Insert(ctx,
+		`INSERT INTO staff (email, email_key, oidc_issuer, oidc_subject, roles, created_at, updated_at)
+		VALUES ('', ?, ?, ?, ?, ?, ?)`, StaffSubjectKey(issuer,
+			subject), issuer, subject, portal.RolesText(roles), ms(now), ms(now))
 	if err != nil {
 		return nil, err
 	}
@@ -79,8 +85,10 @@ func (tx *Tx) CreateStaffBySubject(ctx context.Context, issuer, subject string, 
 }
 
 // SetStaffRoles replaces a staff member's roles.
-func (tx *Tx) SetStaffRoles(ctx context.Context, id portal.StaffID, roles []string, now time.Time) (*portal.Staff, error) {
-	if _, err := tx.Exec(ctx, "UPDATE staff SET roles = ?, updated_at = ? WHERE id = ?", portal.RolesText(roles), ms(now), int64(id)); err != nil {
+func (tx *Tx) SetStaffRoles(ctx context.Context, id portal.StaffID, roles []string,
+	now time.Time) (*portal.Staff, error) {
+	if _, err := tx.Exec(ctx, "UPDATE staff SET roles = ?, updated_at = ? WHERE id = ?", portal.RolesText(roles),
+		ms(now), int64(id)); err != nil {
 		return nil, err
 	}
 	return tx.FindStaffByID(ctx, id)

@@ -1,6 +1,3 @@
-// Package store keeps the portal's data in SQLite (the embedded default) or
-// PostgreSQL (production) behind one API. SQL is written once with `?`
-// placeholders and rebound for PostgreSQL; migrations are one numbered stream.
 package store
 
 import (

@@ -8,9 +8,11 @@ import (
 	"portal"
 )
 
-const worksiteColumns = `w.id, w.code, w.name, w.type, w.phone, COALESCE(w.address_id, 0), w.unit, w.civic_number, w.street_name,
+const worksiteColumns = `w.id, w.code, w.name, w.type, w.phone, COALESCE(w.address_id, 0), w.unit,
+	w.civic_number, w.street_name,
 	w.street_type, w.direction, w.city, w.province, w.postal_code, w.address_verified, w.health_authority,
-	COALESCE(w.group_id, 0), COALESCE(g.name, ''), w.status, w.signer_name, w.signer_email, COALESCE(w.signer_account_id, 0),
+	COALESCE(w.group_id, 0), COALESCE(g.name, ''), w.status, w.signer_name, w.signer_email,
+		COALESCE(w.signer_account_id, 0),
 	w.declaration_version, w.declaration_signed_at, w.declined_reason, w.registered_by, w.created_at, w.approved_at`
 
 const worksiteFrom = ` FROM worksites w LEFT JOIN worksite_groups g ON g.id = w.group_id`
@@ -43,7 +45,8 @@ func (tx *Tx) CreateWorksite(ctx context.Context, w *portal.Worksite, signerToke
 		groupID = int64(w.GroupID)
 	}
 	a := w.Address
-	id, err := tx.Insert(ctx, `INSERT INTO worksites (code, name, type, phone, address_id, address_key, unit, civic_number,
+	id, err := tx.Insert(ctx,
+		`INSERT INTO worksites (code, name, type, phone, address_id, address_key, unit, civic_number,
 		street_name, street_type, direction, city, province, postal_code, address_verified, health_authority, group_id,
 		status, signer_name, signer_email, signer_token_hash, registered_by, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -84,7 +87,9 @@ func (q Q) FindWorksiteByAddress(ctx context.Context, a portal.Address) (*portal
 
 // FindWorksiteBySignerToken returns the worksite whose declaration link carries this token hash.
 func (q Q) FindWorksiteBySignerToken(ctx context.Context, tokenHash string) (*portal.Worksite, error) {
-	return scanWorksite(q.QueryRow(ctx, "SELECT "+worksiteColumns+worksiteFrom+" WHERE w.signer_token_hash = ? AND w.signer_token_hash <> ''", tokenHash))
+	return scanWorksite(q.QueryRow(ctx,
+		"SELECT "+worksiteColumns+worksiteFrom+" "+
+			"WHERE w.signer_token_hash = ? AND w.signer_token_hash <> ''", tokenHash))
 }
 
 // WorksiteFilter selects worksites.
@@ -130,8 +135,10 @@ func (q Q) worksites(ctx context.Context, query string, args ...any) ([]*portal.
 // SignDeclaration records the Worksite Privacy & Security Declaration; via
 // says how the signer showed the address it was meant for was theirs
 // (portal.GrantViaLink or portal.GrantViaConfirmedAddress).
-func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer portal.AccountID, version, via string, now time.Time) error {
-	_, err := tx.Exec(ctx, `UPDATE worksites SET signer_account_id = ?, declaration_version = ?, declaration_signed_at = ?,
+func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer portal.AccountID, version,
+	via string, now time.Time) error {
+	_, err := tx.Exec(ctx,
+		`UPDATE worksites SET signer_account_id = ?, declaration_version = ?, declaration_signed_at = ?,
 		signer_token_hash = '', signed_via = ? WHERE id = ?`, int64(signer), version, ms(now), via, int64(id))
 	return err
 }
@@ -139,12 +146,14 @@ func (tx *Tx) SignDeclaration(ctx context.Context, id portal.WorksiteID, signer 
 // SetWorksiteStatus records the CareConnect team's decision on a pending
 // worksite; it reports false when the worksite was no longer pending, so of
 // two decisions at once exactly one stands.
-func (tx *Tx) SetWorksiteStatus(ctx context.Context, id portal.WorksiteID, status, reason string, now time.Time) (bool, error) {
+func (tx *Tx) SetWorksiteStatus(ctx context.Context, id portal.WorksiteID, status, reason string,
+	now time.Time) (bool, error) {
 	approved := int64(0)
 	if status == portal.WorksiteApproved {
 		approved = ms(now)
 	}
-	return tx.changed(ctx, "UPDATE worksites SET status = ?, declined_reason = ?, approved_at = ? WHERE id = ? AND status = 'pending'",
+	return tx.changed(ctx,
+		"UPDATE worksites SET status = ?, declined_reason = ?, approved_at = ? WHERE id = ? AND status = 'pending'",
 		status, reason, approved, int64(id))
 }
 
@@ -155,12 +164,15 @@ func (tx *Tx) VerifyWorksiteAddress(ctx context.Context, id portal.WorksiteID) e
 }
 
 // CreateGroup inserts an organisation and makes its creator a group administrator.
-func (tx *Tx) CreateGroup(ctx context.Context, name string, by portal.AccountID, now time.Time) (portal.GroupID, error) {
-	id, err := tx.Insert(ctx, "INSERT INTO worksite_groups (name, created_by, created_at) VALUES (?, ?, ?)", name, int64(by), ms(now))
+func (tx *Tx) CreateGroup(ctx context.Context, name string, by portal.AccountID,
+	now time.Time) (portal.GroupID, error) {
+	id, err := tx.Insert(ctx,
+		"INSERT INTO worksite_groups (name, created_by, created_at) VALUES (?, ?, ?)", name, int64(by), ms(now))
 	if err != nil {
 		return 0, err
 	}
-	_, err = tx.Exec(ctx, "INSERT INTO group_admins (group_id, account_id, added_at) VALUES (?, ?, ?)", id, int64(by), ms(now))
+	_, err = tx.Exec(ctx,
+		"INSERT INTO group_admins (group_id, account_id, added_at) VALUES (?, ?, ?)", id, int64(by), ms(now))
 	return portal.GroupID(id), err
 }
 
@@ -192,156 +204,17 @@ func (q Q) IsGroupAdmin(ctx context.Context, g portal.GroupID, id portal.Account
 		return false, nil
 	}
 	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM group_admins WHERE group_id = ? AND account_id = ?", int64(g), int64(id)).Scan(&n)
+	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM group_admins WHERE group_id = ? AND account_id = ?",
+		int64(g), int64(id)).Scan(&n)
 	return n > 0, err
-}
-
-const memberColumns = `m.worksite_id, m.account_id, m.role, m.status, m.joined_at, m.end_date, m.decommissioned_at,
-	m.locum, m.locum_notice_at, a.preferred_first_name, a.given_names, a.preferred_last_name, a.surname, a.email, a.profession, w.name, w.code, w.status`
-
-const memberFrom = ` FROM worksite_members m JOIN accounts a ON a.id = m.account_id JOIN worksites w ON w.id = m.worksite_id`
-
-func scanMember(r rowScanner) (*portal.Membership, error) {
-	var m portal.Membership
-	var joined, decom, notice int64
-	var pf, given, pl, surname, code string
-	if err := r.Scan(&m.WorksiteID, &m.AccountID, &m.Role, &m.Status, &joined, &m.EndDate, &decom, &m.Locum, &notice,
-		&pf, &given, &pl, &surname, &m.Email, &m.Profession, &m.WorksiteName, &code, &m.WorksiteStatus); err != nil {
-		return nil, mapError(err)
-	}
-	first, last := pf, pl
-	if first == "" {
-		first = given
-	}
-	if last == "" {
-		last = surname
-	}
-	m.Name = strings.TrimSpace(first + " " + last)
-	m.WorksiteCode = portal.WorksiteCode(code)
-	m.JoinedAt, m.DecommissionedAt, m.LocumNoticeAt = fromMS(joined), fromMS(decom), fromMS(notice)
-	return &m, nil
-}
-
-// AddMember makes an account a member (or re-activates a former member).
-func (tx *Tx) AddMember(ctx context.Context, ws portal.WorksiteID, id portal.AccountID, role string, now time.Time) error {
-	_, err := tx.Exec(ctx, `INSERT INTO worksite_members (worksite_id, account_id, role, status, joined_at) VALUES (?, ?, ?, 'active', ?)
-		ON CONFLICT (worksite_id, account_id) DO UPDATE SET status = 'active', joined_at = excluded.joined_at,
-		end_date = '', locum = FALSE, locum_notice_at = 0, decommissioned_at = 0, decommissioned_by = NULL,
-		role = CASE WHEN worksite_members.status = 'active' AND worksite_members.role = 'site_admin' THEN 'site_admin' ELSE excluded.role END`,
-		int64(ws), int64(id), role, ms(now))
-	return err
-}
-
-// FindMember returns one membership.
-func (q Q) FindMember(ctx context.Context, ws portal.WorksiteID, id portal.AccountID) (*portal.Membership, error) {
-	return scanMember(q.QueryRow(ctx, "SELECT "+memberColumns+memberFrom+" WHERE m.worksite_id = ? AND m.account_id = ?", int64(ws), int64(id)))
-}
-
-// FindWorksiteMembers lists a worksite's members, administrators first.
-func (q Q) FindWorksiteMembers(ctx context.Context, ws portal.WorksiteID) ([]*portal.Membership, error) {
-	return q.members(ctx, " WHERE m.worksite_id = ? ORDER BY m.status, CASE m.role WHEN 'site_admin' THEN 0 ELSE 1 END, a.surname, a.given_names", int64(ws))
-}
-
-// FindAccountMemberships lists the worksites an account belongs to.
-func (q Q) FindAccountMemberships(ctx context.Context, id portal.AccountID) ([]*portal.Membership, error) {
-	return q.members(ctx, " WHERE m.account_id = ? ORDER BY m.status, w.name", int64(id))
-}
-
-func (q Q) members(ctx context.Context, where string, args ...any) ([]*portal.Membership, error) {
-	rows, err := q.Query(ctx, "SELECT "+memberColumns+memberFrom+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanMember)
-}
-
-// CountActiveAdmins counts a worksite's active site administrators.
-func (q Q) CountActiveAdmins(ctx context.Context, ws portal.WorksiteID) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, "SELECT COUNT(*) FROM worksite_members WHERE worksite_id = ? AND role = 'site_admin' AND status = 'active'", int64(ws)).Scan(&n)
-	return n, err
-}
-
-// SetMemberRole changes a member's role.
-func (tx *Tx) SetMemberRole(ctx context.Context, ws portal.WorksiteID, id portal.AccountID, role string) error {
-	_, err := tx.Exec(ctx, "UPDATE worksite_members SET role = ? WHERE worksite_id = ? AND account_id = ? AND status = 'active'", role, int64(ws), int64(id))
-	return err
-}
-
-// ScheduleDecommission sets the date after which a member is decommissioned.
-func (tx *Tx) ScheduleDecommission(ctx context.Context, ws portal.WorksiteID, id portal.AccountID, endDate string) error {
-	_, err := tx.Exec(ctx, "UPDATE worksite_members SET end_date = ? WHERE worksite_id = ? AND account_id = ? AND status = 'active'", endDate, int64(ws), int64(id))
-	return err
-}
-
-// Decommission ends a membership now. It reports false when the member was not active.
-func (tx *Tx) Decommission(ctx context.Context, ws portal.WorksiteID, id, by portal.AccountID, now time.Time) (bool, error) {
-	var byArg any
-	if by != 0 {
-		byArg = int64(by)
-	}
-	res, err := tx.Exec(ctx, `UPDATE worksite_members SET status = 'decommissioned', role = 'member', decommissioned_at = ?, decommissioned_by = ?
-		WHERE worksite_id = ? AND account_id = ? AND status = 'active'`, ms(now), byArg, int64(ws), int64(id))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// FindDueDecommissions lists active members whose end date is before today (YYYY-MM-DD).
-func (q Q) FindDueDecommissions(ctx context.Context, today string) ([]*portal.Membership, error) {
-	return q.members(ctx, " WHERE m.status = 'active' AND m.end_date <> '' AND m.end_date < ? ORDER BY m.end_date", today)
-}
-
-// IsWorksiteAdmin reports whether an account administers a worksite,
-// as its site administrator or as an administrator of its group.
-func (q Q) IsWorksiteAdmin(ctx context.Context, ws portal.WorksiteID, id portal.AccountID) (bool, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT
-		(SELECT COUNT(*) FROM worksite_members WHERE worksite_id = ? AND account_id = ? AND role = 'site_admin' AND status = 'active') +
-		(SELECT COUNT(*) FROM worksites w JOIN group_admins g ON g.group_id = w.group_id WHERE w.id = ? AND g.account_id = ?)`,
-		int64(ws), int64(id), int64(ws), int64(id)).Scan(&n)
-	return n > 0, err
-}
-
-// FindWorksiteAdminAccounts lists everyone who administers a worksite:
-// its site administrators and its group's administrators.
-func (q Q) FindWorksiteAdminAccounts(ctx context.Context, ws portal.WorksiteID) ([]*portal.Account, error) {
-	rows, err := q.Query(ctx, "SELECT "+accountColumns+` FROM accounts WHERE id IN (
-		SELECT account_id FROM worksite_members WHERE worksite_id = ? AND role = 'site_admin' AND status = 'active'
-		UNION SELECT g.account_id FROM group_admins g JOIN worksites w ON w.group_id = g.group_id WHERE w.id = ?) ORDER BY id`,
-		int64(ws), int64(ws))
-	if err != nil {
-		return nil, err
-	}
-	return collect(rows, scanAccount)
-}
-
-// AdministeredWorksiteIDs lists the worksites an account administers directly or through a group.
-func (q Q) AdministeredWorksiteIDs(ctx context.Context, id portal.AccountID) ([]portal.WorksiteID, error) {
-	rows, err := q.Query(ctx, `SELECT worksite_id FROM worksite_members WHERE account_id = ? AND role = 'site_admin' AND status = 'active'
-		UNION SELECT w.id FROM worksites w JOIN group_admins g ON g.group_id = w.group_id WHERE g.account_id = ?`, int64(id), int64(id))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []portal.WorksiteID
-	for rows.Next() {
-		var v int64
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, portal.WorksiteID(v))
-	}
-	return out, rows.Err()
 }
 
 // FindWorksitesAwaitingDeclaration lists worksites whose declaration is
 // waiting for the person with this email address.
 func (q Q) FindWorksitesAwaitingDeclaration(ctx context.Context, email string) ([]*portal.Worksite, error) {
 	return q.worksites(ctx, "SELECT "+worksiteColumns+worksiteFrom+
-		" WHERE LOWER(w.signer_email) = ? AND w.declaration_signed_at = 0 AND w.status = 'pending' ORDER BY w.created_at", portal.EmailKey(email))
+		" WHERE LOWER(w.signer_email) = ? AND w.declaration_signed_at = 0 AND w.status = 'pending' "+
+		"ORDER BY w.created_at", portal.EmailKey(email))
 }
 
 // FindWorksiteNamesAtAddresses names the worksite registered at each of
@@ -357,7 +230,8 @@ func (q Q) FindWorksiteNamesAtAddresses(ctx context.Context, keys []string) (map
 		args[i] = k
 	}
 	rows, err := q.Query(ctx, "SELECT address_key, name FROM worksites WHERE status <> ? AND address_key IN ("+
-		strings.TrimSuffix(strings.Repeat("?,", len(keys)), ",")+")", append([]any{portal.WorksiteDeclined}, args...)...)
+		strings.TrimSuffix(strings.Repeat("?,", len(keys)),
+			",")+")", append([]any{portal.WorksiteDeclined}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -370,4 +244,15 @@ func (q Q) FindWorksiteNamesAtAddresses(ctx context.Context, keys []string) (map
 		out[key] = name
 	}
 	return out, rows.Err()
+}
+
+// ResignDeclaration records a new Worksite Privacy & Security Declaration
+// by a new signer, who takes the worksite over from the one before.
+func (tx *Tx) ResignDeclaration(ctx context.Context, ws portal.WorksiteID, signer *portal.Account, version,
+	via string, now time.Time) error {
+	_, err := tx.Exec(ctx,
+		`UPDATE worksites SET signer_name = ?, signer_email = ?, signer_account_id = ?, declaration_version = ?,
+		declaration_signed_at = ?, signer_token_hash = '', signed_via = ? WHERE id = ?`,
+		signer.LegalName(), signer.Email, int64(signer.ID), version, ms(now), via, int64(ws))
+	return err
 }

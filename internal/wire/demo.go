@@ -14,8 +14,9 @@ var demoAccounts = []struct {
 	person string
 	input  portal.RegistrationInput
 }{
-	{"dev-sam-jones", portal.RegistrationInput{Profession: string(portal.ProfPhysician), MSPBillingNumber: "A1234", CPSID: "12345",
-		Resident: "no", Email: "sam.jones@example.ca", Phone: "(604) 555-0134", HealthAuthorityAccount: "no", Username: "sam.jones"}},
+	{"dev-sam-jones",
+		portal.RegistrationInput{Profession: string(portal.ProfPhysician), MSPBillingNumber: "A1234", CPSID: "12345",
+			Resident: "no", Email: "sam.jones@example.ca", Phone: "(604) 555-0134", HealthAuthorityAccount: "no", Username: "sam.jones"}},
 	{"dev-jane-moa", portal.RegistrationInput{Profession: string(portal.ProfMOA), Email: "jane.moa@example.ca",
 		Phone: "(604) 555-0177", HealthAuthorityAccount: "no", Username: "jane.moa"}},
 	{"dev-priya-pharmacist", portal.RegistrationInput{Profession: string(portal.ProfPharmacist), CollegeID: "PH-20931",
@@ -55,8 +56,9 @@ func LoadDemo(ctx context.Context, p *Portal) (DemoSummary, error) {
 		var person *portal.CardIdentity
 		for _, dp := range DevPeople {
 			if dp.Key == d.person {
-				person = &portal.CardIdentity{Issuer: p.Config.OIDC.Issuer, Subject: d.person, GivenNames: dp.GivenNames,
-					Surname: dp.Surname, BirthDate: dp.BirthDate}
+				person = &portal.CardIdentity{Issuer: p.Config.OIDC.Issuer, Subject: d.person,
+					GivenNames: dp.GivenNames,
+					Surname:    dp.Surname, BirthDate: dp.BirthDate}
 			}
 		}
 		acct, err := p.DB.Read().FindAccountBySubject(ctx, person.Issuer, person.Subject)
@@ -85,12 +87,14 @@ func LoadDemo(ctx context.Context, p *Portal) (DemoSummary, error) {
 	if err != nil || len(hits) == 0 {
 		return sum, fmt.Errorf("demo: the guide's building is not in the address index: %v", err)
 	}
-	w, err := p.App.RegisterWorksite(ctx, meta, sam, portal.WorksiteInput{Name: "Kingsgate Mall Clinic", Type: string(portal.WorksitePrivatePractice),
-		Phone: "(604) 555-0100", AddressID: fmt.Sprint(int64(hits[0].ID)), HasAuthority: "yes"})
+	w, err := p.App.RegisterWorksite(ctx, meta, sam,
+		portal.WorksiteInput{Name: "Kingsgate Mall Clinic", Type: string(portal.WorksitePrivatePractice),
+			Phone: "(604) 555-0100", AddressID: fmt.Sprint(int64(hits[0].ID)), HasAuthority: "yes"})
 	if err != nil {
 		return sum, err
 	}
-	if _, err := p.App.SignDeclaration(ctx, meta, sam, "", w.ID, portal.DeclarationInput{FullName: sam.LegalName(), Agree: true}); err != nil {
+	if _, err := p.App.SignDeclaration(ctx, meta, sam, "", w.ID,
+		portal.DeclarationInput{FullName: sam.LegalName(), Agree: true}); err != nil {
 		return sum, err
 	}
 	if _, err := p.App.DecideWorksite(ctx, meta, "demo", w.Code, true, ""); err != nil {

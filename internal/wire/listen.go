@@ -54,7 +54,8 @@ func (p *Portal) serveMetrics() (stop func(), err error) {
 		return nil, fmt.Errorf("metrics listener: %w", err)
 	}
 	p.Logger.Info("metrics listening", "addr", l.Addr().String())
-	hs := &http.Server{Handler: p.Server.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+	hs := &http.Server{Handler: p.Server.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:  30 * time.Second,
 		WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(p.Logger.Handler(), slog.LevelWarn)}
 	go func() {
 		if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -97,19 +97,25 @@ type Config struct {
 
 // DevPeople are the test people the development sign-in offers.
 var DevPeople = []identity.DevPerson{
-	{Key: "dev-dalia-eighteen", GivenNames: "Dalia", Surname: "EIGHTEEN", BirthDate: "1980-04-18", Email: "dalia.eighteen@example.ca"},
-	{Key: "dev-gregory-nineteen", GivenNames: "Gregory", Surname: "NINETEEN", BirthDate: "1975-09-19", Email: "gregory.nineteen@example.ca"},
+	{Key: "dev-dalia-eighteen", GivenNames: "Dalia", Surname: "EIGHTEEN", BirthDate: "1980-04-18",
+		Email: "dalia.eighteen@example.ca"},
+	{Key: "dev-gregory-nineteen", GivenNames: "Gregory", Surname: "NINETEEN", BirthDate: "1975-09-19",
+		Email: "gregory.nineteen@example.ca"},
 	{Key: "dev-sam-jones", GivenNames: "Sam", Surname: "JONES", BirthDate: "1969-01-30", Email: "sam.jones@example.ca"},
 	{Key: "dev-jane-moa", GivenNames: "Jane", Surname: "MOA", BirthDate: "1990-06-02", Email: "jane.moa@example.ca"},
-	{Key: "dev-priya-pharmacist", GivenNames: "Priya", Surname: "SINGH", BirthDate: "1985-11-11", Email: "priya.singh@example.ca"},
+	{Key: "dev-priya-pharmacist", GivenNames: "Priya", Surname: "SINGH", BirthDate: "1985-11-11",
+		Email: "priya.singh@example.ca"},
 }
 
 // DevStaff are the CareConnect team members the development staff sign-in
 // offers; in development mode they hold the role named by their key.
 var DevStaff = []identity.DevPerson{
-	{Key: "dev-staff-officer", GivenNames: "Olivia", Surname: "OFFICER", BirthDate: "1982-02-02", Email: "olivia.officer@careconnect.example"},
-	{Key: "dev-staff-auditor", GivenNames: "Aaron", Surname: "AUDITOR", BirthDate: "1978-03-03", Email: "aaron.auditor@careconnect.example"},
-	{Key: "dev-staff-administrator", GivenNames: "Ada", Surname: "ADMIN", BirthDate: "1975-05-05", Email: "ada.admin@careconnect.example"},
+	{Key: "dev-staff-officer", GivenNames: "Olivia", Surname: "OFFICER", BirthDate: "1982-02-02",
+		Email: "olivia.officer@careconnect.example"},
+	{Key: "dev-staff-auditor", GivenNames: "Aaron", Surname: "AUDITOR", BirthDate: "1978-03-03",
+		Email: "aaron.auditor@careconnect.example"},
+	{Key: "dev-staff-administrator", GivenNames: "Ada", Surname: "ADMIN", BirthDate: "1975-05-05",
+		Email: "ada.admin@careconnect.example"},
 }
 
 // Portal is a built portal, ready to run.
@@ -141,7 +147,8 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 			Claims: cfg.OIDC.Claims}
 		dev, err = identity.NewDevProvider(identity.DevProviderConfig{
 			Issuer: cfg.OIDC.Issuer, Enabled: true, People: DevPeople, Now: a.Now,
-			Clients:    []identity.DevClient{{ID: "portal-dev", Secret: secret, RedirectURIs: []string{cfg.BaseURL + "/auth/callback"}}},
+			Clients: []identity.DevClient{{ID: "portal-dev", Secret: secret,
+				RedirectURIs: []string{cfg.BaseURL + "/auth/callback"}}},
 			Stylesheet: web.StylesheetURL(),
 		})
 		if err != nil {
@@ -159,10 +166,12 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	var devStaff *identity.DevProvider
 	if cfg.Dev && cfg.StaffOIDC.Issuer == "" {
 		secret := secret.Hex(16)
-		cfg.StaffOIDC = identity.Config{Issuer: cfg.BaseURL + "/dev/staff-oidc", ClientID: "portal-staff-dev", ClientSecret: secret}
+		cfg.StaffOIDC = identity.Config{Issuer: cfg.BaseURL + "/dev/staff-oidc",
+			ClientID: "portal-staff-dev", ClientSecret: secret}
 		devStaff, err = identity.NewDevProvider(identity.DevProviderConfig{
 			Issuer: cfg.StaffOIDC.Issuer, Enabled: true, People: DevStaff, Now: a.Now,
-			Clients:    []identity.DevClient{{ID: "portal-staff-dev", Secret: secret, RedirectURIs: []string{cfg.BaseURL + "/staff/auth/callback"}}},
+			Clients: []identity.DevClient{{ID: "portal-staff-dev", Secret: secret,
+				RedirectURIs: []string{cfg.BaseURL + "/staff/auth/callback"}}},
 			Stylesheet: web.StylesheetURL(),
 		})
 		if err != nil {
@@ -377,41 +386,46 @@ func (p *Portal) Jobs() []Job {
 			_, err := p.App.RunDormancy(ctx)
 			return err
 		}},
-		{Name: "policy-check", Every: every(p.Config.PolicyCheckEvery, 15*time.Minute), Run: func(ctx context.Context) error {
-			_, vs, err := policy.Run(ctx)
-			if err != nil {
-				return err
-			}
-			p.Server.RecordPolicyCheck(vs, p.App.Now())
-			if len(vs) > 0 {
-				var broken []any
-				counts := portal.CountViolations(vs)
-				for _, inv := range portal.Invariants {
-					if n := counts[inv.Name]; n > 0 {
-						broken = append(broken, inv.Name, n)
-					}
+		{Name: "policy-check", Every: every(p.Config.PolicyCheckEvery, 15*time.Minute),
+			Run: func(ctx context.Context) error {
+				_, vs, err := policy.Run(ctx)
+				if err != nil {
+					return err
 				}
-				p.Logger.Warn("the access policy is violated; portal check lists the violations",
-					"violations", len(vs), slog.Group("by_invariant", broken...))
-			}
-			return nil
-		}},
+				p.Server.RecordPolicyCheck(vs, p.App.Now())
+				if len(vs) > 0 {
+					var broken []any
+					counts := portal.CountViolations(vs)
+					for _, inv := range portal.Invariants {
+						if n := counts[inv.Name]; n > 0 {
+							broken = append(broken, inv.Name, n)
+						}
+					}
+					p.Logger.Warn("the access policy is violated; portal check lists the violations",
+						"violations", len(vs), slog.Group("by_invariant", broken...))
+				}
+				return nil
+			}},
 	}
 	if len(p.App.Licences) > 0 {
-		jobs = append(jobs, Job{Name: "licence-check", Every: every(p.Config.LicenceCheckEvery, 24*time.Hour), Run: func(ctx context.Context) error {
-			run, err := p.App.RecheckLicences(ctx)
-			p.Server.RecordLicenceCheck(run, p.App.Now())
-			p.Logger.Info("licence check", "checked", run.Checked, "not_checked", run.NotChecked, "unavailable", run.Unavailable,
-				"suspended", run.Suspended, "restored", run.Restored)
-			return err
-		}})
+		jobs = append(jobs,
+			Job{Name: "licence-check", Every: every(p.Config.LicenceCheckEvery, 24*time.Hour),
+				Run: func(ctx context.Context) error {
+					run, err := p.App.RecheckLicences(ctx)
+					p.Server.RecordLicenceCheck(run, p.App.Now())
+					p.Logger.Info("licence check", "checked", run.Checked, "not_checked", run.NotChecked,
+						"unavailable", run.Unavailable,
+						"suspended", run.Suspended, "restored", run.Restored)
+					return err
+				}})
 	}
 	if len(p.App.Downstreams) > 0 {
 		host, _ := os.Hostname()
 		owner := fmt.Sprintf("push-%s-%d-%x", host, os.Getpid(), time.Now().UnixNano())
 		pusher := p.App.NewPusher(p.App.Downstreams, owner)
 		// Each downstream is worked by one instance at a time, under a lease.
-		jobs = append(jobs, Job{Name: "scim-push", Every: every(p.Config.PushEvery, 5*time.Second), Run: pusher.RunOnce})
+		jobs = append(jobs,
+			Job{Name: "scim-push", Every: every(p.Config.PushEvery, 5*time.Second), Run: pusher.RunOnce})
 	}
 	jobs = append(jobs, []Job{
 		{Name: "session-cleanup", Every: 10 * time.Minute, Run: func(ctx context.Context) error {
@@ -438,7 +452,8 @@ func (p *Portal) Jobs() []Job {
 			if err != nil || c.Seq == last {
 				return err
 			}
-			p.Logger.Info("audit checkpoint", "seq", c.Seq, "hash", c.Hash, "checkpoint", strings.TrimSpace(string(c.MarshalLine())))
+			p.Logger.Info("audit checkpoint", "seq", c.Seq, "hash", c.Hash, "checkpoint",
+				strings.TrimSpace(string(c.MarshalLine())))
 			if p.Config.AuditCheckpointFile != "" {
 				if err := AppendCheckpoint(p.Config.AuditCheckpointFile, c); err != nil {
 					return fmt.Errorf("audit checkpoint file: %w", err)
