@@ -12,6 +12,7 @@ import (
 // at most portal.AddressQueryMaxWords words of its first
 // portal.AddressQueryMaxChars characters.
 func TestParseAddressQueryIsBounded(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, q string
 	}{

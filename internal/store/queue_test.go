@@ -51,6 +51,7 @@ func requestIDs(rs []*portal.AccessRequest) []portal.AccessRequestID {
 }
 
 func TestStore_Queue(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustCreateAccount(t, db, "doc")
 		pharm := newAccount("pharm")
@@ -130,6 +131,7 @@ func TestStore_Queue(t *testing.T) {
 }
 
 func TestStore_QueueClaim(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustCreateAccount(t, db, "doc")
 		r := mustQueueRequest(t, db, doc, 1)
