@@ -14,7 +14,6 @@ import (
 // ended or passed its deadline stops with that error on both databases,
 // whichever step it is in.
 func TestStore_SearchAddressesHonoursContext(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mustImport(t, db, addr("101", "370", "Broadway", "", "E", "Vancouver", "V5T 4G5"),
 			addr("", "12", "Main", "St", "", "Vancouver", "V6A 2S5"))

@@ -12,7 +12,6 @@ import (
 // at most portal.AddressQueryMaxWords words of its first
 // portal.AddressQueryMaxChars characters.
 func TestParseAddressQueryIsBounded(t *testing.T) {
-	t.Parallel()
 	tests := []struct {
 		name, q string
 	}{

@@ -80,7 +80,6 @@ func mustSearch(t *testing.T, db *store.DB, q string, limit int) []portal.Addres
 }
 
 func TestStore_SearchAddresses(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mustImport(t, db, searchFixture...)
 		guide := []string{
@@ -198,7 +197,6 @@ func TestStore_SearchAddresses(t *testing.T) {
 }
 
 func TestStore_ImportAddresses(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		inserted, skipped := mustImport(t, db, searchFixture...)
@@ -264,7 +262,6 @@ func TestStore_ImportAddresses(t *testing.T) {
 }
 
 func TestStore_FindAddressByID(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		mustImport(t, db, searchFixture...)
@@ -289,7 +286,6 @@ func TestStore_FindAddressByID(t *testing.T) {
 }
 
 func TestStore_SearchAddressesGroupsBuildings(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		mustImport(t, db, searchFixture...)
 		got := mustSearch(t, db, "Broadway", 50)
@@ -315,7 +311,6 @@ func TestStore_SearchAddressesGroupsBuildings(t *testing.T) {
 // query (the last as a prefix) and that a search finds up to its limit
 // whenever the index holds that many matches.
 func TestStore_SearchAddressesMatchAllWords(t *testing.T) {
-	t.Parallel()
 	const n = 4000
 	var addrs []portal.Address
 	if err := address.Generate(11, n, func(a portal.Address) error {

@@ -14,7 +14,6 @@ import (
 var apiNow = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 
 func TestStore_APIToken(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		tok := &store.APIToken{Name: "viewer", Scopes: []string{"scim:read", "events:read"}, CreatedBy: "officer.one",
 			CreatedAt: apiNow, ExpiresAt: apiNow.Add(90 * 24 * time.Hour)}
@@ -148,7 +147,6 @@ func usernames(us []*store.ProvisionedUser) []string {
 }
 
 func TestStore_APIProvisionedUsers(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustAPIAccount(t, db, "doc", portal.ProfPhysician)
 		moa := mustAPIAccount(t, db, "moa", portal.ProfMOA)

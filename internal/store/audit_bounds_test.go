@@ -27,7 +27,6 @@ func appendOne(t *testing.T, db *store.DB, e portal.AuditEvent) portal.AuditEven
 }
 
 func TestStore_AuditBounds(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		t.Run("LongValueCutOnARuneBoundary", func(t *testing.T) {

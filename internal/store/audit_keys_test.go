@@ -76,7 +76,6 @@ func reasons(r portal.AuditReport) string {
 }
 
 func TestStore_AuditKeyedChain(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		key := mustAuditKey(t)
 		appendEvents(t, db, 2) // before the key was configured
@@ -152,7 +151,6 @@ func TestStore_AuditKeyedChain(t *testing.T) {
 }
 
 func TestStore_AuditCheckpoints(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		pub, priv, err := ed25519.GenerateKey(nil)
 		if err != nil {
@@ -211,7 +209,6 @@ func TestStore_AuditCheckpoints(t *testing.T) {
 }
 
 func TestStore_AuditEmptyOrHeadless(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		r, err := db.VerifyAuditWith(ctx, portal.AuditVerifyOptions{})
 		if err != nil || !r.Empty || r.Rows != 0 || len(r.Breaks) != 0 {

@@ -28,7 +28,6 @@ func enqueueTestEmails(t *testing.T, db *store.DB, now time.Time, to ...string) 
 }
 
 func TestStore_RenewEmailLeases(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		enqueueTestEmails(t, db, now, "a@example.ca", "b@example.ca", "c@example.ca")
@@ -106,7 +105,6 @@ func (r *recordingMailer) Send(_ context.Context, m mail.Message) error {
 // sends them once the default lease has passed, each once and under its
 // Message-ID.
 func TestStore_OutboxDeadWorker(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		start := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		c := fixture.NewClock(start)
@@ -148,7 +146,6 @@ func TestStore_OutboxDeadWorker(t *testing.T) {
 // A slow batch keeps its leases: another worker polling in the middle of
 // it finds nothing to send.
 func TestStore_OutboxSlowBatchKeepsLease(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		c := fixture.NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC))
 		enqueueTestEmails(t, db, c.Now(), "a@example.ca", "b@example.ca", "c@example.ca", "d@example.ca")

@@ -15,7 +15,6 @@ import (
 // sent (or given up); then only the redacted copy stays stored, unless the
 // outbox is the development mailbox.
 func TestStore_OutboxForgetsSecretsOnceSent(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		enqueue := func(to string) {
@@ -72,7 +71,6 @@ func TestStore_OutboxForgetsSecretsOnceSent(t *testing.T) {
 // The email confirmation migration removes the invitation and declaration tokens from emails
 // sent before it (the token columns always held hashes).
 func TestStore_MigrationScrubsSentTokens(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		tok := strings.Repeat("0123456789abcdef", 4)
 		other := strings.Repeat("fedcba9876543210", 4)
@@ -136,7 +134,6 @@ func TestStore_MigrationScrubsSentTokens(t *testing.T) {
 }
 
 func TestStore_EmailConfirmations(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		a := &portal.Account{Issuer: "i", Subject: "s", GivenNames: "Dalia", Surname: "EIGHTEEN", Profession: portal.ProfPhysician,

@@ -18,7 +18,6 @@ func createInvitation(tx *store.Tx, ws *portal.Worksite, by *portal.Account, ema
 // The database keeps one pending invitation per worksite and address (in
 // any case); answered or expired ones do not count.
 func TestStore_OnePendingInvitation(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		doc := mustCreateAccount(t, db, "doc")
@@ -79,7 +78,6 @@ func TestStore_OnePendingInvitation(t *testing.T) {
 // Migration 0010 keeps the newest of the pending invitations made before it
 // and records the others as expired when the next one was sent.
 func TestStore_Migration0010SupersedesDuplicateInvitations(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		doc := mustCreateAccount(t, db, "doc")

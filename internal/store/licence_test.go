@@ -10,7 +10,6 @@ import (
 )
 
 func TestStore_LicenceStanding(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustSponsorAccount(t, db, "doc", portal.ProfPhysician, "", false)
 		moa := mustSponsorAccount(t, db, "moa", portal.ProfMOA, "", false)

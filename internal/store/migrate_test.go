@@ -11,7 +11,6 @@ import (
 // Several instances starting at once on an empty PostgreSQL database all
 // migrate it: one does, the others wait on the lock and find it done.
 func TestStore_ConcurrentMigrationsOnAnEmptyDatabase(t *testing.T) {
-	t.Parallel()
 	for round := 0; round < 3; round++ {
 		dsn := storetest.CreatePostgresDB(t) // a fresh, empty database
 		if dsn == "" {

@@ -17,7 +17,6 @@ import (
 // number in the text makes each page its own statement to parse, plan and
 // keep prepared.
 func TestStore_NoLimitOrOffsetFormattedIntoSQL(t *testing.T) {
-	t.Parallel()
 	formatted := regexp.MustCompile(`(?i)\b(LIMIT|OFFSET)\s*(%[dv]|[0-9]+\s*"\s*\+|"\s*\+\s*(strconv|fmt)\.)`)
 	for _, bad := range []string{`fmt.Sprintf(" LIMIT %d", n)`, `" OFFSET %v"`, `" LIMIT " + strconv.Itoa(n)`} {
 		if !formatted.MatchString(bad) {
@@ -48,7 +47,6 @@ func TestStore_NoLimitOrOffsetFormattedIntoSQL(t *testing.T) {
 // and (TestMain checks it for all the package's tests) never runs a
 // statement with a number in its text.
 func TestStore_PagesBindLimitAndOffset(t *testing.T) {
-	t.Parallel()
 	if !store.InlinedNumber("SELECT 1 FROM t LIMIT 20 OFFSET 40") || !store.InlinedNumber("SELECT 1 FROM t LIMIT 1 OFFSET 3") ||
 		!store.InlinedNumber("SELECT 1 FROM t LIMIT 10") ||
 		store.InlinedNumber("SELECT 1 FROM t LIMIT ? OFFSET ?") || store.InlinedNumber("SELECT 1 FROM t ORDER BY id DESC LIMIT 1") {
@@ -117,7 +115,6 @@ func TestStore_PagesBindLimitAndOffset(t *testing.T) {
 // On PostgreSQL, paging through a search keeps one prepared statement for
 // its shape on the connection, not one per page.
 func TestStore_PagesShareOnePreparedStatement(t *testing.T) {
-	t.Parallel()
 	db := storetest.OpenPostgres(t)
 	db.SQL().SetMaxOpenConns(1) // one session, so its statements are the ones counted
 	for i := range 3 {

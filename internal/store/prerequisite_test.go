@@ -26,7 +26,6 @@ func mustRecordCompletion(t *testing.T, db *store.DB, c *store.Completion) {
 }
 
 func TestStore_PrerequisiteCompletions(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := mustCreateAccount(t, db, "one")
 		other := mustCreateAccount(t, db, "two")
@@ -94,7 +93,6 @@ func TestStore_PrerequisiteCompletions(t *testing.T) {
 }
 
 func TestStore_PrerequisiteCompletionKind(t *testing.T) {
-	t.Parallel()
 	for p, want := range map[portal.Prerequisite]string{
 		portal.PrereqTraining: store.CompletionTraining, portal.PrereqHPCAA: store.CompletionHPCAA, "other": "",
 	} {

@@ -23,7 +23,6 @@ func appendEvent(db *store.DB, id portal.AccountID, typ string) error {
 // reader can never see a higher event id while a lower one is still to come
 // (which would make a client resuming from the higher id skip the lower).
 func TestStore_FeedCommitOrder(t *testing.T) {
-	t.Parallel()
 	db := storetest.OpenPostgres(t)
 	a := mustAPIAccount(t, db, "order", portal.ProfPhysician)
 	b := mustAPIAccount(t, db, "order2", portal.ProfPhysician) // another row: nothing else makes the writers wait
@@ -66,7 +65,6 @@ func TestStore_FeedCommitOrder(t *testing.T) {
 // between its INSERT and its COMMIT, while a client follows the feed by
 // cursor. The client must receive every event, on both databases.
 func TestStore_FeedNoGaps(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		const writers, each = 4, 10
 		var people []*portal.Account // one each, so only the feed can order the writers

@@ -51,7 +51,6 @@ func requestIDs(rs []*portal.AccessRequest) []portal.AccessRequestID {
 }
 
 func TestStore_Queue(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustCreateAccount(t, db, "doc")
 		pharm := newAccount("pharm")
@@ -131,7 +130,6 @@ func TestStore_Queue(t *testing.T) {
 }
 
 func TestStore_QueueClaim(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustCreateAccount(t, db, "doc")
 		r := mustQueueRequest(t, db, doc, 1)

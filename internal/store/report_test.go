@@ -47,7 +47,6 @@ func seqs(evs []portal.AuditEvent) []int64 {
 func ref(id int64) string { return strconv.FormatInt(id, 10) }
 
 func TestStore_AuditSearch(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := reportAccount(t, db, "anna", portal.ProfPhysician)
 		b := reportAccount(t, db, "ben", portal.ProfMOA)
@@ -202,7 +201,6 @@ type step = struct {
 }
 
 func TestStore_ReportAggregates(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := reportAccount(t, db, "doc", portal.ProfPhysician)
 		pharm := reportAccount(t, db, "pharm", portal.ProfPharmacist)

@@ -58,7 +58,6 @@ func reviewIDs(rs []*store.AccessReview) []portal.AccessRequestID {
 }
 
 func TestStore_ReviewReminders(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := sponsorNow
 		soon := mustSponsorAccount(t, db, "soon", portal.ProfPhysician, "", false)
@@ -165,7 +164,6 @@ func TestStore_ReviewReminders(t *testing.T) {
 }
 
 func TestStore_ReviewSuspensions(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := sponsorNow
 		byReview := mustSponsorAccount(t, db, "byreview", portal.ProfPhysician, "", false)
@@ -217,7 +215,6 @@ func TestStore_ReviewSuspensions(t *testing.T) {
 }
 
 func TestStore_ReviewMembers(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := sponsorNow
 		admin := mustSponsorAccount(t, db, "admin", portal.ProfMOA, "", false)

@@ -11,7 +11,6 @@ import (
 )
 
 func TestStore_LoadPolicySnapshot(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustSponsorAccount(t, db, "doc", portal.ProfPhysician, "", false)
 		moa := mustSponsorAccount(t, db, "moa", portal.ProfMOA, "", false)
@@ -153,7 +152,6 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 // of confirmation nobody recorded, as unrecorded: the invariant does not
 // judge them, and leaves everything else alone.
 func TestStore_MigrationMarksGrantsUnrecorded(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustSponsorAccount(t, db, "doc", portal.ProfPhysician, "", false)
 		rn := mustSponsorAccount(t, db, "rn", portal.ProfNurse, portal.LicenceRN, false)

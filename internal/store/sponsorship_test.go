@@ -26,7 +26,6 @@ func mustSponsorWorksite(t *testing.T, db *store.DB, name, unit, status string, 
 }
 
 func TestStore_Sponsorship(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		doc := mustSponsorAccount(t, db, "doc", portal.ProfPhysician, "", false)
 		moa := mustSponsorAccount(t, db, "moa", portal.ProfMOA, "", false)
@@ -181,7 +180,6 @@ func TestStore_Sponsorship(t *testing.T) {
 }
 
 func TestStore_SponsorCandidates(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		moa := mustSponsorAccount(t, db, "moa", portal.ProfMOA, "", false)
 		doc := mustSponsorAccount(t, db, "doc", portal.ProfPhysician, "", false)

@@ -13,7 +13,6 @@ import (
 // mode) no named prepared statement is left on a connection: neither pgx's
 // nor the store's statement cache.
 func TestStore_NoNamedStatementsInExecMode(t *testing.T) {
-	t.Parallel()
 	dsn := storetest.CreatePostgresDB(t)
 	if dsn == "" {
 		t.Skip(storetest.EnvPostgres + " not set: PostgreSQL tests skipped")

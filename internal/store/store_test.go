@@ -15,7 +15,6 @@ import (
 var ctx = context.Background()
 
 func TestRebind(t *testing.T) {
-	t.Parallel()
 	tests := []struct{ in, sqlite, pg string }{
 		{"SELECT 1", "SELECT 1", "SELECT 1"},
 		{"a = ? AND b = ?", "a = ? AND b = ?", "a = $1 AND b = $2"},
@@ -32,7 +31,6 @@ func TestRebind(t *testing.T) {
 }
 
 func TestMigrations_SameNumbersForBothDialects(t *testing.T) {
-	t.Parallel()
 	lite, err := store.Migrations(store.SQLite)
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +53,6 @@ func TestMigrations_SameNumbersForBothDialects(t *testing.T) {
 }
 
 func TestStore_MigrateTwiceIsNoop(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		n, err := db.Migrate(ctx)
 		if err != nil {
@@ -78,7 +75,6 @@ func newAccount(n string) *portal.Account {
 }
 
 func TestStore_CreateAccount(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newAccount("one")
 		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, a) }); err != nil {
@@ -117,7 +113,6 @@ func TestStore_CreateAccount(t *testing.T) {
 }
 
 func TestStore_AuditChain(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		for i := 0; i < 5; i++ {
 			err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -164,7 +159,6 @@ func TestStore_AuditChain(t *testing.T) {
 }
 
 func TestStore_AuditConcurrentWritersKeepOneChain(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		var wg sync.WaitGroup
 		for i := 0; i < 8; i++ {
@@ -190,7 +184,6 @@ func TestStore_AuditConcurrentWritersKeepOneChain(t *testing.T) {
 }
 
 func TestStore_Outbox(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		for _, to := range []string{"a@example.ca", "b@example.ca"} {
@@ -236,7 +229,6 @@ func TestStore_Outbox(t *testing.T) {
 }
 
 func TestStore_RateLimit(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		for i := 1; i <= 4; i++ {
@@ -256,7 +248,6 @@ func TestStore_RateLimit(t *testing.T) {
 }
 
 func TestStore_Sessions(t *testing.T) {
-	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		s := &store.Session{IDHash: "h1", Data: "{}", CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}

@@ -14,7 +14,6 @@ import (
 // idle-in-transaction timeouts, and a statement past its timeout fails
 // soon, as an unavailable database.
 func TestStore_TimeoutsSetOnConnect(t *testing.T) {
-	t.Parallel()
 	dsn := storetest.CreatePostgresDB(t)
 	if dsn == "" {
 		t.Skip(storetest.EnvPostgres + " not set: PostgreSQL tests skipped")
@@ -55,7 +54,6 @@ func TestStore_TimeoutsSetOnConnect(t *testing.T) {
 }
 
 func TestStore_Unavailable(t *testing.T) {
-	t.Parallel()
 	for _, tc := range []struct {
 		err  error
 		want bool
