@@ -15,7 +15,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -83,58 +82,21 @@ func (j *accessJourney) register(p person, username string, prof url.Values) (*p
 // account reads the account registered with the email address.
 func (j *accessJourney) account(email string) *portal.Account {
 	j.t.Helper()
-	a, err := j.inst.DB.Read().FindAccountByEmail(j.t.Context(), email)
-	if err != nil {
-		j.t.Fatalf("account %s: %v", email, err)
-	}
-	return a
+	return j.inst.Account(j.t, email)
 }
-
-var accessWorksiteCode = regexp.MustCompile(`Worksite ID is ([A-Z0-9]{7})`)
 
 // worksite registers a worksite over HTTP as the signed-in person of c,
 // signs its declaration and approves it as the CareConnect team.
 func (j *accessJourney) worksite(c *portaltest.Client, admin *portal.Account, name, unit string) portal.WorksiteID {
 	j.t.Helper()
-	p := c.Post("/worksites/new", url.Values{"name": {name}, "type": {"private_practice"}, "phone": {"604-555-0100"},
-		"address_mode": {"manual"}, "unit": {unit}, "civic_number": {"370"}, "street_name": {"Broadway"}, "direction": {"E"},
-		"city": {"Vancouver"}, "postal_code": {"V5T 4G5"}, "has_authority": {"yes"}, "group": {""}})
-	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/declaration") {
-		j.t.Fatalf("register worksite: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
-	}
-	decl := c.Follow(p)
-	m := accessWorksiteCode.FindStringSubmatch(decl.Text(".flash"))
-	if m == nil {
-		j.t.Fatalf("no Worksite ID in %q", decl.Text(".flash"))
-	}
-	id, err := strconv.ParseInt(strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0], 10, 64)
-	if err != nil {
-		j.t.Fatalf("worksite id in %q: %v", p.Location, err)
-	}
-	if p := c.Post(p.Location, url.Values{"agree": {"yes"}, "full_name": {admin.LegalName()}}); p.Status != http.StatusSeeOther {
-		j.t.Fatalf("sign declaration: %d %s", p.Status, p.Text(".error-summary"))
-	}
-	if _, err := j.inst.Portal.App.DecideWorksite(j.t.Context(), portal.RequestMeta{RequestID: "e2e"}, "officer.one", portal.WorksiteCode(m[1]), true, ""); err != nil {
-		j.t.Fatalf("approve worksite: %v", err)
-	}
-	return portal.WorksiteID(id)
+	return j.inst.ApprovedWorksite(j.t, c, name, unit, admin.LegalName()).ID
 }
 
 // join makes the accounts active members of the worksite, as if its
 // administrator had approved their requests to join.
 func (j *accessJourney) join(w portal.WorksiteID, accts ...*portal.Account) {
 	j.t.Helper()
-	err := j.inst.DB.InTx(j.t.Context(), func(tx *store.Tx) error {
-		for _, a := range accts {
-			if err := tx.AddMember(j.t.Context(), w, a.ID, portal.RoleMember, j.inst.Clock.Now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		j.t.Fatalf("join worksite %d: %v", w, err)
-	}
+	j.inst.Join(j.t, w, accts...)
 }
 
 // enrolled gives an authorizer approved CareConnect access at the worksite,
@@ -194,10 +156,7 @@ func (j *accessJourney) signHPCAA(a *portal.Account) {
 // emails returns the outbox rows of a kind to an address, and checks there are n.
 func (j *accessJourney) emails(to, kind string, n int) []*store.Email {
 	j.t.Helper()
-	es, err := j.inst.DB.Read().FindEmails(j.t.Context(), store.EmailFilter{To: to, Kind: kind})
-	if err != nil {
-		j.t.Fatal(err)
-	}
+	es := j.inst.Emails(j.t, to, kind)
 	if len(es) != n {
 		j.t.Fatalf("%d %s emails to %s, want %d", len(es), kind, to, n)
 	}
@@ -351,20 +310,10 @@ func (j *accessJourney) printView(what string) {
 	}
 }
 
-// pacific is British Columbia's time zone, in which the portal shows dates.
-func (j *accessJourney) pacific() *time.Location {
-	j.t.Helper()
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		j.t.Fatal(err)
-	}
-	return loc
-}
-
 // pacificDay returns the fake clock's date in British Columbia, moved by days.
 func (j *accessJourney) pacificDay(days int) string {
 	j.t.Helper()
-	return j.inst.Clock.Now().In(j.pacific()).AddDate(0, 0, days).Format(time.DateOnly)
+	return j.inst.Clock.Now().In(portal.Pacific()).AddDate(0, 0, days).Format(time.DateOnly)
 }
 
 // fillEnrolment ticks the attestations and the reason for patient care on
@@ -412,7 +361,8 @@ var (
 )
 
 func TestE2E_PhysicianRequestsAccess(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
 		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
@@ -491,7 +441,7 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 		}
 		j.clickText("button", "Submit the quiz", http.StatusOK, "Certificate of completion")
 		j.wantText(".flash", "you passed the quiz with 100%")
-		today := j.inst.Clock.Now().In(j.pacific()).Format("January 2, 2006")
+		today := j.inst.Clock.Now().In(portal.Pacific()).Format("January 2, 2006")
 		for sel, want := range map[string]string{
 			"#certificate-name": "Dalia DOCTOR", "#certificate-version": portal.TrainingVersion,
 			"#certificate-date": today, "#certificate-score": "100% (pass mark 80%)",
@@ -613,7 +563,8 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 }
 
 func TestE2E_MOASponsoredByPhysician(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
 		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
@@ -717,7 +668,8 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 }
 
 func TestE2E_PharmacistRequestNoPharmaNet(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
 		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
@@ -772,7 +724,8 @@ func TestE2E_PharmacistRequestNoPharmaNet(t *testing.T) {
 }
 
 func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
 		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
@@ -874,7 +827,8 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 }
 
 func TestE2E_LockedStates(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
 		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")

@@ -15,19 +15,9 @@ import (
 	"testing"
 
 	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
 
 	"github.com/chromedp/chromedp"
 )
-
-// eachPortal runs fn as a subtest against a portal on every configured
-// database ("sqlite", and "postgres" when PORTAL_TEST_POSTGRES_URL is set).
-func eachPortal(t *testing.T, fn func(t *testing.T, inst *portaltest.Instance)) {
-	t.Helper()
-	for name, dsn := range storetest.DSNs(t) {
-		t.Run(name, func(t *testing.T) { fn(t, portaltest.Start(t, dsn)) })
-	}
-}
 
 // byText selects the first element with the tag whose whitespace-normalised
 // text is exactly text, such as a button by its label.
@@ -193,7 +183,8 @@ func signInInBrowser(t *testing.T, ctx context.Context, inst *portaltest.Instanc
 }
 
 func TestE2E_RegisterJourney(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		ctx := newBrowser(t)
 		screenshotOnFailure(t, ctx)
 
@@ -340,7 +331,8 @@ func TestE2E_RegisterJourney(t *testing.T) {
 }
 
 func TestE2E_ManageMyAccount(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		greg := person{"Gregory", "NINETEEN", "1980-04-18", ""}
 
 		// Register over plain HTTP; the browser then signs in as the same person.

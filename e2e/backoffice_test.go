@@ -59,10 +59,7 @@ func boApplicant(t *testing.T, inst *portaltest.Instance) applicant {
 	}
 	c.ConfirmEmail(a.email)  // with the link from the development mailbox
 	c.Follow(c.Get("/menu")) // the menu carries the session's form token
-	acct, err := inst.DB.Read().FindAccountByEmail(ctx, a.email)
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct := inst.Account(t, a.email)
 	a.account = acct
 
 	// The worksite: registered, its declaration signed, approved by the team.
@@ -147,10 +144,7 @@ func newPersonContext(t *testing.T, ctx context.Context) context.Context {
 // outboxEmail returns the one email of a kind to an address.
 func outboxEmail(t *testing.T, inst *portaltest.Instance, to, kind string) *store.Email {
 	t.Helper()
-	es, err := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: to, Kind: kind})
-	if err != nil {
-		t.Fatal(err)
-	}
+	es := inst.Emails(t, to, kind)
 	if len(es) != 1 {
 		t.Fatalf("%d %s emails to %s, want 1", len(es), kind, to)
 	}
@@ -218,7 +212,8 @@ type feedPage struct {
 }
 
 func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		doc := boApplicant(t, inst)
 		userID := strconv.FormatInt(int64(doc.account.ID), 10)
 		legalName := doc.given + " " + doc.surname

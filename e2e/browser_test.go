@@ -415,6 +415,7 @@ const cleanPage = `<!doctype html>
 </html>`
 
 func TestHarness_AxeFindsViolation(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		switch r.URL.Path {

@@ -16,7 +16,8 @@ import (
 // access becomes dormant, is suspended, then signs in, is asked first to
 // confirm that she still needs CareConnect, and has her access back.
 func TestE2E_DormantAccessRestored(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
 		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")

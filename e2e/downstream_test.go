@@ -22,6 +22,7 @@ import (
 // everything to a downstream SCIM service, in the browser; the push job
 // then fills the downstream with the provisioned person.
 func TestE2E_DownstreamResend(t *testing.T) {
+	t.Parallel()
 	ds := portaltest.StartSCIMDownstream(t)
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte(ds.Token), 0o600); err != nil {

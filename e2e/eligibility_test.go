@@ -16,7 +16,8 @@ import (
 )
 
 func TestE2E_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		ctx := newBrowser(t)
 		screenshotOnFailure(t, ctx)
 		signInInBrowser(t, ctx, inst, person{"Pia", "THERAPIST", "1980-04-18", "pia@example.ca"}, "Account Registration")
@@ -46,7 +47,8 @@ func TestE2E_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 }
 
 func TestE2E_OtherProfessionPlacedByTheTeam(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		ctx := newBrowser(t)
 		screenshotOnFailure(t, ctx)
 		signInInBrowser(t, ctx, inst, person{"Dora", "OTHER", "1980-04-18", "dora@example.ca"}, "Account Registration")

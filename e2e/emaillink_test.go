@@ -50,7 +50,8 @@ func (j *accessJourney) linkIn(to, kind string, re *regexp.Regexp) string {
 }
 
 func TestE2E_SignerWhoIsNoPractitionerSignsFromTheEmail(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		omar := person{"Omar", "MANAGER", accessBirthDate, "omar@example.ca"}
 		c, _ := j.register(omar, "omar.manager", accessAsMOA)
@@ -91,7 +92,8 @@ func TestE2E_SignerWhoIsNoPractitionerSignsFromTheEmail(t *testing.T) {
 }
 
 func TestE2E_EmailedLinkReturnsAfterSignIn(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		dalia := person{"Dalia", "EIGHTEEN", accessBirthDate, "dalia@example.ca"}
 		c, admin := j.register(dalia, "dalia.eighteen", accessAsPhysician)

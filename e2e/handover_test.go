@@ -9,7 +9,6 @@ package e2e
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -17,43 +16,13 @@ import (
 
 	"portal"
 	"portal/internal/portaltest"
-	"portal/internal/store"
 
 	"github.com/chromedp/chromedp"
 )
 
-// hoWorksite registers, over HTTP as the person on c, a worksite typed by
-// hand, signs its declaration as legalName and approves it as the team.
-func hoWorksite(t *testing.T, inst *portaltest.Instance, c *portaltest.Client, name, legalName string) *portal.Worksite {
-	t.Helper()
-	p := c.Post("/worksites/new", url.Values{"name": {name}, "type": {"private_practice"}, "phone": {"604-555-0100"},
-		"address_mode": {"manual"}, "unit": {"303"}, "civic_number": {"370"}, "street_name": {"Broadway"}, "direction": {"E"},
-		"city": {"Vancouver"}, "postal_code": {"V5T 4G5"}, "has_authority": {"yes"}, "group": {""}})
-	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/declaration") {
-		t.Fatalf("registering %s: %d %q %s", name, p.Status, p.Location, p.Text(".error-summary"))
-	}
-	c.Follow(p)
-	if s := c.Post(p.Location, url.Values{"agree": {"yes"}, "full_name": {legalName}}); s.Status != http.StatusSeeOther {
-		t.Fatalf("signing the declaration of %s: %d %s", name, s.Status, s.Text(".error-summary"))
-	}
-	id, _ := strconv.ParseInt(strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0], 10, 64)
-	w, err := inst.DB.Read().FindWorksiteByID(t.Context(), portal.WorksiteID(id))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if w, err = inst.Portal.App.DecideWorksite(t.Context(), portal.RequestMeta{RequestID: "e2e"}, "officer", w.Code, true, ""); err != nil {
-		t.Fatalf("approving %s: %v", name, err)
-	}
-	return w
-}
-
 func hoRole(t *testing.T, inst *portaltest.Instance, ws portal.WorksiteID, email string) string {
 	t.Helper()
-	a, err := inst.DB.Read().FindAccountByEmail(t.Context(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := inst.DB.Read().FindMember(t.Context(), ws, a.ID)
+	m, err := inst.DB.Read().FindMember(t.Context(), ws, inst.Account(t, email).ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,26 +33,17 @@ func hoRole(t *testing.T, inst *portaltest.Instance, ws portal.WorksiteID, email
 }
 
 func TestE2E_HandoverAndAppointment(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		ada := person{"Ada", "ADMIN", "1980-04-18", "ada@example.ca"}
 		ben := person{"Ben", "MEMBER", "1981-05-19", "ben@example.ca"}
 		cal := person{"Cal", "MEMBER", "1982-06-20", "cal@example.ca"}
-		adaHTTP := wsRegisterAccount(t, inst, ada, "ada.admin")
-		wsRegisterAccount(t, inst, ben, "ben.member")
-		wsRegisterAccount(t, inst, cal, "cal.member")
+		adaHTTP := inst.ConfirmedBorn(t, ada.given, ada.surname, ada.birth, ada.email, "ada.admin")
+		inst.ConfirmedBorn(t, ben.given, ben.surname, ben.birth, ben.email, "ben.member")
+		inst.ConfirmedBorn(t, cal.given, cal.surname, cal.birth, cal.email, "cal.member")
 		const clinic = "Harbour Clinic"
-		w := hoWorksite(t, inst, adaHTTP, clinic, "Ada ADMIN")
-		for _, email := range []string{ben.email, cal.email} {
-			a, err := inst.DB.Read().FindAccountByEmail(t.Context(), email)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
-				return tx.AddMember(t.Context(), w.ID, a.ID, portal.RoleMember, inst.Clock.Now())
-			}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		w := inst.ApprovedWorksite(t, adaHTTP, clinic, "303", "Ada ADMIN")
+		inst.Join(t, w.ID, inst.Account(t, ben.email), inst.Account(t, cal.email))
 		wsURL := inst.URL + "/worksites/" + strconv.FormatInt(int64(w.ID), 10)
 		part := func(name string, fn func(t *testing.T)) {
 			t.Helper()
@@ -107,7 +67,7 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 			if got := textOf(t, ctx, "#member-error"); !strings.Contains(got, "Choose an active member of "+clinic) {
 				t.Fatalf("member error: %q", got)
 			}
-			benAcct, _ := inst.DB.Read().FindAccountByEmail(t.Context(), ben.email)
+			benAcct := inst.Account(t, ben.email)
 			mustRun(t, ctx, chromedp.SetValue(chromedp.CSS("#member"), strconv.FormatInt(int64(benAcct.ID), 10)))
 			click(t, ctx, byText("button", "Hand over the worksite"), http.StatusOK, clinic)
 			checkAxe(t, ctx, "worksite page with a pending handover")
@@ -197,7 +157,7 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 		}
 		for to, kind := range map[string]string{ben.email: "worksite_handover_requested", ada.email: "worksite_handover_answered",
 			cal.email: "worksite_admin_appointed"} {
-			if es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: to, Kind: kind}); len(es) != 1 {
+			if es := inst.Emails(t, to, kind); len(es) != 1 {
 				t.Errorf("%d %s emails to %s, want 1", len(es), kind, to)
 			}
 		}

@@ -46,7 +46,8 @@ func (d *documentCounter) list() []string {
 var accessPhoebe = person{"Phoebe", "PHYSICIAN", accessBirthDate, "phoebe@example.ca"}
 
 func TestE2E_PhysicianJourneyPageCount(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 
 		// The worksite exists, registered and approved, its administrator

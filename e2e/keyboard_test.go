@@ -173,18 +173,16 @@ func jsString(s string) string {
 }
 
 func TestE2E_KeyboardOnlyPhysicianJourney(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		// Set up over HTTP: the building's addresses, and a worksite at unit
 		// 101 registered by its administrator and approved.
 		if err := wsImportGuideBuilding(t, inst); err != nil {
 			t.Fatal(err)
 		}
-		admin := wsRegisterAccount(t, inst, accessDalia, "dalia.doctor")
+		admin := inst.ConfirmedBorn(t, accessDalia.given, accessDalia.surname, accessDalia.birth, accessDalia.email, "dalia.doctor")
 		wsRegisterIndexedWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101", "Dalia DOCTOR")
-		dalia, err := inst.DB.Read().FindAccountByEmail(t.Context(), accessDalia.email)
-		if err != nil {
-			t.Fatal(err)
-		}
+		dalia := inst.Account(t, accessDalia.email)
 
 		ctx := newBrowser(t)
 		screenshotOnFailure(t, ctx)
@@ -264,10 +262,7 @@ func TestE2E_KeyboardOnlyPhysicianJourney(t *testing.T) {
 		k.follow("button", "Request Access", http.StatusOK, "Clinic Access Request")
 
 		// The administrator approves, in her own browser.
-		phoebe, err := inst.DB.Read().FindAccountByEmail(t.Context(), p.email)
-		if err != nil {
-			t.Fatal(err)
-		}
+		phoebe := inst.Account(t, p.email)
 		approveJoin(t, inst, dalia, phoebe)
 
 		// The training: the quiz's answers with the arrow keys.

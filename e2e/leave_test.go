@@ -14,7 +14,8 @@ import (
 // A physician records a parental leave with her access paused; on the
 // return date the job gives it back without a new request.
 func TestE2E_LeaveWithAccessPaused(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
 		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")

@@ -65,6 +65,7 @@ func (f *fhirRegistry) serve(t *testing.T) *httptest.Server {
 }
 
 func TestE2E_LicenceLapseSuspendsAndTeamReinstates(t *testing.T) {
+	t.Parallel()
 	for name, dsn := range storetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			reg := &fhirRegistry{active: true, end: "2027-03-31"}
@@ -99,7 +100,7 @@ func TestE2E_LicenceLapseSuspendsAndTeamReinstates(t *testing.T) {
 
 			// The college lets the licence lapse; the daily check suspends.
 			reg.set(false, "2026-01-31")
-			runJob(t, inst, "licence-check")
+			inst.RunJob(t, "licence-check")
 			click(t, officer, byText("a", "Suspend, reinstate or remove access on the person's record"), http.StatusOK, legalName)
 			checkAxe(t, officer, "person page, suspended for the licence")
 			personURL := currentURL(officer)
@@ -123,7 +124,7 @@ func TestE2E_LicenceLapseSuspendsAndTeamReinstates(t *testing.T) {
 
 			// The college restores it; the team reinstates with one action.
 			reg.set(true, "2028-03-31")
-			runJob(t, inst, "licence-check")
+			inst.RunJob(t, "licence-check")
 			outboxEmail(t, inst, "careconnect-support@portal.test", "licence_team_restored")
 			navigate(t, officer, personURL)
 			mustRun(t, officer, chromedp.SendKeys(chromedp.CSS("#reason-reinstate"), "Licence renewed to March 2028."))
@@ -137,18 +138,4 @@ func TestE2E_LicenceLapseSuspendsAndTeamReinstates(t *testing.T) {
 			}
 		})
 	}
-}
-
-// runJob runs one of the server's jobs once, as its ticker would.
-func runJob(t *testing.T, inst *portaltest.Instance, name string) {
-	t.Helper()
-	for _, j := range inst.Portal.Jobs() {
-		if j.Name == name {
-			if err := j.Run(t.Context()); err != nil {
-				t.Fatal(err)
-			}
-			return
-		}
-	}
-	t.Fatalf("no job %s", name)
 }

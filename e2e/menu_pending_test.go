@@ -6,6 +6,7 @@ package e2e
 import (
 	"net/http"
 	"net/url"
+	"portal"
 	"strconv"
 	"testing"
 
@@ -13,7 +14,8 @@ import (
 )
 
 func TestE2E_MenuPendingLines(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
 		dc, doc := j.register(person{"Jin", "KIM", accessBirthDate, "jin.kim@example.ca"}, "jin.kim", accessAsPhysician)
 		home := j.worksite(dc, doc, "Harbour Family Practice", "101")
@@ -34,7 +36,7 @@ func TestE2E_MenuPendingLines(t *testing.T) {
 		if p := mc.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}}); p.Status != http.StatusOK {
 			t.Fatalf("ask to join: %d %s", p.Status, p.Text("main"))
 		}
-		day := inst.Clock.Now().In(j.pacific()).Format("2 Jan")
+		day := inst.Clock.Now().In(portal.Pacific()).Format("2 Jan")
 
 		j.signIn(mona)
 		j.wantText("#pending-title", "Waiting for Others")

@@ -23,27 +23,6 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// wsRegisterAccount signs p in over plain HTTP and registers an account; the
-// client it returns is signed in as p.
-func wsRegisterAccount(t *testing.T, inst *portaltest.Instance, p person, username string) *portaltest.Client {
-	t.Helper()
-	c := inst.Client(t)
-	if pg := c.SignIn(p.given, p.surname, p.birth, p.email); !strings.HasSuffix(pg.URL, "/register") {
-		t.Fatalf("%s %s landed on %s, want /register", p.given, p.surname, pg.URL)
-	}
-	pg := c.Post("/register", url.Values{
-		"profession": {"physician"}, "msp_billing_number": {"A1234"}, "cpsid": {"12345"}, "resident": {"no"},
-		"email": {p.email}, "phone": {"(778) 888-9999"}, "health_authority_account": {"no"},
-		"username": {username}, "password": {"Harbour-Lantern-47"}, "confirm_password": {"Harbour-Lantern-47"},
-	})
-	if pg.Status != http.StatusSeeOther || pg.Location != "/menu" {
-		t.Fatalf("registering %s: status %d location %q: %s", p.email, pg.Status, pg.Location, pg.Text(".error-summary"))
-	}
-	c.ConfirmEmail(p.email)  // with the link from the development mailbox
-	c.Follow(c.Get("/menu")) // the menu carries the session's CSRF token
-	return c
-}
-
 var wsCodeInFlash = regexp.MustCompile(`Its Worksite ID is ([` + portal.WorksiteCodeAlphabet + `]{7})`)
 
 // wsRegisterIndexedWorksite registers, over HTTP as the person signed in on
@@ -127,10 +106,7 @@ func wsExpectRequestLink(t *testing.T, ctx context.Context) {
 // wsEmails returns the worksite emails sent to one address, by kind.
 func wsEmails(t *testing.T, inst *portaltest.Instance, to string) map[string][]*store.Email {
 	t.Helper()
-	es, err := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: to})
-	if err != nil {
-		t.Fatalf("emails to %s: %v", to, err)
-	}
+	es := inst.Emails(t, to, "")
 	out := map[string][]*store.Email{}
 	for _, e := range es {
 		if !strings.HasPrefix(e.Kind, "worksite_") {
@@ -155,7 +131,8 @@ func wsKinds(m map[string][]*store.Email) string {
 }
 
 func TestE2E_WorksiteJourney(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		if err := wsImportGuideBuilding(t, inst); err != nil {
 			t.Fatal(err)
 		}
@@ -163,10 +140,10 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 		greg := person{"Gregory", "NINETEEN", "1981-05-19", "greg@example.ca"}
 		mia := person{"Mia", "MEMBER", "1990-06-20", "mia@example.ca"}
 		lou := person{"Lou", "LOCUM", "1975-07-21", "lou@example.ca"}
-		daliaHTTP := wsRegisterAccount(t, inst, dalia, "dalia18")
-		wsRegisterAccount(t, inst, greg, "greg19")
-		wsRegisterAccount(t, inst, mia, "mia.member")
-		wsRegisterAccount(t, inst, lou, "lou.locum")
+		daliaHTTP := inst.ConfirmedBorn(t, dalia.given, dalia.surname, dalia.birth, dalia.email, "dalia18")
+		inst.ConfirmedBorn(t, greg.given, greg.surname, greg.birth, greg.email, "greg19")
+		inst.ConfirmedBorn(t, mia.given, mia.surname, mia.birth, mia.email, "mia.member")
+		inst.ConfirmedBorn(t, lou.given, lou.surname, lou.birth, lou.email, "lou.locum")
 
 		// Each part runs in its own browser, as each person uses their own;
 		// a part that fails stops the journey.

@@ -39,6 +39,7 @@ func countAddresses(t *testing.T, dsn string) int {
 }
 
 func TestRunAddresses_GenerateAndImport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "portal.db")
 	csvPath := filepath.Join(dir, "addresses.csv")
@@ -88,6 +89,7 @@ func TestRunAddresses_GenerateAndImport(t *testing.T) {
 }
 
 func TestRunAddresses_BadRows(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	dsn := "sqlite:" + filepath.Join(dir, "portal.db")
 	csvPath := filepath.Join(dir, "addresses.csv")
@@ -117,6 +119,7 @@ func TestRunAddresses_BadRows(t *testing.T) {
 }
 
 func TestRunAddresses_Usage(t *testing.T) {
+	t.Parallel()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "portal.db")
 	const usage = "usage: portal addresses "
 	for _, tt := range []struct {

@@ -55,6 +55,7 @@ func sqlExec(t *testing.T, env map[string]string, query string, args ...any) {
 }
 
 func TestRun_AuditKeyedAndCheckpointed(t *testing.T) {
+	t.Parallel()
 	env, dir := auditEnv(t)
 	out, err := runCmd(t, env, "audit", "verify")
 	if err != nil || out != "audit trail intact: it is empty, nothing has been audited yet\n" {
@@ -96,6 +97,7 @@ func TestRun_AuditKeyedAndCheckpointed(t *testing.T) {
 }
 
 func TestRun_KeyedTrailNeedsItsKey(t *testing.T) {
+	t.Parallel()
 	env, _ := auditEnv(t)
 	if _, err := runCmd(t, env, "tokens", "create", "--name", "viewer", "--scope", "scim:read", "--expires", "30d", "--by", "Ada"); err != nil {
 		t.Fatal(err)
@@ -117,6 +119,7 @@ func TestRun_KeyedTrailNeedsItsKey(t *testing.T) {
 // TestCheckpointJob: the server signs its head on a schedule, logs it and
 // appends it to the checkpoint file, once per head.
 func TestCheckpointJob(t *testing.T) {
+	t.Parallel()
 	env, dir := auditEnv(t)
 	env["PORTAL_AUDIT_CHECKPOINT_FILE"] = filepath.Join(dir, "server-checkpoints.jsonl")
 	cfg, _, err := parseConfig("serve", nil, &bytes.Buffer{}, func(k string) string { return env[k] })

@@ -24,6 +24,7 @@ func exitCode(err error) int {
 }
 
 func TestRun_Check(t *testing.T) {
+	t.Parallel()
 	for name, dsn := range storetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			env := map[string]string{"PORTAL_DB": dsn, "PORTAL_DEV": "true", "PORTAL_BASE_URL": "http://127.0.0.1:9"}
@@ -74,6 +75,7 @@ func TestRun_Check(t *testing.T) {
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func TestRun_CheckCannotRun(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}
 	if _, err := runCmd(t, env, "check"); exitCode(err) != checkFailed || !strings.Contains(err.Error(), "connect to postgres") {
 		t.Fatalf("unreachable database: exit %d, %v", exitCode(err), err)

@@ -12,6 +12,7 @@ import (
 // The database pool and timeouts come from flags or PORTAL_DB_* variables;
 // the server bounds statements by default, one-off commands do not.
 func TestParseConfig_DatabaseOptions(t *testing.T) {
+	t.Parallel()
 	none := func(string) string { return "" }
 	cfg, _, err := parseConfig("serve", nil, io.Discard, none)
 	if err != nil {

@@ -24,6 +24,7 @@ func runCmd(t *testing.T, env map[string]string, args ...string) (string, error)
 }
 
 func TestRun_Version(t *testing.T) {
+	t.Parallel()
 	out, err := runCmd(t, nil, "version")
 	if err != nil || out != "portal dev\n" {
 		t.Fatalf("got %q, %v", out, err)
@@ -34,6 +35,7 @@ func TestRun_Version(t *testing.T) {
 }
 
 func TestRun_MigrateDemoAndAuditVerify(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "portal.db")
 	env := map[string]string{"PORTAL_DB": "sqlite:" + path, "PORTAL_DEV": "true", "PORTAL_BASE_URL": "http://127.0.0.1:9"}
 	out, err := runCmd(t, env, "migrate")
@@ -77,6 +79,7 @@ func TestRun_MigrateDemoAndAuditVerify(t *testing.T) {
 }
 
 func TestRun_RefusesProductionWithoutIdentityProvider(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db")}
 	_, err := runCmd(t, env, "demo")
 	if err == nil || !strings.Contains(err.Error(), "no identity provider") {
@@ -85,6 +88,7 @@ func TestRun_RefusesProductionWithoutIdentityProvider(t *testing.T) {
 }
 
 func TestRun_StaffAndWorksites(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db"), "PORTAL_DEV": "true"}
 	out, err := runCmd(t, env, "staff", "grant", "--email", "Kim.Officer@careconnect.example", "--role", "officer", "--by", "Ada ADMIN")
 	if err != nil || out != "Kim.Officer@careconnect.example now holds: officer\n" {
@@ -131,6 +135,7 @@ func TestRun_StaffAndWorksites(t *testing.T) {
 }
 
 func TestRun_Tokens(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db"), "PORTAL_DEV": "true"}
 	if _, err := runCmd(t, env, "tokens", "create", "--name", "viewer", "--scope", "scim:read", "--by", "Ada"); err == nil ||
 		err.Error() != "give the token's lifetime with --expires, e.g. --expires 90d (at most 365d)" {
@@ -153,6 +158,7 @@ func TestRun_Tokens(t *testing.T) {
 }
 
 func TestCommandOptions(t *testing.T) {
+	t.Parallel()
 	opts, rest, err := commandOptions([]string{"--by", "Ada", "-dev", "--reason=not a clinic", "-db", "sqlite:x.db"}, "by", "reason")
 	if err != nil || opts["by"] != "Ada" || opts["reason"] != "not a clinic" || strings.Join(rest, " ") != "-dev -db sqlite:x.db" {
 		t.Fatalf("got %v %q %v", opts, rest, err)
@@ -163,6 +169,7 @@ func TestCommandOptions(t *testing.T) {
 }
 
 func TestRun_BadSettingsAreErrors(t *testing.T) {
+	t.Parallel()
 	base := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db")}
 	for name, tt := range map[string]struct{ key, value, want string }{
 		"secret file": {"PORTAL_SMTP_PASSWORD_FILE", "/no/such/file", "PORTAL_SMTP_PASSWORD_FILE: open /no/such/file"},
@@ -183,6 +190,7 @@ func TestRun_BadSettingsAreErrors(t *testing.T) {
 }
 
 func TestRun_UnknownSubcommandsTouchNothing(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "p.db")
 	env := map[string]string{"PORTAL_DB": "sqlite:" + path, "PORTAL_DEV": "true"}
 	for _, args := range [][]string{{"staff", "frobnicate"}, {"worksites", "frobnicate"}} {
@@ -199,6 +207,7 @@ func TestRun_UnknownSubcommandsTouchNothing(t *testing.T) {
 // production host has the database settings but neither the sign-in nor
 // the mail relay's.
 func TestRun_TokensNeedOnlyTheDatabase(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db")}
 	out, err := runCmd(t, env, "tokens", "create", "--name", "viewer", "--scope", "scim:read", "--expires", "30d", "--by", "Ada")
 	if err != nil || !strings.HasPrefix(out, "ccp_") {
@@ -213,6 +222,7 @@ func TestRun_TokensNeedOnlyTheDatabase(t *testing.T) {
 }
 
 func TestReadDownstreams(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tok := filepath.Join(dir, "token")
 	if err := os.WriteFile(tok, []byte("s3cret"), 0o600); err != nil {
@@ -249,6 +259,7 @@ func TestReadDownstreams(t *testing.T) {
 }
 
 func TestParseConfig_LicenceRegistries(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	csvPath := filepath.Join(dir, "cpbc.csv")
 	if err := os.WriteFile(csvPath, []byte("number,family_name,given_names,status,class,conditions,expires\n"+
@@ -288,6 +299,7 @@ func TestParseConfig_LicenceRegistries(t *testing.T) {
 }
 
 func TestParseConfig_DormancyDays(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		env  string
 		want time.Duration

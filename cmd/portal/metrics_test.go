@@ -11,6 +11,7 @@ import (
 // main listener in development mode, nowhere with "off"; its token may come
 // from a file.
 func TestParseConfig_Metrics(t *testing.T) {
+	t.Parallel()
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("from-a-file\n"), 0o600); err != nil {
 		t.Fatal(err)

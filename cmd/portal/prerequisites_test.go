@@ -16,6 +16,7 @@ import (
 )
 
 func TestPrerequisites_RecordTraining(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for name, dsn := range storetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 // -trust-proxy believed any X-Forwarded-For: it is refused with a message
 // naming its replacement, which takes networks.
 func TestParseConfig_TrustedProxies(t *testing.T) {
+	t.Parallel()
 	getenv := func(env map[string]string) func(string) string { return func(k string) string { return env[k] } }
 	for _, tc := range []struct {
 		name string

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"portal/internal/fixture"
 	"portal/internal/store"
 	"portal/internal/wire"
 
@@ -31,7 +32,7 @@ type Instance struct {
 	URL    string
 	Portal *wire.Portal
 	DB     *store.DB
-	Clock  *Clock
+	Clock  *fixture.Clock
 	// Logs holds everything the portal logged at Info level and above.
 	Logs *LogBuffer
 }
@@ -81,26 +82,6 @@ func (h teeHandler) WithGroup(name string) slog.Handler {
 	return teeHandler{h.a.WithGroup(name), h.b.WithGroup(name)}
 }
 
-// Clock is a settable clock shared by the portal and the test.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // Start runs a development-mode portal on dsn. edit may change the
 // configuration before it is built.
 func Start(t testing.TB, dsn string, edit ...func(*wire.Config)) *Instance {
@@ -109,7 +90,7 @@ func Start(t testing.TB, dsn string, edit ...func(*wire.Config)) *Instance {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &Clock{now: time.Now().UTC().Truncate(time.Millisecond)}
+	clock := fixture.NewClock(time.Now().UTC().Truncate(time.Millisecond))
 	cfg := wire.Config{
 		Addr: l.Addr().String(), BaseURL: "http://" + l.Addr().String(), DB: dsn, Dev: true,
 		SupportEmail: "careconnect-support@portal.test", MailFrom: "my.CareConnect <no-reply@portal.test>",
@@ -147,13 +128,7 @@ func (w testWriter) Write(b []byte) (int, error) {
 // DeliverMail runs the outbox worker once, as the background job would.
 func (i *Instance) DeliverMail(t testing.TB) {
 	t.Helper()
-	for _, j := range i.Portal.Jobs() {
-		if j.Name == "outbox" {
-			if err := j.Run(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	i.RunJob(t, "outbox")
 }
 
 // Client is a cookie-keeping HTTP client that does not follow redirects

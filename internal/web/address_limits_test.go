@@ -13,6 +13,7 @@ import (
 // be an address with a message in its list, not an error page htmx would
 // not show.
 func TestWeb_AddressSearchTooLong(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, h := addressServer(t, db)
 		for q, want := range map[string]string{

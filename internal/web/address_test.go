@@ -105,6 +105,7 @@ func attrs(doc *html.Node, sel, name string) []string {
 }
 
 func TestWeb_AddressSearch(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		_, h := addressServer(t, db)
 
@@ -183,6 +184,7 @@ func TestWeb_AddressSearch(t *testing.T) {
 }
 
 func TestNewAddressResults(t *testing.T) {
+	t.Parallel()
 	a := portal.Address{ID: 7, Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"}
 	b := a
 	b.ID, b.Unit = 8, "102"

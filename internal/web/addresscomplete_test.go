@@ -36,11 +36,12 @@ func addressCompleteServer(t *testing.T) *httptest.Server {
 }
 
 func TestWeb_AddressCompleteProvider(t *testing.T) {
+	t.Parallel()
 	ac := addressCompleteServer(t)
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db", func(cfg *wire.Config) {
 		cfg.AddressCompleteKey, cfg.AddressCompleteURL = "AA11-AA11-AA11-AA11", ac.URL
 	})
-	c := registered(t, inst, "Ana", "COMPLETE", "ana@example.ca", "ana.c")
+	c := inst.Confirmed(t, "Ana", "COMPLETE", "ana@example.ca", "ana.c")
 	p := c.Get("/worksites/join/address?q=" + url.QueryEscape("370 Broadway E"))
 	links := p.Find("#address-results a")
 	if len(links) != 2 || !strings.HasPrefix(portaltest.NodeText(links[0]), "101-370 Broadway E Vancouver, BC, V5T 4G5") {

@@ -13,6 +13,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/portaltest"
 	"portal/internal/store"
 )
@@ -56,7 +57,8 @@ func apiDo(t *testing.T, inst *portaltest.Instance, method, authorization, path,
 // user agent. A 500 KB address is refused before any handler runs; one just
 // under the address limit reaches the API, and its audit row is bounded.
 func TestWeb_APIAuditBounded(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		tok := bearer(apiToken(t, inst, "bulky", 90*24*time.Hour, app.TokenScopeSCIM))
 		agent := strings.Repeat("Agent/1.0;", 1000)
 		huge := apiDo(t, inst, http.MethodGet, tok, "/scim/v2/Users?count=many&pad="+strings.Repeat("a", 500_000), "",
@@ -98,7 +100,8 @@ func TestWeb_APIAuditBounded(t *testing.T) {
 // token, then 501 for a SCIM operation the API does not implement, 405 for
 // another method on a path it has, 404 for a path it has not.
 func TestWeb_APIFallbacks(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		tok := bearer(apiToken(t, inst, "fallback", 90*24*time.Hour, app.TokenScopeSCIM, app.TokenScopeEvents))
 		eventsOnly := bearer(apiToken(t, inst, "events-only", 90*24*time.Hour, app.TokenScopeEvents))
 		for _, c := range []struct {
@@ -175,7 +178,8 @@ func TestWeb_APIFallbacks(t *testing.T) {
 // TestWeb_SCIMMetadataFilter: a filter on the metadata endpoints is refused
 // with 403 (RFC 7644 section 4), not ignored.
 func TestWeb_SCIMMetadataFilter(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		tok := bearer(apiToken(t, inst, "meta", 90*24*time.Hour, app.TokenScopeSCIM))
 		for _, path := range []string{"/scim/v2/ServiceProviderConfig", "/scim/v2/Schemas", "/scim/v2/ResourceTypes",
 			"/scim/v2/ResourceTypes/User", "/scim/v2/Schemas/" + scimExt} {
@@ -195,10 +199,11 @@ func TestWeb_SCIMMetadataFilter(t *testing.T) {
 // backslash written once after HXBC is not a line break that silently
 // matches nobody.
 func TestWeb_SCIMFilterEscapes(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
 		nancy := apiAccount(t, inst.DB, "nancy", portal.ProfPhysician, now)
-		apiProvision(t, inst.DB, nancy, now.Add(-time.Hour), "demographics", apiWorksite(t, inst.DB, "Harbour Clinic", "101", now, nancy))
+		fixture.Provision(t, inst.DB, nancy, now.Add(-time.Hour), "demographics", fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now, nil, nancy))
 		tok := bearer(apiToken(t, inst, "viewer", 90*24*time.Hour, app.TokenScopeSCIM))
 		for _, f := range []string{`userName eq "HXBC\nancy"`, `userName eq "HXBC\\nancy"`, `userName eq "nancy"`, `userName eq "n\u0061ncy"`} {
 			r := apiGet(t, inst, tok, "/scim/v2/Users?filter="+url.QueryEscape(f))
@@ -228,7 +233,8 @@ const searchSchema = `"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRe
 // TestWeb_SCIMSearch: POST /Users/.search (RFC 7644 section 3.4.3) answers
 // as GET /Users does, with its parameters in the body.
 func TestWeb_SCIMSearch(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		p := setUpAPIPeople(t, inst)
 		tok := bearer(apiToken(t, inst, "searcher", 90*24*time.Hour, app.TokenScopeSCIM))
 		search := func(body string) apiResponse {
@@ -280,7 +286,8 @@ func TestWeb_SCIMSearch(t *testing.T) {
 // /Users/{id} (RFC 7644 sections 3.4.2.5, 3.9): id and schemas always
 // come back, an extension goes by its URN, unknown names select nothing.
 func TestWeb_SCIMAttributes(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		p := setUpAPIPeople(t, inst)
 		tok := bearer(apiToken(t, inst, "viewer", 90*24*time.Hour, app.TokenScopeSCIM))
 		doc := "/scim/v2/Users/" + apiID(p.doc)

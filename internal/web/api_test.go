@@ -14,6 +14,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/portaltest"
 	"portal/internal/store"
 	"portal/internal/web"
@@ -96,82 +97,13 @@ func apiToken(t *testing.T, inst *portaltest.Instance, name string, lifetime tim
 	return raw
 }
 
-// apiAccount inserts an account of a profession straight into the store.
+// apiAccount inserts an account of a profession straight into the store,
+// with a preferred first name and a mobile number.
 func apiAccount(t *testing.T, db *store.DB, key string, prof portal.Profession, now time.Time) *portal.Account {
 	t.Helper()
-	a := &portal.Account{
-		Issuer: "https://idp.test", Subject: "sub-" + key, GivenNames: "Given" + key, Surname: "SURNAME", PreferredFirstName: "Pref" + key,
-		Profession: prof, Email: key + "@example.ca", Phone: "+17788889999", Mobile: "+16045550199", Username: key,
-		PasswordHash: "$argon2id$x", PasswordChangedAt: now, Status: portal.AccountActive, CreatedAt: now, UpdatedAt: now,
-	}
-	if err := db.InTx(context.Background(), func(tx *store.Tx) error { return tx.CreateAccount(context.Background(), a) }); err != nil {
-		t.Fatalf("account %s: %v", key, err)
-	}
-	return a
-}
-
-// apiWorksite inserts an approved worksite with its active members.
-func apiWorksite(t *testing.T, db *store.DB, name, unit string, now time.Time, members ...*portal.Account) *portal.Worksite {
-	t.Helper()
-	ctx := context.Background()
-	w := &portal.Worksite{Code: portal.NewWorksiteCode(), Name: name, Type: portal.WorksitePrivatePractice, Phone: "+16045550100",
-		Address: portal.Address{Unit: unit, CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver",
-			Province: "BC", PostalCode: "V5T 4G5"}, HealthAuthority: portal.VancouverCoastalHealth, Status: portal.WorksitePending,
-		RegisteredBy: members[0].ID, CreatedAt: now}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
-			return err
-		}
-		if _, err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", now); err != nil {
-			return err
-		}
-		for _, m := range members {
-			if err := tx.AddMember(ctx, w.ID, m.ID, portal.RoleMember, now); err != nil {
-				return err
-			}
-		}
-		return nil
+	return fixture.Account(t, db, key, now, fixture.Profession(prof), func(a *portal.Account) {
+		a.PreferredFirstName, a.Mobile = "Pref"+key, "+16045550199"
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
-}
-
-// apiProvision approves a request for the person at the worksite at a
-// time, with user.provisioned in the feed, then moves it through then.
-func apiProvision(t *testing.T, db *store.DB, a *portal.Account, at time.Time, scopes string, w *portal.Worksite, then ...string) {
-	t.Helper()
-	ctx := context.Background()
-	r := &portal.AccessRequest{AccountID: a.ID, Status: portal.ARSubmitted, UserType: a.UserType(), Profession: a.Profession,
-		FirstName: a.GivenNames, LastName: a.Surname, Job: "Clinician", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: at, UpdatedAt: at, WorksiteIDs: []portal.WorksiteID{w.ID}}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		from, to := portal.ARSubmitted, portal.ARApproved
-		set := map[string]any{"granted_scopes": scopes, "approved_at": at.UnixMilli(), "decided_at": at.UnixMilli()}
-		for _, next := range append([]string{""}, then...) {
-			if next != "" {
-				from, to, set = to, next, nil
-			}
-			ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{from}, To: to, At: at,
-				ActorKind: portal.ActorStaff, ActorID: "officer.one", Set: set})
-			if err != nil || !ok {
-				t.Fatalf("%s -> %s: %v %v", from, to, ok, err)
-			}
-			typ := map[string]string{portal.ARApproved: app.ProvUserProvisioned, portal.ARSuspended: app.ProvUserSuspended,
-				portal.ARDeprovisioned: app.ProvUserDeprovisioned}[to]
-			if err := tx.AppendProvisioningEvent(ctx, a.ID, typ, "{}", at); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // apiPeople sets up a physician and the MOA she sponsors (both approved),
@@ -192,11 +124,11 @@ func setUpAPIPeople(t *testing.T, inst *portaltest.Instance) apiPeople {
 	p.susp = apiAccount(t, db, "susp", portal.ProfPharmacist, now)
 	p.gone = apiAccount(t, db, "gone", portal.ProfPharmacist, now)
 	p.waiting = apiAccount(t, db, "waiting", portal.ProfPharmacist, now)
-	p.clinic = apiWorksite(t, db, "Harbour Clinic", "101", now, p.doc, p.moa, p.susp, p.gone, p.waiting)
-	apiProvision(t, db, p.doc, p.t1, "demographics,laboratory_results,pharmanet_medications", p.clinic)
-	apiProvision(t, db, p.moa, p.t2, "demographics,laboratory_results", p.clinic)
-	apiProvision(t, db, p.susp, p.t3, "demographics", p.clinic, portal.ARSuspended)
-	apiProvision(t, db, p.gone, p.t3, "demographics", p.clinic, portal.ARSuspended, portal.ARDeprovisioned)
+	p.clinic = fixture.ApprovedWorksite(t, db, "Harbour Clinic", "101", now, nil, p.doc, p.moa, p.susp, p.gone, p.waiting)
+	fixture.Provision(t, db, p.doc, p.t1, "demographics,laboratory_results,pharmanet_medications", p.clinic)
+	fixture.Provision(t, db, p.moa, p.t2, "demographics,laboratory_results", p.clinic)
+	fixture.Provision(t, db, p.susp, p.t3, "demographics", p.clinic, portal.ARSuspended)
+	fixture.Provision(t, db, p.gone, p.t3, "demographics", p.clinic, portal.ARSuspended, portal.ARDeprovisioned)
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccessRequest(ctx, &portal.AccessRequest{AccountID: p.waiting.ID, Status: portal.ARSubmitted,
 			UserType: portal.UserIndependent, Profession: portal.ProfPharmacist, FirstName: "W", LastName: "W", Job: "Pharmacist",
@@ -235,7 +167,8 @@ func wantSCIMError(t *testing.T, r apiResponse, status int, scimType string) {
 }
 
 func TestWeb_SCIMUsers(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		p := setUpAPIPeople(t, inst)
 		tok := bearer(apiToken(t, inst, "viewer", 90*24*time.Hour, app.TokenScopeSCIM))
 
@@ -406,7 +339,8 @@ func TestWeb_SCIMUsers(t *testing.T) {
 }
 
 func TestWeb_APIFeed(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		p := setUpAPIPeople(t, inst)
 		tok := bearer(apiToken(t, inst, "feed", 90*24*time.Hour, app.TokenScopeEvents))
 		type ev struct{ ID, Type, User string }
@@ -492,7 +426,8 @@ func TestWeb_APIFeed(t *testing.T) {
 // no token, bad tokens, revoked and expired tokens and tokens of the other
 // scope: each is refused with JSON, never a page.
 func TestWeb_APIAuthorisation(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		both := apiToken(t, inst, "both", 90*24*time.Hour, app.TokenScopeSCIM, app.TokenScopeEvents)
 		scimOnly := apiToken(t, inst, "scim-only", 90*24*time.Hour, app.TokenScopeSCIM)
 		eventsOnly := apiToken(t, inst, "events-only", 90*24*time.Hour, app.TokenScopeEvents)
@@ -577,7 +512,8 @@ func TestWeb_APIAuthorisation(t *testing.T) {
 }
 
 func TestWeb_APIRateLimit(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		tok := bearer(apiToken(t, inst, "busy", 90*24*time.Hour, app.TokenScopeSCIM, app.TokenScopeEvents))
 		if r := apiGet(t, inst, tok, "/api/v1/events"); r.Status != 200 {
 			t.Fatalf("first call: %d", r.Status)

@@ -21,8 +21,9 @@ func quizAnswers() map[string]int {
 }
 
 func TestWeb_ApplicationAccess(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := registered(t, inst, "Sam", "JONES", "sam@example.ca", "sam.jones")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		doc := inst.Confirmed(t, "Sam", "JONES", "sam@example.ca", "sam.jones")
 		// Locked without an approved worksite.
 		if p := doc.Get("/menu"); !strings.Contains(p.Text("#step-application"), "Locked") {
 			t.Fatalf("application tile: %q", p.Text("#step-application"))
@@ -90,7 +91,7 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if status.Text("#request-status") != "Pending approval" || !strings.Contains(status.Text("#history"), "Submitted") {
 			t.Fatalf("status page: %s", status.Text("main"))
 		}
-		es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "sam@example.ca", Kind: "access_request_received"})
+		es := inst.Emails(t, "sam@example.ca", "access_request_received")
 		if len(es) != 1 {
 			t.Fatalf("%d receipts", len(es))
 		}
@@ -135,8 +136,9 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 }
 
 func TestWeb_RemoteAccessForm(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
-	doc := registered(t, inst, "Nia", "PRACTITIONER", "nia@example.ca", "nia.p")
+	doc := inst.Confirmed(t, "Nia", "PRACTITIONER", "nia@example.ca", "nia.p")
 	registerWorksite(t, inst, doc, "Nia Clinic", "401")
 	acct := accountOf(t, inst, doc)
 	// Provision access directly, as the back office would.
@@ -196,7 +198,7 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if p := officer.Post(approve, nil); p.Status != http.StatusNotFound && p.Status != http.StatusConflict {
 		t.Fatalf("second decision: %d", p.Status)
 	}
-	es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "nia@example.ca", Kind: "remote_access_decided"})
+	es := inst.Emails(t, "nia@example.ca", "remote_access_decided")
 	if len(es) != 1 || !strings.Contains(es[0].Subject, "approved") {
 		t.Fatalf("decision email %+v", es)
 	}
@@ -207,11 +209,12 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 }
 
 func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		if err := importGuideBuilding(t, inst); err != nil {
 			t.Fatal(err)
 		}
-		admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 		if p := admin.Get("/worksites"); p.Status != 200 || !strings.Contains(p.Text(".empty-state"), "do not belong") {
 			t.Fatalf("my worksites empty: %d %q", p.Status, p.Text("main"))
 		}
@@ -268,7 +271,7 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 			t.Fatalf("worksite at the indexed address: %+v %v", w, err)
 		}
 		// Now the same unit leads to the Worksite Access Form.
-		greg := registered(t, inst, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
+		greg := inst.Confirmed(t, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
 		p = greg.Get(unit101)
 		if p.Text("#worksite-name") != "Kingsgate Mall Clinic" {
 			t.Fatalf("access form by address: %s", p.Text("main"))
@@ -282,10 +285,10 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 		}
 
 		// An invitation opened from its email link.
-		lou := registered(t, inst, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+		lou := inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
 		admin.Get("/worksites/" + formatInt(int64(w.ID)))
 		admin.Post("/worksites/"+formatInt(int64(w.ID))+"/invitations", url.Values{"email": {"lou@example.ca"}})
-		es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "lou@example.ca", Kind: "worksite_invitation"})
+		es := inst.Emails(t, "lou@example.ca", "worksite_invitation")
 		if len(es) != 1 {
 			t.Fatalf("%d invitation emails", len(es))
 		}

@@ -35,6 +35,7 @@ func httpsPortal(t *testing.T) *portaltest.Instance {
 // TestWeb_SessionCookieAttributes checks every attribute of the one cookie
 // the portal sets, as deployed (ASVS 3.3).
 func TestWeb_SessionCookieAttributes(t *testing.T) {
+	t.Parallel()
 	inst := httpsPortal(t)
 	p := inst.Client(t).Get("/signin")
 	if p.Status != http.StatusSeeOther {
@@ -60,6 +61,7 @@ func TestWeb_SessionCookieAttributes(t *testing.T) {
 // TestWeb_SecurityHeadersAsDeployed checks the headers a browser is sent on
 // every page, as deployed over https (ASVS 3.4).
 func TestWeb_SecurityHeadersAsDeployed(t *testing.T) {
+	t.Parallel()
 	inst := httpsPortal(t)
 	c := inst.Client(t)
 	for _, path := range []string{"/", "/help", "/no/such/page"} {
@@ -99,9 +101,10 @@ func TestWeb_SecurityHeadersAsDeployed(t *testing.T) {
 // that other people read, and checks that every page shows it as text
 // (ASVS 1.2, 3.2).
 func TestWeb_MarkupIsShownAsText(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		const attack = `<script>alert(1)</script>`
-		lead := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
+		lead := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
 		// Names are letters only: markup is refused where it is typed.
 		p := lead.Post("/account/contact", url.Values{"preferred_first_name": {attack}, "preferred_last_name": {"Lee"},
 			"email": {"lena@example.ca"}, "phone": {"604-555-0101"}})
@@ -155,6 +158,7 @@ func sessionAudit(t *testing.T, inst *portaltest.Instance) []portal.AuditEvent {
 // with its reason; that a callback no sign-in started leaves none; and that
 // a completed sign-in is audited too (ASVS 16.3).
 func TestWeb_RefusedSignInsAreAudited(t *testing.T) {
+	t.Parallel()
 	inst, _ := mockPortal(t, nil)
 	c := inst.Client(t)
 
@@ -199,8 +203,9 @@ func TestWeb_RefusedSignInsAreAudited(t *testing.T) {
 // TestWeb_SignOutEverywhereElse checks that a person can end their other
 // sessions, and that changing the password ends them too (ASVS 7.4).
 func TestWeb_SignOutEverywhereElse(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		here := registered(t, inst, "Sam", "SHARED", "sam@example.ca", "sam.shared")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		here := inst.Confirmed(t, "Sam", "SHARED", "sam@example.ca", "sam.shared")
 		signInAgain := func() *portaltest.Client {
 			c := inst.Client(t)
 			c.SignIn("Sam", "SHARED", "1980-04-18", "sam@example.ca")

@@ -16,15 +16,6 @@ import (
 	"portal/internal/store"
 )
 
-func auditPacific(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 // auditActionCount counts the trail's rows of an action about a subject.
 func auditActionCount(t *testing.T, inst *portaltest.Instance, subjectKind, subjectID, action string) int {
 	t.Helper()
@@ -42,14 +33,12 @@ func auditActionCount(t *testing.T, inst *portaltest.Instance, subjectKind, subj
 }
 
 func TestWeb_AuditTrail(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		paula := registered(t, inst, "Paula", "PERSON", "paula@example.ca", "paula.person")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		paula := inst.Confirmed(t, "Paula", "PERSON", "paula@example.ca", "paula.person")
 		wsID, code := registerWorksite(t, inst, paula, "Audit Street Clinic", "101")
-		registered(t, inst, "Olga", "OTHER", "olga@example.ca", "olga.other")
-		acct, err := inst.DB.Read().FindAccountByEmail(t.Context(), "paula@example.ca")
-		if err != nil {
-			t.Fatal(err)
-		}
+		inst.Confirmed(t, "Olga", "OTHER", "olga@example.ca", "olga.other")
+		acct := inst.Account(t, "paula@example.ca")
 		pid := strconv.FormatInt(int64(acct.ID), 10)
 		auditor := inst.StaffClient(t, "auditor")
 
@@ -80,7 +69,7 @@ func TestWeb_AuditTrail(t *testing.T) {
 		}
 
 		// A row a spreadsheet would run as a formula.
-		err = inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
+		err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
 			return tx.AppendAudit(t.Context(), &portal.AuditEvent{At: inst.Clock.Now(), ActorKind: portal.ActorAccount, ActorID: pid,
 				Action: "account.contact_changed", SubjectKind: "account", SubjectID: pid, IP: "192.0.2.7",
 				UserAgent: `=HYPERLINK("http://evil.example")`, RequestID: "-req", Details: `{"phone":"+1 604"}`})
@@ -170,7 +159,7 @@ func TestWeb_AuditTrail(t *testing.T) {
 		}
 
 		// The period, in B.C. days: today holds the events, tomorrow none.
-		today := inst.Clock.Now().In(auditPacific(t))
+		today := inst.Clock.Now().In(portal.Pacific())
 		p = auditor.Get("/staff/audit?person=paula.person&from=" + today.Format(time.DateOnly) + "&to=" + today.Format(time.DateOnly))
 		if p.Status != http.StatusOK || len(p.Find("#audit-table tbody tr")) == 0 {
 			t.Fatalf("today's events: %d %s", p.Status, p.Text("main"))
@@ -212,7 +201,8 @@ func TestWeb_AuditTrail(t *testing.T) {
 }
 
 func TestWeb_AuditAndReportAuthorisation(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		paths := []string{"/staff/audit", "/staff/audit/export.csv", "/staff/reports", "/staff/reports/funnel.svg"}
 
 		signedOut := inst.Client(t)
@@ -226,7 +216,7 @@ func TestWeb_AuditAndReportAuthorisation(t *testing.T) {
 			t.Errorf("return_to not kept: %q", p.Location)
 		}
 
-		person := registered(t, inst, "Pat", "PERSON", "pat@example.ca", "pat.person")
+		person := inst.Confirmed(t, "Pat", "PERSON", "pat@example.ca", "pat.person")
 		for _, path := range paths {
 			if p := person.Get(path); p.Status != http.StatusForbidden {
 				t.Errorf("person %s: %d, want 403", path, p.Status)
@@ -255,7 +245,7 @@ func TestWeb_AuditAndReportAuthorisation(t *testing.T) {
 			}
 		}
 		// Nobody refused read or exported anything.
-		acct, _ := inst.DB.Read().FindAccountByEmail(t.Context(), "pat@example.ca")
+		acct := inst.Account(t, "pat@example.ca")
 		if n := auditActionCount(t, inst, "account", strconv.FormatInt(int64(acct.ID), 10), "staff.exported_audit"); n != 0 {
 			t.Errorf("%d exports recorded for refused requests", n)
 		}
@@ -263,10 +253,11 @@ func TestWeb_AuditAndReportAuthorisation(t *testing.T) {
 }
 
 func TestWeb_Reports(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Rita", "REPORT", "rita@example.ca", "rita.report")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Rita", "REPORT", "rita@example.ca", "rita.report")
 		registerWorksite(t, inst, c, "Report Clinic", "202")
-		registered(t, inst, "Sam", "SECOND", "sam@example.ca", "sam.second")
+		inst.Confirmed(t, "Sam", "SECOND", "sam@example.ca", "sam.second")
 
 		officer := inst.StaffClient(t, "officer")
 		p := officer.Get("/staff/reports")

@@ -24,23 +24,10 @@ var boMeta = portal.RequestMeta{IP: "127.0.0.1", UserAgent: "test", RequestID: "
 func boSubmitted(t *testing.T, inst *portaltest.Instance, given, surname, username, unit string, edit func(url.Values)) (*portaltest.Client, *portal.Account, *portal.AccessRequest) {
 	t.Helper()
 	email := username + "@example.ca"
-	c := inst.Client(t)
-	c.SignIn(given, surname, "1980-04-18", email)
-	form := registrationForm(email, username)
-	if edit != nil {
-		edit(form)
-	}
-	if p := c.Post("/register", form); p.Status != http.StatusSeeOther {
-		t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
-	}
-	c.ConfirmEmail(email)
-	c.Follow(c.Get("/menu"))
+	c := inst.Confirmed(t, given, surname, email, username, edit)
 	id, _ := registerWorksite(t, inst, c, given+"'s Clinic", unit)
 	a := inst.Portal.App
-	acct, err := inst.DB.Read().FindAccountByEmail(t.Context(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
+	acct := inst.Account(t, email)
 	answers := map[string]int{}
 	for _, q := range portal.TrainingQuiz {
 		answers[q.ID] = q.Answer
@@ -65,7 +52,7 @@ func boSubmitted(t *testing.T, inst *portaltest.Instance, given, surname, userna
 // is not signed yet; it returns its id and Worksite ID.
 func boPendingWorksite(t *testing.T, c *portaltest.Client, name, unit string) (id, code string) {
 	t.Helper()
-	p := c.Post("/worksites/new", manualWorksiteForm(name, unit))
+	p := c.Post("/worksites/new", portaltest.WorksiteForm(name, unit))
 	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/declaration") {
 		t.Fatalf("register worksite: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 	}
@@ -74,15 +61,6 @@ func boPendingWorksite(t *testing.T, c *portaltest.Client, name, unit string) (i
 		t.Fatal("no Worksite ID in the flash")
 	}
 	return strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0], m[1]
-}
-
-func boEmails(t *testing.T, inst *portaltest.Instance, to, kind string) []*store.Email {
-	t.Helper()
-	es, err := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: to, Kind: kind})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return es
 }
 
 func boStatus(t *testing.T, inst *portaltest.Instance, id portal.AccessRequestID) *portal.AccessRequest {
@@ -128,7 +106,8 @@ var backOfficeRoutes = []string{
 }
 
 func TestBackoffice_Authorization(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		// Every route under the back office's paths is in the list, and the
 		// other way round.
 		registeredRoutes := web.RoutePatterns(inst.Portal.Server)
@@ -213,7 +192,8 @@ func TestBackoffice_Authorization(t *testing.T) {
 }
 
 func TestBackoffice_QueueAndDecisions(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		person, acct, req := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "101", nil)
 		officer := inst.StaffClient(t, "officer")
 		admin := inst.StaffClient(t, "administrator")
@@ -339,7 +319,7 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 		if p = officer.Follow(p); p.Text("#request-status") != "More information needed" || len(p.Find("#waiting-answer")) != 1 {
 			t.Fatalf("after info: %q", p.Text("#request-status"))
 		}
-		es := boEmails(t, inst, acct.Email, "access_info_needed")
+		es := inst.Emails(t, acct.Email, "access_info_needed")
 		if len(es) != 1 || !strings.Contains(es[0].Text, "Which days do you work at the clinic?") || !strings.Contains(es[0].Text, "/application/status") {
 			t.Fatalf("info emails %+v", es)
 		}
@@ -369,7 +349,7 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 			!strings.HasPrefix(p.Text("#decision"), "Approved by Olivia OFFICER on ") {
 			t.Fatalf("approved page: %q %q %q", p.Text(".flash"), p.Text("#granted-scopes"), p.Text("#decision"))
 		}
-		if es := boEmails(t, inst, acct.Email, "access_approved"); len(es) != 1 || !strings.Contains(es[0].Text, "Laboratory results") {
+		if es := inst.Emails(t, acct.Email, "access_approved"); len(es) != 1 || !strings.Contains(es[0].Text, "Laboratory results") {
 			t.Fatalf("approval emails %+v", es)
 		}
 		if !strings.Contains(p.Text("#history"), "Approved. Data scopes granted: Demographics, Laboratory results.") {
@@ -387,7 +367,8 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 }
 
 func TestBackoffice_DeclineAndWiden(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		// A pharmacist: no PharmaNet through CareConnect.
 		_, acct, req := boSubmitted(t, inst, "Pat", "PHARMACIST", "pat.pharm", "101", func(f url.Values) {
 			f.Set("profession", string(portal.ProfPharmacist))
@@ -427,7 +408,7 @@ func TestBackoffice_DeclineAndWiden(t *testing.T) {
 		if p.Text("#request-status") != "Declined" || !strings.Contains(p.Text("#history"), "Declined (Identity could not be confirmed): Your name does not match.") {
 			t.Fatalf("declined page %q / %q", p.Text("#request-status"), p.Text("#history"))
 		}
-		es := boEmails(t, inst, acct.Email, "access_declined")
+		es := inst.Emails(t, acct.Email, "access_declined")
 		if len(es) != 1 || !strings.Contains(es[0].Text, "Reason: Identity could not be confirmed") {
 			t.Fatalf("decline emails %+v", es)
 		}
@@ -435,7 +416,8 @@ func TestBackoffice_DeclineAndWiden(t *testing.T) {
 }
 
 func TestBackoffice_PersonAccess(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		_, acct, req := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "101", nil)
 		officer := inst.StaffClient(t, "officer")
 		reqPath := fmt.Sprintf("/staff/requests/%d", req.ID)
@@ -486,7 +468,7 @@ func TestBackoffice_PersonAccess(t *testing.T) {
 			t.Fatalf("removed page %q", p.Text("#access-status"))
 		}
 		for kind, want := range map[string]string{"access_suspended": "Privacy investigation.", "access_reinstated": "Investigation closed.", "access_deprovisioned": "Left the province."} {
-			if es := boEmails(t, inst, acct.Email, kind); len(es) != 1 || !strings.Contains(es[0].Text, want) {
+			if es := inst.Emails(t, acct.Email, kind); len(es) != 1 || !strings.Contains(es[0].Text, want) {
 				t.Errorf("%s emails %+v", kind, es)
 			}
 		}
@@ -514,8 +496,9 @@ func TestBackoffice_PersonAccess(t *testing.T) {
 }
 
 func TestBackoffice_Worksites(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		lead := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		lead := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
 		id, code := boPendingWorksite(t, lead, "Kingsgate Mall Clinic", "101")
 		_, other := boPendingWorksite(t, lead, "Not A Clinic", "102")
 		officer := inst.StaffClient(t, "officer")
@@ -565,7 +548,7 @@ func TestBackoffice_Worksites(t *testing.T) {
 		if w.Status != portal.WorksiteApproved || !w.AddressVerified {
 			t.Fatalf("worksite %+v", w)
 		}
-		decided := boEmails(t, inst, "lena@example.ca", "worksite_decided")
+		decided := inst.Emails(t, "lena@example.ca", "worksite_decided")
 		if len(decided) != 2 || !strings.Contains(decided[0].Subject, "Kingsgate Mall Clinic was approved") || !strings.Contains(decided[1].Text, "A storage unit, not a clinic.") {
 			t.Fatalf("decision emails %+v", decided)
 		}

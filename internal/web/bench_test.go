@@ -148,7 +148,7 @@ func startSignedIn(b *testing.B, dsn string) *signedIn {
 	if !strings.HasSuffix(p.URL, "/register") {
 		b.Fatalf("new person landed on %s, want /register", p.URL)
 	}
-	p = c.Post("/register", registrationForm("bianca@example.ca", "bianca.benchmark"))
+	p = c.Post("/register", portaltest.RegistrationForm("bianca@example.ca", "bianca.benchmark"))
 	if p.Status != http.StatusSeeOther || p.Location != "/menu" {
 		b.Fatalf("register: status %d location %q; errors: %s", p.Status, p.Location, p.Text(".error-summary"))
 	}
@@ -417,7 +417,7 @@ func signUp(base string, tr http.RoundTripper, i int64) error {
 	if csrf == nil {
 		return fmt.Errorf("no CSRF token on the registration page")
 	}
-	form := registrationForm(email, fmt.Sprintf("pat.benchmark%d", i))
+	form := portaltest.RegistrationForm(email, fmt.Sprintf("pat.benchmark%d", i))
 	form.Set("csrf_token", csrf[1])
 	if resp, _, err = do(http.MethodPost, "/register", form, redirect); err != nil {
 		return err

@@ -11,7 +11,8 @@ import (
 
 // Dates on pages read one way only: "4 Dec 2026", never 12/04/2026.
 func TestWeb_DatesReadUnambiguously(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		c, _, _ := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "301", nil)
 		loc, err := time.LoadLocation("America/Vancouver")
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/portaltest"
 	"portal/internal/web"
 )
@@ -32,11 +33,12 @@ func dmFeed(t *testing.T, inst *portaltest.Instance, id portal.AccountID) []stri
 }
 
 func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := registered(t, inst, "Dora", "DORMANT", "dora@example.ca", "dora.dormant")
-		dora := accountByEmail(t, inst, "dora@example.ca")
-		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(0, -6, 0), dora)
+		c := inst.Confirmed(t, "Dora", "DORMANT", "dora@example.ca", "dora.dormant")
+		dora := inst.Account(t, "dora@example.ca")
+		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), dora)
 		// Approved 165 days ago and not signed in since: dormant in 15 days.
 		r := rvAccess(t, inst, dora, w, now.AddDate(0, 0, 200))
 		dormantOn := now.AddDate(0, 0, 200).AddDate(-1, 0, 0).Add(portal.DefaultDormancyLimit)
@@ -57,7 +59,7 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARSuspended {
 			t.Fatalf("status %s", got)
 		}
-		if n, m := len(boEmails(t, inst, dora.Email, "dormancy_reminder")), len(boEmails(t, inst, dora.Email, "dormancy_suspended")); n != 1 || m != 1 {
+		if n, m := len(inst.Emails(t, dora.Email, "dormancy_reminder")), len(inst.Emails(t, dora.Email, "dormancy_suspended")); n != 1 || m != 1 {
 			t.Fatalf("%d reminders, %d suspension emails", n, m)
 		}
 		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
@@ -97,7 +99,7 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARApproved {
 			t.Fatalf("status %s", got)
 		}
-		if es := boEmails(t, inst, dora.Email, "dormancy_reactivated"); len(es) != 1 || es[0].Subject != "Your CareConnect access is restored" {
+		if es := inst.Emails(t, dora.Email, "dormancy_reactivated"); len(es) != 1 || es[0].Subject != "Your CareConnect access is restored" {
 			t.Fatalf("reactivation emails %d", len(es))
 		}
 		if auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "dormancy.reactivated") != 1 ||
@@ -123,7 +125,8 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 }
 
 func TestWeb_DormancyRoutesNeedSignIn(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		routes := web.RoutePatterns(inst.Portal.Server)
 		for _, r := range []string{"GET /dormant", "POST /dormant"} {
 			if !slices.Contains(routes, r) {

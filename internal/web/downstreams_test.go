@@ -17,6 +17,7 @@ import (
 )
 
 func TestWeb_Downstreams(t *testing.T) {
+	t.Parallel()
 	tokenFile := filepath.Join(t.TempDir(), "token")
 	if err := os.WriteFile(tokenFile, []byte("downstream-secret"), 0o600); err != nil {
 		t.Fatal(err)
@@ -76,7 +77,7 @@ func TestWeb_Downstreams(t *testing.T) {
 					t.Errorf("%s asks for a resend: %d", role, p.Status)
 				}
 			}
-			person := registered(t, inst, "Pat", "PERSON", "pat@example.ca", "pat.person")
+			person := inst.Confirmed(t, "Pat", "PERSON", "pat@example.ca", "pat.person")
 			if p := person.Get("/staff/downstreams"); p.Status != http.StatusForbidden {
 				t.Errorf("a person reads the page: %d", p.Status)
 			}

@@ -10,7 +10,8 @@ import (
 )
 
 func TestWeb_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		c := inst.Client(t)
 		form := c.SignIn("Pia", "THERAPIST", "1980-04-18", "pia@example.ca")
 		if n := len(form.Find(`#profession option[value="physiotherapist"][data-ineligible]`)); n != 1 {
@@ -23,7 +24,7 @@ func TestWeb_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 			t.Fatalf("the ineligible profession notice is missing or shown before any choice")
 		}
 
-		in := registrationForm("pia@example.ca", "pia.therapist")
+		in := portaltest.RegistrationForm("pia@example.ca", "pia.therapist")
 		in.Set("profession", "physiotherapist")
 		in.Set("college_id", "PT-2041")
 		// Stopped at the profession: the other fields, even wrong ones, do not matter.
@@ -49,7 +50,7 @@ func TestWeb_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 		if err := inst.DB.Read().QueryRow(t.Context(), "SELECT COUNT(*) FROM accounts").Scan(&accounts); err != nil || accounts != 0 {
 			t.Fatalf("%d accounts (%v), want none", accounts, err)
 		}
-		if emails, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "pia@example.ca"}); len(emails) != 0 {
+		if emails := inst.Emails(t, "pia@example.ca", ""); len(emails) != 0 {
 			t.Fatalf("emails sent: %+v", emails)
 		}
 		// Still not registered: the form is there to choose again.
@@ -57,7 +58,7 @@ func TestWeb_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 			t.Fatalf("back to the form: %d %q", p.Status, p.Text("h1"))
 		}
 		// Choosing an eligible profession then registers.
-		in = registrationForm("pia@example.ca", "pia.therapist")
+		in = portaltest.RegistrationForm("pia@example.ca", "pia.therapist")
 		if p := c.Post("/register", in); p.Status != http.StatusSeeOther || p.Location != "/menu" {
 			t.Fatalf("register as physician: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
@@ -65,12 +66,10 @@ func TestWeb_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 }
 
 func TestWeb_IneligibleAccountMenuOffersNoSteps(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Olga", "OSTEOPATH", "olga@example.ca", "olga.osteopath")
-		acct, err := inst.DB.Read().FindAccountByEmail(t.Context(), "olga@example.ca")
-		if err != nil {
-			t.Fatal(err)
-		}
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Olga", "OSTEOPATH", "olga@example.ca", "olga.osteopath")
+		acct := inst.Account(t, "olga@example.ca")
 		// An account made before registration stopped ineligible professions.
 		if _, err := inst.DB.Read().Exec(t.Context(), `UPDATE accounts SET profession = 'osteopath', msp_billing_number = '',
 			cpsid = '', is_resident = ?, college_id = 'DO-17' WHERE id = ?`, false, int64(acct.ID)); err != nil {
@@ -92,7 +91,7 @@ func TestWeb_IneligibleAccountMenuOffersNoSteps(t *testing.T) {
 		// "Other" waits for the CareConnect team, with no steps either.
 		o := inst.Client(t)
 		o.SignIn("Dora", "DOULA", "1980-04-18", "dora@example.ca")
-		in := registrationForm("dora@example.ca", "dora.doula")
+		in := portaltest.RegistrationForm("dora@example.ca", "dora.doula")
 		in.Set("profession", "other")
 		in.Set("other_profession", "Doula")
 		if p := o.Post("/register", in); p.Status != http.StatusSeeOther {

@@ -10,7 +10,6 @@ import (
 
 	"portal"
 	"portal/internal/portaltest"
-	"portal/internal/store"
 )
 
 var (
@@ -32,16 +31,17 @@ func mustAtoi(t *testing.T, s string) int64 {
 // outboxText returns the text of the newest email of a kind to an address.
 func outboxText(t *testing.T, inst *portaltest.Instance, to, kind string) string {
 	t.Helper()
-	es, err := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: to, Kind: kind})
-	if err != nil || len(es) == 0 {
-		t.Fatalf("no %s email to %s (%v)", kind, to, err)
+	es := inst.Emails(t, to, kind)
+	if len(es) == 0 {
+		t.Fatalf("no %s email to %s", kind, to)
 	}
 	return es[0].Text
 }
 
 func TestWeb_EmailConfirmation(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registeredUnconfirmed(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Registered(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
 
 		// Every page that matters says the address is not confirmed, and how to confirm it.
 		menu := c.Get("/menu")
@@ -92,7 +92,7 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 		if !strings.HasSuffix(page.URL, link) || page.Text("#email-confirm-address") != "dalia@example.ca" {
 			t.Fatalf("after sign-in landed on %s: %s", page.URL, page.Text("main"))
 		}
-		if a := accountByEmail(t, inst, "dalia@example.ca"); a.EmailConfirmed() {
+		if a := inst.Account(t, "dalia@example.ca"); a.EmailConfirmed() {
 			t.Fatal("opening the link (a GET) confirmed the address")
 		}
 		p = fresh.Post("/account/email/confirm", url.Values{"token": {page.Attr(`input[name="token"]`, "value")}})
@@ -130,7 +130,7 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 			t.Fatalf("email to the old address:\n%s", old)
 		}
 		fresh.ConfirmEmail("dalia@new.example")
-		if a := accountByEmail(t, inst, "dalia@new.example"); !a.EmailConfirmed() {
+		if a := inst.Account(t, "dalia@new.example"); !a.EmailConfirmed() {
 			t.Fatal("the new address is not confirmed")
 		}
 	})
@@ -138,8 +138,9 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 
 // "Send the confirmation again" is limited per account.
 func TestWeb_EmailConfirmationResendIsRateLimited(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
-	c := registeredUnconfirmed(t, inst, "Rae", "RESEND", "rae@example.ca", "rae.resend")
+	c := inst.Registered(t, "Rae", "RESEND", "rae@example.ca", "rae.resend")
 	c.Get("/account")
 	for i := 1; i <= portal.EmailConfirmationsPerHour; i++ {
 		p := c.Post("/account/email/resend", nil)
@@ -154,7 +155,7 @@ func TestWeb_EmailConfirmationResendIsRateLimited(t *testing.T) {
 	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text("main"), "too many times") {
 		t.Fatalf("resend %d: %d %q", portal.EmailConfirmationsPerHour+1, p.Status, p.Text("main"))
 	}
-	es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "rae@example.ca", Kind: "email_confirmation"})
+	es := inst.Emails(t, "rae@example.ca", "email_confirmation")
 	if len(es) != portal.EmailConfirmationsPerHour {
 		t.Fatalf("%d confirmation emails, want %d", len(es), portal.EmailConfirmationsPerHour)
 	}
@@ -164,7 +165,7 @@ func TestWeb_EmailConfirmationResendIsRateLimited(t *testing.T) {
 		t.Fatalf("a replaced link opened: %d", p.Status)
 	}
 	// The limit is the account's own: another person still may.
-	other := registeredUnconfirmed(t, inst, "Olga", "OTHER", "olga@example.ca", "olga.other")
+	other := inst.Registered(t, "Olga", "OTHER", "olga@example.ca", "olga.other")
 	other.Get("/account")
 	if p := other.Post("/account/email/resend", nil); p.Status != http.StatusSeeOther {
 		t.Fatalf("another account: %d", p.Status)
@@ -178,8 +179,9 @@ func TestWeb_EmailConfirmationResendIsRateLimited(t *testing.T) {
 // The reproduction of the issue, as an attacker would try it: take the
 // invited address on your own account and accept from the Notification Centre.
 func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 		id, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 		admin.Get("/worksites/" + id)
 		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"lou@clinic.example"}}); p.Status != http.StatusSeeOther {
@@ -191,7 +193,7 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 		}
 		accept := "/invitations/" + formatInt(int64(inv[0].ID)) + "/accept"
 
-		mallory := registered(t, inst, "Mallory", "TAKER", "mallory@example.ca", "mallory")
+		mallory := inst.Confirmed(t, "Mallory", "TAKER", "mallory@example.ca", "mallory")
 		mallory.Get("/account/contact")
 		if p := mallory.Post("/account/contact", url.Values{"email": {"lou@clinic.example"}, "phone": {"(778) 888-9999"}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("change email: %d %s", p.Status, p.Text(".error-summary"))
@@ -215,7 +217,7 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 		// Mallory puts her address back: still no membership, nothing to request access with.
 		mallory.Get("/account/contact")
 		mallory.Post("/account/contact", url.Values{"email": {"mallory@example.ca"}, "phone": {"(778) 888-9999"}})
-		mAcct := accountByEmail(t, inst, "mallory@example.ca")
+		mAcct := inst.Account(t, "mallory@example.ca")
 		ws, _ := inst.DB.Read().FindAccountMemberships(t.Context(), mAcct.ID)
 		if len(ws) != 0 {
 			t.Fatalf("Mallory became a member: %+v", ws)
@@ -225,7 +227,7 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 		}
 
 		// Lou, whose HxBC account uses another address, accepts with the link.
-		lou := registeredUnconfirmed(t, inst, "Lou", "LOCUM", "lou.personal@example.ca", "lou.locum")
+		lou := inst.Registered(t, "Lou", "LOCUM", "lou.personal@example.ca", "lou.locum")
 		link := invitationLinkRe.FindString(outboxText(t, inst, "lou@clinic.example", "worksite_invitation"))
 		page := lou.Get(link)
 		if page.Status != http.StatusOK || page.Attr(`form[action="`+accept+`"] input[name="token"]`, "value") == "" {
@@ -235,7 +237,7 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 		if p.Status != http.StatusSeeOther || !strings.Contains(lou.Follow(p).Text(".flash"), "You have joined Kingsgate Mall Clinic") {
 			t.Fatalf("accept with the link: %d %s", p.Status, p.Text("main"))
 		}
-		louAcct := accountByEmail(t, inst, "lou.personal@example.ca")
+		louAcct := inst.Account(t, "lou.personal@example.ca")
 		if m, err := inst.DB.Read().FindMember(t.Context(), portal.WorksiteID(mustAtoi(t, id)), louAcct.ID); err != nil || m.Status != portal.MemberActive {
 			t.Fatalf("Lou's membership %+v %v", m, err)
 		}
@@ -245,18 +247,16 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 // The second reproduction: sign another clinic's declaration by taking the
 // signer's address, without the emailed link.
 func TestWeb_DeclarationNeedsTheLinkOrTheConfirmedSigner(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		manager := registered(t, inst, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
-		form := manualWorksiteForm("Harbour Clinic", "101")
-		form.Set("has_authority", "no")
-		form.Set("signer_name", "Olive OWNER")
-		form.Set("signer_email", "olive@harbour.example")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		manager := inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
+		form := portaltest.WorksiteForm("Harbour Clinic", "101", portaltest.SignedBy("Olive OWNER", "olive@harbour.example"))
 		p := manager.Post("/worksites/new", form)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
 		}
 		wsID := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
-		mallory := registered(t, inst, "Mallory", "TAKER", "mallory@example.ca", "mallory")
+		mallory := inst.Confirmed(t, "Mallory", "TAKER", "mallory@example.ca", "mallory")
 		mallory.Get("/account/contact")
 		mallory.Post("/account/contact", url.Values{"email": {"olive@harbour.example"}, "phone": {"(778) 888-9999"}})
 		decl := "/worksites/" + wsID + "/declaration"
@@ -277,7 +277,7 @@ func TestWeb_DeclarationNeedsTheLinkOrTheConfirmedSigner(t *testing.T) {
 			t.Fatal("the declaration was signed without the link")
 		}
 		// Olive signs with the link, whatever address her own account uses.
-		olive := registeredUnconfirmed(t, inst, "Olive", "OWNER", "olive.home@example.ca", "olive.owner")
+		olive := inst.Registered(t, "Olive", "OWNER", "olive.home@example.ca", "olive.owner")
 		if p := olive.Get(link); p.Status != http.StatusOK {
 			t.Fatalf("signer's link: %d %s", p.Status, p.Text("main"))
 		}
@@ -285,7 +285,7 @@ func TestWeb_DeclarationNeedsTheLinkOrTheConfirmedSigner(t *testing.T) {
 			t.Fatalf("sign with the link: %d %s", p.Status, p.Text(".error-summary"))
 		}
 		w, _ = inst.DB.Read().FindWorksiteByID(t.Context(), w.ID)
-		if !w.DeclarationDone() || w.SignerAccountID != accountByEmail(t, inst, "olive.home@example.ca").ID {
+		if !w.DeclarationDone() || w.SignerAccountID != inst.Account(t, "olive.home@example.ca").ID {
 			t.Fatalf("declaration %+v", w)
 		}
 	})
@@ -293,9 +293,10 @@ func TestWeb_DeclarationNeedsTheLinkOrTheConfirmedSigner(t *testing.T) {
 
 // A registrant with signing authority signs only once their address is confirmed.
 func TestWeb_RegistrantSignsAfterConfirming(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
-	c := registeredUnconfirmed(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
-	p := c.Post("/worksites/new", manualWorksiteForm("Kingsgate Mall Clinic", "101"))
+	c := inst.Registered(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
+	p := c.Post("/worksites/new", portaltest.WorksiteForm("Kingsgate Mall Clinic", "101"))
 	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/declaration") {
 		t.Fatalf("register: %d %q", p.Status, p.Location)
 	}
@@ -319,11 +320,12 @@ func TestWeb_RegistrantSignsAfterConfirming(t *testing.T) {
 
 // The third reproduction: external training credit by an unconfirmed email.
 func TestWeb_TrainingCreditNeedsAConfirmedAddress(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		mallory := registered(t, inst, "Mallory", "TAKER", "mallory@example.ca", "mallory")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		mallory := inst.Confirmed(t, "Mallory", "TAKER", "mallory@example.ca", "mallory")
 		mallory.Get("/account/contact")
 		mallory.Post("/account/contact", url.Values{"email": {"alice@example.ca"}, "phone": {"(778) 888-9999"}})
-		day := inst.Clock.Now().In(mustPacific(t)).Format("2006-01-02")
+		day := inst.Clock.Now().In(portal.Pacific()).Format("2006-01-02")
 		rec, err := inst.Portal.App.RecordExternalTraining(t.Context(), portal.RequestMeta{}, "officer.one", "alice@example.ca", day)
 		if err != nil || rec.Pending == nil || rec.Completion != nil {
 			t.Fatalf("recorded %+v %v", rec, err)
@@ -338,7 +340,7 @@ func TestWeb_TrainingCreditNeedsAConfirmedAddress(t *testing.T) {
 			t.Fatalf("after going back, Mallory's training reads %q", got)
 		}
 		// Alice confirms her address: the completion is hers.
-		alice := registered(t, inst, "Alice", "OWNER", "alice@example.ca", "alice")
+		alice := inst.Confirmed(t, "Alice", "OWNER", "alice@example.ca", "alice")
 		if got := alice.Get("/training").Text("#training-status"); got != "Completed" {
 			t.Fatalf("Alice's training reads %q", got)
 		}
@@ -347,8 +349,9 @@ func TestWeb_TrainingCreditNeedsAConfirmedAddress(t *testing.T) {
 
 // Tokens never reach the request log: neither a link's path nor sign-in's query.
 func TestWeb_RequestLogHasNoTokens(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
-	c := registeredUnconfirmed(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+	c := inst.Registered(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 	link := confirmLinkRe.FindString(outboxText(t, inst, "dalia@example.ca", "account_created"))
 	token := strings.TrimPrefix(link, "/account/email/confirm/")
 	c.Get(link)

@@ -37,8 +37,9 @@ func cardSignIn(t *testing.T, c *portaltest.Client, start, given, surname, email
 // signed out, goes to the BC Services Card, then the HxBC account form,
 // then back to the invitation.
 func TestWeb_EmailedLinkSurvivesRegistration(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
 		wsID, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 		if p := admin.Post("/worksites/"+wsID+"/invitations", url.Values{"email": {"nina@example.ca"}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("invite: %d %s", p.Status, p.Text(".error-summary"))
@@ -63,7 +64,7 @@ func TestWeb_EmailedLinkSurvivesRegistration(t *testing.T) {
 			t.Fatalf("first sign-in: %d %q", p.Status, p.Location)
 		}
 		c.Follow(p)
-		p = c.Post("/register", registrationForm("nina@example.ca", "nina.newcomer"))
+		p = c.Post("/register", portaltest.RegistrationForm("nina@example.ca", "nina.newcomer"))
 		if p.Status != http.StatusSeeOther || p.Location != link {
 			t.Fatalf("register: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
@@ -82,7 +83,7 @@ func TestWeb_EmailedLinkSurvivesRegistration(t *testing.T) {
 			t.Fatalf("link before the form: %d %q", p.Status, p.Location)
 		}
 		c2.Get("/register")
-		if p := c2.Post("/register", registrationForm("omar@example.ca", "omar.later")); p.Status != http.StatusSeeOther || p.Location != link {
+		if p := c2.Post("/register", portaltest.RegistrationForm("omar@example.ca", "omar.later")); p.Status != http.StatusSeeOther || p.Location != link {
 			t.Fatalf("register: %d %q", p.Status, p.Location)
 		}
 	})
@@ -91,8 +92,9 @@ func TestWeb_EmailedLinkSurvivesRegistration(t *testing.T) {
 // return_to never sends anyone off the portal, whether the person has an
 // account or registers first.
 func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
-	registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
+	inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
 	evil := []string{"//evil.example", "/\\evil.example", "\\\\evil.example", "https://evil.example/", "http:evil.example",
 		"%2F%2Fevil.example", "%5C%5Cevil.example", "///evil.example", "javascript:alert(1)", "evil.example"}
 	for i, target := range evil {
@@ -107,7 +109,7 @@ func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
 			t.Fatalf("%q: first sign-in %q", target, p.Location)
 		}
 		c.Get("/register")
-		if p := c.Post("/register", registrationForm(email, "new.person"+string(rune('a'+i)))); p.Status != http.StatusSeeOther || p.Location != "/menu" {
+		if p := c.Post("/register", portaltest.RegistrationForm(email, "new.person"+string(rune('a'+i)))); p.Status != http.StatusSeeOther || p.Location != "/menu" {
 			t.Errorf("%q, through registration: %d %q", target, p.Status, p.Location)
 		}
 	}
@@ -130,12 +132,10 @@ func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
 // practitioner, follows the emailed link signed out, signs in with the BC
 // Services Card and signs without the HxBC account form.
 func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		manager := registered(t, inst, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
-		form := manualWorksiteForm("Harbour Clinic", "101")
-		form.Set("has_authority", "no")
-		form.Set("signer_name", "Olive OWNER")
-		form.Set("signer_email", "olive@harbour.example")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		manager := inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
+		form := portaltest.WorksiteForm("Harbour Clinic", "101", portaltest.SignedBy("Olive OWNER", "olive@harbour.example"))
 		p := manager.Post("/worksites/new", form)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
@@ -183,7 +183,7 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 		if decl.Status != http.StatusOK || !strings.Contains(decl.Text("main"), "Harbour Clinic") {
 			t.Fatalf("declaration page: %d %s", decl.Status, decl.Text("main"))
 		}
-		acct := accountByEmail(t, inst, "olive@harbour.example")
+		acct := inst.Account(t, "olive@harbour.example")
 		if !acct.SignerOnly() || !acct.EmailConfirmed() || acct.PasswordHash != "" || acct.LegalName() != "Olive OWNER" {
 			t.Fatalf("signer account %+v", acct)
 		}

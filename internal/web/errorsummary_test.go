@@ -11,10 +11,11 @@ import (
 // A refused form lists its problems in the order of the fields on the page,
 // each linking to its field, and the summary is what takes the focus.
 func TestWeb_ErrorSummaryPageOrderAndFocus(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		c := inst.Client(t)
 		c.SignIn("Dalia", "EIGHTEEN", "1980-04-18", "dalia@example.ca")
-		bad := registrationForm("not-an-email", "dalia.eighteen")
+		bad := portaltest.RegistrationForm("not-an-email", "dalia.eighteen")
 		bad.Set("cpsid", "XYZ")
 		bad.Set("phone", "123")
 		bad.Set("password", "short")

@@ -17,8 +17,9 @@ import (
 // Manage My Account / Preferences, a locked step no button, and an open
 // Application Access the enrolment form itself.
 func TestWeb_MenuTiles(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := registered(t, inst, "Mia", "MENU", "mia@example.ca", "mia.menu")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		doc := inst.Confirmed(t, "Mia", "MENU", "mia@example.ca", "mia.menu")
 		p := doc.Get("/menu")
 		if n := len(p.Find(`main a[href="/account"]`)); n != 1 {
 			t.Errorf("the menu links to Manage My Account %d times, want 1", n)
@@ -74,14 +75,15 @@ func TestWeb_MenuTiles(t *testing.T) {
 // or has already asked to join, is answered at the look-up; the access
 // form names who decides; the type-ahead marks the units already taken.
 func TestWeb_JoinOnePage(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		if err := importGuideBuilding(t, inst); err != nil {
 			t.Fatal(err)
 		}
-		admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 		wsID, code := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 
-		greg := registered(t, inst, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
+		greg := inst.Confirmed(t, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
 		p := greg.Get("/worksites/join")
 		if p.Text("h1") != "Join a Worksite" || len(p.Find(`form[action="/worksites/join/code"] input#code`)) != 1 ||
 			len(p.Find(`form[action="/worksites/join/address"] input#q`)) != 1 || len(p.Find(`main a[href="/worksites/new"]`)) != 1 {
@@ -174,12 +176,10 @@ func TestWeb_JoinOnePage(t *testing.T) {
 // Registering a worksite for someone else to sign, and signing its
 // declaration, each say what happens next and that an email will come.
 func TestWeb_WorksiteConfirmationsSayWhatNext(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Rita", "REGISTRAR", "rita@example.ca", "rita.reg")
-		form := manualWorksiteForm("Harbour Clinic", "201")
-		form.Set("has_authority", "no")
-		form.Set("signer_name", "Owen OWNER")
-		form.Set("signer_email", "owen@example.ca")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Rita", "REGISTRAR", "rita@example.ca", "rita.reg")
+		form := portaltest.WorksiteForm("Harbour Clinic", "201", portaltest.SignedBy("Owen OWNER", "owen@example.ca"))
 		p := c.Post("/worksites/new", form)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
@@ -191,8 +191,8 @@ func TestWeb_WorksiteConfirmationsSayWhatNext(t *testing.T) {
 			t.Errorf("flash %q", flash)
 		}
 
-		c2 := registered(t, inst, "Sid", "SIGNER", "sid@example.ca", "sid.signer")
-		p = c2.Post("/worksites/new", manualWorksiteForm("Signer Clinic", "202"))
+		c2 := inst.Confirmed(t, "Sid", "SIGNER", "sid@example.ca", "sid.signer")
+		p = c2.Post("/worksites/new", portaltest.WorksiteForm("Signer Clinic", "202"))
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
 		}
@@ -212,7 +212,8 @@ func TestWeb_WorksiteConfirmationsSayWhatNext(t *testing.T) {
 // whatever its status, as typed or read out; a malformed one is explained
 // at its field; the other filters still work without it.
 func TestBackoffice_QueueByReference(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		_, _, first := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "101", nil)
 		_, _, second := boSubmitted(t, inst, "Gregory", "NINETEEN", "greg19", "102", nil)
 		officer := inst.StaffClient(t, "officer")

@@ -57,7 +57,7 @@ func FuzzFormPost(f *testing.F) {
 	inst := portaltest.Start(f, dsn)
 	c := inst.Client(f)
 	c.SignIn("Fuzz", "FORMS", "1980-04-18", "fuzz.forms@example.ca")
-	p := c.Post("/register", registrationForm("fuzz.forms@example.ca", "fuzz.forms"))
+	p := c.Post("/register", portaltest.RegistrationForm("fuzz.forms@example.ca", "fuzz.forms"))
 	if p.Status != http.StatusSeeOther {
 		f.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
 	}

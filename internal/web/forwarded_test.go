@@ -15,6 +15,7 @@ import (
 // X-Forwarded-For: rotating forged addresses still hits the per-address
 // limit. Behind a trusted proxy the rightmost untrusted entry counts.
 func TestWeb_ForgedForwardedForCannotDodgeLimits(t *testing.T) {
+	t.Parallel()
 	untrusted := portaltest.Start(t, storetest.DSNs(t)["sqlite"], func(c *wire.Config) {
 		c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	})

@@ -16,12 +16,7 @@ import (
 
 func addMember(t *testing.T, inst *portaltest.Instance, ws string, a *portal.Account) {
 	t.Helper()
-	id, _ := strconv.ParseInt(ws, 10, 64)
-	if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
-		return tx.AddMember(t.Context(), portal.WorksiteID(id), a.ID, portal.RoleMember, inst.Clock.Now())
-	}); err != nil {
-		t.Fatal(err)
-	}
+	inst.Join(t, portal.WorksiteID(mustAtoi(t, ws)), a)
 }
 
 func memberRole(t *testing.T, inst *portaltest.Instance, ws string, a *portal.Account) string {
@@ -51,11 +46,12 @@ func pendingHandover(t *testing.T, inst *portaltest.Instance, ws string) *portal
 }
 
 func TestWeb_Handover(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		ada := registered(t, inst, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
-		ben := registered(t, inst, "Ben", "MEMBER", "ben@example.ca", "ben.member")
-		cal := registered(t, inst, "Cal", "MEMBER", "cal@example.ca", "cal.member")
-		dee := registered(t, inst, "Dee", "OTHER", "dee@example.ca", "dee.other")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		ada := inst.Confirmed(t, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
+		ben := inst.Confirmed(t, "Ben", "MEMBER", "ben@example.ca", "ben.member")
+		cal := inst.Confirmed(t, "Cal", "MEMBER", "cal@example.ca", "cal.member")
+		dee := inst.Confirmed(t, "Dee", "OTHER", "dee@example.ca", "dee.other")
 		ws, _ := registerWorksite(t, inst, ada, "Harbour Clinic", "101")
 		other, _ := registerWorksite(t, inst, dee, "Other Clinic", "202")
 		benAcct, calAcct := accountOf(t, inst, ben), accountOf(t, inst, cal)
@@ -185,9 +181,10 @@ func TestWeb_Handover(t *testing.T) {
 }
 
 func TestWeb_AppointSiteAdmin(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		dee := registered(t, inst, "Dee", "OTHER", "dee@example.ca", "dee.other")
-		cal := registered(t, inst, "Cal", "MEMBER", "cal@example.ca", "cal.member")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		dee := inst.Confirmed(t, "Dee", "OTHER", "dee@example.ca", "dee.other")
+		cal := inst.Confirmed(t, "Cal", "MEMBER", "cal@example.ca", "cal.member")
 		ws, _ := registerWorksite(t, inst, dee, "Other Clinic", "202")
 		calAcct := accountOf(t, inst, cal)
 		addMember(t, inst, ws, calAcct)
@@ -240,7 +237,7 @@ func TestWeb_AppointSiteAdmin(t *testing.T) {
 			t.Fatal("Cal was not appointed")
 		}
 		for to, kind := range map[string]string{"cal@example.ca": "worksite_admin_appointed", "dee@example.ca": "worksite_admin_appointed"} {
-			if es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: to, Kind: kind}); len(es) != 1 {
+			if es := inst.Emails(t, to, kind); len(es) != 1 {
 				t.Fatalf("%d %s emails to %s", len(es), kind, to)
 			}
 		}

@@ -131,9 +131,10 @@ func formFieldNames(t *testing.T) []string {
 // be refused with a 4xx and a clear page (a SCIM error for the API), and
 // the server must keep answering. A route added later is walked too.
 func TestWeb_HostileInputOnEveryRoute(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		ctx := context.Background()
-		person := registered(t, inst, "Hana", "HOSTILE", "hana@example.ca", "hana.h")
+		person := inst.Confirmed(t, "Hana", "HOSTILE", "hana@example.ca", "hana.h")
 		staff := inst.StaffClient(t, "officer")
 		if _, err := inst.Portal.App.GrantStaffRole(ctx, portal.RequestMeta{RequestID: "test"}, "test",
 			"olivia.officer@careconnect.example", portal.RoleAuditor); err != nil {

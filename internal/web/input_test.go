@@ -10,6 +10,7 @@ import (
 )
 
 func TestValidText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in        string
 		multiLine bool
@@ -40,6 +41,7 @@ func TestValidText(t *testing.T) {
 // text area must be listed to accept line breaks, and a listed name that
 // is no text area any more must go.
 func TestMultiLineFieldsAreTheTextAreas(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`<textarea[^>]*\sname="([^"]+)"`)
 	found := map[string]bool{}
 	err := fs.WalkDir(templateFS(""), ".", func(p string, d fs.DirEntry, err error) error {
@@ -77,6 +79,7 @@ func TestMultiLineFieldsAreTheTextAreas(t *testing.T) {
 }
 
 func TestCleanUserAgent(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a", 299) + "é"
 	for _, tc := range []struct{ in, want string }{
 		{"Mozilla/5.0 (X11; Linux x86_64)", "Mozilla/5.0 (X11; Linux x86_64)"},

@@ -17,20 +17,18 @@ import (
 // Free text with invalid UTF-8, NUL or control characters is refused
 // before any query runs, on both databases: PostgreSQL used to answer 500.
 func TestWeb_BadTextRefusedBeforeTheDatabase(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Uma", "UTF", "uma@example.ca", "uma.u")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Uma", "UTF", "uma@example.ca", "uma.u")
 		c.Get("/worksites/new")
 		for name, v := range map[string]string{"NUL": "Clinic\x00", "invalid UTF-8": "Caf\xe9 Clinic", "newline": "Clinic\nTwo",
 			"escape": "Clinic\x1b[31m"} {
-			p := c.Post("/worksites/new", manualWorksiteForm(v, "101"))
+			p := c.Post("/worksites/new", portaltest.WorksiteForm(v, "101"))
 			if p.Status != http.StatusBadRequest || !strings.Contains(p.Text("main"), "characters the portal cannot accept") {
 				t.Errorf("worksite name with %s: %d %q", name, p.Status, p.Text("main"))
 			}
 		}
-		f := manualWorksiteForm("Signer Clinic", "102")
-		f.Set("has_authority", "no")
-		f.Set("signer_name", "Sig\x00ner")
-		f.Set("signer_email", "signer@example.ca")
+		f := portaltest.WorksiteForm("Signer Clinic", "102", portaltest.SignedBy("Sig\x00ner", "signer@example.ca"))
 		if p := c.Post("/worksites/new", f); p.Status != http.StatusBadRequest {
 			t.Errorf("signer name with NUL: %d %q", p.Status, p.Text("main"))
 		}
@@ -40,7 +38,7 @@ func TestWeb_BadTextRefusedBeforeTheDatabase(t *testing.T) {
 		}
 
 		// A multi-line field keeps its newlines, and still refuses NUL.
-		owner := registered(t, inst, "Otis", "OWNER", "otis@example.ca", "otis.o")
+		owner := inst.Confirmed(t, "Otis", "OWNER", "otis@example.ca", "otis.o")
 		_, code := registerWorksite(t, inst, owner, "Multi Line Clinic", "103")
 		c.Get("/worksites/join/code")
 		if p := c.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}, "comment": {"Line one\r\nLine two"}}); p.Status != http.StatusOK {
@@ -72,8 +70,9 @@ func TestWeb_BadTextRefusedBeforeTheDatabase(t *testing.T) {
 // A form over the size limit is answered 413 with a page that says so,
 // not "your session expired".
 func TestWeb_OversizeFormIs413(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	c := registered(t, inst, "Bea", "BIG", "bea@example.ca", "bea.b")
+	c := inst.Confirmed(t, "Bea", "BIG", "bea@example.ca", "bea.b")
 	c.Get("/account/contact")
 	p := c.Post("/account/contact", url.Values{"preferred_first_name": {strings.Repeat("B", 2<<20)}})
 	if p.Status != http.StatusRequestEntityTooLarge || p.Text("h1") != "The form was too large" ||
@@ -97,8 +96,9 @@ func (u userAgent) RoundTrip(r *http.Request) (*http.Response, error) {
 // The User-Agent goes into audit rows: one that is not valid UTF-8, or
 // that is cut inside a character, must not make an audited action fail.
 func TestWeb_HostileUserAgentIsAuditedSafely(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Ugo", "AGENT", "ugo@example.ca", "ugo.a")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Ugo", "AGENT", "ugo@example.ca", "ugo.a")
 		c.Get("/account/contact")
 		for i, ua := range []string{"Mozilla/5.0 \xff\xfe", "Mozilla/5.0\t(X11)", strings.Repeat("a", 299) + "é and more"} {
 			c.HTTP.Transport = userAgent{ua: ua, next: http.DefaultTransport}

@@ -15,13 +15,14 @@ import (
 // that worksite once the account exists, and the person goes on to the
 // training rather than to the menu.
 func TestWeb_RegisterWithWorksiteID(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
 		wsID, code := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 
 		c := inst.Client(t)
 		c.SignIn("Phoebe", "PHYSICIAN", "1980-04-18", "phoebe@example.ca")
-		form := registrationForm("phoebe@example.ca", "phoebe.physician")
+		form := portaltest.RegistrationForm("phoebe@example.ca", "phoebe.physician")
 
 		// An unknown ID is refused at its field; nothing is registered and
 		// what was typed is kept.
@@ -46,10 +47,7 @@ func TestWeb_RegisterWithWorksiteID(t *testing.T) {
 		if !strings.Contains(course.Text(".flash"), "Your request to join Kingsgate Mall Clinic was sent to its site administrators") {
 			t.Errorf("flash %q", course.Text(".flash"))
 		}
-		acct, err := inst.DB.Read().FindAccountByEmail(t.Context(), "phoebe@example.ca")
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := inst.Account(t, "phoebe@example.ca")
 		jr, err := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{AccountID: acct.ID})
 		if err != nil || len(jr) != 1 || formatInt(int64(jr[0].WorksiteID)) != wsID || jr[0].Via != "code" || jr[0].Status != "pending" {
 			t.Fatalf("join requests %+v %v", jr, err)
@@ -64,8 +62,9 @@ func TestWeb_RegisterWithWorksiteID(t *testing.T) {
 // Each step's end offers, or leads to, the next one: the certificate the
 // agreement, the signed agreement the request form once all else is done.
 func TestWeb_StepsLeadToTheNext(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := registered(t, inst, "Sam", "JONES", "sam@example.ca", "sam.jones")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		doc := inst.Confirmed(t, "Sam", "JONES", "sam@example.ca", "sam.jones")
 		registerWorksite(t, inst, doc, "Jones Family Practice", "301")
 		acct := accountOf(t, inst, doc)
 		if _, err := inst.Portal.App.SubmitQuiz(t.Context(), portal.RequestMeta{RequestID: "test"}, acct, quizAnswers()); err != nil {
@@ -94,10 +93,11 @@ func TestWeb_StepsLeadToTheNext(t *testing.T) {
 // Worksite IDs typed on the registration form are counted per card, so
 // that one person cannot guess codes there nor use up another's allowance.
 func TestWeb_RegisterWorksiteIDLookupsAreRateLimited(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
 	gus := inst.Client(t)
 	gus.SignIn("Gus", "GUESSER", "1980-04-18", "gus@example.ca")
-	form := registrationForm("gus@example.ca", "gus.guesser")
+	form := portaltest.RegistrationForm("gus@example.ca", "gus.guesser")
 	for i := 1; i <= 20; i++ {
 		form.Set("worksite_code", "AAAAAA"+string("ACEFGHJKLMNPRTUVWXY3"[i-1]))
 		if p := gus.Post("/register", form); p.Status != http.StatusUnprocessableEntity {
@@ -111,7 +111,7 @@ func TestWeb_RegisterWorksiteIDLookupsAreRateLimited(t *testing.T) {
 	// Another person registering is not held back by Gus's guesses.
 	ann := inst.Client(t)
 	ann.SignIn("Ann", "OTHER", "1981-05-19", "ann@example.ca")
-	other := registrationForm("ann@example.ca", "ann.other")
+	other := portaltest.RegistrationForm("ann@example.ca", "ann.other")
 	other.Set("worksite_code", "AAAAAAA")
 	if p := ann.Post("/register", other); p.Status != http.StatusUnprocessableEntity {
 		t.Fatalf("another person's look-up: %d", p.Status)

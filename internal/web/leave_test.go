@@ -11,17 +11,19 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/portaltest"
 )
 
 func TestWeb_LeaveWithAccessPaused(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		admin := registered(t, inst, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
-		ada := accountByEmail(t, inst, "ada@example.ca")
-		c := registered(t, inst, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
-		lea := accountByEmail(t, inst, "lea@example.ca")
-		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(0, -6, 0), ada, lea)
+		admin := inst.Confirmed(t, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
+		ada := inst.Account(t, "ada@example.ca")
+		c := inst.Confirmed(t, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
+		lea := inst.Account(t, "lea@example.ca")
+		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), ada, lea)
 		due := now.AddDate(0, 0, 200)
 		r := rvAccess(t, inst, lea, w, due)
 
@@ -30,8 +32,8 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 			t.Fatalf("leave page: %d %q", p.Status, p.Text("main"))
 		}
 		// Return date before the first day: the error, what was typed kept.
-		start := now.In(rvZone(t)).Format(time.DateOnly)
-		end := now.In(rvZone(t)).AddDate(0, 0, 60).Format(time.DateOnly)
+		start := now.In(portal.Pacific()).Format(time.DateOnly)
+		end := now.In(portal.Pacific()).AddDate(0, 0, 60).Format(time.DateOnly)
 		p = c.Post("/account/leave", url.Values{"kind": {"parental"}, "start": {end}, "end": {start}, "pause_access": {"yes"}})
 		if p.Status != http.StatusUnprocessableEntity || p.Text("#end-error") != "Error: The return date must be after the first day of your leave." ||
 			p.Attr("#start", "value") != end || len(p.Find(`input[name="kind"][value="parental"][checked]`)) != 1 ||
@@ -53,7 +55,7 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
 			t.Fatalf("feed %v", got)
 		}
-		if es := boEmails(t, inst, lea.Email, "leave_recorded"); len(es) != 1 {
+		if es := inst.Emails(t, lea.Email, "leave_recorded"); len(es) != 1 {
 			t.Fatalf("%d leave emails", len(es))
 		}
 		if auditActionCount(t, inst, "account", fmt.Sprint(lea.ID), "leave.recorded") != 1 ||
@@ -72,20 +74,11 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARApproved {
 			t.Fatalf("after the leave %s", got.Status)
 		}
-		if es := boEmails(t, inst, lea.Email, "leave_ended"); len(es) != 1 || es[0].Subject != "Welcome back: your CareConnect access is restored" {
+		if es := inst.Emails(t, lea.Email, "leave_ended"); len(es) != 1 || es[0].Subject != "Welcome back: your CareConnect access is restored" {
 			t.Fatalf("%d end emails", len(es))
 		}
 		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
 			t.Fatalf("feed %v", got)
 		}
 	})
-}
-
-func rvZone(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
 }

@@ -21,6 +21,7 @@ import (
 // the request page; after the licence lapses the daily check suspends the
 // access, and once it is restored the team reinstates with one action.
 func TestWeb_LicenceRegistry(t *testing.T) {
+	t.Parallel()
 	for name, dsn := range storetest.DSNs(t) {
 		t.Run(name, func(t *testing.T) {
 			list := filepath.Join(t.TempDir(), "cpsbc.csv")
@@ -57,11 +58,11 @@ func TestWeb_LicenceRegistry(t *testing.T) {
 			}
 
 			export("lapsed", "2026-10-31")
-			runJob(t, inst, "licence-check")
+			inst.RunJob(t, "licence-check")
 			if got := boStatus(t, inst, req.ID).Status; got != portal.ARSuspended {
 				t.Fatalf("after the lapse: %s", got)
 			}
-			if es := boEmails(t, inst, acct.Email, "licence_suspended"); len(es) != 1 || !strings.Contains(es[0].Text, "licence 12345 as lapsed") {
+			if es := inst.Emails(t, acct.Email, "licence_suspended"); len(es) != 1 || !strings.Contains(es[0].Text, "licence 12345 as lapsed") {
 				t.Fatalf("person's email %+v", es)
 			}
 			p = officer.Get(personPath)
@@ -75,7 +76,7 @@ func TestWeb_LicenceRegistry(t *testing.T) {
 			}
 
 			export("active", "2028-03-31")
-			runJob(t, inst, "licence-check")
+			inst.RunJob(t, "licence-check")
 			if got := boStatus(t, inst, req.ID).Status; got != portal.ARSuspended {
 				t.Fatalf("restoring the licence reinstated on its own: %s", got)
 			}

@@ -13,17 +13,15 @@ import (
 // TestWeb_DailyLimitsShownOnTheForm: a refusal past a daily limit is shown
 // on the form that asked, at the field it concerns, with what was typed kept.
 func TestWeb_DailyLimitsShownOnTheForm(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
 		id, _ := registerWorksite(t, inst, admin, "Harbour Clinic", "101")
 		signerLimit := "The portal has already emailed busy.signer@example.org 3 times today, " +
 			"the most it sends to one address in a day; you can send more tomorrow."
 
 		signerForm := func(name, unit string) url.Values {
-			f := manualWorksiteForm(name, unit)
-			f.Set("has_authority", "no")
-			f.Set("signer_name", "Dr Busy Signer")
-			f.Set("signer_email", "busy.signer@example.org")
+			f := portaltest.WorksiteForm(name, unit, portaltest.SignedBy("Dr Busy Signer", "busy.signer@example.org"))
 			return f
 		}
 		for _, unit := range []string{"102", "103", "104"} {
@@ -74,9 +72,10 @@ func TestWeb_DailyLimitsShownOnTheForm(t *testing.T) {
 // organization (who keeps administering it); its registrant without one
 // sees it only as a record, with the team's reason, on My Worksites.
 func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
-		form := manualWorksiteForm("Harbour Clinic", "101")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
+		form := portaltest.WorksiteForm("Harbour Clinic", "101")
 		form.Set("group", "new")
 		form.Set("group_name", "Harbour Health")
 		p := admin.Post("/worksites/new", form)
@@ -116,9 +115,10 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 // declined no longer belongs to it, but finds it on My Worksites with the
 // reason, and its page as a record without anything to administer.
 func TestWeb_DeclinedWorksiteRecord(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
-		p := admin.Post("/worksites/new", manualWorksiteForm("Harbour Clinic", "101"))
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
+		p := admin.Post("/worksites/new", portaltest.WorksiteForm("Harbour Clinic", "101"))
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d", p.Status)
 		}
@@ -161,8 +161,9 @@ func TestWeb_DeclinedWorksiteRecord(t *testing.T) {
 // shows a query too long to be an address as an error at its field, with
 // the query kept.
 func TestWeb_AddressSearchPageTooLong(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Lena", "MOA", "lena@example.ca", "lena.moa")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
 		q := strings.TrimSpace(strings.Repeat("Broadway ", 13))
 		p := c.Get("/worksites/join/address?q=" + url.QueryEscape(q))
 		if p.Status != http.StatusUnprocessableEntity ||

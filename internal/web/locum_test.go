@@ -14,15 +14,13 @@ import (
 )
 
 func TestWeb_Locum(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := registered(t, inst, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
 		wsID, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
-		locum := registered(t, inst, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+		locum := inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
 		joinDirectly(t, inst, wsID, "lou@example.ca")
-		lou, err := inst.DB.Read().FindAccountByEmail(t.Context(), "lou@example.ca")
-		if err != nil {
-			t.Fatal(err)
-		}
+		lou := inst.Account(t, "lou@example.ca")
 		admin.Get("/worksites/" + wsID)
 		path := fmt.Sprintf("/worksites/%s/members/%d/locum", wsID, lou.ID)
 		zone, _ := time.LoadLocation("America/Vancouver")
@@ -63,15 +61,15 @@ func TestWeb_Locum(t *testing.T) {
 			t.Fatalf("worksite page: %q / %q", page.Text(".flash"), page.Text("table"))
 		}
 
-		runJob(t, inst, "locum-reminders")
-		if n := len(boEmails(t, inst, "lou@example.ca", "locum_ending")); n != 0 {
+		inst.RunJob(t, "locum-reminders")
+		if n := len(inst.Emails(t, "lou@example.ca", "locum_ending")); n != 0 {
 			t.Fatalf("%d reminders ten days ahead", n)
 		}
 		inst.Clock.Advance(3 * 24 * time.Hour)
-		runJob(t, inst, "locum-reminders")
-		runJob(t, inst, "locum-reminders")
-		toLocum := boEmails(t, inst, "lou@example.ca", "locum_ending")
-		toAdmin := boEmails(t, inst, "dalia@example.ca", "locum_ending")
+		inst.RunJob(t, "locum-reminders")
+		inst.RunJob(t, "locum-reminders")
+		toLocum := inst.Emails(t, "lou@example.ca", "locum_ending")
+		toAdmin := inst.Emails(t, "dalia@example.ca", "locum_ending")
 		if len(toLocum) != 1 || len(toAdmin) != 1 {
 			t.Fatalf("reminders: %d to the locum, %d to the administrator; want 1 each", len(toLocum), len(toAdmin))
 		}
@@ -83,16 +81,16 @@ func TestWeb_Locum(t *testing.T) {
 
 		// After the last day the scheduled decommission ends the membership.
 		inst.Clock.Advance(7 * 24 * time.Hour) // the last day itself
-		runJob(t, inst, "scheduled-decommissions")
+		inst.RunJob(t, "scheduled-decommissions")
 		if m, _ := inst.DB.Read().FindMember(t.Context(), wsIDOf(t, wsID), lou.ID); m.Status != portal.MemberActive {
 			t.Fatalf("membership ended on the last day: %+v", m)
 		}
 		inst.Clock.Advance(24 * time.Hour)
-		runJob(t, inst, "scheduled-decommissions")
+		inst.RunJob(t, "scheduled-decommissions")
 		if m, _ := inst.DB.Read().FindMember(t.Context(), wsIDOf(t, wsID), lou.ID); m.Status != portal.MemberDecommissioned {
 			t.Fatalf("membership %+v after the last day", m)
 		}
-		if n := len(boEmails(t, inst, "lou@example.ca", "membership_ended")); n != 1 {
+		if n := len(inst.Emails(t, "lou@example.ca", "membership_ended")); n != 1 {
 			t.Fatalf("%d membership_ended emails", n)
 		}
 	})

@@ -14,8 +14,9 @@ import (
 // Looking a worksite up by its address counts against the same limit as
 // typing its Worksite ID, so codes cannot be harvested address by address.
 func TestWeb_AddressLookupsCountAsWorksiteLookups(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	c := registered(t, inst, "Al", "ADDRESS", "al@example.ca", "al.a")
+	c := inst.Confirmed(t, "Al", "ADDRESS", "al@example.ca", "al.a")
 	c.Get("/worksites/join/code")
 	for i := 1; i <= 10; i++ {
 		if p := c.Post("/worksites/join/code", url.Values{"code": {"AAAAAAA"}}); p.Status != http.StatusUnprocessableEntity {

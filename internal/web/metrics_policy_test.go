@@ -11,13 +11,14 @@ import (
 )
 
 func TestWeb_PolicyViolationsMetric(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	c := inst.Client(t)
 	if m := c.Get("/metrics"); strings.Contains(m.Body, "portal_policy_violations{") ||
 		!strings.Contains(m.Body, "portal_policy_checked_timestamp_seconds 0") {
 		t.Fatalf("before the first check:\n%s", m.Body)
 	}
-	runJob(t, inst, "policy-check")
+	inst.RunJob(t, "policy-check")
 	m := c.Get("/metrics")
 	for _, inv := range portal.Invariants {
 		if want := `portal_policy_violations{invariant="` + inv.Name + `"} 0`; !strings.Contains(m.Body, want) {
@@ -32,7 +33,7 @@ func TestWeb_PolicyViolationsMetric(t *testing.T) {
 	if _, err := inst.DB.SQL().Exec("UPDATE audit_log SET actor_id = 'someone-else' WHERE seq = 1"); err != nil {
 		t.Fatal(err)
 	}
-	runJob(t, inst, "policy-check")
+	inst.RunJob(t, "policy-check")
 	m = c.Get("/metrics")
 	for _, want := range []string{`portal_policy_violations{invariant="audit-chain-whole"} 1`,
 		`portal_policy_violations{invariant="provisioned-scopes"} 0`} {

@@ -20,6 +20,7 @@ import (
 // The method of a request never becomes a metrics label: unknown methods
 // are "other", and every label keeps a bounded set of values.
 func TestWeb_MetricsLabelsAreBounded(t *testing.T) {
+	t.Parallel()
 	reg := prometheus.NewRegistry()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"], func(c *wire.Config) { c.Registerer = reg })
 	c := inst.Client(t)
@@ -87,6 +88,7 @@ func productionPortal(t *testing.T, edit func(*wire.Config)) *portaltest.Instanc
 // In production /metrics is not on the public listener, unless a bearer
 // token is configured for it; the metrics listener serves it.
 func TestWeb_MetricsOffThePublicListener(t *testing.T) {
+	t.Parallel()
 	inst := productionPortal(t, nil)
 	c := inst.Client(t)
 	if p := c.Get("/metrics"); p.Status != http.StatusNotFound || strings.Contains(p.Body, "portal_http_requests_total") {

@@ -47,6 +47,7 @@ func wantSignInRefused(t *testing.T, p *portaltest.Page, sentinel error) {
 }
 
 func TestWeb_SignInRefusesWrongState(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	c := inst.Client(t)
 	u := providerRedirect(t, c)
@@ -61,11 +62,13 @@ func TestWeb_SignInRefusesWrongState(t *testing.T) {
 }
 
 func TestWeb_SignInRefusesCallbackWithoutSignIn(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	wantSignInRefused(t, inst.Client(t).Get("/auth/callback?code=abc&state=def"), identity.ErrState)
 }
 
 func TestWeb_SignInRefusesReusedCode(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	c := inst.Client(t)
 	first := providerRedirect(t, c)
@@ -97,6 +100,7 @@ func mockPortal(t *testing.T, rt http.RoundTripper) (*portaltest.Instance, *mock
 }
 
 func TestWeb_SignInWithMockProvider(t *testing.T) {
+	t.Parallel()
 	inst, _ := mockPortal(t, nil)
 	c := inst.Client(t)
 	p := c.Follow(c.Get("/signin"))
@@ -106,6 +110,7 @@ func TestWeb_SignInWithMockProvider(t *testing.T) {
 }
 
 func TestWeb_SignInRefusesWrongNonce(t *testing.T) {
+	t.Parallel()
 	inst, _ := mockPortal(t, nil)
 	c := inst.Client(t)
 	start := c.Get("/signin")
@@ -149,6 +154,7 @@ func (tamper) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 func TestWeb_SignInRefusesTamperedToken(t *testing.T) {
+	t.Parallel()
 	inst, _ := mockPortal(t, tamper{})
 	c := inst.Client(t)
 	wantSignInRefused(t, c.Follow(c.Get("/signin")), identity.ErrToken)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestPager(t *testing.T) {
+	t.Parallel()
 	url := func(p int, sort string) string { return "/x?sort=" + sort + "&page=" + strconv.Itoa(p) }
 	tests := []struct {
 		total, page           int
@@ -31,6 +32,7 @@ func TestPager(t *testing.T) {
 }
 
 func TestSafeReturnTo(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/menu": "/menu", "/worksites/3?tab=members": "/worksites/3?tab=members",
 		"": "", "menu": "", "//evil.example": "", "/\\evil.example": "", "/\t/evil.example": "",

@@ -30,18 +30,10 @@ func quizForm(change map[string]string) url.Values {
 	return f
 }
 
-func accountByEmail(t *testing.T, inst *portaltest.Instance, email string) *portal.Account {
-	t.Helper()
-	a, err := inst.DB.Read().FindAccountByEmail(t.Context(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
-
 func TestWeb_Training(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Tara", "TRAINEE", "tara@example.ca", "tara.trainee")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Tara", "TRAINEE", "tara@example.ca", "tara.trainee")
 
 		p := c.Get("/training")
 		if p.Status != 200 || p.Text("h1") != portal.TrainingTitle {
@@ -116,7 +108,7 @@ func TestWeb_Training(t *testing.T) {
 			if len(p.Find(`#q2-0[checked]`)) != 1 || len(p.Find(`#q1-1[checked]`)) != 1 || len(p.Find(`fieldset#q9 input[checked]`)) != 0 {
 				t.Error("the answers given were not kept")
 			}
-			if cs, _ := inst.DB.Read().FindCompletions(t.Context(), accountByEmail(t, inst, "tara@example.ca").ID); len(cs) != 0 {
+			if cs, _ := inst.DB.Read().FindCompletions(t.Context(), inst.Account(t, "tara@example.ca").ID); len(cs) != 0 {
 				t.Fatalf("a failed quiz recorded %+v", cs)
 			}
 		})
@@ -129,7 +121,7 @@ func TestWeb_Training(t *testing.T) {
 			if !strings.Contains(cert.Text(".flash"), "90%") {
 				t.Fatalf("flash %q", cert.Text(".flash"))
 			}
-			today := inst.Clock.Now().In(mustPacific(t)).Format("January 2, 2006")
+			today := inst.Clock.Now().In(portal.Pacific()).Format("January 2, 2006")
 			if cert.Text("#certificate-name") != "Tara TRAINEE" || cert.Text("#certificate-version") != portal.TrainingVersion ||
 				cert.Text("#certificate-date") != today || !strings.Contains(cert.Text("#certificate-score"), "90%") {
 				t.Fatalf("certificate: %s", cert.Text("#certificate"))
@@ -145,19 +137,11 @@ func TestWeb_Training(t *testing.T) {
 	})
 }
 
-func mustPacific(t *testing.T) *time.Location {
-	t.Helper()
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return loc
-}
-
 func TestWeb_TrainingOutdatedAndExternal(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Owen", "OLDER", "owen@example.ca", "owen.older")
-		acct := accountByEmail(t, inst, "owen@example.ca")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Owen", "OLDER", "owen@example.ca", "owen.older")
+		acct := inst.Account(t, "owen@example.ca")
 		earlier := inst.Clock.Now().Add(-400 * 24 * time.Hour)
 		if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
 			return tx.RecordCompletion(t.Context(), &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining,
@@ -172,7 +156,7 @@ func TestWeb_TrainingOutdatedAndExternal(t *testing.T) {
 		}
 
 		// The CareConnect team records the external course.
-		day := inst.Clock.Now().In(mustPacific(t)).Format("2006-01-02")
+		day := inst.Clock.Now().In(portal.Pacific()).Format("2006-01-02")
 		if _, err := inst.Portal.App.RecordExternalTraining(t.Context(), portal.RequestMeta{}, "officer.one", "owen@example.ca", day); err != nil {
 			t.Fatal(err)
 		}
@@ -184,8 +168,9 @@ func TestWeb_TrainingOutdatedAndExternal(t *testing.T) {
 }
 
 func TestWeb_Agreement(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
 
 		p := c.Get("/agreement")
 		if p.Status != 200 || p.Text("h1") != portal.HPCAATitle || p.Text("#agreement-status") != "Not signed" {
@@ -233,7 +218,7 @@ func TestWeb_Agreement(t *testing.T) {
 			if !strings.Contains(cp.Text(".flash"), "You signed version "+portal.HPCAAVersion) {
 				t.Fatalf("flash %q", cp.Text(".flash"))
 			}
-			today := inst.Clock.Now().In(mustPacific(t)).Format("January 2, 2006")
+			today := inst.Clock.Now().In(portal.Pacific()).Format("January 2, 2006")
 			if cp.Text("#copy-signed-name") != "dalia eighteen" || cp.Text("#copy-date") != today || cp.Text("#copy-version") != portal.HPCAAVersion {
 				t.Fatalf("copy: %q %q %q", cp.Text("#copy-signed-name"), cp.Text("#copy-date"), cp.Text("#copy-version"))
 			}
@@ -254,9 +239,10 @@ func TestWeb_Agreement(t *testing.T) {
 }
 
 func TestWeb_AgreementOutdated(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Vera", "VERSION", "vera@example.ca", "vera.version")
-		acct := accountByEmail(t, inst, "vera@example.ca")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Vera", "VERSION", "vera@example.ca", "vera.version")
+		acct := inst.Account(t, "vera@example.ca")
 		if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
 			return tx.RecordCompletion(t.Context(), &store.Completion{AccountID: acct.ID, Kind: store.CompletionHPCAA,
 				Version: "2025.1", CompletedAt: inst.Clock.Now().Add(-300 * 24 * time.Hour), Source: store.SourcePortal, SignedName: "Vera VERSION"})
@@ -279,10 +265,11 @@ func TestWeb_AgreementOutdated(t *testing.T) {
 }
 
 func TestWeb_AgreementNotNeeded(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		c := inst.Client(t)
 		c.SignIn("Mona", "FRONTDESK", "1985-02-03", "mona@example.ca")
-		form := registrationForm("mona@example.ca", "mona.frontdesk")
+		form := portaltest.RegistrationForm("mona@example.ca", "mona.frontdesk")
 		form.Set("profession", string(portal.ProfMOA))
 		for _, k := range []string{"msp_billing_number", "cpsid", "resident"} {
 			form.Del(k)
@@ -310,6 +297,7 @@ func TestWeb_AgreementNotNeeded(t *testing.T) {
 }
 
 func TestWeb_PrerequisitePagesNeedAnAccount(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/portal.db")
 	c := inst.Client(t)
 	for _, path := range []string{"/training", "/training/course", "/training/certificate", "/agreement", "/agreement/copy"} {

@@ -18,19 +18,11 @@ import (
 func registeredOther(t *testing.T, inst *portaltest.Instance, given, surname, username, described string) (*portaltest.Client, *portal.Account) {
 	t.Helper()
 	email := username + "@example.ca"
-	c := inst.Client(t)
-	c.SignIn(given, surname, "1980-04-18", email)
-	form := registrationForm(email, username)
-	form.Set("profession", "other")
-	form.Set("other_profession", described)
-	if p := c.Post("/register", form); p.Status != http.StatusSeeOther {
-		t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
-	}
-	c.Follow(c.Get("/menu"))
-	acct, err := inst.DB.Read().FindAccountByEmail(t.Context(), email)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := inst.Registered(t, given, surname, email, username, func(f url.Values) {
+		f.Set("profession", "other")
+		f.Set("other_profession", described)
+	})
+	acct := inst.Account(t, email)
 	return c, acct
 }
 
@@ -50,7 +42,8 @@ func lastAudit(t *testing.T, inst *portaltest.Instance, id portal.AccountID, act
 }
 
 func TestWeb_OtherProfessionPlacedByTheTeam(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		person, acct := registeredOther(t, inst, "Rhea", "RESIDENT", "rhea.resident", "Family medicine resident (UBC)")
 		officer := inst.StaffClient(t, "officer")
 
@@ -104,7 +97,7 @@ func TestWeb_OtherProfessionPlacedByTheTeam(t *testing.T) {
 			!strings.Contains(ev.Details, `"described":"Family medicine resident (UBC)"`) {
 			t.Fatalf("audit row: %+v", ev)
 		}
-		emails := boEmails(t, inst, "rhea.resident@example.ca", "profession_reviewed")
+		emails := inst.Emails(t, "rhea.resident@example.ca", "profession_reviewed")
 		if len(emails) != 1 || !strings.Contains(emails[0].Text, "recorded your profession as Physician") ||
 			!strings.Contains(emails[0].Text, "Independent user") || !strings.Contains(emails[0].Text, "Checked with UBC.") {
 			t.Fatalf("emails: %+v", emails)
@@ -126,7 +119,8 @@ func TestWeb_OtherProfessionPlacedByTheTeam(t *testing.T) {
 }
 
 func TestWeb_OtherProfessionDeclinedByTheTeam(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		person, acct := registeredOther(t, inst, "Dora", "DOULA", "dora.doula", "Doula")
 		officer := inst.StaffClient(t, "officer")
 		path := fmt.Sprintf("/staff/professions/%d/decline", acct.ID)
@@ -147,11 +141,11 @@ func TestWeb_OtherProfessionDeclinedByTheTeam(t *testing.T) {
 		if ev == nil || ev.ActorKind != portal.ActorStaff || !strings.Contains(ev.Details, reason) {
 			t.Fatalf("audit row: %+v", ev)
 		}
-		emails := boEmails(t, inst, "dora.doula@example.ca", "profession_reviewed")
+		emails := inst.Emails(t, "dora.doula@example.ca", "profession_reviewed")
 		if len(emails) != 1 || emails[0].Subject != "Your profession cannot be granted CareConnect access" || !strings.Contains(emails[0].Text, reason) {
 			t.Fatalf("emails: %+v", emails)
 		}
-		if others, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{Kind: "profession_reviewed"}); len(others) != 1 {
+		if others := inst.Emails(t, "", "profession_reviewed"); len(others) != 1 {
 			t.Fatalf("%d decision emails, want only the person's", len(others))
 		}
 		menu := person.Get("/menu")
@@ -165,6 +159,7 @@ func TestWeb_OtherProfessionDeclinedByTheTeam(t *testing.T) {
 }
 
 func TestWeb_ProfessionReviewOnlyForOfficers(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	person, acct := registeredOther(t, inst, "Ada", "OTHER", "ada.other", "Doula")
 	auditor := inst.StaffClient(t, "auditor")
@@ -192,7 +187,7 @@ func TestWeb_ProfessionReviewOnlyForOfficers(t *testing.T) {
 	if a, _ := inst.DB.Read().FindAccountByID(t.Context(), acct.ID); a.Profession != portal.ProfOther {
 		t.Fatalf("profession changed to %s", a.Profession)
 	}
-	if emails := boEmails(t, inst, "ada.other@example.ca", "profession_reviewed"); len(emails) != 0 {
+	if emails := inst.Emails(t, "ada.other@example.ca", "profession_reviewed"); len(emails) != 0 {
 		t.Fatalf("emails: %+v", emails)
 	}
 }

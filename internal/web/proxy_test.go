@@ -7,6 +7,7 @@ import (
 )
 
 func TestParseTrustedProxies(t *testing.T) {
+	t.Parallel()
 	p := netip.MustParsePrefix
 	for _, tc := range []struct {
 		in      string
@@ -34,6 +35,7 @@ func TestParseTrustedProxies(t *testing.T) {
 }
 
 func TestClientAddr(t *testing.T) {
+	t.Parallel()
 	trusted, err := ParseTrustedProxies("10.0.0.0/8,2001:db8:1::/48")
 	if err != nil {
 		t.Fatal(err)

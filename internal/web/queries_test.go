@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"portal"
 	"strings"
 	"testing"
 
@@ -31,11 +32,12 @@ const maxPageStatements = 3
 // waits for someone else, and with whom, and the menu, the Notification
 // Centre and the status page each read their data in one statement.
 func TestWeb_MenuPendingAndQueries(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := registered(t, inst, "Dalia", "KIM", "dalia@example.ca", "dalia.kim")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		doc := inst.Confirmed(t, "Dalia", "KIM", "dalia@example.ca", "dalia.kim")
 		homeID, _ := registerWorksite(t, inst, doc, "Harbour Family Practice", "101")
 		_, kingsgate := registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "202")
-		moa := registeredAs(t, inst, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", moaForm)
+		moa := inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
 		joinDirectly(t, inst, homeID, "mona@example.ca")
 		docAcct := enrolledAt(t, inst, "dalia@example.ca", homeID)
 		if p := moa.Post("/sponsorships", url.Values{"authorizer": {formatInt(int64(docAcct.ID)) + ":" + homeID}}); p.Status != http.StatusSeeOther {
@@ -45,7 +47,7 @@ func TestWeb_MenuPendingAndQueries(t *testing.T) {
 		if p := moa.Post("/worksites/access", url.Values{"worksite": {kingsgate}, "via": {"code"}}); p.Status != http.StatusOK {
 			t.Fatalf("ask to join: %d %s", p.Status, p.Text("main"))
 		}
-		day := inst.Clock.Now().In(mustPacific(t)).Format("2 Jan")
+		day := inst.Clock.Now().In(portal.Pacific()).Format("2 Jan")
 
 		n, p := statementsFor(t, inst, moa, "/menu")
 		want := []string{

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"portal/internal/portaltest"
-	"portal/internal/store"
 	"portal/internal/store/storetest"
 )
 
@@ -17,8 +16,9 @@ import (
 // Card again and back; a fresh sign-in shows the form and changes the
 // password.
 func TestWeb_PasswordChangeNeedsRecentSignIn(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
 		inst.Clock.Advance(10 * time.Minute)
 		if p := c.Get("/account/password"); p.Status != http.StatusOK || len(p.Find("#password")) != 1 {
 			t.Fatalf("ten minutes after signing in: %d %q", p.Status, p.Location)
@@ -34,7 +34,7 @@ func TestWeb_PasswordChangeNeedsRecentSignIn(t *testing.T) {
 		if p := c.Post("/account/password", form); p.Status != http.StatusSeeOther || p.Location != again {
 			t.Fatalf("change after an old sign-in: %d %q", p.Status, p.Location)
 		}
-		if es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{Kind: "password_changed"}); len(es) != 0 {
+		if es := inst.Emails(t, "", "password_changed"); len(es) != 0 {
 			t.Fatal("the password was changed without a fresh sign-in")
 		}
 
@@ -56,7 +56,7 @@ func TestWeb_PasswordChangeNeedsRecentSignIn(t *testing.T) {
 		if p.Status != http.StatusSeeOther || p.Location != "/account" {
 			t.Fatalf("change after a fresh sign-in: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
-		if es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{Kind: "password_changed"}); len(es) != 1 {
+		if es := inst.Emails(t, "", "password_changed"); len(es) != 1 {
 			t.Fatalf("%d password emails, want 1", len(es))
 		}
 	})
@@ -65,8 +65,9 @@ func TestWeb_PasswordChangeNeedsRecentSignIn(t *testing.T) {
 // TestWeb_SignInWhileSignedIn: /signin goes to the menu for someone signed
 // in, unless they are asked to sign in again.
 func TestWeb_SignInWhileSignedIn(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	c := registered(t, inst, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
+	c := inst.Confirmed(t, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
 	if p := c.Get("/signin"); p.Status != http.StatusSeeOther || p.Location != "/menu" {
 		t.Fatalf("sign-in while signed in: %d %q", p.Status, p.Location)
 	}

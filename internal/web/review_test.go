@@ -11,6 +11,7 @@ import (
 
 	"portal"
 	"portal/internal/app"
+	"portal/internal/fixture"
 	"portal/internal/portaltest"
 	"portal/internal/store"
 	"portal/internal/web"
@@ -23,38 +24,6 @@ var reviewRoutes = []string{
 	"GET /worksites/{id}/review",
 	"POST /worksites/{id}/review",
 	"GET /staff/reviews",
-}
-
-// rvWorksite inserts a worksite approved at a moment, with its site
-// administrator and members.
-func rvWorksite(t *testing.T, inst *portaltest.Instance, name, unit string, approved time.Time, admin *portal.Account, members ...*portal.Account) *portal.Worksite {
-	t.Helper()
-	ctx := t.Context()
-	w := &portal.Worksite{Code: portal.NewWorksiteCode(), Name: name, Type: portal.WorksitePrivatePractice, Phone: "+16045550100",
-		Address: portal.Address{Unit: unit, CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver",
-			Province: "BC", PostalCode: "V5T 4G5"}, HealthAuthority: portal.VancouverCoastalHealth, Status: portal.WorksitePending,
-		RegisteredBy: admin.ID, CreatedAt: approved}
-	err := inst.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateWorksite(ctx, w, ""); err != nil {
-			return err
-		}
-		if _, err := tx.SetWorksiteStatus(ctx, w.ID, portal.WorksiteApproved, "", approved); err != nil {
-			return err
-		}
-		if err := tx.AddMember(ctx, w.ID, admin.ID, portal.RoleSiteAdmin, approved); err != nil {
-			return err
-		}
-		for _, m := range members {
-			if err := tx.AddMember(ctx, w.ID, m.ID, portal.RoleMember, approved); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return w
 }
 
 // rvAccess approves a CareConnect request for the person at the worksite,
@@ -87,11 +56,7 @@ func rvAccess(t *testing.T, inst *portaltest.Instance, acct *portal.Account, w *
 
 func rvPacificDate(t *testing.T, tm time.Time) string {
 	t.Helper()
-	loc, err := time.LoadLocation("America/Vancouver")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tm.In(loc).Format("2 Jan 2006")
+	return tm.In(portal.Pacific()).Format("2 Jan 2006")
 }
 
 func rvRequest(t *testing.T, inst *portaltest.Instance, id portal.AccessRequestID) *portal.AccessRequest {
@@ -104,11 +69,12 @@ func rvRequest(t *testing.T, inst *portaltest.Instance, id portal.AccessRequestI
 }
 
 func TestWeb_Review(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := registered(t, inst, "Rita", "REVIEW", "rita@example.ca", "rita.review")
-		rita := accountByEmail(t, inst, "rita@example.ca")
-		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(0, -6, 0), rita)
+		c := inst.Confirmed(t, "Rita", "REVIEW", "rita@example.ca", "rita.review")
+		rita := inst.Account(t, "rita@example.ca")
+		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), rita)
 		due := now.AddDate(0, 0, 15)
 		r := rvAccess(t, inst, rita, w, due)
 
@@ -155,7 +121,7 @@ func TestWeb_Review(t *testing.T) {
 		if got := rvRequest(t, inst, r.ID); got.RemindersSent != "" || !got.ReviewDueAt.Equal(next) || got.Status != portal.ARApproved {
 			t.Fatalf("request %+v", got)
 		}
-		if es := boEmails(t, inst, rita.Email, "review_confirmed"); len(es) != 1 {
+		if es := inst.Emails(t, rita.Email, "review_confirmed"); len(es) != 1 {
 			t.Fatalf("%d confirmation emails", len(es))
 		}
 		if auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "review.confirmed") != 1 {
@@ -175,7 +141,7 @@ func TestWeb_Review(t *testing.T) {
 		if run, err := inst.Portal.App.RunAnnualReview(t.Context()); err != nil || run.Suspended != 1 {
 			t.Fatalf("run %+v %v", run, err)
 		}
-		if es := boEmails(t, inst, rita.Email, "review_suspended"); len(es) != 1 {
+		if es := inst.Emails(t, rita.Email, "review_suspended"); len(es) != 1 {
 			t.Fatalf("%d suspension emails", len(es))
 		}
 		p = c.Get("/review")
@@ -194,11 +160,12 @@ func TestWeb_Review(t *testing.T) {
 }
 
 func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := registered(t, inst, "Sid", "SUSPENDED", "sid@example.ca", "sid.suspended")
-		sid := accountByEmail(t, inst, "sid@example.ca")
-		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(-1, 0, 0), sid)
+		c := inst.Confirmed(t, "Sid", "SUSPENDED", "sid@example.ca", "sid.suspended")
+		sid := inst.Account(t, "sid@example.ca")
+		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(-1, 0, 0), sid)
 		r := rvAccess(t, inst, sid, w, now.AddDate(0, 0, 3))
 		officer := inst.StaffClient(t, "officer")
 		officer.Get(fmt.Sprintf("/staff/people/%d", sid.ID))
@@ -217,12 +184,12 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended {
 			t.Fatalf("status %s", got.Status)
 		}
-		if es := boEmails(t, inst, sid.Email, "review_confirmed"); len(es) != 0 {
+		if es := inst.Emails(t, sid.Email, "review_confirmed"); len(es) != 0 {
 			t.Fatal("a refused confirmation was emailed")
 		}
 
 		// Someone without approved access sees why there is nothing to do.
-		nobody := registered(t, inst, "Nat", "NOBODY", "nat@example.ca", "nat.nobody")
+		nobody := inst.Confirmed(t, "Nat", "NOBODY", "nat@example.ca", "nat.nobody")
 		p = nobody.Get("/review")
 		if p.Status != http.StatusOK || p.Text("#review-none") == "" || !strings.Contains(p.Text("#review-message"), "do not have approved CareConnect access") {
 			t.Fatalf("no access: %d %q", p.Status, p.Text("main"))
@@ -234,24 +201,25 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 }
 
 func TestWeb_ReviewMembers(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		admin := registered(t, inst, "Ada", "SITEADMIN", "ada@example.ca", "ada.siteadmin")
-		adminAcct := accountByEmail(t, inst, "ada@example.ca")
-		member := registered(t, inst, "Mel", "MEMBER", "mel@example.ca", "mel.member")
-		melAcct := accountByEmail(t, inst, "mel@example.ca")
-		registered(t, inst, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
-		louAcct := accountByEmail(t, inst, "lou@example.ca")
-		stranger := registered(t, inst, "Stan", "STRANGER", "stan@example.ca", "stan.stranger")
-		stanAcct := accountByEmail(t, inst, "stan@example.ca")
-		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(-1, 0, -2), adminAcct, melAcct, louAcct)
-		rvWorksite(t, inst, "Stan's Clinic", "102", now.AddDate(0, -1, 0), stanAcct)
+		admin := inst.Confirmed(t, "Ada", "SITEADMIN", "ada@example.ca", "ada.siteadmin")
+		adminAcct := inst.Account(t, "ada@example.ca")
+		member := inst.Confirmed(t, "Mel", "MEMBER", "mel@example.ca", "mel.member")
+		melAcct := inst.Account(t, "mel@example.ca")
+		inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+		louAcct := inst.Account(t, "lou@example.ca")
+		stranger := inst.Confirmed(t, "Stan", "STRANGER", "stan@example.ca", "stan.stranger")
+		stanAcct := inst.Account(t, "stan@example.ca")
+		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(-1, 0, -2), adminAcct, melAcct, louAcct)
+		fixture.ApprovedWorksite(t, inst.DB, "Stan's Clinic", "102", now.AddDate(0, -1, 0), stanAcct)
 		path := fmt.Sprintf("/worksites/%d/review", w.ID)
 
 		if run, err := inst.Portal.App.RunAnnualReview(t.Context()); err != nil || run.MemberReminders != 1 {
 			t.Fatalf("run %+v %v", run, err)
 		}
-		es := boEmails(t, inst, adminAcct.Email, "review_members_due")
+		es := inst.Emails(t, adminAcct.Email, "review_members_due")
 		if len(es) != 1 || !strings.Contains(es[0].Text, path) {
 			t.Fatalf("reminder emails %+v", es)
 		}
@@ -309,7 +277,7 @@ func TestWeb_ReviewMembers(t *testing.T) {
 		if m, _ := inst.DB.Read().FindMember(t.Context(), w.ID, melAcct.ID); m.Status != portal.MemberActive {
 			t.Fatalf("kept member %+v", m)
 		}
-		if es := boEmails(t, inst, louAcct.Email, "membership_ended"); len(es) != 1 {
+		if es := inst.Emails(t, louAcct.Email, "membership_ended"); len(es) != 1 {
 			t.Fatalf("%d membership emails", len(es))
 		}
 		if auditActionCount(t, inst, "worksite", fmt.Sprint(w.ID), "review.members_confirmed") != 1 {
@@ -326,15 +294,16 @@ func TestWeb_ReviewMembers(t *testing.T) {
 }
 
 func TestWeb_StaffReviews(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
 		ctx := t.Context()
-		person := registered(t, inst, "Paula", "PERSON", "paula@example.ca", "paula.person")
-		paula := accountByEmail(t, inst, "paula@example.ca")
+		person := inst.Confirmed(t, "Paula", "PERSON", "paula@example.ca", "paula.person")
+		paula := inst.Account(t, "paula@example.ca")
 		soon := apiAccount(t, inst.DB, "soon", portal.ProfPhysician, now)
 		late := apiAccount(t, inst.DB, "late", portal.ProfPhysician, now)
 		gone := apiAccount(t, inst.DB, "gone", portal.ProfPhysician, now)
-		w := rvWorksite(t, inst, "Harbour Clinic", "101", now.AddDate(-2, 0, 0), paula, soon, late, gone)
+		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(-2, 0, 0), paula, soon, late, gone)
 		rvAccess(t, inst, soon, w, now.AddDate(0, 0, 5))
 		rvAccess(t, inst, late, w, now.AddDate(0, 0, -5))
 		rvAccess(t, inst, gone, w, now.AddDate(0, 0, -31))
@@ -376,7 +345,8 @@ func TestWeb_StaffReviews(t *testing.T) {
 }
 
 func TestWeb_ReviewRoutesNeedSignIn(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		routes := web.RoutePatterns(inst.Portal.Server)
 		for _, r := range reviewRoutes {
 			if !slices.Contains(routes, r) {

@@ -13,9 +13,10 @@ import (
 // A link from another site to a sign-in page must not sign anyone out:
 // the session ends only when the new one is made, at the callback.
 func TestWeb_StartingSignInKeepsTheSession(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 
-	person := registered(t, inst, "Kim", "KEEP", "kim@example.ca", "kim.k")
+	person := inst.Confirmed(t, "Kim", "KEEP", "kim@example.ca", "kim.k")
 	if p := person.Get("/staff/signin"); p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "/dev/staff-oidc/authorize") {
 		t.Fatalf("staff sign-in: %d %q", p.Status, p.Location)
 	}
@@ -67,6 +68,7 @@ func mustURL(t *testing.T, s string) *url.URL {
 // Session cookies end with the browser; the server keeps its idle and
 // absolute limits.
 func TestWeb_SessionCookieEndsWithTheBrowser(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	c := inst.Client(t)
 	p := c.Get("/signin")

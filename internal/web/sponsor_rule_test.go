@@ -18,13 +18,14 @@ import (
 // why), asking them anyway is refused, and the team's approval of an MOA
 // whose only sponsor is not provisioned is refused with a red check.
 func TestWeb_SponsorMustHaveAccess(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		ctx := t.Context()
-		doc := registered(t, inst, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
+		doc := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
 		wsID, _ := registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "101")
-		moa := registeredAs(t, inst, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", moaForm)
+		moa := inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
 		joinDirectly(t, inst, wsID, "mona@example.ca")
-		docAcct, moaAcct := accountByEmail(t, inst, "dalia@example.ca"), accountByEmail(t, inst, "mona@example.ca")
+		docAcct, moaAcct := inst.Account(t, "dalia@example.ca"), inst.Account(t, "mona@example.ca")
 		ws, _ := strconv.ParseInt(wsID, 10, 64)
 		// The physician's own request is pending.
 		docReq := &portal.AccessRequest{AccountID: docAcct.ID, Status: portal.ARSubmitted, UserType: docAcct.UserType(),
@@ -57,7 +58,7 @@ func TestWeb_SponsorMustHaveAccess(t *testing.T) {
 			"their own CareConnect access is not approved and active. Ask an authorizer who has CareConnect access." {
 			t.Fatalf("asking the pending physician: %d %q", p.Status, p.Text("#authorizer-error"))
 		}
-		if es := boEmails(t, inst, "dalia@example.ca", "sponsorship_requested"); len(es) != 0 {
+		if es := inst.Emails(t, "dalia@example.ca", "sponsorship_requested"); len(es) != 0 {
 			t.Fatalf("the physician was asked: %d emails", len(es))
 		}
 
@@ -107,7 +108,7 @@ func TestWeb_SponsorMustHaveAccess(t *testing.T) {
 		if got := boStatus(t, inst, req.ID); got.Status != portal.ARSubmitted {
 			t.Fatalf("status %s", got.Status)
 		}
-		if es := boEmails(t, inst, "mona@example.ca", "access_approved"); len(es) != 0 {
+		if es := inst.Emails(t, "mona@example.ca", "access_approved"); len(es) != 0 {
 			t.Fatal("the MOA was told she is approved")
 		}
 	})

@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -12,67 +11,21 @@ import (
 	"time"
 
 	"portal"
+	"portal/internal/fixture"
 	"portal/internal/portaltest"
 	"portal/internal/store"
 	"portal/internal/web"
 )
 
-// registeredAs registers a person whose registration form edit changes
-// (their profession), and returns the client on the menu.
-func registeredAs(t *testing.T, inst *portaltest.Instance, given, surname, email, username string, edit func(url.Values)) *portaltest.Client {
-	t.Helper()
-	c := inst.Client(t)
-	c.SignIn(given, surname, "1980-04-18", email)
-	form := registrationForm(email, username)
-	if edit != nil {
-		edit(form)
-	}
-	p := c.Post("/register", form)
-	if p.Status != http.StatusSeeOther || p.Location != "/menu" {
-		t.Fatalf("register %s: %d %q %s", email, p.Status, p.Location, p.Text(".error-summary"))
-	}
-	c.Follow(p)
-	return c
-}
-
-func moaForm(f url.Values) {
-	f.Set("profession", string(portal.ProfMOA))
-	for _, k := range []string{"msp_billing_number", "cpsid", "resident"} {
-		f.Del(k)
-	}
-}
-
-func residentForm(f url.Values) { f.Set("resident", "yes") }
-
-func pharmacistForm(f url.Values) {
-	moaForm(f)
-	f.Set("profession", string(portal.ProfPharmacist))
-	f.Set("college_id", "P-20417")
-}
-
 // joinDirectly makes people active members of a worksite, as if its
 // administrator had approved their requests.
 func joinDirectly(t *testing.T, inst *portaltest.Instance, worksiteID string, emails ...string) {
 	t.Helper()
-	id, err := strconv.ParseInt(worksiteID, 10, 64)
-	if err != nil {
-		t.Fatal(err)
+	var accts []*portal.Account
+	for _, e := range emails {
+		accts = append(accts, inst.Account(t, e))
 	}
-	err = inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
-		for _, e := range emails {
-			a, err := tx.FindAccountByEmail(t.Context(), e)
-			if err != nil {
-				return err
-			}
-			if err := tx.AddMember(t.Context(), portal.WorksiteID(id), a.ID, portal.RoleMember, inst.Clock.Now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	inst.Join(t, portal.WorksiteID(mustAtoi(t, worksiteID)), accts...)
 }
 
 // enrolledAt gives a person approved CareConnect access at a worksite, so
@@ -87,17 +40,14 @@ func enrolledAt(t *testing.T, inst *portaltest.Instance, email, worksiteID strin
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct := accountByEmail(t, inst, email)
-	apiProvision(t, inst.DB, acct, inst.Clock.Now(), "demographics,laboratory_results", w)
+	acct := inst.Account(t, email)
+	fixture.Provision(t, inst.DB, acct, inst.Clock.Now(), "demographics,laboratory_results", w)
 	return acct
 }
 
 func sponsorshipEmails(t *testing.T, inst *portaltest.Instance, to, kind string, n int) []*store.Email {
 	t.Helper()
-	es, err := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: to, Kind: kind})
-	if err != nil {
-		t.Fatal(err)
-	}
+	es := inst.Emails(t, to, kind)
 	if len(es) != n {
 		t.Fatalf("%d %s emails to %s, want %d", len(es), kind, to, n)
 	}
@@ -106,26 +56,14 @@ func sponsorshipEmails(t *testing.T, inst *portaltest.Instance, to, kind string,
 
 var sponsorshipLink = regexp.MustCompile(`/sponsorships/(\d+)`)
 
-func runJob(t *testing.T, inst *portaltest.Instance, name string) {
-	t.Helper()
-	for _, j := range inst.Portal.Jobs() {
-		if j.Name == name {
-			if err := j.Run(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			return
-		}
-	}
-	t.Fatalf("no job %s", name)
-}
-
 func TestWeb_Sponsorship(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := registered(t, inst, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		doc := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
 		wsID, _ := registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "101")
-		moa := registeredAs(t, inst, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", moaForm)
-		res := registeredAs(t, inst, "Rae", "RESIDENT", "rae@example.ca", "rae.resident", residentForm)
-		pharm := registeredAs(t, inst, "Phil", "PHARMACIST", "phil@example.ca", "phil.pharmacist", pharmacistForm)
+		moa := inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
+		res := inst.Registered(t, "Rae", "RESIDENT", "rae@example.ca", "rae.resident", portaltest.AsResident)
+		pharm := inst.Registered(t, "Phil", "PHARMACIST", "phil@example.ca", "phil.pharmacist", portaltest.AsPharmacist)
 		joinDirectly(t, inst, wsID, "mona@example.ca", "rae@example.ca", "phil@example.ca")
 		docAcct := enrolledAt(t, inst, "dalia@example.ca", wsID)
 		choice := formatInt(int64(docAcct.ID)) + ":" + wsID
@@ -263,12 +201,12 @@ func TestWeb_Sponsorship(t *testing.T) {
 			t.Fatalf("switching while sponsored: %d %q", p.Status, p.Text("#route-error"))
 		}
 		// The day after the last day of the residency, the job ends it.
-		runJob(t, inst, "residency-ends")
+		inst.RunJob(t, "residency-ends")
 		if p := res.Get(resLink); !strings.Contains(p.Text("#sponsorship-status"), "Active") {
 			t.Fatalf("ended too early: %q", p.Text("#sponsorship-status"))
 		}
 		inst.Clock.Advance(72 * time.Hour)
-		runJob(t, inst, "residency-ends")
+		inst.RunJob(t, "residency-ends")
 		// Three days on, everyone signs in again.
 		for _, c := range []*portaltest.Client{doc, moa, res} {
 			c.HTTP.Jar, _ = cookiejar.New(nil)
@@ -298,18 +236,19 @@ func TestWeb_Sponsorship(t *testing.T) {
 		if p := moa.Get(link); !strings.Contains(p.Text("#sponsorship-status"), "Revoked") || !strings.Contains(p.Text("#sponsorship-status"), "Left the clinic.") {
 			t.Fatalf("requester after revocation: %q", p.Text("#sponsorship-status"))
 		}
-		if n, err := inst.Portal.App.ActiveSponsorCount(t.Context(), accountByEmail(t, inst, "mona@example.ca")); n != 0 || err != nil {
+		if n, err := inst.Portal.App.ActiveSponsorCount(t.Context(), inst.Account(t, "mona@example.ca")); n != 0 || err != nil {
 			t.Fatalf("active sponsors %d %v", n, err)
 		}
 	})
 }
 
 func TestWeb_SponsorshipAuthorisation(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := registered(t, inst, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		doc := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
 		wsA, _ := registerWorksite(t, inst, doc, "Clinic A", "101")
-		mona := registeredAs(t, inst, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", moaForm)
-		mia := registeredAs(t, inst, "Mia", "MEMBER", "mia@example.ca", "mia.member", moaForm)
+		mona := inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
+		mia := inst.Registered(t, "Mia", "MEMBER", "mia@example.ca", "mia.member", portaltest.AsMOA)
 		joinDirectly(t, inst, wsA, "mona@example.ca", "mia@example.ca")
 		docAcct := enrolledAt(t, inst, "dalia@example.ca", wsA)
 		choiceA := formatInt(int64(docAcct.ID)) + ":" + wsA
@@ -330,9 +269,9 @@ func TestWeb_SponsorshipAuthorisation(t *testing.T) {
 		}
 
 		// Outsiders: a physician and an MOA at another worksite.
-		otto := registered(t, inst, "Otto", "OUTSIDER", "otto@example.ca", "otto.outsider")
+		otto := inst.Confirmed(t, "Otto", "OUTSIDER", "otto@example.ca", "otto.outsider")
 		wsB, _ := registerWorksite(t, inst, otto, "Clinic B", "102")
-		olga := registeredAs(t, inst, "Olga", "OTHERSIDE", "olga@example.ca", "olga.otherside", moaForm)
+		olga := inst.Registered(t, "Olga", "OTHERSIDE", "olga@example.ca", "olga.otherside", portaltest.AsMOA)
 		joinDirectly(t, inst, wsB, "olga@example.ca")
 
 		// Signed out, every page asks to sign in.
@@ -414,7 +353,7 @@ func TestWeb_SponsorshipAuthorisation(t *testing.T) {
 			}
 		}
 		for _, email := range []string{"otto@example.ca", "olga@example.ca"} {
-			a := accountByEmail(t, inst, email)
+			a := inst.Account(t, email)
 			if mine, _ := inst.DB.Read().FindSponsorships(t.Context(), store.SponsorshipFilter{OBOAccountID: a.ID}); len(mine) != 0 {
 				t.Errorf("%s made a request: %+v", email, mine)
 			}

@@ -16,8 +16,9 @@ import (
 // route that decides, an officer the audit trail, and the API answers
 // nothing without a token.
 func TestWeb_EveryStaffAndAPIRouteIsGuarded(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
-	person := registered(t, inst, "Pat", "PERSON", "pat@example.ca", "pat.p")
+	person := inst.Confirmed(t, "Pat", "PERSON", "pat@example.ca", "pat.p")
 	auditor := inst.StaffClient(t, "auditor")
 	officer := inst.StaffClient(t, "officer")
 	anonymous := inst.Client(t)

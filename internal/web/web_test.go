@@ -38,50 +38,9 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// eachPortal runs fn against a portal on every configured database.
-func eachPortal(t *testing.T, fn func(t *testing.T, inst *portaltest.Instance)) {
-	for name, dsn := range storetest.DSNs(t) {
-		t.Run(name, func(t *testing.T) { fn(t, portaltest.Start(t, dsn)) })
-	}
-}
-
-func registrationForm(email, username string) url.Values {
-	return url.Values{
-		"profession": {"physician"}, "msp_billing_number": {"A1234"}, "cpsid": {"12345"}, "resident": {"no"},
-		"email": {email}, "phone": {"(778) 888-9999"}, "health_authority_account": {"no"},
-		"username": {username}, "password": {"Harbour-Lantern-47"}, "confirm_password": {"Harbour-Lantern-47"},
-	}
-}
-
-// registered signs a new person in, registers them and confirms their
-// email address from the development mailbox; it returns the client on the menu.
-func registered(t *testing.T, inst *portaltest.Instance, given, surname, email, username string) *portaltest.Client {
-	t.Helper()
-	c := registeredUnconfirmed(t, inst, given, surname, email, username)
-	c.ConfirmEmail(email)
-	c.Get("/menu")
-	return c
-}
-
-// registeredUnconfirmed signs a new person in and registers them, leaving
-// their email address unconfirmed; it returns the client on the menu.
-func registeredUnconfirmed(t *testing.T, inst *portaltest.Instance, given, surname, email, username string) *portaltest.Client {
-	t.Helper()
-	c := inst.Client(t)
-	p := c.SignIn(given, surname, "1980-04-18", email)
-	if !strings.HasSuffix(p.URL, "/register") {
-		t.Fatalf("new person landed on %s, want /register", p.URL)
-	}
-	p = c.Post("/register", registrationForm(email, username))
-	if p.Status != http.StatusSeeOther || p.Location != "/menu" {
-		t.Fatalf("register: status %d location %q; errors: %s", p.Status, p.Location, p.Text(".error-summary"))
-	}
-	c.Follow(p) // the menu carries the new session's CSRF token
-	return c
-}
-
 func TestWeb_RegisterJourney(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		c := inst.Client(t)
 		home := c.Get("/")
 		if home.Status != 200 || home.Attr(`a[href="/signin"].btn`, "href") == "" {
@@ -102,7 +61,7 @@ func TestWeb_RegisterJourney(t *testing.T) {
 		}
 
 		// Bad input: each message at its field, everything typed kept but the passwords.
-		bad := registrationForm("not-an-email", "dalia.eighteen")
+		bad := portaltest.RegistrationForm("not-an-email", "dalia.eighteen")
 		bad.Set("cpsid", "XYZ")
 		bad.Set("phone", "123")
 		bad.Set("preferred_first_name", "Dee")
@@ -135,7 +94,7 @@ func TestWeb_RegisterJourney(t *testing.T) {
 			t.Errorf("error summary lists %d problems, want 5", n)
 		}
 
-		p = c.Post("/register", registrationForm("dalia@example.ca", "dalia.eighteen"))
+		p = c.Post("/register", portaltest.RegistrationForm("dalia@example.ca", "dalia.eighteen"))
 		if p.Status != http.StatusSeeOther || p.Location != "/menu" {
 			t.Fatalf("register: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
@@ -143,7 +102,7 @@ func TestWeb_RegisterJourney(t *testing.T) {
 		if !strings.Contains(menu.Text(".flash"), `HXBC\dalia.eighteen`) || menu.Text("h1") != "Main Menu" {
 			t.Fatalf("menu flash %q, h1 %q", menu.Text(".flash"), menu.Text("h1"))
 		}
-		emails, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "dalia@example.ca"})
+		emails := inst.Emails(t, "dalia@example.ca", "")
 		if len(emails) != 1 || emails[0].Kind != "account_created" || !strings.Contains(emails[0].Text, `HXBC\dalia.eighteen`) {
 			t.Fatalf("emails %+v", emails)
 		}
@@ -168,11 +127,11 @@ func TestWeb_RegisterJourney(t *testing.T) {
 		// The same email for another person is refused at the field.
 		c3 := inst.Client(t)
 		c3.SignIn("Other", "PERSON", "1970-01-01", "")
-		p = c3.Post("/register", registrationForm("DALIA@example.ca", "other.person"))
+		p = c3.Post("/register", portaltest.RegistrationForm("DALIA@example.ca", "other.person"))
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#email-error"), "already used") {
 			t.Fatalf("duplicate email: %d %q", p.Status, p.Text("#email-error"))
 		}
-		p = c3.Post("/register", registrationForm("other@example.ca", "dalia.eighteen"))
+		p = c3.Post("/register", portaltest.RegistrationForm("other@example.ca", "dalia.eighteen"))
 		if !strings.Contains(p.Text("#username-error"), "taken") {
 			t.Fatalf("duplicate username: %q", p.Text("#username-error"))
 		}
@@ -180,10 +139,11 @@ func TestWeb_RegisterJourney(t *testing.T) {
 }
 
 func TestWeb_HealthAuthorityRoute(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	c := inst.Client(t)
 	c.SignIn("Hana", "AUTHORITY", "1980-01-01", "")
-	form := registrationForm("hana@example.ca", "hana.authority")
+	form := portaltest.RegistrationForm("hana@example.ca", "hana.authority")
 	form.Set("health_authority_account", "yes")
 	p := c.Post("/register", form)
 	if p.Status != 200 || !strings.Contains(p.Text("h1"), "health authority") {
@@ -195,8 +155,9 @@ func TestWeb_HealthAuthorityRoute(t *testing.T) {
 }
 
 func TestWeb_ManageMyAccount(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
 		if p := c.Get("/account"); p.Status != 200 || len(p.Find(`a[href="/account/password"]`)) != 1 {
 			t.Fatalf("account page: %d", p.Status)
 		}
@@ -208,7 +169,7 @@ func TestWeb_ManageMyAccount(t *testing.T) {
 		if !strings.Contains(p.Text(".flash"), "greg@example.ca") {
 			t.Fatalf("flash %q", p.Text(".flash"))
 		}
-		if es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{Kind: "username_reminder"}); len(es) != 1 {
+		if es := inst.Emails(t, "", "username_reminder"); len(es) != 1 {
 			t.Fatalf("%d username emails, want 1", len(es))
 		}
 
@@ -244,7 +205,7 @@ func TestWeb_ManageMyAccount(t *testing.T) {
 		if got := c.Follow(p).Text(".site-user"); !strings.Contains(got, "Greg NINETEEN") {
 			t.Fatalf("header shows %q", got)
 		}
-		old, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "greg@example.ca", Kind: "contact_changed"})
+		old := inst.Emails(t, "greg@example.ca", "contact_changed")
 		if len(old) != 1 {
 			t.Fatalf("%d emails to the old address, want 1", len(old))
 		}
@@ -252,8 +213,9 @@ func TestWeb_ManageMyAccount(t *testing.T) {
 }
 
 func TestWeb_CSRF(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	c := registered(t, inst, "Cass", "RF", "cass@example.ca", "cass.rf")
+	c := inst.Confirmed(t, "Cass", "RF", "cass@example.ca", "cass.rf")
 	for name, form := range map[string]url.Values{
 		"missing": {"csrf_token": {""}},
 		"wrong":   {"csrf_token": {strings.Repeat("0", 64)}},
@@ -274,12 +236,13 @@ func TestWeb_CSRF(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("cross-origin post: %d, want 403", resp.StatusCode)
 	}
-	if es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{Kind: "username_reminder"}); len(es) != 0 {
+	if es := inst.Emails(t, "", "username_reminder"); len(es) != 0 {
 		t.Fatalf("a refused request still sent %d emails", len(es))
 	}
 }
 
 func TestWeb_SecurityHeadersAndErrors(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	c := inst.Client(t)
 	p := c.Get("/no/such/page")
@@ -333,8 +296,9 @@ func TestWeb_SecurityHeadersAndErrors(t *testing.T) {
 }
 
 func TestWeb_SignOutEndsSession(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	c := registered(t, inst, "Otto", "OUT", "otto@example.ca", "otto.out")
+	c := inst.Confirmed(t, "Otto", "OUT", "otto@example.ca", "otto.out")
 	p := c.Post("/signout", nil)
 	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "/dev/oidc/end_session") {
 		t.Fatalf("sign out: %d %q", p.Status, p.Location)
@@ -348,6 +312,7 @@ func TestWeb_SignOutEndsSession(t *testing.T) {
 }
 
 func TestWeb_SessionRotatedAtSignIn(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	c := inst.Client(t)
 	c.Get("/signin")
@@ -367,9 +332,10 @@ func TestWeb_SessionRotatedAtSignIn(t *testing.T) {
 }
 
 func TestWeb_SessionTimeouts(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	t.Run("Idle", func(t *testing.T) {
-		c := registered(t, inst, "Ida", "IDLE", "ida@example.ca", "ida.idle")
+		c := inst.Confirmed(t, "Ida", "IDLE", "ida@example.ca", "ida.idle")
 		inst.Clock.Advance(29 * time.Minute)
 		if p := c.Get("/menu"); p.Status != http.StatusOK {
 			t.Fatalf("after 29 idle minutes: %d", p.Status)
@@ -380,7 +346,7 @@ func TestWeb_SessionTimeouts(t *testing.T) {
 		}
 	})
 	t.Run("Absolute", func(t *testing.T) {
-		c := registered(t, inst, "Abe", "ABSOLUTE", "abe@example.ca", "abe.abs")
+		c := inst.Confirmed(t, "Abe", "ABSOLUTE", "abe@example.ca", "abe.abs")
 		for i := 0; i < 35; i++ { // active every 20 minutes for 11h40m
 			inst.Clock.Advance(20 * time.Minute)
 			if p := c.Get("/menu"); p.Status != http.StatusOK {
@@ -395,6 +361,7 @@ func TestWeb_SessionTimeouts(t *testing.T) {
 }
 
 func TestWeb_SignInStartsAreRateLimited(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 	c := inst.Client(t)
 	for i := 0; i < 600; i++ {

@@ -13,7 +13,8 @@ import (
 // The words a practitioner reads in the first hour: each status said once,
 // in a sentence, and pages named as the menu names them.
 func TestWeb_Wording(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		c, _, req := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "301", nil)
 
 		// The menu tile says what the request waits for.
@@ -80,10 +81,11 @@ func TestWeb_Wording(t *testing.T) {
 // The on-behalf-of user's page is named as its tile on the menu; the
 // authorizer's, for the people who work on their behalf.
 func TestWeb_SponsorshipPageTitles(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := registered(t, inst, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		doc := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
 		wsID, _ := registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "101")
-		moa := registeredAs(t, inst, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", moaForm)
+		moa := inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
 		joinDirectly(t, inst, wsID, "mona@example.ca")
 		tile := moa.Get("/menu").Text("#tile-sponsor")
 		p := moa.Get("/sponsorships")
@@ -106,8 +108,9 @@ func statusFirst(row string) bool {
 // The signature field says before any typing what it must match, and
 // shows that name; a signature differing only in accents and case is taken.
 func TestWeb_AgreementSignatureHint(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := registered(t, inst, "Zoë", "DUPONT", "zoe@example.ca", "zoe.dupont")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		c := inst.Confirmed(t, "Zoë", "DUPONT", "zoe@example.ca", "zoe.dupont")
 		registerWorksite(t, inst, c, "Dupont Clinic", "301")
 		p := c.Get("/agreement")
 		want := "It must match the legal name on your BC Services Card: Zoë DUPONT. Capitals, spacing and accents do not matter."

@@ -15,38 +15,13 @@ import (
 	"portal/internal/web"
 )
 
-func manualWorksiteForm(name, unit string) url.Values {
-	return url.Values{"name": {name}, "type": {"private_practice"}, "phone": {"604-555-0100"}, "address_mode": {"manual"},
-		"unit": {unit}, "civic_number": {"370"}, "street_name": {"Broadway"}, "direction": {"E"}, "city": {"Vancouver"},
-		"postal_code": {"V5T 4G5"}, "has_authority": {"yes"}, "group": {""}}
-}
-
 var codeRe = regexp.MustCompile(`Worksite ID is ([A-Z0-9]{7})`)
 
 // registerWorksite registers, signs and (as the CareConnect team) approves a worksite.
 func registerWorksite(t *testing.T, inst *portaltest.Instance, c *portaltest.Client, name, unit string) (id, code string) {
 	t.Helper()
-	p := c.Post("/worksites/new", manualWorksiteForm(name, unit))
-	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/declaration") {
-		t.Fatalf("register worksite: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
-	}
-	decl := c.Follow(p)
-	m := codeRe.FindStringSubmatch(decl.Text(".flash"))
-	if m == nil {
-		t.Fatalf("no Worksite ID in %q", decl.Text(".flash"))
-	}
-	code = m[1]
-	id = strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
-	acct := accountOf(t, inst, c)
-	p = c.Post(p.Location, url.Values{"agree": {"yes"}, "full_name": {acct.LegalName()}})
-	if p.Status != http.StatusSeeOther {
-		t.Fatalf("sign declaration: %d %s", p.Status, p.Text(".error-summary"))
-	}
-	c.Follow(p)
-	if _, err := inst.Portal.App.DecideWorksite(t.Context(), portal.RequestMeta{RequestID: "test"}, "officer.one", portal.WorksiteCode(code), true, ""); err != nil {
-		t.Fatal(err)
-	}
-	return id, code
+	w := inst.ApprovedWorksite(t, c, name, unit, accountOf(t, inst, c).LegalName())
+	return formatInt(int64(w.ID)), string(w.Code)
 }
 
 // accountOf finds the account signed in on a client through its menu.
@@ -54,16 +29,13 @@ func accountOf(t *testing.T, inst *portaltest.Instance, c *portaltest.Client) *p
 	t.Helper()
 	p := c.Get("/account/username")
 	email := strings.TrimSpace(p.Find(".summary-list dd")[1].FirstChild.Data)
-	a, err := inst.DB.Read().FindAccountByEmail(t.Context(), email)
-	if err != nil {
-		t.Fatalf("account %q: %v", email, err)
-	}
-	return a
+	return inst.Account(t, email)
 }
 
 func TestWeb_WorksiteJourney(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 		if p := admin.Get("/menu"); p.Text(".tile-status.status-todo") == "" || len(p.Find(".attention-banner")) != 0 {
 			t.Fatalf("menu before a worksite: todo %q", p.Text(".tile-status.status-todo"))
 		}
@@ -72,19 +44,19 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		if show.Text("#worksite-code") != code || !strings.Contains(show.Text("#worksite-status"), "Approved") {
 			t.Fatalf("worksite page: code %q status %q", show.Text("#worksite-code"), show.Text("#worksite-status"))
 		}
-		es, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "dalia@example.ca", Kind: "worksite_registered"})
+		es := inst.Emails(t, "dalia@example.ca", "worksite_registered")
 		if len(es) != 1 || !strings.Contains(es[0].Text, code) {
 			t.Fatalf("registration email %+v", es)
 		}
 
 		// Registering the same address again leads to "join it instead".
-		p := admin.Post("/worksites/new", manualWorksiteForm("Duplicate", "101"))
+		p := admin.Post("/worksites/new", portaltest.WorksiteForm("Duplicate", "101"))
 		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".notice"), "already registered") {
 			t.Fatalf("duplicate: %d %q", p.Status, p.Text(".notice"))
 		}
 
 		// Join by Worksite ID: a wrong code is explained, then the access form.
-		greg := registered(t, inst, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
+		greg := inst.Confirmed(t, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
 		greg.Get("/worksites/join/code")
 		p = greg.Post("/worksites/join/code", url.Values{"code": {"AAAAAAA"}})
 		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#code-error"), "No worksite has the Worksite ID AAAAAAA") || p.Attr("#code", "value") != "AAAAAAA" {
@@ -98,7 +70,7 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		if p.Status != 200 || !strings.Contains(p.Text(".flash"), "Request has successfully been sent") {
 			t.Fatalf("request access: %d %s", p.Status, p.Text("main"))
 		}
-		mail, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "dalia@example.ca", Kind: "worksite_join_request"})
+		mail := inst.Emails(t, "dalia@example.ca", "worksite_join_request")
 		if len(mail) != 1 || !strings.Contains(mail[0].Text, "New MOA, starting Monday.") {
 			t.Fatalf("admin email %+v", mail)
 		}
@@ -129,7 +101,7 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".flash-error"), "already approved by Dalia EIGHTEEN") {
 			t.Fatalf("second decision: %d %q", p.Status, p.Text(".flash-error"))
 		}
-		decided, _ := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "greg@example.ca", Kind: "worksite_join_decided"})
+		decided := inst.Emails(t, "greg@example.ca", "worksite_join_decided")
 		if len(decided) != 1 || !strings.Contains(decided[0].Subject, "approved") {
 			t.Fatalf("decision email %+v", decided)
 		}
@@ -138,7 +110,7 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		}
 
 		// An invitation, accepted in the Notification Centre.
-		lou := registered(t, inst, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+		lou := inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
 		admin.Get("/worksites/" + id)
 		p = admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"lou@example.ca"}})
 		if p.Status != http.StatusSeeOther {
@@ -154,7 +126,7 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		}
 
 		// Decommission the locum at once; the last administrator cannot be removed.
-		louAcct, _ := inst.DB.Read().FindAccountByEmail(t.Context(), "lou@example.ca")
+		louAcct := inst.Account(t, "lou@example.ca")
 		admin.Get("/worksites/" + id)
 		p = admin.Post("/worksites/"+id+"/members/"+formatInt(int64(louAcct.ID))+"/decommission", url.Values{"end_date": {""}})
 		if p.Status != http.StatusSeeOther {
@@ -174,13 +146,14 @@ func formatInt(v int64) string { return strconv.FormatInt(v, 10) }
 // worksite as the administrator of another worksite and as a plain member:
 // each is refused, and none of the first worksite's private data appears.
 func TestWeb_WorksiteAuthorisation(t *testing.T) {
-	eachPortal(t, func(t *testing.T, inst *portaltest.Instance) {
-		adminA := registered(t, inst, "Alice", "ADMINA", "alice@example.ca", "alice.a")
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		adminA := inst.Confirmed(t, "Alice", "ADMINA", "alice@example.ca", "alice.a")
 		idA, codeA := registerWorksite(t, inst, adminA, "Clinic A", "201")
-		adminB := registered(t, inst, "Bob", "ADMINB", "bob@example.ca", "bob.b")
+		adminB := inst.Confirmed(t, "Bob", "ADMINB", "bob@example.ca", "bob.b")
 		registerWorksite(t, inst, adminB, "Clinic B", "202")
-		member := registered(t, inst, "Mia", "MEMBER", "mia@example.ca", "mia.m")
-		joiner := registered(t, inst, "Jo", "JOINER", "jo@example.ca", "jo.j")
+		member := inst.Confirmed(t, "Mia", "MEMBER", "mia@example.ca", "mia.m")
+		joiner := inst.Confirmed(t, "Jo", "JOINER", "jo@example.ca", "jo.j")
 
 		// Mia joins A; Jo asks to join A; Alice invites someone.
 		for _, c := range []*portaltest.Client{member, joiner} {
@@ -290,8 +263,9 @@ func TestWeb_WorksiteAuthorisation(t *testing.T) {
 
 // Worksite IDs cannot be guessed: look-ups are limited per person (and per address).
 func TestWeb_WorksiteCodeLookupsAreRateLimited(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
-	c := registered(t, inst, "Gus", "GUESSER", "gus@example.ca", "gus.g")
+	c := inst.Confirmed(t, "Gus", "GUESSER", "gus@example.ca", "gus.g")
 	c.Get("/worksites/join/code")
 	for i := 1; i <= 20; i++ {
 		if p := c.Post("/worksites/join/code", url.Values{"code": {"AAAAAA" + string("ACEFGHJKLMNPRTUVWXY3"[i-1])}}); p.Status != http.StatusUnprocessableEntity {
@@ -314,16 +288,17 @@ func TestWeb_WorksiteCodeLookupsAreRateLimited(t *testing.T) {
 
 // A decommission refused for its date keeps the date and says why, at the member's row.
 func TestWeb_DecommissionDateErrorAtTheRow(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
-	admin := registered(t, inst, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
+	admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 	id, code := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
-	lou := registered(t, inst, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+	lou := inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
 	lou.Post("/worksites/join/code", url.Values{"code": {code}})
 	lou.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}})
 	admin.Get("/notifications")
 	reqs, _ := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{Status: "pending"})
 	admin.Post("/requests/join/"+formatInt(int64(reqs[0].ID))+"/approve", nil)
-	louAcct, _ := inst.DB.Read().FindAccountByEmail(t.Context(), "lou@example.ca")
+	louAcct := inst.Account(t, "lou@example.ca")
 	row := formatInt(int64(louAcct.ID))
 	admin.Get("/worksites/" + id)
 	p := admin.Post("/worksites/"+id+"/members/"+row+"/decommission", url.Values{"end_date": {"2000-01-01"}})
@@ -340,10 +315,11 @@ func TestWeb_DecommissionDateErrorAtTheRow(t *testing.T) {
 
 // Error pages lead back to where the visitor belongs.
 func TestWeb_ErrorPageWayBack(t *testing.T) {
+	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
 	for name, c := range map[string]*portaltest.Client{
 		"/":      inst.Client(t),
-		"/menu":  registered(t, inst, "Ed", "ERROR", "ed@example.ca", "ed.e"),
+		"/menu":  inst.Confirmed(t, "Ed", "ERROR", "ed@example.ca", "ed.e"),
 		"/staff": inst.StaffClient(t, "officer"),
 	} {
 		if p := c.Get("/no/such/page"); p.Attr(".button-row a.btn-primary", "href") != name {
