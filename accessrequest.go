@@ -199,8 +199,10 @@ type Step struct {
 // open: only to people with at least one approved worksite.
 func (s *Standing) ApplicationAccessOpen() error {
 	if s.ApprovedWorksites == 0 {
-		return Errorf(EFORBIDDEN,
-			"Application Access opens once you belong to an approved worksite. Join your worksite from My Worksites; if it is new, it must be approved by the CareConnect team first.")
+		return Errorf(
+			EFORBIDDEN,
+			"Application Access opens once you belong to an approved worksite. Join your worksite from My Worksites; if it is new, it must be approved by the CareConnect team first.",
+		)
 	}
 	return nil
 }

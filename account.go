@@ -341,8 +341,10 @@ func validateUsername(fe FieldErrors, v string) {
 	case len(v) < 3 || len(v) > 30:
 		fe.Add("username", "Your username must be 3 to 30 characters long.")
 	case !usernameRe.MatchString(v):
-		fe.Add("username",
-			"Use only lower-case letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit.")
+		fe.Add(
+			"username",
+			"Use only lower-case letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit.",
+		)
 	case reservedUsernames[v]:
 		fe.Add("username", "That username is reserved. Choose another.")
 	}

@@ -19,12 +19,18 @@ const (
 // search reads them (SearchWords): "370-Broadway-E" is three.
 func CheckAddressQuery(q string) error {
 	if utf8.RuneCountInString(q) > AddressQueryMaxChars {
-		return Errorf(EINVALID,
-			"Your search is too long. Type at most %d characters of the address, for example 370 Broadway E.", AddressQueryMaxChars)
+		return Errorf(
+			EINVALID,
+			"Your search is too long. Type at most %d characters of the address, for example 370 Broadway E.",
+			AddressQueryMaxChars,
+		)
 	}
 	if len(strings.Fields(FoldSearchText(q))) > AddressQueryMaxWords {
-		return Errorf(EINVALID,
-			"Your search has too many words. Type at most %d words of the address, for example 370 Broadway E.", AddressQueryMaxWords)
+		return Errorf(
+			EINVALID,
+			"Your search has too many words. Type at most %d words of the address, for example 370 Broadway E.",
+			AddressQueryMaxWords,
+		)
 	}
 	return nil
 }

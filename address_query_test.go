@@ -43,7 +43,8 @@ func TestCheckAddressQuery(t *testing.T) {
 func TestCutAddressQuery(t *testing.T) {
 	for _, q := range []string{"370 Broadway E", strings.Repeat("é", 500), strings.Repeat("broadway ", 40000)} {
 		got := CutAddressQuery(q)
-		if n := utf8.RuneCountInString(got); n > AddressQueryMaxChars || !utf8.ValidString(got) || !strings.HasPrefix(q, got) {
+		if n := utf8.RuneCountInString(got); n > AddressQueryMaxChars || !utf8.ValidString(got) ||
+			!strings.HasPrefix(q, got) {
 			t.Fatalf("CutAddressQuery gave %d characters (valid %v)", n, utf8.ValidString(got))
 		}
 		if utf8.RuneCountInString(q) <= AddressQueryMaxChars && got != q {

@@ -17,12 +17,41 @@ func TestAddress_Line(t *testing.T) {
 		a              Address
 		line, building string
 	}{
-		{"Guide", guideUnit("101"), "101-370 Broadway E Vancouver, BC, V5T 4G5", "370 Broadway E Vancouver, BC, V5T 4G5"},
+		{
+			"Guide",
+			guideUnit("101"),
+			"101-370 Broadway E Vancouver, BC, V5T 4G5",
+			"370 Broadway E Vancouver, BC, V5T 4G5",
+		},
 		{"NoUnit", guideUnit(""), "370 Broadway E Vancouver, BC, V5T 4G5", "370 Broadway E Vancouver, BC, V5T 4G5"},
-		{"StreetType", Address{CivicNumber: "1200", StreetName: "Main", StreetType: "St", City: "Penticton", Province: "BC", PostalCode: "V2A 5C9"},
-			"1200 Main St Penticton, BC, V2A 5C9", "1200 Main St Penticton, BC, V2A 5C9"},
-		{"TypeAndDirection", Address{Unit: "PH1", CivicNumber: "55", StreetName: "10th", StreetType: "Ave", Direction: "W", City: "Vancouver", Province: "BC", PostalCode: "V5Y 1R6"},
-			"PH1-55 10th Ave W Vancouver, BC, V5Y 1R6", "55 10th Ave W Vancouver, BC, V5Y 1R6"},
+		{
+			"StreetType",
+			Address{
+				CivicNumber: "1200",
+				StreetName:  "Main",
+				StreetType:  "St",
+				City:        "Penticton",
+				Province:    "BC",
+				PostalCode:  "V2A 5C9",
+			},
+			"1200 Main St Penticton, BC, V2A 5C9",
+			"1200 Main St Penticton, BC, V2A 5C9",
+		},
+		{
+			"TypeAndDirection",
+			Address{
+				Unit:        "PH1",
+				CivicNumber: "55",
+				StreetName:  "10th",
+				StreetType:  "Ave",
+				Direction:   "W",
+				City:        "Vancouver",
+				Province:    "BC",
+				PostalCode:  "V5Y 1R6",
+			},
+			"PH1-55 10th Ave W Vancouver, BC, V5Y 1R6",
+			"55 10th Ave W Vancouver, BC, V5Y 1R6",
+		},
 		{"NoPostalCode", Address{CivicNumber: "9", StreetName: "Oak", StreetType: "Rd", City: "Nelson", Province: "BC"},
 			"9 Oak Rd Nelson, BC", "9 Oak Rd Nelson, BC"},
 	}
@@ -46,14 +75,54 @@ func TestAddress_Normalize(t *testing.T) {
 	}{
 		{"AlreadyNormal", guideUnit("101A"), guideUnit("101A")},
 		{"LongFormsAndSpaces",
-			Address{Unit: " #101a ", CivicNumber: "0370", StreetName: "  Broadway ", Direction: "east", City: " Vancouver", Province: "British Columbia", PostalCode: "v5t4g5"},
+			Address{
+				Unit:        " #101a ",
+				CivicNumber: "0370",
+				StreetName:  "  Broadway ",
+				Direction:   "east",
+				City:        " Vancouver",
+				Province:    "British Columbia",
+				PostalCode:  "v5t4g5",
+			},
 			guideUnit("101A")},
-		{"UnitWord", Address{Unit: "Suite 200", CivicNumber: "1", StreetName: "Main", StreetType: "street", City: "Hope", Province: "b.c.", PostalCode: "v0x-1l0"},
-			Address{Unit: "200", CivicNumber: "1", StreetName: "Main", StreetType: "St", City: "Hope", Province: "BC", PostalCode: "V0X 1L0"}},
-		{"EmptyProvinceIsBC", Address{CivicNumber: "9", StreetName: "Oak", StreetType: "Road", Direction: "Northwest", City: "Nelson"},
-			Address{CivicNumber: "9", StreetName: "Oak", StreetType: "Rd", Direction: "NW", City: "Nelson", Province: "BC"}},
-		{"UnknownTypeKept", Address{CivicNumber: "9", StreetName: "Oak", StreetType: "Esplanade", City: "Nelson", Province: "AB"},
-			Address{CivicNumber: "9", StreetName: "Oak", StreetType: "Esplanade", City: "Nelson", Province: "AB"}},
+		{
+			"UnitWord",
+			Address{
+				Unit:        "Suite 200",
+				CivicNumber: "1",
+				StreetName:  "Main",
+				StreetType:  "street",
+				City:        "Hope",
+				Province:    "b.c.",
+				PostalCode:  "v0x-1l0",
+			},
+			Address{
+				Unit:        "200",
+				CivicNumber: "1",
+				StreetName:  "Main",
+				StreetType:  "St",
+				City:        "Hope",
+				Province:    "BC",
+				PostalCode:  "V0X 1L0",
+			},
+		},
+		{
+			"EmptyProvinceIsBC",
+			Address{CivicNumber: "9", StreetName: "Oak", StreetType: "Road", Direction: "Northwest", City: "Nelson"},
+			Address{
+				CivicNumber: "9",
+				StreetName:  "Oak",
+				StreetType:  "Rd",
+				Direction:   "NW",
+				City:        "Nelson",
+				Province:    "BC",
+			},
+		},
+		{
+			"UnknownTypeKept",
+			Address{CivicNumber: "9", StreetName: "Oak", StreetType: "Esplanade", City: "Nelson", Province: "AB"},
+			Address{CivicNumber: "9", StreetName: "Oak", StreetType: "Esplanade", City: "Nelson", Province: "AB"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -85,20 +154,60 @@ func TestAddress_Validate(t *testing.T) {
 	}{
 		{"OK", func(a *Address) {}, "", ""},
 		{"OKWithLetterCivicAndAccent", func(a *Address) { a.CivicNumber, a.StreetName = "370A", "Côté" }, "", ""},
-		{"OKAsTyped", func(a *Address) { a.Unit, a.CivicNumber, a.Province, a.PostalCode = "#101a", "370b", "b.c.", "v5t4g5" }, "", ""},
+		{
+			"OKAsTyped",
+			func(a *Address) { a.Unit, a.CivicNumber, a.Province, a.PostalCode = "#101a", "370b", "b.c.", "v5t4g5" },
+			"",
+			"",
+		},
 		{"EmptyProvinceIsBC", func(a *Address) { a.Province = "" }, "", ""},
-		{"BadUnit", func(a *Address) { a.Unit = "1-2" }, "unit", "Enter the unit as up to 10 letters and digits, for example 101 or 101A."},
+		{
+			"BadUnit",
+			func(a *Address) { a.Unit = "1-2" },
+			"unit",
+			"Enter the unit as up to 10 letters and digits, for example 101 or 101A.",
+		},
 		{"NoCivic", func(a *Address) { a.CivicNumber = "" }, "civic_number", "Enter the street number."},
-		{"BadCivic", func(a *Address) { a.CivicNumber = "37OB" }, "civic_number", "Enter the street number as digits, optionally followed by one letter, for example 370 or 370A."},
+		{
+			"BadCivic",
+			func(a *Address) { a.CivicNumber = "37OB" },
+			"civic_number",
+			"Enter the street number as digits, optionally followed by one letter, for example 370 or 370A.",
+		},
 		{"NoStreet", func(a *Address) { a.StreetName = "" }, "street_name", "Enter the street name."},
-		{"LongStreet", func(a *Address) { a.StreetName = strings.Repeat("A", 61) }, "street_name", "Enter a street name of at most 60 characters."},
-		{"StreetSymbols", func(a *Address) { a.StreetName = "Main <b>" }, "street_name", "Use only letters, digits, spaces, apostrophes, hyphens and periods in the street name."},
+		{
+			"LongStreet",
+			func(a *Address) { a.StreetName = strings.Repeat("A", 61) },
+			"street_name",
+			"Enter a street name of at most 60 characters.",
+		},
+		{
+			"StreetSymbols",
+			func(a *Address) { a.StreetName = "Main <b>" },
+			"street_name",
+			"Use only letters, digits, spaces, apostrophes, hyphens and periods in the street name.",
+		},
 		{"NoCity", func(a *Address) { a.City = "" }, "city", "Enter the city."},
 		{"NotBC", func(a *Address) { a.Province = "AB" }, "province", "The address must be in British Columbia."},
 		{"NoPostalCode", func(a *Address) { a.PostalCode = "" }, "postal_code", "Enter the postal code."},
-		{"BadPostalCode", func(a *Address) { a.PostalCode = "V5T 4G" }, "postal_code", "Enter the postal code in the format A1A 1A1, for example V5T 4G5."},
-		{"ForbiddenLetter", func(a *Address) { a.PostalCode = "V5D 4G5" }, "postal_code", "Enter the postal code in the format A1A 1A1, for example V5T 4G5."},
-		{"NotBCPostalCode", func(a *Address) { a.PostalCode = "T2P 1J9" }, "postal_code", "Enter a British Columbia postal code: they start with V."},
+		{
+			"BadPostalCode",
+			func(a *Address) { a.PostalCode = "V5T 4G" },
+			"postal_code",
+			"Enter the postal code in the format A1A 1A1, for example V5T 4G5.",
+		},
+		{
+			"ForbiddenLetter",
+			func(a *Address) { a.PostalCode = "V5D 4G5" },
+			"postal_code",
+			"Enter the postal code in the format A1A 1A1, for example V5T 4G5.",
+		},
+		{
+			"NotBCPostalCode",
+			func(a *Address) { a.PostalCode = "T2P 1J9" },
+			"postal_code",
+			"Enter a British Columbia postal code: they start with V.",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -209,7 +318,15 @@ func TestCivicSortKey(t *testing.T) {
 }
 
 func TestAddress_Key(t *testing.T) {
-	a := Address{Unit: "101", CivicNumber: "370", StreetName: "BROADWAY", Direction: "East", City: "vancouver", Province: "BC", PostalCode: "v5t4g5"}
+	a := Address{
+		Unit:        "101",
+		CivicNumber: "370",
+		StreetName:  "BROADWAY",
+		Direction:   "East",
+		City:        "vancouver",
+		Province:    "BC",
+		PostalCode:  "v5t4g5",
+	}
 	b := guideUnit("101")
 	if a.Key() != b.Key() {
 		t.Fatalf("keys differ: %q and %q", a.Key(), b.Key())

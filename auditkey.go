@@ -166,7 +166,9 @@ func GenerateCheckpointKey() (private, public []byte) {
 func ParseCheckpointSigningKey(text []byte) (ed25519.PrivateKey, error) {
 	block, _ := pem.Decode(text)
 	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, errors.New("a checkpoint signing key is an ed25519 PRIVATE KEY in PEM, e.g. from `portal audit keygen -kind signing`")
+		return nil, errors.New(
+			"a checkpoint signing key is an ed25519 PRIVATE KEY in PEM, e.g. from `portal audit keygen -kind signing`",
+		)
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	priv, ok := k.(ed25519.PrivateKey)
@@ -189,7 +191,9 @@ func ParseCheckpointPublicKey(text []byte) (ed25519.PublicKey, error) {
 	}
 	priv, err := ParseCheckpointSigningKey(text)
 	if err != nil {
-		return nil, errors.New("a checkpoint public key is an ed25519 PUBLIC KEY in PEM (the .pub file `portal audit keygen -kind signing` writes)")
+		return nil, errors.New(
+			"a checkpoint public key is an ed25519 PUBLIC KEY in PEM (the .pub file `portal audit keygen -kind signing` writes)",
+		)
 	}
 	return priv.Public().(ed25519.PublicKey), nil
 }

@@ -61,7 +61,9 @@ func TestAuditCheckpoint(t *testing.T) {
 	c2 := SignCheckpoint(priv, 43, "cafe", at.Add(time.Hour))
 	file.Write(c2.MarshalLine())
 	got, err := ParseCheckpoints(&file)
-	if err != nil || len(got) != 2 || got[0].Line != 1 || got[1].Line != 3 || !got[0].Verify(pub) || !got[1].Verify(pub) || got[1].Seq != 43 {
+	if err != nil || len(got) != 2 || got[0].Line != 1 || got[1].Line != 3 || !got[0].Verify(pub) ||
+		!got[1].Verify(pub) ||
+		got[1].Seq != 43 {
 		t.Fatalf("read back %+v %v", got, err)
 	}
 	got[0].Hash = "beefdead"

@@ -61,7 +61,9 @@ func NewChainVerifier(opts AuditVerifyOptions) *ChainVerifier {
 		c := &opts.Checkpoints[i]
 		if opts.CheckpointKey == nil || !c.Verify(opts.CheckpointKey) {
 			v.report.Breaks = append(v.report.Breaks, ChainBreak{Seq: c.Seq, Reason: fmt.Sprintf(
-				"the checkpoint on line %d does not verify with the checkpoint public key: it was not signed by that key, or was altered", c.Line)})
+				"the checkpoint on line %d does not verify with the checkpoint public key: it was not signed by that key, or was altered",
+				c.Line,
+			)})
 			continue
 		}
 		if c.Seq == 0 && c.Hash == "" {
@@ -131,7 +133,11 @@ func (v *ChainVerifier) Finish(head *AuditHead) AuditReport {
 	case head == nil:
 		r.Breaks = append(r.Breaks, ChainBreak{Reason: "the trail's head (the one row of audit_head) is missing"})
 	case head.Seq != v.prevSeq || head.Hash != v.prevHash:
-		reason := fmt.Sprintf("the trail ends at row %d but its head records row %d: rows were deleted from the end", v.prevSeq, head.Seq)
+		reason := fmt.Sprintf(
+			"the trail ends at row %d but its head records row %d: rows were deleted from the end",
+			v.prevSeq,
+			head.Seq,
+		)
 		if r.Rows == 0 {
 			reason = fmt.Sprintf("the trail has no rows but its head records row %d: every row was deleted", head.Seq)
 		}
@@ -167,7 +173,10 @@ func (v *ChainVerifier) Finish(head *AuditHead) AuditReport {
 			case seq > v.prevSeq:
 				r.Breaks = append(r.Breaks, ChainBreak{Seq: seq, Reason: fmt.Sprintf(
 					"%s records row %d, but the trail ends at row %d: rows were deleted from the end and the head moved back",
-					checkpointName(c), seq, v.prevSeq)})
+					checkpointName(c),
+					seq,
+					v.prevSeq,
+				)})
 			default:
 				found := false
 				for _, b := range r.Breaks {

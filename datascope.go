@@ -137,8 +137,11 @@ func OBOScopes(authorizerScopes []DataScope) []DataScope {
 func NarrowScopes(allowed, chosen []DataScope) ([]DataScope, error) {
 	for _, s := range chosen {
 		if !slices.Contains(allowed, s) || !s.known() {
-			return nil, Errorf(EINVALID,
-				"An officer may narrow the data scopes, never widen them: %s is not allowed for this profession.", s.Label())
+			return nil, Errorf(
+				EINVALID,
+				"An officer may narrow the data scopes, never widen them: %s is not allowed for this profession.",
+				s.Label(),
+			)
 		}
 	}
 	if len(chosen) == 0 && len(allowed) > 0 {

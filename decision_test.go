@@ -15,9 +15,21 @@ func TestDecision_DeclineInput(t *testing.T) {
 	}{
 		{"OK", DeclineInput{Code: " identity ", Text: " The names do not match. "}, FieldErrors{}},
 		{"ErrNoCode", DeclineInput{Text: "x"}, FieldErrors{"decline_code": "Choose the reason for declining."}},
-		{"ErrUnknownCode", DeclineInput{Code: "whim", Text: "x"}, FieldErrors{"decline_code": "Choose the reason for declining."}},
-		{"ErrNoText", DeclineInput{Code: "other", Text: "  "}, FieldErrors{"decline_text": "Explain the decision, so the person knows what to do next."}},
-		{"ErrLongText", DeclineInput{Code: "other", Text: strings.Repeat("é", 1001)}, FieldErrors{"decline_text": "The explanation must be 1,000 characters or fewer."}},
+		{
+			"ErrUnknownCode",
+			DeclineInput{Code: "whim", Text: "x"},
+			FieldErrors{"decline_code": "Choose the reason for declining."},
+		},
+		{
+			"ErrNoText",
+			DeclineInput{Code: "other", Text: "  "},
+			FieldErrors{"decline_text": "Explain the decision, so the person knows what to do next."},
+		},
+		{
+			"ErrLongText",
+			DeclineInput{Code: "other", Text: strings.Repeat("é", 1001)},
+			FieldErrors{"decline_text": "The explanation must be 1,000 characters or fewer."},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -113,7 +113,9 @@ func (c *EmailConfirmation) CheckCode(code string, now time.Time) error {
 		return FieldErrors{"code": "That code has expired. Send a new confirmation and use the code in the new email."}
 	}
 	if c.CodeLocked() {
-		return FieldErrors{"code": "That code was typed wrongly too many times. Send a new confirmation, or use the link in the email."}
+		return FieldErrors{
+			"code": "That code was typed wrongly too many times. Send a new confirmation, or use the link in the email.",
+		}
 	}
 	if subtle.ConstantTimeCompare([]byte(HashEmailCode(c.TokenHash, code)), []byte(c.CodeHash)) == 1 {
 		return nil
@@ -121,11 +123,19 @@ func (c *EmailConfirmation) CheckCode(code string, now time.Time) error {
 	c.Attempts++
 	switch left := c.AttemptsLeft(); left {
 	case 0:
-		return FieldErrors{"code": "That code is not right, and it was typed wrongly too many times. Send a new confirmation, or use the link in the email."}
+		return FieldErrors{
+			"code": "That code is not right, and it was typed wrongly too many times. Send a new confirmation, or use the link in the email.",
+		}
 	case 1:
-		return FieldErrors{"code": "That code is not right. Check the latest email we sent you; you can try 1 more time."}
+		return FieldErrors{
+			"code": "That code is not right. Check the latest email we sent you; you can try 1 more time.",
+		}
 	default:
-		return FieldErrors{"code": "That code is not right. Check the latest email we sent you; you can try " + strconv.Itoa(left) + " more times."}
+		return FieldErrors{
+			"code": "That code is not right. Check the latest email we sent you; you can try " + strconv.Itoa(
+				left,
+			) + " more times.",
+		}
 	}
 }
 

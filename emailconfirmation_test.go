@@ -52,8 +52,14 @@ func TestNormalizeEmailCode(t *testing.T) {
 func TestEmailConfirmation_CheckCode(t *testing.T) {
 	now := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 	fresh := func() *EmailConfirmation {
-		return &EmailConfirmation{AccountID: 7, Email: "Dalia@Example.ca", TokenHash: "abc", CodeHash: HashEmailCode("abc", "246810"),
-			CreatedAt: now, ExpiresAt: now.Add(EmailConfirmationLifetime)}
+		return &EmailConfirmation{
+			AccountID: 7,
+			Email:     "Dalia@Example.ca",
+			TokenHash: "abc",
+			CodeHash:  HashEmailCode("abc", "246810"),
+			CreatedAt: now,
+			ExpiresAt: now.Add(EmailConfirmationLifetime),
+		}
 	}
 	t.Run("RightCode", func(t *testing.T) {
 		c := fresh()
@@ -78,14 +84,16 @@ func TestEmailConfirmation_CheckCode(t *testing.T) {
 		}
 		// Locked: even the right code no longer works, and no attempt is counted.
 		err := c.CheckCode("246810", now)
-		if fe, _ := AsFieldErrors(err); fe["code"] != "That code was typed wrongly too many times. Send a new confirmation, or use the link in the email." || c.Attempts != 5 {
+		if fe, _ := AsFieldErrors(err); fe["code"] != "That code was typed wrongly too many times. Send a new confirmation, or use the link in the email." ||
+			c.Attempts != 5 {
 			t.Fatalf("locked: %v (attempts %d)", err, c.Attempts)
 		}
 	})
 	t.Run("Expired", func(t *testing.T) {
 		c := fresh()
 		err := c.CheckCode("246810", now.Add(EmailConfirmationLifetime))
-		if fe, _ := AsFieldErrors(err); fe["code"] != "That code has expired. Send a new confirmation and use the code in the new email." || c.Attempts != 0 {
+		if fe, _ := AsFieldErrors(err); fe["code"] != "That code has expired. Send a new confirmation and use the code in the new email." ||
+			c.Attempts != 0 {
 			t.Fatalf("got %v", err)
 		}
 	})
@@ -95,7 +103,8 @@ func TestEmailConfirmation_CheckCode(t *testing.T) {
 		if err := c.CheckCode("246810", now); err == nil {
 			t.Fatal("a used confirmation accepted its code again")
 		}
-		if err := c.Usable(now); ErrorCode(err) != ECONFLICT || ErrorMessage(err) != "This confirmation was already used." {
+		if err := c.Usable(now); ErrorCode(err) != ECONFLICT ||
+			ErrorMessage(err) != "This confirmation was already used." {
 			t.Fatalf("usable: %v", err)
 		}
 	})

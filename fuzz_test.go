@@ -73,19 +73,63 @@ func FuzzRegistrationInput(f *testing.F) {
 	r := validRegistration()
 	f.Add(r.PreferredFirstName, r.PreferredLastName, r.Profession, r.NurseLicence, r.MSPBillingNumber, r.CPSID,
 		r.Resident, r.CollegeID, r.OtherProfession, r.Email, r.Phone, r.Mobile, r.HealthAuthorityAccount, r.Username)
-	f.Add("", "", "nurse", "np", "a1234", "", "", "1234567", "", "N@Example.ca", "+1 604 555 0134", "", "no", `HXBC\Nurse.One`)
+	f.Add(
+		"",
+		"",
+		"nurse",
+		"np",
+		"a1234",
+		"",
+		"",
+		"1234567",
+		"",
+		"N@Example.ca",
+		"+1 604 555 0134",
+		"",
+		"no",
+		`HXBC\Nurse.One`,
+	)
 	f.Add("Zoë", "O'Hara", "other", "", "", "", "", "", "Doula", "zoe@example.ca", "7788889999", "", "no", "zoe.ohara")
-	f.Add("Mary-Ann", "Lee", "pharmacist", "", "", "", "", "bc-12345", "", "m@example.ca", "(250) 555-0100", "", "yes", "mlee")
+	f.Add(
+		"Mary-Ann",
+		"Lee",
+		"pharmacist",
+		"",
+		"",
+		"",
+		"",
+		"bc-12345",
+		"",
+		"m@example.ca",
+		"(250) 555-0100",
+		"",
+		"yes",
+		"mlee",
+	)
 	for _, h := range hostileText {
 		f.Add(h, h, "other", h, h, h, h, h, h, h, h, h, "no", h)
 		f.Add("Dee", "Lee", "other", "", "", "", "", "", h, "d@example.ca", "7788889999", h, "no", "dee.lee")
 	}
 	f.Fuzz(func(t *testing.T, first, last, prof, licence, msp, cpsid, resident, college, other, email, phone, mobile,
 		ha, username string) {
-		in := RegistrationInput{PreferredFirstName: first, PreferredLastName: last, Profession: prof, NurseLicence: licence,
-			MSPBillingNumber: msp, CPSID: cpsid, Resident: resident, CollegeID: college, OtherProfession: other,
-			Email: email, Phone: phone, Mobile: mobile, HealthAuthorityAccount: ha, Username: username,
-			Password: "x", ConfirmPassword: "x"}
+		in := RegistrationInput{
+			PreferredFirstName:     first,
+			PreferredLastName:      last,
+			Profession:             prof,
+			NurseLicence:           licence,
+			MSPBillingNumber:       msp,
+			CPSID:                  cpsid,
+			Resident:               resident,
+			CollegeID:              college,
+			OtherProfession:        other,
+			Email:                  email,
+			Phone:                  phone,
+			Mobile:                 mobile,
+			HealthAuthorityAccount: ha,
+			Username:               username,
+			Password:               "x",
+			ConfirmPassword:        "x",
+		}
 		in.Normalize()
 		fe := in.Validate()
 		sameErrors(t, fe, in.Validate())
@@ -124,7 +168,13 @@ func FuzzContactInput(f *testing.F) {
 		f.Add("Dee", "Lee", h+"dee@example.ca", "7788889999", "")
 	}
 	f.Fuzz(func(t *testing.T, first, last, email, phone, mobile string) {
-		in := ContactInput{PreferredFirstName: first, PreferredLastName: last, Email: email, Phone: phone, Mobile: mobile}
+		in := ContactInput{
+			PreferredFirstName: first,
+			PreferredLastName:  last,
+			Email:              email,
+			Phone:              phone,
+			Mobile:             mobile,
+		}
 		in.Normalize()
 		fe := in.Validate()
 		sameErrors(t, fe, in.Validate())

@@ -81,7 +81,9 @@ func CheckHandover(from AccountID, to *Membership, worksite string) error {
 	case to.AccountID == from:
 		return FieldErrors{"member": "Choose another member: you cannot hand the worksite over to yourself."}
 	case to.Role == RoleSiteAdmin:
-		return FieldErrors{"member": to.Name + " is already a site administrator of " + worksite + ". You can leave the worksite."}
+		return FieldErrors{
+			"member": to.Name + " is already a site administrator of " + worksite + ". You can leave the worksite.",
+		}
 	}
 	return nil
 }

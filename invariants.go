@@ -485,7 +485,9 @@ func checkFeedMatchesAccess(v *policyView) []Violation {
 				last = fmt.Sprintf("%s (event %d)", f.Event, f.EventID)
 			}
 			out = append(out, Violation{InvProvisionedHasApprovedRequest, append(accountRefs(a.ID), requestRef(r.ID)),
-				"access request " + fmt.Sprint(r.ID) + " is approved but the change feed's last word to downstream systems is " + last})
+				"access request " + fmt.Sprint(
+					r.ID,
+				) + " is approved but the change feed's last word to downstream systems is " + last})
 		}
 	}
 	return out
@@ -547,7 +549,10 @@ func checkProvisionedApprovedWorksite(v *policyView) []Violation {
 	v.provisioned(func(a *Account, r *AccessRequest) {
 		if len(v.approvedWorksites(a.ID)) == 0 {
 			out = append(out, Violation{InvProvisionedApprovedWorksite, append(accountRefs(a.ID), requestRef(r.ID)),
-				fmt.Sprintf("provisioned but an active member of no approved worksite (%d active memberships)", len(v.active[a.ID]))})
+				fmt.Sprintf(
+					"provisioned but an active member of no approved worksite (%d active memberships)",
+					len(v.active[a.ID]),
+				)})
 		}
 	})
 	return out
@@ -655,7 +660,11 @@ func checkNoMemberOfDeclinedWorksite(v *policyView) []Violation {
 		for _, m := range v.members[w.ID] {
 			out = append(out,
 				Violation{InvNoMemberOfDeclinedWorksite, []string{worksiteRef(w.ID), accountRefs(m.AccountID)[0]},
-					fmt.Sprintf("an active %s of worksite %s, which the CareConnect team declined", m.RoleLabel(), w.Code)})
+					fmt.Sprintf(
+						"an active %s of worksite %s, which the CareConnect team declined",
+						m.RoleLabel(),
+						w.Code,
+					)})
 		}
 	}
 	return out
@@ -680,7 +689,8 @@ func checkWorksiteHasAdministrator(v *policyView) []Violation {
 func checkDeclinedWorksiteClosed(v *policyView) []Violation {
 	var out []Violation
 	for _, inv := range v.s.Invitations {
-		if w := v.worksites[inv.WorksiteID]; w != nil && w.Status == WorksiteDeclined && inv.EffectiveStatus(v.s.Now) == RequestPending {
+		if w := v.worksites[inv.WorksiteID]; w != nil && w.Status == WorksiteDeclined &&
+			inv.EffectiveStatus(v.s.Now) == RequestPending {
 			out = append(out,
 				Violation{InvDeclinedWorksiteClosed, []string{worksiteRef(w.ID), fmt.Sprintf("invitation %d", inv.ID)},
 					fmt.Sprintf("an invitation to declined worksite %s is still open until %s", w.Code,
@@ -706,7 +716,11 @@ func checkGrantsToConfirmedAddresses(v *policyView) []Violation {
 		out = append(out,
 			Violation{InvGrantsToConfirmedAddresses,
 				[]string{fmt.Sprintf("%s %d", g.Kind, g.ID), accountRefs(g.AccountID)[0]},
-				fmt.Sprintf("the %s was granted through %s, an address the person had not confirmed", g.Kind, g.Address)})
+				fmt.Sprintf(
+					"the %s was granted through %s, an address the person had not confirmed",
+					g.Kind,
+					g.Address,
+				)})
 	}
 	return out
 }

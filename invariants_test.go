@@ -119,24 +119,37 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			"the change feed last told downstream systems user.provisioned (event 12) but no access request ever approved"}}},
 		{"LaterDeprovisionedRequestHoldsAccess", func(s *PolicySnapshot) {
 			// An older approved request no longer counts once a later one was deprovisioned.
-			s.Requests = append(s.Requests, &AccessRequest{ID: 3, AccountID: 3, Status: ARApproved, CreatedAt: s.Now.AddDate(-2, 0, 0)},
-				&AccessRequest{ID: 4, AccountID: 3, Status: ARDeprovisioned, CreatedAt: s.Now.AddDate(-1, 0, 0)})
+			s.Requests = append(
+				s.Requests,
+				&AccessRequest{ID: 3, AccountID: 3, Status: ARApproved, CreatedAt: s.Now.AddDate(-2, 0, 0)},
+				&AccessRequest{ID: 4, AccountID: 3, Status: ARDeprovisioned, CreatedAt: s.Now.AddDate(-1, 0, 0)},
+			)
 		}, nil},
 		{"TwoRequestsHoldAccess", func(s *PolicySnapshot) {
-			s.Requests = append(s.Requests, &AccessRequest{ID: 3, AccountID: 1, Status: ARSuspended, GrantedScopes: s.Requests[0].GrantedScopes,
-				CreatedAt: s.Now.AddDate(-1, 0, 0)})
+			s.Requests = append(
+				s.Requests,
+				&AccessRequest{ID: 3, AccountID: 1, Status: ARSuspended, GrantedScopes: s.Requests[0].GrantedScopes,
+					CreatedAt: s.Now.AddDate(-1, 0, 0)},
+			)
 		}, []Violation{{InvOneAccessPerPerson, []string{"account 1", "access request 1", "access request 3"},
 			"2 access requests are approved or suspended at once"}}},
 		{"NotEligible", func(s *PolicySnapshot) {
 			s.Accounts[0].Profession = ProfChiropractor
 			s.Requests[0].GrantedScopes = nil
 		}, []Violation{
-			{InvProvisionedEligible, []string{"account 1", "access request 1"}, "provisioned although Chiropractor is of user type not_eligible"},
+			{
+				InvProvisionedEligible,
+				[]string{"account 1", "access request 1"},
+				"provisioned although Chiropractor is of user type not_eligible",
+			},
 			{InvOBOQualifyingSponsor, []string{"account 2", "access request 2", "sponsorship 1"},
 				"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: account 1 may not authorize)"},
 		}},
 		{"MissingAgreement", func(s *PolicySnapshot) {
-			s.Completions = slices.DeleteFunc(s.Completions, func(c PrerequisiteCompletion) bool { return c.Prerequisite == PrereqHPCAA })
+			s.Completions = slices.DeleteFunc(
+				s.Completions,
+				func(c PrerequisiteCompletion) bool { return c.Prerequisite == PrereqHPCAA },
+			)
 		}, []Violation{{InvProvisionedPrerequisites, []string{"account 1", "access request 1"}, "provisioned without completing hpcaa"}}},
 		{"MissingTraining", func(s *PolicySnapshot) {
 			s.Completions = s.Completions[:2]
@@ -151,7 +164,10 @@ func TestCheckPolicy_Violations(t *testing.T) {
 		}, nil},
 		{"NoApprovedWorksite", func(s *PolicySnapshot) {
 			s.Memberships[1].Status = MemberDecommissioned
-			s.Memberships = append(s.Memberships, &Membership{WorksiteID: 2, AccountID: 2, Role: RoleMember, Status: MemberActive})
+			s.Memberships = append(
+				s.Memberships,
+				&Membership{WorksiteID: 2, AccountID: 2, Role: RoleMember, Status: MemberActive},
+			)
 		}, []Violation{
 			{InvProvisionedApprovedWorksite, []string{"account 2", "access request 2"},
 				"provisioned but an active member of no approved worksite (1 active memberships)"},
@@ -164,7 +180,10 @@ func TestCheckPolicy_Violations(t *testing.T) {
 				GrantedScopes: []DataScope{ScopeDemographics, ScopePharmaNet}})
 			s.Completions = append(s.Completions, PrerequisiteCompletion{4, PrereqTraining, TrainingVersion},
 				PrerequisiteCompletion{4, PrereqHPCAA, HPCAAVersion})
-			s.Memberships = append(s.Memberships, &Membership{WorksiteID: 1, AccountID: 4, Role: RoleMember, Status: MemberActive})
+			s.Memberships = append(
+				s.Memberships,
+				&Membership{WorksiteID: 1, AccountID: 4, Role: RoleMember, Status: MemberActive},
+			)
 			s.Feed = append(s.Feed, FeedState{AccountID: 4, EventID: 5, Event: FeedUserProvisioned})
 		}, []Violation{{InvProvisionedScopes, []string{"account 4", "access request 3"},
 			"granted pharmanet_medications beyond what Pharmacist may see (demographics, encounters, laboratory_results, medical_imaging_reports, clinical_documents, immunizations)"}}},
@@ -176,12 +195,21 @@ func TestCheckPolicy_Violations(t *testing.T) {
 		{"OBOScopesWithinTwoSponsors", func(s *PolicySnapshot) {
 			s.Requests[0].GrantedScopes = []DataScope{ScopeDemographics}
 			s.Accounts = append(s.Accounts, &Account{ID: 4, Profession: ProfNurse, NurseLicence: LicenceRN})
-			s.Requests = append(s.Requests, &AccessRequest{ID: 3, AccountID: 4, Status: ARApproved, GrantedScopes: []DataScope{ScopeEncounters}})
+			s.Requests = append(
+				s.Requests,
+				&AccessRequest{ID: 3, AccountID: 4, Status: ARApproved, GrantedScopes: []DataScope{ScopeEncounters}},
+			)
 			s.Completions = append(s.Completions, PrerequisiteCompletion{4, PrereqTraining, TrainingVersion},
 				PrerequisiteCompletion{4, PrereqHPCAA, HPCAAVersion})
-			s.Memberships = append(s.Memberships, &Membership{WorksiteID: 1, AccountID: 4, Role: RoleMember, Status: MemberActive})
+			s.Memberships = append(
+				s.Memberships,
+				&Membership{WorksiteID: 1, AccountID: 4, Role: RoleMember, Status: MemberActive},
+			)
 			s.Feed = append(s.Feed, FeedState{AccountID: 4, EventID: 5, Event: FeedUserProvisioned})
-			s.Sponsorships = append(s.Sponsorships, &Sponsorship{ID: 2, OBOAccountID: 2, AuthorizerAccountID: 4, WorksiteID: 1, Status: SponsorActive})
+			s.Sponsorships = append(
+				s.Sponsorships,
+				&Sponsorship{ID: 2, OBOAccountID: 2, AuthorizerAccountID: 4, WorksiteID: 1, Status: SponsorActive},
+			)
 		}, nil},
 		{"SponsorRevoked", func(s *PolicySnapshot) {
 			sp(s).Status = SponsorRevoked
@@ -201,8 +229,11 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: authorizer account 1 has no approved access)"}}},
 		{"SponsorSharesOnlyAPendingWorksite", func(s *PolicySnapshot) {
 			s.Memberships[0].Status = MemberDecommissioned
-			s.Memberships = append(s.Memberships, &Membership{WorksiteID: 2, AccountID: 1, Role: RoleSiteAdmin, Status: MemberActive},
-				&Membership{WorksiteID: 2, AccountID: 2, Role: RoleMember, Status: MemberActive})
+			s.Memberships = append(
+				s.Memberships,
+				&Membership{WorksiteID: 2, AccountID: 1, Role: RoleSiteAdmin, Status: MemberActive},
+				&Membership{WorksiteID: 2, AccountID: 2, Role: RoleMember, Status: MemberActive},
+			)
 			s.Memberships[1].Role = RoleSiteAdmin
 		}, []Violation{
 			{InvProvisionedApprovedWorksite, []string{"account 1", "access request 1"},
@@ -218,18 +249,32 @@ func TestCheckPolicy_Violations(t *testing.T) {
 		{"DeclinedWorksiteStillOpen", func(s *PolicySnapshot) {
 			s.Worksites[1].Status = WorksiteDeclined
 			s.Memberships[2].Status = MemberDecommissioned
-			s.JoinRequests = append(s.JoinRequests, &JoinRequest{ID: 2, WorksiteID: 2, AccountID: 2, Status: RequestPending},
-				&JoinRequest{ID: 3, WorksiteID: 2, AccountID: 1, Status: RequestRejected})
+			s.JoinRequests = append(
+				s.JoinRequests,
+				&JoinRequest{ID: 2, WorksiteID: 2, AccountID: 2, Status: RequestPending},
+				&JoinRequest{ID: 3, WorksiteID: 2, AccountID: 1, Status: RequestRejected},
+			)
 		}, []Violation{
-			{InvDeclinedWorksiteClosed, []string{"worksite 2", "invitation 1"}, "an invitation to declined worksite MNP3RTU is still open until 2026-12-06"},
-			{InvDeclinedWorksiteClosed, []string{"worksite 2", "join request 2", "account 2"}, "a request to join declined worksite MNP3RTU is still pending"},
+			{
+				InvDeclinedWorksiteClosed,
+				[]string{"worksite 2", "invitation 1"},
+				"an invitation to declined worksite MNP3RTU is still open until 2026-12-06",
+			},
+			{
+				InvDeclinedWorksiteClosed,
+				[]string{"worksite 2", "join request 2", "account 2"},
+				"a request to join declined worksite MNP3RTU is still pending",
+			},
 		}},
 		{"NoAdministrator", func(s *PolicySnapshot) {
 			s.Memberships[0].Role = RoleMember
 		}, []Violation{{InvWorksiteHasAdministrator, []string{"worksite 1"}, "worksite K4T6CLP (approved) has 2 active members and no administrator"}}},
 		{"DecommissionedAdminDoesNotCount", func(s *PolicySnapshot) {
 			s.Memberships[2].Status = MemberDecommissioned
-			s.Memberships = append(s.Memberships, &Membership{WorksiteID: 2, AccountID: 2, Role: RoleMember, Status: MemberActive})
+			s.Memberships = append(
+				s.Memberships,
+				&Membership{WorksiteID: 2, AccountID: 2, Role: RoleMember, Status: MemberActive},
+			)
 		}, []Violation{{InvWorksiteHasAdministrator, []string{"worksite 2"}, "worksite MNP3RTU (pending) has 1 active members and no administrator"}}},
 		{"GroupAdministratorCounts", func(s *PolicySnapshot) {
 			s.Memberships[0].Role = RoleMember
@@ -237,7 +282,10 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			s.GroupAdmins = []GroupAdmin{{GroupID: 7, AccountID: 3}}
 		}, nil},
 		{"UnconfirmedGrant", func(s *PolicySnapshot) {
-			s.Grants = append(s.Grants, AddressGrant{Kind: GrantInvitation, ID: 5, AccountID: 2, Address: "moe@example.ca"})
+			s.Grants = append(
+				s.Grants,
+				AddressGrant{Kind: GrantInvitation, ID: 5, AccountID: 2, Address: "moe@example.ca"},
+			)
 		}, []Violation{{InvGrantsToConfirmedAddresses, []string{"invitation 5", "account 2"},
 			"the invitation was granted through moe@example.ca, an address the person had not confirmed"}}},
 		{"GrantsAsRecorded", func(s *PolicySnapshot) {
@@ -249,42 +297,104 @@ func TestCheckPolicy_Violations(t *testing.T) {
 		}, []Violation{{InvGrantsToConfirmedAddresses, []string{"training 8", "account 2"},
 			"the training was granted through moe@example.ca, an address the person had not confirmed"}}},
 		{"LicenceLapsed", func(s *PolicySnapshot) {
-			s.Licences = []LicenceStanding{{AccountID: 1, College: CollegeCPSBC, Number: "12345", Status: LicenceLapsed}}
+			s.Licences = []LicenceStanding{
+				{AccountID: 1, College: CollegeCPSBC, Number: "12345", Status: LicenceLapsed},
+			}
 		}, []Violation{{InvProvisionedLicensed, []string{"account 1", "access request 1"},
 			"provisioned although the College of Physicians and Surgeons of BC registry last reported licence 12345 lapsed"}}},
 		{"LicenceSuspended", func(s *PolicySnapshot) {
-			s.Licences = []LicenceStanding{{AccountID: 2, College: CollegeCPBC, Number: "P-1", Status: LicenceSuspended}}
+			s.Licences = []LicenceStanding{
+				{AccountID: 2, College: CollegeCPBC, Number: "P-1", Status: LicenceSuspended},
+			}
 		}, []Violation{{InvProvisionedLicensed, []string{"account 2", "access request 2"},
 			"provisioned although the College of Pharmacists of BC registry last reported licence P-1 suspended"}}},
 		{"LicenceSuspendedAccessSuspended", func(s *PolicySnapshot) {
 			// Suspended access is what a lapsed licence must lead to.
-			s.Requests = append(s.Requests, &AccessRequest{ID: 3, AccountID: 3, Status: ARSuspended, CreatedAt: s.Now.AddDate(0, -1, 0)})
+			s.Requests = append(
+				s.Requests,
+				&AccessRequest{ID: 3, AccountID: 3, Status: ARSuspended, CreatedAt: s.Now.AddDate(0, -1, 0)},
+			)
 			s.Licences = []LicenceStanding{{AccountID: 3, College: CollegeCPBC, Number: "P-3", Status: LicenceLapsed}}
 		}, nil},
 		{"LicenceActiveOrNotFound", func(s *PolicySnapshot) {
-			s.Licences = []LicenceStanding{{AccountID: 1, College: CollegeCPSBC, Number: "12345", Status: LicenceActive},
-				{AccountID: 2, College: CollegeCPBC, Number: "P-1", Status: LicenceNotFound}}
+			s.Licences = []LicenceStanding{
+				{AccountID: 1, College: CollegeCPSBC, Number: "12345", Status: LicenceActive},
+				{AccountID: 2, College: CollegeCPBC, Number: "P-1", Status: LicenceNotFound},
+			}
 		}, nil},
 		{"HandoverOpenAndLawful", func(s *PolicySnapshot) {
 			// From the administrator to a member; an expired one and a closed one are not judged.
-			s.Handovers = []*Handover{{ID: 1, WorksiteID: 1, FromAccountID: 1, ToAccountID: 2, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)},
+			s.Handovers = []*Handover{
+				{
+					ID:            1,
+					WorksiteID:    1,
+					FromAccountID: 1,
+					ToAccountID:   2,
+					Status:        HandoverPending,
+					ExpiresAt:     s.Now.Add(time.Hour),
+				},
 				{ID: 2, WorksiteID: 1, FromAccountID: 2, ToAccountID: 3, Status: HandoverPending, ExpiresAt: s.Now},
-				{ID: 3, WorksiteID: 2, FromAccountID: 2, ToAccountID: 2, Status: HandoverAccepted, ExpiresAt: s.Now.Add(time.Hour)}}
+				{
+					ID:            3,
+					WorksiteID:    2,
+					FromAccountID: 2,
+					ToAccountID:   2,
+					Status:        HandoverAccepted,
+					ExpiresAt:     s.Now.Add(time.Hour),
+				},
+			}
 		}, nil},
 		{"HandoverFromSomeoneNotAnAdministrator", func(s *PolicySnapshot) {
-			s.Handovers = []*Handover{{ID: 4, WorksiteID: 1, FromAccountID: 2, ToAccountID: 1, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)}}
+			s.Handovers = []*Handover{
+				{
+					ID:            4,
+					WorksiteID:    1,
+					FromAccountID: 2,
+					ToAccountID:   1,
+					Status:        HandoverPending,
+					ExpiresAt:     s.Now.Add(time.Hour),
+				},
+			}
 		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 4", "account 2"},
 			"an open handover from someone who is not an active site administrator of the worksite"}}},
 		{"HandoverToSomeoneNotAMember", func(s *PolicySnapshot) {
-			s.Handovers = []*Handover{{ID: 5, WorksiteID: 1, FromAccountID: 1, ToAccountID: 3, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)}}
+			s.Handovers = []*Handover{
+				{
+					ID:            5,
+					WorksiteID:    1,
+					FromAccountID: 1,
+					ToAccountID:   3,
+					Status:        HandoverPending,
+					ExpiresAt:     s.Now.Add(time.Hour),
+				},
+			}
 		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 5", "account 3"},
 			"an open handover to someone who is not an active member of the worksite"}}},
 		{"TwoOpenHandovers", func(s *PolicySnapshot) {
-			s.Handovers = []*Handover{{ID: 6, WorksiteID: 1, FromAccountID: 1, ToAccountID: 2, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)},
-				{ID: 7, WorksiteID: 1, FromAccountID: 1, ToAccountID: 2, Status: HandoverPending, ExpiresAt: s.Now.Add(time.Hour)}}
+			s.Handovers = []*Handover{
+				{
+					ID:            6,
+					WorksiteID:    1,
+					FromAccountID: 1,
+					ToAccountID:   2,
+					Status:        HandoverPending,
+					ExpiresAt:     s.Now.Add(time.Hour),
+				},
+				{
+					ID:            7,
+					WorksiteID:    1,
+					FromAccountID: 1,
+					ToAccountID:   2,
+					Status:        HandoverPending,
+					ExpiresAt:     s.Now.Add(time.Hour),
+				},
+			}
 		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 7"}, "worksite 1 has more than one open handover"}}},
 		{"AuditChainBroken", func(s *PolicySnapshot) {
-			s.AuditBreaks = []ChainBreak{{Seq: 9, Reason: "content does not match its hash (edited)"}, {Seq: 3, Reason: "rows 3 to 3 are missing"}}
+			s.AuditBreaks = []ChainBreak{
+				{Seq: 9, Reason: "content does not match its hash (edited)"},
+				{Seq: 3, Reason: "rows 3 to 3 are missing"},
+			}
 		}, []Violation{
 			{InvAuditChainWhole, []string{"audit row 3"}, "rows 3 to 3 are missing"},
 			{InvAuditChainWhole, []string{"audit row 9"}, "content does not match its hash (edited)"},
@@ -366,7 +476,8 @@ func TestPolicySnapshot_Helpers(t *testing.T) {
 	if q := s.QualifyingSponsorships(2); len(q) != 1 || q[0].ID != 1 {
 		t.Fatalf("qualifying sponsorships of 2: %v", q)
 	}
-	if !FeedAllowsAccess(FeedUserReinstated) || FeedAllowsAccess(FeedUserSuspended) || FeedAllowsAccess("user.updated") {
+	if !FeedAllowsAccess(FeedUserReinstated) || FeedAllowsAccess(FeedUserSuspended) ||
+		FeedAllowsAccess("user.updated") {
 		t.Fatal("FeedAllowsAccess")
 	}
 }

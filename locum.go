@@ -48,8 +48,10 @@ func ValidateLocumLastDay(lastDay string, today time.Time) (string, error) {
 func CheckLocum(a *Account, name string) error {
 	ut := a.UserType()
 	if !ut.CanRequestAccess() || ut.NeedsAuthorizer() {
-		return FieldErrors{"last_day": name + " cannot be marked as a locum: a locum holds CareConnect access in their own name, " +
-			"and " + name + " is registered as " + a.ProfessionLabel() + " (" + ut.Label() + ")."}
+		return FieldErrors{
+			"last_day": name + " cannot be marked as a locum: a locum holds CareConnect access in their own name, " +
+				"and " + name + " is registered as " + a.ProfessionLabel() + " (" + ut.Label() + ").",
+		}
 	}
 	return nil
 }

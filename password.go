@@ -461,7 +461,9 @@ func containsPersonalInfo(lower string, info PasswordInfo) bool {
 		texts = append(texts, u)
 	}
 	if at := strings.LastIndexByte(info.Email, '@'); at >= 0 {
-		if local := strings.ToLower(strings.TrimSpace(info.Email[:at])); utf8.RuneCountInString(local) >= minPersonalTextLen {
+		if local := strings.ToLower(strings.TrimSpace(info.Email[:at])); utf8.RuneCountInString(
+			local,
+		) >= minPersonalTextLen {
 			texts = append(texts, local)
 		}
 	}

@@ -356,7 +356,8 @@ func TestSignInRecent(t *testing.T) {
 				t.Fatalf("SignInRecent = %v, want %v", got, tt.want)
 			}
 			err := CheckPasswordChangeSignIn(tt.signedInAt, now)
-			if tt.want != (err == nil) || (err != nil && (ErrorCode(err) != EFORBIDDEN || ErrorMessage(err) != PasswordChangeSignInMessage)) {
+			if tt.want != (err == nil) ||
+				(err != nil && (ErrorCode(err) != EFORBIDDEN || ErrorMessage(err) != PasswordChangeSignInMessage)) {
 				t.Fatalf("CheckPasswordChangeSignIn = %v", err)
 			}
 		})

@@ -34,7 +34,9 @@ func TestParseReference(t *testing.T) {
 	}
 	for _, in := range []string{"", "2026-000123", "CC-26-000123", "CC-2026-1234567890", "CC-2026-000000", "CC-2026-12a", "XX-2026-000123"} {
 		if got, err := ParseReference(in); ErrorCode(err) != EINVALID ||
-			ErrorMessage(err) != "Enter a reference number like CC-2026-000123: CC, the year and the request's number." {
+			ErrorMessage(
+				err,
+			) != "Enter a reference number like CC-2026-000123: CC, the year and the request's number." {
 			t.Errorf("ParseReference(%q) = %q, %v; want the invalid message", in, got, err)
 		}
 	}

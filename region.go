@@ -35,7 +35,9 @@ type Municipality struct {
 // decides. The table is data: change it here and nowhere else.
 var Municipalities = []Municipality{
 	{"Vancouver", VancouverCoastalHealth, 662000,
-		fsas("V5K V5L V5M V5N V5P V5R V5S V5T V5V V5W V5X V5Y V5Z V6A V6B V6C V6E V6G V6H V6J V6K V6L V6M V6N V6P V6R V6S V6T V6Z V7X V7Y")},
+		fsas(
+			"V5K V5L V5M V5N V5P V5R V5S V5T V5V V5W V5X V5Y V5Z V6A V6B V6C V6E V6G V6H V6J V6K V6L V6M V6N V6P V6R V6S V6T V6Z V7X V7Y",
+		)},
 	{"Surrey", FraserHealth, 568000, fsas("V3R V3S V3T V3V V3W V3X V3Z V4A V4N V4P")},
 	{"Burnaby", FraserHealth, 249000, fsas("V5A V5B V5C V5E V5G V5H V5J V3N")},
 	{"Richmond", VancouverCoastalHealth, 210000, fsas("V6V V6W V6X V6Y V7A V7B V7C V7E")},

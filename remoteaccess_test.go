@@ -149,7 +149,12 @@ func TestRemoteAccessInputValidate(t *testing.T) {
 }
 
 func TestRemoteAccessInputNormalize(t *testing.T) {
-	in := RemoteAccessInput{Street: "  12-345   Oak St ", City: " Victoria ", PostalCode: " v8v1a1 ", Reason: "  evening calls  "}
+	in := RemoteAccessInput{
+		Street:     "  12-345   Oak St ",
+		City:       " Victoria ",
+		PostalCode: " v8v1a1 ",
+		Reason:     "  evening calls  ",
+	}
 	in.Normalize()
 	want := RemoteAccessInput{Street: "12-345 Oak St", City: "Victoria", PostalCode: "V8V 1A1", Reason: "evening calls"}
 	if got := in; got != want {

@@ -8,7 +8,12 @@ import (
 func TestSponsorQualifies(t *testing.T) {
 	const today = "2026-11-26"
 	physician := &Account{Profession: ProfPhysician, Status: AccountActive, GivenNames: "Dalia", Surname: "NG"}
-	residentDoc := &Account{Profession: ProfPhysician, IsResident: true, ResidentRoute: ResidentIndependent, Status: AccountActive}
+	residentDoc := &Account{
+		Profession:    ProfPhysician,
+		IsResident:    true,
+		ResidentRoute: ResidentIndependent,
+		Status:        AccountActive,
+	}
 	nurse := &Account{Profession: ProfNurse, NurseLicence: LicenceRN, Status: AccountActive}
 	np := &Account{Profession: ProfNurse, NurseLicence: LicenceNP, Status: AccountActive}
 	pharmacist := &Account{Profession: ProfPharmacist, Status: AccountActive}
@@ -29,13 +34,41 @@ func TestSponsorQualifies(t *testing.T) {
 		{"EnrolledPhysician", ok(physician, active), ""},
 		{"EnrolledNursePractitioner", ok(np, active), ""},
 		{"EnrolledRegisteredNurse", ok(nurse, active), ""},
-		{"AccessPending", with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARSubmitted }), SponsorAccessNotApproved},
-		{"AccessInfoRequested", with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARInfoRequested }), SponsorAccessNotApproved},
-		{"NeverAsked", with(ok(physician, active), func(s *SponsorStanding) { s.Access = "" }), SponsorAccessNotApproved},
-		{"AccessSuspended", with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARSuspended }), SponsorAccessNotApproved},
-		{"AccessRemoved", with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARDeprovisioned }), SponsorAccessNotApproved},
-		{"AccessDeclined", with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARDeclined }), SponsorAccessNotApproved},
-		{"NoSharedWorksite", with(ok(physician, active), func(s *SponsorStanding) { s.SharesWorksite = false }), SponsorNoSharedWorksite},
+		{
+			"AccessPending",
+			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARSubmitted }),
+			SponsorAccessNotApproved,
+		},
+		{
+			"AccessInfoRequested",
+			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARInfoRequested }),
+			SponsorAccessNotApproved,
+		},
+		{
+			"NeverAsked",
+			with(ok(physician, active), func(s *SponsorStanding) { s.Access = "" }),
+			SponsorAccessNotApproved,
+		},
+		{
+			"AccessSuspended",
+			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARSuspended }),
+			SponsorAccessNotApproved,
+		},
+		{
+			"AccessRemoved",
+			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARDeprovisioned }),
+			SponsorAccessNotApproved,
+		},
+		{
+			"AccessDeclined",
+			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARDeclined }),
+			SponsorAccessNotApproved,
+		},
+		{
+			"NoSharedWorksite",
+			with(ok(physician, active), func(s *SponsorStanding) { s.SharesWorksite = false }),
+			SponsorNoSharedWorksite,
+		},
 		{"NotAnAuthorizer", ok(pharmacist, active), SponsorNotAuthorizer},
 		{"NoAccount", ok(nil, active), SponsorNotAuthorizer},
 		{"AccountClosed", ok(closed, active), SponsorAccountInactive},
@@ -48,8 +81,16 @@ func TestSponsorQualifies(t *testing.T) {
 		{"ResidencyOver", ok(physician, residency("2025-07-01", "2026-11-25")), SponsorResidencyOutside},
 		{"ResidencyNotStarted", ok(physician, residency("2026-11-27", "2027-06-30")), SponsorResidencyOutside},
 		{"ResidentNeedsPhysicianNotNurse", ok(np, residency("2026-07-01", "2027-06-30")), SponsorNotPhysician},
-		{"ResidentNeedsPhysicianNotResident", ok(residentDoc, residency("2026-07-01", "2027-06-30")), SponsorNotPhysician},
-		{"ResidentFlagWithoutDates", with(ok(nurse, active), func(s *SponsorStanding) { s.Resident = true }), SponsorNotPhysician},
+		{
+			"ResidentNeedsPhysicianNotResident",
+			ok(residentDoc, residency("2026-07-01", "2027-06-30")),
+			SponsorNotPhysician,
+		},
+		{
+			"ResidentFlagWithoutDates",
+			with(ok(nurse, active), func(s *SponsorStanding) { s.Resident = true }),
+			SponsorNotPhysician,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,11 +131,19 @@ func TestSponsorEligible(t *testing.T) {
 func TestCheckRequest_Sponsor(t *testing.T) {
 	moa := &Account{Profession: ProfMOA}
 	doc := &Account{Profession: ProfPhysician, Status: AccountActive, GivenNames: "Dalia", Surname: "NG"}
-	pending := SponsorStanding{Authorizer: doc, Access: ARSubmitted, SharesWorksite: true, Sponsorship: &Sponsorship{Status: SponsorActive}}
+	pending := SponsorStanding{
+		Authorizer:     doc,
+		Access:         ARSubmitted,
+		SharesWorksite: true,
+		Sponsorship:    &Sponsorship{Status: SponsorActive},
+	}
 	enrolled := pending
 	enrolled.Access = ARApproved
-	flag := Check{CheckFlag, "No authorizer qualifies as a sponsor: none has an active sponsorship, approved and active CareConnect " +
-		"access of their own and an approved worksite shared with this person. The request cannot be approved until one does."}
+	flag := Check{
+		CheckFlag,
+		"No authorizer qualifies as a sponsor: none has an active sponsorship, approved and active CareConnect " +
+			"access of their own and an approved worksite shared with this person. The request cannot be approved until one does.",
+	}
 	for _, tt := range []struct {
 		name string
 		in   CheckInput

@@ -169,8 +169,19 @@ func TestProfessionEligible(t *testing.T) {
 			got = append(got, info.Code)
 		}
 	}
-	want := []Profession{ProfChiropractor, ProfSonographer, ProfMassageTherapist, ProfLabTechnologist, ProfRadiationTech,
-		ProfMidwife, ProfNutritionist, ProfOccupationalTherapy, ProfOsteopath, ProfPharmacyTechnician, ProfPhysiotherapist}
+	want := []Profession{
+		ProfChiropractor,
+		ProfSonographer,
+		ProfMassageTherapist,
+		ProfLabTechnologist,
+		ProfRadiationTech,
+		ProfMidwife,
+		ProfNutritionist,
+		ProfOccupationalTherapy,
+		ProfOsteopath,
+		ProfPharmacyTechnician,
+		ProfPhysiotherapist,
+	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("not eligible: %v, want %v", got, want)
 	}

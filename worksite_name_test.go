@@ -19,7 +19,9 @@ func TestWorksiteClosed(t *testing.T) {
 	}
 	w := &Worksite{Name: "Harbour Clinic", Status: WorksiteDeclined}
 	if err := w.ClosedError(); ErrorCode(err) != EINVALID ||
-		ErrorMessage(err) != "Harbour Clinic was declined by the CareConnect team, so it cannot invite anyone or take in new members." {
+		ErrorMessage(
+			err,
+		) != "Harbour Clinic was declined by the CareConnect team, so it cannot invite anyone or take in new members." {
 		t.Fatalf("ClosedError() = %v", err)
 	}
 }

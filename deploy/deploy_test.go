@@ -434,7 +434,11 @@ func TestPodsHardened(t *testing.T) {
 			t.Errorf("%s: hostNetwork", where)
 		}
 		if w.kind != "Deployment" && p.RestartPolicy != "Never" {
-			t.Errorf("%s: restartPolicy %q, want Never (the Job's backoffLimit counts the retries)", where, p.RestartPolicy)
+			t.Errorf(
+				"%s: restartPolicy %q, want Never (the Job's backoffLimit counts the retries)",
+				where,
+				p.RestartPolicy,
+			)
 		}
 		if w.pod.Metadata.Labels["app.kubernetes.io/name"] != "portal" {
 			t.Errorf("%s: pod lacks the label the NetworkPolicy selects", where)
@@ -553,7 +557,13 @@ func TestDeployment(t *testing.T) {
 			continue
 		}
 		if pr.p.HTTPGet.Path != pr.path || pr.p.HTTPGet.Port != "http" {
-			t.Errorf("%s probe: %s on %v, want %s on the http port", pr.name, pr.p.HTTPGet.Path, pr.p.HTTPGet.Port, pr.path)
+			t.Errorf(
+				"%s probe: %s on %v, want %s on the http port",
+				pr.name,
+				pr.p.HTTPGet.Path,
+				pr.p.HTTPGet.Port,
+				pr.path,
+			)
 		}
 	}
 	if !slices.Equal(c.Args, []string{"serve"}) {
@@ -631,7 +641,10 @@ func TestSettingsExist(t *testing.T) {
 	}
 	if _, hasPassword := db.User.Password(); db.Scheme != "postgres" || hasPassword ||
 		db.Query().Get("sslmode") != "verify-full" {
-		t.Errorf("PORTAL_DB = %q: want postgres:// with no password (PGPASSFILE) and sslmode=verify-full", db.Redacted())
+		t.Errorf(
+			"PORTAL_DB = %q: want postgres:// with no password (PGPASSFILE) and sslmode=verify-full",
+			db.Redacted(),
+		)
 	}
 	for _, w := range m.workloads {
 		for _, c := range w.pod.Spec.Containers {
@@ -686,7 +699,12 @@ func TestSecretsMountedAsFiles(t *testing.T) {
 					t.Errorf("%s: mounts the Secret %s, want %s", where, v.Secret.SecretName, secret.Metadata.Name)
 				}
 				if v.Secret.DefaultMode == nil || *v.Secret.DefaultMode&0o022 != 0 {
-					t.Errorf("%s: secret volume %s defaultMode %v, want no write bits (0444)", where, vm.Name, v.Secret.DefaultMode)
+					t.Errorf(
+						"%s: secret volume %s defaultMode %v, want no write bits (0444)",
+						where,
+						vm.Name,
+						v.Secret.DefaultMode,
+					)
 				}
 				if len(v.Secret.Items) == 0 {
 					t.Errorf("%s: secret volume %s mounts every key; list the ones it needs", where, vm.Name)
@@ -858,7 +876,8 @@ func TestNetworkPolicy(t *testing.T) {
 	// another; nothing else.
 	in := map[int]string{}
 	for _, r := range s.Ingress {
-		if len(r.From) != 1 || r.From[0].NamespaceSelector == nil || len(r.From[0].NamespaceSelector.MatchLabels) == 0 ||
+		if len(r.From) != 1 || r.From[0].NamespaceSelector == nil ||
+			len(r.From[0].NamespaceSelector.MatchLabels) == 0 ||
 			r.From[0].IPBlock != nil {
 			t.Errorf("ingress %+v: want from one labelled namespace", r)
 			continue

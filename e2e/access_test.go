@@ -50,10 +50,19 @@ const accessBirthDate = "1980-04-18"
 
 // Registration answers by profession, over the fields every person fills.
 var (
-	accessAsPhysician    = url.Values{"profession": {string(portal.ProfPhysician)}, "msp_billing_number": {"A1234"}, "cpsid": {"12345"}, "resident": {"no"}}
-	accessAsMOA          = url.Values{"profession": {string(portal.ProfMOA)}}
-	accessAsPharmacist   = url.Values{"profession": {string(portal.ProfPharmacist)}, "college_id": {"P-20417"}}
-	accessAsLPN          = url.Values{"profession": {string(portal.ProfNurse)}, "nurse_licence": {string(portal.LicenceLPN)}, "college_id": {"1234567"}}
+	accessAsPhysician = url.Values{
+		"profession":         {string(portal.ProfPhysician)},
+		"msp_billing_number": {"A1234"},
+		"cpsid":              {"12345"},
+		"resident":           {"no"},
+	}
+	accessAsMOA        = url.Values{"profession": {string(portal.ProfMOA)}}
+	accessAsPharmacist = url.Values{"profession": {string(portal.ProfPharmacist)}, "college_id": {"P-20417"}}
+	accessAsLPN        = url.Values{
+		"profession":    {string(portal.ProfNurse)},
+		"nurse_licence": {string(portal.LicenceLPN)},
+		"college_id":    {"1234567"},
+	}
 	accessAsSocialWorker = url.Values{"profession": {string(portal.ProfSocialWorker)}, "college_id": {"SW-42"}}
 )
 
@@ -105,9 +114,22 @@ func (j *accessJourney) join(w portal.WorksiteID, accts ...*portal.Account) {
 func (j *accessJourney) enrolled(a *portal.Account, w portal.WorksiteID) {
 	j.t.Helper()
 	ctx, now := j.t.Context(), j.inst.Clock.Now()
-	r := &portal.AccessRequest{AccountID: a.ID, Status: portal.ARSubmitted, UserType: a.UserType(), Profession: a.Profession,
-		FirstName: a.GivenNames, LastName: a.Surname, Job: "Family physician", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: now, UpdatedAt: now, WorksiteIDs: []portal.WorksiteID{w}}
+	r := &portal.AccessRequest{
+		AccountID:          a.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           a.UserType(),
+		Profession:         a.Profession,
+		FirstName:          a.GivenNames,
+		LastName:           a.Surname,
+		Job:                "Family physician",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+		CreatedAt:          now,
+		UpdatedAt:          now,
+		WorksiteIDs:        []portal.WorksiteID{w},
+	}
 	err := j.inst.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccessRequest(ctx, r); err != nil {
 			return err
@@ -306,7 +328,13 @@ func (j *accessJourney) printView(what string) {
 		};
 	})()`)
 	if len(got.Shown) > 0 || !got.PrintOnly || !got.Main {
-		j.t.Errorf("printing the %s: also prints %v; print-only lines shown %v; main shown %v", what, got.Shown, got.PrintOnly, got.Main)
+		j.t.Errorf(
+			"printing the %s: also prints %v; print-only lines shown %v; main shown %v",
+			what,
+			got.Shown,
+			got.PrintOnly,
+			got.Main,
+		)
 	}
 }
 
@@ -544,9 +572,16 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 		}
 		receipt := j.emails(accessDalia.email, "access_request_received", 1)[0]
 		// The same reference number on the receipt, the status page and the email.
-		if ref := portal.ReferenceNumber(r.ID, r.CreatedAt); r.Reference != ref || j.text("#request-reference") != ref ||
+		if ref := portal.ReferenceNumber(r.ID, r.CreatedAt); r.Reference != ref ||
+			j.text("#request-reference") != ref ||
 			!strings.Contains(receipt.Text, "Your request's reference number: "+ref+"\n") {
-			t.Errorf("reference number: stored %q, shown %q, want %q in the email:\n%s", r.Reference, j.text("#request-reference"), ref, receipt.Text)
+			t.Errorf(
+				"reference number: stored %q, shown %q, want %q in the email:\n%s",
+				r.Reference,
+				j.text("#request-reference"),
+				ref,
+				receipt.Text,
+			)
 		}
 
 		// Back on Application Access and the menu, the request is pending.
@@ -579,7 +614,11 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Authorizer")
 		j.wantText("#ask-rule", "whose own CareConnect access is approved and active")
 		j.wantText("#no-candidates", "can sponsor you yet")
-		j.wantText("#not-yet", "Dalia DOCTOR, Physician, at Kingsgate Mall Clinic", "Their own CareConnect access is not approved and active.")
+		j.wantText(
+			"#not-yet",
+			"Dalia DOCTOR, Physician, at Kingsgate Mall Clinic",
+			"Their own CareConnect access is not approved and active.",
+		)
 		if n := j.count(`input[name="authorizer"]`); n != 0 {
 			t.Fatalf("an authorizer without access is offered")
 		}
@@ -705,7 +744,11 @@ func TestE2E_PharmacistRequestNoPharmaNet(t *testing.T) {
 			t.Errorf("the pharmacist's request allows %v", r.AllowedScopes)
 		}
 		if !slices.Equal(r.AllowedScopes, portal.ScopesFor(portal.ProfPharmacist, "")) {
-			t.Errorf("the pharmacist's request allows %v, want %v", r.AllowedScopes, portal.ScopesFor(portal.ProfPharmacist, ""))
+			t.Errorf(
+				"the pharmacist's request allows %v, want %v",
+				r.AllowedScopes,
+				portal.ScopesFor(portal.ProfPharmacist, ""),
+			)
 		}
 		j.emails(phil.email, "access_request_received", 1)
 
@@ -815,14 +858,22 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 		j.tile("sponsor", "To do", "")
 		j.clickCSS("#step-sponsor .tile-actions a", http.StatusOK, "Authorizer")
 		j.wantText("#requested-table", "Dalia DOCTOR", start+" to "+end, "Ended with the residency")
-		j.clickCSS(`#requested-table a[href^="/sponsorships/"]`, http.StatusOK, "Request to work on behalf of Dalia DOCTOR")
+		j.clickCSS(
+			`#requested-table a[href^="/sponsorships/"]`,
+			http.StatusOK,
+			"Request to work on behalf of Dalia DOCTOR",
+		)
 		j.wantText("#sponsorship-status", "Ended with the residency")
 		j.wantText("#residency", "ends after "+end)
 		if n := j.count(`form[action$="/approve"], form[action$="/revoke"]`); n != 0 {
 			t.Errorf("the resident is offered to decide their own sponsorship")
 		}
 		j.clickText("a", "Back to the Notification Centre", http.StatusOK, "Notification Centre")
-		j.wantText("#yours-title + .table-wrap", "Request to work on behalf of Dalia DOCTOR at Kingsgate Mall Clinic", "Your residency ended on")
+		j.wantText(
+			"#yours-title + .table-wrap",
+			"Request to work on behalf of Dalia DOCTOR at Kingsgate Mall Clinic",
+			"Your residency ended on",
+		)
 	})
 }
 
@@ -873,17 +924,22 @@ func TestE2E_LockedStates(t *testing.T) {
 			t.Errorf("the enrolment form is offered without an authorizer")
 		}
 		// Sent anyway, with the session's token, the request is refused.
-		status, err := chromedp.Run(j.ctx, chromedp.Evaluate[int](fmt.Sprintf(`fetch('/application/request', {method: 'POST', redirect: 'manual',
+		status, err := chromedp.Run(
+			j.ctx,
+			chromedp.Evaluate[int](fmt.Sprintf(`fetch('/application/request', {method: 'POST', redirect: 'manual',
 			body: new URLSearchParams({csrf_token: document.querySelector('input[name="csrf_token"]').value, clinics: '%d',
 				first_name: 'Mona', last_name: 'FRONTDESK', job: 'MOA', attest_correct: 'yes', attest_direct_care: 'yes',
-				attest_annual_review: 'yes', reason_care: 'yes'})}).then(r => r.status)`, clinic), chromedp.EvalAwaitPromise))
+				attest_annual_review: 'yes', reason_care: 'yes'})}).then(r => r.status)`, clinic), chromedp.EvalAwaitPromise),
+		)
 		if err != nil {
 			t.Fatalf("submitting the form's fields anyway: %v", err)
 		}
 		if status != http.StatusForbidden {
 			t.Errorf("submitting without an authorizer gave %d, want 403", status)
 		}
-		if _, err := inst.DB.Read().FindLatestAccessRequest(t.Context(), moa.ID); portal.ErrorCode(err) != portal.ENOTFOUND {
+		if _, err := inst.DB.Read().FindLatestAccessRequest(t.Context(), moa.ID); portal.ErrorCode(
+			err,
+		) != portal.ENOTFOUND {
 			t.Errorf("a request was stored for the MOA without an authorizer (%v)", err)
 		}
 		j.clickText("a", "Ask an authorizer", http.StatusOK, "Authorizer")

@@ -127,7 +127,15 @@ func expectFieldError(t *testing.T, ctx context.Context, id, want string) {
 		t.Errorf("%s is not described by its error (aria-describedby=%q)", id, v)
 	}
 	// The message sits in the field's own group, not only in the summary.
-	if !eval[bool](t, ctx, fmt.Sprintf(`document.getElementById(%q).closest('.field').contains(document.getElementById(%q))`, id, id+"-error")) {
+	if !eval[bool](
+		t,
+		ctx,
+		fmt.Sprintf(
+			`document.getElementById(%q).closest('.field').contains(document.getElementById(%q))`,
+			id,
+			id+"-error",
+		),
+	) {
 		t.Errorf("the error of %s is not shown at the field", id)
 	}
 }
@@ -337,7 +345,10 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 
 		// Register over plain HTTP; the browser then signs in as the same person.
 		c := inst.Client(t)
-		if p := c.SignIn(greg.given, greg.surname, greg.birth, "greg@example.ca"); !strings.HasSuffix(p.URL, "/register") {
+		if p := c.SignIn(greg.given, greg.surname, greg.birth, "greg@example.ca"); !strings.HasSuffix(
+			p.URL,
+			"/register",
+		) {
 			t.Fatalf("new person landed on %s, want /register", p.URL)
 		}
 		p := c.Post("/register", url.Values{
@@ -355,7 +366,10 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		signInInBrowser(t, ctx, inst, greg, "Main Menu")
 		checkAxe(t, ctx, "main menu")
 
-		if got := textOf(t, ctx, "#email-unconfirmed"); !strings.Contains(got, "Your email address greg@example.ca is not confirmed yet.") {
+		if got := textOf(t, ctx, "#email-unconfirmed"); !strings.Contains(
+			got,
+			"Your email address greg@example.ca is not confirmed yet.",
+		) {
 			t.Errorf("the menu does not ask to confirm the address: %q", got)
 		}
 		click(t, ctx, chromedp.CSS(`.site-nav a[href="/account"]`), http.StatusOK, "Manage My Account")
@@ -371,12 +385,22 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		}
 		click(t, ctx, byText("button", "Send the confirmation again"), http.StatusOK, "Manage My Account")
 		checkAxe(t, ctx, "manage my account after sending the confirmation again")
-		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "We have sent a new confirmation to greg@example.ca.") {
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(
+			got,
+			"We have sent a new confirmation to greg@example.ca.",
+		) {
 			t.Errorf("flash %q", got)
 		}
 		navigate(t, ctx, inst.URL+"/dev/mailbox?to=greg%40example.ca")
-		click(t, ctx, chromedp.CSS("table.mailbox tbody tr a"), http.StatusOK, "Confirm your email address for my.CareConnect")
-		link := regexp.MustCompile(`http://\S+/account/email/confirm/[0-9a-f]{64}`).FindString(textOf(t, ctx, "#mail-text"))
+		click(
+			t,
+			ctx,
+			chromedp.CSS("table.mailbox tbody tr a"),
+			http.StatusOK,
+			"Confirm your email address for my.CareConnect",
+		)
+		link := regexp.MustCompile(`http://\S+/account/email/confirm/[0-9a-f]{64}`).
+			FindString(textOf(t, ctx, "#mail-text"))
 		if link == "" {
 			t.Fatalf("no confirmation link in the email: %s", textOf(t, ctx, "#mail-text"))
 		}
@@ -464,7 +488,10 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		mustRun(t, ctx, retype("#email", "greg.new@example.ca"))
 		click(t, ctx, byText("button", "Update"), http.StatusOK, "Manage My Account")
 		checkAxe(t, ctx, "manage my account after the update")
-		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "Your information has been updated. Your new email address greg.new@example.ca is not confirmed yet") {
+		if got := textOf(t, ctx, ".flash"); !strings.Contains(
+			got,
+			"Your information has been updated. Your new email address greg.new@example.ca is not confirmed yet",
+		) {
 			t.Errorf("flash %q", got)
 		}
 		if got := textOf(t, ctx, "#email-state"); got != "greg.new@example.ca Not confirmed yet" {

@@ -64,7 +64,9 @@ func boApplicant(t *testing.T, inst *portaltest.Instance) applicant {
 
 	// The worksite: registered, its declaration signed, approved by the team.
 	p = c.Post("/worksites/new", url.Values{"name": {a.clinic}, "type": {"private_practice"}, "phone": {"604-555-0100"},
-		"address_mode": {"manual"}, "unit": {"201"}, "civic_number": {"370"}, "street_name": {"Broadway"}, "direction": {"E"},
+		"address_mode": {
+			"manual",
+		}, "unit": {"201"}, "civic_number": {"370"}, "street_name": {"Broadway"}, "direction": {"E"},
 		"city": {"Vancouver"}, "postal_code": {"V5T 4G5"}, "has_authority": {"yes"}, "group": {""}})
 	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/declaration") {
 		t.Fatalf("register worksite: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
@@ -101,9 +103,12 @@ func boApplicant(t *testing.T, inst *portaltest.Instance) applicant {
 	if form.Status != http.StatusOK || clinic == "" {
 		t.Fatalf("enrolment form: %d %s", form.Status, form.Text("main"))
 	}
-	p = c.Post("/application/request", url.Values{"clinics": {clinic}, "first_name": {a.given}, "last_name": {a.surname},
-		"job": {"Family physician"}, "attest_correct": {"yes"}, "attest_direct_care": {"yes"},
-		"attest_annual_review": {"yes"}, "reason_care": {"yes"}})
+	p = c.Post(
+		"/application/request",
+		url.Values{"clinics": {clinic}, "first_name": {a.given}, "last_name": {a.surname},
+			"job": {"Family physician"}, "attest_correct": {"yes"}, "attest_direct_care": {"yes"},
+			"attest_annual_review": {"yes"}, "reason_care": {"yes"}},
+	)
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("submit the enrolment form: %d %s", p.Status, p.Text(".error-summary"))
 	}
@@ -397,7 +402,11 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		for _, s := range portal.DataScopes {
 			allowed = append(allowed, string(s.Code))
 		}
-		ticked := eval[[]string](t, officer, `[...document.querySelectorAll('input[name="scopes"]:checked')].map(e => e.value)`)
+		ticked := eval[[]string](
+			t,
+			officer,
+			`[...document.querySelectorAll('input[name="scopes"]:checked')].map(e => e.value)`,
+		)
 		if !slices.Equal(ticked, allowed) {
 			t.Fatalf("the approval form ticks %v, want every scope a physician may have: %v", ticked, allowed)
 		}
@@ -457,8 +466,16 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 
 		// SCIM shows the physician, with their worksite and exactly the
 		// scopes granted.
-		token, _, err := inst.Portal.App.CreateToken(t.Context(), portal.RequestMeta{RequestID: "e2e"}, "Olivia OFFICER",
-			app.TokenInput{Name: "clinical-viewer-e2e", Scopes: []string{app.TokenScopeSCIM, app.TokenScopeEvents}, Lifetime: 24 * time.Hour})
+		token, _, err := inst.Portal.App.CreateToken(
+			t.Context(),
+			portal.RequestMeta{RequestID: "e2e"},
+			"Olivia OFFICER",
+			app.TokenInput{
+				Name:     "clinical-viewer-e2e",
+				Scopes:   []string{app.TokenScopeSCIM, app.TokenScopeEvents},
+				Lifetime: 24 * time.Hour,
+			},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -469,11 +486,13 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 			t.Fatalf("SCIM found %d people named %s, want 1", users.TotalResults, doc.username)
 		}
 		u := users.Resources[0]
-		if u.ID != userID || u.UserName != `HXBC\`+doc.username || !u.Active || u.Name.GivenName != doc.given || u.Name.FamilyName != doc.surname ||
+		if u.ID != userID || u.UserName != `HXBC\`+doc.username || !u.Active || u.Name.GivenName != doc.given ||
+			u.Name.FamilyName != doc.surname ||
 			u.Ext.Profession != "physician" {
 			t.Errorf("SCIM user %+v", u)
 		}
-		if len(u.Ext.Worksites) != 1 || u.Ext.Worksites[0].WorksiteID != doc.clinicCode || u.Ext.Worksites[0].Name != doc.clinic {
+		if len(u.Ext.Worksites) != 1 || u.Ext.Worksites[0].WorksiteID != doc.clinicCode ||
+			u.Ext.Worksites[0].Name != doc.clinic {
 			t.Errorf("SCIM worksites %+v, want %s (%s)", u.Ext.Worksites, doc.clinic, doc.clinicCode)
 		}
 		if !slices.Equal(u.Ext.DataScopes, granted) {
@@ -490,14 +509,29 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 			}
 		}
 		if !slices.Equal(mine, []string{app.ProvUserProvisioned}) || feed.HasMore || feed.Next == "" {
-			t.Fatalf("the feed shows %v for the physician (next %q, hasMore %v), want [%s]", mine, feed.Next, feed.HasMore, app.ProvUserProvisioned)
+			t.Fatalf(
+				"the feed shows %v for the physician (next %q, hasMore %v), want [%s]",
+				mine,
+				feed.Next,
+				feed.HasMore,
+				app.ProvUserProvisioned,
+			)
 		}
 		cursor := feed.Next
 
 		// The officer suspends the access on the person's record.
-		click(t, officer, byText("a", "Suspend, reinstate or remove access on the person's record"), http.StatusOK, legalName)
+		click(
+			t,
+			officer,
+			byText("a", "Suspend, reinstate or remove access on the person's record"),
+			http.StatusOK,
+			legalName,
+		)
 		checkAxe(t, officer, "person page")
-		if got := textOf(t, officer, "#access-status"); !strings.Contains(got, "Approved with "+strings.Join(grantedLabels, ", ")) {
+		if got := textOf(t, officer, "#access-status"); !strings.Contains(
+			got,
+			"Approved with "+strings.Join(grantedLabels, ", "),
+		) {
 			t.Errorf("access on the person page: %q", got)
 		}
 		if got := textOf(t, officer, "#memberships"); !strings.Contains(got, doc.clinic) {
@@ -533,7 +567,8 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		}
 		users = scimList{}
 		apiJSON(t, inst, token, byUserName, &users)
-		if len(users.Resources) != 1 || users.Resources[0].Active || !slices.Equal(users.Resources[0].Ext.DataScopes, granted) {
+		if len(users.Resources) != 1 || users.Resources[0].Active ||
+			!slices.Equal(users.Resources[0].Ext.DataScopes, granted) {
 			t.Errorf("SCIM after the suspension: %+v, want the physician inactive", users.Resources)
 		}
 		t.Logf("request %s decided; SCIM user %s", requestURL, userID)

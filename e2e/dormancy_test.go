@@ -65,7 +65,12 @@ func TestE2E_DormantAccessRestored(t *testing.T) {
 		j.wantText("#dormant-state", "was suspended on", "not used for 180 days", "It was not removed")
 
 		// Without ticking the box: the error, nothing restored.
-		j.clickText("button", "Confirm and restore my access", http.StatusUnprocessableEntity, "Confirm you still need CareConnect")
+		j.clickText(
+			"button",
+			"Confirm and restore my access",
+			http.StatusUnprocessableEntity,
+			"Confirm you still need CareConnect",
+		)
 		j.wantText("#confirm-error", "Confirm that you still need CareConnect access.")
 		if r := j.latestRequest(doc); r.Status != portal.ARSuspended {
 			t.Fatalf("restored without confirming: %s", r.Status)

@@ -20,14 +20,34 @@ func TestE2E_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		ctx := newBrowser(t)
 		screenshotOnFailure(t, ctx)
-		signInInBrowser(t, ctx, inst, person{"Pia", "THERAPIST", "1980-04-18", "pia@example.ca"}, "Account Registration")
+		signInInBrowser(
+			t,
+			ctx,
+			inst,
+			person{"Pia", "THERAPIST", "1980-04-18", "pia@example.ca"},
+			"Account Registration",
+		)
 
 		// Choosing the profession warns at once, and hides its identifier fields.
 		mustRun(t, ctx, chromedp.WaitNotVisible(chromedp.CSS("#profession-ineligible")))
-		mustRun(t, ctx, chromedp.SetValue(chromedp.CSS("#profession"), "physiotherapist"),
-			chromedp.Evaluate[chromedp.Void](`document.querySelector('#profession').dispatchEvent(new Event('change'))`))
-		mustRun(t, ctx, chromedp.WaitVisible(chromedp.CSS("#profession-ineligible")), chromedp.WaitNotVisible(chromedp.CSS("#college_id")))
-		if got := textOf(t, ctx, "#profession-ineligible"); !strings.Contains(got, "CareConnect access is not open to this profession") {
+		mustRun(
+			t,
+			ctx,
+			chromedp.SetValue(chromedp.CSS("#profession"), "physiotherapist"),
+			chromedp.Evaluate[chromedp.Void](
+				`document.querySelector('#profession').dispatchEvent(new Event('change'))`,
+			),
+		)
+		mustRun(
+			t,
+			ctx,
+			chromedp.WaitVisible(chromedp.CSS("#profession-ineligible")),
+			chromedp.WaitNotVisible(chromedp.CSS("#college_id")),
+		)
+		if got := textOf(t, ctx, "#profession-ineligible"); !strings.Contains(
+			got,
+			"CareConnect access is not open to this profession",
+		) {
 			t.Errorf("notice %q", got)
 		}
 		checkAxe(t, ctx, "registration form with an ineligible profession")
@@ -52,8 +72,13 @@ func TestE2E_OtherProfessionPlacedByTheTeam(t *testing.T) {
 		ctx := newBrowser(t)
 		screenshotOnFailure(t, ctx)
 		signInInBrowser(t, ctx, inst, person{"Dora", "OTHER", "1980-04-18", "dora@example.ca"}, "Account Registration")
-		mustRun(t, ctx, chromedp.SetValue(chromedp.CSS("#profession"), "other"),
-			chromedp.Evaluate[chromedp.Void](`document.querySelector('#profession').dispatchEvent(new Event('change'))`),
+		mustRun(
+			t,
+			ctx,
+			chromedp.SetValue(chromedp.CSS("#profession"), "other"),
+			chromedp.Evaluate[chromedp.Void](
+				`document.querySelector('#profession').dispatchEvent(new Event('change'))`,
+			),
 			chromedp.WaitVisible(chromedp.CSS("#other_profession")),
 			chromedp.SendKeys(chromedp.CSS("#other_profession"), "Clinic pharmacist"),
 			chromedp.SendKeys(chromedp.CSS("#phone"), "(778) 888-9999"),

@@ -55,10 +55,17 @@ func TestE2E_SignerWhoIsNoPractitionerSignsFromTheEmail(t *testing.T) {
 		j := startAccessJourney(t, inst)
 		omar := person{"Omar", "MANAGER", accessBirthDate, "omar@example.ca"}
 		c, _ := j.register(omar, "omar.manager", accessAsMOA)
-		p := c.Post("/worksites/new", url.Values{"name": {"Harbour Clinic"}, "type": {"private_practice"}, "phone": {"604-555-0100"},
-			"address_mode": {"manual"}, "unit": {"101"}, "civic_number": {"370"}, "street_name": {"Broadway"}, "direction": {"E"},
-			"city": {"Vancouver"}, "postal_code": {"V5T 4G5"}, "has_authority": {"no"}, "signer_name": {"Olive OWNER"},
-			"signer_email": {"olive@harbour.example"}, "group": {""}})
+		p := c.Post(
+			"/worksites/new",
+			url.Values{"name": {"Harbour Clinic"}, "type": {"private_practice"}, "phone": {"604-555-0100"},
+				"address_mode": {
+					"manual",
+				}, "unit": {"101"}, "civic_number": {"370"}, "street_name": {"Broadway"}, "direction": {"E"},
+				"city": {
+					"Vancouver",
+				}, "postal_code": {"V5T 4G5"}, "has_authority": {"no"}, "signer_name": {"Olive OWNER"},
+				"signer_email": {"olive@harbour.example"}, "group": {""}},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register worksite: %d %s", p.Status, p.Text(".error-summary"))
 		}
@@ -67,7 +74,11 @@ func TestE2E_SignerWhoIsNoPractitionerSignsFromTheEmail(t *testing.T) {
 		// Olive, signed out, opens the emailed link: the card, then a
 		// choice that spares her the practitioner's form.
 		j.visit(link, http.StatusOK, "Development sign-in")
-		j.cardInBrowser(person{"Olive", "OWNER", "1975-02-03", "olive.home@example.ca"}, http.StatusOK, "Account Registration")
+		j.cardInBrowser(
+			person{"Olive", "OWNER", "1975-02-03", "olive.home@example.ca"},
+			http.StatusOK,
+			"Account Registration",
+		)
 		j.wantText("#signer-only-heading", "Here only to sign a worksite's declaration?")
 		j.clickText("button", "Continue to the declaration", http.StatusOK, portal.DeclarationTitle)
 		if u := currentURL(j.ctx); !strings.HasSuffix(u, link) {
@@ -75,7 +86,12 @@ func TestE2E_SignerWhoIsNoPractitionerSignsFromTheEmail(t *testing.T) {
 		}
 		j.wantText("main", "Harbour Clinic")
 
-		mustRun(t, j.ctx, chromedp.Click(chromedp.CSS(`input[name="agree"]`)), chromedp.SendKeys(chromedp.CSS("#full_name"), "Olive OWNER"))
+		mustRun(
+			t,
+			j.ctx,
+			chromedp.Click(chromedp.CSS(`input[name="agree"]`)),
+			chromedp.SendKeys(chromedp.CSS("#full_name"), "Olive OWNER"),
+		)
 		j.clickText("button", "Sign the declaration", http.StatusOK, "Notification Centre")
 		j.wantText(".flash", "is signed")
 
@@ -105,7 +121,11 @@ func TestE2E_EmailedLinkReturnsAfterSignIn(t *testing.T) {
 
 		// Nina has no account yet: the card, the HxBC account form, then the invitation.
 		j.visit(link, http.StatusOK, "Development sign-in")
-		j.cardInBrowser(person{"Nina", "NEWCOMER", accessBirthDate, "nina@example.ca"}, http.StatusOK, "Account Registration")
+		j.cardInBrowser(
+			person{"Nina", "NEWCOMER", accessBirthDate, "nina@example.ca"},
+			http.StatusOK,
+			"Account Registration",
+		)
 		mustRun(t, j.ctx,
 			chromedp.SetValue(chromedp.CSS("#profession"), string(portal.ProfMOA)),
 			chromedp.SendKeys(chromedp.CSS("#phone"), "778 888 9999"),

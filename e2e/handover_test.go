@@ -59,7 +59,10 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 			navigate(t, ctx, wsURL)
 			expectPage(t, ctx, clinic)
 			checkAxe(t, ctx, "worksite page with the handover form")
-			if got := textOf(t, ctx, "#handover"); !strings.Contains(got, "You are the only site administrator of "+clinic) {
+			if got := textOf(t, ctx, "#handover"); !strings.Contains(
+				got,
+				"You are the only site administrator of "+clinic,
+			) {
 				t.Fatalf("handover section: %q", got)
 			}
 			// Nothing chosen: refused at the field.
@@ -72,7 +75,10 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 			click(t, ctx, byText("button", "Hand over the worksite"), http.StatusOK, clinic)
 			checkAxe(t, ctx, "worksite page with a pending handover")
 			wsExpectFlash(t, ctx, "Handover requested")
-			if got := textOf(t, ctx, "#handover-pending"); !strings.Contains(got, "You asked Ben MEMBER to take over "+clinic) {
+			if got := textOf(t, ctx, "#handover-pending"); !strings.Contains(
+				got,
+				"You asked Ben MEMBER to take over "+clinic,
+			) {
 				t.Fatalf("pending: %q", got)
 			}
 		})
@@ -83,7 +89,10 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 			signInInBrowser(t, ctx, inst, ben, "Main Menu")
 			navigate(t, ctx, inst.URL+"/notifications")
 			expectPage(t, ctx, "Notification Centre")
-			if got := textOf(t, ctx, "#action-table"); !strings.Contains(got, "Ada ADMIN asks you to take over "+clinic+" as its site administrator.") {
+			if got := textOf(t, ctx, "#action-table"); !strings.Contains(
+				got,
+				"Ada ADMIN asks you to take over "+clinic+" as its site administrator.",
+			) {
 				t.Fatalf("Notification Centre: %q", got)
 			}
 			click(t, ctx, byText("a", "Review"), http.StatusOK, "Take over "+clinic)
@@ -103,7 +112,8 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 				t.Errorf("the declaration is not Ben's: %q", got)
 			}
 		})
-		if hoRole(t, inst, w.ID, ben.email) != portal.RoleSiteAdmin || hoRole(t, inst, w.ID, ada.email) != portal.RoleMember {
+		if hoRole(t, inst, w.ID, ben.email) != portal.RoleSiteAdmin ||
+			hoRole(t, inst, w.ID, ada.email) != portal.RoleMember {
 			t.Fatal("the roles did not swap")
 		}
 
@@ -134,21 +144,37 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 			navigate(t, ctx, inst.URL+"/staff/inactive-worksites")
 			expectPage(t, ctx, "Worksites without an active administrator")
 			checkAxe(t, ctx, "inactive worksites")
-			if got := textOf(t, ctx, "#inactive-worksites"); !strings.Contains(got, clinic) || !strings.Contains(got, "Ben MEMBER") {
+			if got := textOf(t, ctx, "#inactive-worksites"); !strings.Contains(got, clinic) ||
+				!strings.Contains(got, "Ben MEMBER") {
 				t.Fatalf("list: %q", got)
 			}
-			click(t, ctx, byText("a", "Appoint an administrator"), http.StatusOK, "Appoint a site administrator for "+clinic)
+			click(
+				t,
+				ctx,
+				byText("a", "Appoint an administrator"),
+				http.StatusOK,
+				"Appoint a site administrator for "+clinic,
+			)
 			checkAxe(t, ctx, "appointment page")
 			mustRun(t, ctx, chromedp.Click(chromedp.CSS(`input[name="member"][type="radio"]`)))
 			click(t, ctx, byText("button", "Continue"), http.StatusOK, "Appoint a site administrator for "+clinic)
 			checkAxe(t, ctx, "appointment confirmation")
-			if got := textOf(t, ctx, "#appoint-confirm"); !strings.Contains(got, "Make Cal MEMBER (cal@example.ca) a site administrator of "+clinic+"?") {
+			if got := textOf(t, ctx, "#appoint-confirm"); !strings.Contains(
+				got,
+				"Make Cal MEMBER (cal@example.ca) a site administrator of "+clinic+"?",
+			) {
 				t.Fatalf("confirmation: %q", got)
 			}
 			if hoRole(t, inst, w.ID, cal.email) != portal.RoleMember {
 				t.Fatal("appointed before the confirmation")
 			}
-			click(t, ctx, byText("button", "Appoint Cal MEMBER"), http.StatusOK, "Worksites without an active administrator")
+			click(
+				t,
+				ctx,
+				byText("button", "Appoint Cal MEMBER"),
+				http.StatusOK,
+				"Worksites without an active administrator",
+			)
 			checkAxe(t, ctx, "inactive worksites after the appointment")
 			wsExpectFlash(t, ctx, "Cal MEMBER is now a site administrator of "+clinic)
 		})

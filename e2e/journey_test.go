@@ -139,7 +139,12 @@ func TestE2E_PhysicianJourneyPageCount(t *testing.T) {
 		}
 
 		got := docs.list()
-		t.Logf("%d portal documents, %d words read outside the course:\n  %s", len(got), words, strings.Join(got, "\n  "))
+		t.Logf(
+			"%d portal documents, %d words read outside the course:\n  %s",
+			len(got),
+			words,
+			strings.Join(got, "\n  "),
+		)
 		if len(got) > journeyPageBudget {
 			t.Errorf("the physician's journey loads %d portal documents, want at most %d", len(got), journeyPageBudget)
 		}

@@ -106,7 +106,14 @@ func (k *keyboard) tabTo(sel, text string) {
 			path = path[1:]
 		}
 	}
-	k.t.Fatalf("%d presses of Tab on %s did not reach %s %q; the last stops: %s", maxTabs, currentURL(k.ctx), sel, text, strings.Join(path, ", "))
+	k.t.Fatalf(
+		"%d presses of Tab on %s did not reach %s %q; the last stops: %s",
+		maxTabs,
+		currentURL(k.ctx),
+		sel,
+		text,
+		strings.Join(path, ", "),
+	)
 }
 
 // typeInto tabs to the field sel and types text into it.
@@ -180,7 +187,14 @@ func TestE2E_KeyboardOnlyPhysicianJourney(t *testing.T) {
 		if err := wsImportGuideBuilding(t, inst); err != nil {
 			t.Fatal(err)
 		}
-		admin := inst.ConfirmedBorn(t, accessDalia.given, accessDalia.surname, accessDalia.birth, accessDalia.email, "dalia.doctor")
+		admin := inst.ConfirmedBorn(
+			t,
+			accessDalia.given,
+			accessDalia.surname,
+			accessDalia.birth,
+			accessDalia.email,
+			"dalia.doctor",
+		)
 		wsRegisterIndexedWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101", "Dalia DOCTOR")
 		dalia := inst.Account(t, accessDalia.email)
 
@@ -228,7 +242,11 @@ func TestE2E_KeyboardOnlyPhysicianJourney(t *testing.T) {
 		k.press("370 Broadway E")
 		mustRun(t, ctx, wsWaitFor(`document.querySelectorAll('#address-results a').length > 1`))
 		const unit = "101-370 Broadway E Vancouver, BC, V5T 4G5 (has a worksite: Kingsgate Mall Clinic)"
-		units := eval[[]string](t, ctx, `[...document.querySelectorAll('#address-results a')].map(a => a.textContent.trim())`)
+		units := eval[[]string](
+			t,
+			ctx,
+			`[...document.querySelectorAll('#address-results a')].map(a => a.textContent.trim())`,
+		)
 		at := -1
 		for i, u := range units {
 			if u == unit {
@@ -267,7 +285,12 @@ func TestE2E_KeyboardOnlyPhysicianJourney(t *testing.T) {
 
 		// The training: the quiz's answers with the arrow keys.
 		k.follow("main a", "Main Menu", http.StatusOK, "Main Menu")
-		k.follow(fmt.Sprintf("#step-%s .tile-actions a", portal.PrereqTraining), "", http.StatusOK, portal.TrainingTitle)
+		k.follow(
+			fmt.Sprintf("#step-%s .tile-actions a", portal.PrereqTraining),
+			"",
+			http.StatusOK,
+			portal.TrainingTitle,
+		)
 		for _, q := range portal.TrainingQuiz {
 			k.choose(q.ID, fmt.Sprint(q.Answer))
 		}

@@ -47,7 +47,8 @@ func (f *fhirRegistry) serve(t *testing.T) *httptest.Server {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		defer f.mu.Unlock()
-		if r.URL.Path != "/fhir/Practitioner" || r.URL.Query().Get("identifier") != "https://fhir.cpsbc.ca/cpsid|12345" {
+		if r.URL.Path != "/fhir/Practitioner" ||
+			r.URL.Query().Get("identifier") != "https://fhir.cpsbc.ca/cpsid|12345" {
 			w.Write([]byte(`{"resourceType":"Bundle","type":"searchset","total":0}`))
 			return
 		}
@@ -101,7 +102,13 @@ func TestE2E_LicenceLapseSuspendsAndTeamReinstates(t *testing.T) {
 			// The college lets the licence lapse; the daily check suspends.
 			reg.set(false, "2026-01-31")
 			inst.RunJob(t, "licence-check")
-			click(t, officer, byText("a", "Suspend, reinstate or remove access on the person's record"), http.StatusOK, legalName)
+			click(
+				t,
+				officer,
+				byText("a", "Suspend, reinstate or remove access on the person's record"),
+				http.StatusOK,
+				legalName,
+			)
 			checkAxe(t, officer, "person page, suspended for the licence")
 			personURL := currentURL(officer)
 			if got := textOf(t, officer, "#access-status"); !strings.Contains(got, "Suspended") {

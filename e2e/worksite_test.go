@@ -28,7 +28,12 @@ var wsCodeInFlash = regexp.MustCompile(`Its Worksite ID is ([` + portal.Worksite
 // wsRegisterIndexedWorksite registers, over HTTP as the person signed in on
 // c, a worksite at the unit of 370 Broadway E found in the address index,
 // signs its declaration as legalName and approves it as the CareConnect team.
-func wsRegisterIndexedWorksite(t *testing.T, inst *portaltest.Instance, c *portaltest.Client, name, unit, legalName string) portal.WorksiteCode {
+func wsRegisterIndexedWorksite(
+	t *testing.T,
+	inst *portaltest.Instance,
+	c *portaltest.Client,
+	name, unit, legalName string,
+) portal.WorksiteCode {
 	t.Helper()
 	line := unit + "-370 Broadway E Vancouver, BC, V5T 4G5"
 	search := c.Get("/worksites/join/address?q=" + url.QueryEscape("370 Broadway E"))
@@ -72,7 +77,16 @@ func wsRegisterIndexedWorksite(t *testing.T, inst *portaltest.Instance, c *porta
 // wsRowControl selects the link or button labelled label in the row of the
 // table id whose text contains rowText.
 func wsRowControl(table, rowText, tag, label string) chromedp.Search {
-	return chromedp.Search(fmt.Sprintf(`//table[@id=%q]//tr[contains(normalize-space(.), %q)]//%s[normalize-space(.)=%q or normalize-space(text()[1])=%q]`, table, rowText, tag, label, label))
+	return chromedp.Search(
+		fmt.Sprintf(
+			`//table[@id=%q]//tr[contains(normalize-space(.), %q)]//%s[normalize-space(.)=%q or normalize-space(text()[1])=%q]`,
+			table,
+			rowText,
+			tag,
+			label,
+			label,
+		),
+	)
 }
 
 // wsWaitFor waits until the JavaScript expression is true in the page.
@@ -98,7 +112,8 @@ func wsExpectRequestLink(t *testing.T, ctx context.Context) {
 	if got := textOf(t, ctx, "main"); regexp.MustCompile(`join\s+was`).MatchString(got) {
 		t.Errorf("the confirmation leaves out the worksite's name: %q", got)
 	}
-	if href, _ := attr(t, ctx, `main a[href^="/requests/join/"]`, "href"); !regexp.MustCompile(`^/requests/join/\d+$`).MatchString(href) {
+	if href, _ := attr(t, ctx, `main a[href^="/requests/join/"]`, "href"); !regexp.MustCompile(`^/requests/join/\d+$`).
+		MatchString(href) {
 		t.Errorf("the confirmation links to %q, want the request's page", href)
 	}
 }
@@ -222,7 +237,9 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 				t.Fatalf("the flash %q gives no Worksite ID", flash)
 			}
 			mainCode = portal.WorksiteCode(cm[1])
-			if lead := textOf(t, ctx, ".lead"); !strings.Contains(lead, mainName) || !strings.Contains(lead, mainLine) || !strings.Contains(lead, string(mainCode)) {
+			if lead := textOf(t, ctx, ".lead"); !strings.Contains(lead, mainName) ||
+				!strings.Contains(lead, mainLine) ||
+				!strings.Contains(lead, string(mainCode)) {
 				t.Errorf("the declaration is for %q, want %s at %s, %s", lead, mainName, mainLine, mainCode)
 			}
 
@@ -252,7 +269,8 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			// The registration email carries the Worksite ID.
 			inst.DeliverMail(t)
 			reg := wsEmails(t, inst, dalia.email)["worksite_registered"]
-			if len(reg) != 1 || !strings.Contains(reg[0].Text, string(mainCode)) || !strings.Contains(reg[0].Subject, mainName) {
+			if len(reg) != 1 || !strings.Contains(reg[0].Text, string(mainCode)) ||
+				!strings.Contains(reg[0].Subject, mainName) {
 				t.Fatalf("registration emails to Dalia: %+v", reg)
 			}
 
@@ -314,7 +332,11 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			mustRun(t, ctx, chromedp.SendKeys(chromedp.CSS("#comment"), comment))
 			click(t, ctx, byText("button", "Request Access"), http.StatusOK, "Clinic Access Request")
 			checkAxe(t, ctx, "access request sent")
-			wsExpectFlash(t, ctx, "Request has successfully been sent. You will receive an email once your request has been approved.")
+			wsExpectFlash(
+				t,
+				ctx,
+				"Request has successfully been sent. You will receive an email once your request has been approved.",
+			)
 			wsExpectRequestLink(t, ctx)
 
 			// Asking again is answered at the look-up, not after a form.
@@ -352,7 +374,11 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 				t.Errorf("the type-ahead loaded %s, want the list swapped into %s", u, searchURL)
 			}
 			checkAxe(t, ctx, "search by address with the type-ahead's results")
-			units := eval[[]string](t, ctx, `[...document.querySelectorAll('#address-results a')].map(a => a.textContent.trim())`)
+			units := eval[[]string](
+				t,
+				ctx,
+				`[...document.querySelectorAll('#address-results a')].map(a => a.textContent.trim())`,
+			)
 			// The unit with a worksite says whose it is.
 			if !slices.Contains(units, unitLine+" (has a worksite: "+brdName+")") {
 				t.Errorf("unit 101 is not marked as %s's: %q", brdName, units)
@@ -366,7 +392,15 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 				t.Errorf("the units are listed under %q", got)
 			}
 
-			click(t, ctx, chromedp.Search(fmt.Sprintf(`//ul[@id="address-results"]//a[starts-with(normalize-space(.), %q)]`, unitLine)), http.StatusOK, "Worksite Access Form")
+			click(
+				t,
+				ctx,
+				chromedp.Search(
+					fmt.Sprintf(`//ul[@id="address-results"]//a[starts-with(normalize-space(.), %q)]`, unitLine),
+				),
+				http.StatusOK,
+				"Worksite Access Form",
+			)
 			checkAxe(t, ctx, "worksite access form, by address")
 			if got := textOf(t, ctx, "#worksite-name"); got != brdName {
 				t.Errorf("the access form is for %q, want %q", got, brdName)
@@ -388,7 +422,15 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			if got := textOf(t, ctx, ".attention-banner h2"); got != "You Have Request(s) Requiring Your Attention" {
 				t.Errorf("attention banner %q", got)
 			}
-			click(t, ctx, chromedp.Search(`//section[contains(@class,"attention-banner")]//a[normalize-space(.)="Manage Requests"]`), http.StatusOK, "Notification Centre")
+			click(
+				t,
+				ctx,
+				chromedp.Search(
+					`//section[contains(@class,"attention-banner")]//a[normalize-space(.)="Manage Requests"]`,
+				),
+				http.StatusOK,
+				"Notification Centre",
+			)
 			checkAxe(t, ctx, "notification centre with two requests")
 			if got := textOf(t, ctx, "#showing"); got != "Showing 1 to 2 of 2 entries" {
 				t.Errorf("the Notification Centre says %q", got)
@@ -404,7 +446,13 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			}
 
 			// Approve Gregory from the list.
-			click(t, ctx, wsRowControl("action-table", "Gregory NINETEEN", "button", "Approve"), http.StatusOK, "Notification Centre")
+			click(
+				t,
+				ctx,
+				wsRowControl("action-table", "Gregory NINETEEN", "button", "Approve"),
+				http.StatusOK,
+				"Notification Centre",
+			)
 			checkAxe(t, ctx, "notification centre after approving")
 			wsExpectFlash(t, ctx, "You approved Gregory NINETEEN's request to join "+mainName+". We have emailed them.")
 			if got := textOf(t, ctx, "#showing"); got != "Showing 1 to 1 of 1 entries" {
@@ -412,7 +460,13 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			}
 
 			// Reject Mia from her request's page, which asks for a reason.
-			click(t, ctx, wsRowControl("action-table", "Mia MEMBER", "a", "Reject"), http.StatusOK, "Access Request for Worksite: "+brdName)
+			click(
+				t,
+				ctx,
+				wsRowControl("action-table", "Mia MEMBER", "a", "Reject"),
+				http.StatusOK,
+				"Access Request for Worksite: "+brdName,
+			)
 			checkAxe(t, ctx, "join request")
 			miaReqURL = strings.TrimPrefix(currentURL(ctx), inst.URL)
 			if !regexp.MustCompile(`^/requests/join/\d+$`).MatchString(miaReqURL) {
@@ -421,17 +475,29 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			if got := textOf(t, ctx, "#requester"); got != "Mia MEMBER (mia@example.ca)" {
 				t.Errorf("the request is from %q", got)
 			}
-			if got := strings.Join(strings.Fields(textOf(t, ctx, ".summary-list")), " "); !strings.Contains(got, "Found the worksite by address") {
+			if got := strings.Join(strings.Fields(textOf(t, ctx, ".summary-list")), " "); !strings.Contains(
+				got,
+				"Found the worksite by address",
+			) {
 				t.Errorf("the request page does not say how the worksite was found: %q", got)
 			}
-			click(t, ctx, byText("button", "Reject"), http.StatusUnprocessableEntity, "Access Request for Worksite: "+brdName)
+			click(
+				t,
+				ctx,
+				byText("button", "Reject"),
+				http.StatusUnprocessableEntity,
+				"Access Request for Worksite: "+brdName,
+			)
 			checkAxe(t, ctx, "join request, rejected without a reason")
 			expectFieldError(t, ctx, "reason", "Give a reason")
 			mustRun(t, ctx, chromedp.SendKeys(chromedp.CSS("#reason"), reason))
 			click(t, ctx, byText("button", "Reject"), http.StatusOK, "Notification Centre")
 			checkAxe(t, ctx, "notification centre after rejecting")
 			wsExpectFlash(t, ctx, "You rejected Mia MEMBER's request to join "+brdName+".")
-			if got := textOf(t, ctx, "#actions-title + .empty-state"); !strings.Contains(got, "Nothing needs your action right now.") {
+			if got := textOf(t, ctx, "#actions-title + .empty-state"); !strings.Contains(
+				got,
+				"Nothing needs your action right now.",
+			) {
 				t.Errorf("with every request decided the Notification Centre reads %q", got)
 			}
 
@@ -463,18 +529,33 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			screenshotOnFailure(t, ctx)
 			signInInBrowser(t, ctx, inst, lou, "Main Menu")
 			checkAxe(t, ctx, "main menu with an invitation")
-			click(t, ctx, chromedp.Search(`//section[contains(@class,"attention-banner")]//a[normalize-space(.)="Manage Requests"]`), http.StatusOK, "Notification Centre")
+			click(
+				t,
+				ctx,
+				chromedp.Search(
+					`//section[contains(@class,"attention-banner")]//a[normalize-space(.)="Manage Requests"]`,
+				),
+				http.StatusOK,
+				"Notification Centre",
+			)
 			checkAxe(t, ctx, "notification centre with an invitation")
 			want := "Dalia EIGHTEEN has invited you to Worksite " + mainName + ". Would you like to accept?"
 			if got := textOf(t, ctx, "#action-table"); !strings.Contains(got, want) {
 				t.Fatalf("the Notification Centre does not offer the invitation:\n%s", got)
 			}
-			click(t, ctx, wsRowControl("action-table", "invited you to Worksite "+mainName, "button", "Accept"), http.StatusOK, "Notification Centre")
+			click(
+				t,
+				ctx,
+				wsRowControl("action-table", "invited you to Worksite "+mainName, "button", "Accept"),
+				http.StatusOK,
+				"Notification Centre",
+			)
 			checkAxe(t, ctx, "notification centre after accepting")
 			wsExpectFlash(t, ctx, "You have joined "+mainName+".")
 			click(t, ctx, chromedp.CSS(`.site-nav a[href="/menu"]`), http.StatusOK, "Main Menu")
 			checkAxe(t, ctx, "main menu of a member")
-			if got := textOf(t, ctx, "#step-worksite"); !strings.Contains(got, "Complete") || !strings.Contains(got, "1 approved worksite") {
+			if got := textOf(t, ctx, "#step-worksite"); !strings.Contains(got, "Complete") ||
+				!strings.Contains(got, "1 approved worksite") {
 				t.Errorf("the Worksites tile of a new member reads %q", got)
 			}
 		})
@@ -525,15 +606,21 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 		}
 
 		toGreg := wsEmails(t, inst, greg.email)
-		if d := toGreg["worksite_join_decided"]; len(d) != 1 || !strings.Contains(d[0].Subject, "approved") || !strings.Contains(d[0].Subject, mainName) || len(toGreg) != 1 {
+		if d := toGreg["worksite_join_decided"]; len(d) != 1 || !strings.Contains(d[0].Subject, "approved") ||
+			!strings.Contains(d[0].Subject, mainName) ||
+			len(toGreg) != 1 {
 			t.Errorf("Gregory received %s: %+v", wsKinds(toGreg), d)
 		}
 		toMia := wsEmails(t, inst, mia.email)
-		if d := toMia["worksite_join_decided"]; len(d) != 1 || !strings.Contains(d[0].Subject, "declined") || !strings.Contains(d[0].Text, reason) || len(toMia) != 1 {
+		if d := toMia["worksite_join_decided"]; len(d) != 1 || !strings.Contains(d[0].Subject, "declined") ||
+			!strings.Contains(d[0].Text, reason) ||
+			len(toMia) != 1 {
 			t.Errorf("Mia received %s: %+v", wsKinds(toMia), d)
 		}
 		toLou := wsEmails(t, inst, lou.email)
-		if d := toLou["worksite_invitation"]; len(d) != 1 || !strings.Contains(d[0].Text, string(mainCode)) || !strings.Contains(d[0].Subject, mainName) || len(toLou) != 1 {
+		if d := toLou["worksite_invitation"]; len(d) != 1 || !strings.Contains(d[0].Text, string(mainCode)) ||
+			!strings.Contains(d[0].Subject, mainName) ||
+			len(toLou) != 1 {
 			t.Errorf("Lou received %s: %+v", wsKinds(toLou), d)
 		}
 	})
@@ -545,7 +632,18 @@ func wsImportGuideBuilding(t *testing.T, inst *portaltest.Instance) error {
 	t.Helper()
 	rows := func(yield func(portal.Address, error) bool) {
 		for _, u := range []string{"100", "101", "101A", "102", "103", "104", "105"} {
-			if !yield(portal.Address{Unit: u, CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"}, nil) {
+			if !yield(
+				portal.Address{
+					Unit:        u,
+					CivicNumber: "370",
+					StreetName:  "Broadway",
+					Direction:   "E",
+					City:        "Vancouver",
+					Province:    "BC",
+					PostalCode:  "V5T 4G5",
+				},
+				nil,
+			) {
 				return
 			}
 		}

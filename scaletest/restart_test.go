@@ -49,7 +49,9 @@ func startPostgres(t *testing.T) *pgCluster {
 	if bin == "" {
 		found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/initdb")
 		if len(found) == 0 {
-			t.Fatal("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin: install postgresql, or set PORTAL_SCALE_PG_BIN")
+			t.Fatal(
+				"no PostgreSQL server binaries in /usr/lib/postgresql/*/bin: install postgresql, or set PORTAL_SCALE_PG_BIN",
+			)
 		}
 		sort.Slice(found, func(i, j int) bool { return pgVersion(found[i]) < pgVersion(found[j]) })
 		bin = filepath.Dir(found[len(found)-1])
@@ -94,7 +96,9 @@ func startPostgres(t *testing.T) *pgCluster {
 		}
 		// Another process may have taken the port between the check and the bind.
 		log, _ := os.ReadFile(pg.log())
-		if try == 4 || !strings.Contains(string(log), "could not bind") && !strings.Contains(string(log), "could not create any TCP/IP") {
+		if try == 4 ||
+			!strings.Contains(string(log), "could not bind") &&
+				!strings.Contains(string(log), "could not create any TCP/IP") {
 			t.Fatalf("%v\n%s", err, tail(string(log), 2000))
 		}
 	}
@@ -204,7 +208,14 @@ func (c *cluster) restartRun(t *testing.T, pg *pgCluster) {
 		after := snapshot(t, db)
 		for i, b := range before {
 			if missing := b.missingFrom(after[i]); len(missing) > 0 {
-				t.Errorf("%s: %d rows of %s committed before it are gone after it (%s %v)", r.name, len(missing), b.table, b.key, missing)
+				t.Errorf(
+					"%s: %d rows of %s committed before it are gone after it (%s %v)",
+					r.name,
+					len(missing),
+					b.table,
+					b.key,
+					missing,
+				)
 			}
 		}
 		// Load goes on after the recovery.
@@ -265,10 +276,21 @@ func (c *cluster) restartRun(t *testing.T, pg *pgCluster) {
 		workers, failed+succeeded, failed, l.longest().Round(10*time.Millisecond), requestDeadline,
 		len(l.registeredNames()), len(l.joinedEmails()))
 	for _, f := range figs {
-		t.Logf("%s: database away %s; %d requests got the 503 page, %d served; every instance ready and serving a signed-in page %s after the database was back",
-			f.name, f.down.Round(10*time.Millisecond), f.failed, f.succeeded, f.recover.Round(10*time.Millisecond))
+		t.Logf(
+			"%s: database away %s; %d requests got the 503 page, %d served; every instance ready and serving a signed-in page %s after the database was back",
+			f.name,
+			f.down.Round(10*time.Millisecond),
+			f.failed,
+			f.succeeded,
+			f.recover.Round(10*time.Millisecond),
+		)
 	}
-	t.Logf("emails after the restarts: %d in the outbox, %d lost, %d sent twice (same Message-ID)", total, lost, len(c.sink.duplicates()))
+	t.Logf(
+		"emails after the restarts: %d in the outbox, %d lost, %d sent twice (same Message-ID)",
+		total,
+		lost,
+		len(c.sink.duplicates()),
+	)
 	if succeeded == 0 {
 		t.Error("no request succeeded")
 	}
@@ -293,7 +315,8 @@ func (c *cluster) waitRecovered(t *testing.T, admin *person, limit time.Duration
 				if resp, err := admin.http.Get(base + "/menu"); err == nil {
 					b, _ := io.ReadAll(resp.Body)
 					resp.Body.Close()
-					if resp.StatusCode == http.StatusOK && resp.Request.URL.Path == "/menu" && strings.Contains(string(b), admin.given) {
+					if resp.StatusCode == http.StatusOK && resp.Request.URL.Path == "/menu" &&
+						strings.Contains(string(b), admin.given) {
 						menu = http.StatusOK
 					} else {
 						menu = resp.StatusCode
@@ -305,7 +328,14 @@ func (c *cluster) waitRecovered(t *testing.T, admin *person, limit time.Duration
 				break
 			}
 			if time.Since(start) > limit {
-				t.Fatalf("instance p%d not serving %s after the database came back: readyz %d, menu %d %s", i, limit, ready, menu, last)
+				t.Fatalf(
+					"instance p%d not serving %s after the database came back: readyz %d, menu %d %s",
+					i,
+					limit,
+					ready,
+					menu,
+					last,
+				)
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
@@ -497,7 +527,13 @@ func (l *load) do(p *person, method, path string, form url.Values, wantPath, wan
 	l.worst = max(l.worst, took)
 	l.mu.Unlock()
 	if took > requestDeadline {
-		l.t.Errorf("%s %s took %s, past its deadline of %s", method, path, took.Round(time.Millisecond), requestDeadline)
+		l.t.Errorf(
+			"%s %s took %s, past its deadline of %s",
+			method,
+			path,
+			took.Round(time.Millisecond),
+			requestDeadline,
+		)
 	}
 	if err != nil {
 		l.t.Errorf("%s %s: no answer after %s: %v", method, path, took.Round(time.Millisecond), err)
@@ -510,7 +546,13 @@ func (l *load) do(p *person, method, path string, form url.Values, wantPath, wan
 		// plainly what happened and when to try again.
 		if resp.Header.Get("X-Request-ID") == "" || resp.Header.Get("Retry-After") != "60" ||
 			!strings.Contains(text, "Service unavailable") || !strings.Contains(text, "Please try again in a minute.") {
-			l.t.Errorf("%s %s ended at %s with a 503 that is not the portal's page: %s", method, path, at, tail(text, 400))
+			l.t.Errorf(
+				"%s %s ended at %s with a 503 that is not the portal's page: %s",
+				method,
+				path,
+				at,
+				tail(text, 400),
+			)
 		}
 		l.mu.Lock()
 		l.failed++

@@ -94,7 +94,8 @@ func TestScaleOut(t *testing.T) {
 		t.Errorf("portal check: %s", out)
 	}
 	out = c.portalCmd("audit", "verify")
-	if !strings.HasPrefix(out, "audit trail intact") || strings.Contains(out, "unkeyed") || strings.Contains(out, "not checked") {
+	if !strings.HasPrefix(out, "audit trail intact") || strings.Contains(out, "unkeyed") ||
+		strings.Contains(out, "not checked") {
 		t.Errorf("portal audit verify: %s", out)
 	}
 	t.Logf("portal audit verify: %s", strings.TrimSpace(out))
@@ -368,7 +369,13 @@ func (p *person) read(resp *http.Response) string {
 		if len(problems) == 0 {
 			problems = []string{tail(p.lastBody, 1500)}
 		}
-		p.t.Fatalf("%s %s: %d %s", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode, strings.Join(problems, "; "))
+		p.t.Fatalf(
+			"%s %s: %d %s",
+			resp.Request.Method,
+			resp.Request.URL.Path,
+			resp.StatusCode,
+			strings.Join(problems, "; "),
+		)
 	}
 	return p.lastBody
 }
@@ -447,8 +454,10 @@ func (c *cluster) journey(t *testing.T) {
 	// The officer signs in through the team's provider and approves it.
 	officer := c.newPerson(t, 1000, "Olivia")
 	c.signIn.Lock()
-	c.staff.QueueUser(cardUser{sub: "STAFF-olivia", claims: map[string]any{"given_name": "Olivia", "family_name": "OFFICER",
-		"email": "officer@team.example", "email_verified": true}})
+	c.staff.QueueUser(
+		cardUser{sub: "STAFF-olivia", claims: map[string]any{"given_name": "Olivia", "family_name": "OFFICER",
+			"email": "officer@team.example", "email_verified": true}},
+	)
 	officer.get("/staff/signin")
 	c.signIn.Unlock()
 	officer.get("/staff/worksites")
@@ -468,7 +477,10 @@ func (c *cluster) journey(t *testing.T) {
 			p.confirmEmail()
 			p.get("/worksites/join/code")
 			p.post("/worksites/join/code", url.Values{"code": {code}})
-			p.post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}, "comment": {"Starting Monday."}})
+			p.post(
+				"/worksites/access",
+				url.Values{"worksite": {code}, "via": {"code"}, "comment": {"Starting Monday."}},
+			)
 			if !strings.Contains(p.lastBody, "Request has successfully been sent") {
 				t.Errorf("%s: join request not sent: %s", p.email, tail(p.lastBody, 500))
 			}
@@ -492,7 +504,8 @@ func (c *cluster) journey(t *testing.T) {
 	for n := 1; n <= members; n++ {
 		p := c.newPerson(t, n, "Member")
 		p.signIn()
-		if body := p.get("/worksites"); !strings.Contains(body, "Kingsgate Mall Clinic") || !strings.Contains(body, "Active") {
+		if body := p.get("/worksites"); !strings.Contains(body, "Kingsgate Mall Clinic") ||
+			!strings.Contains(body, "Active") {
 			t.Errorf("%s: My Worksites does not show an active membership: %s", p.email, tail(body, 600))
 		}
 	}
@@ -536,8 +549,11 @@ func (c *cluster) killRun(t *testing.T, kills int) {
 		time.Sleep(700 * time.Millisecond)
 		i := k % 3
 		pid := c.procs[i].Process.Pid
-		rows, err := db.QueryContext(context.Background(),
-			`SELECT message_id FROM emails WHERE status = 'pending' AND lease_owner LIKE $1`, "%-"+strconv.Itoa(pid)+"-%")
+		rows, err := db.QueryContext(
+			context.Background(),
+			`SELECT message_id FROM emails WHERE status = 'pending' AND lease_owner LIKE $1`,
+			"%-"+strconv.Itoa(pid)+"-%",
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -592,10 +608,21 @@ func (c *cluster) killRun(t *testing.T, kills int) {
 			}
 		}
 	}
-	t.Logf("%d kills: %d emails in the outbox, %d lost, %d sent twice (same Message-ID), %d held by a killed instance, longest wait after a kill %s",
-		kills, total, lost, len(dups), leased, worst.Round(100*time.Millisecond))
+	t.Logf(
+		"%d kills: %d emails in the outbox, %d lost, %d sent twice (same Message-ID), %d held by a killed instance, longest wait after a kill %s",
+		kills,
+		total,
+		lost,
+		len(dups),
+		leased,
+		worst.Round(100*time.Millisecond),
+	)
 	if slowest > 0 {
-		t.Errorf("%d emails held by a killed instance waited more than 45 s after the kill (longest %s)", slowest, worst)
+		t.Errorf(
+			"%d emails held by a killed instance waited more than 45 s after the kill (longest %s)",
+			slowest,
+			worst,
+		)
 	}
 }
 

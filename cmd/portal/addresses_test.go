@@ -138,7 +138,8 @@ func TestRunAddresses_Usage(t *testing.T) {
 			t.Errorf("%q: got %v, want an error containing %q", tt.args, err, tt.want)
 		}
 	}
-	if _, _, err := runAddressesCmd(t, dsn, "import", filepath.Join(t.TempDir(), "missing.csv")); err == nil || !os.IsNotExist(err) {
+	if _, _, err := runAddressesCmd(t, dsn, "import", filepath.Join(t.TempDir(), "missing.csv")); err == nil ||
+		!os.IsNotExist(err) {
 		t.Errorf("missing file: got %v", err)
 	}
 }

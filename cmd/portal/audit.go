@@ -140,7 +140,9 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		case cfg.AuditSigningKey != nil:
 			vopts.CheckpointKey = cfg.AuditSigningKey.Public().(ed25519.PublicKey)
 		default:
-			return errors.New("give the checkpoints' public key with --public-key FILE (or the signing key in PORTAL_AUDIT_SIGNING_KEY_FILE)")
+			return errors.New(
+				"give the checkpoints' public key with --public-key FILE (or the signing key in PORTAL_AUDIT_SIGNING_KEY_FILE)",
+			)
 		}
 	}
 	db, err := store.Open(ctx, cfg.DB)
@@ -180,8 +182,13 @@ func auditSummary(r portal.AuditReport, opts portal.AuditVerifyOptions) string {
 		parts = append(parts, fmt.Sprintf("%d MAC(s) checked with the audit key", r.Keyed))
 	}
 	if r.KeyedUnchecked > 0 {
-		parts = append(parts,
-			fmt.Sprintf("%d keyed row(s) not checked: no audit key given (PORTAL_AUDIT_KEY_FILE or --key)", r.KeyedUnchecked))
+		parts = append(
+			parts,
+			fmt.Sprintf(
+				"%d keyed row(s) not checked: no audit key given (PORTAL_AUDIT_KEY_FILE or --key)",
+				r.KeyedUnchecked,
+			),
+		)
 	}
 	if r.Unkeyed > 0 {
 		parts = append(parts, fmt.Sprintf("%d unkeyed row(s), written before an audit key was configured", r.Unkeyed))
@@ -199,7 +206,9 @@ func auditSummary(r portal.AuditReport, opts portal.AuditVerifyOptions) string {
 // checkpoint file, or to stdout.
 func auditCheckpoint(ctx context.Context, cfg wire.Config, logFormat, out string, stdout, stderr io.Writer) error {
 	if cfg.AuditSigningKey == nil {
-		return errors.New("no checkpoint signing key: set PORTAL_AUDIT_SIGNING_KEY_FILE (portal audit keygen --kind signing makes one)")
+		return errors.New(
+			"no checkpoint signing key: set PORTAL_AUDIT_SIGNING_KEY_FILE (portal audit keygen --kind signing makes one)",
+		)
 	}
 	p, err := wire.Open(ctx, cfg, newLogger(stderr, logFormat, cfg.Dev).With("command", "audit checkpoint"))
 	if err != nil {
@@ -254,7 +263,10 @@ func auditKeygen(kind, out string, stdout io.Writer) error {
 			"checkpoint signing key written to %s (PORTAL_AUDIT_SIGNING_KEY_FILE) and its public key to %s.pub "+
 				"(portal audit verify --public-key); keep the public key with the shipped checkpoint files\n", out, out)
 	default:
-		return fmt.Errorf("say which key with --kind mac (the audit key) or --kind signing (checkpoints); %s", auditUsage)
+		return fmt.Errorf(
+			"say which key with --kind mac (the audit key) or --kind signing (checkpoints); %s",
+			auditUsage,
+		)
 	}
 	return nil
 }

@@ -27,10 +27,12 @@ func auditEnv(t *testing.T) (env map[string]string, dir string) {
 	if err != nil || !strings.HasPrefix(out, "audit key ") {
 		t.Fatalf("keygen mac: %q %v", out, err)
 	}
-	if out, err := runCmd(t, nil, "audit", "keygen", "--kind", "signing", "--out", signFile); err != nil || !strings.Contains(out, signFile+".pub") {
+	if out, err := runCmd(t, nil, "audit", "keygen", "--kind", "signing", "--out", signFile); err != nil ||
+		!strings.Contains(out, signFile+".pub") {
 		t.Fatalf("keygen signing: %q %v", out, err)
 	}
-	if _, err := runCmd(t, nil, "audit", "keygen", "--kind", "mac", "--out", keyFile); err == nil || !strings.Contains(err.Error(), "file exists") {
+	if _, err := runCmd(t, nil, "audit", "keygen", "--kind", "mac", "--out", keyFile); err == nil ||
+		!strings.Contains(err.Error(), "file exists") {
 		t.Fatalf("keygen over an existing key: %v", err)
 	}
 	if fi, err := os.Stat(keyFile); err != nil || fi.Mode().Perm() != 0o600 {
@@ -67,14 +69,25 @@ func TestRun_AuditKeyedAndCheckpointed(t *testing.T) {
 		}
 	}
 	cps := filepath.Join(dir, "checkpoints.jsonl")
-	if out, err := runCmd(t, env, "audit", "checkpoint", "--out", cps); err != nil || out != "checkpoint of row 3 appended to "+cps+"\n" {
+	if out, err := runCmd(t, env, "audit", "checkpoint", "--out", cps); err != nil ||
+		out != "checkpoint of row 3 appended to "+cps+"\n" {
 		t.Fatalf("checkpoint: %q %v", out, err)
 	}
 	if _, err := runCmd(t, env, "tokens", "revoke", "--name", "viewer-three", "--by", "Ada"); err != nil {
 		t.Fatal(err)
 	}
-	out, err = runCmd(t, env, "audit", "verify", "--checkpoints", cps, "--public-key", env["PORTAL_AUDIT_SIGNING_KEY_FILE"]+".pub")
-	if err != nil || out != "audit trail intact: 4 row(s) verified; 4 MAC(s) checked with the audit key; 1 checkpoint(s) hold\n" {
+	out, err = runCmd(
+		t,
+		env,
+		"audit",
+		"verify",
+		"--checkpoints",
+		cps,
+		"--public-key",
+		env["PORTAL_AUDIT_SIGNING_KEY_FILE"]+".pub",
+	)
+	if err != nil ||
+		out != "audit trail intact: 4 row(s) verified; 4 MAC(s) checked with the audit key; 1 checkpoint(s) hold\n" {
 		t.Fatalf("verify: %q %v", out, err)
 	}
 
@@ -86,12 +99,26 @@ func TestRun_AuditKeyedAndCheckpointed(t *testing.T) {
 	if out, err := runCmd(t, noKey, "audit", "verify"); err != nil {
 		t.Fatalf("without the key or a checkpoint the truncation is invisible (%q %v)", out, err)
 	}
-	out, err = runCmd(t, noKey, "audit", "verify", "--checkpoints", cps, "--public-key", env["PORTAL_AUDIT_SIGNING_KEY_FILE"]+".pub")
-	if err == nil || !strings.Contains(out, "records row 3, but the trail ends at row 2: rows were deleted from the end and the head moved back") {
+	out, err = runCmd(
+		t,
+		noKey,
+		"audit",
+		"verify",
+		"--checkpoints",
+		cps,
+		"--public-key",
+		env["PORTAL_AUDIT_SIGNING_KEY_FILE"]+".pub",
+	)
+	if err == nil ||
+		!strings.Contains(
+			out,
+			"records row 3, but the trail ends at row 2: rows were deleted from the end and the head moved back",
+		) {
 		t.Fatalf("truncated, with the checkpoint: %q %v", out, err)
 	}
 	out, err = runCmd(t, env, "audit", "verify")
-	if err == nil || !strings.Contains(out, "row 2: the head's MAC does not match: the head was moved without the audit key") {
+	if err == nil ||
+		!strings.Contains(out, "row 2: the head's MAC does not match: the head was moved without the audit key") {
 		t.Fatalf("truncated, with the key: %q %v", out, err)
 	}
 }
@@ -103,7 +130,8 @@ func TestRun_KeyedTrailNeedsItsKey(t *testing.T) {
 		t.Fatal(err)
 	}
 	delete(env, "PORTAL_AUDIT_KEY_FILE")
-	if _, err := runCmd(t, env, "demo"); err == nil || !strings.Contains(err.Error(), "the audit trail is keyed with audit key ") {
+	if _, err := runCmd(t, env, "demo"); err == nil ||
+		!strings.Contains(err.Error(), "the audit trail is keyed with audit key ") {
 		t.Fatalf("a portal without the key: %v", err)
 	}
 	_, err := runCmd(t, env, "tokens", "revoke", "--name", "viewer", "--by", "Ada")
@@ -111,7 +139,8 @@ func TestRun_KeyedTrailNeedsItsKey(t *testing.T) {
 		t.Fatalf("a command writing without the key: %v", err)
 	}
 	env["PORTAL_AUDIT_KEY_FILE"] = filepath.Join(t.TempDir(), "missing.key")
-	if _, err := runCmd(t, env, "tokens", "list"); err == nil || !strings.Contains(err.Error(), "PORTAL_AUDIT_KEY_FILE: open ") {
+	if _, err := runCmd(t, env, "tokens", "list"); err == nil ||
+		!strings.Contains(err.Error(), "PORTAL_AUDIT_KEY_FILE: open ") {
 		t.Fatalf("an unreadable key file: %v", err)
 	}
 }
@@ -153,10 +182,12 @@ func TestCheckpointJob(t *testing.T) {
 	}
 	cps, err := portal.ParseCheckpoints(bytes.NewReader(b))
 	head, _ := p.DB.Read().FindAuditHead(context.Background())
-	if err != nil || len(cps) != 1 || cps[0].Seq != head.Seq || cps[0].Hash != head.Hash || !cps[0].Verify(cfg.AuditSigningKey.Public().(ed25519.PublicKey)) {
+	if err != nil || len(cps) != 1 || cps[0].Seq != head.Seq || cps[0].Hash != head.Hash ||
+		!cps[0].Verify(cfg.AuditSigningKey.Public().(ed25519.PublicKey)) {
 		t.Fatalf("checkpoint file %q %v", b, err)
 	}
-	if !strings.Contains(logs.String(), "msg=\"audit checkpoint\"") || !strings.Contains(logs.String(), cps[0].Signature) {
+	if !strings.Contains(logs.String(), "msg=\"audit checkpoint\"") ||
+		!strings.Contains(logs.String(), cps[0].Signature) {
 		t.Errorf("not logged: %s", logs.String())
 	}
 }

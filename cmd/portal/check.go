@@ -67,8 +67,14 @@ func runCheck(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 			err: fmt.Errorf("policy check FAILED: %d violation(s) of %d invariant(s): %s",
 				len(vs), len(broken), strings.Join(broken, ", "))}
 	}
-	fmt.Fprintf(stdout,
+	fmt.Fprintf(
+		stdout,
 		"policy holds: %d invariants checked over %d account(s), %d worksite(s), %d access request(s) and %d audit row(s)\n",
-		len(portal.Invariants), len(s.Accounts), len(s.Worksites), len(s.Requests), s.AuditRows)
+		len(portal.Invariants),
+		len(s.Accounts),
+		len(s.Worksites),
+		len(s.Requests),
+		s.AuditRows,
+	)
 	return nil
 }

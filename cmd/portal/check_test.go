@@ -63,7 +63,8 @@ func TestRun_Check(t *testing.T) {
 			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 			want := "no-member-of-declined-worksite: worksite " + itoa(ws) + ", account " + itoa(sam) +
 				": an active Member of worksite "
-			if len(lines) != 4 || !strings.HasPrefix(lines[0], want) || !strings.HasSuffix(lines[0], ", which the CareConnect team declined") ||
+			if len(lines) != 4 || !strings.HasPrefix(lines[0], want) ||
+				!strings.HasSuffix(lines[0], ", which the CareConnect team declined") ||
 				!strings.HasPrefix(lines[3], "worksite-has-administrator: worksite "+itoa(ws)+": worksite ") ||
 				!strings.HasSuffix(lines[3], " (declined) has 3 active members and no administrator") {
 				t.Fatalf("check output:\n%s", out)
@@ -77,14 +78,17 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func TestRun_CheckCannotRun(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2"}
-	if _, err := runCmd(t, env, "check"); exitCode(err) != checkFailed || !strings.Contains(err.Error(), "connect to postgres") {
+	if _, err := runCmd(t, env, "check"); exitCode(err) != checkFailed ||
+		!strings.Contains(err.Error(), "connect to postgres") {
 		t.Fatalf("unreachable database: exit %d, %v", exitCode(err), err)
 	}
 	if _, err := runCmd(t, nil, "check", "-no-such-flag"); exitCode(err) != checkFailed {
 		t.Fatalf("bad flag: exit %d, %v", exitCode(err), err)
 	}
 	// A database never migrated has nothing to check against.
-	if _, err := runCmd(t, map[string]string{"PORTAL_DB": "sqlite:" + t.TempDir() + "/empty.db"}, "check"); exitCode(err) != checkFailed ||
+	if _, err := runCmd(t, map[string]string{"PORTAL_DB": "sqlite:" + t.TempDir() + "/empty.db"}, "check"); exitCode(
+		err,
+	) != checkFailed ||
 		!strings.Contains(err.Error(), "load policy snapshot") {
 		t.Fatalf("empty database: exit %d, %v", exitCode(err), err)
 	}

@@ -18,8 +18,13 @@ func TestParseConfig_DatabaseOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.Options{MaxConns: 25, MaxIdleConns: 10, ConnectTimeout: 5 * time.Second, StatementTimeout: 30 * time.Second,
-		IdleInTxTimeout: time.Minute}
+	want := store.Options{
+		MaxConns:         25,
+		MaxIdleConns:     10,
+		ConnectTimeout:   5 * time.Second,
+		StatementTimeout: 30 * time.Second,
+		IdleInTxTimeout:  time.Minute,
+	}
 	if cfg.DBOptions != want {
 		t.Fatalf("serve defaults %+v, want %+v", cfg.DBOptions, want)
 	}
@@ -27,9 +32,24 @@ func TestParseConfig_DatabaseOptions(t *testing.T) {
 	if err != nil || cfg.DBOptions.StatementTimeout != -1 {
 		t.Fatalf("migrate: statement timeout %v (%v), want none (-1)", cfg.DBOptions.StatementTimeout, err)
 	}
-	env := map[string]string{"PORTAL_DB_MAX_CONNS": "8", "PORTAL_DB_STATEMENT_TIMEOUT": "2s", "PORTAL_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0"}
-	cfg, _, err = parseConfig("serve", []string{"-db-max-idle-conns", "4"}, io.Discard, func(k string) string { return env[k] })
-	want = store.Options{MaxConns: 8, MaxIdleConns: 4, ConnectTimeout: 5 * time.Second, StatementTimeout: 2 * time.Second, IdleInTxTimeout: -1}
+	env := map[string]string{
+		"PORTAL_DB_MAX_CONNS":                   "8",
+		"PORTAL_DB_STATEMENT_TIMEOUT":           "2s",
+		"PORTAL_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0",
+	}
+	cfg, _, err = parseConfig(
+		"serve",
+		[]string{"-db-max-idle-conns", "4"},
+		io.Discard,
+		func(k string) string { return env[k] },
+	)
+	want = store.Options{
+		MaxConns:         8,
+		MaxIdleConns:     4,
+		ConnectTimeout:   5 * time.Second,
+		StatementTimeout: 2 * time.Second,
+		IdleInTxTimeout:  -1,
+	}
 	if err != nil || cfg.DBOptions != want {
 		t.Fatalf("set: %+v (%v), want %+v", cfg.DBOptions, err, want)
 	}

@@ -38,10 +38,11 @@ import (
 	"portal/internal/identity"
 	"portal/internal/licence"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"portal/internal/store"
 	"portal/internal/web"
 	"portal/internal/wire"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -86,11 +87,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 	case "audit":
 		return runAudit(ctx, args, stdout, stderr, getenv)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout,
-			"usage: portal [serve|migrate|demo|audit verify|audit checkpoint|audit keygen|check|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags")
+		fmt.Fprintln(
+			stdout,
+			"usage: portal [serve|migrate|demo|audit verify|audit checkpoint|audit keygen|check|addresses|worksites|staff|tokens|prerequisites|version] [flags]; portal serve -h lists the flags",
+		)
 		return nil
 	default:
-		return fmt.Errorf("unknown command %q (serve, migrate, demo, audit, check, addresses, worksites, staff, tokens, prerequisites, version)", cmd)
+		return fmt.Errorf(
+			"unknown command %q (serve, migrate, demo, audit, check, addresses, worksites, staff, tokens, prerequisites, version)",
+			cmd,
+		)
 	}
 	cfg, logFormat, err := parseConfig(cmd, args, stderr, getenv)
 	if err != nil {
@@ -121,9 +127,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout,
+		fmt.Fprintf(
+			stdout,
 			"demo data loaded: %d new account(s), %d address(es), %d worksite(s); sign in as Sam JONES, Jane MOA or Priya SINGH with development sign-in\n",
-			sum.Accounts, sum.Addresses, sum.Worksites)
+			sum.Accounts,
+			sum.Addresses,
+			sum.Worksites,
+		)
 		return nil
 	}
 
@@ -141,7 +151,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv fu
 		"database", string(p.DB.Dialect()),
 		"development_mode", cfg.Dev, "version", version, "gogc", gogc)
 	if cfg.Dev {
-		logger.Warn("development mode: development sign-in and the development mailbox are on; never use this in production")
+		logger.Warn(
+			"development mode: development sign-in and the development mailbox are on; never use this in production",
+		)
 	}
 	return p.Serve(ctx, l)
 }
@@ -209,10 +221,16 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("MAIL_FROM", "my.CareConnect <no-reply@mycareconnect.invalid>"),
 		"sender of emails (PORTAL_MAIL_FROM)")
 	trustProxy := fs.Bool("trust-proxy", false, "replaced by -trusted-proxies; refused")
-	trustedProxies := fs.String("trusted-proxies", env("TRUSTED_PROXIES", ""),
-		"comma-separated networks of the load balancers, e.g. 10.0.0.0/8; X-Forwarded-For is read only from them (PORTAL_TRUSTED_PROXIES)")
-	metricsAddr := fs.String("metrics-addr", env("METRICS_ADDR", ""),
-		"listen address of /metrics, off for none (PORTAL_METRICS_ADDR); default 127.0.0.1:9090, or off in development mode")
+	trustedProxies := fs.String(
+		"trusted-proxies",
+		env("TRUSTED_PROXIES", ""),
+		"comma-separated networks of the load balancers, e.g. 10.0.0.0/8; X-Forwarded-For is read only from them (PORTAL_TRUSTED_PROXIES)",
+	)
+	metricsAddr := fs.String(
+		"metrics-addr",
+		env("METRICS_ADDR", ""),
+		"listen address of /metrics, off for none (PORTAL_METRICS_ADDR); default 127.0.0.1:9090, or off in development mode",
+	)
 	fs.StringVar(&cfg.TemplateDir, "templates", env("TEMPLATES", ""),
 		"read page templates from this folder, for template work (PORTAL_TEMPLATES)")
 	fs.StringVar(&cfg.OIDC.Issuer, "oidc-issuer", env("OIDC_ISSUER", ""),
@@ -234,8 +252,12 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 		"OIDC issuer for the CareConnect team's sign-in (PORTAL_STAFF_OIDC_ISSUER)")
 	fs.StringVar(&cfg.StaffOIDC.ClientID, "staff-oidc-client-id", env("STAFF_OIDC_CLIENT_ID", ""),
 		"OIDC client id for staff sign-in (PORTAL_STAFF_OIDC_CLIENT_ID)")
-	fs.StringVar(&cfg.AddressCompleteURL, "addresscomplete-url", env("ADDRESSCOMPLETE_URL", ""),
-		"Canada Post AddressComplete base URL (PORTAL_ADDRESSCOMPLETE_URL); its key in PORTAL_ADDRESSCOMPLETE_KEY or _FILE")
+	fs.StringVar(
+		&cfg.AddressCompleteURL,
+		"addresscomplete-url",
+		env("ADDRESSCOMPLETE_URL", ""),
+		"Canada Post AddressComplete base URL (PORTAL_ADDRESSCOMPLETE_URL); its key in PORTAL_ADDRESSCOMPLETE_KEY or _FILE",
+	)
 	fs.StringVar(&cfg.SMTP.Host, "smtp-host", env("SMTP_HOST", ""), "SMTP server (PORTAL_SMTP_HOST)")
 	fs.StringVar(&smtpPort, "smtp-port", env("SMTP_PORT", ""), "SMTP port (PORTAL_SMTP_PORT)")
 	fs.StringVar(&cfg.SMTP.Username, "smtp-username", env("SMTP_USERNAME", ""), "SMTP user (PORTAL_SMTP_USERNAME)")
@@ -247,13 +269,21 @@ func parseConfig(cmd string, args []string, stderr io.Writer, getenv func(string
 	dbFlags := databaseFlags(fs, cmd, env, envDur)
 	fs.DurationVar(&cfg.PolicyCheckEvery, "policy-check-every", envDur("POLICY_CHECK_EVERY", 15*time.Minute),
 		"how often the server checks the access policy's invariants for /metrics (PORTAL_POLICY_CHECK_EVERY)")
-	dormancyDays := fs.String("dormancy-days",
+	dormancyDays := fs.String(
+		"dormancy-days",
 		env("DORMANCY_DAYS", strconv.Itoa(int(portal.DefaultDormancyLimit/(24*time.Hour)))),
-		"days without a portal sign-in or annual review confirmation after which CareConnect access is suspended as dormant (PORTAL_DORMANCY_DAYS)")
-	pushFile := fs.String("scim-push-file", env("SCIM_PUSH_FILE", ""),
-		"JSON file naming the downstream SCIM services to provision (push mode); see docs/provisioning-api.md (PORTAL_SCIM_PUSH_FILE)")
-	licenceFile := fs.String("licence-registry-file", env("LICENCE_REGISTRY_FILE", ""),
-		"JSON file naming each college's licence registry (FHIR or CSV); see the README's \"Licence registries\" (PORTAL_LICENCE_REGISTRY_FILE)")
+		"days without a portal sign-in or annual review confirmation after which CareConnect access is suspended as dormant (PORTAL_DORMANCY_DAYS)",
+	)
+	pushFile := fs.String(
+		"scim-push-file",
+		env("SCIM_PUSH_FILE", ""),
+		"JSON file naming the downstream SCIM services to provision (push mode); see docs/provisioning-api.md (PORTAL_SCIM_PUSH_FILE)",
+	)
+	licenceFile := fs.String(
+		"licence-registry-file",
+		env("LICENCE_REGISTRY_FILE", ""),
+		"JSON file naming each college's licence registry (FHIR or CSV); see the README's \"Licence registries\" (PORTAL_LICENCE_REGISTRY_FILE)",
+	)
 	fs.DurationVar(&cfg.LicenceCheckEvery, "licence-check-every", envDur("LICENCE_CHECK_EVERY", 24*time.Hour),
 		"how often everyone provisioned has their licence checked again (PORTAL_LICENCE_CHECK_EVERY)")
 	logFormat := fs.String("log-format", env("LOG_FORMAT", ""),
@@ -372,8 +402,11 @@ func databaseFlags(fs *flag.FlagSet, cmd string, env func(name, def string) stri
 		"PostgreSQL: connections kept open while idle (PORTAL_DB_MAX_IDLE_CONNS)")
 	connect := fs.Duration("db-connect-timeout", envDur("DB_CONNECT_TIMEOUT", store.DefaultConnectTimeout),
 		"PostgreSQL: how long opening a connection may take (PORTAL_DB_CONNECT_TIMEOUT)")
-	stmt := fs.Duration("db-statement-timeout", envDur("DB_STATEMENT_TIMEOUT", stmtDefault),
-		"PostgreSQL: statement_timeout of each connection, 0 for none (PORTAL_DB_STATEMENT_TIMEOUT); default 30s for serve, none for other commands")
+	stmt := fs.Duration(
+		"db-statement-timeout",
+		envDur("DB_STATEMENT_TIMEOUT", stmtDefault),
+		"PostgreSQL: statement_timeout of each connection, 0 for none (PORTAL_DB_STATEMENT_TIMEOUT); default 30s for serve, none for other commands",
+	)
 	idleTx := fs.Duration("db-idle-in-transaction-timeout",
 		envDur("DB_IDLE_IN_TRANSACTION_TIMEOUT", store.DefaultIdleInTxTimeout),
 		"PostgreSQL: idle_in_transaction_session_timeout, 0 for none (PORTAL_DB_IDLE_IN_TRANSACTION_TIMEOUT)")

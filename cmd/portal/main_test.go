@@ -29,7 +29,8 @@ func TestRun_Version(t *testing.T) {
 	if err != nil || out != "portal dev\n" {
 		t.Fatalf("got %q, %v", out, err)
 	}
-	if _, err := runCmd(t, nil, "frobnicate"); err == nil || !strings.Contains(err.Error(), `unknown command "frobnicate"`) {
+	if _, err := runCmd(t, nil, "frobnicate"); err == nil ||
+		!strings.Contains(err.Error(), `unknown command "frobnicate"`) {
 		t.Fatalf("unknown command: %v", err)
 	}
 }
@@ -37,7 +38,11 @@ func TestRun_Version(t *testing.T) {
 func TestRun_MigrateDemoAndAuditVerify(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "portal.db")
-	env := map[string]string{"PORTAL_DB": "sqlite:" + path, "PORTAL_DEV": "true", "PORTAL_BASE_URL": "http://127.0.0.1:9"}
+	env := map[string]string{
+		"PORTAL_DB":       "sqlite:" + path,
+		"PORTAL_DEV":      "true",
+		"PORTAL_BASE_URL": "http://127.0.0.1:9",
+	}
 	out, err := runCmd(t, env, "migrate")
 	if err != nil || !strings.HasPrefix(out, "applied ") {
 		t.Fatalf("migrate: %q %v", out, err)
@@ -60,10 +65,12 @@ func TestRun_MigrateDemoAndAuditVerify(t *testing.T) {
 	}
 	// The demo people have no mailbox: the demo confirms their addresses, audited.
 	var unconfirmed, marked int
-	if err := db.QueryRow("SELECT COUNT(*) FROM accounts WHERE email_verified_at = 0").Scan(&unconfirmed); err != nil || unconfirmed != 0 {
+	if err := db.QueryRow("SELECT COUNT(*) FROM accounts WHERE email_verified_at = 0").Scan(&unconfirmed); err != nil ||
+		unconfirmed != 0 {
 		t.Fatalf("%d demo people unconfirmed (%v)", unconfirmed, err)
 	}
-	if err := db.QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'account.email_verified' AND actor_id = 'portal demo'").Scan(&marked); err != nil || marked != 3 {
+	if err := db.QueryRow("SELECT COUNT(*) FROM audit_log WHERE action = 'account.email_verified' AND actor_id = 'portal demo'").Scan(&marked); err != nil ||
+		marked != 3 {
 		t.Fatalf("%d confirmations audited (%v)", marked, err)
 	}
 
@@ -73,7 +80,8 @@ func TestRun_MigrateDemoAndAuditVerify(t *testing.T) {
 	}
 	db.Close()
 	out, err = runCmd(t, env, "audit", "verify")
-	if err == nil || !strings.Contains(err.Error(), "verification FAILED") || !strings.Contains(out, "row 2: content does not match its hash (edited)") {
+	if err == nil || !strings.Contains(err.Error(), "verification FAILED") ||
+		!strings.Contains(out, "row 2: content does not match its hash (edited)") {
 		t.Fatalf("tampered verify: %q %v", out, err)
 	}
 }
@@ -90,7 +98,18 @@ func TestRun_RefusesProductionWithoutIdentityProvider(t *testing.T) {
 func TestRun_StaffAndWorksites(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db"), "PORTAL_DEV": "true"}
-	out, err := runCmd(t, env, "staff", "grant", "--email", "Kim.Officer@careconnect.example", "--role", "officer", "--by", "Ada ADMIN")
+	out, err := runCmd(
+		t,
+		env,
+		"staff",
+		"grant",
+		"--email",
+		"Kim.Officer@careconnect.example",
+		"--role",
+		"officer",
+		"--by",
+		"Ada ADMIN",
+	)
 	if err != nil || out != "Kim.Officer@careconnect.example now holds: officer\n" {
 		t.Fatalf("grant: %q %v", out, err)
 	}
@@ -99,7 +118,18 @@ func TestRun_StaffAndWorksites(t *testing.T) {
 		t.Fatalf("bad role: %v", err)
 	}
 	// A role for an identity, whatever email its provider sends.
-	out, err = runCmd(t, env, "staff", "grant", "--subject", "https://login.example/staff|8f14e45f", "--role", "auditor", "--by", "Ada ADMIN")
+	out, err = runCmd(
+		t,
+		env,
+		"staff",
+		"grant",
+		"--subject",
+		"https://login.example/staff|8f14e45f",
+		"--role",
+		"auditor",
+		"--by",
+		"Ada ADMIN",
+	)
 	if err != nil || out != "https://login.example/staff|8f14e45f now holds: auditor\n" {
 		t.Fatalf("grant by subject: %q %v", out, err)
 	}
@@ -116,20 +146,34 @@ func TestRun_StaffAndWorksites(t *testing.T) {
 		t.Fatalf("subject without issuer: %v", err)
 	}
 	out, err = runCmd(t, env, "staff", "list")
-	if err != nil || !strings.Contains(out, "Kim.Officer@careconnect.example\tofficer\t") || !strings.Contains(out, "https://login.example/staff|8f14e45f\tauditor\t") {
+	if err != nil || !strings.Contains(out, "Kim.Officer@careconnect.example\tofficer\t") ||
+		!strings.Contains(out, "https://login.example/staff|8f14e45f\tauditor\t") {
 		t.Fatalf("list: %q %v", out, err)
 	}
-	out, err = runCmd(t, env, "staff", "revoke", "--subject", "https://login.example/staff|8f14e45f", "--role", "auditor", "--by", "Ada ADMIN")
+	out, err = runCmd(
+		t,
+		env,
+		"staff",
+		"revoke",
+		"--subject",
+		"https://login.example/staff|8f14e45f",
+		"--role",
+		"auditor",
+		"--by",
+		"Ada ADMIN",
+	)
 	if err != nil || out != "https://login.example/staff|8f14e45f now holds: \n" {
 		t.Fatalf("revoke by subject: %q %v", out, err)
 	}
 	if out, err := runCmd(t, env, "worksites", "pending"); err != nil || out != "no worksites are waiting\n" {
 		t.Fatalf("pending: %q %v", out, err)
 	}
-	if _, err := runCmd(t, env, "worksites", "approve", "AAAAAAA", "--by", "Olivia"); err == nil || err.Error() != "No worksite has the Worksite ID AAAAAAA." {
+	if _, err := runCmd(t, env, "worksites", "approve", "AAAAAAA", "--by", "Olivia"); err == nil ||
+		err.Error() != "No worksite has the Worksite ID AAAAAAA." {
 		t.Fatalf("approve unknown: %v", err)
 	}
-	if _, err := runCmd(t, env, "worksites", "approve", "AAAAAAA", "--by"); err == nil || err.Error() != "--by needs a value" {
+	if _, err := runCmd(t, env, "worksites", "approve", "AAAAAAA", "--by"); err == nil ||
+		err.Error() != "--by needs a value" {
 		t.Fatalf("missing value: %v", err)
 	}
 }
@@ -141,15 +185,29 @@ func TestRun_Tokens(t *testing.T) {
 		err.Error() != "give the token's lifetime with --expires, e.g. --expires 90d (at most 365d)" {
 		t.Fatalf("without --expires: %v", err)
 	}
-	out, err := runCmd(t, env, "tokens", "create", "--name=viewer", "--scopes", "scim:read,events:read", "--expires", "90d", "--by", "Ada")
+	out, err := runCmd(
+		t,
+		env,
+		"tokens",
+		"create",
+		"--name=viewer",
+		"--scopes",
+		"scim:read,events:read",
+		"--expires",
+		"90d",
+		"--by",
+		"Ada",
+	)
 	if err != nil || !strings.HasPrefix(out, "ccp_") || strings.Count(out, "\n") != 1 {
 		t.Fatalf("create: %q %v; want the token alone on stdout", out, err)
 	}
 	out, err = runCmd(t, env, "tokens", "list")
-	if err != nil || !strings.Contains(out, "viewer") || !strings.Contains(out, "scim:read,events:read") || !strings.Contains(out, " active") {
+	if err != nil || !strings.Contains(out, "viewer") || !strings.Contains(out, "scim:read,events:read") ||
+		!strings.Contains(out, " active") {
 		t.Fatalf("list: %q %v", out, err)
 	}
-	if out, err = runCmd(t, env, "tokens", "revoke", "--name", "viewer", "--by", "Ada"); err != nil || !strings.HasPrefix(out, "token viewer revoked at ") {
+	if out, err = runCmd(t, env, "tokens", "revoke", "--name", "viewer", "--by", "Ada"); err != nil ||
+		!strings.HasPrefix(out, "token viewer revoked at ") {
 		t.Fatalf("revoke: %q %v", out, err)
 	}
 	if out, _ = runCmd(t, env, "tokens", "list"); !strings.Contains(out, "revoked ") {
@@ -159,8 +217,13 @@ func TestRun_Tokens(t *testing.T) {
 
 func TestCommandOptions(t *testing.T) {
 	t.Parallel()
-	opts, rest, err := commandOptions([]string{"--by", "Ada", "-dev", "--reason=not a clinic", "-db", "sqlite:x.db"}, "by", "reason")
-	if err != nil || opts["by"] != "Ada" || opts["reason"] != "not a clinic" || strings.Join(rest, " ") != "-dev -db sqlite:x.db" {
+	opts, rest, err := commandOptions(
+		[]string{"--by", "Ada", "-dev", "--reason=not a clinic", "-db", "sqlite:x.db"},
+		"by",
+		"reason",
+	)
+	if err != nil || opts["by"] != "Ada" || opts["reason"] != "not a clinic" ||
+		strings.Join(rest, " ") != "-dev -db sqlite:x.db" {
 		t.Fatalf("got %v %q %v", opts, rest, err)
 	}
 	if _, _, err := commandOptions([]string{"--by"}, "by"); err == nil || err.Error() != "--by needs a value" {
@@ -209,14 +272,28 @@ func TestRun_UnknownSubcommandsTouchNothing(t *testing.T) {
 func TestRun_TokensNeedOnlyTheDatabase(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db")}
-	out, err := runCmd(t, env, "tokens", "create", "--name", "viewer", "--scope", "scim:read", "--expires", "30d", "--by", "Ada")
+	out, err := runCmd(
+		t,
+		env,
+		"tokens",
+		"create",
+		"--name",
+		"viewer",
+		"--scope",
+		"scim:read",
+		"--expires",
+		"30d",
+		"--by",
+		"Ada",
+	)
 	if err != nil || !strings.HasPrefix(out, "ccp_") {
 		t.Fatalf("create without sign-in settings: %q %v", out, err)
 	}
 	if out, err := runCmd(t, env, "tokens", "list"); err != nil || !strings.Contains(out, "viewer") {
 		t.Fatalf("list: %q %v", out, err)
 	}
-	if out, err := runCmd(t, env, "tokens", "revoke", "--name", "viewer", "--by", "Ada"); err != nil || !strings.HasPrefix(out, "token viewer revoked at ") {
+	if out, err := runCmd(t, env, "tokens", "revoke", "--name", "viewer", "--by", "Ada"); err != nil ||
+		!strings.HasPrefix(out, "token viewer revoked at ") {
 		t.Fatalf("revoke: %q %v", out, err)
 	}
 }
@@ -292,7 +369,12 @@ func TestParseConfig_LicenceRegistries(t *testing.T) {
 		t.Fatalf("got %v, want %q", err, want)
 	}
 	// Without the setting no licence is checked.
-	cfg, _, err = parseConfig("serve", nil, io.Discard, func(k string) string { return map[string]string{"PORTAL_DEV": "true"}[k] })
+	cfg, _, err = parseConfig(
+		"serve",
+		nil,
+		io.Discard,
+		func(k string) string { return map[string]string{"PORTAL_DEV": "true"}[k] },
+	)
 	if err != nil || cfg.Licences != nil || cfg.LicenceCheckEvery != 24*time.Hour {
 		t.Fatalf("default: %v %v %s", err, cfg.Licences, cfg.LicenceCheckEvery)
 	}

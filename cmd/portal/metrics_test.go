@@ -32,7 +32,15 @@ func TestParseConfig_Metrics(t *testing.T) {
 	} {
 		cfg, _, err := parseConfig("serve", tc.args, io.Discard, func(k string) string { return tc.env[k] })
 		if err != nil || cfg.MetricsAddr != tc.addr || cfg.MetricsToken != tc.tok {
-			t.Errorf("%s: addr %q token %q, %v; want %q %q", tc.name, cfg.MetricsAddr, cfg.MetricsToken, err, tc.addr, tc.tok)
+			t.Errorf(
+				"%s: addr %q token %q, %v; want %q %q",
+				tc.name,
+				cfg.MetricsAddr,
+				cfg.MetricsToken,
+				err,
+				tc.addr,
+				tc.tok,
+			)
 		}
 	}
 }

@@ -33,11 +33,16 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := app.New(db, passwd.NewHasher(2), tmpl, app.Config{BaseURL: "https://portal.test"}, nil)
-			acct, err := a.Register(ctx, portal.RequestMeta{}, portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-1",
-				GivenNames: "Ezra", Surname: "EXTERNAL", BirthDate: "1980-04-18"}, portal.RegistrationInput{
-				Profession: "physician", MSPBillingNumber: "A1234", CPSID: "12345", Resident: "no",
-				Email: "ezra@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
-				Username: "ezra.external", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"})
+			acct, err := a.Register(
+				ctx,
+				portal.RequestMeta{},
+				portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-1",
+					GivenNames: "Ezra", Surname: "EXTERNAL", BirthDate: "1980-04-18"},
+				portal.RegistrationInput{
+					Profession: "physician", MSPBillingNumber: "A1234", CPSID: "12345", Resident: "no",
+					Email: "ezra@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
+					Username: "ezra.external", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -56,19 +61,29 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 				return out.String(), err
 			}
 
-			if _, err := run("record-training", "--email", "ezra@example.ca", "--on", "2026-03-15"); err == nil || !strings.Contains(err.Error(), "usage") {
+			if _, err := run("record-training", "--email", "ezra@example.ca", "--on", "2026-03-15"); err == nil ||
+				!strings.Contains(err.Error(), "usage") {
 				t.Fatalf("without --by: %v", err)
 			}
 			// An address its account has not confirmed credits nobody yet.
-			zed, err := a.Register(ctx, portal.RequestMeta{}, portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-2",
-				GivenNames: "Zed", Surname: "UNCONFIRMED", BirthDate: "1981-04-18"}, portal.RegistrationInput{
-				Profession: "pharmacist", CollegeID: "PH-1234", Email: "zed@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
-				Username: "zed.unconfirmed", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"})
+			zed, err := a.Register(
+				ctx,
+				portal.RequestMeta{},
+				portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-2",
+					GivenNames: "Zed", Surname: "UNCONFIRMED", BirthDate: "1981-04-18"},
+				portal.RegistrationInput{
+					Profession: "pharmacist", CollegeID: "PH-1234", Email: "zed@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
+					Username: "zed.unconfirmed", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
 			out, err := run("record-training", "--email", "zed@example.ca", "--on", "2026-03-14", "--by", "officer.one")
-			if err != nil || !strings.HasPrefix(out, "pending: zed@example.ca is not confirmed by its HxBC account yet, so nobody is credited") {
+			if err != nil ||
+				!strings.HasPrefix(
+					out,
+					"pending: zed@example.ca is not confirmed by its HxBC account yet, so nobody is credited",
+				) {
 				t.Fatalf("unconfirmed address: %q %v", out, err)
 			}
 			if c, err := db.Read().LatestCompletion(ctx, zed.ID, store.CompletionTraining); !store.IsNotFound(err) {
@@ -89,11 +104,22 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 				!strings.Contains(err.Error(), "YYYY-MM-DD") {
 				t.Fatalf("bad date: %v", err)
 			}
-			out, err = run("record-training", "--email", "Ezra@Example.ca", "--on", "2026-03-15", "--by", "officer.one", "-db", dsn)
+			out, err = run(
+				"record-training",
+				"--email",
+				"Ezra@Example.ca",
+				"--on",
+				"2026-03-15",
+				"--by",
+				"officer.one",
+				"-db",
+				dsn,
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.Contains(out, "Ezra EXTERNAL") || !strings.Contains(out, portal.TrainingVersion) || !strings.Contains(out, "2026-03-15") {
+			if !strings.Contains(out, "Ezra EXTERNAL") || !strings.Contains(out, portal.TrainingVersion) ||
+				!strings.Contains(out, "2026-03-15") {
 				t.Fatalf("output %q", out)
 			}
 			c, err := db.Read().LatestCompletion(ctx, acct.ID, store.CompletionTraining)
@@ -101,12 +127,16 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 				t.Fatal(err)
 			}
 			vancouver, _ := time.LoadLocation("America/Vancouver")
-			if c.Source != store.SourceExternal || c.RecordedBy != "officer.one" || c.Version != portal.TrainingVersion ||
+			if c.Source != store.SourceExternal || c.RecordedBy != "officer.one" ||
+				c.Version != portal.TrainingVersion ||
 				c.CompletedAt.In(vancouver).Format("2006-01-02") != "2026-03-15" {
 				t.Fatalf("recorded %+v", c)
 			}
-			evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "officer.one"})
-			if err != nil || len(evs) != 2 || evs[0].Action != "prerequisite.training_pending" || evs[1].Action != "prerequisite.training_recorded" || evs[1].IP != "command line" {
+			evs, err := db.Read().
+				FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "officer.one"})
+			if err != nil || len(evs) != 2 || evs[0].Action != "prerequisite.training_pending" ||
+				evs[1].Action != "prerequisite.training_recorded" ||
+				evs[1].IP != "command line" {
 				t.Fatalf("audit %+v %v", evs, err)
 			}
 			if _, err := run("record-training", "--email", "ezra@example.ca", "--on", "2026-03-16", "--by", "officer.two"); err == nil ||

@@ -33,7 +33,12 @@ func TestParseConfig_TrustedProxies(t *testing.T) {
 	if err != nil || !slices.Equal(cfg.TrustedProxies, want) {
 		t.Fatalf("got %v, %v", cfg.TrustedProxies, err)
 	}
-	cfg, _, err = parseConfig("serve", nil, io.Discard, getenv(map[string]string{"PORTAL_TRUSTED_PROXIES": "2001:db8::/32"}))
+	cfg, _, err = parseConfig(
+		"serve",
+		nil,
+		io.Discard,
+		getenv(map[string]string{"PORTAL_TRUSTED_PROXIES": "2001:db8::/32"}),
+	)
 	if err != nil || !slices.Equal(cfg.TrustedProxies, []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}) {
 		t.Fatalf("from the variable: %v, %v", cfg.TrustedProxies, err)
 	}

@@ -17,7 +17,9 @@ import (
 //	portal worksites decline CODE --by NAME --reason TEXT
 func runWorksites(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	if len(args) == 0 {
-		return errors.New("usage: portal worksites pending | approve CODE --by NAME | decline CODE --by NAME --reason TEXT")
+		return errors.New(
+			"usage: portal worksites pending | approve CODE --by NAME | decline CODE --by NAME --reason TEXT",
+		)
 	}
 	sub, args := args[0], args[1:]
 	var code string

@@ -79,7 +79,9 @@ func NewReader(r io.Reader) (*Reader, error) {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, errors.New("address file is empty: the first row must name the columns " + strings.Join(Columns, ","))
+		return nil, errors.New(
+			"address file is empty: the first row must name the columns " + strings.Join(Columns, ","),
+		)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("address file header: %w", err)
@@ -97,8 +99,11 @@ func NewReader(r io.Reader) (*Reader, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("address file header (line 1) lacks the column(s) %s: the first row must name the columns %s",
-			strings.Join(missing, ", "), strings.Join(Columns, ","))
+		return nil, fmt.Errorf(
+			"address file header (line 1) lacks the column(s) %s: the first row must name the columns %s",
+			strings.Join(missing, ", "),
+			strings.Join(Columns, ","),
+		)
 	}
 	return rd, nil
 }

@@ -34,9 +34,31 @@ func TestReader(t *testing.T) {
 		got = append(got, a)
 	}
 	want := []portal.Address{
-		{Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"},
-		{CivicNumber: "12", StreetName: "Main", StreetType: "St", City: "Saint-Jérôme", Province: "BC", PostalCode: "V0N 1A0"},
-		{CivicNumber: "1", StreetName: "Government", StreetType: "St", City: "Victoria", Province: "BC", PostalCode: "V8W 1A1"},
+		{
+			Unit:        "101",
+			CivicNumber: "370",
+			StreetName:  "Broadway",
+			Direction:   "E",
+			City:        "Vancouver",
+			Province:    "BC",
+			PostalCode:  "V5T 4G5",
+		},
+		{
+			CivicNumber: "12",
+			StreetName:  "Main",
+			StreetType:  "St",
+			City:        "Saint-Jérôme",
+			Province:    "BC",
+			PostalCode:  "V0N 1A0",
+		},
+		{
+			CivicNumber: "1",
+			StreetName:  "Government",
+			StreetType:  "St",
+			City:        "Victoria",
+			Province:    "BC",
+			PostalCode:  "V8W 1A1",
+		},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("addresses:\ngot  %+v\nwant %+v", got, want)
@@ -81,7 +103,9 @@ func (f *failingReader) Read(p []byte) (int, error) {
 }
 
 func TestReader_ReadErrorEnds(t *testing.T) {
-	rd, err := NewReader(&failingReader{strings.NewReader(strings.Join(Columns, ",") + "\n1,2,Main,St,,Hope,BC,V0X 1L0\n")})
+	rd, err := NewReader(
+		&failingReader{strings.NewReader(strings.Join(Columns, ",") + "\n1,2,Main,St,,Hope,BC,V0X 1L0\n")},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}

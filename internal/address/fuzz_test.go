@@ -56,7 +56,8 @@ func FuzzCSVRows(f *testing.F) {
 			}
 			var re *RowError
 			if errors.As(err, &re) {
-				if re.Line <= 1 || re.Line < lastLine || !strings.HasPrefix(re.Error(), fmt.Sprintf("line %d: ", re.Line)) {
+				if re.Line <= 1 || re.Line < lastLine ||
+					!strings.HasPrefix(re.Error(), fmt.Sprintf("line %d: ", re.Line)) {
 					t.Fatalf("row error %q at line %d, after line %d", re.Error(), re.Line, lastLine)
 				}
 				lastLine = re.Line

@@ -224,7 +224,8 @@ func (g *generator) newStreet(c *genCity) *genStreet {
 		st.civic = 100 * (1 + g.rng.IntN(60))
 	}
 	st.step = 2 + 2*g.rng.IntN(5)
-	st.skipGuide = c.name == GuideBuilding.City && st.name == GuideBuilding.StreetName && st.typ == "" && st.dir == GuideBuilding.Direction
+	st.skipGuide = c.name == GuideBuilding.City && st.name == GuideBuilding.StreetName && st.typ == "" &&
+		st.dir == GuideBuilding.Direction
 	return st
 }
 
@@ -265,7 +266,13 @@ func (g *generator) postalCode(st *genStreet, civic string) string {
 	block := n / 100
 	ldu, ok := st.ldu[block]
 	if !ok {
-		ldu = strconv.Itoa(g.rng.IntN(10)) + string(postalLetters[g.rng.IntN(len(postalLetters))]) + strconv.Itoa(g.rng.IntN(10))
+		ldu = strconv.Itoa(
+			g.rng.IntN(10),
+		) + string(
+			postalLetters[g.rng.IntN(len(postalLetters))],
+		) + strconv.Itoa(
+			g.rng.IntN(10),
+		)
 		st.ldu[block] = ldu
 	}
 	return st.fsa + " " + ldu

@@ -97,9 +97,17 @@ func TestGenerate_Realistic(t *testing.T) {
 		}
 	}
 	// Weighted by population: the largest cities lead, small towns appear.
-	if big := cities["Vancouver"] + cities["Surrey"] + cities["Burnaby"]; big < n/4 || cities["Vancouver"] < cities["Nelson"]*10 || len(cities) < 30 {
-		t.Errorf("city mix: Vancouver %d, Surrey %d, Burnaby %d, Nelson %d, %d cities", cities["Vancouver"], cities["Surrey"],
-			cities["Burnaby"], cities["Nelson"], len(cities))
+	if big := cities["Vancouver"] + cities["Surrey"] + cities["Burnaby"]; big < n/4 ||
+		cities["Vancouver"] < cities["Nelson"]*10 ||
+		len(cities) < 30 {
+		t.Errorf(
+			"city mix: Vancouver %d, Surrey %d, Burnaby %d, Nelson %d, %d cities",
+			cities["Vancouver"],
+			cities["Surrey"],
+			cities["Burnaby"],
+			cities["Nelson"],
+			len(cities),
+		)
 	}
 	if units < n/4 || units > n*3/4 || letterUnits == 0 {
 		t.Errorf("%d units (%d with a letter) in %d addresses", units, letterUnits, n)

@@ -23,7 +23,11 @@ func addressComplete(t *testing.T) (*AddressComplete, *[]string) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case q.Get("Key") != "AA11-AA11-AA11-AA11":
-			_, _ = w.Write([]byte(`{"Items":[{"Error":"2","Description":"Unknown key","Cause":"The key you are using to access the service was not found.","Resolution":"Please check that the key is correct. It should be in the form AA11-AA11-AA11-AA11."}]}`))
+			_, _ = w.Write(
+				[]byte(
+					`{"Items":[{"Error":"2","Description":"Unknown key","Cause":"The key you are using to access the service was not found.","Resolution":"Please check that the key is correct. It should be in the form AA11-AA11-AA11-AA11."}]}`,
+				),
+			)
 		case q.Get("Countries") != "CAN" || q.Get("IsMiddleware") != "false":
 			http.Error(w, "bad parameters", http.StatusBadRequest)
 		case q.Get("Text") == "370 Broadway E":
@@ -41,7 +45,11 @@ func addressComplete(t *testing.T) (*AddressComplete, *[]string) {
 		w.Header().Set("Content-Type", "application/json")
 		unit := map[string]string{"CA|CP|A|11111111": "101", "CA|CP|A|11111112": "102"}[q.Get("Id")]
 		if unit == "" {
-			_, _ = w.Write([]byte(`{"Items":[{"Error":"1001","Description":"Id Invalid","Cause":"The Id parameter supplied was invalid.","Resolution":"Try again, using only IDs from the Find services."}]}`))
+			_, _ = w.Write(
+				[]byte(
+					`{"Items":[{"Error":"1001","Description":"Id Invalid","Cause":"The Id parameter supplied was invalid.","Resolution":"Try again, using only IDs from the Find services."}]}`,
+				),
+			)
 			return
 		}
 		_, _ = w.Write([]byte(`{"Items":[
@@ -69,7 +77,13 @@ func TestAddressComplete_Find(t *testing.T) {
 	if len(items) != 3 {
 		t.Fatalf("got %d items", len(items))
 	}
-	want := FindItem{ID: "CA|CP|A|11111111", Type: "Address", Text: "101-370 Broadway E", Highlight: "0-3;4-7,8-18", Description: "Vancouver, BC, V5T 4G5"}
+	want := FindItem{
+		ID:          "CA|CP|A|11111111",
+		Type:        "Address",
+		Text:        "101-370 Broadway E",
+		Highlight:   "0-3;4-7,8-18",
+		Description: "Vancouver, BC, V5T 4G5",
+	}
 	if items[1] != want {
 		t.Fatalf("got %+v, want %+v", items[1], want)
 	}
@@ -81,7 +95,15 @@ func TestAddressComplete_Retrieve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := portal.Address{Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"}
+	want := portal.Address{
+		Unit:        "101",
+		CivicNumber: "370",
+		StreetName:  "Broadway",
+		Direction:   "E",
+		City:        "Vancouver",
+		Province:    "BC",
+		PostalCode:  "V5T 4G5",
+	}
 	if got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
@@ -113,11 +135,17 @@ func TestAddressComplete_Search(t *testing.T) {
 	for _, a := range got {
 		lines = append(lines, a.Line())
 	}
-	if want := []string{"101-370 Broadway E Vancouver, BC, V5T 4G5", "102-370 Broadway E Vancouver, BC, V5T 4G5"}; !slices.Equal(lines, want) {
+	if want := []string{"101-370 Broadway E Vancouver, BC, V5T 4G5", "102-370 Broadway E Vancouver, BC, V5T 4G5"}; !slices.Equal(
+		lines,
+		want,
+	) {
 		t.Fatalf("got %q, want %q", lines, want)
 	}
 	// The building container is not retrieved; each address is.
-	if want := []string{"find 370 Broadway E ", "retrieve CA|CP|A|11111111", "retrieve CA|CP|A|11111112"}; !slices.Equal(*calls, want) {
+	if want := []string{"find 370 Broadway E ", "retrieve CA|CP|A|11111111", "retrieve CA|CP|A|11111112"}; !slices.Equal(
+		*calls,
+		want,
+	) {
 		t.Fatalf("calls %q, want %q", *calls, want)
 	}
 	if got, err := p.Search(context.Background(), "370 Broadway E", 1); err != nil || len(got) != 1 {

@@ -80,12 +80,18 @@ func (a *App) Menu(ctx context.Context, actor *portal.Account) (*Menu, error) {
 	out := &Menu{Standing: a.standingOf(actor, m), Attention: len(a.actionItems(actor, m))}
 	for _, j := range m.JoinRequests {
 		if j.Status == portal.RequestPending {
-			out.Pending = append(out.Pending, PendingItem{Kind: "join_request", Whom: j.WorksiteName, Since: j.CreatedAt})
+			out.Pending = append(
+				out.Pending,
+				PendingItem{Kind: "join_request", Whom: j.WorksiteName, Since: j.CreatedAt},
+			)
 		}
 	}
 	for _, sp := range m.Sponsorships {
 		if sp.Status == portal.SponsorPending {
-			out.Pending = append(out.Pending, PendingItem{Kind: "sponsorship", Whom: sp.AuthorizerName, Since: sp.CreatedAt})
+			out.Pending = append(
+				out.Pending,
+				PendingItem{Kind: "sponsorship", Whom: sp.AuthorizerName, Since: sp.CreatedAt},
+			)
 		}
 	}
 	if r := m.Request; r != nil && r.Status == portal.ARSubmitted {
@@ -126,7 +132,10 @@ func (a *App) ApprovedClinics(ctx context.Context, actor *portal.Account) ([]*po
 // scopes, or for on-behalf-of users what the authorizers who qualify as
 // their sponsors were granted (sponsoredScopes), with their active
 // sponsorships.
-func (a *App) AllowedScopes(ctx context.Context, actor *portal.Account) ([]portal.DataScope, []*portal.Sponsorship, error) {
+func (a *App) AllowedScopes(
+	ctx context.Context,
+	actor *portal.Account,
+) ([]portal.DataScope, []*portal.Sponsorship, error) {
 	if !actor.UserType().NeedsAuthorizer() {
 		return portal.ScopesFor(actor.Profession, actor.NurseLicence), nil, nil
 	}
@@ -159,7 +168,12 @@ func dedupeScopes(in []portal.DataScope) []portal.DataScope {
 
 // SubmitAccessRequest sends the CareConnect Enrolment Form to the
 // CareConnect team's queue, once every prerequisite is met.
-func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in portal.AccessRequestInput) (*portal.AccessRequest, error) {
+func (a *App) SubmitAccessRequest(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	in portal.AccessRequestInput,
+) (*portal.AccessRequest, error) {
 	standing, err := a.Standing(ctx, actor)
 	if err != nil {
 		return nil, err
@@ -170,11 +184,20 @@ func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 	if r := standing.Request; r != nil {
 		switch {
 		case r.Open():
-			return nil, portal.Errorf(portal.ECONFLICT, "You already have a CareConnect request waiting for the CareConnect team.")
+			return nil, portal.Errorf(
+				portal.ECONFLICT,
+				"You already have a CareConnect request waiting for the CareConnect team.",
+			)
 		case r.Status == portal.ARApproved:
-			return nil, portal.Errorf(portal.ECONFLICT, "You already have CareConnect access. To add a clinic, join it as a worksite; the CareConnect team is told at your next review.")
+			return nil, portal.Errorf(
+				portal.ECONFLICT,
+				"You already have CareConnect access. To add a clinic, join it as a worksite; the CareConnect team is told at your next review.",
+			)
 		case r.Status == portal.ARSuspended:
-			return nil, portal.Errorf(portal.ECONFLICT, "Your CareConnect access is suspended. See your request's page for what to do, or contact the CareConnect team.")
+			return nil, portal.Errorf(
+				portal.ECONFLICT,
+				"Your CareConnect access is suspended. See your request's page for what to do, or contact the CareConnect team.",
+			)
 		}
 	}
 	fe := in.Validate()
@@ -199,11 +222,25 @@ func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 		return nil, err
 	}
 	now := a.now()
-	r := &portal.AccessRequest{AccountID: actor.ID, Status: portal.ARSubmitted, UserType: actor.UserType(), Profession: actor.Profession,
-		FirstName: in.FirstName, LastName: in.LastName, Job: in.Job, CollegeID: in.CollegeID,
-		AttestCorrect: in.AttestCorrect, AttestDirectCare: in.AttestDirectCare, AttestAnnualReview: in.AttestAnnualReview,
-		ReasonJobDuties: in.ReasonJobDuties, ReasonPatientCare: in.ReasonPatientCare, AllowedScopes: scopes,
-		CreatedAt: now, UpdatedAt: now, WorksiteIDs: in.WorksiteIDs}
+	r := &portal.AccessRequest{
+		AccountID:          actor.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           actor.UserType(),
+		Profession:         actor.Profession,
+		FirstName:          in.FirstName,
+		LastName:           in.LastName,
+		Job:                in.Job,
+		CollegeID:          in.CollegeID,
+		AttestCorrect:      in.AttestCorrect,
+		AttestDirectCare:   in.AttestDirectCare,
+		AttestAnnualReview: in.AttestAnnualReview,
+		ReasonJobDuties:    in.ReasonJobDuties,
+		ReasonPatientCare:  in.ReasonPatientCare,
+		AllowedScopes:      scopes,
+		CreatedAt:          now,
+		UpdatedAt:          now,
+		WorksiteIDs:        in.WorksiteIDs,
+	}
 	for _, sp := range sponsors {
 		r.SponsorshipIDs = append(r.SponsorshipIDs, sp.ID)
 	}
@@ -225,7 +262,10 @@ func (a *App) SubmitAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 			Common: a.commonFor(actor.DisplayName(), r), StatusURL: a.Config.BaseURL + "/application/status"})
 	})
 	if store.IsConflictOn(err, "open") {
-		return nil, portal.Errorf(portal.ECONFLICT, "You already have a CareConnect request waiting for the CareConnect team.")
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"You already have a CareConnect request waiting for the CareConnect team.",
+		)
 	}
 	if err != nil {
 		return nil, err
@@ -248,7 +288,12 @@ func (a *App) AccessRequestStatus(ctx context.Context, actor *portal.Account) (*
 
 // AnswerInfoRequest sends the person's answer to the CareConnect team's
 // question; the request goes back to the queue.
-func (a *App) AnswerInfoRequest(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, answer string) error {
+func (a *App) AnswerInfoRequest(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	answer string,
+) error {
 	answer = strings.TrimSpace(answer)
 	if answer == "" {
 		return portal.FieldErrors{"answer": "Type your answer to the CareConnect team's question."}
@@ -262,9 +307,12 @@ func (a *App) AnswerInfoRequest(ctx context.Context, meta portal.RequestMeta, ac
 	}
 	now := a.now()
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARInfoRequested},
-			To: portal.ARSubmitted, At: now, ActorKind: portal.ActorAccount, ActorID: accountRef(actor.ID), KeepOpen: true,
-			Note: "Answered: " + answer, Set: map[string]any{"info_answer": answer}})
+		ok, err := tx.ChangeAccessRequest(
+			ctx,
+			store.AccessRequestChange{ID: r.ID, From: []string{portal.ARInfoRequested},
+				To: portal.ARSubmitted, At: now, ActorKind: portal.ActorAccount, ActorID: accountRef(actor.ID), KeepOpen: true,
+				Note: "Answered: " + answer, Set: map[string]any{"info_answer": answer}},
+		)
 		if err != nil {
 			return err
 		}

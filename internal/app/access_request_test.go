@@ -56,8 +56,16 @@ func joinWorksite(t *testing.T, db *store.DB, a *app.App, w *portal.Worksite, ac
 }
 
 func enrolment(w *portal.Worksite) portal.AccessRequestInput {
-	return portal.AccessRequestInput{WorksiteIDs: []portal.WorksiteID{w.ID}, FirstName: "Pat", LastName: "Lee", Job: "Family physician",
-		AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true, ReasonPatientCare: true}
+	return portal.AccessRequestInput{
+		WorksiteIDs:        []portal.WorksiteID{w.ID},
+		FirstName:          "Pat",
+		LastName:           "Lee",
+		Job:                "Family physician",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+	}
 }
 
 func missingKeys(err error) []string {
@@ -122,7 +130,8 @@ func TestApp_AccessRequest(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Status != portal.ARSubmitted || r.UserType != portal.UserAuthorizer || !slices.Contains(r.AllowedScopes, portal.ScopePharmaNet) {
+		if r.Status != portal.ARSubmitted || r.UserType != portal.UserAuthorizer ||
+			!slices.Contains(r.AllowedScopes, portal.ScopePharmaNet) {
 			t.Fatalf("request %+v", r)
 		}
 		mustEmails(t, db, doc.Email, "access_request_received", 1)
@@ -195,7 +204,8 @@ func TestApp_AccessRequestPolicies(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := portal.OBOScopes(docAccess.GrantedScopes); !slices.Equal(r.AllowedScopes, want) || len(r.SponsorshipIDs) != 1 {
+			if want := portal.OBOScopes(docAccess.GrantedScopes); !slices.Equal(r.AllowedScopes, want) ||
+				len(r.SponsorshipIDs) != 1 {
 				t.Fatalf("MOA request scopes %v sponsors %v", r.AllowedScopes, r.SponsorshipIDs)
 			}
 		})
@@ -205,7 +215,17 @@ func TestApp_AccessRequestPolicies(t *testing.T) {
 			if err != nil || st.Refusal != portal.RemoteAccessNotForProfession {
 				t.Fatalf("refusal %q %v", st.Refusal, err)
 			}
-			_, err = a.RequestRemoteAccess(ctx, meta, sw, portal.RemoteAccessInput{Street: "1 Main St", City: "Victoria", PostalCode: "V8W 1A1", Reason: "Evening calls from home"})
+			_, err = a.RequestRemoteAccess(
+				ctx,
+				meta,
+				sw,
+				portal.RemoteAccessInput{
+					Street:     "1 Main St",
+					City:       "Victoria",
+					PostalCode: "V8W 1A1",
+					Reason:     "Evening calls from home",
+				},
+			)
 			wantCode(t, err, portal.EFORBIDDEN)
 		})
 	})

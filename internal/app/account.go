@@ -35,7 +35,8 @@ func (a *App) SignIn(ctx context.Context, meta portal.RequestMeta, card portal.C
 			if err := tx.TouchAccountActive(ctx, found.ID, a.now()); err != nil {
 				return err
 			}
-			if found.GivenNames != card.GivenNames || found.Surname != card.Surname || (card.BirthDate != "" && found.BirthDate != card.BirthDate) {
+			if found.GivenNames != card.GivenNames || found.Surname != card.Surname ||
+				(card.BirthDate != "" && found.BirthDate != card.BirthDate) {
 				bd := found.BirthDate
 				if card.BirthDate != "" {
 					bd = card.BirthDate
@@ -57,7 +58,13 @@ func (a *App) SignIn(ctx context.Context, meta portal.RequestMeta, card portal.C
 // the provider). staff says which sign-in it was; reason is a short code.
 // Only answers to a sign-in this portal started are recorded, so a stream
 // of forged callbacks costs an attacker the sign-in start's rate limit.
-func (a *App) SignInRefused(ctx context.Context, meta portal.RequestMeta, issuer string, staff bool, reason string) error {
+func (a *App) SignInRefused(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	issuer string,
+	staff bool,
+	reason string,
+) error {
 	action := "session.sign_in_refused"
 	if staff {
 		action = "staff.sign_in_refused"
@@ -70,7 +77,12 @@ func (a *App) SignInRefused(ctx context.Context, meta portal.RequestMeta, issuer
 
 // EndOtherSessions signs a person out of every browser but the one asking
 // (keep, its session's id hash) and returns how many sessions it ended.
-func (a *App) EndOtherSessions(ctx context.Context, meta portal.RequestMeta, id portal.AccountID, keep string) (int64, error) {
+func (a *App) EndOtherSessions(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	id portal.AccountID,
+	keep string,
+) (int64, error) {
 	var ended int64
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error
@@ -115,7 +127,12 @@ func (a *App) SuggestUsername(ctx context.Context, first, last string) string {
 }
 
 // Register creates the HxBC account of a signed-in card identity.
-func (a *App) Register(ctx context.Context, meta portal.RequestMeta, card portal.CardIdentity, in portal.RegistrationInput) (*portal.Account, error) {
+func (a *App) Register(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	card portal.CardIdentity,
+	in portal.RegistrationInput,
+) (*portal.Account, error) {
 	in.Normalize()
 	if p := portal.Profession(in.Profession); !portal.ProfessionEligible(p) {
 		if _, listed := portal.LookupProfession(p); listed {
@@ -123,7 +140,10 @@ func (a *App) Register(ctx context.Context, meta portal.RequestMeta, card portal
 		}
 	}
 	if in.NeedsHealthAuthorityRoute() {
-		return nil, portal.Errorf(portal.EINVALID, "People with a VCH, PHSA or PHC network account request CareConnect through their health authority.")
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"People with a VCH, PHSA or PHC network account request CareConnect through their health authority.",
+		)
 	}
 	fe := in.Validate()
 	in.Clean()
@@ -188,7 +208,15 @@ func (a *App) Register(ctx context.Context, meta portal.RequestMeta, card portal
 				"manual_review": acct.Profession == portal.ProfOther}}); err != nil {
 			return err
 		}
-		confirm, secrets, err := a.startEmailConfirmation(ctx, tx, meta, acct, portal.ActorAccount, accountRef(acct.ID), confirmOnRegistration)
+		confirm, secrets, err := a.startEmailConfirmation(
+			ctx,
+			tx,
+			meta,
+			acct,
+			portal.ActorAccount,
+			accountRef(acct.ID),
+			confirmOnRegistration,
+		)
 		if err != nil {
 			return err
 		}
@@ -197,7 +225,9 @@ func (a *App) Register(ctx context.Context, meta portal.RequestMeta, card portal
 	})
 	switch {
 	case store.IsConflictOn(err, "email"):
-		return nil, portal.FieldErrors{"email": "This email address is already used by another account. Each person needs their own address."}
+		return nil, portal.FieldErrors{
+			"email": "This email address is already used by another account. Each person needs their own address.",
+		}
 	case store.IsConflictOn(err, "username"):
 		return nil, portal.FieldErrors{"username": "That username is taken. Choose another."}
 	case store.IsConflictOn(err, "subject", "oidc"):
@@ -227,7 +257,12 @@ func (a *App) EmailUsername(ctx context.Context, meta portal.RequestMeta, id por
 // ChangePassword sets a new HxBC password under the policy and history,
 // for a person who signed in with the card within
 // portal.PasswordChangeSignInMax (in.SignedInAt).
-func (a *App) ChangePassword(ctx context.Context, meta portal.RequestMeta, id portal.AccountID, in portal.PasswordChangeInput) error {
+func (a *App) ChangePassword(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	id portal.AccountID,
+	in portal.PasswordChangeInput,
+) error {
 	if err := portal.CheckPasswordChangeSignIn(in.SignedInAt, a.now()); err != nil {
 		return err
 	}
@@ -272,14 +307,21 @@ func (a *App) ChangePassword(ctx context.Context, meta portal.RequestMeta, id po
 			return err
 		}
 		return a.enqueue(ctx, tx, "password_changed", acct.Email, acct.ID, mail.PasswordChanged{
-			Common: a.common(acct.DisplayName()), Username: acct.Username, ChangedAt: now.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM MST")})
+			Common: a.common(
+				acct.DisplayName(),
+			), Username: acct.Username, ChangedAt: now.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM MST")})
 	})
 }
 
 // UpdateContact saves "Update My Information". When the email changes, the
 // old address is told too, and the new one is unconfirmed until its owner
 // confirms it: the email to it carries the link and the code.
-func (a *App) UpdateContact(ctx context.Context, meta portal.RequestMeta, id portal.AccountID, in portal.ContactInput) error {
+func (a *App) UpdateContact(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	id portal.AccountID,
+	in portal.ContactInput,
+) error {
 	in.Normalize()
 	fe := in.Validate()
 	if _, bad := fe["email"]; !bad {
@@ -341,7 +383,15 @@ func (a *App) UpdateContact(ctx context.Context, meta portal.RequestMeta, id por
 					"old_was_confirmed": before.EmailConfirmed()}}); err != nil {
 				return err
 			}
-			confirm, s, err := a.startEmailConfirmation(ctx, tx, meta, acct, portal.ActorAccount, accountRef(id), confirmOnEmailChange)
+			confirm, s, err := a.startEmailConfirmation(
+				ctx,
+				tx,
+				meta,
+				acct,
+				portal.ActorAccount,
+				accountRef(id),
+				confirmOnEmailChange,
+			)
 			if err != nil {
 				return err
 			}
@@ -357,7 +407,9 @@ func (a *App) UpdateContact(ctx context.Context, meta portal.RequestMeta, id por
 		return nil
 	})
 	if store.IsConflictOn(err, "email") {
-		return portal.FieldErrors{"email": "This email address is already used by another account. Each person needs their own address."}
+		return portal.FieldErrors{
+			"email": "This email address is already used by another account. Each person needs their own address.",
+		}
 	}
 	return err
 }

@@ -45,7 +45,10 @@ func (a *App) SearchAddresses(ctx context.Context, q string, limit int) ([]porta
 	found, err := a.searchAddresses(sctx, q, limit)
 	if err != nil && ctx.Err() == nil && errors.Is(sctx.Err(), context.DeadlineExceeded) {
 		a.Logger.Warn("address search stopped at its deadline", "timeout", timeout, "characters", len(q))
-		return nil, portal.Errorf(portal.EINVALID, "The search took too long. Type more of the address, for example the street number and name.")
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"The search took too long. Type more of the address, for example the street number and name.",
+		)
 	}
 	return found, err
 }

@@ -92,7 +92,10 @@ func (in *TokenInput) Validate() portal.FieldErrors {
 	fe := portal.FieldErrors{}
 	in.Name = strings.TrimSpace(in.Name)
 	if !tokenNameRe.MatchString(in.Name) {
-		fe.Add("name", "Name the token with 2 to 64 letters, digits, periods, hyphens or underscores, e.g. clinical-viewer-prod.")
+		fe.Add(
+			"name",
+			"Name the token with 2 to 64 letters, digits, periods, hyphens or underscores, e.g. clinical-viewer-prod.",
+		)
 	}
 	var scopes []string
 	for _, s := range in.Scopes {
@@ -160,7 +163,12 @@ func validStaffName(by string) error {
 // CreateToken creates a token for a downstream client and returns its
 // secret, which is shown this once: only its hash is stored. by names the
 // staff member.
-func (a *App) CreateToken(ctx context.Context, meta portal.RequestMeta, by string, in TokenInput) (string, *Token, error) {
+func (a *App) CreateToken(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by string,
+	in TokenInput,
+) (string, *Token, error) {
 	if err := validStaffName(by); err != nil {
 		return "", nil, err
 	}
@@ -178,8 +186,13 @@ func (a *App) CreateToken(ctx context.Context, meta portal.RequestMeta, by strin
 			}
 			return err
 		}
-		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: t.CreatedBy, action: "api_token.created",
-			subjectKind: "api_token", subjectID: t.Name, details: map[string]any{"scopes": t.Scopes, "expires_at": t.ExpiresAt}})
+		return a.audit(
+			ctx,
+			tx,
+			meta,
+			auditEvent{actorKind: portal.ActorStaff, actorID: t.CreatedBy, action: "api_token.created",
+				subjectKind: "api_token", subjectID: t.Name, details: map[string]any{"scopes": t.Scopes, "expires_at": t.ExpiresAt}},
+		)
 	})
 	if err != nil {
 		return "", nil, err
@@ -220,8 +233,13 @@ func (a *App) RevokeToken(ctx context.Context, meta portal.RequestMeta, by, name
 		if !ok {
 			return portal.Errorf(portal.ECONFLICT, "The token %s is already revoked.", t.Name)
 		}
-		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: strings.TrimSpace(by), action: "api_token.revoked",
-			subjectKind: "api_token", subjectID: t.Name})
+		return a.audit(
+			ctx,
+			tx,
+			meta,
+			auditEvent{actorKind: portal.ActorStaff, actorID: strings.TrimSpace(by), action: "api_token.revoked",
+				subjectKind: "api_token", subjectID: t.Name},
+		)
 	})
 	if err != nil {
 		return nil, err
@@ -275,7 +293,13 @@ func (a *App) AuthorizeToken(ctx context.Context, meta portal.RequestMeta, t *To
 }
 
 // AuditAPICall records a call of the provisioning API by a client.
-func (a *App) AuditAPICall(ctx context.Context, meta portal.RequestMeta, t *Token, action, subjectKind, subjectID string, details any) error {
+func (a *App) AuditAPICall(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	t *Token,
+	action, subjectKind, subjectID string,
+	details any,
+) error {
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorClient, actorID: t.Name, action: action,
 			subjectKind: subjectKind, subjectID: subjectID, details: details})
@@ -337,7 +361,13 @@ func (a *App) ProvisionedUsers(ctx context.Context, meta portal.RequestMeta, t *
 		}
 		return nil, err
 	}
-	sf := store.ProvisionedFilter{Username: f.Username, ChangedAfter: f.ChangedAfter, Offset: q.StartIndex - 1, Limit: q.Count, Today: a.today()}
+	sf := store.ProvisionedFilter{
+		Username:     f.Username,
+		ChangedAfter: f.ChangedAfter,
+		Offset:       q.StartIndex - 1,
+		Limit:        q.Count,
+		Today:        a.today(),
+	}
 	page := &UserPage{StartIndex: q.StartIndex}
 	if page.Total, err = a.DB.Read().CountProvisionedUsers(ctx, sf); err != nil {
 		return nil, err
@@ -358,7 +388,12 @@ func (a *App) ProvisionedUsers(ctx context.Context, meta portal.RequestMeta, t *
 // ProvisionedUserByID returns one provisioned person (id is the account id
 // as a string) for a client with the scim:read scope. People who are not,
 // or no longer, provisioned are not found. Every call is audited.
-func (a *App) ProvisionedUserByID(ctx context.Context, meta portal.RequestMeta, t *Token, id string) (*ProvisionedUser, error) {
+func (a *App) ProvisionedUserByID(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	t *Token,
+	id string,
+) (*ProvisionedUser, error) {
 	if err := a.AuthorizeToken(ctx, meta, t, TokenScopeSCIM); err != nil {
 		return nil, err
 	}
@@ -442,7 +477,11 @@ func (a *App) ProvisioningFeed(ctx context.Context, meta portal.RequestMeta, t *
 	if q.After != "" {
 		n, err := strconv.ParseInt(q.After, 10, 64)
 		if err != nil || n < 0 {
-			bad = portal.Errorf(portal.EINVALID, "The cursor %q is not one this feed gave out.", portal.Truncate(q.After, 40))
+			bad = portal.Errorf(
+				portal.EINVALID,
+				"The cursor %q is not one this feed gave out.",
+				portal.Truncate(q.After, 40),
+			)
 		}
 		after = n
 	}
@@ -520,7 +559,12 @@ func (a *App) EndFeedWaits() {
 // commit in this process wakes it at once (the store signals it); events
 // written by other instances are found by reading again every
 // FeedPollInterval. It stops early, with what it has, when ctx ends.
-func (a *App) waitForEvents(ctx context.Context, after int64, limit int, wait time.Duration) ([]portal.ProvisioningEvent, time.Duration, error) {
+func (a *App) waitForEvents(
+	ctx context.Context,
+	after int64,
+	limit int,
+	wait time.Duration,
+) ([]portal.ProvisioningEvent, time.Duration, error) {
 	start := time.Now()
 	poll := a.FeedPollInterval
 	if poll <= 0 {

@@ -85,7 +85,9 @@ func parseUserFilter(s string) (UserFilter, error) {
 		}
 		var v string
 		if err := json.Unmarshal([]byte(`"`+raw+`"`), &v); err != nil {
-			return f, &FilterError{Message: "The filter has a string that is not valid: write \\\" for a quote and \\\\ for a backslash."}
+			return f, &FilterError{
+				Message: "The filter has a string that is not valid: write \\\" for a quote and \\\\ for a backslash.",
+			}
 		}
 		if i := strings.IndexFunc(v, unicode.IsControl); i >= 0 {
 			return f, &FilterError{Message: fmt.Sprintf("The value %q holds a control character: in a filter string "+
@@ -102,7 +104,12 @@ func parseUserFilter(s string) (UserFilter, error) {
 		case "meta.lastmodified":
 			t, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
-				return f, &FilterError{Message: fmt.Sprintf("meta.lastModified must be compared with an RFC 3339 time, e.g. 2026-01-31T00:00:00Z, not %q.", v)}
+				return f, &FilterError{
+					Message: fmt.Sprintf(
+						"meta.lastModified must be compared with an RFC 3339 time, e.g. 2026-01-31T00:00:00Z, not %q.",
+						v,
+					),
+				}
 			}
 			f.ChangedAfter = t.UTC()
 		}
@@ -128,7 +135,8 @@ func prepareFilter(s string) (string, error) {
 		}
 		b.WriteByte('"')
 		i++
-		if len(s)-i > 5 && strings.EqualFold(s[i:i+4], "hxbc") && s[i+4] == '\\' && s[i+5] != '\\' && !unicodeEscape(s[i+4:]) {
+		if len(s)-i > 5 && strings.EqualFold(s[i:i+4], "hxbc") && s[i+4] == '\\' && s[i+5] != '\\' &&
+			!unicodeEscape(s[i+4:]) {
 			b.WriteString(s[i:i+4] + `\\`)
 			i += 5
 		}

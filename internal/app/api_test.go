@@ -19,7 +19,12 @@ import (
 // mustToken creates a token with scopes, valid for 90 days.
 func mustToken(t *testing.T, a *app.App, name string, scopes ...string) (string, *app.Token) {
 	t.Helper()
-	raw, tok, err := a.CreateToken(ctx, meta, "officer.one", app.TokenInput{Name: name, Scopes: scopes, Lifetime: 90 * 24 * time.Hour})
+	raw, tok, err := a.CreateToken(
+		ctx,
+		meta,
+		"officer.one",
+		app.TokenInput{Name: name, Scopes: scopes, Lifetime: 90 * 24 * time.Hour},
+	)
 	if err != nil {
 		t.Fatalf("token %s: %v", name, err)
 	}
@@ -29,12 +34,30 @@ func mustToken(t *testing.T, a *app.App, name string, scopes ...string) (string,
 // provision approves a CareConnect request for the person at the worksites
 // directly in the store, as the back office does, and appends the
 // user.provisioned event.
-func provision(t *testing.T, a *app.App, acct *portal.Account, scopes string, ws ...*portal.Worksite) *portal.AccessRequest {
+func provision(
+	t *testing.T,
+	a *app.App,
+	acct *portal.Account,
+	scopes string,
+	ws ...*portal.Worksite,
+) *portal.AccessRequest {
 	t.Helper()
 	now := a.Now()
-	r := &portal.AccessRequest{AccountID: acct.ID, Status: portal.ARSubmitted, UserType: acct.UserType(), Profession: acct.Profession,
-		FirstName: acct.GivenNames, LastName: acct.Surname, Job: "Family physician", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: now, UpdatedAt: now}
+	r := &portal.AccessRequest{
+		AccountID:          acct.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           acct.UserType(),
+		Profession:         acct.Profession,
+		FirstName:          acct.GivenNames,
+		LastName:           acct.Surname,
+		Job:                "Family physician",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+		CreatedAt:          now,
+		UpdatedAt:          now,
+	}
 	for _, w := range ws {
 		r.WorksiteIDs = append(r.WorksiteIDs, w.ID)
 	}
@@ -44,7 +67,11 @@ func provision(t *testing.T, a *app.App, acct *portal.Account, scopes string, ws
 		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
 			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "officer.one",
-			Set: map[string]any{"granted_scopes": scopes, "approved_at": now.UnixMilli(), "decided_at": now.UnixMilli()}})
+			Set: map[string]any{
+				"granted_scopes": scopes,
+				"approved_at":    now.UnixMilli(),
+				"decided_at":     now.UnixMilli(),
+			}})
 		if err != nil || !ok {
 			return errors.Join(err, errors.New("request not approved"))
 		}
@@ -101,7 +128,8 @@ func TestApp_APIToken(t *testing.T) {
 					t.Fatalf("the token is stored in clear: %q", v)
 				}
 			}
-			evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "api_token", SubjectID: "clinical-viewer"})
+			evs, _ := db.Read().
+				FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "api_token", SubjectID: "clinical-viewer"})
 			if len(evs) != 1 || evs[0].Action != "api_token.created" || evs[0].ActorKind != portal.ActorStaff ||
 				evs[0].ActorID != "officer.one" || strings.Contains(evs[0].Details, secret) {
 				t.Fatalf("audit %+v", evs)
@@ -131,7 +159,8 @@ func TestApp_APIToken(t *testing.T) {
 
 		t.Run("Authenticate", func(t *testing.T) {
 			got, err := a.AuthenticateToken(ctx, raw)
-			if err != nil || got.Name != "clinical-viewer" || !got.HasScope(app.TokenScopeSCIM) || !got.LastUsedAt.Equal(start) {
+			if err != nil || got.Name != "clinical-viewer" || !got.HasScope(app.TokenScopeSCIM) ||
+				!got.LastUsedAt.Equal(start) {
 				t.Fatalf("got %+v %v", got, err)
 			}
 			lastUsed := func() time.Time {
@@ -192,8 +221,10 @@ func TestApp_APIToken(t *testing.T) {
 			wantCode(t, err, portal.ENOTFOUND)
 			_, err = a.RevokeToken(ctx, meta, "", "clinical-viewer")
 			wantCode(t, err, portal.EINVALID)
-			evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "api_token", SubjectID: "to-revoke"})
-			if len(evs) != 2 || evs[1].Action != "api_token.revoked" || evs[1].ActorKind != portal.ActorStaff || evs[1].ActorID != "officer.two" {
+			evs, _ := db.Read().
+				FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "api_token", SubjectID: "to-revoke"})
+			if len(evs) != 2 || evs[1].Action != "api_token.revoked" || evs[1].ActorKind != portal.ActorStaff ||
+				evs[1].ActorID != "officer.two" {
 				t.Fatalf("audit %+v", evs)
 			}
 			ts, _ := a.Tokens(ctx)
@@ -281,7 +312,8 @@ func TestApp_SCIMFilter(t *testing.T) {
 	} {
 		t.Run(tt.in, func(t *testing.T) {
 			got, err := app.ParseUserFilter(tt.in)
-			if (err == nil) != tt.ok || got.Username != tt.want.Username || !got.ChangedAfter.Equal(tt.want.ChangedAfter) {
+			if (err == nil) != tt.ok || got.Username != tt.want.Username ||
+				!got.ChangedAfter.Equal(tt.want.ChangedAfter) {
 				t.Fatalf("got %+v %v, want %+v (ok %v)", got, err, tt.want, tt.ok)
 			}
 			var fe *app.FilterError
@@ -316,7 +348,10 @@ func TestApp_SCIMUsers(t *testing.T) {
 		}
 		u := page.Users[0]
 		if u.Account.ID != doc.ID || !u.Active() || len(u.Worksites) != 1 || u.Worksites[0].Code != w.Code ||
-			!slices.Equal(u.Request.GrantedScopes, []portal.DataScope{portal.ScopeDemographics, portal.ScopeLabResults}) ||
+			!slices.Equal(
+				u.Request.GrantedScopes,
+				[]portal.DataScope{portal.ScopeDemographics, portal.ScopeLabResults},
+			) ||
 			!u.Created.Equal(a.Now()) || !u.LastModified.Equal(a.Now()) {
 			t.Fatalf("user %+v", u)
 		}
@@ -341,7 +376,16 @@ func TestApp_SCIMUsers(t *testing.T) {
 		_, err = a.ProvisionedUserByID(ctx, meta, events, accountID(doc))
 		wantCode(t, err, portal.EFORBIDDEN)
 
-		want := []string{"api.scim_list", "api.scim_get", "api.scim_get", "api.scim_get", "api.scim_get", "api.scim_get", "api.scim_get", "api.scim_list"}
+		want := []string{
+			"api.scim_list",
+			"api.scim_get",
+			"api.scim_get",
+			"api.scim_get",
+			"api.scim_get",
+			"api.scim_get",
+			"api.scim_get",
+			"api.scim_list",
+		}
 		if got := clientActions(t, db, "viewer"); !slices.Equal(got, want) {
 			t.Fatalf("audited %v, want %v", got, want)
 		}
@@ -419,7 +463,8 @@ func TestApp_APIFeed(t *testing.T) {
 			t.Fatalf("caught-up page %+v %v", page, err)
 		}
 		// A limit above the maximum is capped, not refused.
-		if page, err := a.ProvisioningFeed(ctx, meta, feed, app.FeedQuery{Limit: 5000}); err != nil || len(page.Events) != 4 {
+		if page, err := a.ProvisioningFeed(ctx, meta, feed, app.FeedQuery{Limit: 5000}); err != nil ||
+			len(page.Events) != 4 {
 			t.Fatalf("big page %+v %v", page, err)
 		}
 		for _, bad := range []string{"-1", "abc", "1.5"} {
@@ -429,7 +474,8 @@ func TestApp_APIFeed(t *testing.T) {
 		_, err = a.ProvisioningFeed(ctx, meta, scim, app.FeedQuery{})
 		wantCode(t, err, portal.EFORBIDDEN)
 		// Every call is audited, refused ones too.
-		if got := clientActions(t, db, "feed"); len(got) != 7 || slices.ContainsFunc(got, func(s string) bool { return s != "api.events" }) {
+		if got := clientActions(t, db, "feed"); len(got) != 7 ||
+			slices.ContainsFunc(got, func(s string) bool { return s != "api.events" }) {
 			t.Fatalf("audited %v, want seven api.events", got)
 		}
 	})
@@ -469,7 +515,8 @@ func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
 			t.Fatal(err)
 		}
 		after, _ := db.Read().FindProvisioningEvents(ctx, 0, 100)
-		if len(after) != len(before)+1 || after[len(after)-1].Type != app.ProvUserUpdated || after[len(after)-1].AccountID != res.ID {
+		if len(after) != len(before)+1 || after[len(after)-1].Type != app.ProvUserUpdated ||
+			after[len(after)-1].AccountID != res.ID {
 			t.Fatalf("feed after the approval: %+v", after[len(before):])
 		}
 		_, tok := mustToken(t, a, "viewer", app.TokenScopeSCIM)

@@ -67,15 +67,27 @@ func New(db *store.DB, hasher *passwd.Hasher, tmpl *mail.Templates, cfg Config, 
 		cfg.SupportEmail = "careconnect-support@example.invalid"
 	}
 	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	return &App{DB: db, Hasher: hasher, Mail: tmpl, Now: func() time.Time { return time.Now().UTC() }, Logger: logger, Config: cfg,
-		AddressSearchTimeout: DefaultAddressSearchTimeout}
+	return &App{
+		DB:                   db,
+		Hasher:               hasher,
+		Mail:                 tmpl,
+		Now:                  func() time.Time { return time.Now().UTC() },
+		Logger:               logger,
+		Config:               cfg,
+		AddressSearchTimeout: DefaultAddressSearchTimeout,
+	}
 }
 
 func (a *App) now() time.Time { return a.Now().UTC().Truncate(time.Millisecond) }
 
 // common fills the fields every email shares.
 func (a *App) common(name string) mail.Common {
-	return mail.Common{PortalName: "my.CareConnect", PortalURL: a.Config.BaseURL + "/", SupportEmail: a.Config.SupportEmail, RecipientName: name}
+	return mail.Common{
+		PortalName:    "my.CareConnect",
+		PortalURL:     a.Config.BaseURL + "/",
+		SupportEmail:  a.Config.SupportEmail,
+		RecipientName: name,
+	}
 }
 
 // commonFor is common for an email about an access request: it carries the
@@ -92,7 +104,14 @@ func (a *App) commonFor(name string, r *portal.AccessRequest) mail.Common {
 // to an address that is not an account's own (accountID 0: an invitation, a
 // declaration request) counts against that address's daily limit and is
 // refused past it, so no one can use the portal to flood an inbox.
-func (a *App) enqueue(ctx context.Context, tx *store.Tx, kind, to string, accountID portal.AccountID, data any, secrets ...string) error {
+func (a *App) enqueue(
+	ctx context.Context,
+	tx *store.Tx,
+	kind, to string,
+	accountID portal.AccountID,
+	data any,
+	secrets ...string,
+) error {
 	if accountID == 0 {
 		if err := a.limitRecipient(ctx, tx, to); err != nil {
 			return err

@@ -26,7 +26,13 @@ func newApp(t *testing.T, db *store.DB) *app.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := app.New(db, passwd.NewHasher(2), tmpl, app.Config{BaseURL: "https://portal.test", SupportEmail: "help@portal.test", MailDomain: "portal.test"}, nil)
+	a := app.New(
+		db,
+		passwd.NewHasher(2),
+		tmpl,
+		app.Config{BaseURL: "https://portal.test", SupportEmail: "help@portal.test", MailDomain: "portal.test"},
+		nil,
+	)
 	now := time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 	a.Now = func() time.Time { return now }
 	return a
@@ -65,14 +71,16 @@ func TestApp_Register(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if acct.MSPBillingNumber != "A1234" || acct.Phone != "+17788889999" || acct.GivenNames != "Dalia" || acct.IsResident {
+		if acct.MSPBillingNumber != "A1234" || acct.Phone != "+17788889999" || acct.GivenNames != "Dalia" ||
+			acct.IsResident {
 			t.Fatalf("account stored as %+v", acct)
 		}
 		es := emailsTo(t, db, "dalia@example.ca")
 		if len(es) != 1 || es[0].Kind != "account_created" || !strings.Contains(es[0].Text, `HXBC\dalia18`) {
 			t.Fatalf("emails: %+v", es)
 		}
-		if got := auditActions(t, db, "1"); len(got) != 2 || got[0] != "account.registered" || got[1] != "account.email_verification_sent" {
+		if got := auditActions(t, db, "1"); len(got) != 2 || got[0] != "account.registered" ||
+			got[1] != "account.email_verification_sent" {
 			t.Fatalf("audit actions %v, want [account.registered account.email_verification_sent]", got)
 		}
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: "1"})
@@ -129,30 +137,105 @@ func TestApp_RegisterFieldErrors(t *testing.T) {
 		field string
 		want  string
 	}{
-		{"NoProfession", func(in *portal.RegistrationInput) { in.Profession = "" }, "profession", "Select your profession."},
-		{"BadMSP", func(in *portal.RegistrationInput) { in.MSPBillingNumber = "12" }, "msp_billing_number", "Enter your MSP billing number as 5 characters, e.g. A0000 or 00000."},
-		{"BadCPSID", func(in *portal.RegistrationInput) { in.CPSID = "ABCDE" }, "cpsid", "Enter your CPSID as 5 characters, e.g. A0000 or 00000."},
-		{"NoResidentAnswer", func(in *portal.RegistrationInput) { in.Resident = "" }, "resident", "Answer whether you are currently a medical resident."},
-		{"NurseNoLicence", func(in *portal.RegistrationInput) { in.Profession = "nurse"; in.CollegeID = "1234567" }, "nurse_licence", "Select your licence type."},
+		{
+			"NoProfession",
+			func(in *portal.RegistrationInput) { in.Profession = "" },
+			"profession",
+			"Select your profession.",
+		},
+		{
+			"BadMSP",
+			func(in *portal.RegistrationInput) { in.MSPBillingNumber = "12" },
+			"msp_billing_number",
+			"Enter your MSP billing number as 5 characters, e.g. A0000 or 00000.",
+		},
+		{
+			"BadCPSID",
+			func(in *portal.RegistrationInput) { in.CPSID = "ABCDE" },
+			"cpsid",
+			"Enter your CPSID as 5 characters, e.g. A0000 or 00000.",
+		},
+		{
+			"NoResidentAnswer",
+			func(in *portal.RegistrationInput) { in.Resident = "" },
+			"resident",
+			"Answer whether you are currently a medical resident.",
+		},
+		{
+			"NurseNoLicence",
+			func(in *portal.RegistrationInput) { in.Profession = "nurse"; in.CollegeID = "1234567" },
+			"nurse_licence",
+			"Select your licence type.",
+		},
 		{"NurseBadBCCNM", func(in *portal.RegistrationInput) {
 			in.Profession, in.NurseLicence, in.CollegeID = "nurse", "rn", "12345"
 		}, "college_id", "Enter your BCCNM college ID as 7 digits, e.g. 0000000."},
 		{"NPNeedsMSP", func(in *portal.RegistrationInput) {
 			in.Profession, in.NurseLicence, in.CollegeID, in.MSPBillingNumber = "nurse", "np", "1234567", ""
 		}, "msp_billing_number", "Enter your MSP billing number."},
-		{"PharmacistNeedsCollege", func(in *portal.RegistrationInput) { in.Profession = "pharmacist" }, "college_id", "Enter your college registration number."},
-		{"OtherNeedsText", func(in *portal.RegistrationInput) { in.Profession = "other" }, "other_profession", "Describe your profession."},
-		{"BadEmail", func(in *portal.RegistrationInput) { in.Email = "dalia@" }, "email", "Enter an email address like name@example.ca."},
-		{"BadPhone", func(in *portal.RegistrationInput) { in.Phone = "12345" }, "phone", "Enter a Canadian phone number with its area code, e.g. (778) 888-9999."},
-		{"BadMobile", func(in *portal.RegistrationInput) { in.Mobile = "555" }, "mobile", "Enter a Canadian mobile number with its area code, e.g. (778) 888-9999."},
-		{"NoHAAnswer", func(in *portal.RegistrationInput) { in.HealthAuthorityAccount = "" }, "health_authority_account", "Answer whether you have a network account with VCH, PHSA or PHC."},
-		{"BadUsername", func(in *portal.RegistrationInput) { in.Username = "-x-" }, "username", "Use only lower-case letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit."},
-		{"ReservedUsername", func(in *portal.RegistrationInput) { in.Username = "admin" }, "username", "That username is reserved. Choose another."},
-		{"PasswordMismatch", func(in *portal.RegistrationInput) { in.ConfirmPassword = "Harbour-Lantern-48" }, "confirm_password", "The passwords you entered do not match."},
+		{
+			"PharmacistNeedsCollege",
+			func(in *portal.RegistrationInput) { in.Profession = "pharmacist" },
+			"college_id",
+			"Enter your college registration number.",
+		},
+		{
+			"OtherNeedsText",
+			func(in *portal.RegistrationInput) { in.Profession = "other" },
+			"other_profession",
+			"Describe your profession.",
+		},
+		{
+			"BadEmail",
+			func(in *portal.RegistrationInput) { in.Email = "dalia@" },
+			"email",
+			"Enter an email address like name@example.ca.",
+		},
+		{
+			"BadPhone",
+			func(in *portal.RegistrationInput) { in.Phone = "12345" },
+			"phone",
+			"Enter a Canadian phone number with its area code, e.g. (778) 888-9999.",
+		},
+		{
+			"BadMobile",
+			func(in *portal.RegistrationInput) { in.Mobile = "555" },
+			"mobile",
+			"Enter a Canadian mobile number with its area code, e.g. (778) 888-9999.",
+		},
+		{
+			"NoHAAnswer",
+			func(in *portal.RegistrationInput) { in.HealthAuthorityAccount = "" },
+			"health_authority_account",
+			"Answer whether you have a network account with VCH, PHSA or PHC.",
+		},
+		{
+			"BadUsername",
+			func(in *portal.RegistrationInput) { in.Username = "-x-" },
+			"username",
+			"Use only lower-case letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit.",
+		},
+		{
+			"ReservedUsername",
+			func(in *portal.RegistrationInput) { in.Username = "admin" },
+			"username",
+			"That username is reserved. Choose another.",
+		},
+		{
+			"PasswordMismatch",
+			func(in *portal.RegistrationInput) { in.ConfirmPassword = "Harbour-Lantern-48" },
+			"confirm_password",
+			"The passwords you entered do not match.",
+		},
 		{"PasswordContainsName", func(in *portal.RegistrationInput) {
 			in.Password, in.ConfirmPassword = "Eighteen-Lantern-47", "Eighteen-Lantern-47"
 		}, "password", ""},
-		{"BadPreferredName", func(in *portal.RegistrationInput) { in.PreferredFirstName = "D4lia" }, "preferred_first_name", "Preferred first name may contain only letters, spaces, hyphens, apostrophes and periods."},
+		{
+			"BadPreferredName",
+			func(in *portal.RegistrationInput) { in.PreferredFirstName = "D4lia" },
+			"preferred_first_name",
+			"Preferred first name may contain only letters, spaces, hyphens, apostrophes and periods.",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -220,14 +303,28 @@ func TestApp_ChangePassword(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("ErrReused", func(t *testing.T) {
-			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47", SignedInAt: a.Now()})
+			err := a.ChangePassword(
+				ctx,
+				meta,
+				acct.ID,
+				portal.PasswordChangeInput{
+					Password:        "Harbour-Lantern-47",
+					ConfirmPassword: "Harbour-Lantern-47",
+					SignedInAt:      a.Now(),
+				},
+			)
 			fe, _ := portal.AsFieldErrors(err)
 			if fe["password"] != portal.PasswordReusedMessage {
 				t.Fatalf("got %v, want the reuse message", err)
 			}
 		})
 		t.Run("ErrPolicy", func(t *testing.T) {
-			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "short", ConfirmPassword: "short", SignedInAt: a.Now()})
+			err := a.ChangePassword(
+				ctx,
+				meta,
+				acct.ID,
+				portal.PasswordChangeInput{Password: "short", ConfirmPassword: "short", SignedInAt: a.Now()},
+			)
 			fe, _ := portal.AsFieldErrors(err)
 			if !strings.Contains(fe["password"], "12") {
 				t.Fatalf("got %v, want the length rule", err)
@@ -237,7 +334,8 @@ func TestApp_ChangePassword(t *testing.T) {
 			for name, at := range map[string]time.Time{"unknown": {}, "eleven minutes ago": a.Now().Add(-11 * time.Minute)} {
 				err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Granite-Kettle-93",
 					ConfirmPassword: "Granite-Kettle-93", SignedInAt: at})
-				if portal.ErrorCode(err) != portal.EFORBIDDEN || portal.ErrorMessage(err) != portal.PasswordChangeSignInMessage {
+				if portal.ErrorCode(err) != portal.EFORBIDDEN ||
+					portal.ErrorMessage(err) != portal.PasswordChangeSignInMessage {
 					t.Fatalf("sign-in %s: got %v, want a fresh sign-in asked for", name, err)
 				}
 			}
@@ -261,7 +359,16 @@ func TestApp_ChangePassword(t *testing.T) {
 				t.Fatalf("password emails %+v", es)
 			}
 			// The first password is still in the history.
-			err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47", SignedInAt: a.Now()})
+			err := a.ChangePassword(
+				ctx,
+				meta,
+				acct.ID,
+				portal.PasswordChangeInput{
+					Password:        "Harbour-Lantern-47",
+					ConfirmPassword: "Harbour-Lantern-47",
+					SignedInAt:      a.Now(),
+				},
+			)
 			if fe, _ := portal.AsFieldErrors(err); fe["password"] != portal.PasswordReusedMessage {
 				t.Fatalf("got %v, want reuse refused", err)
 			}
@@ -282,18 +389,34 @@ func TestApp_UpdateContact(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("ErrEmailTaken", func(t *testing.T) {
-			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{Email: "TAKEN@example.ca", Phone: "7788889999"})
+			err := a.UpdateContact(
+				ctx,
+				meta,
+				acct.ID,
+				portal.ContactInput{Email: "TAKEN@example.ca", Phone: "7788889999"},
+			)
 			if fe, _ := portal.AsFieldErrors(err); !strings.Contains(fe["email"], "already used") {
 				t.Fatalf("got %v", err)
 			}
 		})
 		t.Run("EmailChangeTellsBothAddresses", func(t *testing.T) {
-			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{PreferredFirstName: "Dee", Email: "new@example.ca", Phone: "(604) 555-0100", Mobile: "250-555-0199"})
+			err := a.UpdateContact(
+				ctx,
+				meta,
+				acct.ID,
+				portal.ContactInput{
+					PreferredFirstName: "Dee",
+					Email:              "new@example.ca",
+					Phone:              "(604) 555-0100",
+					Mobile:             "250-555-0199",
+				},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
 			got, _ := a.Account(ctx, acct.ID)
-			if got.Email != "new@example.ca" || got.Phone != "+16045550100" || got.Mobile != "+12505550199" || got.PreferredFirstName != "Dee" {
+			if got.Email != "new@example.ca" || got.Phone != "+16045550100" || got.Mobile != "+12505550199" ||
+				got.PreferredFirstName != "Dee" {
 				t.Fatalf("stored %+v", got)
 			}
 			toNew := emailsTo(t, db, "new@example.ca")
@@ -304,13 +427,26 @@ func TestApp_UpdateContact(t *testing.T) {
 			if !strings.Contains(toOld[0].Text, "new@example.ca") {
 				t.Fatalf("old address email does not name the change:\n%s", toOld[0].Text)
 			}
-			if got := auditActions(t, db, "1"); strings.Join(got[len(got)-3:], ",") != "account.contact_updated,account.email_changed,account.email_verification_sent" {
+			if got := auditActions(t, db, "1"); strings.Join(
+				got[len(got)-3:],
+				",",
+			) != "account.contact_updated,account.email_changed,account.email_verification_sent" {
 				t.Fatalf("audit %v", got)
 			}
 		})
 		t.Run("NoChangeNoEmail", func(t *testing.T) {
 			before := len(emailsTo(t, db, "new@example.ca"))
-			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{PreferredFirstName: "Dee", Email: "new@example.ca", Phone: "6045550100", Mobile: "2505550199"})
+			err := a.UpdateContact(
+				ctx,
+				meta,
+				acct.ID,
+				portal.ContactInput{
+					PreferredFirstName: "Dee",
+					Email:              "new@example.ca",
+					Phone:              "6045550100",
+					Mobile:             "2505550199",
+				},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -15,7 +15,10 @@ import (
 func (a *App) AuditCheckpoint(ctx context.Context, key ed25519.PrivateKey) (portal.AuditCheckpoint, error) {
 	head, err := a.DB.Read().FindAuditHead(ctx)
 	if store.IsNotFound(err) {
-		return portal.AuditCheckpoint{}, portal.Errorf(portal.ENOTFOUND, "The audit trail's head is missing, so there is nothing to sign: run portal audit verify.")
+		return portal.AuditCheckpoint{}, portal.Errorf(
+			portal.ENOTFOUND,
+			"The audit trail's head is missing, so there is nothing to sign: run portal audit verify.",
+		)
 	} else if err != nil {
 		return portal.AuditCheckpoint{}, err
 	}

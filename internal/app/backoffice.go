@@ -92,7 +92,12 @@ func (a *App) queueFilter(q QueueQuery) (store.QueueFilter, portal.FieldErrors) 
 	case QueueOpen:
 		f.Statuses = []string{portal.ARSubmitted, portal.ARInfoRequested}
 	case QueueAll:
-	case portal.ARSubmitted, portal.ARInfoRequested, portal.ARApproved, portal.ARDeclined, portal.ARSuspended, portal.ARDeprovisioned:
+	case portal.ARSubmitted,
+		portal.ARInfoRequested,
+		portal.ARApproved,
+		portal.ARDeclined,
+		portal.ARSuspended,
+		portal.ARDeprovisioned:
 		f.Statuses = []string{q.Status}
 	default:
 		fe.Add("status", "Choose a status from the list.")

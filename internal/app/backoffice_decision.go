@@ -30,7 +30,11 @@ func decidedConflict(r *portal.AccessRequest, names staffNames) error {
 		return portal.Errorf(portal.ECONFLICT, "This request was already %s by %s on %s.",
 			strings.ToLower(r.StatusLabel()), orSomeone(names.of(r.DecidedBy)), longTime(r.DecidedAt))
 	}
-	return portal.Errorf(portal.ECONFLICT, "This request is no longer open: its status is %s.", strings.ToLower(r.StatusLabel()))
+	return portal.Errorf(
+		portal.ECONFLICT,
+		"This request is no longer open: its status is %s.",
+		strings.ToLower(r.StatusLabel()),
+	)
 }
 
 // errNotChanged rolls back a transaction whose guarded update found the
@@ -40,7 +44,12 @@ var errNotChanged = errors.New("app: access request changed meanwhile")
 // ClaimAccessRequest gives an open request to the officer, who alone may
 // then decide it. Of two officers claiming at once exactly one gets it; the
 // other is told who has it.
-func (a *App) ClaimAccessRequest(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccessRequestID) error {
+func (a *App) ClaimAccessRequest(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccessRequestID,
+) error {
 	if err := requireOfficer(staff); err != nil {
 		return err
 	}
@@ -81,13 +90,23 @@ func (a *App) ClaimAccessRequest(ctx context.Context, meta portal.RequestMeta, s
 	case cur.ClaimedBy == ref:
 		return nil // claimed twice by the same officer: nothing more to do
 	default:
-		return portal.Errorf(portal.ECONFLICT, "%s claimed this request on %s.", names.of(cur.ClaimedBy), longTime(cur.ClaimedAt))
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"%s claimed this request on %s.",
+			names.of(cur.ClaimedBy),
+			longTime(cur.ClaimedAt),
+		)
 	}
 }
 
 // ReleaseAccessRequest returns a claimed request to the queue. Only the
 // officer who claimed it, or an administrator, may release it.
-func (a *App) ReleaseAccessRequest(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccessRequestID) error {
+func (a *App) ReleaseAccessRequest(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccessRequestID,
+) error {
 	if err := requireOfficer(staff); err != nil {
 		return err
 	}
@@ -126,7 +145,11 @@ func (a *App) ReleaseAccessRequest(ctx context.Context, meta portal.RequestMeta,
 	if err != nil {
 		return err
 	}
-	return portal.Errorf(portal.EFORBIDDEN, "Only %s, who claimed this request, or an administrator can release it.", names.of(cur.ClaimedBy))
+	return portal.Errorf(
+		portal.EFORBIDDEN,
+		"Only %s, who claimed this request, or an administrator can release it.",
+		names.of(cur.ClaimedBy),
+	)
 }
 
 // decision is one way of deciding an open access request.
@@ -146,7 +169,14 @@ type decision struct {
 // decide applies a decision by the officer who claimed the request. When
 // the request was decided meanwhile, or is claimed by someone else, or not
 // at all, nothing changes and the error says why.
-func (a *App) decide(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, r *portal.AccessRequest, acct *portal.Account, d decision) (*portal.AccessRequest, error) {
+func (a *App) decide(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	r *portal.AccessRequest,
+	acct *portal.Account,
+	d decision,
+) (*portal.AccessRequest, error) {
 	ref := staffRef(staff.ID)
 	if err := a.decisionConflict(ctx, r, ref, d.from); err != nil {
 		return nil, err
@@ -183,7 +213,10 @@ func (a *App) decide(ctx context.Context, meta portal.RequestMeta, staff *portal
 		if cerr := a.decisionConflict(ctx, cur, ref, d.from); cerr != nil {
 			return nil, cerr
 		}
-		return nil, portal.Errorf(portal.ECONFLICT, "This request changed while you were deciding. Reload the page and try again.")
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"This request changed while you were deciding. Reload the page and try again.",
+		)
 	}
 	if err != nil {
 		return nil, err
@@ -205,17 +238,29 @@ func (a *App) decisionConflict(ctx context.Context, r *portal.AccessRequest, ref
 	case !r.Open():
 		return decidedConflict(r, names)
 	case !slices.Contains(from, r.Status):
-		return portal.Errorf(portal.ECONFLICT, "This request is already waiting for the person's answer to: %s", r.InfoQuestion)
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"This request is already waiting for the person's answer to: %s",
+			r.InfoQuestion,
+		)
 	case r.ClaimedBy == "":
 		return portal.Errorf(portal.ECONFLICT, "Claim this request before you decide on it.")
 	default:
-		return portal.Errorf(portal.ECONFLICT, "%s claimed this request on %s; only they can decide on it until they release it.",
-			names.of(r.ClaimedBy), longTime(r.ClaimedAt))
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"%s claimed this request on %s; only they can decide on it until they release it.",
+			names.of(r.ClaimedBy),
+			longTime(r.ClaimedAt),
+		)
 	}
 }
 
 // requestForDecision loads an open request and its person for an officer.
-func (a *App) requestForDecision(ctx context.Context, staff *portal.Staff, id portal.AccessRequestID) (*portal.AccessRequest, *portal.Account, error) {
+func (a *App) requestForDecision(
+	ctx context.Context,
+	staff *portal.Staff,
+	id portal.AccessRequestID,
+) (*portal.AccessRequest, *portal.Account, error) {
 	if err := requireOfficer(staff); err != nil {
 		return nil, nil, err
 	}
@@ -242,14 +287,22 @@ func scopeLabels(s []portal.DataScope) string {
 
 // refuseApproval refuses to approve a request whose person has no sponsor
 // who qualifies.
-var refuseApproval = noQualifyingSponsor("The request cannot be approved until one does: ask for more information, or decline it.")
+var refuseApproval = noQualifyingSponsor(
+	"The request cannot be approved until one does: ask for more information, or decline it.",
+)
 
 // ApproveAccessRequest approves a request, granting the data scopes chosen
 // among those the policy allows the person now: an officer may narrow
 // them, never widen them. An on-behalf-of user's request is refused while
 // no sponsor qualifies (portal.SponsorQualifies). The review falls due a
 // year after approval.
-func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccessRequestID, scopes []portal.DataScope) (*portal.AccessRequest, error) {
+func (a *App) ApproveAccessRequest(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccessRequestID,
+	scopes []portal.DataScope,
+) (*portal.AccessRequest, error) {
 	r, acct, err := a.requestForDecision(ctx, staff, id)
 	if err != nil {
 		return nil, err
@@ -262,7 +315,10 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 		return nil, err
 	}
 	if len(allowed) == 0 {
-		return nil, portal.Errorf(portal.EINVALID, "No data scopes can be granted to this person now: their profession has none of its own, or no authorizer sponsors them. Decline the request or ask for more information.")
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"No data scopes can be granted to this person now: their profession has none of its own, or no authorizer sponsors them. Decline the request or ask for more information.",
+		)
 	}
 	granted, err := portal.NarrowScopes(allowed, scopes)
 	if err != nil {
@@ -275,9 +331,13 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 		set: map[string]any{"granted_scopes": store.StoredScopes(granted), "approved_at": now.UnixMilli(),
 			"review_due_at": due.UnixMilli(), "decided_by": staffRef(staff.ID), "decided_at": now.UnixMilli(),
 			"decision_code": "", "decision_text": ""},
-		note:    "Approved. Data scopes granted: " + scopeLabels(granted) + ".",
-		action:  "access.approved",
-		details: map[string]any{"granted_scopes": granted, "allowed_scopes": allowed, "review_due_at": due.In(portal.Pacific()).Format(time.DateOnly)},
+		note:   "Approved. Data scopes granted: " + scopeLabels(granted) + ".",
+		action: "access.approved",
+		details: map[string]any{
+			"granted_scopes": granted,
+			"allowed_scopes": allowed,
+			"review_due_at":  due.In(portal.Pacific()).Format(time.DateOnly),
+		},
 		after: func(tx *store.Tx, acct *portal.Account) error {
 			if err := a.requireQualifyingSponsor(ctx, tx, acct.ID, refuseApproval); err != nil {
 				return err
@@ -302,15 +362,28 @@ func (a *App) ApproveAccessRequest(ctx context.Context, meta portal.RequestMeta,
 					lines = append(lines, mail.ScopeText{Label: s.Label, Description: s.Description})
 				}
 			}
-			return a.enqueue(ctx, tx, "access_approved", acct.Email, acct.ID, mail.AccessApproved{Common: a.commonFor(acct.DisplayName(), r),
-				Scopes: lines, ReviewDue: due.In(portal.Pacific()).Format("2 Jan 2006"), StatusURL: a.statusURL()})
+			return a.enqueue(
+				ctx,
+				tx,
+				"access_approved",
+				acct.Email,
+				acct.ID,
+				mail.AccessApproved{Common: a.commonFor(acct.DisplayName(), r),
+					Scopes: lines, ReviewDue: due.In(portal.Pacific()).Format("2 Jan 2006"), StatusURL: a.statusURL()},
+			)
 		},
 	})
 }
 
 // DeclineAccessRequest declines a request with a reason code and an
 // explanation for the person.
-func (a *App) DeclineAccessRequest(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccessRequestID, in portal.DeclineInput) (*portal.AccessRequest, error) {
+func (a *App) DeclineAccessRequest(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccessRequestID,
+	in portal.DeclineInput,
+) (*portal.AccessRequest, error) {
 	r, acct, err := a.requestForDecision(ctx, staff, id)
 	if err != nil {
 		return nil, err
@@ -327,8 +400,15 @@ func (a *App) DeclineAccessRequest(ctx context.Context, meta portal.RequestMeta,
 		action:  "access.declined",
 		details: map[string]any{"code": in.Code, "reason": in.Text},
 		after: func(tx *store.Tx, acct *portal.Account) error {
-			return a.enqueue(ctx, tx, "access_declined", acct.Email, acct.ID, mail.AccessDeclined{Common: a.commonFor(acct.DisplayName(), r),
-				Reason: label, Text: in.Text, StatusURL: a.statusURL()})
+			return a.enqueue(
+				ctx,
+				tx,
+				"access_declined",
+				acct.Email,
+				acct.ID,
+				mail.AccessDeclined{Common: a.commonFor(acct.DisplayName(), r),
+					Reason: label, Text: in.Text, StatusURL: a.statusURL()},
+			)
 		},
 	})
 }
@@ -336,7 +416,13 @@ func (a *App) DeclineAccessRequest(ctx context.Context, meta portal.RequestMeta,
 // RequestMoreInformation asks the person a question before deciding. The
 // person answers in the portal (AnswerInfoRequest) and the request returns
 // to the queue, still claimed by the officer who asked.
-func (a *App) RequestMoreInformation(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccessRequestID, question string) (*portal.AccessRequest, error) {
+func (a *App) RequestMoreInformation(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccessRequestID,
+	question string,
+) (*portal.AccessRequest, error) {
 	r, acct, err := a.requestForDecision(ctx, staff, id)
 	if err != nil {
 		return nil, err
@@ -352,8 +438,15 @@ func (a *App) RequestMoreInformation(ctx context.Context, meta portal.RequestMet
 		action:  "access.info_requested",
 		details: map[string]any{"question": question},
 		after: func(tx *store.Tx, acct *portal.Account) error {
-			return a.enqueue(ctx, tx, "access_info_needed", acct.Email, acct.ID, mail.AccessInfoNeeded{Common: a.commonFor(acct.DisplayName(), r),
-				Question: question, StatusURL: a.statusURL()})
+			return a.enqueue(
+				ctx,
+				tx,
+				"access_info_needed",
+				acct.Email,
+				acct.ID,
+				mail.AccessInfoNeeded{Common: a.commonFor(acct.DisplayName(), r),
+					Question: question, StatusURL: a.statusURL()},
+			)
 		},
 	})
 }
@@ -382,14 +475,24 @@ func currentAccess(reqs []*portal.AccessRequest) *portal.AccessRequest {
 
 // ChangeAccess suspends, reinstates or removes a person's approved access,
 // with a reason. Downstream systems learn of it through the change feed.
-func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, account portal.AccountID, action portal.AccessAction, reason string) (*portal.AccessRequest, error) {
+func (a *App) ChangeAccess(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	account portal.AccountID,
+	action portal.AccessAction,
+	reason string,
+) (*portal.AccessRequest, error) {
 	if err := requireOfficer(staff); err != nil {
 		return nil, err
 	}
 	from, to, ok := portal.AccessTransition(action)
 	change, known := accessChanges[action]
 	if !ok || !known {
-		return nil, portal.Errorf(portal.EINVALID, "That is not something the CareConnect team can do to a person's access.")
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"That is not something the CareConnect team can do to a person's access.",
+		)
 	}
 	reason = strings.TrimSpace(reason)
 	if err := portal.ValidateReason(reason, true); err != nil {
@@ -408,10 +511,19 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 	}
 	r := currentAccess(reqs)
 	if r == nil {
-		return nil, portal.Errorf(portal.ECONFLICT, "This person has not requested CareConnect access, so there is no access to %s.", action)
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"This person has not requested CareConnect access, so there is no access to %s.",
+			action,
+		)
 	}
 	refused := func(r *portal.AccessRequest) error {
-		return portal.Errorf(portal.ECONFLICT, "The access cannot be %s: its status is %s.", action.Done(), strings.ToLower(r.StatusLabel()))
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"The access cannot be %s: its status is %s.",
+			action.Done(),
+			strings.ToLower(r.StatusLabel()),
+		)
 	}
 	if !slices.Contains(from, r.Status) {
 		return nil, refused(r)
@@ -424,7 +536,9 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 		}
 		var set map[string]any
 		if action == portal.AccessReinstate {
-			set = map[string]any{"reinstated_at": a.now().UnixMilli()} // a fresh decision: the dormancy clock starts again
+			set = map[string]any{
+				"reinstated_at": a.now().UnixMilli(),
+			} // a fresh decision: the dormancy clock starts again
 		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: from, To: to, At: a.now(),
 			ActorKind: portal.ActorStaff, ActorID: ref, Note: "Access " + action.Done() + ": " + reason, Set: set})
@@ -445,8 +559,15 @@ func (a *App) ChangeAccess(ctx context.Context, meta portal.RequestMeta, staff *
 		if err := a.accessChanged(ctx, tx, meta, acct, action); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, change.email, acct.Email, acct.ID, mail.AccessChanged{Common: a.commonFor(acct.DisplayName(), r),
-			Reason: reason, StatusURL: a.statusURL()})
+		return a.enqueue(
+			ctx,
+			tx,
+			change.email,
+			acct.Email,
+			acct.ID,
+			mail.AccessChanged{Common: a.commonFor(acct.DisplayName(), r),
+				Reason: reason, StatusURL: a.statusURL()},
+		)
 	})
 	if errors.Is(err, errNotChanged) {
 		cur, ferr := a.findRequest(ctx, r.ID)
@@ -481,14 +602,24 @@ func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.Reque
 			noQualifyingSponsor("Their access cannot be reinstated until one does.")); err != nil {
 			return err
 		}
-		whole, err := a.narrowToSponsors(ctx, tx, meta, acct, "The CareConnect team reinstated your access through the authorizers who sponsor you now.")
+		whole, err := a.narrowToSponsors(
+			ctx,
+			tx,
+			meta,
+			acct,
+			"The CareConnect team reinstated your access through the authorizers who sponsor you now.",
+		)
 		if err != nil {
 			return err
 		}
 		if !whole {
-			return portal.Errorf(portal.ECONFLICT, "%s's access cannot be reinstated: the authorizers who qualify as their sponsors now "+
-				"were granted none of the data scopes their access holds. Decline to reinstate it, or have them ask an authorizer "+
-				"who sees that information to sponsor them.", acct.DisplayName())
+			return portal.Errorf(
+				portal.ECONFLICT,
+				"%s's access cannot be reinstated: the authorizers who qualify as their sponsors now "+
+					"were granted none of the data scopes their access holds. Decline to reinstate it, or have them ask an authorizer "+
+					"who sees that information to sponsor them.",
+				acct.DisplayName(),
+			)
 		}
 		return a.touchDependants(ctx, tx, acct.ID)
 	case portal.AccessSuspend:
@@ -502,7 +633,14 @@ func (a *App) accessChanged(ctx context.Context, tx *store.Tx, meta portal.Reque
 }
 
 // StaffDecideWorksite approves or declines a new worksite for an officer.
-func (a *App) StaffDecideWorksite(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, code portal.WorksiteCode, approve bool, reason string) (*portal.Worksite, error) {
+func (a *App) StaffDecideWorksite(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	code portal.WorksiteCode,
+	approve bool,
+	reason string,
+) (*portal.Worksite, error) {
 	if err := requireOfficer(staff); err != nil {
 		return nil, err
 	}

@@ -13,14 +13,26 @@ var notFoundPerson = portal.Errorf(portal.ENOTFOUND, "That person does not exist
 
 // viewedPerson records that a member of the CareConnect team looked at a
 // person's record: every such view is audited.
-func (a *App) viewedPerson(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, account portal.AccountID, page string, details map[string]any) error {
+func (a *App) viewedPerson(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	account portal.AccountID,
+	page string,
+	details map[string]any,
+) error {
 	if details == nil {
 		details = map[string]any{}
 	}
 	details["page"] = page
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
-		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: staffRef(staff.ID), action: "staff.viewed_person",
-			subjectKind: "account", subjectID: accountRef(account), details: details})
+		return a.audit(
+			ctx,
+			tx,
+			meta,
+			auditEvent{actorKind: portal.ActorStaff, actorID: staffRef(staff.ID), action: "staff.viewed_person",
+				subjectKind: "account", subjectID: accountRef(account), details: details},
+		)
 	})
 }
 
@@ -59,7 +71,12 @@ type RequestReview struct {
 
 // ReviewAccessRequest gathers a request for an officer, and records the
 // view of the person's record in the audit trail.
-func (a *App) ReviewAccessRequest(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccessRequestID) (*RequestReview, error) {
+func (a *App) ReviewAccessRequest(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccessRequestID,
+) (*RequestReview, error) {
 	r, acct, err := a.requestForDecision(ctx, staff, id)
 	if err != nil {
 		return nil, err
@@ -108,8 +125,10 @@ func (a *App) ReviewAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 			active = append(active, s)
 		}
 	}
-	rv.Checks = portal.CheckRequest(portal.CheckInput{Account: acct, Worksites: worksites[r.ID], Sponsorships: rv.Sponsorships,
-		Today: a.today(), OnBehalfOf: rv.OnBehalfOf, Sponsors: active})
+	rv.Checks = portal.CheckRequest(
+		portal.CheckInput{Account: acct, Worksites: worksites[r.ID], Sponsorships: rv.Sponsorships,
+			Today: a.today(), OnBehalfOf: rv.OnBehalfOf, Sponsors: active},
+	)
 	rv.Checks = append(rv.Checks, a.licenceCheck(ctx, acct))
 	if err := a.viewedPerson(ctx, meta, staff, acct.ID, "access_request", map[string]any{"request": r.ID}); err != nil {
 		return nil, err
@@ -120,8 +139,17 @@ func (a *App) ReviewAccessRequest(ctx context.Context, meta portal.RequestMeta, 
 // reviewStandings says where an on-behalf-of user's sponsors stand: those
 // of their active and pending sponsorships and of the ones named on the
 // request.
-func (a *App) reviewStandings(ctx context.Context, acct *portal.Account, named []*portal.Sponsorship) ([]portal.SponsorStanding, error) {
-	all, err := a.sponsorStandings(ctx, a.DB.Read(), []portal.AccountID{acct.ID}, map[portal.AccountID]bool{acct.ID: IsResident(acct)})
+func (a *App) reviewStandings(
+	ctx context.Context,
+	acct *portal.Account,
+	named []*portal.Sponsorship,
+) ([]portal.SponsorStanding, error) {
+	all, err := a.sponsorStandings(
+		ctx,
+		a.DB.Read(),
+		[]portal.AccountID{acct.ID},
+		map[portal.AccountID]bool{acct.ID: IsResident(acct)},
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +175,11 @@ func (a *App) prerequisiteStatuses(ctx context.Context, acct *portal.Account) ([
 // reviewWorksites adds to each worksite the person's membership and how it
 // came about: registering the worksite, a request approved by a site
 // administrator, or an accepted invitation.
-func (a *App) reviewWorksites(ctx context.Context, acct *portal.Account, ws []*portal.Worksite) ([]ReviewWorksite, error) {
+func (a *App) reviewWorksites(
+	ctx context.Context,
+	acct *portal.Account,
+	ws []*portal.Worksite,
+) ([]ReviewWorksite, error) {
 	q := a.DB.Read()
 	members, err := q.FindAccountMemberships(ctx, acct.ID)
 	if err != nil {
@@ -210,7 +242,12 @@ type PersonRecord struct {
 
 // Person gathers a person's record for an officer, and records the view in
 // the audit trail.
-func (a *App) Person(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccountID) (*PersonRecord, error) {
+func (a *App) Person(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccountID,
+) (*PersonRecord, error) {
 	if err := requireOfficer(staff); err != nil {
 		return nil, err
 	}

@@ -32,7 +32,12 @@ func boStaff(t *testing.T, a *app.App, key, given, surname, role string) *portal
 // boApplicant registers a person (a physician unless edit says otherwise)
 // with an approved worksite of their own and both prerequisites, and
 // submits their CareConnect access request.
-func boApplicant(t *testing.T, a *app.App, key, given, surname, unit string, edit func(*portal.RegistrationInput)) (*portal.Account, *portal.AccessRequest) {
+func boApplicant(
+	t *testing.T,
+	a *app.App,
+	key, given, surname, unit string,
+	edit func(*portal.RegistrationInput),
+) (*portal.Account, *portal.AccessRequest) {
 	t.Helper()
 	in := validInput()
 	in.Email, in.Username = key+"@example.ca", key
@@ -82,7 +87,8 @@ func boEmailKinds(t *testing.T, db *store.DB, to string) []string {
 // boRequestAudit lists the audit actions about a request.
 func boRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []string {
 	t.Helper()
-	evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(id))})
+	evs, err := db.Read().
+		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(id))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,12 +186,20 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 			if got := boRequest(t, db, r.ID).ClaimedBy; got != "staff:"+boItoa(int64(officers[winner].ID)) {
 				t.Fatalf("claimed by %q", got)
 			}
-			if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(got, []string{"access.requested", "access.claimed"}) {
+			if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(
+				got,
+				[]string{"access.requested", "access.claimed"},
+			) {
 				t.Fatalf("audit %v", got)
 			}
 			// The loser releases nothing; the winner does.
 			err := a.ReleaseAccessRequest(ctx, meta, officers[loser], r.ID)
-			boWantMessage(t, err, portal.EFORBIDDEN, "Only "+officers[winner].Name+", who claimed this request, or an administrator can release it.")
+			boWantMessage(
+				t,
+				err,
+				portal.EFORBIDDEN,
+				"Only "+officers[winner].Name+", who claimed this request, or an administrator can release it.",
+			)
 			if err := a.ReleaseAccessRequest(ctx, meta, officers[winner], r.ID); err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +225,12 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 			if got := boRequest(t, db, r.ID); got.ClaimedBy != "" || !got.ClaimedAt.IsZero() {
 				t.Fatalf("still claimed by %q", got.ClaimedBy)
 			}
-			boWantMessage(t, a.ReleaseAccessRequest(ctx, meta, olivia, r.ID), portal.ECONFLICT, "This request is not claimed by anyone.")
+			boWantMessage(
+				t,
+				a.ReleaseAccessRequest(ctx, meta, olivia, r.ID),
+				portal.ECONFLICT,
+				"This request is not claimed by anyone.",
+			)
 		})
 		t.Run("AuditorRefused", func(t *testing.T) {
 			msg := "Your role in the CareConnect team does not include access requests."
@@ -253,12 +272,20 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 
 		boClaim(t, a, oscar, r.ID)
 		_, err = a.ApproveAccessRequest(ctx, meta, olivia, r.ID, all)
-		boWantMessage(t, err, portal.ECONFLICT, "Oscar OFFICER claimed this request on 26 Nov 2026 at 10:00 AM; only they can decide on it until they release it.")
+		boWantMessage(
+			t,
+			err,
+			portal.ECONFLICT,
+			"Oscar OFFICER claimed this request on 26 Nov 2026 at 10:00 AM; only they can decide on it until they release it.",
+		)
 
 		if got := boRequest(t, db, r.ID).Status; got != portal.ARSubmitted {
 			t.Fatalf("status %s", got)
 		}
-		if got := boEmailKinds(t, db, p.Email); !reflect.DeepEqual(got, []string{"account_created", "worksite_registered", "worksite_decided", "access_request_received"}) {
+		if got := boEmailKinds(t, db, p.Email); !reflect.DeepEqual(
+			got,
+			[]string{"account_created", "worksite_registered", "worksite_decided", "access_request_received"},
+		) {
 			t.Fatalf("emails %v", got)
 		}
 		if got := boProvisioning(t, db, p.ID); got != nil {
@@ -277,10 +304,26 @@ func TestBackoffice_Approve(t *testing.T) {
 		boClaim(t, a, olivia, pr.ID)
 
 		t.Run("ErrWiden", func(t *testing.T) {
-			_, err := a.ApproveAccessRequest(ctx, meta, olivia, pr.ID, []portal.DataScope{portal.ScopeDemographics, portal.ScopePharmaNet})
-			boWantField(t, err, "scopes", "An officer may narrow the data scopes, never widen them: PharmaNet medications is not allowed for this profession.")
+			_, err := a.ApproveAccessRequest(
+				ctx,
+				meta,
+				olivia,
+				pr.ID,
+				[]portal.DataScope{portal.ScopeDemographics, portal.ScopePharmaNet},
+			)
+			boWantField(
+				t,
+				err,
+				"scopes",
+				"An officer may narrow the data scopes, never widen them: PharmaNet medications is not allowed for this profession.",
+			)
 			_, err = a.ApproveAccessRequest(ctx, meta, olivia, pr.ID, []portal.DataScope{"everything"})
-			boWantField(t, err, "scopes", `An officer may narrow the data scopes, never widen them: "everything" is not allowed for this profession.`)
+			boWantField(
+				t,
+				err,
+				"scopes",
+				`An officer may narrow the data scopes, never widen them: "everything" is not allowed for this profession.`,
+			)
 		})
 		t.Run("ErrNoScope", func(t *testing.T) {
 			_, err := a.ApproveAccessRequest(ctx, meta, olivia, pr.ID, nil)
@@ -293,17 +336,27 @@ func TestBackoffice_Approve(t *testing.T) {
 			}
 		})
 		t.Run("Narrowed", func(t *testing.T) {
-			got, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, []portal.DataScope{portal.ScopeLabResults, portal.ScopeDemographics, portal.ScopeLabResults})
+			got, err := a.ApproveAccessRequest(
+				ctx,
+				meta,
+				olivia,
+				r.ID,
+				[]portal.DataScope{portal.ScopeLabResults, portal.ScopeDemographics, portal.ScopeLabResults},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
 			now := a.Now().UTC()
 			if got.Status != portal.ARApproved || !reflect.DeepEqual(got.GrantedScopes, []portal.DataScope{portal.ScopeDemographics, portal.ScopeLabResults}) ||
-				!got.ReviewDueAt.Equal(now.AddDate(1, 0, 0)) || !got.DecidedAt.Equal(now) || got.DecidedBy != "staff:"+boItoa(int64(olivia.ID)) || got.Open() {
+				!got.ReviewDueAt.Equal(now.AddDate(1, 0, 0)) ||
+				!got.DecidedAt.Equal(now) ||
+				got.DecidedBy != "staff:"+boItoa(int64(olivia.ID)) ||
+				got.Open() {
 				t.Fatalf("approved request %+v", got)
 			}
 			var approvedAt int64
-			if err := db.SQL().QueryRow(store.Rebind(db.Dialect(), "SELECT approved_at FROM access_requests WHERE id = ?"), int64(r.ID)).Scan(&approvedAt); err != nil || approvedAt != now.UnixMilli() {
+			if err := db.SQL().QueryRow(store.Rebind(db.Dialect(), "SELECT approved_at FROM access_requests WHERE id = ?"), int64(r.ID)).Scan(&approvedAt); err != nil ||
+				approvedAt != now.UnixMilli() {
 				t.Fatalf("approved_at %d (%v), want %d", approvedAt, err, now.UnixMilli())
 			}
 			es := mustEmails(t, db, p.Email, "access_approved", 1)
@@ -315,7 +368,10 @@ func TestBackoffice_Approve(t *testing.T) {
 			if strings.Contains(es[0].Text, "PharmaNet") {
 				t.Errorf("approval email names a scope not granted")
 			}
-			if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(got, []string{"access.requested", "access.claimed", "access.approved"}) {
+			if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(
+				got,
+				[]string{"access.requested", "access.claimed", "access.approved"},
+			) {
 				t.Fatalf("audit %v", got)
 			}
 			if got := boProvisioning(t, db, p.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned}) {
@@ -323,14 +379,32 @@ func TestBackoffice_Approve(t *testing.T) {
 			}
 			events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 			last := events[len(events)-1]
-			if last.ToStatus != portal.ARApproved || last.Note != "Approved. Data scopes granted: Demographics, Laboratory results." || last.ActorID != "staff:"+boItoa(int64(olivia.ID)) {
+			if last.ToStatus != portal.ARApproved ||
+				last.Note != "Approved. Data scopes granted: Demographics, Laboratory results." ||
+				last.ActorID != "staff:"+boItoa(int64(olivia.ID)) {
 				t.Fatalf("history %+v", last)
 			}
 		})
 		t.Run("ErrDecidedAlready", func(t *testing.T) {
-			_, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, portal.DeclineInput{Code: "other", Text: "Changed my mind."})
-			boWantMessage(t, err, portal.ECONFLICT, "This request was already approved by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.")
-			boWantMessage(t, a.ClaimAccessRequest(ctx, meta, olivia, r.ID), portal.ECONFLICT, "This request was already approved by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.")
+			_, err := a.DeclineAccessRequest(
+				ctx,
+				meta,
+				olivia,
+				r.ID,
+				portal.DeclineInput{Code: "other", Text: "Changed my mind."},
+			)
+			boWantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"This request was already approved by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.",
+			)
+			boWantMessage(
+				t,
+				a.ClaimAccessRequest(ctx, meta, olivia, r.ID),
+				portal.ECONFLICT,
+				"This request was already approved by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.",
+			)
 			mustEmails(t, db, p.Email, "access_declined", 0)
 		})
 		t.Run("ConcurrentDecisionsOneStands", func(t *testing.T) {
@@ -341,12 +415,24 @@ func TestBackoffice_Approve(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[0] = a.ApproveAccessRequest(ctx, meta, olivia, pr.ID, []portal.DataScope{portal.ScopeDemographics})
+				_, errs[0] = a.ApproveAccessRequest(
+					ctx,
+					meta,
+					olivia,
+					pr.ID,
+					[]portal.DataScope{portal.ScopeDemographics},
+				)
 			}()
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[1] = a.DeclineAccessRequest(ctx, meta, olivia, pr.ID, portal.DeclineInput{Code: "identity", Text: "Names differ."})
+				_, errs[1] = a.DeclineAccessRequest(
+					ctx,
+					meta,
+					olivia,
+					pr.ID,
+					portal.DeclineInput{Code: "identity", Text: "Names differ."},
+				)
 			}()
 			close(start)
 			wg.Wait()
@@ -356,7 +442,12 @@ func TestBackoffice_Approve(t *testing.T) {
 			cur := boRequest(t, db, pr.ID)
 			for _, err := range errs {
 				if err != nil {
-					boWantMessage(t, err, portal.ECONFLICT, "This request was already "+cur.Status+" by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.")
+					boWantMessage(
+						t,
+						err,
+						portal.ECONFLICT,
+						"This request was already "+cur.Status+" by Olivia OFFICER on 26 Nov 2026 at 10:00 AM.",
+					)
 				}
 			}
 			if n := len(emailsTo(t, db, ph.Email)); n != 5 { // four before the decision, one decision
@@ -378,20 +469,33 @@ func TestBackoffice_Decline(t *testing.T) {
 		_, err = a.DeclineAccessRequest(ctx, meta, olivia, r.ID, portal.DeclineInput{Code: "identity", Text: " "})
 		boWantField(t, err, "decline_text", "Explain the decision, so the person knows what to do next.")
 
-		got, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, portal.DeclineInput{Code: "identity", Text: "The name on the form is not the name on your card."})
+		got, err := a.DeclineAccessRequest(
+			ctx,
+			meta,
+			olivia,
+			r.ID,
+			portal.DeclineInput{Code: "identity", Text: "The name on the form is not the name on your card."},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Status != portal.ARDeclined || got.DecisionCode != "identity" || got.DecisionText != "The name on the form is not the name on your card." || got.Open() {
+		if got.Status != portal.ARDeclined || got.DecisionCode != "identity" ||
+			got.DecisionText != "The name on the form is not the name on your card." ||
+			got.Open() {
 			t.Fatalf("declined request %+v", got)
 		}
 		es := mustEmails(t, db, p.Email, "access_declined", 1)
-		if !strings.Contains(es[0].Text, "Reason: Identity could not be confirmed\nThe name on the form is not the name on your card.") {
+		if !strings.Contains(
+			es[0].Text,
+			"Reason: Identity could not be confirmed\nThe name on the form is not the name on your card.",
+		) {
 			t.Fatalf("decline email:\n%s", es[0].Text)
 		}
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
 		last := evs[len(evs)-1]
-		if last.Action != "access.declined" || last.ActorKind != portal.ActorStaff || !strings.Contains(last.Details, `"reason":"The name on the form is not the name on your card."`) ||
+		if last.Action != "access.declined" || last.ActorKind != portal.ActorStaff ||
+			!strings.Contains(last.Details, `"reason":"The name on the form is not the name on your card."`) ||
 			!strings.Contains(last.Details, `"code":"identity"`) {
 			t.Fatalf("audit %+v", last)
 		}
@@ -439,7 +543,8 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 		cur := boRequest(t, db, r.ID)
-		if cur.Status != portal.ARSubmitted || cur.InfoAnswer != "Kingsgate Mall Clinic, unit 101." || cur.ClaimedBy != "staff:"+boItoa(int64(olivia.ID)) {
+		if cur.Status != portal.ARSubmitted || cur.InfoAnswer != "Kingsgate Mall Clinic, unit 101." ||
+			cur.ClaimedBy != "staff:"+boItoa(int64(olivia.ID)) {
 			t.Fatalf("answered request %+v", cur)
 		}
 		res, err = a.Queue(ctx, olivia, app.QueueQuery{Status: portal.ARSubmitted})
@@ -449,10 +554,22 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 		if _, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, []portal.DataScope{portal.ScopeDemographics}); err != nil {
 			t.Fatal(err)
 		}
-		if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(got, []string{"access.requested", "access.claimed", "access.info_requested", "access.info_provided", "access.approved"}) {
+		if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(
+			got,
+			[]string{
+				"access.requested",
+				"access.claimed",
+				"access.info_requested",
+				"access.info_provided",
+				"access.approved",
+			},
+		) {
 			t.Fatalf("audit %v", got)
 		}
-		if got := boEmailKinds(t, db, p.Email); !reflect.DeepEqual(got[3:], []string{"access_request_received", "access_info_needed", "access_approved"}) {
+		if got := boEmailKinds(t, db, p.Email); !reflect.DeepEqual(
+			got[3:],
+			[]string{"access_request_received", "access_info_needed", "access_approved"},
+		) {
 			t.Fatalf("emails %v", got)
 		}
 	})
@@ -488,16 +605,116 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 			prov     string
 			auditAct string
 		}{
-			{"ErrReinstateApproved", p.ID, portal.AccessReinstate, "x", portal.ARApproved, "The access cannot be reinstated: its status is approved.", "", "", ""},
-			{"Suspend", p.ID, portal.AccessSuspend, "Privacy investigation.", portal.ARSuspended, "", "access_suspended", app.ProvUserSuspended, "access.suspended"},
-			{"ErrSuspendTwice", p.ID, portal.AccessSuspend, "Again.", portal.ARSuspended, "The access cannot be suspended: its status is suspended.", "", "", ""},
-			{"Reinstate", p.ID, portal.AccessReinstate, "Investigation closed.", portal.ARApproved, "", "access_reinstated", app.ProvUserReinstated, "access.reinstated"},
-			{"SuspendAgain", p.ID, portal.AccessSuspend, "Second investigation.", portal.ARSuspended, "", "access_suspended", app.ProvUserSuspended, "access.suspended"},
-			{"DeprovisionSuspended", p.ID, portal.AccessDeprovision, "Left the province.", portal.ARDeprovisioned, "", "access_deprovisioned", app.ProvUserDeprovisioned, "access.deprovisioned"},
-			{"ErrReinstateRemoved", p.ID, portal.AccessReinstate, "Back.", portal.ARDeprovisioned, "The access cannot be reinstated: its status is access removed.", "", "", ""},
-			{"ErrDeprovisionTwice", p.ID, portal.AccessDeprovision, "Again.", portal.ARDeprovisioned, "The access cannot be removed: its status is access removed.", "", "", ""},
-			{"ErrSuspendDeclined", q.ID, portal.AccessSuspend, "x", portal.ARDeclined, "The access cannot be suspended: its status is declined.", "", "", ""},
-			{"ErrNoRequest", nobody.ID, portal.AccessSuspend, "x", "", "This person has not requested CareConnect access, so there is no access to suspend.", "", "", ""},
+			{
+				"ErrReinstateApproved",
+				p.ID,
+				portal.AccessReinstate,
+				"x",
+				portal.ARApproved,
+				"The access cannot be reinstated: its status is approved.",
+				"",
+				"",
+				"",
+			},
+			{
+				"Suspend",
+				p.ID,
+				portal.AccessSuspend,
+				"Privacy investigation.",
+				portal.ARSuspended,
+				"",
+				"access_suspended",
+				app.ProvUserSuspended,
+				"access.suspended",
+			},
+			{
+				"ErrSuspendTwice",
+				p.ID,
+				portal.AccessSuspend,
+				"Again.",
+				portal.ARSuspended,
+				"The access cannot be suspended: its status is suspended.",
+				"",
+				"",
+				"",
+			},
+			{
+				"Reinstate",
+				p.ID,
+				portal.AccessReinstate,
+				"Investigation closed.",
+				portal.ARApproved,
+				"",
+				"access_reinstated",
+				app.ProvUserReinstated,
+				"access.reinstated",
+			},
+			{
+				"SuspendAgain",
+				p.ID,
+				portal.AccessSuspend,
+				"Second investigation.",
+				portal.ARSuspended,
+				"",
+				"access_suspended",
+				app.ProvUserSuspended,
+				"access.suspended",
+			},
+			{
+				"DeprovisionSuspended",
+				p.ID,
+				portal.AccessDeprovision,
+				"Left the province.",
+				portal.ARDeprovisioned,
+				"",
+				"access_deprovisioned",
+				app.ProvUserDeprovisioned,
+				"access.deprovisioned",
+			},
+			{
+				"ErrReinstateRemoved",
+				p.ID,
+				portal.AccessReinstate,
+				"Back.",
+				portal.ARDeprovisioned,
+				"The access cannot be reinstated: its status is access removed.",
+				"",
+				"",
+				"",
+			},
+			{
+				"ErrDeprovisionTwice",
+				p.ID,
+				portal.AccessDeprovision,
+				"Again.",
+				portal.ARDeprovisioned,
+				"The access cannot be removed: its status is access removed.",
+				"",
+				"",
+				"",
+			},
+			{
+				"ErrSuspendDeclined",
+				q.ID,
+				portal.AccessSuspend,
+				"x",
+				portal.ARDeclined,
+				"The access cannot be suspended: its status is declined.",
+				"",
+				"",
+				"",
+			},
+			{
+				"ErrNoRequest",
+				nobody.ID,
+				portal.AccessSuspend,
+				"x",
+				"",
+				"This person has not requested CareConnect access, so there is no access to suspend.",
+				"",
+				"",
+				"",
+			},
 		}
 		for _, st := range steps {
 			t.Run(st.name, func(t *testing.T) {
@@ -534,7 +751,8 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 					t.Fatalf("audit %v", audit)
 				}
 				events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-				if last := events[len(events)-1]; last.ToStatus != st.status || !strings.HasSuffix(last.Note, ": "+st.reason) {
+				if last := events[len(events)-1]; last.ToStatus != st.status ||
+					!strings.HasSuffix(last.Note, ": "+st.reason) {
 					t.Fatalf("history %+v", last)
 				}
 			})
@@ -575,9 +793,17 @@ func TestBackoffice_QueueFilters(t *testing.T) {
 			{"DefaultOpenNewestFirst", app.QueueQuery{}, []portal.AccessRequestID{pr.ID, r.ID}},
 			{"OldestFirst", app.QueueQuery{Sort: "asc"}, []portal.AccessRequestID{r.ID, pr.ID}},
 			{"Profession", app.QueueQuery{Profession: "pharmacist"}, []portal.AccessRequestID{pr.ID}},
-			{"HealthAuthority", app.QueueQuery{HealthAuthority: "Vancouver Coastal Health"}, []portal.AccessRequestID{pr.ID, r.ID}},
+			{
+				"HealthAuthority",
+				app.QueueQuery{HealthAuthority: "Vancouver Coastal Health"},
+				[]portal.AccessRequestID{pr.ID, r.ID},
+			},
 			{"OtherHealthAuthority", app.QueueQuery{HealthAuthority: "Northern Health"}, nil},
-			{"WorksiteIDAsTyped", app.QueueQuery{Worksite: strings.ToLower(string(w.Code))}, []portal.AccessRequestID{r.ID}},
+			{
+				"WorksiteIDAsTyped",
+				app.QueueQuery{Worksite: strings.ToLower(string(w.Code))},
+				[]portal.AccessRequestID{r.ID},
+			},
 			{"OlderThan5Days", app.QueueQuery{OlderThanDays: "5"}, []portal.AccessRequestID{r.ID}},
 			{"Approved", app.QueueQuery{Status: portal.ARApproved}, nil},
 			{"All", app.QueueQuery{Status: "all"}, []portal.AccessRequestID{pr.ID, r.ID}},
@@ -597,7 +823,8 @@ func TestBackoffice_QueueFilters(t *testing.T) {
 			res, _ := a.Queue(ctx, olivia, app.QueueQuery{})
 			row := res.Rows[0]
 			// The pharmacist's hand-typed worksite was verified on approval: no flags.
-			if row.ClaimedBy != "Olivia OFFICER" || row.Account.Email != "pat@example.ca" || len(row.Worksites) != 1 || row.Flags != 0 {
+			if row.ClaimedBy != "Olivia OFFICER" || row.Account.Email != "pat@example.ca" || len(row.Worksites) != 1 ||
+				row.Flags != 0 {
 				t.Fatalf("row %+v", row)
 			}
 			if res.Rows[1].ClaimedBy != "" {
@@ -605,7 +832,17 @@ func TestBackoffice_QueueFilters(t *testing.T) {
 			}
 		})
 		t.Run("ErrFilters", func(t *testing.T) {
-			res, err := a.Queue(ctx, olivia, app.QueueQuery{Worksite: "nope", OlderThanDays: "-1", Status: "lost", Profession: "wizard", HealthAuthority: "Mars"})
+			res, err := a.Queue(
+				ctx,
+				olivia,
+				app.QueueQuery{
+					Worksite:        "nope",
+					OlderThanDays:   "-1",
+					Status:          "lost",
+					Profession:      "wizard",
+					HealthAuthority: "Mars",
+				},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -651,18 +888,30 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rv.Account.ID != p.ID || len(rv.Worksites) != 1 || rv.Worksites[0].Joined.How != "registered" || rv.Worksites[0].Membership == nil ||
-			!rv.ClaimedByYou || rv.ClaimedBy != "Olivia OFFICER" || len(rv.AllowedScopes) != len(portal.DataScopes) {
+		if rv.Account.ID != p.ID || len(rv.Worksites) != 1 || rv.Worksites[0].Joined.How != "registered" ||
+			rv.Worksites[0].Membership == nil ||
+			!rv.ClaimedByYou ||
+			rv.ClaimedBy != "Olivia OFFICER" ||
+			len(rv.AllowedScopes) != len(portal.DataScopes) {
 			t.Fatalf("review %+v", rv)
 		}
-		if len(rv.Prerequisites) != 2 || !rv.Prerequisites[0].Done || !rv.Prerequisites[1].Done || rv.Prerequisites[1].Current.Version != portal.HPCAAVersion {
+		if len(rv.Prerequisites) != 2 || !rv.Prerequisites[0].Done || !rv.Prerequisites[1].Done ||
+			rv.Prerequisites[1].Current.Version != portal.HPCAAVersion {
 			t.Fatalf("prerequisites %+v", rv.Prerequisites)
 		}
 		wantChecks := []portal.Check{
 			{Level: portal.CheckOK, Text: "The MSP billing number A1234 has the expected format."},
 			{Level: portal.CheckOK, Text: "The CPSID 12345 has the expected format."},
-			{Level: portal.CheckOK, Text: rv.Worksites[0].Worksite.Name + " (" + string(rv.Worksites[0].Worksite.Code) + ") is approved and its address is verified."},
-			{Level: portal.CheckNone, Text: "The licence was not checked: no registry is configured for College of Physicians and Surgeons of BC."},
+			{
+				Level: portal.CheckOK,
+				Text: rv.Worksites[0].Worksite.Name + " (" + string(
+					rv.Worksites[0].Worksite.Code,
+				) + ") is approved and its address is verified.",
+			},
+			{
+				Level: portal.CheckNone,
+				Text:  "The licence was not checked: no registry is configured for College of Physicians and Surgeons of BC.",
+			},
 		}
 		if !reflect.DeepEqual(rv.Checks, wantChecks) {
 			t.Fatalf("checks %+v", rv.Checks)
@@ -679,12 +928,16 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 		if len(pr.Requests) != 1 || pr.Current.ID != r.ID || pr.Actions != nil || len(pr.Memberships) != 1 {
 			t.Fatalf("person %+v", pr)
 		}
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: boItoa(int64(p.ID)), ActorKind: portal.ActorStaff, ActorID: "staff:" + boItoa(int64(olivia.ID))})
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: boItoa(int64(p.ID)), ActorKind: portal.ActorStaff, ActorID: "staff:" + boItoa(int64(olivia.ID))})
 		var got []string
 		for _, e := range evs {
 			got = append(got, e.Action+" "+e.Details)
 		}
-		want := []string{`staff.viewed_person {"page":"access_request","request":` + boItoa(int64(r.ID)) + `}`, `staff.viewed_person {"page":"person"}`}
+		want := []string{
+			`staff.viewed_person {"page":"access_request","request":` + boItoa(int64(r.ID)) + `}`,
+			`staff.viewed_person {"page":"person"}`,
+		}
 		if !reflect.DeepEqual(got, want) || evs[0].IP != meta.IP {
 			t.Fatalf("view audit %v", got)
 		}
@@ -705,11 +958,17 @@ func TestBackoffice_WorksiteQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		list, err := a.WorksiteQueue(ctx, olivia)
-		if err != nil || len(list) != 1 || list[0].Worksite.ID != w.ID || list[0].Registrant.ID != admin.ID || list[0].Worksite.AddressVerified {
+		if err != nil || len(list) != 1 || list[0].Worksite.ID != w.ID || list[0].Registrant.ID != admin.ID ||
+			list[0].Worksite.AddressVerified {
 			t.Fatalf("worksite queue %+v %v", list, err)
 		}
 		_, err = a.StaffDecideWorksite(ctx, meta, olivia, w.Code, true, "")
-		boWantMessage(t, err, portal.EINVALID, "Kingsgate Mall Clinic cannot be approved before its Worksite Privacy & Security Declaration is signed.")
+		boWantMessage(
+			t,
+			err,
+			portal.EINVALID,
+			"Kingsgate Mall Clinic cannot be approved before its Worksite Privacy & Security Declaration is signed.",
+		)
 		_, err = a.StaffDecideWorksite(ctx, meta, olivia, w.Code, false, "  ")
 		boWantField(t, err, "reason", "Give a reason, so the person knows what to do next.")
 		if _, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: admin.LegalName(), Agree: true}); err != nil {
@@ -724,7 +983,8 @@ func TestBackoffice_WorksiteQueue(t *testing.T) {
 		}
 		mustEmails(t, db, admin.Email, "worksite_decided", 1)
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{WorksiteID: int64(w.ID)})
-		if last := evs[len(evs)-1]; last.Action != "worksite.approved" || last.ActorID != "staff:"+boItoa(int64(olivia.ID)) {
+		if last := evs[len(evs)-1]; last.Action != "worksite.approved" ||
+			last.ActorID != "staff:"+boItoa(int64(olivia.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		if list, _ := a.WorksiteQueue(ctx, olivia); len(list) != 0 {

@@ -98,7 +98,8 @@ func (a *App) RunDormancy(ctx context.Context) (DormancyRun, error) {
 	limit := a.dormancyLimit()
 	// Leave only moves the dormant date later, so every request that may
 	// be reminded or suspended now is among these.
-	list, err := a.DB.Read().FindDormancyCandidates(ctx, now.Add(-limit).AddDate(0, 0, portal.DormancyReminderDays[0]+2))
+	list, err := a.DB.Read().
+		FindDormancyCandidates(ctx, now.Add(-limit).AddDate(0, 0, portal.DormancyReminderDays[0]+2))
 	if err != nil {
 		return run, err
 	}
@@ -162,9 +163,16 @@ func (a *App) sendDormancyReminder(ctx context.Context, d *store.Dormancy, at, n
 				"last_activity": since.In(portal.Pacific()).Format(time.DateOnly), "dormant_on": at.In(portal.Pacific()).Format(time.DateOnly)}}); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, "dormancy_reminder", acct.Email, acct.ID, mail.DormancyReminder{Common: a.commonFor(acct.DisplayName(), d.AccessRequest),
-			DaysLeft: daysWords(calendarDays(now, at)), LastActivity: dayOf(since), SuspendOn: dayOf(at),
-			LimitDays: a.DormancyLimitDays(), SignInURL: a.dormantURL()})
+		return a.enqueue(
+			ctx,
+			tx,
+			"dormancy_reminder",
+			acct.Email,
+			acct.ID,
+			mail.DormancyReminder{Common: a.commonFor(acct.DisplayName(), d.AccessRequest),
+				DaysLeft: daysWords(calendarDays(now, at)), LastActivity: dayOf(since), SuspendOn: dayOf(at),
+				LimitDays: a.DormancyLimitDays(), SignInURL: a.dormantURL()},
+		)
 	})
 	if err != nil || !sent {
 		return 0, err
@@ -174,7 +182,12 @@ func (a *App) sendDormancyReminder(ctx context.Context, d *store.Dormancy, at, n
 
 // dormantSuspensionNote is the history note of a suspension as dormant.
 func dormantSuspensionNote(since time.Time, days int) string {
-	return fmt.Sprintf("%s: no sign-in or annual review confirmation for %d days since %s.", dormantSuspensionPrefix, days, dayOf(since))
+	return fmt.Sprintf(
+		"%s: no sign-in or annual review confirmation for %d days since %s.",
+		dormantSuspensionPrefix,
+		days,
+		dayOf(since),
+	)
 }
 
 // isDormantSuspension reports whether a suspension was the dormancy job's.
@@ -275,14 +288,22 @@ func (a *App) Dormancy(ctx context.Context, actor *portal.Account) (*Dormancy, e
 
 // errNotDormant refuses a confirmation from someone whose access is not
 // suspended as dormant.
-var errNotDormant = portal.Errorf(portal.ECONFLICT, "Your CareConnect access is not suspended as unused, so there is nothing to restore here.")
+var errNotDormant = portal.Errorf(
+	portal.ECONFLICT,
+	"Your CareConnect access is not suspended as unused, so there is nothing to restore here.",
+)
 
 // ConfirmStillNeeded restores access suspended as dormant: the person,
 // signed in, confirms that they still need CareConnect. Access suspended
 // for any other reason is not restored. It needs the same as the annual
 // review's reinstatement: an approved worksite, and for an on-behalf-of
 // user a sponsor who qualifies.
-func (a *App) ConfirmStillNeeded(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, confirm bool) error {
+func (a *App) ConfirmStillNeeded(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	confirm bool,
+) error {
 	if !confirm {
 		fe := portal.FieldErrors{}
 		fe.Add("confirm", "Confirm that you still need CareConnect access.")
@@ -312,9 +333,12 @@ func (a *App) ConfirmStillNeeded(ctx context.Context, meta portal.RequestMeta, a
 			return errNotDormant
 		}
 		now := a.now()
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: id, From: []string{portal.ARSuspended}, To: portal.ARApproved,
-			At: now, ActorKind: portal.ActorAccount, ActorID: accountRef(actor.ID),
-			Note: "Confirmed after signing in that CareConnect is still needed. Access restored: it was suspended only as unused."})
+		ok, err := tx.ChangeAccessRequest(
+			ctx,
+			store.AccessRequestChange{ID: id, From: []string{portal.ARSuspended}, To: portal.ARApproved,
+				At: now, ActorKind: portal.ActorAccount, ActorID: accountRef(actor.ID),
+				Note: "Confirmed after signing in that CareConnect is still needed. Access restored: it was suspended only as unused."},
+		)
 		if err != nil {
 			return err
 		}
@@ -330,15 +354,24 @@ func (a *App) ConfirmStillNeeded(ctx context.Context, meta portal.RequestMeta, a
 		if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, refuseUnsponsoredDormant); err != nil {
 			return err
 		}
-		whole, err := a.narrowToSponsors(ctx, tx, meta, actor, "You confirmed that you still need CareConnect, and your access "+
-			"continues through the authorizers who sponsor you now.")
+		whole, err := a.narrowToSponsors(
+			ctx,
+			tx,
+			meta,
+			actor,
+			"You confirmed that you still need CareConnect, and your access "+
+				"continues through the authorizers who sponsor you now.",
+		)
 		if err != nil {
 			return err
 		}
 		if !whole {
-			return portal.Errorf(portal.ECONFLICT, "The authorizers who sponsor you now were not granted any of the information your "+
-				"access holds, so it cannot be restored. Ask an authorizer who sees that information to sponsor you under "+
-				"Authorizer on the Main Menu, then contact the CareConnect team.")
+			return portal.Errorf(
+				portal.ECONFLICT,
+				"The authorizers who sponsor you now were not granted any of the information your "+
+					"access holds, so it cannot be restored. Ask an authorizer who sees that information to sponsor you under "+
+					"Authorizer on the Main Menu, then contact the CareConnect team.",
+			)
 		}
 		if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
 			"request": id, "reason": "dormancy confirmed"}); err != nil {
@@ -353,19 +386,28 @@ func (a *App) ConfirmStillNeeded(ctx context.Context, meta portal.RequestMeta, a
 			return err
 		}
 		return a.enqueue(ctx, tx, "dormancy_reactivated", actor.Email, actor.ID, mail.DormancyReactivated{
-			Common: a.commonFor(actor.DisplayName(), cur.AccessRequest), LimitDays: a.DormancyLimitDays(), StatusURL: a.statusURL()})
+			Common: a.commonFor(
+				actor.DisplayName(),
+				cur.AccessRequest,
+			), LimitDays: a.DormancyLimitDays(), StatusURL: a.statusURL()})
 	})
 }
 
 func refuseDormantWithoutWorksite(string) error {
-	return portal.Errorf(portal.ECONFLICT, "You do not belong to an approved worksite, so your access cannot be restored. "+
-		"Join the worksite you work at under My Worksites, then confirm again.")
+	return portal.Errorf(
+		portal.ECONFLICT,
+		"You do not belong to an approved worksite, so your access cannot be restored. "+
+			"Join the worksite you work at under My Worksites, then confirm again.",
+	)
 }
 
 func refuseUnsponsoredDormant(string) error {
-	return portal.Errorf(portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
-		"so your access cannot be restored. Ask an authorizer who has CareConnect access to sponsor you under Authorizer "+
-		"on the Main Menu, then confirm again.")
+	return portal.Errorf(
+		portal.ECONFLICT,
+		"No authorizer who has CareConnect access sponsors you at a worksite you share, "+
+			"so your access cannot be restored. Ask an authorizer who has CareConnect access to sponsor you under Authorizer "+
+			"on the Main Menu, then confirm again.",
+	)
 }
 
 // fillDormancy adds the dormancy limit, and the leaves that stop each

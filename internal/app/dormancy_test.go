@@ -100,12 +100,47 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 			emails    []string
 		}{
 			{"NothingBefore30Days", at.AddDate(0, 0, -31), map[int]int{}, 0, portal.ARApproved, nil},
-			{"Reminder30", at.AddDate(0, 0, -30), map[int]int{30: 2}, 0, portal.ARApproved, []string{"dormancy_reminder"}},
+			{
+				"Reminder30",
+				at.AddDate(0, 0, -30),
+				map[int]int{30: 2},
+				0,
+				portal.ARApproved,
+				[]string{"dormancy_reminder"},
+			},
 			{"StillOnly30", at.AddDate(0, 0, -8), map[int]int{}, 0, portal.ARApproved, []string{"dormancy_reminder"}},
-			{"Reminder7", at.AddDate(0, 0, -7), map[int]int{7: 1}, 0, portal.ARApproved, []string{"dormancy_reminder", "dormancy_reminder"}},
-			{"JustBefore", at.Add(-time.Millisecond), map[int]int{}, 0, portal.ARApproved, []string{"dormancy_reminder", "dormancy_reminder"}},
-			{"Suspended", at, map[int]int{}, 1, portal.ARSuspended, []string{"dormancy_reminder", "dormancy_reminder", "dormancy_suspended"}},
-			{"SuspendedOnce", at.Add(24 * time.Hour), map[int]int{}, 0, portal.ARSuspended, []string{"dormancy_reminder", "dormancy_reminder", "dormancy_suspended"}},
+			{
+				"Reminder7",
+				at.AddDate(0, 0, -7),
+				map[int]int{7: 1},
+				0,
+				portal.ARApproved,
+				[]string{"dormancy_reminder", "dormancy_reminder"},
+			},
+			{
+				"JustBefore",
+				at.Add(-time.Millisecond),
+				map[int]int{},
+				0,
+				portal.ARApproved,
+				[]string{"dormancy_reminder", "dormancy_reminder"},
+			},
+			{
+				"Suspended",
+				at,
+				map[int]int{},
+				1,
+				portal.ARSuspended,
+				[]string{"dormancy_reminder", "dormancy_reminder", "dormancy_suspended"},
+			},
+			{
+				"SuspendedOnce",
+				at.Add(24 * time.Hour),
+				map[int]int{},
+				0,
+				portal.ARSuspended,
+				[]string{"dormancy_reminder", "dormancy_reminder", "dormancy_suspended"},
+			},
 		}
 		for i, st := range steps {
 			t.Run(st.name, func(t *testing.T) {
@@ -144,14 +179,21 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		rem := mustEmails(t, db, doc.Email, "dormancy_reminder", 2) // newest first
 		for i, want := range []string{"7 days from now", "30 days from now"} {
 			if !strings.Contains(rem[i].Text, want) || !strings.Contains(rem[i].Text, "26 Nov 2026") ||
-				!strings.Contains(rem[i].Text, "25 May 2027") || !strings.Contains(rem[i].Text, "https://portal.test/dormant") {
+				!strings.Contains(
+					rem[i].Text,
+					"25 May 2027",
+				) || !strings.Contains(rem[i].Text, "https://portal.test/dormant") {
 				t.Errorf("reminder %d lacks %q:\n%s", i, want, rem[i].Text)
 			}
 		}
-		if got := boRequestAudit(t, db, r.ID); rvCount(got, "dormancy.reminder_sent") != 2 || rvCount(got, "dormancy.suspended") != 1 {
+		if got := boRequestAudit(t, db, r.ID); rvCount(got, "dormancy.reminder_sent") != 2 ||
+			rvCount(got, "dormancy.suspended") != 1 {
 			t.Fatalf("audit %v", got)
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
+		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
+		) {
 			t.Fatalf("provisioning %v", got)
 		}
 		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
@@ -176,7 +218,8 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 			t.Fatalf("dormancy %+v %v", v, err)
 		}
 		err = a.ConfirmStillNeeded(ctx, meta, signed, false)
-		if fe, ok := portal.AsFieldErrors(err); !ok || fe["confirm"] != "Confirm that you still need CareConnect access." {
+		if fe, ok := portal.AsFieldErrors(err); !ok ||
+			fe["confirm"] != "Confirm that you still need CareConnect access." {
 			t.Fatalf("unconfirmed: %v", err)
 		}
 		if err := a.ConfirmStillNeeded(ctx, meta, signed, true); err != nil {
@@ -185,15 +228,23 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		if got := boRequest(t, db, r.ID).Status; got != portal.ARApproved {
 			t.Fatalf("status %s", got)
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
+		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
+		) {
 			t.Fatalf("provisioning %v", got)
 		}
-		if got := dmKinds(t, db, doc.Email); !reflect.DeepEqual(got, []string{"dormancy_reminder", "dormancy_reminder", "dormancy_suspended", "dormancy_reactivated"}) {
+		if got := dmKinds(t, db, doc.Email); !reflect.DeepEqual(
+			got,
+			[]string{"dormancy_reminder", "dormancy_reminder", "dormancy_suspended", "dormancy_reactivated"},
+		) {
 			t.Fatalf("emails %v", got)
 		}
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
 		last := evs[len(evs)-1]
-		if last.Action != "dormancy.reactivated" || last.ActorKind != portal.ActorAccount || last.ActorID != boItoa(int64(doc.ID)) {
+		if last.Action != "dormancy.reactivated" || last.ActorKind != portal.ActorAccount ||
+			last.ActorID != boItoa(int64(doc.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		// Confirming again has nothing to restore.
@@ -202,7 +253,18 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		if run, err := a.RunDormancy(ctx); err != nil || run.Suspended != 0 || len(run.Reminders) != 0 {
 			t.Fatalf("run after restoring %+v %v", run, err)
 		}
-		dmReport(t, a, auditor, app.DormancyReport{LimitDays: 180, SuspendedAll: 1, SuspendedRecent: 1, ReactivatedAll: 1, ReactivatedRecent: 1})
+		dmReport(
+			t,
+			a,
+			auditor,
+			app.DormancyReport{
+				LimitDays:         180,
+				SuspendedAll:      1,
+				SuspendedRecent:   1,
+				ReactivatedAll:    1,
+				ReactivatedRecent: 1,
+			},
+		)
 		dmNoDormant(t, a)
 	})
 }
@@ -254,7 +316,10 @@ func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
 		found := false
 		for _, v := range vs {
 			if v.Invariant == portal.InvNoDormantProvisioned {
-				found = reflect.DeepEqual(v.IDs, []string{"account " + boItoa(int64(r.AccountID)), "access request " + boItoa(int64(r.ID))})
+				found = reflect.DeepEqual(
+					v.IDs,
+					[]string{"account " + boItoa(int64(r.AccountID)), "access request " + boItoa(int64(r.ID))},
+				)
 			}
 		}
 		if !found {

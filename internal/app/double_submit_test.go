@@ -79,7 +79,8 @@ func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
 				t.Fatalf("round %d: %d pending invitations (%v), want 1", round, len(pending), err)
 			}
 			mustEmails(t, db, email, "worksite_invitation", 1)
-			evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(pending[0].ID))})
+			evs, err := db.Read().
+				FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(pending[0].ID))})
 			if err != nil || len(evs) != 1 || evs[0].Action != "worksite.invitation_sent" {
 				t.Fatalf("round %d: audit %+v %v", round, evs, err)
 			}
@@ -116,7 +117,12 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 		}
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
 		err = a.ResendInvitation(ctx, meta, admin, w.ID, old.ID)
-		wantMessage(t, err, portal.ECONFLICT, "locum@example.ca has a newer invitation waiting. Use Send again on that one.")
+		wantMessage(
+			t,
+			err,
+			portal.ECONFLICT,
+			"locum@example.ca has a newer invitation waiting. Use Send again on that one.",
+		)
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
 		if err := a.ResendInvitation(ctx, meta, admin, w.ID, fresh.ID); err != nil {
 			t.Fatal(err)
@@ -138,7 +144,12 @@ func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
 				_, err := a.RequestToJoin(ctx, meta, asker, w, "code", "")
 				return err
 			})
-			oneSucceeded(t, round, errs, "You have already asked to join Kingsgate Mall Clinic. Your request is waiting for the site administrator.")
+			oneSucceeded(
+				t,
+				round,
+				errs,
+				"You have already asked to join Kingsgate Mall Clinic. Your request is waiting for the site administrator.",
+			)
 			js, err := db.Read().FindJoinRequests(ctx, store.JoinRequestFilter{AccountID: asker.ID})
 			if err != nil || len(js) != 1 || js[0].Status != portal.RequestPending {
 				t.Fatalf("round %d: join requests %+v %v, want one pending", round, js, err)

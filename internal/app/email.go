@@ -30,12 +30,21 @@ func emailFingerprint(email string) string {
 // startEmailConfirmation stores a new confirmation of acct's address inside
 // tx, replacing earlier ones, and audits it. It returns what the email says
 // and the secrets the outbox must not keep once it is sent.
-func (a *App) startEmailConfirmation(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account, actorKind, actorID, reason string) (mail.Confirmation, []string, error) {
+func (a *App) startEmailConfirmation(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	acct *portal.Account,
+	actorKind, actorID, reason string,
+) (mail.Confirmation, []string, error) {
 	token, tokenHash := newToken()
 	code := portal.NewEmailCode()
 	now := a.now()
 	c := &portal.EmailConfirmation{AccountID: acct.ID, Email: acct.Email, TokenHash: tokenHash,
-		CodeHash: portal.HashEmailCode(tokenHash, code), CreatedAt: now, ExpiresAt: now.Add(portal.EmailConfirmationLifetime)}
+		CodeHash: portal.HashEmailCode(
+			tokenHash,
+			code,
+		), CreatedAt: now, ExpiresAt: now.Add(portal.EmailConfirmationLifetime)}
 	if err := tx.CreateEmailConfirmation(ctx, c); err != nil {
 		return mail.Confirmation{}, nil, err
 	}
@@ -88,7 +97,15 @@ func (a *App) SendEmailConfirmation(ctx context.Context, meta portal.RequestMeta
 		if acct.EmailConfirmed() {
 			return portal.Errorf(portal.ECONFLICT, "Your email address %s is already confirmed.", acct.Email)
 		}
-		confirm, secrets, err := a.startEmailConfirmation(ctx, tx, meta, acct, portal.ActorAccount, accountRef(id), confirmOnRequest)
+		confirm, secrets, err := a.startEmailConfirmation(
+			ctx,
+			tx,
+			meta,
+			acct,
+			portal.ActorAccount,
+			accountRef(id),
+			confirmOnRequest,
+		)
 		if err != nil {
 			return err
 		}
@@ -99,8 +116,11 @@ func (a *App) SendEmailConfirmation(ctx context.Context, meta portal.RequestMeta
 
 // Errors of a confirmation link, shown on the link's page.
 var (
-	errConfirmLinkUnknown = portal.Errorf(portal.ENOTFOUND, "This confirmation link is not valid. It may have been replaced by a newer one: "+
-		"use the link in the latest email we sent you, or send a new one from Manage My Account.")
+	errConfirmLinkUnknown = portal.Errorf(
+		portal.ENOTFOUND,
+		"This confirmation link is not valid. It may have been replaced by a newer one: "+
+			"use the link in the latest email we sent you, or send a new one from Manage My Account.",
+	)
 	errConfirmLinkOther = portal.Errorf(portal.EFORBIDDEN, "This confirmation link was sent for another HxBC account. "+
 		"Sign out, then sign in with the BC Services Card of the person who registered that account.")
 )
@@ -108,7 +128,11 @@ var (
 // EmailConfirmationByToken returns the confirmation a link carries, for the
 // signed-in person it was sent to. A link already used for the address the
 // account still has is returned too: the page says it is done.
-func (a *App) EmailConfirmationByToken(ctx context.Context, actor *portal.Account, token string) (*portal.EmailConfirmation, error) {
+func (a *App) EmailConfirmationByToken(
+	ctx context.Context,
+	actor *portal.Account,
+	token string,
+) (*portal.EmailConfirmation, error) {
 	c, err := a.DB.Read().FindEmailConfirmationByToken(ctx, secret.Hash(token))
 	if store.IsNotFound(err) {
 		return nil, errConfirmLinkUnknown
@@ -127,13 +151,21 @@ func (a *App) checkConfirmLink(acct *portal.Account, c *portal.EmailConfirmation
 	case c.AccountID != acct.ID:
 		return errConfirmLinkOther
 	case !c.Confirms(acct):
-		return portal.Errorf(portal.ECONFLICT, "This link confirms %s, which is no longer your account's email address. "+
-			"Your address is now %s: use the link in the email we sent there.", c.Email, acct.Email)
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"This link confirms %s, which is no longer your account's email address. "+
+				"Your address is now %s: use the link in the email we sent there.",
+			c.Email,
+			acct.Email,
+		)
 	case !c.UsedAt.IsZero() && acct.EmailConfirmed():
 		return nil
 	case !a.now().Before(c.ExpiresAt):
-		return portal.Errorf(portal.ECONFLICT, "This confirmation link expired on %s. Send a new one from Manage My Account.",
-			c.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM MST"))
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"This confirmation link expired on %s. Send a new one from Manage My Account.",
+			c.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006 at 3:04 PM MST"),
+		)
 	}
 	return c.Usable(a.now())
 }
@@ -142,7 +174,12 @@ func (a *App) checkConfirmLink(acct *portal.Account, c *portal.EmailConfirmation
 // token or the code they typed (one of the two). A wrong code counts
 // against the confirmation and is audited; the link and the code work once.
 // It returns the account as it now stands.
-func (a *App) ConfirmEmail(ctx context.Context, meta portal.RequestMeta, id portal.AccountID, token, code string) (*portal.Account, error) {
+func (a *App) ConfirmEmail(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	id portal.AccountID,
+	token, code string,
+) (*portal.Account, error) {
 	via := "link"
 	if token == "" {
 		via = "code"
@@ -248,14 +285,23 @@ func (a *App) codeFailure(c *portal.EmailConfirmation, before int) string {
 
 // emailConfirmedTx records that acct's current address is confirmed and
 // credits the external training completions that waited for it.
-func (a *App) emailConfirmedTx(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account, actorKind, actorID, via string) error {
+func (a *App) emailConfirmedTx(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	acct *portal.Account,
+	actorKind, actorID, via string,
+) error {
 	now := a.now()
 	ok, err := tx.SetEmailVerified(ctx, acct.ID, acct.Email, now)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return portal.Errorf(portal.ECONFLICT, "Your email address changed meanwhile. Use the confirmation sent to the new address.")
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"Your email address changed meanwhile. Use the confirmation sent to the new address.",
+		)
 	}
 	acct.EmailVerifiedAt = now
 	if err := a.audit(ctx, tx, meta, auditEvent{actorKind: actorKind, actorID: actorID, action: "account.email_verified",
@@ -268,7 +314,12 @@ func (a *App) emailConfirmedTx(ctx context.Context, tx *store.Tx, meta portal.Re
 // MarkEmailVerified confirms an account's address without a link or code.
 // It exists for demonstration data only (portal demo), whose people have
 // no mailbox; by names what did it, and it is audited like a confirmation.
-func (a *App) MarkEmailVerified(ctx context.Context, meta portal.RequestMeta, by string, id portal.AccountID) (*portal.Account, error) {
+func (a *App) MarkEmailVerified(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by string,
+	id portal.AccountID,
+) (*portal.Account, error) {
 	var acct *portal.Account
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
 		var err error

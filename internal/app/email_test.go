@@ -102,15 +102,21 @@ func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
 		if !strings.Contains(es[0].Text, "https://portal.test/account/email/confirm/"+token) {
 			t.Fatalf("link not absolute:\n%s", es[0].Text)
 		}
-		if got := auditActions(t, db, "1"); strings.Join(got, ",") != "account.registered,account.email_verification_sent" {
+		if got := auditActions(t, db, "1"); strings.Join(
+			got,
+			",",
+		) != "account.registered,account.email_verification_sent" {
 			t.Fatalf("audit %v", got)
 		}
-		if ev := lastAudit(t, db, acct.ID); !strings.Contains(ev.Details, `"reason":"registration"`) || strings.Contains(ev.Details, token) || strings.Contains(ev.Details, code) {
+		if ev := lastAudit(t, db, acct.ID); !strings.Contains(ev.Details, `"reason":"registration"`) ||
+			strings.Contains(ev.Details, token) ||
+			strings.Contains(ev.Details, code) {
 			t.Fatalf("sent row %s", ev.Details)
 		}
 		// Neither the token nor the code is stored.
 		c, err := db.Read().LatestEmailConfirmation(ctx, acct.ID)
-		if err != nil || c.TokenHash == token || c.CodeHash == code || c.TokenHash == "" || !c.ExpiresAt.Equal(a.Now().Add(24*time.Hour)) {
+		if err != nil || c.TokenHash == token || c.CodeHash == code || c.TokenHash == "" ||
+			!c.ExpiresAt.Equal(a.Now().Add(24*time.Hour)) {
 			t.Fatalf("stored %+v %v", c, err)
 		}
 		st, err := a.EmailStatus(ctx, acct.ID)
@@ -126,10 +132,16 @@ func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err = a.EmailConfirmationByToken(ctx, other, token)
-			wantMessage(t, err, portal.EFORBIDDEN, "This confirmation link was sent for another HxBC account. Sign out, then sign in with the BC Services Card of the person who registered that account.")
+			wantMessage(
+				t,
+				err,
+				portal.EFORBIDDEN,
+				"This confirmation link was sent for another HxBC account. Sign out, then sign in with the BC Services Card of the person who registered that account.",
+			)
 			_, err = a.ConfirmEmail(ctx, meta, other.ID, token, "")
 			wantCode(t, err, portal.EFORBIDDEN)
-			if ev := lastAudit(t, db, other.ID); ev.Action != "account.email_verification_failed" || !strings.Contains(ev.Details, "link of another account") {
+			if ev := lastAudit(t, db, other.ID); ev.Action != "account.email_verification_failed" ||
+				!strings.Contains(ev.Details, "link of another account") {
 				t.Fatalf("failure row %+v", ev)
 			}
 			if cur, _ := a.Account(ctx, acct.ID); cur.EmailConfirmed() {
@@ -138,7 +150,12 @@ func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
 		})
 		t.Run("UnknownLink", func(t *testing.T) {
 			_, err := a.ConfirmEmail(ctx, meta, acct.ID, strings.Repeat("ab", 32), "")
-			wantMessage(t, err, portal.ENOTFOUND, "This confirmation link is not valid. It may have been replaced by a newer one: use the link in the latest email we sent you, or send a new one from Manage My Account.")
+			wantMessage(
+				t,
+				err,
+				portal.ENOTFOUND,
+				"This confirmation link is not valid. It may have been replaced by a newer one: use the link in the latest email we sent you, or send a new one from Manage My Account.",
+			)
 		})
 		t.Run("CodeConfirms", func(t *testing.T) {
 			got, err := a.ConfirmEmail(ctx, meta, acct.ID, "", code[:3]+" "+code[3:])
@@ -146,7 +163,8 @@ func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
 				t.Fatalf("%+v %v", got, err)
 			}
 			ev := lastAudit(t, db, acct.ID)
-			if ev.Action != "account.email_verified" || !strings.Contains(ev.Details, `"via":"code"`) || ev.ActorKind != portal.ActorAccount {
+			if ev.Action != "account.email_verified" || !strings.Contains(ev.Details, `"via":"code"`) ||
+				ev.ActorKind != portal.ActorAccount {
 				t.Fatalf("verified row %+v", ev)
 			}
 			// The link of the same confirmation is used up with it.
@@ -181,7 +199,8 @@ func TestApp_EmailCodeAttempts(t *testing.T) {
 				t.Fatalf("attempt %d: %v", i, err)
 			}
 			ev := lastAudit(t, db, acct.ID)
-			if ev.Action != "account.email_verification_failed" || !strings.Contains(ev.Details, "wrong code (attempt "+itoa(int64(i))+" of 5)") {
+			if ev.Action != "account.email_verification_failed" ||
+				!strings.Contains(ev.Details, "wrong code (attempt "+itoa(int64(i))+" of 5)") {
 				t.Fatalf("attempt %d audited as %+v", i, ev)
 			}
 		}
@@ -202,7 +221,8 @@ func TestApp_EmailCodeAttempts(t *testing.T) {
 		if !strings.Contains(es[0].Subject, "Confirm your email address") {
 			t.Fatalf("subject %q", es[0].Subject)
 		}
-		if ev := lastAudit(t, db, acct.ID); ev.Action != "account.email_verification_sent" || !strings.Contains(ev.Details, "requested_again") {
+		if ev := lastAudit(t, db, acct.ID); ev.Action != "account.email_verification_sent" ||
+			!strings.Contains(ev.Details, "requested_again") {
 			t.Fatalf("resend row %+v", ev)
 		}
 		_, err = a.ConfirmEmail(ctx, meta, acct.ID, oldToken, "")
@@ -224,7 +244,12 @@ func TestApp_EmailConfirmationExpires(t *testing.T) {
 		token, code := confirmation(t, db, acct.Email)
 		clock = now.Add(portal.EmailConfirmationLifetime)
 		_, err := a.ConfirmEmail(ctx, meta, acct.ID, token, "")
-		wantMessage(t, err, portal.ECONFLICT, "This confirmation link expired on 27 Nov 2026 at 10:00 AM PST. Send a new one from Manage My Account.")
+		wantMessage(
+			t,
+			err,
+			portal.ECONFLICT,
+			"This confirmation link expired on 27 Nov 2026 at 10:00 AM PST. Send a new one from Manage My Account.",
+		)
 		_, err = a.ConfirmEmail(ctx, meta, acct.ID, "", code)
 		if fe, _ := portal.AsFieldErrors(err); fe["code"] != "That code has expired. Send a new confirmation and use the code in the new email." {
 			t.Fatalf("expired code: %v", err)
@@ -240,7 +265,12 @@ func TestApp_EmailChangeStartsAgain(t *testing.T) {
 		a := newApp(t, db)
 		acct := confirmed(t, a, person(t, a, "dalia", "Dalia", "EIGHTEEN"))
 		oldToken, _ := confirmation(t, db, "dalia@example.ca")
-		err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{Email: "dalia.new@example.ca", Phone: "778 888 9999"})
+		err := a.UpdateContact(
+			ctx,
+			meta,
+			acct.ID,
+			portal.ContactInput{Email: "dalia.new@example.ca", Phone: "778 888 9999"},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -250,7 +280,8 @@ func TestApp_EmailChangeStartsAgain(t *testing.T) {
 		}
 		// The new address gets the change and how to confirm it; the old one is told.
 		toNew := mustEmails(t, db, "dalia.new@example.ca", "contact_changed", 1)
-		if !confirmLinkRe.MatchString(toNew[0].Text) || !strings.Contains(toNew[0].Text, "but confirm your new email address") {
+		if !confirmLinkRe.MatchString(toNew[0].Text) ||
+			!strings.Contains(toNew[0].Text, "but confirm your new email address") {
 			t.Fatalf("email to the new address:\n%s", toNew[0].Text)
 		}
 		toOld := mustEmails(t, db, "dalia@example.ca", "contact_changed", 1)
@@ -263,8 +294,10 @@ func TestApp_EmailChangeStartsAgain(t *testing.T) {
 			t.Fatalf("audit %v", got)
 		}
 		evs := auditRows(t, db, acct.ID, "account.email_changed")
-		if len(evs) != 1 || strings.Contains(evs[0].Details, "dalia@example.ca") || !strings.Contains(evs[0].Details, `"old_email":"sha256:`) ||
-			!strings.Contains(evs[0].Details, `"new_email":"dalia.new@example.ca"`) || !strings.Contains(evs[0].Details, `"old_was_confirmed":true`) {
+		if len(evs) != 1 || strings.Contains(evs[0].Details, "dalia@example.ca") ||
+			!strings.Contains(evs[0].Details, `"old_email":"sha256:`) ||
+			!strings.Contains(evs[0].Details, `"new_email":"dalia.new@example.ca"`) ||
+			!strings.Contains(evs[0].Details, `"old_was_confirmed":true`) {
 			t.Fatalf("email_changed row %+v", evs)
 		}
 		updated := auditRows(t, db, acct.ID, "account.contact_updated")
@@ -273,7 +306,12 @@ func TestApp_EmailChangeStartsAgain(t *testing.T) {
 		}
 		// The old address's link no longer confirms anything.
 		_, err = a.ConfirmEmail(ctx, meta, acct.ID, oldToken, "")
-		wantMessage(t, err, portal.ECONFLICT, "This link confirms dalia@example.ca, which is no longer your account's email address. Your address is now dalia.new@example.ca: use the link in the email we sent there.")
+		wantMessage(
+			t,
+			err,
+			portal.ECONFLICT,
+			"This link confirms dalia@example.ca, which is no longer your account's email address. Your address is now dalia.new@example.ca: use the link in the email we sent there.",
+		)
 		if cur := confirmed(t, a, acct); !cur.HasConfirmedEmail("dalia.new@example.ca") {
 			t.Fatalf("new address not confirmed: %+v", cur)
 		}

@@ -76,7 +76,8 @@ func FuzzParseUserFilter(f *testing.F) {
 				t.Errorf("user name %q from %q", got.Username, s)
 			}
 		}
-		if !got.ChangedAfter.IsZero() && (!strings.Contains(lower, "lastmodified") || got.ChangedAfter.Location() != time.UTC) {
+		if !got.ChangedAfter.IsZero() &&
+			(!strings.Contains(lower, "lastmodified") || got.ChangedAfter.Location() != time.UTC) {
 			t.Errorf("time %v from %q", got.ChangedAfter, s)
 		}
 		if strings.TrimSpace(s) != "" && got == (app.UserFilter{}) {

@@ -19,7 +19,11 @@ var notFoundHandover = portal.Errorf(portal.ENOTFOUND, "That handover does not e
 // requireSiteAdmin checks that actor is an active site administrator of
 // the worksite itself (not through a group); to others the worksite does
 // not exist.
-func (a *App) requireSiteAdmin(ctx context.Context, actor *portal.Account, ws portal.WorksiteID) (*portal.Worksite, error) {
+func (a *App) requireSiteAdmin(
+	ctx context.Context,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+) (*portal.Worksite, error) {
 	m, err := a.DB.Read().FindMember(ctx, ws, actor.ID)
 	if err != nil && !store.IsNotFound(err) {
 		return nil, err
@@ -32,7 +36,11 @@ func (a *App) requireSiteAdmin(ctx context.Context, actor *portal.Account, ws po
 
 // PendingHandover returns a worksite's open handover to its site
 // administrators, or nil when none is open.
-func (a *App) PendingHandover(ctx context.Context, actor *portal.Account, ws portal.WorksiteID) (*portal.Handover, error) {
+func (a *App) PendingHandover(
+	ctx context.Context,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+) (*portal.Handover, error) {
 	if _, err := a.requireSiteAdmin(ctx, actor, ws); err != nil {
 		return nil, err
 	}
@@ -47,7 +55,13 @@ func (a *App) PendingHandover(ctx context.Context, actor *portal.Account, ws por
 // from its site administrator, who means to leave. The member answers in
 // their Notification Centre or from the email; one handover waits per
 // worksite at a time.
-func (a *App) StartHandover(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, to portal.AccountID) (*portal.Handover, error) {
+func (a *App) StartHandover(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	to portal.AccountID,
+) (*portal.Handover, error) {
 	w, err := a.requireSiteAdmin(ctx, actor, ws)
 	if err != nil {
 		return nil, err
@@ -108,12 +122,22 @@ func (a *App) StartHandover(ctx context.Context, meta portal.RequestMeta, actor 
 }
 
 func handoverWaiting(w *portal.Worksite) error {
-	return portal.Errorf(portal.ECONFLICT, "A handover of %s is already waiting for an answer. Cancel it first to ask someone else.", w.Name)
+	return portal.Errorf(
+		portal.ECONFLICT,
+		"A handover of %s is already waiting for an answer. Cancel it first to ask someone else.",
+		w.Name,
+	)
 }
 
 // CancelHandover withdraws a worksite's open handover; only the site
 // administrator who started it may.
-func (a *App) CancelHandover(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, id portal.HandoverID) error {
+func (a *App) CancelHandover(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	id portal.HandoverID,
+) error {
 	if _, err := a.requireSiteAdmin(ctx, actor, ws); err != nil {
 		return err
 	}
@@ -160,7 +184,12 @@ func (a *App) Handover(ctx context.Context, actor *portal.Account, id portal.Han
 	if err != nil {
 		return nil, err
 	}
-	return &HandoverView{Handover: h, Worksite: w, SignsDeclaration: w.SignerChanges(from), Status: h.EffectiveStatus(a.now())}, nil
+	return &HandoverView{
+		Handover:         h,
+		Worksite:         w,
+		SignsDeclaration: w.SignerChanges(from),
+		Status:           h.EffectiveStatus(a.now()),
+	}, nil
 }
 
 // AcceptHandover makes the member a site administrator of the worksite
@@ -168,7 +197,13 @@ func (a *App) Handover(ctx context.Context, actor *portal.Account, id portal.Han
 // is never without an administrator; when the old administrator signed the
 // worksite's declaration, the new one signs it again (decl) in the same
 // transaction. The old administrator may then leave the worksite.
-func (a *App) AcceptHandover(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.HandoverID, decl portal.DeclarationInput) (*HandoverView, error) {
+func (a *App) AcceptHandover(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	id portal.HandoverID,
+	decl portal.DeclarationInput,
+) (*HandoverView, error) {
 	v, err := a.Handover(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -207,7 +242,12 @@ func (a *App) AcceptHandover(ctx context.Context, meta portal.RequestMeta, actor
 			return err
 		}
 		if from == nil || !from.IsAdmin() || to == nil || to.Status != portal.MemberActive {
-			return portal.Errorf(portal.ECONFLICT, "This handover is no longer open: %s or you changed place at %s.", h.FromName, w.Name)
+			return portal.Errorf(
+				portal.ECONFLICT,
+				"This handover is no longer open: %s or you changed place at %s.",
+				h.FromName,
+				w.Name,
+			)
 		}
 		ok, err := tx.DecideHandover(ctx, id, portal.HandoverAccepted, now)
 		if err != nil {
@@ -243,9 +283,16 @@ func (a *App) AcceptHandover(ctx context.Context, meta portal.RequestMeta, actor
 				return err
 			}
 		}
-		return a.enqueue(ctx, tx, "worksite_handover_answered", h.FromEmail, h.FromAccountID, mail.WorksiteHandoverAnswered{
-			Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: w.Name, Accepted: true,
-			WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(w.ID)})
+		return a.enqueue(
+			ctx,
+			tx,
+			"worksite_handover_answered",
+			h.FromEmail,
+			h.FromAccountID,
+			mail.WorksiteHandoverAnswered{
+				Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: w.Name, Accepted: true,
+				WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(w.ID)},
+		)
 	})
 	if err != nil {
 		return nil, err
@@ -255,7 +302,12 @@ func (a *App) AcceptHandover(ctx context.Context, meta portal.RequestMeta, actor
 }
 
 // DeclineHandover turns a handover down; its administrator is told.
-func (a *App) DeclineHandover(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.HandoverID) (*HandoverView, error) {
+func (a *App) DeclineHandover(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	id portal.HandoverID,
+) (*HandoverView, error) {
 	v, err := a.Handover(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -277,9 +329,16 @@ func (a *App) DeclineHandover(ctx context.Context, meta portal.RequestMeta, acto
 			details: map[string]string{"from": accountRef(h.FromAccountID)}}); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, "worksite_handover_answered", h.FromEmail, h.FromAccountID, mail.WorksiteHandoverAnswered{
-			Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: h.WorksiteName,
-			WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(h.WorksiteID)})
+		return a.enqueue(
+			ctx,
+			tx,
+			"worksite_handover_answered",
+			h.FromEmail,
+			h.FromAccountID,
+			mail.WorksiteHandoverAnswered{
+				Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: h.WorksiteName,
+				WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(h.WorksiteID)},
+		)
 	})
 	if err != nil {
 		return nil, err
@@ -302,7 +361,14 @@ func handoverOpen(v *HandoverView) error {
 // cancelHandoversOf cancels, inside tx, the worksite's open handover from
 // or to a person whose membership or administrator role has just ended
 // (portal.InvHandoverBetweenMembers).
-func (a *App) cancelHandoversOf(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, ws portal.WorksiteID, id portal.AccountID) error {
+func (a *App) cancelHandoversOf(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	actorKind, actorID string,
+	ws portal.WorksiteID,
+	id portal.AccountID,
+) error {
 	cancelled, err := tx.CancelHandoversOf(ctx, ws, id, a.now())
 	if err != nil {
 		return err
@@ -319,7 +385,12 @@ func (a *App) cancelHandoversOf(ctx context.Context, tx *store.Tx, meta portal.R
 
 // LeaveWorksite ends the person's own membership of a worksite. The last
 // site administrator cannot leave: they hand the worksite over first.
-func (a *App) LeaveWorksite(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID) (*portal.Worksite, error) {
+func (a *App) LeaveWorksite(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+) (*portal.Worksite, error) {
 	m, err := a.DB.Read().FindMember(ctx, ws, actor.ID)
 	if err != nil && !store.IsNotFound(err) {
 		return nil, err
@@ -346,10 +417,24 @@ func (a *App) LeaveWorksite(ctx context.Context, meta portal.RequestMeta, actor 
 				return err
 			}
 			if n <= 1 {
-				return portal.Errorf(portal.EINVALID, "You are the only site administrator of %s. Hand the worksite over to another member before you leave.", w.Name)
+				return portal.Errorf(
+					portal.EINVALID,
+					"You are the only site administrator of %s. Hand the worksite over to another member before you leave.",
+					w.Name,
+				)
 			}
 		}
-		ok, err := a.endMembershipTx(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), actor.ID, w, cur, "worksite.member_left")
+		ok, err := a.endMembershipTx(
+			ctx,
+			tx,
+			meta,
+			portal.ActorAccount,
+			accountRef(actor.ID),
+			actor.ID,
+			w,
+			cur,
+			"worksite.member_left",
+		)
 		if err != nil {
 			return err
 		}
@@ -395,8 +480,11 @@ func (a *App) inactiveWorksite(ctx context.Context, ws portal.WorksiteID) (*port
 			return &list[i], nil
 		}
 	}
-	return nil, portal.Errorf(portal.ENOTFOUND, "That worksite has an administrator who signed in within the last %d days: the team appoints none there.",
-		int(portal.InactiveAdminAfter/(24*time.Hour)))
+	return nil, portal.Errorf(
+		portal.ENOTFOUND,
+		"That worksite has an administrator who signed in within the last %d days: the team appoints none there.",
+		int(portal.InactiveAdminAfter/(24*time.Hour)),
+	)
 }
 
 // Appointment returns an inactive worksite and the members the team may
@@ -426,7 +514,13 @@ func (a *App) Appointment(ctx context.Context, staff *portal.Staff, ws portal.Wo
 // all inactive its site administrator, for the CareConnect team. The
 // inactive administrators keep their role; all of them and the new one are
 // emailed.
-func (a *App) AppointSiteAdmin(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, ws portal.WorksiteID, member portal.AccountID) (*portal.Membership, error) {
+func (a *App) AppointSiteAdmin(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	ws portal.WorksiteID,
+	member portal.AccountID,
+) (*portal.Membership, error) {
 	v, err := a.Appointment(ctx, staff, ws)
 	if err != nil {
 		return nil, err
@@ -438,7 +532,9 @@ func (a *App) AppointSiteAdmin(ctx context.Context, meta portal.RequestMeta, sta
 		}
 	}
 	if m == nil {
-		return nil, portal.FieldErrors{"member": "Choose an active member of " + v.Worksite.Name + " who is not its administrator."}
+		return nil, portal.FieldErrors{
+			"member": "Choose an active member of " + v.Worksite.Name + " who is not its administrator.",
+		}
 	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.FindWorksiteByIDForUpdate(ctx, ws); err != nil {
@@ -446,7 +542,12 @@ func (a *App) AppointSiteAdmin(ctx context.Context, meta portal.RequestMeta, sta
 		}
 		cur, err := tx.FindMember(ctx, ws, member)
 		if err != nil || cur.Status != portal.MemberActive || cur.Role == portal.RoleSiteAdmin {
-			return portal.Errorf(portal.ECONFLICT, "%s's place at %s changed meanwhile. Look at the worksite again.", m.Name, v.Worksite.Name)
+			return portal.Errorf(
+				portal.ECONFLICT,
+				"%s's place at %s changed meanwhile. Look at the worksite again.",
+				m.Name,
+				v.Worksite.Name,
+			)
 		}
 		if err := tx.SetMemberRole(ctx, ws, member, portal.RoleSiteAdmin); err != nil {
 			return err
@@ -480,8 +581,16 @@ func (a *App) AppointSiteAdmin(ctx context.Context, meta portal.RequestMeta, sta
 // cancels the handovers it ends, and applies the access rules to m and the
 // people m sponsors there. It reports false when the membership had
 // already ended.
-func (a *App) endMembershipTx(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, by portal.AccountID,
-	w *portal.Worksite, m *portal.Membership, action string) (bool, error) {
+func (a *App) endMembershipTx(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	actorKind, actorID string,
+	by portal.AccountID,
+	w *portal.Worksite,
+	m *portal.Membership,
+	action string,
+) (bool, error) {
 	ok, err := tx.Decommission(ctx, w.ID, m.AccountID, by, a.now())
 	if err != nil || !ok {
 		return false, err

@@ -84,7 +84,12 @@ func TestApp_Handover(t *testing.T) {
 		})
 		t.Run("ErrLastAdministratorLeaves", func(t *testing.T) {
 			_, err := a.LeaveWorksite(ctx, meta, h.ada, h.w.ID)
-			wantMessage(t, err, portal.EINVALID, "You are the only site administrator of Harbour Clinic. Hand the worksite over to another member before you leave.")
+			wantMessage(
+				t,
+				err,
+				portal.EINVALID,
+				"You are the only site administrator of Harbour Clinic. Hand the worksite over to another member before you leave.",
+			)
 		})
 
 		ho, err := a.StartHandover(ctx, meta, h.ada, h.w.ID, h.ben.ID)
@@ -102,7 +107,12 @@ func TestApp_Handover(t *testing.T) {
 
 		t.Run("ErrSecondHandoverWaits", func(t *testing.T) {
 			_, err := a.StartHandover(ctx, meta, h.ada, h.w.ID, h.cal.ID)
-			wantMessage(t, err, portal.ECONFLICT, "A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else.")
+			wantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else.",
+			)
 		})
 		t.Run("NotificationCentre", func(t *testing.T) {
 			items, err := a.ActionItems(ctx, h.ben)
@@ -113,7 +123,8 @@ func TestApp_Handover(t *testing.T) {
 			for _, it := range items {
 				if it.Kind == "handover" {
 					found = true
-					if it.ViewURL != "/handovers/"+boItoa(int64(ho.ID)) || it.Description != "Ada ADMIN asks you to take over Harbour Clinic as its site administrator." {
+					if it.ViewURL != "/handovers/"+boItoa(int64(ho.ID)) ||
+						it.Description != "Ada ADMIN asks you to take over Harbour Clinic as its site administrator." {
 						t.Fatalf("item %+v", it)
 					}
 				}
@@ -123,7 +134,13 @@ func TestApp_Handover(t *testing.T) {
 			}
 		})
 		t.Run("ErrSomeoneElseAnswers", func(t *testing.T) {
-			_, err := a.AcceptHandover(ctx, meta, h.cal, ho.ID, portal.DeclarationInput{FullName: h.cal.LegalName(), Agree: true})
+			_, err := a.AcceptHandover(
+				ctx,
+				meta,
+				h.cal,
+				ho.ID,
+				portal.DeclarationInput{FullName: h.cal.LegalName(), Agree: true},
+			)
 			wantMessage(t, err, portal.ENOTFOUND, "That handover does not exist, or was not offered to you.")
 			_, err = a.DeclineHandover(ctx, meta, h.ada, ho.ID)
 			wantMessage(t, err, portal.ENOTFOUND, "That handover does not exist, or was not offered to you.")
@@ -136,7 +153,13 @@ func TestApp_Handover(t *testing.T) {
 			}
 		})
 
-		v, err := a.AcceptHandover(ctx, meta, h.ben, ho.ID, portal.DeclarationInput{FullName: h.ben.LegalName(), Agree: true})
+		v, err := a.AcceptHandover(
+			ctx,
+			meta,
+			h.ben,
+			ho.ID,
+			portal.DeclarationInput{FullName: h.ben.LegalName(), Agree: true},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,7 +270,13 @@ func TestApp_HandoverDeclinedExpiredCancelled(t *testing.T) {
 		if err := a.CancelHandover(ctx, meta, h.ada, h.w.ID, ho.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = a.AcceptHandover(ctx, meta, h.ben, ho.ID, portal.DeclarationInput{FullName: h.ben.LegalName(), Agree: true})
+		_, err = a.AcceptHandover(
+			ctx,
+			meta,
+			h.ben,
+			ho.ID,
+			portal.DeclarationInput{FullName: h.ben.LegalName(), Agree: true},
+		)
 		wantMessage(t, err, portal.ECONFLICT, "This handover is no longer waiting for an answer (cancelled).")
 		if got := countAudit(t, db, h.w.ID, "worksite.handover_cancelled"); got != 2 {
 			t.Fatalf("%d handover_cancelled rows, want 2", got)
@@ -264,7 +293,12 @@ func TestApp_HandoverDoubleSubmit(t *testing.T) {
 			_, err := h.a.StartHandover(ctx, meta, h.ada, h.w.ID, h.ben.ID)
 			return err
 		})
-		oneSucceeded(t, 0, errs, "A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else.")
+		oneSucceeded(
+			t,
+			0,
+			errs,
+			"A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else.",
+		)
 		mustEmails(t, db, h.ben.Email, "worksite_handover_requested", 1)
 	})
 }
@@ -279,7 +313,13 @@ func TestApp_HandoverSignerUnchanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = h.a.AcceptHandover(ctx, meta, h.cal, ho.ID, portal.DeclarationInput{FullName: h.cal.LegalName(), Agree: true})
+		_, err = h.a.AcceptHandover(
+			ctx,
+			meta,
+			h.cal,
+			ho.ID,
+			portal.DeclarationInput{FullName: h.cal.LegalName(), Agree: true},
+		)
 		if portal.ErrorCode(err) != portal.EFORBIDDEN {
 			t.Fatalf("got %v, want a refusal until Cal confirms his address", err)
 		}
@@ -338,7 +378,12 @@ func TestApp_AppointSiteAdmin(t *testing.T) {
 		_, err = a.AppointSiteAdmin(ctx, meta, auditor, h.w.ID, h.ben.ID)
 		wantCode(t, err, portal.EFORBIDDEN)
 		_, err = a.AppointSiteAdmin(ctx, meta, officer, h.other.ID, h.cal.ID)
-		wantMessage(t, err, portal.ENOTFOUND, "That worksite has an administrator who signed in within the last 90 days: the team appoints none there.")
+		wantMessage(
+			t,
+			err,
+			portal.ENOTFOUND,
+			"That worksite has an administrator who signed in within the last 90 days: the team appoints none there.",
+		)
 		_, err = a.AppointSiteAdmin(ctx, meta, officer, h.w.ID, h.dee.ID)
 		fe, _ := portal.AsFieldErrors(err)
 		if fe["member"] != "Choose an active member of Harbour Clinic who is not its administrator." {
@@ -365,7 +410,8 @@ func TestApp_AppointSiteAdmin(t *testing.T) {
 		}
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{WorksiteID: int64(h.w.ID)})
 		last := evs[len(evs)-1]
-		if last.Action != "worksite.admin_appointed" || last.ActorKind != portal.ActorStaff || last.SubjectID != boItoa(int64(h.ben.ID)) {
+		if last.Action != "worksite.admin_appointed" || last.ActorKind != portal.ActorStaff ||
+			last.SubjectID != boItoa(int64(h.ben.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		// Once Ben signs in, the worksite is no longer listed.

@@ -111,7 +111,10 @@ func TestLayers_APIReturnsDomainTypes(t *testing.T) {
 	}
 	sort.Strings(found)
 	for _, f := range found {
-		t.Errorf("%s names a store type: define it in package portal (or as the app's own) and convert at the app's edge", f)
+		t.Errorf(
+			"%s names a store type: define it in package portal (or as the app's own) and convert at the app's edge",
+			f,
+		)
 	}
 }
 

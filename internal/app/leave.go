@@ -45,7 +45,12 @@ func (a *App) pausedPeriods(ctx context.Context, q store.Q, id portal.AccountID)
 // length, and, when the person chose to pause their access and the leave
 // has begun, the access paused at once. One transaction, audited and
 // emailed.
-func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in portal.LeaveInput) (*portal.Leave, error) {
+func (a *App) RecordLeave(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	in portal.LeaveInput,
+) (*portal.Leave, error) {
 	today := a.today()
 	fe := in.Validate(today)
 	existing, err := a.DB.Read().FindLeaves(ctx, actor.ID)
@@ -55,7 +60,10 @@ func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *p
 	if fe["start"] == "" && fe["end"] == "" {
 		for _, l := range existing {
 			if in.Start < l.End && l.Start < in.End {
-				fe.Add("start", fmt.Sprintf("You already have a leave from %s to %s: leaves cannot overlap.", l.Start, l.End))
+				fe.Add(
+					"start",
+					fmt.Sprintf("You already have a leave from %s to %s: leaves cannot overlap.", l.Start, l.End),
+				)
 				break
 			}
 		}
@@ -79,8 +87,13 @@ func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *p
 		if err := tx.CreateLeave(ctx, l); err != nil {
 			return err
 		}
-		details := map[string]any{"kind": string(l.Kind), "start": l.Start, "return": l.End, "pause_access": l.PauseAccess,
-			"days": l.Days()}
+		details := map[string]any{
+			"kind":         string(l.Kind),
+			"start":        l.Start,
+			"return":       l.End,
+			"pause_access": l.PauseAccess,
+			"days":         l.Days(),
+		}
 		var newDue time.Time
 		if holder != nil && !holder.ReviewDueAt.IsZero() {
 			by := time.Duration(l.Days()) * 24 * time.Hour
@@ -94,8 +107,14 @@ func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *p
 			action: "leave.recorded", subjectKind: "account", subjectID: accountRef(actor.ID), details: details}); err != nil {
 			return err
 		}
-		data := mail.LeaveRecorded{Common: a.common(actor.DisplayName()), Kind: l.Kind.Label(), Start: l.Start, Return: l.End,
-			PauseAccess: l.PauseAccess, LeaveURL: a.Config.BaseURL + "/account/leave"}
+		data := mail.LeaveRecorded{
+			Common:      a.common(actor.DisplayName()),
+			Kind:        l.Kind.Label(),
+			Start:       l.Start,
+			Return:      l.End,
+			PauseAccess: l.PauseAccess,
+			LeaveURL:    a.Config.BaseURL + "/account/leave",
+		}
 		if !newDue.IsZero() {
 			data.ReviewDue = dayOf(newDue)
 		}
@@ -103,7 +122,15 @@ func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *p
 			return err
 		}
 		if l.PauseAccess && l.Covers(today) {
-			_, err := a.pauseForLeave(ctx, tx, meta, portal.ActorAccount, accountRef(actor.ID), &portal.LeaveRecord{Leave: *l}, actor)
+			_, err := a.pauseForLeave(
+				ctx,
+				tx,
+				meta,
+				portal.ActorAccount,
+				accountRef(actor.ID),
+				&portal.LeaveRecord{Leave: *l},
+				actor,
+			)
 			return err
 		}
 		return nil
@@ -116,7 +143,14 @@ func (a *App) RecordLeave(ctx context.Context, meta portal.RequestMeta, actor *p
 
 // pauseForLeave suspends the person's approved access for a leave inside
 // tx (provisioned as suspended on leave), once; it reports whether it did.
-func (a *App) pauseForLeave(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, l *portal.LeaveRecord, acct *portal.Account) (bool, error) {
+func (a *App) pauseForLeave(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	actorKind, actorID string,
+	l *portal.LeaveRecord,
+	acct *portal.Account,
+) (bool, error) {
 	r, err := tx.FindAccessReview(ctx, l.AccountID)
 	if store.IsNotFound(err) {
 		return false, nil
@@ -130,7 +164,12 @@ func (a *App) pauseForLeave(ctx context.Context, tx *store.Tx, meta portal.Reque
 	}
 	ok, err = tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
 		To: portal.ARSuspended, At: a.now(), ActorKind: portal.ActorSystem, ActorID: store.LeaveActor,
-		Note: fmt.Sprintf("%s (%s) until the return date of %s, as the person chose.", leaveSuspensionPrefix, l.Kind.Label(), l.End)})
+		Note: fmt.Sprintf(
+			"%s (%s) until the return date of %s, as the person chose.",
+			leaveSuspensionPrefix,
+			l.Kind.Label(),
+			l.End,
+		)})
 	if err != nil || !ok {
 		return false, err
 	}
@@ -240,11 +279,18 @@ func (a *App) resumeAfterLeave(ctx context.Context, l *portal.LeaveRecord) (rest
 			if last == nil || last.ActorID != store.LeaveActor {
 				return nil // suspended since for another reason, or no longer held: nothing to restore
 			}
-			data := mail.LeaveEnded{Common: a.commonFor(acct.DisplayName(), r.AccessRequest), Return: l.End, StatusURL: a.statusURL()}
+			data := mail.LeaveEnded{
+				Common:    a.commonFor(acct.DisplayName(), r.AccessRequest),
+				Return:    l.End,
+				StatusURL: a.statusURL(),
+			}
 			if restore {
-				ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSuspended},
-					To: portal.ARApproved, At: a.now(), ActorKind: portal.ActorSystem, ActorID: store.LeaveActor,
-					Note: "Access restored on the return date of " + l.End + " after a leave."})
+				ok, err := tx.ChangeAccessRequest(
+					ctx,
+					store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSuspended},
+						To: portal.ARApproved, At: a.now(), ActorKind: portal.ActorSystem, ActorID: store.LeaveActor,
+						Note: "Access restored on the return date of " + l.End + " after a leave."},
+				)
 				if err != nil || !ok {
 					return err
 				}
@@ -255,8 +301,14 @@ func (a *App) resumeAfterLeave(ctx context.Context, l *portal.LeaveRecord) (rest
 				if err := a.requireQualifyingSponsor(ctx, tx, l.AccountID, refuse); err != nil {
 					return err
 				}
-				whole, err := a.narrowToSponsors(ctx, tx, leaveMeta, acct, "Your leave ended, and your access continues "+
-					"through the authorizers who sponsor you now.")
+				whole, err := a.narrowToSponsors(
+					ctx,
+					tx,
+					leaveMeta,
+					acct,
+					"Your leave ended, and your access continues "+
+						"through the authorizers who sponsor you now.",
+				)
 				if err != nil {
 					return err
 				}

@@ -19,14 +19,22 @@ func TestLeaveInput_Validate(t *testing.T) {
 		want portal.FieldErrors
 	}{
 		{"OK", func(*portal.LeaveInput) {}, portal.FieldErrors{}},
-		{"NoKind", func(in *portal.LeaveInput) { in.Kind = "holiday" }, portal.FieldErrors{"kind": "Choose the kind of leave."}},
+		{
+			"NoKind",
+			func(in *portal.LeaveInput) { in.Kind = "holiday" },
+			portal.FieldErrors{"kind": "Choose the kind of leave."},
+		},
 		{"NoDates", func(in *portal.LeaveInput) { in.Start, in.End = "", "" },
 			portal.FieldErrors{"start": "Enter the first day of your leave.", "end": "Enter your return date."}},
 		{"NotADate", func(in *portal.LeaveInput) { in.Start = "12/01/2026" },
 			portal.FieldErrors{"start": "Enter the first day of your leave as YYYY-MM-DD."}},
 		{"EndBeforeStart", func(in *portal.LeaveInput) { in.End = "2026-12-01" },
 			portal.FieldErrors{"end": "The return date must be after the first day of your leave."}},
-		{"TooLong", func(in *portal.LeaveInput) { in.End = "2028-12-02" }, portal.FieldErrors{"end": "A leave lasts two years at most."}},
+		{
+			"TooLong",
+			func(in *portal.LeaveInput) { in.End = "2028-12-02" },
+			portal.FieldErrors{"end": "A leave lasts two years at most."},
+		},
 		{"TooFarAhead", func(in *portal.LeaveInput) { in.Start, in.End = "2027-12-01", "2028-01-01" },
 			portal.FieldErrors{"start": "Record a leave that starts within a year from today."}},
 		{"TooLongAgo", func(in *portal.LeaveInput) { in.Start = "2026-10-01" },
@@ -65,8 +73,14 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 			t.Fatalf("subject %q", e.Subject)
 		}
 		// Overlapping leaves are refused.
-		_, err = a.RecordLeave(ctx, meta, doc, portal.LeaveInput{Kind: "medical", Start: "2027-02-01", End: "2027-04-01"})
-		if fe, ok := portal.AsFieldErrors(err); !ok || fe["start"] != "You already have a leave from 2026-12-01 to 2027-03-01: leaves cannot overlap." {
+		_, err = a.RecordLeave(
+			ctx,
+			meta,
+			doc,
+			portal.LeaveInput{Kind: "medical", Start: "2027-02-01", End: "2027-04-01"},
+		)
+		if fe, ok := portal.AsFieldErrors(err); !ok ||
+			fe["start"] != "You already have a leave from 2026-12-01 to 2027-03-01: leaves cannot overlap." {
 			t.Fatalf("overlap: %v", err)
 		}
 
@@ -92,7 +106,10 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 		if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
 			t.Fatalf("status on leave %s", got)
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
+		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
+		) {
 			t.Fatalf("feed %v", got)
 		}
 		// No dormancy on leave, and no review reminder.
@@ -103,13 +120,17 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 		if got := boRequest(t, db, r.ID).Status; got != portal.ARApproved {
 			t.Fatalf("status after leave %s", got)
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
+		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
+		) {
 			t.Fatalf("feed %v", got)
 		}
 		if e := mustEmails(t, db, doc.Email, "leave_ended", 1)[0]; e.Subject != "Welcome back: your CareConnect access is restored" {
 			t.Fatalf("subject %q", e.Subject)
 		}
-		if got := boRequestAudit(t, db, r.ID); rvCount(got, "leave.access_paused") != 1 || rvCount(got, "leave.access_resumed") != 1 {
+		if got := boRequestAudit(t, db, r.ID); rvCount(got, "leave.access_paused") != 1 ||
+			rvCount(got, "leave.access_resumed") != 1 {
 			t.Fatalf("audit %v", got)
 		}
 		// The dormancy clock did not count the 90 days: approved on November
@@ -118,7 +139,9 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := rvPT(t, 2026, 11, 26, 10, 0).Add(portal.DefaultDormancyLimit + 90*24*time.Hour); !v.DormantAt.Equal(want) {
+		if want := rvPT(t, 2026, 11, 26, 10, 0).Add(portal.DefaultDormancyLimit + 90*24*time.Hour); !v.DormantAt.Equal(
+			want,
+		) {
 			t.Fatalf("dormant at %v, want %v (leave %d)", v.DormantAt, want, l.ID)
 		}
 	})
@@ -181,7 +204,8 @@ func TestLeave_InvariantSeesAccessNotBack(t *testing.T) {
 			t.Fatalf("within the grace: %v", vs)
 		}
 		clock.Set(rvPT(t, 2026, 12, 3, 9, 0))
-		if vs := leaveViolations(); len(vs) != 1 || vs[0].Reason != "access paused for a leave that ended on 2026-12-01 is still paused on 2026-12-03" {
+		if vs := leaveViolations(); len(vs) != 1 ||
+			vs[0].Reason != "access paused for a leave that ended on 2026-12-01 is still paused on 2026-12-03" {
 			t.Fatalf("late: %v", vs)
 		}
 		if run, err := a.RunLeaves(ctx); err != nil || run.Resumed != 1 {

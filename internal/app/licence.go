@@ -114,7 +114,12 @@ func (a *App) RecheckLicences(ctx context.Context) (LicenceRun, error) {
 
 // recordLicence records a registry's answer about a person, and suspends
 // their approved access when it says the licence is lapsed or suspended.
-func (a *App) recordLicence(ctx context.Context, acct *portal.Account, s store.LicenceSubject, lic *portal.Licence) (suspended, restored bool, err error) {
+func (a *App) recordLicence(
+	ctx context.Context,
+	acct *portal.Account,
+	s store.LicenceSubject,
+	lic *portal.Licence,
+) (suspended, restored bool, err error) {
 	college, number, _ := portal.LicenceKey(acct)
 	now := a.now()
 	status := portal.LicenceNotFound
@@ -122,7 +127,14 @@ func (a *App) recordLicence(ctx context.Context, acct *portal.Account, s store.L
 		status = lic.StandingOn(a.today())
 	}
 	check := portal.LicenceCheck(acct, lic, true, nil, a.today())
-	st := portal.LicenceStanding{AccountID: acct.ID, College: college, Number: number, Status: status, Detail: check.Text, CheckedAt: now}
+	st := portal.LicenceStanding{
+		AccountID: acct.ID,
+		College:   college,
+		Number:    number,
+		Status:    status,
+		Detail:    check.Text,
+		CheckedAt: now,
+	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		suspended, restored = false, false
 		if _, err := tx.FindAccountByIDForUpdate(ctx, acct.ID); err != nil {
@@ -151,15 +163,26 @@ func (a *App) recordLicence(ctx context.Context, acct *portal.Account, s store.L
 		if err != nil {
 			return err
 		}
-		team := mail.LicenceTeam{Common: a.common("CareConnect team"), Person: fmt.Sprintf("%s (%s)", acct.DisplayName(), acct.QualifiedUsername()),
-			College: portal.CollegeName(college), Number: number, Status: strings.ToLower(portal.LicenceStatusLabel(status)), Detail: check.Text,
-			PersonURL: fmt.Sprintf("%s/staff/people/%d", a.Config.BaseURL, acct.ID)}
+		team := mail.LicenceTeam{
+			Common: a.common("CareConnect team"),
+			Person: fmt.Sprintf("%s (%s)", acct.DisplayName(), acct.QualifiedUsername()),
+			College: portal.CollegeName(
+				college,
+			),
+			Number:    number,
+			Status:    strings.ToLower(portal.LicenceStatusLabel(status)),
+			Detail:    check.Text,
+			PersonURL: fmt.Sprintf("%s/staff/people/%d", a.Config.BaseURL, acct.ID),
+		}
 		switch {
 		case portal.LicenceBlocksAccess(status) && r.Status == portal.ARApproved:
 			reason := fmt.Sprintf("the %s reports licence %s as %s", portal.CollegeName(college), number, status)
-			ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
-				To: portal.ARSuspended, At: now, ActorKind: portal.ActorSystem, ActorID: store.LicenceActor,
-				Note: "Access suspended: " + reason + "."})
+			ok, err := tx.ChangeAccessRequest(
+				ctx,
+				store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
+					To: portal.ARSuspended, At: now, ActorKind: portal.ActorSystem, ActorID: store.LicenceActor,
+					Note: "Access suspended: " + reason + "."},
+			)
 			if err != nil || !ok {
 				return err
 			}

@@ -37,7 +37,14 @@ func (f *fakeRegistry) LookupLicence(_ context.Context, n string) (*portal.Licen
 func (f *fakeRegistry) set(n, status string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.lic[n] = &portal.Licence{Number: n, GivenNames: "Dalia", FamilyName: "Eighteen", Status: status, Class: "Full", Expires: "2027-03-31"}
+	f.lic[n] = &portal.Licence{
+		Number:     n,
+		GivenNames: "Dalia",
+		FamilyName: "Eighteen",
+		Status:     status,
+		Class:      "Full",
+		Expires:    "2027-03-31",
+	}
 }
 
 func standing(t *testing.T, db *store.DB, id portal.AccountID) string {
@@ -69,13 +76,19 @@ func TestLicence_ReviewShowsRegistry(t *testing.T) {
 			}
 			return rv.Checks[len(rv.Checks)-1]
 		}
-		want := portal.Check{Level: portal.CheckOK, Text: "College of Physicians and Surgeons of BC registry, licence 12345: " +
-			"name Dalia Eighteen matches, status Active, class Full, no conditions, expires March 31, 2027."}
+		want := portal.Check{
+			Level: portal.CheckOK,
+			Text: "College of Physicians and Surgeons of BC registry, licence 12345: " +
+				"name Dalia Eighteen matches, status Active, class Full, no conditions, expires March 31, 2027.",
+		}
 		if got := last(); got != want {
 			t.Fatalf("got %+v\nwant %+v", got, want)
 		}
 		reg.down = true
-		want = portal.Check{Level: portal.CheckNone, Text: "The licence was not checked: registry unavailable (College of Physicians and Surgeons of BC)."}
+		want = portal.Check{
+			Level: portal.CheckNone,
+			Text:  "The licence was not checked: registry unavailable (College of Physicians and Surgeons of BC).",
+		}
 		if got := last(); got != want {
 			t.Fatalf("outage: got %+v", got)
 		}
@@ -143,7 +156,10 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 			if got := standing(t, db, p.ID); got != portal.LicenceLapsed {
 				t.Fatalf("standing %q", got)
 			}
-			if got := boProvisioning(t, db, p.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
+			if got := boProvisioning(t, db, p.ID); !reflect.DeepEqual(
+				got,
+				[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
+			) {
 				t.Fatalf("feed %v", got)
 			}
 			if got := boEmailKinds(t, db, p.Email); got[len(got)-1] != "licence_suspended" {
@@ -168,9 +184,14 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 		})
 		t.Run("ErrReinstateWhileLapsed", func(t *testing.T) {
 			_, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessReinstate, "Licence renewed.")
-			boWantMessage(t, err, portal.ECONFLICT, "Their access cannot be reinstated: the College of Physicians and Surgeons of BC "+
-				"last reported Dalia EIGHTEEN's licence 12345 as lapsed (checked 26 Nov 2026 at 10:00 AM). "+
-				"The daily licence check records it when the licence is restored.")
+			boWantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"Their access cannot be reinstated: the College of Physicians and Surgeons of BC "+
+					"last reported Dalia EIGHTEEN's licence 12345 as lapsed (checked 26 Nov 2026 at 10:00 AM). "+
+					"The daily licence check records it when the licence is restored.",
+			)
 			if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
 				t.Fatalf("status %s", got)
 			}

@@ -79,15 +79,34 @@ func (a *App) limitInvitation(ctx context.Context, tx *store.Tx, actor *portal.A
 		fmt.Sprintf("You have sent %d invitations today; you can send more tomorrow.", InvitationsPerPersonPerDay)); err != nil {
 		return err
 	}
-	return a.hitDailyLimit(ctx, tx, "invitations:worksite:"+worksiteRef(ws), InvitationsPerWorksitePerDay, "email",
-		fmt.Sprintf("%d invitations have been sent for %s today; you can send more tomorrow.", InvitationsPerWorksitePerDay, w.Name))
+	return a.hitDailyLimit(
+		ctx,
+		tx,
+		"invitations:worksite:"+worksiteRef(ws),
+		InvitationsPerWorksitePerDay,
+		"email",
+		fmt.Sprintf(
+			"%d invitations have been sent for %s today; you can send more tomorrow.",
+			InvitationsPerWorksitePerDay,
+			w.Name,
+		),
+	)
 }
 
 // limitRegistration is what registering a worksite checks inside its
 // transaction: the person is not past their daily limit.
 func (a *App) limitRegistration(ctx context.Context, tx *store.Tx, actor *portal.Account) error {
-	return a.hitDailyLimit(ctx, tx, "registrations:person:"+accountRef(actor.ID), RegistrationsPerPersonPerDay, "name",
-		fmt.Sprintf("You have registered %d worksites today; you can register more tomorrow.", RegistrationsPerPersonPerDay))
+	return a.hitDailyLimit(
+		ctx,
+		tx,
+		"registrations:person:"+accountRef(actor.ID),
+		RegistrationsPerPersonPerDay,
+		"name",
+		fmt.Sprintf(
+			"You have registered %d worksites today; you can register more tomorrow.",
+			RegistrationsPerPersonPerDay,
+		),
+	)
 }
 
 // limitWorksiteOpen refuses, inside a transaction, an action that would

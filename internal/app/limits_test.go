@@ -24,7 +24,8 @@ func settableClock(a *app.App) *time.Time {
 func wantLimit(t *testing.T, err error, field, msg string) {
 	t.Helper()
 	var le *app.LimitError
-	if !errors.As(err, &le) || portal.ErrorCode(err) != portal.ERATELIMIT || portal.ErrorMessage(err) != msg || le.Field != field {
+	if !errors.As(err, &le) || portal.ErrorCode(err) != portal.ERATELIMIT || portal.ErrorMessage(err) != msg ||
+		le.Field != field {
 		t.Fatalf("got %v, want a %q limit at field %q", err, msg, field)
 	}
 }
@@ -117,7 +118,12 @@ func TestApp_InvitationLimits(t *testing.T) {
 				}
 			}
 			err = invite(third, 0)
-			wantLimit(t, err, "email", "100 invitations have been sent for Harbour Clinic today; you can send more tomorrow.")
+			wantLimit(
+				t,
+				err,
+				"email",
+				"100 invitations have been sent for Harbour Clinic today; you can send more tomorrow.",
+			)
 			if n := countAudit(t, db, w.ID, "worksite.invitation_sent"); n != 1+app.InvitationsPerWorksitePerDay {
 				t.Fatalf("%d invitations audited, want %d", n, 1+app.InvitationsPerWorksitePerDay)
 			}
@@ -157,7 +163,11 @@ func TestApp_RegistrationLimits(t *testing.T) {
 				in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Sign", "Signer@Example.org"
 				return in
 			}
-			others := []*portal.Account{lead, person(t, a, "other.one", "Olu", "ONE"), person(t, a, "other.two", "Oma", "TWO")}
+			others := []*portal.Account{
+				lead,
+				person(t, a, "other.one", "Olu", "ONE"),
+				person(t, a, "other.two", "Oma", "TWO"),
+			}
 			for i, by := range others {
 				if _, err := a.RegisterWorksite(ctx, meta, by, signed(at(fmt.Sprintf("Clinic %d", i), 100+i))); err != nil {
 					t.Fatal(err)
@@ -238,7 +248,10 @@ func TestApp_DeclinedWorksiteSendsNothing(t *testing.T) {
 		t.Run("NoJoinApproval", func(t *testing.T) {
 			_, err := a.DecideJoinRequest(ctx, meta, lead, j.ID, true, "")
 			wantCode(t, err, portal.ECONFLICT)
-			if !strings.HasPrefix(portal.ErrorMessage(err), "This request was already rejected by the CareConnect team on ") {
+			if !strings.HasPrefix(
+				portal.ErrorMessage(err),
+				"This request was already rejected by the CareConnect team on ",
+			) {
 				t.Fatalf("message %q", portal.ErrorMessage(err))
 			}
 			if m, err := db.Read().FindMember(ctx, w.ID, asker.ID); err == nil {

@@ -15,7 +15,14 @@ import (
 // then, and a week before the locum and the site administrators are
 // reminded (RemindEndingLocums). Only the worksite's administrators may;
 // a new last day replaces the old one.
-func (a *App) MarkLocum(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID, lastDay string) error {
+func (a *App) MarkLocum(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	member portal.AccountID,
+	lastDay string,
+) error {
 	w, m, err := a.adminAndActiveMember(ctx, actor, ws, member)
 	if err != nil {
 		return err

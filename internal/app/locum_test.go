@@ -46,11 +46,16 @@ func TestApp_Locum(t *testing.T) {
 			}
 		}
 		err = a.MarkLocum(ctx, meta, admin, w.ID, moa.ID, "2026-12-10")
-		if fe, ok := portal.AsFieldErrors(err); !ok || fe["last_day"] != "Dalia EIGHTEEN cannot be marked as a locum: a locum holds "+
-			"CareConnect access in their own name, and Dalia EIGHTEEN is registered as Medical Office Assistant (On-behalf-of user)." {
+		if fe, ok := portal.AsFieldErrors(err); !ok ||
+			fe["last_day"] != "Dalia EIGHTEEN cannot be marked as a locum: a locum holds "+
+				"CareConnect access in their own name, and Dalia EIGHTEEN is registered as Medical Office Assistant (On-behalf-of user)." {
 			t.Errorf("an on-behalf-of user marked as a locum: %v", err)
 		}
-		wantCode(t, a.MarkLocum(ctx, meta, locum, w.ID, locum.ID, "2026-12-10"), portal.ENOTFOUND) // not an administrator
+		wantCode(
+			t,
+			a.MarkLocum(ctx, meta, locum, w.ID, locum.ID, "2026-12-10"),
+			portal.ENOTFOUND,
+		) // not an administrator
 		// Today and a year from today are both allowed; the last mark stands.
 		for _, day := range []string{"2026-11-26", "2027-11-26", "2026-12-10"} {
 			if err := a.MarkLocum(ctx, meta, admin, w.ID, locum.ID, day); err != nil {
@@ -61,7 +66,8 @@ func TestApp_Locum(t *testing.T) {
 		if !m.Locum || m.EndDate != "2026-12-10" {
 			t.Fatalf("membership %+v", m)
 		}
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(locum.ID))})
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(locum.ID))})
 		if n := countAction(evs, "worksite.locum_marked"); n != 3 {
 			t.Fatalf("%d locum_marked audit rows, want 3", n)
 		}
@@ -85,7 +91,8 @@ func TestApp_Locum(t *testing.T) {
 		if got := adminMail[0].Subject; got != "Lou LOCUM's locum term at Kingsgate Mall Clinic ends on 10 Dec 2026" {
 			t.Errorf("administrator's subject %q", got)
 		}
-		evs, _ = db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(locum.ID))})
+		evs, _ = db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(locum.ID))})
 		if n := countAction(evs, "worksite.locum_ending_notified"); n != 1 {
 			t.Fatalf("%d locum_ending_notified audit rows, want 1", n)
 		}

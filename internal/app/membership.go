@@ -15,7 +15,13 @@ import (
 func invitationRef(id portal.InvitationID) string { return strconv.FormatInt(int64(id), 10) }
 
 // Invite invites an email address to join a worksite.
-func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, email string) (*portal.Invitation, error) {
+func (a *App) Invite(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	email string,
+) (*portal.Invitation, error) {
 	w, err := a.requireAdmin(ctx, actor, ws)
 	if err != nil {
 		return nil, err
@@ -40,7 +46,13 @@ func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal
 		}
 	}
 	now := a.now()
-	inv := &portal.Invitation{WorksiteID: ws, Email: email, InvitedBy: actor.ID, CreatedAt: now, ExpiresAt: now.Add(portal.InvitationLifetime)}
+	inv := &portal.Invitation{
+		WorksiteID: ws,
+		Email:      email,
+		InvitedBy:  actor.ID,
+		CreatedAt:  now,
+		ExpiresAt:  now.Add(portal.InvitationLifetime),
+	}
 	token, hash := newToken()
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := a.limitInvitation(ctx, tx, actor, ws); err != nil {
@@ -74,10 +86,19 @@ func (a *App) Invite(ctx context.Context, meta portal.RequestMeta, actor *portal
 // invitationWaiting refuses a second pending invitation to one address
 // at one worksite, whether the use case or the database finds it.
 func invitationWaiting() error {
-	return portal.FieldErrors{"email": "This address already has an invitation waiting. Use Send again in the list below."}
+	return portal.FieldErrors{
+		"email": "This address already has an invitation waiting. Use Send again in the list below.",
+	}
 }
 
-func (a *App) sendInvitation(ctx context.Context, tx *store.Tx, actor *portal.Account, w *portal.Worksite, inv *portal.Invitation, token string) error {
+func (a *App) sendInvitation(
+	ctx context.Context,
+	tx *store.Tx,
+	actor *portal.Account,
+	w *portal.Worksite,
+	inv *portal.Invitation,
+	token string,
+) error {
 	// Someone with no HxBC account yet is told what the first sign-in
 	// will ask of them.
 	hasAccount := true
@@ -101,7 +122,13 @@ func validateEmailField(fe portal.FieldErrors, field, email string) {
 
 // ResendInvitation sends an invitation again with a fresh link and expiry
 // (also after it expired or was revoked).
-func (a *App) ResendInvitation(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, id portal.InvitationID) error {
+func (a *App) ResendInvitation(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	id portal.InvitationID,
+) error {
 	w, err := a.requireAdmin(ctx, actor, ws)
 	if err != nil {
 		return err
@@ -130,13 +157,23 @@ func (a *App) ResendInvitation(ctx context.Context, meta portal.RequestMeta, act
 		return a.sendInvitation(ctx, tx, actor, w, inv, token)
 	})
 	if store.IsPendingInvitationConflict(err) {
-		return portal.Errorf(portal.ECONFLICT, "%s has a newer invitation waiting. Use Send again on that one.", inv.Email)
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"%s has a newer invitation waiting. Use Send again on that one.",
+			inv.Email,
+		)
 	}
 	return err
 }
 
 // RevokeInvitation withdraws a pending invitation.
-func (a *App) RevokeInvitation(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, id portal.InvitationID) error {
+func (a *App) RevokeInvitation(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	id portal.InvitationID,
+) error {
 	if _, err := a.requireAdmin(ctx, actor, ws); err != nil {
 		return err
 	}
@@ -159,8 +196,11 @@ func (a *App) RevokeInvitation(ctx context.Context, meta portal.RequestMeta, act
 }
 
 // errInvitationLink refuses an invitation link that carries no valid token.
-var errInvitationLink = portal.Errorf(portal.ENOTFOUND, "This invitation link is not valid. It may have been replaced by a newer invitation: "+
-	"check your email, or ask your site administrator to send it again.")
+var errInvitationLink = portal.Errorf(
+	portal.ENOTFOUND,
+	"This invitation link is not valid. It may have been replaced by a newer invitation: "+
+		"check your email, or ask your site administrator to send it again.",
+)
 
 // InvitationByToken returns the invitation an emailed link carries. The
 // link is the proof: whoever opens it, signed in, may answer it, whatever
@@ -182,7 +222,14 @@ func InvitationNotConfirmedMessage(email string) string {
 // RespondToInvitation accepts or rejects an invitation: with the emailed
 // link's token (any signed-in person holding it), or without it only when
 // the invitation went to the person's confirmed email address.
-func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.InvitationID, token string, accept bool) (*portal.Invitation, error) {
+func (a *App) RespondToInvitation(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	id portal.InvitationID,
+	token string,
+	accept bool,
+) (*portal.Invitation, error) {
 	inv, err := a.DB.Read().FindInvitationByID(ctx, id)
 	if err != nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "That invitation does not exist, or was not sent to you.")
@@ -212,7 +259,11 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 	switch inv.EffectiveStatus(now) {
 	case portal.RequestPending:
 	case portal.RequestExpired:
-		return nil, portal.Errorf(portal.ECONFLICT, "This invitation expired on %s. Ask your site administrator to send it again.", inv.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006"))
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"This invitation expired on %s. Ask your site administrator to send it again.",
+			inv.ExpiresAt.In(portal.Pacific()).Format("2 Jan 2006"),
+		)
 	default:
 		return nil, portal.Errorf(portal.ECONFLICT, "This invitation is no longer open (%s).", inv.Status)
 	}
@@ -257,7 +308,12 @@ func (a *App) RespondToInvitation(ctx context.Context, meta portal.RequestMeta, 
 // adminAndActiveMember checks that actor administers worksite ws and that
 // member is an active member of it, and returns both. A failed look-up is
 // an error of its own, not "not a member".
-func (a *App) adminAndActiveMember(ctx context.Context, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID) (*portal.Worksite, *portal.Membership, error) {
+func (a *App) adminAndActiveMember(
+	ctx context.Context,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	member portal.AccountID,
+) (*portal.Worksite, *portal.Membership, error) {
 	w, err := a.requireAdmin(ctx, actor, ws)
 	if err != nil {
 		return nil, nil, err
@@ -274,7 +330,14 @@ func (a *App) adminAndActiveMember(ctx context.Context, actor *portal.Account, w
 
 // Decommission ends a member's place at a worksite now, or schedules it
 // for the end of endDate (YYYY-MM-DD), as when a locum's term ends.
-func (a *App) Decommission(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID, endDate string) error {
+func (a *App) Decommission(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	member portal.AccountID,
+	endDate string,
+) error {
 	w, m, err := a.adminAndActiveMember(ctx, actor, ws, member)
 	if err != nil {
 		return err
@@ -285,7 +348,9 @@ func (a *App) Decommission(ctx context.Context, meta portal.RequestMeta, actor *
 			return portal.FieldErrors{"end_date": "Enter the last day as YYYY-MM-DD."}
 		}
 		if d.Format(time.DateOnly) < a.now().In(portal.Pacific()).Format(time.DateOnly) {
-			return portal.FieldErrors{"end_date": "The last day cannot be in the past. Leave it empty to decommission now."}
+			return portal.FieldErrors{
+				"end_date": "The last day cannot be in the past. Leave it empty to decommission now.",
+			}
 		}
 	}
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -324,7 +389,15 @@ func (a *App) checkAdminsLeft(ctx context.Context, tx *store.Tx, w *portal.Works
 
 // decommissionTx ends a membership inside tx and reports whether it did
 // (false when another instance or request ended it first).
-func (a *App) decommissionTx(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, actorKind, actorID string, by portal.AccountID, w *portal.Worksite, m *portal.Membership) (bool, error) {
+func (a *App) decommissionTx(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	actorKind, actorID string,
+	by portal.AccountID,
+	w *portal.Worksite,
+	m *portal.Membership,
+) (bool, error) {
 	if err := a.checkAdminsLeft(ctx, tx, w, m); err != nil {
 		return false, err
 	}
@@ -375,7 +448,13 @@ func (a *App) ApplyScheduledDecommissions(ctx context.Context) (int, error) {
 		})
 		if portal.ErrorCode(err) == portal.EINVALID {
 			// The last site administrator stays until someone else is appointed.
-			a.Logger.Warn("scheduled decommission kept the last site administrator", "worksite", w.ID, "account", m.AccountID)
+			a.Logger.Warn(
+				"scheduled decommission kept the last site administrator",
+				"worksite",
+				w.ID,
+				"account",
+				m.AccountID,
+			)
 			continue
 		}
 		if err != nil {
@@ -390,7 +469,14 @@ func (a *App) ApplyScheduledDecommissions(ctx context.Context) (int, error) {
 
 // SetSiteAdmin makes a member a site administrator, or removes the role;
 // a worksite always keeps at least one.
-func (a *App) SetSiteAdmin(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, member portal.AccountID, admin bool) error {
+func (a *App) SetSiteAdmin(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	member portal.AccountID,
+	admin bool,
+) error {
 	w, m, err := a.adminAndActiveMember(ctx, actor, ws, member)
 	if err != nil {
 		return err
@@ -428,7 +514,12 @@ func (a *App) SetSiteAdmin(ctx context.Context, meta portal.RequestMeta, actor *
 		if !admin {
 			action = "worksite.admin_removed"
 		}
-		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID), action: action,
-			subjectKind: "account", subjectID: accountRef(member), worksiteID: int64(ws)})
+		return a.audit(
+			ctx,
+			tx,
+			meta,
+			auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID), action: action,
+				subjectKind: "account", subjectID: accountRef(member), worksiteID: int64(ws)},
+		)
 	})
 }

@@ -89,7 +89,10 @@ func (c *PolicyCheck) verifyAudit(ctx context.Context) ([]portal.ChainBreak, err
 	switch {
 	case c.seq < headSeq:
 		return []portal.ChainBreak{{Seq: headSeq, Reason: fmt.Sprintf(
-			"the trail ends at row %d but its head records row %d: rows were deleted from the end", c.seq, headSeq)}}, nil
+			"the trail ends at row %d but its head records row %d: rows were deleted from the end",
+			c.seq,
+			headSeq,
+		)}}, nil
 	case c.seq > headSeq:
 		return []portal.ChainBreak{{Seq: headSeq, Reason: fmt.Sprintf(
 			"the head records row %d but row %d was verified before: the head was moved back", headSeq, c.seq)}}, nil

@@ -69,7 +69,13 @@ func TestApp_CheckInvariants(t *testing.T) {
 			}
 			s, vs, err := check.Run(ctx)
 			if err != nil || len(vs) != 0 || s.AuditRows != rows+1 {
-				t.Fatalf("second run: %d rows verified (want %d), %v, %v", s.AuditRows, rows+1, violationStrings(vs), err)
+				t.Fatalf(
+					"second run: %d rows verified (want %d), %v, %v",
+					s.AuditRows,
+					rows+1,
+					violationStrings(vs),
+					err,
+				)
 			}
 		})
 
@@ -96,7 +102,10 @@ func TestApp_CheckInvariants(t *testing.T) {
 			n := strconv.FormatInt(head, 10)
 			want := []string{portal.InvAuditChainWhole + ": audit row 2: content does not match its hash (edited)",
 				portal.InvAuditChainWhole + ": audit row " + n + ": the trail ends at row " +
-					strconv.FormatInt(head-1, 10) + " but its head records row " + n + ": rows were deleted from the end"}
+					strconv.FormatInt(
+						head-1,
+						10,
+					) + " but its head records row " + n + ": rows were deleted from the end"}
 			if err != nil || !reflect.DeepEqual(violationStrings(vs), want) {
 				t.Fatalf("got %v, %v; want %v", violationStrings(vs), err, want)
 			}

@@ -422,7 +422,14 @@ func (w *walker) fail(what string, vs []portal.Violation) {
 	if s := w.on.String(); s != "all off" {
 		on = " -walk.on " + strings.TrimSuffix(s, " on")
 	}
-	fmt.Fprintf(&b, "replay: go test ./internal/app/ -run 'TestPolicyWalk/%s' -seed %d -steps %d%s", w.db.Dialect(), w.seed, w.step, on)
+	fmt.Fprintf(
+		&b,
+		"replay: go test ./internal/app/ -run 'TestPolicyWalk/%s' -seed %d -steps %d%s",
+		w.db.Dialect(),
+		w.seed,
+		w.step,
+		on,
+	)
 	w.t.Fatal(b.String())
 }
 
@@ -438,12 +445,29 @@ func (w *walker) summary() string {
 		parts = append(parts, fmt.Sprintf("%s %d/%d", n, w.outcomes[n][0], w.outcomes[n][0]+w.outcomes[n][1]))
 	}
 	s := w.v.s
-	return fmt.Sprintf("%d people, at most %d provisioned at once and %d of them on behalf of a sponsor (%d steps with one); "+
-		"%d worksites, %d requests, %d sponsorships, %d audit rows, clock at %s; the jobs ended %d residencies and %d memberships "+
-		"and suspended %d people for the review, %d for their licence and %d as dormant; done/tried: %s",
-		len(s.Accounts), w.maxProvisioned, w.maxOBO, w.oboSteps, len(s.Worksites), len(s.Requests), len(s.Sponsorships), s.AuditRows,
-		w.now.In(walkZone).Format(time.DateOnly), w.residenciesEnded, w.membershipsEnded, w.reviewSuspensions, w.licenceSuspensions,
-		w.dormantSuspensions, strings.Join(parts, ", "))
+	return fmt.Sprintf(
+		"%d people, at most %d provisioned at once and %d of them on behalf of a sponsor (%d steps with one); "+
+			"%d worksites, %d requests, %d sponsorships, %d audit rows, clock at %s; the jobs ended %d residencies and %d memberships "+
+			"and suspended %d people for the review, %d for their licence and %d as dormant; done/tried: %s",
+		len(
+			s.Accounts,
+		),
+		w.maxProvisioned,
+		w.maxOBO,
+		w.oboSteps,
+		len(s.Worksites),
+		len(s.Requests),
+		len(s.Sponsorships),
+		s.AuditRows,
+		w.now.In(walkZone).
+			Format(time.DateOnly),
+		w.residenciesEnded,
+		w.membershipsEnded,
+		w.reviewSuspensions,
+		w.licenceSuspensions,
+		w.dormantSuspensions,
+		strings.Join(parts, ", "),
+	)
 }
 
 // provisioned counts the people whose access is approved, and of them the
@@ -501,10 +525,17 @@ type walkView struct {
 }
 
 func newWalkView(s *portal.PolicySnapshot) *walkView {
-	v := &walkView{s: s, accounts: map[portal.AccountID]*portal.Account{}, holder: map[portal.AccountID]*portal.AccessRequest{},
-		open: map[portal.AccountID]*portal.AccessRequest{}, worksites: map[portal.WorksiteID]*portal.Worksite{},
-		active: map[portal.AccountID][]*portal.Membership{}, members: map[portal.WorksiteID][]*portal.Membership{},
-		groupAdmins: map[portal.GroupID][]portal.AccountID{}, done: map[portal.AccountID]map[portal.Prerequisite]bool{}}
+	v := &walkView{
+		s:           s,
+		accounts:    map[portal.AccountID]*portal.Account{},
+		holder:      map[portal.AccountID]*portal.AccessRequest{},
+		open:        map[portal.AccountID]*portal.AccessRequest{},
+		worksites:   map[portal.WorksiteID]*portal.Worksite{},
+		active:      map[portal.AccountID][]*portal.Membership{},
+		members:     map[portal.WorksiteID][]*portal.Membership{},
+		groupAdmins: map[portal.GroupID][]portal.AccountID{},
+		done:        map[portal.AccountID]map[portal.Prerequisite]bool{},
+	}
 	for _, a := range s.Accounts {
 		v.accounts[a.ID] = a
 		if h := s.AccessHolder(a.ID); h != nil {
@@ -611,7 +642,8 @@ func (v *walkView) keepsApprovedWorksite(id portal.AccountID, ws portal.Worksite
 func (v *walkView) sponsorships(id portal.AccountID) []*portal.Sponsorship {
 	var out []*portal.Sponsorship
 	for _, sp := range v.s.Sponsorships {
-		if (sp.OBOAccountID == id || sp.AuthorizerAccountID == id) && (sp.Status == portal.SponsorPending || sp.Status == portal.SponsorActive) {
+		if (sp.OBOAccountID == id || sp.AuthorizerAccountID == id) &&
+			(sp.Status == portal.SponsorPending || sp.Status == portal.SponsorActive) {
 			out = append(out, sp)
 		}
 	}
@@ -741,8 +773,13 @@ func stepRegister(w *walker) (string, error) {
 	if in.CollegeID != "" {
 		in.CollegeID = fmt.Sprintf("%07d", 1_000_000+n)
 	}
-	card := portal.CardIdentity{Issuer: "https://idp.test", Subject: "walk-" + key, GivenNames: walkGiven[n%len(walkGiven)],
-		Surname: "WALKER", BirthDate: "1980-04-18"}
+	card := portal.CardIdentity{
+		Issuer:     "https://idp.test",
+		Subject:    "walk-" + key,
+		GivenNames: walkGiven[n%len(walkGiven)],
+		Surname:    "WALKER",
+		BirthDate:  "1980-04-18",
+	}
 	acct, err := w.a.Register(ctx, meta, card, in)
 	desc := fmt.Sprintf("%s registers as %s", key, in.Profession)
 	if err == nil {
@@ -793,7 +830,13 @@ func stepConfirmAddress(w *walker) (string, error) {
 	for _, e := range es { // newest first
 		if m := walkToken.FindStringSubmatch(e.Text); m != nil && m[1] == walkConfirmPath {
 			_, err := w.a.ConfirmEmail(ctx, meta, a.ID, m[2], "")
-			return fmt.Sprintf("account %d confirms %s with the link in email %d (%s)", a.ID, a.Email, e.ID, e.Kind), err
+			return fmt.Sprintf(
+				"account %d confirms %s with the link in email %d (%s)",
+				a.ID,
+				a.Email,
+				e.ID,
+				e.Kind,
+			), err
 		}
 	}
 	return "", nil
@@ -840,9 +883,20 @@ func stepRegisterWorksite(w *walker) (string, error) {
 	}
 	actor := w.account(a.ID)
 	w.units++
-	in := portal.WorksiteInput{Name: fmt.Sprintf("Clinic %d", w.units), Type: "private_practice", Phone: "604-555-0100", HasAuthority: "yes",
-		Manual: portal.Address{Unit: fmt.Sprint(100 + w.units), CivicNumber: "370", StreetName: "Broadway", Direction: "E",
-			City: "Vancouver", PostalCode: "v5t4g5"}}
+	in := portal.WorksiteInput{
+		Name:         fmt.Sprintf("Clinic %d", w.units),
+		Type:         "private_practice",
+		Phone:        "604-555-0100",
+		HasAuthority: "yes",
+		Manual: portal.Address{
+			Unit:        fmt.Sprint(100 + w.units),
+			CivicNumber: "370",
+			StreetName:  "Broadway",
+			Direction:   "E",
+			City:        "Vancouver",
+			PostalCode:  "v5t4g5",
+		},
+	}
 	signer := "the registrant signs"
 	switch r := w.rng.Intn(10); {
 	case r < 2:
@@ -851,7 +905,10 @@ func stepRegisterWorksite(w *walker) (string, error) {
 			signer = "account " + fmt.Sprint(other.ID) + " signs"
 		}
 	case r < 3:
-		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Owner Person", fmt.Sprintf("owner%d@example.net", w.units)
+		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Owner Person", fmt.Sprintf(
+			"owner%d@example.net",
+			w.units,
+		)
 		signer = "someone without an account signs"
 	}
 	groups, err := w.a.AdministeredGroups(ctx, actor)
@@ -898,7 +955,14 @@ func stepSignDeclaration(w *walker) (string, error) {
 		}
 		signer = w.account(a.ID)
 	}
-	_, err := w.a.SignDeclaration(ctx, meta, signer, "", ws.ID, portal.DeclarationInput{FullName: signer.LegalName(), Agree: true})
+	_, err := w.a.SignDeclaration(
+		ctx,
+		meta,
+		signer,
+		"",
+		ws.ID,
+		portal.DeclarationInput{FullName: signer.LegalName(), Agree: true},
+	)
 	return fmt.Sprintf("account %d signs the declaration of worksite %d", signer.ID, ws.ID), err
 }
 
@@ -1106,11 +1170,24 @@ func stepFollowLink(w *walker) (string, error) {
 		if err != nil {
 			return desc, err
 		}
-		_, err = w.a.SignDeclaration(ctx, meta, actor, m[2], 0, portal.DeclarationInput{FullName: actor.LegalName(), Agree: true})
+		_, err = w.a.SignDeclaration(
+			ctx,
+			meta,
+			actor,
+			m[2],
+			0,
+			portal.DeclarationInput{FullName: actor.LegalName(), Agree: true},
+		)
 		return desc + fmt.Sprintf(" and signs for worksite %d", ws.ID), err
 	case walkConfirmPath:
 		_, err := w.a.ConfirmEmail(ctx, meta, actor.ID, m[2], "")
-		return fmt.Sprintf("account %d follows the confirmation link in email %d (%s, to %s)", a.ID, e.ID, e.Kind, e.To), err
+		return fmt.Sprintf(
+			"account %d follows the confirmation link in email %d (%s, to %s)",
+			a.ID,
+			e.ID,
+			e.Kind,
+			e.To,
+		), err
 	}
 	w.fail(fmt.Sprintf("no step follows the link %s in email %d", m[1], e.ID), nil)
 	return "", nil
@@ -1143,7 +1220,12 @@ func stepConfirmWrongPerson(w *walker) (string, error) {
 	if from == nil {
 		return "", nil
 	}
-	desc := fmt.Sprintf("account %d follows the confirmation link in email %d, sent to account %d", other.ID, from.ID, owner.ID)
+	desc := fmt.Sprintf(
+		"account %d follows the confirmation link in email %d, sent to account %d",
+		other.ID,
+		from.ID,
+		owner.ID,
+	)
 	if _, err = w.a.ConfirmEmail(ctx, meta, other.ID, token, ""); err == nil {
 		w.fail(fmt.Sprintf("step %d: %s and the portal accepted it", w.step, desc), nil)
 	}
@@ -1161,9 +1243,29 @@ func stepRevokeOrResendInvitation(w *walker) (string, error) {
 	}
 	actor := w.account(admin)
 	if w.chance(50) {
-		return fmt.Sprintf("account %d revokes invitation %d", admin, inv.ID), w.a.RevokeInvitation(ctx, meta, actor, inv.WorksiteID, inv.ID)
+		return fmt.Sprintf(
+				"account %d revokes invitation %d",
+				admin,
+				inv.ID,
+			), w.a.RevokeInvitation(
+				ctx,
+				meta,
+				actor,
+				inv.WorksiteID,
+				inv.ID,
+			)
 	}
-	return fmt.Sprintf("account %d sends invitation %d again", admin, inv.ID), w.a.ResendInvitation(ctx, meta, actor, inv.WorksiteID, inv.ID)
+	return fmt.Sprintf(
+			"account %d sends invitation %d again",
+			admin,
+			inv.ID,
+		), w.a.ResendInvitation(
+			ctx,
+			meta,
+			actor,
+			inv.WorksiteID,
+			inv.ID,
+		)
 }
 
 func stepSetSiteAdmin(w *walker) (string, error) {
@@ -1177,7 +1279,13 @@ func stepSetSiteAdmin(w *walker) (string, error) {
 	}
 	promote := m.Role != portal.RoleSiteAdmin
 	err := w.a.SetSiteAdmin(ctx, meta, admin, ws, m.AccountID, promote)
-	return fmt.Sprintf("account %d makes account %d a site administrator of worksite %d: %t", admin.ID, m.AccountID, ws, promote), err
+	return fmt.Sprintf(
+		"account %d makes account %d a site administrator of worksite %d: %t",
+		admin.ID,
+		m.AccountID,
+		ws,
+		promote,
+	), err
 }
 
 func stepDecommission(w *walker) (string, error) {
@@ -1194,7 +1302,13 @@ func stepDecommission(w *walker) (string, error) {
 		end = w.now.In(walkZone).AddDate(0, 0, w.rng.Intn(21)).Format(time.DateOnly)
 	}
 	err := w.a.Decommission(ctx, meta, admin, ws, m.AccountID, end)
-	return fmt.Sprintf("account %d decommissions account %d from worksite %d (last day %q)", admin.ID, m.AccountID, ws, end), err
+	return fmt.Sprintf(
+		"account %d decommissions account %d from worksite %d (last day %q)",
+		admin.ID,
+		m.AccountID,
+		ws,
+		end,
+	), err
 }
 
 func stepMarkLocum(w *walker) (string, error) {
@@ -1209,7 +1323,13 @@ func stepMarkLocum(w *walker) (string, error) {
 	// Mostly within the reminder's week or a little beyond; sometimes out of bounds.
 	last := w.now.In(walkZone).AddDate(0, 0, w.rng.Intn(21)-1).Format(time.DateOnly)
 	err := w.a.MarkLocum(ctx, meta, admin, ws, m.AccountID, last)
-	return fmt.Sprintf("account %d marks account %d as a locum at worksite %d (last day %s)", admin.ID, m.AccountID, ws, last), err
+	return fmt.Sprintf(
+		"account %d marks account %d as a locum at worksite %d (last day %s)",
+		admin.ID,
+		m.AccountID,
+		ws,
+		last,
+	), err
 }
 
 func stepConfirmMembers(w *walker) (string, error) {
@@ -1358,8 +1478,11 @@ func stepRequestSponsorship(w *walker) (string, error) {
 	if !ok || (!w.on.sponsor && w.v.hasEndDate(c.Account.ID)) {
 		return "", nil
 	}
-	in := portal.SponsorshipInput{AuthorizerID: fmt.Sprint(int64(c.Account.ID)), WorksiteID: fmt.Sprint(int64(c.WorksiteID)),
-		Message: "Please approve me."}
+	in := portal.SponsorshipInput{
+		AuthorizerID: fmt.Sprint(int64(c.Account.ID)),
+		WorksiteID:   fmt.Sprint(int64(c.WorksiteID)),
+		Message:      "Please approve me.",
+	}
 	if app.IsResident(actor) {
 		today := w.now.In(walkZone)
 		in.ResidencyStart = today.AddDate(0, 0, -w.rng.Intn(200)).Format(time.DateOnly)
@@ -1391,7 +1514,13 @@ func stepDecideSponsorship(w *walker) (string, error) {
 		reason = "I do not know you."
 	}
 	_, err := w.a.DecideSponsorship(ctx, meta, w.account(sp.AuthorizerAccountID), sp.ID, approve, reason)
-	return fmt.Sprintf("account %d decides sponsorship %d of account %d (approve %t)", sp.AuthorizerAccountID, sp.ID, sp.OBOAccountID, approve), err
+	return fmt.Sprintf(
+		"account %d decides sponsorship %d of account %d (approve %t)",
+		sp.AuthorizerAccountID,
+		sp.ID,
+		sp.OBOAccountID,
+		approve,
+	), err
 }
 
 func stepRevokeSponsorship(w *walker) (string, error) {
@@ -1400,7 +1529,12 @@ func stepRevokeSponsorship(w *walker) (string, error) {
 		return "", nil
 	}
 	_, err := w.a.RevokeSponsorship(ctx, meta, w.account(sp.AuthorizerAccountID), sp.ID, "No longer works for me.")
-	return fmt.Sprintf("account %d revokes sponsorship %d of account %d", sp.AuthorizerAccountID, sp.ID, sp.OBOAccountID), err
+	return fmt.Sprintf(
+		"account %d revokes sponsorship %d of account %d",
+		sp.AuthorizerAccountID,
+		sp.ID,
+		sp.OBOAccountID,
+	), err
 }
 
 // --- access --------------------------------------------------------------------
@@ -1561,13 +1695,24 @@ func stepConfirmReview(w *walker) (string, error) {
 	if h.Status == portal.ARSuspended && !w.sponsorFits(acct, h.GrantedScopes) {
 		return "", nil
 	}
-	_, err := w.a.ConfirmAccessReview(ctx, meta, acct, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
+	_, err := w.a.ConfirmAccessReview(
+		ctx,
+		meta,
+		acct,
+		app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
+	)
 	return fmt.Sprintf("account %d confirms their annual review", acct.ID), err
 }
 
 // walkCard is the card a person signs in with.
 func walkCard(a *portal.Account) portal.CardIdentity {
-	return portal.CardIdentity{Issuer: a.Issuer, Subject: a.Subject, GivenNames: a.GivenNames, Surname: a.Surname, BirthDate: a.BirthDate}
+	return portal.CardIdentity{
+		Issuer:     a.Issuer,
+		Subject:    a.Subject,
+		GivenNames: a.GivenNames,
+		Surname:    a.Surname,
+		BirthDate:  a.BirthDate,
+	}
 }
 
 func stepSignIn(w *walker) (string, error) {
@@ -1629,7 +1774,13 @@ func stepRecordLeave(w *walker) (string, error) {
 	in := portal.LeaveInput{Kind: string(portal.LeaveKinds[w.rng.Intn(len(portal.LeaveKinds))].Kind),
 		Start: start.Format(time.DateOnly), End: end.Format(time.DateOnly), PauseAccess: w.chance(50)}
 	_, err := w.a.RecordLeave(ctx, meta, acct, in)
-	return fmt.Sprintf("account %d records a leave from %s to %s (pause access %v)", acct.ID, in.Start, in.End, in.PauseAccess), err
+	return fmt.Sprintf(
+		"account %d records a leave from %s to %s (pause access %v)",
+		acct.ID,
+		in.Start,
+		in.End,
+		in.PauseAccess,
+	), err
 }
 
 // --- time -------------------------------------------------------------------------
@@ -1736,9 +1887,17 @@ func (w *walker) runJobs() string {
 	w.residenciesEnded += ended
 	w.membershipsEnded += decommissioned
 	w.reviewSuspensions += run.Suspended
-	return fmt.Sprintf("%d residencies ended, %d memberships ended, %d review reminders, %d suspended for the review, %d member reviews due, "+
-		"%d suspended as dormant; %s", ended, decommissioned, reminders, run.Suspended, run.MemberReminders, dormancy.Suspended,
-		w.recheckLicences())
+	return fmt.Sprintf(
+		"%d residencies ended, %d memberships ended, %d review reminders, %d suspended for the review, %d member reviews due, "+
+			"%d suspended as dormant; %s",
+		ended,
+		decommissioned,
+		reminders,
+		run.Suspended,
+		run.MemberReminders,
+		dormancy.Suspended,
+		w.recheckLicences(),
+	)
 }
 
 // recheckLicences runs the daily licence check.
@@ -1748,7 +1907,13 @@ func (w *walker) recheckLicences() string {
 		w.fail(fmt.Sprintf("licence job: %v", err), nil)
 	}
 	w.licenceSuspensions += run.Suspended
-	return fmt.Sprintf("licences: %d checked, %d unavailable, %d suspended, %d restored", run.Checked, run.Unavailable, run.Suspended, run.Restored)
+	return fmt.Sprintf(
+		"licences: %d checked, %d unavailable, %d suspended, %d restored",
+		run.Checked,
+		run.Unavailable,
+		run.Suspended,
+		run.Restored,
+	)
 }
 
 // walkRegistry is every college's licence registry in the walk: a licence
@@ -1818,7 +1983,8 @@ func (w *walker) siteAdministered() (portal.WorksiteID, *portal.Account, bool) {
 		}
 	}
 	sort.Slice(ms, func(i, j int) bool {
-		return ms[i].WorksiteID < ms[j].WorksiteID || (ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
+		return ms[i].WorksiteID < ms[j].WorksiteID ||
+			(ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
 	})
 	m, ok := pick(w, ms)
 	if !ok {
@@ -1854,7 +2020,13 @@ func stepAnswerHandover(w *walker) (string, error) {
 	to := w.account(h.ToAccountID)
 	switch r := w.rng.Intn(10); {
 	case r < 6:
-		_, err := w.a.AcceptHandover(ctx, meta, to, h.ID, portal.DeclarationInput{FullName: to.LegalName(), Agree: true})
+		_, err := w.a.AcceptHandover(
+			ctx,
+			meta,
+			to,
+			h.ID,
+			portal.DeclarationInput{FullName: to.LegalName(), Agree: true},
+		)
 		return fmt.Sprintf("account %d accepts handover %d of worksite %d", to.ID, h.ID, h.WorksiteID), err
 	case r < 8:
 		_, err := w.a.DeclineHandover(ctx, meta, to, h.ID)
@@ -1876,7 +2048,8 @@ func stepLeaveWorksite(w *walker) (string, error) {
 		}
 	}
 	sort.Slice(ms, func(i, j int) bool {
-		return ms[i].WorksiteID < ms[j].WorksiteID || (ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
+		return ms[i].WorksiteID < ms[j].WorksiteID ||
+			(ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
 	})
 	m, ok := pick(w, ms)
 	if !ok {

@@ -25,7 +25,11 @@ type PrerequisiteStatus struct {
 
 // prerequisiteStatus works out the status from an account's completions,
 // newest first.
-func prerequisiteStatus(acct *portal.Account, p portal.Prerequisite, completions []*portal.Completion) *PrerequisiteStatus {
+func prerequisiteStatus(
+	acct *portal.Account,
+	p portal.Prerequisite,
+	completions []*portal.Completion,
+) *PrerequisiteStatus {
 	st := &PrerequisiteStatus{Prerequisite: p, Version: p.Version(), Required: slices.Contains(acct.Prerequisites(), p)}
 	kind := store.CompletionKind(p)
 	for _, c := range completions {
@@ -44,7 +48,12 @@ func prerequisiteStatus(acct *portal.Account, p portal.Prerequisite, completions
 	return st
 }
 
-func (a *App) prerequisiteStatus(ctx context.Context, q store.Q, acct *portal.Account, p portal.Prerequisite) (*PrerequisiteStatus, error) {
+func (a *App) prerequisiteStatus(
+	ctx context.Context,
+	q store.Q,
+	acct *portal.Account,
+	p portal.Prerequisite,
+) (*PrerequisiteStatus, error) {
 	cs, err := q.FindCompletions(ctx, acct.ID)
 	if err != nil {
 		return nil, err
@@ -67,7 +76,10 @@ func (a *App) HPCAAStatus(ctx context.Context, acct *portal.Account) (*Prerequis
 // PrerequisiteStanding reports both prerequisites at once, as
 // portal.Standing holds them. Done means the version in force is
 // completed; outdated means only an earlier version is.
-func (a *App) PrerequisiteStanding(ctx context.Context, acct *portal.Account) (trainingDone, trainingOutdated, hpcaaDone, hpcaaOutdated bool, err error) {
+func (a *App) PrerequisiteStanding(
+	ctx context.Context,
+	acct *portal.Account,
+) (trainingDone, trainingOutdated, hpcaaDone, hpcaaOutdated bool, err error) {
 	cs, err := a.DB.Read().FindCompletions(ctx, acct.ID)
 	if err != nil {
 		return false, false, false, false, err
@@ -107,14 +119,29 @@ func gradeQuiz(answers map[string]int) *QuizResult {
 // SubmitQuiz grades the training quiz. A pass records the training as
 // completed, with its version and score; a fail records nothing but the
 // attempt in the audit trail, and the result says what was missed.
-func (a *App) SubmitQuiz(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, answers map[string]int) (*QuizResult, error) {
+func (a *App) SubmitQuiz(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	answers map[string]int,
+) (*QuizResult, error) {
 	r := gradeQuiz(answers)
 	now := a.now()
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ev := auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID), subjectKind: "account", subjectID: accountRef(actor.ID)}
+		ev := auditEvent{
+			actorKind:   portal.ActorAccount,
+			actorID:     accountRef(actor.ID),
+			subjectKind: "account",
+			subjectID:   accountRef(actor.ID),
+		}
 		if !r.Passed {
 			ev.action = "prerequisite.training_failed"
-			ev.details = map[string]any{"version": portal.TrainingVersion, "score": r.Score, "pass_mark": r.PassMark, "missed": r.Wrong}
+			ev.details = map[string]any{
+				"version":   portal.TrainingVersion,
+				"score":     r.Score,
+				"pass_mark": r.PassMark,
+				"missed":    r.Wrong,
+			}
 			return a.audit(ctx, tx, meta, ev)
 		}
 		c := &portal.Completion{AccountID: actor.ID, Kind: store.CompletionTraining, Version: portal.TrainingVersion,
@@ -137,9 +164,19 @@ func (a *App) SubmitQuiz(ctx context.Context, meta portal.RequestMeta, actor *po
 // Practitioner CareConnect Access Agreement. Only people whose profession
 // signs it may; the typed name must match the legal name on the card; the
 // same version is signed once.
-func (a *App) SignHPCAA(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, sig portal.HPCAASignature) (*portal.Completion, error) {
+func (a *App) SignHPCAA(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	sig portal.HPCAASignature,
+) (*portal.Completion, error) {
 	if !slices.Contains(actor.Prerequisites(), portal.PrereqHPCAA) {
-		return nil, portal.Errorf(portal.EFORBIDDEN, "People registered as %s do not sign the %s.", actor.ProfessionLabel(), portal.HPCAATitle)
+		return nil, portal.Errorf(
+			portal.EFORBIDDEN,
+			"People registered as %s do not sign the %s.",
+			actor.ProfessionLabel(),
+			portal.HPCAATitle,
+		)
 	}
 	conflict := func(c *portal.Completion) error {
 		return portal.Errorf(portal.ECONFLICT, "You already signed version %s of the %s on %s.",
@@ -197,21 +234,35 @@ type ExternalTraining struct {
 // Only an account that confirmed the address is credited: for an address
 // not confirmed yet the completion waits, and is credited to whoever shows
 // they own the address by confirming it.
-func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMeta, staffName, accountEmail, completedOn string) (*ExternalTraining, error) {
+func (a *App) RecordExternalTraining(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staffName, accountEmail, completedOn string,
+) (*ExternalTraining, error) {
 	staffName = strings.TrimSpace(staffName)
 	switch {
 	case staffName == "":
 		return nil, portal.Errorf(portal.EINVALID, "Say who is recording the training.")
 	case utf8.RuneCountInString(staffName) > 100:
-		return nil, portal.Errorf(portal.EINVALID, "The name of the person recording the training must be 100 characters or fewer.")
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"The name of the person recording the training must be 100 characters or fewer.",
+		)
 	}
 	day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(completedOn), portal.Pacific())
 	if err != nil {
-		return nil, portal.Errorf(portal.EINVALID, "Give the date the training was completed as YYYY-MM-DD, for example 2026-03-15.")
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"Give the date the training was completed as YYYY-MM-DD, for example 2026-03-15.",
+		)
 	}
 	now := a.now()
 	if day.After(now) {
-		return nil, portal.Errorf(portal.EINVALID, "The date the training was completed, %s, is in the future.", day.Format("2006-01-02"))
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"The date the training was completed, %s, is in the future.",
+			day.Format("2006-01-02"),
+		)
 	}
 	email := strings.TrimSpace(accountEmail)
 	acct, err := a.DB.Read().FindAccountByEmail(ctx, email)
@@ -246,7 +297,11 @@ func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMet
 		out.Completion = c
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: staffName,
 			action: "prerequisite.training_recorded", subjectKind: "account", subjectID: accountRef(acct.ID),
-			details: map[string]string{"version": c.Version, "source": c.Source, "completed_on": day.Format("2006-01-02")}})
+			details: map[string]string{
+				"version":      c.Version,
+				"source":       c.Source,
+				"completed_on": day.Format("2006-01-02"),
+			}})
 	})
 	if err != nil {
 		return nil, err
@@ -256,15 +311,28 @@ func (a *App) RecordExternalTraining(ctx context.Context, meta portal.RequestMet
 
 // keepTrainingPending records an external completion for an address whose
 // account has not confirmed it: nobody is credited until the owner does.
-func (a *App) keepTrainingPending(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, staffName string, acct *portal.Account, day time.Time, out *ExternalTraining) error {
+func (a *App) keepTrainingPending(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	staffName string,
+	acct *portal.Account,
+	day time.Time,
+	out *ExternalTraining,
+) error {
 	waiting, err := tx.FindPendingTrainingCredits(ctx, acct.Email)
 	if err != nil {
 		return err
 	}
 	for _, p := range waiting {
 		if p.Version == portal.TrainingVersion {
-			return portal.Errorf(portal.ECONFLICT, "A completion of version %s of the training, recorded by %s, is already waiting for %s to be confirmed.",
-				p.Version, p.RecordedBy, acct.Email)
+			return portal.Errorf(
+				portal.ECONFLICT,
+				"A completion of version %s of the training, recorded by %s, is already waiting for %s to be confirmed.",
+				p.Version,
+				p.RecordedBy,
+				acct.Email,
+			)
 		}
 	}
 	p := &portal.PendingTrainingCredit{Email: acct.Email, Version: portal.TrainingVersion, CompletedAt: day.UTC(),
@@ -281,7 +349,12 @@ func (a *App) keepTrainingPending(ctx context.Context, tx *store.Tx, meta portal
 
 // creditPendingTraining credits acct, whose owner has just confirmed its
 // address, with the external completions recorded for that address.
-func (a *App) creditPendingTraining(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account) error {
+func (a *App) creditPendingTraining(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	acct *portal.Account,
+) error {
 	waiting, err := tx.FindPendingTrainingCredits(ctx, acct.Email)
 	if err != nil || len(waiting) == 0 {
 		return err
@@ -298,8 +371,14 @@ func (a *App) creditPendingTraining(ctx context.Context, tx *store.Tx, meta port
 		if !ok {
 			continue
 		}
-		details := map[string]string{"version": p.Version, "source": portal.CompletionSourceExternal, "recorded_by": p.RecordedBy,
-			"completed_on": p.CompletedAt.In(portal.Pacific()).Format("2006-01-02"), "pending": strconv.FormatInt(p.ID, 10)}
+		details := map[string]string{
+			"version":     p.Version,
+			"source":      portal.CompletionSourceExternal,
+			"recorded_by": p.RecordedBy,
+			"completed_on": p.CompletedAt.In(portal.Pacific()).
+				Format("2006-01-02"),
+			"pending": strconv.FormatInt(p.ID, 10),
+		}
 		if hasCompletion(completions, store.CompletionTraining, p.Version) {
 			details["already_completed"] = "true"
 		} else {

@@ -92,7 +92,8 @@ func TestApp_TrainingQuiz(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if r.Passed || r.Score != 70 || len(r.Unanswered) != 0 || !slices.Equal(r.Wrong, []string{"q1", "q3", "q4"}) {
+			if r.Passed || r.Score != 70 || len(r.Unanswered) != 0 ||
+				!slices.Equal(r.Wrong, []string{"q1", "q3", "q4"}) {
 				t.Fatalf("result %+v", r)
 			}
 		})
@@ -108,7 +109,8 @@ func TestApp_TrainingQuiz(t *testing.T) {
 			}
 			c := r.Completion
 			if c.Kind != store.CompletionTraining || c.Version != portal.TrainingVersion || c.Source != store.SourcePortal ||
-				c.Score != 90 || !c.CompletedAt.Equal(a.Now()) || c.RecordedBy != "" {
+				c.Score != 90 || !c.CompletedAt.Equal(a.Now()) ||
+				c.RecordedBy != "" {
 				t.Fatalf("completion %+v", c)
 			}
 			st, err := a.TrainingStatus(ctx, p)
@@ -124,7 +126,10 @@ func TestApp_TrainingQuiz(t *testing.T) {
 			evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: "1"})
 			last := evs[len(evs)-1]
 			if last.Action != "prerequisite.training_completed" || last.ActorKind != portal.ActorAccount ||
-				!strings.Contains(last.Details, `"score":90`) || !strings.Contains(last.Details, portal.TrainingVersion) {
+				!strings.Contains(
+					last.Details,
+					`"score":90`,
+				) || !strings.Contains(last.Details, portal.TrainingVersion) {
 				t.Fatalf("audit row %+v", last)
 			}
 		})
@@ -191,12 +196,18 @@ func TestApp_SignHPCAA(t *testing.T) {
 			t.Fatalf("refused signatures were recorded: %+v", cs)
 		}
 		t.Run("OK", func(t *testing.T) {
-			c, err := a.SignHPCAA(ctx, meta, doc, portal.HPCAASignature{FullName: "  dalia  marie SIGNER ", Agree: true})
+			c, err := a.SignHPCAA(
+				ctx,
+				meta,
+				doc,
+				portal.HPCAASignature{FullName: "  dalia  marie SIGNER ", Agree: true},
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if c.Kind != store.CompletionHPCAA || c.Version != portal.HPCAAVersion || c.SignedName != "dalia marie SIGNER" ||
-				c.Source != store.SourcePortal || !c.CompletedAt.Equal(a.Now()) {
+				c.Source != store.SourcePortal ||
+				!c.CompletedAt.Equal(a.Now()) {
 				t.Fatalf("completion %+v", c)
 			}
 			st, _ := a.HPCAAStatus(ctx, doc)
@@ -258,7 +269,8 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 			}
 			c := rec.Completion
 			if rec.Pending != nil || rec.Account.ID != p.ID || c.Source != store.SourceExternal || c.RecordedBy != "officer.one" ||
-				c.Version != portal.TrainingVersion || c.Score != 0 {
+				c.Version != portal.TrainingVersion ||
+				c.Score != 0 {
 				t.Fatalf("recorded %+v for %d", rec, rec.Account.ID)
 			}
 			// The date is the B.C. date given, whatever the server's zone.
@@ -270,7 +282,8 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 			}
 			evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: "1"})
 			last := evs[len(evs)-1]
-			if last.Action != "prerequisite.training_recorded" || last.ActorKind != portal.ActorStaff || last.ActorID != "officer.one" {
+			if last.Action != "prerequisite.training_recorded" || last.ActorKind != portal.ActorStaff ||
+				last.ActorID != "officer.one" {
 				t.Fatalf("audit row %+v", last)
 			}
 		})
@@ -296,13 +309,15 @@ func TestApp_ExternalTrainingWaitsForConfirmedAddress(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rec.Completion != nil || rec.Pending == nil || rec.Pending.Email != "alice@example.ca" || rec.Pending.RecordedBy != "officer.one" {
+		if rec.Completion != nil || rec.Pending == nil || rec.Pending.Email != "alice@example.ca" ||
+			rec.Pending.RecordedBy != "officer.one" {
 			t.Fatalf("recorded %+v", rec)
 		}
 		if got := mustStanding(t, a, mallory); got[0] {
 			t.Fatalf("an unconfirmed address was credited: %v", got)
 		}
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "pending_training", SubjectID: itoa(rec.Pending.ID)})
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "pending_training", SubjectID: itoa(rec.Pending.ID)})
 		if len(evs) != 1 || evs[0].Action != "prerequisite.training_pending" || evs[0].ActorID != "officer.one" ||
 			!strings.Contains(evs[0].Details, "alice@example.ca") {
 			t.Fatalf("audit %+v", evs)
@@ -335,7 +350,8 @@ func TestApp_ExternalTrainingWaitsForConfirmedAddress(t *testing.T) {
 			t.Fatalf("completion %+v %v", c, err)
 		}
 		credited := auditRows(t, db, alice.ID, "prerequisite.training_credited")
-		if len(credited) != 1 || credited[0].ActorID != itoa(int64(alice.ID)) || !strings.Contains(credited[0].Details, `"recorded_by":"officer.one"`) {
+		if len(credited) != 1 || credited[0].ActorID != itoa(int64(alice.ID)) ||
+			!strings.Contains(credited[0].Details, `"recorded_by":"officer.one"`) {
 			t.Fatalf("credit audit %+v", credited)
 		}
 		if waiting, _ := db.Read().FindPendingTrainingCredits(ctx, "alice@example.ca"); len(waiting) != 0 {

@@ -27,7 +27,12 @@ type ProfessionCase struct {
 
 // ProfessionReviewCase gathers a person's profession review for an
 // officer, and records the view in the audit trail.
-func (a *App) ProfessionReviewCase(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccountID) (*ProfessionCase, error) {
+func (a *App) ProfessionReviewCase(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccountID,
+) (*ProfessionCase, error) {
 	if err := requireOfficer(staff); err != nil {
 		return nil, err
 	}
@@ -130,7 +135,13 @@ func (a *App) PlaceProfession(ctx context.Context, meta portal.RequestMeta, staf
 // DeclineProfession records that a person who described an "Other"
 // profession cannot be granted CareConnect access, with the reason they
 // are emailed; audited in the same transaction.
-func (a *App) DeclineProfession(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id portal.AccountID, reason string) error {
+func (a *App) DeclineProfession(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id portal.AccountID,
+	reason string,
+) error {
 	if err := requireOfficer(staff); err != nil {
 		return err
 	}

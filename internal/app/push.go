@@ -55,7 +55,10 @@ func ParseDownstreams(list []Downstream) ([]Downstream, error) {
 		d := &list[i]
 		d.Name = strings.TrimSpace(d.Name)
 		if !validDownstreamName(d.Name) {
-			errs = append(errs, fmt.Errorf("downstream %d: name %q: use 1 to 40 lower-case letters, digits and hyphens", i+1, d.Name))
+			errs = append(
+				errs,
+				fmt.Errorf("downstream %d: name %q: use 1 to 40 lower-case letters, digits and hyphens", i+1, d.Name),
+			)
 			continue
 		}
 		if seen[d.Name] {
@@ -67,7 +70,15 @@ func ParseDownstreams(list []Downstream) ([]Downstream, error) {
 		}
 		for _, a := range d.Attributes {
 			if !slices.Contains(scim.CoreAttributes, a) {
-				errs = append(errs, fmt.Errorf("downstream %s: attribute %q is not one of %s", d.Name, a, strings.Join(scim.CoreAttributes, ", ")))
+				errs = append(
+					errs,
+					fmt.Errorf(
+						"downstream %s: attribute %q is not one of %s",
+						d.Name,
+						a,
+						strings.Join(scim.CoreAttributes, ", "),
+					),
+				)
 			}
 		}
 		if d.TokenFile == "" {
@@ -244,7 +255,13 @@ func (p *Pusher) attrNames(d Downstream) []string {
 }
 
 // repair creates, patches or deletes one downstream user.
-func (p *Pusher) repair(ctx context.Context, d Downstream, c *scim.Client, want map[string]any, have *scim.RemoteUser) (bool, error) {
+func (p *Pusher) repair(
+	ctx context.Context,
+	d Downstream,
+	c *scim.Client,
+	want map[string]any,
+	have *scim.RemoteUser,
+) (bool, error) {
 	switch {
 	case want == nil && have == nil:
 		return false, nil
@@ -349,7 +366,11 @@ func (s DownstreamStatus) Lag(now time.Time) time.Duration {
 
 // DownstreamStatuses returns every downstream's push state, for the team's
 // administrators. Viewing it is audited.
-func (a *App) DownstreamStatuses(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff) ([]DownstreamStatus, error) {
+func (a *App) DownstreamStatuses(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+) ([]DownstreamStatus, error) {
 	configured := a.Downstreams
 	if err := requireAdministrator(staff); err != nil {
 		return nil, err

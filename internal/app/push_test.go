@@ -184,11 +184,13 @@ func TestApp_PushToDownstream(t *testing.T) {
 		if _, err := a.ChangeAccess(ctx, meta, officer, wong.ID, portal.AccessDeprovision, "Left the province."); err != nil {
 			t.Fatal(err)
 		}
-		if err := p.RunOnce(ctx); err == nil || !strings.Contains(err.Error(), "downstream answered 503: Down for maintenance") {
+		if err := p.RunOnce(ctx); err == nil ||
+			!strings.Contains(err.Error(), "downstream answered 503: Down for maintenance") {
 			t.Fatalf("run during the outage: %v", err)
 		}
 		st, _ = a.DownstreamStatuses(ctx, meta, admin)
-		if st[0].Failures != 1 || !strings.Contains(st[0].LastError, "503") || st[0].Backlog == 0 || st[0].NextAttemptAt.IsZero() {
+		if st[0].Failures != 1 || !strings.Contains(st[0].LastError, "503") || st[0].Backlog == 0 ||
+			st[0].NextAttemptAt.IsZero() {
 			t.Fatalf("status during the outage: %+v", st[0])
 		}
 		// Within the backoff, a run does not call the downstream.
@@ -258,8 +260,10 @@ func TestApp_PushToDownstream(t *testing.T) {
 		if st[0].ResendSummary != "0 unchanged, 1 created, 0 changed, 1 removed" || !st[0].ResendRequestedAt.IsZero() {
 			t.Fatalf("resend summary %q (requested %v)", st[0].ResendSummary, st[0].ResendRequestedAt)
 		}
-		evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "downstream", SubjectID: "careconnect"})
-		if err != nil || len(evs) != 1 || evs[0].Action != "provisioning.resend_requested" || evs[0].ActorID != "staff:1" {
+		evs, err := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "downstream", SubjectID: "careconnect"})
+		if err != nil || len(evs) != 1 || evs[0].Action != "provisioning.resend_requested" ||
+			evs[0].ActorID != "staff:1" {
 			t.Fatalf("audit of the resend: %+v %v", evs, err)
 		}
 		if _, err := a.DownstreamStatuses(ctx, meta, officer); portal.ErrorCode(err) != portal.EFORBIDDEN {

@@ -39,7 +39,12 @@ func hasPhysicalWorksite(ctx context.Context, a *App, r *portal.AccessRequest) b
 }
 
 // RequestRemoteAccess asks for CareConnect from a home office.
-func (a *App) RequestRemoteAccess(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in portal.RemoteAccessInput) (*portal.RemoteAccessRequest, error) {
+func (a *App) RequestRemoteAccess(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	in portal.RemoteAccessInput,
+) (*portal.RemoteAccessRequest, error) {
 	st, err := a.RemoteAccess(ctx, actor)
 	if err != nil {
 		return nil, err
@@ -62,7 +67,10 @@ func (a *App) RequestRemoteAccess(ctx context.Context, meta portal.RequestMeta, 
 			details: map[string]string{"city": in.City, "postal_code": in.PostalCode}})
 	})
 	if store.IsConflictOn(err, "open") {
-		return nil, portal.Errorf(portal.ECONFLICT, "You already have a remote access request waiting for the CareConnect team.")
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"You already have a remote access request waiting for the CareConnect team.",
+		)
 	}
 	return r, err
 }
@@ -78,7 +86,14 @@ func (a *App) PendingRemoteAccess(ctx context.Context, staff *portal.Staff) ([]*
 // DecideRemoteAccess approves or declines a remote access request. The
 // rule is checked again: the person must still be eligible and provisioned
 // at a physical worksite.
-func (a *App) DecideRemoteAccess(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, id int64, approve bool, text string) (*portal.RemoteAccessRequest, error) {
+func (a *App) DecideRemoteAccess(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	id int64,
+	approve bool,
+	text string,
+) (*portal.RemoteAccessRequest, error) {
 	if !staff.Has(portal.RoleOfficer) {
 		return nil, portal.Errorf(portal.EFORBIDDEN, "Only enrolment officers decide remote access.")
 	}

@@ -126,7 +126,10 @@ func (a *App) ResolveAuditQuery(ctx context.Context, q AuditQuery) (*AuditFilter
 		acct, err := rd.FindAuditPerson(ctx, q.Person)
 		switch {
 		case store.IsNotFound(err):
-			fe.Add("person", "No account uses that email address or username. Enter an email address, or a username like HXBC\\first.last.")
+			fe.Add(
+				"person",
+				"No account uses that email address or username. Enter an email address, or a username like HXBC\\first.last.",
+			)
 		case err != nil:
 			return nil, err
 		default:
@@ -201,7 +204,13 @@ func requireAuditor(staff *portal.Staff) error {
 // and records the reading in the trail (action staff.viewed_audit, about
 // the person or worksite read). The reading is recorded after the page is
 // read, so it appears from the next reading on.
-func (a *App) AuditTrail(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, f *AuditFilter, offset, limit int) (*AuditPage, error) {
+func (a *App) AuditTrail(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	f *AuditFilter,
+	offset, limit int,
+) (*AuditPage, error) {
 	if err := requireAuditor(staff); err != nil {
 		return nil, err
 	}
@@ -241,7 +250,13 @@ const auditExportBatch = 500
 // stood when the export was recorded, so it never includes its own row.
 // The export is recorded before the first event leaves, so an export cut
 // short is still on the record.
-func (a *App) ExportAuditTrail(ctx context.Context, meta portal.RequestMeta, staff *portal.Staff, f *AuditFilter, emit func(AuditRow) error) (int, error) {
+func (a *App) ExportAuditTrail(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	staff *portal.Staff,
+	f *AuditFilter,
+	emit func(AuditRow) error,
+) (int, error) {
 	if err := requireAuditor(staff); err != nil {
 		return 0, err
 	}
@@ -394,7 +409,11 @@ func (a *App) nameAuditEvents(ctx context.Context, events []portal.AuditEvent) (
 	}
 	out := make([]AuditRow, len(events))
 	for i, e := range events {
-		out[i] = AuditRow{AuditEvent: e, ActorName: name(e.ActorKind, e.ActorID), SubjectName: name(e.SubjectKind, e.SubjectID)}
+		out[i] = AuditRow{
+			AuditEvent:  e,
+			ActorName:   name(e.ActorKind, e.ActorID),
+			SubjectName: name(e.SubjectKind, e.SubjectID),
+		}
 		if e.SubjectKind == "audit_trail" {
 			out[i].SubjectName = "The audit trail"
 		}
@@ -597,7 +616,10 @@ func (a *App) Reports(ctx context.Context, staff *portal.Staff) (*Report, error)
 		counted[c.Key] = c.N
 	}
 	for _, ha := range portal.HealthAuthorities {
-		r.ByHealthAuthority = append(r.ByHealthAuthority, ReportCount{Key: string(ha), Label: string(ha), N: counted[string(ha)]})
+		r.ByHealthAuthority = append(
+			r.ByHealthAuthority,
+			ReportCount{Key: string(ha), Label: string(ha), N: counted[string(ha)]},
+		)
 		delete(counted, string(ha))
 	}
 	r.ByHealthAuthority = append(r.ByHealthAuthority, leftovers(counted, func(k string) string {

@@ -53,7 +53,14 @@ var reportNow = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 
 // repAccount inserts an account of a profession directly.
 func repAccount(t *testing.T, db *store.DB, key string, prof portal.Profession) *portal.Account {
-	return fixture.Account(t, db, key, reportNow, fixture.Profession(prof), func(a *portal.Account) { a.Surname = "REPORT" })
+	return fixture.Account(
+		t,
+		db,
+		key,
+		reportNow,
+		fixture.Profession(prof),
+		func(a *portal.Account) { a.Surname = "REPORT" },
+	)
 }
 
 // repWorksite inserts a worksite with a status and active members.
@@ -66,7 +73,13 @@ func repWorksite(t *testing.T, db *store.DB, unit, status string, members ...*po
 // repCompletion records a prerequisite completion.
 func repCompletion(t *testing.T, db *store.DB, a *portal.Account, kind, version string) {
 	t.Helper()
-	c := &store.Completion{AccountID: a.ID, Kind: kind, Version: version, CompletedAt: reportNow.Add(-time.Hour), Source: store.SourcePortal}
+	c := &store.Completion{
+		AccountID:   a.ID,
+		Kind:        kind,
+		Version:     version,
+		CompletedAt: reportNow.Add(-time.Hour),
+		Source:      store.SourcePortal,
+	}
 	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.RecordCompletion(ctx, c) }); err != nil {
 		t.Fatal(err)
 	}
@@ -74,11 +87,32 @@ func repCompletion(t *testing.T, db *store.DB, a *portal.Account, kind, version 
 
 // repRequest submits a request at submitted and, unless outcome is "",
 // decides it took later.
-func repRequest(t *testing.T, db *store.DB, a *portal.Account, ws []portal.WorksiteID, submitted time.Time, took time.Duration, outcome string) {
+func repRequest(
+	t *testing.T,
+	db *store.DB,
+	a *portal.Account,
+	ws []portal.WorksiteID,
+	submitted time.Time,
+	took time.Duration,
+	outcome string,
+) {
 	t.Helper()
-	r := &portal.AccessRequest{AccountID: a.ID, Status: portal.ARSubmitted, UserType: a.UserType(), Profession: a.Profession,
-		FirstName: "F", LastName: "L", Job: "Job", AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true,
-		ReasonPatientCare: true, CreatedAt: submitted, UpdatedAt: submitted, WorksiteIDs: ws}
+	r := &portal.AccessRequest{
+		AccountID:          a.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           a.UserType(),
+		Profession:         a.Profession,
+		FirstName:          "F",
+		LastName:           "L",
+		Job:                "Job",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+		CreatedAt:          submitted,
+		UpdatedAt:          submitted,
+		WorksiteIDs:        ws,
+	}
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccessRequest(ctx, r); err != nil {
 			return err
@@ -89,8 +123,11 @@ func repRequest(t *testing.T, db *store.DB, a *portal.Account, ws []portal.Works
 		if outcome == "" {
 			return nil
 		}
-		_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted}, To: outcome,
-			At: submitted.Add(took), ActorKind: "staff", ActorID: "staff:1"})
+		_, err := tx.ChangeAccessRequest(
+			ctx,
+			store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted}, To: outcome,
+				At: submitted.Add(took), ActorKind: "staff", ActorID: "staff:1"},
+		)
 		return err
 	})
 	if err != nil {
@@ -126,7 +163,15 @@ func TestApp_ReportDecisionTimes(t *testing.T) {
 		}
 		// Two decided long ago after 100 hours, and one still waiting.
 		for _, k := range []string{"old1", "old2"} {
-			repRequest(t, db, repAccount(t, db, k, portal.ProfPharmacist), nil, reportNow.AddDate(0, 0, -200), 100*time.Hour, portal.ARApproved)
+			repRequest(
+				t,
+				db,
+				repAccount(t, db, k, portal.ProfPharmacist),
+				nil,
+				reportNow.AddDate(0, 0, -200),
+				100*time.Hour,
+				portal.ARApproved,
+			)
 		}
 		repRequest(t, db, repAccount(t, db, "waiting", portal.ProfSocialWorker), nil, reportNow.Add(-time.Hour), 0, "")
 
@@ -149,10 +194,14 @@ func TestApp_ReportDecisionTimes(t *testing.T) {
 		for _, c := range r.ByStatus {
 			counts[c.Key] = c.N
 		}
-		if counts[portal.ARApproved] != 7 || counts[portal.ARDeclined] != 5 || counts[portal.ARSubmitted] != 1 || counts[portal.ARSuspended] != 0 || len(r.ByStatus) != 6 {
+		if counts[portal.ARApproved] != 7 || counts[portal.ARDeclined] != 5 || counts[portal.ARSubmitted] != 1 ||
+			counts[portal.ARSuspended] != 0 ||
+			len(r.ByStatus) != 6 {
 			t.Errorf("by status %+v", r.ByStatus)
 		}
-		if len(r.ByProfession) != 3 || r.ByProfession[0].Label != "Pharmacist" || r.ByProfession[0].N != 2 || r.ByProfession[1].Label != "Physician" || r.ByProfession[1].N != 10 {
+		if len(r.ByProfession) != 3 || r.ByProfession[0].Label != "Pharmacist" || r.ByProfession[0].N != 2 ||
+			r.ByProfession[1].Label != "Physician" ||
+			r.ByProfession[1].N != 10 {
 			t.Errorf("by profession %+v", r.ByProfession)
 		}
 	})
@@ -209,14 +258,34 @@ func TestApp_ReportFunnel(t *testing.T) {
 		w := repWorksite(t, db, "1", portal.WorksiteApproved, noPrereqs, moa, half, outdated, approved)
 		repWorksite(t, db, "2", portal.WorksitePending, pendingOnly)
 		repRequest(t, db, requested, nil, reportNow.Add(-time.Hour), 0, "")
-		repRequest(t, db, approved, []portal.WorksiteID{w.ID}, reportNow.Add(-48*time.Hour), 3*time.Hour, portal.ARApproved)
+		repRequest(
+			t,
+			db,
+			approved,
+			[]portal.WorksiteID{w.ID},
+			reportNow.Add(-48*time.Hour),
+			3*time.Hour,
+			portal.ARApproved,
+		)
 
 		stages, err := a.EnrolmentFunnel(ctx, officer)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := map[string]int{app.FunnelCreated: 8, app.FunnelWorksite: 6, app.FunnelPrereqs: 3, app.FunnelRequested: 2, app.FunnelApproved: 1}
-		keys := []string{app.FunnelCreated, app.FunnelWorksite, app.FunnelPrereqs, app.FunnelRequested, app.FunnelApproved}
+		want := map[string]int{
+			app.FunnelCreated:   8,
+			app.FunnelWorksite:  6,
+			app.FunnelPrereqs:   3,
+			app.FunnelRequested: 2,
+			app.FunnelApproved:  1,
+		}
+		keys := []string{
+			app.FunnelCreated,
+			app.FunnelWorksite,
+			app.FunnelPrereqs,
+			app.FunnelRequested,
+			app.FunnelApproved,
+		}
 		if len(stages) != len(keys) {
 			t.Fatalf("%d stages, want %d", len(stages), len(keys))
 		}
@@ -269,7 +338,15 @@ func TestApp_ResolveAuditQuery(t *testing.T) {
 	p := repAccount(t, db, "paula", portal.ProfPhysician)
 	w := repWorksite(t, db, "1", portal.WorksiteApproved, p)
 	t.Run("OK", func(t *testing.T) {
-		f, err := a.ResolveAuditQuery(ctx, app.AuditQuery{Person: ` HXBC\Paula `, Worksite: strings.ToLower(string(w.Code)), From: "2026-03-01", To: "2026-03-08"})
+		f, err := a.ResolveAuditQuery(
+			ctx,
+			app.AuditQuery{
+				Person:   ` HXBC\Paula `,
+				Worksite: strings.ToLower(string(w.Code)),
+				From:     "2026-03-01",
+				To:       "2026-03-08",
+			},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -283,7 +360,8 @@ func TestApp_ResolveAuditQuery(t *testing.T) {
 		if want := time.Date(2026, 3, 9, 7, 0, 0, 0, time.UTC); !f.To.Equal(want) {
 			t.Errorf("to %v, want %v", f.To.UTC(), want)
 		}
-		if name := f.FileName(reportNow); !strings.HasPrefix(name, "audit-trail-paula-"+string(w.Code)+"-") || !strings.HasSuffix(name, ".csv") {
+		if name := f.FileName(reportNow); !strings.HasPrefix(name, "audit-trail-paula-"+string(w.Code)+"-") ||
+			!strings.HasSuffix(name, ".csv") {
 			t.Errorf("file name %q", name)
 		}
 	})
@@ -294,7 +372,10 @@ func TestApp_ResolveAuditQuery(t *testing.T) {
 		}
 	})
 	t.Run("FieldErrors", func(t *testing.T) {
-		_, err := a.ResolveAuditQuery(ctx, app.AuditQuery{Person: "nobody@example.ca", Worksite: "AAAAAAA", From: "yesterday", To: "2026-02-30"})
+		_, err := a.ResolveAuditQuery(
+			ctx,
+			app.AuditQuery{Person: "nobody@example.ca", Worksite: "AAAAAAA", From: "yesterday", To: "2026-02-30"},
+		)
 		fe, ok := portal.AsFieldErrors(err)
 		if !ok {
 			t.Fatalf("got %v, want field errors", err)
@@ -329,37 +410,50 @@ func TestApp_AuditTrailIsAudited(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if page.Total != 2 || len(page.Rows) != 2 || page.Rows[1].Action != "account.registered" || page.Rows[0].Action != "account.email_verification_sent" {
+		if page.Total != 2 || len(page.Rows) != 2 || page.Rows[1].Action != "account.registered" ||
+			page.Rows[0].Action != "account.email_verification_sent" {
 			t.Fatalf("trail %+v", page)
 		}
 		if got := page.Rows[0].ActorName; got != `Paula PERSON (HXBC\paula)` {
 			t.Errorf("actor name %q", got)
 		}
-		views, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "staff:" + repItoa(int64(auditor.ID))})
-		if len(views) != 1 || views[0].Action != "staff.viewed_audit" || views[0].SubjectKind != "account" || views[0].SubjectID != repItoa(int64(p.ID)) {
+		views, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "staff:" + repItoa(int64(auditor.ID))})
+		if len(views) != 1 || views[0].Action != "staff.viewed_audit" || views[0].SubjectKind != "account" ||
+			views[0].SubjectID != repItoa(int64(p.ID)) {
 			t.Fatalf("views recorded %+v", views)
 		}
 		var details map[string]any
-		if err := json.Unmarshal([]byte(views[0].Details), &details); err != nil || details["person_username"] != `HXBC\paula` || details["total"] != float64(2) {
+		if err := json.Unmarshal([]byte(views[0].Details), &details); err != nil ||
+			details["person_username"] != `HXBC\paula` ||
+			details["total"] != float64(2) {
 			t.Fatalf("details %s", views[0].Details)
 		}
 
 		// The reading now shows in the person's trail, named as the auditor.
 		page, err = a.AuditTrail(ctx, meta, auditor, f, 0, 10)
-		if err != nil || page.Total != 3 || page.Rows[0].Action != "staff.viewed_audit" || !strings.HasSuffix(page.Rows[0].ActorName, "CareConnect team") {
+		if err != nil || page.Total != 3 || page.Rows[0].Action != "staff.viewed_audit" ||
+			!strings.HasSuffix(page.Rows[0].ActorName, "CareConnect team") {
 			t.Fatalf("second reading %+v %v", page, err)
 		}
 
 		// The export is recorded first and leaves its own row out.
 		var got []app.AuditRow
-		n, err := a.ExportAuditTrail(ctx, meta, auditor, f, func(r app.AuditRow) error { got = append(got, r); return nil })
+		n, err := a.ExportAuditTrail(
+			ctx,
+			meta,
+			auditor,
+			f,
+			func(r app.AuditRow) error { got = append(got, r); return nil },
+		)
 		if err != nil || n != 4 || len(got) != 4 {
 			t.Fatalf("exported %d rows (%v)", n, err)
 		}
 		if got[0].Action != "account.registered" || got[0].Seq > got[1].Seq || got[3].Action != "staff.viewed_audit" {
 			t.Errorf("export order %v %v %v", got[0].Action, got[1].Action, got[3].Action)
 		}
-		exports, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: repItoa(int64(p.ID))})
+		exports, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: repItoa(int64(p.ID))})
 		last := exports[len(exports)-1]
 		if last.Action != "staff.exported_audit" || !strings.Contains(last.Details, `"rows":4`) {
 			t.Fatalf("export recorded as %+v", last)

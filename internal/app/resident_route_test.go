@@ -26,16 +26,24 @@ func TestApp_ResidentRouteKeepsAccessInOwnName(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantMessage(t, a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored), portal.ECONFLICT,
-			"Your CareConnect access request, made as an independent user, is waiting for the CareConnect team. You can choose sponsorship once it is decided and you hold no access in your own name.")
+		wantMessage(
+			t,
+			a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored),
+			portal.ECONFLICT,
+			"Your CareConnect access request, made as an independent user, is waiting for the CareConnect team. You can choose sponsorship once it is decided and you hold no access in your own name.",
+		)
 
 		boClaim(t, a, olivia, r.ID)
 		if _, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, portal.ScopesFor(portal.ProfPhysician, "")); err != nil {
 			t.Fatal(err)
 		}
 		for _, status := range []string{"approved", "suspended"} {
-			wantMessage(t, a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored), portal.ECONFLICT,
-				"You hold CareConnect access as an independent user ("+status+"). To be sponsored by an authorizer instead, ask the CareConnect team to remove that access first.")
+			wantMessage(
+				t,
+				a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored),
+				portal.ECONFLICT,
+				"You hold CareConnect access as an independent user ("+status+"). To be sponsored by an authorizer instead, ask the CareConnect team to remove that access first.",
+			)
 			if status == "approved" {
 				if _, err := a.ChangeAccess(ctx, meta, olivia, res.ID, portal.AccessSuspend, "Checking."); err != nil {
 					t.Fatal(err)

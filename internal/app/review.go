@@ -214,16 +214,22 @@ func (in ReviewInput) Validate() portal.FieldErrors {
 // refuseUnsponsoredReview tells an on-behalf-of user that confirming her
 // review cannot restore her access while no sponsor qualifies.
 func refuseUnsponsoredReview(string) error {
-	return portal.Errorf(portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
-		"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
-		"under Authorizer on the Main Menu, then confirm your review again.")
+	return portal.Errorf(
+		portal.ECONFLICT,
+		"No authorizer who has CareConnect access sponsors you at a worksite you share, "+
+			"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
+			"under Authorizer on the Main Menu, then confirm your review again.",
+	)
 }
 
 // refuseReviewWithoutWorksite tells a person that confirming her review
 // cannot restore her access while she belongs to no approved worksite.
 func refuseReviewWithoutWorksite(string) error {
-	return portal.Errorf(portal.ECONFLICT, "You do not belong to an approved worksite, so confirming your review cannot restore "+
-		"your access. Join the worksite you work at under My Worksites, then confirm your review again.")
+	return portal.Errorf(
+		portal.ECONFLICT,
+		"You do not belong to an approved worksite, so confirming your review cannot restore "+
+			"your access. Join the worksite you work at under My Worksites, then confirm your review again.",
+	)
 }
 
 // errReviewChanged rolls back a confirmation whose request changed between
@@ -234,7 +240,12 @@ var errReviewChanged = errors.New("app: access changed during the review")
 // access: the next review falls due a year from now and its reminders
 // start again. Access suspended because the review was overdue is
 // reinstated; access suspended for any other reason is not.
-func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in ReviewInput) (*AccessReview, error) {
+func (a *App) ConfirmAccessReview(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	in ReviewInput,
+) (*AccessReview, error) {
 	v, err := a.reviewState(ctx, actor)
 	if err != nil {
 		return nil, err
@@ -265,7 +276,11 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 				return err
 			}
 			if !isReviewSuspension(last) {
-				return portal.Errorf(portal.ECONFLICT, "%s", (&AccessReview{State: ReviewBlocked}).Explanation(a.Config.SupportEmail))
+				return portal.Errorf(
+					portal.ECONFLICT,
+					"%s",
+					(&AccessReview{State: ReviewBlocked}).Explanation(a.Config.SupportEmail),
+				)
 			}
 			reinstated = true
 		default:
@@ -277,9 +292,16 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 		if reinstated {
 			note += " Access reinstated: it was suspended only because the annual review was overdue."
 		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: id, From: []string{cur.Status}, To: portal.ARApproved,
-			At: now, ActorKind: portal.ActorAccount, ActorID: accountRef(actor.ID), Note: note,
-			Set: map[string]any{"last_confirmed_at": now.UnixMilli(), "review_due_at": next.UnixMilli(), "reminders_sent": ""}})
+		ok, err := tx.ChangeAccessRequest(
+			ctx,
+			store.AccessRequestChange{ID: id, From: []string{cur.Status}, To: portal.ARApproved,
+				At: now, ActorKind: portal.ActorAccount, ActorID: accountRef(actor.ID), Note: note,
+				Set: map[string]any{
+					"last_confirmed_at": now.UnixMilli(),
+					"review_due_at":     next.UnixMilli(),
+					"reminders_sent":    "",
+				}},
+		)
 		if err != nil {
 			return err
 		}
@@ -299,15 +321,24 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 		}
 		// An on-behalf-of user's access is kept, or restored, within what her
 		// sponsors who qualify were granted.
-		whole, err := a.narrowToSponsors(ctx, tx, meta, actor, "You confirmed your annual review, and your access continues "+
-			"through the authorizers who sponsor you now.")
+		whole, err := a.narrowToSponsors(
+			ctx,
+			tx,
+			meta,
+			actor,
+			"You confirmed your annual review, and your access continues "+
+				"through the authorizers who sponsor you now.",
+		)
 		if err != nil {
 			return err
 		}
 		if reinstated && !whole {
-			return portal.Errorf(portal.ECONFLICT, "The authorizers who sponsor you now were not granted any of the information your "+
-				"access holds, so confirming your review cannot restore it. Ask an authorizer who sees that information to sponsor "+
-				"you under Authorizer on the Main Menu, then contact the CareConnect team.")
+			return portal.Errorf(
+				portal.ECONFLICT,
+				"The authorizers who sponsor you now were not granted any of the information your "+
+					"access holds, so confirming your review cannot restore it. Ask an authorizer who sees that information to sponsor "+
+					"you under Authorizer on the Main Menu, then contact the CareConnect team.",
+			)
 		}
 		if reinstated {
 			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
@@ -324,11 +355,21 @@ func (a *App) ConfirmAccessReview(ctx context.Context, meta portal.RequestMeta, 
 				"review_due_at": next.In(portal.Pacific()).Format(time.DateOnly), "reinstated": reinstated}}); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, "review_confirmed", actor.Email, actor.ID, mail.ReviewConfirmed{Common: a.commonFor(actor.DisplayName(), cur.AccessRequest),
-			NextDue: dayOf(next), Reinstated: reinstated, StatusURL: a.statusURL()})
+		return a.enqueue(
+			ctx,
+			tx,
+			"review_confirmed",
+			actor.Email,
+			actor.ID,
+			mail.ReviewConfirmed{Common: a.commonFor(actor.DisplayName(), cur.AccessRequest),
+				NextDue: dayOf(next), Reinstated: reinstated, StatusURL: a.statusURL()},
+		)
 	})
 	if errors.Is(err, errReviewChanged) {
-		return nil, portal.Errorf(portal.ECONFLICT, "Your CareConnect access changed while you were confirming it. Reload the page and try again.")
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"Your CareConnect access changed while you were confirming it. Reload the page and try again.",
+		)
 	}
 	if err != nil {
 		return nil, err
@@ -402,7 +443,13 @@ type MembersReviewInput struct {
 // with its email and audit event) and records that the worksite's members
 // were confirmed, which starts a new yearly cycle, in one transaction.
 // It returns how many members were decommissioned.
-func (a *App) ConfirmMembers(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, ws portal.WorksiteID, in MembersReviewInput) (int, error) {
+func (a *App) ConfirmMembers(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	ws portal.WorksiteID,
+	in MembersReviewInput,
+) (int, error) {
 	v, err := a.MembersReview(ctx, actor, ws)
 	if err != nil {
 		return 0, err
@@ -424,7 +471,10 @@ func (a *App) ConfirmMembers(ctx context.Context, meta portal.RequestMeta, actor
 	for _, id := range in.Remove {
 		m, ok := active[id]
 		if !ok {
-			fe.Add("members", "Someone you ticked is no longer an active member of "+w.Name+". Reload the page and review the list again.")
+			fe.Add(
+				"members",
+				"Someone you ticked is no longer an active member of "+w.Name+". Reload the page and review the list again.",
+			)
 			continue
 		}
 		if !remove[id] && m.IsAdmin() {
@@ -433,10 +483,16 @@ func (a *App) ConfirmMembers(ctx context.Context, meta portal.RequestMeta, actor
 		remove[id] = true
 	}
 	if removedAdmins > 0 && removedAdmins >= admins {
-		fe.Add("members", "Keep at least one site administrator of "+w.Name+". Make someone else a site administrator first.")
+		fe.Add(
+			"members",
+			"Keep at least one site administrator of "+w.Name+". Make someone else a site administrator first.",
+		)
 	}
 	if !in.Confirm {
-		fe.Add("confirm_members", "Confirm that the members you keep still work at "+w.Name+" and need CareConnect access.")
+		fe.Add(
+			"confirm_members",
+			"Confirm that the members you keep still work at "+w.Name+" and need CareConnect access.",
+		)
 	}
 	if err := fe.Err(); err != nil {
 		return 0, err

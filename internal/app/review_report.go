@@ -130,8 +130,11 @@ func (a *App) StaffReviews(ctx context.Context, staff *portal.Staff) (*StaffRevi
 		if err != nil {
 			return nil, err
 		}
-		out.Worksites = append(out.Worksites, MembersReviewRow{Worksite: m.Worksite, ConfirmedAt: m.ConfirmedAt, DueAt: d,
-			RemindedAt: m.RemindedAt, Admins: admins})
+		out.Worksites = append(
+			out.Worksites,
+			MembersReviewRow{Worksite: m.Worksite, ConfirmedAt: m.ConfirmedAt, DueAt: d,
+				RemindedAt: m.RemindedAt, Admins: admins},
+		)
 	}
 	return out, nil
 }

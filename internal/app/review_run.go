@@ -179,9 +179,16 @@ func (a *App) sendReviewReminder(ctx context.Context, r *store.AccessReview, now
 				"review_due_at": r.ReviewDueAt.In(portal.Pacific()).Format(time.DateOnly)}}); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, "review_reminder", acct.Email, acct.ID, mail.ReviewReminder{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
-			DaysBefore: send, DaysLeft: daysWords(calendarDays(now, r.ReviewDueAt)), DueDate: dayOf(r.ReviewDueAt),
-			SuspendOn: dayOf(r.ReviewDueAt.Add(ReviewGrace)), ReviewURL: a.reviewURL()})
+		return a.enqueue(
+			ctx,
+			tx,
+			"review_reminder",
+			acct.Email,
+			acct.ID,
+			mail.ReviewReminder{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
+				DaysBefore: send, DaysLeft: daysWords(calendarDays(now, r.ReviewDueAt)), DueDate: dayOf(r.ReviewDueAt),
+				SuspendOn: dayOf(r.ReviewDueAt.Add(ReviewGrace)), ReviewURL: a.reviewURL()},
+		)
 	})
 	if err != nil || !sent {
 		return 0, nil, err
@@ -217,7 +224,8 @@ func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now t
 		if err != nil {
 			return err
 		}
-		if cur.Status != portal.ARApproved || !cur.ReviewDueAt.Equal(r.ReviewDueAt) || now.Before(cur.ReviewDueAt.Add(ReviewGrace)) {
+		if cur.Status != portal.ARApproved || !cur.ReviewDueAt.Equal(r.ReviewDueAt) ||
+			now.Before(cur.ReviewDueAt.Add(ReviewGrace)) {
 			return nil
 		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
@@ -242,8 +250,15 @@ func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now t
 			dependants: acct.DisplayName() + "'s own CareConnect access was suspended because their annual review was not completed."}); err != nil {
 			return err
 		}
-		return a.enqueue(ctx, tx, "review_suspended", acct.Email, acct.ID, mail.ReviewSuspended{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
-			DueDate: dayOf(r.ReviewDueAt), ReviewURL: a.reviewURL()})
+		return a.enqueue(
+			ctx,
+			tx,
+			"review_suspended",
+			acct.Email,
+			acct.ID,
+			mail.ReviewSuspended{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
+				DueDate: dayOf(r.ReviewDueAt), ReviewURL: a.reviewURL()},
+		)
 	})
 	return done && err == nil, err
 }
@@ -251,7 +266,8 @@ func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now t
 // remindMembersReviews emails the site administrators of each approved
 // worksite whose member review has fallen due, once per review.
 func (a *App) remindMembersReviews(ctx context.Context, now time.Time) (int, error) {
-	list, err := a.DB.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 1), NotReminded: true})
+	list, err := a.DB.Read().
+		FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 1), NotReminded: true})
 	if err != nil {
 		return 0, err
 	}

@@ -34,17 +34,34 @@ func rvPT(t *testing.T, y int, m time.Month, d, h, min int) time.Time {
 func rvApproved(t *testing.T, a *app.App, acct *portal.Account, w *portal.Worksite) *portal.AccessRequest {
 	t.Helper()
 	now := a.Now()
-	r := &portal.AccessRequest{AccountID: acct.ID, Status: portal.ARSubmitted, UserType: acct.UserType(), Profession: acct.Profession,
-		FirstName: acct.GivenNames, LastName: acct.Surname, Job: "Family physician", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: now, UpdatedAt: now, WorksiteIDs: []portal.WorksiteID{w.ID}}
+	r := &portal.AccessRequest{
+		AccountID:          acct.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           acct.UserType(),
+		Profession:         acct.Profession,
+		FirstName:          acct.GivenNames,
+		LastName:           acct.Surname,
+		Job:                "Family physician",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+		CreatedAt:          now,
+		UpdatedAt:          now,
+		WorksiteIDs:        []portal.WorksiteID{w.ID},
+	}
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccessRequest(ctx, r); err != nil {
 			return err
 		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
 			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "staff:1",
-			Set: map[string]any{"granted_scopes": "demographics,laboratory_results", "approved_at": now.UnixMilli(), "decided_at": now.UnixMilli(),
-				"review_due_at": portal.ReviewDueAfter(now).UnixMilli()}})
+			Set: map[string]any{
+				"granted_scopes": "demographics,laboratory_results",
+				"approved_at":    now.UnixMilli(),
+				"decided_at":     now.UnixMilli(),
+				"review_due_at":  portal.ReviewDueAfter(now).UnixMilli(),
+			}})
 		if err != nil || !ok {
 			t.Fatalf("approve: %v %v", ok, err)
 		}
@@ -137,7 +154,11 @@ func rvItems(t *testing.T, a *app.App, p *portal.Account) []portal.ActionItem {
 
 // rvPerson registers a physician with an approved worksite of their own
 // and approved CareConnect access.
-func rvPerson(t *testing.T, a *app.App, key, given, surname, unit string) (*portal.Account, *portal.Worksite, *portal.AccessRequest) {
+func rvPerson(
+	t *testing.T,
+	a *app.App,
+	key, given, surname, unit string,
+) (*portal.Account, *portal.Worksite, *portal.AccessRequest) {
 	t.Helper()
 	p := person(t, a, key, given, surname)
 	in := worksiteInput(given + "'s Clinic")
@@ -176,14 +197,78 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 			emails    []string // every email kind of the person's annual review so far, oldest first
 		}{
 			{"NothingBefore30Days", rvPT(t, 2027, 10, 26, 23, 30), map[int]int{}, 0, "", portal.ARApproved, nil},
-			{"Reminder30", rvPT(t, 2027, 10, 27, 0, 30), map[int]int{30: 1}, 0, "30", portal.ARApproved, []string{"review_reminder"}},
-			{"StillOnly30", rvPT(t, 2027, 11, 18, 23, 0), map[int]int{}, 0, "30", portal.ARApproved, []string{"review_reminder"}},
-			{"Reminder7", rvPT(t, 2027, 11, 19, 8, 0), map[int]int{7: 1}, 0, "30,7", portal.ARApproved, []string{"review_reminder", "review_reminder"}},
-			{"Reminder1", rvPT(t, 2027, 11, 25, 8, 0), map[int]int{1: 1}, 0, "30,7,1", portal.ARApproved, []string{"review_reminder", "review_reminder", "review_reminder"}},
-			{"OverdueInGrace", due.Add(time.Hour), map[int]int{}, 0, "30,7,1", portal.ARApproved, []string{"review_reminder", "review_reminder", "review_reminder"}},
-			{"JustBeforeGraceEnds", due.Add(app.ReviewGrace - time.Millisecond), map[int]int{}, 0, "30,7,1", portal.ARApproved, []string{"review_reminder", "review_reminder", "review_reminder"}},
-			{"SuspendedAfterGrace", due.Add(app.ReviewGrace), map[int]int{}, 1, "30,7,1", portal.ARSuspended, []string{"review_reminder", "review_reminder", "review_reminder", "review_suspended"}},
-			{"SuspendedOnce", due.Add(app.ReviewGrace + 24*time.Hour), map[int]int{}, 0, "30,7,1", portal.ARSuspended, []string{"review_reminder", "review_reminder", "review_reminder", "review_suspended"}},
+			{
+				"Reminder30",
+				rvPT(t, 2027, 10, 27, 0, 30),
+				map[int]int{30: 1},
+				0,
+				"30",
+				portal.ARApproved,
+				[]string{"review_reminder"},
+			},
+			{
+				"StillOnly30",
+				rvPT(t, 2027, 11, 18, 23, 0),
+				map[int]int{},
+				0,
+				"30",
+				portal.ARApproved,
+				[]string{"review_reminder"},
+			},
+			{
+				"Reminder7",
+				rvPT(t, 2027, 11, 19, 8, 0),
+				map[int]int{7: 1},
+				0,
+				"30,7",
+				portal.ARApproved,
+				[]string{"review_reminder", "review_reminder"},
+			},
+			{
+				"Reminder1",
+				rvPT(t, 2027, 11, 25, 8, 0),
+				map[int]int{1: 1},
+				0,
+				"30,7,1",
+				portal.ARApproved,
+				[]string{"review_reminder", "review_reminder", "review_reminder"},
+			},
+			{
+				"OverdueInGrace",
+				due.Add(time.Hour),
+				map[int]int{},
+				0,
+				"30,7,1",
+				portal.ARApproved,
+				[]string{"review_reminder", "review_reminder", "review_reminder"},
+			},
+			{
+				"JustBeforeGraceEnds",
+				due.Add(app.ReviewGrace - time.Millisecond),
+				map[int]int{},
+				0,
+				"30,7,1",
+				portal.ARApproved,
+				[]string{"review_reminder", "review_reminder", "review_reminder"},
+			},
+			{
+				"SuspendedAfterGrace",
+				due.Add(app.ReviewGrace),
+				map[int]int{},
+				1,
+				"30,7,1",
+				portal.ARSuspended,
+				[]string{"review_reminder", "review_reminder", "review_reminder", "review_suspended"},
+			},
+			{
+				"SuspendedOnce",
+				due.Add(app.ReviewGrace + 24*time.Hour),
+				map[int]int{},
+				0,
+				"30,7,1",
+				portal.ARSuspended,
+				[]string{"review_reminder", "review_reminder", "review_reminder", "review_suspended"},
+			},
 		}
 		for _, st := range steps {
 			t.Run(st.name, func(t *testing.T) {
@@ -195,7 +280,9 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 						t.Fatalf("a later run did something: %+v", again)
 					}
 				}
-				if got := rvReminders(total); !reflect.DeepEqual(got, st.reminders) || total.Suspended != st.suspended || total.Skipped != 0 {
+				if got := rvReminders(total); !reflect.DeepEqual(got, st.reminders) ||
+					total.Suspended != st.suspended ||
+					total.Skipped != 0 {
 					t.Fatalf("run %+v, want reminders %v and %d suspended", total, st.reminders, st.suspended)
 				}
 				cur := boRequest(t, db, r.ID)
@@ -222,7 +309,10 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 		reminders := mustEmails(t, db, doc.Email, "review_reminder", 3) // newest first
 		for i, want := range []string{"1 day from now", "7 days from now", "30 days from now"} {
 			if !strings.Contains(reminders[i].Text, want) || !strings.Contains(reminders[i].Text, "26 Nov 2027") ||
-				!strings.Contains(reminders[i].Text, "26 Dec 2027") || !strings.Contains(reminders[i].Text, "https://portal.test/review") {
+				!strings.Contains(
+					reminders[i].Text,
+					"26 Dec 2027",
+				) || !strings.Contains(reminders[i].Text, "https://portal.test/review") {
 				t.Errorf("reminder %d lacks %q:\n%s", i, want, reminders[i].Text)
 			}
 		}
@@ -230,22 +320,31 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 		if !strings.Contains(susp.Text, "26 Nov 2027") || susp.AccountID != int64(doc.ID) {
 			t.Fatalf("suspension email %+v", susp)
 		}
-		if got := boRequestAudit(t, db, r.ID); rvCount(got, "review.reminder_sent") != 3 || rvCount(got, "review.suspended") != 1 {
+		if got := boRequestAudit(t, db, r.ID); rvCount(got, "review.reminder_sent") != 3 ||
+			rvCount(got, "review.suspended") != 1 {
 			t.Fatalf("audit %v", got)
 		}
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
 		for _, e := range evs {
-			if strings.HasPrefix(e.Action, "review.") && (e.ActorKind != portal.ActorSystem || e.ActorID != store.ReviewActor) {
+			if strings.HasPrefix(e.Action, "review.") &&
+				(e.ActorKind != portal.ActorSystem || e.ActorID != store.ReviewActor) {
 				t.Fatalf("audit row %+v not by the system", e)
 			}
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
+		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
+		) {
 			t.Fatalf("provisioning %v", got)
 		}
 		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 		last := history[len(history)-1]
 		if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem ||
-			!strings.HasPrefix(last.Note, "Suspended for the annual review") || !strings.Contains(last.Note, "26 Nov 2027") {
+			!strings.HasPrefix(
+				last.Note,
+				"Suspended for the annual review",
+			) || !strings.Contains(last.Note, "26 Nov 2027") {
 			t.Fatalf("history %+v", last)
 		}
 		if n := len(history); n != 1+3+1 { // approved, three reminders, suspended
@@ -317,7 +416,8 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 		doc, w, r := rvPerson(t, a, "dr.confirm", "Cora", "CONFIRM", "101")
 
 		v, err := a.AccessReview(ctx, doc)
-		if err != nil || v.State != app.ReviewNotDue || len(v.Worksites) != 1 || v.Worksites[0].Worksite.ID != w.ID || !v.Worksites[0].Active {
+		if err != nil || v.State != app.ReviewNotDue || len(v.Worksites) != 1 || v.Worksites[0].Worksite.ID != w.ID ||
+			!v.Worksites[0].Active {
 			t.Fatalf("review %+v %v", v, err)
 		}
 		if items := rvItems(t, a, doc); len(items) != 0 {
@@ -330,7 +430,9 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 		}
 		items := rvItems(t, a, doc)
 		if len(items) != 1 || items[0].Description != "Confirm that you still need CareConnect access" ||
-			items[0].DueAt.In(portal.Pacific()).Format("2 Jan 2006") != "26 Nov 2027" || items[0].Consequence != "" || items[0].ViewURL != "/review" {
+			items[0].DueAt.In(portal.Pacific()).
+				Format("2 Jan 2006") !=
+				"26 Nov 2027" || items[0].Consequence != "" || items[0].ViewURL != "/review" {
 			t.Fatalf("action items %+v", items)
 		}
 
@@ -346,7 +448,12 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 		})
 		clock.Set(rvPT(t, 2027, 11, 2, 14, 0))
 		confirmedAt := a.Now()
-		v, err = a.ConfirmAccessReview(ctx, meta, doc, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
+		v, err = a.ConfirmAccessReview(
+			ctx,
+			meta,
+			doc,
+			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -364,7 +471,8 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 			t.Fatalf("audit %v", got)
 		}
 		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		if last := history[len(history)-1]; last.Note != "Confirmed that access is still needed." || last.ActorKind != portal.ActorAccount {
+		if last := history[len(history)-1]; last.Note != "Confirmed that access is still needed." ||
+			last.ActorKind != portal.ActorAccount {
 			t.Fatalf("history %+v", last)
 		}
 		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned}) {
@@ -398,10 +506,16 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 		if err != nil || v.State != app.ReviewSuspended || !v.CanConfirm() {
 			t.Fatalf("review %+v %v", v, err)
 		}
-		if items := rvItems(t, a, doc); len(items) != 1 || items[0].Consequence != "your access is suspended until you do" {
+		if items := rvItems(t, a, doc); len(items) != 1 ||
+			items[0].Consequence != "your access is suspended until you do" {
 			t.Fatalf("action items %+v", items)
 		}
-		v, err = a.ConfirmAccessReview(ctx, meta, doc, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
+		v, err = a.ConfirmAccessReview(
+			ctx,
+			meta,
+			doc,
+			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
+		)
 		if err != nil || !v.Reinstated || v.State != app.ReviewNotDue {
 			t.Fatalf("confirm: %+v %v", v, err)
 		}
@@ -409,7 +523,10 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 		if cur.Status != portal.ARApproved || !cur.ReviewDueAt.Equal(portal.ReviewDueAfter(a.Now())) {
 			t.Fatalf("after confirming %+v", cur)
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
+		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
+		) {
 			t.Fatalf("provisioning %v", got)
 		}
 		es := mustEmails(t, db, doc.Email, "review_confirmed", 1)
@@ -524,7 +641,8 @@ func TestReview_Members(t *testing.T) {
 		otherWS := approvedWorksite(t, a, stranger, in)
 
 		v, err := a.MembersReview(ctx, admin, w.ID)
-		if err != nil || v.State != app.ReviewNotDue || len(v.Members) != 3 || !v.DueAt.Equal(portal.ReviewDueAfter(approvedAt)) {
+		if err != nil || v.State != app.ReviewNotDue || len(v.Members) != 3 ||
+			!v.DueAt.Equal(portal.ReviewDueAfter(approvedAt)) {
 			t.Fatalf("review %+v %v", v, err)
 		}
 		t.Run("OnlyItsAdministrators", func(t *testing.T) {
@@ -559,7 +677,8 @@ func TestReview_Members(t *testing.T) {
 			t.Fatalf("second run %+v", run)
 		}
 		es := mustEmails(t, db, admin.Email, "review_members_due", 1)
-		if es[0].Subject != "Confirm the members of Kingsgate Mall Clinic" || !strings.Contains(es[0].Text, string(w.Code)) ||
+		if es[0].Subject != "Confirm the members of Kingsgate Mall Clinic" ||
+			!strings.Contains(es[0].Text, string(w.Code)) ||
 			!strings.Contains(es[0].Text, "https://portal.test/worksites/"+boItoa(int64(w.ID))+"/review") {
 			t.Fatalf("email %s\n%s", es[0].Subject, es[0].Text)
 		}
@@ -570,16 +689,45 @@ func TestReview_Members(t *testing.T) {
 		}
 		staff := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		sr, err := a.StaffReviews(ctx, staff)
-		if err != nil || len(sr.Worksites) != 2 || sr.Worksites[0].Worksite.ID != w.ID || len(sr.Worksites[0].Admins) != 1 {
+		if err != nil || len(sr.Worksites) != 2 || sr.Worksites[0].Worksite.ID != w.ID ||
+			len(sr.Worksites[0].Admins) != 1 {
 			t.Fatalf("staff reviews %+v %v", sr, err)
 		}
 
 		t.Run("FieldErrors", func(t *testing.T) {
-			_, err := a.ConfirmMembers(ctx, meta, admin, w.ID, app.MembersReviewInput{Remove: []portal.AccountID{locum.ID}})
-			boWantField(t, err, "confirm_members", "Confirm that the members you keep still work at Kingsgate Mall Clinic and need CareConnect access.")
-			_, err = a.ConfirmMembers(ctx, meta, admin, w.ID, app.MembersReviewInput{Remove: []portal.AccountID{admin.ID}, Confirm: true})
-			boWantField(t, err, "members", "Keep at least one site administrator of Kingsgate Mall Clinic. Make someone else a site administrator first.")
-			_, err = a.ConfirmMembers(ctx, meta, admin, w.ID, app.MembersReviewInput{Remove: []portal.AccountID{stranger.ID}, Confirm: true})
+			_, err := a.ConfirmMembers(
+				ctx,
+				meta,
+				admin,
+				w.ID,
+				app.MembersReviewInput{Remove: []portal.AccountID{locum.ID}},
+			)
+			boWantField(
+				t,
+				err,
+				"confirm_members",
+				"Confirm that the members you keep still work at Kingsgate Mall Clinic and need CareConnect access.",
+			)
+			_, err = a.ConfirmMembers(
+				ctx,
+				meta,
+				admin,
+				w.ID,
+				app.MembersReviewInput{Remove: []portal.AccountID{admin.ID}, Confirm: true},
+			)
+			boWantField(
+				t,
+				err,
+				"members",
+				"Keep at least one site administrator of Kingsgate Mall Clinic. Make someone else a site administrator first.",
+			)
+			_, err = a.ConfirmMembers(
+				ctx,
+				meta,
+				admin,
+				w.ID,
+				app.MembersReviewInput{Remove: []portal.AccountID{stranger.ID}, Confirm: true},
+			)
 			fe, _ := portal.AsFieldErrors(err)
 			if fe["members"] == "" {
 				t.Fatalf("got %v, want a members error", err)
@@ -589,7 +737,13 @@ func TestReview_Members(t *testing.T) {
 			}
 		})
 		clock.Set(clock.Now().Add(time.Hour))
-		n, err := a.ConfirmMembers(ctx, meta, admin, w.ID, app.MembersReviewInput{Remove: []portal.AccountID{locum.ID}, Confirm: true})
+		n, err := a.ConfirmMembers(
+			ctx,
+			meta,
+			admin,
+			w.ID,
+			app.MembersReviewInput{Remove: []portal.AccountID{locum.ID}, Confirm: true},
+		)
 		if err != nil || n != 1 {
 			t.Fatalf("confirm: %d %v", n, err)
 		}
@@ -601,11 +755,13 @@ func TestReview_Members(t *testing.T) {
 		}
 		mustEmails(t, db, locum.Email, "membership_ended", 1)
 		v, _ = a.MembersReview(ctx, admin, w.ID)
-		if !v.ConfirmedAt.Equal(a.Now()) || !v.RemindedAt.IsZero() || v.State != app.ReviewNotDue || len(v.Members) != 2 ||
+		if !v.ConfirmedAt.Equal(a.Now()) || !v.RemindedAt.IsZero() || v.State != app.ReviewNotDue ||
+			len(v.Members) != 2 ||
 			!v.DueAt.Equal(portal.ReviewDueAfter(a.Now())) {
 			t.Fatalf("after confirming %+v", v)
 		}
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "worksite", SubjectID: boItoa(int64(w.ID))})
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "worksite", SubjectID: boItoa(int64(w.ID))})
 		var actions []string
 		for _, e := range evs {
 			actions = append(actions, e.Action)
@@ -673,15 +829,19 @@ func TestReview_StaffView(t *testing.T) {
 			t.Fatalf("suspended %v", got)
 		}
 		row := sr.DueSoon[0]
-		if row.Account.ID != soon.ID || row.Reminders[0].State != app.ReminderSent || row.Reminders[1].State != app.ReminderSent ||
-			row.Reminders[2].State != "" || !row.Reminders[0].At.Equal(rvPT(t, 2027, 10, 27, 10, 0)) ||
+		if row.Account.ID != soon.ID || row.Reminders[0].State != app.ReminderSent ||
+			row.Reminders[1].State != app.ReminderSent ||
+			row.Reminders[2].State != "" ||
+			!row.Reminders[0].At.Equal(rvPT(t, 2027, 10, 27, 10, 0)) ||
 			!row.Reminders[1].At.Equal(rvPT(t, 2027, 11, 19, 9, 0)) {
 			t.Fatalf("due-soon row %+v", row)
 		}
-		if r := sr.Overdue[0]; r.Account.ID != late.ID || !r.DueAt.Equal(boRequest(t, db, rLate.ID).ReviewDueAt) || r.Reminders[2].State != app.ReminderSent {
+		if r := sr.Overdue[0]; r.Account.ID != late.ID || !r.DueAt.Equal(boRequest(t, db, rLate.ID).ReviewDueAt) ||
+			r.Reminders[2].State != app.ReminderSent {
 			t.Fatalf("overdue row %+v", r)
 		}
-		if r := sr.Suspended[0]; r.Account.ID != gone.ID || !r.SuspendedAt.Equal(time.Date(2027, 9, 1, 17, 0, 0, 0, time.UTC)) {
+		if r := sr.Suspended[0]; r.Account.ID != gone.ID ||
+			!r.SuspendedAt.Equal(time.Date(2027, 9, 1, 17, 0, 0, 0, time.UTC)) {
 			t.Fatalf("suspended row %+v", r)
 		}
 		// Reviews suspended by the team for another reason are not listed.

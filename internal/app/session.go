@@ -35,7 +35,13 @@ func (a *App) DeleteSession(ctx context.Context, idHash string) error {
 
 // HitRateLimit counts an attempt in bucket for the window holding now and
 // reports whether it stays within limit.
-func (a *App) HitRateLimit(ctx context.Context, bucket string, limit int, window time.Duration, now time.Time) (bool, error) {
+func (a *App) HitRateLimit(
+	ctx context.Context,
+	bucket string,
+	limit int,
+	window time.Duration,
+	now time.Time,
+) (bool, error) {
 	return a.DB.HitRateLimit(ctx, bucket, limit, window, now)
 }
 

@@ -14,18 +14,36 @@ import (
 // as signer may: their card's legal name must match the name the
 // registrant gave, and the link (sent to the signer's address) stands for
 // that address, which the account is given as confirmed.
-func (a *App) RegisterSigner(ctx context.Context, meta portal.RequestMeta, card portal.CardIdentity, token string) (*portal.Account, *portal.Worksite, error) {
+func (a *App) RegisterSigner(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	card portal.CardIdentity,
+	token string,
+) (*portal.Account, *portal.Worksite, error) {
 	if token == "" {
-		return nil, nil, portal.Errorf(portal.ENOTFOUND, "Open the link from the email that asked you to sign the declaration.")
+		return nil, nil, portal.Errorf(
+			portal.ENOTFOUND,
+			"Open the link from the email that asked you to sign the declaration.",
+		)
 	}
 	w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, secret.Hash(token))
 	if err != nil {
-		return nil, nil, portal.Errorf(portal.ENOTFOUND, "This declaration link is not valid: it may have been used already. Ask the person who registered the worksite to check its status.")
+		return nil, nil, portal.Errorf(
+			portal.ENOTFOUND,
+			"This declaration link is not valid: it may have been used already. Ask the person who registered the worksite to check its status.",
+		)
 	}
 	legal := card.LegalName()
 	if !portal.SameLegalName(w.SignerName, legal) {
-		return nil, nil, portal.Errorf(portal.EFORBIDDEN, "The %s for %s is to be signed by %s, and the BC Services Card you signed in with is %s's. Ask %s to open the link, or contact the CareConnect team.",
-			portal.DeclarationTitle, w.Name, w.SignerName, legal, w.SignerName)
+		return nil, nil, portal.Errorf(
+			portal.EFORBIDDEN,
+			"The %s for %s is to be signed by %s, and the BC Services Card you signed in with is %s's. Ask %s to open the link, or contact the CareConnect team.",
+			portal.DeclarationTitle,
+			w.Name,
+			w.SignerName,
+			legal,
+			w.SignerName,
+		)
 	}
 	if taken, err := a.DB.Read().EmailTaken(ctx, w.SignerEmail, 0); err != nil {
 		return nil, nil, err
@@ -33,9 +51,20 @@ func (a *App) RegisterSigner(ctx context.Context, meta portal.RequestMeta, card 
 		return nil, nil, portal.Errorf(portal.ECONFLICT, "An HxBC account already uses %s. Sign in with the BC Services Card of that account to sign the declaration.", w.SignerEmail)
 	}
 	now := a.now()
-	acct := &portal.Account{Issuer: card.Issuer, Subject: card.Subject, GivenNames: card.GivenNames, Surname: card.Surname,
-		BirthDate: card.BirthDate, Profession: portal.ProfSignerOnly, Email: w.SignerEmail, Username: signerUsername(),
-		Status: portal.AccountActive, PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+	acct := &portal.Account{
+		Issuer:            card.Issuer,
+		Subject:           card.Subject,
+		GivenNames:        card.GivenNames,
+		Surname:           card.Surname,
+		BirthDate:         card.BirthDate,
+		Profession:        portal.ProfSignerOnly,
+		Email:             w.SignerEmail,
+		Username:          signerUsername(),
+		Status:            portal.AccountActive,
+		PasswordChangedAt: now,
+		CreatedAt:         now,
+		UpdatedAt:         now,
+	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccount(ctx, acct); err != nil {
 			return err
@@ -51,7 +80,11 @@ func (a *App) RegisterSigner(ctx context.Context, meta portal.RequestMeta, card 
 	case store.IsConflictOn(err, "subject", "oidc"):
 		return nil, nil, portal.Errorf(portal.ECONFLICT, "You already have an HxBC account. Sign in again to continue.")
 	case store.IsConflictOn(err, "email"):
-		return nil, nil, portal.Errorf(portal.ECONFLICT, "An HxBC account already uses %s. Sign in with the BC Services Card of that account to sign the declaration.", w.SignerEmail)
+		return nil, nil, portal.Errorf(
+			portal.ECONFLICT,
+			"An HxBC account already uses %s. Sign in with the BC Services Card of that account to sign the declaration.",
+			w.SignerEmail,
+		)
 	case err != nil:
 		return nil, nil, err
 	}

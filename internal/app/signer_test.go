@@ -38,17 +38,26 @@ func TestApp_RegisterSigner(t *testing.T) {
 		eve := card("eve")
 		eve.GivenNames, eve.Surname = "Eve", "OTHER"
 		_, _, err = a.RegisterSigner(ctx, meta, eve, token)
-		wantMessage(t, err, portal.EFORBIDDEN, "The Worksite Privacy & Security Declaration for Harbour Clinic is to be signed by Olive Owner, and the BC Services Card you signed in with is Eve OTHER's. Ask Olive Owner to open the link, or contact the CareConnect team.")
+		wantMessage(
+			t,
+			err,
+			portal.EFORBIDDEN,
+			"The Worksite Privacy & Security Declaration for Harbour Clinic is to be signed by Olive Owner, and the BC Services Card you signed in with is Eve OTHER's. Ask Olive Owner to open the link, or contact the CareConnect team.",
+		)
 
 		acct, got, err := a.RegisterSigner(ctx, meta, olive, token)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ID != w.ID || !acct.SignerOnly() || !acct.HasConfirmedEmail("olive@harbour.example") || acct.PasswordHash != "" ||
+		if got.ID != w.ID || !acct.SignerOnly() || !acct.HasConfirmedEmail("olive@harbour.example") ||
+			acct.PasswordHash != "" ||
 			acct.UserType() != portal.UserNotEligible {
 			t.Fatalf("signer account %+v", acct)
 		}
-		if acts := auditActions(t, db, strconv.FormatInt(int64(acct.ID), 10)); !slices.Contains(acts, "account.signer_registered") {
+		if acts := auditActions(t, db, strconv.FormatInt(int64(acct.ID), 10)); !slices.Contains(
+			acts,
+			"account.signer_registered",
+		) {
 			t.Fatalf("audit: %v", acts)
 		}
 		_, _, err = a.RegisterSigner(ctx, meta, olive, token)
@@ -59,7 +68,8 @@ func TestApp_RegisterSigner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(items) != 1 || items[0].Kind != "declaration" || items[0].Description != "Sign the Worksite Privacy & Security Declaration for Harbour Clinic." {
+		if len(items) != 1 || items[0].Kind != "declaration" ||
+			items[0].Description != "Sign the Worksite Privacy & Security Declaration for Harbour Clinic." {
 			t.Fatalf("action items %+v", items)
 		}
 		if _, err := a.SubmitAccessRequest(ctx, meta, acct, portal.AccessRequestInput{}); err == nil {

@@ -44,8 +44,13 @@ type lapseCause struct {
 // on-behalf-of users stands today, through their sponsorships in the
 // given statuses (all when none). residents marks the users who are
 // medical residents.
-func (a *App) sponsorStandings(ctx context.Context, q store.Q, obos []portal.AccountID, residents map[portal.AccountID]bool,
-	statuses ...string) ([]portal.SponsorStanding, error) {
+func (a *App) sponsorStandings(
+	ctx context.Context,
+	q store.Q,
+	obos []portal.AccountID,
+	residents map[portal.AccountID]bool,
+	statuses ...string,
+) ([]portal.SponsorStanding, error) {
 	if len(obos) == 0 {
 		return nil, nil
 	}
@@ -70,15 +75,27 @@ func (a *App) standingsOf(facts []store.SponsorFacts, accts map[portal.AccountID
 	today := a.today()
 	out := make([]portal.SponsorStanding, len(facts))
 	for i, f := range facts {
-		out[i] = portal.SponsorStanding{Authorizer: accts[f.Sponsorship.AuthorizerAccountID], Access: f.AuthorizerAccess,
-			SharesWorksite: f.SharesWorksite, Resident: residents[f.Sponsorship.OBOAccountID], Sponsorship: f.Sponsorship, Today: today}
+		out[i] = portal.SponsorStanding{
+			Authorizer:     accts[f.Sponsorship.AuthorizerAccountID],
+			Access:         f.AuthorizerAccess,
+			SharesWorksite: f.SharesWorksite,
+			Resident:       residents[f.Sponsorship.OBOAccountID],
+			Sponsorship:    f.Sponsorship,
+			Today:          today,
+		}
 	}
 	return out
 }
 
 // activeStandings is sponsorStandings for one person's active sponsorships.
 func (a *App) activeStandings(ctx context.Context, q store.Q, obo *portal.Account) ([]portal.SponsorStanding, error) {
-	return a.sponsorStandings(ctx, q, []portal.AccountID{obo.ID}, map[portal.AccountID]bool{obo.ID: IsResident(obo)}, portal.SponsorActive)
+	return a.sponsorStandings(
+		ctx,
+		q,
+		[]portal.AccountID{obo.ID},
+		map[portal.AccountID]bool{obo.ID: IsResident(obo)},
+		portal.SponsorActive,
+	)
 }
 
 // qualifyingSponsors lists the sponsorships through which a person is
@@ -102,9 +119,13 @@ func (a *App) qualifyingSponsors(ctx context.Context, q store.Q, obo *portal.Acc
 // team; advice says what they can do.
 func noQualifyingSponsor(advice string) func(name string) error {
 	return func(name string) error {
-		return portal.Errorf(portal.ECONFLICT, "No authorizer qualifies as %s's sponsor: on-behalf-of access needs an active sponsorship "+
-			"with an authorizer whose own CareConnect access is approved and active and who shares an approved worksite with them. %s",
-			name, advice)
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"No authorizer qualifies as %s's sponsor: on-behalf-of access needs an active sponsorship "+
+				"with an authorizer whose own CareConnect access is approved and active and who shares an approved worksite with them. %s",
+			name,
+			advice,
+		)
 	}
 }
 
@@ -113,7 +134,12 @@ func noQualifyingSponsor(advice string) func(name string) error {
 // their name. Inside a transaction (tx not nil) it first locks the
 // person's account, so that granting or restoring their access cannot
 // race with their last sponsor's lapse, which takes the same lock.
-func (a *App) requireQualifyingSponsor(ctx context.Context, tx *store.Tx, id portal.AccountID, refuse func(name string) error) error {
+func (a *App) requireQualifyingSponsor(
+	ctx context.Context,
+	tx *store.Tx,
+	id portal.AccountID,
+	refuse func(name string) error,
+) error {
 	var acct *portal.Account
 	var err error
 	q := a.DB.Read()
@@ -149,8 +175,17 @@ func (a *App) requireQualifyingSponsor(ctx context.Context, tx *store.Tx, id por
 // the change feed, and an email saying what to do next. Nobody is
 // reinstated here: access comes back only through the CareConnect team.
 // Callers write their own audit row first.
-func (a *App) lapseDependants(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, who portal.AccountID, cause lapseCause) error {
-	facts, err := tx.FindSponsorFacts(ctx, store.SponsorFactsFilter{AuthorizerAccountID: who, Statuses: []string{portal.SponsorActive}})
+func (a *App) lapseDependants(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	who portal.AccountID,
+	cause lapseCause,
+) error {
+	facts, err := tx.FindSponsorFacts(
+		ctx,
+		store.SponsorFactsFilter{AuthorizerAccountID: who, Statuses: []string{portal.SponsorActive}},
+	)
 	if err != nil {
 		return err
 	}
@@ -213,9 +248,12 @@ func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.
 		_, reason := portal.SponsorQualifies(s)
 		why[sponsorshipRef(s.Sponsorship.ID)] = reason
 	}
-	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARSuspended,
-		At: a.now(), ActorKind: portal.ActorSystem, ActorID: sponsorRuleActor,
-		Note: note + text})
+	ok, err := tx.ChangeAccessRequest(
+		ctx,
+		store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARSuspended,
+			At: a.now(), ActorKind: portal.ActorSystem, ActorID: sponsorRuleActor,
+			Note: note + text},
+	)
 	if err != nil || !ok {
 		return err
 	}
@@ -227,8 +265,15 @@ func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.
 	if err := a.recordProvisioning(ctx, tx, id, ProvUserSuspended, map[string]any{"request": r.ID, "reason": code}); err != nil {
 		return err
 	}
-	return a.enqueue(ctx, tx, "access_lapsed", acct.Email, id, mail.AccessLapsed{Common: a.commonFor(acct.DisplayName(), r),
-		Cause: text, SponsorshipsURL: a.Config.BaseURL + "/sponsorships", StatusURL: a.statusURL()})
+	return a.enqueue(
+		ctx,
+		tx,
+		"access_lapsed",
+		acct.Email,
+		id,
+		mail.AccessLapsed{Common: a.commonFor(acct.DisplayName(), r),
+			Cause: text, SponsorshipsURL: a.Config.BaseURL + "/sponsorships", StatusURL: a.statusURL()},
+	)
 }
 
 // sponsorRuleActor is the system actor of lapses in the audit trail and
@@ -240,7 +285,10 @@ const sponsorRuleActor = "sponsorship"
 // access lapsed stay suspended, but those still provisioned through another
 // sponsor list who again.
 func (a *App) touchDependants(ctx context.Context, tx *store.Tx, who portal.AccountID) error {
-	facts, err := tx.FindSponsorFacts(ctx, store.SponsorFactsFilter{AuthorizerAccountID: who, Statuses: []string{portal.SponsorActive}})
+	facts, err := tx.FindSponsorFacts(
+		ctx,
+		store.SponsorFactsFilter{AuthorizerAccountID: who, Statuses: []string{portal.SponsorActive}},
+	)
 	if err != nil {
 		return err
 	}
@@ -272,7 +320,10 @@ func (a *App) withQualifyingSponsors(ctx context.Context, users []*portal.Provis
 		qualifies[s.Sponsorship.ID], _ = portal.SponsorQualifies(s)
 	}
 	for _, u := range users {
-		u.Sponsors = slices.DeleteFunc(u.Sponsors, func(s portal.ProvisionedSponsor) bool { return !qualifies[s.SponsorshipID] })
+		u.Sponsors = slices.DeleteFunc(
+			u.Sponsors,
+			func(s portal.ProvisionedSponsor) bool { return !qualifies[s.SponsorshipID] },
+		)
 	}
 	return nil
 }
@@ -313,7 +364,13 @@ func (a *App) sponsoredScopes(ctx context.Context, q store.Q, obo *portal.Accoun
 // what she no longer sees. It reports whether any of her scopes remain;
 // when none would, it changes nothing and the caller decides. People who
 // need no authorizer, and access not approved, are left as they are.
-func (a *App) narrowToSponsors(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, acct *portal.Account, cause string) (bool, error) {
+func (a *App) narrowToSponsors(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	acct *portal.Account,
+	cause string,
+) (bool, error) {
 	if !acct.UserType().NeedsAuthorizer() {
 		return true, nil
 	}
@@ -343,11 +400,18 @@ func (a *App) narrowToSponsors(ctx context.Context, tx *store.Tx, meta portal.Re
 	case len(kept) == 0:
 		return false, nil
 	}
-	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARApproved,
-		At: a.now(), ActorKind: portal.ActorSystem, ActorID: sponsorRuleActor,
-		Note: "Data scopes narrowed to what the authorizers who sponsor this person were granted: no longer " + scopeLabels(removed) +
-			"; still " + scopeLabels(kept) + ". " + cause,
-		Set: map[string]any{"granted_scopes": store.StoredScopes(kept)}})
+	ok, err := tx.ChangeAccessRequest(
+		ctx,
+		store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARApproved,
+			At: a.now(), ActorKind: portal.ActorSystem, ActorID: sponsorRuleActor,
+			Note: "Data scopes narrowed to what the authorizers who sponsor this person were granted: no longer " + scopeLabels(
+				removed,
+			) +
+				"; still " + scopeLabels(
+				kept,
+			) + ". " + cause,
+			Set: map[string]any{"granted_scopes": store.StoredScopes(kept)}},
+	)
 	if err != nil || !ok {
 		return ok, err
 	}
@@ -380,7 +444,12 @@ func scopeTexts(scopes []portal.DataScope) []mail.ScopeText {
 // on-behalf-of user's access, that the scopes granted are within what her
 // sponsors who qualify were granted at that moment (others pass): a sponsor
 // may have stopped qualifying while the officer chose them.
-func (a *App) requireSponsoredScopes(ctx context.Context, tx *store.Tx, acct *portal.Account, granted []portal.DataScope) error {
+func (a *App) requireSponsoredScopes(
+	ctx context.Context,
+	tx *store.Tx,
+	acct *portal.Account,
+	granted []portal.DataScope,
+) error {
 	if !acct.UserType().NeedsAuthorizer() {
 		return nil
 	}
@@ -395,8 +464,13 @@ func (a *App) requireSponsoredScopes(ctx context.Context, tx *store.Tx, acct *po
 		}
 	}
 	if len(beyond) > 0 {
-		return portal.Errorf(portal.ECONFLICT, "The authorizers who sponsor %s now were not granted %s, so neither can they be: "+
-			"reload the request and choose among the data scopes it allows.", acct.DisplayName(), scopeLabels(beyond))
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"The authorizers who sponsor %s now were not granted %s, so neither can they be: "+
+				"reload the request and choose among the data scopes it allows.",
+			acct.DisplayName(),
+			scopeLabels(beyond),
+		)
 	}
 	return nil
 }

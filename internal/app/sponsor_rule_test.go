@@ -52,7 +52,13 @@ func sponsor(t *testing.T, a *app.App, obo, auth *portal.Account, w *portal.Work
 
 // approveOBO has the person pass the training, submit the CareConnect
 // Enrolment Form, and the officer approve it with every allowed scope.
-func approveOBO(t *testing.T, a *app.App, officer *portal.Staff, obo *portal.Account, w *portal.Worksite) *portal.AccessRequest {
+func approveOBO(
+	t *testing.T,
+	a *app.App,
+	officer *portal.Staff,
+	obo *portal.Account,
+	w *portal.Worksite,
+) *portal.AccessRequest {
 	t.Helper()
 	passTraining(t, a, obo)
 	r, err := a.SubmitAccessRequest(ctx, meta, obo, enrolment(w))
@@ -79,16 +85,19 @@ func wantLapsed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acces
 		t.Fatal(err)
 	}
 	last := evs[len(evs)-1]
-	if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem || !strings.Contains(last.Note, "Access lapsed") ||
+	if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem ||
+		!strings.Contains(last.Note, "Access lapsed") ||
 		!strings.Contains(last.Note, cause) {
 		t.Fatalf("history %+v", last)
 	}
-	audit, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
+	audit, err := db.Read().
+		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
 	if err != nil {
 		t.Fatal(err)
 	}
 	la := audit[len(audit)-1]
-	if la.Action != "access.lapsed" || la.ActorKind != portal.ActorSystem || !strings.Contains(la.Details, `"reason":"`+code+`"`) {
+	if la.Action != "access.lapsed" || la.ActorKind != portal.ActorSystem ||
+		!strings.Contains(la.Details, `"reason":"`+code+`"`) {
 		t.Fatalf("audit %+v", la)
 	}
 	es := mustEmails(t, db, obo.Email, "access_lapsed", 1)
@@ -135,7 +144,14 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
 				t.Fatal(err)
 			}
-			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorSuspended, "Dalia DOCTOR's own CareConnect access was suspended")
+			wantLapsed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				app.LapseSponsorSuspended,
+				"Dalia DOCTOR's own CareConnect access was suspended",
+			)
 			if n, _ := a.ActiveSponsorCount(ctx, f.moa); n != 0 {
 				t.Fatalf("%d sponsors still count", n)
 			}
@@ -165,7 +181,14 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessDeprovision, "Retired."); err != nil {
 				t.Fatal(err)
 			}
-			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorDeprovisioned, "Dalia DOCTOR's own CareConnect access was removed")
+			wantLapsed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				app.LapseSponsorDeprovisioned,
+				"Dalia DOCTOR's own CareConnect access was removed",
+			)
 		})
 
 		t.Run("AnotherSponsorKeepsAccess", func(t *testing.T) {
@@ -208,7 +231,14 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if n, err := a.ApplyScheduledDecommissions(ctx); n != 1 || err != nil {
 				t.Fatalf("decommissioned %d %v", n, err)
 			}
-			wantLapsed(t, db, f.moa, f.moaReq, app.LapseDecommissioned, "Dalia DOCTOR no longer belongs to Clinic sched")
+			wantLapsed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				app.LapseDecommissioned,
+				"Dalia DOCTOR no longer belongs to Clinic sched",
+			)
 		})
 
 		t.Run("MOADecommissioned", func(t *testing.T) {
@@ -228,7 +258,14 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "Left the clinic."); err != nil {
 				t.Fatal(err)
 			}
-			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipRevoked, "Dalia DOCTOR ended your sponsorship at Clinic revo.")
+			wantLapsed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				app.LapseSponsorshipRevoked,
+				"Dalia DOCTOR ended your sponsorship at Clinic revo.",
+			)
 			mustEmails(t, db, f.moa.Email, "sponsorship_ended", 1)
 		})
 
@@ -238,9 +275,17 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if err != nil || got.Status != portal.SponsorWithdrawn {
 				t.Fatalf("withdraw %+v %v", got, err)
 			}
-			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipWithdrawn, "You ended your sponsorship by Dalia DOCTOR")
+			wantLapsed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				app.LapseSponsorshipWithdrawn,
+				"You ended your sponsorship by Dalia DOCTOR",
+			)
 			es := mustEmails(t, db, f.doc.Email, "sponsorship_withdrawn", 1)
-			if !strings.Contains(es[0].Text, "Mona ASSISTANT has ended their sponsorship") || !strings.Contains(es[0].Text, "I moved to another clinic.") {
+			if !strings.Contains(es[0].Text, "Mona ASSISTANT has ended their sponsorship") ||
+				!strings.Contains(es[0].Text, "I moved to another clinic.") {
 				t.Fatalf("email to the authorizer:\n%s", es[0].Text)
 			}
 			mustEmails(t, db, f.moa.Email, "sponsorship_ended", 0)
@@ -332,10 +377,20 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 		if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		_, err := a.ConfirmAccessReview(ctx, meta, f.moa, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
-		wantMessage(t, err, portal.ECONFLICT, "No authorizer who has CareConnect access sponsors you at a worksite you share, "+
-			"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
-			"under Authorizer on the Main Menu, then confirm your review again.")
+		_, err := a.ConfirmAccessReview(
+			ctx,
+			meta,
+			f.moa,
+			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
+		)
+		wantMessage(
+			t,
+			err,
+			portal.ECONFLICT,
+			"No authorizer who has CareConnect access sponsors you at a worksite you share, "+
+				"so confirming your review cannot restore your access. Ask an authorizer who has CareConnect access to sponsor you "+
+				"under Authorizer on the Main Menu, then confirm your review again.",
+		)
 		wantStatus(t, db, f.moaReq, portal.ARSuspended)
 	})
 }
@@ -370,8 +425,13 @@ func TestApp_SponsorMustHaveAccess(t *testing.T) {
 				t.Fatalf("candidates %+v %v: the pending physician is listed as not eligible", cs, err)
 			}
 			_, err = a.RequestSponsorship(ctx, meta, moa, sponsorInput(doc, clinic))
-			wantMessage(t, err, portal.ECONFLICT, "Pat PENDING cannot sponsor you yet: their own CareConnect access is not approved and active. "+
-				"Ask an authorizer who has CareConnect access.")
+			wantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"Pat PENDING cannot sponsor you yet: their own CareConnect access is not approved and active. "+
+					"Ask an authorizer who has CareConnect access.",
+			)
 			mustEmails(t, db, doc.Email, "sponsorship_requested", 0)
 		})
 
@@ -398,7 +458,12 @@ func TestApp_SponsorMustHaveAccess(t *testing.T) {
 		// before: asked and approved while the physician had no access.
 		var sp *portal.Sponsorship
 		err = db.InTx(ctx, func(tx *store.Tx) error {
-			sp = &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: clinic.ID, CreatedAt: a.Now()}
+			sp = &portal.Sponsorship{
+				OBOAccountID:        moa.ID,
+				AuthorizerAccountID: doc.ID,
+				WorksiteID:          clinic.ID,
+				CreatedAt:           a.Now(),
+			}
 			if err := tx.CreateSponsorship(ctx, sp); err != nil {
 				return err
 			}
@@ -410,8 +475,13 @@ func TestApp_SponsorMustHaveAccess(t *testing.T) {
 
 		t.Run("PendingPhysicianCannotApprove", func(t *testing.T) {
 			_, err := a.DecideSponsorship(ctx, meta, doc, sp.ID, true, "")
-			wantMessage(t, err, portal.ECONFLICT, "Your own CareConnect access is not approved and active, so you cannot sponsor anyone now. "+
-				"You can approve this request once your access is approved, or decline it.")
+			wantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"Your own CareConnect access is not approved and active, so you cannot sponsor anyone now. "+
+					"You can approve this request once your access is approved, or decline it.",
+			)
 		})
 
 		if err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -431,10 +501,23 @@ func TestApp_SponsorMustHaveAccess(t *testing.T) {
 				t.Fatalf("missing %v", got)
 			}
 			// A request submitted while the sponsor still qualified.
-			r := &portal.AccessRequest{AccountID: moa.ID, Status: portal.ARSubmitted, UserType: moa.UserType(), Profession: moa.Profession,
-				FirstName: "Mona", LastName: "ASSISTANT", Job: "MOA", AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true,
-				ReasonJobDuties: true, CreatedAt: a.Now(), UpdatedAt: a.Now(), WorksiteIDs: []portal.WorksiteID{clinic.ID},
-				SponsorshipIDs: []portal.SponsorshipID{sp.ID}}
+			r := &portal.AccessRequest{
+				AccountID:          moa.ID,
+				Status:             portal.ARSubmitted,
+				UserType:           moa.UserType(),
+				Profession:         moa.Profession,
+				FirstName:          "Mona",
+				LastName:           "ASSISTANT",
+				Job:                "MOA",
+				AttestCorrect:      true,
+				AttestDirectCare:   true,
+				AttestAnnualReview: true,
+				ReasonJobDuties:    true,
+				CreatedAt:          a.Now(),
+				UpdatedAt:          a.Now(),
+				WorksiteIDs:        []portal.WorksiteID{clinic.ID},
+				SponsorshipIDs:     []portal.SponsorshipID{sp.ID},
+			}
 			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccessRequest(ctx, r) }); err != nil {
 				t.Fatal(err)
 			}

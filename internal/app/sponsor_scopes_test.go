@@ -69,7 +69,8 @@ func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acc
 	for _, e := range evs {
 		if strings.HasPrefix(e.Note, "Data scopes narrowed") {
 			note = e.Note
-			if e.ActorKind != portal.ActorSystem || e.FromStatus != portal.ARApproved || e.ToStatus != portal.ARApproved {
+			if e.ActorKind != portal.ActorSystem || e.FromStatus != portal.ARApproved ||
+				e.ToStatus != portal.ARApproved {
 				t.Fatalf("history %+v", e)
 			}
 		}
@@ -78,7 +79,8 @@ func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acc
 		"still Demographics, Clinical documents. " + cause; note != want {
 		t.Fatalf("history note %q, want %q", note, want)
 	}
-	audit, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
+	audit, err := db.Read().
+		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +140,13 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			}
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
-			wantNarrowed(t, db, f.moa, f.moaReq, "Dalia DOCTOR's own CareConnect access was suspended by the CareConnect team.")
+			wantNarrowed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				"Dalia DOCTOR's own CareConnect access was suspended by the CareConnect team.",
+			)
 			mustEmails(t, db, f.moa.Email, "access_lapsed", 0)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 			// The sponsor comes back: her scopes do not.
@@ -154,7 +162,13 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
-			wantNarrowed(t, db, f.moa, f.moaReq, "Dalia DOCTOR no longer belongs to Clinic nardec, the worksite you shared.")
+			wantNarrowed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				"Dalia DOCTOR no longer belongs to Clinic nardec, the worksite you shared.",
+			)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 		})
 
@@ -173,7 +187,14 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "Left the clinic."); err != nil {
 				t.Fatal(err)
 			}
-			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipRevoked, "The authorizers who still sponsor you were not granted any of the information you were granted")
+			wantLapsed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				app.LapseSponsorshipRevoked,
+				"The authorizers who still sponsor you were not granted any of the information you were granted",
+			)
 			mustEmails(t, db, f.moa.Email, "access_scopes_narrowed", 0)
 			wantScopes(t, db, f.moaReq, portal.ScopeLabResults)
 			wantPolicyHolds(t, a, sponsorInvariants...)
@@ -200,11 +221,18 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 				t.Fatal(err)
 			}
 			allowed, _, err := a.AllowedScopes(ctx, moa)
-			if err != nil || !slices.Equal(allowed, []portal.DataScope{portal.ScopeDemographics, portal.ScopeClinicalDocuments}) {
+			if err != nil ||
+				!slices.Equal(allowed, []portal.DataScope{portal.ScopeDemographics, portal.ScopeClinicalDocuments}) {
 				t.Fatalf("allowed %v %v: only the sponsor who qualifies counts", allowed, err)
 			}
 			boClaim(t, a, officer, r.ID)
-			_, err = a.ApproveAccessRequest(ctx, meta, officer, r.ID, []portal.DataScope{portal.ScopeDemographics, portal.ScopeLabResults})
+			_, err = a.ApproveAccessRequest(
+				ctx,
+				meta,
+				officer,
+				r.ID,
+				[]portal.DataScope{portal.ScopeDemographics, portal.ScopeLabResults},
+			)
 			wantCode(t, err, portal.EINVALID)
 			if _, err := a.ApproveAccessRequest(ctx, meta, officer, r.ID, allowed); err != nil {
 				t.Fatal(err)
@@ -228,7 +256,13 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			}
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
-			wantNarrowed(t, db, f.moa, f.moaReq, "The CareConnect team reinstated your access through the authorizers who sponsor you now.")
+			wantNarrowed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				"The CareConnect team reinstated your access through the authorizers who sponsor you now.",
+			)
 			mustEmails(t, db, f.moa.Email, "access_reinstated", 1)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 		})
@@ -250,9 +284,14 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed.")
-			wantMessage(t, err, portal.ECONFLICT, "Mona ASSISTANT's access cannot be reinstated: the authorizers who qualify as their "+
-				"sponsors now were granted none of the data scopes their access holds. Decline to reinstate it, or have them ask an "+
-				"authorizer who sees that information to sponsor them.")
+			wantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"Mona ASSISTANT's access cannot be reinstated: the authorizers who qualify as their "+
+					"sponsors now were granted none of the data scopes their access holds. Decline to reinstate it, or have them ask an "+
+					"authorizer who sees that information to sponsor them.",
+			)
 			wantStatus(t, db, f.moaReq, portal.ARSuspended)
 		})
 
@@ -268,13 +307,24 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
 				t.Fatal(err)
 			}
-			v, err := a.ConfirmAccessReview(ctx, meta, f.moa, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
+			v, err := a.ConfirmAccessReview(
+				ctx,
+				meta,
+				f.moa,
+				app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
+			)
 			if err != nil || !v.Reinstated {
 				t.Fatalf("review %+v %v", v, err)
 			}
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
-			wantNarrowed(t, db, f.moa, f.moaReq, "You confirmed your annual review, and your access continues through the authorizers who sponsor you now.")
+			wantNarrowed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				"You confirmed your annual review, and your access continues through the authorizers who sponsor you now.",
+			)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 		})
 	})

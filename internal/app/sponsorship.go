@@ -17,12 +17,16 @@ func sponsorshipRef(id portal.SponsorshipID) string { return strconv.FormatInt(i
 
 // notFoundSponsorship hides whether a sponsorship exists from everyone but
 // the two people it concerns.
-var notFoundSponsorship = portal.Errorf(portal.ENOTFOUND, "That sponsorship request does not exist, or you do not have access to it.")
+var notFoundSponsorship = portal.Errorf(
+	portal.ENOTFOUND,
+	"That sponsorship request does not exist, or you do not have access to it.",
+)
 
 // NeedsResidentRoute reports whether the account is a medical resident who
 // has not yet chosen between being sponsored and working independently.
 func NeedsResidentRoute(acct *portal.Account) bool {
-	return IsResident(acct) && acct.ResidentRoute != portal.ResidentIndependent && acct.ResidentRoute != portal.ResidentSponsored
+	return IsResident(acct) && acct.ResidentRoute != portal.ResidentIndependent &&
+		acct.ResidentRoute != portal.ResidentSponsored
 }
 
 // IsResident reports whether the account is a medical resident, who gives
@@ -46,11 +50,18 @@ func readableDate(d string) string {
 // requireOnBehalfOf checks that the person is one who needs an authorizer.
 func requireOnBehalfOf(actor *portal.Account) error {
 	if NeedsResidentRoute(actor) {
-		return portal.Errorf(portal.EFORBIDDEN, "As a medical resident, first choose whether an authorizer will sponsor you for your residency or you will use CareConnect on your own, under Authorizer on the Main Menu.")
+		return portal.Errorf(
+			portal.EFORBIDDEN,
+			"As a medical resident, first choose whether an authorizer will sponsor you for your residency or you will use CareConnect on your own, under Authorizer on the Main Menu.",
+		)
 	}
 	ut := actor.UserType()
 	if !ut.NeedsAuthorizer() {
-		return portal.Errorf(portal.EFORBIDDEN, "Your user type (%s) does not work on behalf of an authorizer, so there is no sponsorship to ask for.", ut.Label())
+		return portal.Errorf(
+			portal.EFORBIDDEN,
+			"Your user type (%s) does not work on behalf of an authorizer, so there is no sponsorship to ask for.",
+			ut.Label(),
+		)
 	}
 	return nil
 }
@@ -59,9 +70,17 @@ func requireOnBehalfOf(actor *portal.Account) error {
 // sponsored by an authorizer for the residency, or to use CareConnect as an
 // independent user. A resident with an open sponsorship stays sponsored
 // until it is declined, revoked or ended.
-func (a *App) ChooseResidentRoute(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, route portal.ResidentRoute) error {
+func (a *App) ChooseResidentRoute(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	route portal.ResidentRoute,
+) error {
 	if !IsResident(actor) {
-		return portal.Errorf(portal.EFORBIDDEN, "Only medical residents choose between sponsorship and independent use.")
+		return portal.Errorf(
+			portal.EFORBIDDEN,
+			"Only medical residents choose between sponsorship and independent use.",
+		)
 	}
 	if route != portal.ResidentIndependent && route != portal.ResidentSponsored {
 		return portal.FieldErrors{"route": "Choose how you will use CareConnect."}
@@ -76,7 +95,11 @@ func (a *App) ChooseResidentRoute(ctx context.Context, meta portal.RequestMeta, 
 			return err
 		}
 		if len(open) > 0 {
-			return portal.Errorf(portal.ECONFLICT, "You have a sponsorship request with %s that is pending or active. It must be declined or revoked before you can use CareConnect on your own.", open[0].AuthorizerName)
+			return portal.Errorf(
+				portal.ECONFLICT,
+				"You have a sponsorship request with %s that is pending or active. It must be declined or revoked before you can use CareConnect on your own.",
+				open[0].AuthorizerName,
+			)
 		}
 	}
 	if route == portal.ResidentSponsored && actor.ResidentRoute == portal.ResidentIndependent {
@@ -88,11 +111,19 @@ func (a *App) ChooseResidentRoute(ctx context.Context, meta portal.RequestMeta, 
 		}
 		for _, r := range reqs {
 			if r.Open() {
-				return portal.Errorf(portal.ECONFLICT, "Your CareConnect access request, made as an independent user, is waiting for the CareConnect team. You can choose sponsorship once it is decided and you hold no access in your own name.")
+				return portal.Errorf(
+					portal.ECONFLICT,
+					"Your CareConnect access request, made as an independent user, is waiting for the CareConnect team. You can choose sponsorship once it is decided and you hold no access in your own name.",
+				)
 			}
 		}
-		if cur := currentAccess(reqs); cur != nil && (cur.Status == portal.ARApproved || cur.Status == portal.ARSuspended) {
-			return portal.Errorf(portal.ECONFLICT, "You hold CareConnect access as an independent user (%s). To be sponsored by an authorizer instead, ask the CareConnect team to remove that access first.", strings.ToLower(cur.StatusLabel()))
+		if cur := currentAccess(reqs); cur != nil &&
+			(cur.Status == portal.ARApproved || cur.Status == portal.ARSuspended) {
+			return portal.Errorf(
+				portal.ECONFLICT,
+				"You hold CareConnect access as an independent user (%s). To be sponsored by an authorizer instead, ask the CareConnect team to remove that access first.",
+				strings.ToLower(cur.StatusLabel()),
+			)
 		}
 	}
 	previous := actor.ResidentRoute
@@ -126,7 +157,11 @@ type SponsorCandidate struct {
 // their own CareConnect access approved and active; for a resident, an
 // enrolled physician); the others come with the reason. query, when given,
 // narrows the list by name or email.
-func (a *App) SponsorshipCandidates(ctx context.Context, actor *portal.Account, query string) ([]SponsorCandidate, error) {
+func (a *App) SponsorshipCandidates(
+	ctx context.Context,
+	actor *portal.Account,
+	query string,
+) ([]SponsorCandidate, error) {
 	if err := requireOnBehalfOf(actor); err != nil {
 		return nil, err
 	}
@@ -159,7 +194,12 @@ func (a *App) SponsorshipCandidates(ctx context.Context, actor *portal.Account, 
 // person to let them work on the authorizer's behalf. Residents give the
 // dates of their residency. The authorizer is emailed a link to the
 // request.
-func (a *App) RequestSponsorship(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in portal.SponsorshipInput) (*portal.Sponsorship, error) {
+func (a *App) RequestSponsorship(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	in portal.SponsorshipInput,
+) (*portal.Sponsorship, error) {
 	if err := requireOnBehalfOf(actor); err != nil {
 		return nil, err
 	}
@@ -184,11 +224,18 @@ func (a *App) RequestSponsorship(ctx context.Context, meta portal.RequestMeta, a
 		}
 	}
 	if chosen == nil {
-		return nil, portal.Errorf(portal.ENOTFOUND, "That person is not an authorizer who shares an approved worksite with you.")
+		return nil, portal.Errorf(
+			portal.ENOTFOUND,
+			"That person is not an authorizer who shares an approved worksite with you.",
+		)
 	}
 	if !chosen.Eligible {
-		return nil, portal.Errorf(portal.ECONFLICT, "%s cannot sponsor you yet: %s. Ask an authorizer who has CareConnect access.",
-			chosen.Account.DisplayName(), portal.SponsorReasonText(chosen.Reason))
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"%s cannot sponsor you yet: %s. Ask an authorizer who has CareConnect access.",
+			chosen.Account.DisplayName(),
+			portal.SponsorReasonText(chosen.Reason),
+		)
 	}
 	auth := chosen.Account
 	s := &portal.Sponsorship{OBOAccountID: actor.ID, AuthorizerAccountID: auth.ID, WorksiteID: chosen.WorksiteID,
@@ -225,15 +272,20 @@ func (a *App) RequestSponsorship(ctx context.Context, meta portal.RequestMeta, a
 // openSponsorshipConflict explains why a second request to the same
 // authorizer was refused.
 func (a *App) openSponsorshipConflict(ctx context.Context, obo portal.AccountID, auth *portal.Account) error {
-	open, err := a.DB.Read().FindSponsorships(ctx, store.SponsorshipFilter{OBOAccountID: obo, AuthorizerAccountID: auth.ID,
-		Statuses: []string{portal.SponsorPending, portal.SponsorActive}})
+	open, err := a.DB.Read().
+		FindSponsorships(ctx, store.SponsorshipFilter{OBOAccountID: obo, AuthorizerAccountID: auth.ID,
+			Statuses: []string{portal.SponsorPending, portal.SponsorActive}})
 	if err != nil {
 		return err
 	}
 	if len(open) > 0 && open[0].Status == portal.SponsorActive {
 		return portal.Errorf(portal.ECONFLICT, "%s already sponsors you.", auth.DisplayName())
 	}
-	return portal.Errorf(portal.ECONFLICT, "You have already asked %s. Your request is waiting for them.", auth.DisplayName())
+	return portal.Errorf(
+		portal.ECONFLICT,
+		"You have already asked %s. Your request is waiting for them.",
+		auth.DisplayName(),
+	)
 }
 
 func (a *App) sponsorshipURL(id portal.SponsorshipID) string {
@@ -242,7 +294,11 @@ func (a *App) sponsorshipURL(id portal.SponsorshipID) string {
 
 // Sponsorship returns a sponsorship to the on-behalf-of user and to the
 // authorizer; to anyone else it does not exist.
-func (a *App) Sponsorship(ctx context.Context, actor *portal.Account, id portal.SponsorshipID) (*portal.Sponsorship, error) {
+func (a *App) Sponsorship(
+	ctx context.Context,
+	actor *portal.Account,
+	id portal.SponsorshipID,
+) (*portal.Sponsorship, error) {
 	s, err := a.DB.Read().FindSponsorshipByID(ctx, id)
 	if store.IsNotFound(err) {
 		return nil, notFoundSponsorship
@@ -257,13 +313,21 @@ func (a *App) Sponsorship(ctx context.Context, actor *portal.Account, id portal.
 }
 
 // authorizerSponsorship returns a sponsorship its authorizer may act on.
-func (a *App) authorizerSponsorship(ctx context.Context, actor *portal.Account, id portal.SponsorshipID) (*portal.Sponsorship, error) {
+func (a *App) authorizerSponsorship(
+	ctx context.Context,
+	actor *portal.Account,
+	id portal.SponsorshipID,
+) (*portal.Sponsorship, error) {
 	s, err := a.Sponsorship(ctx, actor, id)
 	if err != nil {
 		return nil, err
 	}
 	if s.AuthorizerAccountID != actor.ID {
-		return nil, portal.Errorf(portal.EFORBIDDEN, "Only %s, the authorizer you asked, can decide on or end this sponsorship.", s.AuthorizerName)
+		return nil, portal.Errorf(
+			portal.EFORBIDDEN,
+			"Only %s, the authorizer you asked, can decide on or end this sponsorship.",
+			s.AuthorizerName,
+		)
 	}
 	return s, nil
 }
@@ -271,7 +335,14 @@ func (a *App) authorizerSponsorship(ctx context.Context, actor *portal.Account, 
 // DecideSponsorship approves or declines a request to work on the
 // authorizer's behalf (a reason is required to decline). When two
 // decisions race exactly one stands; the other is told what happened.
-func (a *App) DecideSponsorship(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.SponsorshipID, approve bool, reason string) (*portal.Sponsorship, error) {
+func (a *App) DecideSponsorship(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	id portal.SponsorshipID,
+	approve bool,
+	reason string,
+) (*portal.Sponsorship, error) {
 	s, err := a.authorizerSponsorship(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -315,8 +386,15 @@ func (a *App) DecideSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 				return err
 			}
 		}
-		data := mail.SponsorshipDecided{Common: a.common(s.OBOName), AuthorizerName: s.AuthorizerName, WorksiteName: s.WorksiteName,
-			Approved: approve, Reason: reason, SponsorshipURL: a.sponsorshipURL(id), EnrolmentURL: a.Config.BaseURL + "/application/request"}
+		data := mail.SponsorshipDecided{
+			Common:         a.common(s.OBOName),
+			AuthorizerName: s.AuthorizerName,
+			WorksiteName:   s.WorksiteName,
+			Approved:       approve,
+			Reason:         reason,
+			SponsorshipURL: a.sponsorshipURL(id),
+			EnrolmentURL:   a.Config.BaseURL + "/application/request",
+		}
 		if s.IsResidency() {
 			data.ResidencyEnd = readableDate(s.ResidencyEnd)
 		}
@@ -347,18 +425,32 @@ func (a *App) mayApproveSponsorship(ctx context.Context, actor *portal.Account, 
 	if err != nil {
 		return err
 	}
-	_, reason := portal.SponsorEligible(portal.SponsorStanding{Authorizer: actor, Access: access[actor.ID], SharesWorksite: shared,
-		Sponsorship: s, Today: a.today()})
+	_, reason := portal.SponsorEligible(
+		portal.SponsorStanding{Authorizer: actor, Access: access[actor.ID], SharesWorksite: shared,
+			Sponsorship: s, Today: a.today()},
+	)
 	switch reason {
 	case "":
 	case portal.SponsorNotAuthorizer:
-		return portal.Errorf(portal.EFORBIDDEN, "Your user type (%s) cannot approve people to work on your behalf.", actor.UserType().Label())
+		return portal.Errorf(
+			portal.EFORBIDDEN,
+			"Your user type (%s) cannot approve people to work on your behalf.",
+			actor.UserType().Label(),
+		)
 	case portal.SponsorNoSharedWorksite:
-		return portal.Errorf(portal.ECONFLICT, "You and %s are no longer both active members of %s, or it is no longer approved, "+
-			"so this request cannot be approved. Decline it instead.", s.OBOName, s.WorksiteName)
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"You and %s are no longer both active members of %s, or it is no longer approved, "+
+				"so this request cannot be approved. Decline it instead.",
+			s.OBOName,
+			s.WorksiteName,
+		)
 	case portal.SponsorAccessNotApproved:
-		return portal.Errorf(portal.ECONFLICT, "Your own CareConnect access is not approved and active, so you cannot sponsor anyone now. "+
-			"You can approve this request once your access is approved, or decline it.")
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"Your own CareConnect access is not approved and active, so you cannot sponsor anyone now. "+
+				"You can approve this request once your access is approved, or decline it.",
+		)
 	case portal.SponsorNotPhysician:
 		return portal.Errorf(portal.ECONFLICT, "A medical resident's authorizer must be an enrolled physician, "+
 			"so you cannot sponsor %s's residency. Decline the request instead.", s.OBOName)
@@ -366,8 +458,11 @@ func (a *App) mayApproveSponsorship(ctx context.Context, actor *portal.Account, 
 		return portal.Errorf(portal.ECONFLICT, "You cannot sponsor anyone now: %s.", portal.SponsorReasonText(reason))
 	}
 	if s.IsResidency() && s.ResidencyEnd < a.today() {
-		return portal.Errorf(portal.ECONFLICT, "The residency in this request ended on %s, so it cannot be approved. Decline it instead.",
-			readableDate(s.ResidencyEnd))
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"The residency in this request ended on %s, so it cannot be approved. Decline it instead.",
+			readableDate(s.ResidencyEnd),
+		)
 	}
 	return nil
 }
@@ -383,7 +478,12 @@ func (a *App) alreadyDecided(s *portal.Sponsorship) error {
 	case portal.SponsorWithdrawn:
 		return portal.Errorf(portal.ECONFLICT, "%s ended this sponsorship on %s.", s.OBOName, when(s.EndedAt))
 	default:
-		return portal.Errorf(portal.ECONFLICT, "This sponsorship has already ended (%s on %s).", s.Status, when(s.EndedAt))
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"This sponsorship has already ended (%s on %s).",
+			s.Status,
+			when(s.EndedAt),
+		)
 	}
 }
 
@@ -392,7 +492,13 @@ func (a *App) alreadyDecided(s *portal.Sponsorship) error {
 // user is emailed) or the on-behalf-of user withdraws from it (the
 // authorizer is emailed). If no other sponsor who qualifies remains, the
 // on-behalf-of user's access lapses with it (see lapseDependants).
-func (a *App) RevokeSponsorship(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.SponsorshipID, reason string) (*portal.Sponsorship, error) {
+func (a *App) RevokeSponsorship(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	id portal.SponsorshipID,
+	reason string,
+) (*portal.Sponsorship, error) {
 	s, err := a.Sponsorship(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -403,14 +509,20 @@ func (a *App) RevokeSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 		return nil, err
 	}
 	if s.Status != portal.SponsorActive {
-		return nil, portal.Errorf(portal.ECONFLICT, "Only an active sponsorship can be ended; this one is %s.", s.Status)
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"Only an active sponsorship can be ended; this one is %s.",
+			s.Status,
+		)
 	}
 	now := a.now()
 	status, action, cause := portal.SponsorRevoked, "sponsorship.revoked", lapseCause{code: LapseSponsorshipRevoked,
 		self: fmt.Sprintf("%s ended your sponsorship at %s.", s.AuthorizerName, s.WorksiteName)}
 	if byOBO {
-		status, action, cause = portal.SponsorWithdrawn, "sponsorship.withdrawn", lapseCause{code: LapseSponsorshipWithdrawn,
-			self: fmt.Sprintf("You ended your sponsorship by %s at %s.", s.AuthorizerName, s.WorksiteName)}
+		status, action, cause = portal.SponsorWithdrawn, "sponsorship.withdrawn", lapseCause{
+			code: LapseSponsorshipWithdrawn,
+			self: fmt.Sprintf("You ended your sponsorship by %s at %s.", s.AuthorizerName, s.WorksiteName),
+		}
 	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		change := tx.RevokeSponsorship
@@ -434,8 +546,17 @@ func (a *App) RevokeSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 			return err
 		}
 		if byOBO {
-			return a.enqueue(ctx, tx, "sponsorship_withdrawn", s.AuthorizerEmail, s.AuthorizerAccountID, mail.SponsorshipWithdrawn{
-				Common: a.common(s.AuthorizerName), OBOName: s.OBOName, WorksiteName: s.WorksiteName, Reason: reason})
+			return a.enqueue(
+				ctx,
+				tx,
+				"sponsorship_withdrawn",
+				s.AuthorizerEmail,
+				s.AuthorizerAccountID,
+				mail.SponsorshipWithdrawn{
+					Common: a.common(
+						s.AuthorizerName,
+					), OBOName: s.OBOName, WorksiteName: s.WorksiteName, Reason: reason},
+			)
 		}
 		return a.sendSponsorshipEnded(ctx, tx, s, true, reason)
 	})
@@ -449,7 +570,13 @@ func (a *App) RevokeSponsorship(ctx context.Context, meta portal.RequestMeta, ac
 // sendSponsorshipEnded emails the on-behalf-of user that the authorizer
 // ended the sponsorship, or that it ended with the residency, saying how
 // many sponsors who qualify remain.
-func (a *App) sendSponsorshipEnded(ctx context.Context, tx *store.Tx, s *portal.Sponsorship, revoked bool, reason string) error {
+func (a *App) sendSponsorshipEnded(
+	ctx context.Context,
+	tx *store.Tx,
+	s *portal.Sponsorship,
+	revoked bool,
+	reason string,
+) error {
 	obo, err := tx.FindAccountByID(ctx, s.OBOAccountID)
 	if err != nil {
 		return err
@@ -458,8 +585,14 @@ func (a *App) sendSponsorshipEnded(ctx context.Context, tx *store.Tx, s *portal.
 	if err != nil {
 		return err
 	}
-	data := mail.SponsorshipEnded{Common: a.common(s.OBOName), AuthorizerName: s.AuthorizerName, WorksiteName: s.WorksiteName,
-		Revoked: revoked, Reason: reason, RemainingSponsors: len(remaining)}
+	data := mail.SponsorshipEnded{
+		Common:            a.common(s.OBOName),
+		AuthorizerName:    s.AuthorizerName,
+		WorksiteName:      s.WorksiteName,
+		Revoked:           revoked,
+		Reason:            reason,
+		RemainingSponsors: len(remaining),
+	}
 	if !revoked {
 		data.ResidencyEnd = readableDate(s.ResidencyEnd)
 	}
@@ -491,8 +624,11 @@ func (a *App) EndResidencies(ctx context.Context) (int, error) {
 					"residency_end": s.ResidencyEnd}}); err != nil {
 				return err
 			}
-			cause := lapseCause{code: LapseResidencyEnded, self: fmt.Sprintf("Your residency ended on %s, and with it your sponsorship by %s.",
-				readableDate(s.ResidencyEnd), s.AuthorizerName)}
+			cause := lapseCause{
+				code: LapseResidencyEnded,
+				self: fmt.Sprintf("Your residency ended on %s, and with it your sponsorship by %s.",
+					readableDate(s.ResidencyEnd), s.AuthorizerName),
+			}
 			if err := a.lapseDependants(ctx, tx, meta, s.OBOAccountID, cause); err != nil {
 				return err
 			}
@@ -562,7 +698,9 @@ func sponsorshipActions(_ *App, _ *portal.Account, m *store.MenuRead) []portal.A
 	for _, s := range m.SponsorshipsToDecide {
 		out = append(out, portal.ActionItem{Kind: "sponsorship", SubmittedAt: s.CreatedAt,
 			Description: fmt.Sprintf("%s would like to work on your behalf at %s.", s.OBOName, s.WorksiteName),
-			ViewURL:     "/sponsorships/" + sponsorshipRef(s.ID), AcceptURL: "/sponsorships/" + sponsorshipRef(s.ID) + "/approve",
+			ViewURL: "/sponsorships/" + sponsorshipRef(
+				s.ID,
+			), AcceptURL: "/sponsorships/" + sponsorshipRef(s.ID) + "/approve",
 			AcceptLabel: "Approve"})
 	}
 	return out

@@ -16,7 +16,12 @@ import (
 )
 
 // enrol registers a person; edit sets their profession.
-func enrol(t *testing.T, a *app.App, key, given, surname string, edit func(in *portal.RegistrationInput)) *portal.Account {
+func enrol(
+	t *testing.T,
+	a *app.App,
+	key, given, surname string,
+	edit func(in *portal.RegistrationInput),
+) *portal.Account {
 	t.Helper()
 	return fixture.Register(t, a, key, given, surname, edit)
 }
@@ -67,7 +72,8 @@ func enrolled(t *testing.T, a *app.App, auth *portal.Account, ws ...*portal.Work
 
 func sponsorAudit(t *testing.T, db *store.DB, id portal.SponsorshipID) []string {
 	t.Helper()
-	evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "sponsorship", SubjectID: itoa(int64(id))})
+	evs, err := db.Read().
+		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "sponsorship", SubjectID: itoa(int64(id))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,10 +112,16 @@ func TestApp_SponsorshipCandidates(t *testing.T) {
 		}
 		var names []string
 		for _, c := range got {
-			names = append(names, fmt.Sprintf("%s@%s:%v%s", c.Account.DisplayName(), c.WorksiteName, c.Eligible, c.Reason))
+			names = append(
+				names,
+				fmt.Sprintf("%s@%s:%v%s", c.Account.DisplayName(), c.WorksiteName, c.Eligible, c.Reason),
+			)
 		}
 		// The registered nurse works there too but has no CareConnect access of her own yet.
-		if strings.Join(names, ", ") != "Dalia DOCTOR@Kingsgate Mall Clinic:true, Rita NURSE@Kingsgate Mall Clinic:false"+portal.SponsorAccessNotApproved {
+		if strings.Join(
+			names,
+			", ",
+		) != "Dalia DOCTOR@Kingsgate Mall Clinic:true, Rita NURSE@Kingsgate Mall Clinic:false"+portal.SponsorAccessNotApproved {
 			t.Fatalf("candidates %v: only the physician and the registered nurse who share an approved worksite", names)
 		}
 		if got, _ := a.SponsorshipCandidates(ctx, moa, "rita"); len(got) != 1 || got[0].Account.ID != rn.ID {
@@ -140,12 +152,20 @@ func TestApp_SponsorshipCandidates(t *testing.T) {
 			if stored.ResidentRoute != portal.ResidentSponsored || stored.UserType() != portal.UserOnBehalfOf {
 				t.Fatalf("route %q type %q", stored.ResidentRoute, stored.UserType())
 			}
-			if acts := auditActions(t, db, itoa(int64(res.ID))); !strings.Contains(strings.Join(acts, " "), "account.resident_route_chosen") {
+			if acts := auditActions(t, db, itoa(int64(res.ID))); !strings.Contains(
+				strings.Join(acts, " "),
+				"account.resident_route_chosen",
+			) {
 				t.Fatalf("audit %v", acts)
 			}
 			got, err := a.SponsorshipCandidates(ctx, stored, "")
-			if err != nil || len(got) != 2 || !got[0].Eligible || got[1].Eligible || got[1].Reason != portal.SponsorNotPhysician {
-				t.Fatalf("resident's candidates %+v %v: the enrolled physician, and the nurse who cannot sponsor a resident", got, err)
+			if err != nil || len(got) != 2 || !got[0].Eligible || got[1].Eligible ||
+				got[1].Reason != portal.SponsorNotPhysician {
+				t.Fatalf(
+					"resident's candidates %+v %v: the enrolled physician, and the nurse who cannot sponsor a resident",
+					got,
+					err,
+				)
 			}
 			// The resident is never a candidate for the MOA, whatever their route.
 			if got, _ := a.SponsorshipCandidates(ctx, moa, "rae"); len(got) != 0 {
@@ -194,11 +214,17 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 			t.Fatalf("got %+v", s)
 		}
 		es := mustEmails(t, db, doc.Email, "sponsorship_requested", 1)
-		if !strings.Contains(es[0].Text, "https://portal.test/sponsorships/"+itoa(int64(s.ID))) || !strings.Contains(es[0].Text, "I run the front desk.") ||
-			!strings.Contains(es[0].Subject, "Mona ASSISTANT would like to work on your behalf at Kingsgate Mall Clinic") {
+		if !strings.Contains(es[0].Text, "https://portal.test/sponsorships/"+itoa(int64(s.ID))) ||
+			!strings.Contains(es[0].Text, "I run the front desk.") ||
+			!strings.Contains(
+				es[0].Subject,
+				"Mona ASSISTANT would like to work on your behalf at Kingsgate Mall Clinic",
+			) {
 			t.Fatalf("request email %q:\n%s", es[0].Subject, es[0].Text)
 		}
-		if _, err := a.RequestSponsorship(ctx, meta, moa, sponsorInput(doc, clinic)); portal.ErrorCode(err) != portal.ECONFLICT ||
+		if _, err := a.RequestSponsorship(ctx, meta, moa, sponsorInput(doc, clinic)); portal.ErrorCode(
+			err,
+		) != portal.ECONFLICT ||
 			!strings.Contains(portal.ErrorMessage(err), "already asked Dalia DOCTOR") {
 			t.Fatalf("second request: %v", err)
 		}
@@ -215,7 +241,9 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 				}
 			}
 			if found == nil || found.Description != "Mona ASSISTANT would like to work on your behalf at Kingsgate Mall Clinic." ||
-				found.AcceptURL != "/sponsorships/"+itoa(int64(s.ID))+"/approve" || found.ViewURL != "/sponsorships/"+itoa(int64(s.ID)) || found.RejectURL != "" {
+				found.AcceptURL != "/sponsorships/"+itoa(int64(s.ID))+"/approve" ||
+				found.ViewURL != "/sponsorships/"+itoa(int64(s.ID)) ||
+				found.RejectURL != "" {
 				t.Fatalf("action items %+v", items)
 			}
 			if items, _ := a.ActionItems(ctx, outsider); len(items) != 0 {
@@ -296,7 +324,9 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 		if sp, _ := a.ActiveSponsors(ctx, moa); len(sp) != 1 || sp[0].AuthorizerAccountID != doc.ID {
 			t.Fatalf("active sponsors %+v", sp)
 		}
-		if _, err := a.RequestSponsorship(ctx, meta, moa, sponsorInput(doc, clinic)); portal.ErrorCode(err) != portal.ECONFLICT ||
+		if _, err := a.RequestSponsorship(ctx, meta, moa, sponsorInput(doc, clinic)); portal.ErrorCode(
+			err,
+		) != portal.ECONFLICT ||
 			!strings.Contains(portal.ErrorMessage(err), "already sponsors you") {
 			t.Fatalf("asking an active sponsor again: %v", err)
 		}
@@ -310,7 +340,8 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 				t.Fatalf("revoke %+v %v", got, err)
 			}
 			es := mustEmails(t, db, moa.Email, "sponsorship_ended", 1)
-			if !strings.Contains(es[0].Text, "Left the clinic.") || !strings.Contains(es[0].Text, "No other authorizer who can sponsor you remains") {
+			if !strings.Contains(es[0].Text, "Left the clinic.") ||
+				!strings.Contains(es[0].Text, "No other authorizer who can sponsor you remains") {
 				t.Fatalf("ended email:\n%s", es[0].Text)
 			}
 			if n, _ := a.ActiveSponsorCount(ctx, moa); n != 0 {

@@ -13,16 +13,29 @@ func staffRef(id portal.StaffID) string { return "staff:" + strconv.FormatInt(in
 
 // GrantStaffRole gives a role to a member of the CareConnect team (created
 // on first grant). by names who granted it, for the audit trail.
-func (a *App) GrantStaffRole(ctx context.Context, meta portal.RequestMeta, by, email, role string) (*portal.Staff, error) {
+func (a *App) GrantStaffRole(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by, email, role string,
+) (*portal.Staff, error) {
 	return a.changeStaffRole(ctx, meta, by, email, role, true)
 }
 
 // RevokeStaffRole removes a role.
-func (a *App) RevokeStaffRole(ctx context.Context, meta portal.RequestMeta, by, email, role string) (*portal.Staff, error) {
+func (a *App) RevokeStaffRole(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by, email, role string,
+) (*portal.Staff, error) {
 	return a.changeStaffRole(ctx, meta, by, email, role, false)
 }
 
-func (a *App) changeStaffRole(ctx context.Context, meta portal.RequestMeta, by, email, role string, grant bool) (*portal.Staff, error) {
+func (a *App) changeStaffRole(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by, email, role string,
+	grant bool,
+) (*portal.Staff, error) {
 	email = strings.TrimSpace(email)
 	fe := portal.FieldErrors{}
 	validateEmailField(fe, "email", email)
@@ -82,7 +95,11 @@ func (a *App) changeStaffRole(ctx context.Context, meta portal.RequestMeta, by, 
 // team, by identity or (the first time) by email, and records the sign-in.
 // The email only counts when the provider says it verified it. People
 // without a role are refused, and the refusal is audited.
-func (a *App) StaffSignIn(ctx context.Context, meta portal.RequestMeta, card portal.CardIdentity) (*portal.Staff, error) {
+func (a *App) StaffSignIn(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	card portal.CardIdentity,
+) (*portal.Staff, error) {
 	var out *portal.Staff
 	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
 		s, err := tx.FindStaffBySubject(ctx, card.Issuer, card.Subject)
@@ -113,7 +130,10 @@ func (a *App) StaffSignIn(ctx context.Context, meta portal.RequestMeta, card por
 		return nil, err
 	}
 	if out == nil {
-		return nil, portal.Errorf(portal.EFORBIDDEN, "You are signed in, but you are not a member of the CareConnect team. Ask a back-office administrator to grant you a role.")
+		return nil, portal.Errorf(
+			portal.EFORBIDDEN,
+			"You are signed in, but you are not a member of the CareConnect team. Ask a back-office administrator to grant you a role.",
+		)
 	}
 	return out, nil
 }
@@ -121,20 +141,36 @@ func (a *App) StaffSignIn(ctx context.Context, meta portal.RequestMeta, card por
 // GrantStaffRoleBySubject gives a role to the person who signs in to the
 // back office as subject at issuer, whatever email their provider sends
 // (created on first grant). by names who granted it.
-func (a *App) GrantStaffRoleBySubject(ctx context.Context, meta portal.RequestMeta, by, issuer, subject, role string) (*portal.Staff, error) {
+func (a *App) GrantStaffRoleBySubject(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by, issuer, subject, role string,
+) (*portal.Staff, error) {
 	return a.changeStaffRoleBySubject(ctx, meta, by, issuer, subject, role, true)
 }
 
 // RevokeStaffRoleBySubject removes a role from the person known by subject.
-func (a *App) RevokeStaffRoleBySubject(ctx context.Context, meta portal.RequestMeta, by, issuer, subject, role string) (*portal.Staff, error) {
+func (a *App) RevokeStaffRoleBySubject(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by, issuer, subject, role string,
+) (*portal.Staff, error) {
 	return a.changeStaffRoleBySubject(ctx, meta, by, issuer, subject, role, false)
 }
 
-func (a *App) changeStaffRoleBySubject(ctx context.Context, meta portal.RequestMeta, by, issuer, subject, role string, grant bool) (*portal.Staff, error) {
+func (a *App) changeStaffRoleBySubject(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by, issuer, subject, role string,
+	grant bool,
+) (*portal.Staff, error) {
 	issuer, subject = strings.TrimSpace(issuer), strings.TrimSpace(subject)
 	fe := portal.FieldErrors{}
 	if issuer == "" || subject == "" || strings.ContainsAny(issuer+subject, " \t\r\n") {
-		fe.Add("subject", "Give the identity as ISSUER|SUBJECT, for example https://login.example/realms/staff|8f14e45f.")
+		fe.Add(
+			"subject",
+			"Give the identity as ISSUER|SUBJECT, for example https://login.example/realms/staff|8f14e45f.",
+		)
 	}
 	if !portal.ValidStaffRole(role) {
 		fe.Add("role", "Choose a role: officer, auditor or administrator.")

@@ -19,17 +19,29 @@ func TestApp_StaffSignInEmailMustBeVerified(t *testing.T) {
 		if _, err := a.GrantStaffRole(ctx, meta, "test", "olivia@gov.test", portal.RoleOfficer); err != nil {
 			t.Fatal(err)
 		}
-		id := portal.CardIdentity{Issuer: "https://staff-idp.test", Subject: "someone-else", GivenNames: "Mallory", Surname: "TAKER",
-			Email: "olivia@gov.test"}
+		id := portal.CardIdentity{
+			Issuer:     "https://staff-idp.test",
+			Subject:    "someone-else",
+			GivenNames: "Mallory",
+			Surname:    "TAKER",
+			Email:      "olivia@gov.test",
+		}
 		_, err := a.StaffSignIn(ctx, meta, id)
 		wantMessage(t, err, portal.EFORBIDDEN, staffRefused)
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "identity", SubjectID: "someone-else"})
-		if len(evs) != 1 || evs[0].Action != "staff.sign_in_refused" || !strings.Contains(evs[0].Details, `"email_verified":false`) {
+		if len(evs) != 1 || evs[0].Action != "staff.sign_in_refused" ||
+			!strings.Contains(evs[0].Details, `"email_verified":false`) {
 			t.Fatalf("refusal audited as %+v", evs)
 		}
 
-		olivia := portal.CardIdentity{Issuer: "https://staff-idp.test", Subject: "olivia-sub", GivenNames: "Olivia", Surname: "OFFICER",
-			Email: "olivia@gov.test", EmailVerified: true}
+		olivia := portal.CardIdentity{
+			Issuer:        "https://staff-idp.test",
+			Subject:       "olivia-sub",
+			GivenNames:    "Olivia",
+			Surname:       "OFFICER",
+			Email:         "olivia@gov.test",
+			EmailVerified: true,
+		}
 		s, err := a.StaffSignIn(ctx, meta, olivia)
 		if err != nil || !s.Has(portal.RoleOfficer) {
 			t.Fatalf("%+v %v", s, err)
@@ -54,15 +66,25 @@ func TestApp_StaffRoleBySubject(t *testing.T) {
 		a := newApp(t, db)
 		_, err := a.GrantStaffRoleBySubject(ctx, meta, "", "https://staff-idp.test", "", "wizard")
 		fe, _ := portal.AsFieldErrors(err)
-		if fe["subject"] == "" || fe["role"] != "Choose a role: officer, auditor or administrator." || fe["by"] != "Say who is making this change." {
+		if fe["subject"] == "" || fe["role"] != "Choose a role: officer, auditor or administrator." ||
+			fe["by"] != "Say who is making this change." {
 			t.Fatalf("got %v", err)
 		}
-		s, err := a.GrantStaffRoleBySubject(ctx, meta, "ada.admin", "https://staff-idp.test", "aaron-sub", portal.RoleAuditor)
-		if err != nil || s.Email != "" || s.Issuer != "https://staff-idp.test" || s.Subject != "aaron-sub" || !s.Has(portal.RoleAuditor) {
+		s, err := a.GrantStaffRoleBySubject(
+			ctx,
+			meta,
+			"ada.admin",
+			"https://staff-idp.test",
+			"aaron-sub",
+			portal.RoleAuditor,
+		)
+		if err != nil || s.Email != "" || s.Issuer != "https://staff-idp.test" || s.Subject != "aaron-sub" ||
+			!s.Has(portal.RoleAuditor) {
 			t.Fatalf("%+v %v", s, err)
 		}
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "ada.admin"})
-		if len(evs) != 1 || evs[0].Action != "staff.role_granted" || !strings.Contains(evs[0].Details, `"subject":"aaron-sub"`) {
+		if len(evs) != 1 || evs[0].Action != "staff.role_granted" ||
+			!strings.Contains(evs[0].Details, `"subject":"aaron-sub"`) {
 			t.Fatalf("audit %+v", evs)
 		}
 		// The identity signs in with an unverified address, or none.
@@ -72,14 +94,23 @@ func TestApp_StaffRoleBySubject(t *testing.T) {
 			t.Fatalf("sign-in %+v %v", got, err)
 		}
 		// A second role, then revoking the first.
-		if s, err = a.GrantStaffRoleBySubject(ctx, meta, "ada.admin", "https://staff-idp.test", "aaron-sub", portal.RoleOfficer); err != nil || len(s.Roles) != 2 {
+		if s, err = a.GrantStaffRoleBySubject(ctx, meta, "ada.admin", "https://staff-idp.test", "aaron-sub", portal.RoleOfficer); err != nil ||
+			len(s.Roles) != 2 {
 			t.Fatalf("%+v %v", s, err)
 		}
 		if s, err = a.RevokeStaffRoleBySubject(ctx, meta, "ada.admin", "https://staff-idp.test", "aaron-sub", portal.RoleAuditor); err != nil ||
-			s.Has(portal.RoleAuditor) || !s.Has(portal.RoleOfficer) {
+			s.Has(portal.RoleAuditor) ||
+			!s.Has(portal.RoleOfficer) {
 			t.Fatalf("%+v %v", s, err)
 		}
-		_, err = a.RevokeStaffRoleBySubject(ctx, meta, "ada.admin", "https://staff-idp.test", "nobody", portal.RoleAuditor)
+		_, err = a.RevokeStaffRoleBySubject(
+			ctx,
+			meta,
+			"ada.admin",
+			"https://staff-idp.test",
+			"nobody",
+			portal.RoleAuditor,
+		)
 		wantMessage(t, err, portal.ENOTFOUND, "https://staff-idp.test|nobody is not a member of the CareConnect team.")
 		// Two identities without email can both hold roles.
 		if _, err := a.GrantStaffRoleBySubject(ctx, meta, "ada.admin", "https://staff-idp.test", "other-sub", portal.RoleAuditor); err != nil {

@@ -41,10 +41,20 @@ func (a *App) AdministeredGroups(ctx context.Context, actor *portal.Account) ([]
 // RegisterWorksite registers a new worksite; the registrant becomes its site
 // administrator. It stays pending until the declaration is signed and the
 // CareConnect team approves it.
-func (a *App) RegisterWorksite(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, in portal.WorksiteInput) (*portal.Worksite, error) {
+func (a *App) RegisterWorksite(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	in portal.WorksiteInput,
+) (*portal.Worksite, error) {
 	in.Normalize()
 	fe := in.Validate()
-	w := &portal.Worksite{Name: in.Name, Type: portal.WorksiteType(in.Type), Status: portal.WorksitePending, RegisteredBy: actor.ID}
+	w := &portal.Worksite{
+		Name:         in.Name,
+		Type:         portal.WorksiteType(in.Type),
+		Status:       portal.WorksitePending,
+		RegisteredBy: actor.ID,
+	}
 	w.Phone, _ = portal.NormalizePhone(in.Phone)
 	if in.AddressID != "" {
 		id, err := strconv.ParseInt(in.AddressID, 10, 64)
@@ -112,7 +122,13 @@ func (a *App) RegisterWorksite(ctx context.Context, meta portal.RequestMeta, act
 	return w, nil
 }
 
-func (a *App) registerWorksiteTx(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, w *portal.Worksite, in portal.WorksiteInput) error {
+func (a *App) registerWorksiteTx(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	w *portal.Worksite,
+	in portal.WorksiteInput,
+) error {
 	now := a.now()
 	w.CreatedAt = now
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
@@ -161,15 +177,28 @@ func (a *App) registerWorksiteTx(ctx context.Context, meta portal.RequestMeta, a
 // the worksite and named someone else), or by id for the registrant when
 // they are the named signer, with a confirmed email address that is the
 // signer's and a legal name that matches the signer's name.
-func (a *App) DeclarationTarget(ctx context.Context, actor *portal.Account, token string, id portal.WorksiteID) (*portal.Worksite, error) {
+func (a *App) DeclarationTarget(
+	ctx context.Context,
+	actor *portal.Account,
+	token string,
+	id portal.WorksiteID,
+) (*portal.Worksite, error) {
 	if token != "" {
 		w, err := a.DB.Read().FindWorksiteBySignerToken(ctx, secret.Hash(token))
 		if err != nil {
-			return nil, portal.Errorf(portal.ENOTFOUND, "This declaration link is not valid: it may have been used already. Ask the person who registered the worksite to check its status.")
+			return nil, portal.Errorf(
+				portal.ENOTFOUND,
+				"This declaration link is not valid: it may have been used already. Ask the person who registered the worksite to check its status.",
+			)
 		}
 		if w.RegisteredBy == actor.ID {
-			return nil, portal.Errorf(portal.EFORBIDDEN, "You registered %s and named %s as the person with signing authority: only they can sign its declaration, through the link we emailed to %s.",
-				w.Name, w.SignerName, w.SignerEmail)
+			return nil, portal.Errorf(
+				portal.EFORBIDDEN,
+				"You registered %s and named %s as the person with signing authority: only they can sign its declaration, through the link we emailed to %s.",
+				w.Name,
+				w.SignerName,
+				w.SignerEmail,
+			)
 		}
 		return w, nil
 	}
@@ -196,20 +225,39 @@ func (a *App) DeclarationTarget(ctx context.Context, actor *portal.Account, toke
 			portal.NotConfirmedMessage(cur.Email), portal.DeclarationTitle, w.Name)
 	}
 	if !portal.SameLegalName(w.SignerName, cur.LegalName()) {
-		return nil, portal.Errorf(portal.EFORBIDDEN, "The %s for %s is to be signed by %s, and your legal name is %s. Ask %s to sign it, or contact the CareConnect team.",
-			portal.DeclarationTitle, w.Name, w.SignerName, cur.LegalName(), w.SignerName)
+		return nil, portal.Errorf(
+			portal.EFORBIDDEN,
+			"The %s for %s is to be signed by %s, and your legal name is %s. Ask %s to sign it, or contact the CareConnect team.",
+			portal.DeclarationTitle,
+			w.Name,
+			w.SignerName,
+			cur.LegalName(),
+			w.SignerName,
+		)
 	}
 	return w, nil
 }
 
 // SignDeclaration records the Worksite Privacy & Security Declaration.
-func (a *App) SignDeclaration(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, token string, id portal.WorksiteID, in portal.DeclarationInput) (*portal.Worksite, error) {
+func (a *App) SignDeclaration(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	token string,
+	id portal.WorksiteID,
+	in portal.DeclarationInput,
+) (*portal.Worksite, error) {
 	w, err := a.DeclarationTarget(ctx, actor, token, id)
 	if err != nil {
 		return nil, err
 	}
 	if w.DeclarationDone() {
-		return nil, portal.Errorf(portal.ECONFLICT, "The declaration for %s was already signed on %s.", w.Name, w.DeclarationSigned.In(portal.Pacific()).Format("2 Jan 2006"))
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"The declaration for %s was already signed on %s.",
+			w.Name,
+			w.DeclarationSigned.In(portal.Pacific()).Format("2 Jan 2006"),
+		)
 	}
 	if err := in.Validate(actor.LegalName()).Err(); err != nil {
 		return nil, err
@@ -238,7 +286,14 @@ func (a *App) SignDeclaration(ctx context.Context, meta portal.RequestMeta, acto
 
 // DecideWorksite records the CareConnect team's decision on a new worksite
 // and tells its administrators. by names the staff member.
-func (a *App) DecideWorksite(ctx context.Context, meta portal.RequestMeta, by string, code portal.WorksiteCode, approve bool, reason string) (*portal.Worksite, error) {
+func (a *App) DecideWorksite(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	by string,
+	code portal.WorksiteCode,
+	approve bool,
+	reason string,
+) (*portal.Worksite, error) {
 	w, err := a.DB.Read().FindWorksiteByCode(ctx, code)
 	if err != nil {
 		return nil, portal.Errorf(portal.ENOTFOUND, "No worksite has the Worksite ID %s.", code)
@@ -247,7 +302,11 @@ func (a *App) DecideWorksite(ctx context.Context, meta portal.RequestMeta, by st
 		return nil, portal.Errorf(portal.ECONFLICT, "%s is already %s.", w.Name, w.Status)
 	}
 	if approve && !w.DeclarationDone() {
-		return nil, portal.Errorf(portal.EINVALID, "%s cannot be approved before its Worksite Privacy & Security Declaration is signed.", w.Name)
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"%s cannot be approved before its Worksite Privacy & Security Declaration is signed.",
+			w.Name,
+		)
 	}
 	if err := portal.ValidateReason(reason, !approve); err != nil {
 		return nil, err
@@ -316,19 +375,30 @@ func (a *App) FindWorksiteToJoin(ctx context.Context, code string) (*portal.Work
 	}
 	w, err := a.DB.Read().FindWorksiteByCode(ctx, c)
 	if store.IsNotFound(err) {
-		return nil, portal.Errorf(portal.ENOTFOUND, "No worksite has the Worksite ID %s. Check the code with your site administrator.", c)
+		return nil, portal.Errorf(
+			portal.ENOTFOUND,
+			"No worksite has the Worksite ID %s. Check the code with your site administrator.",
+			c,
+		)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if w.Status == portal.WorksiteDeclined {
-		return nil, portal.Errorf(portal.EINVALID, "The worksite %s was not approved by the CareConnect team, so it cannot be joined.", w.Name)
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"The worksite %s was not approved by the CareConnect team, so it cannot be joined.",
+			w.Name,
+		)
 	}
 	return w, nil
 }
 
 // FindWorksitesAtAddress returns the worksite registered at an address from the index, if any.
-func (a *App) FindWorksitesAtAddress(ctx context.Context, id portal.AddressID) (*portal.Address, *portal.Worksite, error) {
+func (a *App) FindWorksitesAtAddress(
+	ctx context.Context,
+	id portal.AddressID,
+) (*portal.Address, *portal.Worksite, error) {
 	addr, err := a.DB.Read().FindAddressByID(ctx, id)
 	if err != nil {
 		return nil, nil, portal.Errorf(portal.ENOTFOUND, "That address is not in the index. Search again.")
@@ -347,7 +417,13 @@ func (a *App) FindWorksitesAtAddress(ctx context.Context, id portal.AddressID) (
 }
 
 // RequestToJoin asks a worksite's administrators to let the person join.
-func (a *App) RequestToJoin(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, w *portal.Worksite, via, comment string) (*portal.JoinRequest, error) {
+func (a *App) RequestToJoin(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	w *portal.Worksite,
+	via, comment string,
+) (*portal.JoinRequest, error) {
 	comment = strings.TrimSpace(comment)
 	if len([]rune(comment)) > portal.JoinCommentMax {
 		return nil, portal.FieldErrors{"comment": "The comment must be 1,000 characters or fewer."}
@@ -384,7 +460,11 @@ func (a *App) RequestToJoin(ctx context.Context, meta portal.RequestMeta, actor 
 		return nil
 	})
 	if store.IsConflictOn(err, "pending") {
-		return nil, portal.Errorf(portal.ECONFLICT, "You have already asked to join %s. Your request is waiting for the site administrator.", w.Name)
+		return nil, portal.Errorf(
+			portal.ECONFLICT,
+			"You have already asked to join %s. Your request is waiting for the site administrator.",
+			w.Name,
+		)
 	}
 	if err != nil {
 		return nil, err
@@ -394,17 +474,27 @@ func (a *App) RequestToJoin(ctx context.Context, meta portal.RequestMeta, actor 
 
 // JoinRequest returns a request to the person who made it or to an
 // administrator of its worksite; to anyone else it does not exist.
-func (a *App) JoinRequest(ctx context.Context, actor *portal.Account, id portal.JoinRequestID) (*portal.JoinRequest, bool, error) {
+func (a *App) JoinRequest(
+	ctx context.Context,
+	actor *portal.Account,
+	id portal.JoinRequestID,
+) (*portal.JoinRequest, bool, error) {
 	j, err := a.DB.Read().FindJoinRequestByID(ctx, id)
 	if err != nil {
-		return nil, false, portal.Errorf(portal.ENOTFOUND, "That request does not exist, or you do not have access to it.")
+		return nil, false, portal.Errorf(
+			portal.ENOTFOUND,
+			"That request does not exist, or you do not have access to it.",
+		)
 	}
 	admin, err := a.DB.Read().IsWorksiteAdmin(ctx, j.WorksiteID, actor.ID)
 	if err != nil {
 		return nil, false, err
 	}
 	if !admin && j.AccountID != actor.ID {
-		return nil, false, portal.Errorf(portal.ENOTFOUND, "That request does not exist, or you do not have access to it.")
+		return nil, false, portal.Errorf(
+			portal.ENOTFOUND,
+			"That request does not exist, or you do not have access to it.",
+		)
 	}
 	return j, admin, nil
 }
@@ -412,7 +502,14 @@ func (a *App) JoinRequest(ctx context.Context, actor *portal.Account, id portal.
 // DecideJoinRequest approves or rejects a request to join. When two
 // administrators decide at once exactly one decision stands; the other is
 // told what happened.
-func (a *App) DecideJoinRequest(ctx context.Context, meta portal.RequestMeta, actor *portal.Account, id portal.JoinRequestID, approve bool, reason string) (*portal.JoinRequest, error) {
+func (a *App) DecideJoinRequest(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	actor *portal.Account,
+	id portal.JoinRequestID,
+	approve bool,
+	reason string,
+) (*portal.JoinRequest, error) {
 	j, admin, err := a.JoinRequest(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -618,7 +715,10 @@ func (a *App) Worksites(ctx context.Context, actor *portal.Account) (*MyWorksite
 			out.Administered = append(out.Administered, w)
 		}
 	}
-	out.Pending, err = r.FindJoinRequests(ctx, store.JoinRequestFilter{AccountID: actor.ID, Status: portal.RequestPending})
+	out.Pending, err = r.FindJoinRequests(
+		ctx,
+		store.JoinRequestFilter{AccountID: actor.ID, Status: portal.RequestPending},
+	)
 	return out, err
 }
 
@@ -641,8 +741,11 @@ func (a *App) CheckJoin(ctx context.Context, actor *portal.Account, w *portal.Wo
 		return nil, err
 	}
 	out.Member = m != nil && m.Status == portal.MemberActive
-	pending, err := r.FindJoinRequests(ctx, store.JoinRequestFilter{AccountID: actor.ID, WorksiteIDs: []portal.WorksiteID{w.ID},
-		Status: portal.RequestPending})
+	pending, err := r.FindJoinRequests(
+		ctx,
+		store.JoinRequestFilter{AccountID: actor.ID, WorksiteIDs: []portal.WorksiteID{w.ID},
+			Status: portal.RequestPending},
+	)
 	if err != nil {
 		return nil, err
 	}

@@ -25,11 +25,21 @@ const LapseWorksiteDeclined = "worksite_declined"
 // ended. Its registrant still finds the worksite, with the reason, under
 // My Worksites (App.Worksites reads it from the registrant, not from a
 // membership).
-func (a *App) closeDeclinedWorksite(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, by string, w *portal.Worksite, reason string,
-	told map[portal.AccountID]bool) error {
+func (a *App) closeDeclinedWorksite(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	by string,
+	w *portal.Worksite,
+	reason string,
+	told map[portal.AccountID]bool,
+) error {
 	now := a.now()
 	why := w.Name + " was not approved by the CareConnect team, so it cannot take in members."
-	requests, err := tx.FindJoinRequests(ctx, store.JoinRequestFilter{WorksiteIDs: []portal.WorksiteID{w.ID}, Status: portal.RequestPending})
+	requests, err := tx.FindJoinRequests(
+		ctx,
+		store.JoinRequestFilter{WorksiteIDs: []portal.WorksiteID{w.ID}, Status: portal.RequestPending},
+	)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,12 @@ func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
 		lead := person(t, a, "lead.moa", "Lena", "MOA")
 		mia := person(t, a, "mia", "Mia", "MEMBER")
 		asker := person(t, a, "asker", "Ari", "ASKER")
-		elsewhere := approvedWorksite(t, a, person(t, a, "other.admin", "Oli", "ADMIN"), worksiteAt("Other Clinic", "501"))
+		elsewhere := approvedWorksite(
+			t,
+			a,
+			person(t, a, "other.admin", "Oli", "ADMIN"),
+			worksiteAt("Other Clinic", "501"),
+		)
 		kept := enrol(t, a, "kept", "Kim", "KEPT", asPharmacist)
 		lost := enrol(t, a, "lost", "Lou", "LOST", asPharmacist)
 		w, err := a.RegisterWorksite(ctx, meta, lead, worksiteAt("Harbour Clinic", "502"))
@@ -64,12 +69,14 @@ func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
 					t.Fatalf("%s is still %s", m.Name, m.Status)
 				}
 			}
-			audit, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(mia.ID))})
+			audit, err := db.Read().
+				FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(mia.ID))})
 			if err != nil {
 				t.Fatal(err)
 			}
 			la := audit[len(audit)-1]
-			if la.Action != "worksite.member_decommissioned" || la.ActorKind != portal.ActorStaff || la.ActorID != "officer.one" ||
+			if la.Action != "worksite.member_decommissioned" || la.ActorKind != portal.ActorStaff ||
+				la.ActorID != "officer.one" ||
 				!strings.Contains(la.Details, `"because":"worksite_declined"`) {
 				t.Fatalf("audit %+v", la)
 			}
@@ -96,11 +103,16 @@ func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
 			es := mustEmails(t, db, asker.Email, "worksite_join_decided", 1)
 			if !strings.Contains(es[0].Subject, "declined") ||
 				!strings.Contains(es[0].Text, "the CareConnect team did not approve Harbour Clinic as a worksite") ||
-				!strings.Contains(es[0].Text, reason) || !strings.Contains(es[0].Text, "https://portal.test/worksites/join") {
+				!strings.Contains(
+					es[0].Text,
+					reason,
+				) || !strings.Contains(es[0].Text, "https://portal.test/worksites/join") {
 				t.Fatalf("email to the asker: %s\n%s", es[0].Subject, es[0].Text)
 			}
-			audit, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "join_request", SubjectID: itoa(int64(j.ID))})
-			if err != nil || audit[len(audit)-1].Action != "worksite.join_rejected" || audit[len(audit)-1].ActorKind != portal.ActorStaff {
+			audit, err := db.Read().
+				FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "join_request", SubjectID: itoa(int64(j.ID))})
+			if err != nil || audit[len(audit)-1].Action != "worksite.join_rejected" ||
+				audit[len(audit)-1].ActorKind != portal.ActorStaff {
 				t.Fatalf("audit %+v %v", audit, err)
 			}
 		})
@@ -110,7 +122,8 @@ func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
 			if err != nil || got.Status != portal.RequestRevoked {
 				t.Fatalf("invitation %+v %v", got, err)
 			}
-			audit, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(inv.ID))})
+			audit, err := db.Read().
+				FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(inv.ID))})
 			if err != nil || audit[len(audit)-1].Action != "worksite.invitation_revoked" {
 				t.Fatalf("audit %+v %v", audit, err)
 			}

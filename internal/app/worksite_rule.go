@@ -33,8 +33,14 @@ const worksiteRuleActor = "worksites"
 // is suspended (suspendWithoutWorksite); and the sponsor rule runs for them
 // (lapseDependants): the people they sponsored, and they themself when
 // they work on someone's behalf, lapse or see less, as cause explains.
-func (a *App) membershipEnded(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, id portal.AccountID, w *portal.Worksite,
-	cause lapseCause) error {
+func (a *App) membershipEnded(
+	ctx context.Context,
+	tx *store.Tx,
+	meta portal.RequestMeta,
+	id portal.AccountID,
+	w *portal.Worksite,
+	cause lapseCause,
+) error {
 	if err := a.provisioningTouch(ctx, tx, id, "worksites"); err != nil {
 		return err
 	}
@@ -97,16 +103,28 @@ func (a *App) suspendWithoutWorksite(ctx context.Context, tx *store.Tx, meta por
 		"worksite": w.ID}); err != nil {
 		return err
 	}
-	return a.enqueue(ctx, tx, "access_no_worksite", acct.Email, id, mail.AccessNoWorksite{Common: a.commonFor(acct.DisplayName(), r),
-		WorksiteName: w.Name, OnBehalfOf: acct.UserType().NeedsAuthorizer(), JoinURL: a.Config.BaseURL + "/worksites/join",
-		StatusURL: a.statusURL()})
+	return a.enqueue(
+		ctx,
+		tx,
+		"access_no_worksite",
+		acct.Email,
+		id,
+		mail.AccessNoWorksite{Common: a.commonFor(acct.DisplayName(), r),
+			WorksiteName: w.Name, OnBehalfOf: acct.UserType().NeedsAuthorizer(), JoinURL: a.Config.BaseURL + "/worksites/join",
+			StatusURL: a.statusURL()},
+	)
 }
 
 // requireApprovedWorksite checks, inside a transaction that grants or
 // restores a person's access, that they are an active member of an
 // approved worksite; refuse builds the error from their name. It locks the
 // person's account first, as suspendWithoutWorksite does.
-func (a *App) requireApprovedWorksite(ctx context.Context, tx *store.Tx, id portal.AccountID, refuse func(name string) error) error {
+func (a *App) requireApprovedWorksite(
+	ctx context.Context,
+	tx *store.Tx,
+	id portal.AccountID,
+	refuse func(name string) error,
+) error {
 	acct, err := tx.FindAccountByIDForUpdate(ctx, id)
 	if err != nil {
 		return err
@@ -123,7 +141,12 @@ func (a *App) requireApprovedWorksite(ctx context.Context, tx *store.Tx, id port
 // what says what cannot be done.
 func noApprovedWorksite(what string) func(name string) error {
 	return func(name string) error {
-		return portal.Errorf(portal.ECONFLICT, "%s does not belong to an approved worksite, so %s. They must join one first "+
-			"(its site administrator approves them).", name, what)
+		return portal.Errorf(
+			portal.ECONFLICT,
+			"%s does not belong to an approved worksite, so %s. They must join one first "+
+				"(its site administrator approves them).",
+			name,
+			what,
+		)
 	}
 }

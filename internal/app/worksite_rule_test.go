@@ -25,10 +25,12 @@ func wantNoWorksite(t *testing.T, db *store.DB, acct *portal.Account, r *portal.
 	last := evs[len(evs)-1]
 	if want := "Access suspended: this person no longer belongs to an approved worksite (their membership of " + w.Name +
 		" ended). The CareConnect team reinstates it once they belong to one again."; last.ToStatus != portal.ARSuspended ||
-		last.ActorKind != portal.ActorSystem || last.ActorID != "worksites" || last.Note != want {
+		last.ActorKind != portal.ActorSystem || last.ActorID != "worksites" ||
+		last.Note != want {
 		t.Fatalf("history %+v", last)
 	}
-	audit, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
+	audit, err := db.Read().
+		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +73,11 @@ func wantKept(t *testing.T, db *store.DB, acct *portal.Account, r *portal.Access
 	mustEmails(t, db, acct.Email, "access_no_worksite", 0)
 }
 
-var worksiteInvariants = []string{portal.InvProvisionedApprovedWorksite, portal.InvOBOQualifyingSponsor, portal.InvProvisionedScopes}
+var worksiteInvariants = []string{
+	portal.InvProvisionedApprovedWorksite,
+	portal.InvOBOQualifyingSponsor,
+	portal.InvProvisionedScopes,
+}
 
 // Access lives through an approved worksite: however a person's last
 // approved membership ends, their approved access is suspended in the same
@@ -196,8 +202,13 @@ func TestApp_LastWorksiteEnds(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := a.ChangeAccess(ctx, meta, officer, p.ID, portal.AccessReinstate, "Asked by the clinic.")
-			wantMessage(t, err, portal.ECONFLICT, "Phil PHARMACIST does not belong to an approved worksite, so their access cannot "+
-				"be reinstated. They must join one first (its site administrator approves them).")
+			wantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"Phil PHARMACIST does not belong to an approved worksite, so their access cannot "+
+					"be reinstated. They must join one first (its site administrator approves them).",
+			)
 			wantStatus(t, db, r, portal.ARSuspended)
 			// A pending worksite is not enough.
 			addMembers(t, a, pending, p)
@@ -224,9 +235,19 @@ func TestApp_LastWorksiteEnds(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustEmails(t, db, p.Email, "access_no_worksite", 0)
-			_, err := a.ConfirmAccessReview(ctx, meta, p, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
-			wantMessage(t, err, portal.ECONFLICT, "You do not belong to an approved worksite, so confirming your review cannot restore "+
-				"your access. Join the worksite you work at under My Worksites, then confirm your review again.")
+			_, err := a.ConfirmAccessReview(
+				ctx,
+				meta,
+				p,
+				app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
+			)
+			wantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"You do not belong to an approved worksite, so confirming your review cannot restore "+
+					"your access. Join the worksite you work at under My Worksites, then confirm your review again.",
+			)
 			wantStatus(t, db, r, portal.ARSuspended)
 		})
 
@@ -244,8 +265,13 @@ func TestApp_LastWorksiteEnds(t *testing.T) {
 			}
 			boClaim(t, a, officer, r.ID)
 			_, err = a.ApproveAccessRequest(ctx, meta, officer, r.ID, r.AllowedScopes)
-			wantMessage(t, err, portal.ECONFLICT, "Phil PHARMACIST does not belong to an approved worksite, so the request cannot be "+
-				"approved: ask for more information, or decline it. They must join one first (its site administrator approves them).")
+			wantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"Phil PHARMACIST does not belong to an approved worksite, so the request cannot be "+
+					"approved: ask for more information, or decline it. They must join one first (its site administrator approves them).",
+			)
 			wantStatus(t, db, r, portal.ARSubmitted)
 		})
 	})

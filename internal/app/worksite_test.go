@@ -22,7 +22,14 @@ func person(t *testing.T, a *app.App, key, given, surname string) *portal.Accoun
 
 func worksiteInput(name string) portal.WorksiteInput {
 	return portal.WorksiteInput{Name: name, Type: "private_practice", Phone: "604-555-0100", HasAuthority: "yes",
-		Manual: portal.Address{Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", PostalCode: "v5t4g5"}}
+		Manual: portal.Address{
+			Unit:        "101",
+			CivicNumber: "370",
+			StreetName:  "Broadway",
+			Direction:   "E",
+			City:        "Vancouver",
+			PostalCode:  "v5t4g5",
+		}}
 }
 
 func mustEmails(t *testing.T, db *store.DB, to, kind string, n int) []*store.Email {
@@ -79,7 +86,8 @@ func TestApp_RegisterWorksite(t *testing.T) {
 		if len(w.Code) != 7 || strings.Trim(string(w.Code), portal.WorksiteCodeAlphabet) != "" {
 			t.Fatalf("code %q", w.Code)
 		}
-		if w.Status != portal.WorksitePending || w.AddressVerified || w.Address.PostalCode != "V5T 4G5" || w.HealthAuthority != "Vancouver Coastal Health" {
+		if w.Status != portal.WorksitePending || w.AddressVerified || w.Address.PostalCode != "V5T 4G5" ||
+			w.HealthAuthority != "Vancouver Coastal Health" {
 			t.Fatalf("worksite %+v", w)
 		}
 		m, err := db.Read().FindMember(ctx, w.ID, admin.ID)
@@ -121,16 +129,37 @@ func TestApp_RegisterWorksite(t *testing.T) {
 			wantCode(t, err, portal.EINVALID)
 		})
 		t.Run("Declaration", func(t *testing.T) {
-			_, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Lena MOA", Agree: true})
+			_, err := a.SignDeclaration(
+				ctx,
+				meta,
+				admin,
+				"",
+				w.ID,
+				portal.DeclarationInput{FullName: "Lena MOA", Agree: true},
+			)
 			wantMessage(t, err, portal.EFORBIDDEN, portal.NotConfirmedMessage("lead.moa@example.ca")+
 				" Then come back to sign the Worksite Privacy & Security Declaration for Kingsgate Mall Clinic.")
 			admin := confirmed(t, a, admin)
-			_, err = a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Someone Else", Agree: true})
+			_, err = a.SignDeclaration(
+				ctx,
+				meta,
+				admin,
+				"",
+				w.ID,
+				portal.DeclarationInput{FullName: "Someone Else", Agree: true},
+			)
 			fe, _ := portal.AsFieldErrors(err)
 			if !strings.Contains(fe["full_name"], "Lena MOA") {
 				t.Fatalf("got %v", err)
 			}
-			_, err = a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "lena  moa", Agree: false})
+			_, err = a.SignDeclaration(
+				ctx,
+				meta,
+				admin,
+				"",
+				w.ID,
+				portal.DeclarationInput{FullName: "lena  moa", Agree: false},
+			)
 			if fe, _ := portal.AsFieldErrors(err); fe["agree"] == "" {
 				t.Fatalf("got %v, want the box required", err)
 			}
@@ -138,7 +167,8 @@ func TestApp_RegisterWorksite(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, _ := db.Read().FindWorksiteByID(ctx, w.ID)
-			if !got.DeclarationDone() || got.DeclarationVersion != portal.DeclarationVersion || got.SignerAccountID != admin.ID {
+			if !got.DeclarationDone() || got.DeclarationVersion != portal.DeclarationVersion ||
+				got.SignerAccountID != admin.ID {
 				t.Fatalf("declaration not recorded: %+v", got)
 			}
 		})
@@ -173,7 +203,12 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 		i := strings.Index(es[0].Text, "/declarations/")
 		token := strings.Fields(es[0].Text[i+len("/declarations/"):])[0]
 		_, err = a.DeclarationTarget(ctx, admin, token, 0)
-		wantMessage(t, err, portal.EFORBIDDEN, "You registered Harbour Clinic and named Dr Olive Owner as the person with signing authority: only they can sign its declaration, through the link we emailed to DR.OWNER@example.ca.")
+		wantMessage(
+			t,
+			err,
+			portal.EFORBIDDEN,
+			"You registered Harbour Clinic and named Dr Olive Owner as the person with signing authority: only they can sign its declaration, through the link we emailed to DR.OWNER@example.ca.",
+		)
 		if _, err := a.SignDeclaration(ctx, meta, owner, token, 0, portal.DeclarationInput{FullName: "Olive OWNER", Agree: true}); err != nil {
 			t.Fatal(err)
 		}
@@ -203,13 +238,27 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "olive@harbour.example", Phone: "778 888 9999"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = a.SignDeclaration(ctx, meta, mallory, "", w.ID, portal.DeclarationInput{FullName: "Mallory TAKER", Agree: true})
+		_, err = a.SignDeclaration(
+			ctx,
+			meta,
+			mallory,
+			"",
+			w.ID,
+			portal.DeclarationInput{FullName: "Mallory TAKER", Agree: true},
+		)
 		wantMessage(t, err, portal.ENOTFOUND, "That worksite does not exist, or you do not have access to it.")
 		if items, _ := a.ActionItems(ctx, mallory); len(items) != 0 {
 			t.Fatalf("someone else's declaration is offered: %+v", items)
 		}
 		// The registrant is not the signer either.
-		_, err = a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true})
+		_, err = a.SignDeclaration(
+			ctx,
+			meta,
+			admin,
+			"",
+			w.ID,
+			portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true},
+		)
 		wantCode(t, err, portal.ENOTFOUND)
 		if got, _ := db.Read().FindWorksiteByID(ctx, w.ID); got.DeclarationDone() {
 			t.Fatal("the declaration was signed")
@@ -224,8 +273,20 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true})
-			wantMessage(t, err, portal.EFORBIDDEN, "The Worksite Privacy & Security Declaration for Quay Clinic is to be signed by Dr Omar Manager, and your legal name is Omar MANAGER. Ask Dr Omar Manager to sign it, or contact the CareConnect team.")
+			_, err = a.SignDeclaration(
+				ctx,
+				meta,
+				admin,
+				"",
+				w.ID,
+				portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true},
+			)
+			wantMessage(
+				t,
+				err,
+				portal.EFORBIDDEN,
+				"The Worksite Privacy & Security Declaration for Quay Clinic is to be signed by Dr Omar Manager, and your legal name is Omar MANAGER. Ask Dr Omar Manager to sign it, or contact the CareConnect team.",
+			)
 		})
 		t.Run("UnconfirmedRegistrantIsToldHow", func(t *testing.T) {
 			lena := person(t, a, "lena", "Léna", "MOA")
@@ -379,11 +440,17 @@ func TestApp_Invitations(t *testing.T) {
 		}
 		for _, accept := range []bool{true, false} {
 			_, err = a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", accept)
-			wantMessage(t, err, portal.EFORBIDDEN, "This invitation was sent to LOCUM@example.ca. Confirm that email address on Manage My Account, or open the link in the invitation email.")
+			wantMessage(
+				t,
+				err,
+				portal.EFORBIDDEN,
+				"This invitation was sent to LOCUM@example.ca. Confirm that email address on Manage My Account, or open the link in the invitation email.",
+			)
 		}
 		invitee = confirmed(t, a, invitee)
 		items, _ = a.ActionItems(ctx, invitee)
-		if len(items) != 1 || items[0].Kind != "invitation" || !strings.Contains(items[0].Description, "has invited you to Worksite Kingsgate Mall Clinic") ||
+		if len(items) != 1 || items[0].Kind != "invitation" ||
+			!strings.Contains(items[0].Description, "has invited you to Worksite Kingsgate Mall Clinic") ||
 			items[0].AcceptURL == "" {
 			t.Fatalf("action items %+v", items)
 		}
@@ -410,8 +477,10 @@ func TestApp_Invitations(t *testing.T) {
 		}
 		_, err = a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", true)
 		wantCode(t, err, portal.ECONFLICT)
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(inv.ID))})
-		if last := evs[len(evs)-1]; last.Action != "worksite.invitation_accepted" || !strings.Contains(last.Details, `"via":"confirmed_email"`) {
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(inv.ID))})
+		if last := evs[len(evs)-1]; last.Action != "worksite.invitation_accepted" ||
+			!strings.Contains(last.Details, `"via":"confirmed_email"`) {
 			t.Fatalf("acceptance audited as %+v", last)
 		}
 	})
@@ -440,15 +509,22 @@ func TestApp_InvitationByLink(t *testing.T) {
 			t.Fatalf("by token: %+v %v", got, err)
 		}
 		_, err = a.RespondToInvitation(ctx, meta, holder, second.ID, token, true)
-		wantMessage(t, err, portal.ENOTFOUND, "This invitation link is not valid. It may have been replaced by a newer invitation: check your email, or ask your site administrator to send it again.")
+		wantMessage(
+			t,
+			err,
+			portal.ENOTFOUND,
+			"This invitation link is not valid. It may have been replaced by a newer invitation: check your email, or ask your site administrator to send it again.",
+		)
 		if _, err := a.RespondToInvitation(ctx, meta, holder, first.ID, token, true); err != nil {
 			t.Fatal(err)
 		}
 		if m, err := db.Read().FindMember(ctx, w.ID, holder.ID); err != nil || m.Status != portal.MemberActive {
 			t.Fatalf("membership %+v %v", m, err)
 		}
-		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(first.ID))})
-		if last := evs[len(evs)-1]; last.Action != "worksite.invitation_accepted" || !strings.Contains(last.Details, `"via":"link"`) {
+		evs, _ := db.Read().
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "invitation", SubjectID: itoa(int64(first.ID))})
+		if last := evs[len(evs)-1]; last.Action != "worksite.invitation_accepted" ||
+			!strings.Contains(last.Details, `"via":"link"`) {
 			t.Fatalf("acceptance audited as %+v", last)
 		}
 		// A resent invitation has a new link: the old one no longer works.
@@ -491,9 +567,19 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 			t.Fatal(err)
 		}
 		err := a.Decommission(ctx, meta, admin, w.ID, admin.ID, "")
-		wantMessage(t, err, portal.EINVALID, "Lena MOA is the only site administrator of Kingsgate Mall Clinic. Make someone else a site administrator first.")
+		wantMessage(
+			t,
+			err,
+			portal.EINVALID,
+			"Lena MOA is the only site administrator of Kingsgate Mall Clinic. Make someone else a site administrator first.",
+		)
 		err = a.SetSiteAdmin(ctx, meta, admin, w.ID, admin.ID, false)
-		wantMessage(t, err, portal.EINVALID, "Lena MOA is the only site administrator of Kingsgate Mall Clinic. Make someone else a site administrator first.")
+		wantMessage(
+			t,
+			err,
+			portal.EINVALID,
+			"Lena MOA is the only site administrator of Kingsgate Mall Clinic. Make someone else a site administrator first.",
+		)
 		err = a.Decommission(ctx, meta, locum, w.ID, admin.ID, "")
 		wantCode(t, err, portal.ENOTFOUND)
 
@@ -554,7 +640,14 @@ func TestApp_DecideWorksiteRace(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = a.DecideWorksite(ctx, meta, "officer."+itoa(int64(i)), w.Code, i == 0, "Not a clinical site.")
+				_, errs[i] = a.DecideWorksite(
+					ctx,
+					meta,
+					"officer."+itoa(int64(i)),
+					w.Code,
+					i == 0,
+					"Not a clinical site.",
+				)
 			}()
 		}
 		close(start)

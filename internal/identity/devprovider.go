@@ -112,7 +112,10 @@ func NewDevProvider(cfg DevProviderConfig) (*DevProvider, error) {
 	iss, err := url.Parse(cfg.Issuer)
 	if err != nil || (iss.Scheme != "http" && iss.Scheme != "https") || iss.Host == "" ||
 		iss.RawQuery != "" || iss.Fragment != "" || iss.User != nil {
-		return nil, fmt.Errorf("identity: development issuer %q must be an http(s) URL without query or fragment", cfg.Issuer)
+		return nil, fmt.Errorf(
+			"identity: development issuer %q must be an http(s) URL without query or fragment",
+			cfg.Issuer,
+		)
 	}
 	if len(cfg.Clients) == 0 {
 		return nil, errors.New("identity: development provider needs at least one client")

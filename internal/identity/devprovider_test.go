@@ -227,12 +227,27 @@ func TestDevProviderTypedPersonInvalid(t *testing.T) {
 		form  url.Values
 		field string
 	}{
-		"missing given names": {url.Values{"given_names": {" "}, "surname": {"X"}, "birth_date": {"1990-01-01"}}, "given-names"},
-		"missing surname":     {url.Values{"given_names": {"Alex"}, "birth_date": {"1990-01-01"}}, "surname"},
-		"unreal date":         {url.Values{"given_names": {"Alex"}, "surname": {"X"}, "birth_date": {"1990-02-30"}}, "birth-date"},
-		"wrong date format":   {url.Values{"given_names": {"Alex"}, "surname": {"X"}, "birth_date": {"31/07/1990"}}, "birth-date"},
-		"future date":         {url.Values{"given_names": {"Alex"}, "surname": {"X"}, "birth_date": {"2999-01-01"}}, "birth-date"},
-		"malformed email":     {url.Values{"given_names": {"Alex"}, "surname": {"X<b>"}, "birth_date": {"1990-01-01"}, "email": {"alex@"}}, "email"},
+		"missing given names": {
+			url.Values{"given_names": {" "}, "surname": {"X"}, "birth_date": {"1990-01-01"}},
+			"given-names",
+		},
+		"missing surname": {url.Values{"given_names": {"Alex"}, "birth_date": {"1990-01-01"}}, "surname"},
+		"unreal date": {
+			url.Values{"given_names": {"Alex"}, "surname": {"X"}, "birth_date": {"1990-02-30"}},
+			"birth-date",
+		},
+		"wrong date format": {
+			url.Values{"given_names": {"Alex"}, "surname": {"X"}, "birth_date": {"31/07/1990"}},
+			"birth-date",
+		},
+		"future date": {
+			url.Values{"given_names": {"Alex"}, "surname": {"X"}, "birth_date": {"2999-01-01"}},
+			"birth-date",
+		},
+		"malformed email": {
+			url.Values{"given_names": {"Alex"}, "surname": {"X<b>"}, "birth_date": {"1990-01-01"}, "email": {"alex@"}},
+			"email",
+		},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -558,7 +573,8 @@ func TestDevProviderTokenEndpoint(t *testing.T) {
 		bad[k] = v
 	}
 	bad.Set("grant_type", "password")
-	if status, body = e.tokenRequest(t, bad, devClientID, devClientSecret); status != http.StatusBadRequest || body["error"] != "unsupported_grant_type" {
+	if status, body = e.tokenRequest(t, bad, devClientID, devClientSecret); status != http.StatusBadRequest ||
+		body["error"] != "unsupported_grant_type" {
 		t.Fatalf("password grant: %d %v", status, body)
 	}
 
@@ -568,7 +584,8 @@ func TestDevProviderTokenEndpoint(t *testing.T) {
 		post[k] = v
 	}
 	status, body = e.tokenRequest(t, post, "", "")
-	if status != http.StatusOK || body["token_type"] != "Bearer" || body["id_token"] == "" || body["expires_in"] != 300.0 {
+	if status != http.StatusOK || body["token_type"] != "Bearer" || body["id_token"] == "" ||
+		body["expires_in"] != 300.0 {
 		t.Fatalf("client_secret_post: %d %v", status, body)
 	}
 	access := body["access_token"].(string)
@@ -600,7 +617,8 @@ func TestDevProviderTokenEndpoint(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp2.Body.Close()
-	if resp2.StatusCode != http.StatusUnauthorized || !strings.Contains(resp2.Header.Get("WWW-Authenticate"), "invalid_token") {
+	if resp2.StatusCode != http.StatusUnauthorized ||
+		!strings.Contains(resp2.Header.Get("WWW-Authenticate"), "invalid_token") {
 		t.Fatalf("userinfo with a bad token: %d", resp2.StatusCode)
 	}
 }
@@ -608,7 +626,8 @@ func TestDevProviderTokenEndpoint(t *testing.T) {
 func TestDevProviderTokenRedirectMismatch(t *testing.T) {
 	e := newDevEnv(t, nil)
 	verifier := oauth2.GenerateVerifier()
-	code := e.signIn(t, AuthRequest{State: "s", Nonce: "n", Verifier: verifier}, url.Values{"person": {dalia.Key}}).Get("code")
+	code := e.signIn(t, AuthRequest{State: "s", Nonce: "n", Verifier: verifier}, url.Values{"person": {dalia.Key}}).
+		Get("code")
 	status, body := e.tokenRequest(t, url.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {code},
@@ -635,7 +654,8 @@ func TestDevProviderDiscoveryAndJWKS(t *testing.T) {
 		return m
 	}
 	d := get("/.well-known/openid-configuration")
-	if d["issuer"] != e.issuer || d["token_endpoint"] != e.issuer+"/token" || d["end_session_endpoint"] != e.issuer+"/end_session" {
+	if d["issuer"] != e.issuer || d["token_endpoint"] != e.issuer+"/token" ||
+		d["end_session_endpoint"] != e.issuer+"/end_session" {
 		t.Fatalf("discovery = %v", d)
 	}
 	for key, want := range map[string]string{

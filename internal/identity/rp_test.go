@@ -521,7 +521,10 @@ func TestNewRPErrors(t *testing.T) {
 	if _, err := NewRP(context.Background(), Config{Issuer: m.Issuer(), ClientID: "x"}); err == nil {
 		t.Fatal("NewRP without redirect URL succeeded")
 	}
-	_, err := NewRP(context.Background(), Config{Issuer: m.Issuer() + "/other", ClientID: "x", RedirectURL: testRedirectURL})
+	_, err := NewRP(
+		context.Background(),
+		Config{Issuer: m.Issuer() + "/other", ClientID: "x", RedirectURL: testRedirectURL},
+	)
 	if err == nil {
 		t.Fatal("NewRP with an unknown issuer succeeded")
 	}

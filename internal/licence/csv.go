@@ -26,7 +26,9 @@ func ParseCSV(r io.Reader) (map[string]*portal.Licence, error) {
 	cr.TrimLeadingSpace = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
-		return nil, errors.New("the file is empty: its first line must name the columns " + strings.Join(CSVColumns, ", "))
+		return nil, errors.New(
+			"the file is empty: its first line must name the columns " + strings.Join(CSVColumns, ", "),
+		)
 	}
 	if err != nil {
 		return nil, err

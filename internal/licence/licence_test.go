@@ -43,9 +43,15 @@ func fhirServer(t *testing.T, end, condition string, active bool) (*httptest.Ser
 		if err != nil {
 			t.Fatal(err)
 		}
-		s := strings.NewReplacer("{{BASE}}", srv.URL+"/fhir", "{{END}}", end, "{{CONDITION}}", condition).Replace(string(b))
+		s := strings.NewReplacer("{{BASE}}", srv.URL+"/fhir", "{{END}}", end, "{{CONDITION}}", condition).
+			Replace(string(b))
 		if !active {
-			s = strings.Replace(s, "\"active\": true,\n        \"name\": [\n          {\n            \"use\"", "\"active\": false,\n        \"name\": [\n          {\n            \"use\"", 1)
+			s = strings.Replace(
+				s,
+				"\"active\": true,\n        \"name\": [\n          {\n            \"use\"",
+				"\"active\": false,\n        \"name\": [\n          {\n            \"use\"",
+				1,
+			)
 		}
 		w.Header().Set("Content-Type", "application/fhir+json")
 		w.Write([]byte(s))
@@ -65,12 +71,30 @@ func TestFHIR_LookupLicence(t *testing.T) {
 	}{
 		{"Active", "2027-03-31", "", true, portal.Licence{Number: "23", GivenNames: "Adam James", FamilyName: "Careful",
 			Status: portal.LicenceActive, Class: "Full", Expires: "2027-03-31"}},
-		{"Conditions", "2027-03-31T23:59:59-08:00", "Practice under supervision", true, portal.Licence{Number: "23", GivenNames: "Adam James",
-			FamilyName: "Careful", Status: portal.LicenceActive, Class: "Full", Expires: "2027-03-31", Conditions: []string{"Practice under supervision"}}},
-		{"Suspended", "2027-03-31", "", false, portal.Licence{Number: "23", GivenNames: "Adam James", FamilyName: "Careful",
-			Status: portal.LicenceSuspended, Class: "Full", Expires: "2027-03-31"}},
-		{"Lapsed", "2026-11-30", "", false, portal.Licence{Number: "23", GivenNames: "Adam James", FamilyName: "Careful",
-			Status: portal.LicenceLapsed, Class: "Full", Expires: "2026-11-30"}},
+		{
+			"Conditions",
+			"2027-03-31T23:59:59-08:00",
+			"Practice under supervision",
+			true,
+			portal.Licence{Number: "23", GivenNames: "Adam James",
+				FamilyName: "Careful", Status: portal.LicenceActive, Class: "Full", Expires: "2027-03-31", Conditions: []string{"Practice under supervision"}},
+		},
+		{
+			"Suspended",
+			"2027-03-31",
+			"",
+			false,
+			portal.Licence{Number: "23", GivenNames: "Adam James", FamilyName: "Careful",
+				Status: portal.LicenceSuspended, Class: "Full", Expires: "2027-03-31"},
+		},
+		{
+			"Lapsed",
+			"2026-11-30",
+			"",
+			false,
+			portal.Licence{Number: "23", GivenNames: "Adam James", FamilyName: "Careful",
+				Status: portal.LicenceLapsed, Class: "Full", Expires: "2026-11-30"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -109,15 +133,22 @@ func TestFHIR_Outage(t *testing.T) {
 		handler http.HandlerFunc
 		want    string
 	}{
-		{"ServerError", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) },
-			"registry unavailable: the registry answered 503 Service Unavailable"},
+		{
+			"ServerError",
+			func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusServiceUnavailable) },
+			"registry unavailable: the registry answered 503 Service Unavailable",
+		},
 		{"NotJSON", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>maintenance</html>")) },
 			"registry unavailable: the answer is not JSON"},
 		{"OperationOutcome", func(w http.ResponseWriter, r *http.Request) {
 			w.Write([]byte(`{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"transient"}]}`))
 		}, `registry unavailable: the answer is a "OperationOutcome", not a Bundle`},
 		{"NextElsewhere", func(w http.ResponseWriter, r *http.Request) {
-			w.Write([]byte(`{"resourceType":"Bundle","link":[{"relation":"next","url":"https://elsewhere.example/Practitioner?page=2"}]}`))
+			w.Write(
+				[]byte(
+					`{"resourceType":"Bundle","link":[{"relation":"next","url":"https://elsewhere.example/Practitioner?page=2"}]}`,
+				),
+			)
 		}, `registry unavailable: the next page "https://elsewhere.example/Practitioner?page=2" is not on the registry's server`},
 	}
 	for _, tt := range tests {
@@ -150,7 +181,14 @@ func TestParseCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]*portal.Licence{
-		"P-100": {Number: "P-100", FamilyName: "Singh", GivenNames: "Priya", Status: "active", Class: "Full", Expires: "2027-06-30"},
+		"P-100": {
+			Number:     "P-100",
+			FamilyName: "Singh",
+			GivenNames: "Priya",
+			Status:     "active",
+			Class:      "Full",
+			Expires:    "2027-06-30",
+		},
 		"P-200": {Number: "P-200", FamilyName: "Lee", GivenNames: "Ann", Status: "suspended", Class: "Full",
 			Conditions: []string{"Supervision", "No opioid prescribing"}},
 	}
@@ -158,17 +196,31 @@ func TestParseCSV(t *testing.T) {
 		t.Fatalf("got %+v", got)
 	}
 	bad := []struct{ name, in, want string }{
-		{"Empty", "", "the file is empty: its first line must name the columns number, family_name, given_names, status, class, conditions, expires"},
-		{"MissingColumns", "number,family_name,status\n", "line 1: the column(s) given_names, class, conditions, expires are missing; " +
-			"the first line must name number, family_name, given_names, status, class, conditions, expires"},
+		{
+			"Empty",
+			"",
+			"the file is empty: its first line must name the columns number, family_name, given_names, status, class, conditions, expires",
+		},
+		{
+			"MissingColumns",
+			"number,family_name,status\n",
+			"line 1: the column(s) given_names, class, conditions, expires are missing; " +
+				"the first line must name number, family_name, given_names, status, class, conditions, expires",
+		},
 		{"BadStatus", "number,family_name,given_names,status,class,conditions,expires\nP-1,Lee,Ann,retired,,,\n",
 			`line 2: the status "retired" is not one of active, lapsed, suspended`},
-		{"BadDate", "number,family_name,given_names,status,class,conditions,expires\nP-1,Lee,Ann,active,,,\nP-2,Ng,Bo,active,,,30/06/2027\n",
-			`line 3: the expiry date "30/06/2027" is not a date (YYYY-MM-DD)`},
+		{
+			"BadDate",
+			"number,family_name,given_names,status,class,conditions,expires\nP-1,Lee,Ann,active,,,\nP-2,Ng,Bo,active,,,30/06/2027\n",
+			`line 3: the expiry date "30/06/2027" is not a date (YYYY-MM-DD)`,
+		},
 		{"NoNumber", "number,family_name,given_names,status,class,conditions,expires\n,Lee,Ann,active,,,\n",
 			"line 2: the registration number is missing"},
-		{"Duplicate", "number,family_name,given_names,status,class,conditions,expires\nP-1,Lee,Ann,active,,,\nP-1,Lee,Ann,lapsed,,,\n",
-			"line 3: the registration number P-1 is listed twice"},
+		{
+			"Duplicate",
+			"number,family_name,given_names,status,class,conditions,expires\nP-1,Lee,Ann,active,,,\nP-1,Lee,Ann,lapsed,,,\n",
+			"line 3: the registration number P-1 is listed twice",
+		},
 		{"ShortRow", "number,family_name,given_names,status,class,conditions,expires\nP-1,Lee\n",
 			"record on line 2: wrong number of fields"},
 	}
@@ -217,14 +269,22 @@ func TestFile_LookupLicence(t *testing.T) {
 
 func TestReadConfig(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "cpbc.csv"), []byte("number,family_name,given_names,status,class,conditions,expires\n"), 0o600)
+	os.WriteFile(
+		filepath.Join(dir, "cpbc.csv"),
+		[]byte("number,family_name,given_names,status,class,conditions,expires\n"),
+		0o600,
+	)
 	write := func(s string) string {
 		p := filepath.Join(dir, "registries.json")
 		os.WriteFile(p, []byte(s), 0o600)
 		return p
 	}
-	rs, err := ReadConfig(write(`{"registries":[{"college":"cpsbc","fhir":{"url":"https://registry.example/fhir","system":"` + cpsid + `"}},
-		{"college":"cpbc","csv":"cpbc.csv"}]}`))
+	rs, err := ReadConfig(
+		write(
+			`{"registries":[{"college":"cpsbc","fhir":{"url":"https://registry.example/fhir","system":"` + cpsid + `"}},
+		{"college":"cpbc","csv":"cpbc.csv"}]}`,
+		),
+	)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -88,7 +88,11 @@ func TestWorkerRenewsLeaseDuringSlowSends(t *testing.T) {
 	// left, so the lease was renewed (once) until 36 and the poll at 24
 	// found nothing.
 	if otherMailer.sentCount() != 0 {
-		t.Errorf("another worker sent %d email(s) during the batch (per poll %v), want none", otherMailer.sentCount(), stolen)
+		t.Errorf(
+			"another worker sent %d email(s) during the batch (per poll %v), want none",
+			otherMailer.sentCount(),
+			stolen,
+		)
 	}
 	if out.renewals != 1 {
 		t.Errorf("renewals = %d, want 1", out.renewals)

@@ -52,7 +52,8 @@ func btoi(b bool) int {
 // isBidiControl reports the embedding, override and isolate controls
 // (U+202A..U+202E, U+2066..U+2069) and the marks U+200E, U+200F, U+061C.
 func isBidiControl(r rune) bool {
-	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' || r == '\u061c'
+	return r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' || r == '\u200e' || r == '\u200f' ||
+		r == '\u061c'
 }
 
 // singleLineNames returns a copy of an email's data in which every string

@@ -56,18 +56,40 @@ func TestRenderNamesCannotAddLines(t *testing.T) {
 		clean, evil any
 	}{
 		{"worksite_invitation",
-			WorksiteInvitation{Common: sampleCommon(""), InviterName: "Dalia Ng", WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X",
-				AcceptURL: "https://mycareconnect.example/invitations/abc", ExpiresOn: "16 March 2026"},
-			WorksiteInvitation{Common: sampleCommon(""), InviterName: "Dalia\nNg", WorksiteName: hostileName, WorksiteID: "K7Q2M9X",
-				AcceptURL: "https://mycareconnect.example/invitations/abc", ExpiresOn: "16 March 2026"}},
+			WorksiteInvitation{
+				Common:       sampleCommon(""),
+				InviterName:  "Dalia Ng",
+				WorksiteName: "Harbour Clinic",
+				WorksiteID:   "K7Q2M9X",
+				AcceptURL:    "https://mycareconnect.example/invitations/abc",
+				ExpiresOn:    "16 March 2026",
+			},
+			WorksiteInvitation{
+				Common:       sampleCommon(""),
+				InviterName:  "Dalia\nNg",
+				WorksiteName: hostileName,
+				WorksiteID:   "K7Q2M9X",
+				AcceptURL:    "https://mycareconnect.example/invitations/abc",
+				ExpiresOn:    "16 March 2026",
+			}},
 		{"declaration_requested",
 			DeclarationRequested{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X",
 				RegistrantName: "Dalia Ng", DeclarationURL: "https://mycareconnect.example/declarations/abc"},
 			DeclarationRequested{Common: sampleCommon("Sam\r\nLee"), WorksiteName: hostileName, WorksiteID: "K7Q2M9X",
 				RegistrantName: "Dalia\r\nNg", DeclarationURL: "https://mycareconnect.example/declarations/abc"}},
 		{"worksite_registered",
-			WorksiteRegistered{Common: sampleCommon("Dalia Ng"), WorksiteName: "Harbour Clinic", WorksiteID: "K7Q2M9X", Address: "12 Wharf St"},
-			WorksiteRegistered{Common: sampleCommon("Dalia Ng"), WorksiteName: hostileName, WorksiteID: "K7Q2M9X", Address: "12 Wharf St"}},
+			WorksiteRegistered{
+				Common:       sampleCommon("Dalia Ng"),
+				WorksiteName: "Harbour Clinic",
+				WorksiteID:   "K7Q2M9X",
+				Address:      "12 Wharf St",
+			},
+			WorksiteRegistered{
+				Common:       sampleCommon("Dalia Ng"),
+				WorksiteName: hostileName,
+				WorksiteID:   "K7Q2M9X",
+				Address:      "12 Wharf St",
+			}},
 		{"worksite_join_decided",
 			WorksiteJoinDecided{Common: sampleCommon("Sam Lee"), WorksiteName: "Harbour Clinic", Approved: true},
 			WorksiteJoinDecided{Common: sampleCommon("Sam Lee"), WorksiteName: long, Approved: true}},
@@ -92,7 +114,8 @@ func TestRenderNamesCannotAddLines(t *testing.T) {
 				t.Errorf("html has %d lines, the same email with plain names %d", got, want)
 			}
 			for _, line := range strings.Split(text, "\n") {
-				if strings.HasPrefix(line, "Bcc:") || strings.HasPrefix(line, "URGENT") || strings.HasPrefix(line, "Pay at") {
+				if strings.HasPrefix(line, "Bcc:") || strings.HasPrefix(line, "URGENT") ||
+					strings.HasPrefix(line, "Pay at") {
 					t.Errorf("a name made its own line %q:\n%s", line, text)
 				}
 			}
@@ -144,10 +167,12 @@ func TestEveryEmailKeepsNamesOnOneLine(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.ContainsAny(evilSubject, "\r\n") || strings.Contains(evilText, "\nBcc:") || strings.Contains(evilText, "\nPay at") {
+			if strings.ContainsAny(evilSubject, "\r\n") || strings.Contains(evilText, "\nBcc:") ||
+				strings.Contains(evilText, "\nPay at") {
 				t.Errorf("a name added a line:\n%s\n%s", evilSubject, evilText)
 			}
-			if strings.Count(evilText, "\n") != strings.Count(text, "\n") || strings.Count(evilHTML, "\n") != strings.Count(html, "\n") {
+			if strings.Count(evilText, "\n") != strings.Count(text, "\n") ||
+				strings.Count(evilHTML, "\n") != strings.Count(html, "\n") {
 				t.Errorf("the email has more lines with hostile names:\n%s", evilText)
 			}
 		})

@@ -358,8 +358,20 @@ func TestSMTPMailerRejections(t *testing.T) {
 		rcptErr   *smtp.SMTPError
 		permanent bool
 	}{
-		{"550 no such user", &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user <dalia@clinic.example>"}, true},
-		{"451 try later", &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"}, false},
+		{
+			"550 no such user",
+			&smtp.SMTPError{
+				Code:         550,
+				EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+				Message:      "No such user <dalia@clinic.example>",
+			},
+			true,
+		},
+		{
+			"451 try later",
+			&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Try again later"},
+			false,
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -439,13 +451,25 @@ func TestNewSMTPMailerConfig(t *testing.T) {
 		cfg  SMTPConfig
 		want string
 	}{
-		"no host":               {SMTPConfig{From: "a@example.org"}, "SMTP host is required"},
-		"no sender":             {SMTPConfig{Host: "smtp.example.org"}, "sender address is required"},
-		"bad sender":            {SMTPConfig{Host: "smtp.example.org", From: "nobody"}, `sender "nobody"`},
-		"unknown tls":           {SMTPConfig{Host: "smtp.example.org", From: "a@example.org", TLS: "ssl3"}, `unknown SMTP TLS mode "ssl3"`},
-		"auth without tls":      {SMTPConfig{Host: "smtp.example.org", From: "a@example.org", TLS: "none", Username: "u", Password: "p"}, "refusing SMTP authentication without TLS"},
-		"auth without tls (ip)": {SMTPConfig{Host: "10.0.0.5", From: "a@example.org", TLS: "none", Username: "u", Password: "p"}, "refusing SMTP authentication without TLS"},
-		"bad port":              {SMTPConfig{Host: "smtp.example.org", From: "a@example.org", Port: 70000}, "SMTP port 70000 out of range"},
+		"no host":    {SMTPConfig{From: "a@example.org"}, "SMTP host is required"},
+		"no sender":  {SMTPConfig{Host: "smtp.example.org"}, "sender address is required"},
+		"bad sender": {SMTPConfig{Host: "smtp.example.org", From: "nobody"}, `sender "nobody"`},
+		"unknown tls": {
+			SMTPConfig{Host: "smtp.example.org", From: "a@example.org", TLS: "ssl3"},
+			`unknown SMTP TLS mode "ssl3"`,
+		},
+		"auth without tls": {
+			SMTPConfig{Host: "smtp.example.org", From: "a@example.org", TLS: "none", Username: "u", Password: "p"},
+			"refusing SMTP authentication without TLS",
+		},
+		"auth without tls (ip)": {
+			SMTPConfig{Host: "10.0.0.5", From: "a@example.org", TLS: "none", Username: "u", Password: "p"},
+			"refusing SMTP authentication without TLS",
+		},
+		"bad port": {
+			SMTPConfig{Host: "smtp.example.org", From: "a@example.org", Port: 70000},
+			"SMTP port 70000 out of range",
+		},
 	}
 	for name, tt := range bad {
 		if _, err := NewSMTPMailer(tt.cfg); err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -453,10 +477,16 @@ func TestNewSMTPMailerConfig(t *testing.T) {
 		}
 	}
 	good := map[string]SMTPConfig{
-		"defaults":               {Host: "smtp.example.org", From: "a@example.org"},
-		"implicit tls with auth": {Host: "smtp.example.org", From: "a@example.org", TLS: "tls", Username: "u", Password: "p"},
-		"loopback auth":          {Host: "localhost", From: "a@example.org", TLS: "none", Username: "u", Password: "p"},
-		"loopback ipv6 auth":     {Host: "::1", From: "a@example.org", TLS: "none", Username: "u", Password: "p"},
+		"defaults": {Host: "smtp.example.org", From: "a@example.org"},
+		"implicit tls with auth": {
+			Host:     "smtp.example.org",
+			From:     "a@example.org",
+			TLS:      "tls",
+			Username: "u",
+			Password: "p",
+		},
+		"loopback auth":      {Host: "localhost", From: "a@example.org", TLS: "none", Username: "u", Password: "p"},
+		"loopback ipv6 auth": {Host: "::1", From: "a@example.org", TLS: "none", Username: "u", Password: "p"},
 	}
 	for name, cfg := range good {
 		if _, err := NewSMTPMailer(cfg); err != nil {
@@ -497,7 +527,8 @@ func TestNewMessageID(t *testing.T) {
 	if a == b {
 		t.Fatal("two message ids are equal")
 	}
-	if !validMessageID(a) || !strings.HasSuffix(a, "@mycareconnect.example>") || len(a) != 1+32+1+len("mycareconnect.example")+1 {
+	if !validMessageID(a) || !strings.HasSuffix(a, "@mycareconnect.example>") ||
+		len(a) != 1+32+1+len("mycareconnect.example")+1 {
 		t.Fatalf("NewMessageID = %q", a)
 	}
 	if id := NewMessageID(""); !validMessageID(id) {

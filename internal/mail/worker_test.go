@@ -44,7 +44,12 @@ func newFakeOutbox(msgs ...Message) *fakeOutbox {
 	return o
 }
 
-func (o *fakeOutbox) ClaimEmails(_ context.Context, owner string, now, leaseUntil time.Time, limit int) ([]Message, error) {
+func (o *fakeOutbox) ClaimEmails(
+	_ context.Context,
+	owner string,
+	now, leaseUntil time.Time,
+	limit int,
+) ([]Message, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.claims++
@@ -63,7 +68,12 @@ func (o *fakeOutbox) ClaimEmails(_ context.Context, owner string, now, leaseUnti
 	return out, nil
 }
 
-func (o *fakeOutbox) RenewEmailLeases(_ context.Context, owner string, ids []int64, leaseUntil time.Time) ([]int64, error) {
+func (o *fakeOutbox) RenewEmailLeases(
+	_ context.Context,
+	owner string,
+	ids []int64,
+	leaseUntil time.Time,
+) ([]int64, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.renewals++
@@ -97,7 +107,14 @@ func (o *fakeOutbox) MarkEmailSent(_ context.Context, id int64, owner string, no
 	return nil
 }
 
-func (o *fakeOutbox) MarkEmailFailed(_ context.Context, id int64, owner string, now, retryAt time.Time, errText string, giveUp bool) error {
+func (o *fakeOutbox) MarkEmailFailed(
+	_ context.Context,
+	id int64,
+	owner string,
+	now, retryAt time.Time,
+	errText string,
+	giveUp bool,
+) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.markErr != nil {
@@ -182,7 +199,13 @@ func (c *testClock) Advance(d time.Duration) {
 }
 
 func msg(id int64, to string) Message {
-	return Message{ID: id, MessageID: NewMessageID("mycareconnect.example"), To: to, Subject: "s", Text: "secret body text"}
+	return Message{
+		ID:        id,
+		MessageID: NewMessageID("mycareconnect.example"),
+		To:        to,
+		Subject:   "s",
+		Text:      "secret body text",
+	}
 }
 
 var (
@@ -323,7 +346,15 @@ func TestWorkerSMTPRejection(t *testing.T) {
 	// A real 550 from the SMTP server gives up at once; the next email still goes.
 	be := &testBackend{}
 	port := startSMTP(t, be, nil)
-	smtpMailer, err := NewSMTPMailer(SMTPConfig{Host: "127.0.0.1", Port: port, TLS: "none", From: "noreply@mycareconnect.example", Timeout: 5 * time.Second})
+	smtpMailer, err := NewSMTPMailer(
+		SMTPConfig{
+			Host:    "127.0.0.1",
+			Port:    port,
+			TLS:     "none",
+			From:    "noreply@mycareconnect.example",
+			Timeout: 5 * time.Second,
+		},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -332,7 +363,11 @@ func TestWorkerSMTPRejection(t *testing.T) {
 		defer be.mu.Unlock()
 		be.rcptErr = nil
 		if strings.HasPrefix(m.To, "bounce@") {
-			be.rcptErr = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user bounce@two.example"}
+			be.rcptErr = &smtp.SMTPError{
+				Code:         550,
+				EnhancedCode: smtp.EnhancedCode{5, 1, 1},
+				Message:      "No such user bounce@two.example",
+			}
 		}
 	}}
 	clock := &testClock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
@@ -371,7 +406,10 @@ func TestWorkerOutboxErrors(t *testing.T) {
 
 	out := newFakeOutbox(msg(1, "a@one.example"))
 	out.claimErr = errors.New("database is locked")
-	if _, _, err := newTestWorker(out, &fakeMailer{}, clock, &logs).RunOnce(context.Background()); !errors.Is(err, out.claimErr) {
+	if _, _, err := newTestWorker(out, &fakeMailer{}, clock, &logs).RunOnce(context.Background()); !errors.Is(
+		err,
+		out.claimErr,
+	) {
 		t.Errorf("claim error: got %v, want it wrapped", err)
 	}
 
@@ -448,7 +486,10 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestRedact(t *testing.T) {
-	got := redact("550 5.1.1 <Dalia@Clinic.example>: no such user, affected recipient(s): dalia@clinic.example", "Dalia Ng <dalia@clinic.example>")
+	got := redact(
+		"550 5.1.1 <Dalia@Clinic.example>: no such user, affected recipient(s): dalia@clinic.example",
+		"Dalia Ng <dalia@clinic.example>",
+	)
 	if strings.Contains(strings.ToLower(got), "dalia@") || !strings.Contains(got, "…@clinic.example") {
 		t.Errorf("redact = %q", got)
 	}

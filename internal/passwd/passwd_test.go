@@ -156,7 +156,12 @@ func TestVerifyMalformed(t *testing.T) {
 		{"short salt", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$" + key, ErrMalformed},
 		{"empty hash", "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "$", ErrMalformed},
 		{"short hash", "$argon2id$v=19$m=19456,t=2,p=1$" + salt + "$3sOlQyZQ3asEqhCk", ErrMalformed},
-		{"url-safe base64", "$argon2id$v=19$m=12288,t=3,p=1$" + salt + "$" + strings.NewReplacer("/", "_", "+", "-").Replace("5OEo/DR7nq+744hkb61E7ssS/StVliBDyJuZ9C5bT4k"), ErrMalformed},
+		{
+			"url-safe base64",
+			"$argon2id$v=19$m=12288,t=3,p=1$" + salt + "$" + strings.NewReplacer("/", "_", "+", "-").
+				Replace("5OEo/DR7nq+744hkb61E7ssS/StVliBDyJuZ9C5bT4k"),
+			ErrMalformed,
+		},
 	}
 	h := NewHasher(1)
 	for _, tt := range tests {

@@ -63,7 +63,11 @@ func (i *Instance) Registered(t testing.TB, given, surname, email, username stri
 }
 
 // RegisteredBorn is Registered for a person born on birth (YYYY-MM-DD).
-func (i *Instance) RegisteredBorn(t testing.TB, given, surname, birth, email, username string, edit ...func(url.Values)) *Client {
+func (i *Instance) RegisteredBorn(
+	t testing.TB,
+	given, surname, birth, email, username string,
+	edit ...func(url.Values),
+) *Client {
 	t.Helper()
 	c := i.Client(t)
 	p := c.SignIn(given, surname, birth, email)
@@ -78,7 +82,13 @@ func (i *Instance) RegisteredBorn(t testing.TB, given, surname, birth, email, us
 	}
 	p = c.Post("/register", form)
 	if p.Status != http.StatusSeeOther || p.Location != "/menu" {
-		t.Fatalf("register %s: status %d location %q; errors: %s", email, p.Status, p.Location, p.Text(".error-summary"))
+		t.Fatalf(
+			"register %s: status %d location %q; errors: %s",
+			email,
+			p.Status,
+			p.Location,
+			p.Text(".error-summary"),
+		)
 	}
 	c.Follow(p) // the menu carries the new session's CSRF token
 	return c
@@ -92,7 +102,11 @@ func (i *Instance) Confirmed(t testing.TB, given, surname, email, username strin
 }
 
 // ConfirmedBorn is Confirmed for a person born on birth (YYYY-MM-DD).
-func (i *Instance) ConfirmedBorn(t testing.TB, given, surname, birth, email, username string, edit ...func(url.Values)) *Client {
+func (i *Instance) ConfirmedBorn(
+	t testing.TB,
+	given, surname, birth, email, username string,
+	edit ...func(url.Values),
+) *Client {
 	t.Helper()
 	c := i.RegisteredBorn(t, given, surname, birth, email, username, edit...)
 	c.ConfirmEmail(email)

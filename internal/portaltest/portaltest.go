@@ -172,7 +172,13 @@ func (c *Client) do(req *http.Request) *Page {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	p := &Page{Status: resp.StatusCode, Location: resp.Header.Get("Location"), Header: resp.Header, Body: string(b), URL: req.URL.String()}
+	p := &Page{
+		Status:   resp.StatusCode,
+		Location: resp.Header.Get("Location"),
+		Header:   resp.Header,
+		Body:     string(b),
+		URL:      req.URL.String(),
+	}
 	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		p.doc, _ = html.Parse(strings.NewReader(p.Body))
 		if tok := p.Attr(`input[name="csrf_token"]`, "value"); tok != "" {
@@ -249,7 +255,8 @@ func (c *Client) ConfirmEmail(email string) *Page {
 		c.t.Fatalf("no email to %s in the development mailbox asks to confirm the address", email)
 	}
 	page := c.Get(link)
-	if page.Status != http.StatusOK || page.Attr(`form[action="/account/email/confirm"] input[name="token"]`, "value") == "" {
+	if page.Status != http.StatusOK ||
+		page.Attr(`form[action="/account/email/confirm"] input[name="token"]`, "value") == "" {
 		c.t.Fatalf("confirmation link %s: %d %s", link, page.Status, page.Text("main"))
 	}
 	done := c.Post("/account/email/confirm", url.Values{"token": {page.Attr(`input[name="token"]`, "value")}})

@@ -60,13 +60,31 @@ func openKey(id portal.AccountID) string { return fmt.Sprintf("open:%d", id) }
 // sponsorships. A second open request for the same person gives a
 // *ConflictError on access_requests_open_key.
 func (tx *Tx) CreateAccessRequest(ctx context.Context, a *portal.AccessRequest) error {
-	id, err := tx.Insert(ctx,
+	id, err := tx.Insert(
+		ctx,
 		`INSERT INTO access_requests (account_id, status, user_type, profession, first_name, last_name, job,
 		college_id, attest_correct, attest_direct_care, attest_annual_review, reason_job_duties, reason_patient_care,
 		allowed_scopes, created_at, updated_at, open_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		int64(a.AccountID), a.Status, string(a.UserType), string(a.Profession), a.FirstName, a.LastName, a.Job, a.CollegeID,
-		a.AttestCorrect, a.AttestDirectCare, a.AttestAnnualReview, a.ReasonJobDuties, a.ReasonPatientCare,
-		joinScopes(a.AllowedScopes), ms(a.CreatedAt), ms(a.UpdatedAt), openKey(a.AccountID))
+		int64(
+			a.AccountID,
+		),
+		a.Status,
+		string(a.UserType),
+		string(a.Profession),
+		a.FirstName,
+		a.LastName,
+		a.Job,
+		a.CollegeID,
+		a.AttestCorrect,
+		a.AttestDirectCare,
+		a.AttestAnnualReview,
+		a.ReasonJobDuties,
+		a.ReasonPatientCare,
+		joinScopes(a.AllowedScopes),
+		ms(a.CreatedAt),
+		ms(a.UpdatedAt),
+		openKey(a.AccountID),
+	)
 	if err != nil {
 		return err
 	}

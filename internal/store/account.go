@@ -19,14 +19,44 @@ func scanAccount(r rowScanner) (*portal.Account, error) {
 	var a portal.Account
 	var pwAt, created, updated, verified int64
 	var prof, lic, route string
-	err := r.Scan(&a.ID, &a.Issuer, &a.Subject, &a.GivenNames, &a.Surname, &a.BirthDate, &a.PreferredFirstName,
-		&a.PreferredLastName, &prof, &lic, &a.MSPBillingNumber, &a.CPSID, &a.IsResident, &a.CollegeID,
-		&a.OtherProfession, &a.Email, &a.Phone, &a.Mobile, &a.Username, &a.PasswordHash, &pwAt, &a.Status, &created, &updated, &route,
-		&verified)
+	err := r.Scan(
+		&a.ID,
+		&a.Issuer,
+		&a.Subject,
+		&a.GivenNames,
+		&a.Surname,
+		&a.BirthDate,
+		&a.PreferredFirstName,
+		&a.PreferredLastName,
+		&prof,
+		&lic,
+		&a.MSPBillingNumber,
+		&a.CPSID,
+		&a.IsResident,
+		&a.CollegeID,
+		&a.OtherProfession,
+		&a.Email,
+		&a.Phone,
+		&a.Mobile,
+		&a.Username,
+		&a.PasswordHash,
+		&pwAt,
+		&a.Status,
+		&created,
+		&updated,
+		&route,
+		&verified,
+	)
 	if err != nil {
 		return nil, mapError(err)
 	}
-	a.Profession, a.NurseLicence, a.ResidentRoute = portal.Profession(prof), portal.NurseLicence(lic), portal.ResidentRoute(route)
+	a.Profession, a.NurseLicence, a.ResidentRoute = portal.Profession(
+		prof,
+	), portal.NurseLicence(
+		lic,
+	), portal.ResidentRoute(
+		route,
+	)
 	a.PasswordChangedAt, a.CreatedAt, a.UpdatedAt = fromMS(pwAt), fromMS(created), fromMS(updated)
 	a.EmailVerifiedAt = fromMS(verified)
 	return &a, nil

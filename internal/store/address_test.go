@@ -110,7 +110,11 @@ func TestStore_SearchAddresses(t *testing.T) {
 		t.Run("StreetTypeBothWays", func(t *testing.T) {
 			st := lines(mustSearch(t, db, "Main St", 20))
 			street := lines(mustSearch(t, db, "Main Street", 20))
-			want := []string{"12 Main St Vancouver, BC, V6A 2S5", "14 Main St Vancouver, BC, V6A 2S5", "880 Main St Penticton, BC, V2A 5C9"}
+			want := []string{
+				"12 Main St Vancouver, BC, V6A 2S5",
+				"14 Main St Vancouver, BC, V6A 2S5",
+				"880 Main St Penticton, BC, V2A 5C9",
+			}
 			for _, got := range [][]string{st, street} {
 				slices.Sort(got)
 				if !slices.Equal(got, want) {
@@ -206,7 +210,12 @@ func TestStore_ImportAddresses(t *testing.T) {
 		}
 		t.Run("Idempotent", func(t *testing.T) {
 			var progress []int
-			inserted, skipped, err := db.ImportAddresses(ctx, seq(searchFixture...), 5, func(n int) { progress = append(progress, n) })
+			inserted, skipped, err := db.ImportAddresses(
+				ctx,
+				seq(searchFixture...),
+				5,
+				func(n int) { progress = append(progress, n) },
+			)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -300,7 +309,8 @@ func TestStore_SearchAddressesGroupsBuildings(t *testing.T) {
 			seen[b], prev = true, b
 		}
 		// By street, then civic number: 370 Broadway E's units come before 2150 and 3701.
-		if got[0].Line() != "100-370 Broadway E Vancouver, BC, V5T 4G5" || !strings.HasPrefix(got[7].Line(), "2150 Broadway E") {
+		if got[0].Line() != "100-370 Broadway E Vancouver, BC, V5T 4G5" ||
+			!strings.HasPrefix(got[7].Line(), "2150 Broadway E") {
 			t.Fatalf("street search in civic number order: got %q", lines(got))
 		}
 	})

@@ -35,7 +35,15 @@ func scanAPIToken(r rowScanner) (*APIToken, error) {
 	if scopes != "" {
 		t.Scopes = strings.Split(scopes, ",")
 	}
-	t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt = fromMS(created), fromMS(expires), fromMS(revoked), fromMS(used)
+	t.CreatedAt, t.ExpiresAt, t.RevokedAt, t.LastUsedAt = fromMS(
+		created,
+	), fromMS(
+		expires,
+	), fromMS(
+		revoked,
+	), fromMS(
+		used,
+	)
 	return &t, nil
 }
 
@@ -262,7 +270,15 @@ func (q Q) loadProvisionedWorksites(ctx context.Context,
 		if err := rows.Scan(&req, &id, &code, &w.Name, &typ, &ha); err != nil {
 			return err
 		}
-		w.ID, w.Code, w.Type, w.HealthAuthority = portal.WorksiteID(id), portal.WorksiteCode(code), portal.WorksiteType(typ), portal.HealthAuthority(ha)
+		w.ID, w.Code, w.Type, w.HealthAuthority = portal.WorksiteID(
+			id,
+		), portal.WorksiteCode(
+			code,
+		), portal.WorksiteType(
+			typ,
+		), portal.HealthAuthority(
+			ha,
+		)
 		u := by[portal.AccessRequestID(req)]
 		u.Worksites = append(u.Worksites, w)
 	}

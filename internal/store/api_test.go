@@ -25,7 +25,9 @@ func TestStore_APIToken(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.ID != tok.ID || got.Name != "viewer" || !slices.Equal(got.Scopes, tok.Scopes) || got.CreatedBy != "officer.one" ||
-			!got.ExpiresAt.Equal(tok.ExpiresAt) || !got.RevokedAt.IsZero() || !got.LastUsedAt.IsZero() {
+			!got.ExpiresAt.Equal(tok.ExpiresAt) ||
+			!got.RevokedAt.IsZero() ||
+			!got.LastUsedAt.IsZero() {
 			t.Fatalf("got %+v", got)
 		}
 		if _, err := db.Read().FindAPITokenByHash(ctx, "hash-2"); !store.IsNotFound(err) {
@@ -33,7 +35,13 @@ func TestStore_APIToken(t *testing.T) {
 		}
 
 		t.Run("ErrDuplicateName", func(t *testing.T) {
-			dup := &store.APIToken{Name: "viewer", Scopes: []string{"scim:read"}, CreatedBy: "x", CreatedAt: apiNow, ExpiresAt: apiNow}
+			dup := &store.APIToken{
+				Name:      "viewer",
+				Scopes:    []string{"scim:read"},
+				CreatedBy: "x",
+				CreatedAt: apiNow,
+				ExpiresAt: apiNow,
+			}
 			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAPIToken(ctx, dup, "hash-3") })
 			if !store.IsConflictOn(err, "name") {
 				t.Fatalf("got %v, want a conflict on the name", err)
@@ -84,11 +92,24 @@ func TestStore_APIToken(t *testing.T) {
 
 // mustAPIAccount inserts an account of a profession.
 func mustAPIAccount(t *testing.T, db *store.DB, key string, prof portal.Profession) *portal.Account {
-	return fixture.Account(t, db, key, apiNow, fixture.Profession(prof), func(a *portal.Account) { a.PreferredFirstName = "Pref" + key })
+	return fixture.Account(
+		t,
+		db,
+		key,
+		apiNow,
+		fixture.Profession(prof),
+		func(a *portal.Account) { a.PreferredFirstName = "Pref" + key },
+	)
 }
 
 // mustAPIWorksite inserts an approved worksite with its active members.
-func mustAPIWorksite(t *testing.T, db *store.DB, name, unit string, typ portal.WorksiteType, members ...*portal.Account) *portal.Worksite {
+func mustAPIWorksite(
+	t *testing.T,
+	db *store.DB,
+	name, unit string,
+	typ portal.WorksiteType,
+	members ...*portal.Account,
+) *portal.Worksite {
 	return fixture.Worksite(t, db, apiNow, portal.WorksiteApproved, func(w *portal.Worksite) {
 		w.Name, w.Address.Unit, w.Type, w.HealthAuthority = name, unit, typ, portal.VancouverCoastalHealth
 	}, members...)
@@ -97,11 +118,31 @@ func mustAPIWorksite(t *testing.T, db *store.DB, name, unit string, typ portal.W
 // mustProvision submits a request naming the worksites, approves it with
 // the scopes at the time and appends user.provisioned; then moves it on
 // through the further statuses given (suspended, deprovisioned).
-func mustProvision(t *testing.T, db *store.DB, a *portal.Account, at time.Time, scopes string, ws []*portal.Worksite, then ...string) *portal.AccessRequest {
+func mustProvision(
+	t *testing.T,
+	db *store.DB,
+	a *portal.Account,
+	at time.Time,
+	scopes string,
+	ws []*portal.Worksite,
+	then ...string,
+) *portal.AccessRequest {
 	t.Helper()
-	r := &portal.AccessRequest{AccountID: a.ID, Status: portal.ARSubmitted, UserType: a.UserType(), Profession: a.Profession,
-		FirstName: a.GivenNames, LastName: a.Surname, Job: "Clinician", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: at, UpdatedAt: at}
+	r := &portal.AccessRequest{
+		AccountID:          a.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           a.UserType(),
+		Profession:         a.Profession,
+		FirstName:          a.GivenNames,
+		LastName:           a.Surname,
+		Job:                "Clinician",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+		CreatedAt:          at,
+		UpdatedAt:          at,
+	}
 	for _, w := range ws {
 		r.WorksiteIDs = append(r.WorksiteIDs, w.ID)
 	}
@@ -109,9 +150,16 @@ func mustProvision(t *testing.T, db *store.DB, a *portal.Account, at time.Time, 
 		if err := tx.CreateAccessRequest(ctx, r); err != nil {
 			return err
 		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted}, To: portal.ARApproved,
-			At: at, ActorKind: portal.ActorStaff, ActorID: "officer.one",
-			Set: map[string]any{"granted_scopes": scopes, "approved_at": at.UnixMilli(), "decided_at": at.UnixMilli()}})
+		ok, err := tx.ChangeAccessRequest(
+			ctx,
+			store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted}, To: portal.ARApproved,
+				At: at, ActorKind: portal.ActorStaff, ActorID: "officer.one",
+				Set: map[string]any{
+					"granted_scopes": scopes,
+					"approved_at":    at.UnixMilli(),
+					"decided_at":     at.UnixMilli(),
+				}},
+		)
 		if err != nil || !ok {
 			t.Fatalf("approve: %v %v", ok, err)
 		}
@@ -121,7 +169,8 @@ func mustProvision(t *testing.T, db *store.DB, a *portal.Account, at time.Time, 
 		from := portal.ARApproved
 		for _, to := range then {
 			if ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{from}, To: to, At: at,
-				ActorKind: portal.ActorStaff, ActorID: "officer.one"}); err != nil || !ok {
+				ActorKind: portal.ActorStaff, ActorID: "officer.one"}); err != nil ||
+				!ok {
 				t.Fatalf("%s: %v %v", to, ok, err)
 			}
 			typ := map[string]string{portal.ARSuspended: "user.suspended", portal.ARDeprovisioned: "user.deprovisioned"}[to]
@@ -153,15 +202,42 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 		susp := mustAPIAccount(t, db, "susp", portal.ProfPharmacist)
 		gone := mustAPIAccount(t, db, "gone", portal.ProfPharmacist)
 		waiting := mustAPIAccount(t, db, "waiting", portal.ProfPharmacist)
-		clinic := mustAPIWorksite(t, db, "Harbour Clinic", "101", portal.WorksitePrivatePractice, doc, moa, susp, gone, waiting)
+		clinic := mustAPIWorksite(
+			t,
+			db,
+			"Harbour Clinic",
+			"101",
+			portal.WorksitePrivatePractice,
+			doc,
+			moa,
+			susp,
+			gone,
+			waiting,
+		)
 		home := mustAPIWorksite(t, db, "Home Office", "102", portal.WorksiteHomeOffice, doc)
 		left := mustAPIWorksite(t, db, "Old Clinic", "103", portal.WorksitePrivatePractice, doc)
 
 		t1, t2, t3 := apiNow.Add(-3*time.Hour), apiNow.Add(-2*time.Hour), apiNow.Add(-time.Hour)
-		docReq := mustProvision(t, db, doc, t1, "demographics,laboratory_results", []*portal.Worksite{clinic, home, left})
+		docReq := mustProvision(
+			t,
+			db,
+			doc,
+			t1,
+			"demographics,laboratory_results",
+			[]*portal.Worksite{clinic, home, left},
+		)
 		mustProvision(t, db, moa, t2, "demographics", []*portal.Worksite{clinic})
 		mustProvision(t, db, susp, t3, "demographics", []*portal.Worksite{clinic}, portal.ARSuspended)
-		mustProvision(t, db, gone, t3, "demographics", []*portal.Worksite{clinic}, portal.ARSuspended, portal.ARDeprovisioned)
+		mustProvision(
+			t,
+			db,
+			gone,
+			t3,
+			"demographics",
+			[]*portal.Worksite{clinic},
+			portal.ARSuspended,
+			portal.ARDeprovisioned,
+		)
 		// Submitted only: never provisioned.
 		if err := db.InTx(ctx, func(tx *store.Tx) error {
 			return tx.CreateAccessRequest(ctx, &portal.AccessRequest{AccountID: waiting.ID, Status: portal.ARSubmitted,
@@ -175,7 +251,12 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 			if _, err := tx.Decommission(ctx, left.ID, doc.ID, doc.ID, t3); err != nil {
 				return err
 			}
-			s := &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: clinic.ID, CreatedAt: t1}
+			s := &portal.Sponsorship{
+				OBOAccountID:        moa.ID,
+				AuthorizerAccountID: doc.ID,
+				WorksiteID:          clinic.ID,
+				CreatedAt:           t1,
+			}
 			if err := tx.CreateSponsorship(ctx, s); err != nil {
 				return err
 			}
@@ -183,16 +264,28 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 				return err
 			}
 			// A residency that ended yesterday no longer counts.
-			lapsed := &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: susp.ID, WorksiteID: clinic.ID, CreatedAt: t1,
-				ResidencyStart: "2025-07-01", ResidencyEnd: "2026-11-25"}
+			lapsed := &portal.Sponsorship{
+				OBOAccountID:        moa.ID,
+				AuthorizerAccountID: susp.ID,
+				WorksiteID:          clinic.ID,
+				CreatedAt:           t1,
+				ResidencyStart:      "2025-07-01",
+				ResidencyEnd:        "2026-11-25",
+			}
 			if err := tx.CreateSponsorship(ctx, lapsed); err != nil {
 				return err
 			}
 			if _, err := tx.DecideSponsorship(ctx, lapsed.ID, true, "", t1); err != nil {
 				return err
 			}
-			r := &store.RemoteAccessRequest{AccountID: doc.ID, Street: "1 Main St", City: "Vancouver", PostalCode: "V5T 4G5",
-				Reason: "On call", CreatedAt: t1}
+			r := &store.RemoteAccessRequest{
+				AccountID:  doc.ID,
+				Street:     "1 Main St",
+				City:       "Vancouver",
+				PostalCode: "V5T 4G5",
+				Reason:     "On call",
+				CreatedAt:  t1,
+			}
 			if err := tx.CreateRemoteAccessRequest(ctx, r); err != nil {
 				return err
 			}
@@ -217,7 +310,9 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 		}
 		d := us[0]
 		if d.Request.ID != docReq.ID || !d.Active() || !slices.Equal(d.Request.GrantedScopes, []portal.DataScope{"demographics", "laboratory_results"}) ||
-			!d.Created.Equal(t1) || !d.RemoteAccess || len(d.Sponsors) != 0 || d.Account.Email != "doc@example.ca" {
+			!d.Created.Equal(t1) || !d.RemoteAccess ||
+			len(d.Sponsors) != 0 ||
+			d.Account.Email != "doc@example.ca" {
 			t.Fatalf("doctor %+v", d)
 		}
 		if len(d.Worksites) != 2 || d.Worksites[0].Code != clinic.Code || d.Worksites[1].Code != home.Code ||

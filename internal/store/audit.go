@@ -34,12 +34,17 @@ func (tx *Tx) writeAudit(ctx context.Context) error {
 	if err := tx.QueryRow(ctx, "SELECT seq, hash, key_id FROM audit_head WHERE id = 1"+tx.forUpdate()).Scan(&seq,
 		&prev, &headKey); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return errors.New("store: the audit trail's head (the one row of audit_head) is missing; nothing can be audited until it is restored")
+			return errors.New(
+				"store: the audit trail's head (the one row of audit_head) is missing; nothing can be audited until it is restored",
+			)
 		}
 		return fmt.Errorf("store: read audit head: %w", err)
 	}
 	if headKey != "" && tx.auditKey == nil {
-		return fmt.Errorf("store: the audit trail is keyed (audit key %s) but no audit key is configured: set PORTAL_AUDIT_KEY_FILE", headKey)
+		return fmt.Errorf(
+			"store: the audit trail is keyed (audit key %s) but no audit key is configured: set PORTAL_AUDIT_KEY_FILE",
+			headKey,
+		)
 	}
 	var headMAC string
 	for _, e := range tx.audits {

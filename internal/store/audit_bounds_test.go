@@ -32,9 +32,15 @@ func TestStore_AuditBounds(t *testing.T) {
 		t.Run("LongValueCutOnARuneBoundary", func(t *testing.T) {
 			query := strings.Repeat("é", 250_000) // 500,000 bytes
 			agent := strings.Repeat("日", 1000) + "\xff"
-			got := appendOne(t, db, portal.AuditEvent{At: now, ActorKind: portal.ActorClient, ActorID: "viewer", Action: "api.scim_list",
-				SubjectKind: "provisioning", UserAgent: agent,
-				Details: store.AuditDetails(map[string]any{"query": query, "error": "count must be a whole number.", "n": 3})})
+			got := appendOne(
+				t,
+				db,
+				portal.AuditEvent{At: now, ActorKind: portal.ActorClient, ActorID: "viewer", Action: "api.scim_list",
+					SubjectKind: "provisioning", UserAgent: agent,
+					Details: store.AuditDetails(
+						map[string]any{"query": query, "error": "count must be a whole number.", "n": 3},
+					)},
+			)
 			var d map[string]any
 			if err := json.Unmarshal([]byte(got.Details), &d); err != nil {
 				t.Fatalf("details not JSON: %v", err)
@@ -46,7 +52,10 @@ func TestStore_AuditBounds(t *testing.T) {
 			if len(got.Details) > store.AuditDetailsMax {
 				t.Errorf("details %d bytes, over %d", len(got.Details), store.AuditDetailsMax)
 			}
-			wantAgent := strings.Repeat("日", store.AuditUserAgentMax) + "…[truncated: 3003 bytes in all]" // \xff became U+FFFD
+			wantAgent := strings.Repeat(
+				"日",
+				store.AuditUserAgentMax,
+			) + "…[truncated: 3003 bytes in all]" // \xff became U+FFFD
 			if got.UserAgent != wantAgent {
 				t.Errorf("user agent %.200q", got.UserAgent)
 			}
@@ -56,8 +65,12 @@ func TestStore_AuditBounds(t *testing.T) {
 			for i := range 20 {
 				fields[fmt.Sprintf("f%02d", i)] = strings.Repeat("x", 400)
 			}
-			got := appendOne(t, db, portal.AuditEvent{At: now, ActorKind: portal.ActorSystem, Action: "test.big", SubjectKind: "x",
-				Details: store.AuditDetails(fields)})
+			got := appendOne(
+				t,
+				db,
+				portal.AuditEvent{At: now, ActorKind: portal.ActorSystem, Action: "test.big", SubjectKind: "x",
+					Details: store.AuditDetails(fields)},
+			)
 			var d map[string]any
 			if err := json.Unmarshal([]byte(got.Details), &d); err != nil {
 				t.Fatalf("details not JSON: %v", err)
@@ -79,8 +92,12 @@ func TestStore_AuditBounds(t *testing.T) {
 			}
 		})
 		t.Run("InvalidUTF8", func(t *testing.T) {
-			got := appendOne(t, db, portal.AuditEvent{At: now, ActorKind: portal.ActorClient, ActorID: "c\xc3", Action: "test.utf8",
-				SubjectKind: "x", UserAgent: "agent\xe2\x82"})
+			got := appendOne(
+				t,
+				db,
+				portal.AuditEvent{At: now, ActorKind: portal.ActorClient, ActorID: "c\xc3", Action: "test.utf8",
+					SubjectKind: "x", UserAgent: "agent\xe2\x82"},
+			)
 			if !utf8.ValidString(got.ActorID) || !utf8.ValidString(got.UserAgent) || got.UserAgent != "agent\uFFFD" {
 				t.Errorf("actor %q agent %q", got.ActorID, got.UserAgent)
 			}

@@ -61,7 +61,15 @@ func rewriteFrom(t *testing.T, db *store.DB, seq int64) {
 		}
 		e.PrevHash = prevHash
 		e.Hash = e.ComputeHash()
-		exec(t, db, "UPDATE audit_log SET actor_id = ?, prev_hash = ?, hash = ? WHERE seq = ?", e.ActorID, e.PrevHash, e.Hash, e.Seq)
+		exec(
+			t,
+			db,
+			"UPDATE audit_log SET actor_id = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+			e.ActorID,
+			e.PrevHash,
+			e.Hash,
+			e.Seq,
+		)
 		prevHash = e.Hash
 	}
 	exec(t, db, "UPDATE audit_head SET hash = ? WHERE id = 1", prevHash)
@@ -87,7 +95,8 @@ func TestStore_AuditKeyedChain(t *testing.T) {
 		if err != nil || len(r.Breaks) != 0 || r.Rows != 6 || r.Unkeyed != 2 || r.Keyed != 4 {
 			t.Fatalf("intact keyed trail: %+v %v", r, err)
 		}
-		if r, _ := db.VerifyAuditWith(ctx, portal.AuditVerifyOptions{}); len(r.Breaks) != 0 || r.KeyedUnchecked != 4 || r.Unkeyed != 2 {
+		if r, _ := db.VerifyAuditWith(ctx, portal.AuditVerifyOptions{}); len(r.Breaks) != 0 || r.KeyedUnchecked != 4 ||
+			r.Unkeyed != 2 {
 			t.Fatalf("without the key: %+v", r)
 		}
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{})
@@ -99,7 +108,10 @@ func TestStore_AuditKeyedChain(t *testing.T) {
 			db.SetAuditKey(nil)
 			defer db.SetAuditKey(key)
 			err := db.InTx(ctx, func(tx *store.Tx) error {
-				return tx.AppendAudit(ctx, &portal.AuditEvent{At: time.Now(), ActorKind: "system", Action: "x", SubjectKind: "x"})
+				return tx.AppendAudit(
+					ctx,
+					&portal.AuditEvent{At: time.Now(), ActorKind: "system", Action: "x", SubjectKind: "x"},
+				)
 			})
 			want := "store: the audit trail is keyed (audit key " + key.ID + ") but no audit key is configured: set PORTAL_AUDIT_KEY_FILE"
 			if err == nil || err.Error() != want {
@@ -117,7 +129,8 @@ func TestStore_AuditKeyedChain(t *testing.T) {
 				t.Fatalf("got %d breaks: %s", len(r.Breaks), reasons(r))
 			}
 			for i, seq := range []int64{4, 5, 6} {
-				if b := r.Breaks[i]; b.Seq != seq || b.Reason != "MAC does not match: the row, or the chain up to it, was rewritten without the audit key" {
+				if b := r.Breaks[i]; b.Seq != seq ||
+					b.Reason != "MAC does not match: the row, or the chain up to it, was rewritten without the audit key" {
 					t.Errorf("break %d: %+v", i, b)
 				}
 			}
@@ -143,7 +156,8 @@ func TestStore_AuditKeyedChain(t *testing.T) {
 		t.Run("AnotherKey", func(t *testing.T) {
 			other := mustAuditKey(t)
 			r, _ := db.VerifyAuditWith(ctx, portal.AuditVerifyOptions{Keys: []*portal.AuditKey{other}})
-			if len(r.Breaks) == 0 || r.Breaks[0].Seq != 3 || r.Breaks[0].Reason != `keyed with audit key "`+key.ID+`", which was not given` {
+			if len(r.Breaks) == 0 || r.Breaks[0].Seq != 3 ||
+				r.Breaks[0].Reason != `keyed with audit key "`+key.ID+`", which was not given` {
 				t.Fatalf("got %s", reasons(r))
 			}
 		})
@@ -166,14 +180,18 @@ func TestStore_AuditCheckpoints(t *testing.T) {
 		cp.Line = 1
 		appendEvents(t, db, 2)
 		opts := portal.AuditVerifyOptions{Checkpoints: []portal.AuditCheckpoint{cp}, CheckpointKey: pub}
-		if r, err := db.VerifyAuditWith(ctx, opts); err != nil || len(r.Breaks) != 0 || r.Checkpoints != 1 || r.Rows != 7 {
+		if r, err := db.VerifyAuditWith(ctx, opts); err != nil || len(r.Breaks) != 0 || r.Checkpoints != 1 ||
+			r.Rows != 7 {
 			t.Fatalf("intact: %+v %v", r, err)
 		}
 
 		t.Run("ForgedCheckpoint", func(t *testing.T) {
 			forged := cp
 			forged.Seq = 4
-			r, _ := db.VerifyAuditWith(ctx, portal.AuditVerifyOptions{Checkpoints: []portal.AuditCheckpoint{forged}, CheckpointKey: pub})
+			r, _ := db.VerifyAuditWith(
+				ctx,
+				portal.AuditVerifyOptions{Checkpoints: []portal.AuditCheckpoint{forged}, CheckpointKey: pub},
+			)
 			if len(r.Breaks) != 1 || r.Checkpoints != 0 ||
 				r.Breaks[0].Reason != "the checkpoint on line 1 does not verify with the checkpoint public key: it was not signed by that key, or was altered" {
 				t.Fatalf("got %s", reasons(r))
@@ -216,18 +234,24 @@ func TestStore_AuditEmptyOrHeadless(t *testing.T) {
 		}
 		exec(t, db, "UPDATE audit_head SET seq = 4, hash = 'x' WHERE id = 1")
 		r, _ = db.VerifyAuditWith(ctx, portal.AuditVerifyOptions{})
-		if r.Empty || len(r.Breaks) != 1 || r.Breaks[0].Reason != "the trail has no rows but its head records row 4: every row was deleted" {
+		if r.Empty || len(r.Breaks) != 1 ||
+			r.Breaks[0].Reason != "the trail has no rows but its head records row 4: every row was deleted" {
 			t.Fatalf("rows gone: %s", reasons(r))
 		}
 		exec(t, db, "DELETE FROM audit_head")
 		r, err = db.VerifyAuditWith(ctx, portal.AuditVerifyOptions{})
-		if err != nil || len(r.Breaks) != 1 || r.Breaks[0].Reason != "the trail's head (the one row of audit_head) is missing" {
+		if err != nil || len(r.Breaks) != 1 ||
+			r.Breaks[0].Reason != "the trail's head (the one row of audit_head) is missing" {
 			t.Fatalf("head gone: %s %v", reasons(r), err)
 		}
 		err = db.InTx(ctx, func(tx *store.Tx) error {
-			return tx.AppendAudit(ctx, &portal.AuditEvent{At: time.Now(), ActorKind: "system", Action: "x", SubjectKind: "x"})
+			return tx.AppendAudit(
+				ctx,
+				&portal.AuditEvent{At: time.Now(), ActorKind: "system", Action: "x", SubjectKind: "x"},
+			)
 		})
-		if err == nil || strings.Contains(err.Error(), "no rows") || !strings.Contains(err.Error(), "audit_head) is missing") {
+		if err == nil || strings.Contains(err.Error(), "no rows") ||
+			!strings.Contains(err.Error(), "audit_head) is missing") {
 			t.Fatalf("writing without a head: %v", err)
 		}
 	})

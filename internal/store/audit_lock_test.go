@@ -20,7 +20,10 @@ func TestStore_AuditHeadLockedOnlyAtCommit(t *testing.T) {
 	}
 	db := storetest.OpenPostgres(t)
 	audit := func(tx *store.Tx, action string) error {
-		return tx.AppendAudit(ctx, &portal.AuditEvent{At: time.Now(), ActorKind: "system", Action: action, SubjectKind: "x"})
+		return tx.AppendAudit(
+			ctx,
+			&portal.AuditEvent{At: time.Now(), ActorKind: "system", Action: action, SubjectKind: "x"},
+		)
 	}
 	audited, release, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 	go func() {

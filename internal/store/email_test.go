@@ -43,7 +43,9 @@ func TestStore_RenewEmailLeases(t *testing.T) {
 			t.Fatalf("renew: %v, %v; want all of %v", kept, err, ids)
 		}
 		// Renewed until 30 s: not claimable at 25 s.
-		if again, _ := ob.ClaimEmails(ctx, "w2", now.Add(25*time.Second), now.Add(45*time.Second), 10); len(again) != 0 {
+		if again, _ := ob.ClaimEmails(ctx, "w2", now.Add(25*time.Second), now.Add(45*time.Second), 10); len(
+			again,
+		) != 0 {
 			t.Fatalf("claimed %d renewed emails", len(again))
 		}
 
@@ -60,7 +62,9 @@ func TestStore_RenewEmailLeases(t *testing.T) {
 			t.Fatalf("renew after takeover: %v, %v; want only %d", kept, err, ids[2])
 		}
 		// The renewal left the taken email's lease alone.
-		if again, _ := ob.ClaimEmails(ctx, "w3", now.Add(51*time.Second), now.Add(71*time.Second), 10); len(again) != 1 ||
+		if again, _ := ob.ClaimEmails(ctx, "w3", now.Add(51*time.Second), now.Add(71*time.Second), 10); len(
+			again,
+		) != 1 ||
 			again[0].ID != ids[1] {
 			t.Fatalf("at w2's lease end: %+v, want email %d", again, ids[1])
 		}
@@ -136,8 +140,14 @@ func TestStore_OutboxDeadWorker(t *testing.T) {
 		}
 		for _, e := range emails {
 			if e.Status != store.EmailSent || e.Attempts != 1 || !e.SentAt.Equal(start.Add(mail.DefaultLease)) {
-				t.Errorf("%s: %s, %d attempt(s), sent at %v; want sent once at %v", e.To, e.Status, e.Attempts, e.SentAt,
-					start.Add(mail.DefaultLease))
+				t.Errorf(
+					"%s: %s, %d attempt(s), sent at %v; want sent once at %v",
+					e.To,
+					e.Status,
+					e.Attempts,
+					e.SentAt,
+					start.Add(mail.DefaultLease),
+				)
 			}
 		}
 	})

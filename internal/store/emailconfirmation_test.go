@@ -78,14 +78,32 @@ func TestStore_MigrationScrubsSentTokens(t *testing.T) {
 		rows := []struct{ kind, status, text, html string }{
 			{"worksite_invitation", "sent", "Open https://p.example/invitations/" + tok + "\nexpires soon",
 				`<a href="https://p.example/invitations/` + tok + `">Accept</a> https://p.example/invitations/` + tok},
-			{"declaration_requested", "failed", "Sign at https://p.example/declarations/" + tok + " today", `<a href="https://p.example/declarations/` + tok + `">Sign</a>`},
-			{"worksite_invitation", "pending", "Open https://p.example/invitations/" + other, `<a href="https://p.example/invitations/` + other + `">Accept</a>`},
+			{
+				"declaration_requested",
+				"failed",
+				"Sign at https://p.example/declarations/" + tok + " today",
+				`<a href="https://p.example/declarations/` + tok + `">Sign</a>`,
+			},
+			{
+				"worksite_invitation",
+				"pending",
+				"Open https://p.example/invitations/" + other,
+				`<a href="https://p.example/invitations/` + other + `">Accept</a>`,
+			},
 			{"account_created", "sent", "no link " + tok, "<p>no link</p>"},
 		}
 		var ids []int64
 		for i, r := range rows {
-			e := &store.Email{MessageID: "<m" + strconv.Itoa(i) + ">", Kind: r.kind, To: "x@example.ca", Subject: "s", Text: r.text, HTML: r.html,
-				Status: r.status, CreatedAt: now}
+			e := &store.Email{
+				MessageID: "<m" + strconv.Itoa(i) + ">",
+				Kind:      r.kind,
+				To:        "x@example.ca",
+				Subject:   "s",
+				Text:      r.text,
+				HTML:      r.html,
+				Status:    r.status,
+				CreatedAt: now,
+			}
 			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.EnqueueEmail(ctx, e) }); err != nil {
 				t.Fatal(err)
 			}
@@ -120,7 +138,10 @@ func TestStore_MigrationScrubsSentTokens(t *testing.T) {
 		want := []struct{ text, html string }{
 			{"Open https://p.example/invitations/[removed after sending]\nexpires soon",
 				`<a href="https://p.example/invitations/[removed after sending]">Accept</a> https://p.example/invitations/[removed after sending]`},
-			{"Sign at https://p.example/declarations/[removed after sending] today", `<a href="https://p.example/declarations/[removed after sending]">Sign</a>`},
+			{
+				"Sign at https://p.example/declarations/[removed after sending] today",
+				`<a href="https://p.example/declarations/[removed after sending]">Sign</a>`,
+			},
 			{rows[2].text, rows[2].html}, // not sent yet: it still needs its link
 			{rows[3].text, rows[3].html}, // another kind of email
 		}
@@ -136,14 +157,33 @@ func TestStore_MigrationScrubsSentTokens(t *testing.T) {
 func TestStore_EmailConfirmations(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
-		a := &portal.Account{Issuer: "i", Subject: "s", GivenNames: "Dalia", Surname: "EIGHTEEN", Profession: portal.ProfPhysician,
-			Email: "Dalia@Example.ca", Phone: "+17788889999", Username: "dalia", PasswordHash: "x", Status: portal.AccountActive,
-			PasswordChangedAt: now, CreatedAt: now, UpdatedAt: now}
+		a := &portal.Account{
+			Issuer:            "i",
+			Subject:           "s",
+			GivenNames:        "Dalia",
+			Surname:           "EIGHTEEN",
+			Profession:        portal.ProfPhysician,
+			Email:             "Dalia@Example.ca",
+			Phone:             "+17788889999",
+			Username:          "dalia",
+			PasswordHash:      "x",
+			Status:            portal.AccountActive,
+			PasswordChangedAt: now,
+			CreatedAt:         now,
+			UpdatedAt:         now,
+		}
 		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, a) }); err != nil {
 			t.Fatal(err)
 		}
 		mk := func(hash string) *portal.EmailConfirmation {
-			c := &portal.EmailConfirmation{AccountID: a.ID, Email: a.Email, TokenHash: hash, CodeHash: "c" + hash, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+			c := &portal.EmailConfirmation{
+				AccountID: a.ID,
+				Email:     a.Email,
+				TokenHash: hash,
+				CodeHash:  "c" + hash,
+				CreatedAt: now,
+				ExpiresAt: now.Add(time.Hour),
+			}
 			if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateEmailConfirmation(ctx, c) }); err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +195,8 @@ func TestStore_EmailConfirmations(t *testing.T) {
 			t.Fatalf("a newer confirmation did not replace the older: %v", err)
 		}
 		got, err := db.Read().LatestEmailConfirmation(ctx, a.ID)
-		if err != nil || got.ID != second.ID || got.ID == first.ID || got.CodeHash != "ch2" || !got.ExpiresAt.Equal(now.Add(time.Hour)) {
+		if err != nil || got.ID != second.ID || got.ID == first.ID || got.CodeHash != "ch2" ||
+			!got.ExpiresAt.Equal(now.Add(time.Hour)) {
 			t.Fatalf("latest %+v %v", got, err)
 		}
 		err = db.InTx(ctx, func(tx *store.Tx) error {

@@ -51,7 +51,10 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	if len(seen.inlined) > 0 {
-		fmt.Fprintln(os.Stderr, "FAIL: statements with a LIMIT or OFFSET number in their text (bind it as a parameter):")
+		fmt.Fprintln(
+			os.Stderr,
+			"FAIL: statements with a LIMIT or OFFSET number in their text (bind it as a parameter):",
+		)
 		for _, q := range seen.inlined {
 			fmt.Fprintln(os.Stderr, "  "+q)
 		}

@@ -56,7 +56,8 @@ func FuzzParseAddressQuery(f *testing.F) {
 				t.Errorf("search word %q is not letters and digits", w)
 			}
 		}
-		if aq.unit != "" && (!searchWordRe.MatchString(aq.unitWord) || len(aq.unitWord) > 10 || !unitKeyRe.MatchString(aq.unit)) {
+		if aq.unit != "" &&
+			(!searchWordRe.MatchString(aq.unitWord) || len(aq.unitWord) > 10 || !unitKeyRe.MatchString(aq.unit)) {
 			t.Errorf("unit %q (%q)", aq.unitWord, aq.unit)
 		}
 		if aq.empty() {

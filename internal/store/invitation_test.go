@@ -10,8 +10,20 @@ import (
 	"portal/internal/store/storetest"
 )
 
-func createInvitation(tx *store.Tx, ws *portal.Worksite, by *portal.Account, email, token string, at time.Time) (*portal.Invitation, error) {
-	inv := &portal.Invitation{WorksiteID: ws.ID, Email: email, InvitedBy: by.ID, CreatedAt: at, ExpiresAt: at.Add(portal.InvitationLifetime)}
+func createInvitation(
+	tx *store.Tx,
+	ws *portal.Worksite,
+	by *portal.Account,
+	email, token string,
+	at time.Time,
+) (*portal.Invitation, error) {
+	inv := &portal.Invitation{
+		WorksiteID: ws.ID,
+		Email:      email,
+		InvitedBy:  by.ID,
+		CreatedAt:  at,
+		ExpiresAt:  at.Add(portal.InvitationLifetime),
+	}
 	return inv, tx.CreateInvitation(ctx, inv, token)
 }
 
@@ -59,7 +71,10 @@ func TestStore_OnePendingInvitation(t *testing.T) {
 		if err != nil {
 			t.Fatalf("an invitation after the first expired: %v", err)
 		}
-		err = db.InTx(ctx, func(tx *store.Tx) error { return tx.RenewInvitation(ctx, first.ID, "t6", later.Add(time.Hour)) })
+		err = db.InTx(
+			ctx,
+			func(tx *store.Tx) error { return tx.RenewInvitation(ctx, first.ID, "t6", later.Add(time.Hour)) },
+		)
 		if !store.IsPendingInvitationConflict(err) {
 			t.Fatalf("renewing the expired one beside a pending one: %v", err)
 		}
@@ -90,7 +105,14 @@ func TestStore_Migration0010SupersedesDuplicateInvitations(t *testing.T) {
 		var invs []*portal.Invitation
 		for i, at := range []time.Time{now.Add(-40 * 24 * time.Hour), now, now} { // an expired one, then a double submission
 			err := db.InTx(ctx, func(tx *store.Tx) error {
-				inv, err := createInvitation(tx, ws, doc, []string{"locum@example.ca", "Locum@example.ca", "LOCUM@example.ca"}[i], "d"+strconv.Itoa(i), at)
+				inv, err := createInvitation(
+					tx,
+					ws,
+					doc,
+					[]string{"locum@example.ca", "Locum@example.ca", "LOCUM@example.ca"}[i],
+					"d"+strconv.Itoa(i),
+					at,
+				)
 				invs = append(invs, inv)
 				return err
 			})

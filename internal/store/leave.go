@@ -25,7 +25,15 @@ func scanLeave(r rowScanner) (*LeaveRow, error) {
 		&resumed, &created); err != nil {
 		return nil, mapError(err)
 	}
-	l.Kind, l.AccessPausedAt, l.AccessResumedAt, l.CreatedAt = portal.LeaveKind(kind), fromMS(paused), fromMS(resumed), fromMS(created)
+	l.Kind, l.AccessPausedAt, l.AccessResumedAt, l.CreatedAt = portal.LeaveKind(
+		kind,
+	), fromMS(
+		paused,
+	), fromMS(
+		resumed,
+	), fromMS(
+		created,
+	)
 	return &l, nil
 }
 

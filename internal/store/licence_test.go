@@ -23,13 +23,19 @@ func TestStore_LicenceStanding(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := []store.LicenceSubject{{AccountID: doc.ID, RequestID: r.ID, Status: portal.ARApproved}}; !reflect.DeepEqual(subjects, want) {
+		if want := []store.LicenceSubject{{AccountID: doc.ID, RequestID: r.ID, Status: portal.ARApproved}}; !reflect.DeepEqual(
+			subjects,
+			want,
+		) {
 			t.Fatalf("subjects %+v, want %+v", subjects, want)
 		}
 		for _, st := range []string{portal.LicenceActive, portal.LicenceLapsed} {
 			err := db.InTx(ctx, func(tx *store.Tx) error {
-				return tx.RecordLicenceStanding(ctx, portal.LicenceStanding{AccountID: doc.ID, College: portal.CollegeCPSBC,
-					Number: "12345", Status: st, Detail: "checked " + st, CheckedAt: sponsorNow})
+				return tx.RecordLicenceStanding(
+					ctx,
+					portal.LicenceStanding{AccountID: doc.ID, College: portal.CollegeCPSBC,
+						Number: "12345", Status: st, Detail: "checked " + st, CheckedAt: sponsorNow},
+				)
 			})
 			if err != nil {
 				t.Fatal(err)

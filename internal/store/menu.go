@@ -101,12 +101,16 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 	links := func(of string, req func() *portal.AccessRequest) { b.requestLinks(id, of, req) }
 	links(latestRequestOf, func() *portal.AccessRequest { return m.Request })
 	if f.OtherProfession {
-		b.add("SELECT "+professionReviewColumns+" FROM profession_reviews WHERE account_id = ? ORDER BY id DESC LIMIT 1", []any{id},
-			countColumns(professionReviewColumns), func(r rowScanner) error {
+		b.add(
+			"SELECT "+professionReviewColumns+" FROM profession_reviews WHERE account_id = ? ORDER BY id DESC LIMIT 1",
+			[]any{id},
+			countColumns(professionReviewColumns),
+			func(r rowScanner) error {
 				var err error
 				m.ProfessionReview, err = scanProfessionReview(r)
 				return err
-			})
+			},
+		)
 	}
 	b.add("SELECT "+reviewColumns+" FROM access_requests r WHERE r.id = "+reviewRequestOf, []any{id},
 		countColumns(reviewColumns), func(r rowScanner) error {
@@ -186,12 +190,16 @@ func (q Q) ReadMenu(ctx context.Context, f MenuFilter) (*MenuRead, error) {
 		})
 	m.Authorizers = map[portal.AccountID]*portal.Account{}
 	if f.OnBehalf {
-		b.add("SELECT "+sponsorFactsColumns+sponsorshipFrom+" WHERE s.obo_account_id = ? AND s.status = ? ORDER BY s.id",
-			[]any{id, portal.SponsorActive}, countColumns(sponsorFactsColumns), func(r rowScanner) error {
+		b.add(
+			"SELECT "+sponsorFactsColumns+sponsorshipFrom+" WHERE s.obo_account_id = ? AND s.status = ? ORDER BY s.id",
+			[]any{id, portal.SponsorActive},
+			countColumns(sponsorFactsColumns),
+			func(r rowScanner) error {
 				fx, err := scanSponsorFacts(r)
 				m.ActiveSponsorFacts = append(m.ActiveSponsorFacts, fx)
 				return err
-			})
+			},
+		)
 		b.add("SELECT "+accountColumns+` FROM accounts WHERE id IN
 			(SELECT authorizer_account_id FROM sponsorships WHERE obo_account_id = ? AND status = ?)`,
 			[]any{id, portal.SponsorActive}, countColumns(accountColumns), func(r rowScanner) error {
@@ -252,12 +260,17 @@ func (q Q) ReadRequestStatus(ctx context.Context, account portal.AccountID) (*Re
 			s.Events = append(s.Events, e)
 			return err
 		})
-	b.add("SELECT "+worksiteColumns+worksiteFrom+" WHERE w.id IN (SELECT worksite_id FROM access_request_worksites WHERE request_id = "+
-		latestRequestOf+") ORDER BY w.id", []any{id}, countColumns(worksiteColumns), func(r rowScanner) error {
-		w, err := scanWorksite(r)
-		s.Worksites = append(s.Worksites, w)
-		return err
-	})
+	b.add(
+		"SELECT "+worksiteColumns+worksiteFrom+" WHERE w.id IN (SELECT worksite_id FROM access_request_worksites WHERE request_id = "+
+			latestRequestOf+") ORDER BY w.id",
+		[]any{id},
+		countColumns(worksiteColumns),
+		func(r rowScanner) error {
+			w, err := scanWorksite(r)
+			s.Worksites = append(s.Worksites, w)
+			return err
+		},
+	)
 	if err := q.Run(ctx, &b); err != nil {
 		return nil, err
 	}

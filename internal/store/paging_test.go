@@ -37,7 +37,12 @@ func TestStore_NoLimitOrOffsetFormattedIntoSQL(t *testing.T) {
 		}
 		for i, line := range strings.Split(string(b), "\n") {
 			if formatted.MatchString(line) {
-				t.Errorf("%s:%d formats a LIMIT or OFFSET into SQL; bind it as a parameter: %s", f, i+1, strings.TrimSpace(line))
+				t.Errorf(
+					"%s:%d formats a LIMIT or OFFSET into SQL; bind it as a parameter: %s",
+					f,
+					i+1,
+					strings.TrimSpace(line),
+				)
 			}
 		}
 	}
@@ -49,7 +54,8 @@ func TestStore_NoLimitOrOffsetFormattedIntoSQL(t *testing.T) {
 func TestStore_PagesBindLimitAndOffset(t *testing.T) {
 	if !store.InlinedNumber("SELECT 1 FROM t LIMIT 20 OFFSET 40") || !store.InlinedNumber("SELECT 1 FROM t LIMIT 1 OFFSET 3") ||
 		!store.InlinedNumber("SELECT 1 FROM t LIMIT 10") ||
-		store.InlinedNumber("SELECT 1 FROM t LIMIT ? OFFSET ?") || store.InlinedNumber("SELECT 1 FROM t ORDER BY id DESC LIMIT 1") {
+		store.InlinedNumber("SELECT 1 FROM t LIMIT ? OFFSET ?") ||
+		store.InlinedNumber("SELECT 1 FROM t ORDER BY id DESC LIMIT 1") {
 		t.Fatal("the statement guard does not tell an inlined number from a placeholder")
 	}
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -57,15 +63,21 @@ func TestStore_PagesBindLimitAndOffset(t *testing.T) {
 		doc := mustCreateAccount(t, db, "doc")
 		var sites []*portal.Worksite
 		for _, name := range []string{"Alder", "Birch", "Cedar"} {
-			sites = append(sites, mustQueueWorksite(t, db, doc, name+" Clinic", "Vancouver", portal.VancouverCoastalHealth))
+			sites = append(
+				sites,
+				mustQueueWorksite(t, db, doc, name+" Clinic", "Vancouver", portal.VancouverCoastalHealth),
+			)
 		}
 		for i, to := range []string{"a@example.ca", "b@example.ca", "c@example.ca"} {
 			err := db.InTx(ctx, func(tx *store.Tx) error {
 				if err := tx.EnqueueEmail(ctx, &store.Email{MessageID: "<" + to + ">", Kind: "paging", To: to, Subject: "s", Text: "t", CreatedAt: now}); err != nil {
 					return err
 				}
-				return tx.AppendAudit(ctx, &portal.AuditEvent{At: now.Add(time.Duration(i) * time.Second), ActorKind: "system",
-					Action: "paging.event", SubjectKind: "account", SubjectID: "1"})
+				return tx.AppendAudit(
+					ctx,
+					&portal.AuditEvent{At: now.Add(time.Duration(i) * time.Second), ActorKind: "system",
+						Action: "paging.event", SubjectKind: "account", SubjectID: "1"},
+				)
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -119,8 +131,11 @@ func TestStore_PagesShareOnePreparedStatement(t *testing.T) {
 	db.SQL().SetMaxOpenConns(1) // one session, so its statements are the ones counted
 	for i := range 3 {
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			return tx.AppendAudit(ctx, &portal.AuditEvent{At: time.Now().Add(time.Duration(i) * time.Second), ActorKind: "system",
-				Action: "paging.event", SubjectKind: "account", SubjectID: "1"})
+			return tx.AppendAudit(
+				ctx,
+				&portal.AuditEvent{At: time.Now().Add(time.Duration(i) * time.Second), ActorKind: "system",
+					Action: "paging.event", SubjectKind: "account", SubjectID: "1"},
+			)
 		})
 		if err != nil {
 			t.Fatal(err)

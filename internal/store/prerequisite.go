@@ -58,9 +58,22 @@ func (tx *Tx) RecordCompletion(ctx context.Context, c *Completion) error {
 	case c.Version == "" || c.AccountID == 0 || c.CompletedAt.IsZero():
 		return fmt.Errorf("store: a completion needs an account, a version and a time")
 	}
-	id, err := tx.Insert(ctx, `INSERT INTO prerequisite_completions (account_id, kind, version, completed_at, score,
+	id, err := tx.Insert(
+		ctx,
+		`INSERT INTO prerequisite_completions (account_id, kind, version, completed_at, score,
 		source, recorded_by, signed_name, credited_via) VALUES (?,?,?,?,?,?,?,?,?)`,
-		int64(c.AccountID), c.Kind, c.Version, ms(c.CompletedAt), c.Score, c.Source, c.RecordedBy, c.SignedName, c.CreditedVia)
+		int64(
+			c.AccountID,
+		),
+		c.Kind,
+		c.Version,
+		ms(c.CompletedAt),
+		c.Score,
+		c.Source,
+		c.RecordedBy,
+		c.SignedName,
+		c.CreditedVia,
+	)
 	if err != nil {
 		return fmt.Errorf("store: record completion: %w", err)
 	}

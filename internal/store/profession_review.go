@@ -10,19 +10,43 @@ import (
 // team placed an "Other" account under. It reports false when the account's
 // profession was no longer "Other" (someone else decided first).
 func (tx *Tx) SetAccountProfession(ctx context.Context, a *portal.Account) (bool, error) {
-	return tx.changed(ctx, `UPDATE accounts SET profession = ?, nurse_licence = ?, msp_billing_number = ?, cpsid = ?,
+	return tx.changed(
+		ctx,
+		`UPDATE accounts SET profession = ?, nurse_licence = ?, msp_billing_number = ?, cpsid = ?,
 		is_resident = ?, resident_route = ?, college_id = ?, other_profession = ?, updated_at = ?
 		WHERE id = ? AND profession = 'other'`,
-		string(a.Profession), string(a.NurseLicence), a.MSPBillingNumber, a.CPSID, a.IsResident, string(a.ResidentRoute),
-		a.CollegeID, a.OtherProfession, ms(a.UpdatedAt), int64(a.ID))
+		string(
+			a.Profession,
+		),
+		string(a.NurseLicence),
+		a.MSPBillingNumber,
+		a.CPSID,
+		a.IsResident,
+		string(a.ResidentRoute),
+		a.CollegeID,
+		a.OtherProfession,
+		ms(a.UpdatedAt),
+		int64(a.ID),
+	)
 }
 
 // AddProfessionReview records a decision on an "Other" profession.
 func (tx *Tx) AddProfessionReview(ctx context.Context, r *portal.ProfessionReview) error {
-	id, err := tx.Insert(ctx,
+	id, err := tx.Insert(
+		ctx,
 		`INSERT INTO profession_reviews (account_id, outcome, described, profession, user_type, reason,
 		decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		int64(r.AccountID), r.Outcome, r.Described, string(r.Profession), string(r.UserType), r.Reason, r.DecidedBy, ms(r.DecidedAt))
+		int64(
+			r.AccountID,
+		),
+		r.Outcome,
+		r.Described,
+		string(r.Profession),
+		string(r.UserType),
+		r.Reason,
+		r.DecidedBy,
+		ms(r.DecidedAt),
+	)
 	if err != nil {
 		return err
 	}
@@ -41,7 +65,15 @@ func scanProfessionReview(r rowScanner) (*portal.ProfessionReview, error) {
 		&pr.DecidedBy, &at); err != nil {
 		return nil, mapError(err)
 	}
-	pr.AccountID, pr.Profession, pr.UserType, pr.DecidedAt = portal.AccountID(acct), portal.Profession(prof), portal.UserType(ut), fromMS(at)
+	pr.AccountID, pr.Profession, pr.UserType, pr.DecidedAt = portal.AccountID(
+		acct,
+	), portal.Profession(
+		prof,
+	), portal.UserType(
+		ut,
+	), fromMS(
+		at,
+	)
 	return &pr, nil
 }
 

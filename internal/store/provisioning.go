@@ -116,8 +116,12 @@ func (q Q) IsProvisioned(ctx context.Context, id portal.AccountID) (bool, error)
 
 // FindProvisioningEvents returns feed entries after a cursor, oldest first.
 func (q Q) FindProvisioningEvents(ctx context.Context, after int64, limit int) ([]ProvisioningEvent, error) {
-	rows, err := q.Query(ctx,
-		"SELECT id, account_id, type, occurred_at, data FROM provisioning_events WHERE id > ? ORDER BY id LIMIT ?", after, limit)
+	rows, err := q.Query(
+		ctx,
+		"SELECT id, account_id, type, occurred_at, data FROM provisioning_events WHERE id > ? ORDER BY id LIMIT ?",
+		after,
+		limit,
+	)
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,8 @@ func TestStore_FeedCommitOrder(t *testing.T) {
 		t.Fatal(err)
 	}
 	evs, err := db.Read().FindProvisioningEvents(ctx, 0, 10)
-	if err != nil || len(evs) != 2 || evs[0].Type != "user.provisioned" || evs[1].Type != "user.updated" || evs[0].ID >= evs[1].ID {
+	if err != nil || len(evs) != 2 || evs[0].Type != "user.provisioned" || evs[1].Type != "user.updated" ||
+		evs[0].ID >= evs[1].ID {
 		t.Fatalf("feed: %+v %v", evs, err)
 	}
 }

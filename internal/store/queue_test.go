@@ -14,11 +14,32 @@ import (
 var queueNow = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 
 // mustQueueWorksite inserts an approved worksite in a city.
-func mustQueueWorksite(t *testing.T, db *store.DB, by *portal.Account, name, city string, ha portal.HealthAuthority) *portal.Worksite {
+func mustQueueWorksite(
+	t *testing.T,
+	db *store.DB,
+	by *portal.Account,
+	name, city string,
+	ha portal.HealthAuthority,
+) *portal.Worksite {
 	t.Helper()
-	w := &portal.Worksite{Code: portal.NewWorksiteCode(), Name: name, Type: portal.WorksitePrivatePractice, Phone: "+16045550100",
-		Address:         portal.Address{CivicNumber: "1", StreetName: name, City: city, Province: "BC", PostalCode: "V5T 4G5"},
-		AddressVerified: true, HealthAuthority: ha, Status: portal.WorksiteApproved, RegisteredBy: by.ID, CreatedAt: queueNow}
+	w := &portal.Worksite{
+		Code:  portal.NewWorksiteCode(),
+		Name:  name,
+		Type:  portal.WorksitePrivatePractice,
+		Phone: "+16045550100",
+		Address: portal.Address{
+			CivicNumber: "1",
+			StreetName:  name,
+			City:        city,
+			Province:    "BC",
+			PostalCode:  "V5T 4G5",
+		},
+		AddressVerified: true,
+		HealthAuthority: ha,
+		Status:          portal.WorksiteApproved,
+		RegisteredBy:    by.ID,
+		CreatedAt:       queueNow,
+	}
 	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateWorksite(ctx, w, "") }); err != nil {
 		t.Fatal(err)
 	}
@@ -26,13 +47,31 @@ func mustQueueWorksite(t *testing.T, db *store.DB, by *portal.Account, name, cit
 }
 
 // mustQueueRequest inserts a submitted request for an account, submitted daysAgo days before queueNow.
-func mustQueueRequest(t *testing.T, db *store.DB, a *portal.Account, daysAgo int, ws ...*portal.Worksite) *portal.AccessRequest {
+func mustQueueRequest(
+	t *testing.T,
+	db *store.DB,
+	a *portal.Account,
+	daysAgo int,
+	ws ...*portal.Worksite,
+) *portal.AccessRequest {
 	t.Helper()
 	at := queueNow.AddDate(0, 0, -daysAgo)
-	r := &portal.AccessRequest{AccountID: a.ID, Status: portal.ARSubmitted, UserType: a.UserType(), Profession: a.Profession,
-		FirstName: a.GivenNames, LastName: a.Surname, Job: "Family physician", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonPatientCare: true, AllowedScopes: []portal.DataScope{portal.ScopeDemographics},
-		CreatedAt: at, UpdatedAt: at}
+	r := &portal.AccessRequest{
+		AccountID:          a.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           a.UserType(),
+		Profession:         a.Profession,
+		FirstName:          a.GivenNames,
+		LastName:           a.Surname,
+		Job:                "Family physician",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+		AllowedScopes:      []portal.DataScope{portal.ScopeDemographics},
+		CreatedAt:          at,
+		UpdatedAt:          at,
+	}
 	for _, w := range ws {
 		r.WorksiteIDs = append(r.WorksiteIDs, w.ID)
 	}
@@ -81,13 +120,33 @@ func TestStore_Queue(t *testing.T) {
 			wantTotal int
 		}{
 			{"OpenNewestFirst", store.QueueFilter{Statuses: open}, []portal.AccessRequestID{mid.ID, old.ID}, 2},
-			{"OpenOldestFirst", store.QueueFilter{Statuses: open, Oldest: true}, []portal.AccessRequestID{old.ID, mid.ID}, 2},
+			{
+				"OpenOldestFirst",
+				store.QueueFilter{Statuses: open, Oldest: true},
+				[]portal.AccessRequestID{old.ID, mid.ID},
+				2,
+			},
 			{"Everything", store.QueueFilter{}, []portal.AccessRequestID{recent.ID, mid.ID, old.ID}, 3},
-			{"Declined", store.QueueFilter{Statuses: []string{portal.ARDeclined}}, []portal.AccessRequestID{recent.ID}, 1},
+			{
+				"Declined",
+				store.QueueFilter{Statuses: []string{portal.ARDeclined}},
+				[]portal.AccessRequestID{recent.ID},
+				1,
+			},
 			{"Profession", store.QueueFilter{Profession: portal.ProfPharmacist}, []portal.AccessRequestID{mid.ID}, 1},
-			{"HealthAuthorityOfAnyWorksite", store.QueueFilter{HealthAuthority: portal.FraserHealth}, []portal.AccessRequestID{mid.ID, old.ID}, 2},
+			{
+				"HealthAuthorityOfAnyWorksite",
+				store.QueueFilter{HealthAuthority: portal.FraserHealth},
+				[]portal.AccessRequestID{mid.ID, old.ID},
+				2,
+			},
 			{"WorksiteID", store.QueueFilter{WorksiteCode: van.Code}, []portal.AccessRequestID{recent.ID, old.ID}, 2},
-			{"OlderThan7Days", store.QueueFilter{SubmittedBefore: queueNow.AddDate(0, 0, -7)}, []portal.AccessRequestID{old.ID}, 1},
+			{
+				"OlderThan7Days",
+				store.QueueFilter{SubmittedBefore: queueNow.AddDate(0, 0, -7)},
+				[]portal.AccessRequestID{old.ID},
+				1,
+			},
 			{"SecondPage", store.QueueFilter{Offset: 1, Limit: 1}, []portal.AccessRequestID{mid.ID}, 3},
 			{"PastTheEnd", store.QueueFilter{Offset: 3, Limit: 1}, nil, 3},
 			{"Nothing", store.QueueFilter{HealthAuthority: portal.NorthernHealth}, nil, 0},
@@ -110,7 +169,8 @@ func TestStore_Queue(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(ws[old.ID]) != 2 || ws[old.ID][0].Name != "Harbour Clinic" || ws[old.ID][1].Name != "Surrey Clinic" ||
-				len(ws[mid.ID]) != 1 || ws[mid.ID][0].ID != sur.ID {
+				len(ws[mid.ID]) != 1 ||
+				ws[mid.ID][0].ID != sur.ID {
 				t.Fatalf("worksites %+v", ws)
 			}
 			accts, err := db.Read().FindAccountsByIDs(ctx, []portal.AccountID{doc.ID, pharm.ID, 999})

@@ -13,10 +13,18 @@ type RemoteAccessRequest = portal.RemoteAccessRequest
 
 // CreateRemoteAccessRequest inserts a pending request; one open request per person.
 func (tx *Tx) CreateRemoteAccessRequest(ctx context.Context, r *RemoteAccessRequest) error {
-	id, err := tx.Insert(ctx,
+	id, err := tx.Insert(
+		ctx,
 		`INSERT INTO remote_access_requests (account_id, street, city, postal_code, reason, status, created_at, open_key)
-		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`, int64(r.AccountID), r.Street, r.City, r.PostalCode, r.Reason, ms(r.CreatedAt),
-		fmt.Sprintf("remote:%d", r.AccountID))
+		VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)`,
+		int64(r.AccountID),
+		r.Street,
+		r.City,
+		r.PostalCode,
+		r.Reason,
+		ms(r.CreatedAt),
+		fmt.Sprintf("remote:%d", r.AccountID),
+	)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,13 @@ func reportAccount(t *testing.T, db *store.DB, key string, prof portal.Professio
 }
 
 // reportWorksite inserts a worksite with a status, a health authority and active members.
-func reportWorksite(t *testing.T, db *store.DB, unit, status string, ha portal.HealthAuthority, members ...*portal.Account) *portal.Worksite {
+func reportWorksite(
+	t *testing.T,
+	db *store.DB,
+	unit, status string,
+	ha portal.HealthAuthority,
+	members ...*portal.Account,
+) *portal.Worksite {
 	return fixture.Worksite(t, db, reportT0, status, func(w *portal.Worksite) {
 		w.Name, w.Address.Unit, w.HealthAuthority = "Clinic "+unit, unit, ha
 	}, members...)
@@ -55,8 +61,12 @@ func TestStore_AuditSearch(t *testing.T) {
 		aRef, bRef := ref(int64(a.ID)), ref(int64(b.ID))
 		h := time.Hour
 		ev := func(at time.Duration, actorKind, actorID, action, subjectKind, subjectID string, ws portal.WorksiteID) int64 {
-			return mustAppendAudit(t, db, portal.AuditEvent{At: reportT0.Add(at), ActorKind: actorKind, ActorID: actorID, Action: action,
-				SubjectKind: subjectKind, SubjectID: subjectID, WorksiteID: int64(ws), IP: "192.0.2.1", RequestID: "r"})
+			return mustAppendAudit(
+				t,
+				db,
+				portal.AuditEvent{At: reportT0.Add(at), ActorKind: actorKind, ActorID: actorID, Action: action,
+					SubjectKind: subjectKind, SubjectID: subjectID, WorksiteID: int64(ws), IP: "192.0.2.1", RequestID: "r"},
+			)
 		}
 		s1 := ev(0, "account", aRef, "account.registered", "account", aRef, 0)
 		s2 := ev(1*h, "staff", "staff:1", "staff.viewed_audit", "account", aRef, 0)
@@ -93,8 +103,16 @@ func TestStore_AuditSearch(t *testing.T) {
 			{"WorksiteColumn", store.AuditSearch{Worksite: w1.ID}, []int64{s5, s3}},
 			{"WorksiteAsSubject", store.AuditSearch{Worksite: w2.ID}, []int64{s7}},
 			{"PersonAtWorksite", store.AuditSearch{Account: b.ID, Worksite: w1.ID}, []int64{s5}},
-			{"PeriodFromIncludedToExcluded", store.AuditSearch{From: reportT0.Add(1 * h), To: reportT0.Add(3 * h)}, []int64{s3, s2}},
-			{"PeriodJustAfter", store.AuditSearch{From: reportT0.Add(1*h + time.Millisecond), To: reportT0.Add(3*h + time.Millisecond)}, []int64{s4, s3}},
+			{
+				"PeriodFromIncludedToExcluded",
+				store.AuditSearch{From: reportT0.Add(1 * h), To: reportT0.Add(3 * h)},
+				[]int64{s3, s2},
+			},
+			{
+				"PeriodJustAfter",
+				store.AuditSearch{From: reportT0.Add(1*h + time.Millisecond), To: reportT0.Add(3*h + time.Millisecond)},
+				[]int64{s4, s3},
+			},
 			{"ActionAnyCase", store.AuditSearch{ActionContains: "ACCESS."}, []int64{s6}},
 			{"ActionUnderscoreIsLiteral", store.AuditSearch{ActionContains: "s_r"}, []int64{}},
 			{"ActionWithUnderscore", store.AuditSearch{ActionContains: "on_se"}, []int64{s5}},
@@ -148,7 +166,8 @@ func TestStore_AuditSearch(t *testing.T) {
 		})
 		t.Run("Names", func(t *testing.T) {
 			names, err := db.Read().AuditAccountNames(ctx, []int64{int64(a.ID), 9999})
-			if err != nil || len(names) != 1 || names[int64(a.ID)].Name != "Givenanna REPORT" || names[int64(a.ID)].Extra != `HXBC\anna` {
+			if err != nil || len(names) != 1 || names[int64(a.ID)].Name != "Givenanna REPORT" ||
+				names[int64(a.ID)].Extra != `HXBC\anna` {
 				t.Fatalf("account names %v %v", names, err)
 			}
 			ws, err := db.Read().AuditWorksiteNames(ctx, []int64{int64(w1.ID)})
@@ -161,14 +180,34 @@ func TestStore_AuditSearch(t *testing.T) {
 
 // reportRequest submits an access request at a time and moves it through
 // statuses, each step an hour apart unless given.
-func reportRequest(t *testing.T, db *store.DB, acct *portal.Account, at time.Time, ws []portal.WorksiteID, steps ...struct {
-	To    string
-	After time.Duration
-}) *portal.AccessRequest {
+func reportRequest(
+	t *testing.T,
+	db *store.DB,
+	acct *portal.Account,
+	at time.Time,
+	ws []portal.WorksiteID,
+	steps ...struct {
+		To    string
+		After time.Duration
+	},
+) *portal.AccessRequest {
 	t.Helper()
-	r := &portal.AccessRequest{AccountID: acct.ID, Status: portal.ARSubmitted, UserType: acct.UserType(), Profession: acct.Profession,
-		FirstName: "F", LastName: "L", Job: "Job", AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true,
-		ReasonJobDuties: true, CreatedAt: at, UpdatedAt: at, WorksiteIDs: ws}
+	r := &portal.AccessRequest{
+		AccountID:          acct.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           acct.UserType(),
+		Profession:         acct.Profession,
+		FirstName:          "F",
+		LastName:           "L",
+		Job:                "Job",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonJobDuties:    true,
+		CreatedAt:          at,
+		UpdatedAt:          at,
+		WorksiteIDs:        ws,
+	}
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccessRequest(ctx, r); err != nil {
 			return err
@@ -210,14 +249,29 @@ func TestStore_ReportAggregates(t *testing.T) {
 		fra := reportWorksite(t, db, "202", portal.WorksiteApproved, portal.FraserHealth, doc)
 		pend := reportWorksite(t, db, "203", portal.WorksitePending, "", sw, idle)
 
-		reportRequest(t, db, doc, reportT0, []portal.WorksiteID{van.ID, fra.ID},
-			step{portal.ARInfoRequested, 2 * time.Hour}, step{portal.ARSubmitted, 5 * time.Hour}, step{portal.ARApproved, 3 * time.Hour})
+		reportRequest(
+			t,
+			db,
+			doc,
+			reportT0,
+			[]portal.WorksiteID{van.ID, fra.ID},
+			step{
+				portal.ARInfoRequested,
+				2 * time.Hour,
+			},
+			step{portal.ARSubmitted, 5 * time.Hour},
+			step{portal.ARApproved, 3 * time.Hour},
+		)
 		reportRequest(t, db, pharm, reportT0, []portal.WorksiteID{van.ID}, step{portal.ARDeclined, 30 * time.Hour})
 		reportRequest(t, db, sw, reportT0, []portal.WorksiteID{pend.ID})
 
 		t.Run("ByStatus", func(t *testing.T) {
 			got, err := db.Read().CountAccessRequestsByStatus(ctx)
-			want := []store.Count{{Key: portal.ARApproved, N: 1}, {Key: portal.ARDeclined, N: 1}, {Key: portal.ARSubmitted, N: 1}}
+			want := []store.Count{
+				{Key: portal.ARApproved, N: 1},
+				{Key: portal.ARDeclined, N: 1},
+				{Key: portal.ARSubmitted, N: 1},
+			}
 			if err != nil || !slices.Equal(got, want) {
 				t.Fatalf("got %v %v, want %v", got, err, want)
 			}
@@ -231,7 +285,11 @@ func TestStore_ReportAggregates(t *testing.T) {
 		})
 		t.Run("ByHealthAuthority", func(t *testing.T) {
 			got, err := db.Read().CountAccessRequestsByHealthAuthority(ctx)
-			want := []store.Count{{Key: "", N: 1}, {Key: string(portal.FraserHealth), N: 1}, {Key: string(portal.VancouverCoastalHealth), N: 2}}
+			want := []store.Count{
+				{Key: "", N: 1},
+				{Key: string(portal.FraserHealth), N: 1},
+				{Key: string(portal.VancouverCoastalHealth), N: 2},
+			}
 			if err != nil || !slices.Equal(got, want) {
 				t.Fatalf("got %v %v, want %v", got, err, want)
 			}
@@ -242,7 +300,8 @@ func TestStore_ReportAggregates(t *testing.T) {
 				t.Fatalf("got %v %v, want two decided requests", got, err)
 			}
 			slices.SortFunc(got, func(a, b store.DecisionTiming) int { return int(a.Took() - b.Took()) })
-			if got[0].Took() != 10*time.Hour || got[0].Outcome != portal.ARApproved || !got[0].SubmittedAt.Equal(reportT0) {
+			if got[0].Took() != 10*time.Hour || got[0].Outcome != portal.ARApproved ||
+				!got[0].SubmittedAt.Equal(reportT0) {
 				t.Errorf("approved after info: %+v, want 10h from the first submission", got[0])
 			}
 			if got[1].Took() != 30*time.Hour || got[1].Outcome != portal.ARDeclined {
@@ -261,7 +320,8 @@ func TestStore_ReportAggregates(t *testing.T) {
 			check := func(a *portal.Account, ws, req, appr bool) {
 				t.Helper()
 				f := byID[a.ID]
-				if f.ApprovedWorksite != ws || f.Requested != req || f.Approved != appr || f.Profession != a.Profession {
+				if f.ApprovedWorksite != ws || f.Requested != req || f.Approved != appr ||
+					f.Profession != a.Profession {
 					t.Errorf("%s: %+v, want worksite %v requested %v approved %v", a.Username, f, ws, req, appr)
 				}
 			}

@@ -12,18 +12,41 @@ import (
 
 // mustReviewApproved inserts an access request approved at a moment whose
 // review falls due at another.
-func mustReviewApproved(t *testing.T, db *store.DB, a *portal.Account, w *portal.Worksite, approved, due time.Time) *portal.AccessRequest {
+func mustReviewApproved(
+	t *testing.T,
+	db *store.DB,
+	a *portal.Account,
+	w *portal.Worksite,
+	approved, due time.Time,
+) *portal.AccessRequest {
 	t.Helper()
-	r := &portal.AccessRequest{AccountID: a.ID, Status: portal.ARSubmitted, UserType: a.UserType(), Profession: a.Profession,
-		FirstName: a.GivenNames, LastName: a.Surname, Job: "Clinician", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: approved, UpdatedAt: approved, WorksiteIDs: []portal.WorksiteID{w.ID}}
+	r := &portal.AccessRequest{
+		AccountID:          a.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           a.UserType(),
+		Profession:         a.Profession,
+		FirstName:          a.GivenNames,
+		LastName:           a.Surname,
+		Job:                "Clinician",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+		CreatedAt:          approved,
+		UpdatedAt:          approved,
+		WorksiteIDs:        []portal.WorksiteID{w.ID},
+	}
 	err := db.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccessRequest(ctx, r); err != nil {
 			return err
 		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
 			To: portal.ARApproved, At: approved, ActorKind: portal.ActorStaff, ActorID: "staff:1",
-			Set: map[string]any{"granted_scopes": "demographics", "approved_at": approved.UnixMilli(), "review_due_at": due.UnixMilli()}})
+			Set: map[string]any{
+				"granted_scopes": "demographics",
+				"approved_at":    approved.UnixMilli(),
+				"review_due_at":  due.UnixMilli(),
+			}})
 		if err != nil || !ok {
 			t.Fatalf("approve: %v %v", ok, err)
 		}
@@ -145,14 +168,19 @@ func TestStore_ReviewReminders(t *testing.T) {
 		t.Run("ReminderTimes", func(t *testing.T) {
 			for i, at := range []time.Time{now.Add(-time.Hour), now} {
 				err := db.InTx(ctx, func(tx *store.Tx) error {
-					return tx.AddAccessRequestEvent(ctx, rSoon.ID, portal.AccessRequestEvent{At: at, ActorKind: portal.ActorSystem,
-						ActorID: store.ReviewActor, FromStatus: portal.ARApproved, ToStatus: portal.ARApproved, Note: "reminder " + string(rune('a'+i))})
+					return tx.AddAccessRequestEvent(
+						ctx,
+						rSoon.ID,
+						portal.AccessRequestEvent{At: at, ActorKind: portal.ActorSystem,
+							ActorID: store.ReviewActor, FromStatus: portal.ARApproved, ToStatus: portal.ARApproved, Note: "reminder " + string(rune('a'+i))},
+					)
 				})
 				if err != nil {
 					t.Fatal(err)
 				}
 			}
-			times, err := db.Read().FindReviewReminderTimes(ctx, []portal.AccessRequestID{rSoon.ID, rLater.ID}, now.Add(-30*time.Minute))
+			times, err := db.Read().
+				FindReviewReminderTimes(ctx, []portal.AccessRequestID{rSoon.ID, rLater.ID}, now.Add(-30*time.Minute))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -175,15 +203,29 @@ func TestStore_ReviewSuspensions(t *testing.T) {
 		r2 := mustReviewApproved(t, db, byTeam, w, past, past.AddDate(1, 0, 0))
 		r3 := mustReviewApproved(t, db, again, w, past, past.AddDate(1, 0, 0))
 		suspend := func(id portal.AccessRequestID, kind, actor string, at time.Time) {
-			mustChange(t, db, store.AccessRequestChange{ID: id, From: []string{portal.ARApproved}, To: portal.ARSuspended, At: at,
-				ActorKind: kind, ActorID: actor, Note: "Suspended"})
+			mustChange(
+				t,
+				db,
+				store.AccessRequestChange{ID: id, From: []string{portal.ARApproved}, To: portal.ARSuspended, At: at,
+					ActorKind: kind, ActorID: actor, Note: "Suspended"},
+			)
 		}
 		suspend(r1.ID, portal.ActorSystem, store.ReviewActor, now.Add(-2*time.Hour))
 		suspend(r2.ID, portal.ActorStaff, "staff:1", now.Add(-time.Hour))
 		// Suspended for the review, reinstated by the team, then suspended by the team.
 		suspend(r3.ID, portal.ActorSystem, store.ReviewActor, now.Add(-3*time.Hour))
-		mustChange(t, db, store.AccessRequestChange{ID: r3.ID, From: []string{portal.ARSuspended}, To: portal.ARApproved, At: now.Add(-2 * time.Hour),
-			ActorKind: portal.ActorStaff, ActorID: "staff:1"})
+		mustChange(
+			t,
+			db,
+			store.AccessRequestChange{
+				ID:        r3.ID,
+				From:      []string{portal.ARSuspended},
+				To:        portal.ARApproved,
+				At:        now.Add(-2 * time.Hour),
+				ActorKind: portal.ActorStaff,
+				ActorID:   "staff:1",
+			},
+		)
 		suspend(r3.ID, portal.ActorStaff, "staff:1", now.Add(-time.Hour))
 
 		got, err := db.Read().FindReviewSuspensions(ctx)
@@ -225,12 +267,15 @@ func TestStore_ReviewMembers(t *testing.T) {
 			now.AddDate(-1, 0, -3).UnixMilli(), int64(old.ID)); err != nil {
 			t.Fatal(err)
 		}
-		list, err := db.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 0), NotReminded: true})
+		list, err := db.Read().
+			FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 0), NotReminded: true})
 		if err != nil || len(list) != 1 || list[0].Worksite.ID != old.ID || !list[0].ConfirmedAt.IsZero() ||
 			!list[0].CycleStart().Equal(now.AddDate(-1, 0, -3)) {
 			t.Fatalf("reviews %+v %v", list, err)
 		}
-		if l, _ := db.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 0), WorksiteIDs: []portal.WorksiteID{old.ID + 100}}); len(l) != 0 {
+		if l, _ := db.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 0), WorksiteIDs: []portal.WorksiteID{old.ID + 100}}); len(
+			l,
+		) != 0 {
 			t.Fatalf("filtered by worksite: %+v", l)
 		}
 		mark := func(confirmed time.Time) bool {
@@ -247,7 +292,9 @@ func TestStore_ReviewMembers(t *testing.T) {
 		if !mark(time.Time{}) || mark(time.Time{}) {
 			t.Fatal("the reminder was not recorded exactly once")
 		}
-		if l, _ := db.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 0), NotReminded: true}); len(l) != 0 {
+		if l, _ := db.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 0), NotReminded: true}); len(
+			l,
+		) != 0 {
 			t.Fatalf("reminded worksite still listed: %+v", l)
 		}
 		if err := db.InTx(ctx, func(tx *store.Tx) error {
@@ -263,7 +310,9 @@ func TestStore_ReviewMembers(t *testing.T) {
 		if err != nil || !m.ConfirmedAt.Equal(now) || !m.RemindedAt.IsZero() || !m.CycleStart().Equal(now) {
 			t.Fatalf("after confirmation %+v %v", m, err)
 		}
-		if l, _ := db.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 0)}); len(l) != 0 {
+		if l, _ := db.Read().FindMembersReviews(ctx, store.MembersReviewFilter{CycleBefore: now.AddDate(-1, 0, 0)}); len(
+			l,
+		) != 0 {
 			t.Fatalf("confirmed worksite still listed: %+v", l)
 		}
 	})

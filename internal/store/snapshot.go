@@ -77,7 +77,13 @@ func (r snapshotReader) accounts(ctx context.Context, s *portal.PolicySnapshot) 
 		if err := r.Scan(&a.ID, &a.Username, &prof, &lic, &a.IsResident, &route, &a.Email, &a.Status); err != nil {
 			return err
 		}
-		a.Profession, a.NurseLicence, a.ResidentRoute = portal.Profession(prof), portal.NurseLicence(lic), portal.ResidentRoute(route)
+		a.Profession, a.NurseLicence, a.ResidentRoute = portal.Profession(
+			prof,
+		), portal.NurseLicence(
+			lic,
+		), portal.ResidentRoute(
+			route,
+		)
 		s.Accounts = append(s.Accounts, &a)
 		return nil
 	})
@@ -200,7 +206,8 @@ func (r snapshotReader) sponsorships(ctx context.Context, s *portal.PolicySnapsh
 }
 
 func (r snapshotReader) invitations(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx,
+	return r.each(
+		ctx,
 		`SELECT id, worksite_id, email, status, expires_at, COALESCE(decided_by, 0), accepted_via FROM invitations ORDER BY id`,
 		func(r rowScanner) error {
 			var inv portal.Invitation
@@ -217,7 +224,8 @@ func (r snapshotReader) invitations(ctx context.Context, s *portal.PolicySnapsho
 					portal.NewAddressGrant(portal.GrantInvitation, int64(inv.ID), by, inv.Email, via))
 			}
 			return nil
-		})
+		},
+	)
 }
 
 func (r snapshotReader) joinRequests(ctx context.Context, s *portal.PolicySnapshot) error {
@@ -303,7 +311,8 @@ func (r snapshotReader) leavePauses(ctx context.Context, s *portal.PolicySnapsho
 
 // handovers reads every handover of a worksite to another member.
 func (r snapshotReader) handovers(ctx context.Context, s *portal.PolicySnapshot) error {
-	return r.each(ctx,
+	return r.each(
+		ctx,
 		`SELECT id, worksite_id, from_account_id, to_account_id, status, expires_at FROM worksite_handovers ORDER BY id`,
 		func(r rowScanner) error {
 			var h portal.Handover
@@ -314,5 +323,6 @@ func (r snapshotReader) handovers(ctx context.Context, s *portal.PolicySnapshot)
 			h.ExpiresAt = fromMS(expires)
 			s.Handovers = append(s.Handovers, &h)
 			return nil
-		})
+		},
+	)
 }

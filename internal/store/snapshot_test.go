@@ -20,11 +20,26 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 		// The physician was provisioned, suspended and reinstated; an update
 		// since then is not an access event.
 		r := mustProvision(t, db, doc, sponsorNow, "demographics,encounters", []*portal.Worksite{approved})
-		sp := &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: approved.ID, CreatedAt: sponsorNow}
-		inv := &portal.Invitation{WorksiteID: approved.ID, Email: "RN@example.ca", InvitedBy: doc.ID, CreatedAt: sponsorNow,
-			ExpiresAt: sponsorNow.Add(portal.InvitationLifetime)}
-		open := &portal.Invitation{WorksiteID: declined.ID, Email: "someone@example.ca", InvitedBy: rn.ID, CreatedAt: sponsorNow,
-			ExpiresAt: sponsorNow.Add(portal.InvitationLifetime)}
+		sp := &portal.Sponsorship{
+			OBOAccountID:        moa.ID,
+			AuthorizerAccountID: doc.ID,
+			WorksiteID:          approved.ID,
+			CreatedAt:           sponsorNow,
+		}
+		inv := &portal.Invitation{
+			WorksiteID: approved.ID,
+			Email:      "RN@example.ca",
+			InvitedBy:  doc.ID,
+			CreatedAt:  sponsorNow,
+			ExpiresAt:  sponsorNow.Add(portal.InvitationLifetime),
+		}
+		open := &portal.Invitation{
+			WorksiteID: declined.ID,
+			Email:      "someone@example.ca",
+			InvitedBy:  rn.ID,
+			CreatedAt:  sponsorNow,
+			ExpiresAt:  sponsorNow.Add(portal.InvitationLifetime),
+		}
 		j := &portal.JoinRequest{WorksiteID: declined.ID, AccountID: moa.ID, Via: "code", CreatedAt: sponsorNow}
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			for _, typ := range []string{portal.FeedUserSuspended, portal.FeedUserReinstated, "user.updated"} {
@@ -82,7 +97,8 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 			s.Accounts[1].Profession != portal.ProfMOA || s.Accounts[2].NurseLicence != portal.LicenceRN || s.Accounts[2].Email != "rn@example.ca" {
 			t.Fatalf("accounts %+v", s.Accounts)
 		}
-		if len(s.Requests) != 1 || s.Requests[0].ID != r.ID || s.Requests[0].Status != portal.ARApproved || !s.Requests[0].CreatedAt.Equal(sponsorNow) ||
+		if len(s.Requests) != 1 || s.Requests[0].ID != r.ID || s.Requests[0].Status != portal.ARApproved ||
+			!s.Requests[0].CreatedAt.Equal(sponsorNow) ||
 			!reflect.DeepEqual(s.Requests[0].GrantedScopes, []portal.DataScope{portal.ScopeDemographics, portal.ScopeEncounters}) {
 			t.Fatalf("requests %+v", s.Requests[0])
 		}
@@ -92,7 +108,8 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 		}; !reflect.DeepEqual(s.Completions, want) {
 			t.Fatalf("completions %+v", s.Completions)
 		}
-		if len(s.Worksites) != 2 || s.Worksites[0].Status != portal.WorksiteApproved || s.Worksites[1].Status != portal.WorksiteDeclined ||
+		if len(s.Worksites) != 2 || s.Worksites[0].Status != portal.WorksiteApproved ||
+			s.Worksites[1].Status != portal.WorksiteDeclined ||
 			s.Worksites[0].Code != approved.Code {
 			t.Fatalf("worksites %+v %+v", s.Worksites[0], s.Worksites[1])
 		}
@@ -110,13 +127,16 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 		if len(s.GroupAdmins) != 1 || s.GroupAdmins[0].AccountID != rn.ID {
 			t.Fatalf("group admins %+v", s.GroupAdmins)
 		}
-		if len(s.Sponsorships) != 1 || s.Sponsorships[0].Status != portal.SponsorActive || s.Sponsorships[0].AuthorizerAccountID != doc.ID {
+		if len(s.Sponsorships) != 1 || s.Sponsorships[0].Status != portal.SponsorActive ||
+			s.Sponsorships[0].AuthorizerAccountID != doc.ID {
 			t.Fatalf("sponsorships %+v", s.Sponsorships)
 		}
-		if len(s.Invitations) != 2 || s.Invitations[1].Status != portal.RequestPending || !s.Invitations[1].ExpiresAt.Equal(open.ExpiresAt) {
+		if len(s.Invitations) != 2 || s.Invitations[1].Status != portal.RequestPending ||
+			!s.Invitations[1].ExpiresAt.Equal(open.ExpiresAt) {
 			t.Fatalf("invitations %+v", s.Invitations)
 		}
-		if len(s.JoinRequests) != 1 || s.JoinRequests[0].AccountID != moa.ID || s.JoinRequests[0].Status != portal.RequestPending {
+		if len(s.JoinRequests) != 1 || s.JoinRequests[0].AccountID != moa.ID ||
+			s.JoinRequests[0].Status != portal.RequestPending {
 			t.Fatalf("join requests %+v", s.JoinRequests)
 		}
 		if len(s.Feed) != 1 || s.Feed[0].AccountID != doc.ID || s.Feed[0].Event != portal.FeedUserReinstated {
@@ -157,10 +177,20 @@ func TestStore_MigrationMarksGrantsUnrecorded(t *testing.T) {
 		rn := mustSponsorAccount(t, db, "rn", portal.ProfNurse, portal.LicenceRN, false)
 		signed := mustSponsorWorksite(t, db, "Clinic", "101", portal.WorksiteApproved, doc)
 		unsigned := mustSponsorWorksite(t, db, "Elsewhere", "102", portal.WorksitePending, doc)
-		accepted := &portal.Invitation{WorksiteID: signed.ID, Email: "rn@example.ca", InvitedBy: doc.ID, CreatedAt: sponsorNow,
-			ExpiresAt: sponsorNow.Add(portal.InvitationLifetime)}
-		open := &portal.Invitation{WorksiteID: signed.ID, Email: "x@example.ca", InvitedBy: doc.ID, CreatedAt: sponsorNow,
-			ExpiresAt: sponsorNow.Add(portal.InvitationLifetime)}
+		accepted := &portal.Invitation{
+			WorksiteID: signed.ID,
+			Email:      "rn@example.ca",
+			InvitedBy:  doc.ID,
+			CreatedAt:  sponsorNow,
+			ExpiresAt:  sponsorNow.Add(portal.InvitationLifetime),
+		}
+		open := &portal.Invitation{
+			WorksiteID: signed.ID,
+			Email:      "x@example.ca",
+			InvitedBy:  doc.ID,
+			CreatedAt:  sponsorNow,
+			ExpiresAt:  sponsorNow.Add(portal.InvitationLifetime),
+		}
 		// As the portal wrote them before the migration: nothing said how.
 		err := db.InTx(ctx, func(tx *store.Tx) error {
 			for i, inv := range []*portal.Invitation{accepted, open} {

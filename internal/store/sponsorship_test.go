@@ -14,15 +14,33 @@ import (
 var sponsorNow = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)
 
 // mustSponsorAccount inserts an account of a profession.
-func mustSponsorAccount(t *testing.T, db *store.DB, key string, prof portal.Profession, lic portal.NurseLicence, resident bool) *portal.Account {
+func mustSponsorAccount(
+	t *testing.T,
+	db *store.DB,
+	key string,
+	prof portal.Profession,
+	lic portal.NurseLicence,
+	resident bool,
+) *portal.Account {
 	return fixture.Account(t, db, key, sponsorNow, fixture.Profession(prof), func(a *portal.Account) {
 		a.NurseLicence, a.IsResident = lic, resident
 	})
 }
 
 // mustSponsorWorksite inserts a worksite with a status and its active members.
-func mustSponsorWorksite(t *testing.T, db *store.DB, name, unit, status string, members ...*portal.Account) *portal.Worksite {
-	return fixture.Worksite(t, db, sponsorNow, status, func(w *portal.Worksite) { w.Name, w.Address.Unit = name, unit }, members...)
+func mustSponsorWorksite(
+	t *testing.T,
+	db *store.DB,
+	name, unit, status string,
+	members ...*portal.Account,
+) *portal.Worksite {
+	return fixture.Worksite(
+		t,
+		db,
+		sponsorNow,
+		status,
+		func(w *portal.Worksite) { w.Name, w.Address.Unit = name, unit },
+		members...)
 }
 
 func TestStore_Sponsorship(t *testing.T) {
@@ -32,7 +50,13 @@ func TestStore_Sponsorship(t *testing.T) {
 		res := mustSponsorAccount(t, db, "res", portal.ProfPhysician, "", true)
 		w := mustSponsorWorksite(t, db, "Harbour Clinic", "101", portal.WorksiteApproved, doc, moa, res)
 
-		s := &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: w.ID, Message: "Front desk", CreatedAt: sponsorNow}
+		s := &portal.Sponsorship{
+			OBOAccountID:        moa.ID,
+			AuthorizerAccountID: doc.ID,
+			WorksiteID:          w.ID,
+			Message:             "Front desk",
+			CreatedAt:           sponsorNow,
+		}
 		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, s) }); err != nil {
 			t.Fatal(err)
 		}
@@ -41,12 +65,19 @@ func TestStore_Sponsorship(t *testing.T) {
 			t.Fatal(err)
 		}
 		if got.Status != portal.SponsorPending || got.OBOName != "Givenmoa SURNAME" || got.AuthorizerEmail != "doc@example.ca" ||
-			got.WorksiteName != "Harbour Clinic" || got.Message != "Front desk" || !got.CreatedAt.Equal(sponsorNow) || got.IsResidency() {
+			got.WorksiteName != "Harbour Clinic" || got.Message != "Front desk" ||
+			!got.CreatedAt.Equal(sponsorNow) ||
+			got.IsResidency() {
 			t.Fatalf("got %+v", got)
 		}
 
 		t.Run("ErrSecondOpenRequest", func(t *testing.T) {
-			dup := &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: w.ID, CreatedAt: sponsorNow}
+			dup := &portal.Sponsorship{
+				OBOAccountID:        moa.ID,
+				AuthorizerAccountID: doc.ID,
+				WorksiteID:          w.ID,
+				CreatedAt:           sponsorNow,
+			}
 			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, dup) })
 			if !store.IsConflictOn(err, "pending_key") {
 				t.Fatalf("got %v, want a conflict on pending_key", err)
@@ -57,11 +88,13 @@ func TestStore_Sponsorship(t *testing.T) {
 			if err != nil || len(mine) != 1 || mine[0].ID != s.ID {
 				t.Fatalf("obo list %v %v", mine, err)
 			}
-			pending, err := db.Read().FindSponsorships(ctx, store.SponsorshipFilter{AuthorizerAccountID: doc.ID, Statuses: []string{portal.SponsorPending}})
+			pending, err := db.Read().
+				FindSponsorships(ctx, store.SponsorshipFilter{AuthorizerAccountID: doc.ID, Statuses: []string{portal.SponsorPending}})
 			if err != nil || len(pending) != 1 {
 				t.Fatalf("authorizer pending %v %v", pending, err)
 			}
-			active, _ := db.Read().FindSponsorships(ctx, store.SponsorshipFilter{AuthorizerAccountID: doc.ID, Statuses: []string{portal.SponsorActive}})
+			active, _ := db.Read().
+				FindSponsorships(ctx, store.SponsorshipFilter{AuthorizerAccountID: doc.ID, Statuses: []string{portal.SponsorActive}})
 			if len(active) != 0 {
 				t.Fatalf("active %v", active)
 			}
@@ -92,7 +125,12 @@ func TestStore_Sponsorship(t *testing.T) {
 		// Whatever won, start again from a fresh request approved once.
 		got, _ = db.Read().FindSponsorshipByID(ctx, s.ID)
 		if got.Status == portal.SponsorDeclined {
-			s = &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: w.ID, CreatedAt: sponsorNow}
+			s = &portal.Sponsorship{
+				OBOAccountID:        moa.ID,
+				AuthorizerAccountID: doc.ID,
+				WorksiteID:          w.ID,
+				CreatedAt:           sponsorNow,
+			}
 			if err := db.InTx(ctx, func(tx *store.Tx) error {
 				if err := tx.CreateSponsorship(ctx, s); err != nil {
 					return err
@@ -107,7 +145,12 @@ func TestStore_Sponsorship(t *testing.T) {
 			t.Fatalf("active count %d, want 1", n)
 		}
 		t.Run("ErrAskAgainWhileActive", func(t *testing.T) {
-			dup := &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: w.ID, CreatedAt: sponsorNow}
+			dup := &portal.Sponsorship{
+				OBOAccountID:        moa.ID,
+				AuthorizerAccountID: doc.ID,
+				WorksiteID:          w.ID,
+				CreatedAt:           sponsorNow,
+			}
 			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, dup) })
 			if !store.IsConflictOn(err, "pending_key") {
 				t.Fatalf("got %v, want a conflict while the sponsorship is active", err)
@@ -241,7 +284,8 @@ func TestStore_SponsorCandidates(t *testing.T) {
 				{"decommissioned", left.ID, a.ID, false},
 				{"not a member", far.ID, a.ID, false},
 			} {
-				if got, err := db.Read().SharesApprovedWorksite(ctx, moa.ID, tc.b, tc.ws); got != tc.want || err != nil {
+				if got, err := db.Read().SharesApprovedWorksite(ctx, moa.ID, tc.b, tc.ws); got != tc.want ||
+					err != nil {
 					t.Errorf("%s: got %v %v, want %v", tc.name, got, err, tc.want)
 				}
 			}

@@ -60,9 +60,16 @@ func (tx *Tx) SaveStaffRoles(ctx context.Context, email string, roles []string, 
 // BindStaffIdentity records who a staff member signs in as.
 func (tx *Tx) BindStaffIdentity(ctx context.Context, id portal.StaffID, issuer, subject,
 	name string, now time.Time) error {
-	_, err := tx.Exec(ctx,
+	_, err := tx.Exec(
+		ctx,
 		"UPDATE staff SET oidc_issuer = ?, oidc_subject = ?, name = ?, last_sign_in_at = ?, updated_at = ? WHERE id = ?",
-		issuer, subject, name, ms(now), ms(now), int64(id))
+		issuer,
+		subject,
+		name,
+		ms(now),
+		ms(now),
+		int64(id),
+	)
 	return err
 }
 

@@ -44,7 +44,14 @@ func TestMigrations_SameNumbersForBothDialects(t *testing.T) {
 	}
 	for i := range lite {
 		if lite[i].Version != pg[i].Version || lite[i].Name != pg[i].Name {
-			t.Errorf("migration %d: sqlite %d_%s, postgres %d_%s", i, lite[i].Version, lite[i].Name, pg[i].Version, pg[i].Name)
+			t.Errorf(
+				"migration %d: sqlite %d_%s, postgres %d_%s",
+				i,
+				lite[i].Version,
+				lite[i].Name,
+				pg[i].Version,
+				pg[i].Name,
+			)
 		}
 		if strings.Contains(lite[i].SQL, "{{") || strings.Contains(pg[i].SQL, "{{") {
 			t.Errorf("migration %d has an unexpanded macro", lite[i].Version)
@@ -84,7 +91,8 @@ func TestStore_CreateAccount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.ID != a.ID || got.Username != "dalia.one" || got.Profession != portal.ProfPhysician || !got.CreatedAt.Equal(a.CreatedAt) {
+		if got.ID != a.ID || got.Username != "dalia.one" || got.Profession != portal.ProfPhysician ||
+			!got.CreatedAt.Equal(a.CreatedAt) {
 			t.Fatalf("got %+v", got)
 		}
 		t.Run("ErrDuplicateEmailAnyCase", func(t *testing.T) {
@@ -167,7 +175,15 @@ func TestStore_AuditConcurrentWritersKeepOneChain(t *testing.T) {
 				defer wg.Done()
 				for j := 0; j < 5; j++ {
 					err := db.InTx(ctx, func(tx *store.Tx) error {
-						return tx.AppendAudit(ctx, &portal.AuditEvent{At: time.Now(), ActorKind: "system", Action: "test.concurrent", SubjectKind: "x"})
+						return tx.AppendAudit(
+							ctx,
+							&portal.AuditEvent{
+								At:          time.Now(),
+								ActorKind:   "system",
+								Action:      "test.concurrent",
+								SubjectKind: "x",
+							},
+						)
 					})
 					if err != nil {
 						t.Error(err)
@@ -188,7 +204,17 @@ func TestStore_Outbox(t *testing.T) {
 		now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 		for _, to := range []string{"a@example.ca", "b@example.ca"} {
 			err := db.InTx(ctx, func(tx *store.Tx) error {
-				return tx.EnqueueEmail(ctx, &store.Email{MessageID: "<" + to + ">", Kind: "test", To: to, Subject: "s", Text: "t", CreatedAt: now})
+				return tx.EnqueueEmail(
+					ctx,
+					&store.Email{
+						MessageID: "<" + to + ">",
+						Kind:      "test",
+						To:        to,
+						Subject:   "s",
+						Text:      "t",
+						CreatedAt: now,
+					},
+				)
 			})
 			if err != nil {
 				t.Fatal(err)

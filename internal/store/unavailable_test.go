@@ -18,8 +18,12 @@ func TestStore_TimeoutsSetOnConnect(t *testing.T) {
 	if dsn == "" {
 		t.Skip(storetest.EnvPostgres + " not set: PostgreSQL tests skipped")
 	}
-	db, err := store.OpenWith(ctx, dsn, store.Options{MaxConns: 3, MaxIdleConns: 1, StatementTimeout: 300 * time.Millisecond,
-		IdleInTxTimeout: 2 * time.Second})
+	db, err := store.OpenWith(
+		ctx,
+		dsn,
+		store.Options{MaxConns: 3, MaxIdleConns: 1, StatementTimeout: 300 * time.Millisecond,
+			IdleInTxTimeout: 2 * time.Second},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +73,11 @@ func TestStore_Unavailable(t *testing.T) {
 	}
 	// A server that does not listen: refused at once, and unavailable.
 	start := time.Now()
-	_, err := store.OpenWith(ctx, "postgres://postgres@127.0.0.1:1/postgres?sslmode=disable", store.Options{ConnectTimeout: time.Second})
+	_, err := store.OpenWith(
+		ctx,
+		"postgres://postgres@127.0.0.1:1/postgres?sslmode=disable",
+		store.Options{ConnectTimeout: time.Second},
+	)
 	if err == nil || !store.Unavailable(err) || time.Since(start) > 3*time.Second {
 		t.Fatalf("opening a closed port: %v after %s", err, time.Since(start))
 	}

@@ -21,10 +21,36 @@ func scanWorksite(r rowScanner) (*portal.Worksite, error) {
 	var w portal.Worksite
 	var code, typ, ha string
 	var signed, created, approved int64
-	err := r.Scan(&w.ID, &code, &w.Name, &typ, &w.Phone, &w.AddressID, &w.Address.Unit, &w.Address.CivicNumber,
-		&w.Address.StreetName, &w.Address.StreetType, &w.Address.Direction, &w.Address.City, &w.Address.Province,
-		&w.Address.PostalCode, &w.AddressVerified, &ha, &w.GroupID, &w.GroupName, &w.Status, &w.SignerName, &w.SignerEmail,
-		&w.SignerAccountID, &w.DeclarationVersion, &signed, &w.DeclinedReason, &w.RegisteredBy, &created, &approved)
+	err := r.Scan(
+		&w.ID,
+		&code,
+		&w.Name,
+		&typ,
+		&w.Phone,
+		&w.AddressID,
+		&w.Address.Unit,
+		&w.Address.CivicNumber,
+		&w.Address.StreetName,
+		&w.Address.StreetType,
+		&w.Address.Direction,
+		&w.Address.City,
+		&w.Address.Province,
+		&w.Address.PostalCode,
+		&w.AddressVerified,
+		&ha,
+		&w.GroupID,
+		&w.GroupName,
+		&w.Status,
+		&w.SignerName,
+		&w.SignerEmail,
+		&w.SignerAccountID,
+		&w.DeclarationVersion,
+		&signed,
+		&w.DeclinedReason,
+		&w.RegisteredBy,
+		&created,
+		&approved,
+	)
 	if err != nil {
 		return nil, mapError(err)
 	}
@@ -45,14 +71,36 @@ func (tx *Tx) CreateWorksite(ctx context.Context, w *portal.Worksite, signerToke
 		groupID = int64(w.GroupID)
 	}
 	a := w.Address
-	id, err := tx.Insert(ctx,
+	id, err := tx.Insert(
+		ctx,
 		`INSERT INTO worksites (code, name, type, phone, address_id, address_key, unit, civic_number,
 		street_name, street_type, direction, city, province, postal_code, address_verified, health_authority, group_id,
 		status, signer_name, signer_email, signer_token_hash, registered_by, created_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
-		string(w.Code), w.Name, string(w.Type), w.Phone, addrID, a.Key(), a.Unit, a.CivicNumber, a.StreetName,
-		a.StreetType, a.Direction, a.City, a.Province, a.PostalCode, w.AddressVerified, string(w.HealthAuthority), groupID,
-		w.Status, w.SignerName, w.SignerEmail, signerTokenHash, int64(w.RegisteredBy), ms(w.CreatedAt))
+		string(w.Code),
+		w.Name,
+		string(w.Type),
+		w.Phone,
+		addrID,
+		a.Key(),
+		a.Unit,
+		a.CivicNumber,
+		a.StreetName,
+		a.StreetType,
+		a.Direction,
+		a.City,
+		a.Province,
+		a.PostalCode,
+		w.AddressVerified,
+		string(w.HealthAuthority),
+		groupID,
+		w.Status,
+		w.SignerName,
+		w.SignerEmail,
+		signerTokenHash,
+		int64(w.RegisteredBy),
+		ms(w.CreatedAt),
+	)
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,9 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 		return nil
 	}
 	in := portal.RegistrationInput{
-		PreferredFirstName: r.PostFormValue("preferred_first_name"), PreferredLastName: r.PostFormValue("preferred_last_name"),
+		PreferredFirstName: r.PostFormValue(
+			"preferred_first_name",
+		), PreferredLastName: r.PostFormValue("preferred_last_name"),
 		Profession: r.PostFormValue("profession"), NurseLicence: r.PostFormValue("nurse_licence"),
 		MSPBillingNumber: r.PostFormValue("msp_billing_number"), CPSID: r.PostFormValue("cpsid"),
 		Resident: r.PostFormValue("resident"), CollegeID: r.PostFormValue("college_id"),
@@ -73,19 +75,37 @@ func (s *Server) handleRegisterPost(w http.ResponseWriter, r *http.Request) erro
 	if p := portal.Profession(strings.TrimSpace(in.Profession)); !portal.ProfessionEligible(p) {
 		if info, listed := portal.LookupProfession(p); listed {
 			// Told before anything else is checked, and before any account exists.
-			return s.render(w, r, http.StatusOK, "not_eligible.html", notEligiblePage{Page: s.page(r, "Profession not eligible"),
-				Profession: info, Message: portal.NotEligibleMessage(p), Eligible: portal.EligibleProfessions()})
+			return s.render(
+				w,
+				r,
+				http.StatusOK,
+				"not_eligible.html",
+				notEligiblePage{Page: s.page(r, "Profession not eligible"),
+					Profession: info, Message: portal.NotEligibleMessage(p), Eligible: portal.EligibleProfessions()},
+			)
 		}
 	}
 	if in.NeedsHealthAuthorityRoute() {
-		return s.render(w, r, http.StatusOK, "health_authority.html", homePage{Page: s.page(r, "Health authority network account")})
+		return s.render(
+			w,
+			r,
+			http.StatusOK,
+			"health_authority.html",
+			homePage{Page: s.page(r, "Health authority network account")},
+		)
 	}
 	refuse := func(fe portal.FieldErrors, code string) error {
 		// Keep everything typed except the passwords.
 		in.Password, in.ConfirmPassword = "", ""
-		return s.render(w, r, http.StatusUnprocessableEntity, "register.html", registerPage{Page: s.page(r, "Account Registration"),
-			Card: *card, Form: in, Errors: fe, Requirements: portal.PasswordRequirements, WorksiteCode: code,
-			SignerLink: declarationToken(r) != ""})
+		return s.render(
+			w,
+			r,
+			http.StatusUnprocessableEntity,
+			"register.html",
+			registerPage{Page: s.page(r, "Account Registration"),
+				Card: *card, Form: in, Errors: fe, Requirements: portal.PasswordRequirements, WorksiteCode: code,
+				SignerLink: declarationToken(r) != ""},
+		)
 	}
 	// An optional Worksite ID: the request to join it is made as soon as
 	// the account exists, so that the person goes on to the next step.
@@ -233,12 +253,22 @@ func (s *Server) handlePasswordPost(w http.ResponseWriter, r *http.Request) erro
 	if err := s.rateLimit(r, "password-change:"+accountKey(st.account), 20); err != nil {
 		return err
 	}
-	in := portal.PasswordChangeInput{Password: r.PostFormValue("password"), ConfirmPassword: r.PostFormValue("confirm_password"),
-		SignedInAt: st.sess.data.SignedInAt, KeepSession: st.sess.row.IDHash}
+	in := portal.PasswordChangeInput{
+		Password:        r.PostFormValue("password"),
+		ConfirmPassword: r.PostFormValue("confirm_password"),
+		SignedInAt:      st.sess.data.SignedInAt,
+		KeepSession:     st.sess.row.IDHash,
+	}
 	err := s.app.ChangePassword(r.Context(), st.meta, st.account.ID, in)
 	if fe, ok := portal.AsFieldErrors(err); ok {
-		return s.render(w, r, http.StatusUnprocessableEntity, "account_password.html", passwordPage{Page: s.page(r, "Reset My Password"),
-			Errors: fe, Requirements: portal.PasswordRequirements})
+		return s.render(
+			w,
+			r,
+			http.StatusUnprocessableEntity,
+			"account_password.html",
+			passwordPage{Page: s.page(r, "Reset My Password"),
+				Errors: fe, Requirements: portal.PasswordRequirements},
+		)
 	}
 	if err != nil {
 		return err
@@ -261,7 +291,10 @@ func (s *Server) handleEndOtherSessions(w http.ResponseWriter, r *http.Request) 
 	case 1:
 		s.setFlash(r, "You are signed out of 1 other browser or device. This browser stays signed in.")
 	default:
-		s.setFlash(r, fmt.Sprintf("You are signed out of %d other browsers or devices. This browser stays signed in.", n))
+		s.setFlash(
+			r,
+			fmt.Sprintf("You are signed out of %d other browsers or devices. This browser stays signed in.", n),
+		)
 	}
 	http.Redirect(w, r, "/account", http.StatusSeeOther)
 	return nil
@@ -278,7 +311,13 @@ func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) error {
 	a := state(r).account
 	form := portal.ContactInput{PreferredFirstName: a.PreferredFirstName, PreferredLastName: a.PreferredLastName,
 		Email: a.Email, Phone: portal.FormatPhone(a.Phone), Mobile: portal.FormatPhone(a.Mobile)}
-	return s.render(w, r, http.StatusOK, "account_contact.html", contactPage{Page: s.page(r, "Update My Information"), Form: form})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"account_contact.html",
+		contactPage{Page: s.page(r, "Update My Information"), Form: form},
+	)
 }
 
 func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) error {
@@ -288,15 +327,26 @@ func (s *Server) handleContactPost(w http.ResponseWriter, r *http.Request) error
 		Phone: r.PostFormValue("phone"), Mobile: r.PostFormValue("mobile")}
 	err := s.app.UpdateContact(r.Context(), st.meta, st.account.ID, in)
 	if fe, ok := portal.AsFieldErrors(err); ok {
-		return s.render(w, r, http.StatusUnprocessableEntity, "account_contact.html", contactPage{Page: s.page(r, "Update My Information"),
-			Form: in, Errors: fe})
+		return s.render(
+			w,
+			r,
+			http.StatusUnprocessableEntity,
+			"account_contact.html",
+			contactPage{Page: s.page(r, "Update My Information"),
+				Form: in, Errors: fe},
+		)
 	}
 	if err != nil {
 		return err
 	}
 	if portal.EmailKey(in.Email) != portal.EmailKey(st.account.Email) {
-		s.setFlash(r, "Your information has been updated. Your new email address "+strings.TrimSpace(in.Email)+" is not confirmed yet: "+
-			"we have sent it a link and a code to confirm it, and told "+st.account.Email+" of the change.")
+		s.setFlash(
+			r,
+			"Your information has been updated. Your new email address "+strings.TrimSpace(
+				in.Email,
+			)+" is not confirmed yet: "+
+				"we have sent it a link and a code to confirm it, and told "+st.account.Email+" of the change.",
+		)
 	} else {
 		s.setFlash(r, "Your information has been updated.")
 	}

@@ -76,7 +76,12 @@ func (s *Server) searchAddresses(r *http.Request, q string) ([]portal.Address, e
 
 // addressResults groups search results for the "address-results" partial
 // and marks the addresses that already have a worksite, by its name.
-func (s *Server) addressResults(r *http.Request, res []portal.Address, q string, searched bool) (addressResults, error) {
+func (s *Server) addressResults(
+	r *http.Request,
+	res []portal.Address,
+	q string,
+	searched bool,
+) (addressResults, error) {
 	data := newAddressResults(res, q, addressSelectURL, searched)
 	if len(res) == 0 {
 		return data, nil
@@ -129,7 +134,11 @@ func newAddressResults(results []portal.Address, query, selectURL string, search
 		sep = "&"
 	}
 	for _, a := range results {
-		item := addressItem{ID: a.ID, Line: a.Line(), URL: selectURL + sep + "address_id=" + strconv.FormatInt(int64(a.ID), 10)}
+		item := addressItem{
+			ID:   a.ID,
+			Line: a.Line(),
+			URL:  selectURL + sep + "address_id=" + strconv.FormatInt(int64(a.ID), 10),
+		}
 		building := a.BuildingLine()
 		if n := len(data.Groups); n > 0 && data.Groups[n-1].Line == building {
 			g := &data.Groups[n-1]

@@ -33,9 +33,25 @@ func addressServer(t *testing.T, db *store.DB) (*Server, http.Handler) {
 		addrs = append(addrs, portal.Address{Unit: u, CivicNumber: "370", StreetName: "Broadway", Direction: "E",
 			City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"})
 	}
-	addrs = append(addrs,
-		portal.Address{CivicNumber: "370", StreetName: "Broadway", Direction: "W", City: "Vancouver", Province: "BC", PostalCode: "V5Y 1P1"},
-		portal.Address{CivicNumber: "12", StreetName: "Main", StreetType: "St", City: "Vancouver", Province: "BC", PostalCode: "V6A 2S5"})
+	addrs = append(
+		addrs,
+		portal.Address{
+			CivicNumber: "370",
+			StreetName:  "Broadway",
+			Direction:   "W",
+			City:        "Vancouver",
+			Province:    "BC",
+			PostalCode:  "V5Y 1P1",
+		},
+		portal.Address{
+			CivicNumber: "12",
+			StreetName:  "Main",
+			StreetType:  "St",
+			City:        "Vancouver",
+			Province:    "BC",
+			PostalCode:  "V6A 2S5",
+		},
+	)
 	rows := func(yield func(portal.Address, error) bool) {
 		for _, a := range addrs {
 			if !yield(a, nil) {
@@ -55,7 +71,13 @@ func addressServer(t *testing.T, db *store.DB) (*Server, http.Handler) {
 	return s, s.base(s.serve("GET /addresses/search", s.handleAddressSearch))
 }
 
-func addressSearch(t *testing.T, h http.Handler, q string, htmx bool, edit ...func(*http.Request)) (*httptest.ResponseRecorder, *html.Node) {
+func addressSearch(
+	t *testing.T,
+	h http.Handler,
+	q string,
+	htmx bool,
+	edit ...func(*http.Request),
+) (*httptest.ResponseRecorder, *html.Node) {
 	t.Helper()
 	r := httptest.NewRequest(http.MethodGet, "/addresses/search?q="+url.QueryEscape(q), nil)
 	if htmx {
@@ -117,7 +139,10 @@ func TestWeb_AddressSearch(t *testing.T) {
 			if strings.Contains(w.Body.String(), "<html") || strings.Contains(w.Body.String(), "site-header") {
 				t.Fatal("the partial was rendered inside the layout")
 			}
-			if got := texts(doc, "ul#address-results.address-results > li.address-building > .address-building-line"); !slices.Equal(got, []string{"370 Broadway E Vancouver, BC, V5T 4G5"}) {
+			if got := texts(doc, "ul#address-results.address-results > li.address-building > .address-building-line"); !slices.Equal(
+				got,
+				[]string{"370 Broadway E Vancouver, BC, V5T 4G5"},
+			) {
 				t.Fatalf("building headings %q", got)
 			}
 			var want []string
@@ -137,7 +162,10 @@ func TestWeb_AddressSearch(t *testing.T) {
 				t.Fatalf("link %q", hrefs[0])
 			}
 			// The single building on the other side of the street is a plain item.
-			if got := texts(doc, "ul#address-results > li:not(.address-building) > a"); !slices.Equal(got, []string{"370 Broadway W Vancouver, BC, V5Y 1P1"}) {
+			if got := texts(doc, "ul#address-results > li:not(.address-building) > a"); !slices.Equal(
+				got,
+				[]string{"370 Broadway W Vancouver, BC, V5Y 1P1"},
+			) {
 				t.Fatalf("other items %q", got)
 			}
 			if w.Header().Get("Vary") != "HX-Request" {
@@ -185,10 +213,27 @@ func TestWeb_AddressSearch(t *testing.T) {
 
 func TestNewAddressResults(t *testing.T) {
 	t.Parallel()
-	a := portal.Address{ID: 7, Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"}
+	a := portal.Address{
+		ID:          7,
+		Unit:        "101",
+		CivicNumber: "370",
+		StreetName:  "Broadway",
+		Direction:   "E",
+		City:        "Vancouver",
+		Province:    "BC",
+		PostalCode:  "V5T 4G5",
+	}
 	b := a
 	b.ID, b.Unit = 8, "102"
-	c := portal.Address{ID: 9, CivicNumber: "12", StreetName: "Main", StreetType: "St", City: "Vancouver", Province: "BC", PostalCode: "V6A 2S5"}
+	c := portal.Address{
+		ID:          9,
+		CivicNumber: "12",
+		StreetName:  "Main",
+		StreetType:  "St",
+		City:        "Vancouver",
+		Province:    "BC",
+		PostalCode:  "V6A 2S5",
+	}
 	got := newAddressResults([]portal.Address{a, b, c}, "q", "/x?step=2", true)
 	if got.Count != 3 || len(got.Groups) != 2 || !got.Groups[0].Units || got.Groups[1].Units {
 		t.Fatalf("groups %+v", got.Groups)

@@ -17,7 +17,11 @@ func addressCompleteServer(t *testing.T) *httptest.Server {
 	mux.HandleFunc("GET /Capture/Interactive/Find/v1.10/json3.ws", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		if r.URL.Query().Get("Key") != "AA11-AA11-AA11-AA11" {
-			_, _ = w.Write([]byte(`{"Items":[{"Error":"2","Description":"Unknown key","Cause":"The key was not found.","Resolution":"Check the key."}]}`))
+			_, _ = w.Write(
+				[]byte(
+					`{"Items":[{"Error":"2","Description":"Unknown key","Cause":"The key was not found.","Resolution":"Check the key."}]}`,
+				),
+			)
 			return
 		}
 		_, _ = w.Write([]byte(`{"Items":[
@@ -27,8 +31,12 @@ func addressCompleteServer(t *testing.T) *httptest.Server {
 	mux.HandleFunc("GET /Capture/Interactive/Retrieve/v1.20/json3.ws", func(w http.ResponseWriter, r *http.Request) {
 		unit := map[string]string{"CA|CP|A|1": "101", "CA|CP|A|2": "102"}[r.URL.Query().Get("Id")]
 		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write([]byte(`{"Items":[{"Id":"x","Language":"ENG","SubBuilding":"` + unit + `","BuildingNumber":"370","Street":"Broadway E",
-			"City":"Vancouver","ProvinceCode":"BC","PostalCode":"V5T 4G5","CountryIso2":"CA"}]}`))
+		_, _ = w.Write(
+			[]byte(
+				`{"Items":[{"Id":"x","Language":"ENG","SubBuilding":"` + unit + `","BuildingNumber":"370","Street":"Broadway E",
+			"City":"Vancouver","ProvinceCode":"BC","PostalCode":"V5T 4G5","CountryIso2":"CA"}]}`,
+			),
+		)
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -44,7 +52,8 @@ func TestWeb_AddressCompleteProvider(t *testing.T) {
 	c := inst.Confirmed(t, "Ana", "COMPLETE", "ana@example.ca", "ana.c")
 	p := c.Get("/worksites/join/address?q=" + url.QueryEscape("370 Broadway E"))
 	links := p.Find("#address-results a")
-	if len(links) != 2 || !strings.HasPrefix(portaltest.NodeText(links[0]), "101-370 Broadway E Vancouver, BC, V5T 4G5") {
+	if len(links) != 2 ||
+		!strings.HasPrefix(portaltest.NodeText(links[0]), "101-370 Broadway E Vancouver, BC, V5T 4G5") {
 		t.Fatalf("%d results: %s", len(links), p.Text("main"))
 	}
 	// The chosen address is now in the local index, so it can be registered.

@@ -100,7 +100,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, scope string, 
 	return h(w, r, t)
 }
 
-var errNoToken = portal.Errorf(portal.EUNAUTHORIZED, "An access token is required: send it as Authorization: Bearer TOKEN.")
+var errNoToken = portal.Errorf(
+	portal.EUNAUTHORIZED,
+	"An access token is required: send it as Authorization: Bearer TOKEN.",
+)
 
 // bearerToken reads an "Authorization: Bearer TOKEN" header (RFC 6750).
 func bearerToken(r *http.Request) (string, bool) {
@@ -130,7 +133,11 @@ func writeSCIMError(w http.ResponseWriter, status int, scimType, detail string) 
 		h.Set("Content-Type", scimContentType)
 	}
 	h.Set("Cache-Control", "no-store")
-	writeJSON(w, status, scimError{Schemas: []string{scimErrorSchema}, ScimType: scimType, Detail: detail, Status: strconv.Itoa(status)})
+	writeJSON(
+		w,
+		status,
+		scimError{Schemas: []string{scimErrorSchema}, ScimType: scimType, Detail: detail, Status: strconv.Itoa(status)},
+	)
 }
 
 // apiStatusError is an answer of the API that no portal error code names:
@@ -260,12 +267,24 @@ func (s *Server) handleSCIMUsers(w http.ResponseWriter, r *http.Request, t *app.
 	if err != nil {
 		return s.auditBadQuery(r, t, "api.scim_list", err)
 	}
-	return s.serveSCIMUsers(w, r, t, app.UserQuery{Filter: r.URL.Query().Get("filter"), StartIndex: start, Count: count}, proj)
+	return s.serveSCIMUsers(
+		w,
+		r,
+		t,
+		app.UserQuery{Filter: r.URL.Query().Get("filter"), StartIndex: start, Count: count},
+		proj,
+	)
 }
 
 // serveSCIMUsers answers a page of people as a SCIM ListResponse, for the
 // query string and for POST /Users/.search alike.
-func (s *Server) serveSCIMUsers(w http.ResponseWriter, r *http.Request, t *app.Token, q app.UserQuery, proj *scimProjection) error {
+func (s *Server) serveSCIMUsers(
+	w http.ResponseWriter,
+	r *http.Request,
+	t *app.Token,
+	q app.UserQuery,
+	proj *scimProjection,
+) error {
 	page, err := s.app.ProvisionedUsers(r.Context(), state(r).meta, t, q)
 	if err != nil {
 		return err
@@ -327,7 +346,10 @@ func (s *Server) handleSCIMConfig(w http.ResponseWriter, r *http.Request, t *app
 			"description": "A bearer token issued by the CareConnect team, sent as Authorization: Bearer TOKEN (RFC 6750). It needs the scim:read scope.",
 			"specUri":     "https://www.rfc-editor.org/rfc/rfc6750",
 		}},
-		"meta": map[string]string{"resourceType": "ServiceProviderConfig", "location": s.scimLocation("ServiceProviderConfig")},
+		"meta": map[string]string{
+			"resourceType": "ServiceProviderConfig",
+			"location":     s.scimLocation("ServiceProviderConfig"),
+		},
 	})
 	return nil
 }
@@ -411,26 +433,59 @@ func (s *Server) scimSchemas() []map[string]any {
 	}
 	ext := []scimAttribute{
 		attr("userType", "string", "authorizer, independent or on_behalf_of."),
-		attr("profession", "string", "The profession code, e.g. physician, nurse, pharmacist, medical_office_assistant."),
+		attr(
+			"profession",
+			"string",
+			"The profession code, e.g. physician, nurse, pharmacist, medical_office_assistant.",
+		),
 		attr("nurseLicence", "string", "For nurses: np, rn, lpn or rpn."),
-		multi(attr("worksites", "complex", "The approved worksites where access is provisioned and the person is still a member.",
-			attr("worksiteId", "string", "The 7-character Worksite ID."),
-			attr("name", "string", "The worksite's name."),
-			attr("healthAuthority", "string", "The regional health authority serving the worksite."))),
-		multi(attr("sponsors", "complex", "For on-behalf-of users: the authorizers they work for, while the sponsorship is active.",
-			attr("userName", "string", `The authorizer's username, as HXBC\username.`),
-			attr("displayName", "string", "The authorizer's preferred name."),
-			attr("worksiteId", "string", "The Worksite ID of the worksite they share."),
-			attr("residencyEnd", "string", "For residents: the last day of the residency (YYYY-MM-DD)."))),
-		multi(attr("dataScopes", "string", "The kinds of clinical data granted, e.g. demographics, laboratory_results, pharmanet_medications.")),
+		multi(
+			attr(
+				"worksites",
+				"complex",
+				"The approved worksites where access is provisioned and the person is still a member.",
+				attr("worksiteId", "string", "The 7-character Worksite ID."),
+				attr("name", "string", "The worksite's name."),
+				attr("healthAuthority", "string", "The regional health authority serving the worksite."),
+			),
+		),
+		multi(
+			attr(
+				"sponsors",
+				"complex",
+				"For on-behalf-of users: the authorizers they work for, while the sponsorship is active.",
+				attr("userName", "string", `The authorizer's username, as HXBC\username.`),
+				attr("displayName", "string", "The authorizer's preferred name."),
+				attr("worksiteId", "string", "The Worksite ID of the worksite they share."),
+				attr("residencyEnd", "string", "For residents: the last day of the residency (YYYY-MM-DD)."),
+			),
+		),
+		multi(
+			attr(
+				"dataScopes",
+				"string",
+				"The kinds of clinical data granted, e.g. demographics, laboratory_results, pharmanet_medications.",
+			),
+		),
 		attr("remoteAccess", "boolean", "True when access from a home office is granted."),
 	}
 	schema := func(id, name, desc string, attrs []scimAttribute) map[string]any {
-		return map[string]any{"schemas": []string{scimSchemaSchema}, "id": id, "name": name, "description": desc, "attributes": attrs,
-			"meta": map[string]string{"resourceType": "Schema", "location": s.scimLocation("Schemas/" + id)}}
+		return map[string]any{
+			"schemas":     []string{scimSchemaSchema},
+			"id":          id,
+			"name":        name,
+			"description": desc,
+			"attributes":  attrs,
+			"meta":        map[string]string{"resourceType": "Schema", "location": s.scimLocation("Schemas/" + id)},
+		}
 	}
 	return []map[string]any{
-		schema(scimUserSchema, "User", "A person provisioned for CareConnect (the attributes this portal returns).", core),
+		schema(
+			scimUserSchema,
+			"User",
+			"A person provisioned for CareConnect (the attributes this portal returns).",
+			core,
+		),
 		schema(scimExtensionSchema, "CareConnect User", "What a person may see in CareConnect, and where.", ext),
 	}
 }
@@ -487,14 +542,23 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request, t *app.Tok
 		// A long poll may outlast the server's write timeout.
 		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(d + 30*time.Second))
 	}
-	page, err := s.app.ProvisioningFeed(r.Context(), state(r).meta, t, app.FeedQuery{After: r.URL.Query().Get("after"), Limit: limit, Wait: wait})
+	page, err := s.app.ProvisioningFeed(
+		r.Context(),
+		state(r).meta,
+		t,
+		app.FeedQuery{After: r.URL.Query().Get("after"), Limit: limit, Wait: wait},
+	)
 	if err != nil {
 		return err
 	}
 	out := feedPage{Events: make([]feedEvent, len(page.Events)), Next: page.Next, HasMore: page.More}
 	for i, e := range page.Events {
-		out.Events[i] = feedEvent{ID: strconv.FormatInt(e.ID, 10), Type: e.Type, UserID: strconv.FormatInt(int64(e.AccountID), 10),
-			OccurredAt: scimTime(e.At)}
+		out.Events[i] = feedEvent{
+			ID:         strconv.FormatInt(e.ID, 10),
+			Type:       e.Type,
+			UserID:     strconv.FormatInt(int64(e.AccountID), 10),
+			OccurredAt: scimTime(e.At),
+		}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -83,8 +83,13 @@ func (s *Server) handleAPIFallback(w http.ResponseWriter, r *http.Request, t *ap
 	if r.URL.Path != "/api/v1/events" {
 		return apiNotFound(r)
 	}
-	return s.refuseAPICall(r, t, app.TokenScopeEvents, &apiStatusError{status: http.StatusMethodNotAllowed, allow: http.MethodGet,
-		detail: r.Method + " is not supported on /api/v1/events: use GET. The change feed is read only."})
+	return s.refuseAPICall(
+		r,
+		t,
+		app.TokenScopeEvents,
+		&apiStatusError{status: http.StatusMethodNotAllowed, allow: http.MethodGet,
+			detail: r.Method + " is not supported on /api/v1/events: use GET. The change feed is read only."},
+	)
 }
 
 // refuseAPICall answers a call of an operation the API does not offer on a

@@ -47,18 +47,25 @@ func TestWeb_APIFeedResume(t *testing.T) {
 			}
 			// Resume after the third event: the fourth comes next.
 			r := apiGet(t, inst, tok, "/api/v1/events?limit=2&after="+all[2])
-			if got := feedIDs(r); strings.Join(got, ",") != strings.Join(all[3:5], ",") || jstr(r.JSON, "next") != all[4] || jget(r.JSON, "hasMore") != true {
+			if got := feedIDs(r); strings.Join(got, ",") != strings.Join(all[3:5], ",") ||
+				jstr(r.JSON, "next") != all[4] ||
+				jget(r.JSON, "hasMore") != true {
 				t.Fatalf("resumed after %s: %s", all[2], r.Body)
 			}
 			last := all[6]
 
 			// Events waiting already: no wait at all.
-			if r, took := timedGet(t, inst, tok, "/api/v1/events?wait=30s&after="+all[5]); strings.Join(feedIDs(r), ",") != last || took > 5*time.Second {
+			if r, took := timedGet(t, inst, tok, "/api/v1/events?wait=30s&after="+all[5]); strings.Join(
+				feedIDs(r),
+				",",
+			) != last ||
+				took > 5*time.Second {
 				t.Fatalf("an event waiting: %s after %s", r.Body, took)
 			}
 			// Nothing new: the call holds for the wait, then answers empty with the same cursor.
 			r, took := timedGet(t, inst, tok, "/api/v1/events?wait=1s&after="+last)
-			if r.Status != 200 || len(feedIDs(r)) != 0 || jstr(r.JSON, "next") != last || took < 900*time.Millisecond || took > 10*time.Second {
+			if r.Status != 200 || len(feedIDs(r)) != 0 || jstr(r.JSON, "next") != last || took < 900*time.Millisecond ||
+				took > 10*time.Second {
 				t.Fatalf("empty wait: %d %s after %s", r.Status, r.Body, took)
 			}
 
@@ -95,22 +102,29 @@ func TestWeb_APIFeedResume(t *testing.T) {
 			for _, w := range []string{"abc", "61s", "2m", "-1s", "1.5", "-3", "99999999999999999999", "30 s"} {
 				r := apiGet(t, inst, tok, "/api/v1/events?wait="+url.QueryEscape(w))
 				wantSCIMError(t, r, 400, "invalidValue")
-				if d := jstr(r.JSON, "detail"); !strings.HasPrefix(d, "wait must be a duration from 0s to 60s, such as 30s") ||
+				if d := jstr(r.JSON, "detail"); !strings.HasPrefix(
+					d,
+					"wait must be a duration from 0s to 60s, such as 30s",
+				) ||
 					r.Header.Get("Content-Type") != "application/json" {
 					t.Errorf("wait=%s: %s %v", w, d, r.Header)
 				}
 			}
 			for _, w := range []string{"0", "0s", "60s", "1m", "45"} {
-				if r := apiGet(t, inst, tok, "/api/v1/events?wait="+w+"&after=0"); r.Status != 200 || len(feedIDs(r)) == 0 {
+				if r := apiGet(t, inst, tok, "/api/v1/events?wait="+w+"&after=0"); r.Status != 200 ||
+					len(feedIDs(r)) == 0 {
 					t.Errorf("wait=%s: %d %s", w, r.Status, r.Body)
 				}
 			}
 			// Shutting down answers the waiting calls at once.
 			go func() { time.Sleep(300 * time.Millisecond); inst.Portal.App.EndFeedWaits() }()
-			if r, took := timedGet(t, inst, tok, "/api/v1/events?wait=30s&after="+last); r.Status != 200 || len(feedIDs(r)) != 0 || took > 5*time.Second {
+			if r, took := timedGet(t, inst, tok, "/api/v1/events?wait=30s&after="+last); r.Status != 200 ||
+				len(feedIDs(r)) != 0 ||
+				took > 5*time.Second {
 				t.Errorf("shutting down: %s after %s", r.Body, took)
 			}
-			evs, _ := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "waiter"})
+			evs, _ := inst.DB.Read().
+				FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "waiter"})
 			var waited bool
 			for _, e := range evs {
 				waited = waited || (e.Action == "api.events" && strings.Contains(e.Details, `"wait":"30s"`))

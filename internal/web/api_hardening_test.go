@@ -20,7 +20,12 @@ import (
 
 // apiDo calls the API with any method, an optional body and headers
 // (name, value pairs); the answer must be JSON.
-func apiDo(t *testing.T, inst *portaltest.Instance, method, authorization, path, body string, headers ...string) apiResponse {
+func apiDo(
+	t *testing.T,
+	inst *portaltest.Instance,
+	method, authorization, path, body string,
+	headers ...string,
+) apiResponse {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -48,7 +53,15 @@ func apiDo(t *testing.T, inst *portaltest.Instance, method, authorization, path,
 	r := apiResponse{Status: resp.StatusCode, Header: resp.Header, Body: string(b)}
 	recordSCIM(method, path, body, resp.Header.Get("Content-Type"), r.Status, b)
 	if err := json.Unmarshal(b, &r.JSON); err != nil {
-		t.Fatalf("%s %.80s: %d %s, not JSON: %v\n%.300s", method, path, r.Status, resp.Header.Get("Content-Type"), err, r.Body)
+		t.Fatalf(
+			"%s %.80s: %d %s, not JSON: %v\n%.300s",
+			method,
+			path,
+			r.Status,
+			resp.Header.Get("Content-Type"),
+			err,
+			r.Body,
+		)
 	}
 	return r
 }
@@ -69,7 +82,8 @@ func TestWeb_APIAuditBounded(t *testing.T) {
 		r := apiDo(t, inst, http.MethodGet, tok, "/scim/v2/Users?count=many&pad="+pad, "", "User-Agent", agent)
 		wantSCIMError(t, r, 400, "invalidValue")
 
-		evs, err := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "bulky"})
+		evs, err := inst.DB.Read().
+			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "bulky"})
 		if err != nil || len(evs) != 1 || evs[0].Action != "api.scim_list" {
 			t.Fatalf("audit %v %v", evs, err)
 		}
@@ -143,7 +157,8 @@ func TestWeb_APIFallbacks(t *testing.T) {
 			}
 			r = apiDo(t, inst, c.method, tok, c.path, "{}", "Content-Type", "application/scim+json")
 			wantSCIMError(t, r, c.status, "")
-			if r.Header.Get("Content-Type") != wantType || r.Header.Get("Allow") != c.allow || r.Header.Get("Cache-Control") != "no-store" {
+			if r.Header.Get("Content-Type") != wantType || r.Header.Get("Allow") != c.allow ||
+				r.Header.Get("Cache-Control") != "no-store" {
 				t.Errorf("%s: %v", name, r.Header)
 			}
 		}
@@ -159,7 +174,8 @@ func TestWeb_APIFallbacks(t *testing.T) {
 		if d := jstr(apiDo(t, inst, "GET", tok, "/scim/v2/Me", "").JSON, "detail"); d != "/Me is not supported: a token belongs to a client system, not to a person." {
 			t.Errorf("/Me detail %q", d)
 		}
-		evs, err := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "fallback"})
+		evs, err := inst.DB.Read().
+			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "fallback"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,7 +201,8 @@ func TestWeb_SCIMMetadataFilter(t *testing.T) {
 			"/scim/v2/ResourceTypes/User", "/scim/v2/Schemas/" + scimExt} {
 			r := apiGet(t, inst, tok, path+"?filter="+url.QueryEscape(`id eq "User"`))
 			wantSCIMError(t, r, 403, "")
-			if r.Header.Get("WWW-Authenticate") != "" || !strings.Contains(jstr(r.JSON, "detail"), "cannot be filtered") {
+			if r.Header.Get("WWW-Authenticate") != "" ||
+				!strings.Contains(jstr(r.JSON, "detail"), "cannot be filtered") {
 				t.Errorf("%s: %v %s", path, r.Header, r.Body)
 			}
 			if r := apiGet(t, inst, tok, path); r.Status != 200 {
@@ -203,11 +220,19 @@ func TestWeb_SCIMFilterEscapes(t *testing.T) {
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
 		nancy := apiAccount(t, inst.DB, "nancy", portal.ProfPhysician, now)
-		fixture.Provision(t, inst.DB, nancy, now.Add(-time.Hour), "demographics", fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now, nil, nancy))
+		fixture.Provision(
+			t,
+			inst.DB,
+			nancy,
+			now.Add(-time.Hour),
+			"demographics",
+			fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now, nil, nancy),
+		)
 		tok := bearer(apiToken(t, inst, "viewer", 90*24*time.Hour, app.TokenScopeSCIM))
 		for _, f := range []string{`userName eq "HXBC\nancy"`, `userName eq "HXBC\\nancy"`, `userName eq "nancy"`, `userName eq "n\u0061ncy"`} {
 			r := apiGet(t, inst, tok, "/scim/v2/Users?filter="+url.QueryEscape(f))
-			if r.Status != 200 || jint(r.JSON, "totalResults") != 1 || jstr(r.JSON, "Resources", 0, "userName") != `HXBC\nancy` {
+			if r.Status != 200 || jint(r.JSON, "totalResults") != 1 ||
+				jstr(r.JSON, "Resources", 0, "userName") != `HXBC\nancy` {
 				t.Errorf("%s: %d %s", f, r.Status, r.Body)
 			}
 		}
@@ -240,8 +265,11 @@ func TestWeb_SCIMSearch(t *testing.T) {
 		search := func(body string) apiResponse {
 			return apiDo(t, inst, "POST", tok, "/scim/v2/Users/.search", body, "Content-Type", "application/scim+json")
 		}
-		r := search(`{` + searchSchema + `,"filter":"userName eq \"HXBC\\\\moa\"","attributes":["userName","name.givenName"]}`)
-		if r.Status != 200 || r.Header.Get("Content-Type") != "application/scim+json" || jint(r.JSON, "totalResults") != 1 ||
+		r := search(
+			`{` + searchSchema + `,"filter":"userName eq \"HXBC\\\\moa\"","attributes":["userName","name.givenName"]}`,
+		)
+		if r.Status != 200 || r.Header.Get("Content-Type") != "application/scim+json" ||
+			jint(r.JSON, "totalResults") != 1 ||
 			jstr(r.JSON, "schemas", 0) != "urn:ietf:params:scim:api:messages:2.0:ListResponse" {
 			t.Fatalf("search: %d %s", r.Status, r.Body)
 		}
@@ -251,7 +279,8 @@ func TestWeb_SCIMSearch(t *testing.T) {
 			t.Errorf("attributes: %v %s", got, r.Body)
 		}
 		r = search(`{` + searchSchema + `,"startIndex":2,"count":1,"sortBy":"userName"}`)
-		if got := resourceIDs(r); r.Status != 200 || !slices.Equal(got, []string{apiID(p.moa)}) || jint(r.JSON, "totalResults") != 3 ||
+		if got := resourceIDs(r); r.Status != 200 || !slices.Equal(got, []string{apiID(p.moa)}) ||
+			jint(r.JSON, "totalResults") != 3 ||
 			jint(r.JSON, "startIndex") != 2 {
 			t.Errorf("paging: %d %s", r.Status, r.Body)
 		}
@@ -269,7 +298,8 @@ func TestWeb_SCIMSearch(t *testing.T) {
 		if r.Header.Get("Allow") != "POST" {
 			t.Errorf("GET .search: Allow %q", r.Header.Get("Allow"))
 		}
-		evs, _ := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "searcher"})
+		evs, _ := inst.DB.Read().
+			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "searcher"})
 		lists := 0
 		for _, e := range evs {
 			if e.Action == "api.scim_list" {
@@ -300,12 +330,23 @@ func TestWeb_SCIMAttributes(t *testing.T) {
 		}
 		r = apiGet(t, inst, tok, doc+"?excludedAttributes="+url.QueryEscape(scimExt+",emails,id,schemas,meta.location"))
 		if r.Status != 200 || jget(r.JSON, scimExt) != nil || jget(r.JSON, "emails") != nil || jstr(r.JSON, "id") != apiID(p.doc) ||
-			jlen(r.JSON, "schemas") != 2 || jstr(r.JSON, "userName") != `HXBC\doc` || jget(r.JSON, "meta", "location") != nil ||
-			jstr(r.JSON, "meta", "resourceType") != "User" || r.Header.Get("Content-Location") != inst.URL+doc {
+			jlen(r.JSON, "schemas") != 2 || jstr(r.JSON, "userName") != `HXBC\doc` ||
+			jget(r.JSON, "meta", "location") != nil ||
+			jstr(r.JSON, "meta", "resourceType") != "User" ||
+			r.Header.Get("Content-Location") != inst.URL+doc {
 			t.Errorf("excluded: %d %s", r.Status, r.Body)
 		}
-		attrs := strings.Join([]string{scimExt + ":worksites.worksiteId", "EMAILS.value", "urn:ietf:params:scim:schemas:core:2.0:User:displayName",
-			"nickName", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber", "name.middleName"}, ",")
+		attrs := strings.Join(
+			[]string{
+				scimExt + ":worksites.worksiteId",
+				"EMAILS.value",
+				"urn:ietf:params:scim:schemas:core:2.0:User:displayName",
+				"nickName",
+				"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:employeeNumber",
+				"name.middleName",
+			},
+			",",
+		)
 		r = apiGet(t, inst, tok, doc+"?attributes="+url.QueryEscape(attrs))
 		if got := keysOf(r.JSON); !slices.Equal(got, []string{"displayName", "emails", "id", "schemas", scimExt}) {
 			t.Errorf("attributes: %v", got)
@@ -313,14 +354,21 @@ func TestWeb_SCIMAttributes(t *testing.T) {
 		if !slices.Equal(keysOf(jget(r.JSON, scimExt)), []string{"worksites"}) ||
 			!slices.Equal(keysOf(jget(r.JSON, scimExt, "worksites", 0)), []string{"worksiteId"}) ||
 			jstr(r.JSON, scimExt, "worksites", 0, "worksiteId") != string(p.clinic.Code) ||
-			!slices.Equal(keysOf(jget(r.JSON, "emails", 0)), []string{"value"}) || jstr(r.JSON, "emails", 0, "value") != "doc@example.ca" {
+			!slices.Equal(
+				keysOf(jget(r.JSON, "emails", 0)),
+				[]string{"value"},
+			) || jstr(r.JSON, "emails", 0, "value") != "doc@example.ca" {
 			t.Errorf("sub-attributes: %s", r.Body)
 		}
 		r = apiGet(t, inst, tok, doc+"?attributes="+url.QueryEscape(scimExt))
-		if got := keysOf(r.JSON); !slices.Equal(got, []string{"id", "schemas", scimExt}) || jstr(r.JSON, scimExt, "profession") != "physician" {
+		if got := keysOf(r.JSON); !slices.Equal(got, []string{"id", "schemas", scimExt}) ||
+			jstr(r.JSON, scimExt, "profession") != "physician" {
 			t.Errorf("the extension by its URN: %v", got)
 		}
-		if r := apiGet(t, inst, tok, doc+"?attributes=nickName"); !slices.Equal(keysOf(r.JSON), []string{"id", "schemas"}) {
+		if r := apiGet(t, inst, tok, doc+"?attributes=nickName"); !slices.Equal(
+			keysOf(r.JSON),
+			[]string{"id", "schemas"},
+		) {
 			t.Errorf("only unknown names: %s", r.Body)
 		}
 		for _, q := range []string{"attributes=name..givenName", "excludedAttributes=" + url.QueryEscape("user name"), "attributes=1abc"} {

@@ -124,7 +124,19 @@ func setUpAPIPeople(t *testing.T, inst *portaltest.Instance) apiPeople {
 	p.susp = apiAccount(t, db, "susp", portal.ProfPharmacist, now)
 	p.gone = apiAccount(t, db, "gone", portal.ProfPharmacist, now)
 	p.waiting = apiAccount(t, db, "waiting", portal.ProfPharmacist, now)
-	p.clinic = fixture.ApprovedWorksite(t, db, "Harbour Clinic", "101", now, nil, p.doc, p.moa, p.susp, p.gone, p.waiting)
+	p.clinic = fixture.ApprovedWorksite(
+		t,
+		db,
+		"Harbour Clinic",
+		"101",
+		now,
+		nil,
+		p.doc,
+		p.moa,
+		p.susp,
+		p.gone,
+		p.waiting,
+	)
 	fixture.Provision(t, db, p.doc, p.t1, "demographics,laboratory_results,pharmanet_medications", p.clinic)
 	fixture.Provision(t, db, p.moa, p.t2, "demographics,laboratory_results", p.clinic)
 	fixture.Provision(t, db, p.susp, p.t3, "demographics", p.clinic, portal.ARSuspended)
@@ -135,7 +147,12 @@ func setUpAPIPeople(t *testing.T, inst *portaltest.Instance) apiPeople {
 			CreatedAt: p.t3, UpdatedAt: p.t3, WorksiteIDs: []portal.WorksiteID{p.clinic.ID}}); err != nil {
 			return err
 		}
-		s := &portal.Sponsorship{OBOAccountID: p.moa.ID, AuthorizerAccountID: p.doc.ID, WorksiteID: p.clinic.ID, CreatedAt: p.t1}
+		s := &portal.Sponsorship{
+			OBOAccountID:        p.moa.ID,
+			AuthorizerAccountID: p.doc.ID,
+			WorksiteID:          p.clinic.ID,
+			CreatedAt:           p.t1,
+		}
 		if err := tx.CreateSponsorship(ctx, s); err != nil {
 			return err
 		}
@@ -173,11 +190,14 @@ func TestWeb_SCIMUsers(t *testing.T) {
 		tok := bearer(apiToken(t, inst, "viewer", 90*24*time.Hour, app.TokenScopeSCIM))
 
 		r := apiGet(t, inst, tok, "/scim/v2/Users")
-		if r.Status != 200 || r.Header.Get("Content-Type") != "application/scim+json" || r.Header.Get("Cache-Control") != "no-store" {
+		if r.Status != 200 || r.Header.Get("Content-Type") != "application/scim+json" ||
+			r.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("list: %d %v", r.Status, r.Header)
 		}
 		if jstr(r.JSON, "schemas", 0) != "urn:ietf:params:scim:api:messages:2.0:ListResponse" || jint(r.JSON, "totalResults") != 3 ||
-			jint(r.JSON, "startIndex") != 1 || jint(r.JSON, "itemsPerPage") != 3 || !strings.Contains(r.Body, `"Resources":[`) {
+			jint(r.JSON, "startIndex") != 1 ||
+			jint(r.JSON, "itemsPerPage") != 3 ||
+			!strings.Contains(r.Body, `"Resources":[`) {
 			t.Fatalf("list response %s", r.Body)
 		}
 		if got, want := resourceIDs(r), []string{apiID(p.doc), apiID(p.moa), apiID(p.susp)}; !slices.Equal(got, want) {
@@ -212,12 +232,20 @@ func TestWeb_SCIMUsers(t *testing.T) {
 			}
 		}
 		if jget(doc, "active") != true || jget(doc, "emails", 0, "primary") != true || jget(doc, scimExt, "remoteAccess") != false ||
-			jlen(doc, scimExt, "sponsors") != 0 || jget(doc, "externalId") != nil || jget(doc, "password") != nil {
+			jlen(doc, scimExt, "sponsors") != 0 ||
+			jget(doc, "externalId") != nil ||
+			jget(doc, "password") != nil {
 			t.Errorf("doctor %v", doc)
 		}
 		moa := jget(r.JSON, "Resources", 1)
 		if jstr(moa, scimExt, "userType") != "on_behalf_of" || jlen(moa, scimExt, "sponsors") != 1 ||
-			jstr(moa, scimExt, "sponsors", 0, "userName") != `HXBC\doc` || jstr(moa, scimExt, "sponsors", 0, "displayName") != "Prefdoc SURNAME" ||
+			jstr(
+				moa,
+				scimExt,
+				"sponsors",
+				0,
+				"userName",
+			) != `HXBC\doc` || jstr(moa, scimExt, "sponsors", 0, "displayName") != "Prefdoc SURNAME" ||
 			jstr(moa, scimExt, "sponsors", 0, "worksiteId") != string(p.clinic.Code) {
 			t.Errorf("MOA %v", moa)
 		}
@@ -228,7 +256,8 @@ func TestWeb_SCIMUsers(t *testing.T) {
 		t.Run("FilterUserName", func(t *testing.T) {
 			for _, f := range []string{`userName eq "HXBC\\moa"`, `userName eq "moa"`, `username EQ "HXBC\moa"`} {
 				r := apiGet(t, inst, tok, "/scim/v2/Users?filter="+url.QueryEscape(f))
-				if got := resourceIDs(r); r.Status != 200 || jint(r.JSON, "totalResults") != 1 || !slices.Equal(got, []string{apiID(p.moa)}) {
+				if got := resourceIDs(r); r.Status != 200 || jint(r.JSON, "totalResults") != 1 ||
+					!slices.Equal(got, []string{apiID(p.moa)}) {
 					t.Errorf("%s: %d %v", f, r.Status, got)
 				}
 			}
@@ -258,7 +287,8 @@ func TestWeb_SCIMUsers(t *testing.T) {
 				t.Errorf("page 2: %s", r.Body)
 			}
 			r = apiGet(t, inst, tok, "/scim/v2/Users?count=0")
-			if jint(r.JSON, "totalResults") != 3 || jlen(r.JSON, "Resources") != 0 || !strings.Contains(r.Body, `"Resources":[]`) {
+			if jint(r.JSON, "totalResults") != 3 || jlen(r.JSON, "Resources") != 0 ||
+				!strings.Contains(r.Body, `"Resources":[]`) {
 				t.Errorf("count=0: %s", r.Body)
 			}
 			r = apiGet(t, inst, tok, "/scim/v2/Users?startIndex=9")
@@ -288,7 +318,8 @@ func TestWeb_SCIMUsers(t *testing.T) {
 				r.Header.Get("Content-Type") != "application/scim+json" {
 				t.Fatalf("get: %d %s", r.Status, r.Body)
 			}
-			if r := apiGet(t, inst, tok, "/scim/v2/Users/"+apiID(p.susp)); r.Status != 200 || jget(r.JSON, "active") != false {
+			if r := apiGet(t, inst, tok, "/scim/v2/Users/"+apiID(p.susp)); r.Status != 200 ||
+				jget(r.JSON, "active") != false {
 				t.Errorf("suspended: %d %s", r.Status, r.Body)
 			}
 			for _, who := range []string{apiID(p.waiting), apiID(p.gone), "999999", "doc"} {
@@ -299,8 +330,10 @@ func TestWeb_SCIMUsers(t *testing.T) {
 		t.Run("ServiceProviderConfig", func(t *testing.T) {
 			r := apiGet(t, inst, tok, "/scim/v2/ServiceProviderConfig")
 			if r.Status != 200 || jget(r.JSON, "patch", "supported") != false || jget(r.JSON, "bulk", "supported") != false ||
-				jget(r.JSON, "sort", "supported") != false || jget(r.JSON, "etag", "supported") != false ||
-				jget(r.JSON, "filter", "supported") != true || jstr(r.JSON, "authenticationSchemes", 0, "type") != "oauthbearertoken" {
+				jget(r.JSON, "sort", "supported") != false ||
+				jget(r.JSON, "etag", "supported") != false ||
+				jget(r.JSON, "filter", "supported") != true ||
+				jstr(r.JSON, "authenticationSchemes", 0, "type") != "oauthbearertoken" {
 				t.Errorf("config %s", r.Body)
 			}
 			r = apiGet(t, inst, tok, "/scim/v2/Schemas")
@@ -311,16 +344,19 @@ func TestWeb_SCIMUsers(t *testing.T) {
 			if !slices.Contains(ids, scimExt) || !slices.Contains(ids, "urn:ietf:params:scim:schemas:core:2.0:User") {
 				t.Errorf("schemas %v", ids)
 			}
-			if r := apiGet(t, inst, tok, "/scim/v2/Schemas/"+scimExt); r.Status != 200 || jstr(r.JSON, "id") != scimExt {
+			if r := apiGet(t, inst, tok, "/scim/v2/Schemas/"+scimExt); r.Status != 200 ||
+				jstr(r.JSON, "id") != scimExt {
 				t.Errorf("extension schema: %d", r.Status)
 			}
-			if r := apiGet(t, inst, tok, "/scim/v2/ResourceTypes"); r.Status != 200 || jstr(r.JSON, "Resources", 0, "schemaExtensions", 0, "schema") != scimExt {
+			if r := apiGet(t, inst, tok, "/scim/v2/ResourceTypes"); r.Status != 200 ||
+				jstr(r.JSON, "Resources", 0, "schemaExtensions", 0, "schema") != scimExt {
 				t.Errorf("resource types: %s", r.Body)
 			}
 		})
 
 		t.Run("Audited", func(t *testing.T) {
-			evs, err := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "viewer"})
+			evs, err := inst.DB.Read().
+				FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "viewer"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -348,12 +384,17 @@ func TestWeb_APIFeed(t *testing.T) {
 		cursor, pages := "", 0
 		for pages < 10 {
 			r := apiGet(t, inst, tok, "/api/v1/events?limit=2&after="+url.QueryEscape(cursor))
-			if r.Status != 200 || r.Header.Get("Content-Type") != "application/json" || r.Header.Get("Cache-Control") != "no-store" {
+			if r.Status != 200 || r.Header.Get("Content-Type") != "application/json" ||
+				r.Header.Get("Cache-Control") != "no-store" {
 				t.Fatalf("feed: %d %v %s", r.Status, r.Header, r.Body)
 			}
 			pages++
 			for i := range jlen(r.JSON, "events") {
-				e := ev{jstr(r.JSON, "events", i, "id"), jstr(r.JSON, "events", i, "type"), jstr(r.JSON, "events", i, "userId")}
+				e := ev{
+					jstr(r.JSON, "events", i, "id"),
+					jstr(r.JSON, "events", i, "type"),
+					jstr(r.JSON, "events", i, "userId"),
+				}
 				if _, err := time.Parse(time.RFC3339, jstr(r.JSON, "events", i, "occurredAt")); err != nil {
 					t.Errorf("occurredAt: %v", err)
 				}
@@ -370,7 +411,11 @@ func TestWeb_APIFeed(t *testing.T) {
 		want := []ev{
 			{"", "user.provisioned", apiID(p.doc)}, {"", "user.provisioned", apiID(p.moa)},
 			{"", "user.provisioned", apiID(p.susp)}, {"", "user.suspended", apiID(p.susp)},
-			{"", "user.provisioned", apiID(p.gone)}, {"", "user.suspended", apiID(p.gone)}, {"", "user.deprovisioned", apiID(p.gone)},
+			{
+				"",
+				"user.provisioned",
+				apiID(p.gone),
+			}, {"", "user.suspended", apiID(p.gone)}, {"", "user.deprovisioned", apiID(p.gone)},
 		}
 		if len(got) != len(want) || pages != 4 {
 			t.Fatalf("%d events in %d pages, want %d in 4: %v", len(got), pages, len(want), got)
@@ -392,7 +437,8 @@ func TestWeb_APIFeed(t *testing.T) {
 
 		// Caught up: nothing, and the same cursor.
 		r := apiGet(t, inst, tok, "/api/v1/events?after="+cursor)
-		if r.Status != 200 || jlen(r.JSON, "events") != 0 || jstr(r.JSON, "next") != cursor || !strings.Contains(r.Body, `"events":[]`) {
+		if r.Status != 200 || jlen(r.JSON, "events") != 0 || jstr(r.JSON, "next") != cursor ||
+			!strings.Contains(r.Body, `"events":[]`) {
 			t.Errorf("caught up: %s", r.Body)
 		}
 		// A new change shows up after the cursor.
@@ -402,7 +448,8 @@ func TestWeb_APIFeed(t *testing.T) {
 			t.Fatal(err)
 		}
 		r = apiGet(t, inst, tok, "/api/v1/events?after="+cursor)
-		if jlen(r.JSON, "events") != 1 || jstr(r.JSON, "events", 0, "type") != "user.updated" || jstr(r.JSON, "events", 0, "userId") != apiID(p.doc) {
+		if jlen(r.JSON, "events") != 1 || jstr(r.JSON, "events", 0, "type") != "user.updated" ||
+			jstr(r.JSON, "events", 0, "userId") != apiID(p.doc) {
 			t.Errorf("new change: %s", r.Body)
 		}
 		if r := apiGet(t, inst, tok, "/api/v1/events"); jlen(r.JSON, "events") != 8 {
@@ -415,7 +462,8 @@ func TestWeb_APIFeed(t *testing.T) {
 				t.Errorf("%s: content type %q", q, r.Header.Get("Content-Type"))
 			}
 		}
-		evs, _ := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "feed"})
+		evs, _ := inst.DB.Read().
+			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "feed"})
 		if len(evs) < 7 || evs[0].Action != "api.events" {
 			t.Errorf("audit %+v", evs)
 		}
@@ -453,7 +501,14 @@ func TestWeb_APIAuthorisation(t *testing.T) {
 			}
 			call := func(auth, path string) apiResponse {
 				if method == "POST" {
-					return apiDo(t, inst, method, auth, path, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}`)
+					return apiDo(
+						t,
+						inst,
+						method,
+						auth,
+						path,
+						`{"schemas":["urn:ietf:params:scim:api:messages:2.0:SearchRequest"]}`,
+					)
 				}
 				return apiGet(t, inst, auth, path)
 			}
@@ -480,17 +535,23 @@ func TestWeb_APIAuthorisation(t *testing.T) {
 				r := call(auth, path)
 				wantSCIMError(t, r, 401, "")
 				ch := r.Header.Get("WWW-Authenticate")
-				if !strings.HasPrefix(ch, `Bearer realm="portal"`) || (auth != "" && name != "basic" && name != "empty bearer" && !strings.Contains(ch, `error="invalid_token"`)) {
+				if !strings.HasPrefix(ch, `Bearer realm="portal"`) ||
+					(auth != "" && name != "basic" && name != "empty bearer" && !strings.Contains(ch, `error="invalid_token"`)) {
 					t.Errorf("%s %s: WWW-Authenticate %q", name, path, ch)
 				}
-				if ct := r.Header.Get("Content-Type"); strings.Contains(ct, "html") || r.Header.Get("Cache-Control") != "no-store" {
+				if ct := r.Header.Get("Content-Type"); strings.Contains(ct, "html") ||
+					r.Header.Get("Cache-Control") != "no-store" {
 					t.Errorf("%s %s: %q %q", name, path, ct, r.Header.Get("Cache-Control"))
 				}
 			}
 			if wrong != "" {
 				r := call(bearer(wrong), path)
 				wantSCIMError(t, r, 403, "")
-				if ch := r.Header.Get("WWW-Authenticate"); !strings.HasPrefix(ch, `Bearer realm="portal", error="insufficient_scope"`) || !strings.Contains(ch, scope) {
+				if ch := r.Header.Get("WWW-Authenticate"); !strings.HasPrefix(
+					ch,
+					`Bearer realm="portal", error="insufficient_scope"`,
+				) ||
+					!strings.Contains(ch, scope) {
 					t.Errorf("%s: WWW-Authenticate %q", path, ch)
 				}
 			}
@@ -504,7 +565,8 @@ func TestWeb_APIAuthorisation(t *testing.T) {
 				t.Errorf("route %s not registered", must)
 			}
 		}
-		evs, _ := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "events-only"})
+		evs, _ := inst.DB.Read().
+			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "events-only"})
 		if len(evs) == 0 || evs[0].Action != "api.forbidden" {
 			t.Errorf("refusal not audited: %+v", evs)
 		}

@@ -58,7 +58,11 @@ var formTexts = map[string]string{
 	"reason_care": portal.ReasonPatientCareText,
 }
 
-func (s *Server) enrolmentForm(r *http.Request, form portal.AccessRequestInput, fe portal.FieldErrors) (enrolmentPage, error) {
+func (s *Server) enrolmentForm(
+	r *http.Request,
+	form portal.AccessRequestInput,
+	fe portal.FieldErrors,
+) (enrolmentPage, error) {
 	acct := state(r).account
 	data := enrolmentPage{Page: s.page(r, "CareConnect Enrolment Form"), Form: form, Errors: fe, Texts: formTexts,
 		Chosen: map[portal.WorksiteID]bool{}}
@@ -82,7 +86,11 @@ func (s *Server) enrolmentForm(r *http.Request, form portal.AccessRequestInput, 
 
 func (s *Server) handleEnrolment(w http.ResponseWriter, r *http.Request) error {
 	acct := state(r).account
-	form := portal.AccessRequestInput{FirstName: acct.FirstName(), LastName: acct.LastName(), CollegeID: firstNonEmpty(acct.CollegeID, acct.CPSID)}
+	form := portal.AccessRequestInput{
+		FirstName: acct.FirstName(),
+		LastName:  acct.LastName(),
+		CollegeID: firstNonEmpty(acct.CollegeID, acct.CPSID),
+	}
 	if info, ok := portal.LookupProfession(acct.Profession); ok {
 		form.Job = info.Label
 	}
@@ -118,9 +126,13 @@ func (s *Server) handleEnrolmentPost(w http.ResponseWriter, r *http.Request) err
 	}
 	in := portal.AccessRequestInput{FirstName: r.PostFormValue("first_name"), LastName: r.PostFormValue("last_name"),
 		Job: r.PostFormValue("job"), CollegeID: r.PostFormValue("college_id"),
-		AttestCorrect: r.PostFormValue("attest_correct") == "yes", AttestDirectCare: r.PostFormValue("attest_direct_care") == "yes",
+		AttestCorrect: r.PostFormValue(
+			"attest_correct",
+		) == "yes", AttestDirectCare: r.PostFormValue("attest_direct_care") == "yes",
 		AttestAnnualReview: r.PostFormValue("attest_annual_review") == "yes",
-		ReasonJobDuties:    r.PostFormValue("reason_job") == "yes", ReasonPatientCare: r.PostFormValue("reason_care") == "yes"}
+		ReasonJobDuties: r.PostFormValue(
+			"reason_job",
+		) == "yes", ReasonPatientCare: r.PostFormValue("reason_care") == "yes"}
 	for _, v := range r.PostForm["clinics"] {
 		if id, err := strconv.ParseInt(v, 10, 64); err == nil {
 			in.WorksiteIDs = append(in.WorksiteIDs, portal.WorksiteID(id))
@@ -145,7 +157,10 @@ func (s *Server) handleEnrolmentPost(w http.ResponseWriter, r *http.Request) err
 	case err != nil:
 		return err
 	}
-	s.setFlash(r, "Your CareConnect request has been submitted and is pending approval. Its reference number is "+req.Reference+"; we have emailed you a receipt.")
+	s.setFlash(
+		r,
+		"Your CareConnect request has been submitted and is pending approval. Its reference number is "+req.Reference+"; we have emailed you a receipt.",
+	)
 	http.Redirect(w, r, "/application/status", http.StatusSeeOther)
 	return nil
 }
@@ -163,7 +178,13 @@ func (s *Server) handleApplicationStatus(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "application_status.html", statusPage{Page: s.page(r, "Your CareConnect request"), Status: status})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"application_status.html",
+		statusPage{Page: s.page(r, "Your CareConnect request"), Status: status},
+	)
 }
 
 func (s *Server) handleAnswerPost(w http.ResponseWriter, r *http.Request) error {
@@ -175,8 +196,14 @@ func (s *Server) handleAnswerPost(w http.ResponseWriter, r *http.Request) error 
 		if serr != nil {
 			return serr
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "application_status.html", statusPage{Page: s.page(r, "Your CareConnect request"),
-			Status: status, Answer: answer, Errors: fe})
+		return s.render(
+			w,
+			r,
+			http.StatusUnprocessableEntity,
+			"application_status.html",
+			statusPage{Page: s.page(r, "Your CareConnect request"),
+				Status: status, Answer: answer, Errors: fe},
+		)
 	}
 	if err != nil {
 		return err
@@ -200,7 +227,13 @@ func (s *Server) handleRemote(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "application_remote.html", remotePage{Page: s.page(r, "Remote access"), Remote: remote})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"application_remote.html",
+		remotePage{Page: s.page(r, "Remote access"), Remote: remote},
+	)
 }
 
 func (s *Server) handleRemotePost(w http.ResponseWriter, r *http.Request) error {
@@ -227,7 +260,10 @@ func (s *Server) handleRemotePost(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	s.setFlash(r, "Your remote access request was sent to the CareConnect team. They decide on it; we will email you when they have.")
+	s.setFlash(
+		r,
+		"Your remote access request was sent to the CareConnect team. They decide on it; we will email you when they have.",
+	)
 	http.Redirect(w, r, "/application", http.StatusSeeOther)
 	return nil
 }

@@ -28,7 +28,8 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if p := doc.Get("/menu"); !strings.Contains(p.Text("#step-application"), "Locked") {
 			t.Fatalf("application tile: %q", p.Text("#step-application"))
 		}
-		if p := doc.Get("/application"); p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), "approved worksite") {
+		if p := doc.Get("/application"); p.Status != http.StatusForbidden ||
+			!strings.Contains(p.Text("main"), "approved worksite") {
 			t.Fatalf("application without a worksite: %d %q", p.Status, p.Text("main"))
 		}
 		registerWorksite(t, inst, doc, "Jones Family Practice", "301")
@@ -50,7 +51,10 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if _, err := a.SignHPCAA(t.Context(), meta, acct, portal.HPCAASignature{FullName: acct.LegalName(), Agree: true}); err != nil {
 			t.Fatal(err)
 		}
-		if p := doc.Get("/menu"); !strings.Contains(p.Text("#step-application"), "You can now request CareConnect access") {
+		if p := doc.Get("/menu"); !strings.Contains(
+			p.Text("#step-application"),
+			"You can now request CareConnect access",
+		) {
 			t.Fatalf("application tile: %q", p.Text("#step-application"))
 		}
 
@@ -59,15 +63,24 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 			t.Fatalf("form not prefilled: %s", form.Text("main"))
 		}
 		clinic := form.Attr(`input[name="clinics"]`, "value")
-		p = doc.Post("/application/request", url.Values{"clinics": {clinic}, "first_name": {"Sam"}, "last_name": {"Jones"}, "job": {""},
-			"attest_correct": {"yes"}})
-		if p.Status != http.StatusUnprocessableEntity || p.Text("#attest_direct_care-error") == "" || p.Text("#job-error") == "" ||
+		p = doc.Post(
+			"/application/request",
+			url.Values{"clinics": {clinic}, "first_name": {"Sam"}, "last_name": {"Jones"}, "job": {""},
+				"attest_correct": {"yes"}},
+		)
+		if p.Status != http.StatusUnprocessableEntity || p.Text("#attest_direct_care-error") == "" ||
+			p.Text("#job-error") == "" ||
 			len(p.Find(`input[name="attest_correct"][checked]`)) != 1 {
 			t.Fatalf("invalid form: %d %s", p.Status, p.Text(".error-summary"))
 		}
-		p = doc.Post("/application/request", url.Values{"clinics": {clinic}, "first_name": {"Sam"}, "last_name": {"Jones"},
-			"job": {"Family physician"}, "college_id": {"12345"}, "attest_correct": {"yes"}, "attest_direct_care": {"yes"},
-			"attest_annual_review": {"yes"}, "reason_care": {"yes"}})
+		p = doc.Post(
+			"/application/request",
+			url.Values{"clinics": {clinic}, "first_name": {"Sam"}, "last_name": {"Jones"},
+				"job": {
+					"Family physician",
+				}, "college_id": {"12345"}, "attest_correct": {"yes"}, "attest_direct_care": {"yes"},
+				"attest_annual_review": {"yes"}, "reason_care": {"yes"}},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("submit: %d %s", p.Status, p.Text(".error-summary"))
 		}
@@ -88,7 +101,8 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 			"Quote your reference number "+ref+" if you contact the CareConnect team." {
 			t.Fatalf("next step %q", got)
 		}
-		if status.Text("#request-status") != "Pending approval" || !strings.Contains(status.Text("#history"), "Submitted") {
+		if status.Text("#request-status") != "Pending approval" ||
+			!strings.Contains(status.Text("#history"), "Submitted") {
 			t.Fatalf("status page: %s", status.Text("main"))
 		}
 		es := inst.Emails(t, "sam@example.ca", "access_request_received")
@@ -113,13 +127,15 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if p.Text("#info-question") != "Which days do you work at this clinic?" {
 			t.Fatalf("question not shown: %s", p.Text("main"))
 		}
-		if p := doc.Post("/application/answer", url.Values{"answer": {" "}}); p.Status != http.StatusUnprocessableEntity || p.Text("#answer-error") == "" {
+		if p := doc.Post("/application/answer", url.Values{"answer": {" "}}); p.Status != http.StatusUnprocessableEntity ||
+			p.Text("#answer-error") == "" {
 			t.Fatalf("empty answer: %d", p.Status)
 		}
 		if p := doc.Post("/application/answer", url.Values{"answer": {"Mondays and Thursdays."}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("answer: %d %s", p.Status, p.Text("main"))
 		}
-		if got, _ := inst.DB.Read().FindLatestAccessRequest(t.Context(), acct.ID); got.Status != portal.ARSubmitted || got.InfoAnswer != "Mondays and Thursdays." {
+		if got, _ := inst.DB.Read().FindLatestAccessRequest(t.Context(), acct.ID); got.Status != portal.ARSubmitted ||
+			got.InfoAnswer != "Mondays and Thursdays." {
 			t.Fatalf("after answer: %s %q", got.Status, got.InfoAnswer)
 		}
 
@@ -128,7 +144,15 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if !strings.Contains(p.Text("#remote-refusal"), "physical worksite") {
 			t.Fatalf("remote page: %q", p.Text("main"))
 		}
-		p = doc.Post("/application/remote", url.Values{"street": {"1 Main St"}, "city": {"Victoria"}, "postal_code": {"V8W 1A1"}, "reason": {"On call from home."}})
+		p = doc.Post(
+			"/application/remote",
+			url.Values{
+				"street":      {"1 Main St"},
+				"city":        {"Victoria"},
+				"postal_code": {"V8W 1A1"},
+				"reason":      {"On call from home."},
+			},
+		)
 		if p.Status != http.StatusForbidden {
 			t.Fatalf("remote request before provisioning: %d", p.Status)
 		}
@@ -143,8 +167,17 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	acct := accountOf(t, inst, doc)
 	// Provision access directly, as the back office would.
 	now := inst.Clock.Now()
-	r := &portal.AccessRequest{AccountID: acct.ID, Status: portal.ARSubmitted, UserType: acct.UserType(), Profession: acct.Profession,
-		FirstName: "Nia", LastName: "P", Job: "Physician", CreatedAt: now, UpdatedAt: now}
+	r := &portal.AccessRequest{
+		AccountID:  acct.ID,
+		Status:     portal.ARSubmitted,
+		UserType:   acct.UserType(),
+		Profession: acct.Profession,
+		FirstName:  "Nia",
+		LastName:   "P",
+		Job:        "Physician",
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
 	mine, _ := inst.DB.Read().FindAccountMemberships(t.Context(), acct.ID)
 	r.WorksiteIDs = []portal.WorksiteID{mine[0].WorksiteID}
 	if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
@@ -161,16 +194,30 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if len(p.Find("#remote-refusal")) != 0 || len(p.Find("#street")) != 1 {
 		t.Fatalf("remote form not offered: %s", p.Text("main"))
 	}
-	p = doc.Post("/application/remote", url.Values{"street": {"1 Main St"}, "city": {"Victoria"}, "postal_code": {"T2P 1J9"}, "reason": {"x"}})
-	if p.Status != http.StatusUnprocessableEntity || p.Text("#postal_code-error") == "" || p.Attr("#street", "value") != "1 Main St" {
+	p = doc.Post(
+		"/application/remote",
+		url.Values{"street": {"1 Main St"}, "city": {"Victoria"}, "postal_code": {"T2P 1J9"}, "reason": {"x"}},
+	)
+	if p.Status != http.StatusUnprocessableEntity || p.Text("#postal_code-error") == "" ||
+		p.Attr("#street", "value") != "1 Main St" {
 		t.Fatalf("invalid remote form: %d", p.Status)
 	}
-	p = doc.Post("/application/remote", url.Values{"street": {"1 Main St"}, "city": {"Victoria"}, "postal_code": {"V8W 1A1"}, "reason": {"On call from home on weekends."}})
+	p = doc.Post(
+		"/application/remote",
+		url.Values{
+			"street":      {"1 Main St"},
+			"city":        {"Victoria"},
+			"postal_code": {"V8W 1A1"},
+			"reason":      {"On call from home on weekends."},
+		},
+	)
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("remote request: %d %s", p.Status, p.Text("main"))
 	}
 	if p := doc.Follow(p); !strings.Contains(p.Text("main"), "pending") ||
-		p.Text(".flash") != "Your remote access request was sent to the CareConnect team. They decide on it; we will email you when they have." {
+		p.Text(
+			".flash",
+		) != "Your remote access request was sent to the CareConnect team. They decide on it; we will email you when they have." {
 		t.Fatalf("application page after remote request: %s", p.Text("main"))
 	}
 
@@ -188,7 +235,10 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 		t.Fatalf("queue: %s", p.Text("main"))
 	}
 	if p := officer.Post(decline, url.Values{"reason": {"  "}}); p.Status != http.StatusUnprocessableEntity ||
-		!strings.Contains(p.Text("#reason-1-error"), "Give a reason") || p.Attr("#reason-1", "aria-describedby") != "reason-1-error" {
+		!strings.Contains(
+			p.Text("#reason-1-error"),
+			"Give a reason",
+		) || p.Attr("#reason-1", "aria-describedby") != "reason-1-error" {
 		t.Fatalf("decline without a reason: %d %q", p.Status, p.Text("#reason-1-error"))
 	}
 	approve := strings.Replace(decline, "/decline", "/approve", 1)
@@ -202,7 +252,8 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if len(es) != 1 || !strings.Contains(es[0].Subject, "approved") {
 		t.Fatalf("decision email %+v", es)
 	}
-	evs, _ := inst.DB.Read().FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "remote_access_request", SubjectID: "1"})
+	evs, _ := inst.DB.Read().
+		FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "remote_access_request", SubjectID: "1"})
 	if len(evs) != 2 || evs[1].Action != "access.remote_approved" || evs[1].ActorKind != "staff" {
 		t.Fatalf("audit %+v", evs)
 	}
@@ -219,13 +270,16 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 			t.Fatalf("my worksites empty: %d %q", p.Status, p.Text("main"))
 		}
 		if p := admin.Get("/worksites/join"); len(p.Find(`form[action="/worksites/join/code"] input#code`)) != 1 ||
-			len(p.Find(`form[action="/worksites/join/address"] input#q`)) != 1 || len(p.Find(`a[href="/worksites/new"]`)) != 1 {
+			len(
+				p.Find(`form[action="/worksites/join/address"] input#q`),
+			) != 1 || len(p.Find(`a[href="/worksites/new"]`)) != 1 {
 			t.Fatal("join options missing")
 		}
 		// Without JavaScript the search is a submitted form.
 		p := admin.Get("/worksites/join/address?q=" + url.QueryEscape("370 Broadway E"))
 		units := p.Find("#address-results a")
-		if len(units) < 7 || !strings.HasPrefix(portaltest.NodeText(units[0]), "100-370 Broadway E Vancouver, BC, V5T 4G5") {
+		if len(units) < 7 ||
+			!strings.HasPrefix(portaltest.NodeText(units[0]), "100-370 Broadway E Vancouver, BC, V5T 4G5") {
 			t.Fatalf("%d results: %s", len(units), p.Text("#address-results"))
 		}
 		// htmx asks for the list alone.
@@ -252,7 +306,8 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 		}
 		p = admin.Get(unit101)
 		reg := p.Attr(`.notice a.btn`, "href")
-		if !strings.Contains(p.Text(".notice"), "No worksite is registered at this address") || !strings.HasPrefix(reg, "/worksites/new?address_id=") {
+		if !strings.Contains(p.Text(".notice"), "No worksite is registered at this address") ||
+			!strings.HasPrefix(reg, "/worksites/new?address_id=") {
 			t.Fatalf("no-match page: %s", p.Text("main"))
 		}
 		p = admin.Get(reg)
@@ -260,13 +315,17 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 			t.Fatalf("prefilled address %q", p.Text("#chosen-address"))
 		}
 		addrID := p.Attr(`input[name="address_id"]`, "value")
-		p = admin.Post("/worksites/new", url.Values{"name": {"Kingsgate Mall Clinic"}, "type": {"private_practice"}, "phone": {"604-555-0100"},
-			"address_id": {addrID}, "has_authority": {"yes"}})
+		p = admin.Post(
+			"/worksites/new",
+			url.Values{"name": {"Kingsgate Mall Clinic"}, "type": {"private_practice"}, "phone": {"604-555-0100"},
+				"address_id": {addrID}, "has_authority": {"yes"}},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register at an indexed address: %d %s", p.Status, p.Text(".error-summary"))
 		}
 		admin.Follow(p)
-		w, err := inst.DB.Read().FindWorksiteByAddress(t.Context(), portal.Address{Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"})
+		w, err := inst.DB.Read().
+			FindWorksiteByAddress(t.Context(), portal.Address{Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"})
 		if err != nil || !w.AddressVerified {
 			t.Fatalf("worksite at the indexed address: %+v %v", w, err)
 		}
@@ -295,7 +354,8 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 		link := regexp.MustCompile(`/invitations/[0-9a-f]{64}`).FindString(es[0].Text)
 		// The link is the proof: whoever holds it may answer, and is told
 		// that it went to another address.
-		if p := greg.Get(link); p.Status != http.StatusOK || !strings.Contains(p.Text("#invitation-address"), "This invitation was sent to lou@example.ca") {
+		if p := greg.Get(link); p.Status != http.StatusOK ||
+			!strings.Contains(p.Text("#invitation-address"), "This invitation was sent to lou@example.ca") {
 			t.Fatalf("invitation opened by someone else: %d %s", p.Status, p.Text("main"))
 		}
 		p = lou.Get(link)
@@ -320,7 +380,18 @@ func importGuideBuilding(t *testing.T, inst *portaltest.Instance) error {
 	units := []string{"100", "101", "101A", "102", "103", "104", "105"}
 	rows := func(yield func(portal.Address, error) bool) {
 		for _, u := range units {
-			if !yield(portal.Address{Unit: u, CivicNumber: "370", StreetName: "Broadway", Direction: "E", City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"}, nil) {
+			if !yield(
+				portal.Address{
+					Unit:        u,
+					CivicNumber: "370",
+					StreetName:  "Broadway",
+					Direction:   "E",
+					City:        "Vancouver",
+					Province:    "BC",
+					PostalCode:  "V5T 4G5",
+				},
+				nil,
+			) {
 				return
 			}
 		}

@@ -28,7 +28,11 @@ func httpsPortal(t *testing.T) *portaltest.Instance {
 	t.Cleanup(func() { _ = people.Shutdown() })
 	return productionPortal(t, func(cfg *wire.Config) {
 		cfg.BaseURL = "https://portal.test"
-		cfg.OIDC = identity.Config{Issuer: people.Issuer(), ClientID: people.ClientID, ClientSecret: people.ClientSecret}
+		cfg.OIDC = identity.Config{
+			Issuer:       people.Issuer(),
+			ClientID:     people.ClientID,
+			ClientSecret: people.ClientSecret,
+		}
 	})
 }
 
@@ -51,7 +55,10 @@ func TestWeb_SessionCookieAttributes(t *testing.T) {
 	}
 	if c.Name != "__Host-portal_session" || !c.HttpOnly || !c.Secure || c.SameSite != http.SameSiteLaxMode ||
 		c.Path != "/" || c.Domain != "" || c.MaxAge != 0 || !c.Expires.IsZero() {
-		t.Fatalf("session cookie %q: want __Host-portal_session, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain, no expiry", cookies[0])
+		t.Fatalf(
+			"session cookie %q: want __Host-portal_session, HttpOnly, Secure, SameSite=Lax, Path=/, no Domain, no expiry",
+			cookies[0],
+		)
 	}
 	if len(c.Value) < 32 {
 		t.Fatalf("session token of %d characters", len(c.Value))
@@ -108,7 +115,8 @@ func TestWeb_MarkupIsShownAsText(t *testing.T) {
 		// Names are letters only: markup is refused where it is typed.
 		p := lead.Post("/account/contact", url.Values{"preferred_first_name": {attack}, "preferred_last_name": {"Lee"},
 			"email": {"lena@example.ca"}, "phone": {"604-555-0101"}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(".error-summary"), "Preferred first name may contain only letters") {
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text(".error-summary"), "Preferred first name may contain only letters") {
 			t.Fatalf("markup in a preferred name: %d %s", p.Status, p.Text(".error-summary"))
 		}
 		_, code := boPendingWorksite(t, lead, "Clinic "+attack, "101")
@@ -132,7 +140,10 @@ func TestWeb_MarkupIsShownAsText(t *testing.T) {
 			t.Error("My Worksites does not show the worksite's name as text")
 		}
 		if !strings.Contains(pages["staff worksite"].Text("#worksite-"+code), "Clinic <script>alert(1)</script>") {
-			t.Errorf("the team's card does not show the worksite's name as typed: %q", pages["staff worksite"].Text("#worksite-"+code))
+			t.Errorf(
+				"the team's card does not show the worksite's name as typed: %q",
+				pages["staff worksite"].Text("#worksite-"+code),
+			)
 		}
 	})
 }
@@ -185,8 +196,10 @@ func TestWeb_RefusedSignInsAreAudited(t *testing.T) {
 	for _, e := range evs {
 		got = append(got, e.Action+" "+string(e.Details))
 	}
-	if len(evs) != 2 || evs[0].Action != "session.sign_in_refused" || !strings.Contains(string(evs[0].Details), `"reason":"nonce"`) ||
-		evs[1].Action != "session.sign_in_refused" || !strings.Contains(string(evs[1].Details), `"reason":"state"`) {
+	if len(evs) != 2 || evs[0].Action != "session.sign_in_refused" ||
+		!strings.Contains(string(evs[0].Details), `"reason":"nonce"`) ||
+		evs[1].Action != "session.sign_in_refused" ||
+		!strings.Contains(string(evs[1].Details), `"reason":"state"`) {
 		t.Fatalf("audit rows %q, want two session.sign_in_refused, for the nonce then the state", got)
 	}
 
@@ -195,7 +208,8 @@ func TestWeb_RefusedSignInsAreAudited(t *testing.T) {
 		t.Fatalf("sign-in landed on %s", p.URL)
 	}
 	evs = sessionAudit(t, inst)
-	if last := evs[len(evs)-1]; last.Action != "session.signed_in" || last.SubjectKind != "identity" || last.SubjectID == "" {
+	if last := evs[len(evs)-1]; last.Action != "session.signed_in" || last.SubjectKind != "identity" ||
+		last.SubjectID == "" {
 		t.Fatalf("last audit row %+v, want session.signed_in for the card's identity", last)
 	}
 }
@@ -247,7 +261,8 @@ func TestWeb_SignOutEverywhereElse(t *testing.T) {
 		if !signedOut(laptop) || !signedOut(phone) || signedOut(here) {
 			t.Fatal("want the other two browsers signed out and this one signed in")
 		}
-		if e := lastAudit("session.ended_elsewhere"); string(e.Details) != `{"sessions_ended":2}` || e.SubjectKind != "account" {
+		if e := lastAudit("session.ended_elsewhere"); string(e.Details) != `{"sessions_ended":2}` ||
+			e.SubjectKind != "account" {
 			t.Fatalf("audit row %+v", e)
 		}
 		// Without a CSRF token nothing ends.
@@ -260,7 +275,10 @@ func TestWeb_SignOutEverywhereElse(t *testing.T) {
 		}
 
 		// Changing the password signs every other browser out.
-		p = here.Post("/account/password", url.Values{"password": {"Granite-Kettle-93"}, "confirm_password": {"Granite-Kettle-93"}})
+		p = here.Post(
+			"/account/password",
+			url.Values{"password": {"Granite-Kettle-93"}, "confirm_password": {"Granite-Kettle-93"}},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("password change: %d %s", p.Status, p.Text(".error-summary"))
 		}

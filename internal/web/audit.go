@@ -29,7 +29,13 @@ const auditPerPage = 25
 // auditQueryFrom reads the filter form from the query string.
 func auditQueryFrom(r *http.Request) app.AuditQuery {
 	q := r.URL.Query()
-	return app.AuditQuery{Person: q.Get("person"), Worksite: q.Get("worksite"), From: q.Get("from"), To: q.Get("to"), Action: q.Get("action")}
+	return app.AuditQuery{
+		Person:   q.Get("person"),
+		Worksite: q.Get("worksite"),
+		From:     q.Get("from"),
+		To:       q.Get("to"),
+		Action:   q.Get("action"),
+	}
 }
 
 // values is the filter as a query string (empty fields left out).
@@ -101,7 +107,10 @@ func (s *Server) handleAuditTrail(w http.ResponseWriter, r *http.Request) error 
 		data.ExportURL += "?" + base.Encode()
 	}
 	for _, e := range res.Rows {
-		data.Events = append(data.Events, auditEventView{AuditRow: e, When: auditWhen(e.At), WhenISO: e.At.UTC().Format(time.RFC3339)})
+		data.Events = append(
+			data.Events,
+			auditEventView{AuditRow: e, When: auditWhen(e.At), WhenISO: e.At.UTC().Format(time.RFC3339)},
+		)
 	}
 	return s.render(w, r, http.StatusOK, "staff_audit.html", data)
 }
@@ -149,8 +158,22 @@ func (e *csvExport) row(r app.AuditRow) error {
 	if r.WorksiteID != 0 {
 		ws = strconv.FormatInt(r.WorksiteID, 10)
 	}
-	rec := []string{strconv.FormatInt(r.Seq, 10), r.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"), r.ActorKind, r.ActorID,
-		r.ActorName, r.Action, r.SubjectKind, r.SubjectID, ws, r.IP, r.UserAgent, r.RequestID, r.Details, r.Hash}
+	rec := []string{
+		strconv.FormatInt(r.Seq, 10),
+		r.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"),
+		r.ActorKind,
+		r.ActorID,
+		r.ActorName,
+		r.Action,
+		r.SubjectKind,
+		r.SubjectID,
+		ws,
+		r.IP,
+		r.UserAgent,
+		r.RequestID,
+		r.Details,
+		r.Hash,
+	}
 	for i := range rec {
 		rec[i] = csvCell(rec[i])
 	}
@@ -271,7 +294,14 @@ func countViews(cs []app.ReportCount, total int) []countView {
 }
 
 func decisionRow(period string, d app.DecisionStats) decisionView {
-	v := decisionView{Period: period, Decided: d.Decided, Approved: d.Approved, Declined: d.Declined, Median: "No decisions", P90: "No decisions"}
+	v := decisionView{
+		Period:   period,
+		Decided:  d.Decided,
+		Approved: d.Approved,
+		Declined: d.Declined,
+		Median:   "No decisions",
+		P90:      "No decisions",
+	}
 	if d.Decided > 0 {
 		v.Median, v.P90 = humanDuration(d.Median), humanDuration(d.P90)
 	}
@@ -283,13 +313,29 @@ func (s *Server) handleReports(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	data := staffReportsPage{Page: s.page(r, "Reports"), GeneratedAt: auditWhen(rep.GeneratedAt), TotalRequests: rep.TotalRequests,
-		ByStatus: countViews(rep.ByStatus, rep.TotalRequests), ByProfession: countViews(rep.ByProfession, rep.TotalRequests),
-		ByHealthAuthority: countViews(rep.ByHealthAuthority, rep.TotalRequests), RecentDays: app.RecentDecisionDays,
+	data := staffReportsPage{
+		Page:          s.page(r, "Reports"),
+		GeneratedAt:   auditWhen(rep.GeneratedAt),
+		TotalRequests: rep.TotalRequests,
+		ByStatus: countViews(
+			rep.ByStatus,
+			rep.TotalRequests,
+		),
+		ByProfession:      countViews(rep.ByProfession, rep.TotalRequests),
+		ByHealthAuthority: countViews(rep.ByHealthAuthority, rep.TotalRequests),
+		RecentDays:        app.RecentDecisionDays,
 		Decisions: []decisionView{decisionRow("All time", rep.DecisionAll),
-			decisionRow(fmt.Sprintf("Last %d days", app.RecentDecisionDays), rep.DecisionRecent)}, Dormancy: rep.Dormancy}
+			decisionRow(
+				fmt.Sprintf("Last %d days", app.RecentDecisionDays),
+				rep.DecisionRecent,
+			)},
+		Dormancy: rep.Dormancy,
+	}
 	for _, st := range rep.Funnel {
-		data.Funnel = append(data.Funnel, funnelView{Label: st.Label, N: st.N, Percent: fmt.Sprintf("%.0f%%", st.Percent)})
+		data.Funnel = append(
+			data.Funnel,
+			funnelView{Label: st.Label, N: st.N, Percent: fmt.Sprintf("%.0f%%", st.Percent)},
+		)
 	}
 	data.FunnelWidth, data.FunnelHeight = funnelSize(len(rep.Funnel))
 	return s.render(w, r, http.StatusOK, "staff_reports.html", data)

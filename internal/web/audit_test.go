@@ -19,7 +19,8 @@ import (
 // auditActionCount counts the trail's rows of an action about a subject.
 func auditActionCount(t *testing.T, inst *portaltest.Instance, subjectKind, subjectID, action string) int {
 	t.Helper()
-	evs, err := inst.DB.Read().FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: subjectKind, SubjectID: subjectID})
+	evs, err := inst.DB.Read().
+		FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: subjectKind, SubjectID: subjectID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,17 +48,21 @@ func TestWeb_AuditTrail(t *testing.T) {
 		if p.Status != http.StatusOK {
 			t.Fatalf("trail: %d %s", p.Status, p.Text("main"))
 		}
-		if !strings.Contains(p.Text("#audit-table"), "account.registered") || !strings.Contains(p.Text("#audit-table"), "worksite.registered") {
+		if !strings.Contains(p.Text("#audit-table"), "account.registered") ||
+			!strings.Contains(p.Text("#audit-table"), "worksite.registered") {
 			t.Fatalf("trail lacks the person's events: %s", p.Text("#audit-table"))
 		}
 		if strings.Contains(p.Text("#audit-table"), "olga") {
 			t.Fatalf("trail shows another person's events")
 		}
-		if !strings.Contains(p.Text("#audit-table"), `Paula PERSON (HXBC\paula.person)`) || !strings.Contains(p.Text("#audit-table"), "Audit Street Clinic ("+code+")") {
+		if !strings.Contains(p.Text("#audit-table"), `Paula PERSON (HXBC\paula.person)`) ||
+			!strings.Contains(p.Text("#audit-table"), "Audit Street Clinic ("+code+")") {
 			t.Fatalf("actor or worksite not named: %s", p.Text("#audit-table"))
 		}
 		rows := len(p.Find("#audit-table tbody tr"))
-		if want := "Showing 1 to " + strconv.Itoa(rows) + " of " + strconv.Itoa(rows) + " entries"; p.Text("#showing") != want {
+		if want := "Showing 1 to " + strconv.Itoa(rows) + " of " + strconv.Itoa(rows) + " entries"; p.Text(
+			"#showing",
+		) != want {
 			t.Fatalf("pager %q, want %q", p.Text("#showing"), want)
 		}
 		if n := auditActionCount(t, inst, "account", pid, "staff.viewed_audit"); n != 1 {
@@ -70,9 +75,12 @@ func TestWeb_AuditTrail(t *testing.T) {
 
 		// A row a spreadsheet would run as a formula.
 		err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
-			return tx.AppendAudit(t.Context(), &portal.AuditEvent{At: inst.Clock.Now(), ActorKind: portal.ActorAccount, ActorID: pid,
-				Action: "account.contact_changed", SubjectKind: "account", SubjectID: pid, IP: "192.0.2.7",
-				UserAgent: `=HYPERLINK("http://evil.example")`, RequestID: "-req", Details: `{"phone":"+1 604"}`})
+			return tx.AppendAudit(
+				t.Context(),
+				&portal.AuditEvent{At: inst.Clock.Now(), ActorKind: portal.ActorAccount, ActorID: pid,
+					Action: "account.contact_changed", SubjectKind: "account", SubjectID: pid, IP: "192.0.2.7",
+					UserAgent: `=HYPERLINK("http://evil.example")`, RequestID: "-req", Details: `{"phone":"+1 604"}`},
+			)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -88,7 +96,11 @@ func TestWeb_AuditTrail(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8" {
 			t.Fatalf("export: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
-		if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(cd, `attachment; filename="audit-trail-paula.person-`) || !strings.HasSuffix(cd, `.csv"`) {
+		if cd := resp.Header.Get("Content-Disposition"); !strings.HasPrefix(
+			cd,
+			`attachment; filename="audit-trail-paula.person-`,
+		) ||
+			!strings.HasSuffix(cd, `.csv"`) {
 			t.Fatalf("Content-Disposition %q", cd)
 		}
 		records, err := csv.NewReader(strings.NewReader(string(body))).ReadAll()
@@ -105,10 +117,13 @@ func TestWeb_AuditTrail(t *testing.T) {
 		}
 		first := records[1]
 		if first[5] != "account.registered" || first[2] != "account" || first[3] != pid || first[4] != `Paula PERSON (HXBC\paula.person)` ||
-			first[6] != "account" || first[7] != pid || len(first[13]) != 64 {
+			first[6] != "account" ||
+			first[7] != pid ||
+			len(first[13]) != 64 {
 			t.Fatalf("first row %q", first)
 		}
-		if at, err := time.Parse(time.RFC3339, first[1]); err != nil || !strings.HasSuffix(first[1], "Z") || at.IsZero() {
+		if at, err := time.Parse(time.RFC3339, first[1]); err != nil || !strings.HasSuffix(first[1], "Z") ||
+			at.IsZero() {
 			t.Fatalf("occurred_at %q: %v", first[1], err)
 		}
 		var sawWorksite, sawFormula bool
@@ -147,20 +162,34 @@ func TestWeb_AuditTrail(t *testing.T) {
 		if p.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("bad filter: %d", p.Status)
 		}
-		if !strings.Contains(p.Text("#person-error"), "No account") || !strings.Contains(p.Text("#worksite-error"), "AAAAAAA") ||
-			!strings.Contains(p.Text("#to-error"), "on or after") || p.Attr("#person", "value") != "nobody@example.ca" {
-			t.Fatalf("field errors: person %q worksite %q to %q", p.Text("#person-error"), p.Text("#worksite-error"), p.Text("#to-error"))
+		if !strings.Contains(p.Text("#person-error"), "No account") ||
+			!strings.Contains(p.Text("#worksite-error"), "AAAAAAA") ||
+			!strings.Contains(p.Text("#to-error"), "on or after") ||
+			p.Attr("#person", "value") != "nobody@example.ca" {
+			t.Fatalf(
+				"field errors: person %q worksite %q to %q",
+				p.Text("#person-error"),
+				p.Text("#worksite-error"),
+				p.Text("#to-error"),
+			)
 		}
 		if len(p.Find("#audit-table")) != 0 {
 			t.Fatal("events shown for a filter with errors")
 		}
-		if p := auditor.Get("/staff/audit/export.csv?person=nobody%40example.ca"); p.Status != http.StatusSeeOther || p.Location != "/staff/audit?person=nobody%40example.ca" {
+		if p := auditor.Get("/staff/audit/export.csv?person=nobody%40example.ca"); p.Status != http.StatusSeeOther ||
+			p.Location != "/staff/audit?person=nobody%40example.ca" {
 			t.Fatalf("export with a bad filter: %d %q", p.Status, p.Location)
 		}
 
 		// The period, in B.C. days: today holds the events, tomorrow none.
 		today := inst.Clock.Now().In(portal.Pacific())
-		p = auditor.Get("/staff/audit?person=paula.person&from=" + today.Format(time.DateOnly) + "&to=" + today.Format(time.DateOnly))
+		p = auditor.Get(
+			"/staff/audit?person=paula.person&from=" + today.Format(
+				time.DateOnly,
+			) + "&to=" + today.Format(
+				time.DateOnly,
+			),
+		)
 		if p.Status != http.StatusOK || len(p.Find("#audit-table tbody tr")) == 0 {
 			t.Fatalf("today's events: %d %s", p.Status, p.Text("main"))
 		}
@@ -194,7 +223,8 @@ func TestWeb_AuditTrail(t *testing.T) {
 			t.Fatal("no Next link")
 		}
 		p = auditor.Get(p.Attr(`.pager li:last-child a`, "href"))
-		if got := p.Text("#showing"); got != "Showing 26 to 30 of 30 entries" || p.Attr("#action", "value") != "test.page" {
+		if got := p.Text("#showing"); got != "Showing 26 to 30 of 30 entries" ||
+			p.Attr("#action", "value") != "test.page" {
 			t.Fatalf("page 2: %q, filter kept %q", got, p.Attr("#action", "value"))
 		}
 	})
@@ -310,10 +340,12 @@ func TestWeb_Reports(t *testing.T) {
 		if err := xml.Unmarshal([]byte(svg.Body), &doc); err != nil {
 			t.Fatalf("svg is not well-formed: %v", err)
 		}
-		if doc.Role != "img" || doc.Title != "Enrolment funnel" || !strings.Contains(doc.Desc, "HxBC account created: 2 (100%)") {
+		if doc.Role != "img" || doc.Title != "Enrolment funnel" ||
+			!strings.Contains(doc.Desc, "HxBC account created: 2 (100%)") {
 			t.Fatalf("svg role %q title %q desc %q", doc.Role, doc.Title, doc.Desc)
 		}
-		if len(doc.Groups) != 5 || doc.Groups[1].Texts[0] != "Member of an approved worksite" || doc.Groups[1].Texts[1] != "1 (50%)" {
+		if len(doc.Groups) != 5 || doc.Groups[1].Texts[0] != "Member of an approved worksite" ||
+			doc.Groups[1].Texts[1] != "1 (50%)" {
 			t.Fatalf("svg bars %+v", doc.Groups)
 		}
 		if strings.Contains(svg.Body, "style") {

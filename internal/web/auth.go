@@ -83,7 +83,11 @@ func (s *Server) startSignIn(w http.ResponseWriter, r *http.Request, src *rpSour
 // state, the code exchanged with the PKCE verifier, the ID token and its
 // nonce. On failure it shows the sign-in error page and returns ok false;
 // the pending request is single use either way.
-func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, src *rpSource) (id identity.Identity, returnTo string, ok bool, err error) {
+func (s *Server) finishSignIn(
+	w http.ResponseWriter,
+	r *http.Request,
+	src *rpSource,
+) (id identity.Identity, returnTo string, ok bool, err error) {
 	st := state(r)
 	var ar identity.AuthRequest
 	if st.sess != nil && st.sess.data.Auth != nil {
@@ -106,8 +110,14 @@ func (s *Server) finishSignIn(w http.ResponseWriter, r *http.Request, src *rpSou
 		if src == &s.staffRP {
 			retry = "/staff/signin"
 		}
-		return identity.Identity{}, "", false, s.render(w, r, http.StatusBadRequest, "signin_error.html", signInErrorPage{
-			Page: s.page(r, "Sign-in not completed"), Message: identity.UserMessage(cause), RetryURL: retry})
+		return identity.Identity{}, "", false, s.render(
+			w,
+			r,
+			http.StatusBadRequest,
+			"signin_error.html",
+			signInErrorPage{
+				Page: s.page(r, "Sign-in not completed"), Message: identity.UserMessage(cause), RetryURL: retry},
+		)
 	}
 	if ar.State == "" {
 		return fail(identity.ErrState)
@@ -154,7 +164,12 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	return s.startSignIn(w, r, &s.rp, "The BC Services Card sign-in is not available right now. Please try again in a few minutes.")
+	return s.startSignIn(
+		w,
+		r,
+		&s.rp,
+		"The BC Services Card sign-in is not available right now. Please try again in a few minutes.",
+	)
 }
 
 // signInErrorPage explains a failed sign-in.

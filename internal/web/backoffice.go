@@ -74,8 +74,17 @@ func queueURL(q app.QueueQuery, p int, sortDir string) string {
 
 func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) error {
 	in := r.URL.Query()
-	q := app.QueueQuery{Status: in.Get("status"), Profession: in.Get("profession"), HealthAuthority: in.Get("health_authority"),
-		Worksite: in.Get("worksite"), Reference: in.Get("reference"), OlderThanDays: in.Get("older_than"), Sort: in.Get("sort")}
+	q := app.QueueQuery{
+		Status:          in.Get("status"),
+		Profession:      in.Get("profession"),
+		HealthAuthority: in.Get("health_authority"),
+		Worksite: in.Get(
+			"worksite",
+		),
+		Reference:     in.Get("reference"),
+		OlderThanDays: in.Get("older_than"),
+		Sort:          in.Get("sort"),
+	}
 	q.Page, _ = strconv.Atoi(in.Get("page"))
 	q.Normalize()
 	res, err := s.app.Queue(r.Context(), state(r).staff, q)
@@ -86,7 +95,13 @@ func (s *Server) handleQueue(w http.ResponseWriter, r *http.Request) error {
 	if q.Sort == "asc" {
 		other = "desc"
 	}
-	pg := newPager(res.Total, res.Page, app.QueuePageSize, q.Sort, func(p int, sd string) string { return queueURL(q, p, sd) })
+	pg := newPager(
+		res.Total,
+		res.Page,
+		app.QueuePageSize,
+		q.Sort,
+		func(p int, sd string) string { return queueURL(q, p, sd) },
+	)
 	status := http.StatusOK
 	if len(res.Errors) > 0 {
 		status = http.StatusUnprocessableEntity
@@ -155,18 +170,30 @@ type formAgain struct {
 	message  string
 }
 
-func (s *Server) showStaffRequest(w http.ResponseWriter, r *http.Request, id portal.AccessRequestID, status int, again *formAgain) error {
+func (s *Server) showStaffRequest(
+	w http.ResponseWriter,
+	r *http.Request,
+	id portal.AccessRequestID,
+	status int,
+	again *formAgain,
+) error {
 	st := state(r)
 	rv, err := s.app.ReviewAccessRequest(r.Context(), st.meta, st.staff, id)
 	if err != nil {
 		return err
 	}
 	req := rv.Request
-	data := staffRequestPage{Page: s.page(r, "Access request of "+rv.Account.LegalName()), R: rv, Sponsors: sponsorRows(rv.Sponsors),
-		Texts:   formTexts,
-		Reasons: portal.DeclineReasons, Flags: portal.CountFlags(rv.Checks),
-		CanRelease: req.Open() && req.ClaimedBy != "" && (rv.ClaimedByYou || st.staff.Has(portal.RoleAdministrator)),
-		CanDecide:  req.Open() && rv.ClaimedByYou, CanAskAgain: req.Status == portal.ARSubmitted}
+	data := staffRequestPage{
+		Page:        s.page(r, "Access request of "+rv.Account.LegalName()),
+		R:           rv,
+		Sponsors:    sponsorRows(rv.Sponsors),
+		Texts:       formTexts,
+		Reasons:     portal.DeclineReasons,
+		Flags:       portal.CountFlags(rv.Checks),
+		CanRelease:  req.Open() && req.ClaimedBy != "" && (rv.ClaimedByYou || st.staff.Has(portal.RoleAdministrator)),
+		CanDecide:   req.Open() && rv.ClaimedByYou,
+		CanAskAgain: req.Status == portal.ARSubmitted,
+	}
 	chosen := rv.AllowedScopes
 	if again != nil {
 		data.Decline, data.Question, data.Errors, data.Message = again.decline, again.question, again.errors, again.message
@@ -176,7 +203,15 @@ func (s *Server) showStaffRequest(w http.ResponseWriter, r *http.Request, id por
 	}
 	for _, x := range portal.DataScopes {
 		if slices.Contains(rv.AllowedScopes, x.Code) {
-			data.Scopes = append(data.Scopes, scopeChoice{Code: x.Code, Label: x.Label, Description: x.Description, Checked: slices.Contains(chosen, x.Code)})
+			data.Scopes = append(
+				data.Scopes,
+				scopeChoice{
+					Code:        x.Code,
+					Label:       x.Label,
+					Description: x.Description,
+					Checked:     slices.Contains(chosen, x.Code),
+				},
+			)
 		}
 	}
 	return s.render(w, r, status, "staff_request.html", data)
@@ -210,7 +245,12 @@ func failedStatus(err error) (status int, ok bool) {
 // requestAction runs an action on an access request: on success it
 // returns to the request with a message; on a failure the officer can act
 // on, it shows the request again with what they typed and why.
-func (s *Server) requestAction(w http.ResponseWriter, r *http.Request, again formAgain, act func(id portal.AccessRequestID) (string, error)) error {
+func (s *Server) requestAction(
+	w http.ResponseWriter,
+	r *http.Request,
+	again formAgain,
+	act func(id portal.AccessRequestID) (string, error),
+) error {
 	id, err := pathRequest(r)
 	if err != nil {
 		return err
@@ -244,7 +284,12 @@ func (s *Server) handleClaim(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) handleRelease(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
 	return s.requestAction(w, r, formAgain{}, func(id portal.AccessRequestID) (string, error) {
-		return "The request is back in the queue for any officer to claim.", s.app.ReleaseAccessRequest(r.Context(), st.meta, st.staff, id)
+		return "The request is back in the queue for any officer to claim.", s.app.ReleaseAccessRequest(
+			r.Context(),
+			st.meta,
+			st.staff,
+			id,
+		)
 	})
 }
 
@@ -274,7 +319,11 @@ func (s *Server) handleDecline(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("You declined the request of %s %s. We have emailed them the reason.", req.FirstName, req.LastName), nil
+		return fmt.Sprintf(
+			"You declined the request of %s %s. We have emailed them the reason.",
+			req.FirstName,
+			req.LastName,
+		), nil
 	})
 }
 
@@ -286,7 +335,11 @@ func (s *Server) handleInfoRequest(w http.ResponseWriter, r *http.Request) error
 		if err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("We have emailed your question to %s %s. The request returns to the queue when they answer.", req.FirstName, req.LastName), nil
+		return fmt.Sprintf(
+			"We have emailed your question to %s %s. The request returns to the queue when they answer.",
+			req.FirstName,
+			req.LastName,
+		), nil
 	})
 }
 
@@ -313,7 +366,14 @@ type staffPersonPage struct {
 	Message string
 }
 
-func (s *Server) showStaffPerson(w http.ResponseWriter, r *http.Request, id portal.AccountID, status int, failed *accessForm, message string) error {
+func (s *Server) showStaffPerson(
+	w http.ResponseWriter,
+	r *http.Request,
+	id portal.AccountID,
+	status int,
+	failed *accessForm,
+	message string,
+) error {
 	st := state(r)
 	p, err := s.app.Person(r.Context(), st.meta, st.staff, id)
 	if err != nil {
@@ -360,7 +420,10 @@ func (s *Server) handleChangeAccess(action portal.AccessAction) handler {
 			}
 			return s.showStaffPerson(w, r, id, status, &failed, msg)
 		}
-		s.setFlash(r, "Access "+action.Done()+". We have emailed the person and told the systems that rely on the portal.")
+		s.setFlash(
+			r,
+			"Access "+action.Done()+". We have emailed the person and told the systems that rely on the portal.",
+		)
 		http.Redirect(w, r, fmt.Sprintf("/staff/people/%d", id), http.StatusSeeOther)
 		return nil
 	}

@@ -21,7 +21,12 @@ var boMeta = portal.RequestMeta{IP: "127.0.0.1", UserAgent: "test", RequestID: "
 // boSubmitted registers a person (a physician unless edit changes the
 // registration form) with an approved worksite and both prerequisites, who
 // submits a CareConnect access request.
-func boSubmitted(t *testing.T, inst *portaltest.Instance, given, surname, username, unit string, edit func(url.Values)) (*portaltest.Client, *portal.Account, *portal.AccessRequest) {
+func boSubmitted(
+	t *testing.T,
+	inst *portaltest.Instance,
+	given, surname, username, unit string,
+	edit func(url.Values),
+) (*portaltest.Client, *portal.Account, *portal.AccessRequest) {
 	t.Helper()
 	email := username + "@example.ca"
 	c := inst.Confirmed(t, given, surname, email, username, edit)
@@ -39,9 +44,14 @@ func boSubmitted(t *testing.T, inst *portaltest.Instance, given, surname, userna
 		t.Fatal(err)
 	}
 	ws, _ := strconv.ParseInt(id, 10, 64)
-	r, err := a.SubmitAccessRequest(t.Context(), boMeta, acct, portal.AccessRequestInput{WorksiteIDs: []portal.WorksiteID{portal.WorksiteID(ws)},
-		FirstName: given, LastName: surname, Job: "Family physician", CollegeID: "", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonJobDuties: true})
+	r, err := a.SubmitAccessRequest(
+		t.Context(),
+		boMeta,
+		acct,
+		portal.AccessRequestInput{WorksiteIDs: []portal.WorksiteID{portal.WorksiteID(ws)},
+			FirstName: given, LastName: surname, Job: "Family physician", CollegeID: "", AttestCorrect: true, AttestDirectCare: true,
+			AttestAnnualReview: true, ReasonJobDuties: true},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +84,8 @@ func boStatus(t *testing.T, inst *portaltest.Instance, id portal.AccessRequestID
 
 func boViews(t *testing.T, inst *portaltest.Instance, acct portal.AccountID) []string {
 	t.Helper()
-	evs, err := inst.DB.Read().FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "account", SubjectID: strconv.FormatInt(int64(acct), 10)})
+	evs, err := inst.DB.Read().
+		FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "account", SubjectID: strconv.FormatInt(int64(acct), 10)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,10 +168,12 @@ func TestBackoffice_Authorization(t *testing.T) {
 					}
 					return c.Post(path, f)
 				}
-				if p := do(auditor); p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), "Your role in the CareConnect team does not include this page.") {
+				if p := do(auditor); p.Status != http.StatusForbidden ||
+					!strings.Contains(p.Text("main"), "Your role in the CareConnect team does not include this page.") {
 					t.Errorf("auditor: %d %s", p.Status, p.Text("main"))
 				}
-				if p := do(person); p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), "This page is for the CareConnect team.") {
+				if p := do(person); p.Status != http.StatusForbidden ||
+					!strings.Contains(p.Text("main"), "This page is for the CareConnect team.") {
 					t.Errorf("person: %d %s", p.Status, p.Text("main"))
 				}
 				p := do(visitor)
@@ -223,14 +236,17 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 		if q := officer.Get("/staff/queue?older_than=1"); q.Text("#showing") != "No requests match these filters." {
 			t.Fatalf("older than a day: %q", q.Text("#showing"))
 		}
-		q = officer.Get("/staff/queue?status=all&profession=physician&health_authority=Vancouver+Coastal+Health&older_than=0&sort=asc")
+		q = officer.Get(
+			"/staff/queue?status=all&profession=physician&health_authority=Vancouver+Coastal+Health&older_than=0&sort=asc",
+		)
 		for sel, want := range map[string]string{"#status option[selected]": "all", "#profession option[selected]": "physician",
 			"#sort option[selected]": "asc", "#health_authority option[selected]": "Vancouver Coastal Health"} {
 			if got := q.Attr(sel, "value"); got != want {
 				t.Errorf("%s: %q, want %q", sel, got, want)
 			}
 		}
-		if q.Text("#showing") != "Showing 1 to 1 of 1 entries" || q.Attr("#older_than", "value") != "0" || q.Attr("#queue-filters", "method") != "get" {
+		if q.Text("#showing") != "Showing 1 to 1 of 1 entries" || q.Attr("#older_than", "value") != "0" ||
+			q.Attr("#queue-filters", "method") != "get" {
 			t.Fatalf("filters not kept: %q %q", q.Text("#showing"), q.Attr("#older_than", "value"))
 		}
 		if !strings.Contains(q.Attr(`th[aria-sort="ascending"] a`, "href"), "sort=desc") {
@@ -241,7 +257,9 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 			t.Fatalf("pharmacists: %q", q.Text("#showing"))
 		}
 		q = officer.Get("/staff/queue?worksite=nope")
-		if q.Status != http.StatusUnprocessableEntity || !strings.Contains(q.Text("#worksite-error"), "A Worksite ID has 7 letters") || q.Attr("#worksite", "value") != "nope" {
+		if q.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(q.Text("#worksite-error"), "A Worksite ID has 7 letters") ||
+			q.Attr("#worksite", "value") != "nope" {
 			t.Fatalf("bad worksite filter: %d %q", q.Status, q.Text("#worksite-error"))
 		}
 
@@ -267,7 +285,8 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 				t.Errorf("%s: %q lacks %q", sel, got, want)
 			}
 		}
-		if !strings.Contains(p.Text("#identity"), "1980-04-18") || !strings.Contains(p.Text("#identity"), `HXBC\dalia18`) {
+		if !strings.Contains(p.Text("#identity"), "1980-04-18") ||
+			!strings.Contains(p.Text("#identity"), `HXBC\dalia18`) {
 			t.Errorf("identity %q", p.Text("#identity"))
 		}
 		if len(p.Find("#decide")) != 0 {
@@ -279,17 +298,20 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 
 		// Deciding without a claim is refused with its reason.
 		p = officer.Post(reqPath+"/approve", url.Values{"scopes": {"demographics"}})
-		if p.Status != http.StatusConflict || p.Text("#action-message") != "Claim this request before you decide on it." {
+		if p.Status != http.StatusConflict ||
+			p.Text("#action-message") != "Claim this request before you decide on it." {
 			t.Fatalf("unclaimed approve: %d %q", p.Status, p.Text("#action-message"))
 		}
 		// Claim; another officer is told who has it.
 		p = officer.Follow(officer.Post(reqPath+"/claim", nil))
-		if !strings.Contains(p.Text(".flash"), "You claimed this request") || !strings.Contains(p.Text("#claimed-by"), "You claimed this request") {
+		if !strings.Contains(p.Text(".flash"), "You claimed this request") ||
+			!strings.Contains(p.Text("#claimed-by"), "You claimed this request") {
 			t.Fatalf("claim: %q / %q", p.Text(".flash"), p.Text("#claimed-by"))
 		}
 		admin.Get(reqPath)
 		p = admin.Post(reqPath+"/claim", nil)
-		if p.Status != http.StatusConflict || !strings.HasPrefix(p.Text("#action-message"), "Olivia OFFICER claimed this request on ") {
+		if p.Status != http.StatusConflict ||
+			!strings.HasPrefix(p.Text("#action-message"), "Olivia OFFICER claimed this request on ") {
 			t.Fatalf("second claim: %d %q", p.Status, p.Text("#action-message"))
 		}
 		if q := officer.Get("/staff/queue"); !strings.Contains(q.Text("#queue-table tbody tr"), "Olivia OFFICER") {
@@ -298,29 +320,36 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 
 		// The approval form: every allowed scope pre-ticked.
 		p = officer.Get(reqPath)
-		if n, ticked := len(p.Find(`input[name="scopes"]`)), len(p.Find(`input[name="scopes"][checked]`)); n != len(portal.DataScopes) || ticked != n {
+		if n, ticked := len(p.Find(`input[name="scopes"]`)), len(p.Find(`input[name="scopes"][checked]`)); n != len(
+			portal.DataScopes,
+		) ||
+			ticked != n {
 			t.Fatalf("%d scope boxes, %d ticked", n, ticked)
 		}
 		p = officer.Post(reqPath+"/approve", nil)
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#scopes-error"), "Choose at least one data scope to grant.") ||
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#scopes-error"), "Choose at least one data scope to grant.") ||
 			len(p.Find(`input[name="scopes"][checked]`)) != 0 {
 			t.Fatalf("no scopes: %d %q", p.Status, p.Text("#scopes-error"))
 		}
 
 		// Ask for more information; the person answers in the portal.
 		p = officer.Post(reqPath+"/info", url.Values{"question": {""}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#question-error"), "Type the question") {
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#question-error"), "Type the question") {
 			t.Fatalf("empty question: %d %q", p.Status, p.Text("#question-error"))
 		}
 		p = officer.Post(reqPath+"/info", url.Values{"question": {"Which days do you work at the clinic?"}})
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("info: %d %s", p.Status, p.Text("main"))
 		}
-		if p = officer.Follow(p); p.Text("#request-status") != "More information needed" || len(p.Find("#waiting-answer")) != 1 {
+		if p = officer.Follow(p); p.Text("#request-status") != "More information needed" ||
+			len(p.Find("#waiting-answer")) != 1 {
 			t.Fatalf("after info: %q", p.Text("#request-status"))
 		}
 		es := inst.Emails(t, acct.Email, "access_info_needed")
-		if len(es) != 1 || !strings.Contains(es[0].Text, "Which days do you work at the clinic?") || !strings.Contains(es[0].Text, "/application/status") {
+		if len(es) != 1 || !strings.Contains(es[0].Text, "Which days do you work at the clinic?") ||
+			!strings.Contains(es[0].Text, "/application/status") {
 			t.Fatalf("info emails %+v", es)
 		}
 		st := person.Get("/application/status")
@@ -345,11 +374,13 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 			t.Fatalf("approve: %d %s %s", p.Status, p.Text("#action-message"), p.Text(".error-summary"))
 		}
 		p = officer.Follow(p)
-		if !strings.Contains(p.Text(".flash"), "You approved the request of Dalia EIGHTEEN") || p.Text("#granted-scopes") != "Granted: Demographics, Laboratory results." ||
+		if !strings.Contains(p.Text(".flash"), "You approved the request of Dalia EIGHTEEN") ||
+			p.Text("#granted-scopes") != "Granted: Demographics, Laboratory results." ||
 			!strings.HasPrefix(p.Text("#decision"), "Approved by Olivia OFFICER on ") {
 			t.Fatalf("approved page: %q %q %q", p.Text(".flash"), p.Text("#granted-scopes"), p.Text("#decision"))
 		}
-		if es := inst.Emails(t, acct.Email, "access_approved"); len(es) != 1 || !strings.Contains(es[0].Text, "Laboratory results") {
+		if es := inst.Emails(t, acct.Email, "access_approved"); len(es) != 1 ||
+			!strings.Contains(es[0].Text, "Laboratory results") {
 			t.Fatalf("approval emails %+v", es)
 		}
 		if !strings.Contains(p.Text("#history"), "Approved. Data scopes granted: Demographics, Laboratory results.") {
@@ -357,7 +388,8 @@ func TestBackoffice_QueueAndDecisions(t *testing.T) {
 		}
 		// A second decision sees what happened.
 		p = officer.Post(reqPath+"/decline", url.Values{"decline_code": {"other"}, "decline_text": {"Too late."}})
-		if p.Status != http.StatusConflict || !strings.HasPrefix(p.Text("#action-message"), "This request was already approved by Olivia OFFICER on ") {
+		if p.Status != http.StatusConflict ||
+			!strings.HasPrefix(p.Text("#action-message"), "This request was already approved by Olivia OFFICER on ") {
 			t.Fatalf("second decision: %d %q", p.Status, p.Text("#action-message"))
 		}
 		if st := person.Get("/application/status"); st.Text("#request-status") != "Approved" {
@@ -379,11 +411,15 @@ func TestBackoffice_DeclineAndWiden(t *testing.T) {
 		officer.Get(reqPath)
 		officer.Follow(officer.Post(reqPath+"/claim", nil))
 		p := officer.Get(reqPath)
-		if n := len(p.Find(`input[name="scopes"]`)); n != 6 || len(p.Find(`input[value="pharmanet_medications"]`)) != 0 {
+		if n := len(p.Find(`input[name="scopes"]`)); n != 6 ||
+			len(p.Find(`input[value="pharmanet_medications"]`)) != 0 {
 			t.Fatalf("%d scope boxes for a pharmacist", n)
 		}
 		p = officer.Post(reqPath+"/approve", url.Values{"scopes": {"demographics", "pharmanet_medications"}})
-		if p.Status != http.StatusUnprocessableEntity || p.Text("#scopes-error") != "Error: An officer may narrow the data scopes, never widen them: PharmaNet medications is not allowed for this profession." {
+		if p.Status != http.StatusUnprocessableEntity ||
+			p.Text(
+				"#scopes-error",
+			) != "Error: An officer may narrow the data scopes, never widen them: PharmaNet medications is not allowed for this profession." {
 			t.Fatalf("widen: %d %q", p.Status, p.Text("#scopes-error"))
 		}
 		if boStatus(t, inst, req.ID).Status != portal.ARSubmitted {
@@ -391,21 +427,30 @@ func TestBackoffice_DeclineAndWiden(t *testing.T) {
 		}
 
 		p = officer.Post(reqPath+"/decline", url.Values{"decline_code": {"identity"}, "decline_text": {""}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#decline_text-error"), "Explain the decision") ||
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#decline_text-error"), "Explain the decision") ||
 			p.Attr(`#decline_code option[selected]`, "value") != "identity" {
 			t.Fatalf("decline without text: %d %q", p.Status, p.Text("#decline_text-error"))
 		}
 		p = officer.Post(reqPath+"/decline", url.Values{"decline_text": {"Your name does not match."}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#decline_code-error"), "Choose the reason") ||
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#decline_code-error"), "Choose the reason") ||
 			p.Text("#decline_text") != "Your name does not match." {
 			t.Fatalf("decline without code: %d %q", p.Status, p.Text("#decline_code-error"))
 		}
-		p = officer.Post(reqPath+"/decline", url.Values{"decline_code": {"identity"}, "decline_text": {"Your name does not match."}})
+		p = officer.Post(
+			reqPath+"/decline",
+			url.Values{"decline_code": {"identity"}, "decline_text": {"Your name does not match."}},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("decline: %d %s", p.Status, p.Text("main"))
 		}
 		p = officer.Follow(p)
-		if p.Text("#request-status") != "Declined" || !strings.Contains(p.Text("#history"), "Declined (Identity could not be confirmed): Your name does not match.") {
+		if p.Text("#request-status") != "Declined" ||
+			!strings.Contains(
+				p.Text("#history"),
+				"Declined (Identity could not be confirmed): Your name does not match.",
+			) {
 			t.Fatalf("declined page %q / %q", p.Text("#request-status"), p.Text("#history"))
 		}
 		es := inst.Emails(t, acct.Email, "access_declined")
@@ -433,21 +478,25 @@ func TestBackoffice_PersonAccess(t *testing.T) {
 			!strings.Contains(p.Text("#memberships"), "Dalia's Clinic") || p.Attr("#requests a", "href") != reqPath {
 			t.Fatalf("person page: %d %q", p.Status, p.Text("#access"))
 		}
-		if len(p.Find(`form[action="`+personPath+`/suspend"]`)) != 1 || len(p.Find(`form[action="`+personPath+`/deprovision"]`)) != 1 ||
+		if len(p.Find(`form[action="`+personPath+`/suspend"]`)) != 1 ||
+			len(p.Find(`form[action="`+personPath+`/deprovision"]`)) != 1 ||
 			len(p.Find(`form[action="`+personPath+`/reinstate"]`)) != 0 {
 			t.Fatal("wrong forms for approved access")
 		}
 		views := boViews(t, inst, acct.ID)
-		if len(views) != 3 || !strings.Contains(views[2], `"page":"person"`) { // the request page twice, then the record
+		if len(views) != 3 ||
+			!strings.Contains(views[2], `"page":"person"`) { // the request page twice, then the record
 			t.Fatalf("views %v", views)
 		}
 
 		p = officer.Post(personPath+"/suspend", url.Values{"reason": {" "}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#reason-suspend-error"), "Give a reason") {
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#reason-suspend-error"), "Give a reason") {
 			t.Fatalf("suspend without reason: %d %q", p.Status, p.Text("#reason-suspend-error"))
 		}
 		p = officer.Post(personPath+"/reinstate", url.Values{"reason": {"Why not."}})
-		if p.Status != http.StatusConflict || p.Text("#action-message") != "The access cannot be reinstated: its status is approved." {
+		if p.Status != http.StatusConflict ||
+			p.Text("#action-message") != "The access cannot be reinstated: its status is approved." {
 			t.Fatalf("reinstate approved: %d %q", p.Status, p.Text("#action-message"))
 		}
 		p = officer.Post(personPath+"/suspend", url.Values{"reason": {"Privacy investigation."}})
@@ -455,7 +504,8 @@ func TestBackoffice_PersonAccess(t *testing.T) {
 			t.Fatalf("suspend: %d %s", p.Status, p.Text("main"))
 		}
 		p = officer.Follow(p)
-		if !strings.Contains(p.Text(".flash"), "Access suspended.") || !strings.Contains(p.Text("#access-status"), "Suspended") ||
+		if !strings.Contains(p.Text(".flash"), "Access suspended.") ||
+			!strings.Contains(p.Text("#access-status"), "Suspended") ||
 			len(p.Find(`form[action="`+personPath+`/reinstate"]`)) != 1 {
 			t.Fatalf("suspended page %q %q", p.Text(".flash"), p.Text("#access-status"))
 		}
@@ -472,8 +522,12 @@ func TestBackoffice_PersonAccess(t *testing.T) {
 				t.Errorf("%s emails %+v", kind, es)
 			}
 		}
-		if h := officer.Get(reqPath).Text("#history"); !strings.Contains(h, "Access suspended: Privacy investigation.") ||
-			!strings.Contains(h, "Access reinstated: Investigation closed.") || !strings.Contains(h, "Access removed: Left the province.") {
+		if h := officer.Get(reqPath).Text("#history"); !strings.Contains(
+			h,
+			"Access suspended: Privacy investigation.",
+		) ||
+			!strings.Contains(h, "Access reinstated: Investigation closed.") ||
+			!strings.Contains(h, "Access removed: Left the province.") {
 			t.Fatalf("history %q", h)
 		}
 		evs, _ := inst.DB.Read().FindProvisioningEvents(t.Context(), 0, 100)
@@ -483,7 +537,10 @@ func TestBackoffice_PersonAccess(t *testing.T) {
 				types = append(types, e.Type)
 			}
 		}
-		if want := []string{"user.provisioned", "user.suspended", "user.reinstated", "user.deprovisioned"}; !slices.Equal(types, want) {
+		if want := []string{"user.provisioned", "user.suspended", "user.reinstated", "user.deprovisioned"}; !slices.Equal(
+			types,
+			want,
+		) {
 			t.Fatalf("provisioning %v, want %v", types, want)
 		}
 		if p := officer.Get("/staff/people/999999"); p.Status != http.StatusNotFound {
@@ -511,19 +568,25 @@ func TestBackoffice_Worksites(t *testing.T) {
 				t.Errorf("worksite card lacks %q: %s", want, card)
 			}
 		}
-		if p.Text("#pending-count") != "2 worksites waiting, oldest first." || len(p.Find(`form[action="/staff/worksites/`+code+`/approve"]`)) != 0 {
+		if p.Text("#pending-count") != "2 worksites waiting, oldest first." ||
+			len(p.Find(`form[action="/staff/worksites/`+code+`/approve"]`)) != 0 {
 			t.Fatalf("count %q, or an approve button before the declaration", p.Text("#pending-count"))
 		}
 		p = officer.Post("/staff/worksites/"+code+"/approve", nil)
-		if p.Status != http.StatusBadRequest || p.Text("#action-message") != "Kingsgate Mall Clinic cannot be approved before its Worksite Privacy & Security Declaration is signed." {
+		if p.Status != http.StatusBadRequest ||
+			p.Text(
+				"#action-message",
+			) != "Kingsgate Mall Clinic cannot be approved before its Worksite Privacy & Security Declaration is signed." {
 			t.Fatalf("approve unsigned: %d %q", p.Status, p.Text("#action-message"))
 		}
 		p = officer.Post("/staff/worksites/"+other+"/decline", url.Values{"reason": {""}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#reason-"+other+"-error"), "Give a reason") {
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#reason-"+other+"-error"), "Give a reason") {
 			t.Fatalf("decline without reason: %d %q", p.Status, p.Text("#reason-"+other+"-error"))
 		}
 		p = officer.Post("/staff/worksites/"+other+"/decline", url.Values{"reason": {"A storage unit, not a clinic."}})
-		if p.Status != http.StatusSeeOther || !strings.Contains(officer.Follow(p).Text(".flash"), "You declined Not A Clinic") {
+		if p.Status != http.StatusSeeOther ||
+			!strings.Contains(officer.Follow(p).Text(".flash"), "You declined Not A Clinic") {
 			t.Fatalf("decline: %d", p.Status)
 		}
 
@@ -533,7 +596,8 @@ func TestBackoffice_Worksites(t *testing.T) {
 			t.Fatalf("sign: %d %s", p.Status, p.Text(".error-summary"))
 		}
 		p = officer.Get("/staff/worksites")
-		if !strings.Contains(p.Text("#worksite-"+code+" .declaration"), "Signed by Lena MOA") || !strings.Contains(p.Text("#worksite-"+code+" .declaration"), "version "+portal.DeclarationVersion) {
+		if !strings.Contains(p.Text("#worksite-"+code+" .declaration"), "Signed by Lena MOA") ||
+			!strings.Contains(p.Text("#worksite-"+code+" .declaration"), "version "+portal.DeclarationVersion) {
 			t.Fatalf("declaration %q", p.Text("#worksite-"+code+" .declaration"))
 		}
 		p = officer.Post("/staff/worksites/"+code+"/approve", nil)
@@ -541,7 +605,8 @@ func TestBackoffice_Worksites(t *testing.T) {
 			t.Fatalf("approve: %d %s", p.Status, p.Text("main"))
 		}
 		p = officer.Follow(p)
-		if !strings.Contains(p.Text(".flash"), "You approved Kingsgate Mall Clinic") || p.Text("#pending-count") != "No worksites are waiting for the CareConnect team." {
+		if !strings.Contains(p.Text(".flash"), "You approved Kingsgate Mall Clinic") ||
+			p.Text("#pending-count") != "No worksites are waiting for the CareConnect team." {
 			t.Fatalf("after approval: %q %q", p.Text(".flash"), p.Text("#pending-count"))
 		}
 		w, _ := inst.DB.Read().FindWorksiteByCode(t.Context(), portal.WorksiteCode(code))
@@ -549,7 +614,8 @@ func TestBackoffice_Worksites(t *testing.T) {
 			t.Fatalf("worksite %+v", w)
 		}
 		decided := inst.Emails(t, "lena@example.ca", "worksite_decided")
-		if len(decided) != 2 || !strings.Contains(decided[0].Subject, "Kingsgate Mall Clinic was approved") || !strings.Contains(decided[1].Text, "A storage unit, not a clinic.") {
+		if len(decided) != 2 || !strings.Contains(decided[0].Subject, "Kingsgate Mall Clinic was approved") ||
+			!strings.Contains(decided[1].Text, "A storage unit, not a clinic.") {
 			t.Fatalf("decision emails %+v", decided)
 		}
 	})

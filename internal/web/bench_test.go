@@ -170,7 +170,10 @@ func eachDatabase(b *testing.B, fn func(b *testing.B, s *signedIn)) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		dsn, ok := dsns[name]
 		if !ok {
-			b.Run(name, func(b *testing.B) { b.Skip(storetest.EnvPostgres + " not set: PostgreSQL benchmarks skipped") })
+			b.Run(
+				name,
+				func(b *testing.B) { b.Skip(storetest.EnvPostgres + " not set: PostgreSQL benchmarks skipped") },
+			)
 			continue
 		}
 		s := startSignedIn(b, dsn)
@@ -181,7 +184,12 @@ func eachDatabase(b *testing.B, fn func(b *testing.B, s *signedIn)) {
 // newBenchClient is an HTTP client that keeps one idle connection per
 // concurrent client and never follows redirects.
 func newBenchClient(conns int) *http.Client {
-	tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute, DisableCompression: true}
+	tr := &http.Transport{
+		MaxIdleConns:        conns,
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
 	return &http.Client{Transport: tr, Timeout: 30 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
@@ -311,7 +319,10 @@ func BenchmarkSignInRegister(b *testing.B) {
 	for _, name := range []string{"sqlite", "postgres"} {
 		dsn, ok := dsns[name]
 		if !ok {
-			b.Run(name, func(b *testing.B) { b.Skip(storetest.EnvPostgres + " not set: PostgreSQL benchmarks skipped") })
+			b.Run(
+				name,
+				func(b *testing.B) { b.Skip(storetest.EnvPostgres + " not set: PostgreSQL benchmarks skipped") },
+			)
 			continue
 		}
 		inst := portaltest.Start(b, dsn, func(c *wire.Config) {
@@ -320,7 +331,12 @@ func BenchmarkSignInRegister(b *testing.B) {
 		var n atomic.Int64 // outside b.Run: its function runs again for each b.N
 		b.Run(name, func(b *testing.B) {
 			conns := setParallelism(b)
-			tr := &http.Transport{MaxIdleConns: conns, MaxIdleConnsPerHost: conns, IdleConnTimeout: time.Minute, DisableCompression: true}
+			tr := &http.Transport{
+				MaxIdleConns:        conns,
+				MaxIdleConnsPerHost: conns,
+				IdleConnTimeout:     time.Minute,
+				DisableCompression:  true,
+			}
 			defer tr.CloseIdleConnections()
 			parallel(b, "signup", func() error { return signUp(inst.URL, tr, n.Add(1)) })
 		})
@@ -396,8 +412,13 @@ func signUp(base string, tr http.RoundTripper, i int64) error {
 	if reqID == nil || action == nil {
 		return fmt.Errorf("no login form on the provider's page")
 	}
-	resp, _, err = do(http.MethodPost, action[1], url.Values{"request": {reqID[1]}, "action": {"new"}, "given_names": {"Pat"},
-		"surname": {"BENCHMARK " + letters(i)}, "birth_date": {"1980-04-18"}, "email": {email}}, redirect)
+	resp, _, err = do(
+		http.MethodPost,
+		action[1],
+		url.Values{"request": {reqID[1]}, "action": {"new"}, "given_names": {"Pat"},
+			"surname": {"BENCHMARK " + letters(i)}, "birth_date": {"1980-04-18"}, "email": {email}},
+		redirect,
+	)
 	if err != nil {
 		return err
 	}

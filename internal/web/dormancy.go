@@ -24,7 +24,14 @@ type dormantPage struct {
 	Message string
 }
 
-func (s *Server) showDormant(w http.ResponseWriter, r *http.Request, status int, confirm bool, fe portal.FieldErrors, msg string) error {
+func (s *Server) showDormant(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	confirm bool,
+	fe portal.FieldErrors,
+	msg string,
+) error {
 	v, err := s.app.Dormancy(r.Context(), state(r).account)
 	if err != nil {
 		return err

@@ -44,7 +44,8 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		dormantOn := now.AddDate(0, 0, 200).AddDate(-1, 0, 0).Add(portal.DefaultDormancyLimit)
 
 		p := c.Get("/dormant")
-		if p.Status != http.StatusOK || !strings.Contains(p.Text("#dormant-none"), "would be suspended on "+rvPacificDate(t, dormantOn)) ||
+		if p.Status != http.StatusOK ||
+			!strings.Contains(p.Text("#dormant-none"), "would be suspended on "+rvPacificDate(t, dormantOn)) ||
 			len(p.Find(`form[action="/dormant"]`)) != 0 {
 			t.Fatalf("active: %d %q", p.Status, p.Text("main"))
 		}
@@ -59,10 +60,14 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARSuspended {
 			t.Fatalf("status %s", got)
 		}
-		if n, m := len(inst.Emails(t, dora.Email, "dormancy_reminder")), len(inst.Emails(t, dora.Email, "dormancy_suspended")); n != 1 || m != 1 {
+		if n, m := len(inst.Emails(t, dora.Email, "dormancy_reminder")), len(inst.Emails(t, dora.Email, "dormancy_suspended")); n != 1 ||
+			m != 1 {
 			t.Fatalf("%d reminders, %d suspension emails", n, m)
 		}
-		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
+		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
+		) {
 			t.Fatalf("feed %v", got)
 		}
 
@@ -75,14 +80,17 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		// She signs in: the portal takes her to the confirmation first.
 		c = inst.Client(t)
 		p = c.SignIn("Dora", "DORMANT", "1980-04-18", "dora@example.ca")
-		if !strings.HasSuffix(p.URL, "/dormant") || !strings.Contains(p.Text("h1"), "Confirm you still need CareConnect") ||
+		if !strings.HasSuffix(p.URL, "/dormant") ||
+			!strings.Contains(p.Text("h1"), "Confirm you still need CareConnect") ||
 			!strings.Contains(p.Text("#dormant-state"), "was suspended on "+rvPacificDate(t, inst.Clock.Now())) ||
 			!strings.Contains(p.Text("#dormant-state"), "not used for 180 days") {
 			t.Fatalf("after sign-in: %s %q", p.URL, p.Text("main"))
 		}
 		p = c.Post("/dormant", url.Values{})
-		if p.Status != http.StatusUnprocessableEntity || p.Text("#confirm-error") != "Error: Confirm that you still need CareConnect access." ||
-			len(p.Find(".error-summary li")) != 1 || p.Attr(`input[name="confirm"]`, "aria-invalid") != "true" {
+		if p.Status != http.StatusUnprocessableEntity ||
+			p.Text("#confirm-error") != "Error: Confirm that you still need CareConnect access." ||
+			len(p.Find(".error-summary li")) != 1 ||
+			p.Attr(`input[name="confirm"]`, "aria-invalid") != "true" {
 			t.Fatalf("unconfirmed: %d %q", p.Status, p.Text("main"))
 		}
 		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARSuspended {
@@ -99,14 +107,18 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARApproved {
 			t.Fatalf("status %s", got)
 		}
-		if es := inst.Emails(t, dora.Email, "dormancy_reactivated"); len(es) != 1 || es[0].Subject != "Your CareConnect access is restored" {
+		if es := inst.Emails(t, dora.Email, "dormancy_reactivated"); len(es) != 1 ||
+			es[0].Subject != "Your CareConnect access is restored" {
 			t.Fatalf("reactivation emails %d", len(es))
 		}
 		if auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "dormancy.reactivated") != 1 ||
 			auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "dormancy.suspended") != 1 {
 			t.Fatal("not audited")
 		}
-		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
+		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
+		) {
 			t.Fatalf("feed %v", got)
 		}
 		if p := officer.Get("/staff/reports"); p.Text("#dormant-now") != "0" ||
@@ -115,10 +127,15 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		}
 		// Confirming again restores nothing; the next sign-in goes to the menu.
 		if p := c.Post("/dormant", url.Values{"confirm": {"yes"}}); p.Status != http.StatusConflict ||
-			p.Text("#dormant-message") != "Your CareConnect access is not suspended as unused, so there is nothing to restore here." {
+			p.Text(
+				"#dormant-message",
+			) != "Your CareConnect access is not suspended as unused, so there is nothing to restore here." {
 			t.Fatalf("again: %d %q", p.Status, p.Text("main"))
 		}
-		if p := inst.Client(t).SignIn("Dora", "DORMANT", "1980-04-18", "dora@example.ca"); !strings.HasSuffix(p.URL, "/menu") {
+		if p := inst.Client(t).SignIn("Dora", "DORMANT", "1980-04-18", "dora@example.ca"); !strings.HasSuffix(
+			p.URL,
+			"/menu",
+		) {
 			t.Fatalf("next sign-in landed on %s", p.URL)
 		}
 	})
@@ -133,12 +150,14 @@ func TestWeb_DormancyRoutesNeedSignIn(t *testing.T) {
 				t.Errorf("route %s is not registered", r)
 			}
 		}
-		if p := inst.Client(t).Get("/dormant"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/signin") {
+		if p := inst.Client(t).Get("/dormant"); p.Status != http.StatusSeeOther ||
+			!strings.HasPrefix(p.Location, "/signin") {
 			t.Fatalf("signed out: %d %q", p.Status, p.Location)
 		}
 		visitor := inst.Client(t)
 		visitor.SignIn("Vera", "VISITOR", "1990-01-01", "vera@example.ca")
-		if p := visitor.Post("/dormant", url.Values{"confirm": {"yes"}}); p.Status != http.StatusSeeOther || p.Location != "/register" {
+		if p := visitor.Post("/dormant", url.Values{"confirm": {"yes"}}); p.Status != http.StatusSeeOther ||
+			p.Location != "/register" {
 			t.Fatalf("no account: %d %q", p.Status, p.Location)
 		}
 	})

@@ -48,7 +48,10 @@ func (s *Server) handleResend(w http.ResponseWriter, r *http.Request) error {
 	if err := s.app.RequestResend(r.Context(), st.meta, st.staff, name); err != nil {
 		return err
 	}
-	s.setFlash(r, "Everything will be resent to "+name+" within a minute: the portal compares every user there with its own and repairs the differences. The result shows below.")
+	s.setFlash(
+		r,
+		"Everything will be resent to "+name+" within a minute: the portal compares every user there with its own and repairs the differences. The result shows below.",
+	)
 	http.Redirect(w, r, "/staff/downstreams", http.StatusSeeOther)
 	return nil
 }

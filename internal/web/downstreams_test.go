@@ -22,7 +22,9 @@ func TestWeb_Downstreams(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte("downstream-secret"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	ds, err := app.ParseDownstreams([]app.Downstream{{Name: "careconnect", URL: "https://scim.careconnect.example/scim/v2", TokenFile: tokenFile}})
+	ds, err := app.ParseDownstreams(
+		[]app.Downstream{{Name: "careconnect", URL: "https://scim.careconnect.example/scim/v2", TokenFile: tokenFile}},
+	)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +44,8 @@ func TestWeb_Downstreams(t *testing.T) {
 			}
 			// A resend needs the box ticked; the page says so at the box.
 			p = admin.Post("/staff/downstreams/careconnect/resend", nil)
-			if p.Status != http.StatusUnprocessableEntity || p.Text("#confirm-careconnect-error") != "Error: Tick the box to confirm the resend." ||
+			if p.Status != http.StatusUnprocessableEntity ||
+				p.Text("#confirm-careconnect-error") != "Error: Tick the box to confirm the resend." ||
 				p.Attr("#confirm-careconnect", "aria-invalid") != "true" {
 				t.Fatalf("unconfirmed resend: %d %q", p.Status, p.Text("#confirm-careconnect-error"))
 			}
@@ -55,8 +58,10 @@ func TestWeb_Downstreams(t *testing.T) {
 				!strings.HasPrefix(p.Text("#downstream-careconnect .resend"), "Asked for ") {
 				t.Fatalf("after the resend: %q / %q", p.Text(".flash"), p.Text("#downstream-careconnect .resend"))
 			}
-			evs, err := inst.DB.Read().FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "downstream", SubjectID: "careconnect"})
-			if err != nil || len(evs) != 1 || evs[0].Action != "provisioning.resend_requested" || evs[0].ActorKind != portal.ActorStaff {
+			evs, err := inst.DB.Read().
+				FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "downstream", SubjectID: "careconnect"})
+			if err != nil || len(evs) != 1 || evs[0].Action != "provisioning.resend_requested" ||
+				evs[0].ActorKind != portal.ActorStaff {
 				t.Fatalf("audit: %+v %v", evs, err)
 			}
 			if p := admin.Post("/staff/downstreams/elsewhere/resend", url.Values{"confirm": {"yes"}}); p.Status != http.StatusNotFound {
@@ -81,14 +86,18 @@ func TestWeb_Downstreams(t *testing.T) {
 			if p := person.Get("/staff/downstreams"); p.Status != http.StatusForbidden {
 				t.Errorf("a person reads the page: %d", p.Status)
 			}
-			if p := inst.Client(t).Get("/staff/downstreams"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/staff/signin") {
+			if p := inst.Client(t).Get("/staff/downstreams"); p.Status != http.StatusSeeOther ||
+				!strings.HasPrefix(p.Location, "/staff/signin") {
 				t.Errorf("a visitor: %d %q", p.Status, p.Location)
 			}
 		})
 	}
 	// Without push mode the page says it is off.
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	if p := inst.StaffClient(t, "administrator").Get("/staff/downstreams"); !strings.HasPrefix(p.Text(".empty-state"), "Push mode is off") {
+	if p := inst.StaffClient(t, "administrator").Get("/staff/downstreams"); !strings.HasPrefix(
+		p.Text(".empty-state"),
+		"Push mode is off",
+	) {
 		t.Fatalf("no downstreams: %q", p.Text(".empty-state"))
 	}
 }

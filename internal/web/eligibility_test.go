@@ -37,7 +37,8 @@ func TestWeb_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 		if got := p.Text("#not-eligible-message"); got != want {
 			t.Fatalf("message %q, want %q", got, want)
 		}
-		if got := p.Text("#eligible-professions"); !strings.Contains(got, "Pharmacist") || strings.Contains(got, "Physiotherapist") {
+		if got := p.Text("#eligible-professions"); !strings.Contains(got, "Pharmacist") ||
+			strings.Contains(got, "Physiotherapist") {
 			t.Errorf("eligible professions listed: %q", got)
 		}
 		if !strings.Contains(p.Text("main"), "careconnect-support@portal.test") {
@@ -47,7 +48,8 @@ func TestWeb_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 			t.Fatalf("an account was created: %v", err)
 		}
 		var accounts int
-		if err := inst.DB.Read().QueryRow(t.Context(), "SELECT COUNT(*) FROM accounts").Scan(&accounts); err != nil || accounts != 0 {
+		if err := inst.DB.Read().QueryRow(t.Context(), "SELECT COUNT(*) FROM accounts").Scan(&accounts); err != nil ||
+			accounts != 0 {
 			t.Fatalf("%d accounts (%v), want none", accounts, err)
 		}
 		if emails := inst.Emails(t, "pia@example.ca", ""); len(emails) != 0 {
@@ -101,7 +103,8 @@ func TestWeb_IneligibleAccountMenuOffersNoSteps(t *testing.T) {
 		if len(menu.Find("#step-worksite")) != 0 || len(menu.Find("#step-privacy_security_training")) != 0 {
 			t.Errorf("the menu of an account under review offers worksite or training steps")
 		}
-		if got := menu.Text("#step-eligibility"); !strings.Contains(got, "Under review.") || !strings.Contains(got, "(Other: Doula)") {
+		if got := menu.Text("#step-eligibility"); !strings.Contains(got, "Under review.") ||
+			!strings.Contains(got, "(Other: Doula)") {
 			t.Errorf("eligibility tile %q", got)
 		}
 	})

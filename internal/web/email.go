@@ -19,12 +19,24 @@ type accountPage struct {
 	Errors portal.FieldErrors
 }
 
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, code string, fe portal.FieldErrors) error {
+func (s *Server) renderAccount(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	code string,
+	fe portal.FieldErrors,
+) error {
 	st, err := s.app.EmailStatus(r.Context(), state(r).account.ID)
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, status, "account.html", accountPage{Page: s.page(r, "Manage My Account"), Email: st, Code: code, Errors: fe})
+	return s.render(
+		w,
+		r,
+		status,
+		"account.html",
+		accountPage{Page: s.page(r, "Manage My Account"), Email: st, Code: code, Errors: fe},
+	)
 }
 
 func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) error {
@@ -48,8 +60,14 @@ func (s *Server) handleEmailConfirmLink(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "account_email_confirm.html", emailConfirmPage{Page: s.page(r, "Confirm your email address"),
-		Confirmation: c, Done: acct.EmailConfirmed(), Token: token})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"account_email_confirm.html",
+		emailConfirmPage{Page: s.page(r, "Confirm your email address"),
+			Confirmation: c, Done: acct.EmailConfirmed(), Token: token},
+	)
 }
 
 // handleEmailConfirmPost confirms the address with the link's token (the
@@ -83,7 +101,10 @@ func (s *Server) handleEmailResend(w http.ResponseWriter, r *http.Request) error
 	if err := s.app.SendEmailConfirmation(r.Context(), st.meta, st.account.ID); err != nil {
 		return err
 	}
-	s.setFlash(r, "We have sent a new confirmation to "+st.account.Email+". Open its link, or type its code below. Links and codes in earlier emails no longer work.")
+	s.setFlash(
+		r,
+		"We have sent a new confirmation to "+st.account.Email+". Open its link, or type its code below. Links and codes in earlier emails no longer work.",
+	)
 	http.Redirect(w, r, "/account#email", http.StatusSeeOther)
 	return nil
 }

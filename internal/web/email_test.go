@@ -45,25 +45,34 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 
 		// Every page that matters says the address is not confirmed, and how to confirm it.
 		menu := c.Get("/menu")
-		if got := menu.Text("#email-unconfirmed"); !strings.Contains(got, "Your email address dalia@example.ca is not confirmed yet.") ||
+		if got := menu.Text("#email-unconfirmed"); !strings.Contains(
+			got,
+			"Your email address dalia@example.ca is not confirmed yet.",
+		) ||
 			menu.Attr("#email-unconfirmed a.btn", "href") != "/account#email" {
 			t.Fatalf("menu banner %q", got)
 		}
-		if got := c.Get("/notifications").Text("#email-unconfirmed"); !strings.Contains(got, "type its code on Manage My Account") {
+		if got := c.Get("/notifications").Text("#email-unconfirmed"); !strings.Contains(
+			got,
+			"type its code on Manage My Account",
+		) {
 			t.Fatalf("notification centre banner %q", got)
 		}
 		acct := c.Get("/account")
 		if got := acct.Text("#email-state"); got != "dalia@example.ca Not confirmed yet" {
 			t.Fatalf("account email state %q", got)
 		}
-		if len(acct.Find(`form[action="/account/email/confirm"] #code`)) != 1 || len(acct.Find(`form[action="/account/email/resend"] button`)) != 1 {
+		if len(acct.Find(`form[action="/account/email/confirm"] #code`)) != 1 ||
+			len(acct.Find(`form[action="/account/email/resend"] button`)) != 1 {
 			t.Fatalf("no code box or send-again button: %s", acct.Text("#email"))
 		}
 
 		// A wrong code: said at the field, what was typed kept.
 		p := c.Post("/account/email/confirm", url.Values{"code": {"00000"}})
-		if p.Status != http.StatusUnprocessableEntity || p.Text("#code-error") != "Error: Enter the 6-digit code from the email, for example 123456." ||
-			p.Attr("#code", "value") != "00000" || p.Attr("#code", "aria-invalid") != "true" {
+		if p.Status != http.StatusUnprocessableEntity ||
+			p.Text("#code-error") != "Error: Enter the 6-digit code from the email, for example 123456." ||
+			p.Attr("#code", "value") != "00000" ||
+			p.Attr("#code", "aria-invalid") != "true" {
 			t.Fatalf("bad code: %d %q %q", p.Status, p.Text("#code-error"), p.Attr("#code", "value"))
 		}
 		code := confirmCodeRe.FindStringSubmatch(outboxText(t, inst, "dalia@example.ca", "account_created"))[1]
@@ -72,7 +81,8 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 			wrong = "888888"
 		}
 		p = c.Post("/account/email/confirm", url.Values{"code": {wrong}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#code-error"), "That code is not right.") {
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#code-error"), "That code is not right.") {
 			t.Fatalf("wrong code: %d %q", p.Status, p.Text("#code-error"))
 		}
 
@@ -86,7 +96,9 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 		login := fresh.Follow(p)
 		p = fresh.Post(login.URL[:strings.Index(login.URL, "/authorize")]+"/login", url.Values{
 			"request": {login.Attr(`input[name="request"]`, "value")}, "action": {"new"},
-			"given_names": {"Dalia"}, "surname": {"EIGHTEEN"}, "birth_date": {"1980-04-18"}, "email": {"dalia@example.ca"},
+			"given_names": {
+				"Dalia",
+			}, "surname": {"EIGHTEEN"}, "birth_date": {"1980-04-18"}, "email": {"dalia@example.ca"},
 		})
 		page := fresh.Follow(p)
 		if !strings.HasSuffix(page.URL, link) || page.Text("#email-confirm-address") != "dalia@example.ca" {
@@ -101,14 +113,18 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 		}
 		done := fresh.Follow(p)
 		if !strings.Contains(done.Text(".flash"), "Your email address dalia@example.ca is confirmed.") ||
-			!strings.HasPrefix(done.Text("#email-state"), "dalia@example.ca Confirmed on ") || len(done.Find("#code")) != 0 {
+			!strings.HasPrefix(
+				done.Text("#email-state"),
+				"dalia@example.ca Confirmed on ",
+			) || len(done.Find("#code")) != 0 {
 			t.Fatalf("after confirming: %q %q", done.Text(".flash"), done.Text("#email-state"))
 		}
 		if len(fresh.Get("/menu").Find("#email-unconfirmed")) != 0 {
 			t.Fatal("the menu still asks to confirm the address")
 		}
 		// The link again: already done.
-		if p := fresh.Get(link); p.Status != http.StatusOK || !strings.Contains(p.Text("#email-confirm-state"), "is confirmed") {
+		if p := fresh.Get(link); p.Status != http.StatusOK ||
+			!strings.Contains(p.Text("#email-confirm-state"), "is confirmed") {
 			t.Fatalf("link after use: %d %s", p.Status, p.Text("main"))
 		}
 
@@ -117,7 +133,10 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("contact: %d %s", p.Status, p.Text(".error-summary"))
 		}
-		if got := fresh.Follow(p).Text(".flash"); !strings.Contains(got, "Your new email address dalia@new.example is not confirmed yet") {
+		if got := fresh.Follow(p).Text(".flash"); !strings.Contains(
+			got,
+			"Your new email address dalia@new.example is not confirmed yet",
+		) {
 			t.Fatalf("flash %q", got)
 		}
 		if got := fresh.Get("/account").Text("#email-state"); got != "dalia@new.example Not confirmed yet" {
@@ -126,7 +145,11 @@ func TestWeb_EmailConfirmation(t *testing.T) {
 		if !confirmLinkRe.MatchString(outboxText(t, inst, "dalia@new.example", "contact_changed")) {
 			t.Fatal("the new address got no confirmation")
 		}
-		if old := outboxText(t, inst, "dalia@example.ca", "contact_changed"); !strings.Contains(old, "has been replaced") || confirmLinkRe.MatchString(old) {
+		if old := outboxText(t, inst, "dalia@example.ca", "contact_changed"); !strings.Contains(
+			old,
+			"has been replaced",
+		) ||
+			confirmLinkRe.MatchString(old) {
 			t.Fatalf("email to the old address:\n%s", old)
 		}
 		fresh.ConfirmEmail("dalia@new.example")
@@ -147,7 +170,10 @@ func TestWeb_EmailConfirmationResendIsRateLimited(t *testing.T) {
 		if p.Status != http.StatusSeeOther || p.Location != "/account#email" {
 			t.Fatalf("resend %d: %d %s", i, p.Status, p.Text("main"))
 		}
-		if got := c.Follow(p).Text(".flash"); !strings.Contains(got, "We have sent a new confirmation to rae@example.ca.") {
+		if got := c.Follow(p).Text(".flash"); !strings.Contains(
+			got,
+			"We have sent a new confirmation to rae@example.ca.",
+		) {
 			t.Fatalf("resend %d flash %q", i, got)
 		}
 	}
@@ -200,8 +226,12 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 		}
 		nc := mallory.Get("/notifications")
 		row := nc.Text("#action-table")
-		if !strings.Contains(row, "This invitation was sent to lou@clinic.example. Confirm that email address on Manage My Account, or open the link in the invitation email.") ||
-			len(nc.Find(`#action-table form[action$="/accept"]`)) != 0 || len(nc.Find(`#action-table form[action$="/reject"]`)) != 0 {
+		if !strings.Contains(
+			row,
+			"This invitation was sent to lou@clinic.example. Confirm that email address on Manage My Account, or open the link in the invitation email.",
+		) ||
+			len(nc.Find(`#action-table form[action$="/accept"]`)) != 0 ||
+			len(nc.Find(`#action-table form[action$="/reject"]`)) != 0 {
 			t.Fatalf("the invitation is actionable for an unconfirmed address: %s", row)
 		}
 		for _, try := range []url.Values{nil, {"token": {strings.Repeat("ab", 32)}}} {
@@ -233,12 +263,17 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 		if page.Status != http.StatusOK || page.Attr(`form[action="`+accept+`"] input[name="token"]`, "value") == "" {
 			t.Fatalf("invitation page: %d %s", page.Status, page.Text("main"))
 		}
-		p := lou.Post(accept, url.Values{"token": {page.Attr(`form[action="`+accept+`"] input[name="token"]`, "value")}})
-		if p.Status != http.StatusSeeOther || !strings.Contains(lou.Follow(p).Text(".flash"), "You have joined Kingsgate Mall Clinic") {
+		p := lou.Post(
+			accept,
+			url.Values{"token": {page.Attr(`form[action="`+accept+`"] input[name="token"]`, "value")}},
+		)
+		if p.Status != http.StatusSeeOther ||
+			!strings.Contains(lou.Follow(p).Text(".flash"), "You have joined Kingsgate Mall Clinic") {
 			t.Fatalf("accept with the link: %d %s", p.Status, p.Text("main"))
 		}
 		louAcct := inst.Account(t, "lou.personal@example.ca")
-		if m, err := inst.DB.Read().FindMember(t.Context(), portal.WorksiteID(mustAtoi(t, id)), louAcct.ID); err != nil || m.Status != portal.MemberActive {
+		if m, err := inst.DB.Read().FindMember(t.Context(), portal.WorksiteID(mustAtoi(t, id)), louAcct.ID); err != nil ||
+			m.Status != portal.MemberActive {
 			t.Fatalf("Lou's membership %+v %v", m, err)
 		}
 	})
@@ -250,7 +285,11 @@ func TestWeb_DeclarationNeedsTheLinkOrTheConfirmedSigner(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		manager := inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
-		form := portaltest.WorksiteForm("Harbour Clinic", "101", portaltest.SignedBy("Olive OWNER", "olive@harbour.example"))
+		form := portaltest.WorksiteForm(
+			"Harbour Clinic",
+			"101",
+			portaltest.SignedBy("Olive OWNER", "olive@harbour.example"),
+		)
 		p := manager.Post("/worksites/new", form)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
@@ -302,12 +341,16 @@ func TestWeb_RegistrantSignsAfterConfirming(t *testing.T) {
 	}
 	decl := p.Location
 	page := c.Follow(p)
-	if page.Status != http.StatusForbidden || !strings.Contains(page.Text(".lead"), "Your email address lena@example.ca is not confirmed yet.") ||
+	if page.Status != http.StatusForbidden ||
+		!strings.Contains(page.Text(".lead"), "Your email address lena@example.ca is not confirmed yet.") ||
 		page.Attr("#email-unconfirmed a.btn", "href") != "/account#email" {
 		t.Fatalf("declaration before confirming: %d %s", page.Status, page.Text("main"))
 	}
 	nc := c.Get("/notifications")
-	if !strings.Contains(nc.Text("#action-table"), "Sign the Worksite Privacy & Security Declaration for Kingsgate Mall Clinic.") ||
+	if !strings.Contains(
+		nc.Text("#action-table"),
+		"Sign the Worksite Privacy & Security Declaration for Kingsgate Mall Clinic.",
+	) ||
 		nc.Attr(`#action-table a.btn`, "href") != "/account#email" {
 		t.Fatalf("notification centre: %s", nc.Text("#action-table"))
 	}
@@ -326,7 +369,13 @@ func TestWeb_TrainingCreditNeedsAConfirmedAddress(t *testing.T) {
 		mallory.Get("/account/contact")
 		mallory.Post("/account/contact", url.Values{"email": {"alice@example.ca"}, "phone": {"(778) 888-9999"}})
 		day := inst.Clock.Now().In(portal.Pacific()).Format("2006-01-02")
-		rec, err := inst.Portal.App.RecordExternalTraining(t.Context(), portal.RequestMeta{}, "officer.one", "alice@example.ca", day)
+		rec, err := inst.Portal.App.RecordExternalTraining(
+			t.Context(),
+			portal.RequestMeta{},
+			"officer.one",
+			"alice@example.ca",
+			day,
+		)
 		if err != nil || rec.Pending == nil || rec.Completion != nil {
 			t.Fatalf("recorded %+v %v", rec, err)
 		}

@@ -56,7 +56,8 @@ func TestWeb_EmailedLinkSurvivesRegistration(t *testing.T) {
 		}
 
 		c := inst.Client(t)
-		if p := c.Get(link); p.Status != http.StatusSeeOther || p.Location != "/signin?return_to="+url.QueryEscape(link) {
+		if p := c.Get(link); p.Status != http.StatusSeeOther ||
+			p.Location != "/signin?return_to="+url.QueryEscape(link) {
 			t.Fatalf("signed-out link: %d %q", p.Status, p.Location)
 		}
 		p := cardSignIn(t, c, "/signin?return_to="+url.QueryEscape(link), "Nina", "NEWCOMER", "nina@example.ca")
@@ -83,7 +84,8 @@ func TestWeb_EmailedLinkSurvivesRegistration(t *testing.T) {
 			t.Fatalf("link before the form: %d %q", p.Status, p.Location)
 		}
 		c2.Get("/register")
-		if p := c2.Post("/register", portaltest.RegistrationForm("omar@example.ca", "omar.later")); p.Status != http.StatusSeeOther || p.Location != link {
+		if p := c2.Post("/register", portaltest.RegistrationForm("omar@example.ca", "omar.later")); p.Status != http.StatusSeeOther ||
+			p.Location != link {
 			t.Fatalf("register: %d %q", p.Status, p.Location)
 		}
 	})
@@ -95,8 +97,18 @@ func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
 	t.Parallel()
 	inst := portaltest.Start(t, "sqlite:"+t.TempDir()+"/p.db")
 	inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
-	evil := []string{"//evil.example", "/\\evil.example", "\\\\evil.example", "https://evil.example/", "http:evil.example",
-		"%2F%2Fevil.example", "%5C%5Cevil.example", "///evil.example", "javascript:alert(1)", "evil.example"}
+	evil := []string{
+		"//evil.example",
+		"/\\evil.example",
+		"\\\\evil.example",
+		"https://evil.example/",
+		"http:evil.example",
+		"%2F%2Fevil.example",
+		"%5C%5Cevil.example",
+		"///evil.example",
+		"javascript:alert(1)",
+		"evil.example",
+	}
 	for i, target := range evil {
 		start := "/signin?return_to=" + url.QueryEscape(target)
 		p := cardSignIn(t, inst.Client(t), start, "Dalia", "EIGHTEEN", "dalia@example.ca")
@@ -109,7 +121,8 @@ func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
 			t.Fatalf("%q: first sign-in %q", target, p.Location)
 		}
 		c.Get("/register")
-		if p := c.Post("/register", portaltest.RegistrationForm(email, "new.person"+string(rune('a'+i)))); p.Status != http.StatusSeeOther || p.Location != "/menu" {
+		if p := c.Post("/register", portaltest.RegistrationForm(email, "new.person"+string(rune('a'+i)))); p.Status != http.StatusSeeOther ||
+			p.Location != "/menu" {
 			t.Errorf("%q, through registration: %d %q", target, p.Status, p.Location)
 		}
 	}
@@ -122,7 +135,14 @@ func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
 		t.Errorf("encoded slash: %q", p.Location)
 	}
 	// An encoded path of this site is kept as it is.
-	p := cardSignIn(t, inst.Client(t), "/signin?return_to="+url.QueryEscape("/worksites/join?x=%2F%2Fevil"), "Dalia", "EIGHTEEN", "dalia@example.ca")
+	p := cardSignIn(
+		t,
+		inst.Client(t),
+		"/signin?return_to="+url.QueryEscape("/worksites/join?x=%2F%2Fevil"),
+		"Dalia",
+		"EIGHTEEN",
+		"dalia@example.ca",
+	)
 	if p.Location != "/worksites/join?x=%2F%2Fevil" {
 		t.Errorf("same-site path: %q", p.Location)
 	}
@@ -135,7 +155,11 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		manager := inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
-		form := portaltest.WorksiteForm("Harbour Clinic", "101", portaltest.SignedBy("Olive OWNER", "olive@harbour.example"))
+		form := portaltest.WorksiteForm(
+			"Harbour Clinic",
+			"101",
+			portaltest.SignedBy("Olive OWNER", "olive@harbour.example"),
+		)
 		p := manager.Post("/worksites/new", form)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
@@ -154,15 +178,19 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 		if p := eve.Follow(eve.Get("/register")); p.Attr("#signer-only form", "action") != "/register/signer" {
 			t.Fatalf("no signer option on the form: %s", p.Text("main"))
 		}
-		if p := eve.Post("/register/signer", nil); p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), "is to be signed by Olive OWNER") {
+		if p := eve.Post("/register/signer", nil); p.Status != http.StatusForbidden ||
+			!strings.Contains(p.Text("main"), "is to be signed by Olive OWNER") {
 			t.Fatalf("Eve as signer: %d %s", p.Status, p.Text("main"))
 		}
-		if _, err := inst.DB.Read().FindAccountByEmail(t.Context(), "olive@harbour.example"); portal.ErrorCode(err) != portal.ENOTFOUND {
+		if _, err := inst.DB.Read().FindAccountByEmail(t.Context(), "olive@harbour.example"); portal.ErrorCode(
+			err,
+		) != portal.ENOTFOUND {
 			t.Fatalf("an account was made for the wrong card: %v", err)
 		}
 
 		olive := inst.Client(t)
-		if p := olive.Get(link); p.Status != http.StatusSeeOther || p.Location != "/signin?return_to="+url.QueryEscape(link) {
+		if p := olive.Get(link); p.Status != http.StatusSeeOther ||
+			p.Location != "/signin?return_to="+url.QueryEscape(link) {
 			t.Fatalf("signed-out link: %d %q", p.Status, p.Location)
 		}
 		if p := cardSignIn(t, olive, "/signin?return_to="+url.QueryEscape(link), "Olive", "OWNER", "olive.home@example.ca"); p.Location != "/register" {
@@ -184,11 +212,15 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 			t.Fatalf("declaration page: %d %s", decl.Status, decl.Text("main"))
 		}
 		acct := inst.Account(t, "olive@harbour.example")
-		if !acct.SignerOnly() || !acct.EmailConfirmed() || acct.PasswordHash != "" || acct.LegalName() != "Olive OWNER" {
+		if !acct.SignerOnly() || !acct.EmailConfirmed() || acct.PasswordHash != "" ||
+			acct.LegalName() != "Olive OWNER" {
 			t.Fatalf("signer account %+v", acct)
 		}
 		// The pending declaration is in her Notification Centre.
-		if n := olive.Get("/notifications"); !strings.Contains(n.Text("main"), "Sign the Worksite Privacy & Security Declaration for Harbour Clinic.") {
+		if n := olive.Get("/notifications"); !strings.Contains(
+			n.Text("main"),
+			"Sign the Worksite Privacy & Security Declaration for Harbour Clinic.",
+		) {
 			t.Fatalf("notification centre: %s", n.Text("main"))
 		}
 		// She cannot request CareConnect access.
@@ -197,14 +229,16 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 		}
 
 		olive.Get(link)
-		if p := olive.Post(link, url.Values{"agree": {"yes"}, "full_name": {"Olive OWNER"}}); p.Status != http.StatusSeeOther || p.Location != "/notifications" {
+		if p := olive.Post(link, url.Values{"agree": {"yes"}, "full_name": {"Olive OWNER"}}); p.Status != http.StatusSeeOther ||
+			p.Location != "/notifications" {
 			t.Fatalf("sign: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
 		w, _ := inst.DB.Read().FindWorksiteByID(t.Context(), portal.WorksiteID(mustAtoi(t, wsID)))
 		if !w.DeclarationDone() || w.SignerAccountID != acct.ID {
 			t.Fatalf("declaration %+v", w)
 		}
-		evs, err := inst.DB.Read().FindAuditEvents(t.Context(), store.AuditFilter{ActorKind: portal.ActorAccount, ActorID: strconv.FormatInt(int64(acct.ID), 10)})
+		evs, err := inst.DB.Read().
+			FindAuditEvents(t.Context(), store.AuditFilter{ActorKind: portal.ActorAccount, ActorID: strconv.FormatInt(int64(acct.ID), 10)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -212,7 +246,8 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 		for _, e := range evs {
 			actions = append(actions, e.Action)
 		}
-		if !slices.Contains(actions, "account.signer_registered") || !slices.Contains(actions, "worksite.declaration_signed") {
+		if !slices.Contains(actions, "account.signer_registered") ||
+			!slices.Contains(actions, "worksite.declaration_signed") {
 			t.Fatalf("audit: %v", actions)
 		}
 		// Signing in again later goes to the Notification Centre, not a practitioner's menu.

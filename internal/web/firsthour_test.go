@@ -65,7 +65,8 @@ func TestWeb_MenuTiles(t *testing.T) {
 			portaltest.NodeText(link[0]) != "Request CareConnect Access" {
 			t.Fatalf("open Application Access tile: %q", p.Text("#step-application"))
 		}
-		if form := doc.Get("/application/request"); form.Status != 200 || form.Text("h1") != "CareConnect Enrolment Form" {
+		if form := doc.Get("/application/request"); form.Status != 200 ||
+			form.Text("h1") != "CareConnect Enrolment Form" {
 			t.Fatalf("the tile's link: %d %q", form.Status, form.Text("h1"))
 		}
 	})
@@ -86,7 +87,9 @@ func TestWeb_JoinOnePage(t *testing.T) {
 		greg := inst.Confirmed(t, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
 		p := greg.Get("/worksites/join")
 		if p.Text("h1") != "Join a Worksite" || len(p.Find(`form[action="/worksites/join/code"] input#code`)) != 1 ||
-			len(p.Find(`form[action="/worksites/join/address"] input#q`)) != 1 || len(p.Find(`main a[href="/worksites/new"]`)) != 1 {
+			len(
+				p.Find(`form[action="/worksites/join/address"] input#q`),
+			) != 1 || len(p.Find(`main a[href="/worksites/new"]`)) != 1 {
 			t.Fatalf("join page: %s", p.Text("main"))
 		}
 		// The type-ahead names the worksite at unit 101, and only there.
@@ -96,7 +99,11 @@ func TestWeb_JoinOnePage(t *testing.T) {
 			t.Fatalf("%d units marked: %q", len(marked), res.Text("#address-results"))
 		}
 		// The type-ahead's list, as htmx asks for it, marks it too.
-		req, _ := http.NewRequest(http.MethodGet, inst.URL+"/addresses/search?q="+url.QueryEscape("370 Broadway E"), nil)
+		req, _ := http.NewRequest(
+			http.MethodGet,
+			inst.URL+"/addresses/search?q="+url.QueryEscape("370 Broadway E"),
+			nil,
+		)
 		req.Header.Set("HX-Request", "true")
 		resp, err := greg.HTTP.Do(req)
 		if err != nil {
@@ -104,7 +111,8 @@ func TestWeb_JoinOnePage(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if n := strings.Count(string(body), `<span class="address-worksite"> (has a worksite: Kingsgate Mall Clinic)</span>`); resp.StatusCode != http.StatusOK || n != 1 {
+		if n := strings.Count(string(body), `<span class="address-worksite"> (has a worksite: Kingsgate Mall Clinic)</span>`); resp.StatusCode != http.StatusOK ||
+			n != 1 {
 			t.Fatalf("type-ahead: %d, %d units marked", resp.StatusCode, n)
 		}
 		var free, taken string
@@ -118,19 +126,24 @@ func TestWeb_JoinOnePage(t *testing.T) {
 				}
 			}
 		}
-		if !strings.Contains(portaltest.NodeText(res.Find(`#address-results a[href="` + taken + `"]`)[0]), "has a worksite: Kingsgate Mall Clinic") {
+		if !strings.Contains(
+			portaltest.NodeText(res.Find(`#address-results a[href="` + taken + `"]`)[0]),
+			"has a worksite: Kingsgate Mall Clinic",
+		) {
 			t.Errorf("unit 101 is not the one marked")
 		}
 		// A unit without a worksite offers to register it, and says no "No address matches".
 		p = greg.Get(free)
-		if p.Status != http.StatusOK || !strings.Contains(p.Text("#address-free"), "102-370 Broadway E Vancouver, BC, V5T 4G5") ||
+		if p.Status != http.StatusOK ||
+			!strings.Contains(p.Text("#address-free"), "102-370 Broadway E Vancouver, BC, V5T 4G5") ||
 			strings.Contains(p.Text("main"), "No address matches") {
 			t.Fatalf("free unit: %d %s", p.Status, p.Text("main"))
 		}
 
 		// The access form lists who decides.
 		p = greg.Post("/worksites/join/code", url.Values{"code": {code}})
-		if p.Status != http.StatusOK || p.Text("#worksite-name") != "Kingsgate Mall Clinic" || p.Text("#worksite-admins") != "Dalia EIGHTEEN" {
+		if p.Status != http.StatusOK || p.Text("#worksite-name") != "Kingsgate Mall Clinic" ||
+			p.Text("#worksite-admins") != "Dalia EIGHTEEN" {
 			t.Fatalf("access form: %d admins %q", p.Status, p.Text("#worksite-admins"))
 		}
 		if p = greg.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}}); p.Status != http.StatusOK {
@@ -141,7 +154,8 @@ func TestWeb_JoinOnePage(t *testing.T) {
 			"We will email you at greg@example.ca as soon as it is decided; it also shows on your menu." {
 			t.Errorf("next step %q", got)
 		}
-		jr, err := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{AccountID: accountOf(t, inst, greg).ID})
+		jr, err := inst.DB.Read().
+			FindJoinRequests(t.Context(), store.JoinRequestFilter{AccountID: accountOf(t, inst, greg).ID})
 		if err != nil || len(jr) != 1 {
 			t.Fatalf("join requests %v %v", jr, err)
 		}
@@ -151,17 +165,23 @@ func TestWeb_JoinOnePage(t *testing.T) {
 			func() *portaltest.Page { return greg.Get(taken) },
 		} {
 			p = look()
-			if p.Status != http.StatusOK || p.Text("#join-known h2") != "You have already asked to join Kingsgate Mall Clinic" ||
+			if p.Status != http.StatusOK ||
+				p.Text("#join-known h2") != "You have already asked to join Kingsgate Mall Clinic" ||
 				p.Attr("#join-known a", "href") != "/requests/join/"+strconv.FormatInt(int64(jr[0].ID), 10) ||
-				!strings.Contains(p.Text("#join-known"), "(Dalia EIGHTEEN); you will receive an email once they have decided.") ||
+				!strings.Contains(
+					p.Text("#join-known"),
+					"(Dalia EIGHTEEN); you will receive an email once they have decided.",
+				) ||
 				len(p.Find(`form[action="/worksites/access"]`)) != 0 {
 				t.Fatalf("asked already: %d %s", p.Status, p.Text("main"))
 			}
 		}
 		// A member is told so, with the worksite's page.
 		p = admin.Post("/worksites/join/code", url.Values{"code": {strings.ToLower(code)}})
-		if p.Status != http.StatusOK || p.Text("#join-known h2") != "You are already a member of Kingsgate Mall Clinic" ||
-			p.Attr("#join-known a", "href") != "/worksites/"+wsID || len(p.Find(`form[action="/worksites/access"]`)) != 0 {
+		if p.Status != http.StatusOK ||
+			p.Text("#join-known h2") != "You are already a member of Kingsgate Mall Clinic" ||
+			p.Attr("#join-known a", "href") != "/worksites/"+wsID ||
+			len(p.Find(`form[action="/worksites/access"]`)) != 0 {
 			t.Fatalf("member: %d %s", p.Status, p.Text("main"))
 		}
 		if got := p.Attr("#code", "value"); got != strings.ToLower(code) {
@@ -186,8 +206,9 @@ func TestWeb_WorksiteConfirmationsSayWhatNext(t *testing.T) {
 		}
 		flash := c.Follow(p).Text(".flash")
 		m := codeRe.FindStringSubmatch(flash)
-		if m == nil || flash != "Harbour Clinic is registered. Its Worksite ID is "+m[1]+"; we have emailed it to you, and asked Owen OWNER to sign the "+
-			portal.DeclarationTitle+". Once they have signed, the CareConnect team reviews the worksite; we will email you when they decide." {
+		if m == nil ||
+			flash != "Harbour Clinic is registered. Its Worksite ID is "+m[1]+"; we have emailed it to you, and asked Owen OWNER to sign the "+
+				portal.DeclarationTitle+". Once they have signed, the CareConnect team reviews the worksite; we will email you when they decide." {
 			t.Errorf("flash %q", flash)
 		}
 
@@ -239,7 +260,9 @@ func TestBackoffice_QueueByReference(t *testing.T) {
 		if q := officer.Get("/staff/queue"); q.Text("#queue-table tbody td:nth-child(2)") != second.Reference {
 			t.Fatalf("open queue: %q", q.Text("#queue-table tbody"))
 		}
-		if q := officer.Get("/staff/queue?reference=" + url.QueryEscape(ref)); q.Text("#queue-table tbody td:nth-child(2)") != ref ||
+		if q := officer.Get("/staff/queue?reference=" + url.QueryEscape(ref)); q.Text(
+			"#queue-table tbody td:nth-child(2)",
+		) != ref ||
 			!strings.Contains(q.Text("#queue-table tbody"), "Approved") {
 			t.Fatalf("approved by reference: %q", q.Text("#queue-table tbody"))
 		}
@@ -252,16 +275,23 @@ func TestBackoffice_QueueByReference(t *testing.T) {
 		// Malformed: said at the field, the text kept.
 		q := officer.Get("/staff/queue?reference=" + url.QueryEscape("2026-12"))
 		if q.Status != http.StatusUnprocessableEntity ||
-			q.Text("#reference-error") != "Error: Enter a reference number like CC-2026-000123: CC, the year and the request's number." ||
+			q.Text(
+				"#reference-error",
+			) != "Error: Enter a reference number like CC-2026-000123: CC, the year and the request's number." ||
 			q.Attr("#reference", "value") != "2026-12" || q.Attr(`.error-summary a`, "href") != "#reference" {
 			t.Fatalf("bad reference: %d %q", q.Status, q.Text("#reference-error"))
 		}
 		// Without a reference the filters are as before.
-		if q := officer.Get("/staff/queue?status=all&profession=physician"); q.Text("#showing") != "Showing 1 to 2 of 2 entries" {
+		if q := officer.Get("/staff/queue?status=all&profession=physician"); q.Text(
+			"#showing",
+		) != "Showing 1 to 2 of 2 entries" {
 			t.Fatalf("filters: %q", q.Text("#showing"))
 		}
 		// The pager keeps the reference.
-		if u := officer.Get("/staff/queue?reference="+url.QueryEscape(ref)).Attr(`th a`, "href"); !strings.Contains(u, "reference="+ref) {
+		if u := officer.Get("/staff/queue?reference="+url.QueryEscape(ref)).Attr(`th a`, "href"); !strings.Contains(
+			u,
+			"reference="+ref,
+		) {
 			t.Errorf("sort link %q drops the reference", u)
 		}
 	})

@@ -106,7 +106,11 @@ func FuzzFormPost(f *testing.F) {
 				"preferred_last_name": a.PreferredLastName, "email": a.Email, "phone": a.Phone, "mobile": a.Mobile}
 		case "/worksites/new":
 			loc := resp.Header.Get("Location")
-			id, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimPrefix(loc, "/worksites/"), "/declaration"), 10, 64)
+			id, err := strconv.ParseInt(
+				strings.TrimSuffix(strings.TrimPrefix(loc, "/worksites/"), "/declaration"),
+				10,
+				64,
+			)
 			if err != nil {
 				t.Fatalf("registered a worksite, then sent to %q", loc)
 			}

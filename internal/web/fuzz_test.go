@@ -75,7 +75,9 @@ func sampleSCIMUser(s *Server) scimUser {
 			Profession: portal.ProfPhysician},
 		Request: &portal.AccessRequest{Status: portal.ARApproved, UserType: portal.UserType("independent"),
 			GrantedScopes: []portal.DataScope{"demographics"}},
-		Worksites: []store.ProvisionedWorksite{{Code: "W000001", Name: "Kingsgate Mall Clinic", HealthAuthority: "vch"}},
+		Worksites: []store.ProvisionedWorksite{
+			{Code: "W000001", Name: "Kingsgate Mall Clinic", HealthAuthority: "vch"},
+		},
 		Sponsors: []store.ProvisionedSponsor{{Username: "auth1", Name: "Ana Lee", WorksiteCode: "W000001",
 			ResidencyEnd: "2027-06-30"}},
 		RemoteAccess: true, Created: at, LastModified: at})

@@ -38,11 +38,15 @@ func pathHandover(r *http.Request) (portal.HandoverID, error) {
 func (s *Server) handleHandoverStart(w http.ResponseWriter, r *http.Request) error {
 	st := state(r)
 	member, _ := strconv.ParseInt(r.PostFormValue("member"), 10, 64)
-	return s.worksiteAction(w, r, "Handover requested: we have emailed the member. You can leave the worksite once they accept.",
+	return s.worksiteAction(
+		w,
+		r,
+		"Handover requested: we have emailed the member. You can leave the worksite once they accept.",
 		func(id portal.WorksiteID) error {
 			_, err := s.app.StartHandover(r.Context(), st.meta, st.account, id, portal.AccountID(member))
 			return err
-		})
+		},
+	)
 }
 
 func (s *Server) handleHandoverCancel(w http.ResponseWriter, r *http.Request) error {
@@ -79,7 +83,13 @@ func (s *Server) showLeaveWorksite(w http.ResponseWriter, r *http.Request, statu
 	if d.Membership == nil || d.Membership.Status != portal.MemberActive {
 		return portal.Errorf(portal.ENOTFOUND, "That worksite does not exist, or you do not have access to it.")
 	}
-	return s.render(w, r, status, "worksite_leave.html", leaveWorksitePage{Page: s.page(r, "Leave "+d.Worksite.Name), Worksite: d.Worksite, Error: msg})
+	return s.render(
+		w,
+		r,
+		status,
+		"worksite_leave.html",
+		leaveWorksitePage{Page: s.page(r, "Leave "+d.Worksite.Name), Worksite: d.Worksite, Error: msg},
+	)
 }
 
 func (s *Server) handleLeaveWorksitePost(w http.ResponseWriter, r *http.Request) error {
@@ -113,7 +123,12 @@ type handoverPage struct {
 }
 
 func (s *Server) handoverPage(r *http.Request, v *app.HandoverView) handoverPage {
-	return handoverPage{Page: s.page(r, "Take over "+v.Worksite.Name), V: v, Clauses: portal.DeclarationClauses, Version: portal.DeclarationVersion}
+	return handoverPage{
+		Page:    s.page(r, "Take over "+v.Worksite.Name),
+		V:       v,
+		Clauses: portal.DeclarationClauses,
+		Version: portal.DeclarationVersion,
+	}
 }
 
 func (s *Server) handleHandover(w http.ResponseWriter, r *http.Request) error {
@@ -161,7 +176,13 @@ func (s *Server) handleHandoverDecline(w http.ResponseWriter, r *http.Request) e
 
 // handoverFailed shows the handover again with what went wrong, keeping
 // what was typed.
-func (s *Server) handoverFailed(w http.ResponseWriter, r *http.Request, id portal.HandoverID, err error, in portal.DeclarationInput) error {
+func (s *Server) handoverFailed(
+	w http.ResponseWriter,
+	r *http.Request,
+	id portal.HandoverID,
+	err error,
+	in portal.DeclarationInput,
+) error {
 	fe, isFE := portal.AsFieldErrors(err)
 	c := portal.ErrorCode(err)
 	if !isFE && c != portal.ECONFLICT && c != portal.EFORBIDDEN {
@@ -213,7 +234,10 @@ func (s *Server) handleInactiveWorksites(w http.ResponseWriter, r *http.Request)
 		if !iw.LastSignIn.IsZero() {
 			last = formatDate(iw.LastSignIn)
 		}
-		data.Worksites = append(data.Worksites, inactiveRow{Worksite: iw.Worksite, Admins: iw.Admins, LastSignIn: last, Members: iw.Members})
+		data.Worksites = append(
+			data.Worksites,
+			inactiveRow{Worksite: iw.Worksite, Admins: iw.Admins, LastSignIn: last, Members: iw.Members},
+		)
 	}
 	return s.render(w, r, http.StatusOK, "staff_inactive_worksites.html", data)
 }
@@ -232,7 +256,14 @@ func (s *Server) handleAppoint(w http.ResponseWriter, r *http.Request) error {
 	return s.showAppoint(w, r, http.StatusOK, "", nil, nil)
 }
 
-func (s *Server) showAppoint(w http.ResponseWriter, r *http.Request, status int, member string, confirm *portal.Membership, fe portal.FieldErrors) error {
+func (s *Server) showAppoint(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	member string,
+	confirm *portal.Membership,
+	fe portal.FieldErrors,
+) error {
 	id, err := pathWorksite(r)
 	if err != nil {
 		return err
@@ -241,8 +272,14 @@ func (s *Server) showAppoint(w http.ResponseWriter, r *http.Request, status int,
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, status, "staff_appoint.html", appointPage{Page: s.page(r, "Appoint a site administrator for "+v.Worksite.Name),
-		V: v, Days: inactiveDays(), Member: member, Confirm: confirm, Errors: fe})
+	return s.render(
+		w,
+		r,
+		status,
+		"staff_appoint.html",
+		appointPage{Page: s.page(r, "Appoint a site administrator for "+v.Worksite.Name),
+			V: v, Days: inactiveDays(), Member: member, Confirm: confirm, Errors: fe},
+	)
 }
 
 // handleAppointPost confirms the choice first (confirm is not "yes": the
@@ -273,12 +310,26 @@ func (s *Server) handleAppointPost(w http.ResponseWriter, r *http.Request) error
 		return s.showAppoint(w, r, http.StatusUnprocessableEntity, member, nil, fe)
 	}
 	if portal.ErrorCode(err) == portal.ECONFLICT {
-		return s.showAppoint(w, r, http.StatusConflict, member, nil, portal.FieldErrors{"member": portal.ErrorMessage(err)})
+		return s.showAppoint(
+			w,
+			r,
+			http.StatusConflict,
+			member,
+			nil,
+			portal.FieldErrors{"member": portal.ErrorMessage(err)},
+		)
 	}
 	if err != nil {
 		return err
 	}
-	s.setFlash(r, fmt.Sprintf("%s is now a site administrator of %s. We have emailed them and the worksite's other administrators.", m.Name, m.WorksiteName))
+	s.setFlash(
+		r,
+		fmt.Sprintf(
+			"%s is now a site administrator of %s. We have emailed them and the worksite's other administrators.",
+			m.Name,
+			m.WorksiteName,
+		),
+	)
 	http.Redirect(w, r, "/staff/inactive-worksites", http.StatusSeeOther)
 	return nil
 }

@@ -62,7 +62,8 @@ func TestWeb_Handover(t *testing.T) {
 
 		show := ada.Get("/worksites/" + ws)
 		opts := show.Find(`#member option`)
-		if len(opts) != 3 || !strings.Contains(show.Text("#handover"), "You are the only site administrator of Harbour Clinic") {
+		if len(opts) != 3 ||
+			!strings.Contains(show.Text("#handover"), "You are the only site administrator of Harbour Clinic") {
 			t.Fatalf("handover form: %d options; %q", len(opts), show.Text("#handover"))
 		}
 		if len(ben.Get("/worksites/"+ws).Find(`form[action="`+handover+`"]`)) != 0 {
@@ -83,7 +84,10 @@ func TestWeb_Handover(t *testing.T) {
 			}
 		})
 		t.Run("CSRF", func(t *testing.T) {
-			p := ada.Post(handover, url.Values{"csrf_token": {"wrong"}, "member": {strconv.FormatInt(int64(benAcct.ID), 10)}})
+			p := ada.Post(
+				handover,
+				url.Values{"csrf_token": {"wrong"}, "member": {strconv.FormatInt(int64(benAcct.ID), 10)}},
+			)
 			if p.Status != http.StatusForbidden || pendingHandover(t, inst, ws) != nil {
 				t.Fatalf("without the CSRF token: %d", p.Status)
 			}
@@ -91,7 +95,8 @@ func TestWeb_Handover(t *testing.T) {
 		t.Run("ErrNoMemberChosen", func(t *testing.T) {
 			ada.Get("/worksites/" + ws)
 			p := ada.Post(handover, url.Values{"member": {""}})
-			if p.Status != http.StatusUnprocessableEntity || p.Text("#member-error") != "Error: Choose an active member of Harbour Clinic." {
+			if p.Status != http.StatusUnprocessableEntity ||
+				p.Text("#member-error") != "Error: Choose an active member of Harbour Clinic." {
 				t.Fatalf("%d %q", p.Status, p.Text("#member-error"))
 			}
 		})
@@ -102,7 +107,8 @@ func TestWeb_Handover(t *testing.T) {
 			t.Fatalf("start: %d %q", p.Status, p.Location)
 		}
 		show = ada.Follow(p)
-		if !strings.Contains(show.Text(".flash"), "Handover requested") || !strings.Contains(show.Text("#handover-pending"), "You asked Ben MEMBER to take over") {
+		if !strings.Contains(show.Text(".flash"), "Handover requested") ||
+			!strings.Contains(show.Text("#handover-pending"), "You asked Ben MEMBER to take over") {
 			t.Fatalf("after starting: flash %q, %q", show.Text(".flash"), show.Text("#handover-pending"))
 		}
 		h := pendingHandover(t, inst, ws)
@@ -114,7 +120,9 @@ func TestWeb_Handover(t *testing.T) {
 		t.Run("DoubleSubmit", func(t *testing.T) {
 			p := ada.Post(handover, url.Values{"member": {strconv.FormatInt(int64(calAcct.ID), 10)}})
 			if p.Status != http.StatusConflict ||
-				p.Text(".flash-error") != "A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else." {
+				p.Text(
+					".flash-error",
+				) != "A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else." {
 				t.Fatalf("%d %q", p.Status, p.Text(".flash-error"))
 			}
 		})
@@ -151,12 +159,14 @@ func TestWeb_Handover(t *testing.T) {
 			t.Fatalf("accept: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
 		adaAcct := accountOf(t, inst, ada)
-		if memberRole(t, inst, ws, benAcct) != portal.RoleSiteAdmin || memberRole(t, inst, ws, adaAcct) != portal.RoleMember {
+		if memberRole(t, inst, ws, benAcct) != portal.RoleSiteAdmin ||
+			memberRole(t, inst, ws, adaAcct) != portal.RoleMember {
 			t.Fatal("roles did not swap")
 		}
 
 		// Ada leaves: a confirmation first, which changes nothing.
-		if p := ada.Get("/worksites/" + ws + "/leave"); p.Status != http.StatusOK || memberRole(t, inst, ws, adaAcct) != portal.RoleMember {
+		if p := ada.Get("/worksites/" + ws + "/leave"); p.Status != http.StatusOK ||
+			memberRole(t, inst, ws, adaAcct) != portal.RoleMember {
 			t.Fatalf("leave page: %d", p.Status)
 		}
 		if p := ada.Post("/worksites/"+ws+"/leave", url.Values{"csrf_token": {"wrong"}}); p.Status != http.StatusForbidden {
@@ -190,7 +200,8 @@ func TestWeb_AppointSiteAdmin(t *testing.T) {
 		addMember(t, inst, ws, calAcct)
 		officer := inst.StaffClient(t, "officer")
 
-		if p := officer.Get("/staff/inactive-worksites"); p.Status != http.StatusOK || len(p.Find("#inactive-worksites")) != 0 {
+		if p := officer.Get("/staff/inactive-worksites"); p.Status != http.StatusOK ||
+			len(p.Find("#inactive-worksites")) != 0 {
 			t.Fatalf("listed before 90 days: %d", p.Status)
 		}
 		if p := officer.Get("/staff/inactive-worksites/" + ws); p.Status != http.StatusNotFound {
@@ -200,7 +211,8 @@ func TestWeb_AppointSiteAdmin(t *testing.T) {
 		// The sessions from before have long expired.
 		officer, auditor := inst.StaffClient(t, "officer"), inst.StaffClient(t, "auditor")
 		list := officer.Get("/staff/inactive-worksites")
-		if !strings.Contains(list.Text("#inactive-worksites"), "Other Clinic") || !strings.Contains(list.Text("#inactive-worksites"), "Dee OTHER") {
+		if !strings.Contains(list.Text("#inactive-worksites"), "Other Clinic") ||
+			!strings.Contains(list.Text("#inactive-worksites"), "Dee OTHER") {
 			t.Fatalf("list: %q", list.Text("#inactive-worksites"))
 		}
 		if p := auditor.Get("/staff/inactive-worksites"); p.Status != http.StatusForbidden {
@@ -216,11 +228,16 @@ func TestWeb_AppointSiteAdmin(t *testing.T) {
 			t.Fatalf("without CSRF: %d", p.Status)
 		}
 		p := officer.Post(appoint, url.Values{})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text(".error-summary"), "Choose the member to appoint") {
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text(".error-summary"), "Choose the member to appoint") {
 			t.Fatalf("nobody chosen: %d %q", p.Status, p.Text(".error-summary"))
 		}
 		p = officer.Post(appoint, url.Values{"member": {member}})
-		if p.Status != http.StatusOK || !strings.Contains(p.Text("#appoint-confirm"), "Make Cal MEMBER (cal@example.ca) a site administrator of Other Clinic?") {
+		if p.Status != http.StatusOK ||
+			!strings.Contains(
+				p.Text("#appoint-confirm"),
+				"Make Cal MEMBER (cal@example.ca) a site administrator of Other Clinic?",
+			) {
 			t.Fatalf("confirmation: %d %q", p.Status, p.Text("#appoint-confirm"))
 		}
 		if memberRole(t, inst, ws, calAcct) != portal.RoleMember {

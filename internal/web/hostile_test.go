@@ -28,7 +28,13 @@ type hostileAnswer struct {
 }
 
 // send makes one request with c's cookies and the given headers.
-func send(t *testing.T, c *portaltest.Client, base, method, target, contentType string, body io.Reader, header http.Header) hostileAnswer {
+func send(
+	t *testing.T,
+	c *portaltest.Client,
+	base, method, target, contentType string,
+	body io.Reader,
+	header http.Header,
+) hostileAnswer {
 	t.Helper()
 	req, err := http.NewRequest(method, base+target, body)
 	if err != nil {
@@ -141,8 +147,16 @@ func TestWeb_HostileInputOnEveryRoute(t *testing.T) {
 			t.Fatal(err)
 		}
 		staff.Get("/staff") // the staff session's CSRF token
-		raw, _, err := inst.Portal.App.CreateToken(ctx, portal.RequestMeta{}, "officer.one",
-			app.TokenInput{Name: "hostile", Scopes: []string{app.TokenScopeSCIM, app.TokenScopeEvents}, Lifetime: 24 * time.Hour})
+		raw, _, err := inst.Portal.App.CreateToken(
+			ctx,
+			portal.RequestMeta{},
+			"officer.one",
+			app.TokenInput{
+				Name:     "hostile",
+				Scopes:   []string{app.TokenScopeSCIM, app.TokenScopeEvents},
+				Lifetime: 24 * time.Hour,
+			},
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -151,14 +165,20 @@ func TestWeb_HostileInputOnEveryRoute(t *testing.T) {
 
 		healthy := func(after string) {
 			t.Helper()
-			if a := send(t, anonymous, inst.URL, http.MethodGet, "/healthz", "", nil, nil); a.status != http.StatusOK || a.body != "ok\n" {
+			if a := send(t, anonymous, inst.URL, http.MethodGet, "/healthz", "", nil, nil); a.status != http.StatusOK ||
+				a.body != "ok\n" {
 				t.Fatalf("after %s the server answers /healthz with %d %q", after, a.status, a.body)
 			}
 		}
 		big := strings.Repeat("a", 100<<10)
 		hostile := map[string]string{"invalid UTF-8": "caf\xe9 \xff", "NUL": "a\x00b"}
 		// Forms also get a control character, and a line break outside a text area.
-		hostileForm := map[string]string{"invalid UTF-8": "caf\xe9 \xff", "NUL": "a\x00b", "escape": "a\x1bb", "line break": "a\nb"}
+		hostileForm := map[string]string{
+			"invalid UTF-8": "caf\xe9 \xff",
+			"NUL":           "a\x00b",
+			"escape":        "a\x1bb",
+			"line break":    "a\nb",
+		}
 
 		walked := 0
 		for _, pattern := range web.RoutePatterns(inst.Portal.Server) {
@@ -246,7 +266,10 @@ func TestWeb_HostileInputOnEveryRoute(t *testing.T) {
 								f.Set(field, v)
 							}
 						}
-						check(name+" in a one-line field", send(t, c, inst.URL, m, plain, formType, strings.NewReader(f.Encode()), header))
+						check(
+							name+" in a one-line field",
+							send(t, c, inst.URL, m, plain, formType, strings.NewReader(f.Encode()), header),
+						)
 						continue
 					}
 					check(name+" in the form", send(t, c, inst.URL, m, plain, formType, form(v), header))
@@ -255,7 +278,10 @@ func TestWeb_HostileInputOnEveryRoute(t *testing.T) {
 				for _, name := range []string{"name", "reason", "comment", "q", "code", "full_name", "email"} {
 					f.Set(name, big)
 				}
-				check("100 KB form values", send(t, c, inst.URL, m, plain, formType, strings.NewReader(f.Encode()), header))
+				check(
+					"100 KB form values",
+					send(t, c, inst.URL, m, plain, formType, strings.NewReader(f.Encode()), header),
+				)
 				over := "csrf_token=" + url.QueryEscape(c.CSRF) + "&comment=" + strings.Repeat("a", 1<<20)
 				a := send(t, c, inst.URL, m, plain, formType, strings.NewReader(over), header)
 				if !api && a.status != http.StatusRequestEntityTooLarge {

@@ -114,8 +114,13 @@ func (s *Server) forms(next http.Handler) http.Handler {
 			var tooBig *http.MaxBytesError
 			switch {
 			case errors.As(err, &tooBig):
-				s.renderError(w, r, http.StatusRequestEntityTooLarge, "The form you sent is larger than the portal accepts. "+
-					"Go back, shorten the text and send it again.")
+				s.renderError(
+					w,
+					r,
+					http.StatusRequestEntityTooLarge,
+					"The form you sent is larger than the portal accepts. "+
+						"Go back, shorten the text and send it again.",
+				)
 			case errors.Is(err, errBadText):
 				s.renderError(w, r, http.StatusBadRequest, badTextMessage)
 			case errors.Is(err, errFieldTooLong):
@@ -123,7 +128,12 @@ func (s *Server) forms(next http.Handler) http.Handler {
 					"Go back, shorten the text and send it again.")
 			default:
 				state(r).logger.Warn("unreadable form", "err", err)
-				s.renderError(w, r, http.StatusBadRequest, "The form could not be read. Go back, reload the page and try again.")
+				s.renderError(
+					w,
+					r,
+					http.StatusBadRequest,
+					"The form could not be read. Go back, reload the page and try again.",
+				)
 			}
 			return
 		}

@@ -24,7 +24,8 @@ func TestWeb_BadTextRefusedBeforeTheDatabase(t *testing.T) {
 		for name, v := range map[string]string{"NUL": "Clinic\x00", "invalid UTF-8": "Caf\xe9 Clinic", "newline": "Clinic\nTwo",
 			"escape": "Clinic\x1b[31m"} {
 			p := c.Post("/worksites/new", portaltest.WorksiteForm(v, "101"))
-			if p.Status != http.StatusBadRequest || !strings.Contains(p.Text("main"), "characters the portal cannot accept") {
+			if p.Status != http.StatusBadRequest ||
+				!strings.Contains(p.Text("main"), "characters the portal cannot accept") {
 				t.Errorf("worksite name with %s: %d %q", name, p.Status, p.Text("main"))
 			}
 		}
@@ -56,11 +57,21 @@ func TestWeb_BadTextRefusedBeforeTheDatabase(t *testing.T) {
 		tok := apiToken(t, inst, "utf8", 24*time.Hour, app.TokenScopeSCIM)
 		for _, target := range []string{"/scim/v2/Users/%ff", "/scim/v2/Users/%00",
 			"/scim/v2/Users?filter=" + url.QueryEscape("userName eq \"\xff\""), "/scim/v2/Users?filter=" + url.QueryEscape("userName eq \"\x00\"")} {
-			a := send(t, inst.Client(t), inst.URL, http.MethodGet, target, "", nil, http.Header{"Authorization": {"Bearer " + tok}})
+			a := send(
+				t,
+				inst.Client(t),
+				inst.URL,
+				http.MethodGet,
+				target,
+				"",
+				nil,
+				http.Header{"Authorization": {"Bearer " + tok}},
+			)
 			var e map[string]any
 			_ = json.Unmarshal([]byte(a.body), &e)
 			if a.status != http.StatusBadRequest || a.contentType != "application/scim+json" || jstr(e, "status") != "400" ||
-				jstr(e, "schemas", 0) != "urn:ietf:params:scim:api:messages:2.0:Error" || jstr(e, "detail") == "" {
+				jstr(e, "schemas", 0) != "urn:ietf:params:scim:api:messages:2.0:Error" ||
+				jstr(e, "detail") == "" {
 				t.Errorf("%s: %d %s %s", target, a.status, a.contentType, a.body)
 			}
 		}
@@ -102,7 +113,10 @@ func TestWeb_HostileUserAgentIsAuditedSafely(t *testing.T) {
 		c.Get("/account/contact")
 		for i, ua := range []string{"Mozilla/5.0 \xff\xfe", "Mozilla/5.0\t(X11)", strings.Repeat("a", 299) + "é and more"} {
 			c.HTTP.Transport = userAgent{ua: ua, next: http.DefaultTransport}
-			p := c.Post("/account/contact", url.Values{"email": {"ugo@example.ca"}, "phone": {fmt.Sprintf("(604) 555-010%d", i)}})
+			p := c.Post(
+				"/account/contact",
+				url.Values{"email": {"ugo@example.ca"}, "phone": {fmt.Sprintf("(604) 555-010%d", i)}},
+			)
 			if p.Status != http.StatusSeeOther {
 				t.Errorf("contact change with the User-Agent %q: %d %q", ua, p.Status, p.Text("main"))
 			}

@@ -28,13 +28,16 @@ func TestWeb_RegisterWithWorksiteID(t *testing.T) {
 		// what was typed is kept.
 		form.Set("worksite_code", "ZZZZZZZ")
 		p := c.Post("/register", form)
-		if p.Status != http.StatusUnprocessableEntity || p.Attr("#worksite_code", "aria-invalid") != "true" || p.Text("#worksite_code-error") == "" {
+		if p.Status != http.StatusUnprocessableEntity || p.Attr("#worksite_code", "aria-invalid") != "true" ||
+			p.Text("#worksite_code-error") == "" {
 			t.Fatalf("unknown Worksite ID: %d %q", p.Status, p.Text("#worksite_code-error"))
 		}
 		if p.Attr("#worksite_code", "value") != "ZZZZZZZ" || p.Attr("#username", "value") != "phoebe.physician" {
 			t.Errorf("typed values not kept: %q %q", p.Attr("#worksite_code", "value"), p.Attr("#username", "value"))
 		}
-		if _, err := inst.DB.Read().FindAccountByEmail(t.Context(), "phoebe@example.ca"); portal.ErrorCode(err) != portal.ENOTFOUND {
+		if _, err := inst.DB.Read().FindAccountByEmail(t.Context(), "phoebe@example.ca"); portal.ErrorCode(
+			err,
+		) != portal.ENOTFOUND {
 			t.Fatalf("an account was registered with a refused Worksite ID: %v", err)
 		}
 
@@ -44,15 +47,20 @@ func TestWeb_RegisterWithWorksiteID(t *testing.T) {
 			t.Fatalf("register with a Worksite ID: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
 		course := c.Follow(p)
-		if !strings.Contains(course.Text(".flash"), "Your request to join Kingsgate Mall Clinic was sent to its site administrators") {
+		if !strings.Contains(
+			course.Text(".flash"),
+			"Your request to join Kingsgate Mall Clinic was sent to its site administrators",
+		) {
 			t.Errorf("flash %q", course.Text(".flash"))
 		}
 		acct := inst.Account(t, "phoebe@example.ca")
 		jr, err := inst.DB.Read().FindJoinRequests(t.Context(), store.JoinRequestFilter{AccountID: acct.ID})
-		if err != nil || len(jr) != 1 || formatInt(int64(jr[0].WorksiteID)) != wsID || jr[0].Via != "code" || jr[0].Status != "pending" {
+		if err != nil || len(jr) != 1 || formatInt(int64(jr[0].WorksiteID)) != wsID || jr[0].Via != "code" ||
+			jr[0].Status != "pending" {
 			t.Fatalf("join requests %+v %v", jr, err)
 		}
-		es, err := inst.DB.Read().FindEmails(t.Context(), store.EmailFilter{To: "dalia@example.ca", Kind: "worksite_join_request"})
+		es, err := inst.DB.Read().
+			FindEmails(t.Context(), store.EmailFilter{To: "dalia@example.ca", Kind: "worksite_join_request"})
 		if err != nil || len(es) != 1 {
 			t.Fatalf("%d join request emails to the administrator: %v", len(es), err)
 		}
@@ -71,7 +79,8 @@ func TestWeb_StepsLeadToTheNext(t *testing.T) {
 			t.Fatal(err)
 		}
 		cert := doc.Get("/training/certificate")
-		if cert.Attr("#next-step", "href") != "/agreement" || cert.Text("#next-step") != "Next: sign the agreement (HPCAA)" {
+		if cert.Attr("#next-step", "href") != "/agreement" ||
+			cert.Text("#next-step") != "Next: sign the agreement (HPCAA)" {
 			t.Fatalf("certificate's next step: %q %q", cert.Attr("#next-step", "href"), cert.Text("#next-step"))
 		}
 		p := doc.Post("/agreement", url.Values{"full_name": {"Sam JONES"}, "agree": {"yes"}})
@@ -79,7 +88,8 @@ func TestWeb_StepsLeadToTheNext(t *testing.T) {
 			t.Fatalf("sign: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
 		form := doc.Follow(p)
-		if form.Text("h1") != "CareConnect Enrolment Form" || !strings.Contains(form.Text(".flash"), "You signed version "+portal.HPCAAVersion) ||
+		if form.Text("h1") != "CareConnect Enrolment Form" ||
+			!strings.Contains(form.Text(".flash"), "You signed version "+portal.HPCAAVersion) ||
 			!strings.Contains(form.Text(".flash"), "You can now request CareConnect access.") {
 			t.Fatalf("after signing: %q %q", form.Text("h1"), form.Text(".flash"))
 		}
@@ -105,7 +115,8 @@ func TestWeb_RegisterWorksiteIDLookupsAreRateLimited(t *testing.T) {
 		}
 	}
 	form.Set("worksite_code", "AAAAAAA")
-	if p := gus.Post("/register", form); p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text("main"), "too many times") {
+	if p := gus.Post("/register", form); p.Status != http.StatusTooManyRequests ||
+		!strings.Contains(p.Text("main"), "too many times") {
 		t.Fatalf("look-up 21: %d %q", p.Status, p.Text("main"))
 	}
 	// Another person registering is not held back by Gus's guesses.

@@ -24,7 +24,13 @@ type leavePage struct {
 	Errors portal.FieldErrors
 }
 
-func (s *Server) showLeave(w http.ResponseWriter, r *http.Request, status int, form portal.LeaveInput, fe portal.FieldErrors) error {
+func (s *Server) showLeave(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	form portal.LeaveInput,
+	fe portal.FieldErrors,
+) error {
 	ls, err := s.app.Leaves(r.Context(), state(r).account)
 	if err != nil {
 		return err

@@ -34,25 +34,37 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 		// Return date before the first day: the error, what was typed kept.
 		start := now.In(portal.Pacific()).Format(time.DateOnly)
 		end := now.In(portal.Pacific()).AddDate(0, 0, 60).Format(time.DateOnly)
-		p = c.Post("/account/leave", url.Values{"kind": {"parental"}, "start": {end}, "end": {start}, "pause_access": {"yes"}})
+		p = c.Post(
+			"/account/leave",
+			url.Values{"kind": {"parental"}, "start": {end}, "end": {start}, "pause_access": {"yes"}},
+		)
 		if p.Status != http.StatusUnprocessableEntity || p.Text("#end-error") != "Error: The return date must be after the first day of your leave." ||
-			p.Attr("#start", "value") != end || len(p.Find(`input[name="kind"][value="parental"][checked]`)) != 1 ||
+			p.Attr("#start", "value") != end ||
+			len(p.Find(`input[name="kind"][value="parental"][checked]`)) != 1 ||
 			len(p.Find(`input[name="pause_access"][checked]`)) != 1 {
 			t.Fatalf("refused: %d %q", p.Status, p.Text(".error-summary"))
 		}
-		p = c.Post("/account/leave", url.Values{"kind": {"parental"}, "start": {start}, "end": {end}, "pause_access": {"yes"}})
+		p = c.Post(
+			"/account/leave",
+			url.Values{"kind": {"parental"}, "start": {start}, "end": {end}, "pause_access": {"yes"}},
+		)
 		if p.Status != http.StatusSeeOther || p.Location != "/account/leave" {
 			t.Fatalf("record: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}
 		p = c.Follow(p)
-		if !strings.Contains(p.Text(".flash"), "comes back on "+end) || !strings.Contains(p.Text("#leaves"), "Paused until "+end) {
+		if !strings.Contains(p.Text(".flash"), "comes back on "+end) ||
+			!strings.Contains(p.Text("#leaves"), "Paused until "+end) {
 			t.Fatalf("recorded: %q %q", p.Text(".flash"), p.Text("#leaves"))
 		}
 		// Starting today, the access is paused at once.
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended || !got.ReviewDueAt.Equal(due.AddDate(0, 0, 60)) {
+		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended ||
+			!got.ReviewDueAt.Equal(due.AddDate(0, 0, 60)) {
 			t.Fatalf("request %s due %v", got.Status, got.ReviewDueAt)
 		}
-		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended}) {
+		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
+		) {
 			t.Fatalf("feed %v", got)
 		}
 		if es := inst.Emails(t, lea.Email, "leave_recorded"); len(es) != 1 {
@@ -74,10 +86,14 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARApproved {
 			t.Fatalf("after the leave %s", got.Status)
 		}
-		if es := inst.Emails(t, lea.Email, "leave_ended"); len(es) != 1 || es[0].Subject != "Welcome back: your CareConnect access is restored" {
+		if es := inst.Emails(t, lea.Email, "leave_ended"); len(es) != 1 ||
+			es[0].Subject != "Welcome back: your CareConnect access is restored" {
 			t.Fatalf("%d end emails", len(es))
 		}
-		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
+		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(
+			got,
+			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
+		) {
 			t.Fatalf("feed %v", got)
 		}
 	})

@@ -62,16 +62,20 @@ func TestWeb_LicenceRegistry(t *testing.T) {
 			if got := boStatus(t, inst, req.ID).Status; got != portal.ARSuspended {
 				t.Fatalf("after the lapse: %s", got)
 			}
-			if es := inst.Emails(t, acct.Email, "licence_suspended"); len(es) != 1 || !strings.Contains(es[0].Text, "licence 12345 as lapsed") {
+			if es := inst.Emails(t, acct.Email, "licence_suspended"); len(es) != 1 ||
+				!strings.Contains(es[0].Text, "licence 12345 as lapsed") {
 				t.Fatalf("person's email %+v", es)
 			}
 			p = officer.Get(personPath)
-			if got := p.Text("#licence-standing"); !strings.Contains(got, "Lapsed") || !strings.Contains(got, "status Lapsed") {
+			if got := p.Text("#licence-standing"); !strings.Contains(got, "Lapsed") ||
+				!strings.Contains(got, "status Lapsed") {
 				t.Fatalf("licence standing %q", got)
 			}
 			p = officer.Post(personPath+"/reinstate", url.Values{"reason": {"Renewed, says the doctor."}})
-			if p.Status != http.StatusConflict || !strings.HasPrefix(p.Text("#action-message"),
-				"Their access cannot be reinstated: the College of Physicians and Surgeons of BC last reported Dalia EIGHTEEN's licence 12345 as lapsed") {
+			if p.Status != http.StatusConflict || !strings.HasPrefix(
+				p.Text("#action-message"),
+				"Their access cannot be reinstated: the College of Physicians and Surgeons of BC last reported Dalia EIGHTEEN's licence 12345 as lapsed",
+			) {
 				t.Fatalf("reinstate while lapsed: %d %q", p.Status, p.Text("#action-message"))
 			}
 
@@ -81,7 +85,8 @@ func TestWeb_LicenceRegistry(t *testing.T) {
 				t.Fatalf("restoring the licence reinstated on its own: %s", got)
 			}
 			p = officer.Follow(officer.Post(personPath+"/reinstate", url.Values{"reason": {"Licence renewed."}}))
-			if !strings.Contains(p.Text("#access-status"), "Approved") || !strings.Contains(p.Text("#licence-standing"), "Active") {
+			if !strings.Contains(p.Text("#access-status"), "Approved") ||
+				!strings.Contains(p.Text("#licence-standing"), "Active") {
 				t.Fatalf("reinstated page %q %q", p.Text("#access-status"), p.Text("#licence-standing"))
 			}
 			m := officer.Get("/metrics").Body

@@ -33,7 +33,8 @@ func TestWeb_DailyLimitsShownOnTheForm(t *testing.T) {
 		if p.Status != http.StatusTooManyRequests || p.Text("#signer_email-error") != "Error: "+signerLimit {
 			t.Fatalf("registration past the limit: %d %q", p.Status, p.Text("#signer_email-error"))
 		}
-		if p.Attr("#name", "value") != "Fourth Clinic" || p.Attr("#signer_email", "value") != "busy.signer@example.org" ||
+		if p.Attr("#name", "value") != "Fourth Clinic" ||
+			p.Attr("#signer_email", "value") != "busy.signer@example.org" ||
 			p.Attr("#unit", "value") != "105" {
 			t.Fatal("the registration form lost what was typed")
 		}
@@ -105,7 +106,8 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 			t.Fatalf("closed notice %q", got)
 		}
 		p = admin.Post(resend, nil)
-		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".flash-error"), "was declined by the CareConnect team") {
+		if p.Status != http.StatusConflict ||
+			!strings.Contains(p.Text(".flash-error"), "was declined by the CareConnect team") {
 			t.Fatalf("send again at a declined worksite: %d %q", p.Status, p.Text(".flash-error"))
 		}
 	})
@@ -145,7 +147,8 @@ func TestWeb_DeclinedWorksiteRecord(t *testing.T) {
 			t.Fatal("the declined worksite is listed twice")
 		}
 		page = admin.Get("/worksites/" + id)
-		if page.Status != http.StatusOK || !strings.Contains(page.Text("#worksite-declined"), "The reason given: The clinic could not be verified.") {
+		if page.Status != http.StatusOK ||
+			!strings.Contains(page.Text("#worksite-declined"), "The reason given: The clinic could not be verified.") {
 			t.Fatalf("record page %d %q", page.Status, page.Text("#worksite-declined"))
 		}
 		if len(page.Find("form")) != 1 { // sign out only
@@ -167,10 +170,13 @@ func TestWeb_AddressSearchPageTooLong(t *testing.T) {
 		q := strings.TrimSpace(strings.Repeat("Broadway ", 13))
 		p := c.Get("/worksites/join/address?q=" + url.QueryEscape(q))
 		if p.Status != http.StatusUnprocessableEntity ||
-			p.Text("#q-error") != "Error: Your search has too many words. Type at most 12 words of the address, for example 370 Broadway E." {
+			p.Text(
+				"#q-error",
+			) != "Error: Your search has too many words. Type at most 12 words of the address, for example 370 Broadway E." {
 			t.Fatalf("status %d, error %q", p.Status, p.Text("#q-error"))
 		}
-		if p.Attr("#q", "value") != q || p.Attr("#q", "aria-invalid") != "true" || p.Attr("#q", "aria-describedby") != "q-hint q-error" {
+		if p.Attr("#q", "value") != q || p.Attr("#q", "aria-invalid") != "true" ||
+			p.Attr("#q", "aria-describedby") != "q-hint q-error" {
 			t.Fatalf("input value %q, aria-invalid %q", p.Attr("#q", "value"), p.Attr("#q", "aria-invalid"))
 		}
 		if len(p.Find("#address-results li")) != 0 {

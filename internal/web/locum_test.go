@@ -57,7 +57,8 @@ func TestWeb_Locum(t *testing.T) {
 			t.Fatalf("mark: %d %s", p.Status, p.Text("main"))
 		}
 		page := admin.Follow(p)
-		if !strings.Contains(page.Text(".flash"), "Marked as a locum") || !strings.Contains(page.Text("table"), "Locum Active, ends after "+day(10)) {
+		if !strings.Contains(page.Text(".flash"), "Marked as a locum") ||
+			!strings.Contains(page.Text("table"), "Locum Active, ends after "+day(10)) {
 			t.Fatalf("worksite page: %q / %q", page.Text(".flash"), page.Text("table"))
 		}
 

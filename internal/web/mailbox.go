@@ -20,7 +20,13 @@ func (s *Server) handleMailbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "mailbox.html", mailboxPage{Page: s.page(r, "Development mailbox"), Emails: emails, To: to})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"mailbox.html",
+		mailboxPage{Page: s.page(r, "Development mailbox"), Emails: emails, To: to},
+	)
 }
 
 // mailboxMessagePage shows one email.
@@ -42,7 +48,13 @@ func (s *Server) handleMailboxMessage(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "mailbox_message.html", mailboxMessagePage{Page: s.page(r, e.Subject), Email: e})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"mailbox_message.html",
+		mailboxMessagePage{Page: s.page(r, e.Subject), Email: e},
+	)
 }
 
 // handleMailboxHTML serves an email's HTML body for a sandboxed frame: no

@@ -105,7 +105,11 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
 		tok, _ := bearerToken(r)
 		if subtle.ConstantTimeCompare([]byte(tok), []byte(s.cfg.MetricsToken)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="metrics"`)
-			http.Error(w, "a metrics token is required: send it as Authorization: Bearer TOKEN", http.StatusUnauthorized)
+			http.Error(
+				w,
+				"a metrics token is required: send it as Authorization: Bearer TOKEN",
+				http.StatusUnauthorized,
+			)
 			return nil
 		}
 	}

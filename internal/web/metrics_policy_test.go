@@ -25,7 +25,10 @@ func TestWeb_PolicyViolationsMetric(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-	if want := "portal_policy_checked_timestamp_seconds " + strconv.FormatFloat(float64(inst.Clock.Now().Unix()), 'g', -1, 64); !strings.Contains(m.Body, want) {
+	if want := "portal_policy_checked_timestamp_seconds " + strconv.FormatFloat(float64(inst.Clock.Now().Unix()), 'g', -1, 64); !strings.Contains(
+		m.Body,
+		want,
+	) {
 		t.Errorf("metrics lack %q", want)
 	}
 

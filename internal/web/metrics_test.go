@@ -91,12 +91,14 @@ func TestWeb_MetricsOffThePublicListener(t *testing.T) {
 	t.Parallel()
 	inst := productionPortal(t, nil)
 	c := inst.Client(t)
-	if p := c.Get("/metrics"); p.Status != http.StatusNotFound || strings.Contains(p.Body, "portal_http_requests_total") {
+	if p := c.Get("/metrics"); p.Status != http.StatusNotFound ||
+		strings.Contains(p.Body, "portal_http_requests_total") {
 		t.Fatalf("public /metrics in production: %d", p.Status)
 	}
 	ms := httptest.NewServer(inst.Portal.Server.MetricsHandler())
 	defer ms.Close()
-	if a := send(t, c, ms.URL, http.MethodGet, "/metrics", "", nil, nil); a.status != http.StatusOK || !strings.Contains(a.body, "portal_http_requests_total") {
+	if a := send(t, c, ms.URL, http.MethodGet, "/metrics", "", nil, nil); a.status != http.StatusOK ||
+		!strings.Contains(a.body, "portal_http_requests_total") {
 		t.Fatalf("metrics listener: %d %.200s", a.status, a.body)
 	}
 	if a := send(t, c, ms.URL, http.MethodGet, "/menu", "", nil, nil); a.status != http.StatusNotFound {

@@ -79,7 +79,18 @@ func (s *Server) base(next http.Handler) http.Handler {
 			d := time.Since(st.start)
 			s.metrics.observe(st.route, r.Method, status, d)
 			if st.route != "GET /static/" && st.route != "GET /healthz" && st.route != "GET /metrics" {
-				attrs := []any{"method", r.Method, "path", logPath(st.route, r.URL.Path), "route", st.route, "status", status, "duration_ms", d.Milliseconds()}
+				attrs := []any{
+					"method",
+					r.Method,
+					"path",
+					logPath(st.route, r.URL.Path),
+					"route",
+					st.route,
+					"status",
+					status,
+					"duration_ms",
+					d.Milliseconds(),
+				}
 				if st.account != nil {
 					attrs = append(attrs, "account_id", int64(st.account.ID))
 				}
@@ -100,7 +111,8 @@ func (s *Server) base(next http.Handler) http.Handler {
 		if s.secure {
 			h.Set("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 		}
-		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" && r.URL.Path != "/metrics" {
+		if !strings.HasPrefix(r.URL.Path, "/static/") && r.URL.Path != "/healthz" && r.URL.Path != "/readyz" &&
+			r.URL.Path != "/metrics" {
 			h.Set("Cache-Control", "no-store")
 			sess, acct, err := s.loadSession(r)
 			if err != nil {
@@ -195,7 +207,12 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 			token = r.PostFormValue("csrf_token")
 		}
 		if !validCSRF(state(r).sess, token) {
-			s.renderError(w, r, http.StatusForbidden, "Your session expired or the form is out of date. Go back, reload the page and try again.")
+			s.renderError(
+				w,
+				r,
+				http.StatusForbidden,
+				"Your session expired or the form is out of date. Go back, reload the page and try again.",
+			)
 			return
 		}
 		next.ServeHTTP(w, r)
@@ -213,7 +230,8 @@ func (s *Server) requireAccount(h handler) handler {
 			if st.sess != nil && st.sess.data.Card != nil {
 				// Signed in with the card, no HxBC account yet: the form
 				// first, then back to this page.
-				if back := safeReturnTo(r.URL.RequestURI()); r.Method == http.MethodGet && back != "" && st.sess.data.ReturnTo != back {
+				if back := safeReturnTo(r.URL.RequestURI()); r.Method == http.MethodGet && back != "" &&
+					st.sess.data.ReturnTo != back {
 					st.sess.data.ReturnTo = back
 					if err := s.saveSession(r.Context(), st.sess); err != nil {
 						return err

@@ -95,7 +95,14 @@ func newCoursePage(p Page, answers map[string]int, result *app.QuizResult) train
 	page := trainingCoursePage{Page: p, CourseTitle: portal.TrainingTitle, Version: portal.TrainingVersion,
 		Modules: portal.TrainingModules, PassMark: portal.TrainingPassMark, Result: result}
 	for i, q := range portal.TrainingQuiz {
-		qq := quizQuestion{ID: q.ID, Number: i + 1, Text: q.Text, Options: q.Options, Selected: -1, Explanation: q.Explanation}
+		qq := quizQuestion{
+			ID:          q.ID,
+			Number:      i + 1,
+			Text:        q.Text,
+			Options:     q.Options,
+			Selected:    -1,
+			Explanation: q.Explanation,
+		}
 		if a, ok := answers[q.ID]; ok && a >= 0 && a < len(q.Options) {
 			qq.Selected = a
 		}
@@ -127,8 +134,11 @@ func (s *Server) handleTrainingQuizPost(w http.ResponseWriter, r *http.Request) 
 		return s.render(w, r, http.StatusUnprocessableEntity, "training_course.html",
 			newCoursePage(s.page(r, portal.TrainingTitle), answers, result))
 	}
-	s.setFlash(r, fmt.Sprintf("Well done: you passed the quiz with %d%% and completed the %s. Your certificate is below.",
-		result.Score, portal.TrainingTitle))
+	s.setFlash(
+		r,
+		fmt.Sprintf("Well done: you passed the quiz with %d%% and completed the %s. Your certificate is below.",
+			result.Score, portal.TrainingTitle),
+	)
 	http.Redirect(w, r, "/training/certificate", http.StatusSeeOther)
 	return nil
 }
@@ -194,9 +204,16 @@ type agreementPage struct {
 
 func (s *Server) agreementPage(r *http.Request, st *app.PrerequisiteStatus) agreementPage {
 	acct := state(r).account
-	return agreementPage{Page: s.page(r, portal.HPCAATitle), AgreementTitle: portal.HPCAATitle, Version: portal.HPCAAVersion,
-		Clauses: portal.HPCAAClauses, Required: st.Required, OnBehalfOf: acct.UserType() == portal.UserOnBehalfOf,
-		Status: newPrereqState(st), LegalName: acct.LegalName()}
+	return agreementPage{
+		Page:           s.page(r, portal.HPCAATitle),
+		AgreementTitle: portal.HPCAATitle,
+		Version:        portal.HPCAAVersion,
+		Clauses:        portal.HPCAAClauses,
+		Required:       st.Required,
+		OnBehalfOf:     acct.UserType() == portal.UserOnBehalfOf,
+		Status:         newPrereqState(st),
+		LegalName:      acct.LegalName(),
+	}
 }
 
 func (s *Server) handleAgreement(w http.ResponseWriter, r *http.Request) error {
@@ -229,13 +246,23 @@ func (s *Server) handleAgreementPost(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if next == "/application/request" {
-		s.setFlash(r, fmt.Sprintf("Thank you. You signed version %s of the %s on %s; your signed copy is under the agreement's step on the menu. You can now request CareConnect access.",
-			c.Version, portal.HPCAATitle, formatDate(c.CompletedAt)))
+		s.setFlash(
+			r,
+			fmt.Sprintf(
+				"Thank you. You signed version %s of the %s on %s; your signed copy is under the agreement's step on the menu. You can now request CareConnect access.",
+				c.Version,
+				portal.HPCAATitle,
+				formatDate(c.CompletedAt),
+			),
+		)
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return nil
 	}
-	s.setFlash(r, fmt.Sprintf("Thank you. You signed version %s of the %s on %s. Print or save this copy for your records.",
-		c.Version, portal.HPCAATitle, formatDate(c.CompletedAt)))
+	s.setFlash(
+		r,
+		fmt.Sprintf("Thank you. You signed version %s of the %s on %s. Print or save this copy for your records.",
+			c.Version, portal.HPCAATitle, formatDate(c.CompletedAt)),
+	)
 	http.Redirect(w, r, "/agreement/copy", http.StatusSeeOther)
 	return nil
 }
@@ -262,16 +289,25 @@ func (s *Server) handleAgreementCopy(w http.ResponseWriter, r *http.Request) err
 	if !st.Done {
 		msg := "You have not signed the current version of the agreement yet."
 		if st.Outdated {
-			msg = fmt.Sprintf("You signed version %s, which has been replaced. Read and sign version %s below; you can then print a copy.",
-				st.Latest.Version, st.Version)
+			msg = fmt.Sprintf(
+				"You signed version %s, which has been replaced. Read and sign version %s below; you can then print a copy.",
+				st.Latest.Version,
+				st.Version,
+			)
 		}
 		s.setFlash(r, msg)
 		http.Redirect(w, r, "/agreement", http.StatusSeeOther)
 		return nil
 	}
 	c := st.Current
-	return s.render(w, r, http.StatusOK, "agreement_copy.html", agreementCopyPage{Page: s.page(r, portal.HPCAATitle+": your signed copy"),
-		AgreementTitle: portal.HPCAATitle, Version: c.Version, Clauses: portal.HPCAAClauses, SignedName: c.SignedName,
-		LegalName: acct.LegalName(), Username: acct.QualifiedUsername(), Profession: acct.ProfessionLabel(),
-		Date: longDate(c.CompletedAt)})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"agreement_copy.html",
+		agreementCopyPage{Page: s.page(r, portal.HPCAATitle+": your signed copy"),
+			AgreementTitle: portal.HPCAATitle, Version: c.Version, Clauses: portal.HPCAAClauses, SignedName: c.SignedName,
+			LegalName: acct.LegalName(), Username: acct.QualifiedUsername(), Profession: acct.ProfessionLabel(),
+			Date: longDate(c.CompletedAt)},
+	)
 }

@@ -55,7 +55,8 @@ func TestWeb_Training(t *testing.T) {
 			t.Fatalf("the overview has %d quiz questions, want %d", n, len(portal.TrainingQuiz))
 		}
 		// No certificate before the training is done.
-		if got := c.Follow(c.Get("/training/certificate")); !strings.HasSuffix(got.URL, "/training") || !strings.Contains(got.Text(".flash"), "complete the current version") {
+		if got := c.Follow(c.Get("/training/certificate")); !strings.HasSuffix(got.URL, "/training") ||
+			!strings.Contains(got.Text(".flash"), "complete the current version") {
 			t.Fatalf("certificate before completion: %s %q", got.URL, got.Text(".flash"))
 		}
 
@@ -105,10 +106,13 @@ func TestWeb_Training(t *testing.T) {
 			if p.Text("#q1-error") != "" {
 				t.Error("a right answer was marked")
 			}
-			if len(p.Find(`#q2-0[checked]`)) != 1 || len(p.Find(`#q1-1[checked]`)) != 1 || len(p.Find(`fieldset#q9 input[checked]`)) != 0 {
+			if len(p.Find(`#q2-0[checked]`)) != 1 || len(p.Find(`#q1-1[checked]`)) != 1 ||
+				len(p.Find(`fieldset#q9 input[checked]`)) != 0 {
 				t.Error("the answers given were not kept")
 			}
-			if cs, _ := inst.DB.Read().FindCompletions(t.Context(), inst.Account(t, "tara@example.ca").ID); len(cs) != 0 {
+			if cs, _ := inst.DB.Read().FindCompletions(t.Context(), inst.Account(t, "tara@example.ca").ID); len(
+				cs,
+			) != 0 {
 				t.Fatalf("a failed quiz recorded %+v", cs)
 			}
 		})
@@ -123,7 +127,8 @@ func TestWeb_Training(t *testing.T) {
 			}
 			today := inst.Clock.Now().In(portal.Pacific()).Format("January 2, 2006")
 			if cert.Text("#certificate-name") != "Tara TRAINEE" || cert.Text("#certificate-version") != portal.TrainingVersion ||
-				cert.Text("#certificate-date") != today || !strings.Contains(cert.Text("#certificate-score"), "90%") {
+				cert.Text("#certificate-date") != today ||
+				!strings.Contains(cert.Text("#certificate-score"), "90%") {
 				t.Fatalf("certificate: %s", cert.Text("#certificate"))
 			}
 			if !strings.Contains(cert.Text(".notice"), "Print") {
@@ -183,7 +188,8 @@ func TestWeb_Agreement(t *testing.T) {
 			t.Fatalf("version not shown: %q", p.Text(".card h2"))
 		}
 		// No copy before signing.
-		if got := c.Follow(c.Get("/agreement/copy")); !strings.HasSuffix(got.URL, "/agreement") || !strings.Contains(got.Text(".flash"), "not signed") {
+		if got := c.Follow(c.Get("/agreement/copy")); !strings.HasSuffix(got.URL, "/agreement") ||
+			!strings.Contains(got.Text(".flash"), "not signed") {
 			t.Fatalf("copy before signing: %s %q", got.URL, got.Text(".flash"))
 		}
 
@@ -205,7 +211,8 @@ func TestWeb_Agreement(t *testing.T) {
 				t.Errorf("summary lists %d problems, want 2", n)
 			}
 			p = c.Post("/agreement", url.Values{"agree": {"yes"}})
-			if p.Status != http.StatusUnprocessableEntity || len(p.Find(`input[name="agree"][checked]`)) != 1 || p.Text("#agree-error") != "" {
+			if p.Status != http.StatusUnprocessableEntity || len(p.Find(`input[name="agree"][checked]`)) != 1 ||
+				p.Text("#agree-error") != "" {
 				t.Errorf("the ticked box was not kept")
 			}
 		})
@@ -219,15 +226,25 @@ func TestWeb_Agreement(t *testing.T) {
 				t.Fatalf("flash %q", cp.Text(".flash"))
 			}
 			today := inst.Clock.Now().In(portal.Pacific()).Format("January 2, 2006")
-			if cp.Text("#copy-signed-name") != "dalia eighteen" || cp.Text("#copy-date") != today || cp.Text("#copy-version") != portal.HPCAAVersion {
-				t.Fatalf("copy: %q %q %q", cp.Text("#copy-signed-name"), cp.Text("#copy-date"), cp.Text("#copy-version"))
+			if cp.Text("#copy-signed-name") != "dalia eighteen" || cp.Text("#copy-date") != today ||
+				cp.Text("#copy-version") != portal.HPCAAVersion {
+				t.Fatalf(
+					"copy: %q %q %q",
+					cp.Text("#copy-signed-name"),
+					cp.Text("#copy-date"),
+					cp.Text("#copy-version"),
+				)
 			}
 			if n := len(cp.Find("ol#agreement-clauses > li")); n != len(portal.HPCAAClauses) {
 				t.Fatalf("copy has %d clauses", n)
 			}
 			p = c.Get("/agreement")
 			if p.Text("#agreement-status") != "Signed" || len(p.Find(`form[action="/agreement"]`)) != 0 {
-				t.Fatalf("after signing: %q, form shown %v", p.Text("#agreement-status"), len(p.Find(`form[action="/agreement"]`)) != 0)
+				t.Fatalf(
+					"after signing: %q, form shown %v",
+					p.Text("#agreement-status"),
+					len(p.Find(`form[action="/agreement"]`)) != 0,
+				)
 			}
 			// Signing the same version again is refused.
 			p = c.Post("/agreement", url.Values{"full_name": {"Dalia EIGHTEEN"}, "agree": {"yes"}})

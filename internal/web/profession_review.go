@@ -31,7 +31,13 @@ func (s *Server) handleProfessionQueue(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "staff_professions.html", staffProfessionsPage{Page: s.page(r, "Professions to review"), Items: items})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"staff_professions.html",
+		staffProfessionsPage{Page: s.page(r, "Professions to review"), Items: items},
+	)
 }
 
 // staffProfessionPage is one person's profession review: the placement
@@ -51,7 +57,12 @@ type staffProfessionPage struct {
 	}
 }
 
-func (s *Server) showProfessionCase(w http.ResponseWriter, r *http.Request, status int, data staffProfessionPage) error {
+func (s *Server) showProfessionCase(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	data staffProfessionPage,
+) error {
 	st := state(r)
 	id, err := pathPerson(r)
 	if err != nil {
@@ -61,7 +72,10 @@ func (s *Server) showProfessionCase(w http.ResponseWriter, r *http.Request, stat
 	if err != nil {
 		return err
 	}
-	data.Page, data.C, data.ResidentRoute = s.page(r, "Review the profession of "+c.Account.LegalName()), c, portal.ResidentRoutes
+	data.Page, data.C, data.ResidentRoute = s.page(
+		r,
+		"Review the profession of "+c.Account.LegalName(),
+	), c, portal.ResidentRoutes
 	for _, p := range portal.EligibleProfessions() {
 		if p.Code != portal.ProfOther {
 			data.Professions = append(data.Professions, p)
@@ -80,10 +94,16 @@ func (s *Server) handleProfessionPlace(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	in := portal.ProfessionPlacement{Profession: r.PostFormValue("profession"), NurseLicence: r.PostFormValue("nurse_licence"),
-		MSPBillingNumber: r.PostFormValue("msp_billing_number"), CPSID: r.PostFormValue("cpsid"),
-		Resident: r.PostFormValue("resident"), ResidentRoute: r.PostFormValue("resident_route"),
-		CollegeID: r.PostFormValue("college_id"), Note: r.PostFormValue("note")}
+	in := portal.ProfessionPlacement{
+		Profession:       r.PostFormValue("profession"),
+		NurseLicence:     r.PostFormValue("nurse_licence"),
+		MSPBillingNumber: r.PostFormValue("msp_billing_number"),
+		CPSID:            r.PostFormValue("cpsid"),
+		Resident:         r.PostFormValue("resident"),
+		ResidentRoute:    r.PostFormValue("resident_route"),
+		CollegeID:        r.PostFormValue("college_id"),
+		Note:             r.PostFormValue("note"),
+	}
 	acct, err := s.app.PlaceProfession(r.Context(), st.meta, st.staff, id, in)
 	if err != nil {
 		status, ok := failedStatus(err)

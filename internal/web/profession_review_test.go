@@ -15,7 +15,11 @@ import (
 )
 
 // registeredOther registers a person whose profession is "Other".
-func registeredOther(t *testing.T, inst *portaltest.Instance, given, surname, username, described string) (*portaltest.Client, *portal.Account) {
+func registeredOther(
+	t *testing.T,
+	inst *portaltest.Instance,
+	given, surname, username, described string,
+) (*portaltest.Client, *portal.Account) {
 	t.Helper()
 	email := username + "@example.ca"
 	c := inst.Registered(t, given, surname, email, username, func(f url.Values) {
@@ -29,7 +33,8 @@ func registeredOther(t *testing.T, inst *portaltest.Instance, given, surname, us
 // lastAudit returns the newest audit row about an account with action.
 func lastAudit(t *testing.T, inst *portaltest.Instance, id portal.AccountID, action string) *portal.AuditEvent {
 	t.Helper()
-	evs, err := inst.DB.Read().FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "account", SubjectID: strconv.FormatInt(int64(id), 10)})
+	evs, err := inst.DB.Read().
+		FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "account", SubjectID: strconv.FormatInt(int64(id), 10)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +53,8 @@ func TestWeb_OtherProfessionPlacedByTheTeam(t *testing.T) {
 		officer := inst.StaffClient(t, "officer")
 
 		list := officer.Get("/staff/professions")
-		if list.Status != http.StatusOK || !strings.Contains(list.Text(fmt.Sprintf("#person-%d", acct.ID)), "Family medicine resident (UBC)") {
+		if list.Status != http.StatusOK ||
+			!strings.Contains(list.Text(fmt.Sprintf("#person-%d", acct.ID)), "Family medicine resident (UBC)") {
 			t.Fatalf("queue: %d %q", list.Status, list.Text("main"))
 		}
 		page := officer.Get(fmt.Sprintf("/staff/professions/%d", acct.ID))
@@ -60,7 +66,12 @@ func TestWeb_OtherProfessionPlacedByTheTeam(t *testing.T) {
 		}
 
 		// Invalid: a resident physician without the identifiers or a route; all typed kept.
-		bad := url.Values{"profession": {"physician"}, "resident": {"yes"}, "msp_billing_number": {"A1234"}, "note": {"Checked with UBC."}}
+		bad := url.Values{
+			"profession":         {"physician"},
+			"resident":           {"yes"},
+			"msp_billing_number": {"A1234"},
+			"note":               {"Checked with UBC."},
+		}
 		p := officer.Post(fmt.Sprintf("/staff/professions/%d/place", acct.ID), bad)
 		if p.Status != http.StatusUnprocessableEntity {
 			t.Fatalf("invalid placement: %d", p.Status)
@@ -68,7 +79,10 @@ func TestWeb_OtherProfessionPlacedByTheTeam(t *testing.T) {
 		if got := p.Text("#cpsid-error"); !strings.Contains(got, "Enter your CPSID.") {
 			t.Errorf("cpsid error %q", got)
 		}
-		if got := p.Text("#resident_route-error"); !strings.Contains(got, "Choose whether the resident is sponsored by an authorizer or works on their own.") {
+		if got := p.Text("#resident_route-error"); !strings.Contains(
+			got,
+			"Choose whether the resident is sponsored by an authorizer or works on their own.",
+		) {
 			t.Errorf("route error %q", got)
 		}
 		if p.Attr("#msp_billing_number", "value") != "A1234" || p.Text("#note") != "Checked with UBC." {
@@ -93,13 +107,17 @@ func TestWeb_OtherProfessionPlacedByTheTeam(t *testing.T) {
 			t.Fatalf("account after placement: %+v", a)
 		}
 		ev := lastAudit(t, inst, acct.ID, "account.profession_placed")
-		if ev == nil || ev.ActorKind != portal.ActorStaff || !strings.Contains(ev.Details, `"user_type":"independent"`) ||
+		if ev == nil || ev.ActorKind != portal.ActorStaff ||
+			!strings.Contains(ev.Details, `"user_type":"independent"`) ||
 			!strings.Contains(ev.Details, `"described":"Family medicine resident (UBC)"`) {
 			t.Fatalf("audit row: %+v", ev)
 		}
 		emails := inst.Emails(t, "rhea.resident@example.ca", "profession_reviewed")
 		if len(emails) != 1 || !strings.Contains(emails[0].Text, "recorded your profession as Physician") ||
-			!strings.Contains(emails[0].Text, "Independent user") || !strings.Contains(emails[0].Text, "Checked with UBC.") {
+			!strings.Contains(
+				emails[0].Text,
+				"Independent user",
+			) || !strings.Contains(emails[0].Text, "Checked with UBC.") {
 			t.Fatalf("emails: %+v", emails)
 		}
 		// The person leaves "Under review": the menu now shows the journey.
@@ -126,7 +144,8 @@ func TestWeb_OtherProfessionDeclinedByTheTeam(t *testing.T) {
 		path := fmt.Sprintf("/staff/professions/%d/decline", acct.ID)
 
 		p := officer.Post(path, url.Values{"reason": {"   "}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#reason-error"), "Give a reason, so the person knows what to do next.") {
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#reason-error"), "Give a reason, so the person knows what to do next.") {
 			t.Fatalf("decline without a reason: %d %q", p.Status, p.Text("#reason-error"))
 		}
 		if lastAudit(t, inst, acct.ID, "account.profession_declined") != nil {
@@ -142,7 +161,8 @@ func TestWeb_OtherProfessionDeclinedByTheTeam(t *testing.T) {
 			t.Fatalf("audit row: %+v", ev)
 		}
 		emails := inst.Emails(t, "dora.doula@example.ca", "profession_reviewed")
-		if len(emails) != 1 || emails[0].Subject != "Your profession cannot be granted CareConnect access" || !strings.Contains(emails[0].Text, reason) {
+		if len(emails) != 1 || emails[0].Subject != "Your profession cannot be granted CareConnect access" ||
+			!strings.Contains(emails[0].Text, reason) {
 			t.Fatalf("emails: %+v", emails)
 		}
 		if others := inst.Emails(t, "", "profession_reviewed"); len(others) != 1 {

@@ -12,7 +12,12 @@ import (
 
 // statementsFor is how many statements one GET of path sends to the
 // database, and the page it gave.
-func statementsFor(t *testing.T, inst *portaltest.Instance, c *portaltest.Client, path string) (int64, *portaltest.Page) {
+func statementsFor(
+	t *testing.T,
+	inst *portaltest.Instance,
+	c *portaltest.Client,
+	path string,
+) (int64, *portaltest.Page) {
 	t.Helper()
 	before := inst.DB.Statements()
 	p := c.Get(path)
@@ -65,7 +70,8 @@ func TestWeb_MenuPendingAndQueries(t *testing.T) {
 		phys, _, req := boSubmitted(t, inst, "Paul", "QUEUE", "paul.queue", "303", nil)
 		n, p = statementsFor(t, inst, phys, "/menu")
 		wantLine := "CareConnect request " + req.Reference + ", in the CareConnect team's queue since " + day + "."
-		if got := pageTexts(p, ".pending-requests li"); len(got) != 1 || got[0] != wantLine || !strings.HasPrefix(req.Reference, "CC-") {
+		if got := pageTexts(p, ".pending-requests li"); len(got) != 1 || got[0] != wantLine ||
+			!strings.HasPrefix(req.Reference, "CC-") {
 			t.Errorf("pending lines %q, want %q", got, wantLine)
 		}
 		if n > maxPageStatements {
@@ -82,7 +88,11 @@ func TestWeb_MenuPendingAndQueries(t *testing.T) {
 			}
 		}
 		if p := doc.Get("/menu"); len(p.Find(".attention-banner")) != 1 || len(p.Find(".pending-requests")) != 0 {
-			t.Errorf("administrator's menu: banner %d, pending %d", len(p.Find(".attention-banner")), len(p.Find(".pending-requests")))
+			t.Errorf(
+				"administrator's menu: banner %d, pending %d",
+				len(p.Find(".attention-banner")),
+				len(p.Find(".pending-requests")),
+			)
 		}
 	})
 }

@@ -16,7 +16,10 @@ func (s *Server) rateLimit(r *http.Request, key string, limit int) error {
 	}
 	if !ok {
 		state(r).logger.Warn("rate limited", "bucket", key)
-		return portal.Errorf(portal.ERATELIMIT, "You have tried this too many times. Please wait an hour and try again.")
+		return portal.Errorf(
+			portal.ERATELIMIT,
+			"You have tried this too many times. Please wait an hour and try again.",
+		)
 	}
 	return nil
 }

@@ -30,7 +30,11 @@ func TestWeb_PasswordChangeNeedsRecentSignIn(t *testing.T) {
 		if p := c.Get("/account/password"); p.Status != http.StatusSeeOther || p.Location != again {
 			t.Fatalf("eleven minutes after signing in: %d %q, want a redirect to %s", p.Status, p.Location, again)
 		}
-		form := url.Values{"password": {"Granite-Kettle-93"}, "confirm_password": {"Granite-Kettle-93"}, "csrf_token": {csrf}}
+		form := url.Values{
+			"password":         {"Granite-Kettle-93"},
+			"confirm_password": {"Granite-Kettle-93"},
+			"csrf_token":       {csrf},
+		}
 		if p := c.Post("/account/password", form); p.Status != http.StatusSeeOther || p.Location != again {
 			t.Fatalf("change after an old sign-in: %d %q", p.Status, p.Location)
 		}
@@ -46,13 +50,19 @@ func TestWeb_PasswordChangeNeedsRecentSignIn(t *testing.T) {
 		}
 		p := c.Post(login.URL[:strings.Index(login.URL, "/authorize")]+"/login", url.Values{
 			"request": {login.Attr(`input[name="request"]`, "value")}, "action": {"new"},
-			"given_names": {"Gregory"}, "surname": {"NINETEEN"}, "birth_date": {"1980-04-18"}, "email": {"greg@example.ca"},
+			"given_names": {
+				"Gregory",
+			}, "surname": {"NINETEEN"}, "birth_date": {"1980-04-18"}, "email": {"greg@example.ca"},
 		})
 		p = c.Follow(p)
-		if !strings.HasSuffix(p.URL, "/account/password") || p.Status != http.StatusOK || len(p.Find("#password")) != 1 {
+		if !strings.HasSuffix(p.URL, "/account/password") || p.Status != http.StatusOK ||
+			len(p.Find("#password")) != 1 {
 			t.Fatalf("after signing in again: %d at %s", p.Status, p.URL)
 		}
-		p = c.Post("/account/password", url.Values{"password": {"Granite-Kettle-93"}, "confirm_password": {"Granite-Kettle-93"}})
+		p = c.Post(
+			"/account/password",
+			url.Values{"password": {"Granite-Kettle-93"}, "confirm_password": {"Granite-Kettle-93"}},
+		)
 		if p.Status != http.StatusSeeOther || p.Location != "/account" {
 			t.Fatalf("change after a fresh sign-in: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
 		}

@@ -29,8 +29,14 @@ func (s *Server) renderStaffRemote(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, status, "staff_remote.html", staffRemotePage{Page: s.page(r, "Remote access requests"), Requests: reqs,
-		Failed: failed, Error: msg, Reason: r.PostFormValue("reason")})
+	return s.render(
+		w,
+		r,
+		status,
+		"staff_remote.html",
+		staffRemotePage{Page: s.page(r, "Remote access requests"), Requests: reqs,
+			Failed: failed, Error: msg, Reason: r.PostFormValue("reason")},
+	)
 }
 
 func (s *Server) handleStaffRemote(w http.ResponseWriter, r *http.Request) error {

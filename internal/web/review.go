@@ -33,7 +33,14 @@ type reviewPage struct {
 	Message string // why the confirmation could not be recorded, or why there is nothing to confirm
 }
 
-func (s *Server) showReview(w http.ResponseWriter, r *http.Request, status int, form app.ReviewInput, fe portal.FieldErrors, msg string) error {
+func (s *Server) showReview(
+	w http.ResponseWriter,
+	r *http.Request,
+	status int,
+	form app.ReviewInput,
+	fe portal.FieldErrors,
+	msg string,
+) error {
 	v, err := s.app.AccessReview(r.Context(), state(r).account)
 	if err != nil {
 		return err
@@ -64,9 +71,13 @@ func (s *Server) handleReviewPost(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	flash := "Thank you. Your CareConnect access is confirmed; your next annual review is due on " + formatDate(v.DueAt) + "."
+	flash := "Thank you. Your CareConnect access is confirmed; your next annual review is due on " + formatDate(
+		v.DueAt,
+	) + "."
 	if v.Reinstated {
-		flash = "Thank you. Your CareConnect access is confirmed and reinstated; your next annual review is due on " + formatDate(v.DueAt) + "."
+		flash = "Thank you. Your CareConnect access is confirmed and reinstated; your next annual review is due on " + formatDate(
+			v.DueAt,
+		) + "."
 	}
 	s.setFlash(r, flash)
 	http.Redirect(w, r, "/review", http.StatusSeeOther)
@@ -83,7 +94,15 @@ type membersReviewPage struct {
 	Message string
 }
 
-func (s *Server) showMembersReview(w http.ResponseWriter, r *http.Request, id portal.WorksiteID, status int, in app.MembersReviewInput, fe portal.FieldErrors, msg string) error {
+func (s *Server) showMembersReview(
+	w http.ResponseWriter,
+	r *http.Request,
+	id portal.WorksiteID,
+	status int,
+	in app.MembersReviewInput,
+	fe portal.FieldErrors,
+	msg string,
+) error {
 	v, err := s.app.MembersReview(r.Context(), state(r).account, id)
 	if err != nil {
 		return err
@@ -92,8 +111,14 @@ func (s *Server) showMembersReview(w http.ResponseWriter, r *http.Request, id po
 	for _, a := range in.Remove {
 		remove[a] = true
 	}
-	return s.render(w, r, status, "review_members.html", membersReviewPage{Page: s.page(r, "Review the members of "+v.Worksite.Name),
-		R: v, Remove: remove, Confirm: in.Confirm, Errors: fe, Message: msg})
+	return s.render(
+		w,
+		r,
+		status,
+		"review_members.html",
+		membersReviewPage{Page: s.page(r, "Review the members of "+v.Worksite.Name),
+			R: v, Remove: remove, Confirm: in.Confirm, Errors: fe, Message: msg},
+	)
 }
 
 func (s *Server) handleMembersReview(w http.ResponseWriter, r *http.Request) error {
@@ -153,5 +178,11 @@ func (s *Server) handleStaffReviews(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "staff_reviews.html", staffReviewsPage{Page: s.page(r, "Annual reviews"), R: v})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"staff_reviews.html",
+		staffReviewsPage{Page: s.page(r, "Annual reviews"), R: v},
+	)
 }

@@ -28,21 +28,44 @@ var reviewRoutes = []string{
 
 // rvAccess approves a CareConnect request for the person at the worksite,
 // a year before its review falls due.
-func rvAccess(t *testing.T, inst *portaltest.Instance, acct *portal.Account, w *portal.Worksite, due time.Time) *portal.AccessRequest {
+func rvAccess(
+	t *testing.T,
+	inst *portaltest.Instance,
+	acct *portal.Account,
+	w *portal.Worksite,
+	due time.Time,
+) *portal.AccessRequest {
 	t.Helper()
 	ctx := t.Context()
 	approved := due.AddDate(-1, 0, 0)
-	r := &portal.AccessRequest{AccountID: acct.ID, Status: portal.ARSubmitted, UserType: acct.UserType(), Profession: acct.Profession,
-		FirstName: acct.GivenNames, LastName: acct.Surname, Job: "Family physician", AttestCorrect: true, AttestDirectCare: true,
-		AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: approved, UpdatedAt: approved, WorksiteIDs: []portal.WorksiteID{w.ID}}
+	r := &portal.AccessRequest{
+		AccountID:          acct.ID,
+		Status:             portal.ARSubmitted,
+		UserType:           acct.UserType(),
+		Profession:         acct.Profession,
+		FirstName:          acct.GivenNames,
+		LastName:           acct.Surname,
+		Job:                "Family physician",
+		AttestCorrect:      true,
+		AttestDirectCare:   true,
+		AttestAnnualReview: true,
+		ReasonPatientCare:  true,
+		CreatedAt:          approved,
+		UpdatedAt:          approved,
+		WorksiteIDs:        []portal.WorksiteID{w.ID},
+	}
 	err := inst.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := tx.CreateAccessRequest(ctx, r); err != nil {
 			return err
 		}
 		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
 			To: portal.ARApproved, At: approved, ActorKind: portal.ActorStaff, ActorID: "staff:1",
-			Set: map[string]any{"granted_scopes": "demographics,laboratory_results", "approved_at": approved.UnixMilli(),
-				"decided_at": approved.UnixMilli(), "review_due_at": due.UnixMilli()}})
+			Set: map[string]any{
+				"granted_scopes": "demographics,laboratory_results",
+				"approved_at":    approved.UnixMilli(),
+				"decided_at":     approved.UnixMilli(),
+				"review_due_at":  due.UnixMilli(),
+			}})
 		if err != nil || !ok {
 			t.Fatalf("approve: %v %v", ok, err)
 		}
@@ -79,8 +102,10 @@ func TestWeb_Review(t *testing.T) {
 		r := rvAccess(t, inst, rita, w, due)
 
 		p := c.Get("/review")
-		if p.Status != http.StatusOK || p.Text("#review-due") != rvPacificDate(t, due) || !strings.Contains(p.Text("#review-worksites"), "Harbour Clinic") ||
-			!strings.Contains(p.Text("#review-scopes"), "Demographics") || !strings.Contains(p.Text("#review-state"), "is due on") {
+		if p.Status != http.StatusOK || p.Text("#review-due") != rvPacificDate(t, due) ||
+			!strings.Contains(p.Text("#review-worksites"), "Harbour Clinic") ||
+			!strings.Contains(p.Text("#review-scopes"), "Demographics") ||
+			!strings.Contains(p.Text("#review-state"), "is due on") {
 			t.Fatalf("review page: %d due %q worksites %q scopes %q state %q", p.Status, p.Text("#review-due"),
 				p.Text("#review-worksites"), p.Text("#review-scopes"), p.Text("#review-state"))
 		}
@@ -93,32 +118,45 @@ func TestWeb_Review(t *testing.T) {
 			t.Error("the direct care attestation is not shown in full")
 		}
 		n := c.Get("/notifications")
-		if !strings.Contains(n.Text("#action-table"), "Confirm that you still need CareConnect access (due ") || n.Attr(`#action-table a[href="/review"]`, "href") == "" {
+		if !strings.Contains(n.Text("#action-table"), "Confirm that you still need CareConnect access (due ") ||
+			n.Attr(`#action-table a[href="/review"]`, "href") == "" {
 			t.Fatalf("notification centre: %s", n.Text("main"))
 		}
 
 		// Not all ticked: field errors, what was ticked stays ticked.
 		p = c.Post("/review", url.Values{"attest_correct": {"yes"}})
 		if p.Status != http.StatusUnprocessableEntity || p.Text("#attest_direct_care-error") == "" || p.Text("#attest_annual_review-error") == "" ||
-			p.Text("#attest_correct-error") != "" || len(p.Find(`input[name="attest_correct"][checked]`)) != 1 ||
-			len(p.Find(".error-summary li")) != 2 || p.Attr(`input[name="attest_direct_care"]`, "aria-invalid") != "true" {
+			p.Text("#attest_correct-error") != "" ||
+			len(p.Find(`input[name="attest_correct"][checked]`)) != 1 ||
+			len(p.Find(".error-summary li")) != 2 ||
+			p.Attr(`input[name="attest_direct_care"]`, "aria-invalid") != "true" {
 			t.Fatalf("field errors: %d %q", p.Status, p.Text(".error-summary"))
 		}
 		if got := rvRequest(t, inst, r.ID); !got.ReviewDueAt.Equal(due) {
 			t.Fatal("a refused confirmation changed the request")
 		}
 
-		p = c.Post("/review", url.Values{"attest_correct": {"yes"}, "attest_direct_care": {"yes"}, "attest_annual_review": {"yes"}})
+		p = c.Post(
+			"/review",
+			url.Values{"attest_correct": {"yes"}, "attest_direct_care": {"yes"}, "attest_annual_review": {"yes"}},
+		)
 		if p.Status != http.StatusSeeOther || p.Location != "/review" {
 			t.Fatalf("confirm: %d %q %s", p.Status, p.Location, p.Text("main"))
 		}
 		next := portal.ReviewDueAfter(inst.Clock.Now().Truncate(time.Millisecond))
 		p = c.Follow(p)
-		if !strings.Contains(p.Text(".flash"), "Your CareConnect access is confirmed") || p.Text("#review-due") != rvPacificDate(t, next) ||
+		if !strings.Contains(p.Text(".flash"), "Your CareConnect access is confirmed") ||
+			p.Text("#review-due") != rvPacificDate(t, next) ||
 			!strings.Contains(p.Text("#review-state"), "not due yet") {
-			t.Fatalf("after confirming: flash %q due %q state %q", p.Text(".flash"), p.Text("#review-due"), p.Text("#review-state"))
+			t.Fatalf(
+				"after confirming: flash %q due %q state %q",
+				p.Text(".flash"),
+				p.Text("#review-due"),
+				p.Text("#review-state"),
+			)
 		}
-		if got := rvRequest(t, inst, r.ID); got.RemindersSent != "" || !got.ReviewDueAt.Equal(next) || got.Status != portal.ARApproved {
+		if got := rvRequest(t, inst, r.ID); got.RemindersSent != "" || !got.ReviewDueAt.Equal(next) ||
+			got.Status != portal.ARApproved {
 			t.Fatalf("request %+v", got)
 		}
 		if es := inst.Emails(t, rita.Email, "review_confirmed"); len(es) != 1 {
@@ -127,7 +165,10 @@ func TestWeb_Review(t *testing.T) {
 		if auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "review.confirmed") != 1 {
 			t.Fatal("confirmation not audited")
 		}
-		if h := c.Get("/application/status").Text("#history"); !strings.Contains(h, "Confirmed that access is still needed.") {
+		if h := c.Get("/application/status").Text("#history"); !strings.Contains(
+			h,
+			"Confirmed that access is still needed.",
+		) {
 			t.Fatalf("history %q", h)
 		}
 
@@ -145,12 +186,19 @@ func TestWeb_Review(t *testing.T) {
 			t.Fatalf("%d suspension emails", len(es))
 		}
 		p = c.Get("/review")
-		if !strings.Contains(p.Text("#access-status"), "Suspended") || !strings.Contains(p.Text("#review-state"), "Confirming below reinstates it") ||
+		if !strings.Contains(p.Text("#access-status"), "Suspended") ||
+			!strings.Contains(p.Text("#review-state"), "Confirming below reinstates it") ||
 			len(p.Find(`form[action="/review"]`)) != 1 {
 			t.Fatalf("suspended review page: %q %q", p.Text("#access-status"), p.Text("#review-state"))
 		}
-		p = c.Follow(c.Post("/review", url.Values{"attest_correct": {"yes"}, "attest_direct_care": {"yes"}, "attest_annual_review": {"yes"}}))
-		if !strings.Contains(p.Text(".flash"), "confirmed and reinstated") || !strings.Contains(p.Text("#access-status"), "Approved") {
+		p = c.Follow(
+			c.Post(
+				"/review",
+				url.Values{"attest_correct": {"yes"}, "attest_direct_care": {"yes"}, "attest_annual_review": {"yes"}},
+			),
+		)
+		if !strings.Contains(p.Text(".flash"), "confirmed and reinstated") ||
+			!strings.Contains(p.Text("#access-status"), "Approved") {
 			t.Fatalf("reinstated: %q %q", p.Text(".flash"), p.Text("#access-status"))
 		}
 		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARApproved {
@@ -173,11 +221,15 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 			t.Fatalf("suspend: %d", p.Status)
 		}
 		p := c.Get("/review")
-		if p.Status != http.StatusOK || !strings.Contains(p.Text("#review-message"), "for a reason other than the annual review") ||
+		if p.Status != http.StatusOK ||
+			!strings.Contains(p.Text("#review-message"), "for a reason other than the annual review") ||
 			len(p.Find(`form[action="/review"]`)) != 0 {
 			t.Fatalf("review page: %d %q", p.Status, p.Text("#review-message"))
 		}
-		p = c.Post("/review", url.Values{"attest_correct": {"yes"}, "attest_direct_care": {"yes"}, "attest_annual_review": {"yes"}})
+		p = c.Post(
+			"/review",
+			url.Values{"attest_correct": {"yes"}, "attest_direct_care": {"yes"}, "attest_annual_review": {"yes"}},
+		)
 		if p.Status != http.StatusConflict || !strings.Contains(p.Text("#review-message"), "cannot reinstate it") {
 			t.Fatalf("confirm: %d %q", p.Status, p.Text("#review-message"))
 		}
@@ -191,7 +243,8 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 		// Someone without approved access sees why there is nothing to do.
 		nobody := inst.Confirmed(t, "Nat", "NOBODY", "nat@example.ca", "nat.nobody")
 		p = nobody.Get("/review")
-		if p.Status != http.StatusOK || p.Text("#review-none") == "" || !strings.Contains(p.Text("#review-message"), "do not have approved CareConnect access") {
+		if p.Status != http.StatusOK || p.Text("#review-none") == "" ||
+			!strings.Contains(p.Text("#review-message"), "do not have approved CareConnect access") {
 			t.Fatalf("no access: %d %q", p.Status, p.Text("main"))
 		}
 		if p := nobody.Post("/review", url.Values{"attest_correct": {"yes"}}); p.Status != http.StatusConflict {
@@ -212,7 +265,16 @@ func TestWeb_ReviewMembers(t *testing.T) {
 		louAcct := inst.Account(t, "lou@example.ca")
 		stranger := inst.Confirmed(t, "Stan", "STRANGER", "stan@example.ca", "stan.stranger")
 		stanAcct := inst.Account(t, "stan@example.ca")
-		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(-1, 0, -2), adminAcct, melAcct, louAcct)
+		w := fixture.ApprovedWorksite(
+			t,
+			inst.DB,
+			"Harbour Clinic",
+			"101",
+			now.AddDate(-1, 0, -2),
+			adminAcct,
+			melAcct,
+			louAcct,
+		)
 		fixture.ApprovedWorksite(t, inst.DB, "Stan's Clinic", "102", now.AddDate(0, -1, 0), stanAcct)
 		path := fmt.Sprintf("/worksites/%d/review", w.ID)
 
@@ -223,14 +285,19 @@ func TestWeb_ReviewMembers(t *testing.T) {
 		if len(es) != 1 || !strings.Contains(es[0].Text, path) {
 			t.Fatalf("reminder emails %+v", es)
 		}
-		if n := admin.Get("/notifications"); !strings.Contains(n.Text("#action-table"), "Confirm the members of Harbour Clinic") ||
+		if n := admin.Get("/notifications"); !strings.Contains(
+			n.Text("#action-table"),
+			"Confirm the members of Harbour Clinic",
+		) ||
 			n.Attr(`#action-table a[href="`+path+`"]`, "href") == "" {
 			t.Fatalf("notification centre: %s", n.Text("main"))
 		}
 
 		p := admin.Get(path)
-		if p.Status != http.StatusOK || len(p.Find("#review-members tbody tr")) != 3 || !strings.Contains(p.Text("#review-members"), "Lou LOCUM") ||
-			!strings.Contains(p.Text("#members-due"), "overdue") || len(p.Find(`input[name="remove"]`)) != 3 {
+		if p.Status != http.StatusOK || len(p.Find("#review-members tbody tr")) != 3 ||
+			!strings.Contains(p.Text("#review-members"), "Lou LOCUM") ||
+			!strings.Contains(p.Text("#members-due"), "overdue") ||
+			len(p.Find(`input[name="remove"]`)) != 3 {
 			t.Fatalf("review page: %d %q", p.Status, p.Text("main"))
 		}
 		lou := fmt.Sprint(louAcct.ID)
@@ -238,12 +305,15 @@ func TestWeb_ReviewMembers(t *testing.T) {
 		// Not confirmed: field error, the ticked member stays ticked.
 		p = admin.Post(path, url.Values{"remove": {lou}})
 		if p.Status != http.StatusUnprocessableEntity || p.Text("#confirm_members-error") == "" ||
-			len(p.Find(`input[name="remove"][value="`+lou+`"][checked]`)) != 1 || len(p.Find(`input[name="remove"][checked]`)) != 1 {
+			len(
+				p.Find(`input[name="remove"][value="`+lou+`"][checked]`),
+			) != 1 || len(p.Find(`input[name="remove"][checked]`)) != 1 {
 			t.Fatalf("unconfirmed: %d %q", p.Status, p.Text(".error-summary"))
 		}
 		// Removing the only site administrator is refused.
 		p = admin.Post(path, url.Values{"remove": {fmt.Sprint(adminAcct.ID)}, "confirm_members": {"yes"}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#members-error"), "Keep at least one site administrator") ||
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#members-error"), "Keep at least one site administrator") ||
 			len(p.Find(`input[name="confirm_members"][checked]`)) != 1 {
 			t.Fatalf("only administrator: %d %q", p.Status, p.Text(".error-summary"))
 		}
@@ -268,7 +338,10 @@ func TestWeb_ReviewMembers(t *testing.T) {
 		if p.Status != http.StatusSeeOther || p.Location != fmt.Sprintf("/worksites/%d", w.ID) {
 			t.Fatalf("confirm: %d %q %s", p.Status, p.Location, p.Text("main"))
 		}
-		if f := admin.Follow(p).Text(".flash"); !strings.Contains(f, "The members are confirmed. 1 member was decommissioned.") {
+		if f := admin.Follow(p).Text(".flash"); !strings.Contains(
+			f,
+			"The members are confirmed. 1 member was decommissioned.",
+		) {
 			t.Fatalf("flash %q", f)
 		}
 		if m, _ := inst.DB.Read().FindMember(t.Context(), w.ID, louAcct.ID); m.Status != portal.MemberDecommissioned {
@@ -284,7 +357,8 @@ func TestWeb_ReviewMembers(t *testing.T) {
 			t.Fatal("confirmation not audited")
 		}
 		p = admin.Get(path)
-		if p.Text("#members-confirmed") != rvPacificDate(t, inst.Clock.Now()) || len(p.Find("#review-members tbody tr")) != 2 {
+		if p.Text("#members-confirmed") != rvPacificDate(t, inst.Clock.Now()) ||
+			len(p.Find("#review-members tbody tr")) != 2 {
 			t.Fatalf("after confirming: %q", p.Text("#members-review-summary"))
 		}
 		if n := admin.Get("/notifications"); strings.Contains(n.Text("main"), "Confirm the members of Harbour Clinic") {
@@ -303,11 +377,23 @@ func TestWeb_StaffReviews(t *testing.T) {
 		soon := apiAccount(t, inst.DB, "soon", portal.ProfPhysician, now)
 		late := apiAccount(t, inst.DB, "late", portal.ProfPhysician, now)
 		gone := apiAccount(t, inst.DB, "gone", portal.ProfPhysician, now)
-		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(-2, 0, 0), paula, soon, late, gone)
+		w := fixture.ApprovedWorksite(
+			t,
+			inst.DB,
+			"Harbour Clinic",
+			"101",
+			now.AddDate(-2, 0, 0),
+			paula,
+			soon,
+			late,
+			gone,
+		)
 		rvAccess(t, inst, soon, w, now.AddDate(0, 0, 5))
 		rvAccess(t, inst, late, w, now.AddDate(0, 0, -5))
 		rvAccess(t, inst, gone, w, now.AddDate(0, 0, -31))
-		if run, err := inst.Portal.App.RunAnnualReview(ctx); err != nil || run.Suspended != 1 || run.Reminders[7] != 1 || run.Skipped != 1 {
+		if run, err := inst.Portal.App.RunAnnualReview(ctx); err != nil || run.Suspended != 1 ||
+			run.Reminders[7] != 1 ||
+			run.Skipped != 1 {
 			t.Fatalf("run %+v %v", run, err)
 		}
 
@@ -317,17 +403,22 @@ func TestWeb_StaffReviews(t *testing.T) {
 			t.Fatalf("staff reviews: %d", p.Status)
 		}
 		if got := p.Text("#reviews-due"); !strings.Contains(got, "Givensoon SURNAME") || !strings.Contains(got, rvPacificDate(t, now.AddDate(0, 0, 5))) ||
-			!strings.Contains(got, "30 days before: skipped") || !strings.Contains(got, "7 days before: sent") || !strings.Contains(got, "1 day before: not sent") {
+			!strings.Contains(got, "30 days before: skipped") ||
+			!strings.Contains(got, "7 days before: sent") ||
+			!strings.Contains(got, "1 day before: not sent") {
 			t.Fatalf("due soon: %q", got)
 		}
-		if got := p.Text("#reviews-overdue"); !strings.Contains(got, "Givenlate SURNAME") || strings.Contains(got, "Givensoon") ||
+		if got := p.Text("#reviews-overdue"); !strings.Contains(got, "Givenlate SURNAME") ||
+			strings.Contains(got, "Givensoon") ||
 			!strings.Contains(got, rvPacificDate(t, now.AddDate(0, 0, 25))) {
 			t.Fatalf("overdue: %q", got)
 		}
-		if got := p.Text("#reviews-suspended"); !strings.Contains(got, "Givengone SURNAME") || strings.Contains(got, "Givenlate") {
+		if got := p.Text("#reviews-suspended"); !strings.Contains(got, "Givengone SURNAME") ||
+			strings.Contains(got, "Givenlate") {
 			t.Fatalf("suspended: %q", got)
 		}
-		if got := p.Text("#reviews-worksites"); !strings.Contains(got, "Harbour Clinic") || !strings.Contains(got, "paula@example.ca") {
+		if got := p.Text("#reviews-worksites"); !strings.Contains(got, "Harbour Clinic") ||
+			!strings.Contains(got, "paula@example.ca") {
 			t.Fatalf("worksites: %q", got)
 		}
 		if p.Attr(fmt.Sprintf(`#reviews-due a[href="/staff/people/%d"]`, soon.ID), "href") == "" {
@@ -338,7 +429,8 @@ func TestWeb_StaffReviews(t *testing.T) {
 		if p := auditor.Get("/staff/reviews"); p.Status != http.StatusForbidden {
 			t.Fatalf("auditor: %d", p.Status)
 		}
-		if p := person.Get("/staff/reviews"); p.Status != http.StatusForbidden || !strings.Contains(p.Text("main"), "This page is for the CareConnect team.") {
+		if p := person.Get("/staff/reviews"); p.Status != http.StatusForbidden ||
+			!strings.Contains(p.Text("main"), "This page is for the CareConnect team.") {
 			t.Fatalf("person: %d", p.Status)
 		}
 	})
@@ -354,7 +446,8 @@ func TestWeb_ReviewRoutesNeedSignIn(t *testing.T) {
 			}
 		}
 		for _, r := range routes {
-			if (strings.Contains(r, " /review") || strings.HasSuffix(r, "/review") || strings.Contains(r, "/staff/reviews")) && !slices.Contains(reviewRoutes, r) {
+			if (strings.Contains(r, " /review") || strings.HasSuffix(r, "/review") || strings.Contains(r, "/staff/reviews")) &&
+				!slices.Contains(reviewRoutes, r) {
 				t.Errorf("route %s is not covered by this test", r)
 			}
 		}

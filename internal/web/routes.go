@@ -126,10 +126,13 @@ func (s *Server) routes() http.Handler {
 			}))
 		}
 		if s.devStaff != nil {
-			mux.Handle("/dev/staff-oidc/", s.serve("/dev/staff-oidc/", func(w http.ResponseWriter, r *http.Request) error {
-				s.devStaff.Handler().ServeHTTP(w, r)
-				return nil
-			}))
+			mux.Handle(
+				"/dev/staff-oidc/",
+				s.serve("/dev/staff-oidc/", func(w http.ResponseWriter, r *http.Request) error {
+					s.devStaff.Handler().ServeHTTP(w, r)
+					return nil
+				}),
+			)
 		}
 	}
 

@@ -105,8 +105,12 @@ func scimAttrPath(known map[string]map[string]scimAttrNode, name string) ([]stri
 		urn, rest = name[:i], name[i+1:]
 	}
 	if !scimAttrPathRe.MatchString(rest) {
-		return nil, portal.Errorf(portal.EINVALID, "%q is not an attribute name: write names such as userName, name.givenName or %s:worksites.",
-			portal.Truncate(name, 100), scimExtensionSchema)
+		return nil, portal.Errorf(
+			portal.EINVALID,
+			"%q is not an attribute name: write names such as userName, name.givenName or %s:worksites.",
+			portal.Truncate(name, 100),
+			scimExtensionSchema,
+		)
 	}
 	var prefix []string
 	switch strings.ToLower(urn) {

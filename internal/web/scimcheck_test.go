@@ -63,7 +63,11 @@ func checkSCIMResponses(code int) int {
 		_, err = os.Stat(filepath.Join(scimCheckDir, "node_modules", "scimmy", "package.json"))
 	}
 	if err != nil {
-		msg := fmt.Sprintf("SCIM responses not validated with SCIMMY: %v (install node and run npm ci in internal/web/%s)", err, scimCheckDir)
+		msg := fmt.Sprintf(
+			"SCIM responses not validated with SCIMMY: %v (install node and run npm ci in internal/web/%s)",
+			err,
+			scimCheckDir,
+		)
 		if required {
 			fmt.Fprintln(os.Stderr, msg+"; PORTAL_SCIM_VALIDATE_REQUIRED=1")
 			return 1

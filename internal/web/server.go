@@ -61,7 +61,13 @@ type Server struct {
 
 // New builds the server. dev is the development identity provider (nil
 // outside development mode).
-func New(cfg Config, a *app.App, dev, devStaff *identity.DevProvider, reg prometheus.Registerer, logger *slog.Logger) (*Server, error) {
+func New(
+	cfg Config,
+	a *app.App,
+	dev, devStaff *identity.DevProvider,
+	reg prometheus.Registerer,
+	logger *slog.Logger,
+) (*Server, error) {
 	if cfg.SessionIdle == 0 {
 		cfg.SessionIdle = 30 * time.Minute
 	}
@@ -76,7 +82,15 @@ func New(cfg Config, a *app.App, dev, devStaff *identity.DevProvider, reg promet
 	if (dev != nil || devStaff != nil) && !cfg.DevMode {
 		return nil, errors.New("web: the development identity provider needs development mode")
 	}
-	s := &Server{cfg: cfg, app: a, dev: dev, devStaff: devStaff, logger: logger, secure: u.Scheme == "https", origin: u.Scheme + "://" + u.Host}
+	s := &Server{
+		cfg:      cfg,
+		app:      a,
+		dev:      dev,
+		devStaff: devStaff,
+		logger:   logger,
+		secure:   u.Scheme == "https",
+		origin:   u.Scheme + "://" + u.Host,
+	}
 	if s.tmpl, err = loadTemplates(cfg.TemplateDir); err != nil {
 		return nil, err
 	}
@@ -90,11 +104,17 @@ func New(cfg Config, a *app.App, dev, devStaff *identity.DevProvider, reg promet
 	}
 	s.rp = rpSource{cfg: cfg.OIDC}
 	if dev != nil {
-		s.rp.cfg.HTTPClient = &http.Client{Transport: identity.HandlerTransport(dev.Handler()), Timeout: 10 * time.Second}
+		s.rp.cfg.HTTPClient = &http.Client{
+			Transport: identity.HandlerTransport(dev.Handler()),
+			Timeout:   10 * time.Second,
+		}
 	}
 	s.staffRP = rpSource{cfg: cfg.StaffOIDC}
 	if devStaff != nil {
-		s.staffRP.cfg.HTTPClient = &http.Client{Transport: identity.HandlerTransport(devStaff.Handler()), Timeout: 10 * time.Second}
+		s.staffRP.cfg.HTTPClient = &http.Client{
+			Transport: identity.HandlerTransport(devStaff.Handler()),
+			Timeout:   10 * time.Second,
+		}
 	}
 	s.handler = s.routes()
 	return s, nil

@@ -70,13 +70,24 @@ func (s *Server) loadSession(r *http.Request) (*session, *portal.Account, error)
 }
 
 // newSession creates a session with a fresh token and sets its cookie.
-func (s *Server) newSession(w http.ResponseWriter, r *http.Request, account portal.AccountID, data sessionData) (*session, error) {
+func (s *Server) newSession(
+	w http.ResponseWriter,
+	r *http.Request,
+	account portal.AccountID,
+	data sessionData,
+) (*session, error) {
 	tok := secret.Hex(32)
 	now := s.app.Now()
 	data.CSRF = secret.Hex(32)
 	raw, _ := json.Marshal(data)
-	row := &portal.Session{IDHash: secret.Hash(tok), AccountID: account, Data: string(raw), CreatedAt: now, LastSeenAt: now,
-		ExpiresAt: now.Add(s.cfg.SessionAbsolute)}
+	row := &portal.Session{
+		IDHash:     secret.Hash(tok),
+		AccountID:  account,
+		Data:       string(raw),
+		CreatedAt:  now,
+		LastSeenAt: now,
+		ExpiresAt:  now.Add(s.cfg.SessionAbsolute),
+	}
 	if err := s.app.CreateSession(r.Context(), row); err != nil {
 		return nil, err
 	}
@@ -99,7 +110,12 @@ func (s *Server) ensureSession(w http.ResponseWriter, r *http.Request) (*session
 
 // rotateSession replaces the session with a new one (new token, new CSRF
 // token), as at sign-in, so a token planted before sign-in is worthless after.
-func (s *Server) rotateSession(w http.ResponseWriter, r *http.Request, account portal.AccountID, data sessionData) (*session, error) {
+func (s *Server) rotateSession(
+	w http.ResponseWriter,
+	r *http.Request,
+	account portal.AccountID,
+	data sessionData,
+) (*session, error) {
 	if old := state(r).sess; old != nil {
 		_ = s.app.DeleteSession(r.Context(), old.row.IDHash)
 	}

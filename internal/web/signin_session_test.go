@@ -17,7 +17,8 @@ func TestWeb_StartingSignInKeepsTheSession(t *testing.T) {
 	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
 
 	person := inst.Confirmed(t, "Kim", "KEEP", "kim@example.ca", "kim.k")
-	if p := person.Get("/staff/signin"); p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "/dev/staff-oidc/authorize") {
+	if p := person.Get("/staff/signin"); p.Status != http.StatusSeeOther ||
+		!strings.Contains(p.Location, "/dev/staff-oidc/authorize") {
 		t.Fatalf("staff sign-in: %d %q", p.Status, p.Location)
 	}
 	if p := person.Get("/menu"); p.Status != http.StatusOK {

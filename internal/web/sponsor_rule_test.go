@@ -66,8 +66,12 @@ func TestWeb_SponsorMustHaveAccess(t *testing.T) {
 		// pending physician and the MOA's request in the queue.
 		var req *portal.AccessRequest
 		err := inst.DB.InTx(ctx, func(tx *store.Tx) error {
-			sp := &portal.Sponsorship{OBOAccountID: moaAcct.ID, AuthorizerAccountID: docAcct.ID, WorksiteID: portal.WorksiteID(ws),
-				CreatedAt: inst.Clock.Now()}
+			sp := &portal.Sponsorship{
+				OBOAccountID:        moaAcct.ID,
+				AuthorizerAccountID: docAcct.ID,
+				WorksiteID:          portal.WorksiteID(ws),
+				CreatedAt:           inst.Clock.Now(),
+			}
 			if err := tx.CreateSponsorship(ctx, sp); err != nil {
 				return err
 			}
@@ -102,7 +106,8 @@ func TestWeb_SponsorMustHaveAccess(t *testing.T) {
 			}
 		}
 		p = officer.Post(reqPath+"/approve", url.Values{"scopes": {"demographics"}})
-		if p.Status != http.StatusConflict || !strings.HasPrefix(p.Text("#action-message"), "No authorizer qualifies as Mona FRONTDESK's sponsor") {
+		if p.Status != http.StatusConflict ||
+			!strings.HasPrefix(p.Text("#action-message"), "No authorizer qualifies as Mona FRONTDESK's sponsor") {
 			t.Fatalf("approve: %d %q", p.Status, p.Text("#action-message"))
 		}
 		if got := boStatus(t, inst, req.ID); got.Status != portal.ARSubmitted {

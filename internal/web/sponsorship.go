@@ -100,7 +100,11 @@ func viewCandidates(cs []app.SponsorCandidate) (eligible, notYet []candidateView
 				prof = l
 			}
 		}
-		v := candidateView{SponsorCandidate: c, Profession: prof, Value: fmt.Sprintf("%d:%d", c.Account.ID, c.WorksiteID)}
+		v := candidateView{
+			SponsorCandidate: c,
+			Profession:       prof,
+			Value:            fmt.Sprintf("%d:%d", c.Account.ID, c.WorksiteID),
+		}
 		if !c.Eligible {
 			v.Why = sentence(portal.SponsorReasonText(c.Reason))
 			notYet = append(notYet, v)
@@ -160,7 +164,12 @@ func (p sponsorshipsPage) RouteLabel() string {
 	return ""
 }
 
-func (s *Server) sponsorshipsData(r *http.Request, query, choice string, form portal.SponsorshipInput, errs portal.FieldErrors) (sponsorshipsPage, error) {
+func (s *Server) sponsorshipsData(
+	r *http.Request,
+	query, choice string,
+	form portal.SponsorshipInput,
+	errs portal.FieldErrors,
+) (sponsorshipsPage, error) {
 	acct := state(r).account
 	ut := acct.UserType()
 	data := sponsorshipsPage{Page: s.page(r, authorizerTitle), UserType: ut, Resident: app.IsResident(acct),
@@ -171,7 +180,13 @@ func (s *Server) sponsorshipsData(r *http.Request, query, choice string, form po
 	if err != nil {
 		return data, err
 	}
-	data.Requested, data.Pending, data.Sponsored = viewSponsorships(ov.Requested), viewSponsorships(ov.Pending), viewSponsorships(ov.Sponsored)
+	data.Requested, data.Pending, data.Sponsored = viewSponsorships(
+		ov.Requested,
+	), viewSponsorships(
+		ov.Pending,
+	), viewSponsorships(
+		ov.Sponsored,
+	)
 	data.Authorizes = ut.CanAuthorize() || len(ov.Pending) > 0 || len(ov.Sponsored) > 0
 	// The guide's words: the on-behalf-of user's step is "Authorizer", as
 	// its tile on the menu; an authorizer manages their on-behalf-of users.
@@ -223,7 +238,13 @@ func (s *Server) handleSponsorshipRequest(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	s.setFlash(r, fmt.Sprintf("Your request was sent to %s. We have emailed them, and we will email you when they decide.", sp.AuthorizerName))
+	s.setFlash(
+		r,
+		fmt.Sprintf(
+			"Your request was sent to %s. We have emailed them, and we will email you when they decide.",
+			sp.AuthorizerName,
+		),
+	)
 	http.Redirect(w, r, "/sponsorships", http.StatusSeeOther)
 	return nil
 }
@@ -248,7 +269,10 @@ func (s *Server) handleResidentRoute(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	if route == portal.ResidentSponsored {
-		s.setFlash(r, "You chose to be sponsored by an authorizer for your residency. Now ask an authorizer who shares one of your worksites.")
+		s.setFlash(
+			r,
+			"You chose to be sponsored by an authorizer for your residency. Now ask an authorizer who shares one of your worksites.",
+		)
 	} else {
 		s.setFlash(r, "You chose to use CareConnect on your own, as an independent user.")
 	}
@@ -268,12 +292,22 @@ type sponsorshipPage struct {
 func pathSponsorship(r *http.Request) (portal.SponsorshipID, error) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, portal.Errorf(portal.ENOTFOUND, "That sponsorship request does not exist, or you do not have access to it.")
+		return 0, portal.Errorf(
+			portal.ENOTFOUND,
+			"That sponsorship request does not exist, or you do not have access to it.",
+		)
 	}
 	return portal.SponsorshipID(id), nil
 }
 
-func (s *Server) showSponsorship(w http.ResponseWriter, r *http.Request, id portal.SponsorshipID, status int, reason string, fe portal.FieldErrors) error {
+func (s *Server) showSponsorship(
+	w http.ResponseWriter,
+	r *http.Request,
+	id portal.SponsorshipID,
+	status int,
+	reason string,
+	fe portal.FieldErrors,
+) error {
 	acct := state(r).account
 	sp, err := s.app.Sponsorship(r.Context(), acct, id)
 	if err != nil {
@@ -309,7 +343,13 @@ func sponsorshipReturn(r *http.Request, def string) string {
 
 // sponsorshipFailed shows the request again with what went wrong, when
 // the failure is the person's to fix; it returns other errors unchanged.
-func (s *Server) sponsorshipFailed(w http.ResponseWriter, r *http.Request, id portal.SponsorshipID, reason string, err error) error {
+func (s *Server) sponsorshipFailed(
+	w http.ResponseWriter,
+	r *http.Request,
+	id portal.SponsorshipID,
+	reason string,
+	err error,
+) error {
 	fe, isFields := portal.AsFieldErrors(err)
 	if !isFields && portal.ErrorCode(err) != portal.ECONFLICT {
 		return err
@@ -334,7 +374,14 @@ func (s *Server) handleSponsorshipDecide(approve bool) handler {
 			return s.sponsorshipFailed(w, r, id, reason, err)
 		}
 		if approve {
-			s.setFlash(r, fmt.Sprintf("You approved %s's request. They can now work on your behalf at %s; we have emailed them.", sp.OBOName, sp.WorksiteName))
+			s.setFlash(
+				r,
+				fmt.Sprintf(
+					"You approved %s's request. They can now work on your behalf at %s; we have emailed them.",
+					sp.OBOName,
+					sp.WorksiteName,
+				),
+			)
 		} else {
 			s.setFlash(r, fmt.Sprintf("You declined %s's request. We have emailed them your reason.", sp.OBOName))
 		}
@@ -355,8 +402,11 @@ func (s *Server) handleSponsorshipRevoke(w http.ResponseWriter, r *http.Request)
 		return s.sponsorshipFailed(w, r, id, reason, err)
 	}
 	if sp.Status == portal.SponsorWithdrawn {
-		s.setFlash(r, fmt.Sprintf("You ended your sponsorship by %s. You no longer work on their behalf; we have emailed them.",
-			sp.AuthorizerName))
+		s.setFlash(
+			r,
+			fmt.Sprintf("You ended your sponsorship by %s. You no longer work on their behalf; we have emailed them.",
+				sp.AuthorizerName),
+		)
 	} else {
 		s.setFlash(r, fmt.Sprintf("You revoked %s's sponsorship. They no longer work on your behalf; we have emailed them.", sp.OBOName))
 	}

@@ -70,7 +70,8 @@ func TestWeb_Sponsorship(t *testing.T) {
 
 		// A pharmacist neither needs nor gives sponsorship.
 		p := pharm.Get("/sponsorships")
-		if p.Status != 200 || !strings.Contains(p.Text("#not-applicable"), "Independent user") || len(p.Find(`form[action="/sponsorships"]`)) != 0 {
+		if p.Status != 200 || !strings.Contains(p.Text("#not-applicable"), "Independent user") ||
+			len(p.Find(`form[action="/sponsorships"]`)) != 0 {
 			t.Fatalf("pharmacist: %d %q", p.Status, p.Text("#not-applicable"))
 		}
 		if p := pharm.Post("/sponsorships", url.Values{"authorizer": {choice}}); p.Status != http.StatusForbidden {
@@ -89,7 +90,8 @@ func TestWeb_Sponsorship(t *testing.T) {
 			t.Fatalf("search without a match: %q", p.Text("#no-candidates"))
 		}
 		p = moa.Post("/sponsorships", url.Values{"message": {"Front desk."}})
-		if p.Status != http.StatusUnprocessableEntity || p.Text("#authorizer-error") == "" || p.Text("#message") != "Front desk." {
+		if p.Status != http.StatusUnprocessableEntity || p.Text("#authorizer-error") == "" ||
+			p.Text("#message") != "Front desk." {
 			t.Fatalf("no choice: %d %q", p.Status, p.Text("#authorizer-error"))
 		}
 		p = moa.Post("/sponsorships", url.Values{"authorizer": {choice}, "message": {"I run the front desk."}})
@@ -97,7 +99,8 @@ func TestWeb_Sponsorship(t *testing.T) {
 			t.Fatalf("request: %d %s", p.Status, p.Text("main"))
 		}
 		p = moa.Follow(p)
-		if !strings.Contains(p.Text(".flash"), "sent to Dalia DOCTOR") || !strings.Contains(p.Text("#requested-table"), "Waiting for the authorizer") {
+		if !strings.Contains(p.Text(".flash"), "sent to Dalia DOCTOR") ||
+			!strings.Contains(p.Text("#requested-table"), "Waiting for the authorizer") {
 			t.Fatalf("after the request: %q / %q", p.Text(".flash"), p.Text("#requested-table"))
 		}
 		es := sponsorshipEmails(t, inst, "dalia@example.ca", "sponsorship_requested", 1)
@@ -107,29 +110,37 @@ func TestWeb_Sponsorship(t *testing.T) {
 		}
 		link := m[0]
 		p = moa.Post("/sponsorships", url.Values{"authorizer": {choice}})
-		if p.Status != http.StatusConflict || !strings.Contains(p.Text("#authorizer-error"), "already asked Dalia DOCTOR") {
+		if p.Status != http.StatusConflict ||
+			!strings.Contains(p.Text("#authorizer-error"), "already asked Dalia DOCTOR") {
 			t.Fatalf("asking twice: %d %q", p.Status, p.Text("#authorizer-error"))
 		}
 		p = moa.Get(link)
-		if p.Status != 200 || !strings.Contains(p.Text("#waiting"), "waiting for Dalia DOCTOR") || len(p.Find(`form[action$="/approve"]`)) != 0 {
+		if p.Status != 200 || !strings.Contains(p.Text("#waiting"), "waiting for Dalia DOCTOR") ||
+			len(p.Find(`form[action$="/approve"]`)) != 0 {
 			t.Fatalf("requester's page: %d %q", p.Status, p.Text("main"))
 		}
 
 		// The authorizer: the Notification Centre, the overview, the request page.
 		nc := doc.Get("/notifications")
-		if !strings.Contains(nc.Text("#action-table"), "Mona FRONTDESK would like to work on your behalf at Kingsgate Mall Clinic.") ||
-			nc.Attr(`#action-table form[action="`+link+`/approve"]`, "action") == "" || nc.Attr(`#action-table a.btn-link[href="`+link+`"]`, "href") == "" {
+		if !strings.Contains(
+			nc.Text("#action-table"),
+			"Mona FRONTDESK would like to work on your behalf at Kingsgate Mall Clinic.",
+		) ||
+			nc.Attr(`#action-table form[action="`+link+`/approve"]`, "action") == "" ||
+			nc.Attr(`#action-table a.btn-link[href="`+link+`"]`, "href") == "" {
 			t.Fatalf("notification centre: %q", nc.Text("#action-table"))
 		}
 		if p := doc.Get("/sponsorships"); !strings.Contains(p.Text("#pending-list"), "Mona FRONTDESK") {
 			t.Fatalf("pending list %q", p.Text("#pending-list"))
 		}
 		p = doc.Get(link)
-		if !strings.Contains(p.Text("#obo"), "mona@example.ca") || len(p.Find(`form[action="`+link+`/decline"] textarea#reason`)) != 1 {
+		if !strings.Contains(p.Text("#obo"), "mona@example.ca") ||
+			len(p.Find(`form[action="`+link+`/decline"] textarea#reason`)) != 1 {
 			t.Fatalf("authorizer's page: %s", p.Text("main"))
 		}
 		p = doc.Post(link+"/decline", url.Values{"reason": {" "}})
-		if p.Status != http.StatusUnprocessableEntity || p.Text("#reason-error") == "" || p.Attr("#reason", "aria-invalid") != "true" {
+		if p.Status != http.StatusUnprocessableEntity || p.Text("#reason-error") == "" ||
+			p.Attr("#reason", "aria-invalid") != "true" {
 			t.Fatalf("decline without a reason: %d %q", p.Status, p.Text("#reason-error"))
 		}
 		p = doc.Post(nc.Attr(`#action-table form[action="`+link+`/approve"]`, "action"), nil)
@@ -143,10 +154,16 @@ func TestWeb_Sponsorship(t *testing.T) {
 		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".flash-error"), "already approved") {
 			t.Fatalf("second decision: %d %q", p.Status, p.Text(".flash-error"))
 		}
-		if es := sponsorshipEmails(t, inst, "mona@example.ca", "sponsorship_decided", 1); !strings.Contains(es[0].Subject, "approved") {
+		if es := sponsorshipEmails(t, inst, "mona@example.ca", "sponsorship_decided", 1); !strings.Contains(
+			es[0].Subject,
+			"approved",
+		) {
 			t.Fatalf("decision email %q", es[0].Subject)
 		}
-		if p := moa.Get("/notifications"); !strings.Contains(p.Text("#yours-title + .table-wrap"), "Request to work on behalf of Dalia DOCTOR at Kingsgate Mall Clinic Approved") {
+		if p := moa.Get("/notifications"); !strings.Contains(
+			p.Text("#yours-title + .table-wrap"),
+			"Request to work on behalf of Dalia DOCTOR at Kingsgate Mall Clinic Approved",
+		) {
 			t.Fatalf("your requests: %q", p.Text("#yours-title + .table-wrap"))
 		}
 		// The MOA may end the sponsorship from her side too, after a confirmation.
@@ -155,13 +172,15 @@ func TestWeb_Sponsorship(t *testing.T) {
 			t.Fatalf("the MOA's page of an active sponsorship: %s", p.Text("main"))
 		}
 		p = doc.Get("/sponsorships")
-		if !strings.Contains(p.Text("#sponsored-table"), "Mona FRONTDESK") || len(p.Find(`#sponsored-table details.disclosure form[action="`+link+`/revoke"]`)) != 1 {
+		if !strings.Contains(p.Text("#sponsored-table"), "Mona FRONTDESK") ||
+			len(p.Find(`#sponsored-table details.disclosure form[action="`+link+`/revoke"]`)) != 1 {
 			t.Fatalf("sponsored table: %q", p.Text("#sponsored-table"))
 		}
 
 		// A resident chooses a route first, then gives the residency dates.
 		p = res.Get("/sponsorships")
-		if len(p.Find(`form[action="/sponsorships/route"] input[name="route"]`)) != 2 || len(p.Find("#candidates")) != 0 {
+		if len(p.Find(`form[action="/sponsorships/route"] input[name="route"]`)) != 2 ||
+			len(p.Find("#candidates")) != 0 {
 			t.Fatalf("resident before choosing: %s", p.Text("main"))
 		}
 		if p := res.Post("/sponsorships", url.Values{"authorizer": {choice}}); p.Status != http.StatusForbidden {
@@ -176,17 +195,28 @@ func TestWeb_Sponsorship(t *testing.T) {
 			t.Fatalf("choose: %d %s", p.Status, p.Text("main"))
 		}
 		p = res.Follow(p)
-		if !strings.Contains(p.Text(".flash"), "sponsored") || len(p.Find("#residency_start")) != 1 || !strings.Contains(p.Text("#current-route"), "Sponsored") {
+		if !strings.Contains(p.Text(".flash"), "sponsored") || len(p.Find("#residency_start")) != 1 ||
+			!strings.Contains(p.Text("#current-route"), "Sponsored") {
 			t.Fatalf("after choosing: %q %q", p.Text(".flash"), p.Text("#current-route"))
 		}
 		loc, _ := time.LoadLocation("America/Vancouver")
 		today := inst.Clock.Now().In(loc)
 		lastDay := today.AddDate(0, 0, 1).Format(time.DateOnly)
-		p = res.Post("/sponsorships", url.Values{"authorizer": {choice}, "residency_start": {today.AddDate(0, -6, 0).Format(time.DateOnly)}})
+		p = res.Post(
+			"/sponsorships",
+			url.Values{"authorizer": {choice}, "residency_start": {today.AddDate(0, -6, 0).Format(time.DateOnly)}},
+		)
 		if p.Status != http.StatusUnprocessableEntity || p.Text("#residency_end-error") == "" {
 			t.Fatalf("no end date: %d %q", p.Status, p.Text("#residency_end-error"))
 		}
-		p = res.Post("/sponsorships", url.Values{"authorizer": {choice}, "residency_start": {today.AddDate(0, -6, 0).Format(time.DateOnly)}, "residency_end": {lastDay}})
+		p = res.Post(
+			"/sponsorships",
+			url.Values{
+				"authorizer":      {choice},
+				"residency_start": {today.AddDate(0, -6, 0).Format(time.DateOnly)},
+				"residency_end":   {lastDay},
+			},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("resident's request: %d %s", p.Status, p.Text(".error-summary"))
 		}
@@ -214,7 +244,8 @@ func TestWeb_Sponsorship(t *testing.T) {
 		doc.SignIn("Dalia", "DOCTOR", "1980-04-18", "dalia@example.ca")
 		moa.SignIn("Mona", "FRONTDESK", "1980-04-18", "mona@example.ca")
 		res.SignIn("Rae", "RESIDENT", "1980-04-18", "rae@example.ca")
-		if p := res.Get(resLink); !strings.Contains(p.Text("#sponsorship-status"), "Ended with the residency") || !strings.Contains(p.Text("#residency"), lastDay) {
+		if p := res.Get(resLink); !strings.Contains(p.Text("#sponsorship-status"), "Ended with the residency") ||
+			!strings.Contains(p.Text("#residency"), lastDay) {
 			t.Fatalf("after the residency: %q", p.Text("#sponsorship-status"))
 		}
 		sponsorshipEmails(t, inst, "rae@example.ca", "sponsorship_ended", 1)
@@ -224,19 +255,25 @@ func TestWeb_Sponsorship(t *testing.T) {
 		if p.Status != http.StatusSeeOther || p.Location != "/sponsorships" {
 			t.Fatalf("revoke: %d %s", p.Status, p.Text("main"))
 		}
-		if p := doc.Follow(p); !strings.Contains(p.Text(".flash"), "You revoked Mona FRONTDESK's sponsorship") || len(p.Find("#sponsored-table")) != 0 {
+		if p := doc.Follow(p); !strings.Contains(p.Text(".flash"), "You revoked Mona FRONTDESK's sponsorship") ||
+			len(p.Find("#sponsored-table")) != 0 {
 			t.Fatalf("after revoking: %q", p.Text(".flash"))
 		}
-		if es := sponsorshipEmails(t, inst, "mona@example.ca", "sponsorship_ended", 1); !strings.Contains(es[0].Text, "Left the clinic.") {
+		if es := sponsorshipEmails(t, inst, "mona@example.ca", "sponsorship_ended", 1); !strings.Contains(
+			es[0].Text,
+			"Left the clinic.",
+		) {
 			t.Fatalf("revocation email:\n%s", es[0].Text)
 		}
 		if p := doc.Post(link+"/revoke", nil); p.Status != http.StatusConflict || p.Text(".flash-error") == "" {
 			t.Fatalf("revoking twice: %d", p.Status)
 		}
-		if p := moa.Get(link); !strings.Contains(p.Text("#sponsorship-status"), "Revoked") || !strings.Contains(p.Text("#sponsorship-status"), "Left the clinic.") {
+		if p := moa.Get(link); !strings.Contains(p.Text("#sponsorship-status"), "Revoked") ||
+			!strings.Contains(p.Text("#sponsorship-status"), "Left the clinic.") {
 			t.Fatalf("requester after revocation: %q", p.Text("#sponsorship-status"))
 		}
-		if n, err := inst.Portal.App.ActiveSponsorCount(t.Context(), inst.Account(t, "mona@example.ca")); n != 0 || err != nil {
+		if n, err := inst.Portal.App.ActiveSponsorCount(t.Context(), inst.Account(t, "mona@example.ca")); n != 0 ||
+			err != nil {
 			t.Fatalf("active sponsors %d %v", n, err)
 		}
 	})
@@ -275,7 +312,8 @@ func TestWeb_SponsorshipAuthorisation(t *testing.T) {
 		joinDirectly(t, inst, wsB, "olga@example.ca")
 
 		// Signed out, every page asks to sign in.
-		if p := inst.Client(t).Get("/sponsorships"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/signin") {
+		if p := inst.Client(t).Get("/sponsorships"); p.Status != http.StatusSeeOther ||
+			!strings.HasPrefix(p.Location, "/signin") {
 			t.Fatalf("signed out: %d %q", p.Status, p.Location)
 		}
 		// The person who asked cannot decide their own request.
@@ -284,7 +322,14 @@ func TestWeb_SponsorshipAuthorisation(t *testing.T) {
 			t.Fatalf("self-approval: %d", p.Status)
 		}
 
-		secrets := []string{"mona@example.ca", "Mona FRONTDESK", "mia@example.ca", "Mia MEMBER", "Clinic A", "Dalia DOCTOR"}
+		secrets := []string{
+			"mona@example.ca",
+			"Mona FRONTDESK",
+			"mia@example.ca",
+			"Mia MEMBER",
+			"Clinic A",
+			"Dalia DOCTOR",
+		}
 		walkers := map[string]*portaltest.Client{"physician elsewhere": otto, "MOA elsewhere": olga}
 		srv := inst.Portal.Server
 		walked := 0
@@ -335,7 +380,8 @@ func TestWeb_SponsorshipAuthorisation(t *testing.T) {
 			t.Fatalf("walked only %d route visits", walked)
 		}
 		// Mia cannot read or decide Mona's request either.
-		if p := mia.Get(fmtSponsorship(pending.ID)); p.Status != http.StatusNotFound || strings.Contains(p.Body, "mona@example.ca") {
+		if p := mia.Get(fmtSponsorship(pending.ID)); p.Status != http.StatusNotFound ||
+			strings.Contains(p.Body, "mona@example.ca") {
 			t.Fatalf("mia reads mona's request: %d", p.Status)
 		}
 		mia.Get("/menu")
@@ -354,7 +400,9 @@ func TestWeb_SponsorshipAuthorisation(t *testing.T) {
 		}
 		for _, email := range []string{"otto@example.ca", "olga@example.ca"} {
 			a := inst.Account(t, email)
-			if mine, _ := inst.DB.Read().FindSponsorships(t.Context(), store.SponsorshipFilter{OBOAccountID: a.ID}); len(mine) != 0 {
+			if mine, _ := inst.DB.Read().FindSponsorships(t.Context(), store.SponsorshipFilter{OBOAccountID: a.ID}); len(
+				mine,
+			) != 0 {
 				t.Errorf("%s made a request: %+v", email, mine)
 			}
 			if a.ResidentRoute != "" {

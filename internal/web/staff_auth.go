@@ -37,7 +37,12 @@ func (s *Server) handleStaffSignIn(w http.ResponseWriter, r *http.Request) error
 		http.Redirect(w, r, "/staff", http.StatusSeeOther)
 		return nil
 	}
-	return s.startSignIn(w, r, &s.staffRP, "Staff sign-in is not available right now. Please try again in a few minutes.")
+	return s.startSignIn(
+		w,
+		r,
+		&s.staffRP,
+		"Staff sign-in is not available right now. Please try again in a few minutes.",
+	)
 }
 
 func (s *Server) handleStaffCallback(w http.ResponseWriter, r *http.Request) error {
@@ -45,8 +50,14 @@ func (s *Server) handleStaffCallback(w http.ResponseWriter, r *http.Request) err
 	if !ok {
 		return err
 	}
-	card := portal.CardIdentity{Issuer: id.Issuer, Subject: id.Subject, GivenNames: id.GivenNames, Surname: id.Surname, Email: id.Email,
-		EmailVerified: id.EmailVerified}
+	card := portal.CardIdentity{
+		Issuer:        id.Issuer,
+		Subject:       id.Subject,
+		GivenNames:    id.GivenNames,
+		Surname:       id.Surname,
+		Email:         id.Email,
+		EmailVerified: id.EmailVerified,
+	}
 	staff, err := s.app.StaffSignIn(r.Context(), state(r).meta, card)
 	if err != nil {
 		s.destroySession(w, r)
@@ -79,5 +90,11 @@ type staffHomePage struct {
 }
 
 func (s *Server) handleStaffHome(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "staff_home.html", staffHomePage{Page: s.page(r, "CareConnect team"), Roles: state(r).staff.Roles})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"staff_home.html",
+		staffHomePage{Page: s.page(r, "CareConnect team"), Roles: state(r).staff.Roles},
+	)
 }

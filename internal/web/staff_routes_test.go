@@ -29,7 +29,20 @@ func TestWeb_EveryStaffAndAPIRouteIsGuarded(t *testing.T) {
 	auditOnly := map[string]bool{"GET /staff/audit": true, "GET /staff/audit/export.csv": true}
 	open := map[string]bool{"GET /staff/signin": true, "GET /staff/auth/callback": true, "POST /staff/signout": true}
 
-	fill := strings.NewReplacer("{id}", "1", "{code}", "AAAAAAA", "{acct}", "1", "{inv}", "1", "{token}", strings.Repeat("ab", 32), "{$}", "")
+	fill := strings.NewReplacer(
+		"{id}",
+		"1",
+		"{code}",
+		"AAAAAAA",
+		"{acct}",
+		"1",
+		"{inv}",
+		"1",
+		"{token}",
+		strings.Repeat("ab", 32),
+		"{$}",
+		"",
+	)
 	do := func(c *portaltest.Client, method, path string) *portaltest.Page {
 		if method == http.MethodGet {
 			return c.Get(path)
@@ -48,7 +61,8 @@ func TestWeb_EveryStaffAndAPIRouteIsGuarded(t *testing.T) {
 				t.Errorf("a person got %d from %s", p.Status, pattern)
 			}
 			if method == http.MethodGet {
-				if p := anonymous.Get(path); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/staff/signin") {
+				if p := anonymous.Get(path); p.Status != http.StatusSeeOther ||
+					!strings.HasPrefix(p.Location, "/staff/signin") {
 					t.Errorf("a signed-out visitor got %d %q from %s", p.Status, p.Location, pattern)
 				}
 			}

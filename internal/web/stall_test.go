@@ -55,7 +55,12 @@ func TestWeb_SignedInWhileAccountsStall(t *testing.T) {
 	for _, p := range []*portaltest.Page{c.Get("/menu"), c.Post("/account/contact", url.Values{"phone": {"(604) 555-0199"}})} {
 		if p.Status != http.StatusServiceUnavailable || p.Header.Get("Retry-After") != "60" ||
 			!strings.Contains(p.Body, "Please try again in a minute.") {
-			t.Errorf("%s while the accounts are locked: %d (Location %q), want the 503 page", p.URL, p.Status, p.Location)
+			t.Errorf(
+				"%s while the accounts are locked: %d (Location %q), want the 503 page",
+				p.URL,
+				p.Status,
+				p.Location,
+			)
 		}
 	}
 	if err := tx.Rollback(); err != nil {

@@ -47,7 +47,14 @@ func funnelSVG(stages []app.FunnelStage) []byte {
 	}
 	esc := html.EscapeString
 	var b bytes.Buffer
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="funnel-title funnel-desc" font-family="'BC Sans', 'Noto Sans', Verdana, Arial, sans-serif">`+"\n", w, h, w, h)
+	fmt.Fprintf(
+		&b,
+		`<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-labelledby="funnel-title funnel-desc" font-family="'BC Sans', 'Noto Sans', Verdana, Arial, sans-serif">`+"\n",
+		w,
+		h,
+		w,
+		h,
+	)
 	fmt.Fprintf(&b, `<title id="funnel-title">Enrolment funnel</title>`+"\n")
 	fmt.Fprintf(&b, `<desc id="funnel-desc">%s</desc>`+"\n", esc(funnelDescription(stages)))
 	fmt.Fprintf(&b, `<rect x="0" y="0" width="%d" height="%d" fill="#ffffff"/>`+"\n", w, h)
@@ -64,10 +71,37 @@ func funnelSVG(stages []app.FunnelStage) []byte {
 		}
 		x := funnelLabelWidth + 10
 		fmt.Fprintf(&b, `<g>`+"\n")
-		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="14" fill="#313132">%s</text>`+"\n", funnelLabelWidth, textY, esc(s.Label))
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#e6e6e6"/>`+"\n", x, barY, funnelBarMax, funnelBarHeight)
-		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="#003366"/>`+"\n", x, barY, bar, funnelBarHeight)
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-size="14" font-weight="bold" fill="#313132">%d (%.0f%%)</text>`+"\n", x+funnelBarMax+10, textY, s.N, s.Percent)
+		fmt.Fprintf(
+			&b,
+			`<text x="%d" y="%d" text-anchor="end" font-size="14" fill="#313132">%s</text>`+"\n",
+			funnelLabelWidth,
+			textY,
+			esc(s.Label),
+		)
+		fmt.Fprintf(
+			&b,
+			`<rect x="%d" y="%d" width="%d" height="%d" fill="#e6e6e6"/>`+"\n",
+			x,
+			barY,
+			funnelBarMax,
+			funnelBarHeight,
+		)
+		fmt.Fprintf(
+			&b,
+			`<rect x="%d" y="%d" width="%d" height="%d" fill="#003366"/>`+"\n",
+			x,
+			barY,
+			bar,
+			funnelBarHeight,
+		)
+		fmt.Fprintf(
+			&b,
+			`<text x="%d" y="%d" font-size="14" font-weight="bold" fill="#313132">%d (%.0f%%)</text>`+"\n",
+			x+funnelBarMax+10,
+			textY,
+			s.N,
+			s.Percent,
+		)
 		fmt.Fprintf(&b, `</g>`+"\n")
 	}
 	b.WriteString("</svg>\n")

@@ -50,7 +50,8 @@ func TestWeb_RegisterJourney(t *testing.T) {
 		if !strings.HasSuffix(p.URL, "/register") || p.Status != 200 {
 			t.Fatalf("landed on %s (%d), want the registration form", p.URL, p.Status)
 		}
-		if got := p.Attr("#legal_first_name", "value"); got != "Dalia" || p.Attr("#legal_first_name", "readonly") == "" && len(p.Find("#legal_first_name[readonly]")) == 0 {
+		if got := p.Attr("#legal_first_name", "value"); got != "Dalia" ||
+			p.Attr("#legal_first_name", "readonly") == "" && len(p.Find("#legal_first_name[readonly]")) == 0 {
 			t.Fatalf("legal first name %q not shown read-only", got)
 		}
 		if got := p.Attr("#username", "value"); got != "dalia.eighteen" {
@@ -103,7 +104,8 @@ func TestWeb_RegisterJourney(t *testing.T) {
 			t.Fatalf("menu flash %q, h1 %q", menu.Text(".flash"), menu.Text("h1"))
 		}
 		emails := inst.Emails(t, "dalia@example.ca", "")
-		if len(emails) != 1 || emails[0].Kind != "account_created" || !strings.Contains(emails[0].Text, `HXBC\dalia.eighteen`) {
+		if len(emails) != 1 || emails[0].Kind != "account_created" ||
+			!strings.Contains(emails[0].Text, `HXBC\dalia.eighteen`) {
 			t.Fatalf("emails %+v", emails)
 		}
 		inst.DeliverMail(t)
@@ -115,7 +117,10 @@ func TestWeb_RegisterJourney(t *testing.T) {
 		if !strings.Contains(msg.Text("#mail-text"), `HXBC\dalia.eighteen`) {
 			t.Fatalf("mailbox message: %s", msg.Text("main"))
 		}
-		if h := c.Get(mb.Attr("table a", "href") + "/html"); !strings.Contains(h.Header.Get("Content-Security-Policy"), "sandbox") {
+		if h := c.Get(mb.Attr("table a", "href") + "/html"); !strings.Contains(
+			h.Header.Get("Content-Security-Policy"),
+			"sandbox",
+		) {
 			t.Fatalf("html body served without a sandbox")
 		}
 
@@ -177,15 +182,25 @@ func TestWeb_ManageMyAccount(t *testing.T) {
 		if !strings.Contains(p.Text("main"), `HXBC\greg19`) {
 			t.Fatal("password page does not name the account")
 		}
-		p = c.Post("/account/password", url.Values{"password": {"Harbour-Lantern-47"}, "confirm_password": {"Harbour-Lantern-47"}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#password-error"), "used this password before") {
+		p = c.Post(
+			"/account/password",
+			url.Values{"password": {"Harbour-Lantern-47"}, "confirm_password": {"Harbour-Lantern-47"}},
+		)
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#password-error"), "used this password before") {
 			t.Fatalf("reuse: %d %q", p.Status, p.Text("#password-error"))
 		}
-		p = c.Post("/account/password", url.Values{"password": {"Greg19-Harbour-Lantern"}, "confirm_password": {"Greg19-Harbour-Lantern"}})
+		p = c.Post(
+			"/account/password",
+			url.Values{"password": {"Greg19-Harbour-Lantern"}, "confirm_password": {"Greg19-Harbour-Lantern"}},
+		)
 		if p.Status != http.StatusUnprocessableEntity || p.Text("#password-error") == "" {
 			t.Fatalf("personal information: %d %q", p.Status, p.Text("#password-error"))
 		}
-		p = c.Post("/account/password", url.Values{"password": {"Granite-Kettle-93"}, "confirm_password": {"Granite-Kettle-93"}})
+		p = c.Post(
+			"/account/password",
+			url.Values{"password": {"Granite-Kettle-93"}, "confirm_password": {"Granite-Kettle-93"}},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("change: %d %s", p.Status, p.Text(".error-summary"))
 		}
@@ -194,11 +209,18 @@ func TestWeb_ManageMyAccount(t *testing.T) {
 		if p.Attr("#phone", "value") != "(778) 888-9999" || !strings.Contains(p.Text(".summary-list"), "Physician") {
 			t.Fatalf("contact form: phone %q", p.Attr("#phone", "value"))
 		}
-		p = c.Post("/account/contact", url.Values{"preferred_first_name": {"Greg"}, "email": {"bad"}, "phone": {"(778) 888-9999"}})
-		if p.Status != http.StatusUnprocessableEntity || p.Attr("#preferred_first_name", "value") != "Greg" || p.Text("#email-error") == "" {
+		p = c.Post(
+			"/account/contact",
+			url.Values{"preferred_first_name": {"Greg"}, "email": {"bad"}, "phone": {"(778) 888-9999"}},
+		)
+		if p.Status != http.StatusUnprocessableEntity || p.Attr("#preferred_first_name", "value") != "Greg" ||
+			p.Text("#email-error") == "" {
 			t.Fatalf("invalid contact: %d", p.Status)
 		}
-		p = c.Post("/account/contact", url.Values{"preferred_first_name": {"Greg"}, "email": {"greg.new@example.ca"}, "phone": {"604-555-0100"}})
+		p = c.Post(
+			"/account/contact",
+			url.Values{"preferred_first_name": {"Greg"}, "email": {"greg.new@example.ca"}, "phone": {"604-555-0100"}},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("update: %d %s", p.Status, p.Text(".error-summary"))
 		}
@@ -262,7 +284,8 @@ func TestWeb_SecurityHeadersAndErrors(t *testing.T) {
 		t.Error("the CSP allows inline code")
 	}
 	// Signed-out people are sent to sign in, remembering where they were going.
-	if p := c.Get("/account/contact"); p.Status != http.StatusSeeOther || p.Location != "/signin?return_to=%2Faccount%2Fcontact" {
+	if p := c.Get("/account/contact"); p.Status != http.StatusSeeOther ||
+		p.Location != "/signin?return_to=%2Faccount%2Fcontact" {
 		t.Fatalf("signed out: %d %q", p.Status, p.Location)
 	}
 	if p := c.Get("/menu"); p.Status != http.StatusSeeOther {
@@ -277,7 +300,8 @@ func TestWeb_SecurityHeadersAndErrors(t *testing.T) {
 	if p := c.Get("/readyz"); p.Status != 200 {
 		t.Fatalf("readyz %d", p.Status)
 	}
-	if p := c.Get("/static/css/portal.css?v=nothash"); p.Status != 200 || strings.Contains(p.Header.Get("Cache-Control"), "immutable") {
+	if p := c.Get("/static/css/portal.css?v=nothash"); p.Status != 200 ||
+		strings.Contains(p.Header.Get("Cache-Control"), "immutable") {
 		t.Fatalf("static with a stale hash: %d %q", p.Status, p.Header.Get("Cache-Control"))
 	}
 	if p := c.Get("/static/fonts/BCSans-Regular.woff2"); p.Header.Get("Content-Type") != "font/woff2" {

@@ -18,7 +18,10 @@ func TestWeb_Wording(t *testing.T) {
 		c, _, req := boSubmitted(t, inst, "Dalia", "EIGHTEEN", "dalia18", "301", nil)
 
 		// The menu tile says what the request waits for.
-		if got := c.Get("/menu").Text("#step-application"); !strings.Contains(got, "Your CareConnect request is pending approval.") {
+		if got := c.Get("/menu").Text("#step-application"); !strings.Contains(
+			got,
+			"Your CareConnect request is pending approval.",
+		) {
 			t.Errorf("application tile %q", got)
 		}
 		// The history rows read as sentences, with the status only where it changed.
@@ -51,7 +54,8 @@ func TestWeb_Wording(t *testing.T) {
 		}
 		p = c.Get("/application/status")
 		for _, li := range p.Find("#history li") {
-			if r := portaltest.NodeText(li); statusFirst(r) || strings.Contains(r, "Taken for review") && strings.Contains(r, "Status:") {
+			if r := portaltest.NodeText(li); statusFirst(r) ||
+				strings.Contains(r, "Taken for review") && strings.Contains(r, "Status:") {
 				t.Errorf("history row %q", r)
 			}
 		}
@@ -89,7 +93,8 @@ func TestWeb_SponsorshipPageTitles(t *testing.T) {
 		joinDirectly(t, inst, wsID, "mona@example.ca")
 		tile := moa.Get("/menu").Text("#tile-sponsor")
 		p := moa.Get("/sponsorships")
-		if h1 := p.Text("main h1"); h1 != tile || h1 != "Authorizer" || strings.Contains(p.Text("title"), "Sponsorship") {
+		if h1 := p.Text("main h1"); h1 != tile || h1 != "Authorizer" ||
+			strings.Contains(p.Text("title"), "Sponsorship") {
 			t.Errorf("MOA's page %q (title %q), tile %q", h1, p.Text("title"), tile)
 		}
 		if h1 := doc.Get("/sponsorships").Text("main h1"); h1 != "On-behalf-of users" {

@@ -93,8 +93,14 @@ func (s *Server) showAccessForm(w http.ResponseWriter, r *http.Request, ws *port
 		data.Code, data.Known = code, &knownJoin{Worksite: ws, JoinCheck: check}
 		return s.render(w, r, http.StatusOK, "worksite_join.html", data)
 	}
-	return s.render(w, r, http.StatusOK, "worksite_access.html", accessPage{Page: s.page(r, "Worksite Access Form"), Worksite: ws, Via: via,
-		Admins: check.Admins})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"worksite_access.html",
+		accessPage{Page: s.page(r, "Worksite Access Form"), Worksite: ws, Via: via,
+			Admins: check.Admins},
+	)
 }
 
 // accessPage is the Worksite Access Form.
@@ -189,8 +195,14 @@ func (s *Server) handleAccessPost(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "worksite_access_sent.html", accessSentPage{Page: s.page(r, "Clinic Access Request"), Request: j,
-		Admins: check.Admins})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"worksite_access_sent.html",
+		accessSentPage{Page: s.page(r, "Clinic Access Request"), Request: j,
+			Admins: check.Admins},
+	)
 }
 
 // worksiteFormPage registers a new worksite.
@@ -203,7 +215,11 @@ type worksiteFormPage struct {
 	Existing *portal.Worksite
 }
 
-func (s *Server) worksiteForm(r *http.Request, form portal.WorksiteInput, errs portal.FieldErrors) (worksiteFormPage, error) {
+func (s *Server) worksiteForm(
+	r *http.Request,
+	form portal.WorksiteInput,
+	errs portal.FieldErrors,
+) (worksiteFormPage, error) {
 	data := worksiteFormPage{Page: s.page(r, "Register a Worksite"), Form: form, Errors: errs}
 	if form.AddressID != "" {
 		data.Address = s.app.Address(r.Context(), form.AddressID)
@@ -214,7 +230,11 @@ func (s *Server) worksiteForm(r *http.Request, form portal.WorksiteInput, errs p
 }
 
 func (s *Server) handleWorksiteNew(w http.ResponseWriter, r *http.Request) error {
-	data, err := s.worksiteForm(r, portal.WorksiteInput{AddressID: r.URL.Query().Get("address_id"), HasAuthority: "yes"}, nil)
+	data, err := s.worksiteForm(
+		r,
+		portal.WorksiteInput{AddressID: r.URL.Query().Get("address_id"), HasAuthority: "yes"},
+		nil,
+	)
 	if err != nil {
 		return err
 	}
@@ -267,12 +287,23 @@ func (s *Server) handleWorksiteNewPost(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	if in.HasAuthority == "yes" {
-		s.setFlash(r, fmt.Sprintf("%s is registered. Its Worksite ID is %s; we have emailed it to you. Next, sign the %s.", ws.Name, ws.Code, portal.DeclarationTitle))
+		s.setFlash(
+			r,
+			fmt.Sprintf(
+				"%s is registered. Its Worksite ID is %s; we have emailed it to you. Next, sign the %s.",
+				ws.Name,
+				ws.Code,
+				portal.DeclarationTitle,
+			),
+		)
 		http.Redirect(w, r, fmt.Sprintf("/worksites/%d/declaration", ws.ID), http.StatusSeeOther)
 		return nil
 	}
-	s.setFlash(r, fmt.Sprintf("%s is registered. Its Worksite ID is %s; we have emailed it to you, and asked %s to sign the %s. "+
-		"Once they have signed, the CareConnect team reviews the worksite; we will email you when they decide.", ws.Name, ws.Code, ws.SignerName, portal.DeclarationTitle))
+	s.setFlash(
+		r,
+		fmt.Sprintf("%s is registered. Its Worksite ID is %s; we have emailed it to you, and asked %s to sign the %s. "+
+			"Once they have signed, the CareConnect team reviews the worksite; we will email you when they decide.", ws.Name, ws.Code, ws.SignerName, portal.DeclarationTitle),
+	)
 	http.Redirect(w, r, fmt.Sprintf("/worksites/%d", ws.ID), http.StatusSeeOther)
 	return nil
 }
@@ -310,7 +341,14 @@ func (s *Server) handleWorksiteShow(w http.ResponseWriter, r *http.Request) erro
 	return s.showWorksite(w, r, id, http.StatusOK, "", nil)
 }
 
-func (s *Server) showWorksite(w http.ResponseWriter, r *http.Request, id portal.WorksiteID, status int, invite string, fe portal.FieldErrors) error {
+func (s *Server) showWorksite(
+	w http.ResponseWriter,
+	r *http.Request,
+	id portal.WorksiteID,
+	status int,
+	invite string,
+	fe portal.FieldErrors,
+) error {
 	d, err := s.app.Worksite(r.Context(), state(r).account, id)
 	if err != nil {
 		return err
@@ -333,7 +371,12 @@ func (s *Server) showWorksite(w http.ResponseWriter, r *http.Request, id portal.
 }
 
 // worksiteAction runs an administrator's action and returns to the worksite.
-func (s *Server) worksiteAction(w http.ResponseWriter, r *http.Request, flash string, act func(id portal.WorksiteID) error) error {
+func (s *Server) worksiteAction(
+	w http.ResponseWriter,
+	r *http.Request,
+	flash string,
+	act func(id portal.WorksiteID) error,
+) error {
 	id, err := pathWorksite(r)
 	if err != nil {
 		return err
@@ -349,7 +392,14 @@ func (s *Server) worksiteAction(w http.ResponseWriter, r *http.Request, flash st
 			return s.showWorksite(w, r, id, http.StatusUnprocessableEntity, r.PostFormValue("email"), fe)
 		}
 		if c := portal.ErrorCode(err); c == portal.EINVALID || c == portal.ECONFLICT {
-			return s.showWorksite(w, r, id, http.StatusConflict, "", portal.FieldErrors{"action": portal.ErrorMessage(err)})
+			return s.showWorksite(
+				w,
+				r,
+				id,
+				http.StatusConflict,
+				"",
+				portal.FieldErrors{"action": portal.ErrorMessage(err)},
+			)
 		}
 		return err
 	}
@@ -498,9 +548,15 @@ func (s *Server) handleDeclarationPost(w http.ResponseWriter, r *http.Request) e
 		if terr != nil {
 			return terr
 		}
-		return s.render(w, r, http.StatusUnprocessableEntity, "declaration.html", declarationPage{Page: s.page(r, portal.DeclarationTitle),
-			Worksite: target, Action: action, Clauses: portal.DeclarationClauses, Version: portal.DeclarationVersion,
-			FullName: in.FullName, Agree: in.Agree, Errors: fe})
+		return s.render(
+			w,
+			r,
+			http.StatusUnprocessableEntity,
+			"declaration.html",
+			declarationPage{Page: s.page(r, portal.DeclarationTitle),
+				Worksite: target, Action: action, Clauses: portal.DeclarationClauses, Version: portal.DeclarationVersion,
+				FullName: in.FullName, Agree: in.Agree, Errors: fe},
+		)
 	}
 	if err != nil {
 		return err
@@ -546,7 +602,13 @@ func (s *Server) handleJoinRequest(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "join_request.html", joinRequestPage{Page: s.page(r, "Request to join "+j.WorksiteName), Request: j, IsAdmin: admin})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"join_request.html",
+		joinRequestPage{Page: s.page(r, "Request to join "+j.WorksiteName), Request: j, IsAdmin: admin},
+	)
 }
 
 func (s *Server) handleDecideJoin(approve bool) handler {
@@ -570,8 +632,14 @@ func (s *Server) handleDecideJoin(approve bool) handler {
 			if !ok {
 				status = http.StatusConflict
 			}
-			return s.render(w, r, status, "join_request.html", joinRequestPage{Page: s.page(r, "Request to join "+cur.WorksiteName),
-				Request: cur, IsAdmin: admin, Reason: reason, Errors: fe})
+			return s.render(
+				w,
+				r,
+				status,
+				"join_request.html",
+				joinRequestPage{Page: s.page(r, "Request to join "+cur.WorksiteName),
+					Request: cur, IsAdmin: admin, Reason: reason, Errors: fe},
+			)
 		}
 		if err != nil {
 			return err
@@ -580,7 +648,10 @@ func (s *Server) handleDecideJoin(approve bool) handler {
 		if !approve {
 			verb = "rejected"
 		}
-		s.setFlash(r, fmt.Sprintf("You %s %s's request to join %s. We have emailed them.", verb, j.RequesterName, j.WorksiteName))
+		s.setFlash(
+			r,
+			fmt.Sprintf("You %s %s's request to join %s. We have emailed them.", verb, j.RequesterName, j.WorksiteName),
+		)
 		back := r.PostFormValue("return_to")
 		if safeReturnTo(back) == "" {
 			back = "/notifications"
@@ -606,9 +677,15 @@ func (s *Server) handleInvitationToken(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "invitation.html", invitationPage{Page: s.page(r, "Invitation to "+inv.WorksiteName),
-		Invitation: inv, Status: inv.EffectiveStatus(s.app.Now()), Token: token,
-		OtherAddress: portal.EmailKey(inv.Email) != portal.EmailKey(state(r).account.Email)})
+	return s.render(
+		w,
+		r,
+		http.StatusOK,
+		"invitation.html",
+		invitationPage{Page: s.page(r, "Invitation to "+inv.WorksiteName),
+			Invitation: inv, Status: inv.EffectiveStatus(s.app.Now()), Token: token,
+			OtherAddress: portal.EmailKey(inv.Email) != portal.EmailKey(state(r).account.Email)},
+	)
 }
 
 func (s *Server) handleRespondInvitation(accept bool) handler {

@@ -18,7 +18,12 @@ import (
 var codeRe = regexp.MustCompile(`Worksite ID is ([A-Z0-9]{7})`)
 
 // registerWorksite registers, signs and (as the CareConnect team) approves a worksite.
-func registerWorksite(t *testing.T, inst *portaltest.Instance, c *portaltest.Client, name, unit string) (id, code string) {
+func registerWorksite(
+	t *testing.T,
+	inst *portaltest.Instance,
+	c *portaltest.Client,
+	name, unit string,
+) (id, code string) {
 	t.Helper()
 	w := inst.ApprovedWorksite(t, c, name, unit, accountOf(t, inst, c).LegalName())
 	return formatInt(int64(w.ID)), string(w.Code)
@@ -59,14 +64,19 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		greg := inst.Confirmed(t, "Gregory", "NINETEEN", "greg@example.ca", "greg19")
 		greg.Get("/worksites/join/code")
 		p = greg.Post("/worksites/join/code", url.Values{"code": {"AAAAAAA"}})
-		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Text("#code-error"), "No worksite has the Worksite ID AAAAAAA") || p.Attr("#code", "value") != "AAAAAAA" {
+		if p.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(p.Text("#code-error"), "No worksite has the Worksite ID AAAAAAA") ||
+			p.Attr("#code", "value") != "AAAAAAA" {
 			t.Fatalf("wrong code: %d %q", p.Status, p.Text("#code-error"))
 		}
 		p = greg.Post("/worksites/join/code", url.Values{"code": {strings.ToLower(code)}})
 		if p.Text("#worksite-name") != "Kingsgate Mall Clinic" {
 			t.Fatalf("access form: %d %s", p.Status, p.Text("main"))
 		}
-		p = greg.Post("/worksites/access", url.Values{"worksite": {code}, "via": {"code"}, "comment": {"New MOA, starting Monday."}})
+		p = greg.Post(
+			"/worksites/access",
+			url.Values{"worksite": {code}, "via": {"code"}, "comment": {"New MOA, starting Monday."}},
+		)
 		if p.Status != 200 || !strings.Contains(p.Text(".flash"), "Request has successfully been sent") {
 			t.Fatalf("request access: %d %s", p.Status, p.Text("main"))
 		}
@@ -85,7 +95,8 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 			t.Fatal("no attention banner for the administrator")
 		}
 		nc := admin.Get("/notifications")
-		if !strings.Contains(nc.Text("#action-table"), "Gregory NINETEEN") || nc.Text("#showing") != "Showing 1 to 1 of 1 entries" {
+		if !strings.Contains(nc.Text("#action-table"), "Gregory NINETEEN") ||
+			nc.Text("#showing") != "Showing 1 to 1 of 1 entries" {
 			t.Fatalf("notification centre: %q / %q", nc.Text("#action-table"), nc.Text("#showing"))
 		}
 		approve := nc.Attr(`#action-table form[action$="/approve"]`, "action")
@@ -98,14 +109,16 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		}
 		// Deciding again shows what happened.
 		p = admin.Post(link+"/reject", url.Values{"reason": {"changed my mind"}})
-		if p.Status != http.StatusConflict || !strings.Contains(p.Text(".flash-error"), "already approved by Dalia EIGHTEEN") {
+		if p.Status != http.StatusConflict ||
+			!strings.Contains(p.Text(".flash-error"), "already approved by Dalia EIGHTEEN") {
 			t.Fatalf("second decision: %d %q", p.Status, p.Text(".flash-error"))
 		}
 		decided := inst.Emails(t, "greg@example.ca", "worksite_join_decided")
 		if len(decided) != 1 || !strings.Contains(decided[0].Subject, "approved") {
 			t.Fatalf("decision email %+v", decided)
 		}
-		if p := greg.Get("/menu"); p.Text("#tile-worksites + .tile-status") != "Complete" && !strings.Contains(p.Text(".tiles"), "1 approved worksite") {
+		if p := greg.Get("/menu"); p.Text("#tile-worksites + .tile-status") != "Complete" &&
+			!strings.Contains(p.Text(".tiles"), "1 approved worksite") {
 			t.Fatalf("member menu: %s", p.Text(".tiles"))
 		}
 
@@ -117,18 +130,25 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 			t.Fatalf("invite: %d %s", p.Status, p.Text("main"))
 		}
 		nc = lou.Get("/notifications")
-		if !strings.Contains(nc.Text("#action-table"), "Dalia EIGHTEEN has invited you to Worksite Kingsgate Mall Clinic. Would you like to accept?") {
+		if !strings.Contains(
+			nc.Text("#action-table"),
+			"Dalia EIGHTEEN has invited you to Worksite Kingsgate Mall Clinic. Would you like to accept?",
+		) {
 			t.Fatalf("invitee notification centre: %s", nc.Text("main"))
 		}
 		p = lou.Post(nc.Attr(`#action-table form[action$="/accept"]`, "action"), nil)
-		if p.Status != http.StatusSeeOther || !strings.Contains(lou.Follow(p).Text(".flash"), "You have joined Kingsgate Mall Clinic") {
+		if p.Status != http.StatusSeeOther ||
+			!strings.Contains(lou.Follow(p).Text(".flash"), "You have joined Kingsgate Mall Clinic") {
 			t.Fatalf("accept: %d", p.Status)
 		}
 
 		// Decommission the locum at once; the last administrator cannot be removed.
 		louAcct := inst.Account(t, "lou@example.ca")
 		admin.Get("/worksites/" + id)
-		p = admin.Post("/worksites/"+id+"/members/"+formatInt(int64(louAcct.ID))+"/decommission", url.Values{"end_date": {""}})
+		p = admin.Post(
+			"/worksites/"+id+"/members/"+formatInt(int64(louAcct.ID))+"/decommission",
+			url.Values{"end_date": {""}},
+		)
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("decommission: %d %s", p.Status, p.Text("main"))
 		}
@@ -174,19 +194,30 @@ func TestWeb_WorksiteAuthorisation(t *testing.T) {
 		}
 		adminA.Get("/worksites/" + idA)
 		adminA.Post("/worksites/"+idA+"/invitations", url.Values{"email": {"secret.invitee@example.ca"}})
-		invs, _ := inst.DB.Read().FindPendingInvitationsForEmail(t.Context(), "secret.invitee@example.ca", inst.Clock.Now())
+		invs, _ := inst.DB.Read().
+			FindPendingInvitationsForEmail(t.Context(), "secret.invitee@example.ca", inst.Clock.Now())
 		if len(invs) != 1 {
 			t.Fatal("invitation missing")
 		}
 		aliceAcct := accountOf(t, inst, adminA)
 		miaAcct := accountOf(t, inst, member)
 		// Alice asks Mia to take Clinic A over: Mia's to answer, nobody else's.
-		ho, err := inst.Portal.App.StartHandover(t.Context(), portal.RequestMeta{RequestID: "test"}, aliceAcct, miaReq.WorksiteID, miaAcct.ID)
+		ho, err := inst.Portal.App.StartHandover(
+			t.Context(),
+			portal.RequestMeta{RequestID: "test"},
+			aliceAcct,
+			miaReq.WorksiteID,
+			miaAcct.ID,
+		)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids := map[string]string{"{id}": idA, "{acct}": formatInt(int64(miaAcct.ID)), "{inv}": formatInt(int64(invs[0].ID)),
-			"{handover}": formatInt(int64(ho.ID))}
+		ids := map[string]string{
+			"{id}":       idA,
+			"{acct}":     formatInt(int64(miaAcct.ID)),
+			"{inv}":      formatInt(int64(invs[0].ID)),
+			"{handover}": formatInt(int64(ho.ID)),
+		}
 
 		// Every route with a worksite, a request or an invitation in its path.
 		srv := inst.Portal.Server
@@ -220,14 +251,17 @@ func TestWeb_WorksiteAuthorisation(t *testing.T) {
 				// The member may read the worksite itself, nothing more.
 				if name == "plain member" && method == "GET" && path == "/worksites/"+idA {
 					p := c.Get(path)
-					if p.Status != 200 || strings.Contains(p.Body, "jo@example.ca") || strings.Contains(p.Body, "secret.invitee") || len(p.Find("#members-title")) != 0 {
+					if p.Status != 200 || strings.Contains(p.Body, "jo@example.ca") ||
+						strings.Contains(p.Body, "secret.invitee") ||
+						len(p.Find("#members-title")) != 0 {
 						t.Errorf("member view of the worksite shows administrators' data (status %d)", p.Status)
 					}
 					continue
 				}
 				// Leaving is the member's own action, and the handover is
 				// hers to answer (TestWeb_Handover walks both).
-				if name == "plain member" && (path == "/worksites/"+idA+"/leave" || strings.HasPrefix(path, "/handovers/")) {
+				if name == "plain member" &&
+					(path == "/worksites/"+idA+"/leave" || strings.HasPrefix(path, "/handovers/")) {
 					continue
 				}
 				var p *portaltest.Page
@@ -329,7 +363,13 @@ func TestWeb_ErrorPageWayBack(t *testing.T) {
 	for callback, retry := range map[string]string{"/auth/callback": "/signin", "/staff/auth/callback": "/staff/signin"} {
 		p := inst.Client(t).Get(callback + "?code=x&state=y")
 		if p.Status != http.StatusBadRequest || p.Attr("a.btn-primary", "href") != retry {
-			t.Errorf("%s refused: %d, sign in again at %q, want %q", callback, p.Status, p.Attr("a.btn-primary", "href"), retry)
+			t.Errorf(
+				"%s refused: %d, sign in again at %q, want %q",
+				callback,
+				p.Status,
+				p.Attr("a.btn-primary", "href"),
+				retry,
+			)
 		}
 	}
 }

@@ -20,8 +20,11 @@ func checkDevelopment(cfg Config) error {
 			"and development mode lets anyone sign in as anyone and read every email; drop -dev, or use an http://127.0.0.1 base URL", cfg.BaseURL)
 	}
 	if cfg.Addr != "" && !loopback(cfg.Addr) {
-		return fmt.Errorf("development mode refuses the listen address %q: it lets anyone sign in as anyone and read every email, "+
-			"so it listens only on this machine; use -addr 127.0.0.1:PORT (or localhost, [::1]), or drop -dev", cfg.Addr)
+		return fmt.Errorf(
+			"development mode refuses the listen address %q: it lets anyone sign in as anyone and read every email, "+
+				"so it listens only on this machine; use -addr 127.0.0.1:PORT (or localhost, [::1]), or drop -dev",
+			cfg.Addr,
+		)
 	}
 	if cfg.MetricsAddr != "" && !loopback(cfg.MetricsAddr) {
 		return fmt.Errorf("development mode refuses the metrics address %q: use a loopback address", cfg.MetricsAddr)

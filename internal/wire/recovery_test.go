@@ -79,14 +79,26 @@ func (c *throwawayCluster) dsn() string {
 
 func (c *throwawayCluster) run(t *testing.T, prog string, args ...string) {
 	t.Helper()
-	out, err := exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(c.bin, prog)}, args...)...).CombinedOutput()
+	out, err := exec.Command("runuser", append([]string{"-u", "postgres", "--", filepath.Join(c.bin, prog)}, args...)...).
+		CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", prog, err, out)
 	}
 }
 
 func (c *throwawayCluster) pgctl(args ...string) error {
-	all := append([]string{"-u", "postgres", "--", filepath.Join(c.bin, "pg_ctl"), "-D", c.data, "-l", filepath.Join(c.data, "server.log")}, args...)
+	all := append(
+		[]string{
+			"-u",
+			"postgres",
+			"--",
+			filepath.Join(c.bin, "pg_ctl"),
+			"-D",
+			c.data,
+			"-l",
+			filepath.Join(c.data, "server.log"),
+		},
+		args...)
 	out, err := exec.Command("runuser", all...).CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("pg_ctl %v: %v\n%s", args, err, out)
@@ -159,7 +171,14 @@ func TestPortal_RecoversWhenPostgresComesBack(t *testing.T) {
 		code, body, h, took := get("/")
 		if code != http.StatusServiceUnavailable || took > 3*time.Second || h.Get("Retry-After") != "60" ||
 			!strings.Contains(body, "Service unavailable") || !strings.Contains(body, "Please try again in a minute.") {
-			t.Fatalf("home page %d with the database stopped: %d after %s, Retry-After %q\n%s", i, code, took, h.Get("Retry-After"), body)
+			t.Fatalf(
+				"home page %d with the database stopped: %d after %s, Retry-After %q\n%s",
+				i,
+				code,
+				took,
+				h.Get("Retry-After"),
+				body,
+			)
 		}
 	}
 

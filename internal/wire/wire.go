@@ -158,7 +158,9 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	}
 	if cfg.OIDC.Issuer == "" {
 		db.Close()
-		return nil, errors.New("no identity provider: set -oidc-issuer (with client id and secret), or use -dev for development sign-in")
+		return nil, errors.New(
+			"no identity provider: set -oidc-issuer (with client id and secret), or use -dev for development sign-in",
+		)
 	}
 	if cfg.OIDC.RedirectURL == "" {
 		cfg.OIDC.RedirectURL = cfg.BaseURL + "/auth/callback"
@@ -185,7 +187,9 @@ func Build(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error
 	}
 	if cfg.StaffOIDC.Issuer == "" {
 		db.Close()
-		return nil, errors.New("no identity provider for the CareConnect team: set -staff-oidc-issuer (with client id and secret), or use -dev")
+		return nil, errors.New(
+			"no identity provider for the CareConnect team: set -staff-oidc-issuer (with client id and secret), or use -dev",
+		)
 	}
 	if cfg.StaffOIDC.RedirectURL == "" {
 		cfg.StaffOIDC.RedirectURL = cfg.BaseURL + "/staff/auth/callback"
@@ -271,16 +275,26 @@ func checkAuditKey(ctx context.Context, db *store.DB, key *portal.AuditKey, logg
 	head, err := db.Read().FindAuditHead(ctx)
 	if err != nil {
 		if store.IsNotFound(err) {
-			return errors.New("the audit trail's head (the one row of audit_head) is missing: nothing can be audited; run portal audit verify")
+			return errors.New(
+				"the audit trail's head (the one row of audit_head) is missing: nothing can be audited; run portal audit verify",
+			)
 		}
 		return err
 	}
 	switch {
 	case head.KeyID != "" && key == nil:
-		return fmt.Errorf("the audit trail is keyed with audit key %s: give that key's file in PORTAL_AUDIT_KEY_FILE (-audit-key-file)", head.KeyID)
+		return fmt.Errorf(
+			"the audit trail is keyed with audit key %s: give that key's file in PORTAL_AUDIT_KEY_FILE (-audit-key-file)",
+			head.KeyID,
+		)
 	case key != nil && head.KeyID != "" && head.KeyID != key.ID:
-		logger.Warn("audit key changed: rows from now on are keyed with the new key; keep the old key's file to verify older rows",
-			"old_audit_key", head.KeyID, "audit_key", key.ID)
+		logger.Warn(
+			"audit key changed: rows from now on are keyed with the new key; keep the old key's file to verify older rows",
+			"old_audit_key",
+			head.KeyID,
+			"audit_key",
+			key.ID,
+		)
 	}
 	return nil
 }

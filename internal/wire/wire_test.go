@@ -27,9 +27,17 @@ func TestBuild_DevelopmentModeStaysOnThisMachine(t *testing.T) {
 		{"metrics on every interface", "127.0.0.1:8080", "http://127.0.0.1:8080", "0.0.0.0:9090", "refuses the metrics address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Build(context.Background(), Config{Dev: true, Addr: tc.addr, BaseURL: tc.baseURL, MetricsAddr: tc.metrics,
-				DB: "sqlite:" + filepath.Join(t.TempDir(), "p.db"), Registerer: prometheus.NewRegistry()}, slog.Default())
-			if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "development mode") {
+			_, err := Build(
+				context.Background(),
+				Config{Dev: true, Addr: tc.addr, BaseURL: tc.baseURL, MetricsAddr: tc.metrics,
+					DB: "sqlite:" + filepath.Join(
+						t.TempDir(),
+						"p.db",
+					), Registerer: prometheus.NewRegistry()},
+				slog.Default(),
+			)
+			if err == nil || !strings.Contains(err.Error(), tc.want) ||
+				!strings.Contains(err.Error(), "development mode") {
 				t.Fatalf("got %v, want an error containing %q", err, tc.want)
 			}
 		})

@@ -37,13 +37,21 @@ func main() {
 	count := flag.Int("count", 2_500_000, "addresses to generate")
 	seed := flag.Int64("seed", 1, "generator seed")
 	fresh := flag.Bool("fresh", false, "empty the database and import the file")
-	reimport := flag.Bool("reimport", false, "import the file again after the first import, to time an idempotent re-run")
+	reimport := flag.Bool(
+		"reimport",
+		false,
+		"import the file again after the first import, to time an idempotent re-run",
+	)
 	queries := flag.Int("queries", 2000, "searches to measure")
 	warmup := flag.Int("warmup", 200, "searches before measuring")
 	limit := flag.Int("limit", 20, "results per search")
 	slow := flag.Int("slow", 10, "slowest queries to list")
 	var try []string
-	flag.Func("q", "time this query instead of sampling (repeatable)", func(q string) error { try = append(try, q); return nil })
+	flag.Func(
+		"q",
+		"time this query instead of sampling (repeatable)",
+		func(q string) error { try = append(try, q); return nil },
+	)
 	flag.Parse()
 	if len(try) > 0 {
 		if err := timeQueries(context.Background(), *dsn, try, *limit); err != nil {
@@ -58,7 +66,14 @@ func main() {
 	}
 }
 
-func run(ctx context.Context, dsn, csvPath string, count int, seed int64, fresh, reimport bool, queries, warmup, limit, slow int) error {
+func run(
+	ctx context.Context,
+	dsn, csvPath string,
+	count int,
+	seed int64,
+	fresh, reimport bool,
+	queries, warmup, limit, slow int,
+) error {
 	if _, err := os.Stat(csvPath); os.IsNotExist(err) {
 		if err := generate(csvPath, count, seed); err != nil {
 			return err
@@ -220,7 +235,13 @@ func generate(path string, count int, seed int64) error {
 		return err
 	}
 	fi, _ := os.Stat(path)
-	fmt.Printf("generated %d addresses into %s (%d MB) in %s\n", count, path, fi.Size()>>20, time.Since(start).Round(time.Millisecond))
+	fmt.Printf(
+		"generated %d addresses into %s (%d MB) in %s\n",
+		count,
+		path,
+		fi.Size()>>20,
+		time.Since(start).Round(time.Millisecond),
+	)
 	return nil
 }
 
@@ -263,8 +284,15 @@ func importFile(ctx context.Context, db *store.DB, path string) error {
 		return err
 	}
 	d := time.Since(start)
-	fmt.Printf("imported %s: %d inserted, %d skipped, %d bad in %s (%.0f rows/s)\n", path, res.Inserted, res.Skipped, res.Bad,
-		d.Round(time.Millisecond), float64(res.Inserted+res.Skipped)/d.Seconds())
+	fmt.Printf(
+		"imported %s: %d inserted, %d skipped, %d bad in %s (%.0f rows/s)\n",
+		path,
+		res.Inserted,
+		res.Skipped,
+		res.Bad,
+		d.Round(time.Millisecond),
+		float64(res.Inserted+res.Skipped)/d.Seconds(),
+	)
 	return nil
 }
 
@@ -324,7 +352,10 @@ func sampleQueries(ctx context.Context, db *store.DB, n int, seed int64) ([]quer
 			q = query{"building", prefix(strings.ToLower(longForms.Replace(a.BuildingLine() + " ")))}
 		case r < 70:
 			a := random()
-			q = query{"street", prefix(strings.Join(strings.Fields(a.StreetName+" "+a.StreetType+" "+a.Direction+" "+a.City), " "))}
+			q = query{
+				"street",
+				prefix(strings.Join(strings.Fields(a.StreetName+" "+a.StreetType+" "+a.Direction+" "+a.City), " ")),
+			}
 		case r < 90:
 			name := common[rng.IntN(len(common))]
 			if rng.IntN(2) == 0 {
@@ -355,7 +386,8 @@ func sampleQueries(ctx context.Context, db *store.DB, n int, seed int64) ([]quer
 }
 
 func commonStreetNames(ctx context.Context, db *store.DB, n int) ([]string, error) {
-	rows, err := db.Read().Query(ctx, "SELECT street_name FROM addresses GROUP BY street_name ORDER BY COUNT(*) DESC, street_name LIMIT ?", n)
+	rows, err := db.Read().
+		Query(ctx, "SELECT street_name FROM addresses GROUP BY street_name ORDER BY COUNT(*) DESC, street_name LIMIT ?", n)
 	if err != nil {
 		return nil, err
 	}
