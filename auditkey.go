@@ -18,7 +18,7 @@ import (
 	"strings"
 	"time"
 
-	"portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 )
 
 // The audit chain's hashes catch a row edited or deleted behind the

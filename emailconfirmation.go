@@ -9,7 +9,7 @@ import (
 	"time"
 	"unicode"
 
-	"portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"

@@ -1,4 +1,4 @@
-module portal
+module github.com/bcgov-example/careconnect-portal
 
 go 1.26.8
 

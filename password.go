@@ -7,7 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"portal/wordlists"
+	"github.com/bcgov-example/careconnect-portal/wordlists"
 )
 
 // The HxBC password policy. CheckPassword applies the rules that need only

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 
 	"github.com/chromedp/chromedp"
 )

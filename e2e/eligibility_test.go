@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
-	"portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 
 	"github.com/chromedp/chromedp"
 )

@@ -13,9 +13,9 @@ import (
 	"sync"
 	"testing"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"

@@ -15,9 +15,9 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"

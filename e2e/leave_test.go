@@ -5,8 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/portaltest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 
 	"github.com/chromedp/chromedp"
 )

@@ -15,11 +15,11 @@ import (
 	"sync"
 	"testing"
 
-	"portal"
-	"portal/internal/licence"
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
-	"portal/internal/wire"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/licence"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 
 	"github.com/chromedp/chromedp"
 )

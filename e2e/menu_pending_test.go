@@ -6,11 +6,12 @@ package e2e
 import (
 	"net/http"
 	"net/url"
-	"portal"
 	"strconv"
 	"testing"
 
-	"portal/internal/portaltest"
+	portal "github.com/bcgov-example/careconnect-portal"
+
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 )
 
 func TestE2E_MenuPendingLines(t *testing.T) {

@@ -10,8 +10,8 @@ import (
 	"os"
 	"time"
 
-	"portal/internal/address"
-	"portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/address"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 
 	"github.com/schollz/progressbar/v3"
 )

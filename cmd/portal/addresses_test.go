@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 func runAddressesCmd(t *testing.T, dsn string, args ...string) (stdout, stderr string, err error) {

@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/wire"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 // auditFlags registers the audit trail's settings and returns what reads

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/wire"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 
 	"github.com/prometheus/client_golang/prometheus"
 )

@@ -6,9 +6,9 @@ import (
 	"io"
 	"strings"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Exit codes of `portal check`.

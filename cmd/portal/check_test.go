@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // exitCode is the code main would exit with for err.

@@ -8,8 +8,8 @@ import (
 	"sort"
 	"strings"
 
-	"portal"
-	"portal/internal/wire"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 // commandOptions takes a command's own options (`--name value` or

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // The database pool and timeouts come from flags or PORTAL_DB_* variables;

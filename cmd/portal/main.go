@@ -33,14 +33,14 @@ import (
 	"syscall"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/identity"
-	"portal/internal/licence"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/identity"
+	"github.com/bcgov-example/careconnect-portal/internal/licence"
 
-	"portal/internal/store"
-	"portal/internal/web"
-	"portal/internal/wire"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/web"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 
 	"github.com/prometheus/client_golang/prometheus"
 )

@@ -13,7 +13,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 func runCmd(t *testing.T, env map[string]string, args ...string) (string, error) {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const prerequisitesUsage = "usage: portal prerequisites record-training --email ADDRESS --on YYYY-MM-DD --by STAFFNAME [flags]"

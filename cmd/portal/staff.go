@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // staffUsage is the staff command's usage.

@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // runTokens manages the bearer tokens of the provisioning API's clients:

@@ -7,7 +7,7 @@ import (
 	"io"
 	"strings"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // runWorksites is the CareConnect team's command for new worksites:

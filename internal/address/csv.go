@@ -15,8 +15,8 @@ import (
 	"sort"
 	"strings"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Columns are the columns of an address file, in the order Writer writes

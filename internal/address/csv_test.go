@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 func TestReader(t *testing.T) {

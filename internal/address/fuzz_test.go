@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // FuzzCSVRows: every row of an address file either is refused with its

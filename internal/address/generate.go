@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // GuideBuilding is the building the portal's guide uses as its example. Every

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 func generated(t *testing.T, seed int64, n int) []portal.Address {

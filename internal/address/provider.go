@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Provider answers type-ahead address queries.

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"testing"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // addressComplete is a stand-in for the AddressComplete service answering

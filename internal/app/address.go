@@ -3,11 +3,12 @@ package app
 import (
 	"context"
 	"errors"
-	"portal/internal/store"
 	"strconv"
 	"time"
 
-	"portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // DefaultAddressSearchTimeout is how long an address search may take.

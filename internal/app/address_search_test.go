@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // recordingProvider is an address provider that records what it was asked

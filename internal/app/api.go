@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 
-	"portal"
-	"portal/internal/secret"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // The provisioning API tells downstream systems (the clinical viewer) who

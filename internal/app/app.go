@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/passwd"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/passwd"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Config holds what use cases need to know about the deployment.

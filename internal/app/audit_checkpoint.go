@@ -4,8 +4,8 @@ import (
 	"context"
 	"crypto/ed25519"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // AuditCheckpoint signs the audit trail's head as it is now: a checkpoint

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // QueuePageSize is how many requests one page of the queue shows.

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 var notFoundPerson = portal.Errorf(portal.ENOTFOUND, "That person does not exist.")

@@ -3,9 +3,9 @@ package app_test
 import (
 	"testing"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 func TestApp_RegisterRefusesIneligibleProfession(t *testing.T) {

@@ -5,10 +5,10 @@ import (
 	"strconv"
 	"time"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/secret"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // emailConfirmationPath is where a confirmation link points; the token follows.

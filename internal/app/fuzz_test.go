@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // filterSeeds are realistic and hostile SCIM filters.

@@ -6,9 +6,9 @@ import (
 	"strconv"
 	"time"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 func handoverRef(id portal.HandoverID) string { return strconv.FormatInt(int64(id), 10) }

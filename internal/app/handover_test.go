@@ -4,10 +4,10 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // handoverWorld is an approved worksite whose administrator, Ada, signed

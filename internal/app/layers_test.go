@@ -42,7 +42,7 @@ func TestLayers_APIReturnsDomainTypes(t *testing.T) {
 		checked++
 		storeName := ""
 		for _, imp := range f.Imports {
-			if path, _ := strconv.Unquote(imp.Path.Value); path == "portal/internal/store" {
+			if path, _ := strconv.Unquote(imp.Path.Value); path == "github.com/bcgov-example/careconnect-portal/internal/store" {
 				storeName = "store"
 				if imp.Name != nil {
 					storeName = imp.Name.Name

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Leave without losing access (portal.Leave): recording a leave moves the

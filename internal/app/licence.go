@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // DefaultLicenceLookupTimeout bounds one question to a licence registry.

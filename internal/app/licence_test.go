@@ -7,10 +7,10 @@ import (
 	"sync"
 	"testing"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // fakeRegistry is a college registry the test edits as it goes.

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"portal"
-	"portal/internal/secret"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Daily limits on the email people can make the portal send to addresses

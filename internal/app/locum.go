@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"time"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // MarkLocum marks a member of a worksite as a locum whose term ends after

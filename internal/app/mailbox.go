@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Mailbox lists the outbox's emails, newest first, for the development

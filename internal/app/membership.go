@@ -6,10 +6,10 @@ import (
 	"strconv"
 	"time"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/secret"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 func invitationRef(id portal.InvitationID) string { return strconv.FormatInt(int64(id), 10) }

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"sort"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // confirmEmailURL is where a person confirms their email address.

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // CheckInvariants checks every invariant of the access policy

@@ -8,8 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // PrerequisiteStatus is where a person stands with one prerequisite.

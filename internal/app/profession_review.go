@@ -4,9 +4,9 @@ import (
 	"context"
 	"strings"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // ProfessionReviewQueue lists the people whose profession is "Other" and

@@ -3,8 +3,8 @@ package app
 import (
 	"context"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Provisioning event types, read by downstream systems from the change feed.

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/scim"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/scim"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Push mode: the portal as a SCIM client of downstream services. Each

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/portaltest"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // downstream is the SCIM server push mode provisions into in these tests.

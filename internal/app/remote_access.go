@@ -4,9 +4,9 @@ import (
 	"context"
 	"strconv"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // RemoteAccessState says whether a person may ask for remote access and why not.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // The audit trail and the reports of the CareConnect team's back office.

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"time"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // ReminderStatus is one reminder of a review as the CareConnect team sees it.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"time"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Sessions, rate limits and readiness: state the web layer keeps in the

@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 
-	"portal"
-	"portal/internal/secret"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // RegisterSigner creates a signer-only account for a person who followed a

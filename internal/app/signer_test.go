@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // A worksite's named signer who is no practitioner signs from the emailed

@@ -4,9 +4,9 @@ import (
 	"context"
 	"slices"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // On-behalf-of access lives only through a sponsor who qualifies

@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // twoSponsors is an oboFix whose MOA is sponsored by a second physician

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 func sponsorshipRef(id portal.SponsorshipID) string { return strconv.FormatInt(int64(id), 10) }

@@ -8,11 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/fixture"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // enrol registers a person; edit sets their profession.

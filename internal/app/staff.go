@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 func staffRef(id portal.StaffID) string { return "staff:" + strconv.FormatInt(int64(id), 10) }

@@ -4,9 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 const staffRefused = "You are signed in, but you are not a member of the CareConnect team. Ask a back-office administrator to grant you a role."

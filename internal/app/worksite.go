@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"strings"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/secret"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // ExistingWorksiteError says a worksite is already registered at an

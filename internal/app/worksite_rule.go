@@ -3,9 +3,9 @@ package app
 import (
 	"context"
 
-	"portal"
-	"portal/internal/mail"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // CareConnect access lives through an approved worksite: whoever's access

@@ -21,7 +21,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
-	"portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 )
 
 const (

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 )
 
 // The development provider's pages: the sign-in page, where a tester picks

@@ -14,7 +14,7 @@ import (
 	"slices"
 	"strings"
 
-	"portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"

@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // Config is the licence registry settings file (PORTAL_LICENCE_REGISTRY_FILE):

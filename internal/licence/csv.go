@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // CSVColumns are the columns a college's exported list must have, in any

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // DefaultConditionExtension ends the URL of the qualification extension

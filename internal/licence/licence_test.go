@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const cpsid = "https://fhir.cpsbc.ca/cpsid"

@@ -12,7 +12,7 @@ import (
 	"net/textproto"
 	"strings"
 
-	"portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 
 	gomail "github.com/wneessen/go-mail"
 )

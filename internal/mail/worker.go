@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"portal"
-	"portal/internal/secret"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 )
 
 // Outbox is the store's email outbox. Rows are written in the same

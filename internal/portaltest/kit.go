@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
-	"portal/internal/wire"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 // Each runs fn as a subtest against a portal on every configured

@@ -18,9 +18,9 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/fixture"
-	"portal/internal/store"
-	"portal/internal/wire"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 
 	"github.com/andybalholm/cascadia"
 	"github.com/prometheus/client_golang/prometheus"

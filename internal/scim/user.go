@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"time"
 
-	"portal"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // Schema URNs of the User resource.

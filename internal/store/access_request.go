@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const accessRequestColumns = `r.id, r.account_id, r.status, r.user_type, r.profession, r.first_name,

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const accountColumns = `id, oidc_issuer, oidc_subject, given_names, surname, birth_date, preferred_first_name,

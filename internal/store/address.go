@@ -9,7 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // Address search.

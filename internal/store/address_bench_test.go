@@ -8,10 +8,10 @@ import (
 	"strconv"
 	"testing"
 
-	"portal"
-	"portal/internal/address"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/address"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // benchAddresses is the size of the generated index the benchmarks search:

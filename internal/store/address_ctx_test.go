@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // TestStore_SearchAddressesHonoursContext: a search whose context has

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"strings"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // TestParseAddressQueryIsBounded: however long the query, the search reads

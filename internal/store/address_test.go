@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/address"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/address"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // seq yields addresses for ImportAddresses.

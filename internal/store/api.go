@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // APIToken is a bearer token of a downstream client of the provisioning

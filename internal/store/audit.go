@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // AppendAudit adds an event to the audit trail of tx's transaction. The

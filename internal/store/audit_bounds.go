@@ -8,7 +8,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // Bounds on what one audit row keeps. A client can put half a megabyte in

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 func mustAuditKey(t *testing.T) *portal.AuditKey {

@@ -6,7 +6,7 @@ import (
 	"context"
 	"strings"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // CountAuditSearch counts the events a search selects.

@@ -3,11 +3,12 @@ package store
 import (
 	"context"
 	"fmt"
-	"portal"
 	"strings"
 	"time"
 
-	"portal/internal/mail"
+	portal "github.com/bcgov-example/careconnect-portal"
+
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
 )
 
 // Email is portal.Email, as the store reads and writes it.

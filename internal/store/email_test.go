@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/fixture"
-	"portal/internal/mail"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 func enqueueTestEmails(t *testing.T, db *store.DB, now time.Time, to ...string) map[string]string {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const emailConfirmationColumns = `id, account_id, email, token_hash, code_hash, attempts,

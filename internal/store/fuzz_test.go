@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 var (

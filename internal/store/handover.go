@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const handoverColumns = `h.id, h.worksite_id, h.from_account_id, h.to_account_id, h.status, h.created_at,

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const invitationColumns = `i.id, i.worksite_id, i.email, i.invited_by, i.status, i.created_at, i.expires_at,

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const joinColumns = `r.id, r.worksite_id, r.account_id, r.via, r.comment, r.status,

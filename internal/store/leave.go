@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // LeaveActor is the actor id of the leave job in access request histories

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // LicenceActor is the actor id of the daily licence check in access

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // MarkLocum marks an active membership as a locum's, ending after lastDay

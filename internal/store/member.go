@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const memberColumns = `m.worksite_id, m.account_id, m.role, m.status, m.joined_at, m.end_date, m.decommissioned_at,

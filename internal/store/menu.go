@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // MenuFilter names whose menu is read, and when.

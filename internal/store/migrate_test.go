@@ -4,8 +4,8 @@ import (
 	"sync"
 	"testing"
 
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // Several instances starting at once on an empty PostgreSQL database all

@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // No source file of the store formats a LIMIT or OFFSET into SQL text: a

@@ -3,7 +3,7 @@ package store
 import (
 	"context"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // SetAccountProfession saves the profession and identifiers the CareConnect

@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // ProvisioningEvent is portal.ProvisioningEvent, as the store reads and writes it.

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // QueueFilter selects access requests for the CareConnect team's queue.

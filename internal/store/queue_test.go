@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 var queueNow = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)

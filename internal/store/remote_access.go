@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // RemoteAccessRequest is portal.RemoteAccessRequest, as the store reads and writes it.

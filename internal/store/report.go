@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // AuditSearch selects audit events for the audit trail pages and exports.

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/fixture"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 var reportT0 = time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)

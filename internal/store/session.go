@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // Session is portal.Session, as the store reads and writes it.

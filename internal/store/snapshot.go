@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // snapshotReader reads inside one read-only transaction, so that everything

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 func TestStore_LoadPolicySnapshot(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const sponsorshipColumns = `s.id, s.obo_account_id, s.authorizer_account_id, s.worksite_id, s.status, s.residency_start,

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/fixture"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 var sponsorNow = time.Date(2026, 11, 26, 18, 0, 0, 0, time.UTC)

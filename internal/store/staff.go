@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const staffColumns = `id, email, name, oidc_issuer, oidc_subject, roles, created_at, updated_at, last_sign_in_at`

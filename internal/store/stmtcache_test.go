@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // With default_query_exec_mode=exec in the DSN (for PgBouncer in transaction

@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"

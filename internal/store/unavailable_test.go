@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // Every PostgreSQL connection carries the configured statement and

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const worksiteColumns = `w.id, w.code, w.name, w.type, w.phone, COALESCE(w.address_id, 0), w.unit,

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strings"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // registerPage is the HxBC account registration form.

@@ -5,12 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"portal/internal/app"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
-	"portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 const (

@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/store"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // TestWeb_AddressSearchTooLong: the type-ahead answers a query too long to

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
-	"portal/internal/wire"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 // A stand-in for Canada Post AddressComplete with its documented shapes.

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/scim"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/scim"
 )
 
 // The provisioning API: SCIM 2.0 Users (RFC 7643, RFC 7644), read only, and

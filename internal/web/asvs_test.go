@@ -9,12 +9,12 @@ import (
 
 	"github.com/oauth2-proxy/mockoidc"
 
-	"portal"
-	"portal/internal/identity"
-	"portal/internal/portaltest"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
-	"portal/internal/wire"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/identity"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 // httpsPortal runs the portal as it is deployed (see productionPortal)

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // auditRoutes registers the audit trail and reports pages.

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // auditActionCount counts the trail's rows of an action about a subject.

@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strconv"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // backOfficeRoutes registers the CareConnect team's pages: the queue of

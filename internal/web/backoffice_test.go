@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
-	"portal/internal/web"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
 var boMeta = portal.RequestMeta{IP: "127.0.0.1", UserAgent: "test", RequestID: "test"}

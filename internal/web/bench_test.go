@@ -25,9 +25,9 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
-	"portal/internal/wire"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 // The page benchmarks measure throughput: benchClients goroutines send

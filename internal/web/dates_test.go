@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 )
 
 // Dates on pages read one way only: "4 Dec 2026", never 12/04/2026.

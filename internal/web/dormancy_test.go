@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/fixture"
-	"portal/internal/portaltest"
-	"portal/internal/web"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
 func dmFeed(t *testing.T, inst *portaltest.Instance, id portal.AccountID) []string {

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"time"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // downstreamRoutes registers the page where the team's administrators

@@ -8,12 +8,12 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/portaltest"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
-	"portal/internal/wire"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 func TestWeb_Downstreams(t *testing.T) {

@@ -3,8 +3,8 @@ package web
 import (
 	"net/http"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // codeTriesPerHour bounds the confirmation codes one account may type in an

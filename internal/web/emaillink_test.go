@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // cardSignIn starts a sign-in at start, signs in at the development

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 )
 
 // A refused form lists its problems in the order of the fields on the page,

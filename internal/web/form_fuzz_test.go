@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // fuzzForms are the forms FuzzFormPost sends, with a valid body each.

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // handoverRoutes registers handing a worksite over: the administrator

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 func addMember(t *testing.T, inst *portaltest.Instance, ws string, a *portal.Account) {

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/app"
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // Free text with invalid UTF-8, NUL or control characters is refused

@@ -6,9 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // A Worksite ID given on the registration form sends the request to join

@@ -34,7 +34,7 @@ func TestLayers_WebDoesNotImportStore(t *testing.T) {
 		checked++
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
-			if path == "portal/internal/store" && !storeImportAllowed[name] {
+			if path == "github.com/bcgov-example/careconnect-portal/internal/store" && !storeImportAllowed[name] {
 				t.Errorf("%s imports %s: reach the database through the app, with domain types", name, path)
 			}
 		}

@@ -3,7 +3,7 @@ package web
 import (
 	"net/http"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // leaveRoutes registers the page where a person records a leave.

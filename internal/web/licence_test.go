@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/licence"
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
-	"portal/internal/wire"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/licence"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 // TestWeb_LicenceRegistry: the officer sees a college's exported list on

@@ -3,8 +3,8 @@ package web
 import (
 	"errors"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // limitErrors turns a refusal past one of the app's daily limits into the

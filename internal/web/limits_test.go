@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/portaltest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 )
 
 // TestWeb_DailyLimitsShownOnTheForm: a refusal past a daily limit is shown

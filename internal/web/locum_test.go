@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/portaltest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 )
 
 func TestWeb_Locum(t *testing.T) {

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // Looking a worksite up by its address counts against the same limit as

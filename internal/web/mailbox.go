@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // mailboxPage lists every email of the outbox (development mode only).

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 func TestWeb_PolicyViolationsMetric(t *testing.T) {

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/identity"
-	"portal/internal/mail"
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
-	"portal/internal/web"
-	"portal/internal/wire"
+	"github.com/bcgov-example/careconnect-portal/internal/identity"
+	"github.com/bcgov-example/careconnect-portal/internal/mail"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/web"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 
 	"github.com/prometheus/client_golang/prometheus"
 )

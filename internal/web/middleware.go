@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/secret"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 )
 
 type ctxKey struct{}

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strconv"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // notificationsPerPage is the Notification Centre's page size.

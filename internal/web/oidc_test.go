@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/identity"
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
-	"portal/internal/wire"
+	"github.com/bcgov-example/careconnect-portal/internal/identity"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 
 	"github.com/oauth2-proxy/mockoidc"
 )

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // prerequisiteRoutes registers the Privacy & Security training and HPCAA pages.

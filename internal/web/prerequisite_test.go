@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // quizForm answers every question correctly, then applies the changes

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"net/http"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // professionReviewRoutes registers the CareConnect team's review of people

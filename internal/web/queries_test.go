@@ -3,11 +3,12 @@ package web_test
 import (
 	"net/http"
 	"net/url"
-	"portal"
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
+	portal "github.com/bcgov-example/careconnect-portal"
+
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 )
 
 // statementsFor is how many statements one GET of path sends to the

@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // rateLimit counts an attempt against key (per hour) and refuses past limit.

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // requireRecentSignIn sends a person whose last sign-in with the BC

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // TestWeb_PasswordChangeNeedsRecentSignIn: more than ten minutes after

@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // remoteStaffRoutes registers the CareConnect team's remote access decisions.

@@ -18,7 +18,7 @@ import (
 	"sync"
 	"time"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 //go:embed templates/*.html static

@@ -5,8 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // reviewRoutes registers the annual access review pages: the person's

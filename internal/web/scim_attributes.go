@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // The attributes and excludedAttributes parameters of the SCIM Users

@@ -7,8 +7,8 @@ import (
 	"net/http"
 	"slices"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 const (

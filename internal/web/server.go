@@ -14,8 +14,8 @@ import (
 	"sync"
 	"time"
 
-	"portal/internal/app"
-	"portal/internal/identity"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/identity"
 
 	"github.com/prometheus/client_golang/prometheus"
 )

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"time"
 
-	"portal"
-	"portal/internal/app"
-	"portal/internal/identity"
-	"portal/internal/secret"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/identity"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
 )
 
 // sessionData is what a session remembers between requests.

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // A link from another site to a sign-in page must not sign anyone out:

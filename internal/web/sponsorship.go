@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // sponsorshipRoutes registers the on-behalf-of sponsorship pages.

@@ -10,11 +10,11 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/fixture"
-	"portal/internal/portaltest"
-	"portal/internal/store"
-	"portal/internal/web"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
 // joinDirectly makes people active members of a worksite, as if its

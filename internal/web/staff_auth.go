@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"portal"
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // requireStaff lets only members of the CareConnect team holding one of

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
-	"portal/internal/web"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
 // TestWeb_EveryStaffAndAPIRouteIsGuarded walks every route of the back

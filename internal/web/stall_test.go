@@ -10,9 +10,9 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"portal/internal/portaltest"
-	"portal/internal/store/storetest"
-	"portal/internal/wire"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
 
 // A signed-in person whose account cannot be read, because the database

@@ -6,7 +6,7 @@ import (
 	"html"
 	"strings"
 
-	"portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // The enrolment funnel as a server-drawn SVG bar chart. The Content-Security-

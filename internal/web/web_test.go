@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
-	"portal/internal/portaltest"
-	"portal/internal/store"
-	"portal/internal/store/storetest"
-	"portal/internal/web"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
+	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
 func TestMain(m *testing.M) {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 )
 
 // The words a practitioner reads in the first hour: each status said once,

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/app"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 )
 
 // worksitesPage is "My Worksites".

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"portal"
-	"portal/internal/portaltest"
-	"portal/internal/store"
-	"portal/internal/web"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
 var codeRe = regexp.MustCompile(`Worksite ID is ([A-Z0-9]{7})`)

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"portal"
-	"portal/internal/address"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/address"
 )
 
 // demoAccounts are registered for the first development people, so a demo

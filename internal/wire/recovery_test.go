@@ -20,7 +20,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // throwawayCluster is a PostgreSQL cluster of the test's own, which it may

@@ -26,9 +26,9 @@ import (
 	"strings"
 	"time"
 
-	"portal"
-	"portal/internal/address"
-	"portal/internal/store"
+	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/address"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 func main() {

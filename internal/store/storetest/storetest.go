@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"portal/internal/secret"
-	"portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/secret"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // EnvPostgres names the variable holding an admin URL of a test PostgreSQL server.
