@@ -116,7 +116,7 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 			t.Fatalf("the expired invitation: %+v %v", got, err)
 		}
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
-		err = a.ResendInvitation(ctx, meta, admin, w.ID, old.ID)
+		err = a.ResendInvitation(ctx, meta, admin, w.ID, old.ID, 0)
 		wantMessage(
 			t,
 			err,
@@ -124,7 +124,7 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 			"locum@example.ca has a newer invitation waiting. Use Send again on that one.",
 		)
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
-		if err := a.ResendInvitation(ctx, meta, admin, w.ID, fresh.ID); err != nil {
+		if err := a.ResendInvitation(ctx, meta, admin, w.ID, fresh.ID, 0); err != nil {
 			t.Fatal(err)
 		}
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 3)

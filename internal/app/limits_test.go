@@ -66,11 +66,11 @@ func TestApp_InvitationLimits(t *testing.T) {
 				t.Fatal(err)
 			}
 			for range 2 {
-				if err := a.ResendInvitation(ctx, meta, lead, w.ID, inv.ID); err != nil {
+				if err := a.ResendInvitation(ctx, meta, lead, w.ID, inv.ID, 0); err != nil {
 					t.Fatal(err)
 				}
 			}
-			err = a.ResendInvitation(ctx, meta, lead, w.ID, inv.ID)
+			err = a.ResendInvitation(ctx, meta, lead, w.ID, inv.ID, 0)
 			wantLimit(t, err, "", "The portal has already emailed often@example.org 3 times today, "+
 				"the most it sends to one address in a day; you can send more tomorrow.")
 			mustEmails(t, db, "often@example.org", "worksite_invitation", 3)
@@ -79,7 +79,7 @@ func TestApp_InvitationLimits(t *testing.T) {
 			}
 
 			*now = now.Add(24 * time.Hour) // the next day
-			if err := a.ResendInvitation(ctx, meta, lead, w.ID, inv.ID); err != nil {
+			if err := a.ResendInvitation(ctx, meta, lead, w.ID, inv.ID, 0); err != nil {
 				t.Fatalf("the next day: %v", err)
 			}
 			mustEmails(t, db, "often@example.org", "worksite_invitation", 4)
@@ -109,7 +109,7 @@ func TestApp_InvitationLimits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantLimit(t, a.ResendInvitation(ctx, meta, lead, w.ID, invs[0].ID), "email",
+			wantLimit(t, a.ResendInvitation(ctx, meta, lead, w.ID, invs[0].ID, 0), "email",
 				"You have sent 50 invitations today; you can send more tomorrow.")
 
 			for i := range app.InvitationsPerWorksitePerDay - app.InvitationsPerPersonPerDay {
@@ -238,7 +238,7 @@ func TestApp_DeclinedWorksiteSendsNothing(t *testing.T) {
 			mustEmails(t, db, "new@example.org", "worksite_invitation", 0)
 		})
 		t.Run("NoResend", func(t *testing.T) {
-			wantMessage(t, a.ResendInvitation(ctx, meta, lead, w.ID, inv.ID), portal.EINVALID, closed)
+			wantMessage(t, a.ResendInvitation(ctx, meta, lead, w.ID, inv.ID, 0), portal.EINVALID, closed)
 			mustEmails(t, db, "invitee@example.org", "worksite_invitation", 1)
 		})
 		t.Run("NoJoinRequest", func(t *testing.T) {

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -121,13 +122,18 @@ func validateEmailField(fe portal.FieldErrors, field, email string) {
 }
 
 // ResendInvitation sends an invitation again with a fresh link and expiry
-// (also after it expired or was revoked).
+// (also after it expired or was revoked). seen is how many times the
+// administrator saw it had been sent: when it has been sent again since
+// (the same button pressed twice, or on two pages at once), that send
+// stands and nothing more is sent, so the link in the newest email keeps
+// working. Zero takes the count as it is now.
 func (a *App) ResendInvitation(
 	ctx context.Context,
 	meta portal.RequestMeta,
 	actor *portal.Account,
 	ws portal.WorksiteID,
 	id portal.InvitationID,
+	seen int,
 ) error {
 	w, err := a.requireAdmin(ctx, actor, ws)
 	if err != nil {
@@ -140,14 +146,24 @@ func (a *App) ResendInvitation(
 	if inv.Status == portal.RequestApproved || inv.Status == portal.RequestRejected {
 		return portal.Errorf(portal.ECONFLICT, "%s already answered this invitation.", inv.Email)
 	}
+	if seen == 0 {
+		seen = inv.SentCount
+	}
+	if seen != inv.SentCount {
+		return nil
+	}
 	token, hash := newToken()
 	inv.ExpiresAt = a.now().Add(portal.InvitationLifetime)
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if err := a.limitInvitation(ctx, tx, actor, ws); err != nil {
 			return err
 		}
-		if err := tx.RenewInvitation(ctx, id, hash, inv.ExpiresAt); err != nil {
+		renewed, err := tx.RenewInvitation(ctx, id, seen, hash, inv.ExpiresAt)
+		if err != nil {
 			return err
+		}
+		if !renewed {
+			return errSentMeanwhile
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
 			action: "worksite.invitation_resent", subjectKind: "invitation", subjectID: invitationRef(id), worksiteID: int64(ws),
@@ -163,8 +179,15 @@ func (a *App) ResendInvitation(
 			inv.Email,
 		)
 	}
+	if errors.Is(err, errSentMeanwhile) {
+		return nil
+	}
 	return err
 }
+
+// errSentMeanwhile rolls back a resend that another resend of the same
+// invitation overtook.
+var errSentMeanwhile = errors.New("invitation sent again meanwhile")
 
 // RevokeInvitation withdraws a pending invitation.
 func (a *App) RevokeInvitation(

@@ -1265,6 +1265,7 @@ func stepRevokeOrResendInvitation(w *walker) (string, error) {
 			actor,
 			inv.WorksiteID,
 			inv.ID,
+			0,
 		)
 }
 

@@ -463,7 +463,7 @@ func TestApp_Invitations(t *testing.T) {
 			if items, _ := a.ActionItems(ctx, invitee); len(items) != 0 {
 				t.Fatalf("an expired invitation is still listed: %+v", items)
 			}
-			if err := a.ResendInvitation(ctx, meta, admin, w.ID, inv.ID); err != nil {
+			if err := a.ResendInvitation(ctx, meta, admin, w.ID, inv.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 			mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
@@ -528,7 +528,7 @@ func TestApp_InvitationByLink(t *testing.T) {
 			t.Fatalf("acceptance audited as %+v", last)
 		}
 		// A resent invitation has a new link: the old one no longer works.
-		if err := a.ResendInvitation(ctx, meta, admin, w.ID, second.ID); err == nil {
+		if err := a.ResendInvitation(ctx, meta, admin, w.ID, second.ID, 0); err == nil {
 			old := invitationTokenAt(t, db, "someone@clinic.example", 1)
 			_, err := a.InvitationByToken(ctx, holder, old)
 			wantCode(t, err, portal.ENOTFOUND)

@@ -114,9 +114,23 @@ func (tx *Tx) DecideInvitation(ctx context.Context, id portal.InvitationID, stat
 }
 
 // RenewInvitation sends an invitation again: new token, new expiry, pending.
-func (tx *Tx) RenewInvitation(ctx context.Context, id portal.InvitationID, tokenHash string, expires time.Time) error {
-	_, err := tx.Exec(ctx,
+// It renews only while the invitation has been sent sent times, so that of
+// two renewals racing from the same page one takes effect; it reports
+// whether this one did.
+func (tx *Tx) RenewInvitation(
+	ctx context.Context,
+	id portal.InvitationID,
+	sent int,
+	tokenHash string,
+	expires time.Time,
+) (bool, error) {
+	res, err := tx.Exec(ctx,
 		`UPDATE invitations SET status = 'pending', token_hash = ?, expires_at = ?, sent_count = sent_count + 1,
-		decided_at = 0, decided_by = NULL, accepted_via = '' WHERE id = ?`, tokenHash, ms(expires), int64(id))
-	return err
+		decided_at = 0, decided_by = NULL, accepted_via = '' WHERE id = ? AND sent_count = ?`,
+		tokenHash, ms(expires), int64(id), sent)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

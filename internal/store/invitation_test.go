@@ -73,7 +73,10 @@ func TestStore_OnePendingInvitation(t *testing.T) {
 		}
 		err = db.InTx(
 			ctx,
-			func(tx *store.Tx) error { return tx.RenewInvitation(ctx, first.ID, "t6", later.Add(time.Hour)) },
+			func(tx *store.Tx) error {
+				_, err := tx.RenewInvitation(ctx, first.ID, 1, "t6", later.Add(time.Hour))
+				return err
+			},
 		)
 		if !store.IsPendingInvitationConflict(err) {
 			t.Fatalf("renewing the expired one beside a pending one: %v", err)

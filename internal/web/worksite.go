@@ -431,8 +431,14 @@ func (s *Server) handleInvitationResend(w http.ResponseWriter, r *http.Request) 
 	if err != nil {
 		return err
 	}
+	// The count the page showed, so that a second press of the same button
+	// finds the invitation already sent again and sends nothing more.
+	seen, err := strconv.Atoi(r.PostFormValue("sent"))
+	if err != nil || seen < 1 {
+		return portal.Errorf(portal.EINVALID, "Reload the worksite page and use Send again there.")
+	}
 	return s.worksiteAction(w, r, "Invitation sent again.", func(id portal.WorksiteID) error {
-		return s.app.ResendInvitation(r.Context(), st.meta, st.account, id, inv)
+		return s.app.ResendInvitation(r.Context(), st.meta, st.account, id, inv, seen)
 	})
 }
 
