@@ -126,7 +126,8 @@ func validateEmailField(fe portal.FieldErrors, field, email string) {
 // administrator saw it had been sent: when it has been sent again since
 // (the same button pressed twice, or on two pages at once), that send
 // stands and nothing more is sent, so the link in the newest email keeps
-// working. Zero takes the count as it is now.
+// working. Zero takes the count as it is now; a negative count (a form
+// that did not say) is refused once the actor's right to act is checked.
 func (a *App) ResendInvitation(
 	ctx context.Context,
 	meta portal.RequestMeta,
@@ -146,7 +147,10 @@ func (a *App) ResendInvitation(
 	if inv.Status == portal.RequestApproved || inv.Status == portal.RequestRejected {
 		return portal.Errorf(portal.ECONFLICT, "%s already answered this invitation.", inv.Email)
 	}
-	if seen == 0 {
+	switch {
+	case seen < 0:
+		return portal.Errorf(portal.EINVALID, "Reload the worksite page and use Send again there.")
+	case seen == 0:
 		seen = inv.SentCount
 	}
 	if seen != inv.SentCount {

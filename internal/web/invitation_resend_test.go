@@ -62,8 +62,8 @@ func TestWeb_SendAgainTwice(t *testing.T) {
 
 		// A post without the count the page showed sends nothing.
 		p := admin.Post(action, nil)
-		if p.Status != http.StatusBadRequest && p.Status != http.StatusUnprocessableEntity {
-			t.Errorf("Send again without the count: %d, want a refusal", p.Status)
+		if p.Status != http.StatusConflict || p.Text(".flash-error") != "Reload the worksite page and use Send again there." {
+			t.Errorf("Send again without the count: %d %q, want 409 and a reload", p.Status, p.Text(".flash-error"))
 		}
 		if got := len(inst.Emails(t, "lou@example.ca", "worksite_invitation")); got != 2 {
 			t.Errorf("%d invitation emails after a post without the count, want 2", got)

@@ -432,10 +432,12 @@ func (s *Server) handleInvitationResend(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	// The count the page showed, so that a second press of the same button
-	// finds the invitation already sent again and sends nothing more.
+	// finds the invitation already sent again and sends nothing more. A form
+	// without it is refused, but only after the administrator's right to
+	// act on the worksite is checked (-1 asks for that).
 	seen, err := strconv.Atoi(r.PostFormValue("sent"))
 	if err != nil || seen < 1 {
-		return portal.Errorf(portal.EINVALID, "Reload the worksite page and use Send again there.")
+		seen = -1
 	}
 	return s.worksiteAction(w, r, "Invitation sent again.", func(id portal.WorksiteID) error {
 		return s.app.ResendInvitation(r.Context(), st.meta, st.account, id, inv, seen)
