@@ -61,6 +61,33 @@ type Leave struct {
 	Start, End  string
 	PauseAccess bool // access is paused during the leave, by the person's choice
 	CreatedAt   time.Time
+	// PlannedEnd is the return date first recorded; End is earlier when the
+	// person came back sooner, and equal to Start when they cancelled the
+	// leave before it began.
+	PlannedEnd string
+	// ReviewDueAfter is the annual review's due date as recording the leave
+	// moved it; zero when it moved none.
+	ReviewDueAfter time.Time
+}
+
+// Cancelled reports whether the leave was called off before it began.
+func (l *Leave) Cancelled() bool { return l.Start == l.End }
+
+// EndedEarly reports whether the person came back before the planned
+// return date (a cancelled leave also counts).
+func (l *Leave) EndedEarly() bool { return l.PlannedEnd != "" && l.End != l.PlannedEnd }
+
+// EndingOn is the return date a leave gets when the person ends it on a
+// day (YYYY-MM-DD): that day, or its first day when it has not begun (the
+// leave is then cancelled). ok is false when the leave is already over.
+func (l *Leave) EndingOn(today string) (end string, ok bool) {
+	if today >= l.End {
+		return "", false
+	}
+	if today < l.Start {
+		return l.Start, true
+	}
+	return today, true
 }
 
 // Days is the leave's length in days.

@@ -79,7 +79,10 @@ func (a *App) RecordLeave(
 		return nil, err
 	}
 	l := &portal.Leave{AccountID: actor.ID, Kind: portal.LeaveKind(in.Kind), Start: in.Start, End: in.End,
-		PauseAccess: in.PauseAccess, CreatedAt: a.now()}
+		PauseAccess: in.PauseAccess, CreatedAt: a.now(), PlannedEnd: in.End}
+	if holder != nil && !holder.ReviewDueAt.IsZero() {
+		l.ReviewDueAfter = holder.ReviewDueAt.Add(time.Duration(l.Days()) * 24 * time.Hour)
+	}
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.FindAccountByIDForUpdate(ctx, actor.ID); err != nil {
 			return err

@@ -48,3 +48,17 @@ type LeaveEnded struct {
 	Restored  bool // false: the access rules no longer allow it (no approved worksite, no sponsor)
 	StatusURL string
 }
+
+// LeaveChanged is the data of "leave_changed", sent when a person ends a
+// leave before its planned return date or cancels it before it begins.
+type LeaveChanged struct {
+	Common
+	Kind          string // "Parental leave"
+	Start         string // the first day away, YYYY-MM-DD
+	PlannedReturn string // the return date first recorded
+	Return        string // the return date now (the first day when cancelled)
+	Cancelled     bool
+	AccessPaused  bool   // the access paused for the leave comes back now
+	ReviewDue     string // the annual review's due date moved back, "" when it did not move
+	LeaveURL      string
+}

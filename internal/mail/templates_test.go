@@ -611,6 +611,41 @@ func templateCases() []templateCase {
 			want:    []string{"Sabbatical", "stays as it is"},
 		},
 		{
+			name: "leave ended early, access paused", template: "leave_changed",
+			data: LeaveChanged{
+				Common:        sampleCommon("Sam Lee"),
+				Kind:          "Parental leave",
+				Start:         "2027-01-04",
+				PlannedReturn: "2027-07-05",
+				Return:        "2027-03-01",
+				AccessPaused:  true,
+				ReviewDue:     "2028-03-24",
+				LeaveURL:      "https://mycareconnect.example/account/leave",
+			},
+			subject: "Your leave now ends on 2027-03-01",
+			want: []string{
+				"ended your Parental leave early",
+				"instead of 2027-07-05",
+				"paused for the leave, comes back now",
+				"2028-03-24",
+				"https://mycareconnect.example/account/leave",
+			},
+		},
+		{
+			name: "leave cancelled", template: "leave_changed",
+			data: LeaveChanged{
+				Common:        sampleCommon("Sam Lee"),
+				Kind:          "Sabbatical",
+				Start:         "2027-01-04",
+				PlannedReturn: "2027-02-01",
+				Return:        "2027-01-04",
+				Cancelled:     true,
+				LeaveURL:      "https://mycareconnect.example/account/leave",
+			},
+			subject: "Your leave from 2027-01-04 is cancelled",
+			want:    []string{"cancelled your Sabbatical", "no longer counts it as time away"},
+		},
+		{
 			name: "leave ended, restored", template: "leave_ended",
 			data: LeaveEnded{
 				Common:    sampleCommon("Sam Lee"),

@@ -15,16 +15,17 @@ const LeaveActor = "leave"
 type LeaveRow = portal.LeaveRecord
 
 const leaveColumns = `id, account_id, kind, start_date, end_date, pause_access, access_paused_at,
-	access_resumed_at, created_at`
+	access_resumed_at, created_at, planned_end_date, review_due_after`
 
 func scanLeave(r rowScanner) (*LeaveRow, error) {
 	var l LeaveRow
 	var kind string
-	var paused, resumed, created int64
+	var paused, resumed, created, dueAfter int64
 	if err := r.Scan(&l.ID, &l.AccountID, &kind, &l.Start, &l.End, &l.PauseAccess, &paused,
-		&resumed, &created); err != nil {
+		&resumed, &created, &l.PlannedEnd, &dueAfter); err != nil {
 		return nil, mapError(err)
 	}
+	l.ReviewDueAfter = fromMS(dueAfter)
 	l.Kind, l.AccessPausedAt, l.AccessResumedAt, l.CreatedAt = portal.LeaveKind(
 		kind,
 	), fromMS(
@@ -56,10 +57,21 @@ func (q Q) leaves(ctx context.Context, where string, args ...any) ([]*LeaveRow, 
 
 // CreateLeave records a leave.
 func (tx *Tx) CreateLeave(ctx context.Context, l *portal.Leave) error {
-	id, err := tx.Insert(ctx, `INSERT INTO leaves (account_id, kind, start_date, end_date, pause_access, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, int64(l.AccountID), string(l.Kind), l.Start, l.End, l.PauseAccess, ms(l.CreatedAt))
+	if l.PlannedEnd == "" {
+		l.PlannedEnd = l.End
+	}
+	id, err := tx.Insert(ctx, `INSERT INTO leaves (account_id, kind, start_date, end_date, pause_access, created_at,
+		planned_end_date, review_due_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, int64(l.AccountID), string(l.Kind),
+		l.Start, l.End, l.PauseAccess, ms(l.CreatedAt), l.PlannedEnd, ms(l.ReviewDueAfter))
 	l.ID = portal.LeaveID(id)
 	return err
+}
+
+// EndLeaveEarly moves a leave's return date from end to an earlier day,
+// only while its return date is still end: of two requests to end the
+// same leave, one does.
+func (tx *Tx) EndLeaveEarly(ctx context.Context, id portal.LeaveID, end, newEnd string) (bool, error) {
+	return tx.changed(ctx, "UPDATE leaves SET end_date = ? WHERE id = ? AND end_date = ?", newEnd, int64(id), end)
 }
 
 // FindLeaves lists a person's leaves, the earliest first.
