@@ -62,30 +62,32 @@ func main() {
 	}
 }
 
+// commands are the commands other than serve, migrate and demo, each run
+// with the arguments that follow its name.
+var commands = map[string]func(ctx context.Context, args []string, stdout, stderr io.Writer,
+	getenv func(string) string) error{
+	"worksites":     runWorksites,
+	"staff":         runStaff,
+	"tokens":        runTokens,
+	"prerequisites": runPrerequisites,
+	"addresses":     runAddresses,
+	"check":         runCheck,
+	"audit":         runAudit,
+}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
+	}
+	if sub, ok := commands[cmd]; ok {
+		return sub(ctx, args, stdout, stderr, getenv)
 	}
 	switch cmd {
 	case "version":
 		fmt.Fprintln(stdout, "portal", version)
 		return nil
 	case "serve", "migrate", "demo":
-	case "worksites":
-		return runWorksites(ctx, args, stdout, stderr, getenv)
-	case "staff":
-		return runStaff(ctx, args, stdout, stderr, getenv)
-	case "tokens":
-		return runTokens(ctx, args, stdout, stderr, getenv)
-	case "prerequisites":
-		return runPrerequisites(ctx, args, stdout, stderr, getenv)
-	case "addresses":
-		return runAddresses(ctx, args, stdout, stderr, getenv)
-	case "check":
-		return runCheck(ctx, args, stdout, stderr, getenv)
-	case "audit":
-		return runAudit(ctx, args, stdout, stderr, getenv)
 	case "help", "-h", "--help":
 		fmt.Fprintln(
 			stdout,

@@ -50,13 +50,9 @@ func scanAccount(r rowScanner) (*portal.Account, error) {
 	if err != nil {
 		return nil, mapError(err)
 	}
-	a.Profession, a.NurseLicence, a.ResidentRoute = portal.Profession(
-		prof,
-	), portal.NurseLicence(
-		lic,
-	), portal.ResidentRoute(
-		route,
-	)
+	a.Profession = portal.Profession(prof)
+	a.NurseLicence = portal.NurseLicence(lic)
+	a.ResidentRoute = portal.ResidentRoute(route)
 	a.PasswordChangedAt, a.CreatedAt, a.UpdatedAt = fromMS(pwAt), fromMS(created), fromMS(updated)
 	a.EmailVerifiedAt = fromMS(verified)
 	return &a, nil

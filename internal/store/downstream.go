@@ -52,14 +52,9 @@ func (q Q) FindDownstream(ctx context.Context, name string) (*Downstream, error)
 // ClaimDownstream leases a downstream to owner until leaseUntil when no one
 // else holds it and its backoff has passed; it reports whether it did.
 func (q Q) ClaimDownstream(ctx context.Context, name, owner string, now, leaseUntil time.Time) (bool, error) {
-	res, err := q.Exec(ctx, `UPDATE scim_downstreams SET lease_owner = ?, lease_until = ?
+	return q.changed(ctx, `UPDATE scim_downstreams SET lease_owner = ?, lease_until = ?
 		WHERE name = ? AND (lease_until <= ? OR lease_owner = ?) AND next_attempt_at <= ?`,
 		owner, ms(leaseUntil), name, ms(now), owner, ms(now))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
 }
 
 // AdvanceDownstream records progress made under owner's lease: the cursor
@@ -67,14 +62,9 @@ func (q Q) ClaimDownstream(ctx context.Context, name, owner string, now, leaseUn
 // lease was lost (another instance took over), and then changes nothing.
 func (q Q) AdvanceDownstream(ctx context.Context, name, owner string, cursor, pushed int64,
 	now time.Time) (bool, error) {
-	res, err := q.Exec(ctx, `UPDATE scim_downstreams SET cursor = ?, pushed_total = pushed_total + ?, failures = 0,
+	return q.changed(ctx, `UPDATE scim_downstreams SET cursor = ?, pushed_total = pushed_total + ?, failures = 0,
 		next_attempt_at = 0, last_success_at = ? WHERE name = ? AND lease_owner = ? AND cursor <= ?`,
 		cursor, pushed, ms(now), name, owner, cursor)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
 }
 
 // DownstreamFailed records a failed attempt under owner's lease and when to
@@ -96,13 +86,8 @@ func (q Q) ReleaseDownstream(ctx context.Context, name, owner string) error {
 // RequestResend asks for a full comparison and repair of a downstream; the
 // next push run does it. It reports false for an unknown downstream.
 func (q Q) RequestResend(ctx context.Context, name, by string, now time.Time) (bool, error) {
-	res, err := q.Exec(ctx, `UPDATE scim_downstreams SET resend_requested_at = ?, resend_requested_by = ?,
+	return q.changed(ctx, `UPDATE scim_downstreams SET resend_requested_at = ?, resend_requested_by = ?,
 		next_attempt_at = 0 WHERE name = ?`, ms(now), by, name)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
 }
 
 // ResendDone records a finished resend under owner's lease: the request it

@@ -98,19 +98,10 @@ func (q Q) invitations(ctx context.Context, where string, args ...any) ([]*porta
 // for the other answers.
 func (tx *Tx) DecideInvitation(ctx context.Context, id portal.InvitationID, status string, by portal.AccountID,
 	via string, now time.Time) (bool, error) {
-	var byArg any
-	if by != 0 {
-		byArg = int64(by)
-	}
-	res, err := tx.Exec(ctx,
+	return tx.changed(ctx,
 		"UPDATE invitations SET status = ?, decided_at = ?, decided_by = ?, accepted_via = ? "+
 			"WHERE id = ? AND status = 'pending'",
-		status, ms(now), byArg, via, int64(id))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+		status, ms(now), idArg(by), via, int64(id))
 }
 
 // RenewInvitation sends an invitation again: new token, new expiry, pending.
@@ -124,13 +115,8 @@ func (tx *Tx) RenewInvitation(
 	tokenHash string,
 	expires time.Time,
 ) (bool, error) {
-	res, err := tx.Exec(ctx,
+	return tx.changed(ctx,
 		`UPDATE invitations SET status = 'pending', token_hash = ?, expires_at = ?, sent_count = sent_count + 1,
 		decided_at = 0, decided_by = NULL, accepted_via = '' WHERE id = ? AND sent_count = ?`,
 		tokenHash, ms(expires), int64(id), sent)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
 }

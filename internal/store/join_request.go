@@ -73,18 +73,9 @@ func (q Q) FindJoinRequestByID(ctx context.Context, id portal.JoinRequestID) (*p
 // and reports whether it was (so exactly one of two deciders wins).
 func (tx *Tx) DecideJoinRequest(ctx context.Context, id portal.JoinRequestID, status string, by portal.AccountID,
 	reason string, now time.Time) (bool, error) {
-	var byArg any
-	if by != 0 {
-		byArg = int64(by)
-	}
-	res, err := tx.Exec(ctx,
+	return tx.changed(ctx,
 		`UPDATE join_requests SET status = ?, decided_by = ?, decided_at = ?, reason = ?, pending_key = NULL
-		WHERE id = ? AND status = 'pending'`, status, byArg, ms(now), reason, int64(id))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+		WHERE id = ? AND status = 'pending'`, status, idArg(by), ms(now), reason, int64(id))
 }
 
 // JoinRequestFilter selects join requests.

@@ -106,19 +106,10 @@ func (tx *Tx) ScheduleDecommission(ctx context.Context, ws portal.WorksiteID,
 // Decommission ends a membership now. It reports false when the member was not active.
 func (tx *Tx) Decommission(ctx context.Context, ws portal.WorksiteID, id, by portal.AccountID,
 	now time.Time) (bool, error) {
-	var byArg any
-	if by != 0 {
-		byArg = int64(by)
-	}
-	res, err := tx.Exec(ctx,
+	return tx.changed(ctx,
 		`UPDATE worksite_members
 			SET status = 'decommissioned', role = 'member', decommissioned_at = ?, decommissioned_by = ?
-		WHERE worksite_id = ? AND account_id = ? AND status = 'active'`, ms(now), byArg, int64(ws), int64(id))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+		WHERE worksite_id = ? AND account_id = ? AND status = 'active'`, ms(now), idArg(by), int64(ws), int64(id))
 }
 
 // FindDueDecommissions lists active members whose end date is before today (YYYY-MM-DD).

@@ -66,15 +66,10 @@ func (q Q) FindRemoteAccessRequestByID(ctx context.Context, id int64) (*RemoteAc
 // DecideRemoteAccessRequest records the CareConnect team's decision if still pending.
 func (tx *Tx) DecideRemoteAccessRequest(ctx context.Context, id int64, status, by, text string,
 	now time.Time) (bool, error) {
-	res, err := tx.Exec(ctx,
+	return tx.changed(ctx,
 		`UPDATE remote_access_requests
 			SET status = ?, decided_by = ?, decided_at = ?, decision_text = ?, open_key = NULL
 		WHERE id = ? AND status = 'pending'`, status, by, ms(now), text, id)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
 }
 
 // PendingRemoteAccess is portal.PendingRemoteAccess, as the store reads and writes it.

@@ -44,3 +44,12 @@ func idArgs[T ~int64](ids []T) []any {
 	}
 	return args
 }
+
+// idArg makes a typed id into a query argument for a column that may be
+// NULL: the zero id, meaning none, is NULL.
+func idArg[T ~int64](id T) any {
+	if id == 0 {
+		return nil
+	}
+	return int64(id)
+}

@@ -11,26 +11,12 @@ import (
 // Session is portal.Session, as the store reads and writes it.
 type Session = portal.Session
 
-func accountArg(id portal.AccountID) any {
-	if id == 0 {
-		return nil
-	}
-	return int64(id)
-}
-
 // CreateSession inserts a session.
 func (q Q) CreateSession(ctx context.Context, s *Session) error {
 	_, err := q.Exec(ctx,
 		`INSERT INTO sessions (id_hash, account_id, staff_id, data, created_at, last_seen_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.IDHash, accountArg(s.AccountID), staffArg(s.StaffID), s.Data, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.IDHash, idArg(s.AccountID), idArg(s.StaffID), s.Data, ms(s.CreatedAt), ms(s.LastSeenAt), ms(s.ExpiresAt))
 	return err
-}
-
-func staffArg(id portal.StaffID) any {
-	if id == 0 {
-		return nil
-	}
-	return int64(id)
 }
 
 // FindSession returns a session by the hash of its token.
@@ -83,7 +69,7 @@ func (q Q) FindSessionAccount(ctx context.Context, idHash string) (*Session, *po
 func (q Q) UpdateSession(ctx context.Context, s *Session) error {
 	_, err := q.Exec(ctx,
 		"UPDATE sessions SET account_id = ?, staff_id = ?, data = ?, last_seen_at = ? WHERE id_hash = ?",
-		accountArg(s.AccountID), staffArg(s.StaffID), s.Data, ms(s.LastSeenAt), s.IDHash)
+		idArg(s.AccountID), idArg(s.StaffID), s.Data, ms(s.LastSeenAt), s.IDHash)
 	return err
 }
 

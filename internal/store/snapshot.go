@@ -77,13 +77,9 @@ func (r snapshotReader) accounts(ctx context.Context, s *portal.PolicySnapshot) 
 		if err := r.Scan(&a.ID, &a.Username, &prof, &lic, &a.IsResident, &route, &a.Email, &a.Status); err != nil {
 			return err
 		}
-		a.Profession, a.NurseLicence, a.ResidentRoute = portal.Profession(
-			prof,
-		), portal.NurseLicence(
-			lic,
-		), portal.ResidentRoute(
-			route,
-		)
+		a.Profession = portal.Profession(prof)
+		a.NurseLicence = portal.NurseLicence(lic)
+		a.ResidentRoute = portal.ResidentRoute(route)
 		s.Accounts = append(s.Accounts, &a)
 		return nil
 	})

@@ -141,15 +141,6 @@ func (tx *Tx) EndResidency(ctx context.Context, id portal.SponsorshipID, today s
 		WHERE id = ? AND status = 'active' AND residency_end <> '' AND residency_end < ?`, ms(now), int64(id), today)
 }
 
-func (tx *Tx) changed(ctx context.Context, query string, args ...any) (bool, error) {
-	res, err := tx.Exec(ctx, query, args...)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
 // CountActiveSponsorships counts an on-behalf-of user's active
 // sponsorships on a day (YYYY-MM-DD), except residencies that have not
 // started yet or whose last day is before today (even before the job has

@@ -360,6 +360,18 @@ func (q Q) Insert(ctx context.Context, query string, args ...any) (int64, error)
 	return id, nil
 }
 
+// changed runs an UPDATE meant for one row and reports whether it changed
+// it: false when the row is missing or no longer meets the WHERE clause
+// (another writer got there first).
+func (q Q) changed(ctx context.Context, query string, args ...any) (bool, error) {
+	res, err := q.Exec(ctx, query, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // Dialect reports the SQL flavour.
 func (q Q) Dialect() Dialect { return q.dialect }
 

@@ -63,13 +63,6 @@ func scanWorksite(r rowScanner) (*portal.Worksite, error) {
 // CreateWorksite inserts a worksite. A taken code or address gives a
 // *ConflictError naming worksites_code_key or worksites_address_key.
 func (tx *Tx) CreateWorksite(ctx context.Context, w *portal.Worksite, signerTokenHash string) error {
-	var addrID, groupID any
-	if w.AddressID != 0 {
-		addrID = int64(w.AddressID)
-	}
-	if w.GroupID != 0 {
-		groupID = int64(w.GroupID)
-	}
 	a := w.Address
 	id, err := tx.Insert(
 		ctx,
@@ -81,7 +74,7 @@ func (tx *Tx) CreateWorksite(ctx context.Context, w *portal.Worksite, signerToke
 		w.Name,
 		string(w.Type),
 		w.Phone,
-		addrID,
+		idArg(w.AddressID),
 		a.Key(),
 		a.Unit,
 		a.CivicNumber,
@@ -93,7 +86,7 @@ func (tx *Tx) CreateWorksite(ctx context.Context, w *portal.Worksite, signerToke
 		a.PostalCode,
 		w.AddressVerified,
 		string(w.HealthAuthority),
-		groupID,
+		idArg(w.GroupID),
 		w.Status,
 		w.SignerName,
 		w.SignerEmail,

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // Every piece of text a request carries passes one of two checks before a
@@ -48,19 +50,10 @@ func init() {
 const badTextMessage = "Some of the text sent contains characters the portal cannot accept, such as invisible " +
 	"control characters. Go back, retype the text and send it again."
 
-// validText reports whether s is valid UTF-8 without control characters;
-// multiLine allows line breaks and tabs.
-func validText(s string, multiLine bool) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && !(multiLine && (r == '\n' || r == '\r' || r == '\t')) {
-			return false
-		}
-	}
-	return true
-}
+// validText is the domain's rule for text a person can type
+// (portal.ValidText: valid UTF-8 without control characters; multiLine
+// allows line breaks and tabs), applied to every form value and address.
+func validText(s string, multiLine bool) bool { return portal.ValidText(s, multiLine) }
 
 // errBadText and errFieldTooLong are what decodeForm refuses.
 var (
@@ -101,12 +94,7 @@ func decodeForm(w http.ResponseWriter, r *http.Request) error {
 // reads JSON, not forms, and is left to its handlers.
 func (s *Server) forms(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-			next.ServeHTTP(w, r)
-			return
-		}
-		if isAPIPath(r.URL.Path) {
+		if safeMethod(r.Method) || isAPIPath(r.URL.Path) {
 			next.ServeHTTP(w, r)
 			return
 		}

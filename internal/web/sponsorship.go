@@ -33,34 +33,29 @@ func viewSponsorships(ss []*portal.Sponsorship) []sponsorshipView {
 	return out
 }
 
+// sponsorshipStatuses is how the pages show each status: in a few words
+// and as a badge style.
+var sponsorshipStatuses = map[string]struct{ label, badge string }{
+	portal.SponsorPending:   {"Waiting for the authorizer", "badge-pending"},
+	portal.SponsorActive:    {"Active", "badge-approved"},
+	portal.SponsorDeclined:  {"Declined", "badge-rejected"},
+	portal.SponsorRevoked:   {"Revoked", "badge-neutral"},
+	portal.SponsorWithdrawn: {"Ended by you", "badge-neutral"},
+	portal.SponsorEnded:     {"Ended with the residency", "badge-neutral"},
+}
+
 // StatusLabel says where the sponsorship stands, in a few words.
 func (v sponsorshipView) StatusLabel() string {
-	switch v.Status {
-	case portal.SponsorPending:
-		return "Waiting for the authorizer"
-	case portal.SponsorActive:
-		return "Active"
-	case portal.SponsorDeclined:
-		return "Declined"
-	case portal.SponsorRevoked:
-		return "Revoked"
-	case portal.SponsorWithdrawn:
-		return "Ended by you"
-	case portal.SponsorEnded:
-		return "Ended with the residency"
+	if st, ok := sponsorshipStatuses[v.Status]; ok {
+		return st.label
 	}
 	return v.Status
 }
 
 // BadgeClass is the badge style of the status.
 func (v sponsorshipView) BadgeClass() string {
-	switch v.Status {
-	case portal.SponsorPending:
-		return "badge-pending"
-	case portal.SponsorActive:
-		return "badge-approved"
-	case portal.SponsorDeclined:
-		return "badge-rejected"
+	if st, ok := sponsorshipStatuses[v.Status]; ok {
+		return st.badge
 	}
 	return "badge-neutral"
 }
