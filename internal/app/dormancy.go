@@ -218,31 +218,20 @@ func (a *App) suspendDormant(ctx context.Context, d *store.Dormancy, now time.Ti
 		if cur.Status != portal.ARApproved || now.Before(at) {
 			return nil
 		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: d.ID, From: []string{portal.ARApproved},
-			To: portal.ARSuspended, At: now, ActorKind: portal.ActorSystem, ActorID: store.DormancyActor,
-			Note: dormantSuspensionNote(since, a.DormancyLimitDays())})
-		if err != nil || !ok {
-			return err
-		}
-		done = true
 		last := since.In(portal.Pacific()).Format(time.DateOnly)
-		if err := a.recordProvisioning(ctx, tx, d.AccountID, ProvUserSuspended, map[string]any{
-			"request": d.ID, "reason": "dormant", "last_activity": last}); err != nil {
-			return err
-		}
-		if err := a.audit(ctx, tx, dormancyMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.DormancyActor,
-			action: "dormancy.suspended", subjectKind: "access_request", subjectID: requestRef(d.ID),
-			details: map[string]any{"account": d.AccountID, "last_activity": last, "limit_days": a.DormancyLimitDays()}}); err != nil {
-			return err
-		}
-		if err := a.lapseDependants(ctx, tx, dormancyMeta, d.AccountID, lapseCause{code: LapseSponsorDormant,
-			dependants: acct.DisplayName() + "'s own CareConnect access was suspended because it was not used for " +
-				strconv.Itoa(a.DormancyLimitDays()) + " days."}); err != nil {
-			return err
-		}
-		return a.enqueue(ctx, tx, "dormancy_suspended", acct.Email, acct.ID, mail.DormancySuspended{
-			Common: a.commonFor(acct.DisplayName(), d.AccessRequest), LastActivity: dayOf(since),
-			LimitDays: a.DormancyLimitDays(), ConfirmURL: a.dormantURL()})
+		done, err = a.suspendBySystem(ctx, tx, dormancyMeta, d.AccessRequest, acct, systemSuspension{
+			actor: store.DormancyActor, at: now, note: dormantSuspensionNote(since, a.DormancyLimitDays()),
+			feed:    map[string]any{"request": d.ID, "reason": "dormant", "last_activity": last},
+			action:  "dormancy.suspended",
+			details: map[string]any{"account": d.AccountID, "last_activity": last, "limit_days": a.DormancyLimitDays()},
+			lapse: &lapseCause{code: LapseSponsorDormant,
+				dependants: acct.DisplayName() + "'s own CareConnect access was suspended because it was not used for " +
+					strconv.Itoa(a.DormancyLimitDays()) + " days."},
+			email: "dormancy_suspended",
+			mail: mail.DormancySuspended{Common: a.commonFor(acct.DisplayName(), d.AccessRequest),
+				LastActivity: dayOf(since), LimitDays: a.DormancyLimitDays(), ConfirmURL: a.dormantURL()},
+		})
+		return err
 	})
 	return done && err == nil, err
 }
