@@ -146,12 +146,8 @@ func (a *App) CancelHandover(
 		return notFoundHandover
 	}
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.DecideHandover(ctx, id, portal.HandoverCancelled, a.now())
-		if err != nil {
+		if err := decideHandover(ctx, tx, id, portal.HandoverCancelled, a.now()); err != nil {
 			return err
-		}
-		if !ok {
-			return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer.")
 		}
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
 			action: "worksite.handover_cancelled", subjectKind: "handover", subjectID: handoverRef(id), worksiteID: int64(ws),
@@ -249,12 +245,8 @@ func (a *App) AcceptHandover(
 				w.Name,
 			)
 		}
-		ok, err := tx.DecideHandover(ctx, id, portal.HandoverAccepted, now)
-		if err != nil {
+		if err := decideHandover(ctx, tx, id, portal.HandoverAccepted, now); err != nil {
 			return err
-		}
-		if !ok {
-			return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer.")
 		}
 		// The new administrator first: the worksite always has one.
 		if err := tx.SetMemberRole(ctx, w.ID, actor.ID, portal.RoleSiteAdmin); err != nil {
@@ -283,16 +275,7 @@ func (a *App) AcceptHandover(
 				return err
 			}
 		}
-		return a.enqueue(
-			ctx,
-			tx,
-			"worksite_handover_answered",
-			h.FromEmail,
-			h.FromAccountID,
-			mail.WorksiteHandoverAnswered{
-				Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: w.Name, Accepted: true,
-				WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(w.ID)},
-		)
+		return a.handoverAnswered(ctx, tx, h, actor, w.Name, true)
 	})
 	if err != nil {
 		return nil, err
@@ -317,34 +300,48 @@ func (a *App) DeclineHandover(
 	}
 	h := v.Handover
 	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.DecideHandover(ctx, id, portal.HandoverDeclined, a.now())
-		if err != nil {
+		if err := decideHandover(ctx, tx, id, portal.HandoverDeclined, a.now()); err != nil {
 			return err
-		}
-		if !ok {
-			return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer.")
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
 			action: "worksite.handover_declined", subjectKind: "handover", subjectID: handoverRef(id), worksiteID: int64(h.WorksiteID),
 			details: map[string]string{"from": accountRef(h.FromAccountID)}}); err != nil {
 			return err
 		}
-		return a.enqueue(
-			ctx,
-			tx,
-			"worksite_handover_answered",
-			h.FromEmail,
-			h.FromAccountID,
-			mail.WorksiteHandoverAnswered{
-				Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: h.WorksiteName,
-				WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(h.WorksiteID)},
-		)
+		return a.handoverAnswered(ctx, tx, h, actor, h.WorksiteName, false)
 	})
 	if err != nil {
 		return nil, err
 	}
 	v.Status, v.Handover.Status = portal.HandoverDeclined, portal.HandoverDeclined
 	return v, nil
+}
+
+// decideHandover records the answer to a handover still waiting for one.
+func decideHandover(ctx context.Context, tx *store.Tx, id portal.HandoverID, status string, now time.Time) error {
+	ok, err := tx.DecideHandover(ctx, id, status, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer.")
+	}
+	return nil
+}
+
+// handoverAnswered emails the administrator who started handover h that
+// actor accepted or declined it.
+func (a *App) handoverAnswered(
+	ctx context.Context,
+	tx *store.Tx,
+	h *portal.Handover,
+	actor *portal.Account,
+	worksiteName string,
+	accepted bool,
+) error {
+	return a.enqueue(ctx, tx, "worksite_handover_answered", h.FromEmail, h.FromAccountID, mail.WorksiteHandoverAnswered{
+		Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: worksiteName, Accepted: accepted,
+		WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(h.WorksiteID)})
 }
 
 func handoverOpen(v *HandoverView) error {
