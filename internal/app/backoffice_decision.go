@@ -120,11 +120,8 @@ func (a *App) ReleaseAccessRequest(
 }
 
 // officerRequest loads an access request for an officer.
-func (a *App) officerRequest(
-	ctx context.Context,
-	staff *portal.Staff,
-	id portal.AccessRequestID,
-) (*portal.AccessRequest, error) {
+func (a *App) officerRequest(ctx context.Context, staff *portal.Staff,
+	id portal.AccessRequestID) (*portal.AccessRequest, error) {
 	if err := requireOfficer(staff); err != nil {
 		return nil, err
 	}

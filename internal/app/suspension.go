@@ -42,14 +42,8 @@ func approvedAccess(ctx context.Context, tx *store.Tx, id portal.AccountID) (*po
 
 // suspendBySystem suspends r, the approved access of acct, inside tx as s
 // says. It reports false, writing nothing, when r was no longer approved.
-func (a *App) suspendBySystem(
-	ctx context.Context,
-	tx *store.Tx,
-	meta portal.RequestMeta,
-	r *portal.AccessRequest,
-	acct *portal.Account,
-	s systemSuspension,
-) (bool, error) {
+func (a *App) suspendBySystem(ctx context.Context, tx *store.Tx, meta portal.RequestMeta, r *portal.AccessRequest,
+	acct *portal.Account, s systemSuspension) (bool, error) {
 	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
 		To: portal.ARSuspended, At: s.at, ActorKind: portal.ActorSystem, ActorID: s.actor, Note: s.note})
 	if err != nil || !ok {
