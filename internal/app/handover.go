@@ -200,11 +200,8 @@ func (a *App) AcceptHandover(
 	id portal.HandoverID,
 	decl portal.DeclarationInput,
 ) (*HandoverView, error) {
-	v, err := a.Handover(ctx, actor, id)
+	v, err := a.openHandover(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := handoverOpen(v); err != nil {
 		return nil, err
 	}
 	h, w := v.Handover, v.Worksite
@@ -291,11 +288,8 @@ func (a *App) DeclineHandover(
 	actor *portal.Account,
 	id portal.HandoverID,
 ) (*HandoverView, error) {
-	v, err := a.Handover(ctx, actor, id)
+	v, err := a.openHandover(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := handoverOpen(v); err != nil {
 		return nil, err
 	}
 	h := v.Handover
@@ -342,6 +336,19 @@ func (a *App) handoverAnswered(
 	return a.enqueue(ctx, tx, "worksite_handover_answered", h.FromEmail, h.FromAccountID, mail.WorksiteHandoverAnswered{
 		Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: worksiteName, Accepted: accepted,
 		WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(h.WorksiteID)})
+}
+
+// openHandover returns a handover offered to actor that still waits for
+// an answer.
+func (a *App) openHandover(ctx context.Context, actor *portal.Account, id portal.HandoverID) (*HandoverView, error) {
+	v, err := a.Handover(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := handoverOpen(v); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 func handoverOpen(v *HandoverView) error {
