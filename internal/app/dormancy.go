@@ -192,8 +192,7 @@ func dormantSuspensionNote(since time.Time, days int) string {
 
 // isDormantSuspension reports whether a suspension was the dormancy job's.
 func isDormantSuspension(e *portal.AccessRequestEvent) bool {
-	return e != nil && e.ToStatus == portal.ARSuspended && e.ActorKind == portal.ActorSystem &&
-		e.ActorID == store.DormancyActor && strings.HasPrefix(e.Note, dormantSuspensionPrefix)
+	return suspendedBy(e, store.DormancyActor, dormantSuspensionPrefix)
 }
 
 // suspendDormant suspends access that became dormant; it reports whether
@@ -362,11 +361,7 @@ func (a *App) ConfirmStillNeeded(
 					"Authorizer on the Main Menu, then contact the CareConnect team.",
 			)
 		}
-		if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
-			"request": id, "reason": "dormancy confirmed"}); err != nil {
-			return err
-		}
-		if err := a.touchDependants(ctx, tx, actor.ID); err != nil {
+		if err := a.restoredBySelf(ctx, tx, actor.ID, id, "dormancy confirmed"); err != nil {
 			return err
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
@@ -375,10 +370,8 @@ func (a *App) ConfirmStillNeeded(
 			return err
 		}
 		return a.enqueue(ctx, tx, "dormancy_reactivated", actor.Email, actor.ID, mail.DormancyReactivated{
-			Common: a.commonFor(
-				actor.DisplayName(),
-				cur.AccessRequest,
-			), LimitDays: a.DormancyLimitDays(), StatusURL: a.statusURL()})
+			Common:    a.commonFor(actor.DisplayName(), cur.AccessRequest),
+			LimitDays: a.DormancyLimitDays(), StatusURL: a.statusURL()})
 	})
 }
 

@@ -206,8 +206,7 @@ func reviewSuspensionNote(due time.Time) string {
 // isReviewSuspension reports whether a suspension was the annual review's,
 // and not the CareConnect team's or a lapsed sponsorship's.
 func isReviewSuspension(e *portal.AccessRequestEvent) bool {
-	return e != nil && e.ToStatus == portal.ARSuspended && e.ActorKind == portal.ActorSystem &&
-		e.ActorID == store.ReviewActor && strings.HasPrefix(e.Note, reviewSuspensionPrefix)
+	return suspendedBy(e, store.ReviewActor, reviewSuspensionPrefix)
 }
 
 // suspendForReview suspends access whose review is past its grace period;

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
@@ -25,6 +26,13 @@ type systemSuspension struct {
 	lapse *lapseCause
 	email string // email kind
 	mail  any    // email data
+}
+
+// suspendedBy reports whether history entry e is a suspension by the
+// system actor whose note starts with prefix.
+func suspendedBy(e *portal.AccessRequestEvent, actor, prefix string) bool {
+	return e != nil && e.ToStatus == portal.ARSuspended && e.ActorKind == portal.ActorSystem &&
+		e.ActorID == actor && strings.HasPrefix(e.Note, prefix)
 }
 
 // approvedAccess returns the person's access request when their access is
@@ -63,4 +71,16 @@ func (a *App) suspendBySystem(ctx context.Context, tx *store.Tx, meta portal.Req
 		}
 	}
 	return true, a.enqueue(ctx, tx, s.email, acct.Email, acct.ID, s.mail)
+}
+
+// restoredBySelf tells downstream systems that the person restored their
+// own suspended access (request) for reason, and that the people they
+// sponsor are sponsored through them again (touchDependants).
+func (a *App) restoredBySelf(ctx context.Context, tx *store.Tx, id portal.AccountID, request portal.AccessRequestID,
+	reason string) error {
+	if err := a.recordProvisioning(ctx, tx, id, ProvUserReinstated, map[string]any{
+		"request": request, "reason": reason}); err != nil {
+		return err
+	}
+	return a.touchDependants(ctx, tx, id)
 }
