@@ -50,34 +50,17 @@ func (a *App) ClaimAccessRequest(
 	staff *portal.Staff,
 	id portal.AccessRequestID,
 ) error {
-	if err := requireOfficer(staff); err != nil {
-		return err
-	}
-	r, err := a.findRequest(ctx, id)
+	r, err := a.officerRequest(ctx, staff, id)
 	if err != nil {
 		return err
 	}
 	ref, now := staffRef(staff.ID), a.now()
-	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.ClaimAccessRequest(ctx, id, ref, now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errNotChanged
-		}
-		if err := tx.AddAccessRequestEvent(ctx, id, portal.AccessRequestEvent{At: now, ActorKind: portal.ActorStaff, ActorID: ref,
-			FromStatus: r.Status, ToStatus: r.Status, Note: "Taken for review by the CareConnect team."}); err != nil {
-			return err
-		}
-		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: ref, action: "access.claimed",
-			subjectKind: "access_request", subjectID: requestRef(id), details: map[string]any{"account": r.AccountID}})
+	cur, err := a.changeClaim(ctx, meta, r, ref, now, claimChange{
+		note: "Taken for review by the CareConnect team.", action: "access.claimed",
+		details: map[string]any{"account": r.AccountID},
+		apply:   func(tx *store.Tx) (bool, error) { return tx.ClaimAccessRequest(ctx, id, ref, now) },
 	})
-	if !errors.Is(err, errNotChanged) {
-		return err
-	}
-	cur, err := a.findRequest(ctx, id)
-	if err != nil {
+	if cur == nil || err != nil {
 		return err
 	}
 	names, err := a.staffNames(ctx)
@@ -107,35 +90,19 @@ func (a *App) ReleaseAccessRequest(
 	staff *portal.Staff,
 	id portal.AccessRequestID,
 ) error {
-	if err := requireOfficer(staff); err != nil {
-		return err
-	}
-	r, err := a.findRequest(ctx, id)
+	r, err := a.officerRequest(ctx, staff, id)
 	if err != nil {
 		return err
 	}
-	ref, now := staffRef(staff.ID), a.now()
-	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.ReleaseAccessRequest(ctx, id, ref, staff.Has(portal.RoleAdministrator))
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errNotChanged
-		}
-		if err := tx.AddAccessRequestEvent(ctx, id, portal.AccessRequestEvent{At: now, ActorKind: portal.ActorStaff, ActorID: ref,
-			FromStatus: r.Status, ToStatus: r.Status, Note: "Returned to the queue."}); err != nil {
-			return err
-		}
-		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: ref, action: "access.released",
-			subjectKind: "access_request", subjectID: requestRef(id),
-			details: map[string]any{"account": r.AccountID, "claimed_by": r.ClaimedBy}})
+	ref := staffRef(staff.ID)
+	cur, err := a.changeClaim(ctx, meta, r, ref, a.now(), claimChange{
+		note: "Returned to the queue.", action: "access.released",
+		details: map[string]any{"account": r.AccountID, "claimed_by": r.ClaimedBy},
+		apply: func(tx *store.Tx) (bool, error) {
+			return tx.ReleaseAccessRequest(ctx, id, ref, staff.Has(portal.RoleAdministrator))
+		},
 	})
-	if !errors.Is(err, errNotChanged) {
-		return err
-	}
-	cur, err := a.findRequest(ctx, id)
-	if err != nil {
+	if cur == nil || err != nil {
 		return err
 	}
 	if cur.ClaimedBy == "" {
@@ -150,6 +117,57 @@ func (a *App) ReleaseAccessRequest(
 		"Only %s, who claimed this request, or an administrator can release it.",
 		names.of(cur.ClaimedBy),
 	)
+}
+
+// officerRequest loads an access request for an officer.
+func (a *App) officerRequest(ctx context.Context, staff *portal.Staff,
+	id portal.AccessRequestID) (*portal.AccessRequest, error) {
+	if err := requireOfficer(staff); err != nil {
+		return nil, err
+	}
+	return a.findRequest(ctx, id)
+}
+
+// claimChange is a change of who holds an access request: the guarded
+// update, and what the request's history and the audit trail say of it.
+type claimChange struct {
+	apply   func(tx *store.Tx) (bool, error) // false when the request changed meanwhile
+	note    string                           // for the request's history
+	action  string                           // audit action
+	details map[string]any                   // audit details
+}
+
+// changeClaim applies c to request r for the officer ref, in one
+// transaction. When c.apply finds the request changed meanwhile, nothing
+// is written and changeClaim returns the request as it is now, for the
+// caller to explain; otherwise it returns no request.
+func (a *App) changeClaim(
+	ctx context.Context,
+	meta portal.RequestMeta,
+	r *portal.AccessRequest,
+	ref string,
+	now time.Time,
+	c claimChange,
+) (*portal.AccessRequest, error) {
+	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		ok, err := c.apply(tx)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errNotChanged
+		}
+		if err := tx.AddAccessRequestEvent(ctx, r.ID, portal.AccessRequestEvent{At: now, ActorKind: portal.ActorStaff, ActorID: ref,
+			FromStatus: r.Status, ToStatus: r.Status, Note: c.note}); err != nil {
+			return err
+		}
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: ref, action: c.action,
+			subjectKind: "access_request", subjectID: requestRef(r.ID), details: c.details})
+	})
+	if !errors.Is(err, errNotChanged) {
+		return nil, err
+	}
+	return a.findRequest(ctx, r.ID)
 }
 
 // decision is one way of deciding an open access request.
@@ -261,10 +279,7 @@ func (a *App) requestForDecision(
 	staff *portal.Staff,
 	id portal.AccessRequestID,
 ) (*portal.AccessRequest, *portal.Account, error) {
-	if err := requireOfficer(staff); err != nil {
-		return nil, nil, err
-	}
-	r, err := a.findRequest(ctx, id)
+	r, err := a.officerRequest(ctx, staff, id)
 	if err != nil {
 		return nil, nil, err
 	}

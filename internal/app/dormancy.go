@@ -192,8 +192,7 @@ func dormantSuspensionNote(since time.Time, days int) string {
 
 // isDormantSuspension reports whether a suspension was the dormancy job's.
 func isDormantSuspension(e *portal.AccessRequestEvent) bool {
-	return e != nil && e.ToStatus == portal.ARSuspended && e.ActorKind == portal.ActorSystem &&
-		e.ActorID == store.DormancyActor && strings.HasPrefix(e.Note, dormantSuspensionPrefix)
+	return suspendedBy(e, store.DormancyActor, dormantSuspensionPrefix)
 }
 
 // suspendDormant suspends access that became dormant; it reports whether
@@ -218,31 +217,20 @@ func (a *App) suspendDormant(ctx context.Context, d *store.Dormancy, now time.Ti
 		if cur.Status != portal.ARApproved || now.Before(at) {
 			return nil
 		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: d.ID, From: []string{portal.ARApproved},
-			To: portal.ARSuspended, At: now, ActorKind: portal.ActorSystem, ActorID: store.DormancyActor,
-			Note: dormantSuspensionNote(since, a.DormancyLimitDays())})
-		if err != nil || !ok {
-			return err
-		}
-		done = true
 		last := since.In(portal.Pacific()).Format(time.DateOnly)
-		if err := a.recordProvisioning(ctx, tx, d.AccountID, ProvUserSuspended, map[string]any{
-			"request": d.ID, "reason": "dormant", "last_activity": last}); err != nil {
-			return err
-		}
-		if err := a.audit(ctx, tx, dormancyMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.DormancyActor,
-			action: "dormancy.suspended", subjectKind: "access_request", subjectID: requestRef(d.ID),
-			details: map[string]any{"account": d.AccountID, "last_activity": last, "limit_days": a.DormancyLimitDays()}}); err != nil {
-			return err
-		}
-		if err := a.lapseDependants(ctx, tx, dormancyMeta, d.AccountID, lapseCause{code: LapseSponsorDormant,
-			dependants: acct.DisplayName() + "'s own CareConnect access was suspended because it was not used for " +
-				strconv.Itoa(a.DormancyLimitDays()) + " days."}); err != nil {
-			return err
-		}
-		return a.enqueue(ctx, tx, "dormancy_suspended", acct.Email, acct.ID, mail.DormancySuspended{
-			Common: a.commonFor(acct.DisplayName(), d.AccessRequest), LastActivity: dayOf(since),
-			LimitDays: a.DormancyLimitDays(), ConfirmURL: a.dormantURL()})
+		done, err = a.suspendBySystem(ctx, tx, dormancyMeta, d.AccessRequest, acct, systemSuspension{
+			actor: store.DormancyActor, at: now, note: dormantSuspensionNote(since, a.DormancyLimitDays()),
+			feed:    map[string]any{"request": d.ID, "reason": "dormant", "last_activity": last},
+			action:  "dormancy.suspended",
+			details: map[string]any{"account": d.AccountID, "last_activity": last, "limit_days": a.DormancyLimitDays()},
+			lapse: &lapseCause{code: LapseSponsorDormant,
+				dependants: acct.DisplayName() + "'s own CareConnect access was suspended because it was not used for " +
+					strconv.Itoa(a.DormancyLimitDays()) + " days."},
+			email: "dormancy_suspended",
+			mail: mail.DormancySuspended{Common: a.commonFor(acct.DisplayName(), d.AccessRequest),
+				LastActivity: dayOf(since), LimitDays: a.DormancyLimitDays(), ConfirmURL: a.dormantURL()},
+		})
+		return err
 	})
 	return done && err == nil, err
 }
@@ -373,11 +361,7 @@ func (a *App) ConfirmStillNeeded(
 					"Authorizer on the Main Menu, then contact the CareConnect team.",
 			)
 		}
-		if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
-			"request": id, "reason": "dormancy confirmed"}); err != nil {
-			return err
-		}
-		if err := a.touchDependants(ctx, tx, actor.ID); err != nil {
+		if err := a.restoredBySelf(ctx, tx, actor.ID, id, "dormancy confirmed"); err != nil {
 			return err
 		}
 		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
@@ -386,10 +370,8 @@ func (a *App) ConfirmStillNeeded(
 			return err
 		}
 		return a.enqueue(ctx, tx, "dormancy_reactivated", actor.Email, actor.ID, mail.DormancyReactivated{
-			Common: a.commonFor(
-				actor.DisplayName(),
-				cur.AccessRequest,
-			), LimitDays: a.DormancyLimitDays(), StatusURL: a.statusURL()})
+			Common:    a.commonFor(actor.DisplayName(), cur.AccessRequest),
+			LimitDays: a.DormancyLimitDays(), StatusURL: a.statusURL()})
 	})
 }
 

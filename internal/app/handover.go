@@ -146,12 +146,8 @@ func (a *App) CancelHandover(
 		return notFoundHandover
 	}
 	return a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.DecideHandover(ctx, id, portal.HandoverCancelled, a.now())
-		if err != nil {
+		if err := decideHandover(ctx, tx, id, portal.HandoverCancelled, a.now()); err != nil {
 			return err
-		}
-		if !ok {
-			return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer.")
 		}
 		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
 			action: "worksite.handover_cancelled", subjectKind: "handover", subjectID: handoverRef(id), worksiteID: int64(ws),
@@ -204,11 +200,8 @@ func (a *App) AcceptHandover(
 	id portal.HandoverID,
 	decl portal.DeclarationInput,
 ) (*HandoverView, error) {
-	v, err := a.Handover(ctx, actor, id)
+	v, err := a.openHandover(ctx, actor, id)
 	if err != nil {
-		return nil, err
-	}
-	if err := handoverOpen(v); err != nil {
 		return nil, err
 	}
 	h, w := v.Handover, v.Worksite
@@ -249,12 +242,8 @@ func (a *App) AcceptHandover(
 				w.Name,
 			)
 		}
-		ok, err := tx.DecideHandover(ctx, id, portal.HandoverAccepted, now)
-		if err != nil {
+		if err := decideHandover(ctx, tx, id, portal.HandoverAccepted, now); err != nil {
 			return err
-		}
-		if !ok {
-			return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer.")
 		}
 		// The new administrator first: the worksite always has one.
 		if err := tx.SetMemberRole(ctx, w.ID, actor.ID, portal.RoleSiteAdmin); err != nil {
@@ -283,16 +272,7 @@ func (a *App) AcceptHandover(
 				return err
 			}
 		}
-		return a.enqueue(
-			ctx,
-			tx,
-			"worksite_handover_answered",
-			h.FromEmail,
-			h.FromAccountID,
-			mail.WorksiteHandoverAnswered{
-				Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: w.Name, Accepted: true,
-				WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(w.ID)},
-		)
+		return a.handoverAnswered(ctx, tx, h, actor, w.Name, true)
 	})
 	if err != nil {
 		return nil, err
@@ -308,6 +288,59 @@ func (a *App) DeclineHandover(
 	actor *portal.Account,
 	id portal.HandoverID,
 ) (*HandoverView, error) {
+	v, err := a.openHandover(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	h := v.Handover
+	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
+		if err := decideHandover(ctx, tx, id, portal.HandoverDeclined, a.now()); err != nil {
+			return err
+		}
+		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
+			action: "worksite.handover_declined", subjectKind: "handover", subjectID: handoverRef(id), worksiteID: int64(h.WorksiteID),
+			details: map[string]string{"from": accountRef(h.FromAccountID)}}); err != nil {
+			return err
+		}
+		return a.handoverAnswered(ctx, tx, h, actor, h.WorksiteName, false)
+	})
+	if err != nil {
+		return nil, err
+	}
+	v.Status, v.Handover.Status = portal.HandoverDeclined, portal.HandoverDeclined
+	return v, nil
+}
+
+// decideHandover records the answer to a handover still waiting for one.
+func decideHandover(ctx context.Context, tx *store.Tx, id portal.HandoverID, status string, now time.Time) error {
+	ok, err := tx.DecideHandover(ctx, id, status, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer.")
+	}
+	return nil
+}
+
+// handoverAnswered emails the administrator who started handover h that
+// actor accepted or declined it.
+func (a *App) handoverAnswered(
+	ctx context.Context,
+	tx *store.Tx,
+	h *portal.Handover,
+	actor *portal.Account,
+	worksiteName string,
+	accepted bool,
+) error {
+	return a.enqueue(ctx, tx, "worksite_handover_answered", h.FromEmail, h.FromAccountID, mail.WorksiteHandoverAnswered{
+		Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: worksiteName, Accepted: accepted,
+		WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(h.WorksiteID)})
+}
+
+// openHandover returns a handover offered to actor that still waits for
+// an answer.
+func (a *App) openHandover(ctx context.Context, actor *portal.Account, id portal.HandoverID) (*HandoverView, error) {
 	v, err := a.Handover(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -315,35 +348,6 @@ func (a *App) DeclineHandover(
 	if err := handoverOpen(v); err != nil {
 		return nil, err
 	}
-	h := v.Handover
-	err = a.DB.InTx(ctx, func(tx *store.Tx) error {
-		ok, err := tx.DecideHandover(ctx, id, portal.HandoverDeclined, a.now())
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return portal.Errorf(portal.ECONFLICT, "This handover is no longer waiting for an answer.")
-		}
-		if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorAccount, actorID: accountRef(actor.ID),
-			action: "worksite.handover_declined", subjectKind: "handover", subjectID: handoverRef(id), worksiteID: int64(h.WorksiteID),
-			details: map[string]string{"from": accountRef(h.FromAccountID)}}); err != nil {
-			return err
-		}
-		return a.enqueue(
-			ctx,
-			tx,
-			"worksite_handover_answered",
-			h.FromEmail,
-			h.FromAccountID,
-			mail.WorksiteHandoverAnswered{
-				Common: a.common(h.FromName), ToName: actor.DisplayName(), WorksiteName: h.WorksiteName,
-				WorksiteURL: a.Config.BaseURL + "/worksites/" + worksiteRef(h.WorksiteID)},
-		)
-	})
-	if err != nil {
-		return nil, err
-	}
-	v.Status, v.Handover.Status = portal.HandoverDeclined, portal.HandoverDeclined
 	return v, nil
 }
 

@@ -55,16 +55,9 @@ func joinRequestActions(_ *App, _ *portal.Account, m *store.MenuRead) []portal.A
 	var out []portal.ActionItem
 	for _, r := range m.JoinRequestsToDecide {
 		out = append(out, portal.ActionItem{Kind: "join_request", SubmittedAt: r.CreatedAt,
-			Description: fmt.Sprintf(
-				"%s (%s) would like to join %s.",
-				r.RequesterName,
-				r.RequesterEmail,
-				r.WorksiteName,
-			),
-			ViewURL: fmt.Sprintf(
-				"/requests/join/%d",
-				r.ID,
-			), AcceptURL: fmt.Sprintf("/requests/join/%d/approve", r.ID),
+			Description: fmt.Sprintf("%s (%s) would like to join %s.", r.RequesterName, r.RequesterEmail, r.WorksiteName),
+			ViewURL:     fmt.Sprintf("/requests/join/%d", r.ID),
+			AcceptURL:   fmt.Sprintf("/requests/join/%d/approve", r.ID),
 			AcceptLabel: "Approve"})
 	}
 	return out
@@ -82,15 +75,10 @@ func invitationActions(_ *App, actor *portal.Account, m *store.MenuRead) []porta
 			continue
 		}
 		out = append(out, portal.ActionItem{Kind: "invitation", SubmittedAt: inv.CreatedAt,
-			Description: fmt.Sprintf(
-				"%s has invited you to Worksite %s. Would you like to accept?",
-				inv.InviterName,
-				inv.WorksiteName,
-			),
-			AcceptURL: fmt.Sprintf(
-				"/invitations/%d/accept",
-				inv.ID,
-			), RejectURL: fmt.Sprintf("/invitations/%d/reject", inv.ID),
+			Description: fmt.Sprintf("%s has invited you to Worksite %s. Would you like to accept?",
+				inv.InviterName, inv.WorksiteName),
+			AcceptURL:   fmt.Sprintf("/invitations/%d/accept", inv.ID),
+			RejectURL:   fmt.Sprintf("/invitations/%d/reject", inv.ID),
 			AcceptLabel: "Accept"})
 	}
 	return out
@@ -101,12 +89,8 @@ func declarationActions(_ *App, actor *portal.Account, m *store.MenuRead) []port
 	for _, w := range m.Declarations {
 		if !actor.HasConfirmedEmail(w.SignerEmail) {
 			out = append(out, portal.ActionItem{Kind: "declaration", SubmittedAt: w.CreatedAt,
-				Description: fmt.Sprintf(
-					"Sign the %s for %s. %s",
-					portal.DeclarationTitle,
-					w.Name,
-					portal.NotConfirmedMessage(actor.Email),
-				),
+				Description: fmt.Sprintf("Sign the %s for %s. %s", portal.DeclarationTitle, w.Name,
+					portal.NotConfirmedMessage(actor.Email)),
 				ViewURL: confirmEmailURL, AcceptLabel: "Confirm your email address"})
 			continue
 		}
@@ -153,12 +137,8 @@ func handoverActions(_ *App, _ *portal.Account, m *store.MenuRead) []portal.Acti
 	var out []portal.ActionItem
 	for _, h := range m.HandoversToDecide {
 		out = append(out, portal.ActionItem{Kind: "handover", SubmittedAt: h.CreatedAt,
-			Description: fmt.Sprintf(
-				"%s asks you to take over %s as its site administrator.",
-				h.FromName,
-				h.WorksiteName,
-			),
-			ViewURL: fmt.Sprintf("/handovers/%d", h.ID), AcceptLabel: "Review"})
+			Description: fmt.Sprintf("%s asks you to take over %s as its site administrator.", h.FromName, h.WorksiteName),
+			ViewURL:     fmt.Sprintf("/handovers/%d", h.ID), AcceptLabel: "Review"})
 	}
 	return out
 }

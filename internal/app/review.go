@@ -341,11 +341,7 @@ func (a *App) ConfirmAccessReview(
 			)
 		}
 		if reinstated {
-			if err := a.recordProvisioning(ctx, tx, actor.ID, ProvUserReinstated, map[string]any{
-				"request": id, "reason": "annual review confirmed"}); err != nil {
-				return err
-			}
-			if err := a.touchDependants(ctx, tx, actor.ID); err != nil {
+			if err := a.restoredBySelf(ctx, tx, actor.ID, id, "annual review confirmed"); err != nil {
 				return err
 			}
 		}

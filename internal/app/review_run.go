@@ -206,8 +206,7 @@ func reviewSuspensionNote(due time.Time) string {
 // isReviewSuspension reports whether a suspension was the annual review's,
 // and not the CareConnect team's or a lapsed sponsorship's.
 func isReviewSuspension(e *portal.AccessRequestEvent) bool {
-	return e != nil && e.ToStatus == portal.ARSuspended && e.ActorKind == portal.ActorSystem &&
-		e.ActorID == store.ReviewActor && strings.HasPrefix(e.Note, reviewSuspensionPrefix)
+	return suspendedBy(e, store.ReviewActor, reviewSuspensionPrefix)
 }
 
 // suspendForReview suspends access whose review is past its grace period;
@@ -228,37 +227,20 @@ func (a *App) suspendForReview(ctx context.Context, r *store.AccessReview, now t
 			now.Before(cur.ReviewDueAt.Add(ReviewGrace)) {
 			return nil
 		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
-			To: portal.ARSuspended, At: now, ActorKind: portal.ActorSystem, ActorID: store.ReviewActor,
-			Note: reviewSuspensionNote(r.ReviewDueAt)})
-		if err != nil || !ok {
-			return err
-		}
-		done = true
 		dueDay := r.ReviewDueAt.In(portal.Pacific()).Format(time.DateOnly)
-		if err := a.recordProvisioning(ctx, tx, r.AccountID, ProvUserSuspended, map[string]any{
-			"request": r.ID, "reason": "annual review not completed", "review_due_at": dueDay}); err != nil {
-			return err
-		}
-		if err := a.audit(ctx, tx, reviewMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.ReviewActor,
-			action: "review.suspended", subjectKind: "access_request", subjectID: requestRef(r.ID),
+		done, err = a.suspendBySystem(ctx, tx, reviewMeta, r.AccessRequest, acct, systemSuspension{
+			actor: store.ReviewActor, at: now, note: reviewSuspensionNote(r.ReviewDueAt),
+			feed:   map[string]any{"request": r.ID, "reason": "annual review not completed", "review_due_at": dueDay},
+			action: "review.suspended",
 			details: map[string]any{"account": r.AccountID, "review_due_at": dueDay, "reminders": cur.RemindersSent,
-				"grace_days": int(ReviewGrace / (24 * time.Hour))}}); err != nil {
-			return err
-		}
-		if err := a.lapseDependants(ctx, tx, reviewMeta, r.AccountID, lapseCause{code: LapseSponsorReview,
-			dependants: acct.DisplayName() + "'s own CareConnect access was suspended because their annual review was not completed."}); err != nil {
-			return err
-		}
-		return a.enqueue(
-			ctx,
-			tx,
-			"review_suspended",
-			acct.Email,
-			acct.ID,
-			mail.ReviewSuspended{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
+				"grace_days": int(ReviewGrace / (24 * time.Hour))},
+			lapse: &lapseCause{code: LapseSponsorReview,
+				dependants: acct.DisplayName() + "'s own CareConnect access was suspended because their annual review was not completed."},
+			email: "review_suspended",
+			mail: mail.ReviewSuspended{Common: a.commonFor(acct.DisplayName(), r.AccessRequest),
 				DueDate: dayOf(r.ReviewDueAt), ReviewURL: a.reviewURL()},
-		)
+		})
+		return err
 	})
 	return done && err == nil, err
 }

@@ -235,45 +235,25 @@ func (a *App) lapseIfUnsponsored(ctx context.Context, tx *store.Tx, meta portal.
 		note = "Access lapsed: the authorizers who still sponsor this person were granted none of the data scopes they were granted. "
 		text += " " + noSharedScopes
 	}
-	reqs, err := tx.FindAccessRequestsByAccount(ctx, id)
-	if err != nil {
+	r, err := approvedAccess(ctx, tx, id)
+	if err != nil || r == nil {
 		return err
-	}
-	r := currentAccess(reqs)
-	if r == nil || r.Status != portal.ARApproved {
-		return nil
 	}
 	why := map[string]string{}
 	for _, s := range standings {
 		_, reason := portal.SponsorQualifies(s)
 		why[sponsorshipRef(s.Sponsorship.ID)] = reason
 	}
-	ok, err := tx.ChangeAccessRequest(
-		ctx,
-		store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved}, To: portal.ARSuspended,
-			At: a.now(), ActorKind: portal.ActorSystem, ActorID: sponsorRuleActor,
-			Note: note + text},
-	)
-	if err != nil || !ok {
-		return err
-	}
-	if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorSystem, actorID: sponsorRuleActor,
-		action: "access.lapsed", subjectKind: "access_request", subjectID: requestRef(r.ID),
-		details: map[string]any{"account": id, "reason": code, "because_of": who, "sponsorships": why}}); err != nil {
-		return err
-	}
-	if err := a.recordProvisioning(ctx, tx, id, ProvUserSuspended, map[string]any{"request": r.ID, "reason": code}); err != nil {
-		return err
-	}
-	return a.enqueue(
-		ctx,
-		tx,
-		"access_lapsed",
-		acct.Email,
-		id,
-		mail.AccessLapsed{Common: a.commonFor(acct.DisplayName(), r),
+	_, err = a.suspendBySystem(ctx, tx, meta, r, acct, systemSuspension{
+		actor: sponsorRuleActor, at: a.now(), note: note + text,
+		feed:    map[string]any{"request": r.ID, "reason": code},
+		action:  "access.lapsed",
+		details: map[string]any{"account": id, "reason": code, "because_of": who, "sponsorships": why},
+		email:   "access_lapsed",
+		mail: mail.AccessLapsed{Common: a.commonFor(acct.DisplayName(), r),
 			Cause: text, SponsorshipsURL: a.Config.BaseURL + "/sponsorships", StatusURL: a.statusURL()},
-	)
+	})
+	return err
 }
 
 // sponsorRuleActor is the system actor of lapses in the audit trail and

@@ -39,12 +39,7 @@ func (a *App) changeStaffRole(
 	email = strings.TrimSpace(email)
 	fe := portal.FieldErrors{}
 	validateEmailField(fe, "email", email)
-	if !portal.ValidStaffRole(role) {
-		fe.Add("role", "Choose a role: officer, auditor or administrator.")
-	}
-	if strings.TrimSpace(by) == "" {
-		fe.Add("by", "Say who is making this change.")
-	}
+	validateRoleChange(fe, by, role)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
@@ -60,32 +55,15 @@ func (a *App) changeStaffRole(
 		case !grant:
 			return portal.Errorf(portal.ENOTFOUND, "%s is not a member of the CareConnect team.", email)
 		}
-		has := false
-		var next []string
-		for _, r := range roles {
-			if r == role {
-				has = true
-				if !grant {
-					continue
-				}
-			}
-			next = append(next, r)
-		}
-		if grant && !has {
-			next = append(next, role)
-		}
-		if has == grant {
+		next, changed := changeRoles(roles, role, grant)
+		if !changed {
 			out = cur
 			return nil
 		}
 		if out, err = tx.SaveStaffRoles(ctx, email, next, a.now()); err != nil {
 			return err
 		}
-		action := "staff.role_granted"
-		if !grant {
-			action = "staff.role_revoked"
-		}
-		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: by, action: action,
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: by, action: roleChangeAction(grant),
 			subjectKind: "staff", subjectID: staffRef(out.ID), details: map[string]string{"email": email, "role": role}})
 	})
 	return out, err
@@ -172,12 +150,7 @@ func (a *App) changeStaffRoleBySubject(
 			"Give the identity as ISSUER|SUBJECT, for example https://login.example/realms/staff|8f14e45f.",
 		)
 	}
-	if !portal.ValidStaffRole(role) {
-		fe.Add("role", "Choose a role: officer, auditor or administrator.")
-	}
-	if strings.TrimSpace(by) == "" {
-		fe.Add("by", "Say who is making this change.")
-	}
+	validateRoleChange(fe, by, role)
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
@@ -209,14 +182,28 @@ func (a *App) changeStaffRoleBySubject(
 		if err != nil {
 			return err
 		}
-		action := "staff.role_granted"
-		if !grant {
-			action = "staff.role_revoked"
-		}
-		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: by, action: action,
+		return a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorStaff, actorID: by, action: roleChangeAction(grant),
 			subjectKind: "staff", subjectID: staffRef(out.ID), details: map[string]string{"issuer": issuer, "subject": subject, "role": role}})
 	})
 	return out, err
+}
+
+// validateRoleChange checks the role granted or revoked and who says so.
+func validateRoleChange(fe portal.FieldErrors, by, role string) {
+	if !portal.ValidStaffRole(role) {
+		fe.Add("role", "Choose a role: officer, auditor or administrator.")
+	}
+	if strings.TrimSpace(by) == "" {
+		fe.Add("by", "Say who is making this change.")
+	}
+}
+
+// roleChangeAction is the audit action of a role granted or revoked.
+func roleChangeAction(grant bool) string {
+	if grant {
+		return "staff.role_granted"
+	}
+	return "staff.role_revoked"
 }
 
 // changeRoles adds or removes role and reports whether that changed anything.

@@ -76,43 +76,27 @@ func (a *App) suspendWithoutWorksite(ctx context.Context, tx *store.Tx, meta por
 	if err != nil {
 		return err
 	}
-	reqs, err := tx.FindAccessRequestsByAccount(ctx, id)
-	if err != nil {
+	r, err := approvedAccess(ctx, tx, id)
+	if err != nil || r == nil {
 		return err
-	}
-	r := currentAccess(reqs)
-	if r == nil || r.Status != portal.ARApproved {
-		return nil
 	}
 	if n, err := approvedWorksiteCount(ctx, tx.Q, id); err != nil || n > 0 {
 		return err
 	}
-	ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
-		To: portal.ARSuspended, At: a.now(), ActorKind: portal.ActorSystem, ActorID: worksiteRuleActor,
-		Note: "Access suspended: this person no longer belongs to an approved worksite (their membership of " + w.Name +
-			" ended). The CareConnect team reinstates it once they belong to one again."})
-	if err != nil || !ok {
-		return err
-	}
-	if err := a.audit(ctx, tx, meta, auditEvent{actorKind: portal.ActorSystem, actorID: worksiteRuleActor,
-		action: "access.suspended", subjectKind: "access_request", subjectID: requestRef(r.ID), worksiteID: int64(w.ID),
-		details: map[string]any{"account": id, "reason": SuspendNoWorksite, "worksite": w.ID}}); err != nil {
-		return err
-	}
-	if err := a.recordProvisioning(ctx, tx, id, ProvUserSuspended, map[string]any{"request": r.ID, "reason": SuspendNoWorksite,
-		"worksite": w.ID}); err != nil {
-		return err
-	}
-	return a.enqueue(
-		ctx,
-		tx,
-		"access_no_worksite",
-		acct.Email,
-		id,
-		mail.AccessNoWorksite{Common: a.commonFor(acct.DisplayName(), r),
+	_, err = a.suspendBySystem(ctx, tx, meta, r, acct, systemSuspension{
+		actor: worksiteRuleActor, at: a.now(),
+		note: "Access suspended: this person no longer belongs to an approved worksite (their membership of " + w.Name +
+			" ended). The CareConnect team reinstates it once they belong to one again.",
+		feed:     map[string]any{"request": r.ID, "reason": SuspendNoWorksite, "worksite": w.ID},
+		action:   "access.suspended",
+		details:  map[string]any{"account": id, "reason": SuspendNoWorksite, "worksite": w.ID},
+		worksite: w.ID,
+		email:    "access_no_worksite",
+		mail: mail.AccessNoWorksite{Common: a.commonFor(acct.DisplayName(), r),
 			WorksiteName: w.Name, OnBehalfOf: acct.UserType().NeedsAuthorizer(), JoinURL: a.Config.BaseURL + "/worksites/join",
 			StatusURL: a.statusURL()},
-	)
+	})
+	return err
 }
 
 // requireApprovedWorksite checks, inside a transaction that grants or
