@@ -12,6 +12,7 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
@@ -32,8 +33,8 @@ func mustToken(t *testing.T, a *app.App, name string, scopes ...string) (string,
 }
 
 // provision approves a CareConnect request for the person at the worksites
-// directly in the store, as the back office does, and appends the
-// user.provisioned event.
+// directly in the store, at the clock's time, as the back office does, and
+// appends the user.provisioned event.
 func provision(
 	t *testing.T,
 	a *app.App,
@@ -42,45 +43,7 @@ func provision(
 	ws ...*portal.Worksite,
 ) *portal.AccessRequest {
 	t.Helper()
-	now := a.Now()
-	r := &portal.AccessRequest{
-		AccountID:          acct.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           acct.UserType(),
-		Profession:         acct.Profession,
-		FirstName:          acct.GivenNames,
-		LastName:           acct.Surname,
-		Job:                "Family physician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          now,
-		UpdatedAt:          now,
-	}
-	for _, w := range ws {
-		r.WorksiteIDs = append(r.WorksiteIDs, w.ID)
-	}
-	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "officer.one",
-			Set: map[string]any{
-				"granted_scopes": scopes,
-				"approved_at":    now.UnixMilli(),
-				"decided_at":     now.UnixMilli(),
-			}})
-		if err != nil || !ok {
-			return errors.Join(err, errors.New("request not approved"))
-		}
-		return tx.AppendProvisioningEvent(ctx, acct.ID, app.ProvUserProvisioned, "{}", now)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return fixture.ProvisionRequest(t, a.DB, fixture.Request(acct, a.Now(), ws...), scopes)
 }
 
 func clientActions(t *testing.T, db *store.DB, name string) []string {

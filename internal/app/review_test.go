@@ -33,44 +33,9 @@ func rvPT(t *testing.T, y int, m time.Month, d, h, min int) time.Time {
 // directly in the store, at the clock's time, with its review due a year later.
 func rvApproved(t *testing.T, a *app.App, acct *portal.Account, w *portal.Worksite) *portal.AccessRequest {
 	t.Helper()
-	now := a.Now()
-	r := &portal.AccessRequest{
-		AccountID:          acct.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           acct.UserType(),
-		Profession:         acct.Profession,
-		FirstName:          acct.GivenNames,
-		LastName:           acct.Surname,
-		Job:                "Family physician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          now,
-		UpdatedAt:          now,
-		WorksiteIDs:        []portal.WorksiteID{w.ID},
-	}
-	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "staff:1",
-			Set: map[string]any{
-				"granted_scopes": "demographics,laboratory_results",
-				"approved_at":    now.UnixMilli(),
-				"decided_at":     now.UnixMilli(),
-				"review_due_at":  portal.ReviewDueAfter(now).UnixMilli(),
-			}})
-		if err != nil || !ok {
-			t.Fatalf("approve: %v %v", ok, err)
-		}
-		return tx.AppendProvisioningEvent(ctx, acct.ID, app.ProvUserProvisioned, "{}", now)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	r := fixture.Request(acct, a.Now(), w)
+	r.ReviewDueAt = portal.ReviewDueAfter(r.CreatedAt)
+	return fixture.ProvisionRequest(t, a.DB, r, "demographics,laboratory_results")
 }
 
 // rvRun runs the annual review and fails on error.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
@@ -19,7 +20,7 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 		declined := mustSponsorWorksite(t, db, "Elsewhere", "102", portal.WorksiteDeclined, rn)
 		// The physician was provisioned, suspended and reinstated; an update
 		// since then is not an access event.
-		r := mustProvision(t, db, doc, sponsorNow, "demographics,encounters", []*portal.Worksite{approved})
+		r := fixture.Provision(t, db, doc, sponsorNow, "demographics,encounters", approved)
 		sp := &portal.Sponsorship{
 			OBOAccountID:        moa.ID,
 			AuthorizerAccountID: doc.ID,
