@@ -115,6 +115,23 @@ func boProvisioning(t *testing.T, db *store.DB, id portal.AccountID) []string {
 	return out
 }
 
+// boWantFeed fails the test unless the person's provisioning feed is
+// exactly want.
+func boWantFeed(t *testing.T, db *store.DB, id portal.AccountID, want ...string) {
+	t.Helper()
+	if got := boProvisioning(t, db, id); !reflect.DeepEqual(got, want) {
+		t.Fatalf("provisioning of account %d: %v, want %v", id, got, want)
+	}
+}
+
+// boWantStatus fails the test unless the request stands at want.
+func boWantStatus(t *testing.T, db *store.DB, id portal.AccessRequestID, want string) {
+	t.Helper()
+	if got := boRequest(t, db, id).Status; got != want {
+		t.Fatalf("request %d: status %s, want %s", id, got, want)
+	}
+}
+
 func boRequest(t *testing.T, db *store.DB, id portal.AccessRequestID) *portal.AccessRequest {
 	t.Helper()
 	r, err := db.Read().FindAccessRequestByID(ctx, id)
@@ -279,18 +296,14 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 			"Oscar OFFICER claimed this request on 26 Nov 2026 at 10:00 AM; only they can decide on it until they release it.",
 		)
 
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARSubmitted {
-			t.Fatalf("status %s", got)
-		}
+		boWantStatus(t, db, r.ID, portal.ARSubmitted)
 		if got := boEmailKinds(t, db, p.Email); !reflect.DeepEqual(
 			got,
 			[]string{"account_created", "worksite_registered", "worksite_decided", "access_request_received"},
 		) {
 			t.Fatalf("emails %v", got)
 		}
-		if got := boProvisioning(t, db, p.ID); got != nil {
-			t.Fatalf("provisioning %v", got)
-		}
+		boWantFeed(t, db, p.ID)
 	})
 }
 
@@ -331,9 +344,7 @@ func TestBackoffice_Approve(t *testing.T) {
 			if got := boRequest(t, db, pr.ID); got.Status != portal.ARSubmitted || got.GrantedScopes != nil {
 				t.Fatalf("refused approval changed the request: %+v", got)
 			}
-			if got := boProvisioning(t, db, ph.ID); got != nil {
-				t.Fatalf("provisioning %v", got)
-			}
+			boWantFeed(t, db, ph.ID)
 		})
 		t.Run("Narrowed", func(t *testing.T) {
 			got, err := a.ApproveAccessRequest(
@@ -374,9 +385,7 @@ func TestBackoffice_Approve(t *testing.T) {
 			) {
 				t.Fatalf("audit %v", got)
 			}
-			if got := boProvisioning(t, db, p.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned}) {
-				t.Fatalf("provisioning %v", got)
-			}
+			boWantFeed(t, db, p.ID, app.ProvUserProvisioned)
 			events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 			last := events[len(events)-1]
 			if last.ToStatus != portal.ARApproved ||
@@ -503,9 +512,7 @@ func TestBackoffice_Decline(t *testing.T) {
 		if n := events[len(events)-1].Note; n != "Declined (Identity could not be confirmed): The name on the form is not the name on your card." {
 			t.Fatalf("history note %q", n)
 		}
-		if got := boProvisioning(t, db, p.ID); got != nil {
-			t.Fatalf("a declined person was provisioned: %v", got)
-		}
+		boWantFeed(t, db, p.ID) // a declined person is not provisioned
 	})
 }
 

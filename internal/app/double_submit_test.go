@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,12 @@ import (
 
 // atOnce runs submit twice at the same moment and returns both results.
 func atOnce(submit func() error) []error {
+	return bothAtOnce(func(int) error { return submit() })
+}
+
+// bothAtOnce runs submit(0) and submit(1) at the same moment and returns
+// both results.
+func bothAtOnce(submit func(i int) error) []error {
 	start := make(chan struct{})
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
@@ -21,12 +28,35 @@ func atOnce(submit func() error) []error {
 		go func() {
 			defer wg.Done()
 			<-start
-			errs[i] = submit()
+			errs[i] = submit(i)
 		}()
 	}
 	close(start)
 	wg.Wait()
 	return errs
+}
+
+// oneDecisionStands runs decide(0) and decide(1) at the same moment and
+// fails the test unless exactly one decision stood and the other was
+// refused as a conflict that says it was already decided.
+func oneDecisionStands(t *testing.T, decide func(i int) error) {
+	t.Helper()
+	stood := 0
+	for _, err := range bothAtOnce(decide) {
+		switch portal.ErrorCode(err) {
+		case "":
+			stood++
+		case portal.ECONFLICT:
+			if !strings.Contains(portal.ErrorMessage(err), "already") {
+				t.Errorf("loser message %q", portal.ErrorMessage(err))
+			}
+		default:
+			t.Errorf("unexpected %v", err)
+		}
+	}
+	if stood != 1 {
+		t.Fatalf("%d decisions stood, want exactly 1", stood)
+	}
 }
 
 // oneSucceeded fails the test unless exactly one submission succeeded and

@@ -103,29 +103,15 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 		run(app.LeaveRun{}) // not begun yet
 		clock.Set(rvPT(t, 2026, 12, 1, 0, 5))
 		run(app.LeaveRun{Paused: 1})
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
-			t.Fatalf("status on leave %s", got)
-		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
-			got,
-			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
-		) {
-			t.Fatalf("feed %v", got)
-		}
+		boWantStatus(t, db, r.ID, portal.ARSuspended)
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
 		// No dormancy on leave, and no review reminder.
 		clock.Set(rvPT(t, 2027, 2, 28, 23, 0))
 		run(app.LeaveRun{})
 		clock.Set(rvPT(t, 2027, 3, 1, 0, 1))
 		run(app.LeaveRun{Resumed: 1})
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARApproved {
-			t.Fatalf("status after leave %s", got)
-		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
-			got,
-			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
-		) {
-			t.Fatalf("feed %v", got)
-		}
+		boWantStatus(t, db, r.ID, portal.ARApproved)
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated)
 		if e := mustEmails(t, db, doc.Email, "leave_ended", 1)[0]; e.Subject != "Welcome back: your CareConnect access is restored" {
 			t.Fatalf("subject %q", e.Subject)
 		}

@@ -281,32 +281,10 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 			}
 		})
 		t.Run("ConcurrentDecisionsOneStands", func(t *testing.T) {
-			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			for i := range 2 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, errs[i] = a.DecideSponsorship(ctx, meta, doc, s.ID, i == 0, "You work for Dr. Chan.")
-				}()
-			}
-			wg.Wait()
-			stood := 0
-			for _, err := range errs {
-				switch portal.ErrorCode(err) {
-				case "":
-					stood++
-				case portal.ECONFLICT:
-					if !strings.Contains(portal.ErrorMessage(err), "already") {
-						t.Errorf("loser message %q", portal.ErrorMessage(err))
-					}
-				default:
-					t.Errorf("unexpected %v", err)
-				}
-			}
-			if stood != 1 {
-				t.Fatalf("%d decisions stood, want exactly 1", stood)
-			}
+			oneDecisionStands(t, func(i int) error {
+				_, err := a.DecideSponsorship(ctx, meta, doc, s.ID, i == 0, "You work for Dr. Chan.")
+				return err
+			})
 			mustEmails(t, db, moa.Email, "sponsorship_decided", 1)
 		})
 		if got, _ := db.Read().FindSponsorshipByID(ctx, s.ID); got.Status == portal.SponsorDeclined {

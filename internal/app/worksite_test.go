@@ -364,32 +364,11 @@ func TestApp_JoinByCode(t *testing.T) {
 			}
 		})
 		t.Run("TwoAdminsAtOnce", func(t *testing.T) {
-			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			for i, adm := range []*portal.Account{admin, second} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, errs[i] = a.DecideJoinRequest(ctx, meta, adm, j.ID, i == 0, "Not on our staff list.")
-				}()
-			}
-			wg.Wait()
-			stood := 0
-			for _, err := range errs {
-				switch portal.ErrorCode(err) {
-				case "":
-					stood++
-				case portal.ECONFLICT:
-					if !strings.Contains(portal.ErrorMessage(err), "already") {
-						t.Errorf("loser message %q", portal.ErrorMessage(err))
-					}
-				default:
-					t.Errorf("unexpected %v", err)
-				}
-			}
-			if stood != 1 {
-				t.Fatalf("%d decisions stood, want exactly 1", stood)
-			}
+			admins := []*portal.Account{admin, second}
+			oneDecisionStands(t, func(i int) error {
+				_, err := a.DecideJoinRequest(ctx, meta, admins[i], j.ID, i == 0, "Not on our staff list.")
+				return err
+			})
 			mustEmails(t, db, joiner.Email, "worksite_join_decided", 1)
 			got, _ := db.Read().FindJoinRequestByID(ctx, j.ID)
 			m, err := db.Read().FindMember(ctx, w.ID, joiner.ID)
@@ -632,26 +611,10 @@ func TestApp_DecideWorksiteRace(t *testing.T) {
 		if _, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: admin.LegalName(), Agree: true}); err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		start := make(chan struct{})
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[i] = a.DecideWorksite(
-					ctx,
-					meta,
-					"officer."+itoa(int64(i)),
-					w.Code,
-					i == 0,
-					"Not a clinical site.",
-				)
-			}()
-		}
-		close(start)
-		wg.Wait()
+		errs := bothAtOnce(func(i int) error {
+			_, err := a.DecideWorksite(ctx, meta, "officer."+itoa(int64(i)), w.Code, i == 0, "Not a clinical site.")
+			return err
+		})
 		stood := 0
 		for _, err := range errs {
 			switch portal.ErrorCode(err) {
