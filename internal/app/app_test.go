@@ -302,29 +302,20 @@ func TestApp_ChangePassword(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// change types the password twice, signed in at a moment.
+		change := func(password string, signedIn time.Time) error {
+			return a.ChangePassword(ctx, meta, acct.ID,
+				portal.PasswordChangeInput{Password: password, ConfirmPassword: password, SignedInAt: signedIn})
+		}
 		t.Run("ErrReused", func(t *testing.T) {
-			err := a.ChangePassword(
-				ctx,
-				meta,
-				acct.ID,
-				portal.PasswordChangeInput{
-					Password:        "Harbour-Lantern-47",
-					ConfirmPassword: "Harbour-Lantern-47",
-					SignedInAt:      a.Now(),
-				},
-			)
+			err := change("Harbour-Lantern-47", a.Now())
 			fe, _ := portal.AsFieldErrors(err)
 			if fe["password"] != portal.PasswordReusedMessage {
 				t.Fatalf("got %v, want the reuse message", err)
 			}
 		})
 		t.Run("ErrPolicy", func(t *testing.T) {
-			err := a.ChangePassword(
-				ctx,
-				meta,
-				acct.ID,
-				portal.PasswordChangeInput{Password: "short", ConfirmPassword: "short", SignedInAt: a.Now()},
-			)
+			err := change("short", a.Now())
 			fe, _ := portal.AsFieldErrors(err)
 			if !strings.Contains(fe["password"], "12") {
 				t.Fatalf("got %v, want the length rule", err)
@@ -332,8 +323,7 @@ func TestApp_ChangePassword(t *testing.T) {
 		})
 		t.Run("ErrOldSignIn", func(t *testing.T) {
 			for name, at := range map[string]time.Time{"unknown": {}, "eleven minutes ago": a.Now().Add(-11 * time.Minute)} {
-				err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Granite-Kettle-93",
-					ConfirmPassword: "Granite-Kettle-93", SignedInAt: at})
+				err := change("Granite-Kettle-93", at)
 				if portal.ErrorCode(err) != portal.EFORBIDDEN ||
 					portal.ErrorMessage(err) != portal.PasswordChangeSignInMessage {
 					t.Fatalf("sign-in %s: got %v, want a fresh sign-in asked for", name, err)
@@ -345,8 +335,7 @@ func TestApp_ChangePassword(t *testing.T) {
 		})
 		t.Run("OK", func(t *testing.T) {
 			// Ten minutes after signing in is still recent enough.
-			if err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Granite-Kettle-93", ConfirmPassword: "Granite-Kettle-93",
-				SignedInAt: a.Now().Add(-portal.PasswordChangeSignInMax)}); err != nil {
+			if err := change("Granite-Kettle-93", a.Now().Add(-portal.PasswordChangeSignInMax)); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := a.Account(ctx, acct.ID)
@@ -359,16 +348,7 @@ func TestApp_ChangePassword(t *testing.T) {
 				t.Fatalf("password emails %+v", es)
 			}
 			// The first password is still in the history.
-			err := a.ChangePassword(
-				ctx,
-				meta,
-				acct.ID,
-				portal.PasswordChangeInput{
-					Password:        "Harbour-Lantern-47",
-					ConfirmPassword: "Harbour-Lantern-47",
-					SignedInAt:      a.Now(),
-				},
-			)
+			err := change("Harbour-Lantern-47", a.Now())
 			if fe, _ := portal.AsFieldErrors(err); fe["password"] != portal.PasswordReusedMessage {
 				t.Fatalf("got %v, want reuse refused", err)
 			}
@@ -389,28 +369,18 @@ func TestApp_UpdateContact(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("ErrEmailTaken", func(t *testing.T) {
-			err := a.UpdateContact(
-				ctx,
-				meta,
-				acct.ID,
-				portal.ContactInput{Email: "TAKEN@example.ca", Phone: "7788889999"},
-			)
+			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{Email: "TAKEN@example.ca", Phone: "7788889999"})
 			if fe, _ := portal.AsFieldErrors(err); !strings.Contains(fe["email"], "already used") {
 				t.Fatalf("got %v", err)
 			}
 		})
 		t.Run("EmailChangeTellsBothAddresses", func(t *testing.T) {
-			err := a.UpdateContact(
-				ctx,
-				meta,
-				acct.ID,
-				portal.ContactInput{
-					PreferredFirstName: "Dee",
-					Email:              "new@example.ca",
-					Phone:              "(604) 555-0100",
-					Mobile:             "250-555-0199",
-				},
-			)
+			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{
+				PreferredFirstName: "Dee",
+				Email:              "new@example.ca",
+				Phone:              "(604) 555-0100",
+				Mobile:             "250-555-0199",
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -436,17 +406,12 @@ func TestApp_UpdateContact(t *testing.T) {
 		})
 		t.Run("NoChangeNoEmail", func(t *testing.T) {
 			before := len(emailsTo(t, db, "new@example.ca"))
-			err := a.UpdateContact(
-				ctx,
-				meta,
-				acct.ID,
-				portal.ContactInput{
-					PreferredFirstName: "Dee",
-					Email:              "new@example.ca",
-					Phone:              "6045550100",
-					Mobile:             "2505550199",
-				},
-			)
+			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{
+				PreferredFirstName: "Dee",
+				Email:              "new@example.ca",
+				Phone:              "6045550100",
+				Mobile:             "2505550199",
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -58,6 +58,13 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// signDeclaration has who sign the declaration of a worksite from its page
+// (not an emailed link), typing fullName.
+func signDeclaration(a *app.App, who *portal.Account, w portal.WorksiteID, fullName string, agree bool) error {
+	_, err := a.SignDeclaration(ctx, meta, who, "", w, portal.DeclarationInput{FullName: fullName, Agree: agree})
+	return err
+}
+
 // approvedWorksite registers a worksite whose registrant signs and the team approves.
 func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal.WorksiteInput) *portal.Worksite {
 	t.Helper()
@@ -129,41 +136,20 @@ func TestApp_RegisterWorksite(t *testing.T) {
 			wantCode(t, err, portal.EINVALID)
 		})
 		t.Run("Declaration", func(t *testing.T) {
-			_, err := a.SignDeclaration(
-				ctx,
-				meta,
-				admin,
-				"",
-				w.ID,
-				portal.DeclarationInput{FullName: "Lena MOA", Agree: true},
-			)
+			err := signDeclaration(a, admin, w.ID, "Lena MOA", true)
 			wantMessage(t, err, portal.EFORBIDDEN, portal.NotConfirmedMessage("lead.moa@example.ca")+
 				" Then come back to sign the Worksite Privacy & Security Declaration for Kingsgate Mall Clinic.")
 			admin := confirmed(t, a, admin)
-			_, err = a.SignDeclaration(
-				ctx,
-				meta,
-				admin,
-				"",
-				w.ID,
-				portal.DeclarationInput{FullName: "Someone Else", Agree: true},
-			)
+			err = signDeclaration(a, admin, w.ID, "Someone Else", true)
 			fe, _ := portal.AsFieldErrors(err)
 			if !strings.Contains(fe["full_name"], "Lena MOA") {
 				t.Fatalf("got %v", err)
 			}
-			_, err = a.SignDeclaration(
-				ctx,
-				meta,
-				admin,
-				"",
-				w.ID,
-				portal.DeclarationInput{FullName: "lena  moa", Agree: false},
-			)
+			err = signDeclaration(a, admin, w.ID, "lena  moa", false)
 			if fe, _ := portal.AsFieldErrors(err); fe["agree"] == "" {
 				t.Fatalf("got %v, want the box required", err)
 			}
-			if _, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "lena  moa", Agree: true}); err != nil {
+			if err := signDeclaration(a, admin, w.ID, "lena  moa", true); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := db.Read().FindWorksiteByID(ctx, w.ID)
@@ -238,27 +224,13 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "olive@harbour.example", Phone: "778 888 9999"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = a.SignDeclaration(
-			ctx,
-			meta,
-			mallory,
-			"",
-			w.ID,
-			portal.DeclarationInput{FullName: "Mallory TAKER", Agree: true},
-		)
+		err = signDeclaration(a, mallory, w.ID, "Mallory TAKER", true)
 		wantMessage(t, err, portal.ENOTFOUND, "That worksite does not exist, or you do not have access to it.")
 		if items, _ := a.ActionItems(ctx, mallory); len(items) != 0 {
 			t.Fatalf("someone else's declaration is offered: %+v", items)
 		}
 		// The registrant is not the signer either.
-		_, err = a.SignDeclaration(
-			ctx,
-			meta,
-			admin,
-			"",
-			w.ID,
-			portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true},
-		)
+		err = signDeclaration(a, admin, w.ID, "Omar MANAGER", true)
 		wantCode(t, err, portal.ENOTFOUND)
 		if got, _ := db.Read().FindWorksiteByID(ctx, w.ID); got.DeclarationDone() {
 			t.Fatal("the declaration was signed")
@@ -273,14 +245,7 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = a.SignDeclaration(
-				ctx,
-				meta,
-				admin,
-				"",
-				w.ID,
-				portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true},
-			)
+			err = signDeclaration(a, admin, w.ID, "Omar MANAGER", true)
 			wantMessage(
 				t,
 				err,
