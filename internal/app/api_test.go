@@ -48,15 +48,7 @@ func provision(
 
 func clientActions(t *testing.T, db *store.DB, name string) []string {
 	t.Helper()
-	evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorClient, ActorID: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range evs {
-		out = append(out, e.Action)
-	}
-	return out
+	return actionsOf(auditWhere(t, db, store.AuditFilter{ActorKind: portal.ActorClient, ActorID: name}))
 }
 
 func TestApp_APIToken(t *testing.T) {

@@ -51,17 +51,29 @@ func emailsTo(t *testing.T, db *store.DB, to string) []*store.Email {
 	return es
 }
 
-func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
+// auditWhere returns the audit rows the filter finds, oldest first.
+func auditWhere(t *testing.T, db *store.DB, f store.AuditFilter) []portal.AuditEvent {
 	t.Helper()
-	evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: subjectID})
+	evs, err := db.Read().FindAuditEvents(ctx, f)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return evs
+}
+
+// actionsOf lists the actions of audit rows.
+func actionsOf(evs []portal.AuditEvent) []string {
 	var out []string
 	for _, e := range evs {
 		out = append(out, e.Action)
 	}
 	return out
+}
+
+// auditActions lists the actions audited about an account.
+func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
+	t.Helper()
+	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "account", SubjectID: subjectID}))
 }
 
 func TestApp_Register(t *testing.T) {

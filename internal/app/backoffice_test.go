@@ -68,6 +68,17 @@ func boApplicant(
 	return p, r
 }
 
+// boClaimed starts an app in which Olivia OFFICER has claimed the access
+// request boApplicant submitted for Dalia EIGHTEEN (key dalia, unit 101).
+func boClaimed(t *testing.T, db *store.DB) (*app.App, *portal.Staff, *portal.Account, *portal.AccessRequest) {
+	t.Helper()
+	a := newApp(t, db)
+	olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
+	boClaim(t, a, olivia, r.ID)
+	return a, olivia, p, r
+}
+
 func boItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func boPharmacist(in *portal.RegistrationInput) {
@@ -87,16 +98,7 @@ func boEmailKinds(t *testing.T, db *store.DB, to string) []string {
 // boRequestAudit lists the audit actions about a request.
 func boRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []string {
 	t.Helper()
-	evs, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(id))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range evs {
-		out = append(out, e.Action)
-	}
-	return out
+	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(id))}))
 }
 
 // boProvisioning lists the provisioning event types of a person.
@@ -468,10 +470,7 @@ func TestBackoffice_Approve(t *testing.T) {
 
 func TestBackoffice_Decline(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
-		boClaim(t, a, olivia, r.ID)
+		a, olivia, p, r := boClaimed(t, db)
 
 		_, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, portal.DeclineInput{Text: "No."})
 		boWantField(t, err, "decline_code", "Choose the reason for declining.")
@@ -518,10 +517,7 @@ func TestBackoffice_Decline(t *testing.T) {
 
 func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
-		boClaim(t, a, olivia, r.ID)
+		a, olivia, p, r := boClaimed(t, db)
 
 		_, err := a.RequestMoreInformation(ctx, meta, olivia, r.ID, "  ")
 		boWantField(t, err, "question", "Type the question the person must answer.")
@@ -886,10 +882,7 @@ func TestBackoffice_QueueFilters(t *testing.T) {
 
 func TestBackoffice_ReviewAndPerson(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
-		boClaim(t, a, olivia, r.ID)
+		a, olivia, p, r := boClaimed(t, db)
 
 		rv, err := a.ReviewAccessRequest(ctx, meta, olivia, r.ID)
 		if err != nil {

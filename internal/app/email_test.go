@@ -70,12 +70,8 @@ func lastAudit(t *testing.T, db *store.DB, id portal.AccountID) portal.AuditEven
 // auditRows returns the account's audit rows of one action.
 func auditRows(t *testing.T, db *store.DB, id portal.AccountID, action string) []portal.AuditEvent {
 	t.Helper()
-	evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(id))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []portal.AuditEvent
-	for _, e := range evs {
+	for _, e := range auditWhere(t, db, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(id))}) {
 		if e.Action == action {
 			out = append(out, e)
 		}

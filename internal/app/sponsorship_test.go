@@ -72,13 +72,8 @@ func enrolled(t *testing.T, a *app.App, auth *portal.Account, ws ...*portal.Work
 
 func sponsorAudit(t *testing.T, db *store.DB, id portal.SponsorshipID) []string {
 	t.Helper()
-	evs, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "sponsorship", SubjectID: itoa(int64(id))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, e := range evs {
+	for _, e := range auditWhere(t, db, store.AuditFilter{SubjectKind: "sponsorship", SubjectID: itoa(int64(id))}) {
 		out = append(out, e.ActorKind+":"+e.Action)
 	}
 	return out
