@@ -79,6 +79,15 @@ func boClaimed(t *testing.T, db *store.DB) (*app.App, *portal.Staff, *portal.Acc
 	return a, olivia, p, r
 }
 
+// boChangeAccess has a member of the team act on a person's access.
+func boChangeAccess(t *testing.T, a *app.App, s *portal.Staff, id portal.AccountID, action portal.AccessAction,
+	reason string) {
+	t.Helper()
+	if _, err := a.ChangeAccess(ctx, meta, s, id, action, reason); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func boItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func boPharmacist(in *portal.RegistrationInput) {
@@ -123,14 +132,6 @@ func boWantFeed(t *testing.T, db *store.DB, id portal.AccountID, want ...string)
 	t.Helper()
 	if got := boProvisioning(t, db, id); !reflect.DeepEqual(got, want) {
 		t.Fatalf("provisioning of account %d: %v, want %v", id, got, want)
-	}
-}
-
-// boWantStatus fails the test unless the request stands at want.
-func boWantStatus(t *testing.T, db *store.DB, id portal.AccessRequestID, want string) {
-	t.Helper()
-	if got := boRequest(t, db, id).Status; got != want {
-		t.Fatalf("request %d: status %s, want %s", id, got, want)
 	}
 }
 
@@ -298,7 +299,7 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 			"Oscar OFFICER claimed this request on 26 Nov 2026 at 10:00 AM; only they can decide on it until they release it.",
 		)
 
-		boWantStatus(t, db, r.ID, portal.ARSubmitted)
+		wantStatus(t, db, r, portal.ARSubmitted)
 		if got := boEmailKinds(t, db, p.Email); !reflect.DeepEqual(
 			got,
 			[]string{"account_created", "worksite_registered", "worksite_decided", "access_request_received"},

@@ -161,7 +161,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 				if !reflect.DeepEqual(total.Reminders, st.reminders) || total.Suspended != st.suspended {
 					t.Fatalf("run %+v, want %v and %d suspended", total, st.reminders, st.suspended)
 				}
-				boWantStatus(t, db, r.ID, st.status)
+				wantStatus(t, db, r, st.status)
 				if got := dmKinds(t, db, doc.Email); !reflect.DeepEqual(got, st.emails) {
 					t.Fatalf("emails %v, want %v", got, st.emails)
 				}
@@ -171,7 +171,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		if got := dmKinds(t, db, active.Email); !reflect.DeepEqual(got, []string{"dormancy_reminder"}) {
 			t.Fatalf("active person's emails %v", got)
 		}
-		boWantStatus(t, db, ra.ID, portal.ARApproved)
+		wantStatus(t, db, ra, portal.ARApproved)
 		rem := mustEmails(t, db, doc.Email, "dormancy_reminder", 2) // newest first
 		for i, want := range []string{"7 days from now", "30 days from now"} {
 			if !strings.Contains(rem[i].Text, want) || !strings.Contains(rem[i].Text, "26 Nov 2026") ||
@@ -216,7 +216,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		if err := a.ConfirmStillNeeded(ctx, meta, signed, true); err != nil {
 			t.Fatal(err)
 		}
-		boWantStatus(t, db, r.ID, portal.ARApproved)
+		wantStatus(t, db, r, portal.ARApproved)
 		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated)
 		if got := dmKinds(t, db, doc.Email); !reflect.DeepEqual(
 			got,
@@ -279,7 +279,7 @@ func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
 		}
 		boWantMessage(t, a.ConfirmStillNeeded(ctx, meta, doc, true), portal.ECONFLICT,
 			"Your CareConnect access is not suspended as unused, so there is nothing to restore here.")
-		boWantStatus(t, db, r.ID, portal.ARSuspended)
+		wantStatus(t, db, r, portal.ARSuspended)
 	})
 }
 
@@ -320,7 +320,7 @@ func TestDormancy_ConfiguredLimit(t *testing.T) {
 		if err != nil || run.Suspended != 1 {
 			t.Fatalf("run %+v %v", run, err)
 		}
-		boWantStatus(t, db, r.ID, portal.ARSuspended)
+		wantStatus(t, db, r, portal.ARSuspended)
 		if s := mustEmails(t, db, doc.Email, "dormancy_suspended", 1)[0]; s.Subject != "Your CareConnect access is suspended: not used for 90 days" {
 			t.Fatalf("subject %q", s.Subject)
 		}

@@ -103,14 +103,14 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 		run(app.LeaveRun{}) // not begun yet
 		clock.Set(rvPT(t, 2026, 12, 1, 0, 5))
 		run(app.LeaveRun{Paused: 1})
-		boWantStatus(t, db, r.ID, portal.ARSuspended)
+		wantStatus(t, db, r, portal.ARSuspended)
 		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
 		// No dormancy on leave, and no review reminder.
 		clock.Set(rvPT(t, 2027, 2, 28, 23, 0))
 		run(app.LeaveRun{})
 		clock.Set(rvPT(t, 2027, 3, 1, 0, 1))
 		run(app.LeaveRun{Resumed: 1})
-		boWantStatus(t, db, r.ID, portal.ARApproved)
+		wantStatus(t, db, r, portal.ARApproved)
 		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated)
 		if e := mustEmails(t, db, doc.Email, "leave_ended", 1)[0]; e.Subject != "Welcome back: your CareConnect access is restored" {
 			t.Fatalf("subject %q", e.Subject)

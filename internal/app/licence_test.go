@@ -138,7 +138,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 			reg.set("12345", portal.LicenceLapsed)
 			reg.down = true
 			run(app.LicenceRun{Unavailable: 1, NotChecked: 1})
-			boWantStatus(t, db, r.ID, portal.ARApproved)
+			wantStatus(t, db, r, portal.ARApproved)
 			if got := standing(t, db, p.ID); got != portal.LicenceActive {
 				t.Fatalf("standing %q", got)
 			}
@@ -147,7 +147,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 		t.Run("LapseSuspends", func(t *testing.T) {
 			teamBefore := len(emailsTo(t, db, "help@portal.test"))
 			run(app.LicenceRun{Checked: 1, NotChecked: 1, Suspended: 1})
-			boWantStatus(t, db, r.ID, portal.ARSuspended)
+			wantStatus(t, db, r, portal.ARSuspended)
 			if got := standing(t, db, p.ID); got != portal.LicenceLapsed {
 				t.Fatalf("standing %q", got)
 			}
@@ -182,7 +182,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 					"last reported Dalia EIGHTEEN's licence 12345 as lapsed (checked 26 Nov 2026 at 10:00 AM). "+
 					"The daily licence check records it when the licence is restored.",
 			)
-			boWantStatus(t, db, r.ID, portal.ARSuspended)
+			wantStatus(t, db, r, portal.ARSuspended)
 		})
 		t.Run("RestoredThenReinstated", func(t *testing.T) {
 			reg.set("12345", portal.LicenceActive)
@@ -191,10 +191,8 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 			if team[0].Kind != "licence_team_restored" {
 				t.Fatalf("team's newest email %q", team[0].Kind)
 			}
-			boWantStatus(t, db, r.ID, portal.ARSuspended) // restoring the licence does not reinstate on its own
-			if _, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessReinstate, "Licence renewed."); err != nil {
-				t.Fatal(err)
-			}
+			wantStatus(t, db, r, portal.ARSuspended) // restoring the licence does not reinstate on its own
+			boChangeAccess(t, a, olivia, p.ID, portal.AccessReinstate, "Licence renewed.")
 			if got := boProvisioning(t, db, p.ID); got[len(got)-1] != app.ProvUserReinstated {
 				t.Fatalf("feed %v", got)
 			}
@@ -205,7 +203,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 		t.Run("SuspendedByCollege", func(t *testing.T) {
 			reg.set("12345", portal.LicenceSuspended)
 			run(app.LicenceRun{Checked: 1, NotChecked: 1, Suspended: 1})
-			boWantStatus(t, db, r.ID, portal.ARSuspended)
+			wantStatus(t, db, r, portal.ARSuspended)
 			_, vs, err := a.NewPolicyCheck().Run(ctx)
 			if err != nil {
 				t.Fatal(err)

@@ -167,9 +167,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		}
 
 		// Suspension deactivates; deprovisioning deletes.
-		if _, err := a.ChangeAccess(ctx, meta, officer, wong.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-			t.Fatal(err)
-		}
+		boChangeAccess(t, a, officer, wong.ID, portal.AccessSuspend, "Licence under review.")
 		if err := p.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -181,9 +179,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		// The downstream goes down: the deprovisioning waits, nothing is
 		// lost, the failure and the backlog show on the team's page.
 		d.outage(t, true)
-		if _, err := a.ChangeAccess(ctx, meta, officer, wong.ID, portal.AccessDeprovision, "Left the province."); err != nil {
-			t.Fatal(err)
-		}
+		boChangeAccess(t, a, officer, wong.ID, portal.AccessDeprovision, "Left the province.")
 		if err := p.RunOnce(ctx); err == nil ||
 			!strings.Contains(err.Error(), "downstream answered 503: Down for maintenance") {
 			t.Fatalf("run during the outage: %v", err)

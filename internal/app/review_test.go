@@ -38,6 +38,13 @@ func rvApproved(t *testing.T, a *app.App, acct *portal.Account, w *portal.Worksi
 	return fixture.ProvisionRequest(t, a.DB, r, "demographics,laboratory_results")
 }
 
+// confirmReview has a person confirm their annual review, making every
+// attestation.
+func confirmReview(a *app.App, acct *portal.Account) (*app.AccessReview, error) {
+	return a.ConfirmAccessReview(ctx, meta, acct,
+		app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
+}
+
 // rvRun runs the annual review and fails on error.
 func rvRun(t *testing.T, a *app.App) app.ReviewRun {
 	t.Helper()
@@ -408,12 +415,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 		})
 		clock.Set(rvPT(t, 2027, 11, 2, 14, 0))
 		confirmedAt := a.Now()
-		v, err = a.ConfirmAccessReview(
-			ctx,
-			meta,
-			doc,
-			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-		)
+		v, err = confirmReview(a, doc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -468,12 +470,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 			items[0].Consequence != "your access is suspended until you do" {
 			t.Fatalf("action items %+v", items)
 		}
-		v, err = a.ConfirmAccessReview(
-			ctx,
-			meta,
-			doc,
-			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-		)
+		v, err = confirmReview(a, doc)
 		if err != nil || !v.Reinstated || v.State != app.ReviewNotDue {
 			t.Fatalf("confirm: %+v %v", v, err)
 		}
@@ -525,9 +522,7 @@ func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 
 		t.Run("ByTheTeam", func(t *testing.T) {
 			p, _, r := rvPerson(t, a, "dr.team", "Tess", "TEAM", "101")
-			if _, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessSuspend, "Privacy investigation."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, olivia, p.ID, portal.AccessSuspend, "Privacy investigation.")
 			wantBlocked(t, p, r)
 			// Still suspended when the review would have suspended it.
 			clock.Set(boRequest(t, db, r.ID).ReviewDueAt.Add(app.ReviewGrace + time.Hour))
@@ -543,12 +538,8 @@ func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 			if run := rvRun(t, a); run.Suspended != 1 {
 				t.Fatalf("run %+v", run)
 			}
-			if _, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessReinstate, "Spoke with them."); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessSuspend, "Privacy investigation."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, olivia, p.ID, portal.AccessReinstate, "Spoke with them.")
+			boChangeAccess(t, a, olivia, p.ID, portal.AccessSuspend, "Privacy investigation.")
 			wantBlocked(t, p, r)
 		})
 		t.Run("SponsorshipLapsed", func(t *testing.T) {
@@ -798,9 +789,7 @@ func TestReview_StaffView(t *testing.T) {
 			t.Fatalf("suspended row %+v", r)
 		}
 		// Reviews suspended by the team for another reason are not listed.
-		if _, err := a.ChangeAccess(ctx, meta, olivia, late.ID, portal.AccessSuspend, "Privacy investigation."); err != nil {
-			t.Fatal(err)
-		}
+		boChangeAccess(t, a, olivia, late.ID, portal.AccessSuspend, "Privacy investigation.")
 		sr, _ = a.StaffReviews(ctx, olivia)
 		if len(sr.Overdue) != 0 || len(sr.Suspended) != 1 {
 			t.Fatalf("after the team's suspension: overdue %v suspended %v", ids(sr.Overdue), ids(sr.Suspended))

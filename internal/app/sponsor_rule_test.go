@@ -141,9 +141,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 
 		t.Run("TeamSuspendsSponsor", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "susp", "201")
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			wantLapsed(
 				t,
 				db,
@@ -162,25 +160,19 @@ func TestApp_SponsorLapse(t *testing.T) {
 				t.Fatalf("message %q", portal.ErrorMessage(err))
 			}
 			// The sponsor comes back: she does not.
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed.")
 			wantStatus(t, db, f.moaReq, portal.ARSuspended)
 			if got := boProvisioning(t, db, f.moa.ID); got[len(got)-1] == app.ProvUserReinstated {
 				t.Fatalf("reinstated silently: %v", got)
 			}
 			// Her access returns only through the team.
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Sponsor back."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessReinstate, "Sponsor back.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 		})
 
 		t.Run("TeamRemovesSponsor", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "depr", "202")
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessDeprovision, "Retired."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessDeprovision, "Retired.")
 			wantLapsed(
 				t,
 				db,
@@ -197,9 +189,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 			addMembers(t, a, f.clinic, doc2)
 			enrolled(t, a, doc2, f.clinic)
 			sponsor(t, a, f.moa, doc2, f.clinic)
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			mustEmails(t, db, f.moa.Email, "access_lapsed", 0)
 			if got := boProvisioning(t, db, f.moa.ID); got[len(got)-1] != app.ProvUserUpdated {
@@ -353,8 +343,7 @@ func TestApp_SponsorLapseAnnualReview(t *testing.T) {
 		wantStatus(t, db, docReq, portal.ARSuspended)
 		wantLapsed(t, db, moa, moaReq, app.LapseSponsorReview, "annual review was not completed")
 		// The physician confirms and is reinstated; the MOA is not.
-		if _, err := a.ConfirmAccessReview(ctx, meta, doc, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true,
-			AttestAnnualReview: true}); err != nil {
+		if _, err := confirmReview(a, doc); err != nil {
 			t.Fatal(err)
 		}
 		wantStatus(t, db, docReq, portal.ARApproved)
@@ -377,12 +366,7 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 		if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
 			t.Fatal(err)
 		}
-		_, err := a.ConfirmAccessReview(
-			ctx,
-			meta,
-			f.moa,
-			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-		)
+		_, err := confirmReview(a, f.moa)
 		wantMessage(
 			t,
 			err,

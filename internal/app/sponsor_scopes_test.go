@@ -33,6 +33,20 @@ func twoSponsors(t *testing.T, a *app.App, officer *portal.Staff, key, unit stri
 	return f, doc2
 }
 
+// grantOnly sets the scopes an approved request holds straight in the
+// store, as if the team had granted only those.
+func grantOnly(t *testing.T, a *app.App, r *portal.AccessRequest, scopes string) {
+	t.Helper()
+	if err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
+			To: portal.ARApproved, At: a.Now(), ActorKind: portal.ActorStaff, ActorID: "officer.one",
+			Set: map[string]any{"granted_scopes": scopes}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func wantScopes(t *testing.T, db *store.DB, r *portal.AccessRequest, want ...portal.DataScope) {
 	t.Helper()
 	if got := boRequest(t, db, r.ID).GrantedScopes; !slices.Equal(got, want) {
@@ -135,9 +149,7 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 
 		t.Run("LapseOfOneSponsor", func(t *testing.T) {
 			f, _ := twoSponsors(t, a, officer, "narr", "301")
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
 			wantNarrowed(
@@ -150,9 +162,7 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			mustEmails(t, db, f.moa.Email, "access_lapsed", 0)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 			// The sponsor comes back: her scopes do not.
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed.")
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
 		})
 
@@ -176,14 +186,7 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			f, _ := twoSponsors(t, a, officer, "narnone", "303")
 			// The team granted her laboratory results only: the second sponsor
 			// was never granted them.
-			if err := db.InTx(ctx, func(tx *store.Tx) error {
-				_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: f.moaReq.ID, From: []string{portal.ARApproved},
-					To: portal.ARApproved, At: a.Now(), ActorKind: portal.ActorStaff, ActorID: "officer.one",
-					Set: map[string]any{"granted_scopes": "laboratory_results"}})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			grantOnly(t, a, f.moaReq, "laboratory_results")
 			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "Left the clinic."); err != nil {
 				t.Fatal(err)
 			}
@@ -217,9 +220,7 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The first sponsor stops qualifying while the request waits.
-			if _, err := a.ChangeAccess(ctx, meta, officer, doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, doc.ID, portal.AccessSuspend, "Licence under review.")
 			allowed, _, err := a.AllowedScopes(ctx, moa)
 			if err != nil ||
 				!slices.Equal(allowed, []portal.DataScope{portal.ScopeDemographics, portal.ScopeClinicalDocuments}) {
@@ -243,17 +244,11 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 
 		t.Run("TeamReinstates", func(t *testing.T) {
 			f, _ := twoSponsors(t, a, officer, "narre", "305")
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic.")
 			// While she is suspended, the first sponsor stops qualifying.
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeLabResults, portal.ScopeClinicalDocuments)
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
 			wantNarrowed(
@@ -269,20 +264,9 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 
 		t.Run("TeamCannotReinstateWithNothingInCommon", func(t *testing.T) {
 			f, _ := twoSponsors(t, a, officer, "narrx", "306")
-			if err := db.InTx(ctx, func(tx *store.Tx) error {
-				_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: f.moaReq.ID, From: []string{portal.ARApproved},
-					To: portal.ARApproved, At: a.Now(), ActorKind: portal.ActorStaff, ActorID: "officer.one",
-					Set: map[string]any{"granted_scopes": "laboratory_results"}})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic."); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			grantOnly(t, a, f.moaReq, "laboratory_results")
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic.")
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			_, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed.")
 			wantMessage(
 				t,
@@ -307,12 +291,7 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
 				t.Fatal(err)
 			}
-			v, err := a.ConfirmAccessReview(
-				ctx,
-				meta,
-				f.moa,
-				app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-			)
+			v, err := confirmReview(a, f.moa)
 			if err != nil || !v.Reinstated {
 				t.Fatalf("review %+v %v", v, err)
 			}
