@@ -164,16 +164,15 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 			if _, err := tx.Decommission(ctx, left.ID, doc.ID, doc.ID, t3); err != nil {
 				return err
 			}
-			s := &portal.Sponsorship{
-				OBOAccountID:        moa.ID,
-				AuthorizerAccountID: doc.ID,
-				WorksiteID:          clinic.ID,
-				CreatedAt:           t1,
-			}
-			if err := tx.CreateSponsorship(ctx, s); err != nil {
+			sponsor := func(s *portal.Sponsorship) error { // asked and approved at t1
+				if err := tx.CreateSponsorship(ctx, s); err != nil {
+					return err
+				}
+				_, err := tx.DecideSponsorship(ctx, s.ID, true, "", t1)
 				return err
 			}
-			if _, err := tx.DecideSponsorship(ctx, s.ID, true, "", t1); err != nil {
+			if err := sponsor(&portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: clinic.ID,
+				CreatedAt: t1}); err != nil {
 				return err
 			}
 			// A residency that ended yesterday no longer counts.
@@ -185,10 +184,7 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 				ResidencyStart:      "2025-07-01",
 				ResidencyEnd:        "2026-11-25",
 			}
-			if err := tx.CreateSponsorship(ctx, lapsed); err != nil {
-				return err
-			}
-			if _, err := tx.DecideSponsorship(ctx, lapsed.ID, true, "", t1); err != nil {
+			if err := sponsor(lapsed); err != nil {
 				return err
 			}
 			r := &store.RemoteAccessRequest{
