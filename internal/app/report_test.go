@@ -97,42 +97,13 @@ func repRequest(
 	outcome string,
 ) {
 	t.Helper()
-	r := &portal.AccessRequest{
-		AccountID:          a.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           a.UserType(),
-		Profession:         a.Profession,
-		FirstName:          "F",
-		LastName:           "L",
-		Job:                "Job",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          submitted,
-		UpdatedAt:          submitted,
-		WorksiteIDs:        ws,
+	r := fixture.Request(a, submitted)
+	r.WorksiteIDs = ws
+	var steps []fixture.Step
+	if outcome != "" {
+		steps = append(steps, fixture.Step{To: outcome, After: took})
 	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		if err := tx.AddAccessRequestEvent(ctx, r.ID, portal.AccessRequestEvent{At: submitted, ActorKind: "account", ActorID: "x", ToStatus: portal.ARSubmitted}); err != nil {
-			return err
-		}
-		if outcome == "" {
-			return nil
-		}
-		_, err := tx.ChangeAccessRequest(
-			ctx,
-			store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted}, To: outcome,
-				At: submitted.Add(took), ActorKind: "staff", ActorID: "staff:1"},
-		)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fixture.Decide(t, db, r, steps...)
 }
 
 func repItoa(n int64) string { return strconv.FormatInt(n, 10) }
