@@ -441,12 +441,9 @@ func TestApp_APIFeed(t *testing.T) {
 // first day.
 func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		a, clock := rvApp(t, db)
+		now := clock.Now()
+		_, w := kingsgate(t, a)
 		doc := professional(t, a, "dr.jones", asPhysician)
 		res := professional(t, a, "res.one", asResident)
 		joinWorksite(t, db, a, w, doc)
@@ -479,7 +476,7 @@ func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
 		if err != nil || len(u.Sponsors) != 0 {
 			t.Fatalf("before the residency starts: sponsors %+v (%v), want none", u, err)
 		}
-		clock = now.Add(5 * 24 * time.Hour)
+		clock.Set(now.Add(5 * 24 * time.Hour))
 		if u, err = a.ProvisionedUserByID(ctx, meta, tok, accountID(res)); err != nil || len(u.Sponsors) != 1 {
 			t.Fatalf("once the residency started: %+v (%v), want one sponsor", u, err)
 		}

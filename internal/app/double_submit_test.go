@@ -82,8 +82,7 @@ func oneSucceeded(t *testing.T, round int, errs []error, want string) {
 func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		admin, w := kingsgate(t, a)
 		const rounds = 8
 		for round := range rounds {
 			email := fmt.Sprintf("locum%d@example.ca", round)
@@ -126,17 +125,14 @@ func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
 // address; Send again on the old one is then refused, as the new one waits.
 func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		a, clock := rvApp(t, db)
+		now := clock.Now()
+		admin, w := kingsgate(t, a)
 		old, err := a.Invite(ctx, meta, admin, w.ID, "locum@example.ca")
 		if err != nil {
 			t.Fatal(err)
 		}
-		clock = now.Add(portal.InvitationLifetime + time.Hour)
+		clock.Set(now.Add(portal.InvitationLifetime + time.Hour))
 		fresh, err := a.Invite(ctx, meta, admin, w.ID, "Locum@Example.ca")
 		if err != nil {
 			t.Fatalf("inviting again after the first invitation expired: %v", err)
@@ -166,8 +162,7 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		_, w := kingsgate(t, a)
 		for round := range 5 {
 			asker := person(t, a, fmt.Sprintf("asker%d", round), "Ari", "ASKER")
 			errs := atOnce(func() error {
@@ -219,8 +214,7 @@ func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
 func TestApp_SubmitAccessRequestTwiceAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		_, w := kingsgate(t, a)
 		for round := range 5 {
 			key := fmt.Sprintf("dr.pat%d", round)
 			doc := professional(t, a, key, asPhysician)

@@ -232,13 +232,11 @@ func TestApp_EmailCodeAttempts(t *testing.T) {
 
 func TestApp_EmailConfirmationExpires(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
+		a, clock := rvApp(t, db)
+		now := clock.Now()
 		acct := person(t, a, "dalia", "Dalia", "EIGHTEEN")
 		token, code := confirmation(t, db, acct.Email)
-		clock = now.Add(portal.EmailConfirmationLifetime)
+		clock.Set(now.Add(portal.EmailConfirmationLifetime))
 		_, err := a.ConfirmEmail(ctx, meta, acct.ID, token, "")
 		wantMessage(
 			t,

@@ -14,8 +14,7 @@ import (
 func TestApp_SendAgainTwiceAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		admin, w := kingsgate(t, a)
 		const rounds = 4
 		for round := range rounds {
 			email := fmt.Sprintf("locum%d@example.ca", round)

@@ -58,6 +58,14 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// kingsgate registers Lena MOA and the Kingsgate Mall Clinic, approved,
+// with her as its site administrator.
+func kingsgate(t *testing.T, a *app.App) (*portal.Account, *portal.Worksite) {
+	t.Helper()
+	admin := person(t, a, "lead.moa", "Lena", "MOA")
+	return admin, approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+}
+
 // signDeclaration has who sign the declaration of a worksite from its page
 // (not an emailed link), typing fullName.
 func signDeclaration(a *app.App, who *portal.Account, w portal.WorksiteID, fullName string, agree bool) error {
@@ -349,10 +357,8 @@ func TestApp_JoinByCode(t *testing.T) {
 
 func TestApp_Invitations(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
+		a, clock := rvApp(t, db)
+		now := clock.Now()
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		invitee := person(t, a, "locum", "Lou", "LOCUM")
 		other := person(t, a, "other", "Oscar", "OTHER")
@@ -400,8 +406,8 @@ func TestApp_Invitations(t *testing.T) {
 		}
 
 		t.Run("Expired", func(t *testing.T) {
-			clock = now.Add(31 * 24 * time.Hour)
-			defer func() { clock = now }()
+			clock.Set(now.Add(31 * 24 * time.Hour))
+			defer clock.Set(now)
 			_, err := a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", true)
 			wantCode(t, err, portal.ECONFLICT)
 			if items, _ := a.ActionItems(ctx, invitee); len(items) != 0 {
@@ -500,10 +506,8 @@ func invitationTokenAt(t *testing.T, db *store.DB, to string, n int) string {
 
 func TestApp_DecommissionAndAdmins(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
+		a, clock := rvApp(t, db)
+		now := clock.Now()
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		locum := person(t, a, "locum", "Lou", "LOCUM")
 		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
@@ -534,7 +538,7 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 		if n, err := a.ApplyScheduledDecommissions(ctx); n != 0 || err != nil {
 			t.Fatalf("decommissioned %d before the end date (%v)", n, err)
 		}
-		clock = now.Add(4 * 24 * time.Hour)
+		clock.Set(now.Add(4 * 24 * time.Hour))
 		if n, err := a.ApplyScheduledDecommissions(ctx); n != 1 || err != nil {
 			t.Fatalf("decommissioned %d, %v; want 1", n, err)
 		}
