@@ -327,7 +327,8 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			s.Handovers = []*Handover{
 				openHandover(s, 1, 1, 1, 2),
 				{ID: 2, WorksiteID: 1, FromAccountID: 2, ToAccountID: 3, Status: HandoverPending, ExpiresAt: s.Now},
-				{ID: 3, WorksiteID: 2, FromAccountID: 2, ToAccountID: 2, Status: HandoverAccepted, ExpiresAt: s.Now.Add(time.Hour)},
+				{ID: 3, WorksiteID: 2, FromAccountID: 2, ToAccountID: 2, Status: HandoverAccepted,
+					ExpiresAt: s.Now.Add(time.Hour)},
 			}
 		}, nil},
 		{"HandoverFromSomeoneNotAnAdministrator", func(s *PolicySnapshot) {

@@ -171,8 +171,9 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 				_, err := tx.DecideSponsorship(ctx, s.ID, true, "", t1)
 				return err
 			}
-			if err := sponsor(&portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: clinic.ID,
-				CreatedAt: t1}); err != nil {
+			s := &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: clinic.ID,
+				CreatedAt: t1}
+			if err := sponsor(s); err != nil {
 				return err
 			}
 			// A residency that ended yesterday no longer counts.

@@ -216,7 +216,8 @@ func TestStore_ReportAggregates(t *testing.T) {
 			step{To: portal.ARSubmitted, After: 5 * time.Hour},
 			step{To: portal.ARApproved, After: 3 * time.Hour},
 		)
-		reportRequest(t, db, pharm, reportT0, []portal.WorksiteID{van.ID}, step{To: portal.ARDeclined, After: 30 * time.Hour})
+		reportRequest(t, db, pharm, reportT0, []portal.WorksiteID{van.ID},
+			step{To: portal.ARDeclined, After: 30 * time.Hour})
 		reportRequest(t, db, sw, reportT0, []portal.WorksiteID{pend.ID})
 
 		t.Run("ByStatus", func(t *testing.T) {

@@ -59,7 +59,8 @@ func TestStore_Sponsorship(t *testing.T) {
 		}
 		// request is the MOA's request that the physician sponsor her at the clinic.
 		request := func() *portal.Sponsorship {
-			return &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: w.ID, CreatedAt: sponsorNow}
+			return &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: w.ID,
+				CreatedAt: sponsorNow}
 		}
 		create := func(s *portal.Sponsorship) error {
 			return db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, s) })
