@@ -81,6 +81,7 @@ func missingKeys(err error) []string {
 }
 
 func TestApp_AccessRequest(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		_, w := kingsgate(t, a)
@@ -148,6 +149,7 @@ func TestApp_AccessRequest(t *testing.T) {
 }
 
 func TestApp_AccessRequestPolicies(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		_, w := kingsgate(t, a)

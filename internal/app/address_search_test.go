@@ -32,6 +32,7 @@ func (p *recordingProvider) Search(ctx context.Context, q string, limit int) ([]
 }
 
 func TestApp_SearchAddressesIsBounded(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		p := &recordingProvider{}

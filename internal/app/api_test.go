@@ -52,6 +52,7 @@ func clientActions(t *testing.T, db *store.DB, name string) []string {
 }
 
 func TestApp_APIToken(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		start := a.Now()
@@ -195,6 +196,7 @@ func TestApp_APIToken(t *testing.T) {
 }
 
 func TestApp_APITokenLifetime(t *testing.T) {
+	t.Parallel()
 	day := 24 * time.Hour
 	for _, tt := range []struct {
 		in   string
@@ -223,6 +225,7 @@ func TestApp_APITokenLifetime(t *testing.T) {
 }
 
 func TestApp_SCIMFilter(t *testing.T) {
+	t.Parallel()
 	when := time.Date(2026, 1, 31, 8, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
 		in   string
@@ -285,6 +288,7 @@ func TestApp_SCIMFilter(t *testing.T) {
 }
 
 func TestApp_SCIMUsers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := person(t, a, "dr.lee", "Ada", "LEE")
@@ -358,6 +362,7 @@ func TestApp_SCIMUsers(t *testing.T) {
 func accountID(a *portal.Account) string { return strconv.FormatInt(int64(a.ID), 10) }
 
 func TestApp_APIFeed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		start := a.Now()
@@ -440,6 +445,7 @@ func TestApp_APIFeed(t *testing.T) {
 // event on approval, and the sponsor listed only from the residency's
 // first day.
 func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		now := clock.Now()

@@ -77,6 +77,7 @@ func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
 }
 
 func TestApp_Register(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct, err := a.Register(ctx, meta, card("1"), validInput())
@@ -141,6 +142,7 @@ func TestApp_Register(t *testing.T) {
 }
 
 func TestApp_RegisterFieldErrors(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t)
 	a := newApp(t, db)
 	tests := []struct {
@@ -269,6 +271,7 @@ func TestApp_RegisterFieldErrors(t *testing.T) {
 // Two people registering the same email at once: the unique index lets
 // exactly one win, and the other gets the email field error.
 func TestApp_RegisterRace(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		const n = 4
@@ -308,6 +311,7 @@ func TestApp_RegisterRace(t *testing.T) {
 }
 
 func TestApp_ChangePassword(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct, err := a.Register(ctx, meta, card("1"), validInput())
@@ -369,6 +373,7 @@ func TestApp_ChangePassword(t *testing.T) {
 }
 
 func TestApp_UpdateContact(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct, err := a.Register(ctx, meta, card("1"), validInput())
@@ -381,7 +386,8 @@ func TestApp_UpdateContact(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Run("ErrEmailTaken", func(t *testing.T) {
-			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{Email: "TAKEN@example.ca", Phone: "7788889999"})
+			err := a.UpdateContact(ctx, meta, acct.ID,
+				portal.ContactInput{Email: "TAKEN@example.ca", Phone: "7788889999"})
 			if fe, _ := portal.AsFieldErrors(err); !strings.Contains(fe["email"], "already used") {
 				t.Fatalf("got %v", err)
 			}

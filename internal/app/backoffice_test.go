@@ -167,6 +167,7 @@ func boClaim(t *testing.T, a *app.App, s *portal.Staff, id portal.AccessRequestI
 }
 
 func TestBackoffice_ClaimAndRelease(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -276,6 +277,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 }
 
 func TestBackoffice_DecideNeedsClaim(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -311,6 +313,7 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 }
 
 func TestBackoffice_Approve(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -470,6 +473,7 @@ func TestBackoffice_Approve(t *testing.T) {
 }
 
 func TestBackoffice_Decline(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, olivia, p, r := boClaimed(t, db)
 
@@ -517,6 +521,7 @@ func TestBackoffice_Decline(t *testing.T) {
 }
 
 func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, olivia, p, r := boClaimed(t, db)
 
@@ -580,6 +585,7 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 }
 
 func TestBackoffice_ChangeAccess(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -773,6 +779,7 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 }
 
 func TestBackoffice_QueueFilters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -882,6 +889,7 @@ func TestBackoffice_QueueFilters(t *testing.T) {
 }
 
 func TestBackoffice_ReviewAndPerson(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, olivia, p, r := boClaimed(t, db)
 
@@ -950,6 +958,7 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 }
 
 func TestBackoffice_WorksiteQueue(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)

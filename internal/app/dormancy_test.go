@@ -82,6 +82,7 @@ func dmNoDormant(t *testing.T, a *app.App) {
 }
 
 func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		other := newApp(t, db)
@@ -254,6 +255,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 }
 
 func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, r := rvPerson(t, a, "dr.team", "Tess", "TEAM", "101")
@@ -284,6 +286,7 @@ func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
 }
 
 func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		_, _, r := rvPerson(t, a, "dr.missed", "Max", "MISSED", "101")
@@ -311,6 +314,7 @@ func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
 }
 
 func TestDormancy_ConfiguredLimit(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		a.DormancyLimit = 90 * 24 * time.Hour

@@ -80,6 +80,7 @@ func oneSucceeded(t *testing.T, round int, errs []error, want string) {
 // request) makes one invitation and one email; the other submission gets
 // the message a second invitation gets.
 func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin, w := kingsgate(t, a)
@@ -124,6 +125,7 @@ func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
 // An invitation past its expiry steps aside for a new one to the same
 // address; Send again on the old one is then refused, as the new one waits.
 func TestApp_InviteAgainAfterExpiry(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		now := clock.Now()
@@ -160,6 +162,7 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 // A request to join submitted twice at once makes one request and one
 // email to each administrator.
 func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		_, w := kingsgate(t, a)
@@ -187,6 +190,7 @@ func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
 // A sponsorship asked for twice at once makes one sponsorship and one
 // email to the authorizer.
 func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
@@ -212,6 +216,7 @@ func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
 // The CareConnect Enrolment Form submitted twice at once makes one request
 // and one acknowledgement email.
 func TestApp_SubmitAccessRequestTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		_, w := kingsgate(t, a)

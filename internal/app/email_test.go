@@ -80,6 +80,7 @@ func auditRows(t *testing.T, db *store.DB, id portal.AccountID, action string) [
 }
 
 func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct, err := a.Register(ctx, meta, card("1"), validInput())
@@ -177,6 +178,7 @@ func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
 }
 
 func TestApp_EmailCodeAttempts(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct := person(t, a, "dalia", "Dalia", "EIGHTEEN")
@@ -231,6 +233,7 @@ func TestApp_EmailCodeAttempts(t *testing.T) {
 }
 
 func TestApp_EmailConfirmationExpires(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		now := clock.Now()
@@ -255,6 +258,7 @@ func TestApp_EmailConfirmationExpires(t *testing.T) {
 }
 
 func TestApp_EmailChangeStartsAgain(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct := confirmed(t, a, person(t, a, "dalia", "Dalia", "EIGHTEEN"))
@@ -322,6 +326,7 @@ func TestApp_EmailChangeStartsAgain(t *testing.T) {
 }
 
 func TestApp_MarkEmailVerified(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct := person(t, a, "sam", "Sam", "JONES")

@@ -59,6 +59,7 @@ func (h *handoverWorld) policyHolds(t *testing.T) {
 }
 
 func TestApp_Handover(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		a := h.a
@@ -214,6 +215,7 @@ func TestApp_Handover(t *testing.T) {
 }
 
 func TestApp_HandoverDeclinedExpiredCancelled(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		a := h.a
@@ -287,6 +289,7 @@ func TestApp_HandoverDeclinedExpiredCancelled(t *testing.T) {
 // Two submissions of the same handover at once make one handover and one
 // email: the database keeps one pending handover per worksite.
 func TestApp_HandoverDoubleSubmit(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		errs := atOnce(func() error {
@@ -307,6 +310,7 @@ func TestApp_HandoverDoubleSubmit(t *testing.T) {
 // the declaration; a worksite whose declaration someone else signed needs
 // none.
 func TestApp_HandoverSignerUnchanged(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		ho, err := h.a.StartHandover(ctx, meta, h.ada, h.w.ID, h.cal.ID)
@@ -352,6 +356,7 @@ func TestApp_HandoverSignerUnchanged(t *testing.T) {
 }
 
 func TestApp_AppointSiteAdmin(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		a := h.a

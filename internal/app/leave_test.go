@@ -12,6 +12,7 @@ import (
 )
 
 func TestLeaveInput_Validate(t *testing.T) {
+	t.Parallel()
 	ok := portal.LeaveInput{Kind: "parental", Start: "2026-12-01", End: "2027-06-01"}
 	tests := []struct {
 		name string
@@ -54,6 +55,7 @@ func TestLeaveInput_Validate(t *testing.T) {
 }
 
 func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		other := newApp(t, db)
@@ -134,6 +136,7 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 }
 
 func TestLeave_ReviewRemindersPause(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, r := rvPerson(t, a, "dr.away", "Al", "AWAY", "101")
@@ -164,6 +167,7 @@ func TestLeave_ReviewRemindersPause(t *testing.T) {
 }
 
 func TestLeave_InvariantSeesAccessNotBack(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, _ := rvPerson(t, a, "dr.stuck", "Stu", "STUCK", "101")

@@ -19,6 +19,7 @@ func violationStrings(vs []portal.Violation) []string {
 }
 
 func TestApp_CheckInvariants(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, olivia, p, r := boClaimed(t, db)
 		if _, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, portal.ScopesFor(portal.ProfPhysician, "")); err != nil {

@@ -43,6 +43,7 @@ import (
 // behind a switch below, off until that change merges; -walk.on turns
 // switches on for a run, to see what the walk finds without them.
 func TestPolicyWalk(t *testing.T) {
+	t.Parallel()
 	seed := *walkSeed
 	if seed == 0 {
 		seed = time.Now().UnixNano() % 1_000_000_000

@@ -109,6 +109,7 @@ func wantMirrored(t *testing.T, a *app.App, d *downstream) {
 }
 
 func TestApp_PushToDownstream(t *testing.T) {
+	t.Parallel()
 	d := startDownstream(t)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
@@ -270,6 +271,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 
 // Two instances pushing at once: one holds the lease, the other waits.
 func TestApp_PushLease(t *testing.T) {
+	t.Parallel()
 	d := startDownstream(t)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
@@ -306,6 +308,7 @@ func TestApp_PushLease(t *testing.T) {
 }
 
 func TestParseDownstreams(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tok := filepath.Join(dir, "token")
 	empty := filepath.Join(dir, "empty")

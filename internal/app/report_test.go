@@ -23,6 +23,7 @@ func hours(hs ...float64) []time.Duration {
 }
 
 func TestReport_Percentile(t *testing.T) {
+	t.Parallel()
 	oneToTen := hours(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 	tests := []struct {
 		name   string
@@ -120,6 +121,7 @@ func mustStaff(t *testing.T, a *app.App, email, role string) *portal.Staff {
 }
 
 func TestApp_ReportDecisionTimes(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
@@ -179,6 +181,7 @@ func TestApp_ReportDecisionTimes(t *testing.T) {
 }
 
 func TestApp_ReportByHealthAuthority(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
@@ -205,6 +208,7 @@ func TestApp_ReportByHealthAuthority(t *testing.T) {
 }
 
 func TestApp_ReportFunnel(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
@@ -276,6 +280,7 @@ func TestApp_ReportFunnel(t *testing.T) {
 }
 
 func TestApp_ReportAndAuditAuthorisation(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t)
 	a := newApp(t, db)
 	officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
@@ -304,6 +309,7 @@ func TestApp_ReportAndAuditAuthorisation(t *testing.T) {
 }
 
 func TestApp_ResolveAuditQuery(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t)
 	a := newApp(t, db)
 	p := repAccount(t, db, "paula", portal.ProfPhysician)
@@ -368,6 +374,7 @@ func TestApp_ResolveAuditQuery(t *testing.T) {
 }
 
 func TestApp_AuditTrailIsAudited(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)

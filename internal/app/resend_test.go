@@ -12,6 +12,7 @@ import (
 // so the link in the newest email is the one that works; pressed again from
 // a page that shows the new count, it sends again.
 func TestApp_SendAgainTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin, w := kingsgate(t, a)

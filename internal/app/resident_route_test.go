@@ -12,6 +12,7 @@ import (
 // into an on-behalf-of user with no sponsor: the sponsored route waits
 // until that access, or the request for it, is settled.
 func TestApp_ResidentRouteKeepsAccessInOwnName(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)

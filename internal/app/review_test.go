@@ -140,6 +140,7 @@ func rvPerson(
 }
 
 func TestReview_RemindersAndSuspension(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		other := newApp(t, db) // a second instance sharing the clock
@@ -321,6 +322,7 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 }
 
 func TestReview_LateRunSendsOnlyTheMostUrgent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, r := rvPerson(t, a, "dr.late", "Lana", "LATE", "101")
@@ -378,6 +380,7 @@ func TestReview_LateRunSendsOnlyTheMostUrgent(t *testing.T) {
 }
 
 func TestReview_ConfirmResetsTheCycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, w, r := rvPerson(t, a, "dr.confirm", "Cora", "CONFIRM", "101")
@@ -454,6 +457,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 }
 
 func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, r := rvPerson(t, a, "dr.back", "Bea", "BACK", "101")
@@ -496,6 +500,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 }
 
 func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -568,6 +573,7 @@ func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 }
 
 func TestReview_Members(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		other := newApp(t, db)
@@ -733,6 +739,7 @@ func TestReview_Members(t *testing.T) {
 }
 
 func TestReview_StaffView(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)

@@ -134,6 +134,7 @@ func wantStatus(t *testing.T, db *store.DB, r *portal.AccessRequest, status stri
 // qualifies: each way a sponsor can stop qualifying lets her access lapse
 // in the same transaction, and nothing brings it back by itself.
 func TestApp_SponsorLapse(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()
@@ -321,6 +322,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 // The annual review suspends the sponsor: the MOA's access lapses with it,
 // and when the sponsor confirms the review she stays suspended.
 func TestApp_SponsorLapseAnnualReview(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()
@@ -354,6 +356,7 @@ func TestApp_SponsorLapseAnnualReview(t *testing.T) {
 // Confirming her own overdue review does not restore an MOA's access while
 // no sponsor qualifies.
 func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()
@@ -384,6 +387,7 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 // approve her, and an MOA sponsored only by such a physician (as the data
 // of the time allowed) is not approved by the team.
 func TestApp_SponsorMustHaveAccess(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)

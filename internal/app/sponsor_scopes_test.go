@@ -142,6 +142,7 @@ func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acc
 // with the other's scopes only, and neither the team's reinstatement nor
 // her annual review gives her more.
 func TestApp_SponsorScopesNarrow(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()

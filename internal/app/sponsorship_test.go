@@ -80,6 +80,7 @@ func sponsorAudit(t *testing.T, db *store.DB, id portal.SponsorshipID) []string 
 }
 
 func TestApp_SponsorshipCandidates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
@@ -171,6 +172,7 @@ func TestApp_SponsorshipCandidates(t *testing.T) {
 }
 
 func TestApp_SponsorshipRequest(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
@@ -337,6 +339,7 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 }
 
 func TestApp_SponsorshipResidencyEnds(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)

@@ -84,6 +84,7 @@ var worksiteInvariants = []string{
 // transaction, and neither the team nor the annual review restores it
 // until they belong to one again.
 func TestApp_LastWorksiteEnds(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()

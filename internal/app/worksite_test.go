@@ -91,6 +91,7 @@ func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal
 }
 
 func TestApp_RegisterWorksite(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
@@ -183,6 +184,7 @@ func TestApp_RegisterWorksite(t *testing.T) {
 }
 
 func TestApp_DeclarationBySomeoneElse(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")
@@ -218,6 +220,7 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 // Without the emailed link, only the registrant who is the named signer,
 // with that address confirmed and a matching legal name, signs.
 func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := confirmed(t, a, person(t, a, "office.manager", "Omar", "MANAGER"))
@@ -288,6 +291,7 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 }
 
 func TestApp_JoinByCode(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
@@ -356,6 +360,7 @@ func TestApp_JoinByCode(t *testing.T) {
 }
 
 func TestApp_Invitations(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		now := clock.Now()
@@ -440,6 +445,7 @@ func TestApp_Invitations(t *testing.T) {
 // invitation, whatever their own address; a link of another invitation
 // does not open this one.
 func TestApp_InvitationByLink(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
@@ -505,6 +511,7 @@ func invitationTokenAt(t *testing.T, db *store.DB, to string, n int) string {
 }
 
 func TestApp_DecommissionAndAdmins(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		now := clock.Now()
@@ -570,6 +577,7 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 
 // Two decisions on one new worksite at once: exactly one stands.
 func TestApp_DecideWorksiteRace(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
@@ -613,6 +621,7 @@ func TestApp_DecideWorksiteRace(t *testing.T) {
 
 // Two site administrators decommissioning each other at once: one stays.
 func TestApp_DecommissionRaceKeepsAnAdministrator(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		one := person(t, a, "lead.moa", "Lena", "MOA")
