@@ -58,12 +58,21 @@ func standing(t *testing.T, db *store.DB, id portal.AccountID) string {
 	return st.Status
 }
 
+// licenceApp starts an app whose physicians' college registry lists
+// licence 12345 as active.
+func licenceApp(t *testing.T, db *store.DB) (*app.App, *fakeRegistry) {
+	t.Helper()
+	a := newApp(t, db)
+	reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
+	reg.set("12345", portal.LicenceActive)
+	a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
+	return a, reg
+}
+
 func TestLicence_ReviewShowsRegistry(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
-		reg.set("12345", portal.LicenceActive)
-		a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
+		a, reg := licenceApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		_, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		boClaim(t, a, olivia, r.ID)
@@ -99,11 +108,9 @@ func TestLicence_ReviewShowsRegistry(t *testing.T) {
 }
 
 func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
-		reg.set("12345", portal.LicenceActive)
-		a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
+		a, reg := licenceApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		// A pharmacist: no registry is configured for her college.
