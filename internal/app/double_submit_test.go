@@ -145,12 +145,8 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 		}
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
 		err = a.ResendInvitation(ctx, meta, admin, w.ID, old.ID, 0)
-		wantMessage(
-			t,
-			err,
-			portal.ECONFLICT,
-			"locum@example.ca has a newer invitation waiting. Use Send again on that one.",
-		)
+		wantMessage(t, err, portal.ECONFLICT,
+			"locum@example.ca has a newer invitation waiting. Use Send again on that one.")
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
 		if err := a.ResendInvitation(ctx, meta, admin, w.ID, fresh.ID, 0); err != nil {
 			t.Fatal(err)

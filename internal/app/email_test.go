@@ -241,12 +241,8 @@ func TestApp_EmailConfirmationExpires(t *testing.T) {
 		token, code := confirmation(t, db, acct.Email)
 		clock.Set(now.Add(portal.EmailConfirmationLifetime))
 		_, err := a.ConfirmEmail(ctx, meta, acct.ID, token, "")
-		wantMessage(
-			t,
-			err,
-			portal.ECONFLICT,
-			"This confirmation link expired on 27 Nov 2026 at 10:00 AM PST. Send a new one from Manage My Account.",
-		)
+		wantMessage(t, err, portal.ECONFLICT,
+			"This confirmation link expired on 27 Nov 2026 at 10:00 AM PST. Send a new one from Manage My Account.")
 		_, err = a.ConfirmEmail(ctx, meta, acct.ID, "", code)
 		if fe, _ := portal.AsFieldErrors(err); fe["code"] != "That code has expired. Send a new confirmation and use the code in the new email." {
 			t.Fatalf("expired code: %v", err)

@@ -108,12 +108,8 @@ func TestApp_Handover(t *testing.T) {
 
 		t.Run("ErrSecondHandoverWaits", func(t *testing.T) {
 			_, err := a.StartHandover(ctx, meta, h.ada, h.w.ID, h.cal.ID)
-			wantMessage(
-				t,
-				err,
-				portal.ECONFLICT,
-				"A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else.",
-			)
+			wantMessage(t, err, portal.ECONFLICT,
+				"A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else.")
 		})
 		t.Run("NotificationCentre", func(t *testing.T) {
 			items, err := a.ActionItems(ctx, h.ben)
@@ -383,12 +379,8 @@ func TestApp_AppointSiteAdmin(t *testing.T) {
 		_, err = a.AppointSiteAdmin(ctx, meta, auditor, h.w.ID, h.ben.ID)
 		wantCode(t, err, portal.EFORBIDDEN)
 		_, err = a.AppointSiteAdmin(ctx, meta, officer, h.other.ID, h.cal.ID)
-		wantMessage(
-			t,
-			err,
-			portal.ENOTFOUND,
-			"That worksite has an administrator who signed in within the last 90 days: the team appoints none there.",
-		)
+		wantMessage(t, err, portal.ENOTFOUND,
+			"That worksite has an administrator who signed in within the last 90 days: the team appoints none there.")
 		_, err = a.AppointSiteAdmin(ctx, meta, officer, h.w.ID, h.dee.ID)
 		fe, _ := portal.AsFieldErrors(err)
 		if fe["member"] != "Choose an active member of Harbour Clinic who is not its administrator." {

@@ -50,6 +50,14 @@ func sponsor(t *testing.T, a *app.App, obo, auth *portal.Account, w *portal.Work
 	return sp
 }
 
+// revoke has the authorizer end a sponsorship, giving a reason (or none).
+func revoke(t *testing.T, a *app.App, auth *portal.Account, id portal.SponsorshipID, reason string) {
+	t.Helper()
+	if _, err := a.RevokeSponsorship(ctx, meta, auth, id, reason); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // approveOBO has the person pass the training, submit the CareConnect
 // Enrolment Form, and the officer approve it with every allowed scope.
 func approveOBO(
@@ -143,14 +151,8 @@ func TestApp_SponsorLapse(t *testing.T) {
 		t.Run("TeamSuspendsSponsor", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "susp", "201")
 			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorSuspended,
-				"Dalia DOCTOR's own CareConnect access was suspended",
-			)
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorSuspended,
+				"Dalia DOCTOR's own CareConnect access was suspended")
 			if n, _ := a.ActiveSponsorCount(ctx, f.moa); n != 0 {
 				t.Fatalf("%d sponsors still count", n)
 			}
@@ -174,14 +176,8 @@ func TestApp_SponsorLapse(t *testing.T) {
 		t.Run("TeamRemovesSponsor", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "depr", "202")
 			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessDeprovision, "Retired.")
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorDeprovisioned,
-				"Dalia DOCTOR's own CareConnect access was removed",
-			)
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorDeprovisioned,
+				"Dalia DOCTOR's own CareConnect access was removed")
 		})
 
 		t.Run("AnotherSponsorKeepsAccess", func(t *testing.T) {
@@ -222,14 +218,8 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if n, err := a.ApplyScheduledDecommissions(ctx); n != 1 || err != nil {
 				t.Fatalf("decommissioned %d %v", n, err)
 			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseDecommissioned,
-				"Dalia DOCTOR no longer belongs to Clinic sched",
-			)
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseDecommissioned,
+				"Dalia DOCTOR no longer belongs to Clinic sched")
 		})
 
 		t.Run("MOADecommissioned", func(t *testing.T) {
@@ -246,17 +236,9 @@ func TestApp_SponsorLapse(t *testing.T) {
 
 		t.Run("SponsorRevokes", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "revo", "207")
-			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "Left the clinic."); err != nil {
-				t.Fatal(err)
-			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorshipRevoked,
-				"Dalia DOCTOR ended your sponsorship at Clinic revo.",
-			)
+			revoke(t, a, f.doc, f.sp.ID, "Left the clinic.")
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipRevoked,
+				"Dalia DOCTOR ended your sponsorship at Clinic revo.")
 			mustEmails(t, db, f.moa.Email, "sponsorship_ended", 1)
 		})
 
@@ -266,14 +248,8 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if err != nil || got.Status != portal.SponsorWithdrawn {
 				t.Fatalf("withdraw %+v %v", got, err)
 			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorshipWithdrawn,
-				"You ended your sponsorship by Dalia DOCTOR",
-			)
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipWithdrawn,
+				"You ended your sponsorship by Dalia DOCTOR")
 			es := mustEmails(t, db, f.doc.Email, "sponsorship_withdrawn", 1)
 			if !strings.Contains(es[0].Text, "Mona ASSISTANT has ended their sponsorship") ||
 				!strings.Contains(es[0].Text, "I moved to another clinic.") {
@@ -366,9 +342,7 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 		clock.Set(start.AddDate(1, 1, 5))
 		rvRun(t, a)
 		wantStatus(t, db, f.moaReq, portal.ARSuspended)
-		if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
-			t.Fatal(err)
-		}
+		revoke(t, a, f.doc, f.sp.ID, "")
 		_, err := confirmReview(a, f.moa)
 		wantMessage(
 			t,

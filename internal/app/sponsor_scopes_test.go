@@ -153,13 +153,8 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
-			wantNarrowed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				"Dalia DOCTOR's own CareConnect access was suspended by the CareConnect team.",
-			)
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"Dalia DOCTOR's own CareConnect access was suspended by the CareConnect team.")
 			mustEmails(t, db, f.moa.Email, "access_lapsed", 0)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 			// The sponsor comes back: her scopes do not.
@@ -173,13 +168,8 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
-			wantNarrowed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				"Dalia DOCTOR no longer belongs to Clinic nardec, the worksite you shared.",
-			)
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"Dalia DOCTOR no longer belongs to Clinic nardec, the worksite you shared.")
 			wantPolicyHolds(t, a, sponsorInvariants...)
 		})
 
@@ -188,17 +178,9 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			// The team granted her laboratory results only: the second sponsor
 			// was never granted them.
 			grantOnly(t, a, f.moaReq, "laboratory_results")
-			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "Left the clinic."); err != nil {
-				t.Fatal(err)
-			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorshipRevoked,
-				"The authorizers who still sponsor you were not granted any of the information you were granted",
-			)
+			revoke(t, a, f.doc, f.sp.ID, "Left the clinic.")
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipRevoked,
+				"The authorizers who still sponsor you were not granted any of the information you were granted")
 			mustEmails(t, db, f.moa.Email, "access_scopes_narrowed", 0)
 			wantScopes(t, db, f.moaReq, portal.ScopeLabResults)
 			wantPolicyHolds(t, a, sponsorInvariants...)
@@ -252,13 +234,8 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
-			wantNarrowed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				"The CareConnect team reinstated your access through the authorizers who sponsor you now.",
-			)
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"The CareConnect team reinstated your access through the authorizers who sponsor you now.")
 			mustEmails(t, db, f.moa.Email, "access_reinstated", 1)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 		})
@@ -289,9 +266,7 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			rvRun(t, a)
 			wantStatus(t, db, f.moaReq, portal.ARSuspended)
 			// The first sponsor ends the sponsorship meanwhile.
-			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
-				t.Fatal(err)
-			}
+			revoke(t, a, f.doc, f.sp.ID, "")
 			v, err := confirmReview(a, f.moa)
 			if err != nil || !v.Reinstated {
 				t.Fatalf("review %+v %v", v, err)
