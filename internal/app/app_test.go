@@ -51,6 +51,16 @@ func emailsTo(t *testing.T, db *store.DB, to string) []*store.Email {
 	return es
 }
 
+// dalia registers Dalia EIGHTEEN, card("1"), with validInput().
+func dalia(t *testing.T, a *app.App) *portal.Account {
+	t.Helper()
+	acct, err := a.Register(ctx, meta, card("1"), validInput())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acct
+}
+
 // auditWhere returns the audit rows the filter finds, oldest first.
 func auditWhere(t *testing.T, db *store.DB, f store.AuditFilter) []portal.AuditEvent {
 	t.Helper()
@@ -80,10 +90,7 @@ func TestApp_Register(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		acct, err := a.Register(ctx, meta, card("1"), validInput())
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := dalia(t, a)
 		if acct.MSPBillingNumber != "A1234" || acct.Phone != "+17788889999" || acct.GivenNames != "Dalia" ||
 			acct.IsResident {
 			t.Fatalf("account stored as %+v", acct)
@@ -314,10 +321,7 @@ func TestApp_ChangePassword(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		acct, err := a.Register(ctx, meta, card("1"), validInput())
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := dalia(t, a)
 		// change types the password twice, signed in at a moment.
 		change := func(password string, signedIn time.Time) error {
 			return a.ChangePassword(ctx, meta, acct.ID,
@@ -376,10 +380,7 @@ func TestApp_UpdateContact(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		acct, err := a.Register(ctx, meta, card("1"), validInput())
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := dalia(t, a)
 		other := validInput()
 		other.Email, other.Username = "taken@example.ca", "someone"
 		if _, err := a.Register(ctx, meta, card("2"), other); err != nil {

@@ -83,10 +83,7 @@ func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		acct, err := a.Register(ctx, meta, card("1"), validInput())
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := dalia(t, a)
 		if acct.EmailConfirmed() {
 			t.Fatal("a new account's address counts as confirmed")
 		}
