@@ -325,69 +325,24 @@ func TestCheckPolicy_Violations(t *testing.T) {
 		{"HandoverOpenAndLawful", func(s *PolicySnapshot) {
 			// From the administrator to a member; an expired one and a closed one are not judged.
 			s.Handovers = []*Handover{
-				{
-					ID:            1,
-					WorksiteID:    1,
-					FromAccountID: 1,
-					ToAccountID:   2,
-					Status:        HandoverPending,
-					ExpiresAt:     s.Now.Add(time.Hour),
-				},
+				openHandover(s, 1, 1, 1, 2),
 				{ID: 2, WorksiteID: 1, FromAccountID: 2, ToAccountID: 3, Status: HandoverPending, ExpiresAt: s.Now},
-				{
-					ID:            3,
-					WorksiteID:    2,
-					FromAccountID: 2,
-					ToAccountID:   2,
-					Status:        HandoverAccepted,
-					ExpiresAt:     s.Now.Add(time.Hour),
-				},
+				{ID: 3, WorksiteID: 2, FromAccountID: 2, ToAccountID: 2, Status: HandoverAccepted,
+					ExpiresAt: s.Now.Add(time.Hour)},
 			}
 		}, nil},
 		{"HandoverFromSomeoneNotAnAdministrator", func(s *PolicySnapshot) {
-			s.Handovers = []*Handover{
-				{
-					ID:            4,
-					WorksiteID:    1,
-					FromAccountID: 2,
-					ToAccountID:   1,
-					Status:        HandoverPending,
-					ExpiresAt:     s.Now.Add(time.Hour),
-				},
-			}
+			s.Handovers = []*Handover{openHandover(s, 4, 1, 2, 1)}
 		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 4", "account 2"},
 			"an open handover from someone who is not an active site administrator of the worksite"}}},
 		{"HandoverToSomeoneNotAMember", func(s *PolicySnapshot) {
-			s.Handovers = []*Handover{
-				{
-					ID:            5,
-					WorksiteID:    1,
-					FromAccountID: 1,
-					ToAccountID:   3,
-					Status:        HandoverPending,
-					ExpiresAt:     s.Now.Add(time.Hour),
-				},
-			}
+			s.Handovers = []*Handover{openHandover(s, 5, 1, 1, 3)}
 		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 5", "account 3"},
 			"an open handover to someone who is not an active member of the worksite"}}},
 		{"TwoOpenHandovers", func(s *PolicySnapshot) {
 			s.Handovers = []*Handover{
-				{
-					ID:            6,
-					WorksiteID:    1,
-					FromAccountID: 1,
-					ToAccountID:   2,
-					Status:        HandoverPending,
-					ExpiresAt:     s.Now.Add(time.Hour),
-				},
-				{
-					ID:            7,
-					WorksiteID:    1,
-					FromAccountID: 1,
-					ToAccountID:   2,
-					Status:        HandoverPending,
-					ExpiresAt:     s.Now.Add(time.Hour),
-				},
+				openHandover(s, 6, 1, 1, 2),
+				openHandover(s, 7, 1, 1, 2),
 			}
 		}, []Violation{{InvHandoverBetweenMembers, []string{"worksite 1", "handover 7"}, "worksite 1 has more than one open handover"}}},
 		{"AuditChainBroken", func(s *PolicySnapshot) {
@@ -455,6 +410,13 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openHandover is a pending handover of worksite ws between two accounts
+// that expires an hour after the snapshot's time.
+func openHandover(s *PolicySnapshot, id HandoverID, ws WorksiteID, from, to AccountID) *Handover {
+	return &Handover{ID: id, WorksiteID: ws, FromAccountID: from, ToAccountID: to, Status: HandoverPending,
+		ExpiresAt: s.Now.Add(time.Hour)}
 }
 
 func joinViolations(vs []Violation) string {

@@ -73,19 +73,13 @@ func TestRun_AuditKeyedAndCheckpointed(t *testing.T) {
 		out != "checkpoint of row 3 appended to "+cps+"\n" {
 		t.Fatalf("checkpoint: %q %v", out, err)
 	}
+	// verify with the checkpoints file and the key that signs them
+	withCheckpoints := []string{"audit", "verify", "--checkpoints", cps, "--public-key",
+		env["PORTAL_AUDIT_SIGNING_KEY_FILE"] + ".pub"}
 	if _, err := runCmd(t, env, "tokens", "revoke", "--name", "viewer-three", "--by", "Ada"); err != nil {
 		t.Fatal(err)
 	}
-	out, err = runCmd(
-		t,
-		env,
-		"audit",
-		"verify",
-		"--checkpoints",
-		cps,
-		"--public-key",
-		env["PORTAL_AUDIT_SIGNING_KEY_FILE"]+".pub",
-	)
+	out, err = runCmd(t, env, withCheckpoints...)
 	if err != nil ||
 		out != "audit trail intact: 4 row(s) verified; 4 MAC(s) checked with the audit key; 1 checkpoint(s) hold\n" {
 		t.Fatalf("verify: %q %v", out, err)
@@ -99,16 +93,7 @@ func TestRun_AuditKeyedAndCheckpointed(t *testing.T) {
 	if out, err := runCmd(t, noKey, "audit", "verify"); err != nil {
 		t.Fatalf("without the key or a checkpoint the truncation is invisible (%q %v)", out, err)
 	}
-	out, err = runCmd(
-		t,
-		noKey,
-		"audit",
-		"verify",
-		"--checkpoints",
-		cps,
-		"--public-key",
-		env["PORTAL_AUDIT_SIGNING_KEY_FILE"]+".pub",
-	)
+	out, err = runCmd(t, noKey, withCheckpoints...)
 	if err == nil ||
 		!strings.Contains(
 			out,

@@ -98,38 +98,18 @@ func TestRun_RefusesProductionWithoutIdentityProvider(t *testing.T) {
 func TestRun_StaffAndWorksites(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{"PORTAL_DB": "sqlite:" + filepath.Join(t.TempDir(), "p.db"), "PORTAL_DEV": "true"}
-	out, err := runCmd(
-		t,
-		env,
-		"staff",
-		"grant",
-		"--email",
-		"Kim.Officer@careconnect.example",
-		"--role",
-		"officer",
-		"--by",
-		"Ada ADMIN",
-	)
+	// byAda runs a command that records who ran it, as Ada ADMIN.
+	byAda := func(args ...string) (string, error) { return runCmd(t, env, append(args, "--by", "Ada ADMIN")...) }
+	out, err := byAda("staff", "grant", "--email", "Kim.Officer@careconnect.example", "--role", "officer")
 	if err != nil || out != "Kim.Officer@careconnect.example now holds: officer\n" {
 		t.Fatalf("grant: %q %v", out, err)
 	}
-	if _, err := runCmd(t, env, "staff", "grant", "--email", "kim.officer@careconnect.example", "--role", "boss", "--by", "Ada ADMIN"); err == nil ||
+	if _, err := byAda("staff", "grant", "--email", "kim.officer@careconnect.example", "--role", "boss"); err == nil ||
 		err.Error() != "Choose a role: officer, auditor or administrator." {
 		t.Fatalf("bad role: %v", err)
 	}
 	// A role for an identity, whatever email its provider sends.
-	out, err = runCmd(
-		t,
-		env,
-		"staff",
-		"grant",
-		"--subject",
-		"https://login.example/staff|8f14e45f",
-		"--role",
-		"auditor",
-		"--by",
-		"Ada ADMIN",
-	)
+	out, err = byAda("staff", "grant", "--subject", "https://login.example/staff|8f14e45f", "--role", "auditor")
 	if err != nil || out != "https://login.example/staff|8f14e45f now holds: auditor\n" {
 		t.Fatalf("grant by subject: %q %v", out, err)
 	}
@@ -141,7 +121,7 @@ func TestRun_StaffAndWorksites(t *testing.T) {
 			t.Fatalf("%v: %v", args, err)
 		}
 	}
-	if _, err := runCmd(t, env, "staff", "grant", "--subject", "no-bar", "--role", "auditor", "--by", "Ada ADMIN"); err == nil ||
+	if _, err := byAda("staff", "grant", "--subject", "no-bar", "--role", "auditor"); err == nil ||
 		err.Error() != "give the identity as --subject ISSUER|SUBJECT" {
 		t.Fatalf("subject without issuer: %v", err)
 	}
@@ -150,18 +130,7 @@ func TestRun_StaffAndWorksites(t *testing.T) {
 		!strings.Contains(out, "https://login.example/staff|8f14e45f\tauditor\t") {
 		t.Fatalf("list: %q %v", out, err)
 	}
-	out, err = runCmd(
-		t,
-		env,
-		"staff",
-		"revoke",
-		"--subject",
-		"https://login.example/staff|8f14e45f",
-		"--role",
-		"auditor",
-		"--by",
-		"Ada ADMIN",
-	)
+	out, err = byAda("staff", "revoke", "--subject", "https://login.example/staff|8f14e45f", "--role", "auditor")
 	if err != nil || out != "https://login.example/staff|8f14e45f now holds: \n" {
 		t.Fatalf("revoke by subject: %q %v", out, err)
 	}

@@ -21,28 +21,9 @@ func TestReader(t *testing.T) {
 		"Burnaby,2,4500,Kingsway,,,BC,T5A 0A1,\n" + // line 7: not a B.C. postal code
 		"Victoria,,1,Government,St,,BC,V8W 1A1,\n" + // line 8: good
 		"Surrey,\"unclosed,1,Main,St,,BC,V3T 1A1,\n" // line 9: broken quote to the end
-	rd, err := NewReader(strings.NewReader(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bad []string
-	var got []portal.Address
-	for a, err := range rd.All(func(e *RowError) { bad = append(bad, e.Error()) }) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, a)
-	}
+	got, bad := readCSV(t, file)
 	want := []portal.Address{
-		{
-			Unit:        "101",
-			CivicNumber: "370",
-			StreetName:  "Broadway",
-			Direction:   "E",
-			City:        "Vancouver",
-			Province:    "BC",
-			PostalCode:  "V5T 4G5",
-		},
+		broadway101,
 		{
 			CivicNumber: "12",
 			StreetName:  "Main",
@@ -162,18 +143,7 @@ func TestReader_RefusesControlText(t *testing.T) {
 		",370,Broadway,\x1b[31m,,Vancouver,BC,V5T 4G5\n" + // line 4
 		",370,Broadway," + strings.Repeat("Avenue", 4) + ",,Vancouver,BC,V5T 4G5\n" + // line 5
 		",370,Broadway,Byway,NNE,Vancouver,BC,V5T 4G5\n" // line 6: unknown type and direction, kept
-	rd, err := NewReader(strings.NewReader(file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var bad []string
-	var got []portal.Address
-	for a, err := range rd.All(func(e *RowError) { bad = append(bad, e.Error()) }) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, a)
-	}
+	got, bad := readCSV(t, file)
 	want := []portal.Address{{CivicNumber: "370", StreetName: "Broadway", StreetType: "Byway", Direction: "NNE",
 		City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"}}
 	if !slices.Equal(got, want) {
@@ -189,3 +159,25 @@ func TestReader_RefusesControlText(t *testing.T) {
 		t.Errorf("bad rows:\ngot  %q\nwant %q", bad, wantBad)
 	}
 }
+
+// readCSV reads a CSV file of addresses: the good rows' addresses and the
+// bad rows' errors.
+func readCSV(t *testing.T, file string) (got []portal.Address, bad []string) {
+	t.Helper()
+	rd, err := NewReader(strings.NewReader(file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a, err := range rd.All(func(e *RowError) { bad = append(bad, e.Error()) }) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	return got, bad
+}
+
+// broadway101 is unit 101, 370 Broadway E, Vancouver, as an address is
+// stored.
+var broadway101 = portal.Address{Unit: "101", CivicNumber: "370", StreetName: "Broadway", Direction: "E",
+	City: "Vancouver", Province: "BC", PostalCode: "V5T 4G5"}

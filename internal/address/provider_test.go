@@ -7,8 +7,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"testing"
-
-	portal "github.com/bcgov-example/careconnect-portal"
 )
 
 // addressComplete is a stand-in for the AddressComplete service answering
@@ -95,16 +93,7 @@ func TestAddressComplete_Retrieve(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := portal.Address{
-		Unit:        "101",
-		CivicNumber: "370",
-		StreetName:  "Broadway",
-		Direction:   "E",
-		City:        "Vancouver",
-		Province:    "BC",
-		PostalCode:  "V5T 4G5",
-	}
-	if got != want {
+	if want := broadway101; got != want {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 }

@@ -81,10 +81,10 @@ func missingKeys(err error) []string {
 }
 
 func TestApp_AccessRequest(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		_, w := kingsgate(t, a)
 		doc := professional(t, a, "dr.jones", asPhysician)
 
 		t.Run("LockedWithoutApprovedWorksite", func(t *testing.T) {
@@ -149,10 +149,10 @@ func TestApp_AccessRequest(t *testing.T) {
 }
 
 func TestApp_AccessRequestPolicies(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		_, w := kingsgate(t, a)
 
 		t.Run("PharmacistGetsNoPharmaNet", func(t *testing.T) {
 			ph := professional(t, a, "priya", asPharmacist)

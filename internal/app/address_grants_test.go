@@ -15,6 +15,7 @@ import (
 // person's own confirmed address; training credit only ever to a
 // confirmed address, at once or when its owner confirms it.
 func TestApp_GrantsRecordHowTheAddressWasShown(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		lead := person(t, a, "lead.moa", "Lena", "MOA")

@@ -32,6 +32,7 @@ func (p *recordingProvider) Search(ctx context.Context, q string, limit int) ([]
 }
 
 func TestApp_SearchAddressesIsBounded(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		p := &recordingProvider{}
@@ -39,21 +40,13 @@ func TestApp_SearchAddressesIsBounded(t *testing.T) {
 
 		t.Run("TooManyCharacters", func(t *testing.T) {
 			_, err := a.SearchAddresses(ctx, strings.Repeat("broadway ", 40000), 20)
-			wantMessage(
-				t,
-				err,
-				portal.EINVALID,
-				"Your search is too long. Type at most 200 characters of the address, for example 370 Broadway E.",
-			)
+			wantMessage(t, err, portal.EINVALID,
+				"Your search is too long. Type at most 200 characters of the address, for example 370 Broadway E.")
 		})
 		t.Run("TooManyWords", func(t *testing.T) {
 			_, err := a.SearchAddresses(ctx, strings.Repeat("e ", 13), 20)
-			wantMessage(
-				t,
-				err,
-				portal.EINVALID,
-				"Your search has too many words. Type at most 12 words of the address, for example 370 Broadway E.",
-			)
+			wantMessage(t, err, portal.EINVALID,
+				"Your search has too many words. Type at most 12 words of the address, for example 370 Broadway E.")
 		})
 		if p.calls != 0 {
 			t.Fatalf("a refused query reached the provider %d times", p.calls)
@@ -80,12 +73,8 @@ func TestApp_SearchAddressesIsBounded(t *testing.T) {
 			p.block = true
 			a.AddressSearchTimeout = time.Millisecond
 			_, err := a.SearchAddresses(ctx, "370 Broadway E", 20)
-			wantMessage(
-				t,
-				err,
-				portal.EINVALID,
-				"The search took too long. Type more of the address, for example the street number and name.",
-			)
+			wantMessage(t, err, portal.EINVALID,
+				"The search took too long. Type more of the address, for example the street number and name.")
 		})
 		t.Run("RequestEndedIsNotATimeout", func(t *testing.T) {
 			gone, cancel := context.WithCancel(ctx)

@@ -12,6 +12,7 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
@@ -32,8 +33,8 @@ func mustToken(t *testing.T, a *app.App, name string, scopes ...string) (string,
 }
 
 // provision approves a CareConnect request for the person at the worksites
-// directly in the store, as the back office does, and appends the
-// user.provisioned event.
+// directly in the store, at the clock's time, as the back office does, and
+// appends the user.provisioned event.
 func provision(
 	t *testing.T,
 	a *app.App,
@@ -42,61 +43,16 @@ func provision(
 	ws ...*portal.Worksite,
 ) *portal.AccessRequest {
 	t.Helper()
-	now := a.Now()
-	r := &portal.AccessRequest{
-		AccountID:          acct.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           acct.UserType(),
-		Profession:         acct.Profession,
-		FirstName:          acct.GivenNames,
-		LastName:           acct.Surname,
-		Job:                "Family physician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          now,
-		UpdatedAt:          now,
-	}
-	for _, w := range ws {
-		r.WorksiteIDs = append(r.WorksiteIDs, w.ID)
-	}
-	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "officer.one",
-			Set: map[string]any{
-				"granted_scopes": scopes,
-				"approved_at":    now.UnixMilli(),
-				"decided_at":     now.UnixMilli(),
-			}})
-		if err != nil || !ok {
-			return errors.Join(err, errors.New("request not approved"))
-		}
-		return tx.AppendProvisioningEvent(ctx, acct.ID, app.ProvUserProvisioned, "{}", now)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return fixture.ProvisionRequest(t, a.DB, fixture.Request(acct, a.Now(), ws...), scopes)
 }
 
 func clientActions(t *testing.T, db *store.DB, name string) []string {
 	t.Helper()
-	evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorClient, ActorID: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range evs {
-		out = append(out, e.Action)
-	}
-	return out
+	return actionsOf(auditWhere(t, db, store.AuditFilter{ActorKind: portal.ActorClient, ActorID: name}))
 }
 
 func TestApp_APIToken(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		start := a.Now()
@@ -240,6 +196,7 @@ func TestApp_APIToken(t *testing.T) {
 }
 
 func TestApp_APITokenLifetime(t *testing.T) {
+	t.Parallel()
 	day := 24 * time.Hour
 	for _, tt := range []struct {
 		in   string
@@ -268,6 +225,7 @@ func TestApp_APITokenLifetime(t *testing.T) {
 }
 
 func TestApp_SCIMFilter(t *testing.T) {
+	t.Parallel()
 	when := time.Date(2026, 1, 31, 8, 0, 0, 0, time.UTC)
 	for _, tt := range []struct {
 		in   string
@@ -330,6 +288,7 @@ func TestApp_SCIMFilter(t *testing.T) {
 }
 
 func TestApp_SCIMUsers(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := person(t, a, "dr.lee", "Ada", "LEE")
@@ -403,6 +362,7 @@ func TestApp_SCIMUsers(t *testing.T) {
 func accountID(a *portal.Account) string { return strconv.FormatInt(int64(a.ID), 10) }
 
 func TestApp_APIFeed(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		start := a.Now()
@@ -485,13 +445,11 @@ func TestApp_APIFeed(t *testing.T) {
 // event on approval, and the sponsor listed only from the residency's
 // first day.
 func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		a, clock := rvApp(t, db)
+		now := clock.Now()
+		_, w := kingsgate(t, a)
 		doc := professional(t, a, "dr.jones", asPhysician)
 		res := professional(t, a, "res.one", asResident)
 		joinWorksite(t, db, a, w, doc)
@@ -524,7 +482,7 @@ func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
 		if err != nil || len(u.Sponsors) != 0 {
 			t.Fatalf("before the residency starts: sponsors %+v (%v), want none", u, err)
 		}
-		clock = now.Add(5 * 24 * time.Hour)
+		clock.Set(now.Add(5 * 24 * time.Hour))
 		if u, err = a.ProvisionedUserByID(ctx, meta, tok, accountID(res)); err != nil || len(u.Sponsors) != 1 {
 			t.Fatalf("once the residency started: %+v (%v), want one sponsor", u, err)
 		}

@@ -51,12 +51,28 @@ func emailsTo(t *testing.T, db *store.DB, to string) []*store.Email {
 	return es
 }
 
-func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
+// dalia registers Dalia EIGHTEEN, card("1"), with validInput().
+func dalia(t *testing.T, a *app.App) *portal.Account {
 	t.Helper()
-	evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: subjectID})
+	acct, err := a.Register(ctx, meta, card("1"), validInput())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return acct
+}
+
+// auditWhere returns the audit rows the filter finds, oldest first.
+func auditWhere(t *testing.T, db *store.DB, f store.AuditFilter) []portal.AuditEvent {
+	t.Helper()
+	evs, err := db.Read().FindAuditEvents(ctx, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// actionsOf lists the actions of audit rows.
+func actionsOf(evs []portal.AuditEvent) []string {
 	var out []string
 	for _, e := range evs {
 		out = append(out, e.Action)
@@ -64,13 +80,17 @@ func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
 	return out
 }
 
+// auditActions lists the actions audited about an account.
+func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
+	t.Helper()
+	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "account", SubjectID: subjectID}))
+}
+
 func TestApp_Register(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		acct, err := a.Register(ctx, meta, card("1"), validInput())
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := dalia(t, a)
 		if acct.MSPBillingNumber != "A1234" || acct.Phone != "+17788889999" || acct.GivenNames != "Dalia" ||
 			acct.IsResident {
 			t.Fatalf("account stored as %+v", acct)
@@ -129,6 +149,7 @@ func TestApp_Register(t *testing.T) {
 }
 
 func TestApp_RegisterFieldErrors(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t)
 	a := newApp(t, db)
 	tests := []struct {
@@ -257,6 +278,7 @@ func TestApp_RegisterFieldErrors(t *testing.T) {
 // Two people registering the same email at once: the unique index lets
 // exactly one win, and the other gets the email field error.
 func TestApp_RegisterRace(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		const n = 4
@@ -296,35 +318,24 @@ func TestApp_RegisterRace(t *testing.T) {
 }
 
 func TestApp_ChangePassword(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		acct, err := a.Register(ctx, meta, card("1"), validInput())
-		if err != nil {
-			t.Fatal(err)
+		acct := dalia(t, a)
+		// change types the password twice, signed in at a moment.
+		change := func(password string, signedIn time.Time) error {
+			return a.ChangePassword(ctx, meta, acct.ID,
+				portal.PasswordChangeInput{Password: password, ConfirmPassword: password, SignedInAt: signedIn})
 		}
 		t.Run("ErrReused", func(t *testing.T) {
-			err := a.ChangePassword(
-				ctx,
-				meta,
-				acct.ID,
-				portal.PasswordChangeInput{
-					Password:        "Harbour-Lantern-47",
-					ConfirmPassword: "Harbour-Lantern-47",
-					SignedInAt:      a.Now(),
-				},
-			)
+			err := change("Harbour-Lantern-47", a.Now())
 			fe, _ := portal.AsFieldErrors(err)
 			if fe["password"] != portal.PasswordReusedMessage {
 				t.Fatalf("got %v, want the reuse message", err)
 			}
 		})
 		t.Run("ErrPolicy", func(t *testing.T) {
-			err := a.ChangePassword(
-				ctx,
-				meta,
-				acct.ID,
-				portal.PasswordChangeInput{Password: "short", ConfirmPassword: "short", SignedInAt: a.Now()},
-			)
+			err := change("short", a.Now())
 			fe, _ := portal.AsFieldErrors(err)
 			if !strings.Contains(fe["password"], "12") {
 				t.Fatalf("got %v, want the length rule", err)
@@ -332,8 +343,7 @@ func TestApp_ChangePassword(t *testing.T) {
 		})
 		t.Run("ErrOldSignIn", func(t *testing.T) {
 			for name, at := range map[string]time.Time{"unknown": {}, "eleven minutes ago": a.Now().Add(-11 * time.Minute)} {
-				err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Granite-Kettle-93",
-					ConfirmPassword: "Granite-Kettle-93", SignedInAt: at})
+				err := change("Granite-Kettle-93", at)
 				if portal.ErrorCode(err) != portal.EFORBIDDEN ||
 					portal.ErrorMessage(err) != portal.PasswordChangeSignInMessage {
 					t.Fatalf("sign-in %s: got %v, want a fresh sign-in asked for", name, err)
@@ -345,8 +355,7 @@ func TestApp_ChangePassword(t *testing.T) {
 		})
 		t.Run("OK", func(t *testing.T) {
 			// Ten minutes after signing in is still recent enough.
-			if err := a.ChangePassword(ctx, meta, acct.ID, portal.PasswordChangeInput{Password: "Granite-Kettle-93", ConfirmPassword: "Granite-Kettle-93",
-				SignedInAt: a.Now().Add(-portal.PasswordChangeSignInMax)}); err != nil {
+			if err := change("Granite-Kettle-93", a.Now().Add(-portal.PasswordChangeSignInMax)); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := a.Account(ctx, acct.ID)
@@ -359,16 +368,7 @@ func TestApp_ChangePassword(t *testing.T) {
 				t.Fatalf("password emails %+v", es)
 			}
 			// The first password is still in the history.
-			err := a.ChangePassword(
-				ctx,
-				meta,
-				acct.ID,
-				portal.PasswordChangeInput{
-					Password:        "Harbour-Lantern-47",
-					ConfirmPassword: "Harbour-Lantern-47",
-					SignedInAt:      a.Now(),
-				},
-			)
+			err := change("Harbour-Lantern-47", a.Now())
 			if fe, _ := portal.AsFieldErrors(err); fe["password"] != portal.PasswordReusedMessage {
 				t.Fatalf("got %v, want reuse refused", err)
 			}
@@ -377,40 +377,29 @@ func TestApp_ChangePassword(t *testing.T) {
 }
 
 func TestApp_UpdateContact(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		acct, err := a.Register(ctx, meta, card("1"), validInput())
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := dalia(t, a)
 		other := validInput()
 		other.Email, other.Username = "taken@example.ca", "someone"
 		if _, err := a.Register(ctx, meta, card("2"), other); err != nil {
 			t.Fatal(err)
 		}
 		t.Run("ErrEmailTaken", func(t *testing.T) {
-			err := a.UpdateContact(
-				ctx,
-				meta,
-				acct.ID,
-				portal.ContactInput{Email: "TAKEN@example.ca", Phone: "7788889999"},
-			)
+			err := a.UpdateContact(ctx, meta, acct.ID,
+				portal.ContactInput{Email: "TAKEN@example.ca", Phone: "7788889999"})
 			if fe, _ := portal.AsFieldErrors(err); !strings.Contains(fe["email"], "already used") {
 				t.Fatalf("got %v", err)
 			}
 		})
 		t.Run("EmailChangeTellsBothAddresses", func(t *testing.T) {
-			err := a.UpdateContact(
-				ctx,
-				meta,
-				acct.ID,
-				portal.ContactInput{
-					PreferredFirstName: "Dee",
-					Email:              "new@example.ca",
-					Phone:              "(604) 555-0100",
-					Mobile:             "250-555-0199",
-				},
-			)
+			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{
+				PreferredFirstName: "Dee",
+				Email:              "new@example.ca",
+				Phone:              "(604) 555-0100",
+				Mobile:             "250-555-0199",
+			})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -436,17 +425,12 @@ func TestApp_UpdateContact(t *testing.T) {
 		})
 		t.Run("NoChangeNoEmail", func(t *testing.T) {
 			before := len(emailsTo(t, db, "new@example.ca"))
-			err := a.UpdateContact(
-				ctx,
-				meta,
-				acct.ID,
-				portal.ContactInput{
-					PreferredFirstName: "Dee",
-					Email:              "new@example.ca",
-					Phone:              "6045550100",
-					Mobile:             "2505550199",
-				},
-			)
+			err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{
+				PreferredFirstName: "Dee",
+				Email:              "new@example.ca",
+				Phone:              "6045550100",
+				Mobile:             "2505550199",
+			})
 			if err != nil {
 				t.Fatal(err)
 			}

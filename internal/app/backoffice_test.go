@@ -68,6 +68,26 @@ func boApplicant(
 	return p, r
 }
 
+// boClaimed starts an app in which Olivia OFFICER has claimed the access
+// request boApplicant submitted for Dalia EIGHTEEN (key dalia, unit 101).
+func boClaimed(t *testing.T, db *store.DB) (*app.App, *portal.Staff, *portal.Account, *portal.AccessRequest) {
+	t.Helper()
+	a := newApp(t, db)
+	olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
+	boClaim(t, a, olivia, r.ID)
+	return a, olivia, p, r
+}
+
+// boChangeAccess has a member of the team act on a person's access.
+func boChangeAccess(t *testing.T, a *app.App, s *portal.Staff, id portal.AccountID, action portal.AccessAction,
+	reason string) {
+	t.Helper()
+	if _, err := a.ChangeAccess(ctx, meta, s, id, action, reason); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func boItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func boPharmacist(in *portal.RegistrationInput) {
@@ -87,16 +107,7 @@ func boEmailKinds(t *testing.T, db *store.DB, to string) []string {
 // boRequestAudit lists the audit actions about a request.
 func boRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []string {
 	t.Helper()
-	evs, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(id))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range evs {
-		out = append(out, e.Action)
-	}
-	return out
+	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(id))}))
 }
 
 // boProvisioning lists the provisioning event types of a person.
@@ -113,6 +124,15 @@ func boProvisioning(t *testing.T, db *store.DB, id portal.AccountID) []string {
 		}
 	}
 	return out
+}
+
+// boWantFeed fails the test unless the person's provisioning feed is
+// exactly want.
+func boWantFeed(t *testing.T, db *store.DB, id portal.AccountID, want ...string) {
+	t.Helper()
+	if got := boProvisioning(t, db, id); !reflect.DeepEqual(got, want) {
+		t.Fatalf("provisioning of account %d: %v, want %v", id, got, want)
+	}
 }
 
 func boRequest(t *testing.T, db *store.DB, id portal.AccessRequestID) *portal.AccessRequest {
@@ -147,6 +167,7 @@ func boClaim(t *testing.T, a *app.App, s *portal.Staff, id portal.AccessRequestI
 }
 
 func TestBackoffice_ClaimAndRelease(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -256,6 +277,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 }
 
 func TestBackoffice_DecideNeedsClaim(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -279,22 +301,19 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 			"Oscar OFFICER claimed this request on 26 Nov 2026 at 10:00 AM; only they can decide on it until they release it.",
 		)
 
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARSubmitted {
-			t.Fatalf("status %s", got)
-		}
+		wantStatus(t, db, r, portal.ARSubmitted)
 		if got := boEmailKinds(t, db, p.Email); !reflect.DeepEqual(
 			got,
 			[]string{"account_created", "worksite_registered", "worksite_decided", "access_request_received"},
 		) {
 			t.Fatalf("emails %v", got)
 		}
-		if got := boProvisioning(t, db, p.ID); got != nil {
-			t.Fatalf("provisioning %v", got)
-		}
+		boWantFeed(t, db, p.ID)
 	})
 }
 
 func TestBackoffice_Approve(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -331,9 +350,7 @@ func TestBackoffice_Approve(t *testing.T) {
 			if got := boRequest(t, db, pr.ID); got.Status != portal.ARSubmitted || got.GrantedScopes != nil {
 				t.Fatalf("refused approval changed the request: %+v", got)
 			}
-			if got := boProvisioning(t, db, ph.ID); got != nil {
-				t.Fatalf("provisioning %v", got)
-			}
+			boWantFeed(t, db, ph.ID)
 		})
 		t.Run("Narrowed", func(t *testing.T) {
 			got, err := a.ApproveAccessRequest(
@@ -374,9 +391,7 @@ func TestBackoffice_Approve(t *testing.T) {
 			) {
 				t.Fatalf("audit %v", got)
 			}
-			if got := boProvisioning(t, db, p.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned}) {
-				t.Fatalf("provisioning %v", got)
-			}
+			boWantFeed(t, db, p.ID, app.ProvUserProvisioned)
 			events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 			last := events[len(events)-1]
 			if last.ToStatus != portal.ARApproved ||
@@ -458,11 +473,9 @@ func TestBackoffice_Approve(t *testing.T) {
 }
 
 func TestBackoffice_Decline(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
-		boClaim(t, a, olivia, r.ID)
+		a, olivia, p, r := boClaimed(t, db)
 
 		_, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, portal.DeclineInput{Text: "No."})
 		boWantField(t, err, "decline_code", "Choose the reason for declining.")
@@ -503,18 +516,14 @@ func TestBackoffice_Decline(t *testing.T) {
 		if n := events[len(events)-1].Note; n != "Declined (Identity could not be confirmed): The name on the form is not the name on your card." {
 			t.Fatalf("history note %q", n)
 		}
-		if got := boProvisioning(t, db, p.ID); got != nil {
-			t.Fatalf("a declined person was provisioned: %v", got)
-		}
+		boWantFeed(t, db, p.ID) // a declined person is not provisioned
 	})
 }
 
 func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
-		boClaim(t, a, olivia, r.ID)
+		a, olivia, p, r := boClaimed(t, db)
 
 		_, err := a.RequestMoreInformation(ctx, meta, olivia, r.ID, "  ")
 		boWantField(t, err, "question", "Type the question the person must answer.")
@@ -576,6 +585,7 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 }
 
 func TestBackoffice_ChangeAccess(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -769,6 +779,7 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 }
 
 func TestBackoffice_QueueFilters(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -878,11 +889,9 @@ func TestBackoffice_QueueFilters(t *testing.T) {
 }
 
 func TestBackoffice_ReviewAndPerson(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
-		boClaim(t, a, olivia, r.ID)
+		a, olivia, p, r := boClaimed(t, db)
 
 		rv, err := a.ReviewAccessRequest(ctx, meta, olivia, r.ID)
 		if err != nil {
@@ -949,6 +958,7 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 }
 
 func TestBackoffice_WorksiteQueue(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)

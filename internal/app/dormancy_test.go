@@ -82,6 +82,7 @@ func dmNoDormant(t *testing.T, a *app.App) {
 }
 
 func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		other := newApp(t, db)
@@ -161,9 +162,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 				if !reflect.DeepEqual(total.Reminders, st.reminders) || total.Suspended != st.suspended {
 					t.Fatalf("run %+v, want %v and %d suspended", total, st.reminders, st.suspended)
 				}
-				if got := boRequest(t, db, r.ID).Status; got != st.status {
-					t.Fatalf("status %s, want %s", got, st.status)
-				}
+				wantStatus(t, db, r, st.status)
 				if got := dmKinds(t, db, doc.Email); !reflect.DeepEqual(got, st.emails) {
 					t.Fatalf("emails %v, want %v", got, st.emails)
 				}
@@ -173,9 +172,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		if got := dmKinds(t, db, active.Email); !reflect.DeepEqual(got, []string{"dormancy_reminder"}) {
 			t.Fatalf("active person's emails %v", got)
 		}
-		if got := boRequest(t, db, ra.ID).Status; got != portal.ARApproved {
-			t.Fatalf("active person's access %s", got)
-		}
+		wantStatus(t, db, ra, portal.ARApproved)
 		rem := mustEmails(t, db, doc.Email, "dormancy_reminder", 2) // newest first
 		for i, want := range []string{"7 days from now", "30 days from now"} {
 			if !strings.Contains(rem[i].Text, want) || !strings.Contains(rem[i].Text, "26 Nov 2026") ||
@@ -190,12 +187,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 			rvCount(got, "dormancy.suspended") != 1 {
 			t.Fatalf("audit %v", got)
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
-			got,
-			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
-		) {
-			t.Fatalf("provisioning %v", got)
-		}
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
 		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 		if last := history[len(history)-1]; last.ActorID != store.DormancyActor ||
 			last.Note != "Suspended as dormant: no sign-in or annual review confirmation for 180 days since 26 Nov 2026." {
@@ -225,15 +217,8 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		if err := a.ConfirmStillNeeded(ctx, meta, signed, true); err != nil {
 			t.Fatal(err)
 		}
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARApproved {
-			t.Fatalf("status %s", got)
-		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
-			got,
-			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
-		) {
-			t.Fatalf("provisioning %v", got)
-		}
+		wantStatus(t, db, r, portal.ARApproved)
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated)
 		if got := dmKinds(t, db, doc.Email); !reflect.DeepEqual(
 			got,
 			[]string{"dormancy_reminder", "dormancy_reminder", "dormancy_suspended", "dormancy_reactivated"},
@@ -270,6 +255,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 }
 
 func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, r := rvPerson(t, a, "dr.team", "Tess", "TEAM", "101")
@@ -295,13 +281,12 @@ func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
 		}
 		boWantMessage(t, a.ConfirmStillNeeded(ctx, meta, doc, true), portal.ECONFLICT,
 			"Your CareConnect access is not suspended as unused, so there is nothing to restore here.")
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
-			t.Fatalf("status %s", got)
-		}
+		wantStatus(t, db, r, portal.ARSuspended)
 	})
 }
 
 func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		_, _, r := rvPerson(t, a, "dr.missed", "Max", "MISSED", "101")
@@ -329,6 +314,7 @@ func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
 }
 
 func TestDormancy_ConfiguredLimit(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		a.DormancyLimit = 90 * 24 * time.Hour
@@ -338,9 +324,7 @@ func TestDormancy_ConfiguredLimit(t *testing.T) {
 		if err != nil || run.Suspended != 1 {
 			t.Fatalf("run %+v %v", run, err)
 		}
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
-			t.Fatalf("status %s", got)
-		}
+		wantStatus(t, db, r, portal.ARSuspended)
 		if s := mustEmails(t, db, doc.Email, "dormancy_suspended", 1)[0]; s.Subject != "Your CareConnect access is suspended: not used for 90 days" {
 			t.Fatalf("subject %q", s.Subject)
 		}

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,12 @@ import (
 
 // atOnce runs submit twice at the same moment and returns both results.
 func atOnce(submit func() error) []error {
+	return bothAtOnce(func(int) error { return submit() })
+}
+
+// bothAtOnce runs submit(0) and submit(1) at the same moment and returns
+// both results.
+func bothAtOnce(submit func(i int) error) []error {
 	start := make(chan struct{})
 	errs := make([]error, 2)
 	var wg sync.WaitGroup
@@ -21,12 +28,35 @@ func atOnce(submit func() error) []error {
 		go func() {
 			defer wg.Done()
 			<-start
-			errs[i] = submit()
+			errs[i] = submit(i)
 		}()
 	}
 	close(start)
 	wg.Wait()
 	return errs
+}
+
+// oneDecisionStands runs decide(0) and decide(1) at the same moment and
+// fails the test unless exactly one decision stood and the other was
+// refused as a conflict that says it was already decided.
+func oneDecisionStands(t *testing.T, decide func(i int) error) {
+	t.Helper()
+	stood := 0
+	for _, err := range bothAtOnce(decide) {
+		switch portal.ErrorCode(err) {
+		case "":
+			stood++
+		case portal.ECONFLICT:
+			if !strings.Contains(portal.ErrorMessage(err), "already") {
+				t.Errorf("loser message %q", portal.ErrorMessage(err))
+			}
+		default:
+			t.Errorf("unexpected %v", err)
+		}
+	}
+	if stood != 1 {
+		t.Fatalf("%d decisions stood, want exactly 1", stood)
+	}
 }
 
 // oneSucceeded fails the test unless exactly one submission succeeded and
@@ -50,10 +80,10 @@ func oneSucceeded(t *testing.T, round int, errs []error, want string) {
 // request) makes one invitation and one email; the other submission gets
 // the message a second invitation gets.
 func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		admin, w := kingsgate(t, a)
 		const rounds = 8
 		for round := range rounds {
 			email := fmt.Sprintf("locum%d@example.ca", round)
@@ -95,18 +125,16 @@ func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
 // An invitation past its expiry steps aside for a new one to the same
 // address; Send again on the old one is then refused, as the new one waits.
 func TestApp_InviteAgainAfterExpiry(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		a, clock := rvApp(t, db)
+		now := clock.Now()
+		admin, w := kingsgate(t, a)
 		old, err := a.Invite(ctx, meta, admin, w.ID, "locum@example.ca")
 		if err != nil {
 			t.Fatal(err)
 		}
-		clock = now.Add(portal.InvitationLifetime + time.Hour)
+		clock.Set(now.Add(portal.InvitationLifetime + time.Hour))
 		fresh, err := a.Invite(ctx, meta, admin, w.ID, "Locum@Example.ca")
 		if err != nil {
 			t.Fatalf("inviting again after the first invitation expired: %v", err)
@@ -117,12 +145,8 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 		}
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
 		err = a.ResendInvitation(ctx, meta, admin, w.ID, old.ID, 0)
-		wantMessage(
-			t,
-			err,
-			portal.ECONFLICT,
-			"locum@example.ca has a newer invitation waiting. Use Send again on that one.",
-		)
+		wantMessage(t, err, portal.ECONFLICT,
+			"locum@example.ca has a newer invitation waiting. Use Send again on that one.")
 		mustEmails(t, db, "locum@example.ca", "worksite_invitation", 2)
 		if err := a.ResendInvitation(ctx, meta, admin, w.ID, fresh.ID, 0); err != nil {
 			t.Fatal(err)
@@ -134,10 +158,10 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 // A request to join submitted twice at once makes one request and one
 // email to each administrator.
 func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		_, w := kingsgate(t, a)
 		for round := range 5 {
 			asker := person(t, a, fmt.Sprintf("asker%d", round), "Ari", "ASKER")
 			errs := atOnce(func() error {
@@ -162,6 +186,7 @@ func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
 // A sponsorship asked for twice at once makes one sponsorship and one
 // email to the authorizer.
 func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
@@ -187,10 +212,10 @@ func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
 // The CareConnect Enrolment Form submitted twice at once makes one request
 // and one acknowledgement email.
 func TestApp_SubmitAccessRequestTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		_, w := kingsgate(t, a)
 		for round := range 5 {
 			key := fmt.Sprintf("dr.pat%d", round)
 			doc := professional(t, a, key, asPhysician)

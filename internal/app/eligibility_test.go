@@ -9,6 +9,7 @@ import (
 )
 
 func TestApp_RegisterRefusesIneligibleProfession(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		in := validInput()

@@ -70,12 +70,8 @@ func lastAudit(t *testing.T, db *store.DB, id portal.AccountID) portal.AuditEven
 // auditRows returns the account's audit rows of one action.
 func auditRows(t *testing.T, db *store.DB, id portal.AccountID, action string) []portal.AuditEvent {
 	t.Helper()
-	evs, err := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(id))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []portal.AuditEvent
-	for _, e := range evs {
+	for _, e := range auditWhere(t, db, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(id))}) {
 		if e.Action == action {
 			out = append(out, e)
 		}
@@ -84,12 +80,10 @@ func auditRows(t *testing.T, db *store.DB, id portal.AccountID, action string) [
 }
 
 func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		acct, err := a.Register(ctx, meta, card("1"), validInput())
-		if err != nil {
-			t.Fatal(err)
-		}
+		acct := dalia(t, a)
 		if acct.EmailConfirmed() {
 			t.Fatal("a new account's address counts as confirmed")
 		}
@@ -181,6 +175,7 @@ func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
 }
 
 func TestApp_EmailCodeAttempts(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct := person(t, a, "dalia", "Dalia", "EIGHTEEN")
@@ -235,21 +230,16 @@ func TestApp_EmailCodeAttempts(t *testing.T) {
 }
 
 func TestApp_EmailConfirmationExpires(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
+		a, clock := rvApp(t, db)
+		now := clock.Now()
 		acct := person(t, a, "dalia", "Dalia", "EIGHTEEN")
 		token, code := confirmation(t, db, acct.Email)
-		clock = now.Add(portal.EmailConfirmationLifetime)
+		clock.Set(now.Add(portal.EmailConfirmationLifetime))
 		_, err := a.ConfirmEmail(ctx, meta, acct.ID, token, "")
-		wantMessage(
-			t,
-			err,
-			portal.ECONFLICT,
-			"This confirmation link expired on 27 Nov 2026 at 10:00 AM PST. Send a new one from Manage My Account.",
-		)
+		wantMessage(t, err, portal.ECONFLICT,
+			"This confirmation link expired on 27 Nov 2026 at 10:00 AM PST. Send a new one from Manage My Account.")
 		_, err = a.ConfirmEmail(ctx, meta, acct.ID, "", code)
 		if fe, _ := portal.AsFieldErrors(err); fe["code"] != "That code has expired. Send a new confirmation and use the code in the new email." {
 			t.Fatalf("expired code: %v", err)
@@ -261,6 +251,7 @@ func TestApp_EmailConfirmationExpires(t *testing.T) {
 }
 
 func TestApp_EmailChangeStartsAgain(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct := confirmed(t, a, person(t, a, "dalia", "Dalia", "EIGHTEEN"))
@@ -328,6 +319,7 @@ func TestApp_EmailChangeStartsAgain(t *testing.T) {
 }
 
 func TestApp_MarkEmailVerified(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		acct := person(t, a, "sam", "Sam", "JONES")

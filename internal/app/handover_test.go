@@ -59,6 +59,7 @@ func (h *handoverWorld) policyHolds(t *testing.T) {
 }
 
 func TestApp_Handover(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		a := h.a
@@ -107,12 +108,8 @@ func TestApp_Handover(t *testing.T) {
 
 		t.Run("ErrSecondHandoverWaits", func(t *testing.T) {
 			_, err := a.StartHandover(ctx, meta, h.ada, h.w.ID, h.cal.ID)
-			wantMessage(
-				t,
-				err,
-				portal.ECONFLICT,
-				"A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else.",
-			)
+			wantMessage(t, err, portal.ECONFLICT,
+				"A handover of Harbour Clinic is already waiting for an answer. Cancel it first to ask someone else.")
 		})
 		t.Run("NotificationCentre", func(t *testing.T) {
 			items, err := a.ActionItems(ctx, h.ben)
@@ -214,6 +211,7 @@ func TestApp_Handover(t *testing.T) {
 }
 
 func TestApp_HandoverDeclinedExpiredCancelled(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		a := h.a
@@ -287,6 +285,7 @@ func TestApp_HandoverDeclinedExpiredCancelled(t *testing.T) {
 // Two submissions of the same handover at once make one handover and one
 // email: the database keeps one pending handover per worksite.
 func TestApp_HandoverDoubleSubmit(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		errs := atOnce(func() error {
@@ -307,6 +306,7 @@ func TestApp_HandoverDoubleSubmit(t *testing.T) {
 // the declaration; a worksite whose declaration someone else signed needs
 // none.
 func TestApp_HandoverSignerUnchanged(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		ho, err := h.a.StartHandover(ctx, meta, h.ada, h.w.ID, h.cal.ID)
@@ -352,6 +352,7 @@ func TestApp_HandoverSignerUnchanged(t *testing.T) {
 }
 
 func TestApp_AppointSiteAdmin(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		h := newHandoverWorld(t, db)
 		a := h.a
@@ -378,12 +379,8 @@ func TestApp_AppointSiteAdmin(t *testing.T) {
 		_, err = a.AppointSiteAdmin(ctx, meta, auditor, h.w.ID, h.ben.ID)
 		wantCode(t, err, portal.EFORBIDDEN)
 		_, err = a.AppointSiteAdmin(ctx, meta, officer, h.other.ID, h.cal.ID)
-		wantMessage(
-			t,
-			err,
-			portal.ENOTFOUND,
-			"That worksite has an administrator who signed in within the last 90 days: the team appoints none there.",
-		)
+		wantMessage(t, err, portal.ENOTFOUND,
+			"That worksite has an administrator who signed in within the last 90 days: the team appoints none there.")
 		_, err = a.AppointSiteAdmin(ctx, meta, officer, h.w.ID, h.dee.ID)
 		fe, _ := portal.AsFieldErrors(err)
 		if fe["member"] != "Choose an active member of Harbour Clinic who is not its administrator." {

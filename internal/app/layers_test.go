@@ -24,6 +24,7 @@ var storeInAPIAllowed = map[string]bool{
 // exported functions, methods and types name domain types (package portal)
 // or the app's own.
 func TestLayers_APIReturnsDomainTypes(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("*.go")
 	if err != nil {
 		t.Fatal(err)

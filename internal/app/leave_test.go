@@ -12,6 +12,7 @@ import (
 )
 
 func TestLeaveInput_Validate(t *testing.T) {
+	t.Parallel()
 	ok := portal.LeaveInput{Kind: "parental", Start: "2026-12-01", End: "2027-06-01"}
 	tests := []struct {
 		name string
@@ -54,6 +55,7 @@ func TestLeaveInput_Validate(t *testing.T) {
 }
 
 func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		other := newApp(t, db)
@@ -103,29 +105,15 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 		run(app.LeaveRun{}) // not begun yet
 		clock.Set(rvPT(t, 2026, 12, 1, 0, 5))
 		run(app.LeaveRun{Paused: 1})
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
-			t.Fatalf("status on leave %s", got)
-		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
-			got,
-			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
-		) {
-			t.Fatalf("feed %v", got)
-		}
+		wantStatus(t, db, r, portal.ARSuspended)
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
 		// No dormancy on leave, and no review reminder.
 		clock.Set(rvPT(t, 2027, 2, 28, 23, 0))
 		run(app.LeaveRun{})
 		clock.Set(rvPT(t, 2027, 3, 1, 0, 1))
 		run(app.LeaveRun{Resumed: 1})
-		if got := boRequest(t, db, r.ID).Status; got != portal.ARApproved {
-			t.Fatalf("status after leave %s", got)
-		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
-			got,
-			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
-		) {
-			t.Fatalf("feed %v", got)
-		}
+		wantStatus(t, db, r, portal.ARApproved)
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated)
 		if e := mustEmails(t, db, doc.Email, "leave_ended", 1)[0]; e.Subject != "Welcome back: your CareConnect access is restored" {
 			t.Fatalf("subject %q", e.Subject)
 		}
@@ -148,6 +136,7 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 }
 
 func TestLeave_ReviewRemindersPause(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, r := rvPerson(t, a, "dr.away", "Al", "AWAY", "101")
@@ -178,6 +167,7 @@ func TestLeave_ReviewRemindersPause(t *testing.T) {
 }
 
 func TestLeave_InvariantSeesAccessNotBack(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, _ := rvPerson(t, a, "dr.stuck", "Stu", "STUCK", "101")

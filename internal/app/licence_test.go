@@ -3,7 +3,6 @@ package app_test
 import (
 	"context"
 	"fmt"
-	"reflect"
 	"sync"
 	"testing"
 
@@ -59,12 +58,21 @@ func standing(t *testing.T, db *store.DB, id portal.AccountID) string {
 	return st.Status
 }
 
+// licenceApp starts an app whose physicians' college registry lists
+// licence 12345 as active.
+func licenceApp(t *testing.T, db *store.DB) (*app.App, *fakeRegistry) {
+	t.Helper()
+	a := newApp(t, db)
+	reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
+	reg.set("12345", portal.LicenceActive)
+	a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
+	return a, reg
+}
+
 func TestLicence_ReviewShowsRegistry(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
-		reg.set("12345", portal.LicenceActive)
-		a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
+		a, reg := licenceApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		_, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		boClaim(t, a, olivia, r.ID)
@@ -100,11 +108,9 @@ func TestLicence_ReviewShowsRegistry(t *testing.T) {
 }
 
 func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
-		reg.set("12345", portal.LicenceActive)
-		a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
+		a, reg := licenceApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		// A pharmacist: no registry is configured for her college.
@@ -139,9 +145,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 			reg.set("12345", portal.LicenceLapsed)
 			reg.down = true
 			run(app.LicenceRun{Unavailable: 1, NotChecked: 1})
-			if got := boRequest(t, db, r.ID).Status; got != portal.ARApproved {
-				t.Fatalf("status %s", got)
-			}
+			wantStatus(t, db, r, portal.ARApproved)
 			if got := standing(t, db, p.ID); got != portal.LicenceActive {
 				t.Fatalf("standing %q", got)
 			}
@@ -150,18 +154,11 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 		t.Run("LapseSuspends", func(t *testing.T) {
 			teamBefore := len(emailsTo(t, db, "help@portal.test"))
 			run(app.LicenceRun{Checked: 1, NotChecked: 1, Suspended: 1})
-			if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
-				t.Fatalf("status %s", got)
-			}
+			wantStatus(t, db, r, portal.ARSuspended)
 			if got := standing(t, db, p.ID); got != portal.LicenceLapsed {
 				t.Fatalf("standing %q", got)
 			}
-			if got := boProvisioning(t, db, p.ID); !reflect.DeepEqual(
-				got,
-				[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
-			) {
-				t.Fatalf("feed %v", got)
-			}
+			boWantFeed(t, db, p.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
 			if got := boEmailKinds(t, db, p.Email); got[len(got)-1] != "licence_suspended" {
 				t.Fatalf("person's emails %v", got)
 			}
@@ -192,9 +189,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 					"last reported Dalia EIGHTEEN's licence 12345 as lapsed (checked 26 Nov 2026 at 10:00 AM). "+
 					"The daily licence check records it when the licence is restored.",
 			)
-			if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
-				t.Fatalf("status %s", got)
-			}
+			wantStatus(t, db, r, portal.ARSuspended)
 		})
 		t.Run("RestoredThenReinstated", func(t *testing.T) {
 			reg.set("12345", portal.LicenceActive)
@@ -203,12 +198,8 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 			if team[0].Kind != "licence_team_restored" {
 				t.Fatalf("team's newest email %q", team[0].Kind)
 			}
-			if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
-				t.Fatalf("restoring the licence reinstated on its own: %s", got)
-			}
-			if _, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessReinstate, "Licence renewed."); err != nil {
-				t.Fatal(err)
-			}
+			wantStatus(t, db, r, portal.ARSuspended) // restoring the licence does not reinstate on its own
+			boChangeAccess(t, a, olivia, p.ID, portal.AccessReinstate, "Licence renewed.")
 			if got := boProvisioning(t, db, p.ID); got[len(got)-1] != app.ProvUserReinstated {
 				t.Fatalf("feed %v", got)
 			}
@@ -219,9 +210,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 		t.Run("SuspendedByCollege", func(t *testing.T) {
 			reg.set("12345", portal.LicenceSuspended)
 			run(app.LicenceRun{Checked: 1, NotChecked: 1, Suspended: 1})
-			if got := boRequest(t, db, r.ID).Status; got != portal.ARSuspended {
-				t.Fatalf("status %s", got)
-			}
+			wantStatus(t, db, r, portal.ARSuspended)
 			_, vs, err := a.NewPolicyCheck().Run(ctx)
 			if err != nil {
 				t.Fatal(err)

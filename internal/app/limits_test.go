@@ -54,6 +54,7 @@ func countAudit(t *testing.T, db *store.DB, ws portal.WorksiteID, action string)
 }
 
 func TestApp_InvitationLimits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		now := settableClock(a)
@@ -149,6 +150,7 @@ func TestApp_InvitationLimits(t *testing.T) {
 }
 
 func TestApp_RegistrationLimits(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		lead := person(t, a, "lead.moa", "Lena", "MOA")
@@ -204,6 +206,7 @@ func TestApp_RegistrationLimits(t *testing.T) {
 // worksite, nothing goes out in its name, even from an administrator of its
 // organization (who keeps administering it when its memberships end).
 func TestApp_DeclinedWorksiteSendsNothing(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		lead := person(t, a, "lead.moa", "Lena", "MOA")

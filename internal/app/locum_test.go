@@ -10,6 +10,7 @@ import (
 )
 
 func TestApp_Locum(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		start := a.Now() // 26 Nov 2026, 10:00 in Vancouver

@@ -19,11 +19,9 @@ func violationStrings(vs []portal.Violation) []string {
 }
 
 func TestApp_CheckInvariants(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
-		boClaim(t, a, olivia, r.ID)
+		a, olivia, p, r := boClaimed(t, db)
 		if _, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, portal.ScopesFor(portal.ProfPhysician, "")); err != nil {
 			t.Fatal(err)
 		}

@@ -43,6 +43,7 @@ import (
 // behind a switch below, off until that change merges; -walk.on turns
 // switches on for a run, to see what the walk finds without them.
 func TestPolicyWalk(t *testing.T) {
+	t.Parallel()
 	seed := *walkSeed
 	if seed == 0 {
 		seed = time.Now().UnixNano() % 1_000_000_000
@@ -495,6 +496,18 @@ func pick[T any](w *walker, list []T) (T, bool) {
 	return list[w.rng.Intn(len(list))], true
 }
 
+// pickWhere picks one of the items of list that keep accepts, asking keep
+// of each in order.
+func pickWhere[T any](w *walker, list []T, keep func(T) bool) (T, bool) {
+	var kept []T
+	for _, x := range list {
+		if keep(x) {
+			kept = append(kept, x)
+		}
+	}
+	return pick(w, kept)
+}
+
 func (w *walker) chance(percent int) bool { return w.rng.Intn(100) < percent }
 
 // account loads a person as a signed-in request would.
@@ -929,23 +942,25 @@ func stepRegisterWorksite(w *walker) (string, error) {
 	return desc, err
 }
 
-func stepSignDeclaration(w *walker) (string, error) {
-	var todo []*portal.Worksite
-	for _, ws := range w.v.s.Worksites {
-		if ws.Status == portal.WorksitePending && !ws.DeclarationDone() {
-			todo = append(todo, ws)
+// accountByEmail returns the account with the email address, or nil.
+func (w *walker) accountByEmail(email string) *portal.Account {
+	var found *portal.Account
+	for _, a := range w.v.s.Accounts {
+		if portal.EmailKey(a.Email) == portal.EmailKey(email) {
+			found = w.account(a.ID)
 		}
 	}
-	ws, ok := pick(w, todo)
+	return found
+}
+
+func stepSignDeclaration(w *walker) (string, error) {
+	ws, ok := pickWhere(w, w.v.s.Worksites, func(ws *portal.Worksite) bool {
+		return ws.Status == portal.WorksitePending && !ws.DeclarationDone()
+	})
 	if !ok {
 		return "", nil
 	}
-	var signer *portal.Account
-	for _, a := range w.v.s.Accounts {
-		if portal.EmailKey(a.Email) == portal.EmailKey(ws.SignerEmail) {
-			signer = w.account(a.ID)
-		}
-	}
+	signer := w.accountByEmail(ws.SignerEmail)
 	if signer == nil {
 		// Nobody with that address has an account: now and then someone
 		// else tries.
@@ -967,14 +982,10 @@ func stepSignDeclaration(w *walker) (string, error) {
 }
 
 func stepDecideWorksite(w *walker) (string, error) {
-	var pending []*portal.Worksite
-	for _, ws := range w.v.s.Worksites {
+	ws, ok := pickWhere(w, w.v.s.Worksites, func(ws *portal.Worksite) bool {
 		// Mostly the ones ready for a decision.
-		if ws.Status == portal.WorksitePending && (ws.DeclarationDone() || w.chance(15)) {
-			pending = append(pending, ws)
-		}
-	}
-	ws, ok := pick(w, pending)
+		return ws.Status == portal.WorksitePending && (ws.DeclarationDone() || w.chance(15))
+	})
 	if !ok {
 		return "", nil
 	}
@@ -1022,13 +1033,9 @@ func stepAskToJoin(w *walker) (string, error) {
 }
 
 func stepDecideJoinRequest(w *walker) (string, error) {
-	var pending []*portal.JoinRequest
-	for _, j := range w.v.s.JoinRequests {
-		if j.Status == portal.RequestPending {
-			pending = append(pending, j)
-		}
-	}
-	j, ok := pick(w, pending)
+	j, ok := pickWhere(w, w.v.s.JoinRequests, func(j *portal.JoinRequest) bool {
+		return j.Status == portal.RequestPending
+	})
 	if !ok {
 		return "", nil
 	}
@@ -1092,12 +1099,7 @@ func stepAnswerInvitation(w *walker) (string, error) {
 	if !ok {
 		return "", nil
 	}
-	var invitee *portal.Account
-	for _, a := range w.v.s.Accounts {
-		if portal.EmailKey(a.Email) == portal.EmailKey(inv.Email) {
-			invitee = w.account(a.ID)
-		}
-	}
+	invitee := w.accountByEmail(inv.Email)
 	if invitee == nil {
 		return "", nil
 	}
@@ -1269,32 +1271,30 @@ func stepRevokeOrResendInvitation(w *walker) (string, error) {
 		)
 }
 
-func stepSetSiteAdmin(w *walker) (string, error) {
+// administeredMember picks, as administered does, a worksite with one of
+// its administrators, then one of its members.
+func (w *walker) administeredMember() (portal.WorksiteID, *portal.Account, *portal.Membership, bool) {
 	ws, admin, ok := w.administered()
 	if !ok {
-		return "", nil
+		return 0, nil, nil, false
 	}
 	m, ok := pick(w, w.v.members[ws])
+	return ws, admin, m, ok
+}
+
+func stepSetSiteAdmin(w *walker) (string, error) {
+	ws, admin, m, ok := w.administeredMember()
 	if !ok {
 		return "", nil
 	}
 	promote := m.Role != portal.RoleSiteAdmin
 	err := w.a.SetSiteAdmin(ctx, meta, admin, ws, m.AccountID, promote)
-	return fmt.Sprintf(
-		"account %d makes account %d a site administrator of worksite %d: %t",
-		admin.ID,
-		m.AccountID,
-		ws,
-		promote,
-	), err
+	return fmt.Sprintf("account %d makes account %d a site administrator of worksite %d: %t",
+		admin.ID, m.AccountID, ws, promote), err
 }
 
 func stepDecommission(w *walker) (string, error) {
-	ws, admin, ok := w.administered()
-	if !ok {
-		return "", nil
-	}
-	m, ok := pick(w, w.v.members[ws])
+	ws, admin, m, ok := w.administeredMember()
 	if !ok || !w.mayEndMembership(m.AccountID, ws) {
 		return "", nil
 	}
@@ -1303,34 +1303,20 @@ func stepDecommission(w *walker) (string, error) {
 		end = w.now.In(walkZone).AddDate(0, 0, w.rng.Intn(21)).Format(time.DateOnly)
 	}
 	err := w.a.Decommission(ctx, meta, admin, ws, m.AccountID, end)
-	return fmt.Sprintf(
-		"account %d decommissions account %d from worksite %d (last day %q)",
-		admin.ID,
-		m.AccountID,
-		ws,
-		end,
-	), err
+	return fmt.Sprintf("account %d decommissions account %d from worksite %d (last day %q)",
+		admin.ID, m.AccountID, ws, end), err
 }
 
 func stepMarkLocum(w *walker) (string, error) {
-	ws, admin, ok := w.administered()
-	if !ok {
-		return "", nil
-	}
-	m, ok := pick(w, w.v.members[ws])
+	ws, admin, m, ok := w.administeredMember()
 	if !ok || !w.mayEndMembership(m.AccountID, ws) {
 		return "", nil
 	}
 	// Mostly within the reminder's week or a little beyond; sometimes out of bounds.
 	last := w.now.In(walkZone).AddDate(0, 0, w.rng.Intn(21)-1).Format(time.DateOnly)
 	err := w.a.MarkLocum(ctx, meta, admin, ws, m.AccountID, last)
-	return fmt.Sprintf(
-		"account %d marks account %d as a locum at worksite %d (last day %s)",
-		admin.ID,
-		m.AccountID,
-		ws,
-		last,
-	), err
+	return fmt.Sprintf("account %d marks account %d as a locum at worksite %d (last day %s)",
+		admin.ID, m.AccountID, ws, last), err
 }
 
 func stepConfirmMembers(w *walker) (string, error) {
@@ -1408,14 +1394,10 @@ func stepExternalTraining(w *walker) (string, error) {
 // --- sponsorship -------------------------------------------------------------
 
 func stepResidentRoute(w *walker) (string, error) {
-	var residents []*portal.Account
-	for _, a := range w.v.s.Accounts {
+	a, ok := pickWhere(w, w.v.s.Accounts, func(a *portal.Account) bool {
 		// Mostly residents who have not chosen yet.
-		if a.Profession == portal.ProfPhysician && a.IsResident && (a.ResidentRoute == "" || w.chance(15)) {
-			residents = append(residents, a)
-		}
-	}
-	a, ok := pick(w, residents)
+		return a.Profession == portal.ProfPhysician && a.IsResident && (a.ResidentRoute == "" || w.chance(15))
+	})
 	if !ok {
 		return "", nil
 	}
@@ -1436,13 +1418,9 @@ var walkPlacements = []portal.ProfessionPlacement{
 }
 
 func stepReviewProfession(w *walker) (string, error) {
-	var waiting []*portal.Account
-	for _, a := range w.v.s.Accounts {
-		if a.Profession == portal.ProfOther {
-			waiting = append(waiting, a)
-		}
-	}
-	a, ok := pick(w, waiting)
+	a, ok := pickWhere(w, w.v.s.Accounts, func(a *portal.Account) bool {
+		return a.Profession == portal.ProfOther
+	})
 	if !ok {
 		return "", nil
 	}
@@ -1457,13 +1435,9 @@ func stepReviewProfession(w *walker) (string, error) {
 }
 
 func stepRequestSponsorship(w *walker) (string, error) {
-	var obos []*portal.Account
-	for _, a := range w.v.s.Accounts {
-		if a.UserType().NeedsAuthorizer() && len(w.v.approvedWorksites(a.ID)) > 0 {
-			obos = append(obos, a)
-		}
-	}
-	a, ok := pick(w, obos)
+	a, ok := pickWhere(w, w.v.s.Accounts, func(a *portal.Account) bool {
+		return a.UserType().NeedsAuthorizer() && len(w.v.approvedWorksites(a.ID)) > 0
+	})
 	if !ok {
 		return "", nil
 	}
@@ -1574,13 +1548,9 @@ func stepSubmitAccessRequest(w *walker) (string, error) {
 }
 
 func stepOfficerDecides(w *walker) (string, error) {
-	var open []*portal.AccessRequest
-	for _, r := range w.v.s.Requests {
-		if r.Open() {
-			open = append(open, r)
-		}
-	}
-	r, ok := pick(w, open)
+	r, ok := pickWhere(w, w.v.s.Requests, func(r *portal.AccessRequest) bool {
+		return r.Open()
+	})
 	if !ok {
 		return "", nil
 	}
@@ -1635,13 +1605,9 @@ func stepOfficerDecides(w *walker) (string, error) {
 }
 
 func stepAnswerInfo(w *walker) (string, error) {
-	var asked []*portal.AccessRequest
-	for _, r := range w.v.s.Requests {
-		if r.Status == portal.ARInfoRequested {
-			asked = append(asked, r)
-		}
-	}
-	r, ok := pick(w, asked)
+	r, ok := pickWhere(w, w.v.s.Requests, func(r *portal.AccessRequest) bool {
+		return r.Status == portal.ARInfoRequested
+	})
 	if !ok {
 		return "", nil
 	}
@@ -1649,14 +1615,20 @@ func stepAnswerInfo(w *walker) (string, error) {
 		w.a.AnswerInfoRequest(ctx, meta, w.account(r.AccountID), "At the clinic on Broadway.")
 }
 
-func stepChangeAccess(w *walker) (string, error) {
+// pickHolder picks the access request of someone whose access is approved
+// or suspended.
+func (w *walker) pickHolder() (*portal.AccessRequest, bool) {
 	var holders []*portal.AccessRequest
 	for _, a := range w.v.s.Accounts {
 		if h := w.v.holder[a.ID]; h != nil && (h.Status == portal.ARApproved || h.Status == portal.ARSuspended) {
 			holders = append(holders, h)
 		}
 	}
-	h, ok := pick(w, holders)
+	return pick(w, holders)
+}
+
+func stepChangeAccess(w *walker) (string, error) {
+	h, ok := w.pickHolder()
 	if !ok {
 		return "", nil
 	}
@@ -1682,13 +1654,7 @@ func stepChangeAccess(w *walker) (string, error) {
 }
 
 func stepConfirmReview(w *walker) (string, error) {
-	var holders []*portal.AccessRequest
-	for _, a := range w.v.s.Accounts {
-		if h := w.v.holder[a.ID]; h != nil && (h.Status == portal.ARApproved || h.Status == portal.ARSuspended) {
-			holders = append(holders, h)
-		}
-	}
-	h, ok := pick(w, holders)
+	h, ok := w.pickHolder()
 	if !ok {
 		return "", nil
 	}
@@ -1758,13 +1724,10 @@ func stepConfirmDormant(w *walker) (string, error) {
 // stepRecordLeave has a provisioned person record a leave, starting today
 // or within ten days, pausing their access half the time.
 func stepRecordLeave(w *walker) (string, error) {
-	var holders []*portal.Account
-	for _, a := range w.v.s.Accounts {
-		if h := w.v.holder[a.ID]; h != nil && h.Status == portal.ARApproved {
-			holders = append(holders, a)
-		}
-	}
-	a, ok := pick(w, holders)
+	a, ok := pickWhere(w, w.v.s.Accounts, func(a *portal.Account) bool {
+		h := w.v.holder[a.ID]
+		return h != nil && h.Status == portal.ARApproved
+	})
 	if !ok {
 		return "", nil
 	}
@@ -2008,13 +1971,9 @@ func stepStartHandover(w *walker) (string, error) {
 }
 
 func stepAnswerHandover(w *walker) (string, error) {
-	var open []*portal.Handover
-	for _, h := range w.v.s.Handovers {
-		if h.Open(w.now) || (h.Status == portal.HandoverPending && w.chance(10)) {
-			open = append(open, h)
-		}
-	}
-	h, ok := pick(w, open)
+	h, ok := pickWhere(w, w.v.s.Handovers, func(h *portal.Handover) bool {
+		return h.Open(w.now) || (h.Status == portal.HandoverPending && w.chance(10))
+	})
 	if !ok {
 		return "", nil
 	}

@@ -46,6 +46,7 @@ func insertCompletion(t *testing.T, db *store.DB, c *store.Completion) {
 }
 
 func TestApp_TrainingQuiz(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		p := person(t, a, "quiz.taker", "Quinn", "TAKER")
@@ -137,6 +138,7 @@ func TestApp_TrainingQuiz(t *testing.T) {
 }
 
 func TestApp_TrainingOutdatedByNewVersion(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		p := person(t, a, "old.timer", "Olga", "TIMER")
@@ -167,6 +169,7 @@ func TestApp_TrainingOutdatedByNewVersion(t *testing.T) {
 }
 
 func TestApp_SignHPCAA(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := person(t, a, "doc.signer", "Dalia Marie", "SIGNER")
@@ -245,6 +248,7 @@ func TestApp_SignHPCAA(t *testing.T) {
 }
 
 func TestApp_RecordExternalTraining(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		p := confirmed(t, a, person(t, a, "ext.learner", "Eli", "LEARNER"))
@@ -298,6 +302,7 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 // credited to whoever shows they own the address, not to an account that
 // merely typed it.
 func TestApp_ExternalTrainingWaitsForConfirmedAddress(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		mallory := confirmed(t, a, person(t, a, "mallory", "Mallory", "TAKER"))

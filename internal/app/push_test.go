@@ -109,6 +109,7 @@ func wantMirrored(t *testing.T, a *app.App, d *downstream) {
 }
 
 func TestApp_PushToDownstream(t *testing.T) {
+	t.Parallel()
 	d := startDownstream(t)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
@@ -167,9 +168,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		}
 
 		// Suspension deactivates; deprovisioning deletes.
-		if _, err := a.ChangeAccess(ctx, meta, officer, wong.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-			t.Fatal(err)
-		}
+		boChangeAccess(t, a, officer, wong.ID, portal.AccessSuspend, "Licence under review.")
 		if err := p.RunOnce(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -181,9 +180,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 		// The downstream goes down: the deprovisioning waits, nothing is
 		// lost, the failure and the backlog show on the team's page.
 		d.outage(t, true)
-		if _, err := a.ChangeAccess(ctx, meta, officer, wong.ID, portal.AccessDeprovision, "Left the province."); err != nil {
-			t.Fatal(err)
-		}
+		boChangeAccess(t, a, officer, wong.ID, portal.AccessDeprovision, "Left the province.")
 		if err := p.RunOnce(ctx); err == nil ||
 			!strings.Contains(err.Error(), "downstream answered 503: Down for maintenance") {
 			t.Fatalf("run during the outage: %v", err)
@@ -274,6 +271,7 @@ func TestApp_PushToDownstream(t *testing.T) {
 
 // Two instances pushing at once: one holds the lease, the other waits.
 func TestApp_PushLease(t *testing.T) {
+	t.Parallel()
 	d := startDownstream(t)
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
@@ -310,6 +308,7 @@ func TestApp_PushLease(t *testing.T) {
 }
 
 func TestParseDownstreams(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tok := filepath.Join(dir, "token")
 	empty := filepath.Join(dir, "empty")

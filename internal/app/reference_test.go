@@ -12,6 +12,7 @@ import (
 // A submitted request carries its reference number, stored with it, and
 // every email about it shows the number under the greeting.
 func TestAccessRequest_ReferenceNumber(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)

@@ -23,6 +23,7 @@ func hours(hs ...float64) []time.Duration {
 }
 
 func TestReport_Percentile(t *testing.T) {
+	t.Parallel()
 	oneToTen := hours(1, 2, 3, 4, 5, 6, 7, 8, 9, 10)
 	tests := []struct {
 		name   string
@@ -97,42 +98,13 @@ func repRequest(
 	outcome string,
 ) {
 	t.Helper()
-	r := &portal.AccessRequest{
-		AccountID:          a.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           a.UserType(),
-		Profession:         a.Profession,
-		FirstName:          "F",
-		LastName:           "L",
-		Job:                "Job",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          submitted,
-		UpdatedAt:          submitted,
-		WorksiteIDs:        ws,
+	r := fixture.Request(a, submitted)
+	r.WorksiteIDs = ws
+	var steps []fixture.Step
+	if outcome != "" {
+		steps = append(steps, fixture.Step{To: outcome, After: took})
 	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		if err := tx.AddAccessRequestEvent(ctx, r.ID, portal.AccessRequestEvent{At: submitted, ActorKind: "account", ActorID: "x", ToStatus: portal.ARSubmitted}); err != nil {
-			return err
-		}
-		if outcome == "" {
-			return nil
-		}
-		_, err := tx.ChangeAccessRequest(
-			ctx,
-			store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted}, To: outcome,
-				At: submitted.Add(took), ActorKind: "staff", ActorID: "staff:1"},
-		)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fixture.Decide(t, db, r, steps...)
 }
 
 func repItoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -149,6 +121,7 @@ func mustStaff(t *testing.T, a *app.App, email, role string) *portal.Staff {
 }
 
 func TestApp_ReportDecisionTimes(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
@@ -208,6 +181,7 @@ func TestApp_ReportDecisionTimes(t *testing.T) {
 }
 
 func TestApp_ReportByHealthAuthority(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
@@ -234,6 +208,7 @@ func TestApp_ReportByHealthAuthority(t *testing.T) {
 }
 
 func TestApp_ReportFunnel(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
@@ -305,6 +280,7 @@ func TestApp_ReportFunnel(t *testing.T) {
 }
 
 func TestApp_ReportAndAuditAuthorisation(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t)
 	a := newApp(t, db)
 	officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
@@ -333,6 +309,7 @@ func TestApp_ReportAndAuditAuthorisation(t *testing.T) {
 }
 
 func TestApp_ResolveAuditQuery(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t)
 	a := newApp(t, db)
 	p := repAccount(t, db, "paula", portal.ProfPhysician)
@@ -397,6 +374,7 @@ func TestApp_ResolveAuditQuery(t *testing.T) {
 }
 
 func TestApp_AuditTrailIsAudited(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)

@@ -12,10 +12,10 @@ import (
 // so the link in the newest email is the one that works; pressed again from
 // a page that shows the new count, it sends again.
 func TestApp_SendAgainTwiceAtOnce(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
-		admin := person(t, a, "lead.moa", "Lena", "MOA")
-		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+		admin, w := kingsgate(t, a)
 		const rounds = 4
 		for round := range rounds {
 			email := fmt.Sprintf("locum%d@example.ca", round)

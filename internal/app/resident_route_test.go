@@ -12,6 +12,7 @@ import (
 // into an on-behalf-of user with no sponsor: the sponsored route waits
 // until that access, or the request for it, is settled.
 func TestApp_ResidentRouteKeepsAccessInOwnName(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -45,9 +46,7 @@ func TestApp_ResidentRouteKeepsAccessInOwnName(t *testing.T) {
 				"You hold CareConnect access as an independent user ("+status+"). To be sponsored by an authorizer instead, ask the CareConnect team to remove that access first.",
 			)
 			if status == "approved" {
-				if _, err := a.ChangeAccess(ctx, meta, olivia, res.ID, portal.AccessSuspend, "Checking."); err != nil {
-					t.Fatal(err)
-				}
+				boChangeAccess(t, a, olivia, res.ID, portal.AccessSuspend, "Checking.")
 			}
 		}
 		if stored, _ := a.Account(ctx, res.ID); stored.UserType() != portal.UserIndependent {
@@ -58,9 +57,7 @@ func TestApp_ResidentRouteKeepsAccessInOwnName(t *testing.T) {
 		}
 
 		// Once the access is removed, the resident may be sponsored.
-		if _, err := a.ChangeAccess(ctx, meta, olivia, res.ID, portal.AccessDeprovision, "Moving to a sponsored residency."); err != nil {
-			t.Fatal(err)
-		}
+		boChangeAccess(t, a, olivia, res.ID, portal.AccessDeprovision, "Moving to a sponsored residency.")
 		if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored); err != nil {
 			t.Fatal(err)
 		}

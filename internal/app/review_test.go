@@ -33,44 +33,16 @@ func rvPT(t *testing.T, y int, m time.Month, d, h, min int) time.Time {
 // directly in the store, at the clock's time, with its review due a year later.
 func rvApproved(t *testing.T, a *app.App, acct *portal.Account, w *portal.Worksite) *portal.AccessRequest {
 	t.Helper()
-	now := a.Now()
-	r := &portal.AccessRequest{
-		AccountID:          acct.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           acct.UserType(),
-		Profession:         acct.Profession,
-		FirstName:          acct.GivenNames,
-		LastName:           acct.Surname,
-		Job:                "Family physician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          now,
-		UpdatedAt:          now,
-		WorksiteIDs:        []portal.WorksiteID{w.ID},
-	}
-	err := a.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "staff:1",
-			Set: map[string]any{
-				"granted_scopes": "demographics,laboratory_results",
-				"approved_at":    now.UnixMilli(),
-				"decided_at":     now.UnixMilli(),
-				"review_due_at":  portal.ReviewDueAfter(now).UnixMilli(),
-			}})
-		if err != nil || !ok {
-			t.Fatalf("approve: %v %v", ok, err)
-		}
-		return tx.AppendProvisioningEvent(ctx, acct.ID, app.ProvUserProvisioned, "{}", now)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	r := fixture.Request(acct, a.Now(), w)
+	r.ReviewDueAt = portal.ReviewDueAfter(r.CreatedAt)
+	return fixture.ProvisionRequest(t, a.DB, r, "demographics,laboratory_results")
+}
+
+// confirmReview has a person confirm their annual review, making every
+// attestation.
+func confirmReview(a *app.App, acct *portal.Account) (*app.AccessReview, error) {
+	return a.ConfirmAccessReview(ctx, meta, acct,
+		app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true})
 }
 
 // rvRun runs the annual review and fails on error.
@@ -168,6 +140,7 @@ func rvPerson(
 }
 
 func TestReview_RemindersAndSuspension(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		other := newApp(t, db) // a second instance sharing the clock
@@ -332,12 +305,7 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 				t.Fatalf("audit row %+v not by the system", e)
 			}
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
-			got,
-			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
-		) {
-			t.Fatalf("provisioning %v", got)
-		}
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
 		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 		last := history[len(history)-1]
 		if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem ||
@@ -354,6 +322,7 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 }
 
 func TestReview_LateRunSendsOnlyTheMostUrgent(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, r := rvPerson(t, a, "dr.late", "Lana", "LATE", "101")
@@ -411,6 +380,7 @@ func TestReview_LateRunSendsOnlyTheMostUrgent(t *testing.T) {
 }
 
 func TestReview_ConfirmResetsTheCycle(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, w, r := rvPerson(t, a, "dr.confirm", "Cora", "CONFIRM", "101")
@@ -448,12 +418,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 		})
 		clock.Set(rvPT(t, 2027, 11, 2, 14, 0))
 		confirmedAt := a.Now()
-		v, err = a.ConfirmAccessReview(
-			ctx,
-			meta,
-			doc,
-			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-		)
+		v, err = confirmReview(a, doc)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -475,9 +440,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 			last.ActorKind != portal.ActorAccount {
 			t.Fatalf("history %+v", last)
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(got, []string{app.ProvUserProvisioned}) {
-			t.Fatalf("provisioning %v", got)
-		}
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned)
 		// The old cycle's reminders and suspension do not happen.
 		for _, at := range []time.Time{rvPT(t, 2027, 11, 20, 9, 0), rvPT(t, 2027, 11, 25, 9, 0), rvPT(t, 2027, 12, 27, 9, 0)} {
 			clock.Set(at)
@@ -494,6 +457,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 }
 
 func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		doc, _, r := rvPerson(t, a, "dr.back", "Bea", "BACK", "101")
@@ -510,12 +474,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 			items[0].Consequence != "your access is suspended until you do" {
 			t.Fatalf("action items %+v", items)
 		}
-		v, err = a.ConfirmAccessReview(
-			ctx,
-			meta,
-			doc,
-			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-		)
+		v, err = confirmReview(a, doc)
 		if err != nil || !v.Reinstated || v.State != app.ReviewNotDue {
 			t.Fatalf("confirm: %+v %v", v, err)
 		}
@@ -523,12 +482,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 		if cur.Status != portal.ARApproved || !cur.ReviewDueAt.Equal(portal.ReviewDueAfter(a.Now())) {
 			t.Fatalf("after confirming %+v", cur)
 		}
-		if got := boProvisioning(t, db, doc.ID); !reflect.DeepEqual(
-			got,
-			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
-		) {
-			t.Fatalf("provisioning %v", got)
-		}
+		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated)
 		es := mustEmails(t, db, doc.Email, "review_confirmed", 1)
 		if es[0].Subject != "Your CareConnect access is confirmed and reinstated" {
 			t.Fatalf("subject %q", es[0].Subject)
@@ -546,6 +500,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 }
 
 func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -572,9 +527,7 @@ func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 
 		t.Run("ByTheTeam", func(t *testing.T) {
 			p, _, r := rvPerson(t, a, "dr.team", "Tess", "TEAM", "101")
-			if _, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessSuspend, "Privacy investigation."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, olivia, p.ID, portal.AccessSuspend, "Privacy investigation.")
 			wantBlocked(t, p, r)
 			// Still suspended when the review would have suspended it.
 			clock.Set(boRequest(t, db, r.ID).ReviewDueAt.Add(app.ReviewGrace + time.Hour))
@@ -590,12 +543,8 @@ func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 			if run := rvRun(t, a); run.Suspended != 1 {
 				t.Fatalf("run %+v", run)
 			}
-			if _, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessReinstate, "Spoke with them."); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.ChangeAccess(ctx, meta, olivia, p.ID, portal.AccessSuspend, "Privacy investigation."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, olivia, p.ID, portal.AccessReinstate, "Spoke with them.")
+			boChangeAccess(t, a, olivia, p.ID, portal.AccessSuspend, "Privacy investigation.")
 			wantBlocked(t, p, r)
 		})
 		t.Run("SponsorshipLapsed", func(t *testing.T) {
@@ -624,6 +573,7 @@ func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 }
 
 func TestReview_Members(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		other := newApp(t, db)
@@ -789,6 +739,7 @@ func TestReview_Members(t *testing.T) {
 }
 
 func TestReview_StaffView(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
@@ -845,9 +796,7 @@ func TestReview_StaffView(t *testing.T) {
 			t.Fatalf("suspended row %+v", r)
 		}
 		// Reviews suspended by the team for another reason are not listed.
-		if _, err := a.ChangeAccess(ctx, meta, olivia, late.ID, portal.AccessSuspend, "Privacy investigation."); err != nil {
-			t.Fatal(err)
-		}
+		boChangeAccess(t, a, olivia, late.ID, portal.AccessSuspend, "Privacy investigation.")
 		sr, _ = a.StaffReviews(ctx, olivia)
 		if len(sr.Overdue) != 0 || len(sr.Suspended) != 1 {
 			t.Fatalf("after the team's suspension: overdue %v suspended %v", ids(sr.Overdue), ids(sr.Suspended))

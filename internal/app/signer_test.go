@@ -16,6 +16,7 @@ import (
 // name, without eligibility for CareConnect, and without breaking the
 // access policy.
 func TestApp_RegisterSigner(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")

@@ -50,6 +50,14 @@ func sponsor(t *testing.T, a *app.App, obo, auth *portal.Account, w *portal.Work
 	return sp
 }
 
+// revoke has the authorizer end a sponsorship, giving a reason (or none).
+func revoke(t *testing.T, a *app.App, auth *portal.Account, id portal.SponsorshipID, reason string) {
+	t.Helper()
+	if _, err := a.RevokeSponsorship(ctx, meta, auth, id, reason); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // approveOBO has the person pass the training, submit the CareConnect
 // Enrolment Form, and the officer approve it with every allowed scope.
 func approveOBO(
@@ -134,6 +142,7 @@ func wantStatus(t *testing.T, db *store.DB, r *portal.AccessRequest, status stri
 // qualifies: each way a sponsor can stop qualifying lets her access lapse
 // in the same transaction, and nothing brings it back by itself.
 func TestApp_SponsorLapse(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()
@@ -141,17 +150,9 @@ func TestApp_SponsorLapse(t *testing.T) {
 
 		t.Run("TeamSuspendsSponsor", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "susp", "201")
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorSuspended,
-				"Dalia DOCTOR's own CareConnect access was suspended",
-			)
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorSuspended,
+				"Dalia DOCTOR's own CareConnect access was suspended")
 			if n, _ := a.ActiveSponsorCount(ctx, f.moa); n != 0 {
 				t.Fatalf("%d sponsors still count", n)
 			}
@@ -162,33 +163,21 @@ func TestApp_SponsorLapse(t *testing.T) {
 				t.Fatalf("message %q", portal.ErrorMessage(err))
 			}
 			// The sponsor comes back: she does not.
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed.")
 			wantStatus(t, db, f.moaReq, portal.ARSuspended)
 			if got := boProvisioning(t, db, f.moa.ID); got[len(got)-1] == app.ProvUserReinstated {
 				t.Fatalf("reinstated silently: %v", got)
 			}
 			// Her access returns only through the team.
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Sponsor back."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessReinstate, "Sponsor back.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 		})
 
 		t.Run("TeamRemovesSponsor", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "depr", "202")
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessDeprovision, "Retired."); err != nil {
-				t.Fatal(err)
-			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorDeprovisioned,
-				"Dalia DOCTOR's own CareConnect access was removed",
-			)
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessDeprovision, "Retired.")
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorDeprovisioned,
+				"Dalia DOCTOR's own CareConnect access was removed")
 		})
 
 		t.Run("AnotherSponsorKeepsAccess", func(t *testing.T) {
@@ -197,9 +186,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 			addMembers(t, a, f.clinic, doc2)
 			enrolled(t, a, doc2, f.clinic)
 			sponsor(t, a, f.moa, doc2, f.clinic)
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			mustEmails(t, db, f.moa.Email, "access_lapsed", 0)
 			if got := boProvisioning(t, db, f.moa.ID); got[len(got)-1] != app.ProvUserUpdated {
@@ -231,14 +218,8 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if n, err := a.ApplyScheduledDecommissions(ctx); n != 1 || err != nil {
 				t.Fatalf("decommissioned %d %v", n, err)
 			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseDecommissioned,
-				"Dalia DOCTOR no longer belongs to Clinic sched",
-			)
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseDecommissioned,
+				"Dalia DOCTOR no longer belongs to Clinic sched")
 		})
 
 		t.Run("MOADecommissioned", func(t *testing.T) {
@@ -255,17 +236,9 @@ func TestApp_SponsorLapse(t *testing.T) {
 
 		t.Run("SponsorRevokes", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "revo", "207")
-			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "Left the clinic."); err != nil {
-				t.Fatal(err)
-			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorshipRevoked,
-				"Dalia DOCTOR ended your sponsorship at Clinic revo.",
-			)
+			revoke(t, a, f.doc, f.sp.ID, "Left the clinic.")
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipRevoked,
+				"Dalia DOCTOR ended your sponsorship at Clinic revo.")
 			mustEmails(t, db, f.moa.Email, "sponsorship_ended", 1)
 		})
 
@@ -275,14 +248,8 @@ func TestApp_SponsorLapse(t *testing.T) {
 			if err != nil || got.Status != portal.SponsorWithdrawn {
 				t.Fatalf("withdraw %+v %v", got, err)
 			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorshipWithdrawn,
-				"You ended your sponsorship by Dalia DOCTOR",
-			)
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipWithdrawn,
+				"You ended your sponsorship by Dalia DOCTOR")
 			es := mustEmails(t, db, f.doc.Email, "sponsorship_withdrawn", 1)
 			if !strings.Contains(es[0].Text, "Mona ASSISTANT has ended their sponsorship") ||
 				!strings.Contains(es[0].Text, "I moved to another clinic.") {
@@ -331,6 +298,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 // The annual review suspends the sponsor: the MOA's access lapses with it,
 // and when the sponsor confirms the review she stays suspended.
 func TestApp_SponsorLapseAnnualReview(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()
@@ -353,8 +321,7 @@ func TestApp_SponsorLapseAnnualReview(t *testing.T) {
 		wantStatus(t, db, docReq, portal.ARSuspended)
 		wantLapsed(t, db, moa, moaReq, app.LapseSponsorReview, "annual review was not completed")
 		// The physician confirms and is reinstated; the MOA is not.
-		if _, err := a.ConfirmAccessReview(ctx, meta, doc, app.ReviewInput{AttestCorrect: true, AttestDirectCare: true,
-			AttestAnnualReview: true}); err != nil {
+		if _, err := confirmReview(a, doc); err != nil {
 			t.Fatal(err)
 		}
 		wantStatus(t, db, docReq, portal.ARApproved)
@@ -365,6 +332,7 @@ func TestApp_SponsorLapseAnnualReview(t *testing.T) {
 // Confirming her own overdue review does not restore an MOA's access while
 // no sponsor qualifies.
 func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()
@@ -374,15 +342,8 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 		clock.Set(start.AddDate(1, 1, 5))
 		rvRun(t, a)
 		wantStatus(t, db, f.moaReq, portal.ARSuspended)
-		if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
-			t.Fatal(err)
-		}
-		_, err := a.ConfirmAccessReview(
-			ctx,
-			meta,
-			f.moa,
-			app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-		)
+		revoke(t, a, f.doc, f.sp.ID, "")
+		_, err := confirmReview(a, f.moa)
 		wantMessage(
 			t,
 			err,
@@ -400,6 +361,7 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 // approve her, and an MOA sponsored only by such a physician (as the data
 // of the time allowed) is not approved by the team.
 func TestApp_SponsorMustHaveAccess(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)

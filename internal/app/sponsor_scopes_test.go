@@ -33,6 +33,20 @@ func twoSponsors(t *testing.T, a *app.App, officer *portal.Staff, key, unit stri
 	return f, doc2
 }
 
+// grantOnly sets the scopes an approved request holds straight in the
+// store, as if the team had granted only those.
+func grantOnly(t *testing.T, a *app.App, r *portal.AccessRequest, scopes string) {
+	t.Helper()
+	if err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
+			To: portal.ARApproved, At: a.Now(), ActorKind: portal.ActorStaff, ActorID: "officer.one",
+			Set: map[string]any{"granted_scopes": scopes}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func wantScopes(t *testing.T, db *store.DB, r *portal.AccessRequest, want ...portal.DataScope) {
 	t.Helper()
 	if got := boRequest(t, db, r.ID).GrantedScopes; !slices.Equal(got, want) {
@@ -128,6 +142,7 @@ func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acc
 // with the other's scopes only, and neither the team's reinstatement nor
 // her annual review gives her more.
 func TestApp_SponsorScopesNarrow(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()
@@ -135,24 +150,15 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 
 		t.Run("LapseOfOneSponsor", func(t *testing.T) {
 			f, _ := twoSponsors(t, a, officer, "narr", "301")
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
-			wantNarrowed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				"Dalia DOCTOR's own CareConnect access was suspended by the CareConnect team.",
-			)
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"Dalia DOCTOR's own CareConnect access was suspended by the CareConnect team.")
 			mustEmails(t, db, f.moa.Email, "access_lapsed", 0)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 			// The sponsor comes back: her scopes do not.
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed.")
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
 		})
 
@@ -162,13 +168,8 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
-			wantNarrowed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				"Dalia DOCTOR no longer belongs to Clinic nardec, the worksite you shared.",
-			)
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"Dalia DOCTOR no longer belongs to Clinic nardec, the worksite you shared.")
 			wantPolicyHolds(t, a, sponsorInvariants...)
 		})
 
@@ -176,25 +177,10 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			f, _ := twoSponsors(t, a, officer, "narnone", "303")
 			// The team granted her laboratory results only: the second sponsor
 			// was never granted them.
-			if err := db.InTx(ctx, func(tx *store.Tx) error {
-				_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: f.moaReq.ID, From: []string{portal.ARApproved},
-					To: portal.ARApproved, At: a.Now(), ActorKind: portal.ActorStaff, ActorID: "officer.one",
-					Set: map[string]any{"granted_scopes": "laboratory_results"}})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, "Left the clinic."); err != nil {
-				t.Fatal(err)
-			}
-			wantLapsed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				app.LapseSponsorshipRevoked,
-				"The authorizers who still sponsor you were not granted any of the information you were granted",
-			)
+			grantOnly(t, a, f.moaReq, "laboratory_results")
+			revoke(t, a, f.doc, f.sp.ID, "Left the clinic.")
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipRevoked,
+				"The authorizers who still sponsor you were not granted any of the information you were granted")
 			mustEmails(t, db, f.moa.Email, "access_scopes_narrowed", 0)
 			wantScopes(t, db, f.moaReq, portal.ScopeLabResults)
 			wantPolicyHolds(t, a, sponsorInvariants...)
@@ -217,9 +203,7 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 				t.Fatal(err)
 			}
 			// The first sponsor stops qualifying while the request waits.
-			if _, err := a.ChangeAccess(ctx, meta, officer, doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, doc.ID, portal.AccessSuspend, "Licence under review.")
 			allowed, _, err := a.AllowedScopes(ctx, moa)
 			if err != nil ||
 				!slices.Equal(allowed, []portal.DataScope{portal.ScopeDemographics, portal.ScopeClinicalDocuments}) {
@@ -243,46 +227,24 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 
 		t.Run("TeamReinstates", func(t *testing.T) {
 			f, _ := twoSponsors(t, a, officer, "narre", "305")
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic.")
 			// While she is suspended, the first sponsor stops qualifying.
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeLabResults, portal.ScopeClinicalDocuments)
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed.")
 			wantStatus(t, db, f.moaReq, portal.ARApproved)
 			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
-			wantNarrowed(
-				t,
-				db,
-				f.moa,
-				f.moaReq,
-				"The CareConnect team reinstated your access through the authorizers who sponsor you now.",
-			)
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"The CareConnect team reinstated your access through the authorizers who sponsor you now.")
 			mustEmails(t, db, f.moa.Email, "access_reinstated", 1)
 			wantPolicyHolds(t, a, sponsorInvariants...)
 		})
 
 		t.Run("TeamCannotReinstateWithNothingInCommon", func(t *testing.T) {
 			f, _ := twoSponsors(t, a, officer, "narrx", "306")
-			if err := db.InTx(ctx, func(tx *store.Tx) error {
-				_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: f.moaReq.ID, From: []string{portal.ARApproved},
-					To: portal.ARApproved, At: a.Now(), ActorKind: portal.ActorStaff, ActorID: "officer.one",
-					Set: map[string]any{"granted_scopes": "laboratory_results"}})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic."); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.ChangeAccess(ctx, meta, officer, f.doc.ID, portal.AccessSuspend, "Licence under review."); err != nil {
-				t.Fatal(err)
-			}
+			grantOnly(t, a, f.moaReq, "laboratory_results")
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic.")
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
 			_, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed.")
 			wantMessage(
 				t,
@@ -304,15 +266,8 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 			rvRun(t, a)
 			wantStatus(t, db, f.moaReq, portal.ARSuspended)
 			// The first sponsor ends the sponsorship meanwhile.
-			if _, err := a.RevokeSponsorship(ctx, meta, f.doc, f.sp.ID, ""); err != nil {
-				t.Fatal(err)
-			}
-			v, err := a.ConfirmAccessReview(
-				ctx,
-				meta,
-				f.moa,
-				app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-			)
+			revoke(t, a, f.doc, f.sp.ID, "")
+			v, err := confirmReview(a, f.moa)
 			if err != nil || !v.Reinstated {
 				t.Fatalf("review %+v %v", v, err)
 			}

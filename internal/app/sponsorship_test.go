@@ -72,19 +72,15 @@ func enrolled(t *testing.T, a *app.App, auth *portal.Account, ws ...*portal.Work
 
 func sponsorAudit(t *testing.T, db *store.DB, id portal.SponsorshipID) []string {
 	t.Helper()
-	evs, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "sponsorship", SubjectID: itoa(int64(id))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, e := range evs {
+	for _, e := range auditWhere(t, db, store.AuditFilter{SubjectKind: "sponsorship", SubjectID: itoa(int64(id))}) {
 		out = append(out, e.ActorKind+":"+e.Action)
 	}
 	return out
 }
 
 func TestApp_SponsorshipCandidates(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
@@ -176,6 +172,7 @@ func TestApp_SponsorshipCandidates(t *testing.T) {
 }
 
 func TestApp_SponsorshipRequest(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
@@ -281,32 +278,10 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 			}
 		})
 		t.Run("ConcurrentDecisionsOneStands", func(t *testing.T) {
-			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			for i := range 2 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, errs[i] = a.DecideSponsorship(ctx, meta, doc, s.ID, i == 0, "You work for Dr. Chan.")
-				}()
-			}
-			wg.Wait()
-			stood := 0
-			for _, err := range errs {
-				switch portal.ErrorCode(err) {
-				case "":
-					stood++
-				case portal.ECONFLICT:
-					if !strings.Contains(portal.ErrorMessage(err), "already") {
-						t.Errorf("loser message %q", portal.ErrorMessage(err))
-					}
-				default:
-					t.Errorf("unexpected %v", err)
-				}
-			}
-			if stood != 1 {
-				t.Fatalf("%d decisions stood, want exactly 1", stood)
-			}
+			oneDecisionStands(t, func(i int) error {
+				_, err := a.DecideSponsorship(ctx, meta, doc, s.ID, i == 0, "You work for Dr. Chan.")
+				return err
+			})
 			mustEmails(t, db, moa.Email, "sponsorship_decided", 1)
 		})
 		if got, _ := db.Read().FindSponsorshipByID(ctx, s.ID); got.Status == portal.SponsorDeclined {
@@ -364,6 +339,7 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 }
 
 func TestApp_SponsorshipResidencyEnds(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)

@@ -14,6 +14,7 @@ const staffRefused = "You are signed in, but you are not a member of the CareCon
 // A role granted by email reaches only the person whose provider says it
 // verified that email; a role granted by subject reaches that identity.
 func TestApp_StaffSignInEmailMustBeVerified(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		if _, err := a.GrantStaffRole(ctx, meta, "test", "olivia@gov.test", portal.RoleOfficer); err != nil {
@@ -62,6 +63,7 @@ func TestApp_StaffSignInEmailMustBeVerified(t *testing.T) {
 }
 
 func TestApp_StaffRoleBySubject(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		_, err := a.GrantStaffRoleBySubject(ctx, meta, "", "https://staff-idp.test", "", "wizard")

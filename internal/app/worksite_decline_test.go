@@ -15,6 +15,7 @@ import (
 // access rules applied to each member. Its registrant keeps it, with the
 // reason, as a record under My Worksites.
 func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		lead := person(t, a, "lead.moa", "Lena", "MOA")

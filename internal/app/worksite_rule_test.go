@@ -84,6 +84,7 @@ var worksiteInvariants = []string{
 // transaction, and neither the team nor the annual review restores it
 // until they belong to one again.
 func TestApp_LastWorksiteEnds(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, clock := rvApp(t, db)
 		start := clock.Now()
@@ -215,9 +216,7 @@ func TestApp_LastWorksiteEnds(t *testing.T) {
 			_, err = a.ChangeAccess(ctx, meta, officer, p.ID, portal.AccessReinstate, "Asked by the clinic.")
 			wantCode(t, err, portal.ECONFLICT)
 			addMembers(t, a, second, p)
-			if _, err := a.ChangeAccess(ctx, meta, officer, p.ID, portal.AccessReinstate, "Joined Clinic lw two."); err != nil {
-				t.Fatal(err)
-			}
+			boChangeAccess(t, a, officer, p.ID, portal.AccessReinstate, "Joined Clinic lw two.")
 			wantStatus(t, db, r, portal.ARApproved)
 			wantPolicyHolds(t, a, worksiteInvariants...)
 		})
@@ -235,12 +234,7 @@ func TestApp_LastWorksiteEnds(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustEmails(t, db, p.Email, "access_no_worksite", 0)
-			_, err := a.ConfirmAccessReview(
-				ctx,
-				meta,
-				p,
-				app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true},
-			)
+			_, err := confirmReview(a, p)
 			wantMessage(
 				t,
 				err,

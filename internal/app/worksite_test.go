@@ -58,6 +58,21 @@ func wantCode(t *testing.T, err error, code string) {
 	}
 }
 
+// kingsgate registers Lena MOA and the Kingsgate Mall Clinic, approved,
+// with her as its site administrator.
+func kingsgate(t *testing.T, a *app.App) (*portal.Account, *portal.Worksite) {
+	t.Helper()
+	admin := person(t, a, "lead.moa", "Lena", "MOA")
+	return admin, approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
+}
+
+// signDeclaration has who sign the declaration of a worksite from its page
+// (not an emailed link), typing fullName.
+func signDeclaration(a *app.App, who *portal.Account, w portal.WorksiteID, fullName string, agree bool) error {
+	_, err := a.SignDeclaration(ctx, meta, who, "", w, portal.DeclarationInput{FullName: fullName, Agree: agree})
+	return err
+}
+
 // approvedWorksite registers a worksite whose registrant signs and the team approves.
 func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal.WorksiteInput) *portal.Worksite {
 	t.Helper()
@@ -76,6 +91,7 @@ func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal
 }
 
 func TestApp_RegisterWorksite(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
@@ -129,41 +145,20 @@ func TestApp_RegisterWorksite(t *testing.T) {
 			wantCode(t, err, portal.EINVALID)
 		})
 		t.Run("Declaration", func(t *testing.T) {
-			_, err := a.SignDeclaration(
-				ctx,
-				meta,
-				admin,
-				"",
-				w.ID,
-				portal.DeclarationInput{FullName: "Lena MOA", Agree: true},
-			)
+			err := signDeclaration(a, admin, w.ID, "Lena MOA", true)
 			wantMessage(t, err, portal.EFORBIDDEN, portal.NotConfirmedMessage("lead.moa@example.ca")+
 				" Then come back to sign the Worksite Privacy & Security Declaration for Kingsgate Mall Clinic.")
 			admin := confirmed(t, a, admin)
-			_, err = a.SignDeclaration(
-				ctx,
-				meta,
-				admin,
-				"",
-				w.ID,
-				portal.DeclarationInput{FullName: "Someone Else", Agree: true},
-			)
+			err = signDeclaration(a, admin, w.ID, "Someone Else", true)
 			fe, _ := portal.AsFieldErrors(err)
 			if !strings.Contains(fe["full_name"], "Lena MOA") {
 				t.Fatalf("got %v", err)
 			}
-			_, err = a.SignDeclaration(
-				ctx,
-				meta,
-				admin,
-				"",
-				w.ID,
-				portal.DeclarationInput{FullName: "lena  moa", Agree: false},
-			)
+			err = signDeclaration(a, admin, w.ID, "lena  moa", false)
 			if fe, _ := portal.AsFieldErrors(err); fe["agree"] == "" {
 				t.Fatalf("got %v, want the box required", err)
 			}
-			if _, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: "lena  moa", Agree: true}); err != nil {
+			if err := signDeclaration(a, admin, w.ID, "lena  moa", true); err != nil {
 				t.Fatal(err)
 			}
 			got, _ := db.Read().FindWorksiteByID(ctx, w.ID)
@@ -189,6 +184,7 @@ func TestApp_RegisterWorksite(t *testing.T) {
 }
 
 func TestApp_DeclarationBySomeoneElse(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")
@@ -224,6 +220,7 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 // Without the emailed link, only the registrant who is the named signer,
 // with that address confirmed and a matching legal name, signs.
 func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := confirmed(t, a, person(t, a, "office.manager", "Omar", "MANAGER"))
@@ -238,27 +235,13 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "olive@harbour.example", Phone: "778 888 9999"}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = a.SignDeclaration(
-			ctx,
-			meta,
-			mallory,
-			"",
-			w.ID,
-			portal.DeclarationInput{FullName: "Mallory TAKER", Agree: true},
-		)
+		err = signDeclaration(a, mallory, w.ID, "Mallory TAKER", true)
 		wantMessage(t, err, portal.ENOTFOUND, "That worksite does not exist, or you do not have access to it.")
 		if items, _ := a.ActionItems(ctx, mallory); len(items) != 0 {
 			t.Fatalf("someone else's declaration is offered: %+v", items)
 		}
 		// The registrant is not the signer either.
-		_, err = a.SignDeclaration(
-			ctx,
-			meta,
-			admin,
-			"",
-			w.ID,
-			portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true},
-		)
+		err = signDeclaration(a, admin, w.ID, "Omar MANAGER", true)
 		wantCode(t, err, portal.ENOTFOUND)
 		if got, _ := db.Read().FindWorksiteByID(ctx, w.ID); got.DeclarationDone() {
 			t.Fatal("the declaration was signed")
@@ -273,14 +256,7 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = a.SignDeclaration(
-				ctx,
-				meta,
-				admin,
-				"",
-				w.ID,
-				portal.DeclarationInput{FullName: "Omar MANAGER", Agree: true},
-			)
+			err = signDeclaration(a, admin, w.ID, "Omar MANAGER", true)
 			wantMessage(
 				t,
 				err,
@@ -315,6 +291,7 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 }
 
 func TestApp_JoinByCode(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
@@ -364,32 +341,11 @@ func TestApp_JoinByCode(t *testing.T) {
 			}
 		})
 		t.Run("TwoAdminsAtOnce", func(t *testing.T) {
-			var wg sync.WaitGroup
-			errs := make([]error, 2)
-			for i, adm := range []*portal.Account{admin, second} {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, errs[i] = a.DecideJoinRequest(ctx, meta, adm, j.ID, i == 0, "Not on our staff list.")
-				}()
-			}
-			wg.Wait()
-			stood := 0
-			for _, err := range errs {
-				switch portal.ErrorCode(err) {
-				case "":
-					stood++
-				case portal.ECONFLICT:
-					if !strings.Contains(portal.ErrorMessage(err), "already") {
-						t.Errorf("loser message %q", portal.ErrorMessage(err))
-					}
-				default:
-					t.Errorf("unexpected %v", err)
-				}
-			}
-			if stood != 1 {
-				t.Fatalf("%d decisions stood, want exactly 1", stood)
-			}
+			admins := []*portal.Account{admin, second}
+			oneDecisionStands(t, func(i int) error {
+				_, err := a.DecideJoinRequest(ctx, meta, admins[i], j.ID, i == 0, "Not on our staff list.")
+				return err
+			})
 			mustEmails(t, db, joiner.Email, "worksite_join_decided", 1)
 			got, _ := db.Read().FindJoinRequestByID(ctx, j.ID)
 			m, err := db.Read().FindMember(ctx, w.ID, joiner.ID)
@@ -404,11 +360,10 @@ func TestApp_JoinByCode(t *testing.T) {
 }
 
 func TestApp_Invitations(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
+		a, clock := rvApp(t, db)
+		now := clock.Now()
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		invitee := person(t, a, "locum", "Lou", "LOCUM")
 		other := person(t, a, "other", "Oscar", "OTHER")
@@ -456,8 +411,8 @@ func TestApp_Invitations(t *testing.T) {
 		}
 
 		t.Run("Expired", func(t *testing.T) {
-			clock = now.Add(31 * 24 * time.Hour)
-			defer func() { clock = now }()
+			clock.Set(now.Add(31 * 24 * time.Hour))
+			defer clock.Set(now)
 			_, err := a.RespondToInvitation(ctx, meta, invitee, inv.ID, "", true)
 			wantCode(t, err, portal.ECONFLICT)
 			if items, _ := a.ActionItems(ctx, invitee); len(items) != 0 {
@@ -490,6 +445,7 @@ func TestApp_Invitations(t *testing.T) {
 // invitation, whatever their own address; a link of another invitation
 // does not open this one.
 func TestApp_InvitationByLink(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
@@ -555,11 +511,10 @@ func invitationTokenAt(t *testing.T, db *store.DB, to string, n int) string {
 }
 
 func TestApp_DecommissionAndAdmins(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		now := a.Now()
-		clock := now
-		a.Now = func() time.Time { return clock }
+		a, clock := rvApp(t, db)
+		now := clock.Now()
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		locum := person(t, a, "locum", "Lou", "LOCUM")
 		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
@@ -590,7 +545,7 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 		if n, err := a.ApplyScheduledDecommissions(ctx); n != 0 || err != nil {
 			t.Fatalf("decommissioned %d before the end date (%v)", n, err)
 		}
-		clock = now.Add(4 * 24 * time.Hour)
+		clock.Set(now.Add(4 * 24 * time.Hour))
 		if n, err := a.ApplyScheduledDecommissions(ctx); n != 1 || err != nil {
 			t.Fatalf("decommissioned %d, %v; want 1", n, err)
 		}
@@ -622,6 +577,7 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 
 // Two decisions on one new worksite at once: exactly one stands.
 func TestApp_DecideWorksiteRace(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
@@ -632,26 +588,10 @@ func TestApp_DecideWorksiteRace(t *testing.T) {
 		if _, err := a.SignDeclaration(ctx, meta, admin, "", w.ID, portal.DeclarationInput{FullName: admin.LegalName(), Agree: true}); err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		start := make(chan struct{})
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[i] = a.DecideWorksite(
-					ctx,
-					meta,
-					"officer."+itoa(int64(i)),
-					w.Code,
-					i == 0,
-					"Not a clinical site.",
-				)
-			}()
-		}
-		close(start)
-		wg.Wait()
+		errs := bothAtOnce(func(i int) error {
+			_, err := a.DecideWorksite(ctx, meta, "officer."+itoa(int64(i)), w.Code, i == 0, "Not a clinical site.")
+			return err
+		})
 		stood := 0
 		for _, err := range errs {
 			switch portal.ErrorCode(err) {
@@ -681,6 +621,7 @@ func TestApp_DecideWorksiteRace(t *testing.T) {
 
 // Two site administrators decommissioning each other at once: one stays.
 func TestApp_DecommissionRaceKeepsAnAdministrator(t *testing.T) {
+	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := newApp(t, db)
 		one := person(t, a, "lead.moa", "Lena", "MOA")

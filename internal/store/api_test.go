@@ -115,78 +115,6 @@ func mustAPIWorksite(
 	}, members...)
 }
 
-// mustProvision submits a request naming the worksites, approves it with
-// the scopes at the time and appends user.provisioned; then moves it on
-// through the further statuses given (suspended, deprovisioned).
-func mustProvision(
-	t *testing.T,
-	db *store.DB,
-	a *portal.Account,
-	at time.Time,
-	scopes string,
-	ws []*portal.Worksite,
-	then ...string,
-) *portal.AccessRequest {
-	t.Helper()
-	r := &portal.AccessRequest{
-		AccountID:          a.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           a.UserType(),
-		Profession:         a.Profession,
-		FirstName:          a.GivenNames,
-		LastName:           a.Surname,
-		Job:                "Clinician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          at,
-		UpdatedAt:          at,
-	}
-	for _, w := range ws {
-		r.WorksiteIDs = append(r.WorksiteIDs, w.ID)
-	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(
-			ctx,
-			store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted}, To: portal.ARApproved,
-				At: at, ActorKind: portal.ActorStaff, ActorID: "officer.one",
-				Set: map[string]any{
-					"granted_scopes": scopes,
-					"approved_at":    at.UnixMilli(),
-					"decided_at":     at.UnixMilli(),
-				}},
-		)
-		if err != nil || !ok {
-			t.Fatalf("approve: %v %v", ok, err)
-		}
-		if err := tx.AppendProvisioningEvent(ctx, a.ID, "user.provisioned", "{}", at); err != nil {
-			return err
-		}
-		from := portal.ARApproved
-		for _, to := range then {
-			if ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{from}, To: to, At: at,
-				ActorKind: portal.ActorStaff, ActorID: "officer.one"}); err != nil ||
-				!ok {
-				t.Fatalf("%s: %v %v", to, ok, err)
-			}
-			typ := map[string]string{portal.ARSuspended: "user.suspended", portal.ARDeprovisioned: "user.deprovisioned"}[to]
-			if err := tx.AppendProvisioningEvent(ctx, a.ID, typ, "{}", at); err != nil {
-				return err
-			}
-			from = to
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func usernames(us []*store.ProvisionedUser) []string {
 	var out []string
 	for _, u := range us {
@@ -218,26 +146,11 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 		left := mustAPIWorksite(t, db, "Old Clinic", "103", portal.WorksitePrivatePractice, doc)
 
 		t1, t2, t3 := apiNow.Add(-3*time.Hour), apiNow.Add(-2*time.Hour), apiNow.Add(-time.Hour)
-		docReq := mustProvision(
-			t,
-			db,
-			doc,
-			t1,
-			"demographics,laboratory_results",
-			[]*portal.Worksite{clinic, home, left},
-		)
-		mustProvision(t, db, moa, t2, "demographics", []*portal.Worksite{clinic})
-		mustProvision(t, db, susp, t3, "demographics", []*portal.Worksite{clinic}, portal.ARSuspended)
-		mustProvision(
-			t,
-			db,
-			gone,
-			t3,
-			"demographics",
-			[]*portal.Worksite{clinic},
-			portal.ARSuspended,
-			portal.ARDeprovisioned,
-		)
+		docReq := fixture.ProvisionRequest(t, db, fixture.Request(doc, t1, clinic, home, left),
+			"demographics,laboratory_results")
+		fixture.Provision(t, db, moa, t2, "demographics", clinic)
+		fixture.Provision(t, db, susp, t3, "demographics", clinic, portal.ARSuspended)
+		fixture.Provision(t, db, gone, t3, "demographics", clinic, portal.ARSuspended, portal.ARDeprovisioned)
 		// Submitted only: never provisioned.
 		if err := db.InTx(ctx, func(tx *store.Tx) error {
 			return tx.CreateAccessRequest(ctx, &portal.AccessRequest{AccountID: waiting.ID, Status: portal.ARSubmitted,
@@ -251,16 +164,16 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 			if _, err := tx.Decommission(ctx, left.ID, doc.ID, doc.ID, t3); err != nil {
 				return err
 			}
-			s := &portal.Sponsorship{
-				OBOAccountID:        moa.ID,
-				AuthorizerAccountID: doc.ID,
-				WorksiteID:          clinic.ID,
-				CreatedAt:           t1,
-			}
-			if err := tx.CreateSponsorship(ctx, s); err != nil {
+			sponsor := func(s *portal.Sponsorship) error { // asked and approved at t1
+				if err := tx.CreateSponsorship(ctx, s); err != nil {
+					return err
+				}
+				_, err := tx.DecideSponsorship(ctx, s.ID, true, "", t1)
 				return err
 			}
-			if _, err := tx.DecideSponsorship(ctx, s.ID, true, "", t1); err != nil {
+			s := &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: clinic.ID,
+				CreatedAt: t1}
+			if err := sponsor(s); err != nil {
 				return err
 			}
 			// A residency that ended yesterday no longer counts.
@@ -272,10 +185,7 @@ func TestStore_APIProvisionedUsers(t *testing.T) {
 				ResidencyStart:      "2025-07-01",
 				ResidencyEnd:        "2026-11-25",
 			}
-			if err := tx.CreateSponsorship(ctx, lapsed); err != nil {
-				return err
-			}
-			if _, err := tx.DecideSponsorship(ctx, lapsed.ID, true, "", t1); err != nil {
+			if err := sponsor(lapsed); err != nil {
 				return err
 			}
 			r := &store.RemoteAccessRequest{

@@ -109,32 +109,7 @@ func TestStore_MigrationScrubsSentTokens(t *testing.T) {
 			}
 			ids = append(ids, e.ID)
 		}
-		migrations, err := store.Migrations(db.Dialect())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var scrub *store.Migration
-		for i := range migrations {
-			if migrations[i].Name == "email_confirmation" {
-				scrub = &migrations[i]
-			}
-		}
-		if scrub == nil {
-			t.Fatal("no email_confirmation migration")
-		}
-		var body strings.Builder
-		for _, line := range strings.Split(scrub.SQL, "\n") {
-			if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-				body.WriteString(line + "\n")
-			}
-		}
-		for _, stmt := range strings.Split(body.String(), ";") {
-			if stmt = strings.TrimSpace(stmt); strings.HasPrefix(stmt, "UPDATE emails") {
-				if _, err := db.Read().Exec(ctx, stmt); err != nil {
-					t.Fatalf("%s: %v", stmt, err)
-				}
-			}
-		}
+		rerunMigration(t, db, "email_confirmation", "UPDATE emails")
 		want := []struct{ text, html string }{
 			{"Open https://p.example/invitations/[removed after sending]\nexpires soon",
 				`<a href="https://p.example/invitations/[removed after sending]">Accept</a> https://p.example/invitations/[removed after sending]`},

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
@@ -14,7 +15,7 @@ func TestStore_LicenceStanding(t *testing.T) {
 		doc := mustSponsorAccount(t, db, "doc", portal.ProfPhysician, "", false)
 		moa := mustSponsorAccount(t, db, "moa", portal.ProfMOA, "", false)
 		w := mustSponsorWorksite(t, db, "Clinic", "101", portal.WorksiteApproved, doc, moa)
-		r := mustProvision(t, db, doc, sponsorNow, "demographics", []*portal.Worksite{w})
+		r := fixture.Provision(t, db, doc, sponsorNow, "demographics", w)
 
 		if _, err := db.Read().FindLicenceStanding(ctx, doc.ID); portal.ErrorCode(err) != portal.ENOTFOUND {
 			t.Fatalf("never checked: %v", err)

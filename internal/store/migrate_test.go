@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"sync"
 	"testing"
 
@@ -53,6 +54,39 @@ func TestStore_ConcurrentMigrationsOnAnEmptyDatabase(t *testing.T) {
 		}
 		if total != len(steps) {
 			t.Fatalf("round %d: %d migrations applied in all, want each of the %d once", round, total, len(steps))
+		}
+	}
+}
+
+// rerunMigration runs again, on a database already migrated, the
+// statements of the migration name that begin with prefix (its data
+// fixes, say), leaving out its comment lines.
+func rerunMigration(t *testing.T, db *store.DB, name, prefix string) {
+	t.Helper()
+	migrations, err := store.Migrations(db.Dialect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m *store.Migration
+	for i := range migrations {
+		if migrations[i].Name == name {
+			m = &migrations[i]
+		}
+	}
+	if m == nil {
+		t.Fatalf("no %s migration", name)
+	}
+	var body strings.Builder
+	for _, line := range strings.Split(m.SQL, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "--") {
+			body.WriteString(line + "\n")
+		}
+	}
+	for _, stmt := range strings.Split(body.String(), ";") {
+		if stmt = strings.TrimSpace(stmt); strings.HasPrefix(stmt, prefix) {
+			if _, err := db.Read().Exec(ctx, stmt); err != nil {
+				t.Fatalf("%s: %v", stmt, err)
+			}
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
@@ -55,30 +56,9 @@ func mustQueueRequest(
 	ws ...*portal.Worksite,
 ) *portal.AccessRequest {
 	t.Helper()
-	at := queueNow.AddDate(0, 0, -daysAgo)
-	r := &portal.AccessRequest{
-		AccountID:          a.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           a.UserType(),
-		Profession:         a.Profession,
-		FirstName:          a.GivenNames,
-		LastName:           a.Surname,
-		Job:                "Family physician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		AllowedScopes:      []portal.DataScope{portal.ScopeDemographics},
-		CreatedAt:          at,
-		UpdatedAt:          at,
-	}
-	for _, w := range ws {
-		r.WorksiteIDs = append(r.WorksiteIDs, w.ID)
-	}
-	if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccessRequest(ctx, r) }); err != nil {
-		t.Fatal(err)
-	}
-	return r
+	r := fixture.Request(a, queueNow.AddDate(0, 0, -daysAgo), ws...)
+	r.AllowedScopes = []portal.DataScope{portal.ScopeDemographics}
+	return fixture.Submit(t, db, r)
 }
 
 func requestIDs(rs []*portal.AccessRequest) []portal.AccessRequestID {

@@ -178,66 +178,23 @@ func TestStore_AuditSearch(t *testing.T) {
 	})
 }
 
-// reportRequest submits an access request at a time and moves it through
-// statuses, each step an hour apart unless given.
+// reportRequest submits an access request at a time, naming worksites,
+// and moves it through the steps.
 func reportRequest(
 	t *testing.T,
 	db *store.DB,
 	acct *portal.Account,
 	at time.Time,
 	ws []portal.WorksiteID,
-	steps ...struct {
-		To    string
-		After time.Duration
-	},
+	steps ...step,
 ) *portal.AccessRequest {
 	t.Helper()
-	r := &portal.AccessRequest{
-		AccountID:          acct.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           acct.UserType(),
-		Profession:         acct.Profession,
-		FirstName:          "F",
-		LastName:           "L",
-		Job:                "Job",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonJobDuties:    true,
-		CreatedAt:          at,
-		UpdatedAt:          at,
-		WorksiteIDs:        ws,
-	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		if err := tx.AddAccessRequestEvent(ctx, r.ID, portal.AccessRequestEvent{At: at, ActorKind: "account", ActorID: "1", ToStatus: portal.ARSubmitted}); err != nil {
-			return err
-		}
-		from := []string{portal.ARSubmitted}
-		for _, s := range steps {
-			at = at.Add(s.After)
-			open := s.To == portal.ARInfoRequested || s.To == portal.ARSubmitted
-			ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: from, To: s.To, At: at,
-				ActorKind: "staff", ActorID: "staff:1", KeepOpen: open})
-			if err != nil || !ok {
-				t.Fatalf("change to %s: %v %v", s.To, ok, err)
-			}
-			from = []string{s.To}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	r := fixture.Request(acct, at)
+	r.WorksiteIDs = ws
+	return fixture.Decide(t, db, r, steps...)
 }
 
-type step = struct {
-	To    string
-	After time.Duration
-}
+type step = fixture.Step
 
 func TestStore_ReportAggregates(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
@@ -255,14 +212,12 @@ func TestStore_ReportAggregates(t *testing.T) {
 			doc,
 			reportT0,
 			[]portal.WorksiteID{van.ID, fra.ID},
-			step{
-				portal.ARInfoRequested,
-				2 * time.Hour,
-			},
-			step{portal.ARSubmitted, 5 * time.Hour},
-			step{portal.ARApproved, 3 * time.Hour},
+			step{To: portal.ARInfoRequested, After: 2 * time.Hour},
+			step{To: portal.ARSubmitted, After: 5 * time.Hour},
+			step{To: portal.ARApproved, After: 3 * time.Hour},
 		)
-		reportRequest(t, db, pharm, reportT0, []portal.WorksiteID{van.ID}, step{portal.ARDeclined, 30 * time.Hour})
+		reportRequest(t, db, pharm, reportT0, []portal.WorksiteID{van.ID},
+			step{To: portal.ARDeclined, After: 30 * time.Hour})
 		reportRequest(t, db, sw, reportT0, []portal.WorksiteID{pend.ID})
 
 		t.Run("ByStatus", func(t *testing.T) {

@@ -6,12 +6,13 @@ import (
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
-// mustReviewApproved inserts an access request approved at a moment whose
-// review falls due at another.
+// mustReviewApproved provisions an access request approved at a moment
+// whose review falls due at another.
 func mustReviewApproved(
 	t *testing.T,
 	db *store.DB,
@@ -20,42 +21,9 @@ func mustReviewApproved(
 	approved, due time.Time,
 ) *portal.AccessRequest {
 	t.Helper()
-	r := &portal.AccessRequest{
-		AccountID:          a.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           a.UserType(),
-		Profession:         a.Profession,
-		FirstName:          a.GivenNames,
-		LastName:           a.Surname,
-		Job:                "Clinician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          approved,
-		UpdatedAt:          approved,
-		WorksiteIDs:        []portal.WorksiteID{w.ID},
-	}
-	err := db.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-			To: portal.ARApproved, At: approved, ActorKind: portal.ActorStaff, ActorID: "staff:1",
-			Set: map[string]any{
-				"granted_scopes": "demographics",
-				"approved_at":    approved.UnixMilli(),
-				"review_due_at":  due.UnixMilli(),
-			}})
-		if err != nil || !ok {
-			t.Fatalf("approve: %v %v", ok, err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	r := fixture.Request(a, approved, w)
+	r.ReviewDueAt = due
+	return fixture.ProvisionRequest(t, db, r, "demographics")
 }
 
 func mustChange(t *testing.T, db *store.DB, c store.AccessRequestChange) {

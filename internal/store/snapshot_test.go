@@ -2,10 +2,10 @@ package store_test
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
@@ -19,7 +19,7 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 		declined := mustSponsorWorksite(t, db, "Elsewhere", "102", portal.WorksiteDeclined, rn)
 		// The physician was provisioned, suspended and reinstated; an update
 		// since then is not an access event.
-		r := mustProvision(t, db, doc, sponsorNow, "demographics,encounters", []*portal.Worksite{approved})
+		r := fixture.Provision(t, db, doc, sponsorNow, "demographics,encounters", approved)
 		sp := &portal.Sponsorship{
 			OBOAccountID:        moa.ID,
 			AuthorizerAccountID: doc.ID,
@@ -224,32 +224,7 @@ func TestStore_MigrationMarksGrantsUnrecorded(t *testing.T) {
 		if n := portal.CountViolations(portal.CheckPolicy(before))[portal.InvGrantsToConfirmedAddresses]; n != 3 {
 			t.Fatalf("%d grants without a record, want 3", n)
 		}
-		migrations, err := store.Migrations(db.Dialect())
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m *store.Migration
-		for i := range migrations {
-			if migrations[i].Name == "address_grants" {
-				m = &migrations[i]
-			}
-		}
-		if m == nil {
-			t.Fatal("no address_grants migration")
-		}
-		var body strings.Builder
-		for _, line := range strings.Split(m.SQL, "\n") {
-			if !strings.HasPrefix(strings.TrimSpace(line), "--") {
-				body.WriteString(line + "\n")
-			}
-		}
-		for _, stmt := range strings.Split(body.String(), ";") {
-			if stmt = strings.TrimSpace(stmt); strings.HasPrefix(stmt, "UPDATE") {
-				if _, err := db.Read().Exec(ctx, stmt); err != nil {
-					t.Fatalf("%s: %v", stmt, err)
-				}
-			}
-		}
+		rerunMigration(t, db, "address_grants", "UPDATE")
 		s, err := db.LoadPolicySnapshot(ctx, sponsorNow, "2026-11-26")
 		if err != nil {
 			t.Fatal(err)

@@ -57,7 +57,15 @@ func TestStore_Sponsorship(t *testing.T) {
 			Message:             "Front desk",
 			CreatedAt:           sponsorNow,
 		}
-		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, s) }); err != nil {
+		// request is the MOA's request that the physician sponsor her at the clinic.
+		request := func() *portal.Sponsorship {
+			return &portal.Sponsorship{OBOAccountID: moa.ID, AuthorizerAccountID: doc.ID, WorksiteID: w.ID,
+				CreatedAt: sponsorNow}
+		}
+		create := func(s *portal.Sponsorship) error {
+			return db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, s) })
+		}
+		if err := create(s); err != nil {
 			t.Fatal(err)
 		}
 		got, err := db.Read().FindSponsorshipByID(ctx, s.ID)
@@ -72,13 +80,7 @@ func TestStore_Sponsorship(t *testing.T) {
 		}
 
 		t.Run("ErrSecondOpenRequest", func(t *testing.T) {
-			dup := &portal.Sponsorship{
-				OBOAccountID:        moa.ID,
-				AuthorizerAccountID: doc.ID,
-				WorksiteID:          w.ID,
-				CreatedAt:           sponsorNow,
-			}
-			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, dup) })
+			err := create(request())
 			if !store.IsConflictOn(err, "pending_key") {
 				t.Fatalf("got %v, want a conflict on pending_key", err)
 			}
@@ -125,12 +127,7 @@ func TestStore_Sponsorship(t *testing.T) {
 		// Whatever won, start again from a fresh request approved once.
 		got, _ = db.Read().FindSponsorshipByID(ctx, s.ID)
 		if got.Status == portal.SponsorDeclined {
-			s = &portal.Sponsorship{
-				OBOAccountID:        moa.ID,
-				AuthorizerAccountID: doc.ID,
-				WorksiteID:          w.ID,
-				CreatedAt:           sponsorNow,
-			}
+			s = request()
 			if err := db.InTx(ctx, func(tx *store.Tx) error {
 				if err := tx.CreateSponsorship(ctx, s); err != nil {
 					return err
@@ -145,13 +142,7 @@ func TestStore_Sponsorship(t *testing.T) {
 			t.Fatalf("active count %d, want 1", n)
 		}
 		t.Run("ErrAskAgainWhileActive", func(t *testing.T) {
-			dup := &portal.Sponsorship{
-				OBOAccountID:        moa.ID,
-				AuthorizerAccountID: doc.ID,
-				WorksiteID:          w.ID,
-				CreatedAt:           sponsorNow,
-			}
-			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, dup) })
+			err := create(request())
 			if !store.IsConflictOn(err, "pending_key") {
 				t.Fatalf("got %v, want a conflict while the sponsorship is active", err)
 			}
