@@ -232,6 +232,7 @@ var walkActions = []walkAction{
 	{"sign in", 4, stepSignIn},
 	{"confirm dormant access still needed", 3, stepConfirmDormant},
 	{"record a leave", 2, stepRecordLeave},
+	{"end or cancel a leave", 1, stepEndLeave},
 	{"time passes", 5, stepTimePasses},
 	{"jobs run", 2, stepJobs},
 	{"licence changes", 3, stepLicenceChanges},
@@ -1745,6 +1746,34 @@ func stepRecordLeave(w *walker) (string, error) {
 		in.End,
 		in.PauseAccess,
 	), err
+}
+
+// stepEndLeave has a person end a leave under way today, or cancel one
+// that has not begun.
+func stepEndLeave(w *walker) (string, error) {
+	today := w.a.Today()
+	var open []*portal.LeaveRecord
+	for _, a := range w.v.s.Accounts {
+		ls, err := w.db.Read().FindLeaves(ctx, a.ID)
+		if err != nil {
+			return "", err
+		}
+		for _, l := range ls {
+			if today < l.End {
+				open = append(open, l)
+			}
+		}
+	}
+	l, ok := pick(w, open)
+	if !ok {
+		return "", nil
+	}
+	_, err := w.a.EndLeave(ctx, meta, w.account(l.AccountID), l.ID)
+	verb := "ends"
+	if today < l.Start {
+		verb = "cancels"
+	}
+	return fmt.Sprintf("account %d %s its leave %s to %s", l.AccountID, verb, l.Start, l.End), err
 }
 
 // --- time -------------------------------------------------------------------------
