@@ -284,8 +284,9 @@ var errNotDormant = portal.Errorf(
 // ConfirmStillNeeded restores access suspended as dormant: the person,
 // signed in, confirms that they still need CareConnect. Access suspended
 // for any other reason is not restored. It needs the same as the annual
-// review's reinstatement: an approved worksite, and for an on-behalf-of
-// user a sponsor who qualifies.
+// review's reinstatement: an approved worksite, a licence the registry has
+// not reported lapsed or suspended, and for an on-behalf-of user a sponsor
+// who qualifies.
 func (a *App) ConfirmStillNeeded(
 	ctx context.Context,
 	meta portal.RequestMeta,
@@ -337,6 +338,9 @@ func (a *App) ConfirmStillNeeded(
 			return err
 		}
 		if err := a.requireApprovedWorksite(ctx, tx, actor.ID, refuseDormantWithoutWorksite); err != nil {
+			return err
+		}
+		if err := a.requireLicence(ctx, tx, actor, "Confirming cannot restore your access"); err != nil {
 			return err
 		}
 		if err := a.requireQualifyingSponsor(ctx, tx, actor.ID, refuseUnsponsoredDormant); err != nil {

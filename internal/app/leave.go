@@ -251,7 +251,8 @@ func (a *App) RunLeaves(ctx context.Context) (LeaveRun, error) {
 }
 
 // resumeAfterLeave restores access paused for a leave, when the access
-// rules still allow it (an approved worksite; for an on-behalf-of user a
+// rules still allow it (an approved worksite; a licence the registry has
+// not reported lapsed or suspended since; for an on-behalf-of user a
 // sponsor who qualifies); otherwise the access stays suspended and the
 // person is told. Either way the leave is marked resumed, once.
 func (a *App) resumeAfterLeave(ctx context.Context, l *portal.LeaveRecord) (restored, marked bool, err error) {
@@ -304,6 +305,12 @@ func (a *App) resumeAfterLeave(ctx context.Context, l *portal.LeaveRecord) (rest
 				if err := a.requireQualifyingSponsor(ctx, tx, l.AccountID, refuse); err != nil {
 					return err
 				}
+				if err := a.requireLicence(ctx, tx, acct, "Access cannot come back"); err != nil {
+					if portal.ErrorCode(err) == portal.ECONFLICT {
+						return errCannotResume
+					}
+					return err
+				}
 				whole, err := a.narrowToSponsors(
 					ctx,
 					tx,
@@ -330,6 +337,9 @@ func (a *App) resumeAfterLeave(ctx context.Context, l *portal.LeaveRecord) (rest
 			action := "leave.access_resumed"
 			if !restore {
 				action = "leave.access_not_resumed"
+				if data.Licence, err = a.licenceBlock(ctx, tx, l.AccountID); err != nil {
+					return err
+				}
 			}
 			if err := a.audit(ctx, tx, leaveMeta, auditEvent{actorKind: portal.ActorSystem, actorID: store.LeaveActor, action: action,
 				subjectKind: "access_request", subjectID: requestRef(r.ID),

@@ -233,3 +233,18 @@ func (a *App) requireLicence(ctx context.Context, tx *store.Tx, acct *portal.Acc
 		"The daily licence check records it when the licence is restored.", what, portal.CollegeName(st.College),
 		acct.DisplayName(), st.Number, st.Status, longTime(st.CheckedAt))
 }
+
+// licenceBlock says, for the person's own emails, why their licence keeps
+// access from coming back ("the College of ... last reported your licence
+// 12345 as lapsed"), or "" when it does not.
+func (a *App) licenceBlock(ctx context.Context, tx *store.Tx, id portal.AccountID) (string, error) {
+	st, err := tx.FindLicenceStanding(ctx, id)
+	if store.IsNotFound(err) {
+		return "", nil
+	}
+	if err != nil || !portal.LicenceBlocksAccess(st.Status) {
+		return "", err
+	}
+	return fmt.Sprintf("the %s last reported your licence %s as %s", portal.CollegeName(st.College), st.Number,
+		st.Status), nil
+}

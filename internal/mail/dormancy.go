@@ -44,8 +44,12 @@ type LeaveRecorded struct {
 // leave that paused the person's access.
 type LeaveEnded struct {
 	Common
-	Return    string
-	Restored  bool // false: the access rules no longer allow it (no approved worksite, no sponsor)
+	Return   string
+	Restored bool // false: the access rules no longer allow it (licence, approved worksite, sponsor)
+	// Licence, with Restored false, says why the licence stops it ("the
+	// College of ... last reported your licence 12345 as lapsed"); "" when
+	// another rule does.
+	Licence   string
 	StatusURL string
 }
 

@@ -657,6 +657,17 @@ func templateCases() []templateCase {
 			want:    []string{"2027-07-05", "is restored", "https://mycareconnect.example/application/status"},
 		},
 		{
+			name: "leave ended, licence lapsed", template: "leave_ended",
+			data: LeaveEnded{
+				Common:    sampleCommon("Sam Lee"),
+				Return:    "2027-07-05",
+				Licence:   "the College of Physicians and Surgeons of BC last reported your licence 12345 as lapsed",
+				StatusURL: "https://mycareconnect.example/application/status",
+			},
+			subject: "Your leave has ended: your CareConnect access stays suspended",
+			want:    []string{"reported your licence 12345 as lapsed. Once the registry", "the CareConnect team can restore"},
+		},
+		{
 			name: "leave ended, not restored", template: "leave_ended",
 			data: LeaveEnded{
 				Common:    sampleCommon("Sam Lee"),
