@@ -290,11 +290,7 @@ func TestWeb_DeclarationNeedsTheLinkOrTheConfirmedSigner(t *testing.T) {
 			"101",
 			portaltest.SignedBy("Olive OWNER", "olive@harbour.example"),
 		)
-		p := manager.Post("/worksites/new", form)
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
-		}
-		wsID := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
+		wsID, _ := manager.RegisterWorksite(form)
 		mallory := inst.Confirmed(t, "Mallory", "TAKER", "mallory@example.ca", "mallory")
 		mallory.Get("/account/contact")
 		mallory.Post("/account/contact", url.Values{"email": {"olive@harbour.example"}, "phone": {"(778) 888-9999"}})

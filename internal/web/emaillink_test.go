@@ -11,7 +11,6 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
-	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // cardSignIn starts a sign-in at start, signs in at the development
@@ -160,11 +159,7 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 			"101",
 			portaltest.SignedBy("Olive OWNER", "olive@harbour.example"),
 		)
-		p := manager.Post("/worksites/new", form)
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
-		}
-		wsID := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
+		wsID, _ := manager.RegisterWorksite(form)
 		link := declarationRe.FindString(outboxText(t, inst, "olive@harbour.example", "declaration_requested"))
 		if link == "" {
 			t.Fatal("no link in the declaration email")
@@ -203,7 +198,7 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 		if p := olive.Post("/register/signer", url.Values{"csrf_token": {"wrong"}}); p.Status != http.StatusForbidden {
 			t.Fatalf("without the CSRF token: %d", p.Status)
 		}
-		p = olive.Post("/register/signer", nil)
+		p := olive.Post("/register/signer", nil)
 		if p.Status != http.StatusSeeOther || p.Location != link {
 			t.Fatalf("continue as signer: %d %q %s", p.Status, p.Location, p.Text("main"))
 		}
@@ -237,13 +232,8 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 		if !w.DeclarationDone() || w.SignerAccountID != acct.ID {
 			t.Fatalf("declaration %+v", w)
 		}
-		evs, err := inst.DB.Read().
-			FindAuditEvents(t.Context(), store.AuditFilter{ActorKind: portal.ActorAccount, ActorID: strconv.FormatInt(int64(acct.ID), 10)})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var actions []string
-		for _, e := range evs {
+		for _, e := range inst.Audit(t, portaltest.By(portal.ActorAccount, strconv.FormatInt(int64(acct.ID), 10))) {
 			actions = append(actions, e.Action)
 		}
 		if !slices.Contains(actions, "account.signer_registered") ||

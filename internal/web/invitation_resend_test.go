@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,17 +38,8 @@ func TestWeb_SendAgainTwice(t *testing.T) {
 		if got := len(inst.Emails(t, "lou@example.ca", "worksite_invitation")); got != 2 {
 			t.Errorf("%d invitation emails after inviting and pressing Send again twice, want 2", got)
 		}
-		events, err := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{WorksiteID: mustInt(t, wsID)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resent := 0
-		for _, e := range events {
-			if e.Action == "worksite.invitation_resent" {
-				resent++
-			}
-		}
-		if resent != 1 {
+		f := store.AuditFilter{WorksiteID: mustInt(t, wsID)}
+		if resent := inst.AuditCount(t, f, "worksite.invitation_resent"); resent != 1 {
 			t.Errorf("%d worksite.invitation_resent rows, want 1", resent)
 		}
 		page = admin.Get("/worksites/" + wsID)

@@ -84,12 +84,7 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 		form := portaltest.WorksiteForm("Harbour Clinic", "101")
 		form.Set("group", "new")
 		form.Set("group_name", "Harbour Health")
-		p := admin.Post("/worksites/new", form)
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d", p.Status)
-		}
-		id := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
-		admin.Follow(p)
+		id, _ := admin.RegisterWorksite(form)
 		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"invitee@example.org"}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("invite: %d", p.Status)
 		}
@@ -110,7 +105,7 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 		if got := page.Text("#invite-closed"); got != "Harbour Clinic was declined by the CareConnect team, so it cannot invite anyone." {
 			t.Fatalf("closed notice %q", got)
 		}
-		p = admin.Post(resend, url.Values{"sent": {"1"}})
+		p := admin.Post(resend, url.Values{"sent": {"1"}})
 		if p.Status != http.StatusConflict ||
 			!strings.Contains(p.Text(".flash-error"), "was declined by the CareConnect team") {
 			t.Fatalf("send again at a declined worksite: %d %q", p.Status, p.Text(".flash-error"))
@@ -125,12 +120,7 @@ func TestWeb_DeclinedWorksiteRecord(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		admin := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
-		p := admin.Post("/worksites/new", portaltest.WorksiteForm("Harbour Clinic", "101"))
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d", p.Status)
-		}
-		id := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
-		admin.Follow(p)
+		id, _ := admin.RegisterWorksite(portaltest.WorksiteForm("Harbour Clinic", "101"))
 		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"invitee@example.org"}}); p.Status != http.StatusSeeOther {
 			t.Fatalf("invite: %d", p.Status)
 		}

@@ -82,15 +82,6 @@ func rvPacificDate(t *testing.T, tm time.Time) string {
 	return tm.In(portal.Pacific()).Format("2 Jan 2006")
 }
 
-func rvRequest(t *testing.T, inst *portaltest.Instance, id portal.AccessRequestID) *portal.AccessRequest {
-	t.Helper()
-	r, err := inst.DB.Read().FindAccessRequestByID(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func TestWeb_Review(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
@@ -132,7 +123,7 @@ func TestWeb_Review(t *testing.T) {
 			p.Attr(`input[name="attest_direct_care"]`, "aria-invalid") != "true" {
 			t.Fatalf("field errors: %d %q", p.Status, p.Text(".error-summary"))
 		}
-		if got := rvRequest(t, inst, r.ID); !got.ReviewDueAt.Equal(due) {
+		if got := inst.AccessRequest(t, r.ID); !got.ReviewDueAt.Equal(due) {
 			t.Fatal("a refused confirmation changed the request")
 		}
 
@@ -155,14 +146,14 @@ func TestWeb_Review(t *testing.T) {
 				p.Text("#review-state"),
 			)
 		}
-		if got := rvRequest(t, inst, r.ID); got.RemindersSent != "" || !got.ReviewDueAt.Equal(next) ||
+		if got := inst.AccessRequest(t, r.ID); got.RemindersSent != "" || !got.ReviewDueAt.Equal(next) ||
 			got.Status != portal.ARApproved {
 			t.Fatalf("request %+v", got)
 		}
 		if es := inst.Emails(t, rita.Email, "review_confirmed"); len(es) != 1 {
 			t.Fatalf("%d confirmation emails", len(es))
 		}
-		if auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "review.confirmed") != 1 {
+		if inst.AuditCount(t, portaltest.About("access_request", fmt.Sprint(r.ID)), "review.confirmed") != 1 {
 			t.Fatal("confirmation not audited")
 		}
 		if h := c.Get("/application/status").Text("#history"); !strings.Contains(
@@ -201,7 +192,7 @@ func TestWeb_Review(t *testing.T) {
 			!strings.Contains(p.Text("#access-status"), "Approved") {
 			t.Fatalf("reinstated: %q %q", p.Text(".flash"), p.Text("#access-status"))
 		}
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARApproved {
+		if got := inst.AccessRequest(t, r.ID); got.Status != portal.ARApproved {
 			t.Fatalf("status %s", got.Status)
 		}
 	})
@@ -233,7 +224,7 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 		if p.Status != http.StatusConflict || !strings.Contains(p.Text("#review-message"), "cannot reinstate it") {
 			t.Fatalf("confirm: %d %q", p.Status, p.Text("#review-message"))
 		}
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended {
+		if got := inst.AccessRequest(t, r.ID); got.Status != portal.ARSuspended {
 			t.Fatalf("status %s", got.Status)
 		}
 		if es := inst.Emails(t, sid.Email, "review_confirmed"); len(es) != 0 {
@@ -353,7 +344,7 @@ func TestWeb_ReviewMembers(t *testing.T) {
 		if es := inst.Emails(t, louAcct.Email, "membership_ended"); len(es) != 1 {
 			t.Fatalf("%d membership emails", len(es))
 		}
-		if auditActionCount(t, inst, "worksite", fmt.Sprint(w.ID), "review.members_confirmed") != 1 {
+		if inst.AuditCount(t, portaltest.About("worksite", fmt.Sprint(w.ID)), "review.members_confirmed") != 1 {
 			t.Fatal("confirmation not audited")
 		}
 		p = admin.Get(path)
