@@ -11,6 +11,17 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
+// ConfirmedAccount is Confirmed, and returns the person's account too.
+func (i *Instance) ConfirmedAccount(
+	t testing.TB,
+	given, surname, email, username string,
+	edit ...func(url.Values),
+) (*Client, *portal.Account) {
+	t.Helper()
+	c := i.Confirmed(t, given, surname, email, username, edit...)
+	return c, i.Account(t, email)
+}
+
 // About selects the audit trail's rows about a subject, for Audit and
 // AuditCount.
 func About(subjectKind, subjectID string) store.AuditFilter {

@@ -21,8 +21,7 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := inst.Confirmed(t, "Dora", "DORMANT", "dora@example.ca", "dora.dormant")
-		dora := inst.Account(t, "dora@example.ca")
+		c, dora := inst.ConfirmedAccount(t, "Dora", "DORMANT", "dora@example.ca", "dora.dormant")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), dora)
 		// Approved 165 days ago and not signed in since: dormant in 15 days.
 		r := rvAccess(t, inst, dora, w, now.AddDate(0, 0, 200))

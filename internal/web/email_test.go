@@ -284,13 +284,7 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 func TestWeb_DeclarationNeedsTheLinkOrTheConfirmedSigner(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		manager := inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
-		form := portaltest.WorksiteForm(
-			"Harbour Clinic",
-			"101",
-			portaltest.SignedBy("Olive OWNER", "olive@harbour.example"),
-		)
-		wsID, _ := manager.RegisterWorksite(form)
+		manager, wsID := oliveToSign(t, inst)
 		mallory := inst.Confirmed(t, "Mallory", "TAKER", "mallory@example.ca", "mallory")
 		mallory.Get("/account/contact")
 		mallory.Post("/account/contact", url.Values{"email": {"olive@harbour.example"}, "phone": {"(778) 888-9999"}})

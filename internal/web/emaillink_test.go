@@ -147,19 +147,24 @@ func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
 	}
 }
 
+// oliveToSign has Omar MANAGER register Harbour Clinic, unit 101, naming
+// Olive OWNER (olive@harbour.example) to sign its declaration; it returns
+// Omar's client and the pending worksite's id.
+func oliveToSign(t *testing.T, inst *portaltest.Instance) (manager *portaltest.Client, wsID string) {
+	t.Helper()
+	manager = inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
+	signer := portaltest.SignedBy("Olive OWNER", "olive@harbour.example")
+	wsID, _ = manager.RegisterWorksite(portaltest.WorksiteForm("Harbour Clinic", "101", signer))
+	return manager, wsID
+}
+
 // The person named to sign a worksite's declaration, who is no
 // practitioner, follows the emailed link signed out, signs in with the BC
 // Services Card and signs without the HxBC account form.
 func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		manager := inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
-		form := portaltest.WorksiteForm(
-			"Harbour Clinic",
-			"101",
-			portaltest.SignedBy("Olive OWNER", "olive@harbour.example"),
-		)
-		wsID, _ := manager.RegisterWorksite(form)
+		_, wsID := oliveToSign(t, inst)
 		link := declarationRe.FindString(outboxText(t, inst, "olive@harbour.example", "declaration_requested"))
 		if link == "" {
 			t.Fatal("no link in the declaration email")

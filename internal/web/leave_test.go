@@ -19,10 +19,8 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		admin := inst.Confirmed(t, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
-		ada := inst.Account(t, "ada@example.ca")
-		c := inst.Confirmed(t, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
-		lea := inst.Account(t, "lea@example.ca")
+		admin, ada := inst.ConfirmedAccount(t, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
+		c, lea := inst.ConfirmedAccount(t, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), ada, lea)
 		due := now.AddDate(0, 0, 200)
 		r := rvAccess(t, inst, lea, w, due)

@@ -86,8 +86,7 @@ func TestWeb_Review(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := inst.Confirmed(t, "Rita", "REVIEW", "rita@example.ca", "rita.review")
-		rita := inst.Account(t, "rita@example.ca")
+		c, rita := inst.ConfirmedAccount(t, "Rita", "REVIEW", "rita@example.ca", "rita.review")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), rita)
 		due := now.AddDate(0, 0, 15)
 		r := rvAccess(t, inst, rita, w, due)
@@ -202,8 +201,7 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := inst.Confirmed(t, "Sid", "SUSPENDED", "sid@example.ca", "sid.suspended")
-		sid := inst.Account(t, "sid@example.ca")
+		c, sid := inst.ConfirmedAccount(t, "Sid", "SUSPENDED", "sid@example.ca", "sid.suspended")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(-1, 0, 0), sid)
 		r := rvAccess(t, inst, sid, w, now.AddDate(0, 0, 3))
 		officer := inst.StaffClient(t, "officer")
@@ -248,14 +246,10 @@ func TestWeb_ReviewMembers(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		admin := inst.Confirmed(t, "Ada", "SITEADMIN", "ada@example.ca", "ada.siteadmin")
-		adminAcct := inst.Account(t, "ada@example.ca")
-		member := inst.Confirmed(t, "Mel", "MEMBER", "mel@example.ca", "mel.member")
-		melAcct := inst.Account(t, "mel@example.ca")
-		inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
-		louAcct := inst.Account(t, "lou@example.ca")
-		stranger := inst.Confirmed(t, "Stan", "STRANGER", "stan@example.ca", "stan.stranger")
-		stanAcct := inst.Account(t, "stan@example.ca")
+		admin, adminAcct := inst.ConfirmedAccount(t, "Ada", "SITEADMIN", "ada@example.ca", "ada.siteadmin")
+		member, melAcct := inst.ConfirmedAccount(t, "Mel", "MEMBER", "mel@example.ca", "mel.member")
+		_, louAcct := inst.ConfirmedAccount(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+		stranger, stanAcct := inst.ConfirmedAccount(t, "Stan", "STRANGER", "stan@example.ca", "stan.stranger")
 		w := fixture.ApprovedWorksite(
 			t,
 			inst.DB,
@@ -363,8 +357,7 @@ func TestWeb_StaffReviews(t *testing.T) {
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
 		ctx := t.Context()
-		person := inst.Confirmed(t, "Paula", "PERSON", "paula@example.ca", "paula.person")
-		paula := inst.Account(t, "paula@example.ca")
+		person, paula := inst.ConfirmedAccount(t, "Paula", "PERSON", "paula@example.ca", "paula.person")
 		soon := apiAccount(t, inst.DB, "soon", portal.ProfPhysician, now)
 		late := apiAccount(t, inst.DB, "late", portal.ProfPhysician, now)
 		gone := apiAccount(t, inst.DB, "gone", portal.ProfPhysician, now)
