@@ -72,7 +72,7 @@ func (i *Instance) Feed(t testing.TB, id portal.AccountID) []string {
 	t.Helper()
 	evs, err := i.DB.Read().FindProvisioningEvents(context.Background(), 0, 1000)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("provisioning feed: %v", err)
 	}
 	var out []string
 	for _, e := range evs {
