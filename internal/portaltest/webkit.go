@@ -101,6 +101,16 @@ func (i *Instance) ImportGuideBuilding(t testing.TB) {
 	}
 }
 
+// Invite invites an email address to join the worksite with the id, as its
+// site administrator signed in on c would.
+func (c *Client) Invite(worksiteID, email string) {
+	c.t.Helper()
+	p := c.Post("/worksites/"+worksiteID+"/invitations", url.Values{"email": {email}})
+	if p.Status != http.StatusSeeOther {
+		c.t.Fatalf("invite %s to worksite %s: %d %s", email, worksiteID, p.Status, p.Text("main"))
+	}
+}
+
 var registeredPath = regexp.MustCompile(`^/worksites/([0-9]+)(/declaration)?$`)
 
 // RegisterWorksite submits a worksite's registration form (see

@@ -20,9 +20,7 @@ func TestWeb_SendAgainTwice(t *testing.T) {
 		admin := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
 		wsID, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 		admin.Get("/worksites/" + wsID)
-		if p := admin.Post("/worksites/"+wsID+"/invitations", url.Values{"email": {"lou@example.ca"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d %s", p.Status, p.Text("main"))
-		}
+		admin.Invite(wsID, "lou@example.ca")
 		page := admin.Get("/worksites/" + wsID)
 		action := page.Attr(`form[action$="/resend"]`, "action")
 		sent := page.Attr(`form[action$="/resend"] input[name="sent"]`, "value")

@@ -50,9 +50,7 @@ func TestWeb_DailyLimitsShownOnTheForm(t *testing.T) {
 			t.Fatal("the invitation form lost the address")
 		}
 
-		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"resent@example.org"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d", p.Status)
-		}
+		admin.Invite(id, "resent@example.org")
 		// Each press sends with the count its page showed, as the browser does.
 		sendAgain := func() *portaltest.Page {
 			page := admin.Get("/worksites/" + id)
@@ -85,9 +83,7 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 		form.Set("group", "new")
 		form.Set("group_name", "Harbour Health")
 		id, _ := admin.RegisterWorksite(form)
-		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"invitee@example.org"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d", p.Status)
-		}
+		admin.Invite(id, "invitee@example.org")
 		page := admin.Get("/worksites/" + id)
 		resend := page.Attr(`form[action$="/resend"]`, "action")
 		if resend == "" || page.Text("#invite-closed") != "" || page.Text("#worksite-declined") != "" {
@@ -121,9 +117,7 @@ func TestWeb_DeclinedWorksiteRecord(t *testing.T) {
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		admin := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
 		id, _ := admin.RegisterWorksite(portaltest.WorksiteForm("Harbour Clinic", "101"))
-		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"invitee@example.org"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d", p.Status)
-		}
+		admin.Invite(id, "invitee@example.org")
 		page := admin.Get("/worksites/" + id)
 		resend := page.Attr(`form[action$="/resend"]`, "action")
 		if _, err := inst.Portal.App.DecideWorksite(t.Context(), portal.RequestMeta{RequestID: "test"}, "officer.one",
