@@ -19,6 +19,7 @@ var (
 	declarationRe    = regexp.MustCompile(`/declarations/[0-9a-f]{64}`)
 )
 
+// mustAtoi parses a decimal id, such as one read from a path.
 func mustAtoi(t *testing.T, s string) int64 {
 	t.Helper()
 	n, err := strconv.ParseInt(s, 10, 64)

@@ -3,7 +3,6 @@ package web_test
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -36,7 +35,7 @@ func TestWeb_SendAgainTwice(t *testing.T) {
 		if got := len(inst.Emails(t, "lou@example.ca", "worksite_invitation")); got != 2 {
 			t.Errorf("%d invitation emails after inviting and pressing Send again twice, want 2", got)
 		}
-		f := store.AuditFilter{WorksiteID: mustInt(t, wsID)}
+		f := store.AuditFilter{WorksiteID: mustAtoi(t, wsID)}
 		if resent := inst.AuditCount(t, f, "worksite.invitation_resent"); resent != 1 {
 			t.Errorf("%d worksite.invitation_resent rows, want 1", resent)
 		}
@@ -57,13 +56,4 @@ func TestWeb_SendAgainTwice(t *testing.T) {
 			t.Errorf("%d invitation emails after a post without the count, want 2", got)
 		}
 	})
-}
-
-func mustInt(t *testing.T, s string) int64 {
-	t.Helper()
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }
