@@ -20,6 +20,7 @@ import (
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 
@@ -101,6 +102,15 @@ func (j *accessJourney) worksite(c *portaltest.Client, admin *portal.Account, na
 	return j.inst.ApprovedWorksite(j.t, c, name, unit, admin.LegalName()).ID
 }
 
+// daliaAtClinic registers accessDalia, a physician, and her worksite
+// Kingsgate Mall Clinic, unit 101, which the CareConnect team approves; it
+// returns her account and the worksite.
+func (j *accessJourney) daliaAtClinic() (*portal.Account, portal.WorksiteID) {
+	j.t.Helper()
+	c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
+	return doc, j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+}
+
 // join makes the accounts active members of the worksite, as if its
 // administrator had approved their requests to join.
 func (j *accessJourney) join(w portal.WorksiteID, accts ...*portal.Account) {
@@ -113,39 +123,9 @@ func (j *accessJourney) join(w portal.WorksiteID, accts ...*portal.Account) {
 // they may sponsor people.
 func (j *accessJourney) enrolled(a *portal.Account, w portal.WorksiteID) {
 	j.t.Helper()
-	ctx, now := j.t.Context(), j.inst.Clock.Now()
-	r := &portal.AccessRequest{
-		AccountID:          a.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           a.UserType(),
-		Profession:         a.Profession,
-		FirstName:          a.GivenNames,
-		LastName:           a.Surname,
-		Job:                "Family physician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          now,
-		UpdatedAt:          now,
-		WorksiteIDs:        []portal.WorksiteID{w},
-	}
-	err := j.inst.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "officer.one",
-			Set: map[string]any{"granted_scopes": store.StoredScopes(portal.ScopesFor(a.Profession, a.NurseLicence)),
-				"approved_at": now.UnixMilli(), "decided_at": now.UnixMilli()}})
-		if err != nil || !ok {
-			return fmt.Errorf("approve: %v %w", ok, err)
-		}
-		return tx.AppendProvisioningEvent(ctx, a.ID, "user.provisioned", "{}", now)
-	})
-	if err != nil {
-		j.t.Fatalf("access of %s: %v", a.Email, err)
-	}
+	scopes := store.StoredScopes(portal.ScopesFor(a.Profession, a.NurseLicence))
+	// Provision reads only the worksite's ID.
+	fixture.Provision(j.t, j.inst.DB, a, j.inst.Clock.Now(), scopes, &portal.Worksite{ID: w})
 }
 
 // accessQuizAnswers answers every question of the training quiz correctly.
@@ -392,8 +372,7 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		doc, clinic := j.daliaAtClinic()
 
 		// The main menu: the training and the agreement to do, Application
 		// Access locked until they are done.
@@ -601,8 +580,7 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		doc, clinic := j.daliaAtClinic()
 		_, moa := j.register(accessMona, "mona.frontdesk", accessAsMOA)
 		j.join(clinic, moa)
 
@@ -710,8 +688,7 @@ func TestE2E_PharmacistRequestNoPharmaNet(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		_, clinic := j.daliaAtClinic()
 		phil := person{"Phil", "PHARMACIST", accessBirthDate, "phil@example.ca"}
 		_, ph := j.register(phil, "phil.pharmacist", accessAsPharmacist)
 		j.join(clinic, ph)
@@ -770,9 +747,7 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
-
+		doc, clinic := j.daliaAtClinic()
 		j.enrolled(doc, clinic)
 
 		// The resident registers in the browser, answering Yes.
@@ -881,8 +856,7 @@ func TestE2E_LockedStates(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		_, clinic := j.daliaAtClinic()
 
 		// Without an approved worksite Application Access is locked.
 		nell := person{"Nell", "NOWHERE", accessBirthDate, "nell@example.ca"}

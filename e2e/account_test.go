@@ -165,6 +165,24 @@ type person struct {
 	given, surname, birth, email string
 }
 
+// confirmed registers p over HTTP as a physician with the username and
+// confirms their email address; it returns their client on the menu.
+func (p person) confirmed(t *testing.T, inst *portaltest.Instance, username string) *portaltest.Client {
+	t.Helper()
+	return inst.ConfirmedBorn(t, p.given, p.surname, p.birth, p.email, username)
+}
+
+// browserAs opens a browser for the test, which leaves a screenshot if the
+// test fails, and signs p in there, checking that the page landed on has
+// the heading h1.
+func browserAs(t *testing.T, inst *portaltest.Instance, p person, h1 string) context.Context {
+	t.Helper()
+	ctx := newBrowser(t)
+	screenshotOnFailure(t, ctx)
+	signInInBrowser(t, ctx, inst, p, h1)
+	return ctx
+}
+
 // signInInBrowser goes from the home page through the development sign-in as
 // p and checks the page it lands on has the heading h1.
 func signInInBrowser(t *testing.T, ctx context.Context, inst *portaltest.Instance, p person, h1 string) {

@@ -52,8 +52,7 @@ func TestE2E_PhysicianJourneyPageCount(t *testing.T) {
 
 		// The worksite exists, registered and approved, its administrator
 		// another physician.
-		c, admin := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, admin, "Kingsgate Mall Clinic", "101")
+		admin, clinic := j.daliaAtClinic()
 		ws, err := inst.DB.Read().FindWorksiteByID(t.Context(), clinic)
 		if err != nil {
 			t.Fatal(err)

@@ -17,8 +17,7 @@ func TestE2E_LeaveWithAccessPaused(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		doc, clinic := j.daliaAtClinic()
 		j.enrolled(doc, clinic)
 
 		j.signIn(accessDalia)
