@@ -111,6 +111,35 @@ func (j *accessJourney) daliaAtClinic() (*portal.Account, portal.WorksiteID) {
 	return doc, j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
 }
 
+// enrolledDalia is daliaAtClinic, with her CareConnect access approved
+// there.
+func (j *accessJourney) enrolledDalia() (*portal.Account, portal.WorksiteID) {
+	j.t.Helper()
+	doc, clinic := j.daliaAtClinic()
+	j.enrolled(doc, clinic)
+	return doc, clinic
+}
+
+// typePhysician types a physician's registration on the form in the
+// browser: billing number msp, the answer resident ("yes" or "no") and
+// CPSID cpsid, then the phone number, health authority account and
+// password that every person gives.
+func typePhysician(msp, resident, cpsid string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Focus(chromedp.CSS("#profession")),
+		chromedp.KeyEvent("Physician"),
+		chromedp.WaitVisible(chromedp.CSS("#msp_billing_number")),
+		chromedp.WaitVisible(chromedp.CSS("#cpsid")),
+		chromedp.SendKeys(chromedp.CSS("#msp_billing_number"), msp),
+		chromedp.Click(chromedp.CSS(`input[name="resident"][value="` + resident + `"]`)),
+		chromedp.SendKeys(chromedp.CSS("#cpsid"), cpsid),
+		chromedp.SendKeys(chromedp.CSS("#phone"), "(778) 888-9999"),
+		chromedp.Click(chromedp.CSS(`input[name="health_authority_account"][value="no"]`)),
+		chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
+		chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
+	}
+}
+
 // join makes the accounts active members of the worksite, as if its
 // administrator had approved their requests to join.
 func (j *accessJourney) join(w portal.WorksiteID, accts ...*portal.Account) {
@@ -247,6 +276,14 @@ func (j *accessJourney) count(sel string) int {
 func (j *accessJourney) checked(sel string) bool {
 	j.t.Helper()
 	return eval[bool](j.t, j.ctx, fmt.Sprintf(`document.querySelector(%q).checked`, sel))
+}
+
+// wantClinicTicked checks that the enrolment form has the worksite ticked.
+func (j *accessJourney) wantClinicTicked(w portal.WorksiteID) {
+	j.t.Helper()
+	if !j.checked(fmt.Sprintf(`input[name="clinics"][value="%d"]`, w)) {
+		j.t.Errorf("the clinic is not ticked")
+	}
 }
 
 // tile checks a main menu tile's status and, when reason is not empty, its reason.
@@ -662,9 +699,7 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 		j.clickText("a", "Return to Menu", http.StatusOK, "Main Menu")
 		j.clickText("a", "Request CareConnect Access", http.StatusOK, "CareConnect Enrolment Form")
 		j.wantText(".notice", "You work on behalf of: Dalia DOCTOR (Kingsgate Mall Clinic)")
-		if !j.checked(fmt.Sprintf(`input[name="clinics"][value="%d"]`, clinic)) {
-			t.Errorf("the clinic is not ticked")
-		}
+		j.wantClinicTicked(clinic)
 		mustRun(t, j.ctx, retype("#job", "Medical office assistant"))
 		j.fillEnrolment()
 		j.submitEnrolment()
@@ -709,9 +744,7 @@ func TestE2E_PharmacistRequestNoPharmaNet(t *testing.T) {
 		if got := value(t, j.ctx, "#college_id"); got != "P-20417" {
 			t.Errorf("college ID %q", got)
 		}
-		if !j.checked(fmt.Sprintf(`input[name="clinics"][value="%d"]`, clinic)) {
-			t.Errorf("the clinic is not ticked")
-		}
+		j.wantClinicTicked(clinic)
 		mustRun(t, j.ctx, retype("#job", "Community pharmacist"))
 		j.fillEnrolment()
 		j.submitEnrolment()
@@ -747,25 +780,13 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		doc, clinic := j.daliaAtClinic()
-		j.enrolled(doc, clinic)
+		_, clinic := j.enrolledDalia()
 
 		// The resident registers in the browser, answering Yes.
 		rae := person{"Rae", "RESIDENT", accessBirthDate, "rae@example.ca"}
 		signInInBrowser(t, j.ctx, inst, rae, "Account Registration")
 		j.audit("Account Registration")
-		mustRun(t, j.ctx,
-			chromedp.Focus(chromedp.CSS("#profession")),
-			chromedp.KeyEvent("Physician"),
-			chromedp.WaitVisible(chromedp.CSS("#cpsid")),
-			chromedp.SendKeys(chromedp.CSS("#msp_billing_number"), "B2345"),
-			chromedp.Click(chromedp.CSS(`input[name="resident"][value="yes"]`)),
-			chromedp.SendKeys(chromedp.CSS("#cpsid"), "23456"),
-			chromedp.SendKeys(chromedp.CSS("#phone"), "(778) 888-9999"),
-			chromedp.Click(chromedp.CSS(`input[name="health_authority_account"][value="no"]`)),
-			chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
-			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
-		)
+		mustRun(t, j.ctx, typePhysician("B2345", "yes", "23456")...)
 		j.clickText("button", "Register", http.StatusOK, "Main Menu")
 		res := j.account(rae.email)
 		if !res.IsResident || res.Profession != portal.ProfPhysician {

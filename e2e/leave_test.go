@@ -17,8 +17,7 @@ func TestE2E_LeaveWithAccessPaused(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		doc, clinic := j.daliaAtClinic()
-		j.enrolled(doc, clinic)
+		doc, _ := j.enrolledDalia()
 
 		j.signIn(accessDalia)
 		j.visit("/account", http.StatusOK, "Manage My Account")
