@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -362,26 +361,9 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		greg := person{"Gregory", "NINETEEN", "1980-04-18", ""}
 
 		// Register over plain HTTP; the browser then signs in as the same person.
-		c := inst.Client(t)
-		if p := c.SignIn(greg.given, greg.surname, greg.birth, "greg@example.ca"); !strings.HasSuffix(
-			p.URL,
-			"/register",
-		) {
-			t.Fatalf("new person landed on %s, want /register", p.URL)
-		}
-		p := c.Post("/register", url.Values{
-			"profession": {"physician"}, "msp_billing_number": {"A1234"}, "cpsid": {"12345"}, "resident": {"no"},
-			"email": {"greg@example.ca"}, "phone": {"(778) 888-9999"}, "health_authority_account": {"no"},
-			"username": {"greg19"}, "password": {"Harbour-Lantern-47"}, "confirm_password": {"Harbour-Lantern-47"},
-		})
-		if p.Status != http.StatusSeeOther || p.Location != "/menu" {
-			t.Fatalf("register: status %d location %q: %s", p.Status, p.Location, p.Text(".error-summary"))
-		}
+		inst.RegisteredBorn(t, greg.given, greg.surname, greg.birth, "greg@example.ca", "greg19")
 
-		ctx := newBrowser(t)
-		screenshotOnFailure(t, ctx)
-
-		signInInBrowser(t, ctx, inst, greg, "Main Menu")
+		ctx := browserAs(t, inst, greg, "Main Menu")
 		checkAxe(t, ctx, "main menu")
 
 		if got := textOf(t, ctx, "#email-unconfirmed"); !strings.Contains(
