@@ -171,6 +171,20 @@ func (p person) confirmed(t *testing.T, inst *portaltest.Instance, username stri
 	return inst.ConfirmedBorn(t, p.given, p.surname, p.birth, p.email, username)
 }
 
+// staffBrowser opens a browser for the test, which leaves a screenshot if
+// the test fails, and signs a member of the CareConnect team in there
+// through the development staff sign-in, as name ("Olivia OFFICER", "Ada
+// ADMIN"); the browser is left on the back office's front page.
+func staffBrowser(t *testing.T, inst *portaltest.Instance, name string) context.Context {
+	t.Helper()
+	ctx := newBrowser(t)
+	screenshotOnFailure(t, ctx)
+	navigate(t, ctx, inst.URL+"/staff")
+	expectPage(t, ctx, "Development sign-in")
+	click(t, ctx, byText("button", "Continue as "+name), http.StatusOK, "CareConnect team")
+	return ctx
+}
+
 // browserAs opens a browser for the test, which leaves a screenshot if the
 // test fails, and signs p in there, checking that the page landed on has
 // the heading h1.

@@ -84,11 +84,7 @@ func TestE2E_OtherProfessionPlacedByTheTeam(t *testing.T) {
 			t.Fatalf("the menu offers %d worksite or training steps while under review", n)
 		}
 
-		officer := newBrowser(t)
-		screenshotOnFailure(t, officer)
-		navigate(t, officer, inst.URL+"/staff")
-		expectPage(t, officer, "Development sign-in")
-		click(t, officer, byText("button", "Continue as Olivia OFFICER"), http.StatusOK, "CareConnect team")
+		officer := staffBrowser(t, inst, "Olivia OFFICER")
 		click(t, officer, byText("a", "Professions to review"), http.StatusOK, "Professions to review")
 		checkAxe(t, officer, "professions to review")
 		click(t, officer, chromedp.CSS("#profession-reviews tbody a"), http.StatusOK, "Dora OTHER")

@@ -124,11 +124,7 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 		// Ninety-one days on, Ben has not signed in since.
 		inst.Clock.Advance(91 * 24 * time.Hour)
 		part(t, "the team appoints an administrator", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			navigate(t, ctx, inst.URL+"/staff")
-			expectPage(t, ctx, "Development sign-in")
-			click(t, ctx, byText("button", "Continue as Olivia OFFICER"), http.StatusOK, "CareConnect team")
+			ctx := staffBrowser(t, inst, "Olivia OFFICER")
 			navigate(t, ctx, inst.URL+"/staff/inactive-worksites")
 			expectPage(t, ctx, "Worksites without an active administrator")
 			checkAxe(t, ctx, "inactive worksites")
