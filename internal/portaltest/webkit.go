@@ -22,6 +22,25 @@ func (i *Instance) ConfirmedAccount(
 	return c, i.Account(t, email)
 }
 
+// MeetPrerequisites has the account pass the training quiz, answering
+// every question right, and sign the Health Practitioner CareConnect
+// Access Agreement, through the app.
+func (i *Instance) MeetPrerequisites(t testing.TB, acct *portal.Account) {
+	t.Helper()
+	answers := map[string]int{}
+	for _, q := range portal.TrainingQuiz {
+		answers[q.ID] = q.Answer
+	}
+	meta := portal.RequestMeta{RequestID: "test"}
+	if r, err := i.Portal.App.SubmitQuiz(context.Background(), meta, acct, answers); err != nil || !r.Passed {
+		t.Fatalf("training quiz of %s: %+v %v", acct.Email, r, err)
+	}
+	sig := portal.HPCAASignature{FullName: acct.LegalName(), Agree: true}
+	if _, err := i.Portal.App.SignHPCAA(context.Background(), meta, acct, sig); err != nil {
+		t.Fatalf("agreement of %s: %v", acct.Email, err)
+	}
+}
+
 // About selects the audit trail's rows about a subject, for Audit and
 // AuditCount.
 func About(subjectKind, subjectID string) store.AuditFilter {

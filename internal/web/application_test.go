@@ -43,14 +43,7 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if p := doc.Get("/application"); !strings.Contains(p.Text("#missing"), "Privacy") {
 			t.Fatalf("application page missing list: %q", p.Text("main"))
 		}
-		a := inst.Portal.App
-		meta := portal.RequestMeta{RequestID: "test"}
-		if _, err := a.SubmitQuiz(t.Context(), meta, acct, quizAnswers()); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.SignHPCAA(t.Context(), meta, acct, portal.HPCAASignature{FullName: acct.LegalName(), Agree: true}); err != nil {
-			t.Fatal(err)
-		}
+		inst.MeetPrerequisites(t, acct)
 		if p := doc.Get("/menu"); !strings.Contains(
 			p.Text("#step-application"),
 			"You can now request CareConnect access",

@@ -51,14 +51,7 @@ func TestWeb_MenuTiles(t *testing.T) {
 		if got := p.Attr(`#step-application .tile-link a`, "href"); got != "/application" {
 			t.Errorf("locked tile's link %q, want /application", got)
 		}
-		a := inst.Portal.App
-		meta := portal.RequestMeta{RequestID: "test"}
-		if _, err := a.SubmitQuiz(t.Context(), meta, acct, quizAnswers()); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.SignHPCAA(t.Context(), meta, acct, portal.HPCAASignature{FullName: acct.LegalName(), Agree: true}); err != nil {
-			t.Fatal(err)
-		}
+		inst.MeetPrerequisites(t, acct)
 		p = doc.Get("/menu")
 		link := p.Find(`#step-application a.btn-primary`)
 		if len(link) != 1 || p.Attr(`#step-application a.btn-primary`, "href") != "/application/request" ||
