@@ -20,6 +20,7 @@ import (
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 
@@ -101,6 +102,44 @@ func (j *accessJourney) worksite(c *portaltest.Client, admin *portal.Account, na
 	return j.inst.ApprovedWorksite(j.t, c, name, unit, admin.LegalName()).ID
 }
 
+// daliaAtClinic registers accessDalia, a physician, and her worksite
+// Kingsgate Mall Clinic, unit 101, which the CareConnect team approves; it
+// returns her account and the worksite.
+func (j *accessJourney) daliaAtClinic() (*portal.Account, portal.WorksiteID) {
+	j.t.Helper()
+	c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
+	return doc, j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+}
+
+// enrolledDalia is daliaAtClinic, with her CareConnect access approved
+// there.
+func (j *accessJourney) enrolledDalia() (*portal.Account, portal.WorksiteID) {
+	j.t.Helper()
+	doc, clinic := j.daliaAtClinic()
+	j.enrolled(doc, clinic)
+	return doc, clinic
+}
+
+// typePhysician types a physician's registration on the form in the
+// browser: billing number msp, the answer resident ("yes" or "no") and
+// CPSID cpsid, then the phone number, health authority account and
+// password that every person gives.
+func typePhysician(msp, resident, cpsid string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Focus(chromedp.CSS("#profession")),
+		chromedp.KeyEvent("Physician"),
+		chromedp.WaitVisible(chromedp.CSS("#msp_billing_number")),
+		chromedp.WaitVisible(chromedp.CSS("#cpsid")),
+		chromedp.SendKeys(chromedp.CSS("#msp_billing_number"), msp),
+		chromedp.Click(chromedp.CSS(`input[name="resident"][value="` + resident + `"]`)),
+		chromedp.SendKeys(chromedp.CSS("#cpsid"), cpsid),
+		chromedp.SendKeys(chromedp.CSS("#phone"), "(778) 888-9999"),
+		chromedp.Click(chromedp.CSS(`input[name="health_authority_account"][value="no"]`)),
+		chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
+		chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
+	}
+}
+
 // join makes the accounts active members of the worksite, as if its
 // administrator had approved their requests to join.
 func (j *accessJourney) join(w portal.WorksiteID, accts ...*portal.Account) {
@@ -113,39 +152,9 @@ func (j *accessJourney) join(w portal.WorksiteID, accts ...*portal.Account) {
 // they may sponsor people.
 func (j *accessJourney) enrolled(a *portal.Account, w portal.WorksiteID) {
 	j.t.Helper()
-	ctx, now := j.t.Context(), j.inst.Clock.Now()
-	r := &portal.AccessRequest{
-		AccountID:          a.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           a.UserType(),
-		Profession:         a.Profession,
-		FirstName:          a.GivenNames,
-		LastName:           a.Surname,
-		Job:                "Family physician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          now,
-		UpdatedAt:          now,
-		WorksiteIDs:        []portal.WorksiteID{w},
-	}
-	err := j.inst.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-			To: portal.ARApproved, At: now, ActorKind: portal.ActorStaff, ActorID: "officer.one",
-			Set: map[string]any{"granted_scopes": store.StoredScopes(portal.ScopesFor(a.Profession, a.NurseLicence)),
-				"approved_at": now.UnixMilli(), "decided_at": now.UnixMilli()}})
-		if err != nil || !ok {
-			return fmt.Errorf("approve: %v %w", ok, err)
-		}
-		return tx.AppendProvisioningEvent(ctx, a.ID, "user.provisioned", "{}", now)
-	})
-	if err != nil {
-		j.t.Fatalf("access of %s: %v", a.Email, err)
-	}
+	scopes := store.StoredScopes(portal.ScopesFor(a.Profession, a.NurseLicence))
+	// Provision reads only the worksite's ID.
+	fixture.Provision(j.t, j.inst.DB, a, j.inst.Clock.Now(), scopes, &portal.Worksite{ID: w})
 }
 
 // accessQuizAnswers answers every question of the training quiz correctly.
@@ -267,6 +276,14 @@ func (j *accessJourney) count(sel string) int {
 func (j *accessJourney) checked(sel string) bool {
 	j.t.Helper()
 	return eval[bool](j.t, j.ctx, fmt.Sprintf(`document.querySelector(%q).checked`, sel))
+}
+
+// wantClinicTicked checks that the enrolment form has the worksite ticked.
+func (j *accessJourney) wantClinicTicked(w portal.WorksiteID) {
+	j.t.Helper()
+	if !j.checked(fmt.Sprintf(`input[name="clinics"][value="%d"]`, w)) {
+		j.t.Errorf("the clinic is not ticked")
+	}
 }
 
 // tile checks a main menu tile's status and, when reason is not empty, its reason.
@@ -392,8 +409,7 @@ func TestE2E_PhysicianRequestsAccess(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		doc, clinic := j.daliaAtClinic()
 
 		// The main menu: the training and the agreement to do, Application
 		// Access locked until they are done.
@@ -601,8 +617,7 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		doc, clinic := j.daliaAtClinic()
 		_, moa := j.register(accessMona, "mona.frontdesk", accessAsMOA)
 		j.join(clinic, moa)
 
@@ -684,9 +699,7 @@ func TestE2E_MOASponsoredByPhysician(t *testing.T) {
 		j.clickText("a", "Return to Menu", http.StatusOK, "Main Menu")
 		j.clickText("a", "Request CareConnect Access", http.StatusOK, "CareConnect Enrolment Form")
 		j.wantText(".notice", "You work on behalf of: Dalia DOCTOR (Kingsgate Mall Clinic)")
-		if !j.checked(fmt.Sprintf(`input[name="clinics"][value="%d"]`, clinic)) {
-			t.Errorf("the clinic is not ticked")
-		}
+		j.wantClinicTicked(clinic)
 		mustRun(t, j.ctx, retype("#job", "Medical office assistant"))
 		j.fillEnrolment()
 		j.submitEnrolment()
@@ -710,8 +723,7 @@ func TestE2E_PharmacistRequestNoPharmaNet(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		_, clinic := j.daliaAtClinic()
 		phil := person{"Phil", "PHARMACIST", accessBirthDate, "phil@example.ca"}
 		_, ph := j.register(phil, "phil.pharmacist", accessAsPharmacist)
 		j.join(clinic, ph)
@@ -732,9 +744,7 @@ func TestE2E_PharmacistRequestNoPharmaNet(t *testing.T) {
 		if got := value(t, j.ctx, "#college_id"); got != "P-20417" {
 			t.Errorf("college ID %q", got)
 		}
-		if !j.checked(fmt.Sprintf(`input[name="clinics"][value="%d"]`, clinic)) {
-			t.Errorf("the clinic is not ticked")
-		}
+		j.wantClinicTicked(clinic)
 		mustRun(t, j.ctx, retype("#job", "Community pharmacist"))
 		j.fillEnrolment()
 		j.submitEnrolment()
@@ -770,27 +780,13 @@ func TestE2E_ResidentSponsorshipEnds(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
-
-		j.enrolled(doc, clinic)
+		_, clinic := j.enrolledDalia()
 
 		// The resident registers in the browser, answering Yes.
 		rae := person{"Rae", "RESIDENT", accessBirthDate, "rae@example.ca"}
 		signInInBrowser(t, j.ctx, inst, rae, "Account Registration")
 		j.audit("Account Registration")
-		mustRun(t, j.ctx,
-			chromedp.Focus(chromedp.CSS("#profession")),
-			chromedp.KeyEvent("Physician"),
-			chromedp.WaitVisible(chromedp.CSS("#cpsid")),
-			chromedp.SendKeys(chromedp.CSS("#msp_billing_number"), "B2345"),
-			chromedp.Click(chromedp.CSS(`input[name="resident"][value="yes"]`)),
-			chromedp.SendKeys(chromedp.CSS("#cpsid"), "23456"),
-			chromedp.SendKeys(chromedp.CSS("#phone"), "(778) 888-9999"),
-			chromedp.Click(chromedp.CSS(`input[name="health_authority_account"][value="no"]`)),
-			chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
-			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
-		)
+		mustRun(t, j.ctx, typePhysician("B2345", "yes", "23456")...)
 		j.clickText("button", "Register", http.StatusOK, "Main Menu")
 		res := j.account(rae.email)
 		if !res.IsResident || res.Profession != portal.ProfPhysician {
@@ -881,8 +877,7 @@ func TestE2E_LockedStates(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
+		_, clinic := j.daliaAtClinic()
 
 		// Without an approved worksite Application Access is locked.
 		nell := person{"Nell", "NOWHERE", accessBirthDate, "nell@example.ca"}

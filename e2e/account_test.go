@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -163,6 +162,38 @@ func expectPasswordRules(t *testing.T, ctx context.Context) {
 // person is someone typed on the development sign-in page.
 type person struct {
 	given, surname, birth, email string
+}
+
+// confirmed registers p over HTTP as a physician with the username and
+// confirms their email address; it returns their client on the menu.
+func (p person) confirmed(t *testing.T, inst *portaltest.Instance, username string) *portaltest.Client {
+	t.Helper()
+	return inst.ConfirmedBorn(t, p.given, p.surname, p.birth, p.email, username)
+}
+
+// staffBrowser opens a browser for the test, which leaves a screenshot if
+// the test fails, and signs a member of the CareConnect team in there
+// through the development staff sign-in, as name ("Olivia OFFICER", "Ada
+// ADMIN"); the browser is left on the back office's front page.
+func staffBrowser(t *testing.T, inst *portaltest.Instance, name string) context.Context {
+	t.Helper()
+	ctx := newBrowser(t)
+	screenshotOnFailure(t, ctx)
+	navigate(t, ctx, inst.URL+"/staff")
+	expectPage(t, ctx, "Development sign-in")
+	click(t, ctx, byText("button", "Continue as "+name), http.StatusOK, "CareConnect team")
+	return ctx
+}
+
+// browserAs opens a browser for the test, which leaves a screenshot if the
+// test fails, and signs p in there, checking that the page landed on has
+// the heading h1.
+func browserAs(t *testing.T, inst *portaltest.Instance, p person, h1 string) context.Context {
+	t.Helper()
+	ctx := newBrowser(t)
+	screenshotOnFailure(t, ctx)
+	signInInBrowser(t, ctx, inst, p, h1)
+	return ctx
 }
 
 // signInInBrowser goes from the home page through the development sign-in as
@@ -344,26 +375,9 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		greg := person{"Gregory", "NINETEEN", "1980-04-18", ""}
 
 		// Register over plain HTTP; the browser then signs in as the same person.
-		c := inst.Client(t)
-		if p := c.SignIn(greg.given, greg.surname, greg.birth, "greg@example.ca"); !strings.HasSuffix(
-			p.URL,
-			"/register",
-		) {
-			t.Fatalf("new person landed on %s, want /register", p.URL)
-		}
-		p := c.Post("/register", url.Values{
-			"profession": {"physician"}, "msp_billing_number": {"A1234"}, "cpsid": {"12345"}, "resident": {"no"},
-			"email": {"greg@example.ca"}, "phone": {"(778) 888-9999"}, "health_authority_account": {"no"},
-			"username": {"greg19"}, "password": {"Harbour-Lantern-47"}, "confirm_password": {"Harbour-Lantern-47"},
-		})
-		if p.Status != http.StatusSeeOther || p.Location != "/menu" {
-			t.Fatalf("register: status %d location %q: %s", p.Status, p.Location, p.Text(".error-summary"))
-		}
+		inst.RegisteredBorn(t, greg.given, greg.surname, greg.birth, "greg@example.ca", "greg19")
 
-		ctx := newBrowser(t)
-		screenshotOnFailure(t, ctx)
-
-		signInInBrowser(t, ctx, inst, greg, "Main Menu")
+		ctx := browserAs(t, inst, greg, "Main Menu")
 		checkAxe(t, ctx, "main menu")
 
 		if got := textOf(t, ctx, "#email-unconfirmed"); !strings.Contains(

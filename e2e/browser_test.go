@@ -340,6 +340,15 @@ func screenshotOnFailure(t *testing.T, ctx context.Context) {
 	})
 }
 
+// part runs one part of a journey as a subtest; a part that fails stops
+// the journey.
+func part(t *testing.T, name string, fn func(t *testing.T)) {
+	t.Helper()
+	if !t.Run(name, fn) {
+		t.FailNow()
+	}
+}
+
 // currentURL returns the tab's URL for error messages, even when ctx expired.
 func currentURL(ctx context.Context) string {
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), diagnosticTimeout)

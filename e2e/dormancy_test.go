@@ -19,9 +19,7 @@ func TestE2E_DormantAccessRestored(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
-		j.enrolled(doc, clinic)
+		doc, _ := j.enrolledDalia()
 		a := inst.Portal.App
 		day := 24 * time.Hour
 

@@ -54,11 +54,7 @@ func TestE2E_DownstreamResend(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	admin := newBrowser(t)
-	screenshotOnFailure(t, admin)
-	navigate(t, admin, inst.URL+"/staff")
-	expectPage(t, admin, "Development sign-in")
-	click(t, admin, byText("button", "Continue as Ada ADMIN"), http.StatusOK, "CareConnect team")
+	admin := staffBrowser(t, inst, "Ada ADMIN")
 	click(t, admin, chromedp.CSS(`a[href="/staff/downstreams"]`), http.StatusOK, "Downstream systems")
 	checkAxe(t, admin, "downstream systems")
 	if got := textOf(t, admin, "#downstream-careconnect .backlog"); !strings.HasPrefix(got, "1 change") {

@@ -18,15 +18,7 @@ import (
 func TestE2E_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		ctx := newBrowser(t)
-		screenshotOnFailure(t, ctx)
-		signInInBrowser(
-			t,
-			ctx,
-			inst,
-			person{"Pia", "THERAPIST", "1980-04-18", "pia@example.ca"},
-			"Account Registration",
-		)
+		ctx := browserAs(t, inst, person{"Pia", "THERAPIST", "1980-04-18", "pia@example.ca"}, "Account Registration")
 
 		// Choosing the profession warns at once, and hides its identifier fields.
 		mustRun(t, ctx, chromedp.WaitNotVisible(chromedp.CSS("#profession-ineligible")))
@@ -69,9 +61,7 @@ func TestE2E_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 func TestE2E_OtherProfessionPlacedByTheTeam(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		ctx := newBrowser(t)
-		screenshotOnFailure(t, ctx)
-		signInInBrowser(t, ctx, inst, person{"Dora", "OTHER", "1980-04-18", "dora@example.ca"}, "Account Registration")
+		ctx := browserAs(t, inst, person{"Dora", "OTHER", "1980-04-18", "dora@example.ca"}, "Account Registration")
 		mustRun(
 			t,
 			ctx,
@@ -94,11 +84,7 @@ func TestE2E_OtherProfessionPlacedByTheTeam(t *testing.T) {
 			t.Fatalf("the menu offers %d worksite or training steps while under review", n)
 		}
 
-		officer := newBrowser(t)
-		screenshotOnFailure(t, officer)
-		navigate(t, officer, inst.URL+"/staff")
-		expectPage(t, officer, "Development sign-in")
-		click(t, officer, byText("button", "Continue as Olivia OFFICER"), http.StatusOK, "CareConnect team")
+		officer := staffBrowser(t, inst, "Olivia OFFICER")
 		click(t, officer, byText("a", "Professions to review"), http.StatusOK, "Professions to review")
 		checkAxe(t, officer, "professions to review")
 		click(t, officer, chromedp.CSS("#profession-reviews tbody a"), http.StatusOK, "Dora OTHER")

@@ -38,24 +38,16 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 		ada := person{"Ada", "ADMIN", "1980-04-18", "ada@example.ca"}
 		ben := person{"Ben", "MEMBER", "1981-05-19", "ben@example.ca"}
 		cal := person{"Cal", "MEMBER", "1982-06-20", "cal@example.ca"}
-		adaHTTP := inst.ConfirmedBorn(t, ada.given, ada.surname, ada.birth, ada.email, "ada.admin")
-		inst.ConfirmedBorn(t, ben.given, ben.surname, ben.birth, ben.email, "ben.member")
-		inst.ConfirmedBorn(t, cal.given, cal.surname, cal.birth, cal.email, "cal.member")
+		adaHTTP := ada.confirmed(t, inst, "ada.admin")
+		ben.confirmed(t, inst, "ben.member")
+		cal.confirmed(t, inst, "cal.member")
 		const clinic = "Harbour Clinic"
 		w := inst.ApprovedWorksite(t, adaHTTP, clinic, "303", "Ada ADMIN")
 		inst.Join(t, w.ID, inst.Account(t, ben.email), inst.Account(t, cal.email))
 		wsURL := inst.URL + "/worksites/" + strconv.FormatInt(int64(w.ID), 10)
-		part := func(name string, fn func(t *testing.T)) {
-			t.Helper()
-			if !t.Run(name, fn) {
-				t.FailNow()
-			}
-		}
 
-		part("the administrator hands over", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			signInInBrowser(t, ctx, inst, ada, "Main Menu")
+		part(t, "the administrator hands over", func(t *testing.T) {
+			ctx := browserAs(t, inst, ada, "Main Menu")
 			navigate(t, ctx, wsURL)
 			expectPage(t, ctx, clinic)
 			checkAxe(t, ctx, "worksite page with the handover form")
@@ -83,10 +75,8 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 			}
 		})
 
-		part("the member accepts", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			signInInBrowser(t, ctx, inst, ben, "Main Menu")
+		part(t, "the member accepts", func(t *testing.T) {
+			ctx := browserAs(t, inst, ben, "Main Menu")
 			navigate(t, ctx, inst.URL+"/notifications")
 			expectPage(t, ctx, "Notification Centre")
 			if got := textOf(t, ctx, "#action-table"); !strings.Contains(
@@ -117,10 +107,8 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 			t.Fatal("the roles did not swap")
 		}
 
-		part("the old administrator leaves", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			signInInBrowser(t, ctx, inst, ada, "Main Menu")
+		part(t, "the old administrator leaves", func(t *testing.T) {
+			ctx := browserAs(t, inst, ada, "Main Menu")
 			navigate(t, ctx, wsURL)
 			expectPage(t, ctx, clinic)
 			click(t, ctx, byText("a", "Leave this worksite"), http.StatusOK, "Leave "+clinic+"?")
@@ -135,12 +123,8 @@ func TestE2E_HandoverAndAppointment(t *testing.T) {
 
 		// Ninety-one days on, Ben has not signed in since.
 		inst.Clock.Advance(91 * 24 * time.Hour)
-		part("the team appoints an administrator", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			navigate(t, ctx, inst.URL+"/staff")
-			expectPage(t, ctx, "Development sign-in")
-			click(t, ctx, byText("button", "Continue as Olivia OFFICER"), http.StatusOK, "CareConnect team")
+		part(t, "the team appoints an administrator", func(t *testing.T) {
+			ctx := staffBrowser(t, inst, "Olivia OFFICER")
 			navigate(t, ctx, inst.URL+"/staff/inactive-worksites")
 			expectPage(t, ctx, "Worksites without an active administrator")
 			checkAxe(t, ctx, "inactive worksites")

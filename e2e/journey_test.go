@@ -52,8 +52,7 @@ func TestE2E_PhysicianJourneyPageCount(t *testing.T) {
 
 		// The worksite exists, registered and approved, its administrator
 		// another physician.
-		c, admin := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, admin, "Kingsgate Mall Clinic", "101")
+		admin, clinic := j.daliaAtClinic()
 		ws, err := inst.DB.Read().FindWorksiteByID(t.Context(), clinic)
 		if err != nil {
 			t.Fatal(err)
@@ -82,19 +81,8 @@ func TestE2E_PhysicianJourneyPageCount(t *testing.T) {
 		p := accessPhoebe
 		signInInBrowser(t, j.ctx, inst, p, "Account Registration")
 		read()
-		mustRun(t, j.ctx,
-			chromedp.Focus(chromedp.CSS("#profession")),
-			chromedp.KeyEvent("Physician"),
-			chromedp.WaitVisible(chromedp.CSS("#msp_billing_number")),
-			chromedp.SendKeys(chromedp.CSS("#msp_billing_number"), "B7788"),
-			chromedp.Click(chromedp.CSS(`input[name="resident"][value="no"]`)),
-			chromedp.SendKeys(chromedp.CSS("#cpsid"), "54321"),
-			chromedp.SendKeys(chromedp.CSS("#phone"), "(778) 888-9999"),
-			chromedp.Click(chromedp.CSS(`input[name="health_authority_account"][value="no"]`)),
-			chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
-			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
-			chromedp.SendKeys(chromedp.CSS("#worksite_code"), string(ws.Code)),
-		)
+		mustRun(t, j.ctx, typePhysician("B7788", "no", "54321")...)
+		mustRun(t, j.ctx, chromedp.SendKeys(chromedp.CSS("#worksite_code"), string(ws.Code)))
 		// Registering sends the request to join and leads to the training.
 		j.clickText("button", "Register", http.StatusOK, portal.TrainingTitle)
 		read()
@@ -128,9 +116,7 @@ func TestE2E_PhysicianJourneyPageCount(t *testing.T) {
 		j.clickText("button", "Sign the agreement", http.StatusOK, "CareConnect Enrolment Form")
 		read()
 		j.wantText(".flash", "You can now request CareConnect access.")
-		if !j.checked(fmt.Sprintf(`input[name="clinics"][value="%d"]`, clinic)) {
-			t.Errorf("the clinic is not ticked")
-		}
+		j.wantClinicTicked(clinic)
 		j.fillEnrolment()
 		j.submitEnrolment()
 		read()

@@ -184,9 +184,7 @@ func TestE2E_KeyboardOnlyPhysicianJourney(t *testing.T) {
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		// Set up over HTTP: the building's addresses, and a worksite at unit
 		// 101 registered by its administrator and approved.
-		if err := wsImportGuideBuilding(t, inst); err != nil {
-			t.Fatal(err)
-		}
+		inst.ImportGuideBuilding(t)
 		admin := inst.ConfirmedBorn(
 			t,
 			accessDalia.given,

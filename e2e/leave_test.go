@@ -17,9 +17,7 @@ func TestE2E_LeaveWithAccessPaused(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		j := startAccessJourney(t, inst)
-		c, doc := j.register(accessDalia, "dalia.doctor", accessAsPhysician)
-		clinic := j.worksite(c, doc, "Kingsgate Mall Clinic", "101")
-		j.enrolled(doc, clinic)
+		doc, _ := j.enrolledDalia()
 
 		j.signIn(accessDalia)
 		j.visit("/account", http.StatusOK, "Manage My Account")

@@ -78,10 +78,7 @@ func TestE2E_LicenceLapseSuspendsAndTeamReinstates(t *testing.T) {
 			doc := boApplicant(t, inst)
 			legalName := doc.given + " " + doc.surname
 
-			officer := newBrowser(t)
-			screenshotOnFailure(t, officer)
-			navigate(t, officer, inst.URL+"/staff")
-			click(t, officer, byText("button", "Continue as Olivia OFFICER"), http.StatusOK, "CareConnect team")
+			officer := staffBrowser(t, inst, "Olivia OFFICER")
 			click(t, officer, chromedp.CSS(`.site-nav a[href="/staff/queue"]`), http.StatusOK, "Request queue")
 			requestTitle := "Access request of " + legalName
 			click(t, officer, byText("a", legalName), http.StatusOK, requestTitle)

@@ -97,6 +97,14 @@ func wsWaitFor(expr string) chromedp.Action[chromedp.Void] {
 	})
 }
 
+// wsManageRequests follows Manage Requests on the main menu's attention
+// banner to the Notification Centre.
+func wsManageRequests(t *testing.T, ctx context.Context) {
+	t.Helper()
+	manage := `//section[contains(@class,"attention-banner")]//a[normalize-space(.)="Manage Requests"]`
+	click(t, ctx, chromedp.Search(manage), http.StatusOK, "Notification Centre")
+}
+
 // wsExpectFlash checks the page's flash message contains want.
 func wsExpectFlash(t *testing.T, ctx context.Context, want string) {
 	t.Helper()
@@ -148,26 +156,15 @@ func wsKinds(m map[string][]*store.Email) string {
 func TestE2E_WorksiteJourney(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		if err := wsImportGuideBuilding(t, inst); err != nil {
-			t.Fatal(err)
-		}
+		inst.ImportGuideBuilding(t)
 		dalia := person{"Dalia", "EIGHTEEN", "1980-04-18", "dalia@example.ca"}
 		greg := person{"Gregory", "NINETEEN", "1981-05-19", "greg@example.ca"}
 		mia := person{"Mia", "MEMBER", "1990-06-20", "mia@example.ca"}
 		lou := person{"Lou", "LOCUM", "1975-07-21", "lou@example.ca"}
-		daliaHTTP := inst.ConfirmedBorn(t, dalia.given, dalia.surname, dalia.birth, dalia.email, "dalia18")
-		inst.ConfirmedBorn(t, greg.given, greg.surname, greg.birth, greg.email, "greg19")
-		inst.ConfirmedBorn(t, mia.given, mia.surname, mia.birth, mia.email, "mia.member")
-		inst.ConfirmedBorn(t, lou.given, lou.surname, lou.birth, lou.email, "lou.locum")
-
-		// Each part runs in its own browser, as each person uses their own;
-		// a part that fails stops the journey.
-		part := func(name string, fn func(t *testing.T)) {
-			t.Helper()
-			if !t.Run(name, fn) {
-				t.FailNow()
-			}
-		}
+		daliaHTTP := dalia.confirmed(t, inst, "dalia18")
+		greg.confirmed(t, inst, "greg19")
+		mia.confirmed(t, inst, "mia.member")
+		lou.confirmed(t, inst, "lou.locum")
 
 		const (
 			mainName   = "Main Street Family Practice"
@@ -184,10 +181,10 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			miaReqURL string // Mia's request page, /requests/join/{id}
 		)
 
-		part("administrator registers a worksite", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			signInInBrowser(t, ctx, inst, dalia, "Main Menu")
+		// Each part runs in its own browser, as each person uses their own;
+		// a part that fails stops the journey.
+		part(t, "administrator registers a worksite", func(t *testing.T) {
+			ctx := browserAs(t, inst, dalia, "Main Menu")
 			checkAxe(t, ctx, "main menu")
 			if got := textOf(t, ctx, "#step-worksite"); !strings.Contains(got, "To do") {
 				t.Errorf("the Worksites tile of a newcomer reads %q, want To do", got)
@@ -291,10 +288,8 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 		// The worksite at the guide's building, registered over HTTP.
 		brdCode := wsRegisterIndexedWorksite(t, inst, daliaHTTP, brdName, "101", daliaLegal)
 
-		part("join by Worksite ID", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			signInInBrowser(t, ctx, inst, greg, "Main Menu")
+		part(t, "join by Worksite ID", func(t *testing.T) {
+			ctx := browserAs(t, inst, greg, "Main Menu")
 			checkAxe(t, ctx, "main menu")
 			click(t, ctx, chromedp.CSS(`#step-worksite a[href="/worksites/join"]`), http.StatusOK, "Join a Worksite")
 			checkAxe(t, ctx, "join a worksite")
@@ -350,10 +345,8 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			click(t, ctx, byText("a", "View your request"), http.StatusOK, "Access Request for Worksite: "+mainName)
 		})
 
-		part("join by address", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			signInInBrowser(t, ctx, inst, mia, "Main Menu")
+		part(t, "join by address", func(t *testing.T) {
+			ctx := browserAs(t, inst, mia, "Main Menu")
 			checkAxe(t, ctx, "main menu")
 			click(t, ctx, chromedp.CSS(`#step-worksite a[href="/worksites/join"]`), http.StatusOK, "Join a Worksite")
 			checkAxe(t, ctx, "join a worksite")
@@ -414,23 +407,13 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			wsExpectRequestLink(t, ctx)
 		})
 
-		part("administrator decides and invites", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			signInInBrowser(t, ctx, inst, dalia, "Main Menu")
+		part(t, "administrator decides and invites", func(t *testing.T) {
+			ctx := browserAs(t, inst, dalia, "Main Menu")
 			checkAxe(t, ctx, "main menu with requests")
 			if got := textOf(t, ctx, ".attention-banner h2"); got != "You Have Request(s) Requiring Your Attention" {
 				t.Errorf("attention banner %q", got)
 			}
-			click(
-				t,
-				ctx,
-				chromedp.Search(
-					`//section[contains(@class,"attention-banner")]//a[normalize-space(.)="Manage Requests"]`,
-				),
-				http.StatusOK,
-				"Notification Centre",
-			)
+			wsManageRequests(t, ctx)
 			checkAxe(t, ctx, "notification centre with two requests")
 			if got := textOf(t, ctx, "#showing"); got != "Showing 1 to 2 of 2 entries" {
 				t.Errorf("the Notification Centre says %q", got)
@@ -524,20 +507,10 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			}
 		})
 
-		part("invitee accepts", func(t *testing.T) {
-			ctx := newBrowser(t)
-			screenshotOnFailure(t, ctx)
-			signInInBrowser(t, ctx, inst, lou, "Main Menu")
+		part(t, "invitee accepts", func(t *testing.T) {
+			ctx := browserAs(t, inst, lou, "Main Menu")
 			checkAxe(t, ctx, "main menu with an invitation")
-			click(
-				t,
-				ctx,
-				chromedp.Search(
-					`//section[contains(@class,"attention-banner")]//a[normalize-space(.)="Manage Requests"]`,
-				),
-				http.StatusOK,
-				"Notification Centre",
-			)
+			wsManageRequests(t, ctx)
 			checkAxe(t, ctx, "notification centre with an invitation")
 			want := "Dalia EIGHTEEN has invited you to Worksite " + mainName + ". Would you like to accept?"
 			if got := textOf(t, ctx, "#action-table"); !strings.Contains(got, want) {
@@ -624,30 +597,4 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			t.Errorf("Lou received %s: %+v", wsKinds(toLou), d)
 		}
 	})
-}
-
-// wsImportGuideBuilding loads the guide's building, 370 Broadway E and its
-// units, into the address index.
-func wsImportGuideBuilding(t *testing.T, inst *portaltest.Instance) error {
-	t.Helper()
-	rows := func(yield func(portal.Address, error) bool) {
-		for _, u := range []string{"100", "101", "101A", "102", "103", "104", "105"} {
-			if !yield(
-				portal.Address{
-					Unit:        u,
-					CivicNumber: "370",
-					StreetName:  "Broadway",
-					Direction:   "E",
-					City:        "Vancouver",
-					Province:    "BC",
-					PostalCode:  "V5T 4G5",
-				},
-				nil,
-			) {
-				return
-			}
-		}
-	}
-	_, _, err := inst.DB.ImportAddresses(t.Context(), rows, 0, nil)
-	return err
 }

@@ -123,9 +123,8 @@ func TestWeb_APIFeedResume(t *testing.T) {
 				took > 5*time.Second {
 				t.Errorf("shutting down: %s after %s", r.Body, took)
 			}
-			evs, _ := inst.DB.Read().
-				FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "waiter"})
 			var waited bool
+			evs := inst.Audit(t, portaltest.By(portal.ActorClient, "waiter"))
 			for _, e := range evs {
 				waited = waited || (e.Action == "api.events" && strings.Contains(e.Details, `"wait":"30s"`))
 			}

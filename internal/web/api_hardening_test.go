@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -82,10 +81,9 @@ func TestWeb_APIAuditBounded(t *testing.T) {
 		r := apiDo(t, inst, http.MethodGet, tok, "/scim/v2/Users?count=many&pad="+pad, "", "User-Agent", agent)
 		wantSCIMError(t, r, 400, "invalidValue")
 
-		evs, err := inst.DB.Read().
-			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "bulky"})
-		if err != nil || len(evs) != 1 || evs[0].Action != "api.scim_list" {
-			t.Fatalf("audit %v %v", evs, err)
+		evs := inst.Audit(t, portaltest.By(portal.ActorClient, "bulky"))
+		if len(evs) != 1 || evs[0].Action != "api.scim_list" {
+			t.Fatalf("audit %v", evs)
 		}
 		e := evs[0]
 		if len(e.Details) > store.AuditDetailsMax {
@@ -174,18 +172,7 @@ func TestWeb_APIFallbacks(t *testing.T) {
 		if d := jstr(apiDo(t, inst, "GET", tok, "/scim/v2/Me", "").JSON, "detail"); d != "/Me is not supported: a token belongs to a client system, not to a person." {
 			t.Errorf("/Me detail %q", d)
 		}
-		evs, err := inst.DB.Read().
-			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "fallback"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var unsupported int
-		for _, e := range evs {
-			if e.Action == "api.unsupported" {
-				unsupported++
-			}
-		}
-		if unsupported != 16 {
+		if unsupported := inst.AuditCount(t, portaltest.By(portal.ActorClient, "fallback"), "api.unsupported"); unsupported != 16 {
 			t.Errorf("%d calls audited as api.unsupported, want 16", unsupported)
 		}
 	})
@@ -298,15 +285,7 @@ func TestWeb_SCIMSearch(t *testing.T) {
 		if r.Header.Get("Allow") != "POST" {
 			t.Errorf("GET .search: Allow %q", r.Header.Get("Allow"))
 		}
-		evs, _ := inst.DB.Read().
-			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "searcher"})
-		lists := 0
-		for _, e := range evs {
-			if e.Action == "api.scim_list" {
-				lists++
-			}
-		}
-		if lists != 9 {
+		if lists := inst.AuditCount(t, portaltest.By(portal.ActorClient, "searcher"), "api.scim_list"); lists != 9 {
 			t.Errorf("%d searches audited, want 9", lists)
 		}
 	})

@@ -355,13 +355,8 @@ func TestWeb_SCIMUsers(t *testing.T) {
 		})
 
 		t.Run("Audited", func(t *testing.T) {
-			evs, err := inst.DB.Read().
-				FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "viewer"})
-			if err != nil {
-				t.Fatal(err)
-			}
 			counts := map[string]int{}
-			for _, e := range evs {
+			for _, e := range inst.Audit(t, portaltest.By(portal.ActorClient, "viewer")) {
 				counts[e.Action]++
 				if e.RequestID == "" || e.IP == "" {
 					t.Errorf("audit row without its request: %+v", e)
@@ -462,8 +457,7 @@ func TestWeb_APIFeed(t *testing.T) {
 				t.Errorf("%s: content type %q", q, r.Header.Get("Content-Type"))
 			}
 		}
-		evs, _ := inst.DB.Read().
-			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "feed"})
+		evs := inst.Audit(t, portaltest.By(portal.ActorClient, "feed"))
 		if len(evs) < 7 || evs[0].Action != "api.events" {
 			t.Errorf("audit %+v", evs)
 		}
@@ -565,8 +559,7 @@ func TestWeb_APIAuthorisation(t *testing.T) {
 				t.Errorf("route %s not registered", must)
 			}
 		}
-		evs, _ := inst.DB.Read().
-			FindAuditEvents(context.Background(), store.AuditFilter{ActorKind: portal.ActorClient, ActorID: "events-only"})
+		evs := inst.Audit(t, portaltest.By(portal.ActorClient, "events-only"))
 		if len(evs) == 0 || evs[0].Action != "api.forbidden" {
 			t.Errorf("refusal not audited: %+v", evs)
 		}

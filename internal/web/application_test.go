@@ -43,14 +43,7 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if p := doc.Get("/application"); !strings.Contains(p.Text("#missing"), "Privacy") {
 			t.Fatalf("application page missing list: %q", p.Text("main"))
 		}
-		a := inst.Portal.App
-		meta := portal.RequestMeta{RequestID: "test"}
-		if _, err := a.SubmitQuiz(t.Context(), meta, acct, quizAnswers()); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.SignHPCAA(t.Context(), meta, acct, portal.HPCAASignature{FullName: acct.LegalName(), Agree: true}); err != nil {
-			t.Fatal(err)
-		}
+		inst.MeetPrerequisites(t, acct)
 		if p := doc.Get("/menu"); !strings.Contains(
 			p.Text("#step-application"),
 			"You can now request CareConnect access",
@@ -252,8 +245,7 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	if len(es) != 1 || !strings.Contains(es[0].Subject, "approved") {
 		t.Fatalf("decision email %+v", es)
 	}
-	evs, _ := inst.DB.Read().
-		FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "remote_access_request", SubjectID: "1"})
+	evs := inst.Audit(t, portaltest.About("remote_access_request", "1"))
 	if len(evs) != 2 || evs[1].Action != "access.remote_approved" || evs[1].ActorKind != "staff" {
 		t.Fatalf("audit %+v", evs)
 	}
@@ -262,9 +254,7 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		if err := importGuideBuilding(t, inst); err != nil {
-			t.Fatal(err)
-		}
+		inst.ImportGuideBuilding(t)
 		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 		if p := admin.Get("/worksites"); p.Status != 200 || !strings.Contains(p.Text(".empty-state"), "do not belong") {
 			t.Fatalf("my worksites empty: %d %q", p.Status, p.Text("main"))
@@ -372,30 +362,4 @@ func TestWeb_WorksitePagesAndAddressSearch(t *testing.T) {
 			t.Fatalf("answered invitation: %s", p.Text("main"))
 		}
 	})
-}
-
-// importGuideBuilding loads the guide's building, 370 Broadway E and its units.
-func importGuideBuilding(t *testing.T, inst *portaltest.Instance) error {
-	t.Helper()
-	units := []string{"100", "101", "101A", "102", "103", "104", "105"}
-	rows := func(yield func(portal.Address, error) bool) {
-		for _, u := range units {
-			if !yield(
-				portal.Address{
-					Unit:        u,
-					CivicNumber: "370",
-					StreetName:  "Broadway",
-					Direction:   "E",
-					City:        "Vancouver",
-					Province:    "BC",
-					PostalCode:  "V5T 4G5",
-				},
-				nil,
-			) {
-				return
-			}
-		}
-	}
-	_, _, err := inst.DB.ImportAddresses(t.Context(), rows, 0, nil)
-	return err
 }

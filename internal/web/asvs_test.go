@@ -1,7 +1,6 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -151,12 +150,8 @@ func TestWeb_MarkupIsShownAsText(t *testing.T) {
 // sessionAudit returns the audit rows about sign-ins and sessions, in order.
 func sessionAudit(t *testing.T, inst *portaltest.Instance) []portal.AuditEvent {
 	t.Helper()
-	evs, err := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []portal.AuditEvent
-	for _, e := range evs {
+	for _, e := range inst.Audit(t, store.AuditFilter{}) {
 		if strings.HasPrefix(e.Action, "session.") {
 			out = append(out, e)
 		}
@@ -234,10 +229,7 @@ func TestWeb_SignOutEverywhereElse(t *testing.T) {
 		}
 		lastAudit := func(action string) portal.AuditEvent {
 			t.Helper()
-			evs, err := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			evs := inst.Audit(t, store.AuditFilter{})
 			for i := len(evs) - 1; i >= 0; i-- {
 				if evs[i].Action == action {
 					return evs[i]

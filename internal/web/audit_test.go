@@ -16,23 +16,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
-// auditActionCount counts the trail's rows of an action about a subject.
-func auditActionCount(t *testing.T, inst *portaltest.Instance, subjectKind, subjectID, action string) int {
-	t.Helper()
-	evs, err := inst.DB.Read().
-		FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: subjectKind, SubjectID: subjectID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range evs {
-		if e.Action == action {
-			n++
-		}
-	}
-	return n
-}
-
 func TestWeb_AuditTrail(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
@@ -65,7 +48,7 @@ func TestWeb_AuditTrail(t *testing.T) {
 		) != want {
 			t.Fatalf("pager %q, want %q", p.Text("#showing"), want)
 		}
-		if n := auditActionCount(t, inst, "account", pid, "staff.viewed_audit"); n != 1 {
+		if n := inst.AuditCount(t, portaltest.About("account", pid), "staff.viewed_audit"); n != 1 {
 			t.Fatalf("%d staff.viewed_audit rows for the person, want 1", n)
 		}
 		exportURL := p.Attr("#export-link", "href")
@@ -141,10 +124,10 @@ func TestWeb_AuditTrail(t *testing.T) {
 		if !sawWorksite || !sawFormula {
 			t.Fatalf("export lacks rows: worksite %v, formula %v", sawWorksite, sawFormula)
 		}
-		if n := auditActionCount(t, inst, "account", pid, "staff.exported_audit"); n != 1 {
+		if n := inst.AuditCount(t, portaltest.About("account", pid), "staff.exported_audit"); n != 1 {
 			t.Fatalf("%d staff.exported_audit rows, want 1", n)
 		}
-		if n := auditActionCount(t, inst, "account", pid, "staff.viewed_audit"); n != 1 {
+		if n := inst.AuditCount(t, portaltest.About("account", pid), "staff.viewed_audit"); n != 1 {
 			t.Fatalf("the export added a view: %d staff.viewed_audit rows", n)
 		}
 
@@ -153,7 +136,7 @@ func TestWeb_AuditTrail(t *testing.T) {
 		if p.Status != http.StatusOK || !strings.Contains(p.Text("#audit-table"), "worksite.declaration_signed") {
 			t.Fatalf("worksite trail: %d %s", p.Status, p.Text("main"))
 		}
-		if n := auditActionCount(t, inst, "worksite", wsID, "staff.viewed_audit"); n != 1 {
+		if n := inst.AuditCount(t, portaltest.About("worksite", wsID), "staff.viewed_audit"); n != 1 {
 			t.Fatalf("%d staff.viewed_audit rows for the worksite, want 1", n)
 		}
 
@@ -276,7 +259,7 @@ func TestWeb_AuditAndReportAuthorisation(t *testing.T) {
 		}
 		// Nobody refused read or exported anything.
 		acct := inst.Account(t, "pat@example.ca")
-		if n := auditActionCount(t, inst, "account", strconv.FormatInt(int64(acct.ID), 10), "staff.exported_audit"); n != 0 {
+		if n := inst.AuditCount(t, portaltest.About("account", strconv.FormatInt(int64(acct.ID), 10)), "staff.exported_audit"); n != 0 {
 			t.Errorf("%d exports recorded for refused requests", n)
 		}
 	})

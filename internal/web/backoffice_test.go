@@ -12,7 +12,6 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
-	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
@@ -62,35 +61,18 @@ func boSubmitted(
 // is not signed yet; it returns its id and Worksite ID.
 func boPendingWorksite(t *testing.T, c *portaltest.Client, name, unit string) (id, code string) {
 	t.Helper()
-	p := c.Post("/worksites/new", portaltest.WorksiteForm(name, unit))
-	if p.Status != http.StatusSeeOther || !strings.HasSuffix(p.Location, "/declaration") {
-		t.Fatalf("register worksite: %d %q %s", p.Status, p.Location, p.Text(".error-summary"))
-	}
-	m := codeRe.FindStringSubmatch(c.Follow(p).Text(".flash"))
+	id, decl := c.RegisterWorksite(portaltest.WorksiteForm(name, unit))
+	m := codeRe.FindStringSubmatch(decl.Text(".flash"))
 	if m == nil {
 		t.Fatal("no Worksite ID in the flash")
 	}
-	return strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0], m[1]
-}
-
-func boStatus(t *testing.T, inst *portaltest.Instance, id portal.AccessRequestID) *portal.AccessRequest {
-	t.Helper()
-	r, err := inst.DB.Read().FindAccessRequestByID(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	return id, m[1]
 }
 
 func boViews(t *testing.T, inst *portaltest.Instance, acct portal.AccountID) []string {
 	t.Helper()
-	evs, err := inst.DB.Read().
-		FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "account", SubjectID: strconv.FormatInt(int64(acct), 10)})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, e := range evs {
+	for _, e := range inst.Audit(t, portaltest.About("account", strconv.FormatInt(int64(acct), 10))) {
 		if e.Action == "staff.viewed_person" {
 			out = append(out, e.ActorID+" "+e.Details)
 		}
@@ -192,7 +174,7 @@ func TestBackoffice_Authorization(t *testing.T) {
 			})
 		}
 		// Nothing happened, and nobody looked at the person's record.
-		if cur := boStatus(t, inst, req.ID); cur.Status != portal.ARSubmitted || cur.ClaimedBy != "" {
+		if cur := inst.AccessRequest(t, req.ID); cur.Status != portal.ARSubmitted || cur.ClaimedBy != "" {
 			t.Fatalf("request changed: %+v", cur)
 		}
 		if w, _ := inst.DB.Read().FindWorksiteByCode(t.Context(), portal.WorksiteCode(code)); w.Status != portal.WorksitePending {
@@ -422,7 +404,7 @@ func TestBackoffice_DeclineAndWiden(t *testing.T) {
 			) != "Error: An officer may narrow the data scopes, never widen them: PharmaNet medications is not allowed for this profession." {
 			t.Fatalf("widen: %d %q", p.Status, p.Text("#scopes-error"))
 		}
-		if boStatus(t, inst, req.ID).Status != portal.ARSubmitted {
+		if inst.AccessRequest(t, req.ID).Status != portal.ARSubmitted {
 			t.Fatal("refused approval changed the request")
 		}
 
@@ -530,13 +512,7 @@ func TestBackoffice_PersonAccess(t *testing.T) {
 			!strings.Contains(h, "Access removed: Left the province.") {
 			t.Fatalf("history %q", h)
 		}
-		evs, _ := inst.DB.Read().FindProvisioningEvents(t.Context(), 0, 100)
-		var types []string
-		for _, e := range evs {
-			if e.AccountID == acct.ID {
-				types = append(types, e.Type)
-			}
-		}
+		types := inst.Feed(t, acct.ID)
 		if want := []string{"user.provisioned", "user.suspended", "user.reinstated", "user.deprovisioned"}; !slices.Equal(
 			types,
 			want,

@@ -143,16 +143,9 @@ type signedIn struct {
 func startSignedIn(b *testing.B, dsn string) *signedIn {
 	b.Helper()
 	inst := portaltest.Start(b, dsn)
-	c := inst.Client(b)
-	p := c.SignIn("Bianca", "BENCHMARK", "1980-04-18", "bianca@example.ca")
-	if !strings.HasSuffix(p.URL, "/register") {
-		b.Fatalf("new person landed on %s, want /register", p.URL)
-	}
-	p = c.Post("/register", portaltest.RegistrationForm("bianca@example.ca", "bianca.benchmark"))
-	if p.Status != http.StatusSeeOther || p.Location != "/menu" {
-		b.Fatalf("register: status %d location %q; errors: %s", p.Status, p.Location, p.Text(".error-summary"))
-	}
-	c.Follow(p) // shows and clears the welcome flash, so later menus do not write the session
+	// Registered follows to the menu, which shows and clears the welcome
+	// flash, so later menus do not write the session.
+	c := inst.Registered(b, "Bianca", "BENCHMARK", "bianca@example.ca", "bianca.benchmark")
 	u, _ := url.Parse(inst.URL)
 	for _, ck := range c.HTTP.Jar.Cookies(u) {
 		if ck.Name == "portal_session" {
@@ -166,6 +159,15 @@ func startSignedIn(b *testing.B, dsn string) *signedIn {
 // eachDatabase starts a signed-in portal per database and runs fn as a
 // sub-benchmark; PostgreSQL is skipped without PORTAL_TEST_POSTGRES_URL.
 func eachDatabase(b *testing.B, fn func(b *testing.B, s *signedIn)) {
+	eachDSN(b, func(name, dsn string) {
+		s := startSignedIn(b, dsn)
+		b.Run(name, func(b *testing.B) { fn(b, s) })
+	})
+}
+
+// eachDSN calls fn with the name and DSN of each database, SQLite first;
+// without PORTAL_TEST_POSTGRES_URL PostgreSQL's sub-benchmark is skipped.
+func eachDSN(b *testing.B, fn func(name, dsn string)) {
 	dsns := storetest.DSNs(b)
 	for _, name := range []string{"sqlite", "postgres"} {
 		dsn, ok := dsns[name]
@@ -176,22 +178,25 @@ func eachDatabase(b *testing.B, fn func(b *testing.B, s *signedIn)) {
 			)
 			continue
 		}
-		s := startSignedIn(b, dsn)
-		b.Run(name, func(b *testing.B) { fn(b, s) })
+		fn(name, dsn)
 	}
 }
 
 // newBenchClient is an HTTP client that keeps one idle connection per
 // concurrent client and never follows redirects.
 func newBenchClient(conns int) *http.Client {
-	tr := &http.Transport{
+	return &http.Client{Transport: newBenchTransport(conns), Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// newBenchTransport keeps one idle connection per concurrent client.
+func newBenchTransport(conns int) *http.Transport {
+	return &http.Transport{
 		MaxIdleConns:        conns,
 		MaxIdleConnsPerHost: conns,
 		IdleConnTimeout:     time.Minute,
 		DisableCompression:  true,
 	}
-	return &http.Client{Transport: tr, Timeout: 30 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // hammer checks one GET of target, then sends b.N of them from parallel
@@ -315,32 +320,17 @@ var (
 // is measured.
 func BenchmarkSignInRegister(b *testing.B) {
 	asServed(b)
-	dsns := storetest.DSNs(b)
-	for _, name := range []string{"sqlite", "postgres"} {
-		dsn, ok := dsns[name]
-		if !ok {
-			b.Run(
-				name,
-				func(b *testing.B) { b.Skip(storetest.EnvPostgres + " not set: PostgreSQL benchmarks skipped") },
-			)
-			continue
-		}
+	eachDSN(b, func(name, dsn string) {
 		inst := portaltest.Start(b, dsn, func(c *wire.Config) {
 			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
 		})
 		var n atomic.Int64 // outside b.Run: its function runs again for each b.N
 		b.Run(name, func(b *testing.B) {
-			conns := setParallelism(b)
-			tr := &http.Transport{
-				MaxIdleConns:        conns,
-				MaxIdleConnsPerHost: conns,
-				IdleConnTimeout:     time.Minute,
-				DisableCompression:  true,
-			}
+			tr := newBenchTransport(setParallelism(b))
 			defer tr.CloseIdleConnections()
 			parallel(b, "signup", func() error { return signUp(inst.URL, tr, n.Add(1)) })
 		})
-	}
+	})
 }
 
 // registrationHeading marks the registration page.

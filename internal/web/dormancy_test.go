@@ -17,27 +17,11 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
-func dmFeed(t *testing.T, inst *portaltest.Instance, id portal.AccountID) []string {
-	t.Helper()
-	evs, err := inst.DB.Read().FindProvisioningEvents(t.Context(), 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range evs {
-		if e.AccountID == id {
-			out = append(out, e.Type)
-		}
-	}
-	return out
-}
-
 func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := inst.Confirmed(t, "Dora", "DORMANT", "dora@example.ca", "dora.dormant")
-		dora := inst.Account(t, "dora@example.ca")
+		c, dora := inst.ConfirmedAccount(t, "Dora", "DORMANT", "dora@example.ca", "dora.dormant")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), dora)
 		// Approved 165 days ago and not signed in since: dormant in 15 days.
 		r := rvAccess(t, inst, dora, w, now.AddDate(0, 0, 200))
@@ -57,14 +41,14 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		if run, err := a.RunDormancy(t.Context()); err != nil || run.Suspended != 1 {
 			t.Fatalf("suspending run %+v %v", run, err)
 		}
-		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARSuspended {
+		if got := inst.AccessRequest(t, r.ID).Status; got != portal.ARSuspended {
 			t.Fatalf("status %s", got)
 		}
 		if n, m := len(inst.Emails(t, dora.Email, "dormancy_reminder")), len(inst.Emails(t, dora.Email, "dormancy_suspended")); n != 1 ||
 			m != 1 {
 			t.Fatalf("%d reminders, %d suspension emails", n, m)
 		}
-		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(
+		if got := inst.Feed(t, dora.ID); !reflect.DeepEqual(
 			got,
 			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
 		) {
@@ -93,7 +77,7 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 			p.Attr(`input[name="confirm"]`, "aria-invalid") != "true" {
 			t.Fatalf("unconfirmed: %d %q", p.Status, p.Text("main"))
 		}
-		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARSuspended {
+		if got := inst.AccessRequest(t, r.ID).Status; got != portal.ARSuspended {
 			t.Fatal("a refused confirmation restored access")
 		}
 		p = c.Post("/dormant", url.Values{"confirm": {"yes"}})
@@ -104,18 +88,18 @@ func TestWeb_DormantAccessRestoredBySigningInAndConfirming(t *testing.T) {
 		if !strings.Contains(p.Text(".flash"), "Your CareConnect access is restored") {
 			t.Fatalf("flash %q", p.Text(".flash"))
 		}
-		if got := rvRequest(t, inst, r.ID).Status; got != portal.ARApproved {
+		if got := inst.AccessRequest(t, r.ID).Status; got != portal.ARApproved {
 			t.Fatalf("status %s", got)
 		}
 		if es := inst.Emails(t, dora.Email, "dormancy_reactivated"); len(es) != 1 ||
 			es[0].Subject != "Your CareConnect access is restored" {
 			t.Fatalf("reactivation emails %d", len(es))
 		}
-		if auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "dormancy.reactivated") != 1 ||
-			auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "dormancy.suspended") != 1 {
+		if inst.AuditCount(t, portaltest.About("access_request", fmt.Sprint(r.ID)), "dormancy.reactivated") != 1 ||
+			inst.AuditCount(t, portaltest.About("access_request", fmt.Sprint(r.ID)), "dormancy.suspended") != 1 {
 			t.Fatal("not audited")
 		}
-		if got := dmFeed(t, inst, dora.ID); !reflect.DeepEqual(
+		if got := inst.Feed(t, dora.ID); !reflect.DeepEqual(
 			got,
 			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
 		) {

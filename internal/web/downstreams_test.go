@@ -11,7 +11,6 @@ import (
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
-	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 	"github.com/bcgov-example/careconnect-portal/internal/wire"
 )
@@ -58,11 +57,9 @@ func TestWeb_Downstreams(t *testing.T) {
 				!strings.HasPrefix(p.Text("#downstream-careconnect .resend"), "Asked for ") {
 				t.Fatalf("after the resend: %q / %q", p.Text(".flash"), p.Text("#downstream-careconnect .resend"))
 			}
-			evs, err := inst.DB.Read().
-				FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "downstream", SubjectID: "careconnect"})
-			if err != nil || len(evs) != 1 || evs[0].Action != "provisioning.resend_requested" ||
-				evs[0].ActorKind != portal.ActorStaff {
-				t.Fatalf("audit: %+v %v", evs, err)
+			evs := inst.Audit(t, portaltest.About("downstream", "careconnect"))
+			if len(evs) != 1 || evs[0].Action != "provisioning.resend_requested" || evs[0].ActorKind != portal.ActorStaff {
+				t.Fatalf("audit: %+v", evs)
 			}
 			if p := admin.Post("/staff/downstreams/elsewhere/resend", url.Values{"confirm": {"yes"}}); p.Status != http.StatusNotFound {
 				t.Fatalf("resend of an unknown downstream: %d", p.Status)

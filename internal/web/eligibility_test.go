@@ -70,8 +70,7 @@ func TestWeb_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 func TestWeb_IneligibleAccountMenuOffersNoSteps(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := inst.Confirmed(t, "Olga", "OSTEOPATH", "olga@example.ca", "olga.osteopath")
-		acct := inst.Account(t, "olga@example.ca")
+		c, acct := inst.ConfirmedAccount(t, "Olga", "OSTEOPATH", "olga@example.ca", "olga.osteopath")
 		// An account made before registration stopped ineligible professions.
 		if _, err := inst.DB.Read().Exec(t.Context(), `UPDATE accounts SET profession = 'osteopath', msp_billing_number = '',
 			cpsid = '', is_resident = ?, college_id = 'DO-17' WHERE id = ?`, false, int64(acct.ID)); err != nil {

@@ -19,6 +19,7 @@ var (
 	declarationRe    = regexp.MustCompile(`/declarations/[0-9a-f]{64}`)
 )
 
+// mustAtoi parses a decimal id, such as one read from a path.
 func mustAtoi(t *testing.T, s string) int64 {
 	t.Helper()
 	n, err := strconv.ParseInt(s, 10, 64)
@@ -210,9 +211,7 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 		id, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 		admin.Get("/worksites/" + id)
-		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"lou@clinic.example"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d %s", p.Status, p.Text("main"))
-		}
+		admin.Invite(id, "lou@clinic.example")
 		inv, err := inst.DB.Read().FindPendingInvitationsForEmail(t.Context(), "lou@clinic.example", inst.Clock.Now())
 		if err != nil || len(inv) != 1 {
 			t.Fatalf("invitation %v %v", inv, err)
@@ -284,17 +283,7 @@ func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 func TestWeb_DeclarationNeedsTheLinkOrTheConfirmedSigner(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		manager := inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
-		form := portaltest.WorksiteForm(
-			"Harbour Clinic",
-			"101",
-			portaltest.SignedBy("Olive OWNER", "olive@harbour.example"),
-		)
-		p := manager.Post("/worksites/new", form)
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
-		}
-		wsID := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
+		manager, wsID := oliveToSign(t, inst)
 		mallory := inst.Confirmed(t, "Mallory", "TAKER", "mallory@example.ca", "mallory")
 		mallory.Get("/account/contact")
 		mallory.Post("/account/contact", url.Values{"email": {"olive@harbour.example"}, "phone": {"(778) 888-9999"}})

@@ -11,7 +11,6 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
-	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
 
 // cardSignIn starts a sign-in at start, signs in at the development
@@ -41,9 +40,7 @@ func TestWeb_EmailedLinkSurvivesRegistration(t *testing.T) {
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
 		wsID, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
-		if p := admin.Post("/worksites/"+wsID+"/invitations", url.Values{"email": {"nina@example.ca"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d %s", p.Status, p.Text(".error-summary"))
-		}
+		admin.Invite(wsID, "nina@example.ca")
 		text := outboxText(t, inst, "nina@example.ca", "worksite_invitation")
 		for _, want := range []string{"sign in with your BC Services Card", "HxBC account form", "come back to this invitation"} {
 			if !strings.Contains(text, want) {
@@ -148,23 +145,24 @@ func TestWeb_ReturnToRefusesOtherSites(t *testing.T) {
 	}
 }
 
+// oliveToSign has Omar MANAGER register Harbour Clinic, unit 101, naming
+// Olive OWNER (olive@harbour.example) to sign its declaration; it returns
+// Omar's client and the pending worksite's id.
+func oliveToSign(t *testing.T, inst *portaltest.Instance) (manager *portaltest.Client, wsID string) {
+	t.Helper()
+	manager = inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
+	signer := portaltest.SignedBy("Olive OWNER", "olive@harbour.example")
+	wsID, _ = manager.RegisterWorksite(portaltest.WorksiteForm("Harbour Clinic", "101", signer))
+	return manager, wsID
+}
+
 // The person named to sign a worksite's declaration, who is no
 // practitioner, follows the emailed link signed out, signs in with the BC
 // Services Card and signs without the HxBC account form.
 func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		manager := inst.Confirmed(t, "Omar", "MANAGER", "omar@example.ca", "omar.manager")
-		form := portaltest.WorksiteForm(
-			"Harbour Clinic",
-			"101",
-			portaltest.SignedBy("Olive OWNER", "olive@harbour.example"),
-		)
-		p := manager.Post("/worksites/new", form)
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
-		}
-		wsID := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
+		_, wsID := oliveToSign(t, inst)
 		link := declarationRe.FindString(outboxText(t, inst, "olive@harbour.example", "declaration_requested"))
 		if link == "" {
 			t.Fatal("no link in the declaration email")
@@ -203,7 +201,7 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 		if p := olive.Post("/register/signer", url.Values{"csrf_token": {"wrong"}}); p.Status != http.StatusForbidden {
 			t.Fatalf("without the CSRF token: %d", p.Status)
 		}
-		p = olive.Post("/register/signer", nil)
+		p := olive.Post("/register/signer", nil)
 		if p.Status != http.StatusSeeOther || p.Location != link {
 			t.Fatalf("continue as signer: %d %q %s", p.Status, p.Location, p.Text("main"))
 		}
@@ -237,13 +235,8 @@ func TestWeb_SignerWithoutPractitionerAccount(t *testing.T) {
 		if !w.DeclarationDone() || w.SignerAccountID != acct.ID {
 			t.Fatalf("declaration %+v", w)
 		}
-		evs, err := inst.DB.Read().
-			FindAuditEvents(t.Context(), store.AuditFilter{ActorKind: portal.ActorAccount, ActorID: strconv.FormatInt(int64(acct.ID), 10)})
-		if err != nil {
-			t.Fatal(err)
-		}
 		var actions []string
-		for _, e := range evs {
+		for _, e := range inst.Audit(t, portaltest.By(portal.ActorAccount, strconv.FormatInt(int64(acct.ID), 10))) {
 			actions = append(actions, e.Action)
 		}
 		if !slices.Contains(actions, "account.signer_registered") ||

@@ -51,14 +51,7 @@ func TestWeb_MenuTiles(t *testing.T) {
 		if got := p.Attr(`#step-application .tile-link a`, "href"); got != "/application" {
 			t.Errorf("locked tile's link %q, want /application", got)
 		}
-		a := inst.Portal.App
-		meta := portal.RequestMeta{RequestID: "test"}
-		if _, err := a.SubmitQuiz(t.Context(), meta, acct, quizAnswers()); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := a.SignHPCAA(t.Context(), meta, acct, portal.HPCAASignature{FullName: acct.LegalName(), Agree: true}); err != nil {
-			t.Fatal(err)
-		}
+		inst.MeetPrerequisites(t, acct)
 		p = doc.Get("/menu")
 		link := p.Find(`#step-application a.btn-primary`)
 		if len(link) != 1 || p.Attr(`#step-application a.btn-primary`, "href") != "/application/request" ||
@@ -78,9 +71,7 @@ func TestWeb_MenuTiles(t *testing.T) {
 func TestWeb_JoinOnePage(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		if err := importGuideBuilding(t, inst); err != nil {
-			t.Fatal(err)
-		}
+		inst.ImportGuideBuilding(t)
 		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
 		wsID, code := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 
@@ -200,11 +191,8 @@ func TestWeb_WorksiteConfirmationsSayWhatNext(t *testing.T) {
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		c := inst.Confirmed(t, "Rita", "REGISTRAR", "rita@example.ca", "rita.reg")
 		form := portaltest.WorksiteForm("Harbour Clinic", "201", portaltest.SignedBy("Owen OWNER", "owen@example.ca"))
-		p := c.Post("/worksites/new", form)
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
-		}
-		flash := c.Follow(p).Text(".flash")
+		_, decl := c.RegisterWorksite(form)
+		flash := decl.Text(".flash")
 		m := codeRe.FindStringSubmatch(flash)
 		if m == nil ||
 			flash != "Harbour Clinic is registered. Its Worksite ID is "+m[1]+"; we have emailed it to you, and asked Owen OWNER to sign the "+
@@ -213,12 +201,8 @@ func TestWeb_WorksiteConfirmationsSayWhatNext(t *testing.T) {
 		}
 
 		c2 := inst.Confirmed(t, "Sid", "SIGNER", "sid@example.ca", "sid.signer")
-		p = c2.Post("/worksites/new", portaltest.WorksiteForm("Signer Clinic", "202"))
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d %s", p.Status, p.Text(".error-summary"))
-		}
-		c2.Follow(p)
-		p = c2.Post(p.Location, url.Values{"agree": {"yes"}, "full_name": {"Sid SIGNER"}})
+		id, _ := c2.RegisterWorksite(portaltest.WorksiteForm("Signer Clinic", "202"))
+		p := c2.Post("/worksites/"+id+"/declaration", url.Values{"agree": {"yes"}, "full_name": {"Sid SIGNER"}})
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("sign: %d %s", p.Status, p.Text(".error-summary"))
 		}

@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -21,9 +19,7 @@ func TestWeb_SendAgainTwice(t *testing.T) {
 		admin := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
 		wsID, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
 		admin.Get("/worksites/" + wsID)
-		if p := admin.Post("/worksites/"+wsID+"/invitations", url.Values{"email": {"lou@example.ca"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d %s", p.Status, p.Text("main"))
-		}
+		admin.Invite(wsID, "lou@example.ca")
 		page := admin.Get("/worksites/" + wsID)
 		action := page.Attr(`form[action$="/resend"]`, "action")
 		sent := page.Attr(`form[action$="/resend"] input[name="sent"]`, "value")
@@ -39,17 +35,8 @@ func TestWeb_SendAgainTwice(t *testing.T) {
 		if got := len(inst.Emails(t, "lou@example.ca", "worksite_invitation")); got != 2 {
 			t.Errorf("%d invitation emails after inviting and pressing Send again twice, want 2", got)
 		}
-		events, err := inst.DB.Read().FindAuditEvents(context.Background(), store.AuditFilter{WorksiteID: mustInt(t, wsID)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		resent := 0
-		for _, e := range events {
-			if e.Action == "worksite.invitation_resent" {
-				resent++
-			}
-		}
-		if resent != 1 {
+		f := store.AuditFilter{WorksiteID: mustAtoi(t, wsID)}
+		if resent := inst.AuditCount(t, f, "worksite.invitation_resent"); resent != 1 {
 			t.Errorf("%d worksite.invitation_resent rows, want 1", resent)
 		}
 		page = admin.Get("/worksites/" + wsID)
@@ -69,13 +56,4 @@ func TestWeb_SendAgainTwice(t *testing.T) {
 			t.Errorf("%d invitation emails after a post without the count, want 2", got)
 		}
 	})
-}
-
-func mustInt(t *testing.T, s string) int64 {
-	t.Helper()
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
 }

@@ -23,10 +23,8 @@ func TestWeb_EndLeaveEarly(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		inst.Confirmed(t, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
-		ada := inst.Account(t, "ada@example.ca")
-		c := inst.Confirmed(t, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
-		lea := inst.Account(t, "lea@example.ca")
+		_, ada := inst.ConfirmedAccount(t, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
+		c, lea := inst.ConfirmedAccount(t, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), ada, lea)
 		due := now.AddDate(0, 0, 200)
 		r := rvAccess(t, inst, lea, w, due)
@@ -39,7 +37,7 @@ func TestWeb_EndLeaveEarly(t *testing.T) {
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("record: %d %s", p.Status, p.Text(".error-summary"))
 		}
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended || !got.ReviewDueAt.Equal(due.AddDate(0, 0, 60)) {
+		if got := inst.AccessRequest(t, r.ID); got.Status != portal.ARSuspended || !got.ReviewDueAt.Equal(due.AddDate(0, 0, 60)) {
 			t.Fatalf("on leave: request %s due %v", got.Status, got.ReviewDueAt)
 		}
 		p = c.Get("/account/leave")
@@ -54,7 +52,7 @@ func TestWeb_EndLeaveEarly(t *testing.T) {
 			!strings.Contains(p.Text("#end-confirm"), "ends today, "+day(0)+", instead of on "+day(50)) {
 			t.Fatalf("confirmation: %d %q", p.Status, p.Text("#end-confirm"))
 		}
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended {
+		if got := inst.AccessRequest(t, r.ID); got.Status != portal.ARSuspended {
 			t.Fatalf("asked only, yet the request is %s", got.Status)
 		}
 
@@ -71,12 +69,12 @@ func TestWeb_EndLeaveEarly(t *testing.T) {
 				}
 			}
 		}
-		got := rvRequest(t, inst, r.ID)
+		got := inst.AccessRequest(t, r.ID)
 		if got.Status != portal.ARApproved || !got.ReviewDueAt.Equal(due.AddDate(0, 0, 10)) {
 			t.Fatalf("after ending: request %s due %v, want approved and due ten days later than before", got.Status,
 				got.ReviewDueAt)
 		}
-		if feed := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(feed,
+		if feed := inst.Feed(t, lea.ID); !reflect.DeepEqual(feed,
 			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated}) {
 			t.Fatalf("feed %v", feed)
 		}
@@ -87,10 +85,10 @@ func TestWeb_EndLeaveEarly(t *testing.T) {
 		if es := inst.Emails(t, lea.Email, "leave_ended"); len(es) != 1 {
 			t.Fatalf("%d leave_ended emails, want 1", len(es))
 		}
-		if n := auditActionCount(t, inst, "account", fmt.Sprint(lea.ID), "leave.ended_early"); n != 1 {
+		if n := inst.AuditCount(t, portaltest.About("account", fmt.Sprint(lea.ID)), "leave.ended_early"); n != 1 {
 			t.Fatalf("%d leave.ended_early rows, want 1", n)
 		}
-		if n := auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "leave.access_resumed"); n != 1 {
+		if n := inst.AuditCount(t, portaltest.About("access_request", fmt.Sprint(r.ID)), "leave.access_resumed"); n != 1 {
 			t.Fatalf("%d leave.access_resumed rows, want 1", n)
 		}
 		p = c.Get("/account/leave")
@@ -109,7 +107,7 @@ func TestWeb_EndLeaveEarly(t *testing.T) {
 		if p.Status != http.StatusSeeOther {
 			t.Fatalf("record the sabbatical: %d %s", p.Status, p.Text(".error-summary"))
 		}
-		if got := rvRequest(t, inst, r.ID); !got.ReviewDueAt.Equal(due.AddDate(0, 0, 20)) {
+		if got := inst.AccessRequest(t, r.ID); !got.ReviewDueAt.Equal(due.AddDate(0, 0, 20)) {
 			t.Fatalf("sabbatical recorded: due %v", got.ReviewDueAt)
 		}
 		p = c.Get("/account/leave")
@@ -125,10 +123,10 @@ func TestWeb_EndLeaveEarly(t *testing.T) {
 		if p.Status != http.StatusSeeOther || c.Follow(p).Text(".flash") != "Your leave from "+day(30)+" is cancelled." {
 			t.Fatalf("cancel: %d", p.Status)
 		}
-		if got := rvRequest(t, inst, r.ID); !got.ReviewDueAt.Equal(due.AddDate(0, 0, 10)) {
+		if got := inst.AccessRequest(t, r.ID); !got.ReviewDueAt.Equal(due.AddDate(0, 0, 10)) {
 			t.Fatalf("sabbatical cancelled: due %v, want back to ten days later than before", got.ReviewDueAt)
 		}
-		if n := auditActionCount(t, inst, "account", fmt.Sprint(lea.ID), "leave.cancelled"); n != 1 {
+		if n := inst.AuditCount(t, portaltest.About("account", fmt.Sprint(lea.ID)), "leave.cancelled"); n != 1 {
 			t.Fatalf("%d leave.cancelled rows, want 1", n)
 		}
 		if p := c.Get("/account/leave"); !strings.Contains(p.Text("#leaves"), "Sabbatical (cancelled)") {

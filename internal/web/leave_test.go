@@ -19,10 +19,8 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		admin := inst.Confirmed(t, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
-		ada := inst.Account(t, "ada@example.ca")
-		c := inst.Confirmed(t, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
-		lea := inst.Account(t, "lea@example.ca")
+		admin, ada := inst.ConfirmedAccount(t, "Ada", "ADMIN", "ada@example.ca", "ada.admin")
+		c, lea := inst.ConfirmedAccount(t, "Lea", "LEAVE", "lea@example.ca", "lea.leave")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), ada, lea)
 		due := now.AddDate(0, 0, 200)
 		r := rvAccess(t, inst, lea, w, due)
@@ -57,11 +55,11 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 			t.Fatalf("recorded: %q %q", p.Text(".flash"), p.Text("#leaves"))
 		}
 		// Starting today, the access is paused at once.
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended ||
+		if got := inst.AccessRequest(t, r.ID); got.Status != portal.ARSuspended ||
 			!got.ReviewDueAt.Equal(due.AddDate(0, 0, 60)) {
 			t.Fatalf("request %s due %v", got.Status, got.ReviewDueAt)
 		}
-		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(
+		if got := inst.Feed(t, lea.ID); !reflect.DeepEqual(
 			got,
 			[]string{app.ProvUserProvisioned, app.ProvUserSuspended},
 		) {
@@ -70,8 +68,8 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 		if es := inst.Emails(t, lea.Email, "leave_recorded"); len(es) != 1 {
 			t.Fatalf("%d leave emails", len(es))
 		}
-		if auditActionCount(t, inst, "account", fmt.Sprint(lea.ID), "leave.recorded") != 1 ||
-			auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "leave.access_paused") != 1 {
+		if inst.AuditCount(t, portaltest.About("account", fmt.Sprint(lea.ID)), "leave.recorded") != 1 ||
+			inst.AuditCount(t, portaltest.About("access_request", fmt.Sprint(r.ID)), "leave.access_paused") != 1 {
 			t.Fatal("not audited")
 		}
 		// The site administrator sees who is on leave.
@@ -83,14 +81,14 @@ func TestWeb_LeaveWithAccessPaused(t *testing.T) {
 		if run, err := inst.Portal.App.RunLeaves(t.Context()); err != nil || run.Resumed != 1 {
 			t.Fatalf("run %+v %v", run, err)
 		}
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARApproved {
+		if got := inst.AccessRequest(t, r.ID); got.Status != portal.ARApproved {
 			t.Fatalf("after the leave %s", got.Status)
 		}
 		if es := inst.Emails(t, lea.Email, "leave_ended"); len(es) != 1 ||
 			es[0].Subject != "Welcome back: your CareConnect access is restored" {
 			t.Fatalf("%d end emails", len(es))
 		}
-		if got := dmFeed(t, inst, lea.ID); !reflect.DeepEqual(
+		if got := inst.Feed(t, lea.ID); !reflect.DeepEqual(
 			got,
 			[]string{app.ProvUserProvisioned, app.ProvUserSuspended, app.ProvUserReinstated},
 		) {

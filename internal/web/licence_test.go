@@ -59,7 +59,7 @@ func TestWeb_LicenceRegistry(t *testing.T) {
 
 			export("lapsed", "2026-10-31")
 			inst.RunJob(t, "licence-check")
-			if got := boStatus(t, inst, req.ID).Status; got != portal.ARSuspended {
+			if got := inst.AccessRequest(t, req.ID).Status; got != portal.ARSuspended {
 				t.Fatalf("after the lapse: %s", got)
 			}
 			if es := inst.Emails(t, acct.Email, "licence_suspended"); len(es) != 1 ||
@@ -81,7 +81,7 @@ func TestWeb_LicenceRegistry(t *testing.T) {
 
 			export("active", "2028-03-31")
 			inst.RunJob(t, "licence-check")
-			if got := boStatus(t, inst, req.ID).Status; got != portal.ARSuspended {
+			if got := inst.AccessRequest(t, req.ID).Status; got != portal.ARSuspended {
 				t.Fatalf("restoring the licence reinstated on its own: %s", got)
 			}
 			p = officer.Follow(officer.Post(personPath+"/reinstate", url.Values{"reason": {"Licence renewed."}}))

@@ -50,9 +50,7 @@ func TestWeb_DailyLimitsShownOnTheForm(t *testing.T) {
 			t.Fatal("the invitation form lost the address")
 		}
 
-		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"resent@example.org"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d", p.Status)
-		}
+		admin.Invite(id, "resent@example.org")
 		// Each press sends with the count its page showed, as the browser does.
 		sendAgain := func() *portaltest.Page {
 			page := admin.Get("/worksites/" + id)
@@ -84,15 +82,8 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 		form := portaltest.WorksiteForm("Harbour Clinic", "101")
 		form.Set("group", "new")
 		form.Set("group_name", "Harbour Health")
-		p := admin.Post("/worksites/new", form)
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d", p.Status)
-		}
-		id := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
-		admin.Follow(p)
-		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"invitee@example.org"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d", p.Status)
-		}
+		id, _ := admin.RegisterWorksite(form)
+		admin.Invite(id, "invitee@example.org")
 		page := admin.Get("/worksites/" + id)
 		resend := page.Attr(`form[action$="/resend"]`, "action")
 		if resend == "" || page.Text("#invite-closed") != "" || page.Text("#worksite-declined") != "" {
@@ -110,7 +101,7 @@ func TestWeb_DeclinedWorksiteOffersNoInvitations(t *testing.T) {
 		if got := page.Text("#invite-closed"); got != "Harbour Clinic was declined by the CareConnect team, so it cannot invite anyone." {
 			t.Fatalf("closed notice %q", got)
 		}
-		p = admin.Post(resend, url.Values{"sent": {"1"}})
+		p := admin.Post(resend, url.Values{"sent": {"1"}})
 		if p.Status != http.StatusConflict ||
 			!strings.Contains(p.Text(".flash-error"), "was declined by the CareConnect team") {
 			t.Fatalf("send again at a declined worksite: %d %q", p.Status, p.Text(".flash-error"))
@@ -125,15 +116,8 @@ func TestWeb_DeclinedWorksiteRecord(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		admin := inst.Confirmed(t, "Lena", "MOA", "lena@example.ca", "lena.moa")
-		p := admin.Post("/worksites/new", portaltest.WorksiteForm("Harbour Clinic", "101"))
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("register: %d", p.Status)
-		}
-		id := strings.Split(strings.TrimPrefix(p.Location, "/worksites/"), "/")[0]
-		admin.Follow(p)
-		if p := admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"invitee@example.org"}}); p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d", p.Status)
-		}
+		id, _ := admin.RegisterWorksite(portaltest.WorksiteForm("Harbour Clinic", "101"))
+		admin.Invite(id, "invitee@example.org")
 		page := admin.Get("/worksites/" + id)
 		resend := page.Attr(`form[action$="/resend"]`, "action")
 		if _, err := inst.Portal.App.DecideWorksite(t.Context(), portal.RequestMeta{RequestID: "test"}, "officer.one",

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -99,9 +98,5 @@ func TestWeb_Locum(t *testing.T) {
 
 func wsIDOf(t *testing.T, id string) portal.WorksiteID {
 	t.Helper()
-	n, err := strconv.ParseInt(id, 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return portal.WorksiteID(n)
+	return portal.WorksiteID(mustAtoi(t, id))
 }

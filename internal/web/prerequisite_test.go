@@ -145,8 +145,7 @@ func TestWeb_Training(t *testing.T) {
 func TestWeb_TrainingOutdatedAndExternal(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := inst.Confirmed(t, "Owen", "OLDER", "owen@example.ca", "owen.older")
-		acct := inst.Account(t, "owen@example.ca")
+		c, acct := inst.ConfirmedAccount(t, "Owen", "OLDER", "owen@example.ca", "owen.older")
 		earlier := inst.Clock.Now().Add(-400 * 24 * time.Hour)
 		if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
 			return tx.RecordCompletion(t.Context(), &store.Completion{AccountID: acct.ID, Kind: store.CompletionTraining,
@@ -258,8 +257,7 @@ func TestWeb_Agreement(t *testing.T) {
 func TestWeb_AgreementOutdated(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		c := inst.Confirmed(t, "Vera", "VERSION", "vera@example.ca", "vera.version")
-		acct := inst.Account(t, "vera@example.ca")
+		c, acct := inst.ConfirmedAccount(t, "Vera", "VERSION", "vera@example.ca", "vera.version")
 		if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
 			return tx.RecordCompletion(t.Context(), &store.Completion{AccountID: acct.ID, Kind: store.CompletionHPCAA,
 				Version: "2025.1", CompletedAt: inst.Clock.Now().Add(-300 * 24 * time.Hour), Source: store.SourcePortal, SignedName: "Vera VERSION"})

@@ -10,7 +10,6 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
-	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
@@ -33,11 +32,7 @@ func registeredOther(
 // lastAudit returns the newest audit row about an account with action.
 func lastAudit(t *testing.T, inst *portaltest.Instance, id portal.AccountID, action string) *portal.AuditEvent {
 	t.Helper()
-	evs, err := inst.DB.Read().
-		FindAuditEvents(t.Context(), store.AuditFilter{SubjectKind: "account", SubjectID: strconv.FormatInt(int64(id), 10)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	evs := inst.Audit(t, portaltest.About("account", strconv.FormatInt(int64(id), 10)))
 	for i := len(evs) - 1; i >= 0; i-- {
 		if evs[i].Action == action {
 			return &evs[i]

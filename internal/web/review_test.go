@@ -82,21 +82,11 @@ func rvPacificDate(t *testing.T, tm time.Time) string {
 	return tm.In(portal.Pacific()).Format("2 Jan 2006")
 }
 
-func rvRequest(t *testing.T, inst *portaltest.Instance, id portal.AccessRequestID) *portal.AccessRequest {
-	t.Helper()
-	r, err := inst.DB.Read().FindAccessRequestByID(t.Context(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
-
 func TestWeb_Review(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := inst.Confirmed(t, "Rita", "REVIEW", "rita@example.ca", "rita.review")
-		rita := inst.Account(t, "rita@example.ca")
+		c, rita := inst.ConfirmedAccount(t, "Rita", "REVIEW", "rita@example.ca", "rita.review")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(0, -6, 0), rita)
 		due := now.AddDate(0, 0, 15)
 		r := rvAccess(t, inst, rita, w, due)
@@ -132,7 +122,7 @@ func TestWeb_Review(t *testing.T) {
 			p.Attr(`input[name="attest_direct_care"]`, "aria-invalid") != "true" {
 			t.Fatalf("field errors: %d %q", p.Status, p.Text(".error-summary"))
 		}
-		if got := rvRequest(t, inst, r.ID); !got.ReviewDueAt.Equal(due) {
+		if got := inst.AccessRequest(t, r.ID); !got.ReviewDueAt.Equal(due) {
 			t.Fatal("a refused confirmation changed the request")
 		}
 
@@ -155,14 +145,14 @@ func TestWeb_Review(t *testing.T) {
 				p.Text("#review-state"),
 			)
 		}
-		if got := rvRequest(t, inst, r.ID); got.RemindersSent != "" || !got.ReviewDueAt.Equal(next) ||
+		if got := inst.AccessRequest(t, r.ID); got.RemindersSent != "" || !got.ReviewDueAt.Equal(next) ||
 			got.Status != portal.ARApproved {
 			t.Fatalf("request %+v", got)
 		}
 		if es := inst.Emails(t, rita.Email, "review_confirmed"); len(es) != 1 {
 			t.Fatalf("%d confirmation emails", len(es))
 		}
-		if auditActionCount(t, inst, "access_request", fmt.Sprint(r.ID), "review.confirmed") != 1 {
+		if inst.AuditCount(t, portaltest.About("access_request", fmt.Sprint(r.ID)), "review.confirmed") != 1 {
 			t.Fatal("confirmation not audited")
 		}
 		if h := c.Get("/application/status").Text("#history"); !strings.Contains(
@@ -201,7 +191,7 @@ func TestWeb_Review(t *testing.T) {
 			!strings.Contains(p.Text("#access-status"), "Approved") {
 			t.Fatalf("reinstated: %q %q", p.Text(".flash"), p.Text("#access-status"))
 		}
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARApproved {
+		if got := inst.AccessRequest(t, r.ID); got.Status != portal.ARApproved {
 			t.Fatalf("status %s", got.Status)
 		}
 	})
@@ -211,8 +201,7 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		c := inst.Confirmed(t, "Sid", "SUSPENDED", "sid@example.ca", "sid.suspended")
-		sid := inst.Account(t, "sid@example.ca")
+		c, sid := inst.ConfirmedAccount(t, "Sid", "SUSPENDED", "sid@example.ca", "sid.suspended")
 		w := fixture.ApprovedWorksite(t, inst.DB, "Harbour Clinic", "101", now.AddDate(-1, 0, 0), sid)
 		r := rvAccess(t, inst, sid, w, now.AddDate(0, 0, 3))
 		officer := inst.StaffClient(t, "officer")
@@ -233,7 +222,7 @@ func TestWeb_ReviewNotLiftingOtherSuspensions(t *testing.T) {
 		if p.Status != http.StatusConflict || !strings.Contains(p.Text("#review-message"), "cannot reinstate it") {
 			t.Fatalf("confirm: %d %q", p.Status, p.Text("#review-message"))
 		}
-		if got := rvRequest(t, inst, r.ID); got.Status != portal.ARSuspended {
+		if got := inst.AccessRequest(t, r.ID); got.Status != portal.ARSuspended {
 			t.Fatalf("status %s", got.Status)
 		}
 		if es := inst.Emails(t, sid.Email, "review_confirmed"); len(es) != 0 {
@@ -257,14 +246,10 @@ func TestWeb_ReviewMembers(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
-		admin := inst.Confirmed(t, "Ada", "SITEADMIN", "ada@example.ca", "ada.siteadmin")
-		adminAcct := inst.Account(t, "ada@example.ca")
-		member := inst.Confirmed(t, "Mel", "MEMBER", "mel@example.ca", "mel.member")
-		melAcct := inst.Account(t, "mel@example.ca")
-		inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
-		louAcct := inst.Account(t, "lou@example.ca")
-		stranger := inst.Confirmed(t, "Stan", "STRANGER", "stan@example.ca", "stan.stranger")
-		stanAcct := inst.Account(t, "stan@example.ca")
+		admin, adminAcct := inst.ConfirmedAccount(t, "Ada", "SITEADMIN", "ada@example.ca", "ada.siteadmin")
+		member, melAcct := inst.ConfirmedAccount(t, "Mel", "MEMBER", "mel@example.ca", "mel.member")
+		_, louAcct := inst.ConfirmedAccount(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
+		stranger, stanAcct := inst.ConfirmedAccount(t, "Stan", "STRANGER", "stan@example.ca", "stan.stranger")
 		w := fixture.ApprovedWorksite(
 			t,
 			inst.DB,
@@ -353,7 +338,7 @@ func TestWeb_ReviewMembers(t *testing.T) {
 		if es := inst.Emails(t, louAcct.Email, "membership_ended"); len(es) != 1 {
 			t.Fatalf("%d membership emails", len(es))
 		}
-		if auditActionCount(t, inst, "worksite", fmt.Sprint(w.ID), "review.members_confirmed") != 1 {
+		if inst.AuditCount(t, portaltest.About("worksite", fmt.Sprint(w.ID)), "review.members_confirmed") != 1 {
 			t.Fatal("confirmation not audited")
 		}
 		p = admin.Get(path)
@@ -372,8 +357,7 @@ func TestWeb_StaffReviews(t *testing.T) {
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		now := inst.Clock.Now()
 		ctx := t.Context()
-		person := inst.Confirmed(t, "Paula", "PERSON", "paula@example.ca", "paula.person")
-		paula := inst.Account(t, "paula@example.ca")
+		person, paula := inst.ConfirmedAccount(t, "Paula", "PERSON", "paula@example.ca", "paula.person")
 		soon := apiAccount(t, inst.DB, "soon", portal.ProfPhysician, now)
 		late := apiAccount(t, inst.DB, "late", portal.ProfPhysician, now)
 		gone := apiAccount(t, inst.DB, "gone", portal.ProfPhysician, now)

@@ -110,7 +110,7 @@ func TestWeb_SponsorMustHaveAccess(t *testing.T) {
 			!strings.HasPrefix(p.Text("#action-message"), "No authorizer qualifies as Mona FRONTDESK's sponsor") {
 			t.Fatalf("approve: %d %q", p.Status, p.Text("#action-message"))
 		}
-		if got := boStatus(t, inst, req.ID); got.Status != portal.ARSubmitted {
+		if got := inst.AccessRequest(t, req.ID); got.Status != portal.ARSubmitted {
 			t.Fatalf("status %s", got.Status)
 		}
 		if es := inst.Emails(t, "mona@example.ca", "access_approved"); len(es) != 0 {

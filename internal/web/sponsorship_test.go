@@ -5,7 +5,6 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -32,11 +31,7 @@ func joinDirectly(t *testing.T, inst *portaltest.Instance, worksiteID string, em
 // that as an authorizer they may sponsor people.
 func enrolledAt(t *testing.T, inst *portaltest.Instance, email, worksiteID string) *portal.Account {
 	t.Helper()
-	id, err := strconv.ParseInt(worksiteID, 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := inst.DB.Read().FindWorksiteByID(t.Context(), portal.WorksiteID(id))
+	w, err := inst.DB.Read().FindWorksiteByID(t.Context(), portal.WorksiteID(mustAtoi(t, worksiteID)))
 	if err != nil {
 		t.Fatal(err)
 	}

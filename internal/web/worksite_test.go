@@ -125,10 +125,7 @@ func TestWeb_WorksiteJourney(t *testing.T) {
 		// An invitation, accepted in the Notification Centre.
 		lou := inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
 		admin.Get("/worksites/" + id)
-		p = admin.Post("/worksites/"+id+"/invitations", url.Values{"email": {"lou@example.ca"}})
-		if p.Status != http.StatusSeeOther {
-			t.Fatalf("invite: %d %s", p.Status, p.Text("main"))
-		}
+		admin.Invite(id, "lou@example.ca")
 		nc = lou.Get("/notifications")
 		if !strings.Contains(
 			nc.Text("#action-table"),
