@@ -328,6 +328,19 @@ func readPortalSettings(t *testing.T) portalSettings {
 				if v, ok := stringLit(n); ok && strings.HasPrefix(v, "PORTAL_") && upperName.MatchString(v) {
 					s.env[v] = true
 				}
+			case *ast.ValueSpec: // var commands = map[string]func(...){"name": run, ...}
+				if len(n.Names) != 1 || n.Names[0].Name != "commands" || len(n.Values) != 1 {
+					return true
+				}
+				if lit, ok := n.Values[0].(*ast.CompositeLit); ok {
+					for _, e := range lit.Elts {
+						if kv, ok := e.(*ast.KeyValueExpr); ok {
+							if v, ok := stringLit(kv.Key); ok {
+								s.commands[v] = true
+							}
+						}
+					}
+				}
 			case *ast.SwitchStmt:
 				if tag, ok := n.Tag.(*ast.Ident); !ok || tag.Name != "cmd" {
 					return true
