@@ -79,15 +79,23 @@ func (l *Leave) EndedEarly() bool { return l.PlannedEnd != "" && l.End != l.Plan
 
 // EndingOn is the return date a leave gets when the person ends it on a
 // day (YYYY-MM-DD): that day, or its first day when it has not begun (the
-// leave is then cancelled). ok is false when the leave is already over.
+// leave is then cancelled). ok is false when the leave is already over
+// or was cancelled.
 func (l *Leave) EndingOn(today string) (end string, ok bool) {
-	if today >= l.End {
+	if today >= l.End || l.Cancelled() {
 		return "", false
 	}
 	if today < l.Start {
 		return l.Start, true
 	}
 	return today, true
+}
+
+// CanEnd reports whether the person can still end the leave on a day
+// (YYYY-MM-DD), or cancel it.
+func (l *Leave) CanEnd(today string) bool {
+	_, ok := l.EndingOn(today)
+	return ok
 }
 
 // Days is the leave's length in days.

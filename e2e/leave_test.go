@@ -53,3 +53,64 @@ func TestE2E_LeaveWithAccessPaused(t *testing.T) {
 		j.wantText("#leaves", "Paused, back since "+end)
 	})
 }
+
+// Back sooner than planned, she ends her leave today: the page asks first,
+// and her paused access is back at once. A sabbatical recorded ahead is
+// cancelled the same way.
+func TestE2E_LeaveEndedEarlyAndCancelled(t *testing.T) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		j := startAccessJourney(t, inst)
+		doc, _ := j.enrolledDalia()
+
+		j.signIn(accessDalia)
+		j.visit("/account/leave", http.StatusOK, "Leave")
+		start, end := j.pacificDay(0), j.pacificDay(30)
+		mustRun(t, j.ctx,
+			chromedp.Click(byText("label", "Medical leave")),
+			chromedp.SetValue(chromedp.CSS("#start"), start),
+			chromedp.SetValue(chromedp.CSS("#end"), end),
+			chromedp.Click(chromedp.CSS("#pause_access")),
+		)
+		j.clickText("button", "Record leave", http.StatusOK, "Leave")
+		if r := j.latestRequest(doc); r.Status != portal.ARSuspended {
+			t.Fatalf("status on leave %s", r.Status)
+		}
+
+		j.signOut()
+		inst.Clock.Advance(5 * 24 * time.Hour)
+		today := j.pacificDay(0)
+		j.signIn(accessDalia)
+		j.visit("/account/leave", http.StatusOK, "Leave")
+		j.clickText("button", "End leave today", http.StatusOK, "Leave")
+		j.wantText("#end-confirm", "End this leave today?", "ends today, "+today+", instead of on "+end)
+		if r := j.latestRequest(doc); r.Status != portal.ARSuspended {
+			t.Fatalf("asked only, yet the request is %s", r.Status)
+		}
+		j.clickCSS("#end-confirm button", http.StatusOK, "Leave")
+		j.wantText(".flash", "Your leave has ended: your return date is now "+today+
+			". Your CareConnect access is back.")
+		j.wantText("#leaves", today+" (ended early; planned "+end+")")
+		if r := j.latestRequest(doc); r.Status != portal.ARApproved {
+			t.Fatalf("status after ending the leave %s", r.Status)
+		}
+		j.emails(accessDalia.email, "leave_changed", 1)
+
+		from, to := j.pacificDay(10), j.pacificDay(20)
+		mustRun(t, j.ctx,
+			chromedp.Click(byText("label", "Sabbatical")),
+			chromedp.SetValue(chromedp.CSS("#start"), from),
+			chromedp.SetValue(chromedp.CSS("#end"), to),
+		)
+		j.clickText("button", "Record leave", http.StatusOK, "Leave")
+		j.clickText("button", "Cancel leave", http.StatusOK, "Leave")
+		j.wantText("#end-confirm", "Cancel this leave?")
+		j.clickCSS("#end-confirm button", http.StatusOK, "Leave")
+		j.wantText(".flash", "Your leave from "+from+" is cancelled.")
+		j.wantText("#leaves", "Sabbatical (cancelled)")
+		if n := j.count(`#leaves form[action$="/end"]`); n != 0 {
+			t.Errorf("%d leaves still offer to end or cancel", n)
+		}
+		j.emails(accessDalia.email, "leave_changed", 2)
+	})
+}

@@ -33,8 +33,8 @@ func (a *App) EndLeave(
 	today := a.today()
 	end, ok := l.EndingOn(today)
 	switch {
-	case ok && end == l.End, !ok && l.EndedEarly() && l.End == today:
-		return &LeaveEnding{Leave: l}, nil // ended or cancelled by a submission just before this one
+	case !ok && l.Cancelled(), !ok && l.EndedEarly() && l.End == today:
+		return &LeaveEnding{Leave: l}, nil // cancelled or ended by a submission just before this one
 	case !ok:
 		return nil, portal.Errorf(portal.ECONFLICT, "This leave is already over: it ended on %s.", l.End)
 	}

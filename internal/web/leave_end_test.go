@@ -129,8 +129,17 @@ func TestWeb_EndLeaveEarly(t *testing.T) {
 		if n := inst.AuditCount(t, portaltest.About("account", fmt.Sprint(lea.ID)), "leave.cancelled"); n != 1 {
 			t.Fatalf("%d leave.cancelled rows, want 1", n)
 		}
-		if p := c.Get("/account/leave"); !strings.Contains(p.Text("#leaves"), "Sabbatical (cancelled)") {
-			t.Fatalf("the list after cancelling: %q", p.Text("#leaves"))
+		if p := c.Get("/account/leave"); !strings.Contains(p.Text("#leaves"), "Sabbatical (cancelled)") ||
+			len(p.Find(`#leaves form[action$="/end"]`)) != 0 {
+			t.Fatalf("the list after cancelling: %q (%d end forms)", p.Text("#leaves"),
+				len(p.Find(`#leaves form[action$="/end"]`)))
+		}
+		// Cancelled already (a second press): nothing more happens.
+		if p := c.Post(cancel, url.Values{"confirm": {"yes"}}); p.Status != http.StatusSeeOther {
+			t.Fatalf("cancelling a cancelled leave: %d %s", p.Status, p.Text("main"))
+		}
+		if n := inst.AuditCount(t, portaltest.About("account", fmt.Sprint(lea.ID)), "leave.cancelled"); n != 1 {
+			t.Fatalf("%d leave.cancelled rows after a second press, want 1", n)
 		}
 
 		// Someone else's leave does not exist for them.
