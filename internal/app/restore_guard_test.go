@@ -2,11 +2,7 @@ package app
 
 import (
 	"go/ast"
-	"go/parser"
-	"go/token"
-	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 )
 
@@ -27,21 +23,10 @@ var restoreRules = []string{"requireLicence", "requireApprovedWorksite", "requir
 // cover each refusal).
 func TestRestoreGuard_EveryWayBackChecksTheRules(t *testing.T) {
 	t.Parallel()
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
+	fset, parsed := parseAppSources(t)
 	var missing []string
 	found := 0
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range parsed {
 		for _, d := range f.Decls {
 			fn, ok := d.(*ast.FuncDecl)
 			if !ok || fn.Body == nil || !restoresAccess(fn.Body) {
