@@ -7,6 +7,7 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
@@ -32,10 +33,7 @@ func TestLicence_LapsedWhileSuspendedStaysSuspended(t *testing.T) {
 	t.Run("Dormant", func(t *testing.T) {
 		t.Parallel()
 		storetest.Each(t, func(t *testing.T, db *store.DB) {
-			a, clock := rvApp(t, db)
-			reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
-			reg.set("12345", portal.LicenceActive)
-			a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
+			a, reg, clock := licenceClockApp(t, db)
 			doc, _, r := rvPerson(t, a, "dr.dormant", "Dora", "DORMANT", "101")
 			clock.Set(clock.Now().Add(portal.DefaultDormancyLimit + time.Hour))
 			if run, err := a.RunDormancy(ctx); err != nil || run.Suspended != 1 {
@@ -56,10 +54,7 @@ func TestLicence_LapsedWhileSuspendedStaysSuspended(t *testing.T) {
 	t.Run("BackFromLeave", func(t *testing.T) {
 		t.Parallel()
 		storetest.Each(t, func(t *testing.T, db *store.DB) {
-			a, clock := rvApp(t, db)
-			reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
-			reg.set("12345", portal.LicenceActive)
-			a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
+			a, reg, clock := licenceClockApp(t, db)
 			doc, _, r := rvPerson(t, a, "dr.leave", "Lea", "LEAVE", "101")
 			in := portal.LeaveInput{Kind: "parental", Start: "2026-12-01", End: "2027-03-01", PauseAccess: true}
 			if _, err := a.RecordLeave(ctx, meta, doc, in); err != nil {
@@ -89,4 +84,13 @@ func TestLicence_LapsedWhileSuspendedStaysSuspended(t *testing.T) {
 			}
 		})
 	})
+}
+
+// licenceClockApp is licenceApp on a settable clock.
+func licenceClockApp(t *testing.T, db *store.DB) (*app.App, *fakeRegistry, *fixture.Clock) {
+	t.Helper()
+	a, reg := licenceApp(t, db)
+	clock := fixture.NewClock(a.Now())
+	a.Now = clock.Now
+	return a, reg, clock
 }
