@@ -121,6 +121,11 @@ type LeaveEnding struct {
 // overtook.
 var errLeaveEndedMeanwhile = errors.New("leave ended meanwhile")
 
+// Leave is one of the person's own leaves; another person's is not found.
+func (a *App) Leave(ctx context.Context, actor *portal.Account, id portal.LeaveID) (*portal.LeaveRecord, error) {
+	return a.ownLeave(ctx, actor, id)
+}
+
 // ownLeave finds one of the person's own leaves.
 func (a *App) ownLeave(ctx context.Context, actor *portal.Account, id portal.LeaveID) (*portal.LeaveRecord, error) {
 	ls, err := a.DB.Read().FindLeaves(ctx, actor.ID)

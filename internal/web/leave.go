@@ -103,16 +103,11 @@ func (s *Server) handleLeaveEnd(w http.ResponseWriter, r *http.Request) error {
 	}
 	id := portal.LeaveID(n)
 	if r.PostFormValue("confirm") != "yes" {
-		ls, err := s.app.Leaves(r.Context(), st.account)
+		l, err := s.app.Leave(r.Context(), st.account, id)
 		if err != nil {
 			return err
 		}
-		for _, l := range ls {
-			if l.ID == id {
-				return s.showLeaves(w, r, http.StatusOK, leavePage{Ending: l})
-			}
-		}
-		return portal.Errorf(portal.ENOTFOUND, "That leave does not exist.")
+		return s.showLeaves(w, r, http.StatusOK, leavePage{Ending: l})
 	}
 	e, err := s.app.EndLeave(r.Context(), st.meta, st.account, id)
 	if portal.ErrorCode(err) == portal.ECONFLICT {
