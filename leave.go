@@ -99,12 +99,20 @@ func (l *Leave) CanEnd(today string) bool {
 }
 
 // Days is the leave's length in days.
-func (l *Leave) Days() int {
-	s, e, err := leaveDates(l.Start, l.End)
+func (l *Leave) Days() int { return DaysBetween(l.Start, l.End) }
+
+// DaysBetween counts the days from one date (YYYY-MM-DD) to a later one;
+// 0 when either is not a date.
+func DaysBetween(from, to string) int {
+	f, err := time.Parse(time.DateOnly, from)
 	if err != nil {
 		return 0
 	}
-	return int(e.Sub(s).Hours()/24 + 0.5)
+	t, err := time.Parse(time.DateOnly, to)
+	if err != nil {
+		return 0
+	}
+	return int(t.Sub(f).Hours()/24 + 0.5)
 }
 
 // Period is the leave as moments, from the start of its first day to the
@@ -117,15 +125,6 @@ func (l *Leave) Period(zone *time.Location) Period {
 
 // Covers reports whether the person is away on a day (YYYY-MM-DD).
 func (l *Leave) Covers(day string) bool { return l.Start <= day && day < l.End }
-
-func leaveDates(start, end string) (time.Time, time.Time, error) {
-	s, err := time.Parse(time.DateOnly, start)
-	if err != nil {
-		return s, s, err
-	}
-	e, err := time.Parse(time.DateOnly, end)
-	return s, e, err
-}
 
 // LeaveInput is the leave form as typed.
 type LeaveInput struct {

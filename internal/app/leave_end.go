@@ -69,7 +69,7 @@ func (a *App) EndLeave(
 			return err
 		}
 		if holder != nil && !l.ReviewDueAfter.IsZero() && holder.ReviewDueAt.Equal(l.ReviewDueAfter) {
-			back := time.Duration(daysBetween(end, planned)) * 24 * time.Hour
+			back := time.Duration(portal.DaysBetween(end, planned)) * 24 * time.Hour
 			if err := tx.MoveReviewDue(ctx, holder.ID, -back); err != nil {
 				return err
 			}
@@ -138,16 +138,6 @@ func (a *App) ownLeave(ctx context.Context, actor *portal.Account, id portal.Lea
 		}
 	}
 	return nil, portal.Errorf(portal.ENOTFOUND, "That leave does not exist.")
-}
-
-// daysBetween counts the days from one date (YYYY-MM-DD) to a later one.
-func daysBetween(from, to string) int {
-	f, err1 := time.Parse(time.DateOnly, from)
-	t, err2 := time.Parse(time.DateOnly, to)
-	if err1 != nil || err2 != nil {
-		return 0
-	}
-	return int(t.Sub(f).Hours()/24 + 0.5)
 }
 
 // Today is the date in B.C. now, as YYYY-MM-DD.
