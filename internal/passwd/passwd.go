@@ -90,6 +90,19 @@ func NewHasher(maxConcurrent int) *Hasher {
 	return &Hasher{p: defaultParams, sem: make(chan struct{}, maxConcurrent)}
 }
 
+// NewTestHasher returns a Hasher with the smallest cost argon2id allows
+// (8 KiB, one pass) and the default bound on hashes at once: for tests,
+// which register thousands of people to check what happens around a hash,
+// not its strength, which this package's own tests check. Its hashes are
+// ordinary PHC strings that any Hasher verifies, as they carry their
+// parameters. Only test code calls it; TestNewTestHasherOnlyInTests fails
+// when anything else does.
+func NewTestHasher() *Hasher {
+	h := NewHasher(0)
+	h.p.memory, h.p.time = 8, 1
+	return h
+}
+
 // acquire takes a slot, or returns ctx's error if ctx ends first (or has
 // already ended).
 func (h *Hasher) acquire(ctx context.Context) error {

@@ -3,7 +3,11 @@ package passwd
 import (
 	"context"
 	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -286,5 +290,64 @@ func BenchmarkVerify(b *testing.B) {
 		if ok, err := h.Verify(ctx, enc, "Tidal-Orbit-Quince9"); err != nil || !ok {
 			b.Fatal(ok, err)
 		}
+	}
+}
+
+// The test hasher's hashes are ordinary PHC strings at the smallest cost:
+// the full-strength hasher verifies them, and refuses a wrong password.
+func TestNewTestHasher(t *testing.T) {
+	ctx := context.Background()
+	encoded, err := NewTestHasher().Hash(ctx, "Tidal-Orbit-Quince9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(encoded, "$argon2id$v=19$m=8,t=1,p=1$") {
+		t.Fatalf("test hash %q, want m=8,t=1,p=1", encoded)
+	}
+	for pw, want := range map[string]bool{"Tidal-Orbit-Quince9": true, "Tidal-Orbit-Quince8": false} {
+		if ok, err := NewHasher(1).Verify(ctx, encoded, pw); err != nil || ok != want {
+			t.Errorf("Verify(%q) = %v, %v; want %v", pw, ok, err, want)
+		}
+	}
+	if !NewHasher(1).NeedsRehash(encoded) {
+		t.Error("the full-strength hasher would keep a test hash")
+	}
+}
+
+// Only tests and the test kit may hash at the smallest cost: a call in the
+// server's wiring or a command would weaken every stored password.
+func TestNewTestHasherOnlyInTests(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	allowed := []string{"internal/portaltest/", "internal/fixture/"}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		if d.IsDir() {
+			if name := d.Name(); rel != "." && (strings.HasPrefix(name, ".") || name == "testdata" || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		rel = filepath.ToSlash(rel)
+		if !strings.HasSuffix(rel, ".go") || strings.HasSuffix(rel, "_test.go") || rel == "internal/passwd/passwd.go" ||
+			slices.ContainsFunc(allowed, func(dir string) bool { return strings.HasPrefix(rel, dir) }) {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if strings.Contains(string(src), "NewTestHasher") {
+			t.Errorf("%s calls NewTestHasher: only tests and %v may", rel, allowed)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

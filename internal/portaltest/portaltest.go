@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
+	"github.com/bcgov-example/careconnect-portal/internal/passwd"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 	"github.com/bcgov-example/careconnect-portal/internal/wire"
 
@@ -95,6 +96,7 @@ func Start(t testing.TB, dsn string, edit ...func(*wire.Config)) *Instance {
 		Addr: l.Addr().String(), BaseURL: "http://" + l.Addr().String(), DB: dsn, Dev: true,
 		SupportEmail: "careconnect-support@portal.test", MailFrom: "my.CareConnect <no-reply@portal.test>",
 		Registerer: prometheus.NewRegistry(), Now: clock.Now,
+		Hasher: passwd.NewTestHasher(),
 	}
 	for _, e := range edit {
 		e(&cfg)

@@ -93,6 +93,9 @@ type Config struct {
 	Registerer prometheus.Registerer
 	// Now replaces the clock (tests).
 	Now func() time.Time
+	// Hasher replaces the password hasher (tests: passwd.NewTestHasher);
+	// nil: full strength, one hash a CPU at once.
+	Hasher *passwd.Hasher
 }
 
 // DevPeople are the test people the development sign-in offers.
@@ -257,7 +260,11 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*Portal, error)
 		db.Close()
 		return nil, err
 	}
-	a := app.New(db, passwd.NewHasher(0), tmpl, app.Config{BaseURL: cfg.BaseURL, SupportEmail: cfg.SupportEmail,
+	hasher := cfg.Hasher
+	if hasher == nil {
+		hasher = passwd.NewHasher(0)
+	}
+	a := app.New(db, hasher, tmpl, app.Config{BaseURL: cfg.BaseURL, SupportEmail: cfg.SupportEmail,
 		MailDomain: mailDomain(cfg)}, logger)
 	if cfg.Now != nil {
 		a.Now = cfg.Now
