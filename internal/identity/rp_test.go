@@ -15,48 +15,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/go-jose/go-jose/v4"
 	josejwt "github.com/go-jose/go-jose/v4/jwt"
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/oauth2-proxy/mockoidc"
 )
 
 const testRedirectURL = "http://portal.test/auth/callback"
 
-// claimUser is a mockoidc user that adds arbitrary claims to its ID token,
-// such as the names and birth date a BC Services Card token carries.
-type claimUser struct {
-	subject string
-	extra   map[string]any
-}
-
-func (u claimUser) ID() string { return u.subject }
-
-func (u claimUser) Userinfo([]string) ([]byte, error) {
-	m := map[string]any{"sub": u.subject}
-	for k, v := range u.extra {
-		m[k] = v
-	}
-	return json.Marshal(m)
-}
-
-func (u claimUser) Claims(_ []string, base *mockoidc.IDTokenClaims) (jwt.Claims, error) {
-	raw, err := json.Marshal(base)
-	if err != nil {
-		return nil, err
-	}
-	claims := jwt.MapClaims{}
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		return nil, err
-	}
-	for k, v := range u.extra {
-		claims[k] = v
-	}
-	return claims, nil
-}
-
-func bcUser() claimUser {
-	return claimUser{subject: "BCSC-SUBJECT-1", extra: map[string]any{
+func bcUser() fixture.OIDCUser {
+	return fixture.OIDCUser{Subject: "BCSC-SUBJECT-1", Extra: map[string]any{
 		"given_name":  "Dalia Marie",
 		"family_name": "EIGHTEEN",
 		"birthdate":   "2005-03-14",
@@ -242,7 +210,7 @@ func TestMockOIDCDefaultUser(t *testing.T) {
 
 func TestCustomClaimNames(t *testing.T) {
 	m := startMock(t)
-	m.QueueUser(claimUser{subject: "ignored-sub", extra: map[string]any{
+	m.QueueUser(fixture.OIDCUser{Subject: "ignored-sub", Extra: map[string]any{
 		"bcsc_guid":     "GUID-42",
 		"given_names":   []string{"Dalia", "Marie"},
 		"surname":       "EIGHTEEN",
