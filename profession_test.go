@@ -1,0 +1,97 @@
+package portal
+
+import (
+	"reflect"
+	"testing"
+)
+
+// The data scopes and prerequisites the policy matrix names.
+var (
+	allScopes = []DataScope{ScopeDemographics, ScopeEncounters, ScopeLabResults, ScopeImagingReports,
+		ScopeClinicalDocuments, ScopeImmunizations, ScopePharmaNet}
+	allScopesButPharmaNet = allScopes[:len(allScopes)-1]
+	trainingOnly          = []Prerequisite{PrereqTraining}
+	trainingAndHPCAA      = []Prerequisite{PrereqTraining, PrereqHPCAA}
+)
+
+// policyMatrix says, for each profession of the registration form (a nurse
+// once per licence, no resident), what each policy table gives it: the
+// user type, the prerequisites, the data scopes and whether remote access
+// is open to it. Each table's test checks its own column, row by row.
+var policyMatrix = []struct {
+	name       string
+	Profession Profession
+	Licence    NurseLicence
+	userType   UserType
+	prereqs    []Prerequisite
+	scopes     []DataScope
+	remote     bool
+}{
+	{"chiropractor", ProfChiropractor, "", UserNotEligible, trainingOnly, nil, false},
+	{"corporate admin", ProfCorporateAdmin, "", UserOnBehalfOf, trainingOnly, nil, false},
+	{"sonographer", ProfSonographer, "", UserNotEligible, trainingOnly, nil, false},
+	{"massage therapist", ProfMassageTherapist, "", UserNotEligible, trainingOnly, nil, false},
+	{"lab technologist", ProfLabTechnologist, "", UserNotEligible, trainingOnly, nil, false},
+	{"medical office assistant", ProfMOA, "", UserOnBehalfOf, trainingOnly, nil, false},
+	{"radiation technologist", ProfRadiationTech, "", UserNotEligible, trainingOnly, nil, false},
+	{"midwife", ProfMidwife, "", UserNotEligible, trainingOnly, nil, false},
+	{"nurse practitioner", ProfNurse, LicenceNP, UserAuthorizer, trainingAndHPCAA, allScopes, true},
+	{"registered nurse", ProfNurse, LicenceRN, UserAuthorizer, trainingAndHPCAA, allScopesButPharmaNet, false},
+	{"licensed practical nurse", ProfNurse, LicenceLPN, UserIndependent, trainingAndHPCAA, []DataScope{
+		ScopeDemographics, ScopeEncounters, ScopeLabResults, ScopeClinicalDocuments, ScopeImmunizations}, false},
+	{"registered psychiatric nurse", ProfNurse, LicenceRPN, UserIndependent, trainingAndHPCAA, []DataScope{
+		ScopeDemographics, ScopeEncounters, ScopeLabResults, ScopeClinicalDocuments}, false},
+	{"nutritionist", ProfNutritionist, "", UserNotEligible, trainingOnly, nil, false},
+	{"occupational therapist", ProfOccupationalTherapy, "", UserNotEligible, trainingOnly, nil, false},
+	{"osteopath", ProfOsteopath, "", UserNotEligible, trainingOnly, nil, false},
+	{"pharmacist", ProfPharmacist, "", UserIndependent, trainingAndHPCAA, allScopesButPharmaNet, false},
+	{"pharmacy technician", ProfPharmacyTechnician, "", UserNotEligible, trainingOnly, nil, false},
+	{"physician", ProfPhysician, "", UserAuthorizer, trainingAndHPCAA, allScopes, true},
+	{"physiotherapist", ProfPhysiotherapist, "", UserNotEligible, trainingOnly, nil, false},
+	{"social worker", ProfSocialWorker, "", UserIndependent, trainingAndHPCAA, []DataScope{
+		ScopeDemographics, ScopeEncounters, ScopeClinicalDocuments}, false},
+	{"other", ProfOther, "", UserManualReview, trainingOnly, nil, false},
+}
+
+// eachProfessionRow runs check as a subtest for every profession of the
+// registration form without a licence, and for a nurse once per licence:
+// the rows every policy table must have.
+func eachProfessionRow(t *testing.T, check func(t *testing.T, p Profession, l NurseLicence)) {
+	t.Helper()
+	for _, info := range Professions {
+		if info.Code == ProfNurse {
+			for _, l := range NurseLicences {
+				t.Run(string(l.Code), func(t *testing.T) { check(t, ProfNurse, l.Code) })
+			}
+			continue
+		}
+		t.Run(string(info.Code), func(t *testing.T) { check(t, info.Code, "") })
+	}
+}
+
+// hasPolicyRow reports whether a policy table (a slice of structs with
+// Profession and Licence fields, such as userTypeRules or policyMatrix)
+// has a row for p and l.
+func hasPolicyRow(rules any, p Profession, l NurseLicence) bool {
+	v := reflect.ValueOf(rules)
+	for i := range v.Len() {
+		r := v.Index(i)
+		if r.FieldByName("Profession").Interface() == p && r.FieldByName("Licence").Interface() == l {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPolicyMatrixCoversEveryProfession keeps the matrix the policy tables'
+// tests check complete: one row per profession and nurse licence.
+func TestPolicyMatrixCoversEveryProfession(t *testing.T) {
+	eachProfessionRow(t, func(t *testing.T, p Profession, l NurseLicence) {
+		if !hasPolicyRow(policyMatrix, p, l) {
+			t.Errorf("no policy matrix row for %q %q", p, l)
+		}
+	})
+	if got, want := len(policyMatrix), len(Professions)-1+len(NurseLicences); got != want {
+		t.Errorf("len(policyMatrix) = %d, want %d", got, want)
+	}
+}
