@@ -6,19 +6,11 @@ import (
 )
 
 func TestScopesFor(t *testing.T) {
-	check := func(name string, p Profession, l NurseLicence, want []DataScope) {
-		t.Run(name, func(t *testing.T) {
-			if got := ScopesFor(p, l); !slices.Equal(got, want) {
-				t.Errorf("ScopesFor(%q, %q) = %v, want %v", p, l, got, want)
-			}
-		})
-	}
-	for _, r := range policyMatrix {
-		check(r.name, r.Profession, r.Licence, r.scopes)
-	}
-	check("physician with a stray licence", ProfPhysician, LicenceRPN, allScopes)
-	check("nurse without a licence", ProfNurse, "", nil)
-	check("unknown profession", "dentist", "", nil)
+	checkPolicy(t, "ScopesFor", ScopesFor, func(r policyRow) []DataScope { return r.scopes },
+		policyCase[[]DataScope]{"physician with a stray licence", ProfPhysician, LicenceRPN, allScopes},
+		policyCase[[]DataScope]{"nurse without a licence", ProfNurse, "", nil},
+		policyCase[[]DataScope]{"unknown profession", "dentist", "", nil},
+	)
 }
 
 func TestScopesPharmacistHasNoPharmaNet(t *testing.T) {

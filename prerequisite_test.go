@@ -6,19 +6,11 @@ import (
 )
 
 func TestPrerequisitesFor(t *testing.T) {
-	check := func(name string, p Profession, l NurseLicence, want []Prerequisite) {
-		t.Run(name, func(t *testing.T) {
-			if got := PrerequisitesFor(p, l); !slices.Equal(got, want) {
-				t.Errorf("PrerequisitesFor(%q, %q) = %v, want %v", p, l, got, want)
-			}
-		})
-	}
-	for _, r := range policyMatrix {
-		check(r.name, r.Profession, r.Licence, r.prereqs)
-	}
-	check("MOA with a stray licence", ProfMOA, LicenceNP, trainingOnly)
-	check("nurse without a licence", ProfNurse, "", trainingAndHPCAA)
-	check("unknown profession", "dentist", "", trainingAndHPCAA)
+	checkPolicy(t, "PrerequisitesFor", PrerequisitesFor, func(r policyRow) []Prerequisite { return r.prereqs },
+		policyCase[[]Prerequisite]{"MOA with a stray licence", ProfMOA, LicenceNP, trainingOnly},
+		policyCase[[]Prerequisite]{"nurse without a licence", ProfNurse, "", trainingAndHPCAA},
+		policyCase[[]Prerequisite]{"unknown profession", "dentist", "", trainingAndHPCAA},
+	)
 }
 
 // TestPrereqEveryProfession checks every profession has a row, everyone

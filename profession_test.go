@@ -14,11 +14,8 @@ var (
 	trainingAndHPCAA      = []Prerequisite{PrereqTraining, PrereqHPCAA}
 )
 
-// policyMatrix says, for each profession of the registration form (a nurse
-// once per licence, no resident), what each policy table gives it: the
-// user type, the prerequisites, the data scopes and whether remote access
-// is open to it. Each table's test checks its own column, row by row.
-var policyMatrix = []struct {
+// policyRow is one row of policyMatrix.
+type policyRow struct {
 	name       string
 	Profession Profession
 	Licence    NurseLicence
@@ -26,7 +23,13 @@ var policyMatrix = []struct {
 	prereqs    []Prerequisite
 	scopes     []DataScope
 	remote     bool
-}{
+}
+
+// policyMatrix says, for each profession of the registration form (a nurse
+// once per licence, no resident), what each policy table gives it: the
+// user type, the prerequisites, the data scopes and whether remote access
+// is open to it. Each table's test checks its own column, row by row.
+var policyMatrix = []policyRow{
 	{"chiropractor", ProfChiropractor, "", UserNotEligible, trainingOnly, nil, false},
 	{"corporate admin", ProfCorporateAdmin, "", UserOnBehalfOf, trainingOnly, nil, false},
 	{"sonographer", ProfSonographer, "", UserNotEligible, trainingOnly, nil, false},
@@ -51,6 +54,34 @@ var policyMatrix = []struct {
 	{"social worker", ProfSocialWorker, "", UserIndependent, trainingAndHPCAA, []DataScope{
 		ScopeDemographics, ScopeEncounters, ScopeClinicalDocuments}, false},
 	{"other", ProfOther, "", UserManualReview, trainingOnly, nil, false},
+}
+
+// policyCase is a profession (and licence) a policy table's test asks
+// about, and the table's answer.
+type policyCase[T any] struct {
+	name    string
+	p       Profession
+	licence NurseLicence
+	want    T
+}
+
+// checkPolicy checks a policy table's lookup, named fn, against its column
+// of the policy matrix and then against the extra cases, a subtest each.
+func checkPolicy[T any](t *testing.T, fn string, lookup func(Profession, NurseLicence) T,
+	column func(policyRow) T, extra ...policyCase[T],
+) {
+	t.Helper()
+	cases := make([]policyCase[T], 0, len(policyMatrix)+len(extra))
+	for _, r := range policyMatrix {
+		cases = append(cases, policyCase[T]{r.name, r.Profession, r.Licence, column(r)})
+	}
+	for _, tc := range append(cases, extra...) {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := lookup(tc.p, tc.licence); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("%s(%q, %q) = %v, want %v", fn, tc.p, tc.licence, got, tc.want)
+			}
+		})
+	}
 }
 
 // eachProfessionRow runs check as a subtest for every profession of the

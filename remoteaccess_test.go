@@ -6,20 +6,12 @@ import (
 )
 
 func TestRemoteAccessEligible(t *testing.T) {
-	check := func(name string, p Profession, l NurseLicence, want bool) {
-		t.Run(name, func(t *testing.T) {
-			if got := RemoteAccessEligible(p, l); got != want {
-				t.Errorf("RemoteAccessEligible(%q, %q) = %v, want %v", p, l, got, want)
-			}
-		})
-	}
-	for _, r := range policyMatrix {
-		check(r.name, r.Profession, r.Licence, r.remote)
-	}
-	check("physician with a stray licence", ProfPhysician, LicenceRN, true)
-	check("MOA with a stray licence", ProfMOA, LicenceNP, false)
-	check("nurse without a licence", ProfNurse, "", false)
-	check("unknown profession", "dentist", "", false)
+	checkPolicy(t, "RemoteAccessEligible", RemoteAccessEligible, func(r policyRow) bool { return r.remote },
+		policyCase[bool]{"physician with a stray licence", ProfPhysician, LicenceRN, true},
+		policyCase[bool]{"MOA with a stray licence", ProfMOA, LicenceNP, false},
+		policyCase[bool]{"nurse without a licence", ProfNurse, "", false},
+		policyCase[bool]{"unknown profession", "dentist", "", false},
+	)
 }
 
 func TestRemoteAccessRulesCoverEveryProfession(t *testing.T) {

@@ -7,13 +7,8 @@ import (
 )
 
 func TestUserTypeOf(t *testing.T) {
-	for _, r := range policyMatrix {
-		t.Run(r.name, func(t *testing.T) {
-			if got, want := UserTypeOf(r.Profession, r.Licence, false, ""), r.userType; got != want {
-				t.Errorf("UserTypeOf(%q, %q, false, \"\") = %q, want %q", r.Profession, r.Licence, got, want)
-			}
-		})
-	}
+	notResident := func(p Profession, l NurseLicence) UserType { return UserTypeOf(p, l, false, "") }
+	checkPolicy(t, "UserTypeOf (not a resident)", notResident, func(r policyRow) UserType { return r.userType })
 	for _, tc := range []struct {
 		name     string
 		p        Profession
