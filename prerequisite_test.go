@@ -18,10 +18,8 @@ func TestPrerequisitesFor(t *testing.T) {
 // people who hold access in their own name (authorizers and independent
 // users, residents included).
 func TestPrereqEveryProfession(t *testing.T) {
+	checkOneRowPerProfession(t, "prerequisiteRules", prerequisiteRules)
 	eachProfessionRow(t, func(t *testing.T, p Profession, l NurseLicence) {
-		if !hasPolicyRow(prerequisiteRules, p, l) {
-			t.Fatalf("no prerequisite row for %q %q", p, l)
-		}
 		got := PrerequisitesFor(p, l)
 		if len(got) == 0 || got[0] != PrereqTraining {
 			t.Errorf("PrerequisitesFor(%q, %q) = %v, want the training first", p, l, got)

@@ -84,19 +84,54 @@ func checkPolicy[T any](t *testing.T, fn string, lookup func(Profession, NurseLi
 	}
 }
 
-// eachProfessionRow runs check as a subtest for every profession of the
-// registration form without a licence, and for a nurse once per licence:
-// the rows every policy table must have.
-func eachProfessionRow(t *testing.T, check func(t *testing.T, p Profession, l NurseLicence)) {
-	t.Helper()
+// professionRow is a profession with, for a nurse, a licence.
+type professionRow struct {
+	p Profession
+	l NurseLicence
+}
+
+// everyProfessionRow lists every profession of the registration form
+// without a licence, and a nurse once per licence: the rows every policy
+// table must have.
+func everyProfessionRow() []professionRow {
+	var rows []professionRow
 	for _, info := range Professions {
-		if info.Code == ProfNurse {
-			for _, l := range NurseLicences {
-				t.Run(string(l.Code), func(t *testing.T) { check(t, ProfNurse, l.Code) })
-			}
+		if info.Code != ProfNurse {
+			rows = append(rows, professionRow{info.Code, ""})
 			continue
 		}
-		t.Run(string(info.Code), func(t *testing.T) { check(t, info.Code, "") })
+		for _, l := range NurseLicences {
+			rows = append(rows, professionRow{ProfNurse, l.Code})
+		}
+	}
+	return rows
+}
+
+// eachProfessionRow runs check for every profession row as a subtest named
+// after the profession, or for a nurse after the licence.
+func eachProfessionRow(t *testing.T, check func(t *testing.T, p Profession, l NurseLicence)) {
+	t.Helper()
+	for _, r := range everyProfessionRow() {
+		name := string(r.p)
+		if r.l != "" {
+			name = string(r.l)
+		}
+		t.Run(name, func(t *testing.T) { check(t, r.p, r.l) })
+	}
+}
+
+// checkOneRowPerProfession fails unless the policy table rules, named
+// name, has exactly one row for each profession row.
+func checkOneRowPerProfession(t *testing.T, name string, rules any) {
+	t.Helper()
+	want := everyProfessionRow()
+	for _, r := range want {
+		if !hasPolicyRow(rules, r.p, r.l) {
+			t.Errorf("no %s row for %q %q", name, r.p, r.l)
+		}
+	}
+	if got := reflect.ValueOf(rules).Len(); got != len(want) {
+		t.Errorf("len(%s) = %d, want %d (one row per profession and nurse licence)", name, got, len(want))
 	}
 }
 
@@ -117,12 +152,5 @@ func hasPolicyRow(rules any, p Profession, l NurseLicence) bool {
 // TestPolicyMatrixCoversEveryProfession keeps the matrix the policy tables'
 // tests check complete: one row per profession and nurse licence.
 func TestPolicyMatrixCoversEveryProfession(t *testing.T) {
-	eachProfessionRow(t, func(t *testing.T, p Profession, l NurseLicence) {
-		if !hasPolicyRow(policyMatrix, p, l) {
-			t.Errorf("no policy matrix row for %q %q", p, l)
-		}
-	})
-	if got, want := len(policyMatrix), len(Professions)-1+len(NurseLicences); got != want {
-		t.Errorf("len(policyMatrix) = %d, want %d", got, want)
-	}
+	checkOneRowPerProfession(t, "policyMatrix", policyMatrix)
 }

@@ -15,14 +15,7 @@ func TestRemoteAccessEligible(t *testing.T) {
 }
 
 func TestRemoteAccessRulesCoverEveryProfession(t *testing.T) {
-	eachProfessionRow(t, func(t *testing.T, p Profession, l NurseLicence) {
-		if !hasPolicyRow(remoteAccessRules, p, l) {
-			t.Errorf("no remote access row for %q %q", p, l)
-		}
-	})
-	if got, want := len(remoteAccessRules), len(Professions)-1+len(NurseLicences); got != want {
-		t.Errorf("len(remoteAccessRules) = %d, want %d", got, want)
-	}
+	checkOneRowPerProfession(t, "remoteAccessRules", remoteAccessRules)
 }
 
 func TestRemoteAccessRefusal(t *testing.T) {
