@@ -174,24 +174,14 @@ func TestStore_QueueClaim(t *testing.T) {
 		doc := mustCreateAccount(t, db, "doc")
 		r := mustQueueRequest(t, db, doc, 1)
 		claim := func(by string) bool {
-			var ok bool
-			if err := db.InTx(ctx, func(tx *store.Tx) (err error) {
-				ok, err = tx.ClaimAccessRequest(ctx, r.ID, by, queueNow)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			return ok
+			return mustInTx(t, db, func(tx *store.Tx) (bool, error) {
+				return tx.ClaimAccessRequest(ctx, r.ID, by, queueNow)
+			})
 		}
 		release := func(by string, anyone bool) bool {
-			var ok bool
-			if err := db.InTx(ctx, func(tx *store.Tx) (err error) {
-				ok, err = tx.ReleaseAccessRequest(ctx, r.ID, by, anyone)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			return ok
+			return mustInTx(t, db, func(tx *store.Tx) (bool, error) {
+				return tx.ReleaseAccessRequest(ctx, r.ID, by, anyone)
+			})
 		}
 
 		t.Run("ConcurrentClaimsOneWins", func(t *testing.T) {
