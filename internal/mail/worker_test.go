@@ -96,12 +96,9 @@ func (o *fakeOutbox) MarkEmailSent(_ context.Context, id int64, owner string, no
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.markErr != nil {
-		return o.markErr
-	}
-	r := o.rows[id]
-	if r.leaseOwner != owner {
-		return errors.New("not the lease owner")
+	r, err := o.leasedRow(id, owner)
+	if err != nil {
+		return err
 	}
 	r.status, r.sentAt, r.leaseOwner, r.leaseUntil = "sent", now, "", time.Time{}
 	return nil
@@ -117,12 +114,9 @@ func (o *fakeOutbox) MarkEmailFailed(
 ) error {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.markErr != nil {
-		return o.markErr
-	}
-	r := o.rows[id]
-	if r.leaseOwner != owner {
-		return errors.New("not the lease owner")
+	r, err := o.leasedRow(id, owner)
+	if err != nil {
+		return err
 	}
 	r.msg.Attempts++
 	r.lastError = errText
@@ -133,6 +127,19 @@ func (o *fakeOutbox) MarkEmailFailed(
 		r.due = retryAt
 	}
 	return nil
+}
+
+// leasedRow returns the row owner holds the lease of, or the error set for
+// recording outcomes; the caller holds the lock.
+func (o *fakeOutbox) leasedRow(id int64, owner string) (*fakeRow, error) {
+	if o.markErr != nil {
+		return nil, o.markErr
+	}
+	r := o.rows[id]
+	if r.leaseOwner != owner {
+		return nil, errors.New("not the lease owner")
+	}
+	return r, nil
 }
 
 func (o *fakeOutbox) QueueDepth(context.Context) (int, error) {
