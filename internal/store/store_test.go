@@ -106,22 +106,22 @@ func TestStore_CreateAccount(t *testing.T) {
 			!got.CreatedAt.Equal(a.CreatedAt) {
 			t.Fatalf("got %+v", got)
 		}
-		t.Run("ErrDuplicateEmailAnyCase", func(t *testing.T) {
-			b := newAccount("two")
-			b.Email = "ONE@Example.CA"
-			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, b) })
-			if !store.IsConflictOn(err, "email") {
-				t.Fatalf("got %v, want a conflict on the email", err)
-			}
-		})
-		t.Run("ErrDuplicateUsername", func(t *testing.T) {
-			b := newAccount("three")
-			b.Username = "dalia.one"
-			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, b) })
-			if !store.IsConflictOn(err, "username") {
-				t.Fatalf("got %v, want a conflict on the username", err)
-			}
-		})
+		for _, tc := range []struct {
+			name, key, field string
+			edit             func(b *portal.Account)
+		}{
+			{"ErrDuplicateEmailAnyCase", "two", "email", func(b *portal.Account) { b.Email = "ONE@Example.CA" }},
+			{"ErrDuplicateUsername", "three", "username", func(b *portal.Account) { b.Username = "dalia.one" }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				b := newAccount(tc.key)
+				tc.edit(b)
+				err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, b) })
+				if !store.IsConflictOn(err, tc.field) {
+					t.Fatalf("got %v, want a conflict on the %s", err, tc.field)
+				}
+			})
+		}
 		t.Run("NotFound", func(t *testing.T) {
 			_, err := db.Read().FindAccountByID(ctx, 99999)
 			if portal.ErrorCode(err) != portal.ENOTFOUND {
