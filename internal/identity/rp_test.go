@@ -101,6 +101,16 @@ func mockSignIn(t *testing.T, rp *RP, ar AuthRequest) url.Values {
 	return callbackQuery(t, resp)
 }
 
+// mockSignedIn starts mockoidc and a relying party on it, and signs in
+// there: it returns the relying party, the sign-in's stored request and the
+// callback query the provider sent back.
+func mockSignedIn(t *testing.T) (*RP, AuthRequest, url.Values) {
+	t.Helper()
+	rp := newMockRP(t, startMock(t), nil)
+	ar := NewAuthRequest()
+	return rp, ar, mockSignIn(t, rp, ar)
+}
+
 func wantErr(t *testing.T, err, want error) {
 	t.Helper()
 	if !errors.Is(err, want) {
@@ -195,8 +205,7 @@ func TestMockOIDCHappyPath(t *testing.T) {
 }
 
 func TestMockOIDCDefaultUser(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
+	rp := newMockRP(t, startMock(t), nil)
 	ar := NewAuthRequest()
 	id, err := rp.Callback(context.Background(), mockSignIn(t, rp, ar), ar)
 	if err != nil {
@@ -247,8 +256,7 @@ func TestMissingSubjectClaim(t *testing.T) {
 }
 
 func TestStateMismatch(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
+	rp := newMockRP(t, startMock(t), nil)
 	for name, change := range map[string]func(url.Values){
 		"wrong":   func(q url.Values) { q.Set("state", NewAuthRequest().State) },
 		"missing": func(q url.Values) { q.Del("state") },
@@ -269,10 +277,7 @@ func TestStateMismatch(t *testing.T) {
 }
 
 func TestNonceMismatch(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
-	ar := NewAuthRequest()
-	q := mockSignIn(t, rp, ar)
+	rp, ar, q := mockSignedIn(t)
 	other := ar
 	other.Nonce = NewAuthRequest().Nonce
 	_, err := rp.Callback(context.Background(), q, other)
@@ -280,10 +285,7 @@ func TestNonceMismatch(t *testing.T) {
 }
 
 func TestReusedCodeMockOIDC(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
-	ar := NewAuthRequest()
-	q := mockSignIn(t, rp, ar)
+	rp, ar, q := mockSignedIn(t)
 	if _, err := rp.Callback(context.Background(), q, ar); err != nil {
 		t.Fatalf("first Callback: %v", err)
 	}
@@ -294,10 +296,7 @@ func TestReusedCodeMockOIDC(t *testing.T) {
 // mockoidc checks PKCE (S256) at its token endpoint, so a wrong verifier is
 // refused there as it would be by the BC Services Card.
 func TestWrongVerifierMockOIDC(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
-	ar := NewAuthRequest()
-	q := mockSignIn(t, rp, ar)
+	rp, ar, q := mockSignedIn(t)
 	other := ar
 	other.Verifier = NewAuthRequest().Verifier
 	_, err := rp.Callback(context.Background(), q, other)
@@ -305,8 +304,7 @@ func TestWrongVerifierMockOIDC(t *testing.T) {
 }
 
 func TestUnknownCode(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
+	rp := newMockRP(t, startMock(t), nil)
 	ar := NewAuthRequest()
 	_, err := rp.Callback(context.Background(), url.Values{"code": {"made-up"}, "state": {ar.State}}, ar)
 	wantErr(t, err, ErrExchange)
@@ -318,8 +316,7 @@ func TestUnknownCode(t *testing.T) {
 // the provider's error redirect is given here as the callback query; the
 // development provider's cancel button covers the full redirect.
 func TestProviderErrorParam(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
+	rp := newMockRP(t, startMock(t), nil)
 	ar := NewAuthRequest()
 	q := url.Values{
 		"error":             {"access_denied"},
