@@ -101,18 +101,18 @@ func TestReader_ReadErrorEnds(t *testing.T) {
 	}
 }
 
-func TestWriter_RoundTrip(t *testing.T) {
+// readBack writes addrs as an address file and returns a reader of it.
+func readBack(t *testing.T, addrs ...portal.Address) *Reader {
+	t.Helper()
 	var buf bytes.Buffer
 	w, err := NewWriter(&buf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []portal.Address
-	if err := Generate(3, 500, func(a portal.Address) error {
-		want = append(want, a)
-		return w.Write(a)
-	}); err != nil {
-		t.Fatal(err)
+	for _, a := range addrs {
+		if err := w.Write(a); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
@@ -121,6 +121,18 @@ func TestWriter_RoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rd
+}
+
+func TestWriter_RoundTrip(t *testing.T) {
+	var want []portal.Address
+	if err := Generate(3, 500, func(a portal.Address) error {
+		want = append(want, a)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	rd := readBack(t, want...)
 	var got []portal.Address
 	for a, err := range rd.All(func(e *RowError) { t.Errorf("bad row: %v", e) }) {
 		if err != nil {
