@@ -6,49 +6,11 @@ import (
 )
 
 func TestScopesFor(t *testing.T) {
-	all := []DataScope{ScopeDemographics, ScopeEncounters, ScopeLabResults, ScopeImagingReports,
-		ScopeClinicalDocuments, ScopeImmunizations, ScopePharmaNet}
-	allButPharmaNet := all[:len(all)-1]
-	for _, tc := range []struct {
-		name    string
-		p       Profession
-		licence NurseLicence
-		want    []DataScope
-	}{
-		{"chiropractor", ProfChiropractor, "", nil},
-		{"corporate admin", ProfCorporateAdmin, "", nil},
-		{"sonographer", ProfSonographer, "", nil},
-		{"massage therapist", ProfMassageTherapist, "", nil},
-		{"lab technologist", ProfLabTechnologist, "", nil},
-		{"medical office assistant", ProfMOA, "", nil},
-		{"radiation technologist", ProfRadiationTech, "", nil},
-		{"midwife", ProfMidwife, "", nil},
-		{"nurse practitioner", ProfNurse, LicenceNP, all},
-		{"registered nurse", ProfNurse, LicenceRN, allButPharmaNet},
-		{"licensed practical nurse", ProfNurse, LicenceLPN, []DataScope{ScopeDemographics, ScopeEncounters,
-			ScopeLabResults, ScopeClinicalDocuments, ScopeImmunizations}},
-		{"registered psychiatric nurse", ProfNurse, LicenceRPN, []DataScope{ScopeDemographics, ScopeEncounters,
-			ScopeLabResults, ScopeClinicalDocuments}},
-		{"nutritionist", ProfNutritionist, "", nil},
-		{"occupational therapist", ProfOccupationalTherapy, "", nil},
-		{"osteopath", ProfOsteopath, "", nil},
-		{"pharmacist", ProfPharmacist, "", allButPharmaNet},
-		{"pharmacy technician", ProfPharmacyTechnician, "", nil},
-		{"physician", ProfPhysician, "", all},
-		{"physiotherapist", ProfPhysiotherapist, "", nil},
-		{"social worker", ProfSocialWorker, "", []DataScope{ScopeDemographics, ScopeEncounters, ScopeClinicalDocuments}},
-		{"other", ProfOther, "", nil},
-
-		{"physician with a stray licence", ProfPhysician, LicenceRPN, all},
-		{"nurse without a licence", ProfNurse, "", nil},
-		{"unknown profession", "dentist", "", nil},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got, want := ScopesFor(tc.p, tc.licence), tc.want; !slices.Equal(got, want) {
-				t.Errorf("ScopesFor(%q, %q) = %v, want %v", tc.p, tc.licence, got, want)
-			}
-		})
-	}
+	checkPolicy(t, "ScopesFor", ScopesFor, func(r policyRow) []DataScope { return r.scopes },
+		policyCase[[]DataScope]{"physician with a stray licence", ProfPhysician, LicenceRPN, allScopes},
+		policyCase[[]DataScope]{"nurse without a licence", ProfNurse, "", nil},
+		policyCase[[]DataScope]{"unknown profession", "dentist", "", nil},
+	)
 }
 
 func TestScopesPharmacistHasNoPharmaNet(t *testing.T) {
@@ -66,16 +28,8 @@ func TestScopesPharmacistHasNoPharmaNet(t *testing.T) {
 // repeats; and only people holding access in their own name (authorizers
 // and independent users) have scopes of their own.
 func TestScopeRulesWellFormed(t *testing.T) {
-	check := func(t *testing.T, p Profession, l NurseLicence) {
-		found := false
-		for _, r := range dataScopeRules {
-			if r.Profession == p && r.Licence == l {
-				found = true
-			}
-		}
-		if !found {
-			t.Fatalf("no data scope row for %q %q", p, l)
-		}
+	checkOneRowPerProfession(t, "dataScopeRules", dataScopeRules)
+	eachProfessionRow(t, func(t *testing.T, p Profession, l NurseLicence) {
 		got := ScopesFor(p, l)
 		last := -1
 		for _, s := range got {
@@ -98,19 +52,7 @@ func TestScopeRulesWellFormed(t *testing.T) {
 		if got, want := len(got) > 0, ut == UserAuthorizer || ut == UserIndependent; got != want {
 			t.Errorf("%q %q (%s) has scopes of its own = %v, want %v", p, l, ut, got, want)
 		}
-	}
-	for _, info := range Professions {
-		if info.Code == ProfNurse {
-			for _, l := range NurseLicences {
-				t.Run(string(l.Code), func(t *testing.T) { check(t, ProfNurse, l.Code) })
-			}
-			continue
-		}
-		t.Run(string(info.Code), func(t *testing.T) { check(t, info.Code, "") })
-	}
-	if got, want := len(dataScopeRules), len(Professions)-1+len(NurseLicences); got != want {
-		t.Errorf("len(dataScopeRules) = %d, want %d (one row per profession and nurse licence)", got, want)
-	}
+	})
 }
 
 func TestScopeLabels(t *testing.T) {

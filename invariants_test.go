@@ -91,6 +91,12 @@ func TestInvariants_Listed(t *testing.T) {
 
 func TestCheckPolicy_Violations(t *testing.T) {
 	sp := func(s *PolicySnapshot) *Sponsorship { return s.Sponsorships[0] }
+	// noQualifyingSponsor is the assistant's violation when their one
+	// sponsorship stops qualifying, for why.
+	noQualifyingSponsor := func(why string) Violation {
+		return Violation{InvOBOQualifyingSponsor, []string{"account 2", "access request 2", "sponsorship 1"},
+			"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: " + why + ")"}
+	}
 	tests := []struct {
 		name string
 		edit func(s *PolicySnapshot)
@@ -102,8 +108,7 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			{InvProvisionedHasApprovedRequest, []string{"account 1", "access request 1"},
 				"the change feed last told downstream systems user.provisioned (event 1) but access request 1 is suspended"},
 			// The physician no longer qualifies as the assistant's sponsor.
-			{InvOBOQualifyingSponsor, []string{"account 2", "access request 2", "sponsorship 1"},
-				"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: authorizer account 1's access is suspended)"},
+			noQualifyingSponsor("authorizer account 1's access is suspended"),
 		}},
 		{"FeedNeverTold", func(s *PolicySnapshot) {
 			s.Feed = s.Feed[1:]
@@ -142,8 +147,7 @@ func TestCheckPolicy_Violations(t *testing.T) {
 				[]string{"account 1", "access request 1"},
 				"provisioned although Chiropractor is of user type not_eligible",
 			},
-			{InvOBOQualifyingSponsor, []string{"account 2", "access request 2", "sponsorship 1"},
-				"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: account 1 may not authorize)"},
+			noQualifyingSponsor("account 1 may not authorize"),
 		}},
 		{"MissingAgreement", func(s *PolicySnapshot) {
 			s.Completions = slices.DeleteFunc(
@@ -171,8 +175,7 @@ func TestCheckPolicy_Violations(t *testing.T) {
 		}, []Violation{
 			{InvProvisionedApprovedWorksite, []string{"account 2", "access request 2"},
 				"provisioned but an active member of no approved worksite (1 active memberships)"},
-			{InvOBOQualifyingSponsor, []string{"account 2", "access request 2", "sponsorship 1"},
-				"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: they share no approved worksite)"},
+			noQualifyingSponsor("they share no approved worksite"),
 		}},
 		{"ScopesBeyondProfession", func(s *PolicySnapshot) {
 			s.Accounts = append(s.Accounts, &Account{ID: 4, Profession: ProfPharmacist})
@@ -217,16 +220,14 @@ func TestCheckPolicy_Violations(t *testing.T) {
 			"provisioned on behalf of an authorizer but has no active sponsorship"}}},
 		{"ResidencyOver", func(s *PolicySnapshot) {
 			sp(s).ResidencyStart, sp(s).ResidencyEnd = "2025-07-01", "2026-11-25"
-		}, []Violation{{InvOBOQualifyingSponsor, []string{"account 2", "access request 2", "sponsorship 1"},
-			"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: the residency runs 2025-07-01 to 2026-11-25)"}}},
+		}, []Violation{noQualifyingSponsor("the residency runs 2025-07-01 to 2026-11-25")}},
 		{"ResidencyLastDay", func(s *PolicySnapshot) {
 			sp(s).ResidencyStart, sp(s).ResidencyEnd = "2025-07-01", "2026-11-26"
 		}, nil},
 		{"SponsorNeverApproved", func(s *PolicySnapshot) {
 			s.Requests = s.Requests[1:]
 			s.Feed = s.Feed[1:]
-		}, []Violation{{InvOBOQualifyingSponsor, []string{"account 2", "access request 2", "sponsorship 1"},
-			"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: authorizer account 1 has no approved access)"}}},
+		}, []Violation{noQualifyingSponsor("authorizer account 1 has no approved access")}},
 		{"SponsorSharesOnlyAPendingWorksite", func(s *PolicySnapshot) {
 			s.Memberships[0].Status = MemberDecommissioned
 			s.Memberships = append(
@@ -238,8 +239,7 @@ func TestCheckPolicy_Violations(t *testing.T) {
 		}, []Violation{
 			{InvProvisionedApprovedWorksite, []string{"account 1", "access request 1"},
 				"provisioned but an active member of no approved worksite (1 active memberships)"},
-			{InvOBOQualifyingSponsor, []string{"account 2", "access request 2", "sponsorship 1"},
-				"provisioned on behalf of an authorizer but no sponsor qualifies (sponsorship 1: they share no approved worksite)"},
+			noQualifyingSponsor("they share no approved worksite"),
 		}},
 		{"MemberOfDeclinedWorksite", func(s *PolicySnapshot) {
 			s.Worksites[1].Status = WorksiteDeclined

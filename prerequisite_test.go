@@ -6,46 +6,11 @@ import (
 )
 
 func TestPrerequisitesFor(t *testing.T) {
-	tr := []Prerequisite{PrereqTraining}
-	both := []Prerequisite{PrereqTraining, PrereqHPCAA}
-	for _, tc := range []struct {
-		name    string
-		p       Profession
-		licence NurseLicence
-		want    []Prerequisite
-	}{
-		{"chiropractor", ProfChiropractor, "", tr},
-		{"corporate admin", ProfCorporateAdmin, "", tr},
-		{"sonographer", ProfSonographer, "", tr},
-		{"massage therapist", ProfMassageTherapist, "", tr},
-		{"lab technologist", ProfLabTechnologist, "", tr},
-		{"medical office assistant", ProfMOA, "", tr},
-		{"radiation technologist", ProfRadiationTech, "", tr},
-		{"midwife", ProfMidwife, "", tr},
-		{"nurse practitioner", ProfNurse, LicenceNP, both},
-		{"registered nurse", ProfNurse, LicenceRN, both},
-		{"licensed practical nurse", ProfNurse, LicenceLPN, both},
-		{"registered psychiatric nurse", ProfNurse, LicenceRPN, both},
-		{"nutritionist", ProfNutritionist, "", tr},
-		{"occupational therapist", ProfOccupationalTherapy, "", tr},
-		{"osteopath", ProfOsteopath, "", tr},
-		{"pharmacist", ProfPharmacist, "", both},
-		{"pharmacy technician", ProfPharmacyTechnician, "", tr},
-		{"physician", ProfPhysician, "", both},
-		{"physiotherapist", ProfPhysiotherapist, "", tr},
-		{"social worker", ProfSocialWorker, "", both},
-		{"other", ProfOther, "", tr},
-
-		{"MOA with a stray licence", ProfMOA, LicenceNP, tr},
-		{"nurse without a licence", ProfNurse, "", both},
-		{"unknown profession", "dentist", "", both},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got, want := PrerequisitesFor(tc.p, tc.licence), tc.want; !slices.Equal(got, want) {
-				t.Errorf("PrerequisitesFor(%q, %q) = %v, want %v", tc.p, tc.licence, got, want)
-			}
-		})
-	}
+	checkPolicy(t, "PrerequisitesFor", PrerequisitesFor, func(r policyRow) []Prerequisite { return r.prereqs },
+		policyCase[[]Prerequisite]{"MOA with a stray licence", ProfMOA, LicenceNP, trainingOnly},
+		policyCase[[]Prerequisite]{"nurse without a licence", ProfNurse, "", trainingAndHPCAA},
+		policyCase[[]Prerequisite]{"unknown profession", "dentist", "", trainingAndHPCAA},
+	)
 }
 
 // TestPrereqEveryProfession checks every profession has a row, everyone
@@ -53,17 +18,8 @@ func TestPrerequisitesFor(t *testing.T) {
 // people who hold access in their own name (authorizers and independent
 // users, residents included).
 func TestPrereqEveryProfession(t *testing.T) {
-	check := func(t *testing.T, p Profession, l NurseLicence) {
-		t.Helper()
-		found := false
-		for _, r := range prerequisiteRules {
-			if r.Profession == p && r.Licence == l {
-				found = true
-			}
-		}
-		if !found {
-			t.Fatalf("no prerequisite row for %q %q", p, l)
-		}
+	checkOneRowPerProfession(t, "prerequisiteRules", prerequisiteRules)
+	eachProfessionRow(t, func(t *testing.T, p Profession, l NurseLicence) {
 		got := PrerequisitesFor(p, l)
 		if len(got) == 0 || got[0] != PrereqTraining {
 			t.Errorf("PrerequisitesFor(%q, %q) = %v, want the training first", p, l, got)
@@ -72,16 +28,7 @@ func TestPrereqEveryProfession(t *testing.T) {
 		if got, want := slices.Contains(got, PrereqHPCAA), ut == UserAuthorizer || ut == UserIndependent; got != want {
 			t.Errorf("%q %q (%s): needs HPCAA = %v, want %v", p, l, ut, got, want)
 		}
-	}
-	for _, info := range Professions {
-		if info.Code == ProfNurse {
-			for _, l := range NurseLicences {
-				t.Run(string(l.Code), func(t *testing.T) { check(t, ProfNurse, l.Code) })
-			}
-			continue
-		}
-		t.Run(string(info.Code), func(t *testing.T) { check(t, info.Code, "") })
-	}
+	})
 }
 
 func TestPrereqLabelAndVersion(t *testing.T) {

@@ -6,74 +6,16 @@ import (
 )
 
 func TestRemoteAccessEligible(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		p       Profession
-		licence NurseLicence
-		want    bool
-	}{
-		{"chiropractor", ProfChiropractor, "", false},
-		{"corporate admin", ProfCorporateAdmin, "", false},
-		{"sonographer", ProfSonographer, "", false},
-		{"massage therapist", ProfMassageTherapist, "", false},
-		{"lab technologist", ProfLabTechnologist, "", false},
-		{"medical office assistant", ProfMOA, "", false},
-		{"radiation technologist", ProfRadiationTech, "", false},
-		{"midwife", ProfMidwife, "", false},
-		{"nurse practitioner", ProfNurse, LicenceNP, true},
-		{"registered nurse", ProfNurse, LicenceRN, false},
-		{"licensed practical nurse", ProfNurse, LicenceLPN, false},
-		{"registered psychiatric nurse", ProfNurse, LicenceRPN, false},
-		{"nutritionist", ProfNutritionist, "", false},
-		{"occupational therapist", ProfOccupationalTherapy, "", false},
-		{"osteopath", ProfOsteopath, "", false},
-		{"pharmacist", ProfPharmacist, "", false},
-		{"pharmacy technician", ProfPharmacyTechnician, "", false},
-		{"physician", ProfPhysician, "", true},
-		{"physiotherapist", ProfPhysiotherapist, "", false},
-		{"social worker", ProfSocialWorker, "", false},
-		{"other", ProfOther, "", false},
-
-		{"physician with a stray licence", ProfPhysician, LicenceRN, true},
-		{"MOA with a stray licence", ProfMOA, LicenceNP, false},
-		{"nurse without a licence", ProfNurse, "", false},
-		{"unknown profession", "dentist", "", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got, want := RemoteAccessEligible(tc.p, tc.licence), tc.want; got != want {
-				t.Errorf("RemoteAccessEligible(%q, %q) = %v, want %v", tc.p, tc.licence, got, want)
-			}
-		})
-	}
+	checkPolicy(t, "RemoteAccessEligible", RemoteAccessEligible, func(r policyRow) bool { return r.remote },
+		policyCase[bool]{"physician with a stray licence", ProfPhysician, LicenceRN, true},
+		policyCase[bool]{"MOA with a stray licence", ProfMOA, LicenceNP, false},
+		policyCase[bool]{"nurse without a licence", ProfNurse, "", false},
+		policyCase[bool]{"unknown profession", "dentist", "", false},
+	)
 }
 
 func TestRemoteAccessRulesCoverEveryProfession(t *testing.T) {
-	has := func(p Profession, l NurseLicence) bool {
-		for _, r := range remoteAccessRules {
-			if r.Profession == p && r.Licence == l {
-				return true
-			}
-		}
-		return false
-	}
-	for _, info := range Professions {
-		t.Run(string(info.Code), func(t *testing.T) {
-			if info.Code == ProfNurse {
-				for _, l := range NurseLicences {
-					if !has(ProfNurse, l.Code) {
-						t.Errorf("no remote access row for nurse licence %q", l.Code)
-					}
-				}
-				return
-			}
-			if !has(info.Code, "") {
-				t.Errorf("no remote access row for %q", info.Code)
-			}
-		})
-	}
-	if got, want := len(remoteAccessRules), len(Professions)-1+len(NurseLicences); got != want {
-		t.Errorf("len(remoteAccessRules) = %d, want %d", got, want)
-	}
+	checkOneRowPerProfession(t, "remoteAccessRules", remoteAccessRules)
 }
 
 func TestRemoteAccessRefusal(t *testing.T) {

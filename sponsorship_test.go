@@ -26,6 +26,11 @@ func TestSponsorQualifies(t *testing.T) {
 		return SponsorStanding{Authorizer: a, Access: ARApproved, SharesWorksite: true, Sponsorship: sp, Today: today}
 	}
 	with := func(s SponsorStanding, edit func(*SponsorStanding)) SponsorStanding { edit(&s); return s }
+	// physicianWhoseAccess is an enrolled physician's standing but for the
+	// state of their own access request.
+	physicianWhoseAccess := func(status string) SponsorStanding {
+		return with(ok(physician, active), func(s *SponsorStanding) { s.Access = status })
+	}
 	tests := []struct {
 		name string
 		in   SponsorStanding
@@ -34,36 +39,12 @@ func TestSponsorQualifies(t *testing.T) {
 		{"EnrolledPhysician", ok(physician, active), ""},
 		{"EnrolledNursePractitioner", ok(np, active), ""},
 		{"EnrolledRegisteredNurse", ok(nurse, active), ""},
-		{
-			"AccessPending",
-			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARSubmitted }),
-			SponsorAccessNotApproved,
-		},
-		{
-			"AccessInfoRequested",
-			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARInfoRequested }),
-			SponsorAccessNotApproved,
-		},
-		{
-			"NeverAsked",
-			with(ok(physician, active), func(s *SponsorStanding) { s.Access = "" }),
-			SponsorAccessNotApproved,
-		},
-		{
-			"AccessSuspended",
-			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARSuspended }),
-			SponsorAccessNotApproved,
-		},
-		{
-			"AccessRemoved",
-			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARDeprovisioned }),
-			SponsorAccessNotApproved,
-		},
-		{
-			"AccessDeclined",
-			with(ok(physician, active), func(s *SponsorStanding) { s.Access = ARDeclined }),
-			SponsorAccessNotApproved,
-		},
+		{"AccessPending", physicianWhoseAccess(ARSubmitted), SponsorAccessNotApproved},
+		{"AccessInfoRequested", physicianWhoseAccess(ARInfoRequested), SponsorAccessNotApproved},
+		{"NeverAsked", physicianWhoseAccess(""), SponsorAccessNotApproved},
+		{"AccessSuspended", physicianWhoseAccess(ARSuspended), SponsorAccessNotApproved},
+		{"AccessRemoved", physicianWhoseAccess(ARDeprovisioned), SponsorAccessNotApproved},
+		{"AccessDeclined", physicianWhoseAccess(ARDeclined), SponsorAccessNotApproved},
 		{
 			"NoSharedWorksite",
 			with(ok(physician, active), func(s *SponsorStanding) { s.SharesWorksite = false }),

@@ -7,6 +7,8 @@ import (
 )
 
 func TestUserTypeOf(t *testing.T) {
+	notResident := func(p Profession, l NurseLicence) UserType { return UserTypeOf(p, l, false, "") }
+	checkPolicy(t, "UserTypeOf (not a resident)", notResident, func(r policyRow) UserType { return r.userType })
 	for _, tc := range []struct {
 		name     string
 		p        Profession
@@ -15,30 +17,9 @@ func TestUserTypeOf(t *testing.T) {
 		route    ResidentRoute
 		want     UserType
 	}{
-		{"chiropractor", ProfChiropractor, "", false, "", UserNotEligible},
-		{"corporate admin", ProfCorporateAdmin, "", false, "", UserOnBehalfOf},
-		{"sonographer", ProfSonographer, "", false, "", UserNotEligible},
-		{"massage therapist", ProfMassageTherapist, "", false, "", UserNotEligible},
-		{"lab technologist", ProfLabTechnologist, "", false, "", UserNotEligible},
-		{"medical office assistant", ProfMOA, "", false, "", UserOnBehalfOf},
-		{"radiation technologist", ProfRadiationTech, "", false, "", UserNotEligible},
-		{"midwife", ProfMidwife, "", false, "", UserNotEligible},
-		{"nurse practitioner", ProfNurse, LicenceNP, false, "", UserAuthorizer},
-		{"registered nurse", ProfNurse, LicenceRN, false, "", UserAuthorizer},
-		{"licensed practical nurse", ProfNurse, LicenceLPN, false, "", UserIndependent},
-		{"registered psychiatric nurse", ProfNurse, LicenceRPN, false, "", UserIndependent},
-		{"nutritionist", ProfNutritionist, "", false, "", UserNotEligible},
-		{"occupational therapist", ProfOccupationalTherapy, "", false, "", UserNotEligible},
-		{"osteopath", ProfOsteopath, "", false, "", UserNotEligible},
-		{"pharmacist", ProfPharmacist, "", false, "", UserIndependent},
-		{"pharmacy technician", ProfPharmacyTechnician, "", false, "", UserNotEligible},
-		{"physician", ProfPhysician, "", false, "", UserAuthorizer},
 		{"resident, independent", ProfPhysician, "", true, ResidentIndependent, UserIndependent},
 		{"resident, sponsored", ProfPhysician, "", true, ResidentSponsored, UserOnBehalfOf},
 		{"resident, not chosen yet", ProfPhysician, "", true, "", UserOnBehalfOf},
-		{"physiotherapist", ProfPhysiotherapist, "", false, "", UserNotEligible},
-		{"social worker", ProfSocialWorker, "", false, "", UserIndependent},
-		{"other", ProfOther, "", false, "", UserManualReview},
 
 		// Inputs that do not apply to the profession are ignored.
 		{"physician with a stray licence", ProfPhysician, LicenceLPN, false, "", UserAuthorizer},

@@ -3,6 +3,7 @@ package scaletest
 import (
 	"database/sql"
 	"fmt"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"io"
 	"net"
 	"net/http"
@@ -470,7 +471,7 @@ func (l *load) person(p *person) bool {
 	q.Lock()
 	q.Queue = nil // an earlier attempt cut short may have left its identity
 	q.Unlock()
-	l.c.people.QueueUser(cardUser{sub: "BCSC-" + p.email, claims: map[string]any{
+	l.c.people.QueueUser(fixture.OIDCUser{Subject: "BCSC-" + p.email, Extra: map[string]any{
 		"given_name": p.given, "family_name": p.surname, "birthdate": "1980-04-18",
 		"email": p.email, "email_verified": true}})
 	ok := l.do(p, "GET", "/signin", nil, "/register", "")

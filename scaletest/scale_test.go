@@ -30,7 +30,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -50,8 +49,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/emersion/go-smtp"
-	"github.com/golang-jwt/jwt/v5"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/oauth2-proxy/mockoidc"
 )
@@ -387,7 +386,7 @@ func (p *person) signIn() {
 	p.t.Helper()
 	p.c.signIn.Lock()
 	defer p.c.signIn.Unlock()
-	p.c.people.QueueUser(cardUser{sub: "BCSC-" + p.email, claims: map[string]any{
+	p.c.people.QueueUser(fixture.OIDCUser{Subject: "BCSC-" + p.email, Extra: map[string]any{
 		"given_name": p.given, "family_name": p.surname, "birthdate": "1980-04-18",
 		"email": p.email, "email_verified": true}})
 	p.get("/signin")
@@ -455,7 +454,7 @@ func (c *cluster) journey(t *testing.T) {
 	officer := c.newPerson(t, 1000, "Olivia")
 	c.signIn.Lock()
 	c.staff.QueueUser(
-		cardUser{sub: "STAFF-olivia", claims: map[string]any{"given_name": "Olivia", "family_name": "OFFICER",
+		fixture.OIDCUser{Subject: "STAFF-olivia", Extra: map[string]any{"given_name": "Olivia", "family_name": "OFFICER",
 			"email": "officer@team.example", "email_verified": true}},
 	)
 	officer.get("/staff/signin")
@@ -624,37 +623,6 @@ func (c *cluster) killRun(t *testing.T, kills int) {
 			worst,
 		)
 	}
-}
-
-// cardUser is an identity with the claims the portal reads.
-type cardUser struct {
-	sub    string
-	claims map[string]any
-}
-
-func (u cardUser) ID() string { return u.sub }
-
-func (u cardUser) Userinfo([]string) ([]byte, error) {
-	m := map[string]any{"sub": u.sub}
-	for k, v := range u.claims {
-		m[k] = v
-	}
-	return json.Marshal(m)
-}
-
-func (u cardUser) Claims(_ []string, base *mockoidc.IDTokenClaims) (jwt.Claims, error) {
-	raw, err := json.Marshal(base)
-	if err != nil {
-		return nil, err
-	}
-	claims := jwt.MapClaims{}
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		return nil, err
-	}
-	for k, v := range u.claims {
-		claims[k] = v
-	}
-	return claims, nil
 }
 
 // sink is an SMTP server that records every arrival by Message-ID.

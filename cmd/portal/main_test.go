@@ -5,15 +5,17 @@ import (
 	"context"
 	"database/sql"
 	"io"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	_ "modernc.org/sqlite"
-
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/store"
+	_ "modernc.org/sqlite"
 )
 
 func runCmd(t *testing.T, env map[string]string, args ...string) (string, error) {
@@ -364,5 +366,133 @@ func TestParseConfig_DormancyDays(t *testing.T) {
 		if err != nil || cfg.DormancyLimit != tt.want {
 			t.Errorf("PORTAL_DORMANCY_DAYS=%q: %v %v, want %v", tt.env, cfg.DormancyLimit, err, tt.want)
 		}
+	}
+}
+
+// /metrics listens on loopback port 9090 by default in production, on the
+// main listener in development mode, nowhere with "off"; its token may come
+// from a file.
+func TestParseConfig_Metrics(t *testing.T) {
+	t.Parallel()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(tokenFile, []byte("from-a-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name      string
+		args      []string
+		env       map[string]string
+		addr, tok string
+	}{
+		{"production default", nil, nil, "127.0.0.1:9090", ""},
+		{"development default", []string{"-dev"}, nil, "", ""},
+		{"set", []string{"-metrics-addr", "10.0.0.5:9100"}, nil, "10.0.0.5:9100", ""},
+		{"off", nil, map[string]string{"PORTAL_METRICS_ADDR": "off"}, "", ""},
+		{"development, set", []string{"-dev", "-metrics-addr", "127.0.0.1:9191"}, nil, "127.0.0.1:9191", ""},
+		{"token", nil, map[string]string{"PORTAL_METRICS_TOKEN": "t0ken"}, "127.0.0.1:9090", "t0ken"},
+		{"token file", nil, map[string]string{"PORTAL_METRICS_TOKEN_FILE": tokenFile}, "127.0.0.1:9090", "from-a-file"},
+	} {
+		cfg, _, err := parseConfig("serve", tc.args, io.Discard, func(k string) string { return tc.env[k] })
+		if err != nil || cfg.MetricsAddr != tc.addr || cfg.MetricsToken != tc.tok {
+			t.Errorf(
+				"%s: addr %q token %q, %v; want %q %q",
+				tc.name,
+				cfg.MetricsAddr,
+				cfg.MetricsToken,
+				err,
+				tc.addr,
+				tc.tok,
+			)
+		}
+	}
+}
+
+// -trust-proxy believed any X-Forwarded-For: it is refused with a message
+// naming its replacement, which takes networks.
+func TestParseConfig_TrustedProxies(t *testing.T) {
+	t.Parallel()
+	getenv := func(env map[string]string) func(string) string { return func(k string) string { return env[k] } }
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"flag", []string{"-trust-proxy"}, nil},
+		{"variable", nil, map[string]string{"PORTAL_TRUST_PROXY": "true"}},
+	} {
+		_, _, err := parseConfig("serve", tc.args, io.Discard, getenv(tc.env))
+		if err == nil || !strings.Contains(err.Error(), "-trust-proxy (PORTAL_TRUST_PROXY) is gone") ||
+			!strings.Contains(err.Error(), "-trusted-proxies 10.0.0.0/8") {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
+
+	cfg, _, err := parseConfig("serve", []string{"-trusted-proxies", "10.0.0.0/8, 192.0.2.7"}, io.Discard, getenv(nil))
+	want := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("192.0.2.7/32")}
+	if err != nil || !slices.Equal(cfg.TrustedProxies, want) {
+		t.Fatalf("got %v, %v", cfg.TrustedProxies, err)
+	}
+	cfg, _, err = parseConfig(
+		"serve",
+		nil,
+		io.Discard,
+		getenv(map[string]string{"PORTAL_TRUSTED_PROXIES": "2001:db8::/32"}),
+	)
+	if err != nil || !slices.Equal(cfg.TrustedProxies, []netip.Prefix{netip.MustParsePrefix("2001:db8::/32")}) {
+		t.Fatalf("from the variable: %v, %v", cfg.TrustedProxies, err)
+	}
+	if _, _, err := parseConfig("serve", []string{"-trusted-proxies", "lb.example"}, io.Discard, getenv(nil)); err == nil ||
+		!strings.Contains(err.Error(), `"lb.example" is not an address or a network`) {
+		t.Fatalf("a host name: %v", err)
+	}
+}
+
+// The database pool and timeouts come from flags or PORTAL_DB_* variables;
+// the server bounds statements by default, one-off commands do not.
+func TestParseConfig_DatabaseOptions(t *testing.T) {
+	t.Parallel()
+	none := func(string) string { return "" }
+	cfg, _, err := parseConfig("serve", nil, io.Discard, none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Options{
+		MaxConns:         25,
+		MaxIdleConns:     10,
+		ConnectTimeout:   5 * time.Second,
+		StatementTimeout: 30 * time.Second,
+		IdleInTxTimeout:  time.Minute,
+	}
+	if cfg.DBOptions != want {
+		t.Fatalf("serve defaults %+v, want %+v", cfg.DBOptions, want)
+	}
+	cfg, _, err = parseConfig("migrate", nil, io.Discard, none)
+	if err != nil || cfg.DBOptions.StatementTimeout != -1 {
+		t.Fatalf("migrate: statement timeout %v (%v), want none (-1)", cfg.DBOptions.StatementTimeout, err)
+	}
+	env := map[string]string{
+		"PORTAL_DB_MAX_CONNS":                   "8",
+		"PORTAL_DB_STATEMENT_TIMEOUT":           "2s",
+		"PORTAL_DB_IDLE_IN_TRANSACTION_TIMEOUT": "0",
+	}
+	cfg, _, err = parseConfig(
+		"serve",
+		[]string{"-db-max-idle-conns", "4"},
+		io.Discard,
+		func(k string) string { return env[k] },
+	)
+	want = store.Options{
+		MaxConns:         8,
+		MaxIdleConns:     4,
+		ConnectTimeout:   5 * time.Second,
+		StatementTimeout: 2 * time.Second,
+		IdleInTxTimeout:  -1,
+	}
+	if err != nil || cfg.DBOptions != want {
+		t.Fatalf("set: %+v (%v), want %+v", cfg.DBOptions, err, want)
+	}
+	_, _, err = parseConfig("serve", []string{"-db-max-conns", "many"}, io.Discard, none)
+	if err == nil || !strings.Contains(err.Error(), `bad -db-max-conns "many"`) {
+		t.Fatalf("a bad pool size: %v", err)
 	}
 }

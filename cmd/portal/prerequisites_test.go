@@ -9,6 +9,7 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/mail"
 	"github.com/bcgov-example/careconnect-portal/internal/passwd"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
@@ -33,19 +34,7 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 				t.Fatal(err)
 			}
 			a := app.New(db, passwd.NewHasher(2), tmpl, app.Config{BaseURL: "https://portal.test"}, nil)
-			acct, err := a.Register(
-				ctx,
-				portal.RequestMeta{},
-				portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-1",
-					GivenNames: "Ezra", Surname: "EXTERNAL", BirthDate: "1980-04-18"},
-				portal.RegistrationInput{
-					Profession: "physician", MSPBillingNumber: "A1234", CPSID: "12345", Resident: "no",
-					Email: "ezra@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
-					Username: "ezra.external", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"},
-			)
-			if err != nil {
-				t.Fatal(err)
-			}
+			acct := fixture.Register(t, a, "ezra", "Ezra", "EXTERNAL")
 			getenv := func(k string) string {
 				switch k {
 				case "PORTAL_DB":
@@ -66,18 +55,7 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 				t.Fatalf("without --by: %v", err)
 			}
 			// An address its account has not confirmed credits nobody yet.
-			zed, err := a.Register(
-				ctx,
-				portal.RequestMeta{},
-				portal.CardIdentity{Issuer: "https://idp.test", Subject: "sub-2",
-					GivenNames: "Zed", Surname: "UNCONFIRMED", BirthDate: "1981-04-18"},
-				portal.RegistrationInput{
-					Profession: "pharmacist", CollegeID: "PH-1234", Email: "zed@example.ca", Phone: "778 888 9999", HealthAuthorityAccount: "no",
-					Username: "zed.unconfirmed", Password: "Harbour-Lantern-47", ConfirmPassword: "Harbour-Lantern-47"},
-			)
-			if err != nil {
-				t.Fatal(err)
-			}
+			zed := fixture.Register(t, a, "zed", "Zed", "UNCONFIRMED", fixture.AsPharmacist)
 			out, err := run("record-training", "--email", "zed@example.ca", "--on", "2026-03-14", "--by", "officer.one")
 			if err != nil ||
 				!strings.HasPrefix(

@@ -14,26 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"golang.org/x/oauth2"
 )
-
-// testClock is an adjustable clock for the development provider.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 var dalia = DevPerson{
 	Key:        "DALIA-EIGHTEEN",
@@ -48,7 +31,7 @@ const (
 	devClientSecret = "portal-secret"
 )
 
-func devConfig(issuer string, clock *testClock) DevProviderConfig {
+func devConfig(issuer string, clock *fixture.Clock) DevProviderConfig {
 	return DevProviderConfig{
 		Issuer:  issuer,
 		Enabled: true,
@@ -70,7 +53,7 @@ func devConfig(issuer string, clock *testClock) DevProviderConfig {
 type devEnv struct {
 	dp      *DevProvider
 	issuer  string
-	clock   *testClock
+	clock   *fixture.Clock
 	rp      *RP
 	browser *http.Client
 }
@@ -79,7 +62,7 @@ func newDevEnv(t testing.TB, mutate func(*DevProviderConfig)) *devEnv {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String() + "/dev/oidc"
-	clock := &testClock{t: time.Now()}
+	clock := fixture.NewClock(time.Now())
 	cfg := devConfig(issuer, clock)
 	if mutate != nil {
 		mutate(&cfg)
@@ -733,7 +716,7 @@ func TestDevProviderEndSession(t *testing.T) {
 }
 
 func TestDevProviderRefusesWhenDisabled(t *testing.T) {
-	clock := &testClock{t: time.Now()}
+	clock := fixture.NewClock(time.Now())
 	cfg := devConfig("http://127.0.0.1:8080/dev/oidc", clock)
 	cfg.Enabled = false
 	dp, err := NewDevProvider(cfg)
@@ -743,7 +726,7 @@ func TestDevProviderRefusesWhenDisabled(t *testing.T) {
 }
 
 func TestDevProviderConfigErrors(t *testing.T) {
-	clock := &testClock{t: time.Now()}
+	clock := fixture.NewClock(time.Now())
 	for name, change := range map[string]func(*DevProviderConfig){
 		"bad issuer":       func(c *DevProviderConfig) { c.Issuer = "ftp://x/dev" },
 		"no clients":       func(c *DevProviderConfig) { c.Clients = nil },
@@ -766,7 +749,7 @@ func TestDevProviderConfigErrors(t *testing.T) {
 // for the issuer's host at all.
 func TestHandlerTransport(t *testing.T) {
 	issuer := "http://dev-provider.invalid/dev/oidc"
-	dp, err := NewDevProvider(devConfig(issuer, &testClock{t: time.Now()}))
+	dp, err := NewDevProvider(devConfig(issuer, fixture.NewClock(time.Now())))
 	if err != nil {
 		t.Fatal(err)
 	}

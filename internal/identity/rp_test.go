@@ -15,48 +15,16 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/go-jose/go-jose/v4"
 	josejwt "github.com/go-jose/go-jose/v4/jwt"
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/oauth2-proxy/mockoidc"
 )
 
 const testRedirectURL = "http://portal.test/auth/callback"
 
-// claimUser is a mockoidc user that adds arbitrary claims to its ID token,
-// such as the names and birth date a BC Services Card token carries.
-type claimUser struct {
-	subject string
-	extra   map[string]any
-}
-
-func (u claimUser) ID() string { return u.subject }
-
-func (u claimUser) Userinfo([]string) ([]byte, error) {
-	m := map[string]any{"sub": u.subject}
-	for k, v := range u.extra {
-		m[k] = v
-	}
-	return json.Marshal(m)
-}
-
-func (u claimUser) Claims(_ []string, base *mockoidc.IDTokenClaims) (jwt.Claims, error) {
-	raw, err := json.Marshal(base)
-	if err != nil {
-		return nil, err
-	}
-	claims := jwt.MapClaims{}
-	if err := json.Unmarshal(raw, &claims); err != nil {
-		return nil, err
-	}
-	for k, v := range u.extra {
-		claims[k] = v
-	}
-	return claims, nil
-}
-
-func bcUser() claimUser {
-	return claimUser{subject: "BCSC-SUBJECT-1", extra: map[string]any{
+func bcUser() fixture.OIDCUser {
+	return fixture.OIDCUser{Subject: "BCSC-SUBJECT-1", Extra: map[string]any{
 		"given_name":  "Dalia Marie",
 		"family_name": "EIGHTEEN",
 		"birthdate":   "2005-03-14",
@@ -131,6 +99,16 @@ func mockSignIn(t *testing.T, rp *RP, ar AuthRequest) url.Values {
 	}
 	defer resp.Body.Close()
 	return callbackQuery(t, resp)
+}
+
+// mockSignedIn starts mockoidc and a relying party on it, and signs in
+// there: it returns the relying party, the sign-in's stored request and the
+// callback query the provider sent back.
+func mockSignedIn(t *testing.T) (*RP, AuthRequest, url.Values) {
+	t.Helper()
+	rp := newMockRP(t, startMock(t), nil)
+	ar := NewAuthRequest()
+	return rp, ar, mockSignIn(t, rp, ar)
 }
 
 func wantErr(t *testing.T, err, want error) {
@@ -227,8 +205,7 @@ func TestMockOIDCHappyPath(t *testing.T) {
 }
 
 func TestMockOIDCDefaultUser(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
+	rp := newMockRP(t, startMock(t), nil)
 	ar := NewAuthRequest()
 	id, err := rp.Callback(context.Background(), mockSignIn(t, rp, ar), ar)
 	if err != nil {
@@ -242,7 +219,7 @@ func TestMockOIDCDefaultUser(t *testing.T) {
 
 func TestCustomClaimNames(t *testing.T) {
 	m := startMock(t)
-	m.QueueUser(claimUser{subject: "ignored-sub", extra: map[string]any{
+	m.QueueUser(fixture.OIDCUser{Subject: "ignored-sub", Extra: map[string]any{
 		"bcsc_guid":     "GUID-42",
 		"given_names":   []string{"Dalia", "Marie"},
 		"surname":       "EIGHTEEN",
@@ -279,8 +256,7 @@ func TestMissingSubjectClaim(t *testing.T) {
 }
 
 func TestStateMismatch(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
+	rp := newMockRP(t, startMock(t), nil)
 	for name, change := range map[string]func(url.Values){
 		"wrong":   func(q url.Values) { q.Set("state", NewAuthRequest().State) },
 		"missing": func(q url.Values) { q.Del("state") },
@@ -301,10 +277,7 @@ func TestStateMismatch(t *testing.T) {
 }
 
 func TestNonceMismatch(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
-	ar := NewAuthRequest()
-	q := mockSignIn(t, rp, ar)
+	rp, ar, q := mockSignedIn(t)
 	other := ar
 	other.Nonce = NewAuthRequest().Nonce
 	_, err := rp.Callback(context.Background(), q, other)
@@ -312,10 +285,7 @@ func TestNonceMismatch(t *testing.T) {
 }
 
 func TestReusedCodeMockOIDC(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
-	ar := NewAuthRequest()
-	q := mockSignIn(t, rp, ar)
+	rp, ar, q := mockSignedIn(t)
 	if _, err := rp.Callback(context.Background(), q, ar); err != nil {
 		t.Fatalf("first Callback: %v", err)
 	}
@@ -326,10 +296,7 @@ func TestReusedCodeMockOIDC(t *testing.T) {
 // mockoidc checks PKCE (S256) at its token endpoint, so a wrong verifier is
 // refused there as it would be by the BC Services Card.
 func TestWrongVerifierMockOIDC(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
-	ar := NewAuthRequest()
-	q := mockSignIn(t, rp, ar)
+	rp, ar, q := mockSignedIn(t)
 	other := ar
 	other.Verifier = NewAuthRequest().Verifier
 	_, err := rp.Callback(context.Background(), q, other)
@@ -337,8 +304,7 @@ func TestWrongVerifierMockOIDC(t *testing.T) {
 }
 
 func TestUnknownCode(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
+	rp := newMockRP(t, startMock(t), nil)
 	ar := NewAuthRequest()
 	_, err := rp.Callback(context.Background(), url.Values{"code": {"made-up"}, "state": {ar.State}}, ar)
 	wantErr(t, err, ErrExchange)
@@ -350,8 +316,7 @@ func TestUnknownCode(t *testing.T) {
 // the provider's error redirect is given here as the callback query; the
 // development provider's cancel button covers the full redirect.
 func TestProviderErrorParam(t *testing.T) {
-	m := startMock(t)
-	rp := newMockRP(t, m, nil)
+	rp := newMockRP(t, startMock(t), nil)
 	ar := NewAuthRequest()
 	q := url.Values{
 		"error":             {"access_denied"},
@@ -557,4 +522,70 @@ func TestStringClaim(t *testing.T) {
 			t.Errorf("stringClaim(%q) = %q, want %q", name, got, want)
 		}
 	}
+}
+
+// FuzzCallback: whatever query the provider's redirect brings back, a
+// callback without a code the provider issued never signs anyone in. A
+// provider error is ErrProviderDenied, a state other than the stored one
+// ErrState, no code ErrExchange; every failure is one of the sentinel
+// errors, and the message shown repeats nothing of the query.
+func FuzzCallback(f *testing.F) {
+	for _, s := range []struct {
+		state, code, errParam, errDesc string
+		keepState                      bool
+	}{
+		{"", "abc", "", "", true},
+		{"", "", "", "", true},
+		{"", "abc", "access_denied", "The user cancelled", true},
+		{"forged-state", "abc", "", "", false},
+		{"", "", "", "", false},
+		{"", "abc\x00def", "", "", true},
+		{"", strings.Repeat("A", 4096), "", "", true},
+		{"", "abc", "<script>alert(1)</script>", "\xff\xfe", true},
+		{"x\r\nSet-Cookie: a=b", "abc", "", "", false},
+	} {
+		f.Add(s.state, s.code, s.errParam, s.errDesc, s.keepState)
+	}
+	env := newDevEnv(f, nil)
+	sentinels := []error{ErrState, ErrNonce, ErrToken, ErrExchange, ErrProviderDenied}
+	f.Fuzz(func(t *testing.T, state, code, errParam, errDesc string, keepState bool) {
+		ar := NewAuthRequest()
+		if keepState {
+			state = ar.State
+		}
+		q := url.Values{"state": {state}, "code": {code}}
+		if errParam != "" {
+			q.Set("error", errParam)
+			q.Set("error_description", errDesc)
+		}
+		id, err := env.rp.Callback(context.Background(), q, ar)
+		if err == nil {
+			t.Fatalf("signed in %+v with a code the provider never issued", id)
+		}
+		var want error
+		switch {
+		case errParam != "":
+			want = ErrProviderDenied
+		case state != ar.State:
+			want = ErrState
+		case code == "":
+			want = ErrExchange
+		}
+		if want != nil && !errors.Is(err, want) {
+			t.Fatalf("got %v, want %v", err, want)
+		}
+		known := false
+		for _, s := range sentinels {
+			known = known || errors.Is(err, s)
+		}
+		if !known {
+			t.Fatalf("%v is none of the sentinel errors", err)
+		}
+		msg := UserMessage(err)
+		for _, v := range []string{state, code, errParam, errDesc} {
+			if len(v) >= 8 && strings.Contains(msg, v) {
+				t.Fatalf("the message %q repeats %q from the query", msg, v)
+			}
+		}
+	})
 }

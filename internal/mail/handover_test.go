@@ -1,34 +1,33 @@
 package mail
 
+// handoverRequested is Sam Lee's request to take over Harbour Clinic,
+// with or without signing a new declaration.
+func handoverRequested(signsDeclaration bool) WorksiteHandoverRequested {
+	return WorksiteHandoverRequested{
+		Common:           sampleCommon("Sam Lee"),
+		FromName:         "Dalia Ng",
+		WorksiteName:     "Harbour Clinic",
+		WorksiteID:       "K7Q2M9X",
+		HandoverURL:      "https://mycareconnect.example/handovers/4",
+		ExpiresOn:        "December 19, 2026",
+		SignsDeclaration: signsDeclaration,
+	}
+}
+
 // handoverTemplateCases are the template rows of a worksite's handover
 // and of the team's appointment of a site administrator.
 func handoverTemplateCases() []templateCase {
 	return []templateCase{
 		{
 			name: "handover requested, new signer", template: "worksite_handover_requested",
-			data: WorksiteHandoverRequested{
-				Common:           sampleCommon("Sam Lee"),
-				FromName:         "Dalia Ng",
-				WorksiteName:     "Harbour Clinic",
-				WorksiteID:       "K7Q2M9X",
-				HandoverURL:      "https://mycareconnect.example/handovers/4",
-				ExpiresOn:        "December 19, 2026",
-				SignsDeclaration: true,
-			},
+			data:    handoverRequested(true),
 			subject: "Dalia Ng asks you to take over Harbour Clinic",
 			want: []string{"Hello Sam Lee,", "K7Q2M9X", "is leaving", "sign a new declaration", "Notification Centre",
 				"https://mycareconnect.example/handovers/4", "December 19, 2026"},
 		},
 		{
 			name: "handover requested", template: "worksite_handover_requested",
-			data: WorksiteHandoverRequested{
-				Common:       sampleCommon("Sam Lee"),
-				FromName:     "Dalia Ng",
-				WorksiteName: "Harbour Clinic",
-				WorksiteID:   "K7Q2M9X",
-				HandoverURL:  "https://mycareconnect.example/handovers/4",
-				ExpiresOn:    "December 19, 2026",
-			},
+			data:    handoverRequested(false),
 			subject: "Dalia Ng asks you to take over Harbour Clinic",
 			want: []string{
 				"take the worksite over as its site administrator",

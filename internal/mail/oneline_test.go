@@ -96,14 +96,8 @@ func TestRenderNamesCannotAddLines(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.template, func(t *testing.T) {
-			_, cleanText, cleanHTML, err := tpl.Render(c.template, c.clean)
-			if err != nil {
-				t.Fatal(err)
-			}
-			subject, text, html, err := tpl.Render(c.template, c.evil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, cleanText, cleanHTML := mustRender(t, tpl, c.template, c.clean)
+			subject, text, html := mustRender(t, tpl, c.template, c.evil)
 			if strings.ContainsAny(subject, "\r\n") {
 				t.Errorf("subject spans lines: %q", subject)
 			}
@@ -136,12 +130,9 @@ func TestRenderNamesCannotAddLines(t *testing.T) {
 // line: a comment or a reason keeps the lines its author wrote.
 func TestRenderKeepsCommentsMultiline(t *testing.T) {
 	tpl := loadTemplates(t)
-	_, text, _, err := tpl.Render("worksite_join_request", WorksiteJoinRequest{Common: sampleCommon("Dalia"),
+	_, text, _ := mustRender(t, tpl, "worksite_join_request", WorksiteJoinRequest{Common: sampleCommon("Dalia"),
 		RequesterName: "Sam\nLee", RequesterEmail: "sam@example.org", WorksiteName: "Clinic",
 		Comment: "First line.\nSecond line.", RequestURL: "https://mycareconnect.example/requests/1"})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if !strings.Contains(text, "First line.\nSecond line.") || !strings.Contains(text, "Sam Lee") {
 		t.Fatalf("text:\n%s", text)
 	}
@@ -154,19 +145,13 @@ func TestEveryEmailKeepsNamesOnOneLine(t *testing.T) {
 	tpl := loadTemplates(t)
 	for _, tc := range templateCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			_, text, html, err := tpl.Render(tc.template, tc.data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, text, html := mustRender(t, tpl, tc.template, tc.data)
 			v := reflect.New(reflect.TypeOf(tc.data)).Elem()
 			v.Set(reflect.ValueOf(tc.data))
 			if n := setNames(v, "Lee\r\nBcc: victim@example.org\n\nPay at https://evil.example"); n == 0 {
 				t.Skip("no names")
 			}
-			evilSubject, evilText, evilHTML, err := tpl.Render(tc.template, v.Interface())
-			if err != nil {
-				t.Fatal(err)
-			}
+			evilSubject, evilText, evilHTML := mustRender(t, tpl, tc.template, v.Interface())
 			if strings.ContainsAny(evilSubject, "\r\n") || strings.Contains(evilText, "\nBcc:") ||
 				strings.Contains(evilText, "\nPay at") {
 				t.Errorf("a name added a line:\n%s\n%s", evilSubject, evilText)

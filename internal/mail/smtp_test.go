@@ -229,17 +229,31 @@ func parseReceived(t *testing.T, data []byte) parsed {
 	return p
 }
 
-func TestSMTPMailerSends(t *testing.T) {
-	be := &testBackend{}
-	port := startSMTP(t, be, nil)
-	m, err := NewSMTPMailer(SMTPConfig{
+// testMailer returns a mailer to 127.0.0.1:port without TLS, from
+// noreply@mycareconnect.example, with edit (if any) applied to its
+// configuration first; a configuration error fails the test.
+func testMailer(t *testing.T, port int, edit func(*SMTPConfig)) *SMTPMailer {
+	t.Helper()
+	cfg := SMTPConfig{
 		Host: "127.0.0.1", Port: port, TLS: "none",
-		From: "my.CareConnect <noreply@mycareconnect.example>", HeloName: "portal.test",
-		Timeout: 5 * time.Second,
-	})
+		From: "noreply@mycareconnect.example", Timeout: 5 * time.Second,
+	}
+	if edit != nil {
+		edit(&cfg)
+	}
+	m, err := NewSMTPMailer(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return m
+}
+
+func TestSMTPMailerSends(t *testing.T) {
+	be := &testBackend{}
+	port := startSMTP(t, be, nil)
+	m := testMailer(t, port, func(c *SMTPConfig) {
+		c.From, c.HeloName = "my.CareConnect <noreply@mycareconnect.example>", "portal.test"
+	})
 	msg := testMessage()
 	if err := m.Send(context.Background(), msg); err != nil {
 		t.Fatalf("Send: %v", err)
@@ -288,14 +302,7 @@ func TestSMTPMailerSends(t *testing.T) {
 func TestSMTPMailerAuth(t *testing.T) {
 	be := &testBackend{}
 	port := startSMTP(t, be, nil)
-	m, err := NewSMTPMailer(SMTPConfig{
-		Host: "127.0.0.1", Port: port, TLS: "none",
-		Username: "portal", Password: "s3cret pass",
-		From: "noreply@mycareconnect.example", Timeout: 5 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := testMailer(t, port, func(c *SMTPConfig) { c.Username, c.Password = "portal", "s3cret pass" })
 	if err := m.Send(context.Background(), testMessage()); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -312,15 +319,11 @@ func TestSMTPMailerStartTLS(t *testing.T) {
 	serverTLS, pool := selfSigned(t)
 	be := &testBackend{}
 	port := startSMTP(t, be, serverTLS)
-	m, err := NewSMTPMailer(SMTPConfig{
-		Host: "127.0.0.1", Port: port, // TLS defaults to starttls
-		Username: "portal", Password: "s3cret",
-		From: "noreply@mycareconnect.example", Timeout: 5 * time.Second,
-		TLSConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+	m := testMailer(t, port, func(c *SMTPConfig) {
+		c.TLS = "" // defaults to starttls
+		c.Username, c.Password = "portal", "s3cret"
+		c.TLSConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := m.Send(context.Background(), testMessage()); err != nil {
 		t.Fatalf("Send: %v", err)
 	}
@@ -333,14 +336,8 @@ func TestSMTPMailerStartTLS(t *testing.T) {
 func TestSMTPMailerRequiresStartTLS(t *testing.T) {
 	be := &testBackend{}
 	port := startSMTP(t, be, nil) // offers no STARTTLS
-	m, err := NewSMTPMailer(SMTPConfig{
-		Host: "127.0.0.1", Port: port, TLS: "starttls",
-		From: "noreply@mycareconnect.example", Timeout: 5 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = m.Send(context.Background(), testMessage())
+	m := testMailer(t, port, func(c *SMTPConfig) { c.TLS = "starttls" })
+	err := m.Send(context.Background(), testMessage())
 	if err == nil {
 		t.Fatal("Send without STARTTLS succeeded")
 	}
@@ -377,14 +374,7 @@ func TestSMTPMailerRejections(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			be := &testBackend{rcptErr: tc.rcptErr}
 			port := startSMTP(t, be, nil)
-			m, err := NewSMTPMailer(SMTPConfig{
-				Host: "127.0.0.1", Port: port, TLS: "none",
-				From: "noreply@mycareconnect.example", Timeout: 5 * time.Second,
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = m.Send(context.Background(), testMessage())
+			err := testMailer(t, port, nil).Send(context.Background(), testMessage())
 			if err == nil {
 				t.Fatal("Send succeeded")
 			}
@@ -405,13 +395,7 @@ func TestSMTPMailerNetworkErrorIsTransient(t *testing.T) {
 	}
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close() // nothing listens there now
-	m, err := NewSMTPMailer(SMTPConfig{
-		Host: "127.0.0.1", Port: port, TLS: "none",
-		From: "noreply@mycareconnect.example", Timeout: 2 * time.Second,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := testMailer(t, port, func(c *SMTPConfig) { c.Timeout = 2 * time.Second })
 	err = m.Send(context.Background(), testMessage())
 	if err == nil {
 		t.Fatal("Send succeeded")
@@ -422,13 +406,7 @@ func TestSMTPMailerNetworkErrorIsTransient(t *testing.T) {
 }
 
 func TestSMTPMailerMalformedMessage(t *testing.T) {
-	m, err := NewSMTPMailer(SMTPConfig{
-		Host: "127.0.0.1", Port: 1, TLS: "none", // never dialled
-		From: "noreply@mycareconnect.example",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := testMailer(t, 1, func(c *SMTPConfig) { c.Timeout = 0 }) // never dialled
 	for name, msg := range map[string]Message{
 		"bad recipient":  {MessageID: "<a@b>", To: "not an address"},
 		"two recipients": {MessageID: "<a@b>", To: "a@example.org, b@example.org"},

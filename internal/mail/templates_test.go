@@ -908,30 +908,37 @@ func loadTemplates(t *testing.T) *Templates {
 	return tpl
 }
 
+// mustRender renders an email, failing the test on an error.
+func mustRender(t *testing.T, tpl *Templates, name string, data any) (subject, text, html string) {
+	t.Helper()
+	subject, text, html, err := tpl.Render(name, data)
+	if err != nil {
+		t.Fatalf("Render %s: %v", name, err)
+	}
+	return subject, text, html
+}
+
+// wantAll fails for each of wants that body, named what, lacks.
+func wantAll(t *testing.T, what, body string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, body)
+		}
+	}
+}
+
 func TestRenderTemplates(t *testing.T) {
 	tpl := loadTemplates(t)
 	for _, tc := range templateCases() {
 		t.Run(tc.name, func(t *testing.T) {
-			subject, text, html, err := tpl.Render(tc.template, tc.data)
-			if err != nil {
-				t.Fatalf("Render: %v", err)
-			}
+			subject, text, html := mustRender(t, tpl, tc.template, tc.data)
 			if subject != tc.subject {
 				t.Errorf("subject = %q, want %q", subject, tc.subject)
 			}
-			for _, w := range tc.want {
-				if !strings.Contains(text, w) {
-					t.Errorf("text lacks %q:\n%s", w, text)
-				}
-				if !strings.Contains(html, w) {
-					t.Errorf("html lacks %q:\n%s", w, html)
-				}
-			}
-			for _, w := range tc.wantText {
-				if !strings.Contains(text, w) {
-					t.Errorf("text lacks %q:\n%s", w, text)
-				}
-			}
+			wantAll(t, "text", text, tc.want...)
+			wantAll(t, "html", html, tc.want...)
+			wantAll(t, "text", text, tc.wantText...)
 			// Every email signs off and ends with the "not expected" line.
 			lastLine := "If you did not expect this email, please contact the CareConnect team at support@mycareconnect.example."
 			if !strings.HasSuffix(text, lastLine+"\n") {
@@ -1027,10 +1034,7 @@ func TestRenderEscapesHTML(t *testing.T) {
 		},
 	}
 	for _, c := range cases {
-		subject, text, html, err := tpl.Render(c.template, c.data)
-		if err != nil {
-			t.Fatalf("%s: %v", c.template, err)
-		}
+		subject, text, html := mustRender(t, tpl, c.template, c.data)
 		if strings.Contains(html, "<script>") {
 			t.Errorf("%s: html contains an unescaped <script>:\n%s", c.template, html)
 		}
@@ -1052,12 +1056,9 @@ func TestRenderEscapesHTML(t *testing.T) {
 
 func TestRenderSubjectIsOneLine(t *testing.T) {
 	tpl := loadTemplates(t)
-	subject, _, _, err := tpl.Render("worksite_join_request", WorksiteJoinRequest{
+	subject, _, _ := mustRender(t, tpl, "worksite_join_request", WorksiteJoinRequest{
 		Common: sampleCommon("Dalia"), RequesterName: "Sam\r\nBcc: victim@example.org", WorksiteName: "Clinic",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if strings.ContainsAny(subject, "\r\n") {
 		t.Fatalf("subject spans lines: %q", subject)
 	}
@@ -1078,22 +1079,13 @@ func TestRenderErrors(t *testing.T) {
 // way in; there is no password reset on the sign-in page.
 func TestRenderUsernameReminderWording(t *testing.T) {
 	tpl := loadTemplates(t)
-	_, text, html, err := tpl.Render(
-		"username_reminder",
-		UsernameReminder{Common: sampleCommon(""), Username: "dalia18"},
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, text, html := mustRender(t, tpl, "username_reminder",
+		UsernameReminder{Common: sampleCommon(""), Username: "dalia18"})
 	for _, body := range []string{text, html} {
 		if strings.Contains(body, "reset it from the sign-in page") {
 			t.Errorf("the reminder offers a reset the sign-in page does not have:\n%s", body)
 		}
-		for _, want := range []string{"BC Services Card", "Manage My Account"} {
-			if !strings.Contains(body, want) {
-				t.Errorf("the reminder lacks %q:\n%s", want, body)
-			}
-		}
+		wantAll(t, "the reminder", body, "BC Services Card", "Manage My Account")
 	}
 }
 
@@ -1102,10 +1094,7 @@ func TestRenderUsernameReminderWording(t *testing.T) {
 func TestRenderNamesTheAuthorizerStep(t *testing.T) {
 	tpl := loadTemplates(t)
 	for _, tc := range templateCases() {
-		_, text, html, err := tpl.Render(tc.template, tc.data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, text, html := mustRender(t, tpl, tc.template, tc.data)
 		if strings.Contains(text+html, "under Sponsorship") {
 			t.Errorf("%s: speaks of a Sponsorship page", tc.name)
 		}
@@ -1117,10 +1106,7 @@ func TestRenderNamesTheAuthorizerStep(t *testing.T) {
 func TestRenderSignInIsTheCard(t *testing.T) {
 	tpl := loadTemplates(t)
 	for _, tc := range templateCases() {
-		_, text, html, err := tpl.Render(tc.template, tc.data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, text, html := mustRender(t, tpl, tc.template, tc.data)
 		for _, bad := range []string{"sign in with your HxBC account", "password you chose", "reset it from the sign-in page"} {
 			if strings.Contains(strings.ToLower(text+html), strings.ToLower(bad)) {
 				t.Errorf("%s: says %q", tc.name, bad)
@@ -1152,10 +1138,7 @@ func TestRenderInvitationFirstVisit(t *testing.T) {
 	}
 	for _, has := range []bool{false, true} {
 		data.HasAccount = has
-		_, text, html, err := tpl.Render("worksite_invitation", data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, text, html := mustRender(t, tpl, "worksite_invitation", data)
 		for _, body := range []string{text, html} {
 			if !strings.Contains(body, "The invitation expires on 18 Dec 2026.") {
 				t.Errorf("has account %v: no expiry day:\n%s", has, body)
@@ -1216,16 +1199,9 @@ func TestRenderApprovalsGiveTheNextStep(t *testing.T) {
 		},
 	}
 	for _, c := range cases {
-		_, text, html, err := tpl.Render(c.template, c.data)
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, text, html := mustRender(t, tpl, c.template, c.data)
 		for _, body := range []string{text, html} {
-			for _, w := range c.want {
-				if !strings.Contains(body, w) {
-					t.Errorf("%s lacks %q:\n%s", c.template, w, body)
-				}
-			}
+			wantAll(t, c.template, body, c.want...)
 		}
 	}
 }
@@ -1234,20 +1210,13 @@ func TestRenderApprovalsGiveTheNextStep(t *testing.T) {
 // not a practitioner's HxBC account.
 func TestRenderDeclarationForNonPractitioners(t *testing.T) {
 	tpl := loadTemplates(t)
-	_, text, html, err := tpl.Render(
-		"declaration_requested",
+	_, text, html := mustRender(t, tpl, "declaration_requested",
 		DeclarationRequested{Common: sampleCommon("Olive Owner"), WorksiteName: "Harbour Clinic",
 			WorksiteID: "K7Q2M9X", RegistrantName: "Omar MANAGER", DeclarationURL: "https://mycareconnect.example/declarations/abc"},
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, body := range []string{text, html} {
-		for _, want := range []string{"sign in with your BC Services Card", "You do not need to use CareConnect yourself to sign", "Continue to the declaration",
-			"https://mycareconnect.example/declarations/abc"} {
-			if !strings.Contains(body, want) {
-				t.Errorf("lacks %q:\n%s", want, body)
-			}
-		}
+		wantAll(t, "the declaration request", body, "sign in with your BC Services Card",
+			"You do not need to use CareConnect yourself to sign", "Continue to the declaration",
+			"https://mycareconnect.example/declarations/abc")
 	}
 }

@@ -123,13 +123,9 @@ func TestStore_Migration0010SupersedesDuplicateInvitations(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		var alone *portal.Invitation
-		if err := db.InTx(ctx, func(tx *store.Tx) (err error) {
-			alone, err = createInvitation(tx, ws, doc, "other@example.ca", "d9", now)
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		alone := mustInTx(t, db, func(tx *store.Tx) (*portal.Invitation, error) {
+			return createInvitation(tx, ws, doc, "other@example.ca", "d9", now)
+		})
 		if n, err := db.Migrate(ctx); err != nil || n != 1 {
 			t.Fatalf("migrate: applied %d, %v", n, err)
 		}

@@ -13,10 +13,7 @@ import (
 // migrate it: one does, the others wait on the lock and find it done.
 func TestStore_ConcurrentMigrationsOnAnEmptyDatabase(t *testing.T) {
 	for round := 0; round < 3; round++ {
-		dsn := storetest.CreatePostgresDB(t) // a fresh, empty database
-		if dsn == "" {
-			t.Skip(storetest.EnvPostgres + " not set: PostgreSQL tests skipped")
-		}
+		dsn := storetest.PostgresDSN(t) // a fresh, empty database
 		const instances = 3
 		dbs := make([]*store.DB, instances)
 		for i := range dbs {

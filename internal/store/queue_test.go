@@ -84,13 +84,8 @@ func TestStore_Queue(t *testing.T) {
 		old := mustQueueRequest(t, db, doc, 10, van, sur)
 		mid := mustQueueRequest(t, db, pharm, 5, sur)
 		recent := mustQueueRequest(t, db, third, 1, van)
-		if err := db.InTx(ctx, func(tx *store.Tx) error {
-			_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: recent.ID, From: []string{portal.ARSubmitted},
-				To: portal.ARDeclined, At: queueNow, ActorKind: portal.ActorStaff, ActorID: "staff:1"})
-			return err
-		}); err != nil {
-			t.Fatal(err)
-		}
+		mustChange(t, db, store.AccessRequestChange{ID: recent.ID, From: []string{portal.ARSubmitted},
+			To: portal.ARDeclined, At: queueNow, ActorKind: portal.ActorStaff, ActorID: "staff:1"})
 		open := []string{portal.ARSubmitted, portal.ARInfoRequested}
 
 		tests := []struct {
@@ -174,24 +169,14 @@ func TestStore_QueueClaim(t *testing.T) {
 		doc := mustCreateAccount(t, db, "doc")
 		r := mustQueueRequest(t, db, doc, 1)
 		claim := func(by string) bool {
-			var ok bool
-			if err := db.InTx(ctx, func(tx *store.Tx) (err error) {
-				ok, err = tx.ClaimAccessRequest(ctx, r.ID, by, queueNow)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			return ok
+			return mustInTx(t, db, func(tx *store.Tx) (bool, error) {
+				return tx.ClaimAccessRequest(ctx, r.ID, by, queueNow)
+			})
 		}
 		release := func(by string, anyone bool) bool {
-			var ok bool
-			if err := db.InTx(ctx, func(tx *store.Tx) (err error) {
-				ok, err = tx.ReleaseAccessRequest(ctx, r.ID, by, anyone)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			return ok
+			return mustInTx(t, db, func(tx *store.Tx) (bool, error) {
+				return tx.ReleaseAccessRequest(ctx, r.ID, by, anyone)
+			})
 		}
 
 		t.Run("ConcurrentClaimsOneWins", func(t *testing.T) {
@@ -249,13 +234,8 @@ func TestStore_QueueClaim(t *testing.T) {
 			}
 		})
 		t.Run("DecidedCannotBeClaimed", func(t *testing.T) {
-			if err := db.InTx(ctx, func(tx *store.Tx) error {
-				_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-					To: portal.ARDeclined, At: queueNow, ActorKind: portal.ActorStaff, ActorID: "staff:1"})
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
+			mustChange(t, db, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
+				To: portal.ARDeclined, At: queueNow, ActorKind: portal.ActorStaff, ActorID: "staff:1"})
 			if claim("staff:1") {
 				t.Fatal("claimed a declined request")
 			}

@@ -76,16 +76,9 @@ func TestStore_ReviewReminders(t *testing.T) {
 		t.Run("OnceOnly", func(t *testing.T) {
 			record := func(from, to string, due time.Time) bool {
 				t.Helper()
-				var ok bool
-				err := db.InTx(ctx, func(tx *store.Tx) error {
-					var err error
-					ok, err = tx.RecordReviewReminders(ctx, rSoon.ID, due, from, to, now)
-					return err
+				return mustInTx(t, db, func(tx *store.Tx) (bool, error) {
+					return tx.RecordReviewReminders(ctx, rSoon.ID, due, from, to, now)
 				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return ok
 			}
 			dueAt := now.AddDate(0, 0, 10)
 			if !record("", "30", dueAt) {
@@ -247,15 +240,9 @@ func TestStore_ReviewMembers(t *testing.T) {
 			t.Fatalf("filtered by worksite: %+v", l)
 		}
 		mark := func(confirmed time.Time) bool {
-			var ok bool
-			if err := db.InTx(ctx, func(tx *store.Tx) error {
-				var err error
-				ok, err = tx.MarkMembersReviewReminded(ctx, old.ID, confirmed, now)
-				return err
-			}); err != nil {
-				t.Fatal(err)
-			}
-			return ok
+			return mustInTx(t, db, func(tx *store.Tx) (bool, error) {
+				return tx.MarkMembersReviewReminded(ctx, old.ID, confirmed, now)
+			})
 		}
 		if !mark(time.Time{}) || mark(time.Time{}) {
 			t.Fatal("the reminder was not recorded exactly once")

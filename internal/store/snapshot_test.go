@@ -74,19 +74,17 @@ func TestStore_LoadPolicySnapshot(t *testing.T) {
 			if _, err := tx.CreateGroup(ctx, "Group", rn.ID, sponsorNow); err != nil {
 				return err
 			}
-			for _, c := range []*store.Completion{
-				{AccountID: doc.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourceExternal, RecordedBy: "x",
-					CreditedVia: portal.GrantViaConfirmedAddress},
-				{AccountID: doc.ID, Kind: store.CompletionHPCAA, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourcePortal},
-			} {
-				if err := tx.RecordCompletion(ctx, c); err != nil {
-					return err
-				}
-			}
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, c := range []*store.Completion{
+			{AccountID: doc.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourceExternal, RecordedBy: "x",
+				CreditedVia: portal.GrantViaConfirmedAddress},
+			{AccountID: doc.ID, Kind: store.CompletionHPCAA, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourcePortal},
+		} {
+			mustRecordCompletion(t, db, c)
 		}
 
 		s, err := db.LoadPolicySnapshot(ctx, sponsorNow, "2026-11-26")
@@ -204,18 +202,16 @@ func TestStore_MigrationMarksGrantsUnrecorded(t *testing.T) {
 			if err := tx.SignDeclaration(ctx, signed.ID, doc.ID, portal.DeclarationVersion, "", sponsorNow); err != nil {
 				return err
 			}
-			for _, c := range []*store.Completion{
-				{AccountID: doc.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourceExternal, RecordedBy: "x"},
-				{AccountID: rn.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourcePortal},
-			} {
-				if err := tx.RecordCompletion(ctx, c); err != nil {
-					return err
-				}
-			}
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		for _, c := range []*store.Completion{
+			{AccountID: doc.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourceExternal, RecordedBy: "x"},
+			{AccountID: rn.ID, Kind: store.CompletionTraining, Version: "2026.1", CompletedAt: sponsorNow, Source: store.SourcePortal},
+		} {
+			mustRecordCompletion(t, db, c)
 		}
 		before, err := db.LoadPolicySnapshot(ctx, sponsorNow, "2026-11-26")
 		if err != nil {

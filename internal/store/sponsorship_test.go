@@ -65,6 +65,14 @@ func TestStore_Sponsorship(t *testing.T) {
 		create := func(s *portal.Sponsorship) error {
 			return db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateSponsorship(ctx, s) })
 		}
+		// wantAskingAgainRefused asks again and wants the one-open-request
+		// constraint to refuse it.
+		wantAskingAgainRefused := func(t *testing.T, while string) {
+			t.Helper()
+			if err := create(request()); !store.IsConflictOn(err, "pending_key") {
+				t.Fatalf("got %v, want a conflict on pending_key %s", err, while)
+			}
+		}
 		if err := create(s); err != nil {
 			t.Fatal(err)
 		}
@@ -79,12 +87,7 @@ func TestStore_Sponsorship(t *testing.T) {
 			t.Fatalf("got %+v", got)
 		}
 
-		t.Run("ErrSecondOpenRequest", func(t *testing.T) {
-			err := create(request())
-			if !store.IsConflictOn(err, "pending_key") {
-				t.Fatalf("got %v, want a conflict on pending_key", err)
-			}
-		})
+		t.Run("ErrSecondOpenRequest", func(t *testing.T) { wantAskingAgainRefused(t, "while one is pending") })
 		t.Run("Lists", func(t *testing.T) {
 			mine, err := db.Read().FindSponsorships(ctx, store.SponsorshipFilter{OBOAccountID: moa.ID})
 			if err != nil || len(mine) != 1 || mine[0].ID != s.ID {
@@ -141,12 +144,7 @@ func TestStore_Sponsorship(t *testing.T) {
 		if n, _ := db.Read().CountActiveSponsorships(ctx, moa.ID, "2026-11-26"); n != 1 {
 			t.Fatalf("active count %d, want 1", n)
 		}
-		t.Run("ErrAskAgainWhileActive", func(t *testing.T) {
-			err := create(request())
-			if !store.IsConflictOn(err, "pending_key") {
-				t.Fatalf("got %v, want a conflict while the sponsorship is active", err)
-			}
-		})
+		t.Run("ErrAskAgainWhileActive", func(t *testing.T) { wantAskingAgainRefused(t, "while the sponsorship is active") })
 		t.Run("Revoke", func(t *testing.T) {
 			var ok1, ok2 bool
 			err := db.InTx(ctx, func(tx *store.Tx) error {

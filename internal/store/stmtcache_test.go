@@ -13,10 +13,7 @@ import (
 // mode) no named prepared statement is left on a connection: neither pgx's
 // nor the store's statement cache.
 func TestStore_NoNamedStatementsInExecMode(t *testing.T) {
-	dsn := storetest.CreatePostgresDB(t)
-	if dsn == "" {
-		t.Skip(storetest.EnvPostgres + " not set: PostgreSQL tests skipped")
-	}
+	dsn := storetest.PostgresDSN(t)
 	for _, tt := range []struct {
 		name, param string
 		named       bool

@@ -14,6 +14,17 @@ import (
 
 var ctx = context.Background()
 
+// mustInTx runs fn in one transaction and returns its result, failing the
+// test on an error.
+func mustInTx[T any](t *testing.T, db *store.DB, fn func(tx *store.Tx) (T, error)) T {
+	t.Helper()
+	var v T
+	if err := db.InTx(ctx, func(tx *store.Tx) (err error) { v, err = fn(tx); return err }); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 func TestRebind(t *testing.T) {
 	tests := []struct{ in, sqlite, pg string }{
 		{"SELECT 1", "SELECT 1", "SELECT 1"},
@@ -95,22 +106,22 @@ func TestStore_CreateAccount(t *testing.T) {
 			!got.CreatedAt.Equal(a.CreatedAt) {
 			t.Fatalf("got %+v", got)
 		}
-		t.Run("ErrDuplicateEmailAnyCase", func(t *testing.T) {
-			b := newAccount("two")
-			b.Email = "ONE@Example.CA"
-			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, b) })
-			if !store.IsConflictOn(err, "email") {
-				t.Fatalf("got %v, want a conflict on the email", err)
-			}
-		})
-		t.Run("ErrDuplicateUsername", func(t *testing.T) {
-			b := newAccount("three")
-			b.Username = "dalia.one"
-			err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, b) })
-			if !store.IsConflictOn(err, "username") {
-				t.Fatalf("got %v, want a conflict on the username", err)
-			}
-		})
+		for _, tc := range []struct {
+			name, key, field string
+			edit             func(b *portal.Account)
+		}{
+			{"ErrDuplicateEmailAnyCase", "two", "email", func(b *portal.Account) { b.Email = "ONE@Example.CA" }},
+			{"ErrDuplicateUsername", "three", "username", func(b *portal.Account) { b.Username = "dalia.one" }},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				b := newAccount(tc.key)
+				tc.edit(b)
+				err := db.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, b) })
+				if !store.IsConflictOn(err, tc.field) {
+					t.Fatalf("got %v, want a conflict on the %s", err, tc.field)
+				}
+			})
+		}
 		t.Run("NotFound", func(t *testing.T) {
 			_, err := db.Read().FindAccountByID(ctx, 99999)
 			if portal.ErrorCode(err) != portal.ENOTFOUND {
@@ -136,27 +147,21 @@ func TestStore_AuditChain(t *testing.T) {
 			t.Fatalf("intact trail: checked %d, breaks %v, err %v", n, breaks, err)
 		}
 		t.Run("EditedRow", func(t *testing.T) {
-			if _, err := db.SQL().Exec(store.Rebind(db.Dialect(), "UPDATE audit_log SET actor_id = '2' WHERE seq = 3")); err != nil {
-				t.Fatal(err)
-			}
+			exec(t, db, "UPDATE audit_log SET actor_id = '2' WHERE seq = 3")
 			_, breaks, _ := db.VerifyAudit(ctx)
 			if len(breaks) != 1 || breaks[0].Seq != 3 || !strings.Contains(breaks[0].Reason, "edited") {
 				t.Fatalf("got %v, want row 3 edited", breaks)
 			}
 		})
 		t.Run("DeletedRow", func(t *testing.T) {
-			if _, err := db.SQL().Exec("DELETE FROM audit_log WHERE seq = 3"); err != nil {
-				t.Fatal(err)
-			}
+			exec(t, db, "DELETE FROM audit_log WHERE seq = 3")
 			_, breaks, _ := db.VerifyAudit(ctx)
 			if len(breaks) != 1 || breaks[0].Seq != 4 || !strings.Contains(breaks[0].Reason, "missing") {
 				t.Fatalf("got %v, want a gap before row 4", breaks)
 			}
 		})
 		t.Run("DeletedLastRow", func(t *testing.T) {
-			if _, err := db.SQL().Exec("DELETE FROM audit_log WHERE seq = 5"); err != nil {
-				t.Fatal(err)
-			}
+			exec(t, db, "DELETE FROM audit_log WHERE seq = 5")
 			_, breaks, _ := db.VerifyAudit(ctx)
 			last := breaks[len(breaks)-1]
 			if last.Seq != 5 || !strings.Contains(last.Reason, "deleted from the end") {

@@ -14,10 +14,7 @@ import (
 // idle-in-transaction timeouts, and a statement past its timeout fails
 // soon, as an unavailable database.
 func TestStore_TimeoutsSetOnConnect(t *testing.T) {
-	dsn := storetest.CreatePostgresDB(t)
-	if dsn == "" {
-		t.Skip(storetest.EnvPostgres + " not set: PostgreSQL tests skipped")
-	}
+	dsn := storetest.PostgresDSN(t)
 	db, err := store.OpenWith(
 		ctx,
 		dsn,

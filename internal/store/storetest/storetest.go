@@ -28,11 +28,18 @@ func Open(t testing.TB) *store.DB {
 // the test, or skips the test when no server is configured.
 func OpenPostgres(t testing.TB) *store.DB {
 	t.Helper()
+	return open(t, PostgresDSN(t))
+}
+
+// PostgresDSN returns the URL of a fresh, empty PostgreSQL database dropped
+// after the test, or skips the test when no server is configured.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
 	dsn := CreatePostgresDB(t)
 	if dsn == "" {
 		t.Skip(EnvPostgres + " not set: PostgreSQL tests skipped")
 	}
-	return open(t, dsn)
+	return dsn
 }
 
 // DSNs returns the data source names of fresh databases for every
