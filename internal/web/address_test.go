@@ -22,6 +22,16 @@ import (
 	"golang.org/x/net/html"
 )
 
+// mainStreet is an address of a single building, without units.
+var mainStreet = portal.Address{
+	CivicNumber: "12",
+	StreetName:  "Main",
+	StreetType:  "St",
+	City:        "Vancouver",
+	Province:    "BC",
+	PostalCode:  "V6A 2S5",
+}
+
 // addressServer is a Server on a fresh database holding the guide's
 // building and a few other addresses, and a handler serving only the
 // address search.
@@ -43,14 +53,7 @@ func addressServer(t *testing.T, db *store.DB) (*Server, http.Handler) {
 			Province:    "BC",
 			PostalCode:  "V5Y 1P1",
 		},
-		portal.Address{
-			CivicNumber: "12",
-			StreetName:  "Main",
-			StreetType:  "St",
-			City:        "Vancouver",
-			Province:    "BC",
-			PostalCode:  "V6A 2S5",
-		},
+		mainStreet,
 	)
 	rows := func(yield func(portal.Address, error) bool) {
 		for _, a := range addrs {
@@ -225,15 +228,8 @@ func TestNewAddressResults(t *testing.T) {
 	}
 	b := a
 	b.ID, b.Unit = 8, "102"
-	c := portal.Address{
-		ID:          9,
-		CivicNumber: "12",
-		StreetName:  "Main",
-		StreetType:  "St",
-		City:        "Vancouver",
-		Province:    "BC",
-		PostalCode:  "V6A 2S5",
-	}
+	c := mainStreet
+	c.ID = 9
 	got := newAddressResults([]portal.Address{a, b, c}, "q", "/x?step=2", true)
 	if got.Count != 3 || len(got.Groups) != 2 || !got.Groups[0].Units || got.Groups[1].Units {
 		t.Fatalf("groups %+v", got.Groups)
