@@ -52,12 +52,21 @@ func sponsorshipEmails(t *testing.T, inst *portaltest.Instance, to, kind string,
 
 var sponsorshipLink = regexp.MustCompile(`/sponsorships/(\d+)`)
 
+// doctorAndMOA signs in Dalia DOCTOR, the site administrator of the
+// approved Kingsgate Mall Clinic, and Mona FRONTDESK, a newly registered
+// MOA who belongs to no worksite yet.
+func doctorAndMOA(t *testing.T, inst *portaltest.Instance) (doc *portaltest.Client, wsID string, moa *portaltest.Client) {
+	t.Helper()
+	doc = inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
+	wsID, _ = registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "101")
+	moa = inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
+	return doc, wsID, moa
+}
+
 func TestWeb_Sponsorship(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
-		wsID, _ := registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "101")
-		moa := inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
+		doc, wsID, moa := doctorAndMOA(t, inst)
 		res := inst.Registered(t, "Rae", "RESIDENT", "rae@example.ca", "rae.resident", portaltest.AsResident)
 		pharm := inst.Registered(t, "Phil", "PHARMACIST", "phil@example.ca", "phil.pharmacist", portaltest.AsPharmacist)
 		joinDirectly(t, inst, wsID, "mona@example.ca", "rae@example.ca", "phil@example.ca")
@@ -419,20 +428,12 @@ func TestWeb_SponsorMustHaveAccess(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
 		ctx := t.Context()
-		doc := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
-		wsID, _ := registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "101")
-		moa := inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
+		_, wsID, moa := doctorAndMOA(t, inst)
 		joinDirectly(t, inst, wsID, "mona@example.ca")
 		docAcct, moaAcct := inst.Account(t, "dalia@example.ca"), inst.Account(t, "mona@example.ca")
 		ws, _ := strconv.ParseInt(wsID, 10, 64)
 		// The physician's own request is pending.
-		docReq := &portal.AccessRequest{AccountID: docAcct.ID, Status: portal.ARSubmitted, UserType: docAcct.UserType(),
-			Profession: docAcct.Profession, FirstName: "Dalia", LastName: "DOCTOR", Job: "Family physician", AttestCorrect: true,
-			AttestDirectCare: true, AttestAnnualReview: true, ReasonPatientCare: true, CreatedAt: inst.Clock.Now(),
-			UpdatedAt: inst.Clock.Now(), WorksiteIDs: []portal.WorksiteID{portal.WorksiteID(ws)}}
-		if err := inst.DB.InTx(ctx, func(tx *store.Tx) error { return tx.CreateAccessRequest(ctx, docReq) }); err != nil {
-			t.Fatal(err)
-		}
+		fixture.Submit(t, inst.DB, fixture.Request(docAcct, inst.Clock.Now(), &portal.Worksite{ID: portal.WorksiteID(ws)}))
 		choice := formatInt(int64(docAcct.ID)) + ":" + wsID
 
 		// The MOA's authorizer list: the pending physician is not offered.
