@@ -208,8 +208,7 @@ func TestWeb_EmailConfirmationResendIsRateLimited(t *testing.T) {
 func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
-		id, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+		admin, id := kingsgateAdmin(t, inst)
 		admin.Get("/worksites/" + id)
 		admin.Invite(id, "lou@clinic.example")
 		inv, err := inst.DB.Read().FindPendingInvitationsForEmail(t.Context(), "lou@clinic.example", inst.Clock.Now())

@@ -57,8 +57,7 @@ var sponsorshipLink = regexp.MustCompile(`/sponsorships/(\d+)`)
 // MOA who belongs to no worksite yet.
 func doctorAndMOA(t *testing.T, inst *portaltest.Instance) (doc *portaltest.Client, wsID string, moa *portaltest.Client) {
 	t.Helper()
-	doc = inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
-	wsID, _ = registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "101")
+	doc, wsID = kingsgateAdmin(t, inst)
 	moa = inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
 	return doc, wsID, moa
 }

@@ -31,6 +31,15 @@ func registerWorksite(
 	return formatInt(int64(w.ID)), string(w.Code)
 }
 
+// kingsgateAdmin signs in Dalia DOCTOR, the site administrator of the
+// approved Kingsgate Mall Clinic; it returns her client and the clinic's id.
+func kingsgateAdmin(t *testing.T, inst *portaltest.Instance) (*portaltest.Client, string) {
+	t.Helper()
+	admin := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
+	id, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+	return admin, id
+}
+
 // accountOf finds the account signed in on a client through its menu.
 func accountOf(t *testing.T, inst *portaltest.Instance, c *portaltest.Client) *portal.Account {
 	t.Helper()
@@ -408,8 +417,7 @@ func TestWeb_AddressLookupsCountAsWorksiteLookups(t *testing.T) {
 func TestWeb_SendAgainTwice(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
-		wsID, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+		admin, wsID := kingsgateAdmin(t, inst)
 		admin.Get("/worksites/" + wsID)
 		admin.Invite(wsID, "lou@example.ca")
 		page := admin.Get("/worksites/" + wsID)
