@@ -57,6 +57,17 @@ func click[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S, want
 	expectPage(t, ctx, h1)
 }
 
+// resetPassword types password twice on the Reset My Password page and
+// presses Reset Password, which leads to the page h1 with the status.
+func resetPassword(t *testing.T, ctx context.Context, password string, status int64, h1 string) {
+	t.Helper()
+	mustRun(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.SendKeys(chromedp.CSS("#confirm_password"), password),
+	)
+	click(t, ctx, byText("button", "Reset Password"), status, h1)
+}
+
 // expectPage waits for the page's main heading and checks it reads h1.
 func expectPage(t *testing.T, ctx context.Context, h1 string) {
 	t.Helper()
@@ -428,22 +439,14 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 			t.Errorf("the password page does not name the account")
 		}
 		expectPasswordRules(t, ctx)
-		mustRun(t, ctx,
-			chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
-			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
-		)
-		click(t, ctx, byText("button", "Reset Password"), http.StatusUnprocessableEntity, "Reset My Password")
+		resetPassword(t, ctx, "Harbour-Lantern-47", http.StatusUnprocessableEntity, "Reset My Password")
 		checkAxe(t, ctx, "reset my password with errors")
 		expectFieldError(t, ctx, "password", "used this password before")
 		expectPasswordRules(t, ctx)
 		if got := value(t, ctx, "#password"); got != "" {
 			t.Errorf("the refused password was kept in the field")
 		}
-		mustRun(t, ctx,
-			chromedp.SendKeys(chromedp.CSS("#password"), "Granite-Kettle-93"),
-			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Granite-Kettle-93"),
-		)
-		click(t, ctx, byText("button", "Reset Password"), http.StatusOK, "Manage My Account")
+		resetPassword(t, ctx, "Granite-Kettle-93", http.StatusOK, "Manage My Account")
 		checkAxe(t, ctx, "manage my account after the password change")
 		wantTextOf(t, ctx, ".flash", "Your HxBC password has been changed.")
 
