@@ -40,6 +40,16 @@ func kingsgateAdmin(t *testing.T, inst *portaltest.Instance) (*portaltest.Client
 	return admin, id
 }
 
+// kingsgateInvitation has Dalia, from kingsgateAdmin, invite email to her
+// clinic from its page.
+func kingsgateInvitation(t *testing.T, inst *portaltest.Instance, email string) (*portaltest.Client, string) {
+	t.Helper()
+	admin, id := kingsgateAdmin(t, inst)
+	admin.Get("/worksites/" + id)
+	admin.Invite(id, email)
+	return admin, id
+}
+
 // accountOf finds the account signed in on a client through its menu.
 func accountOf(t *testing.T, inst *portaltest.Instance, c *portaltest.Client) *portal.Account {
 	t.Helper()
@@ -417,9 +427,7 @@ func TestWeb_AddressLookupsCountAsWorksiteLookups(t *testing.T) {
 func TestWeb_SendAgainTwice(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin, wsID := kingsgateAdmin(t, inst)
-		admin.Get("/worksites/" + wsID)
-		admin.Invite(wsID, "lou@example.ca")
+		admin, wsID := kingsgateInvitation(t, inst, "lou@example.ca")
 		page := admin.Get("/worksites/" + wsID)
 		action := page.Attr(`form[action$="/resend"]`, "action")
 		sent := page.Attr(`form[action$="/resend"] input[name="sent"]`, "value")
