@@ -57,6 +57,17 @@ func click[S chromedp.Selectable](t *testing.T, ctx context.Context, sel S, want
 	expectPage(t, ctx, h1)
 }
 
+// resetPassword types password twice on the Reset My Password page and
+// presses Reset Password, which leads to the page h1 with the status.
+func resetPassword(t *testing.T, ctx context.Context, password string, status int64, h1 string) {
+	t.Helper()
+	mustRun(t, ctx,
+		chromedp.SendKeys(chromedp.CSS("#password"), password),
+		chromedp.SendKeys(chromedp.CSS("#confirm_password"), password),
+	)
+	click(t, ctx, byText("button", "Reset Password"), status, h1)
+}
+
 // expectPage waits for the page's main heading and checks it reads h1.
 func expectPage(t *testing.T, ctx context.Context, h1 string) {
 	t.Helper()
@@ -290,9 +301,7 @@ func TestE2E_RegisterJourney(t *testing.T) {
 		// message at its field and everything else as typed.
 		click(t, ctx, byText("button", "Register"), http.StatusUnprocessableEntity, "Account Registration")
 		checkAxe(t, ctx, "registration form with errors")
-		if got := textOf(t, ctx, ".error-summary"); !strings.Contains(got, "There is a problem") {
-			t.Errorf("error summary %q", got)
-		}
+		wantTextOf(t, ctx, ".error-summary", "There is a problem")
 		expectFieldError(t, ctx, "email", "Enter an email address like name@example.ca.")
 		expectFieldError(t, ctx, "password", "12")
 		expectPasswordRules(t, ctx)
@@ -333,12 +342,8 @@ func TestE2E_RegisterJourney(t *testing.T) {
 			t.Errorf("registered person landed on %s, want /menu", u)
 		}
 		checkAxe(t, ctx, "main menu")
-		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, `HXBC\dalia.eighteen`) {
-			t.Errorf("menu flash %q does not name the username", got)
-		}
-		if got := textOf(t, ctx, ".site-user"); !strings.Contains(got, "Dee EIGHTEEN") {
-			t.Errorf("header shows %q, want the preferred name", got)
-		}
+		wantTextOf(t, ctx, ".flash", `HXBC\dalia.eighteen`)
+		wantTextOf(t, ctx, ".site-user", "Dee EIGHTEEN")
 
 		// The welcome email, in the development mailbox.
 		inst.DeliverMail(t)
@@ -355,9 +360,7 @@ func TestE2E_RegisterJourney(t *testing.T) {
 		if got := textOf(t, ctx, "#mail-to"); got != "dalia@example.ca" {
 			t.Errorf("message to %q", got)
 		}
-		if got := textOf(t, ctx, "#mail-text"); !strings.Contains(got, `HXBC\dalia.eighteen`) {
-			t.Errorf("the email does not name the username:\n%s", got)
-		}
+		wantTextOf(t, ctx, "#mail-text", `HXBC\dalia.eighteen`)
 		// The HTML version is shown in a frame wide and tall enough to read.
 		size := eval[[]float64](t, ctx, `(() => {
 			const f = document.querySelector('.mail-html iframe'), r = f.getBoundingClientRect();
@@ -380,12 +383,7 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		ctx := browserAs(t, inst, greg, "Main Menu")
 		checkAxe(t, ctx, "main menu")
 
-		if got := textOf(t, ctx, "#email-unconfirmed"); !strings.Contains(
-			got,
-			"Your email address greg@example.ca is not confirmed yet.",
-		) {
-			t.Errorf("the menu does not ask to confirm the address: %q", got)
-		}
+		wantTextOf(t, ctx, "#email-unconfirmed", "Your email address greg@example.ca is not confirmed yet.")
 		click(t, ctx, chromedp.CSS(`.site-nav a[href="/account"]`), http.StatusOK, "Manage My Account")
 		if v, _ := attr(t, ctx, `.site-nav a[href="/account"]`, "aria-current"); v != "page" {
 			t.Errorf("the menu does not mark Manage My Account as the current page")
@@ -399,12 +397,7 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		}
 		click(t, ctx, byText("button", "Send the confirmation again"), http.StatusOK, "Manage My Account")
 		checkAxe(t, ctx, "manage my account after sending the confirmation again")
-		if got := textOf(t, ctx, ".flash"); !strings.Contains(
-			got,
-			"We have sent a new confirmation to greg@example.ca.",
-		) {
-			t.Errorf("flash %q", got)
-		}
+		wantTextOf(t, ctx, ".flash", "We have sent a new confirmation to greg@example.ca.")
 		navigate(t, ctx, inst.URL+"/dev/mailbox?to=greg%40example.ca")
 		click(
 			t,
@@ -435,9 +428,7 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		}
 		click(t, ctx, byText("button", "Email my username to me"), http.StatusOK, "Forgot My Username")
 		checkAxe(t, ctx, "forgot my username after the email")
-		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "We have emailed your username to greg@example.ca") {
-			t.Errorf("flash %q", got)
-		}
+		wantTextOf(t, ctx, ".flash", "We have emailed your username to greg@example.ca")
 
 		// Reset My Password.
 		click(t, ctx, byText("a", "Return to Manage My Account"), http.StatusOK, "Manage My Account")
@@ -448,26 +439,16 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 			t.Errorf("the password page does not name the account")
 		}
 		expectPasswordRules(t, ctx)
-		mustRun(t, ctx,
-			chromedp.SendKeys(chromedp.CSS("#password"), "Harbour-Lantern-47"),
-			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Harbour-Lantern-47"),
-		)
-		click(t, ctx, byText("button", "Reset Password"), http.StatusUnprocessableEntity, "Reset My Password")
+		resetPassword(t, ctx, "Harbour-Lantern-47", http.StatusUnprocessableEntity, "Reset My Password")
 		checkAxe(t, ctx, "reset my password with errors")
 		expectFieldError(t, ctx, "password", "used this password before")
 		expectPasswordRules(t, ctx)
 		if got := value(t, ctx, "#password"); got != "" {
 			t.Errorf("the refused password was kept in the field")
 		}
-		mustRun(t, ctx,
-			chromedp.SendKeys(chromedp.CSS("#password"), "Granite-Kettle-93"),
-			chromedp.SendKeys(chromedp.CSS("#confirm_password"), "Granite-Kettle-93"),
-		)
-		click(t, ctx, byText("button", "Reset Password"), http.StatusOK, "Manage My Account")
+		resetPassword(t, ctx, "Granite-Kettle-93", http.StatusOK, "Manage My Account")
 		checkAxe(t, ctx, "manage my account after the password change")
-		if got := textOf(t, ctx, ".flash"); !strings.Contains(got, "Your HxBC password has been changed.") {
-			t.Errorf("flash %q", got)
-		}
+		wantTextOf(t, ctx, ".flash", "Your HxBC password has been changed.")
 
 		// Update My Information.
 		click(t, ctx, chromedp.CSS(`.tile-actions a[href="/account/contact"]`), http.StatusOK, "Contact Information")
@@ -478,9 +459,7 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 		if got := value(t, ctx, "#phone"); got != "(778) 888-9999" {
 			t.Errorf("phone field %q", got)
 		}
-		if got := textOf(t, ctx, ".summary-list"); !strings.Contains(got, "Physician") {
-			t.Errorf("profession summary %q", got)
-		}
+		wantTextOf(t, ctx, ".summary-list", "Physician")
 		mustRun(t, ctx,
 			chromedp.SendKeys(chromedp.CSS("#preferred_first_name"), "Greg"),
 			retype("#email", "bad"),
@@ -496,24 +475,15 @@ func TestE2E_ManageMyAccount(t *testing.T) {
 				t.Errorf("after the failed update %s = %q, want %q", sel, got, want)
 			}
 		}
-		if got := textOf(t, ctx, ".site-user"); !strings.Contains(got, "Gregory NINETEEN") {
-			t.Errorf("a refused update changed the header to %q", got)
-		}
+		wantTextOf(t, ctx, ".site-user", "Gregory NINETEEN")
 		mustRun(t, ctx, retype("#email", "greg.new@example.ca"))
 		click(t, ctx, byText("button", "Update"), http.StatusOK, "Manage My Account")
 		checkAxe(t, ctx, "manage my account after the update")
-		if got := textOf(t, ctx, ".flash"); !strings.Contains(
-			got,
-			"Your information has been updated. Your new email address greg.new@example.ca is not confirmed yet",
-		) {
-			t.Errorf("flash %q", got)
-		}
+		wantTextOf(t, ctx, ".flash", "Your information has been updated. Your new email address greg.new@example.ca is not confirmed yet")
 		if got := textOf(t, ctx, "#email-state"); got != "greg.new@example.ca Not confirmed yet" {
 			t.Errorf("email state after the change %q", got)
 		}
-		if got := textOf(t, ctx, ".site-user"); !strings.Contains(got, "Greg NINETEEN") {
-			t.Errorf("header shows %q, want the new preferred name", got)
-		}
+		wantTextOf(t, ctx, ".site-user", "Greg NINETEEN")
 
 		// Sign out.
 		click(t, ctx, byText("button", "Sign out"), http.StatusOK, "You have signed out")

@@ -235,9 +235,7 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		checkAxe(t, officer, "staff development sign-in")
 		click(t, officer, byText("button", "Continue as Olivia OFFICER"), http.StatusOK, "CareConnect team")
 		checkAxe(t, officer, "back office home")
-		if got := textOf(t, officer, ".site-user"); !strings.Contains(got, "Olivia OFFICER") {
-			t.Errorf("the header shows %q, want the officer", got)
-		}
+		wantTextOf(t, officer, ".site-user", "Olivia OFFICER")
 
 		// The queue lists the request.
 		click(t, officer, chromedp.CSS(`.site-nav a[href="/staff/queue"]`), http.StatusOK, "Request queue")
@@ -302,9 +300,7 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		// Claim it.
 		click(t, officer, byText("button", "Claim this request"), http.StatusOK, requestTitle)
 		checkAxe(t, officer, "request page, claimed")
-		if got := textOf(t, officer, ".flash"); !strings.Contains(got, "You claimed this request") {
-			t.Errorf("flash after claiming: %q", got)
-		}
+		wantTextOf(t, officer, ".flash", "You claimed this request")
 		if got := textOf(t, officer, "#claimed-by"); !strings.HasPrefix(got, "You claimed this request on ") {
 			t.Errorf("claimed by: %q", got)
 		}
@@ -320,9 +316,7 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		if got := textOf(t, officer, "#request-status"); got != "More information needed" {
 			t.Errorf("status after the question: %q", got)
 		}
-		if got := textOf(t, officer, "#waiting-answer"); !strings.Contains(got, "has not answered yet") {
-			t.Errorf("waiting notice: %q", got)
-		}
+		wantTextOf(t, officer, "#waiting-answer", "has not answered yet")
 		if got := textOf(t, officer, "#info-question"); got != question {
 			t.Errorf("the question shown to the team: %q", got)
 		}
@@ -366,9 +360,7 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		mustRun(t, physician, chromedp.SendKeys(chromedp.CSS("#answer"), answer))
 		click(t, physician, byText("button", "Send answer"), http.StatusOK, "Your CareConnect request")
 		checkAxe(t, physician, "request status, answered")
-		if got := textOf(t, physician, ".flash"); !strings.Contains(got, "your request is back in their queue") {
-			t.Errorf("flash after answering: %q", got)
-		}
+		wantTextOf(t, physician, ".flash", "your request is back in their queue")
 		if got := textOf(t, physician, "#request-status"); got != "Pending approval" {
 			t.Errorf("status after answering: %q", got)
 		}
@@ -393,9 +385,7 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		if got := textOf(t, officer, "#info-answer"); got != answer {
 			t.Errorf("the answer shown to the team: %q", got)
 		}
-		if got := textOf(t, officer, "#history"); !strings.Contains(got, "Answered: "+answer) {
-			t.Errorf("history lacks the answer: %q", got)
-		}
+		wantTextOf(t, officer, "#history", "Answered: "+answer)
 
 		// Approve with every allowed scope but one.
 		var allowed []string
@@ -427,9 +417,7 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 		if u := currentURL(officer); u != requestURL {
 			t.Errorf("after approving the officer is on %s, want the request page %s", u, requestURL)
 		}
-		if got := textOf(t, officer, ".flash"); !strings.Contains(got, "You approved the request of "+legalName) {
-			t.Errorf("flash after approving: %q", got)
-		}
+		wantTextOf(t, officer, ".flash", "You approved the request of "+legalName)
 		if got := textOf(t, officer, "#request-status"); got != "Approved" {
 			t.Errorf("status after approving: %q", got)
 		}
@@ -528,25 +516,14 @@ func TestE2E_OfficerDecidesAndSCIMShows(t *testing.T) {
 			legalName,
 		)
 		checkAxe(t, officer, "person page")
-		if got := textOf(t, officer, "#access-status"); !strings.Contains(
-			got,
-			"Approved with "+strings.Join(grantedLabels, ", "),
-		) {
-			t.Errorf("access on the person page: %q", got)
-		}
-		if got := textOf(t, officer, "#memberships"); !strings.Contains(got, doc.clinic) {
-			t.Errorf("memberships on the person page: %q", got)
-		}
+		wantTextOf(t, officer, "#access-status", "Approved with "+strings.Join(grantedLabels, ", "))
+		wantTextOf(t, officer, "#memberships", doc.clinic)
 		reason := "Privacy investigation of a complaint."
 		mustRun(t, officer, chromedp.SendKeys(chromedp.CSS("#reason-suspend"), reason))
 		click(t, officer, byText("button", "Suspend access"), http.StatusOK, legalName)
 		checkAxe(t, officer, "person page, suspended")
-		if got := textOf(t, officer, ".flash"); !strings.Contains(got, "Access suspended.") {
-			t.Errorf("flash after suspending: %q", got)
-		}
-		if got := textOf(t, officer, "#access-status"); !strings.Contains(got, "Suspended") {
-			t.Errorf("access after suspending: %q", got)
-		}
+		wantTextOf(t, officer, ".flash", "Access suspended.")
+		wantTextOf(t, officer, "#access-status", "Suspended")
 		if !strings.Contains(outboxEmail(t, inst, doc.email, "access_suspended").Text, reason) {
 			t.Errorf("the suspension email does not give the reason")
 		}

@@ -406,6 +406,15 @@ func textOf(t *testing.T, ctx context.Context, sel string) string {
 	return text
 }
 
+// wantTextOf checks that the visible text of the first element that
+// matches sel contains want.
+func wantTextOf(t *testing.T, ctx context.Context, sel, want string) {
+	t.Helper()
+	if got := textOf(t, ctx, sel); !strings.Contains(got, want) {
+		t.Errorf("%s on %s reads %q, want it to contain %q", sel, currentURL(ctx), got, want)
+	}
+}
+
 // mustRun runs the actions in order, each within stepTimeout, and stops the
 // test at the first one that fails, naming its index and the page.
 func mustRun(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {

@@ -36,12 +36,7 @@ func TestE2E_IneligibleProfessionStoppedBeforeAccount(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS("#profession-ineligible")),
 			chromedp.WaitNotVisible(chromedp.CSS("#college_id")),
 		)
-		if got := textOf(t, ctx, "#profession-ineligible"); !strings.Contains(
-			got,
-			"CareConnect access is not open to this profession",
-		) {
-			t.Errorf("notice %q", got)
-		}
+		wantTextOf(t, ctx, "#profession-ineligible", "CareConnect access is not open to this profession")
 		checkAxe(t, ctx, "registration form with an ineligible profession")
 
 		// Registering anyway stops before any account is made.
@@ -92,9 +87,7 @@ func TestE2E_OtherProfessionPlacedByTheTeam(t *testing.T) {
 		mustRun(t, officer, chromedp.SetValue(chromedp.CSS("#profession"), "pharmacist"),
 			chromedp.SendKeys(chromedp.CSS("#college_id"), "PH-7781"))
 		click(t, officer, byText("button", "Set the profession"), http.StatusOK, "Professions to review")
-		if got := textOf(t, officer, ".flash"); !strings.Contains(got, "as Pharmacist (Independent user)") {
-			t.Errorf("flash %q", got)
-		}
+		wantTextOf(t, officer, ".flash", "as Pharmacist (Independent user)")
 
 		// The person's menu now shows the journey.
 		navigate(t, ctx, inst.URL+"/menu")

@@ -23,15 +23,7 @@ func TestE2E_LeaveWithAccessPaused(t *testing.T) {
 		j.visit("/account", http.StatusOK, "Manage My Account")
 		j.clickText("a", "Record a Leave", http.StatusOK, "Leave")
 		start, end := j.pacificDay(0), j.pacificDay(30)
-		mustRun(t, j.ctx,
-			chromedp.Click(byText("label", "Parental leave")),
-			// Date fields take their value as YYYY-MM-DD whatever the
-			// browser's locale shows.
-			chromedp.SetValue(chromedp.CSS("#start"), start),
-			chromedp.SetValue(chromedp.CSS("#end"), end),
-			chromedp.Click(chromedp.CSS("#pause_access")),
-		)
-		j.clickText("button", "Record leave", http.StatusOK, "Leave")
+		j.recordLeave("Parental leave", start, end, true)
 		j.wantText(".flash", "Your leave from "+start+" to "+end+" is recorded", "comes back on "+end)
 		j.wantText("#leaves", "Parental leave", "Paused until "+end)
 		j.emails(accessDalia.email, "leave_recorded", 1)
@@ -66,13 +58,7 @@ func TestE2E_LeaveEndedEarlyAndCancelled(t *testing.T) {
 		j.signIn(accessDalia)
 		j.visit("/account/leave", http.StatusOK, "Leave")
 		start, end := j.pacificDay(0), j.pacificDay(30)
-		mustRun(t, j.ctx,
-			chromedp.Click(byText("label", "Medical leave")),
-			chromedp.SetValue(chromedp.CSS("#start"), start),
-			chromedp.SetValue(chromedp.CSS("#end"), end),
-			chromedp.Click(chromedp.CSS("#pause_access")),
-		)
-		j.clickText("button", "Record leave", http.StatusOK, "Leave")
+		j.recordLeave("Medical leave", start, end, true)
 		if r := j.latestRequest(doc); r.Status != portal.ARSuspended {
 			t.Fatalf("status on leave %s", r.Status)
 		}
@@ -97,12 +83,7 @@ func TestE2E_LeaveEndedEarlyAndCancelled(t *testing.T) {
 		j.emails(accessDalia.email, "leave_changed", 1)
 
 		from, to := j.pacificDay(10), j.pacificDay(20)
-		mustRun(t, j.ctx,
-			chromedp.Click(byText("label", "Sabbatical")),
-			chromedp.SetValue(chromedp.CSS("#start"), from),
-			chromedp.SetValue(chromedp.CSS("#end"), to),
-		)
-		j.clickText("button", "Record leave", http.StatusOK, "Leave")
+		j.recordLeave("Sabbatical", from, to, false)
 		j.clickText("button", "Cancel leave", http.StatusOK, "Leave")
 		j.wantText("#end-confirm", "Cancel this leave?")
 		j.clickCSS("#end-confirm button", http.StatusOK, "Leave")
@@ -113,4 +94,22 @@ func TestE2E_LeaveEndedEarlyAndCancelled(t *testing.T) {
 		}
 		j.emails(accessDalia.email, "leave_changed", 2)
 	})
+}
+
+// recordLeave fills the leave form on the page shown, the kind by its
+// label, pausing the access or not, and records the leave.
+func (j *accessJourney) recordLeave(kind, start, end string, pause bool) {
+	j.t.Helper()
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Click(byText("label", kind)),
+		// Date fields take their value as YYYY-MM-DD whatever the
+		// browser's locale shows.
+		chromedp.SetValue(chromedp.CSS("#start"), start),
+		chromedp.SetValue(chromedp.CSS("#end"), end),
+	}
+	if pause {
+		steps = append(steps, chromedp.Click(chromedp.CSS("#pause_access")))
+	}
+	mustRun(j.t, j.ctx, steps...)
+	j.clickText("button", "Record leave", http.StatusOK, "Leave")
 }

@@ -186,18 +186,14 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 		part(t, "administrator registers a worksite", func(t *testing.T) {
 			ctx := browserAs(t, inst, dalia, "Main Menu")
 			checkAxe(t, ctx, "main menu")
-			if got := textOf(t, ctx, "#step-worksite"); !strings.Contains(got, "To do") {
-				t.Errorf("the Worksites tile of a newcomer reads %q, want To do", got)
-			}
+			wantTextOf(t, ctx, "#step-worksite", "To do")
 
 			// A newcomer's tile leads to Join a Worksite, where registering
 			// comes after an address search; My Worksites offers it at once.
 			navigate(t, ctx, inst.URL+"/worksites")
 			expectPage(t, ctx, "My Worksites")
 			checkAxe(t, ctx, "my worksites, empty")
-			if got := textOf(t, ctx, ".empty-state"); !strings.Contains(got, "You do not belong to a worksite yet.") {
-				t.Errorf("empty My Worksites reads %q", got)
-			}
+			wantTextOf(t, ctx, ".empty-state", "You do not belong to a worksite yet.")
 			click(t, ctx, byText("a", "Register a new worksite"), http.StatusOK, "Register a Worksite")
 			checkAxe(t, ctx, "register a worksite")
 			if !eval[bool](t, ctx, `document.querySelector('input[name="has_authority"][value="yes"]').checked`) {
@@ -253,9 +249,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			if got := textOf(t, ctx, "#worksite-code"); got != string(mainCode) {
 				t.Errorf("the worksite page shows the Worksite ID %q, want %s", got, mainCode)
 			}
-			if got := textOf(t, ctx, "#worksite-status"); !strings.Contains(got, "Pending") {
-				t.Errorf("a new worksite's status reads %q, want pending", got)
-			}
+			wantTextOf(t, ctx, "#worksite-status", "Pending")
 			summary := textOf(t, ctx, ".summary-list")
 			for _, want := range []string{mainLine, "awaiting verification", "Private practice clinic", "Signed by " + daliaLegal} {
 				if !strings.Contains(summary, want) {
@@ -305,9 +299,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			click(t, ctx, byText("button", "Continue"), http.StatusUnprocessableEntity, "Join a Worksite")
 			checkAxe(t, ctx, "join by Worksite ID with an error")
 			expectFieldError(t, ctx, "code", "No worksite has the Worksite ID "+wrong)
-			if got := textOf(t, ctx, ".error-summary"); !strings.Contains(got, "There is a problem") {
-				t.Errorf("error summary %q", got)
-			}
+			wantTextOf(t, ctx, ".error-summary", "There is a problem")
 			if got := value(t, ctx, "#code"); got != wrong {
 				t.Errorf("after the wrong code the field holds %q, want %q", got, wrong)
 			}
@@ -321,9 +313,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			if got := textOf(t, ctx, ".summary-list"); !strings.Contains(got, mainLine) {
 				t.Errorf("the access form does not give the address %s: %q", mainLine, got)
 			}
-			if got := textOf(t, ctx, "#worksite-admins"); !strings.Contains(got, "Dalia") {
-				t.Errorf("the access form lists the administrators as %q", got)
-			}
+			wantTextOf(t, ctx, "#worksite-admins", "Dalia")
 			mustRun(t, ctx, chromedp.SendKeys(chromedp.CSS("#comment"), comment))
 			click(t, ctx, byText("button", "Request Access"), http.StatusOK, "Clinic Access Request")
 			checkAxe(t, ctx, "access request sent")
@@ -477,12 +467,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			click(t, ctx, byText("button", "Reject"), http.StatusOK, "Notification Centre")
 			checkAxe(t, ctx, "notification centre after rejecting")
 			wsExpectFlash(t, ctx, "You rejected Mia MEMBER's request to join "+brdName+".")
-			if got := textOf(t, ctx, "#actions-title + .empty-state"); !strings.Contains(
-				got,
-				"Nothing needs your action right now.",
-			) {
-				t.Errorf("with every request decided the Notification Centre reads %q", got)
-			}
+			wantTextOf(t, ctx, "#actions-title + .empty-state", "Nothing needs your action right now.")
 
 			// Invite Lou from the worksite's page.
 			click(t, ctx, chromedp.CSS(`.site-nav a[href="/menu"]`), http.StatusOK, "Main Menu")
@@ -494,9 +479,7 @@ func TestE2E_WorksiteJourney(t *testing.T) {
 			checkAxe(t, ctx, "my worksites, two worksites")
 			click(t, ctx, chromedp.CSS(fmt.Sprintf(`main table a[href=%q]`, mainURL)), http.StatusOK, mainName)
 			checkAxe(t, ctx, "worksite page")
-			if got := textOf(t, ctx, "#members-title ~ .table-wrap"); !strings.Contains(got, "Gregory NINETEEN") {
-				t.Errorf("the approved Gregory is not a member:\n%s", got)
-			}
+			wantTextOf(t, ctx, "#members-title ~ .table-wrap", "Gregory NINETEEN")
 			mustRun(t, ctx, chromedp.SendKeys(chromedp.CSS("#email"), lou.email))
 			click(t, ctx, byText("button", "Send invitation"), http.StatusOK, mainName)
 			checkAxe(t, ctx, "worksite page with an invitation")

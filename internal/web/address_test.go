@@ -22,6 +22,16 @@ import (
 	"golang.org/x/net/html"
 )
 
+// mainStreet is an address of a single building, without units.
+var mainStreet = portal.Address{
+	CivicNumber: "12",
+	StreetName:  "Main",
+	StreetType:  "St",
+	City:        "Vancouver",
+	Province:    "BC",
+	PostalCode:  "V6A 2S5",
+}
+
 // addressServer is a Server on a fresh database holding the guide's
 // building and a few other addresses, and a handler serving only the
 // address search.
@@ -43,14 +53,7 @@ func addressServer(t *testing.T, db *store.DB) (*Server, http.Handler) {
 			Province:    "BC",
 			PostalCode:  "V5Y 1P1",
 		},
-		portal.Address{
-			CivicNumber: "12",
-			StreetName:  "Main",
-			StreetType:  "St",
-			City:        "Vancouver",
-			Province:    "BC",
-			PostalCode:  "V6A 2S5",
-		},
+		mainStreet,
 	)
 	rows := func(yield func(portal.Address, error) bool) {
 		for _, a := range addrs {
@@ -225,15 +228,8 @@ func TestNewAddressResults(t *testing.T) {
 	}
 	b := a
 	b.ID, b.Unit = 8, "102"
-	c := portal.Address{
-		ID:          9,
-		CivicNumber: "12",
-		StreetName:  "Main",
-		StreetType:  "St",
-		City:        "Vancouver",
-		Province:    "BC",
-		PostalCode:  "V6A 2S5",
-	}
+	c := mainStreet
+	c.ID = 9
 	got := newAddressResults([]portal.Address{a, b, c}, "q", "/x?step=2", true)
 	if got.Count != 3 || len(got.Groups) != 2 || !got.Groups[0].Units || got.Groups[1].Units {
 		t.Fatalf("groups %+v", got.Groups)
@@ -241,4 +237,29 @@ func TestNewAddressResults(t *testing.T) {
 	if u := got.Groups[0].Items[1].URL; u != "/x?step=2&address_id=8" {
 		t.Fatalf("URL %q", u)
 	}
+}
+
+// TestWeb_AddressSearchTooLong: the type-ahead answers a query too long to
+// be an address with a message in its list, not an error page htmx would
+// not show.
+func TestWeb_AddressSearchTooLong(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		_, h := addressServer(t, db)
+		for q, want := range map[string]string{
+			strings.Repeat("Broadway ", 13):              "Your search has too many words. Type at most 12 words of the address, for example 370 Broadway E.",
+			"370 Broadway E " + strings.Repeat("x", 200): "Your search is too long. Type at most 200 characters of the address, for example 370 Broadway E.",
+		} {
+			w, doc := addressSearch(t, h, q, true)
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d", w.Code)
+			}
+			if got := texts(doc, "ul#address-results li.search-error"); len(got) != 1 || got[0] != want {
+				t.Fatalf("message %q, want %q", got, want)
+			}
+			if len(attrs(doc, "ul#address-results", "hidden")) != 0 || len(texts(doc, "ul#address-results a")) != 0 {
+				t.Fatal("want the visible message and no results")
+			}
+		}
+	})
 }

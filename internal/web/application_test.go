@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
 )
@@ -137,19 +138,16 @@ func TestWeb_ApplicationAccess(t *testing.T) {
 		if !strings.Contains(p.Text("#remote-refusal"), "physical worksite") {
 			t.Fatalf("remote page: %q", p.Text("main"))
 		}
-		p = doc.Post(
-			"/application/remote",
-			url.Values{
-				"street":      {"1 Main St"},
-				"city":        {"Victoria"},
-				"postal_code": {"V8W 1A1"},
-				"reason":      {"On call from home."},
-			},
-		)
+		p = doc.Post("/application/remote", remoteAccessForm("On call from home."))
 		if p.Status != http.StatusForbidden {
 			t.Fatalf("remote request before provisioning: %d", p.Status)
 		}
 	})
+}
+
+// remoteAccessForm asks for remote access from a home in Victoria.
+func remoteAccessForm(reason string) url.Values {
+	return url.Values{"street": {"1 Main St"}, "city": {"Victoria"}, "postal_code": {"V8W 1A1"}, "reason": {reason}}
 }
 
 func TestWeb_RemoteAccessForm(t *testing.T) {
@@ -159,30 +157,10 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 	registerWorksite(t, inst, doc, "Nia Clinic", "401")
 	acct := accountOf(t, inst, doc)
 	// Provision access directly, as the back office would.
-	now := inst.Clock.Now()
-	r := &portal.AccessRequest{
-		AccountID:  acct.ID,
-		Status:     portal.ARSubmitted,
-		UserType:   acct.UserType(),
-		Profession: acct.Profession,
-		FirstName:  "Nia",
-		LastName:   "P",
-		Job:        "Physician",
-		CreatedAt:  now,
-		UpdatedAt:  now,
-	}
 	mine, _ := inst.DB.Read().FindAccountMemberships(t.Context(), acct.ID)
+	r := fixture.Request(acct, inst.Clock.Now())
 	r.WorksiteIDs = []portal.WorksiteID{mine[0].WorksiteID}
-	if err := inst.DB.InTx(t.Context(), func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(t.Context(), r); err != nil {
-			return err
-		}
-		_, err := tx.ChangeAccessRequest(t.Context(), store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted}, To: portal.ARApproved, At: now,
-			ActorKind: "staff", ActorID: "staff:1"})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	fixture.ProvisionRequest(t, inst.DB, r, "demographics")
 	p := doc.Get("/application/remote")
 	if len(p.Find("#remote-refusal")) != 0 || len(p.Find("#street")) != 1 {
 		t.Fatalf("remote form not offered: %s", p.Text("main"))
@@ -195,15 +173,7 @@ func TestWeb_RemoteAccessForm(t *testing.T) {
 		p.Attr("#street", "value") != "1 Main St" {
 		t.Fatalf("invalid remote form: %d", p.Status)
 	}
-	p = doc.Post(
-		"/application/remote",
-		url.Values{
-			"street":      {"1 Main St"},
-			"city":        {"Victoria"},
-			"postal_code": {"V8W 1A1"},
-			"reason":      {"On call from home on weekends."},
-		},
-	)
+	p = doc.Post("/application/remote", remoteAccessForm("On call from home on weekends."))
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("remote request: %d %s", p.Status, p.Text("main"))
 	}

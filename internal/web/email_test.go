@@ -208,10 +208,7 @@ func TestWeb_EmailConfirmationResendIsRateLimited(t *testing.T) {
 func TestWeb_InvitationNeedsTheLinkOrAConfirmedAddress(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia18")
-		id, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
-		admin.Get("/worksites/" + id)
-		admin.Invite(id, "lou@clinic.example")
+		_, id := kingsgateInvitation(t, inst, "lou@clinic.example")
 		inv, err := inst.DB.Read().FindPendingInvitationsForEmail(t.Context(), "lou@clinic.example", inst.Clock.Now())
 		if err != nil || len(inv) != 1 {
 			t.Fatalf("invitation %v %v", inv, err)

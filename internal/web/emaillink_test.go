@@ -38,8 +38,7 @@ func cardSignIn(t *testing.T, c *portaltest.Client, start, given, surname, email
 func TestWeb_EmailedLinkSurvivesRegistration(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := inst.Confirmed(t, "Dalia", "EIGHTEEN", "dalia@example.ca", "dalia.eighteen")
-		wsID, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+		admin, wsID := kingsgateAdmin(t, inst)
 		admin.Invite(wsID, "nina@example.ca")
 		text := outboxText(t, inst, "nina@example.ca", "worksite_invitation")
 		for _, want := range []string{"sign in with your BC Services Card", "HxBC account form", "come back to this invitation"} {

@@ -15,8 +15,7 @@ import (
 func TestWeb_Locum(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		admin := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
-		wsID, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+		admin, wsID := kingsgateAdmin(t, inst)
 		locum := inst.Confirmed(t, "Lou", "LOCUM", "lou@example.ca", "lou.locum")
 		joinDirectly(t, inst, wsID, "lou@example.ca")
 		lou := inst.Account(t, "lou@example.ca")

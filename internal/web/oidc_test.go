@@ -113,12 +113,18 @@ func TestWeb_SignInRefusesWrongNonce(t *testing.T) {
 	t.Parallel()
 	inst, _ := mockPortal(t, nil)
 	c := inst.Client(t)
+	wantSignInRefused(t, signInWithWrongNonce(c), identity.ErrNonce)
+}
+
+// signInWithWrongNonce starts a sign-in on c and answers it as if the
+// identity provider had been sent another nonce.
+func signInWithWrongNonce(c *portaltest.Client) *portaltest.Page {
 	start := c.Get("/signin")
 	u, _ := url.Parse(start.Location)
 	q := u.Query()
 	q.Set("nonce", "a-nonce-the-portal-never-sent")
 	u.RawQuery = q.Encode()
-	wantSignInRefused(t, c.Follow(c.Get(u.String())), identity.ErrNonce)
+	return c.Follow(c.Get(u.String()))
 }
 
 // tamper alters the ID token's payload in the token endpoint's answer.

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
-	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
@@ -36,45 +35,9 @@ func rvAccess(
 	due time.Time,
 ) *portal.AccessRequest {
 	t.Helper()
-	ctx := t.Context()
-	approved := due.AddDate(-1, 0, 0)
-	r := &portal.AccessRequest{
-		AccountID:          acct.ID,
-		Status:             portal.ARSubmitted,
-		UserType:           acct.UserType(),
-		Profession:         acct.Profession,
-		FirstName:          acct.GivenNames,
-		LastName:           acct.Surname,
-		Job:                "Family physician",
-		AttestCorrect:      true,
-		AttestDirectCare:   true,
-		AttestAnnualReview: true,
-		ReasonPatientCare:  true,
-		CreatedAt:          approved,
-		UpdatedAt:          approved,
-		WorksiteIDs:        []portal.WorksiteID{w.ID},
-	}
-	err := inst.DB.InTx(ctx, func(tx *store.Tx) error {
-		if err := tx.CreateAccessRequest(ctx, r); err != nil {
-			return err
-		}
-		ok, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARSubmitted},
-			To: portal.ARApproved, At: approved, ActorKind: portal.ActorStaff, ActorID: "staff:1",
-			Set: map[string]any{
-				"granted_scopes": "demographics,laboratory_results",
-				"approved_at":    approved.UnixMilli(),
-				"decided_at":     approved.UnixMilli(),
-				"review_due_at":  due.UnixMilli(),
-			}})
-		if err != nil || !ok {
-			t.Fatalf("approve: %v %v", ok, err)
-		}
-		return tx.AppendProvisioningEvent(ctx, acct.ID, app.ProvUserProvisioned, "{}", approved)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
+	r := fixture.Request(acct, due.AddDate(-1, 0, 0), w)
+	r.ReviewDueAt = due
+	return fixture.ProvisionRequest(t, inst.DB, r, "demographics,laboratory_results")
 }
 
 func rvPacificDate(t *testing.T, tm time.Time) string {

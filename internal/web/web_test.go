@@ -8,7 +8,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
@@ -317,71 +316,6 @@ func TestWeb_SecurityHeadersAndErrors(t *testing.T) {
 			t.Errorf("metrics lack %q", want)
 		}
 	}
-}
-
-func TestWeb_SignOutEndsSession(t *testing.T) {
-	t.Parallel()
-	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	c := inst.Confirmed(t, "Otto", "OUT", "otto@example.ca", "otto.out")
-	p := c.Post("/signout", nil)
-	if p.Status != http.StatusSeeOther || !strings.Contains(p.Location, "/dev/oidc/end_session") {
-		t.Fatalf("sign out: %d %q", p.Status, p.Location)
-	}
-	if p := c.Follow(p); !strings.HasSuffix(p.URL, "/signed-out") {
-		t.Fatalf("ended at %s", p.URL)
-	}
-	if p := c.Get("/menu"); p.Status != http.StatusSeeOther {
-		t.Fatalf("menu after sign-out: %d, want a redirect to sign in", p.Status)
-	}
-}
-
-func TestWeb_SessionRotatedAtSignIn(t *testing.T) {
-	t.Parallel()
-	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	c := inst.Client(t)
-	c.Get("/signin")
-	u, _ := url.Parse(inst.URL)
-	before := c.HTTP.Jar.Cookies(u)
-	c.SignIn("Rita", "ROTATE", "1980-01-01", "")
-	after := c.HTTP.Jar.Cookies(u)
-	if len(before) != 1 || len(after) != 1 || before[0].Value == after[0].Value {
-		t.Fatalf("session cookie not rotated: before %v after %v", before, after)
-	}
-	// The pre-sign-in token no longer works.
-	old := inst.Client(t)
-	old.HTTP.Jar.SetCookies(u, before)
-	if p := old.Get("/register"); p.Status != http.StatusSeeOther {
-		t.Fatalf("old session still valid: %d", p.Status)
-	}
-}
-
-func TestWeb_SessionTimeouts(t *testing.T) {
-	t.Parallel()
-	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
-	t.Run("Idle", func(t *testing.T) {
-		c := inst.Confirmed(t, "Ida", "IDLE", "ida@example.ca", "ida.idle")
-		inst.Clock.Advance(29 * time.Minute)
-		if p := c.Get("/menu"); p.Status != http.StatusOK {
-			t.Fatalf("after 29 idle minutes: %d", p.Status)
-		}
-		inst.Clock.Advance(31 * time.Minute)
-		if p := c.Get("/menu"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/signin") {
-			t.Fatalf("after 31 idle minutes: %d %q", p.Status, p.Location)
-		}
-	})
-	t.Run("Absolute", func(t *testing.T) {
-		c := inst.Confirmed(t, "Abe", "ABSOLUTE", "abe@example.ca", "abe.abs")
-		for i := 0; i < 35; i++ { // active every 20 minutes for 11h40m
-			inst.Clock.Advance(20 * time.Minute)
-			if p := c.Get("/menu"); p.Status != http.StatusOK {
-				t.Fatalf("active session ended after %d minutes", (i+1)*20)
-			}
-		}
-		inst.Clock.Advance(21 * time.Minute)
-		if p := c.Get("/menu"); p.Status != http.StatusSeeOther {
-			t.Fatalf("session older than 12 hours still valid: %d", p.Status)
-		}
-	})
 }
 
 func TestWeb_SignInStartsAreRateLimited(t *testing.T) {

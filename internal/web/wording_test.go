@@ -87,9 +87,7 @@ func TestWeb_Wording(t *testing.T) {
 func TestWeb_SponsorshipPageTitles(t *testing.T) {
 	t.Parallel()
 	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
-		doc := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
-		wsID, _ := registerWorksite(t, inst, doc, "Kingsgate Mall Clinic", "101")
-		moa := inst.Registered(t, "Mona", "FRONTDESK", "mona@example.ca", "mona.frontdesk", portaltest.AsMOA)
+		doc, wsID, moa := doctorAndMOA(t, inst)
 		joinDirectly(t, inst, wsID, "mona@example.ca")
 		tile := moa.Get("/menu").Text("#tile-sponsor")
 		p := moa.Get("/sponsorships")

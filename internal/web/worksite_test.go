@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
+	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 	"github.com/bcgov-example/careconnect-portal/internal/web"
 )
 
@@ -27,6 +29,25 @@ func registerWorksite(
 	t.Helper()
 	w := inst.ApprovedWorksite(t, c, name, unit, accountOf(t, inst, c).LegalName())
 	return formatInt(int64(w.ID)), string(w.Code)
+}
+
+// kingsgateAdmin signs in Dalia DOCTOR, the site administrator of the
+// approved Kingsgate Mall Clinic; it returns her client and the clinic's id.
+func kingsgateAdmin(t *testing.T, inst *portaltest.Instance) (*portaltest.Client, string) {
+	t.Helper()
+	admin := inst.Confirmed(t, "Dalia", "DOCTOR", "dalia@example.ca", "dalia.doctor")
+	id, _ := registerWorksite(t, inst, admin, "Kingsgate Mall Clinic", "101")
+	return admin, id
+}
+
+// kingsgateInvitation has Dalia, from kingsgateAdmin, invite email to her
+// clinic from its page.
+func kingsgateInvitation(t *testing.T, inst *portaltest.Instance, email string) (*portaltest.Client, string) {
+	t.Helper()
+	admin, id := kingsgateAdmin(t, inst)
+	admin.Get("/worksites/" + id)
+	admin.Invite(id, email)
+	return admin, id
 }
 
 // accountOf finds the account signed in on a client through its menu.
@@ -371,4 +392,76 @@ func TestWeb_ErrorPageWayBack(t *testing.T) {
 			)
 		}
 	}
+}
+
+// Looking a worksite up by its address counts against the same limit as
+// typing its Worksite ID, so codes cannot be harvested address by address.
+func TestWeb_AddressLookupsCountAsWorksiteLookups(t *testing.T) {
+	t.Parallel()
+	inst := portaltest.Start(t, storetest.DSNs(t)["sqlite"])
+	c := inst.Confirmed(t, "Al", "ADDRESS", "al@example.ca", "al.a")
+	c.Get("/worksites/join/code")
+	for i := 1; i <= 10; i++ {
+		if p := c.Post("/worksites/join/code", url.Values{"code": {"AAAAAAA"}}); p.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("code look-up %d: %d", i, p.Status)
+		}
+	}
+	for i := 11; i <= 20; i++ {
+		if p := c.Get(fmt.Sprintf("/worksites/join/address?address_id=%d", i)); p.Status == http.StatusTooManyRequests {
+			t.Fatalf("address look-up %d refused already", i)
+		}
+	}
+	p := c.Get("/worksites/join/address?address_id=21")
+	if p.Status != http.StatusTooManyRequests || !strings.Contains(p.Text("main"), "too many times") {
+		t.Fatalf("look-up 21 by address: %d %q", p.Status, p.Text("main"))
+	}
+	// The search itself is not a look-up of a worksite.
+	if p := c.Get("/worksites/join/address?q=370+Broadway"); p.Status != http.StatusOK {
+		t.Fatalf("address search after the limit: %d", p.Status)
+	}
+}
+
+// TestWeb_SendAgainTwice presses Send again twice on the same page (a
+// double click, or a second tab): one more email goes out, so the link in
+// it keeps working, and one audit row says so.
+func TestWeb_SendAgainTwice(t *testing.T) {
+	t.Parallel()
+	portaltest.Each(t, func(t *testing.T, inst *portaltest.Instance) {
+		admin, wsID := kingsgateInvitation(t, inst, "lou@example.ca")
+		page := admin.Get("/worksites/" + wsID)
+		action := page.Attr(`form[action$="/resend"]`, "action")
+		sent := page.Attr(`form[action$="/resend"] input[name="sent"]`, "value")
+		if action == "" || sent != "1" {
+			t.Fatalf("Send again form: action %q, sent %q", action, sent)
+		}
+		for i := range 2 {
+			p := admin.Post(action, url.Values{"sent": {sent}})
+			if p.Status != http.StatusSeeOther || !strings.Contains(admin.Follow(p).Text(".flash"), "Invitation sent again.") {
+				t.Fatalf("press %d: %d %s", i+1, p.Status, p.Text("main"))
+			}
+		}
+		if got := len(inst.Emails(t, "lou@example.ca", "worksite_invitation")); got != 2 {
+			t.Errorf("%d invitation emails after inviting and pressing Send again twice, want 2", got)
+		}
+		f := store.AuditFilter{WorksiteID: mustAtoi(t, wsID)}
+		if resent := inst.AuditCount(t, f, "worksite.invitation_resent"); resent != 1 {
+			t.Errorf("%d worksite.invitation_resent rows, want 1", resent)
+		}
+		page = admin.Get("/worksites/" + wsID)
+		if got := page.Attr(`form[action$="/resend"] input[name="sent"]`, "value"); got != "2" {
+			t.Errorf("the page now shows sent %q, want 2", got)
+		}
+		if !strings.Contains(page.Text("main"), "(sent 2 times)") {
+			t.Errorf("the list does not say the invitation was sent twice: %s", page.Text("main"))
+		}
+
+		// A post without the count the page showed sends nothing.
+		p := admin.Post(action, nil)
+		if p.Status != http.StatusConflict || p.Text(".flash-error") != "Reload the worksite page and use Send again there." {
+			t.Errorf("Send again without the count: %d %q, want 409 and a reload", p.Status, p.Text(".flash-error"))
+		}
+		if got := len(inst.Emails(t, "lou@example.ca", "worksite_invitation")); got != 2 {
+			t.Errorf("%d invitation emails after a post without the count, want 2", got)
+		}
+	})
 }
