@@ -101,8 +101,9 @@ func (l *Leave) CanEnd(today string) bool {
 // Days is the leave's length in days.
 func (l *Leave) Days() int { return DaysBetween(l.Start, l.End) }
 
-// DaysBetween counts the days from one date (YYYY-MM-DD) to a later one;
-// 0 when either is not a date.
+// DaysBetween counts the days from one date (YYYY-MM-DD) to another,
+// negative when the other is earlier; 0 when either is not a date. Both
+// are read as UTC days, which are all 24 hours long.
 func DaysBetween(from, to string) int {
 	f, err := time.Parse(time.DateOnly, from)
 	if err != nil {
@@ -112,7 +113,7 @@ func DaysBetween(from, to string) int {
 	if err != nil {
 		return 0
 	}
-	return int(t.Sub(f).Hours()/24 + 0.5)
+	return int(t.Sub(f) / (24 * time.Hour))
 }
 
 // Period is the leave as moments, from the start of its first day to the

@@ -33,7 +33,7 @@ func TestPrerequisites_RecordTraining(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			a := app.New(db, passwd.NewHasher(2), tmpl, app.Config{BaseURL: "https://portal.test"}, nil)
+			a := app.New(db, passwd.NewTestHasher(), tmpl, app.Config{BaseURL: "https://portal.test"}, nil)
 			acct := fixture.Register(t, a, "ezra", "Ezra", "EXTERNAL")
 			getenv := func(k string) string {
 				switch k {
