@@ -10,7 +10,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // professional registers a person of a given profession.
@@ -81,9 +80,7 @@ func missingKeys(err error) []string {
 }
 
 func TestApp_AccessRequest(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, w := kingsgate(t, a)
 		doc := professional(t, a, "dr.jones", asPhysician)
 
@@ -149,9 +146,7 @@ func TestApp_AccessRequest(t *testing.T) {
 }
 
 func TestApp_AccessRequestPolicies(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, w := kingsgate(t, a)
 
 		t.Run("PharmacistGetsNoPharmaNet", func(t *testing.T) {
@@ -234,9 +229,7 @@ func TestApp_AccessRequestPolicies(t *testing.T) {
 // A submitted request carries its reference number, stored with it, and
 // every email about it shows the number under the greeting.
 func TestAccessRequest_ReferenceNumber(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		want := portal.ReferenceNumber(r.ID, r.CreatedAt)

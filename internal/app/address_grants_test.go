@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // Every grant made on the strength of an email address records how the
@@ -15,9 +15,7 @@ import (
 // person's own confirmed address; training credit only ever to a
 // confirmed address, at once or when its owner confirms it.
 func TestApp_GrantsRecordHowTheAddressWasShown(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		lead := person(t, a, "lead.moa", "Lena", "MOA")
 		w := approvedWorksite(t, a, lead, worksiteInput("Kingsgate Mall Clinic"))
 		lead = confirmed(t, a, lead)

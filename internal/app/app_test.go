@@ -38,6 +38,23 @@ func newApp(t *testing.T, db *store.DB) *app.App {
 	return a
 }
 
+// eachApp runs a test in parallel with the others, on each store
+// (storetest.Each), with a fresh app on that store (newApp).
+func eachApp(t *testing.T, test func(t *testing.T, db *store.DB, a *app.App)) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { test(t, db, newApp(t, db)) })
+}
+
+// eachClockApp is eachApp with the app on a fake clock (rvApp) the test
+// moves.
+func eachClockApp(t *testing.T, test func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock)) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, clock := rvApp(t, db)
+		test(t, db, a, clock)
+	})
+}
+
 func card(key string) portal.CardIdentity { return fixture.Card(key) }
 
 func validInput() portal.RegistrationInput { return fixture.Registration() }
@@ -87,9 +104,7 @@ func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
 }
 
 func TestApp_Register(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)
 		if acct.MSPBillingNumber != "A1234" || acct.Phone != "+17788889999" || acct.GivenNames != "Dalia" ||
 			acct.IsResident {
@@ -278,9 +293,7 @@ func TestApp_RegisterFieldErrors(t *testing.T) {
 // Two people registering the same email at once: the unique index lets
 // exactly one win, and the other gets the email field error.
 func TestApp_RegisterRace(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		const n = 4
 		var wg sync.WaitGroup
 		errs := make([]error, n)
@@ -318,9 +331,7 @@ func TestApp_RegisterRace(t *testing.T) {
 }
 
 func TestApp_ChangePassword(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)
 		// change types the password twice, signed in at a moment.
 		change := func(password string, signedIn time.Time) error {
@@ -377,9 +388,7 @@ func TestApp_ChangePassword(t *testing.T) {
 }
 
 func TestApp_UpdateContact(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)
 		other := validInput()
 		other.Email, other.Username = "taken@example.ca", "someone"
@@ -442,9 +451,7 @@ func TestApp_UpdateContact(t *testing.T) {
 }
 
 func TestApp_RegisterRefusesIneligibleProfession(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		in := validInput()
 		in.Profession, in.CollegeID = "physiotherapist", "PT-2041"
 		_, err := a.Register(ctx, meta, card("1"), in)

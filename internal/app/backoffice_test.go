@@ -167,9 +167,7 @@ func boClaim(t *testing.T, a *app.App, s *portal.Staff, id portal.AccessRequestI
 }
 
 func TestBackoffice_ClaimAndRelease(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		oscar := boStaff(t, a, "oscar", "Oscar", "OFFICER", portal.RoleOfficer)
 		ada := boStaff(t, a, "ada", "Ada", "ADMIN", portal.RoleAdministrator)
@@ -277,9 +275,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 }
 
 func TestBackoffice_DecideNeedsClaim(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		oscar := boStaff(t, a, "oscar", "Oscar", "OFFICER", portal.RoleOfficer)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
@@ -313,9 +309,7 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 }
 
 func TestBackoffice_Approve(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		ph, pr := boApplicant(t, a, "pat", "Pat", "PHARMACIST", "102", boPharmacist)
@@ -585,9 +579,7 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 }
 
 func TestBackoffice_ChangeAccess(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		q, qr := boApplicant(t, a, "quinn", "Quinn", "DECLINED", "102", nil)
@@ -779,9 +771,7 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 }
 
 func TestBackoffice_QueueFilters(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		_, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		a.Now = func() time.Time { return time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC) }
@@ -958,9 +948,7 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 }
 
 func TestBackoffice_WorksiteQueue(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))

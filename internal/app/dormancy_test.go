@@ -8,8 +8,8 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // dmKinds lists the dormancy emails a person got, oldest first.
@@ -82,9 +82,7 @@ func dmNoDormant(t *testing.T, a *app.App) {
 }
 
 func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		other := newApp(t, db)
 		other.Now = clock.Now
 		doc, _, r := rvPerson(t, a, "dr.dormant", "Dora", "DORMANT", "101")
@@ -255,9 +253,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 }
 
 func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, _, r := rvPerson(t, a, "dr.team", "Tess", "TEAM", "101")
 		// The annual review suspends her; dormancy confirms nothing.
 		due := boRequest(t, db, r.ID).ReviewDueAt
@@ -286,9 +282,7 @@ func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
 }
 
 func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		_, _, r := rvPerson(t, a, "dr.missed", "Max", "MISSED", "101")
 		// The job never ran: within its grace the invariant holds, after it not.
 		clock.Set(clock.Now().Add(portal.DefaultDormancyLimit + portal.DormancyJobGrace - time.Minute))
@@ -314,9 +308,7 @@ func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
 }
 
 func TestDormancy_ConfiguredLimit(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		a.DormancyLimit = 90 * 24 * time.Hour
 		doc, _, r := rvPerson(t, a, "dr.short", "Sid", "SHORT", "101")
 		clock.Set(clock.Now().Add(90 * 24 * time.Hour))

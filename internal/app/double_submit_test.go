@@ -8,8 +8,9 @@ import (
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // atOnce runs submit twice at the same moment and returns both results.
@@ -80,9 +81,7 @@ func oneSucceeded(t *testing.T, round int, errs []error, want string) {
 // request) makes one invitation and one email; the other submission gets
 // the message a second invitation gets.
 func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin, w := kingsgate(t, a)
 		const rounds = 8
 		for round := range rounds {
@@ -125,9 +124,7 @@ func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
 // An invitation past its expiry steps aside for a new one to the same
 // address; Send again on the old one is then refused, as the new one waits.
 func TestApp_InviteAgainAfterExpiry(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		now := clock.Now()
 		admin, w := kingsgate(t, a)
 		old, err := a.Invite(ctx, meta, admin, w.ID, "locum@example.ca")
@@ -158,9 +155,7 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 // A request to join submitted twice at once makes one request and one
 // email to each administrator.
 func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, w := kingsgate(t, a)
 		for round := range 5 {
 			asker := person(t, a, fmt.Sprintf("asker%d", round), "Ari", "ASKER")
@@ -186,9 +181,7 @@ func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
 // A sponsorship asked for twice at once makes one sponsorship and one
 // email to the authorizer.
 func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
 		w := approvedWorksite(t, a, doc, worksiteInput("Kingsgate Mall Clinic"))
 		enrolled(t, a, doc, w)
@@ -212,9 +205,7 @@ func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
 // The CareConnect Enrolment Form submitted twice at once makes one request
 // and one acknowledgement email.
 func TestApp_SubmitAccessRequestTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, w := kingsgate(t, a)
 		for round := range 5 {
 			key := fmt.Sprintf("dr.pat%d", round)

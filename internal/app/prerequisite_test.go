@@ -10,7 +10,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // rightAnswers answers every question of the quiz correctly.
@@ -46,9 +45,7 @@ func insertCompletion(t *testing.T, db *store.DB, c *store.Completion) {
 }
 
 func TestApp_TrainingQuiz(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p := person(t, a, "quiz.taker", "Quinn", "TAKER")
 
 		st, err := a.TrainingStatus(ctx, p)
@@ -138,9 +135,7 @@ func TestApp_TrainingQuiz(t *testing.T) {
 }
 
 func TestApp_TrainingOutdatedByNewVersion(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p := person(t, a, "old.timer", "Olga", "TIMER")
 		earlier := a.Now().Add(-400 * 24 * time.Hour)
 		insertCompletion(t, db, &store.Completion{AccountID: p.ID, Kind: store.CompletionTraining, Version: "2025.1",
@@ -169,9 +164,7 @@ func TestApp_TrainingOutdatedByNewVersion(t *testing.T) {
 }
 
 func TestApp_SignHPCAA(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := person(t, a, "doc.signer", "Dalia Marie", "SIGNER")
 
 		t.Run("ErrWrongName", func(t *testing.T) {
@@ -248,9 +241,7 @@ func TestApp_SignHPCAA(t *testing.T) {
 }
 
 func TestApp_RecordExternalTraining(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p := confirmed(t, a, person(t, a, "ext.learner", "Eli", "LEARNER"))
 
 		for _, tt := range []struct {
@@ -302,9 +293,7 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 // credited to whoever shows they own the address, not to an account that
 // merely typed it.
 func TestApp_ExternalTrainingWaitsForConfirmedAddress(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		mallory := confirmed(t, a, person(t, a, "mallory", "Mallory", "TAKER"))
 		// Mallory puts Alice's address on her account; she cannot confirm it.
 		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "alice@example.ca", Phone: "778 888 9999"}); err != nil {

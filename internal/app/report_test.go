@@ -121,9 +121,7 @@ func mustStaff(t *testing.T, a *app.App, email, role string) *portal.Staff {
 }
 
 func TestApp_ReportDecisionTimes(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
 		// Ten requests decided in the last 90 days after 1..10 hours.
 		for i := 1; i <= 10; i++ {
@@ -181,9 +179,7 @@ func TestApp_ReportDecisionTimes(t *testing.T) {
 }
 
 func TestApp_ReportByHealthAuthority(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
 		p := repAccount(t, db, "p", portal.ProfPhysician)
 		w := repWorksite(t, db, "1", portal.WorksiteApproved, p)
@@ -208,9 +204,7 @@ func TestApp_ReportByHealthAuthority(t *testing.T) {
 }
 
 func TestApp_ReportFunnel(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
 		training, hpcaa := store.CompletionTraining, store.CompletionHPCAA
 
@@ -374,9 +368,7 @@ func TestApp_ResolveAuditQuery(t *testing.T) {
 }
 
 func TestApp_AuditTrailIsAudited(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
 		p := person(t, a, "paula", "Paula", "PERSON")
 		person(t, a, "olga", "Olga", "OTHER") // not in Paula's trail

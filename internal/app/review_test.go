@@ -11,7 +11,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // rvApp is an app on a fake clock starting at the newApp time (November
@@ -140,9 +139,7 @@ func rvPerson(
 }
 
 func TestReview_RemindersAndSuspension(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		other := newApp(t, db) // a second instance sharing the clock
 		other.Now = clock.Now
 		doc, _, r := rvPerson(t, a, "dr.review", "Dana", "REVIEW", "101")
@@ -322,9 +319,7 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 }
 
 func TestReview_LateRunSendsOnlyTheMostUrgent(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, _, r := rvPerson(t, a, "dr.late", "Lana", "LATE", "101")
 		jump, _, rj := rvPerson(t, a, "dr.jump", "Jo", "JUMP", "102")
 
@@ -380,9 +375,7 @@ func TestReview_LateRunSendsOnlyTheMostUrgent(t *testing.T) {
 }
 
 func TestReview_ConfirmResetsTheCycle(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, w, r := rvPerson(t, a, "dr.confirm", "Cora", "CONFIRM", "101")
 
 		v, err := a.AccessReview(ctx, doc)
@@ -457,9 +450,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 }
 
 func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, _, r := rvPerson(t, a, "dr.back", "Bea", "BACK", "101")
 		due := boRequest(t, db, r.ID).ReviewDueAt
 		clock.Set(due.Add(app.ReviewGrace + time.Minute))
@@ -500,9 +491,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 }
 
 func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		all := app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true}
 		wantBlocked := func(t *testing.T, p *portal.Account, r *portal.AccessRequest) {
@@ -573,9 +562,7 @@ func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 }
 
 func TestReview_Members(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		other := newApp(t, db)
 		other.Now = clock.Now
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
@@ -739,9 +726,7 @@ func TestReview_Members(t *testing.T) {
 }
 
 func TestReview_StaffView(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		aaron := boStaff(t, a, "aaron", "Aaron", "AUDITOR", portal.RoleAuditor)
 		soon, _, rSoon := rvPerson(t, a, "dr.soon", "Sue", "SOON", "101")

@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // A worksite's named signer who is no practitioner signs from the emailed
@@ -16,9 +16,7 @@ import (
 // name, without eligibility for CareConnect, and without breaking the
 // access policy.
 func TestApp_RegisterSigner(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")
 		in := worksiteInput("Harbour Clinic")
 		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Olive Owner", "olive@harbour.example"

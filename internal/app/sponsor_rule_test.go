@@ -8,8 +8,8 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // oboFix is a clinic with its site administrator, an enrolled physician
@@ -143,9 +143,7 @@ func wantStatus(t *testing.T, db *store.DB, r *portal.AccessRequest, status stri
 // qualifies: each way a sponsor can stop qualifying lets her access lapse
 // in the same transaction, and nothing brings it back by itself.
 func TestApp_SponsorLapse(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
 		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 
@@ -299,9 +297,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 // The annual review suspends the sponsor: the MOA's access lapses with it,
 // and when the sponsor confirms the review she stays suspended.
 func TestApp_SponsorLapseAnnualReview(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
 		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		// The physician is approved now, the MOA six months later, so
@@ -333,9 +329,7 @@ func TestApp_SponsorLapseAnnualReview(t *testing.T) {
 // Confirming her own overdue review does not restore an MOA's access while
 // no sponsor qualifies.
 func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
 		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		f := sponsoredMOA(t, a, officer, "rvs", "210")
@@ -362,9 +356,7 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 // approve her, and an MOA sponsored only by such a physician (as the data
 // of the time allowed) is not approved by the team.
 func TestApp_SponsorMustHaveAccess(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		admin := enrol(t, a, "lead.admin", "Lena", "ADMIN", asMOA)
 		clinic := approvedWorksite(t, a, admin, worksiteAt("Kingsgate Mall Clinic", "101"))
@@ -663,9 +655,7 @@ func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acc
 // with the other's scopes only, and neither the team's reinstatement nor
 // her annual review gives her more.
 func TestApp_SponsorScopesNarrow(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
 		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 

@@ -12,7 +12,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // enrol registers a person; edit sets their profession.
@@ -80,9 +79,7 @@ func sponsorAudit(t *testing.T, db *store.DB, id portal.SponsorshipID) []string 
 }
 
 func TestApp_SponsorshipCandidates(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
 		moa := enrol(t, a, "mo.assistant", "Mona", "ASSISTANT", asMOA)
 		rn := enrol(t, a, "rita.nurse", "Rita", "NURSE", asRN)
@@ -172,9 +169,7 @@ func TestApp_SponsorshipCandidates(t *testing.T) {
 }
 
 func TestApp_SponsorshipRequest(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
 		moa := enrol(t, a, "mo.assistant", "Mona", "ASSISTANT", asMOA)
 		far := enrol(t, a, "dr.far", "Farah", "AWAY", nil)
@@ -339,9 +334,7 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 }
 
 func TestApp_SponsorshipResidencyEnds(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
 		doc2 := enrol(t, a, "dr.ravi", "Ravi", "PHYSICIAN", nil)
 		res := enrol(t, a, "rae.resident", "Rae", "RESIDENT", asResident)
@@ -465,9 +458,7 @@ func TestApp_SponsorshipResidencyEnds(t *testing.T) {
 // into an on-behalf-of user with no sponsor: the sponsored route waits
 // until that access, or the request for it, is settled.
 func TestApp_ResidentRouteKeepsAccessInOwnName(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		res := enrol(t, a, "rae.resident", "Rae", "RESIDENT", asResident)
 		if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentIndependent); err != nil {

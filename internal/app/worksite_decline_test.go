@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // When the CareConnect team declines a new worksite it closes in the same
@@ -15,9 +15,7 @@ import (
 // access rules applied to each member. Its registrant keeps it, with the
 // reason, as a record under My Worksites.
 func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		lead := person(t, a, "lead.moa", "Lena", "MOA")
 		mia := person(t, a, "mia", "Mia", "MEMBER")
 		asker := person(t, a, "asker", "Ari", "ASKER")

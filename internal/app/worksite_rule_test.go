@@ -7,8 +7,8 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // wantNoWorksite checks the whole effect of suspending someone's access
@@ -84,9 +84,7 @@ var worksiteInvariants = []string{
 // transaction, and neither the team nor the annual review restores it
 // until they belong to one again.
 func TestApp_LastWorksiteEnds(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
 		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 		admin := enrol(t, a, "lw.admin", "Lena", "ADMIN", asMOA)

@@ -12,7 +12,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // person registers an account with a distinct email and username.
@@ -92,9 +91,7 @@ func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal
 }
 
 func TestApp_RegisterWorksite(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
 		if err != nil {
@@ -185,9 +182,7 @@ func TestApp_RegisterWorksite(t *testing.T) {
 }
 
 func TestApp_DeclarationBySomeoneElse(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")
 		owner := person(t, a, "dr.owner", "Olive", "OWNER")
 		in := worksiteInput("Harbour Clinic")
@@ -221,9 +216,7 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 // Without the emailed link, only the registrant who is the named signer,
 // with that address confirmed and a matching legal name, signs.
 func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := confirmed(t, a, person(t, a, "office.manager", "Omar", "MANAGER"))
 		in := worksiteInput("Harbour Clinic")
 		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Olive Owner", "olive@harbour.example"
@@ -292,9 +285,7 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 }
 
 func TestApp_JoinByCode(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		second := person(t, a, "second.admin", "Sid", "SECOND")
 		joiner := person(t, a, "gregory", "Gregory", "NINETEEN")
@@ -361,9 +352,7 @@ func TestApp_JoinByCode(t *testing.T) {
 }
 
 func TestApp_Invitations(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		now := clock.Now()
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		invitee := person(t, a, "locum", "Lou", "LOCUM")
@@ -446,9 +435,7 @@ func TestApp_Invitations(t *testing.T) {
 // invitation, whatever their own address; a link of another invitation
 // does not open this one.
 func TestApp_InvitationByLink(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		holder := person(t, a, "lou.personal", "Lou", "LOCUM") // unconfirmed, and not the invited address
 		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
@@ -512,9 +499,7 @@ func invitationTokenAt(t *testing.T, db *store.DB, to string, n int) string {
 }
 
 func TestApp_DecommissionAndAdmins(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		now := clock.Now()
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		locum := person(t, a, "locum", "Lou", "LOCUM")
@@ -578,9 +563,7 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 
 // Two decisions on one new worksite at once: exactly one stands.
 func TestApp_DecideWorksiteRace(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
 		if err != nil {
@@ -622,9 +605,7 @@ func TestApp_DecideWorksiteRace(t *testing.T) {
 
 // Two site administrators decommissioning each other at once: one stays.
 func TestApp_DecommissionRaceKeepsAnAdministrator(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		one := person(t, a, "lead.moa", "Lena", "MOA")
 		two := person(t, a, "second", "Sid", "SECOND")
 		w := approvedWorksite(t, a, one, worksiteInput("Kingsgate Mall Clinic"))
@@ -668,9 +649,7 @@ func TestApp_DecommissionRaceKeepsAnAdministrator(t *testing.T) {
 // so the link in the newest email is the one that works; pressed again from
 // a page that shows the new count, it sends again.
 func TestApp_SendAgainTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin, w := kingsgate(t, a)
 		const rounds = 4
 		for round := range rounds {
