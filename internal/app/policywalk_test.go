@@ -1967,10 +1967,21 @@ func stepLicenceChanges(w *walker) (string, error) {
 // siteAdministered picks a worksite and one of its own site administrators
 // (not a group administrator).
 func (w *walker) siteAdministered() (portal.WorksiteID, *portal.Account, bool) {
+	m, ok := w.pickMembership(func(m *portal.Membership) bool { return m.Role == portal.RoleSiteAdmin })
+	if !ok {
+		return 0, nil, false
+	}
+	return m.WorksiteID, w.account(m.AccountID), true
+}
+
+// pickMembership picks one of the memberships, of every worksite, that
+// keep holds, in the order of worksite and account so a seed walks the
+// same way each time.
+func (w *walker) pickMembership(keep func(*portal.Membership) bool) (*portal.Membership, bool) {
 	var ms []*portal.Membership
 	for _, list := range w.v.members {
 		for _, m := range list {
-			if m.Role == portal.RoleSiteAdmin {
+			if keep(m) {
 				ms = append(ms, m)
 			}
 		}
@@ -1979,11 +1990,7 @@ func (w *walker) siteAdministered() (portal.WorksiteID, *portal.Account, bool) {
 		return ms[i].WorksiteID < ms[j].WorksiteID ||
 			(ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
 	})
-	m, ok := pick(w, ms)
-	if !ok {
-		return 0, nil, false
-	}
-	return m.WorksiteID, w.account(m.AccountID), true
+	return pick(w, ms)
 }
 
 func stepStartHandover(w *walker) (string, error) {
@@ -2028,19 +2035,7 @@ func stepAnswerHandover(w *walker) (string, error) {
 }
 
 func stepLeaveWorksite(w *walker) (string, error) {
-	var ms []*portal.Membership
-	for _, list := range w.v.members {
-		for _, m := range list {
-			if w.mayEndMembership(m.AccountID, m.WorksiteID) {
-				ms = append(ms, m)
-			}
-		}
-	}
-	sort.Slice(ms, func(i, j int) bool {
-		return ms[i].WorksiteID < ms[j].WorksiteID ||
-			(ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
-	})
-	m, ok := pick(w, ms)
+	m, ok := w.pickMembership(func(m *portal.Membership) bool { return w.mayEndMembership(m.AccountID, m.WorksiteID) })
 	if !ok {
 		return "", nil
 	}
