@@ -103,6 +103,61 @@ func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
 	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "account", SubjectID: subjectID}))
 }
 
+// requestAudit returns the audit rows about a CareConnect request, oldest
+// first.
+func requestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []portal.AuditEvent {
+	t.Helper()
+	return auditWhere(t, db, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(id))})
+}
+
+// requestHistory returns the history of a CareConnect request, oldest
+// first.
+func requestHistory(t *testing.T, db *store.DB, id portal.AccessRequestID) []portal.AccessRequestEvent {
+	t.Helper()
+	evs, err := db.Read().FindAccessRequestEvents(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return evs
+}
+
+// lastHistory returns the newest entry of a CareConnect request's history.
+func lastHistory(t *testing.T, db *store.DB, id portal.AccessRequestID) portal.AccessRequestEvent {
+	t.Helper()
+	evs := requestHistory(t, db, id)
+	if len(evs) == 0 {
+		t.Fatalf("request %d has no history", id)
+	}
+	return evs[len(evs)-1]
+}
+
+// lastRequestAudit returns the newest audit row about a CareConnect
+// request.
+func lastRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) portal.AuditEvent {
+	t.Helper()
+	evs := requestAudit(t, db, id)
+	if len(evs) == 0 {
+		t.Fatalf("request %d has no audit rows", id)
+	}
+	return evs[len(evs)-1]
+}
+
+// accountFeed returns the change-feed events about a person, oldest first.
+func accountFeed(t *testing.T, db *store.DB, id portal.AccountID) []store.ProvisioningEvent {
+	t.Helper()
+	evs, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []store.ProvisioningEvent
+	for _, e := range evs {
+		if e.AccountID == id {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 func TestApp_Register(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"reflect"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -88,8 +87,6 @@ func boChangeAccess(t *testing.T, a *app.App, s *portal.Staff, id portal.Account
 	}
 }
 
-func boItoa(n int64) string { return strconv.FormatInt(n, 10) }
-
 func boPharmacist(in *portal.RegistrationInput) {
 	in.Profession, in.CollegeID = string(portal.ProfPharmacist), "P-20417"
 }
@@ -107,21 +104,15 @@ func boEmailKinds(t *testing.T, db *store.DB, to string) []string {
 // boRequestAudit lists the audit actions about a request.
 func boRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []string {
 	t.Helper()
-	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(id))}))
+	return actionsOf(requestAudit(t, db, id))
 }
 
 // boProvisioning lists the provisioning event types of a person.
 func boProvisioning(t *testing.T, db *store.DB, id portal.AccountID) []string {
 	t.Helper()
-	evs, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var out []string
-	for _, e := range evs {
-		if e.AccountID == id {
-			out = append(out, e.Type)
-		}
+	for _, e := range accountFeed(t, db, id) {
+		out = append(out, e.Type)
 	}
 	return out
 }
@@ -202,7 +193,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 			}
 			want := officers[winner].Name + " claimed this request on 26 Nov 2026 at 10:00 AM."
 			boWantMessage(t, errs[loser], portal.ECONFLICT, want)
-			if got := boRequest(t, db, r.ID).ClaimedBy; got != "staff:"+boItoa(int64(officers[winner].ID)) {
+			if got := boRequest(t, db, r.ID).ClaimedBy; got != "staff:"+itoa(int64(officers[winner].ID)) {
 				t.Fatalf("claimed by %q", got)
 			}
 			if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(
@@ -226,9 +217,8 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 		t.Run("ClaimTwiceBySameOfficer", func(t *testing.T) {
 			boClaim(t, a, olivia, r.ID)
 			boClaim(t, a, olivia, r.ID)
-			events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 			claims := 0
-			for _, e := range events {
+			for _, e := range requestHistory(t, db, r.ID) {
 				if e.Note == "Taken for review by the CareConnect team." {
 					claims++
 				}
@@ -361,7 +351,7 @@ func TestBackoffice_Approve(t *testing.T) {
 			if got.Status != portal.ARApproved || !reflect.DeepEqual(got.GrantedScopes, []portal.DataScope{portal.ScopeDemographics, portal.ScopeLabResults}) ||
 				!got.ReviewDueAt.Equal(now.AddDate(1, 0, 0)) ||
 				!got.DecidedAt.Equal(now) ||
-				got.DecidedBy != "staff:"+boItoa(int64(olivia.ID)) ||
+				got.DecidedBy != "staff:"+itoa(int64(olivia.ID)) ||
 				got.Open() {
 				t.Fatalf("approved request %+v", got)
 			}
@@ -386,11 +376,10 @@ func TestBackoffice_Approve(t *testing.T) {
 				t.Fatalf("audit %v", got)
 			}
 			boWantFeed(t, db, p.ID, app.ProvUserProvisioned)
-			events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-			last := events[len(events)-1]
+			last := lastHistory(t, db, r.ID)
 			if last.ToStatus != portal.ARApproved ||
 				last.Note != "Approved. Data scopes granted: Demographics, Laboratory results." ||
-				last.ActorID != "staff:"+boItoa(int64(olivia.ID)) {
+				last.ActorID != "staff:"+itoa(int64(olivia.ID)) {
 				t.Fatalf("history %+v", last)
 			}
 		})
@@ -498,16 +487,13 @@ func TestBackoffice_Decline(t *testing.T) {
 		) {
 			t.Fatalf("decline email:\n%s", es[0].Text)
 		}
-		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
-		last := evs[len(evs)-1]
+		last := lastRequestAudit(t, db, r.ID)
 		if last.Action != "access.declined" || last.ActorKind != portal.ActorStaff ||
 			!strings.Contains(last.Details, `"reason":"The name on the form is not the name on your card."`) ||
 			!strings.Contains(last.Details, `"code":"identity"`) {
 			t.Fatalf("audit %+v", last)
 		}
-		events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		if n := events[len(events)-1].Note; n != "Declined (Identity could not be confirmed): The name on the form is not the name on your card." {
+		if n := lastHistory(t, db, r.ID).Note; n != "Declined (Identity could not be confirmed): The name on the form is not the name on your card." {
 			t.Fatalf("history note %q", n)
 		}
 		boWantFeed(t, db, p.ID) // a declined person is not provisioned
@@ -547,7 +533,7 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 		}
 		cur := boRequest(t, db, r.ID)
 		if cur.Status != portal.ARSubmitted || cur.InfoAnswer != "Kingsgate Mall Clinic, unit 101." ||
-			cur.ClaimedBy != "staff:"+boItoa(int64(olivia.ID)) {
+			cur.ClaimedBy != "staff:"+itoa(int64(olivia.ID)) {
 			t.Fatalf("answered request %+v", cur)
 		}
 		res, err = a.Queue(ctx, olivia, app.QueueQuery{Status: portal.ARSubmitted})
@@ -752,8 +738,7 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 				if audit[len(audit)-1] != st.auditAct {
 					t.Fatalf("audit %v", audit)
 				}
-				events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-				if last := events[len(events)-1]; last.ToStatus != st.status ||
+				if last := lastHistory(t, db, r.ID); last.ToStatus != st.status ||
 					!strings.HasSuffix(last.Note, ": "+st.reason) {
 					t.Fatalf("history %+v", last)
 				}
@@ -860,7 +845,7 @@ func TestBackoffice_QueueFilters(t *testing.T) {
 		})
 		t.Run("Paging", func(t *testing.T) {
 			for i := range 21 {
-				boApplicant(t, a, "page"+boItoa(int64(i)), "Page", "PERSON", "2"+boItoa(int64(i)), nil)
+				boApplicant(t, a, "page"+itoa(int64(i)), "Page", "PERSON", "2"+itoa(int64(i)), nil)
 			}
 			res, _ := a.Queue(ctx, olivia, app.QueueQuery{Page: 2})
 			if res.Total != 23 || len(res.Rows) != 3 || res.Page != 2 {
@@ -928,13 +913,13 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 			t.Fatalf("person %+v", pr)
 		}
 		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: boItoa(int64(p.ID)), ActorKind: portal.ActorStaff, ActorID: "staff:" + boItoa(int64(olivia.ID))})
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(p.ID)), ActorKind: portal.ActorStaff, ActorID: "staff:" + itoa(int64(olivia.ID))})
 		var got []string
 		for _, e := range evs {
 			got = append(got, e.Action+" "+e.Details)
 		}
 		want := []string{
-			`staff.viewed_person {"page":"access_request","request":` + boItoa(int64(r.ID)) + `}`,
+			`staff.viewed_person {"page":"access_request","request":` + itoa(int64(r.ID)) + `}`,
 			`staff.viewed_person {"page":"person"}`,
 		}
 		if !reflect.DeepEqual(got, want) || evs[0].IP != meta.IP {
@@ -982,7 +967,7 @@ func TestBackoffice_WorksiteQueue(t *testing.T) {
 		mustEmails(t, db, admin.Email, "worksite_decided", 1)
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{WorksiteID: int64(w.ID)})
 		if last := evs[len(evs)-1]; last.Action != "worksite.approved" ||
-			last.ActorID != "staff:"+boItoa(int64(olivia.ID)) {
+			last.ActorID != "staff:"+itoa(int64(olivia.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		if list, _ := a.WorksiteQueue(ctx, olivia); len(list) != 0 {

@@ -186,8 +186,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 			t.Fatalf("audit %v", got)
 		}
 		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
-		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		if last := history[len(history)-1]; last.ActorID != store.DormancyActor ||
+		if last := lastHistory(t, db, r.ID); last.ActorID != store.DormancyActor ||
 			last.Note != "Suspended as dormant: no sign-in or annual review confirmation for 180 days since 26 Nov 2026." {
 			t.Fatalf("history %+v", last)
 		}
@@ -223,11 +222,9 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		) {
 			t.Fatalf("emails %v", got)
 		}
-		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
-		last := evs[len(evs)-1]
+		last := lastRequestAudit(t, db, r.ID)
 		if last.Action != "dormancy.reactivated" || last.ActorKind != portal.ActorAccount ||
-			last.ActorID != boItoa(int64(doc.ID)) {
+			last.ActorID != itoa(int64(doc.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		// Confirming again has nothing to restore.
@@ -297,7 +294,7 @@ func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
 			if v.Invariant == portal.InvNoDormantProvisioned {
 				found = reflect.DeepEqual(
 					v.IDs,
-					[]string{"account " + boItoa(int64(r.AccountID)), "access request " + boItoa(int64(r.ID))},
+					[]string{"account " + itoa(int64(r.AccountID)), "access request " + itoa(int64(r.ID))},
 				)
 			}
 		}

@@ -120,7 +120,7 @@ func TestApp_Handover(t *testing.T) {
 			for _, it := range items {
 				if it.Kind == "handover" {
 					found = true
-					if it.ViewURL != "/handovers/"+boItoa(int64(ho.ID)) ||
+					if it.ViewURL != "/handovers/"+itoa(int64(ho.ID)) ||
 						it.Description != "Ada ADMIN asks you to take over Harbour Clinic as its site administrator." {
 						t.Fatalf("item %+v", it)
 					}
@@ -408,7 +408,7 @@ func TestApp_AppointSiteAdmin(t *testing.T) {
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{WorksiteID: int64(h.w.ID)})
 		last := evs[len(evs)-1]
 		if last.Action != "worksite.admin_appointed" || last.ActorKind != portal.ActorStaff ||
-			last.SubjectID != boItoa(int64(h.ben.ID)) {
+			last.SubjectID != itoa(int64(h.ben.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		// Once Ben signs in, the worksite is no longer listed.

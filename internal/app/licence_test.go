@@ -173,7 +173,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 			if got := boRequestAudit(t, db, r.ID); got[len(got)-1] != "licence.suspended" {
 				t.Fatalf("audit %v", got)
 			}
-			if got := auditActions(t, db, boItoa(int64(p.ID))); !contains(got, "licence.recorded") {
+			if got := auditActions(t, db, itoa(int64(p.ID))); !contains(got, "licence.recorded") {
 				t.Fatalf("account audit %v", got)
 			}
 			// A second run changes nothing more.

@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,8 +106,6 @@ func repRequest(
 	fixture.Decide(t, db, r, steps...)
 }
 
-func repItoa(n int64) string { return strconv.FormatInt(n, 10) }
-
 func repWantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := portal.ErrorCode(err); got != code {
@@ -125,7 +122,7 @@ func TestApp_ReportDecisionTimes(t *testing.T) {
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
 		// Ten requests decided in the last 90 days after 1..10 hours.
 		for i := 1; i <= 10; i++ {
-			p := repAccount(t, db, "recent"+repItoa(int64(i)), portal.ProfPhysician)
+			p := repAccount(t, db, "recent"+itoa(int64(i)), portal.ProfPhysician)
 			outcome := portal.ARApproved
 			if i%2 == 0 {
 				outcome = portal.ARDeclined
@@ -388,9 +385,9 @@ func TestApp_AuditTrailIsAudited(t *testing.T) {
 			t.Errorf("actor name %q", got)
 		}
 		views, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "staff:" + repItoa(int64(auditor.ID))})
+			FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "staff:" + itoa(int64(auditor.ID))})
 		if len(views) != 1 || views[0].Action != "staff.viewed_audit" || views[0].SubjectKind != "account" ||
-			views[0].SubjectID != repItoa(int64(p.ID)) {
+			views[0].SubjectID != itoa(int64(p.ID)) {
 			t.Fatalf("views recorded %+v", views)
 		}
 		var details map[string]any
@@ -423,7 +420,7 @@ func TestApp_AuditTrailIsAudited(t *testing.T) {
 			t.Errorf("export order %v %v %v", got[0].Action, got[1].Action, got[3].Action)
 		}
 		exports, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: repItoa(int64(p.ID))})
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(p.ID))})
 		last := exports[len(exports)-1]
 		if last.Action != "staff.exported_audit" || !strings.Contains(last.Details, `"rows":4`) {
 			t.Fatalf("export recorded as %+v", last)

@@ -294,16 +294,14 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 			rvCount(got, "review.suspended") != 1 {
 			t.Fatalf("audit %v", got)
 		}
-		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
-		for _, e := range evs {
+		for _, e := range requestAudit(t, db, r.ID) {
 			if strings.HasPrefix(e.Action, "review.") &&
 				(e.ActorKind != portal.ActorSystem || e.ActorID != store.ReviewActor) {
 				t.Fatalf("audit row %+v not by the system", e)
 			}
 		}
 		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
-		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
+		history := requestHistory(t, db, r.ID)
 		last := history[len(history)-1]
 		if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem ||
 			!strings.HasPrefix(
@@ -428,8 +426,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 		if got := boRequestAudit(t, db, r.ID); rvCount(got, "review.confirmed") != 1 {
 			t.Fatalf("audit %v", got)
 		}
-		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		if last := history[len(history)-1]; last.Note != "Confirmed that access is still needed." ||
+		if last := lastHistory(t, db, r.ID); last.Note != "Confirmed that access is still needed." ||
 			last.ActorKind != portal.ActorAccount {
 			t.Fatalf("history %+v", last)
 		}
@@ -478,8 +475,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 		if es[0].Subject != "Your CareConnect access is confirmed and reinstated" {
 			t.Fatalf("subject %q", es[0].Subject)
 		}
-		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		last := history[len(history)-1]
+		last := lastHistory(t, db, r.ID)
 		if last.FromStatus != portal.ARSuspended || last.ToStatus != portal.ARApproved ||
 			!strings.Contains(last.Note, "suspended only because the annual review was overdue") {
 			t.Fatalf("history %+v", last)
@@ -599,7 +595,7 @@ func TestReview_Members(t *testing.T) {
 		items, _ := a.ActionItems(ctx, admin)
 		if len(items) != 1 || items[0].Description != "Confirm the members of Kingsgate Mall Clinic" ||
 			items[0].DueAt.In(portal.Pacific()).Format("2 Jan 2006") != "26 Nov 2027" ||
-			items[0].ViewURL != "/worksites/"+boItoa(int64(w.ID))+"/review" {
+			items[0].ViewURL != "/worksites/"+itoa(int64(w.ID))+"/review" {
 			t.Fatalf("admin's items %+v", items)
 		}
 		if items, _ := a.ActionItems(ctx, doc); len(items) != 0 {
@@ -616,7 +612,7 @@ func TestReview_Members(t *testing.T) {
 		es := mustEmails(t, db, admin.Email, "review_members_due", 1)
 		if es[0].Subject != "Confirm the members of Kingsgate Mall Clinic" ||
 			!strings.Contains(es[0].Text, string(w.Code)) ||
-			!strings.Contains(es[0].Text, "https://portal.test/worksites/"+boItoa(int64(w.ID))+"/review") {
+			!strings.Contains(es[0].Text, "https://portal.test/worksites/"+itoa(int64(w.ID))+"/review") {
 			t.Fatalf("email %s\n%s", es[0].Subject, es[0].Text)
 		}
 		mustEmails(t, db, doc.Email, "review_members_due", 0)
@@ -698,7 +694,7 @@ func TestReview_Members(t *testing.T) {
 			t.Fatalf("after confirming %+v", v)
 		}
 		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "worksite", SubjectID: boItoa(int64(w.ID))})
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "worksite", SubjectID: itoa(int64(w.ID))})
 		var actions []string
 		for _, e := range evs {
 			actions = append(actions, e.Action)

@@ -89,22 +89,13 @@ func wantLapsed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acces
 	if got := boRequest(t, db, r.ID); got.Status != portal.ARSuspended {
 		t.Fatalf("the on-behalf-of user's access is %s, want suspended", got.Status)
 	}
-	evs, err := db.Read().FindAccessRequestEvents(ctx, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := evs[len(evs)-1]
+	last := lastHistory(t, db, r.ID)
 	if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem ||
 		!strings.Contains(last.Note, "Access lapsed") ||
 		!strings.Contains(last.Note, cause) {
 		t.Fatalf("history %+v", last)
 	}
-	audit, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	la := audit[len(audit)-1]
+	la := lastRequestAudit(t, db, r.ID)
 	if la.Action != "access.lapsed" || la.ActorKind != portal.ActorSystem ||
 		!strings.Contains(la.Details, `"reason":"`+code+`"`) {
 		t.Fatalf("audit %+v", la)
@@ -116,16 +107,7 @@ func wantLapsed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acces
 			t.Fatalf("lapse email lacks %q:\n%s", want, es[0].Text)
 		}
 	}
-	feed, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mine []store.ProvisioningEvent
-	for _, e := range feed {
-		if e.AccountID == obo.ID {
-			mine = append(mine, e)
-		}
-	}
+	mine := accountFeed(t, db, obo.ID)
 	if e := mine[len(mine)-1]; e.Type != app.ProvUserSuspended || !strings.Contains(e.Data, `"reason":"`+code+`"`) {
 		t.Fatalf("change feed %+v", mine)
 	}
@@ -588,12 +570,8 @@ var sponsorInvariants = []string{portal.InvProvisionedScopes, portal.InvOBOQuali
 // and the email naming what she no longer sees.
 func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.AccessRequest, cause string) {
 	t.Helper()
-	evs, err := db.Read().FindAccessRequestEvents(ctx, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var note string
-	for _, e := range evs {
+	for _, e := range requestHistory(t, db, r.ID) {
 		if strings.HasPrefix(e.Note, "Data scopes narrowed") {
 			note = e.Note
 			if e.ActorKind != portal.ActorSystem || e.FromStatus != portal.ARApproved ||
@@ -606,13 +584,8 @@ func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acc
 		"still Demographics, Clinical documents. " + cause; note != want {
 		t.Fatalf("history note %q, want %q", note, want)
 	}
-	audit, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
-	if err != nil {
-		t.Fatal(err)
-	}
 	var found bool
-	for _, e := range audit {
+	for _, e := range requestAudit(t, db, r.ID) {
 		if e.Action == "access.scopes_narrowed" {
 			found = true
 			if e.ActorKind != portal.ActorSystem || !strings.Contains(e.Details, `"removed":["laboratory_results"]`) ||
@@ -624,13 +597,9 @@ func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acc
 	if !found {
 		t.Fatal("no access.scopes_narrowed audit row")
 	}
-	feed, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
 	found = false
-	for _, e := range feed {
-		if e.AccountID == obo.ID && e.Type == app.ProvUserUpdated && strings.Contains(e.Data, `"changed":"scopes"`) {
+	for _, e := range accountFeed(t, db, obo.ID) {
+		if e.Type == app.ProvUserUpdated && strings.Contains(e.Data, `"changed":"scopes"`) {
 			found = true
 			if !strings.Contains(e.Data, `"scopes":["demographics","clinical_documents"]`) {
 				t.Fatalf("change feed %+v", e)

@@ -18,23 +18,14 @@ import (
 func wantNoWorksite(t *testing.T, db *store.DB, acct *portal.Account, r *portal.AccessRequest, w *portal.Worksite) {
 	t.Helper()
 	wantStatus(t, db, r, portal.ARSuspended)
-	evs, err := db.Read().FindAccessRequestEvents(ctx, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := evs[len(evs)-1]
+	last := lastHistory(t, db, r.ID)
 	if want := "Access suspended: this person no longer belongs to an approved worksite (their membership of " + w.Name +
 		" ended). The CareConnect team reinstates it once they belong to one again."; last.ToStatus != portal.ARSuspended ||
 		last.ActorKind != portal.ActorSystem || last.ActorID != "worksites" ||
 		last.Note != want {
 		t.Fatalf("history %+v", last)
 	}
-	audit, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	la := audit[len(audit)-1]
+	la := lastRequestAudit(t, db, r.ID)
 	if la.Action != "access.suspended" || la.ActorKind != portal.ActorSystem || la.ActorID != "worksites" ||
 		!strings.Contains(la.Details, `"reason":"`+app.SuspendNoWorksite+`"`) || la.WorksiteID != int64(w.ID) {
 		t.Fatalf("audit %+v", la)
@@ -43,13 +34,9 @@ func wantNoWorksite(t *testing.T, db *store.DB, acct *portal.Account, r *portal.
 	if feed[len(feed)-1] != app.ProvUserSuspended {
 		t.Fatalf("change feed %v", feed)
 	}
-	evts, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var data string
-	for _, e := range evts {
-		if e.AccountID == acct.ID && e.Type == app.ProvUserSuspended {
+	for _, e := range accountFeed(t, db, acct.ID) {
+		if e.Type == app.ProvUserSuspended {
 			data = e.Data
 		}
 	}
