@@ -3,7 +3,6 @@ package app_test
 import (
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +25,12 @@ func boStaff(t *testing.T, a *app.App, key, given, surname, role string) *portal
 		t.Fatal(err)
 	}
 	return s
+}
+
+// oliviaOfficer makes Olivia OFFICER, an officer of the CareConnect team.
+func oliviaOfficer(t *testing.T, a *app.App) *portal.Staff {
+	t.Helper()
+	return boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 }
 
 // boApplicant registers a person (a physician unless edit says otherwise)
@@ -72,7 +77,7 @@ func boApplicant(
 func boClaimed(t *testing.T, db *store.DB) (*app.App, *portal.Staff, *portal.Account, *portal.AccessRequest) {
 	t.Helper()
 	a := newApp(t, db)
-	olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	olivia := oliviaOfficer(t, a)
 	p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 	boClaim(t, a, olivia, r.ID)
 	return a, olivia, p, r
@@ -159,7 +164,7 @@ func boClaim(t *testing.T, a *app.App, s *portal.Staff, id portal.AccessRequestI
 
 func TestBackoffice_ClaimAndRelease(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		oscar := boStaff(t, a, "oscar", "Oscar", "OFFICER", portal.RoleOfficer)
 		ada := boStaff(t, a, "ada", "Ada", "ADMIN", portal.RoleAdministrator)
 		aaron := boStaff(t, a, "aaron", "Aaron", "AUDITOR", portal.RoleAuditor)
@@ -167,19 +172,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 
 		t.Run("RaceExactlyOneWins", func(t *testing.T) {
 			officers := []*portal.Staff{olivia, oscar}
-			errs := make([]error, len(officers))
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for i, s := range officers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					errs[i] = a.ClaimAccessRequest(ctx, meta, s, r.ID)
-				}()
-			}
-			close(start)
-			wg.Wait()
+			errs := bothAtOnce(func(i int) error { return a.ClaimAccessRequest(ctx, meta, officers[i], r.ID) })
 			winner, loser := -1, -1
 			for i, err := range errs {
 				if err == nil {
@@ -266,7 +259,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 
 func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		oscar := boStaff(t, a, "oscar", "Oscar", "OFFICER", portal.RoleOfficer)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		all := []portal.DataScope{portal.ScopeDemographics}
@@ -300,7 +293,7 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 
 func TestBackoffice_Approve(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		ph, pr := boApplicant(t, a, "pat", "Pat", "PHARMACIST", "102", boPharmacist)
 		boClaim(t, a, olivia, r.ID)
@@ -406,34 +399,15 @@ func TestBackoffice_Approve(t *testing.T) {
 			mustEmails(t, db, p.Email, "access_declined", 0)
 		})
 		t.Run("ConcurrentDecisionsOneStands", func(t *testing.T) {
-			errs := make([]error, 2)
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[0] = a.ApproveAccessRequest(
-					ctx,
-					meta,
-					olivia,
-					pr.ID,
-					[]portal.DataScope{portal.ScopeDemographics},
-				)
-			}()
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[1] = a.DeclineAccessRequest(
-					ctx,
-					meta,
-					olivia,
-					pr.ID,
-					portal.DeclineInput{Code: "identity", Text: "Names differ."},
-				)
-			}()
-			close(start)
-			wg.Wait()
+			errs := bothAtOnce(func(i int) (err error) {
+				if i == 0 {
+					_, err = a.ApproveAccessRequest(ctx, meta, olivia, pr.ID, []portal.DataScope{portal.ScopeDemographics})
+				} else {
+					_, err = a.DeclineAccessRequest(ctx, meta, olivia, pr.ID,
+						portal.DeclineInput{Code: "identity", Text: "Names differ."})
+				}
+				return err
+			})
 			if (errs[0] == nil) == (errs[1] == nil) {
 				t.Fatalf("errors %v: want exactly one decision", errs)
 			}
@@ -566,7 +540,7 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 
 func TestBackoffice_ChangeAccess(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		q, qr := boApplicant(t, a, "quinn", "Quinn", "DECLINED", "102", nil)
 		nobody := person(t, a, "nobody", "No", "REQUEST")
@@ -757,7 +731,7 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 
 func TestBackoffice_QueueFilters(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		_, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		a.Now = func() time.Time { return time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC) }
 		_, pr := boApplicant(t, a, "pat", "Pat", "PHARMACIST", "102", boPharmacist)
@@ -934,7 +908,7 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 
 func TestBackoffice_WorksiteQueue(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
 		if err != nil {

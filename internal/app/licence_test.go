@@ -76,7 +76,7 @@ func TestLicence_ReviewShowsRegistry(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, reg := licenceApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		_, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		boClaim(t, a, olivia, r.ID)
 
@@ -114,7 +114,7 @@ func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a, reg := licenceApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		// A pharmacist: no registry is configured for her college.
 		q, qr := boApplicant(t, a, "priya", "Priya", "SINGH", "102", boPharmacist)

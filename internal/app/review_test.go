@@ -488,7 +488,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 
 func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		all := app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true}
 		wantBlocked := func(t *testing.T, p *portal.Account, r *portal.AccessRequest) {
 			t.Helper()
@@ -620,7 +620,7 @@ func TestReview_Members(t *testing.T) {
 		if v, _ := a.MembersReview(ctx, admin, w.ID); v.State != app.ReviewOverdue || v.RemindedAt.IsZero() {
 			t.Fatalf("review %+v", v)
 		}
-		staff := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		staff := oliviaOfficer(t, a)
 		sr, err := a.StaffReviews(ctx, staff)
 		if err != nil || len(sr.Worksites) != 2 || sr.Worksites[0].Worksite.ID != w.ID ||
 			len(sr.Worksites[0].Admins) != 1 {
@@ -723,7 +723,7 @@ func TestReview_Members(t *testing.T) {
 
 func TestReview_StaffView(t *testing.T) {
 	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		aaron := boStaff(t, a, "aaron", "Aaron", "AUDITOR", portal.RoleAuditor)
 		soon, _, rSoon := rvPerson(t, a, "dr.soon", "Sue", "SOON", "101")
 		clock.Set(time.Date(2026, 12, 20, 18, 0, 0, 0, time.UTC))

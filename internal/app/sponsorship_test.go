@@ -459,7 +459,7 @@ func TestApp_SponsorshipResidencyEnds(t *testing.T) {
 // until that access, or the request for it, is settled.
 func TestApp_ResidentRouteKeepsAccessInOwnName(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		olivia := oliviaOfficer(t, a)
 		res := enrol(t, a, "rae.resident", "Rae", "RESIDENT", asResident)
 		if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentIndependent); err != nil {
 			t.Fatal(err)

@@ -73,7 +73,7 @@ var worksiteInvariants = []string{
 func TestApp_LastWorksiteEnds(t *testing.T) {
 	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
-		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		officer := oliviaOfficer(t, a)
 		admin := enrol(t, a, "lw.admin", "Lena", "ADMIN", asMOA)
 		clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic lw", "401"))
 		second := approvedWorksite(t, a, admin, worksiteAt("Clinic lw two", "402"))
