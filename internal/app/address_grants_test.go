@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"strings"
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
@@ -29,9 +28,7 @@ func TestApp_GrantsRecordHowTheAddressWasShown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		es := mustEmails(t, db, "someone.else@example.org", "worksite_invitation", 1)
-		i := strings.Index(es[0].Text, "/invitations/")
-		token := es[0].Text[i+len("/invitations/") : i+len("/invitations/")+64]
+		token := emailedToken(t, db, "someone.else@example.org", "worksite_invitation", "/invitations/")
 		if _, err := a.RespondToInvitation(ctx, meta, byLink, toLink.ID, token, true); err != nil {
 			t.Fatal(err)
 		}
@@ -50,9 +47,7 @@ func TestApp_GrantsRecordHowTheAddressWasShown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		es = mustEmails(t, db, "owner@example.net", "declaration_requested", 1)
-		i = strings.Index(es[0].Text, "/declarations/")
-		token = es[0].Text[i+len("/declarations/") : i+len("/declarations/")+64]
+		token = declarationToken(t, db, "owner@example.net")
 		if _, err := a.SignDeclaration(ctx, meta, byLink, token, 0, portal.DeclarationInput{FullName: byLink.LegalName(), Agree: true}); err != nil {
 			t.Fatal(err)
 		}

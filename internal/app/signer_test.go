@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -24,9 +23,7 @@ func TestApp_RegisterSigner(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		es := mustEmails(t, db, "olive@harbour.example", "declaration_requested", 1)
-		i := strings.Index(es[0].Text, "/declarations/")
-		token := strings.Fields(es[0].Text[i+len("/declarations/"):])[0]
+		token := declarationToken(t, db, "olive@harbour.example")
 
 		olive := card("olive")
 		olive.GivenNames, olive.Surname = "Olive", "OWNER"
@@ -53,7 +50,7 @@ func TestApp_RegisterSigner(t *testing.T) {
 			acct.UserType() != portal.UserNotEligible {
 			t.Fatalf("signer account %+v", acct)
 		}
-		if acts := auditActions(t, db, strconv.FormatInt(int64(acct.ID), 10)); !slices.Contains(
+		if acts := auditActions(t, db, itoa(int64(acct.ID))); !slices.Contains(
 			acts,
 			"account.signer_registered",
 		) {

@@ -168,9 +168,7 @@ func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
 			_, err = a.DecideJoinRequest(ctx, meta, lead, j.ID, true, "")
 			wantCode(t, err, portal.ENOTFOUND)
 			// The emailed link no longer works.
-			es := mustEmails(t, db, "invitee@example.org", "worksite_invitation", 1)
-			i := strings.Index(es[0].Text, "/invitations/")
-			token := es[0].Text[i+len("/invitations/") : i+len("/invitations/")+64]
+			token := emailedToken(t, db, "invitee@example.org", "worksite_invitation", "/invitations/")
 			_, err = a.RespondToInvitation(ctx, meta, person(t, a, "invitee", "Ina", "INVITEE"), inv.ID, token, true)
 			wantMessage(t, err, portal.ECONFLICT, "This invitation is no longer open (revoked).")
 		})

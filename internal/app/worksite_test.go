@@ -191,9 +191,7 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		es := mustEmails(t, db, "dr.owner@example.ca", "declaration_requested", 1)
-		i := strings.Index(es[0].Text, "/declarations/")
-		token := strings.Fields(es[0].Text[i+len("/declarations/"):])[0]
+		token := declarationToken(t, db, "dr.owner@example.ca")
 		_, err = a.DeclarationTarget(ctx, admin, token, 0)
 		wantMessage(
 			t,
@@ -483,6 +481,25 @@ func TestApp_InvitationByLink(t *testing.T) {
 }
 
 // invitationToken reads the token of the latest invitation email to an address.
+// emailedToken fails the test unless exactly one email of the kind went to
+// the address, and returns the token in its link after path.
+func emailedToken(t *testing.T, db *store.DB, to, kind, path string) string {
+	t.Helper()
+	es := mustEmails(t, db, to, kind, 1)
+	i := strings.Index(es[0].Text, path)
+	if i < 0 {
+		t.Fatalf("%s email to %s has no %s link:\n%s", kind, to, path, es[0].Text)
+	}
+	return strings.Fields(es[0].Text[i+len(path):])[0]
+}
+
+// declarationToken returns the token of the one declaration link emailed
+// to the address.
+func declarationToken(t *testing.T, db *store.DB, to string) string {
+	t.Helper()
+	return emailedToken(t, db, to, "declaration_requested", "/declarations/")
+}
+
 func invitationToken(t *testing.T, db *store.DB, to string) string {
 	return invitationTokenAt(t, db, to, 0)
 }
