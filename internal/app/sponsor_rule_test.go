@@ -22,13 +22,20 @@ type oboFix struct {
 	sp              *portal.Sponsorship
 }
 
+// adminClinic has Lena ADMIN, an enrolled MOA, register "Clinic "+key at
+// unit, approved, as its site administrator.
+func adminClinic(t *testing.T, a *app.App, key, unit string) (*portal.Account, *portal.Worksite) {
+	t.Helper()
+	admin := enrol(t, a, key+".admin", "Lena", "ADMIN", asMOA)
+	return admin, approvedWorksite(t, a, admin, worksiteAt("Clinic "+key, unit))
+}
+
 // sponsoredMOA builds an oboFix; key keeps its people apart from other
 // fixtures' and unit its clinic's address.
 func sponsoredMOA(t *testing.T, a *app.App, officer *portal.Staff, key, unit string) *oboFix {
 	t.Helper()
 	f := &oboFix{}
-	f.admin = enrol(t, a, key+".admin", "Lena", "ADMIN", asMOA)
-	f.clinic = approvedWorksite(t, a, f.admin, worksiteAt("Clinic "+key, unit))
+	f.admin, f.clinic = adminClinic(t, a, key, unit)
 	f.doc = enrol(t, a, key+".doc", "Dalia", "DOCTOR", nil)
 	f.moa = enrol(t, a, key+".moa", "Mona", "ASSISTANT", asMOA)
 	addMembers(t, a, f.clinic, f.doc, f.moa)
@@ -245,8 +252,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 		})
 
 		t.Run("ResidencyEnds", func(t *testing.T) {
-			admin := enrol(t, a, "resi.admin", "Lena", "ADMIN", asMOA)
-			clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic resi", "211"))
+			_, clinic := adminClinic(t, a, "resi", "211")
 			doc := enrol(t, a, "resi.doc", "Dalia", "DOCTOR", nil)
 			res := enrol(t, a, "resi.res", "Rae", "RESIDENT", asResident)
 			addMembers(t, a, clinic, doc, res)
@@ -284,8 +290,7 @@ func TestApp_SponsorLapseAnnualReview(t *testing.T) {
 		officer := oliviaOfficer(t, a)
 		// The physician is approved now, the MOA six months later, so
 		// only the physician's review is overdue a year and a month on.
-		admin := enrol(t, a, "rev.admin", "Lena", "ADMIN", asMOA)
-		clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic rev", "209"))
+		_, clinic := adminClinic(t, a, "rev", "209")
 		doc := enrol(t, a, "rev.doc", "Dalia", "DOCTOR", nil)
 		moa := enrol(t, a, "rev.moa", "Mona", "ASSISTANT", asMOA)
 		addMembers(t, a, clinic, doc, moa)
@@ -511,8 +516,7 @@ func TestApp_SponsorMustHaveAccess(t *testing.T) {
 func twoSponsors(t *testing.T, a *app.App, officer *portal.Staff, key, unit string) (*oboFix, *portal.Account) {
 	t.Helper()
 	f := &oboFix{}
-	f.admin = enrol(t, a, key+".admin", "Lena", "ADMIN", asMOA)
-	f.clinic = approvedWorksite(t, a, f.admin, worksiteAt("Clinic "+key, unit))
+	f.admin, f.clinic = adminClinic(t, a, key, unit)
 	f.doc = enrol(t, a, key+".doc", "Dalia", "DOCTOR", nil)
 	doc2 := enrol(t, a, key+".doc2", "Ravi", "PHYSICIAN", nil)
 	f.moa = enrol(t, a, key+".moa", "Mona", "ASSISTANT", asMOA)
@@ -665,8 +669,7 @@ func TestApp_SponsorScopesNarrow(t *testing.T) {
 		})
 
 		t.Run("ApprovalOffersOnlyQualifyingSponsors", func(t *testing.T) {
-			admin := enrol(t, a, "narap.admin", "Lena", "ADMIN", asMOA)
-			clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic narap", "304"))
+			_, clinic := adminClinic(t, a, "narap", "304")
 			doc := enrol(t, a, "narap.doc", "Dalia", "DOCTOR", nil)
 			doc2 := enrol(t, a, "narap.doc2", "Ravi", "PHYSICIAN", nil)
 			moa := enrol(t, a, "narap.moa", "Mona", "ASSISTANT", asMOA)

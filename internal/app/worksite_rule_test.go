@@ -74,8 +74,7 @@ func TestApp_LastWorksiteEnds(t *testing.T) {
 	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
 		officer := oliviaOfficer(t, a)
-		admin := enrol(t, a, "lw.admin", "Lena", "ADMIN", asMOA)
-		clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic lw", "401"))
+		admin, clinic := adminClinic(t, a, "lw", "401")
 		second := approvedWorksite(t, a, admin, worksiteAt("Clinic lw two", "402"))
 		pending, err := a.RegisterWorksite(ctx, meta, admin, worksiteAt("Clinic lw pending", "403"))
 		if err != nil {
