@@ -12,7 +12,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // fakeRegistry is a college registry the test edits as it goes.
@@ -61,21 +60,18 @@ func standing(t *testing.T, db *store.DB, id portal.AccountID) string {
 	return st.Status
 }
 
-// licenceApp starts an app whose physicians' college registry lists
+// cpsbcRegistry gives the app a physicians' college registry that lists
 // licence 12345 as active.
-func licenceApp(t *testing.T, db *store.DB) (*app.App, *fakeRegistry) {
-	t.Helper()
-	a := newApp(t, db)
+func cpsbcRegistry(a *app.App) *fakeRegistry {
 	reg := &fakeRegistry{lic: map[string]*portal.Licence{}}
 	reg.set("12345", portal.LicenceActive)
 	a.Licences = portal.LicenceRegistries{portal.CollegeCPSBC: reg}
-	return a, reg
+	return reg
 }
 
 func TestLicence_ReviewShowsRegistry(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, reg := licenceApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		reg := cpsbcRegistry(a)
 		olivia := oliviaOfficer(t, a)
 		_, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		boClaim(t, a, olivia, r.ID)
@@ -111,9 +107,8 @@ func TestLicence_ReviewShowsRegistry(t *testing.T) {
 }
 
 func TestLicence_RecheckSuspendsAndTeamReinstates(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, reg := licenceApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		reg := cpsbcRegistry(a)
 		olivia := oliviaOfficer(t, a)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		// A pharmacist: no registry is configured for her college.
@@ -255,9 +250,8 @@ func TestLicence_LapsedWhileSuspendedStaysSuspended(t *testing.T) {
 		}
 	}
 	t.Run("Dormant", func(t *testing.T) {
-		t.Parallel()
-		storetest.Each(t, func(t *testing.T, db *store.DB) {
-			a, reg, clock := licenceClockApp(t, db)
+		eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
+			reg := cpsbcRegistry(a)
 			doc, _, r := rvPerson(t, a, "dr.dormant", "Dora", "DORMANT", "101")
 			clock.Set(clock.Now().Add(portal.DefaultDormancyLimit + time.Hour))
 			if run, err := a.RunDormancy(ctx); err != nil || run.Suspended != 1 {
@@ -276,9 +270,8 @@ func TestLicence_LapsedWhileSuspendedStaysSuspended(t *testing.T) {
 		})
 	})
 	t.Run("BackFromLeave", func(t *testing.T) {
-		t.Parallel()
-		storetest.Each(t, func(t *testing.T, db *store.DB) {
-			a, reg, clock := licenceClockApp(t, db)
+		eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
+			reg := cpsbcRegistry(a)
 			doc, _, r := rvPerson(t, a, "dr.leave", "Lea", "LEAVE", "101")
 			in := portal.LeaveInput{Kind: "parental", Start: "2026-12-01", End: "2027-03-01", PauseAccess: true}
 			if _, err := a.RecordLeave(ctx, meta, doc, in); err != nil {
@@ -308,13 +301,4 @@ func TestLicence_LapsedWhileSuspendedStaysSuspended(t *testing.T) {
 			}
 		})
 	})
-}
-
-// licenceClockApp is licenceApp on a settable clock.
-func licenceClockApp(t *testing.T, db *store.DB) (*app.App, *fakeRegistry, *fixture.Clock) {
-	t.Helper()
-	a, reg := licenceApp(t, db)
-	clock := fixture.NewClock(a.Now())
-	a.Now = clock.Now
-	return a, reg, clock
 }
