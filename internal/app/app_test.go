@@ -103,6 +103,16 @@ func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
 	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "account", SubjectID: subjectID}))
 }
 
+// wantSays fails the test unless text holds every one of wants.
+func wantSays(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Fatalf("%s lacks %q:\n%s", what, want, text)
+		}
+	}
+}
+
 // requestAudit returns the audit rows about a CareConnect request, oldest
 // first.
 func requestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []portal.AuditEvent {

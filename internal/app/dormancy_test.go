@@ -173,13 +173,8 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		wantStatus(t, db, ra, portal.ARApproved)
 		rem := mustEmails(t, db, doc.Email, "dormancy_reminder", 2) // newest first
 		for i, want := range []string{"7 days from now", "30 days from now"} {
-			if !strings.Contains(rem[i].Text, want) || !strings.Contains(rem[i].Text, "26 Nov 2026") ||
-				!strings.Contains(
-					rem[i].Text,
-					"25 May 2027",
-				) || !strings.Contains(rem[i].Text, "https://portal.test/dormant") {
-				t.Errorf("reminder %d lacks %q:\n%s", i, want, rem[i].Text)
-			}
+			wantSays(t, "reminder "+itoa(int64(i)), rem[i].Text, want, "26 Nov 2026", "25 May 2027",
+				"https://portal.test/dormant")
 		}
 		if got := boRequestAudit(t, db, r.ID); rvCount(got, "dormancy.reminder_sent") != 2 ||
 			rvCount(got, "dormancy.suspended") != 1 {

@@ -121,8 +121,7 @@ func TestApp_TrainingQuiz(t *testing.T) {
 			if got := mustStanding(t, a, p); got != [4]bool{true, false, false, false} {
 				t.Fatalf("standing %v", got)
 			}
-			evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: "1"})
-			last := evs[len(evs)-1]
+			last := lastAudit(t, db, p.ID)
 			if last.Action != "prerequisite.training_completed" || last.ActorKind != portal.ActorAccount ||
 				!strings.Contains(
 					last.Details,
@@ -275,8 +274,7 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 			if got := mustStanding(t, a, p); got != [4]bool{true, false, false, false} {
 				t.Fatalf("standing %v", got)
 			}
-			evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: "1"})
-			last := evs[len(evs)-1]
+			last := lastAudit(t, db, p.ID)
 			if last.Action != "prerequisite.training_recorded" || last.ActorKind != portal.ActorStaff ||
 				last.ActorID != "officer.one" {
 				t.Fatalf("audit row %+v", last)

@@ -278,13 +278,8 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 
 		reminders := mustEmails(t, db, doc.Email, "review_reminder", 3) // newest first
 		for i, want := range []string{"1 day from now", "7 days from now", "30 days from now"} {
-			if !strings.Contains(reminders[i].Text, want) || !strings.Contains(reminders[i].Text, "26 Nov 2027") ||
-				!strings.Contains(
-					reminders[i].Text,
-					"26 Dec 2027",
-				) || !strings.Contains(reminders[i].Text, "https://portal.test/review") {
-				t.Errorf("reminder %d lacks %q:\n%s", i, want, reminders[i].Text)
-			}
+			wantSays(t, "reminder "+itoa(int64(i)), reminders[i].Text, want, "26 Nov 2027", "26 Dec 2027",
+				"https://portal.test/review")
 		}
 		susp := mustEmails(t, db, doc.Email, "review_suspended", 1)[0]
 		if !strings.Contains(susp.Text, "26 Nov 2027") || susp.AccountID != int64(doc.ID) {

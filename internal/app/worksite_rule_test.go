@@ -43,13 +43,9 @@ func wantNoWorksite(t *testing.T, db *store.DB, acct *portal.Account, r *portal.
 	if !strings.Contains(data, `"reason":"no_worksite"`) {
 		t.Fatalf("change feed data %s", data)
 	}
-	es := mustEmails(t, db, acct.Email, "access_no_worksite", 1)
-	for _, want := range []string{"Your membership of " + w.Name + " has ended", "no longer belong to any approved worksite",
-		"https://portal.test/worksites/join", "help@portal.test", "reinstate your access"} {
-		if !strings.Contains(es[0].Text, want) {
-			t.Fatalf("email lacks %q:\n%s", want, es[0].Text)
-		}
-	}
+	wantOneEmail(t, db, acct.Email, "access_no_worksite", "Your membership of "+w.Name+" has ended",
+		"no longer belong to any approved worksite", "https://portal.test/worksites/join", "help@portal.test",
+		"reinstate your access")
 }
 
 // wantKept checks that access is still approved and nobody was told

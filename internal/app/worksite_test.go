@@ -44,6 +44,15 @@ func mustEmails(t *testing.T, db *store.DB, to, kind string, n int) []*store.Ema
 	return es
 }
 
+// wantOneEmail fails the test unless exactly one email of the kind went to
+// the address, saying every one of wants; it returns that email.
+func wantOneEmail(t *testing.T, db *store.DB, to, kind string, wants ...string) *store.Email {
+	t.Helper()
+	e := mustEmails(t, db, to, kind, 1)[0]
+	wantSays(t, kind+" email", e.Text, wants...)
+	return e
+}
+
 func wantMessage(t *testing.T, err error, code, msg string) {
 	t.Helper()
 	if portal.ErrorCode(err) != code || portal.ErrorMessage(err) != msg {
