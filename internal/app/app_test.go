@@ -38,6 +38,13 @@ func newApp(t *testing.T, db *store.DB) *app.App {
 	return a
 }
 
+// openApp gives a test that needs no second database a fresh app on one
+// store (storetest.Open); the store is its DB.
+func openApp(t *testing.T) *app.App {
+	t.Helper()
+	return newApp(t, storetest.Open(t))
+}
+
 // eachApp runs a test in parallel with the others, on each store
 // (storetest.Each), with a fresh app on that store (newApp).
 func eachApp(t *testing.T, test func(t *testing.T, db *store.DB, a *app.App)) {
@@ -230,8 +237,7 @@ func TestApp_Register(t *testing.T) {
 
 func TestApp_RegisterFieldErrors(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t)
-	a := newApp(t, db)
+	a := openApp(t)
 	tests := []struct {
 		name  string
 		edit  func(*portal.RegistrationInput)

@@ -10,7 +10,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 func hours(hs ...float64) []time.Duration {
@@ -272,8 +271,7 @@ func TestApp_ReportFunnel(t *testing.T) {
 
 func TestApp_ReportAndAuditAuthorisation(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t)
-	a := newApp(t, db)
+	a := openApp(t)
 	officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
 	auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
 	admin := mustStaff(t, a, "admin@gov.test", portal.RoleAdministrator)
@@ -301,8 +299,8 @@ func TestApp_ReportAndAuditAuthorisation(t *testing.T) {
 
 func TestApp_ResolveAuditQuery(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t)
-	a := newApp(t, db)
+	a := openApp(t)
+	db := a.DB
 	p := repAccount(t, db, "paula", portal.ProfPhysician)
 	w := repWorksite(t, db, "1", portal.WorksiteApproved, p)
 	t.Run("OK", func(t *testing.T) {
