@@ -1283,6 +1283,14 @@ func (w *walker) administeredMember() (portal.WorksiteID, *portal.Account, *port
 	return ws, admin, m, ok
 }
 
+// endableMember picks, as administeredMember does, a worksite with one of
+// its administrators and one of its members, and says whether that
+// membership may end.
+func (w *walker) endableMember() (portal.WorksiteID, *portal.Account, *portal.Membership, bool) {
+	ws, admin, m, ok := w.administeredMember()
+	return ws, admin, m, ok && w.mayEndMembership(m.AccountID, ws)
+}
+
 func stepSetSiteAdmin(w *walker) (string, error) {
 	ws, admin, m, ok := w.administeredMember()
 	if !ok {
@@ -1295,8 +1303,8 @@ func stepSetSiteAdmin(w *walker) (string, error) {
 }
 
 func stepDecommission(w *walker) (string, error) {
-	ws, admin, m, ok := w.administeredMember()
-	if !ok || !w.mayEndMembership(m.AccountID, ws) {
+	ws, admin, m, ok := w.endableMember()
+	if !ok {
 		return "", nil
 	}
 	end := ""
@@ -1309,8 +1317,8 @@ func stepDecommission(w *walker) (string, error) {
 }
 
 func stepMarkLocum(w *walker) (string, error) {
-	ws, admin, m, ok := w.administeredMember()
-	if !ok || !w.mayEndMembership(m.AccountID, ws) {
+	ws, admin, m, ok := w.endableMember()
+	if !ok {
 		return "", nil
 	}
 	// Mostly within the reminder's week or a little beyond; sometimes out of bounds.
