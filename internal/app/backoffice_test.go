@@ -300,13 +300,8 @@ func TestBackoffice_Approve(t *testing.T) {
 		boClaim(t, a, olivia, pr.ID)
 
 		t.Run("ErrWiden", func(t *testing.T) {
-			_, err := a.ApproveAccessRequest(
-				ctx,
-				meta,
-				olivia,
-				pr.ID,
-				[]portal.DataScope{portal.ScopeDemographics, portal.ScopePharmaNet},
-			)
+			widened := []portal.DataScope{portal.ScopeDemographics, portal.ScopePharmaNet}
+			_, err := a.ApproveAccessRequest(ctx, meta, olivia, pr.ID, widened)
 			boWantField(
 				t,
 				err,
@@ -330,13 +325,8 @@ func TestBackoffice_Approve(t *testing.T) {
 			boWantFeed(t, db, ph.ID)
 		})
 		t.Run("Narrowed", func(t *testing.T) {
-			got, err := a.ApproveAccessRequest(
-				ctx,
-				meta,
-				olivia,
-				r.ID,
-				[]portal.DataScope{portal.ScopeLabResults, portal.ScopeDemographics, portal.ScopeLabResults},
-			)
+			repeated := []portal.DataScope{portal.ScopeLabResults, portal.ScopeDemographics, portal.ScopeLabResults}
+			got, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, repeated)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -373,13 +363,8 @@ func TestBackoffice_Approve(t *testing.T) {
 			}
 		})
 		t.Run("ErrDecidedAlready", func(t *testing.T) {
-			_, err := a.DeclineAccessRequest(
-				ctx,
-				meta,
-				olivia,
-				r.ID,
-				portal.DeclineInput{Code: "other", Text: "Changed my mind."},
-			)
+			decline := portal.DeclineInput{Code: "other", Text: "Changed my mind."}
+			_, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, decline)
 			boWantMessage(
 				t,
 				err,
@@ -435,13 +420,8 @@ func TestBackoffice_Decline(t *testing.T) {
 		_, err = a.DeclineAccessRequest(ctx, meta, olivia, r.ID, portal.DeclineInput{Code: "identity", Text: " "})
 		boWantField(t, err, "decline_text", "Explain the decision, so the person knows what to do next.")
 
-		got, err := a.DeclineAccessRequest(
-			ctx,
-			meta,
-			olivia,
-			r.ID,
-			portal.DeclineInput{Code: "identity", Text: "The name on the form is not the name on your card."},
-		)
+		decline := portal.DeclineInput{Code: "identity", Text: "The name on the form is not the name on your card."}
+		got, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, decline)
 		if err != nil {
 			t.Fatal(err)
 		}

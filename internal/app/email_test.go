@@ -248,12 +248,7 @@ func TestApp_EmailChangeStartsAgain(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := confirmed(t, a, person(t, a, "dalia", "Dalia", "EIGHTEEN"))
 		oldToken, _ := confirmation(t, db, "dalia@example.ca")
-		err := a.UpdateContact(
-			ctx,
-			meta,
-			acct.ID,
-			portal.ContactInput{Email: "dalia.new@example.ca", Phone: "778 888 9999"},
-		)
+		err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{Email: "dalia.new@example.ca", Phone: "778 888 9999"})
 		if err != nil {
 			t.Fatal(err)
 		}

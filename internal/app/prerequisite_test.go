@@ -191,12 +191,7 @@ func TestApp_SignHPCAA(t *testing.T) {
 			t.Fatalf("refused signatures were recorded: %+v", cs)
 		}
 		t.Run("OK", func(t *testing.T) {
-			c, err := a.SignHPCAA(
-				ctx,
-				meta,
-				doc,
-				portal.HPCAASignature{FullName: "  dalia  marie SIGNER ", Agree: true},
-			)
+			c, err := a.SignHPCAA(ctx, meta, doc, portal.HPCAASignature{FullName: "  dalia  marie SIGNER ", Agree: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -623,13 +623,7 @@ func TestReview_Members(t *testing.T) {
 		}
 
 		t.Run("FieldErrors", func(t *testing.T) {
-			_, err := a.ConfirmMembers(
-				ctx,
-				meta,
-				admin,
-				w.ID,
-				app.MembersReviewInput{Remove: []portal.AccountID{locum.ID}},
-			)
+			_, err := a.ConfirmMembers(ctx, meta, admin, w.ID, app.MembersReviewInput{Remove: []portal.AccountID{locum.ID}})
 			boWantField(
 				t,
 				err,
