@@ -157,8 +157,7 @@ func TestApp_RegistrationLimits(t *testing.T) {
 
 		t.Run("DeclarationRequestsPerRecipient", func(t *testing.T) {
 			signed := func(in portal.WorksiteInput) portal.WorksiteInput {
-				in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Sign", "Signer@Example.org"
-				return in
+				return signedBy(in, "Dr Sign", "Signer@Example.org")
 			}
 			others := []*portal.Account{
 				lead,

@@ -145,12 +145,7 @@ func TestApp_GrantsRecordHowTheAddressWasShown(t *testing.T) {
 		}
 		// Declarations: the registrant's own (approvedWorksite signs it),
 		// and one signed through the link by the person named.
-		in := worksiteAt("Harbour Clinic", "601")
-		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Lou LINK", "owner@example.net"
-		other, err := a.RegisterWorksite(ctx, meta, lead, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		other := registerWorksite(t, a, lead, signedBy(worksiteAt("Harbour Clinic", "601"), "Lou LINK", "owner@example.net"))
 		token = declarationToken(t, db, "owner@example.net")
 		if _, err := a.SignDeclaration(ctx, meta, byLink, token, 0, portal.DeclarationInput{FullName: byLink.LegalName(), Agree: true}); err != nil {
 			t.Fatal(err)

@@ -17,17 +17,12 @@ import (
 func TestApp_RegisterSigner(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")
-		in := worksiteInput("Harbour Clinic")
-		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Olive Owner", "olive@harbour.example"
-		w, err := a.RegisterWorksite(ctx, meta, admin, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := registerWorksite(t, a, admin, signedBy(worksiteInput("Harbour Clinic"), "Olive Owner", "olive@harbour.example"))
 		token := declarationToken(t, db, "olive@harbour.example")
 
 		olive := card("olive")
 		olive.GivenNames, olive.Surname = "Olive", "OWNER"
-		_, _, err = a.RegisterSigner(ctx, meta, olive, "")
+		_, _, err := a.RegisterSigner(ctx, meta, olive, "")
 		wantCode(t, err, portal.ENOTFOUND)
 		_, _, err = a.RegisterSigner(ctx, meta, olive, strings.Repeat("0", 64))
 		wantCode(t, err, portal.ENOTFOUND)

@@ -81,6 +81,24 @@ func signDeclaration(a *app.App, who *portal.Account, w portal.WorksiteID, fullN
 	return err
 }
 
+// signedBy names someone else, by name and address, to sign the worksite's
+// declaration.
+func signedBy(in portal.WorksiteInput, name, email string) portal.WorksiteInput {
+	in.HasAuthority, in.SignerName, in.SignerEmail = "no", name, email
+	return in
+}
+
+// registerWorksite has the person register the worksite, which then waits
+// for its declaration and the team.
+func registerWorksite(t *testing.T, a *app.App, by *portal.Account, in portal.WorksiteInput) *portal.Worksite {
+	t.Helper()
+	w, err := a.RegisterWorksite(ctx, meta, by, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 // approvedWorksite registers a worksite whose registrant signs and the team approves.
 func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal.WorksiteInput) *portal.Worksite {
 	t.Helper()
@@ -193,14 +211,9 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")
 		owner := person(t, a, "dr.owner", "Olive", "OWNER")
-		in := worksiteInput("Harbour Clinic")
-		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Olive Owner", "DR.OWNER@example.ca"
-		w, err := a.RegisterWorksite(ctx, meta, admin, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := registerWorksite(t, a, admin, signedBy(worksiteInput("Harbour Clinic"), "Dr Olive Owner", "DR.OWNER@example.ca"))
 		token := declarationToken(t, db, "dr.owner@example.ca")
-		_, err = a.DeclarationTarget(ctx, admin, token, 0)
+		_, err := a.DeclarationTarget(ctx, admin, token, 0)
 		wantMessage(
 			t,
 			err,
@@ -224,18 +237,13 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := confirmed(t, a, person(t, a, "office.manager", "Omar", "MANAGER"))
-		in := worksiteInput("Harbour Clinic")
-		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Olive Owner", "olive@harbour.example"
-		w, err := a.RegisterWorksite(ctx, meta, admin, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := registerWorksite(t, a, admin, signedBy(worksiteInput("Harbour Clinic"), "Dr Olive Owner", "olive@harbour.example"))
 		// Someone who takes the signer's address, confirmed or not, does not sign without the link.
 		mallory := confirmed(t, a, person(t, a, "mallory", "Mallory", "TAKER"))
 		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "olive@harbour.example", Phone: "778 888 9999"}); err != nil {
 			t.Fatal(err)
 		}
-		err = signDeclaration(a, mallory, w.ID, "Mallory TAKER", true)
+		err := signDeclaration(a, mallory, w.ID, "Mallory TAKER", true)
 		wantMessage(t, err, portal.ENOTFOUND, "That worksite does not exist, or you do not have access to it.")
 		if items, _ := a.ActionItems(ctx, mallory); len(items) != 0 {
 			t.Fatalf("someone else's declaration is offered: %+v", items)
