@@ -48,7 +48,13 @@ func sponsoredMOA(t *testing.T, a *app.App, officer *portal.Staff, key, unit str
 // sponsor asks the authorizer for the person and approves it.
 func sponsor(t *testing.T, a *app.App, obo, auth *portal.Account, w *portal.Worksite) *portal.Sponsorship {
 	t.Helper()
-	sp, err := a.RequestSponsorship(ctx, meta, obo, sponsorInput(auth, w))
+	return sponsorAs(t, a, obo, auth, sponsorInput(auth, w))
+}
+
+// sponsorAs asks the authorizer for the person as in says and approves it.
+func sponsorAs(t *testing.T, a *app.App, obo, auth *portal.Account, in portal.SponsorshipInput) *portal.Sponsorship {
+	t.Helper()
+	sp, err := a.RequestSponsorship(ctx, meta, obo, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,13 +264,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 			res, _ = a.Account(ctx, res.ID)
 			in := sponsorInput(doc, clinic)
 			in.ResidencyStart, in.ResidencyEnd = "2026-07-01", "2026-12-31"
-			sp, err := a.RequestSponsorship(ctx, meta, res, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.DecideSponsorship(ctx, meta, doc, sp.ID, true, ""); err != nil {
-				t.Fatal(err)
-			}
+			sponsorAs(t, a, res, doc, in)
 			signHPCAA(t, a, res)
 			resReq := approveOBO(t, a, officer, res, clinic)
 			clock.Set(rvPT(t, 2027, 1, 1, 9, 0))
