@@ -159,22 +159,6 @@ func lastRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) por
 	return evs[len(evs)-1]
 }
 
-// accountFeed returns the change-feed events about a person, oldest first.
-func accountFeed(t *testing.T, db *store.DB, id portal.AccountID) []store.ProvisioningEvent {
-	t.Helper()
-	evs, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []store.ProvisioningEvent
-	for _, e := range evs {
-		if e.AccountID == id {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
 func TestApp_Register(t *testing.T) {
 	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)

@@ -112,6 +112,22 @@ func boRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []str
 	return actionsOf(requestAudit(t, db, id))
 }
 
+// accountFeed returns the change-feed events about a person, oldest first.
+func accountFeed(t *testing.T, db *store.DB, id portal.AccountID) []store.ProvisioningEvent {
+	t.Helper()
+	evs, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []store.ProvisioningEvent
+	for _, e := range evs {
+		if e.AccountID == id {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // boProvisioning lists the provisioning event types of a person.
 func boProvisioning(t *testing.T, db *store.DB, id portal.AccountID) []string {
 	t.Helper()
