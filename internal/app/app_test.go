@@ -133,30 +133,32 @@ func requestHistory(t *testing.T, db *store.DB, id portal.AccessRequestID) []por
 	t.Helper()
 	evs, err := db.Read().FindAccessRequestEvents(ctx, id)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("history of request %d: %v", id, err)
 	}
 	return evs
+}
+
+// newest returns the last of a list kept oldest first, failing the test
+// when there is none.
+func newest[T any](t *testing.T, what string, list []T) T {
+	t.Helper()
+	if len(list) == 0 {
+		t.Fatalf("no %s", what)
+	}
+	return list[len(list)-1]
 }
 
 // lastHistory returns the newest entry of a CareConnect request's history.
 func lastHistory(t *testing.T, db *store.DB, id portal.AccessRequestID) portal.AccessRequestEvent {
 	t.Helper()
-	evs := requestHistory(t, db, id)
-	if len(evs) == 0 {
-		t.Fatalf("request %d has no history", id)
-	}
-	return evs[len(evs)-1]
+	return newest(t, "history of request "+itoa(int64(id)), requestHistory(t, db, id))
 }
 
 // lastRequestAudit returns the newest audit row about a CareConnect
 // request.
 func lastRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) portal.AuditEvent {
 	t.Helper()
-	evs := requestAudit(t, db, id)
-	if len(evs) == 0 {
-		t.Fatalf("request %d has no audit rows", id)
-	}
-	return evs[len(evs)-1]
+	return newest(t, "audit row about request "+itoa(int64(id)), requestAudit(t, db, id))
 }
 
 func TestApp_Register(t *testing.T) {
