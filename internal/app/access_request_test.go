@@ -10,7 +10,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // professional registers a person of a given profession.
@@ -80,10 +79,17 @@ func missingKeys(err error) []string {
 	return keys
 }
 
+// wantMissing fails the test unless err is a MissingError listing exactly
+// the steps want, in order.
+func wantMissing(t *testing.T, err error, want ...string) {
+	t.Helper()
+	if got := missingKeys(err); !slices.Equal(got, want) {
+		t.Fatalf("missing %v (err %v), want %v", got, err, want)
+	}
+}
+
 func TestApp_AccessRequest(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, w := kingsgate(t, a)
 		doc := professional(t, a, "dr.jones", asPhysician)
 
@@ -96,9 +102,7 @@ func TestApp_AccessRequest(t *testing.T) {
 		joinWorksite(t, db, a, w, doc)
 		t.Run("LockedWithoutPrerequisites", func(t *testing.T) {
 			_, err := a.SubmitAccessRequest(ctx, meta, doc, enrolment(w))
-			if got := missingKeys(err); !slices.Equal(got, []string{"training", "hpcaa"}) {
-				t.Fatalf("missing %v, want [training hpcaa]", got)
-			}
+			wantMissing(t, err, "training", "hpcaa")
 		})
 		passTraining(t, a, doc)
 		signHPCAA(t, a, doc)
@@ -149,15 +153,20 @@ func TestApp_AccessRequest(t *testing.T) {
 }
 
 func TestApp_AccessRequestPolicies(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, w := kingsgate(t, a)
+		// trained registers a person of a profession at the clinic, the
+		// training passed.
+		trained := func(t *testing.T, key string, edit func(*portal.RegistrationInput)) *portal.Account {
+			t.Helper()
+			p := professional(t, a, key, edit)
+			joinWorksite(t, db, a, w, p)
+			passTraining(t, a, p)
+			return p
+		}
 
 		t.Run("PharmacistGetsNoPharmaNet", func(t *testing.T) {
-			ph := professional(t, a, "priya", asPharmacist)
-			joinWorksite(t, db, a, w, ph)
-			passTraining(t, a, ph)
+			ph := trained(t, "priya", asPharmacist)
 			signHPCAA(t, a, ph)
 			r, err := a.SubmitAccessRequest(ctx, meta, ph, enrolment(w))
 			if err != nil {
@@ -168,22 +177,14 @@ func TestApp_AccessRequestPolicies(t *testing.T) {
 			}
 		})
 		t.Run("LPNWithoutHPCAACannotSubmit", func(t *testing.T) {
-			lpn := professional(t, a, "lpn.one", asLPN)
-			joinWorksite(t, db, a, w, lpn)
-			passTraining(t, a, lpn)
+			lpn := trained(t, "lpn.one", asLPN)
 			_, err := a.SubmitAccessRequest(ctx, meta, lpn, enrolment(w))
-			if got := missingKeys(err); !slices.Equal(got, []string{"hpcaa"}) {
-				t.Fatalf("missing %v, want [hpcaa]", got)
-			}
+			wantMissing(t, err, "hpcaa")
 		})
 		t.Run("MOAWithoutSponsorCannotSubmit", func(t *testing.T) {
-			moa := professional(t, a, "jane.moa", asMOA)
-			joinWorksite(t, db, a, w, moa)
-			passTraining(t, a, moa)
+			moa := trained(t, "jane.moa", asMOA)
 			_, err := a.SubmitAccessRequest(ctx, meta, moa, enrolment(w))
-			if got := missingKeys(err); !slices.Equal(got, []string{"sponsor"}) {
-				t.Fatalf("missing %v, want [sponsor]", got)
-			}
+			wantMissing(t, err, "sponsor")
 			// With an approved sponsorship the MOA sees what the physician sees ...
 			doc := professional(t, a, "dr.smith", asPhysician)
 			joinWorksite(t, db, a, w, doc)
@@ -228,5 +229,48 @@ func TestApp_AccessRequestPolicies(t *testing.T) {
 			)
 			wantCode(t, err, portal.EFORBIDDEN)
 		})
+	})
+}
+
+// A submitted request carries its reference number, stored with it, and
+// every email about it shows the number under the greeting.
+func TestAccessRequest_ReferenceNumber(t *testing.T) {
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		olivia := oliviaOfficer(t, a)
+		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
+		want := portal.ReferenceNumber(r.ID, r.CreatedAt)
+		if !strings.HasPrefix(want, "CC-20") || len(want) != len("CC-2026-000123") {
+			t.Fatalf("reference %q", want)
+		}
+		if r.Reference != want {
+			t.Fatalf("submitted request's reference %q, want %q", r.Reference, want)
+		}
+		if got := boRequest(t, db, r.ID).Reference; got != want {
+			t.Fatalf("stored reference %q, want %q", got, want)
+		}
+		boClaim(t, a, olivia, r.ID)
+		if _, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, []portal.DataScope{portal.ScopeDemographics}); err != nil {
+			t.Fatal(err)
+		}
+		line := "Your request's reference number: " + want
+		htmlLine := "<p>Your request's reference number: <strong>" + want + "</strong></p>"
+		seen := map[string]bool{}
+		for _, e := range emailsTo(t, db, p.Email) {
+			has := strings.Contains(e.Text, "Hello Dalia EIGHTEEN,\n\n"+line+"\n") && strings.Contains(e.HTML, htmlLine)
+			switch e.Kind {
+			case "access_request_received", "access_approved":
+				if !has {
+					t.Errorf("%s lacks the reference number:\n%s", e.Kind, e.Text)
+				}
+				seen[e.Kind] = true
+			default:
+				if strings.Contains(e.Text, "reference number") {
+					t.Errorf("%s is not about the request but shows a reference number", e.Kind)
+				}
+			}
+		}
+		if !seen["access_request_received"] || !seen["access_approved"] {
+			t.Fatalf("emails seen %v", seen)
+		}
 	})
 }

@@ -10,7 +10,6 @@ import (
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // recordingProvider is an address provider that records what it was asked
@@ -32,9 +31,7 @@ func (p *recordingProvider) Search(ctx context.Context, q string, limit int) ([]
 }
 
 func TestApp_SearchAddressesIsBounded(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p := &recordingProvider{}
 		a.Addresses = p
 

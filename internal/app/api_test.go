@@ -14,7 +14,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // mustToken creates a token with scopes, valid for 90 days.
@@ -52,9 +51,7 @@ func clientActions(t *testing.T, db *store.DB, name string) []string {
 }
 
 func TestApp_APIToken(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		start := a.Now()
 		raw, tok, err := a.CreateToken(ctx, meta, "officer.one", app.TokenInput{Name: "clinical-viewer",
 			Scopes: []string{"events:read", "scim:read", "scim:read"}, Lifetime: 90 * 24 * time.Hour})
@@ -288,9 +285,7 @@ func TestApp_SCIMFilter(t *testing.T) {
 }
 
 func TestApp_SCIMUsers(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := person(t, a, "dr.lee", "Ada", "LEE")
 		other := person(t, a, "dr.wong", "Ben", "WONG")
 		w := approvedWorksite(t, a, doc, worksiteInput("Kingsgate Mall Clinic"))
@@ -362,9 +357,7 @@ func TestApp_SCIMUsers(t *testing.T) {
 func accountID(a *portal.Account) string { return strconv.FormatInt(int64(a.ID), 10) }
 
 func TestApp_APIFeed(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		start := a.Now()
 		var people []*portal.Account
 		for i, key := range []string{"p.one", "p.two", "p.three"} {
@@ -445,9 +438,7 @@ func TestApp_APIFeed(t *testing.T) {
 // event on approval, and the sponsor listed only from the residency's
 // first day.
 func TestApp_SponsorChangesReachProvisioning(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		now := clock.Now()
 		_, w := kingsgate(t, a)
 		doc := professional(t, a, "dr.jones", asPhysician)

@@ -38,6 +38,30 @@ func newApp(t *testing.T, db *store.DB) *app.App {
 	return a
 }
 
+// openApp gives a test that needs no second database a fresh app on one
+// store (storetest.Open); the store is its DB.
+func openApp(t *testing.T) *app.App {
+	t.Helper()
+	return newApp(t, storetest.Open(t))
+}
+
+// eachApp runs a test in parallel with the others, on each store
+// (storetest.Each), with a fresh app on that store (newApp).
+func eachApp(t *testing.T, test func(t *testing.T, db *store.DB, a *app.App)) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) { test(t, db, newApp(t, db)) })
+}
+
+// eachClockApp is eachApp with the app on a fake clock (rvApp) the test
+// moves.
+func eachClockApp(t *testing.T, test func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock)) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		a, clock := rvApp(t, db)
+		test(t, db, a, clock)
+	})
+}
+
 func card(key string) portal.CardIdentity { return fixture.Card(key) }
 
 func validInput() portal.RegistrationInput { return fixture.Registration() }
@@ -86,10 +110,59 @@ func auditActions(t *testing.T, db *store.DB, subjectID string) []string {
 	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "account", SubjectID: subjectID}))
 }
 
+// wantSays fails the test unless text holds every one of wants.
+func wantSays(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Fatalf("%s lacks %q:\n%s", what, want, text)
+		}
+	}
+}
+
+// requestAudit returns the audit rows about a CareConnect request, oldest
+// first.
+func requestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []portal.AuditEvent {
+	t.Helper()
+	return auditWhere(t, db, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(id))})
+}
+
+// requestHistory returns the history of a CareConnect request, oldest
+// first.
+func requestHistory(t *testing.T, db *store.DB, id portal.AccessRequestID) []portal.AccessRequestEvent {
+	t.Helper()
+	evs, err := db.Read().FindAccessRequestEvents(ctx, id)
+	if err != nil {
+		t.Fatalf("history of request %d: %v", id, err)
+	}
+	return evs
+}
+
+// newest returns the last of a list kept oldest first, failing the test
+// when there is none.
+func newest[T any](t *testing.T, what string, list []T) T {
+	t.Helper()
+	if len(list) == 0 {
+		t.Fatalf("no %s", what)
+	}
+	return list[len(list)-1]
+}
+
+// lastHistory returns the newest entry of a CareConnect request's history.
+func lastHistory(t *testing.T, db *store.DB, id portal.AccessRequestID) portal.AccessRequestEvent {
+	t.Helper()
+	return newest(t, "history of request "+itoa(int64(id)), requestHistory(t, db, id))
+}
+
+// lastRequestAudit returns the newest audit row about a CareConnect
+// request.
+func lastRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) portal.AuditEvent {
+	t.Helper()
+	return newest(t, "audit row about request "+itoa(int64(id)), requestAudit(t, db, id))
+}
+
 func TestApp_Register(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)
 		if acct.MSPBillingNumber != "A1234" || acct.Phone != "+17788889999" || acct.GivenNames != "Dalia" ||
 			acct.IsResident {
@@ -150,8 +223,7 @@ func TestApp_Register(t *testing.T) {
 
 func TestApp_RegisterFieldErrors(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t)
-	a := newApp(t, db)
+	a := openApp(t)
 	tests := []struct {
 		name  string
 		edit  func(*portal.RegistrationInput)
@@ -278,9 +350,7 @@ func TestApp_RegisterFieldErrors(t *testing.T) {
 // Two people registering the same email at once: the unique index lets
 // exactly one win, and the other gets the email field error.
 func TestApp_RegisterRace(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		const n = 4
 		var wg sync.WaitGroup
 		errs := make([]error, n)
@@ -318,9 +388,7 @@ func TestApp_RegisterRace(t *testing.T) {
 }
 
 func TestApp_ChangePassword(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)
 		// change types the password twice, signed in at a moment.
 		change := func(password string, signedIn time.Time) error {
@@ -377,9 +445,7 @@ func TestApp_ChangePassword(t *testing.T) {
 }
 
 func TestApp_UpdateContact(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)
 		other := validInput()
 		other.Email, other.Username = "taken@example.ca", "someone"
@@ -438,5 +504,23 @@ func TestApp_UpdateContact(t *testing.T) {
 				t.Fatalf("an unchanged form sent %d emails", after-before)
 			}
 		})
+	})
+}
+
+func TestApp_RegisterRefusesIneligibleProfession(t *testing.T) {
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		in := validInput()
+		in.Profession, in.CollegeID = "physiotherapist", "PT-2041"
+		_, err := a.Register(ctx, meta, card("1"), in)
+		want := "CareConnect access is not open to your profession (Physiotherapist) at present, so we have not created an HxBC account for you."
+		if portal.ErrorCode(err) != portal.EFORBIDDEN || portal.ErrorMessage(err) != want {
+			t.Fatalf("got %v (%s), want EFORBIDDEN %q", err, portal.ErrorCode(err), want)
+		}
+		if _, err := db.Read().FindAccountBySubject(ctx, "https://idp.test", "sub-1"); !store.IsNotFound(err) {
+			t.Fatalf("an account was created: %v", err)
+		}
+		if es := emailsTo(t, db, "dalia@example.ca"); len(es) != 0 {
+			t.Fatalf("emails: %+v", es)
+		}
 	})
 }

@@ -2,9 +2,7 @@ package app_test
 
 import (
 	"reflect"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +25,12 @@ func boStaff(t *testing.T, a *app.App, key, given, surname, role string) *portal
 		t.Fatal(err)
 	}
 	return s
+}
+
+// oliviaOfficer makes Olivia OFFICER, an officer of the CareConnect team.
+func oliviaOfficer(t *testing.T, a *app.App) *portal.Staff {
+	t.Helper()
+	return boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
 }
 
 // boApplicant registers a person (a physician unless edit says otherwise)
@@ -73,7 +77,7 @@ func boApplicant(
 func boClaimed(t *testing.T, db *store.DB) (*app.App, *portal.Staff, *portal.Account, *portal.AccessRequest) {
 	t.Helper()
 	a := newApp(t, db)
-	olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	olivia := oliviaOfficer(t, a)
 	p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 	boClaim(t, a, olivia, r.ID)
 	return a, olivia, p, r
@@ -87,8 +91,6 @@ func boChangeAccess(t *testing.T, a *app.App, s *portal.Staff, id portal.Account
 		t.Fatal(err)
 	}
 }
-
-func boItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 func boPharmacist(in *portal.RegistrationInput) {
 	in.Profession, in.CollegeID = string(portal.ProfPharmacist), "P-20417"
@@ -107,21 +109,31 @@ func boEmailKinds(t *testing.T, db *store.DB, to string) []string {
 // boRequestAudit lists the audit actions about a request.
 func boRequestAudit(t *testing.T, db *store.DB, id portal.AccessRequestID) []string {
 	t.Helper()
-	return actionsOf(auditWhere(t, db, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(id))}))
+	return actionsOf(requestAudit(t, db, id))
 }
 
-// boProvisioning lists the provisioning event types of a person.
-func boProvisioning(t *testing.T, db *store.DB, id portal.AccountID) []string {
+// accountFeed returns the change-feed events about a person, oldest first.
+func accountFeed(t *testing.T, db *store.DB, id portal.AccountID) []store.ProvisioningEvent {
 	t.Helper()
 	evs, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []string
+	var out []store.ProvisioningEvent
 	for _, e := range evs {
 		if e.AccountID == id {
-			out = append(out, e.Type)
+			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// boProvisioning lists the provisioning event types of a person.
+func boProvisioning(t *testing.T, db *store.DB, id portal.AccountID) []string {
+	t.Helper()
+	var out []string
+	for _, e := range accountFeed(t, db, id) {
+		out = append(out, e.Type)
 	}
 	return out
 }
@@ -167,10 +179,8 @@ func boClaim(t *testing.T, a *app.App, s *portal.Staff, id portal.AccessRequestI
 }
 
 func TestBackoffice_ClaimAndRelease(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		olivia := oliviaOfficer(t, a)
 		oscar := boStaff(t, a, "oscar", "Oscar", "OFFICER", portal.RoleOfficer)
 		ada := boStaff(t, a, "ada", "Ada", "ADMIN", portal.RoleAdministrator)
 		aaron := boStaff(t, a, "aaron", "Aaron", "AUDITOR", portal.RoleAuditor)
@@ -178,19 +188,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 
 		t.Run("RaceExactlyOneWins", func(t *testing.T) {
 			officers := []*portal.Staff{olivia, oscar}
-			errs := make([]error, len(officers))
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for i, s := range officers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					errs[i] = a.ClaimAccessRequest(ctx, meta, s, r.ID)
-				}()
-			}
-			close(start)
-			wg.Wait()
+			errs := bothAtOnce(func(i int) error { return a.ClaimAccessRequest(ctx, meta, officers[i], r.ID) })
 			winner, loser := -1, -1
 			for i, err := range errs {
 				if err == nil {
@@ -204,7 +202,7 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 			}
 			want := officers[winner].Name + " claimed this request on 26 Nov 2026 at 10:00 AM."
 			boWantMessage(t, errs[loser], portal.ECONFLICT, want)
-			if got := boRequest(t, db, r.ID).ClaimedBy; got != "staff:"+boItoa(int64(officers[winner].ID)) {
+			if got := boRequest(t, db, r.ID).ClaimedBy; got != "staff:"+itoa(int64(officers[winner].ID)) {
 				t.Fatalf("claimed by %q", got)
 			}
 			if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(
@@ -228,9 +226,8 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 		t.Run("ClaimTwiceBySameOfficer", func(t *testing.T) {
 			boClaim(t, a, olivia, r.ID)
 			boClaim(t, a, olivia, r.ID)
-			events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
 			claims := 0
-			for _, e := range events {
+			for _, e := range requestHistory(t, db, r.ID) {
 				if e.Note == "Taken for review by the CareConnect team." {
 					claims++
 				}
@@ -277,10 +274,8 @@ func TestBackoffice_ClaimAndRelease(t *testing.T) {
 }
 
 func TestBackoffice_DecideNeedsClaim(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		olivia := oliviaOfficer(t, a)
 		oscar := boStaff(t, a, "oscar", "Oscar", "OFFICER", portal.RoleOfficer)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		all := []portal.DataScope{portal.ScopeDemographics}
@@ -313,23 +308,16 @@ func TestBackoffice_DecideNeedsClaim(t *testing.T) {
 }
 
 func TestBackoffice_Approve(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		olivia := oliviaOfficer(t, a)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		ph, pr := boApplicant(t, a, "pat", "Pat", "PHARMACIST", "102", boPharmacist)
 		boClaim(t, a, olivia, r.ID)
 		boClaim(t, a, olivia, pr.ID)
 
 		t.Run("ErrWiden", func(t *testing.T) {
-			_, err := a.ApproveAccessRequest(
-				ctx,
-				meta,
-				olivia,
-				pr.ID,
-				[]portal.DataScope{portal.ScopeDemographics, portal.ScopePharmaNet},
-			)
+			widened := []portal.DataScope{portal.ScopeDemographics, portal.ScopePharmaNet}
+			_, err := a.ApproveAccessRequest(ctx, meta, olivia, pr.ID, widened)
 			boWantField(
 				t,
 				err,
@@ -353,13 +341,8 @@ func TestBackoffice_Approve(t *testing.T) {
 			boWantFeed(t, db, ph.ID)
 		})
 		t.Run("Narrowed", func(t *testing.T) {
-			got, err := a.ApproveAccessRequest(
-				ctx,
-				meta,
-				olivia,
-				r.ID,
-				[]portal.DataScope{portal.ScopeLabResults, portal.ScopeDemographics, portal.ScopeLabResults},
-			)
+			repeated := []portal.DataScope{portal.ScopeLabResults, portal.ScopeDemographics, portal.ScopeLabResults}
+			got, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, repeated)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -367,7 +350,7 @@ func TestBackoffice_Approve(t *testing.T) {
 			if got.Status != portal.ARApproved || !reflect.DeepEqual(got.GrantedScopes, []portal.DataScope{portal.ScopeDemographics, portal.ScopeLabResults}) ||
 				!got.ReviewDueAt.Equal(now.AddDate(1, 0, 0)) ||
 				!got.DecidedAt.Equal(now) ||
-				got.DecidedBy != "staff:"+boItoa(int64(olivia.ID)) ||
+				got.DecidedBy != "staff:"+itoa(int64(olivia.ID)) ||
 				got.Open() {
 				t.Fatalf("approved request %+v", got)
 			}
@@ -376,13 +359,9 @@ func TestBackoffice_Approve(t *testing.T) {
 				approvedAt != now.UnixMilli() {
 				t.Fatalf("approved_at %d (%v), want %d", approvedAt, err, now.UnixMilli())
 			}
-			es := mustEmails(t, db, p.Email, "access_approved", 1)
-			for _, want := range []string{"Demographics: Name, date of birth", "Laboratory results: Results of laboratory tests.", "26 Nov 2027", "https://portal.test/application/status"} {
-				if !strings.Contains(es[0].Text, want) {
-					t.Errorf("approval email lacks %q:\n%s", want, es[0].Text)
-				}
-			}
-			if strings.Contains(es[0].Text, "PharmaNet") {
+			e := wantOneEmail(t, db, p.Email, "access_approved", "Demographics: Name, date of birth",
+				"Laboratory results: Results of laboratory tests.", "26 Nov 2027", "https://portal.test/application/status")
+			if strings.Contains(e.Text, "PharmaNet") {
 				t.Errorf("approval email names a scope not granted")
 			}
 			if got := boRequestAudit(t, db, r.ID); !reflect.DeepEqual(
@@ -392,22 +371,16 @@ func TestBackoffice_Approve(t *testing.T) {
 				t.Fatalf("audit %v", got)
 			}
 			boWantFeed(t, db, p.ID, app.ProvUserProvisioned)
-			events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-			last := events[len(events)-1]
+			last := lastHistory(t, db, r.ID)
 			if last.ToStatus != portal.ARApproved ||
 				last.Note != "Approved. Data scopes granted: Demographics, Laboratory results." ||
-				last.ActorID != "staff:"+boItoa(int64(olivia.ID)) {
+				last.ActorID != "staff:"+itoa(int64(olivia.ID)) {
 				t.Fatalf("history %+v", last)
 			}
 		})
 		t.Run("ErrDecidedAlready", func(t *testing.T) {
-			_, err := a.DeclineAccessRequest(
-				ctx,
-				meta,
-				olivia,
-				r.ID,
-				portal.DeclineInput{Code: "other", Text: "Changed my mind."},
-			)
+			decline := portal.DeclineInput{Code: "other", Text: "Changed my mind."}
+			_, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, decline)
 			boWantMessage(
 				t,
 				err,
@@ -423,34 +396,15 @@ func TestBackoffice_Approve(t *testing.T) {
 			mustEmails(t, db, p.Email, "access_declined", 0)
 		})
 		t.Run("ConcurrentDecisionsOneStands", func(t *testing.T) {
-			errs := make([]error, 2)
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			wg.Add(2)
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[0] = a.ApproveAccessRequest(
-					ctx,
-					meta,
-					olivia,
-					pr.ID,
-					[]portal.DataScope{portal.ScopeDemographics},
-				)
-			}()
-			go func() {
-				defer wg.Done()
-				<-start
-				_, errs[1] = a.DeclineAccessRequest(
-					ctx,
-					meta,
-					olivia,
-					pr.ID,
-					portal.DeclineInput{Code: "identity", Text: "Names differ."},
-				)
-			}()
-			close(start)
-			wg.Wait()
+			errs := bothAtOnce(func(i int) (err error) {
+				if i == 0 {
+					_, err = a.ApproveAccessRequest(ctx, meta, olivia, pr.ID, []portal.DataScope{portal.ScopeDemographics})
+				} else {
+					_, err = a.DeclineAccessRequest(ctx, meta, olivia, pr.ID,
+						portal.DeclineInput{Code: "identity", Text: "Names differ."})
+				}
+				return err
+			})
 			if (errs[0] == nil) == (errs[1] == nil) {
 				t.Fatalf("errors %v: want exactly one decision", errs)
 			}
@@ -482,13 +436,8 @@ func TestBackoffice_Decline(t *testing.T) {
 		_, err = a.DeclineAccessRequest(ctx, meta, olivia, r.ID, portal.DeclineInput{Code: "identity", Text: " "})
 		boWantField(t, err, "decline_text", "Explain the decision, so the person knows what to do next.")
 
-		got, err := a.DeclineAccessRequest(
-			ctx,
-			meta,
-			olivia,
-			r.ID,
-			portal.DeclineInput{Code: "identity", Text: "The name on the form is not the name on your card."},
-		)
+		decline := portal.DeclineInput{Code: "identity", Text: "The name on the form is not the name on your card."}
+		got, err := a.DeclineAccessRequest(ctx, meta, olivia, r.ID, decline)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -504,16 +453,13 @@ func TestBackoffice_Decline(t *testing.T) {
 		) {
 			t.Fatalf("decline email:\n%s", es[0].Text)
 		}
-		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
-		last := evs[len(evs)-1]
+		last := lastRequestAudit(t, db, r.ID)
 		if last.Action != "access.declined" || last.ActorKind != portal.ActorStaff ||
 			!strings.Contains(last.Details, `"reason":"The name on the form is not the name on your card."`) ||
 			!strings.Contains(last.Details, `"code":"identity"`) {
 			t.Fatalf("audit %+v", last)
 		}
-		events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		if n := events[len(events)-1].Note; n != "Declined (Identity could not be confirmed): The name on the form is not the name on your card." {
+		if n := lastHistory(t, db, r.ID).Note; n != "Declined (Identity could not be confirmed): The name on the form is not the name on your card." {
 			t.Fatalf("history note %q", n)
 		}
 		boWantFeed(t, db, p.ID) // a declined person is not provisioned
@@ -553,7 +499,7 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 		}
 		cur := boRequest(t, db, r.ID)
 		if cur.Status != portal.ARSubmitted || cur.InfoAnswer != "Kingsgate Mall Clinic, unit 101." ||
-			cur.ClaimedBy != "staff:"+boItoa(int64(olivia.ID)) {
+			cur.ClaimedBy != "staff:"+itoa(int64(olivia.ID)) {
 			t.Fatalf("answered request %+v", cur)
 		}
 		res, err = a.Queue(ctx, olivia, app.QueueQuery{Status: portal.ARSubmitted})
@@ -585,10 +531,8 @@ func TestBackoffice_InfoRequestThenAnswer(t *testing.T) {
 }
 
 func TestBackoffice_ChangeAccess(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		olivia := oliviaOfficer(t, a)
 		p, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		q, qr := boApplicant(t, a, "quinn", "Quinn", "DECLINED", "102", nil)
 		nobody := person(t, a, "nobody", "No", "REQUEST")
@@ -760,8 +704,7 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 				if audit[len(audit)-1] != st.auditAct {
 					t.Fatalf("audit %v", audit)
 				}
-				events, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-				if last := events[len(events)-1]; last.ToStatus != st.status ||
+				if last := lastHistory(t, db, r.ID); last.ToStatus != st.status ||
 					!strings.HasSuffix(last.Note, ": "+st.reason) {
 					t.Fatalf("history %+v", last)
 				}
@@ -779,10 +722,8 @@ func TestBackoffice_ChangeAccess(t *testing.T) {
 }
 
 func TestBackoffice_QueueFilters(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		olivia := oliviaOfficer(t, a)
 		_, r := boApplicant(t, a, "dalia", "Dalia", "EIGHTEEN", "101", nil)
 		a.Now = func() time.Time { return time.Date(2026, 12, 6, 18, 0, 0, 0, time.UTC) }
 		_, pr := boApplicant(t, a, "pat", "Pat", "PHARMACIST", "102", boPharmacist)
@@ -870,7 +811,7 @@ func TestBackoffice_QueueFilters(t *testing.T) {
 		})
 		t.Run("Paging", func(t *testing.T) {
 			for i := range 21 {
-				boApplicant(t, a, "page"+boItoa(int64(i)), "Page", "PERSON", "2"+boItoa(int64(i)), nil)
+				boApplicant(t, a, "page"+itoa(int64(i)), "Page", "PERSON", "2"+itoa(int64(i)), nil)
 			}
 			res, _ := a.Queue(ctx, olivia, app.QueueQuery{Page: 2})
 			if res.Total != 23 || len(res.Rows) != 3 || res.Page != 2 {
@@ -938,13 +879,13 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 			t.Fatalf("person %+v", pr)
 		}
 		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: boItoa(int64(p.ID)), ActorKind: portal.ActorStaff, ActorID: "staff:" + boItoa(int64(olivia.ID))})
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(p.ID)), ActorKind: portal.ActorStaff, ActorID: "staff:" + itoa(int64(olivia.ID))})
 		var got []string
 		for _, e := range evs {
 			got = append(got, e.Action+" "+e.Details)
 		}
 		want := []string{
-			`staff.viewed_person {"page":"access_request","request":` + boItoa(int64(r.ID)) + `}`,
+			`staff.viewed_person {"page":"access_request","request":` + itoa(int64(r.ID)) + `}`,
 			`staff.viewed_person {"page":"person"}`,
 		}
 		if !reflect.DeepEqual(got, want) || evs[0].IP != meta.IP {
@@ -958,10 +899,8 @@ func TestBackoffice_ReviewAndPerson(t *testing.T) {
 }
 
 func TestBackoffice_WorksiteQueue(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		olivia := oliviaOfficer(t, a)
 		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
 		if err != nil {
@@ -994,7 +933,7 @@ func TestBackoffice_WorksiteQueue(t *testing.T) {
 		mustEmails(t, db, admin.Email, "worksite_decided", 1)
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{WorksiteID: int64(w.ID)})
 		if last := evs[len(evs)-1]; last.Action != "worksite.approved" ||
-			last.ActorID != "staff:"+boItoa(int64(olivia.ID)) {
+			last.ActorID != "staff:"+itoa(int64(olivia.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		if list, _ := a.WorksiteQueue(ctx, olivia); len(list) != 0 {

@@ -8,8 +8,8 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // dmKinds lists the dormancy emails a person got, oldest first.
@@ -82,9 +82,7 @@ func dmNoDormant(t *testing.T, a *app.App) {
 }
 
 func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		other := newApp(t, db)
 		other.Now = clock.Now
 		doc, _, r := rvPerson(t, a, "dr.dormant", "Dora", "DORMANT", "101")
@@ -175,21 +173,15 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		wantStatus(t, db, ra, portal.ARApproved)
 		rem := mustEmails(t, db, doc.Email, "dormancy_reminder", 2) // newest first
 		for i, want := range []string{"7 days from now", "30 days from now"} {
-			if !strings.Contains(rem[i].Text, want) || !strings.Contains(rem[i].Text, "26 Nov 2026") ||
-				!strings.Contains(
-					rem[i].Text,
-					"25 May 2027",
-				) || !strings.Contains(rem[i].Text, "https://portal.test/dormant") {
-				t.Errorf("reminder %d lacks %q:\n%s", i, want, rem[i].Text)
-			}
+			wantSays(t, "reminder "+itoa(int64(i)), rem[i].Text, want, "26 Nov 2026", "25 May 2027",
+				"https://portal.test/dormant")
 		}
 		if got := boRequestAudit(t, db, r.ID); rvCount(got, "dormancy.reminder_sent") != 2 ||
 			rvCount(got, "dormancy.suspended") != 1 {
 			t.Fatalf("audit %v", got)
 		}
 		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
-		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		if last := history[len(history)-1]; last.ActorID != store.DormancyActor ||
+		if last := lastHistory(t, db, r.ID); last.ActorID != store.DormancyActor ||
 			last.Note != "Suspended as dormant: no sign-in or annual review confirmation for 180 days since 26 Nov 2026." {
 			t.Fatalf("history %+v", last)
 		}
@@ -225,11 +217,9 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 		) {
 			t.Fatalf("emails %v", got)
 		}
-		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
-		last := evs[len(evs)-1]
+		last := lastRequestAudit(t, db, r.ID)
 		if last.Action != "dormancy.reactivated" || last.ActorKind != portal.ActorAccount ||
-			last.ActorID != boItoa(int64(doc.ID)) {
+			last.ActorID != itoa(int64(doc.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		// Confirming again has nothing to restore.
@@ -255,9 +245,7 @@ func TestDormancy_RemindersSuspensionAndRestore(t *testing.T) {
 }
 
 func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, _, r := rvPerson(t, a, "dr.team", "Tess", "TEAM", "101")
 		// The annual review suspends her; dormancy confirms nothing.
 		due := boRequest(t, db, r.ID).ReviewDueAt
@@ -286,9 +274,7 @@ func TestDormancy_OtherSuspensionsAreNotRestored(t *testing.T) {
 }
 
 func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		_, _, r := rvPerson(t, a, "dr.missed", "Max", "MISSED", "101")
 		// The job never ran: within its grace the invariant holds, after it not.
 		clock.Set(clock.Now().Add(portal.DefaultDormancyLimit + portal.DormancyJobGrace - time.Minute))
@@ -303,7 +289,7 @@ func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
 			if v.Invariant == portal.InvNoDormantProvisioned {
 				found = reflect.DeepEqual(
 					v.IDs,
-					[]string{"account " + boItoa(int64(r.AccountID)), "access request " + boItoa(int64(r.ID))},
+					[]string{"account " + itoa(int64(r.AccountID)), "access request " + itoa(int64(r.ID))},
 				)
 			}
 		}
@@ -314,9 +300,7 @@ func TestDormancy_InvariantSeesAMissedSuspension(t *testing.T) {
 }
 
 func TestDormancy_ConfiguredLimit(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		a.DormancyLimit = 90 * 24 * time.Hour
 		doc, _, r := rvPerson(t, a, "dr.short", "Sid", "SHORT", "101")
 		clock.Set(clock.Now().Add(90 * 24 * time.Hour))

@@ -8,8 +8,9 @@ import (
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // atOnce runs submit twice at the same moment and returns both results.
@@ -63,13 +64,20 @@ func oneDecisionStands(t *testing.T, decide func(i int) error) {
 // the other was refused with the conflict message want.
 func oneSucceeded(t *testing.T, round int, errs []error, want string) {
 	t.Helper()
+	oneSucceededOtherRefused(t, round, errs, func(err error) { wantMessage(t, err, portal.ECONFLICT, want) })
+}
+
+// oneSucceededOtherRefused fails the test unless exactly one submission
+// succeeded, and has wantRefusal check the error of the other.
+func oneSucceededOtherRefused(t *testing.T, round int, errs []error, wantRefusal func(err error)) {
+	t.Helper()
 	ok := 0
 	for _, err := range errs {
 		if err == nil {
 			ok++
 			continue
 		}
-		wantMessage(t, err, portal.ECONFLICT, want)
+		wantRefusal(err)
 	}
 	if ok != 1 {
 		t.Fatalf("round %d: %d submissions succeeded, want 1", round, ok)
@@ -80,9 +88,7 @@ func oneSucceeded(t *testing.T, round int, errs []error, want string) {
 // request) makes one invitation and one email; the other submission gets
 // the message a second invitation gets.
 func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin, w := kingsgate(t, a)
 		const rounds = 8
 		for round := range rounds {
@@ -91,19 +97,9 @@ func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
 				_, err := a.Invite(ctx, meta, admin, w.ID, email)
 				return err
 			})
-			ok := 0
-			for _, err := range errs {
-				if err == nil {
-					ok++
-					continue
-				}
-				if fe, _ := portal.AsFieldErrors(err); fe["email"] != "This address already has an invitation waiting. Use Send again in the list below." {
-					t.Fatalf("round %d: the second submission failed with %v", round, err)
-				}
-			}
-			if ok != 1 {
-				t.Fatalf("round %d: %d submissions succeeded, want 1", round, ok)
-			}
+			oneSucceededOtherRefused(t, round, errs, func(err error) {
+				boWantField(t, err, "email", "This address already has an invitation waiting. Use Send again in the list below.")
+			})
 			pending, err := db.Read().FindPendingInvitationsForEmail(ctx, email, a.Now())
 			if err != nil || len(pending) != 1 {
 				t.Fatalf("round %d: %d pending invitations (%v), want 1", round, len(pending), err)
@@ -125,9 +121,7 @@ func TestApp_InviteSubmittedTwiceAtOnce(t *testing.T) {
 // An invitation past its expiry steps aside for a new one to the same
 // address; Send again on the old one is then refused, as the new one waits.
 func TestApp_InviteAgainAfterExpiry(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		now := clock.Now()
 		admin, w := kingsgate(t, a)
 		old, err := a.Invite(ctx, meta, admin, w.ID, "locum@example.ca")
@@ -158,9 +152,7 @@ func TestApp_InviteAgainAfterExpiry(t *testing.T) {
 // A request to join submitted twice at once makes one request and one
 // email to each administrator.
 func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, w := kingsgate(t, a)
 		for round := range 5 {
 			asker := person(t, a, fmt.Sprintf("asker%d", round), "Ari", "ASKER")
@@ -186,9 +178,7 @@ func TestApp_RequestToJoinSubmittedTwiceAtOnce(t *testing.T) {
 // A sponsorship asked for twice at once makes one sponsorship and one
 // email to the authorizer.
 func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
 		w := approvedWorksite(t, a, doc, worksiteInput("Kingsgate Mall Clinic"))
 		enrolled(t, a, doc, w)
@@ -212,9 +202,7 @@ func TestApp_RequestSponsorshipSubmittedTwiceAtOnce(t *testing.T) {
 // The CareConnect Enrolment Form submitted twice at once makes one request
 // and one acknowledgement email.
 func TestApp_SubmitAccessRequestTwiceAtOnce(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, w := kingsgate(t, a)
 		for round := range 5 {
 			key := fmt.Sprintf("dr.pat%d", round)

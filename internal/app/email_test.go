@@ -8,8 +8,8 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 var (
@@ -80,9 +80,7 @@ func auditRows(t *testing.T, db *store.DB, id portal.AccountID, action string) [
 }
 
 func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := dalia(t, a)
 		if acct.EmailConfirmed() {
 			t.Fatal("a new account's address counts as confirmed")
@@ -175,9 +173,7 @@ func TestApp_EmailConfirmationOnRegistration(t *testing.T) {
 }
 
 func TestApp_EmailCodeAttempts(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := person(t, a, "dalia", "Dalia", "EIGHTEEN")
 		_, code := confirmation(t, db, acct.Email)
 		wrong := "000000"
@@ -230,9 +226,7 @@ func TestApp_EmailCodeAttempts(t *testing.T) {
 }
 
 func TestApp_EmailConfirmationExpires(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		now := clock.Now()
 		acct := person(t, a, "dalia", "Dalia", "EIGHTEEN")
 		token, code := confirmation(t, db, acct.Email)
@@ -251,17 +245,10 @@ func TestApp_EmailConfirmationExpires(t *testing.T) {
 }
 
 func TestApp_EmailChangeStartsAgain(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := confirmed(t, a, person(t, a, "dalia", "Dalia", "EIGHTEEN"))
 		oldToken, _ := confirmation(t, db, "dalia@example.ca")
-		err := a.UpdateContact(
-			ctx,
-			meta,
-			acct.ID,
-			portal.ContactInput{Email: "dalia.new@example.ca", Phone: "778 888 9999"},
-		)
+		err := a.UpdateContact(ctx, meta, acct.ID, portal.ContactInput{Email: "dalia.new@example.ca", Phone: "778 888 9999"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -319,9 +306,7 @@ func TestApp_EmailChangeStartsAgain(t *testing.T) {
 }
 
 func TestApp_MarkEmailVerified(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		acct := person(t, a, "sam", "Sam", "JONES")
 		token, _ := confirmation(t, db, acct.Email)
 		got, err := a.MarkEmailVerified(ctx, meta, "portal demo", acct.ID)

@@ -50,6 +50,12 @@ func (h *handoverWorld) member(t *testing.T, ws portal.WorksiteID, id portal.Acc
 	return m
 }
 
+// accept has the person accept the handover, signing its declaration in
+// their own legal name.
+func (h *handoverWorld) accept(who *portal.Account, id portal.HandoverID) (*app.HandoverView, error) {
+	return h.a.AcceptHandover(ctx, meta, who, id, portal.DeclarationInput{FullName: who.LegalName(), Agree: true})
+}
+
 func (h *handoverWorld) policyHolds(t *testing.T) {
 	t.Helper()
 	vs, err := h.a.CheckInvariants(ctx)
@@ -120,7 +126,7 @@ func TestApp_Handover(t *testing.T) {
 			for _, it := range items {
 				if it.Kind == "handover" {
 					found = true
-					if it.ViewURL != "/handovers/"+boItoa(int64(ho.ID)) ||
+					if it.ViewURL != "/handovers/"+itoa(int64(ho.ID)) ||
 						it.Description != "Ada ADMIN asks you to take over Harbour Clinic as its site administrator." {
 						t.Fatalf("item %+v", it)
 					}
@@ -131,13 +137,7 @@ func TestApp_Handover(t *testing.T) {
 			}
 		})
 		t.Run("ErrSomeoneElseAnswers", func(t *testing.T) {
-			_, err := a.AcceptHandover(
-				ctx,
-				meta,
-				h.cal,
-				ho.ID,
-				portal.DeclarationInput{FullName: h.cal.LegalName(), Agree: true},
-			)
+			_, err := h.accept(h.cal, ho.ID)
 			wantMessage(t, err, portal.ENOTFOUND, "That handover does not exist, or was not offered to you.")
 			_, err = a.DeclineHandover(ctx, meta, h.ada, ho.ID)
 			wantMessage(t, err, portal.ENOTFOUND, "That handover does not exist, or was not offered to you.")
@@ -150,13 +150,7 @@ func TestApp_Handover(t *testing.T) {
 			}
 		})
 
-		v, err := a.AcceptHandover(
-			ctx,
-			meta,
-			h.ben,
-			ho.ID,
-			portal.DeclarationInput{FullName: h.ben.LegalName(), Agree: true},
-		)
+		v, err := h.accept(h.ben, ho.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,13 +262,7 @@ func TestApp_HandoverDeclinedExpiredCancelled(t *testing.T) {
 		if err := a.CancelHandover(ctx, meta, h.ada, h.w.ID, ho.ID); err != nil {
 			t.Fatal(err)
 		}
-		_, err = a.AcceptHandover(
-			ctx,
-			meta,
-			h.ben,
-			ho.ID,
-			portal.DeclarationInput{FullName: h.ben.LegalName(), Agree: true},
-		)
+		_, err = h.accept(h.ben, ho.ID)
 		wantMessage(t, err, portal.ECONFLICT, "This handover is no longer waiting for an answer (cancelled).")
 		if got := countAudit(t, db, h.w.ID, "worksite.handover_cancelled"); got != 2 {
 			t.Fatalf("%d handover_cancelled rows, want 2", got)
@@ -313,13 +301,7 @@ func TestApp_HandoverSignerUnchanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = h.a.AcceptHandover(
-			ctx,
-			meta,
-			h.cal,
-			ho.ID,
-			portal.DeclarationInput{FullName: h.cal.LegalName(), Agree: true},
-		)
+		_, err = h.accept(h.cal, ho.ID)
 		if portal.ErrorCode(err) != portal.EFORBIDDEN {
 			t.Fatalf("got %v, want a refusal until Cal confirms his address", err)
 		}
@@ -408,7 +390,7 @@ func TestApp_AppointSiteAdmin(t *testing.T) {
 		evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{WorksiteID: int64(h.w.ID)})
 		last := evs[len(evs)-1]
 		if last.Action != "worksite.admin_appointed" || last.ActorKind != portal.ActorStaff ||
-			last.SubjectID != boItoa(int64(h.ben.ID)) {
+			last.SubjectID != itoa(int64(h.ben.ID)) {
 			t.Fatalf("audit %+v", last)
 		}
 		// Once Ben signs in, the worksite is no longer listed.

@@ -7,8 +7,8 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 func TestLeaveInput_Validate(t *testing.T) {
@@ -55,9 +55,7 @@ func TestLeaveInput_Validate(t *testing.T) {
 }
 
 func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		other := newApp(t, db)
 		other.Now = clock.Now
 		doc, _, r := rvPerson(t, a, "dr.leave", "Lea", "LEAVE", "101")
@@ -136,9 +134,7 @@ func TestLeave_PausedAccessComesBackOnTheReturnDate(t *testing.T) {
 }
 
 func TestLeave_ReviewRemindersPause(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, _, r := rvPerson(t, a, "dr.away", "Al", "AWAY", "101")
 		// The review falls due on November 26, 2027; a leave from October 1 to
 		// October 31 moves it by 30 days, and no reminder goes during it.
@@ -167,9 +163,7 @@ func TestLeave_ReviewRemindersPause(t *testing.T) {
 }
 
 func TestLeave_InvariantSeesAccessNotBack(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, _, _ := rvPerson(t, a, "dr.stuck", "Stu", "STUCK", "101")
 		if _, err := a.RecordLeave(ctx, meta, doc, portal.LeaveInput{Kind: "sabbatical", Start: "2026-11-26", End: "2026-12-01",
 			PauseAccess: true}); err != nil {

@@ -10,7 +10,6 @@ import (
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // settableClock makes a's clock a variable the test moves.
@@ -54,9 +53,7 @@ func countAudit(t *testing.T, db *store.DB, ws portal.WorksiteID, action string)
 }
 
 func TestApp_InvitationLimits(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		now := settableClock(a)
 		lead := person(t, a, "lead.moa", "Lena", "MOA")
 		w := approvedWorksite(t, a, lead, worksiteInput("Harbour Clinic"))
@@ -150,9 +147,7 @@ func TestApp_InvitationLimits(t *testing.T) {
 }
 
 func TestApp_RegistrationLimits(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		lead := person(t, a, "lead.moa", "Lena", "MOA")
 		at := func(name string, civic int) portal.WorksiteInput {
 			in := worksiteInput(name)
@@ -162,8 +157,7 @@ func TestApp_RegistrationLimits(t *testing.T) {
 
 		t.Run("DeclarationRequestsPerRecipient", func(t *testing.T) {
 			signed := func(in portal.WorksiteInput) portal.WorksiteInput {
-				in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Sign", "Signer@Example.org"
-				return in
+				return signedBy(in, "Dr Sign", "Signer@Example.org")
 			}
 			others := []*portal.Account{
 				lead,
@@ -206,9 +200,7 @@ func TestApp_RegistrationLimits(t *testing.T) {
 // worksite, nothing goes out in its name, even from an administrator of its
 // organization (who keeps administering it when its memberships end).
 func TestApp_DeclinedWorksiteSendsNothing(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		lead := person(t, a, "lead.moa", "Lena", "MOA")
 		asker := person(t, a, "asker", "Ari", "ASKER")
 		other := person(t, a, "other", "Oz", "OTHER")

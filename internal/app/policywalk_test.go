@@ -1283,6 +1283,14 @@ func (w *walker) administeredMember() (portal.WorksiteID, *portal.Account, *port
 	return ws, admin, m, ok
 }
 
+// endableMember picks, as administeredMember does, a worksite with one of
+// its administrators and one of its members, and says whether that
+// membership may end.
+func (w *walker) endableMember() (portal.WorksiteID, *portal.Account, *portal.Membership, bool) {
+	ws, admin, m, ok := w.administeredMember()
+	return ws, admin, m, ok && w.mayEndMembership(m.AccountID, ws)
+}
+
 func stepSetSiteAdmin(w *walker) (string, error) {
 	ws, admin, m, ok := w.administeredMember()
 	if !ok {
@@ -1295,8 +1303,8 @@ func stepSetSiteAdmin(w *walker) (string, error) {
 }
 
 func stepDecommission(w *walker) (string, error) {
-	ws, admin, m, ok := w.administeredMember()
-	if !ok || !w.mayEndMembership(m.AccountID, ws) {
+	ws, admin, m, ok := w.endableMember()
+	if !ok {
 		return "", nil
 	}
 	end := ""
@@ -1309,8 +1317,8 @@ func stepDecommission(w *walker) (string, error) {
 }
 
 func stepMarkLocum(w *walker) (string, error) {
-	ws, admin, m, ok := w.administeredMember()
-	if !ok || !w.mayEndMembership(m.AccountID, ws) {
+	ws, admin, m, ok := w.endableMember()
+	if !ok {
 		return "", nil
 	}
 	// Mostly within the reminder's week or a little beyond; sometimes out of bounds.
@@ -1967,10 +1975,21 @@ func stepLicenceChanges(w *walker) (string, error) {
 // siteAdministered picks a worksite and one of its own site administrators
 // (not a group administrator).
 func (w *walker) siteAdministered() (portal.WorksiteID, *portal.Account, bool) {
+	m, ok := w.pickMembership(func(m *portal.Membership) bool { return m.Role == portal.RoleSiteAdmin })
+	if !ok {
+		return 0, nil, false
+	}
+	return m.WorksiteID, w.account(m.AccountID), true
+}
+
+// pickMembership picks one of the memberships, of every worksite, that
+// keep holds, in the order of worksite and account so a seed walks the
+// same way each time.
+func (w *walker) pickMembership(keep func(*portal.Membership) bool) (*portal.Membership, bool) {
 	var ms []*portal.Membership
 	for _, list := range w.v.members {
 		for _, m := range list {
-			if m.Role == portal.RoleSiteAdmin {
+			if keep(m) {
 				ms = append(ms, m)
 			}
 		}
@@ -1979,11 +1998,7 @@ func (w *walker) siteAdministered() (portal.WorksiteID, *portal.Account, bool) {
 		return ms[i].WorksiteID < ms[j].WorksiteID ||
 			(ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
 	})
-	m, ok := pick(w, ms)
-	if !ok {
-		return 0, nil, false
-	}
-	return m.WorksiteID, w.account(m.AccountID), true
+	return pick(w, ms)
 }
 
 func stepStartHandover(w *walker) (string, error) {
@@ -2028,19 +2043,7 @@ func stepAnswerHandover(w *walker) (string, error) {
 }
 
 func stepLeaveWorksite(w *walker) (string, error) {
-	var ms []*portal.Membership
-	for _, list := range w.v.members {
-		for _, m := range list {
-			if w.mayEndMembership(m.AccountID, m.WorksiteID) {
-				ms = append(ms, m)
-			}
-		}
-	}
-	sort.Slice(ms, func(i, j int) bool {
-		return ms[i].WorksiteID < ms[j].WorksiteID ||
-			(ms[i].WorksiteID == ms[j].WorksiteID && ms[i].AccountID < ms[j].AccountID)
-	})
-	m, ok := pick(w, ms)
+	m, ok := w.pickMembership(func(m *portal.Membership) bool { return w.mayEndMembership(m.AccountID, m.WorksiteID) })
 	if !ok {
 		return "", nil
 	}

@@ -10,7 +10,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // rightAnswers answers every question of the quiz correctly.
@@ -46,9 +45,7 @@ func insertCompletion(t *testing.T, db *store.DB, c *store.Completion) {
 }
 
 func TestApp_TrainingQuiz(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p := person(t, a, "quiz.taker", "Quinn", "TAKER")
 
 		st, err := a.TrainingStatus(ctx, p)
@@ -124,8 +121,7 @@ func TestApp_TrainingQuiz(t *testing.T) {
 			if got := mustStanding(t, a, p); got != [4]bool{true, false, false, false} {
 				t.Fatalf("standing %v", got)
 			}
-			evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: "1"})
-			last := evs[len(evs)-1]
+			last := lastAudit(t, db, p.ID)
 			if last.Action != "prerequisite.training_completed" || last.ActorKind != portal.ActorAccount ||
 				!strings.Contains(
 					last.Details,
@@ -138,9 +134,7 @@ func TestApp_TrainingQuiz(t *testing.T) {
 }
 
 func TestApp_TrainingOutdatedByNewVersion(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p := person(t, a, "old.timer", "Olga", "TIMER")
 		earlier := a.Now().Add(-400 * 24 * time.Hour)
 		insertCompletion(t, db, &store.Completion{AccountID: p.ID, Kind: store.CompletionTraining, Version: "2025.1",
@@ -169,9 +163,7 @@ func TestApp_TrainingOutdatedByNewVersion(t *testing.T) {
 }
 
 func TestApp_SignHPCAA(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := person(t, a, "doc.signer", "Dalia Marie", "SIGNER")
 
 		t.Run("ErrWrongName", func(t *testing.T) {
@@ -199,12 +191,7 @@ func TestApp_SignHPCAA(t *testing.T) {
 			t.Fatalf("refused signatures were recorded: %+v", cs)
 		}
 		t.Run("OK", func(t *testing.T) {
-			c, err := a.SignHPCAA(
-				ctx,
-				meta,
-				doc,
-				portal.HPCAASignature{FullName: "  dalia  marie SIGNER ", Agree: true},
-			)
+			c, err := a.SignHPCAA(ctx, meta, doc, portal.HPCAASignature{FullName: "  dalia  marie SIGNER ", Agree: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -248,9 +235,7 @@ func TestApp_SignHPCAA(t *testing.T) {
 }
 
 func TestApp_RecordExternalTraining(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p := confirmed(t, a, person(t, a, "ext.learner", "Eli", "LEARNER"))
 
 		for _, tt := range []struct {
@@ -284,8 +269,7 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 			if got := mustStanding(t, a, p); got != [4]bool{true, false, false, false} {
 				t.Fatalf("standing %v", got)
 			}
-			evs, _ := db.Read().FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: "1"})
-			last := evs[len(evs)-1]
+			last := lastAudit(t, db, p.ID)
 			if last.Action != "prerequisite.training_recorded" || last.ActorKind != portal.ActorStaff ||
 				last.ActorID != "officer.one" {
 				t.Fatalf("audit row %+v", last)
@@ -302,9 +286,7 @@ func TestApp_RecordExternalTraining(t *testing.T) {
 // credited to whoever shows they own the address, not to an account that
 // merely typed it.
 func TestApp_ExternalTrainingWaitsForConfirmedAddress(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		mallory := confirmed(t, a, person(t, a, "mallory", "Mallory", "TAKER"))
 		// Mallory puts Alice's address on her account; she cannot confirm it.
 		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "alice@example.ca", Phone: "778 888 9999"}); err != nil {

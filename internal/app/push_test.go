@@ -14,7 +14,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/portaltest"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // downstream is the SCIM server push mode provisions into in these tests.
@@ -109,10 +108,8 @@ func wantMirrored(t *testing.T, a *app.App, d *downstream) {
 }
 
 func TestApp_PushToDownstream(t *testing.T) {
-	t.Parallel()
 	d := startDownstream(t)
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p, configured := d.pusher(t, a, "instance-1")
 		a.Downstreams = configured
 		admin := mustStaff(t, a, "admin@gov.test", portal.RoleAdministrator)
@@ -271,10 +268,8 @@ func TestApp_PushToDownstream(t *testing.T) {
 
 // Two instances pushing at once: one holds the lease, the other waits.
 func TestApp_PushLease(t *testing.T) {
-	t.Parallel()
 	d := startDownstream(t)
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		p1, _ := d.pusher(t, a, "instance-1")
 		p2, _ := d.pusher(t, a, "instance-2")
 		if err := db.Read().EnsureDownstream(ctx, "careconnect", a.Now()); err != nil {

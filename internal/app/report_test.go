@@ -2,7 +2,6 @@ package app_test
 
 import (
 	"encoding/json"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +10,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 func hours(hs ...float64) []time.Duration {
@@ -107,8 +105,6 @@ func repRequest(
 	fixture.Decide(t, db, r, steps...)
 }
 
-func repItoa(n int64) string { return strconv.FormatInt(n, 10) }
-
 func repWantCode(t *testing.T, err error, code string) {
 	t.Helper()
 	if got := portal.ErrorCode(err); got != code {
@@ -121,13 +117,11 @@ func mustStaff(t *testing.T, a *app.App, email, role string) *portal.Staff {
 }
 
 func TestApp_ReportDecisionTimes(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
 		// Ten requests decided in the last 90 days after 1..10 hours.
 		for i := 1; i <= 10; i++ {
-			p := repAccount(t, db, "recent"+repItoa(int64(i)), portal.ProfPhysician)
+			p := repAccount(t, db, "recent"+itoa(int64(i)), portal.ProfPhysician)
 			outcome := portal.ARApproved
 			if i%2 == 0 {
 				outcome = portal.ARDeclined
@@ -181,9 +175,7 @@ func TestApp_ReportDecisionTimes(t *testing.T) {
 }
 
 func TestApp_ReportByHealthAuthority(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
 		p := repAccount(t, db, "p", portal.ProfPhysician)
 		w := repWorksite(t, db, "1", portal.WorksiteApproved, p)
@@ -208,9 +200,7 @@ func TestApp_ReportByHealthAuthority(t *testing.T) {
 }
 
 func TestApp_ReportFunnel(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
 		training, hpcaa := store.CompletionTraining, store.CompletionHPCAA
 
@@ -281,8 +271,7 @@ func TestApp_ReportFunnel(t *testing.T) {
 
 func TestApp_ReportAndAuditAuthorisation(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t)
-	a := newApp(t, db)
+	a := openApp(t)
 	officer := mustStaff(t, a, "officer@gov.test", portal.RoleOfficer)
 	auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
 	admin := mustStaff(t, a, "admin@gov.test", portal.RoleAdministrator)
@@ -310,8 +299,8 @@ func TestApp_ReportAndAuditAuthorisation(t *testing.T) {
 
 func TestApp_ResolveAuditQuery(t *testing.T) {
 	t.Parallel()
-	db := storetest.Open(t)
-	a := newApp(t, db)
+	a := openApp(t)
+	db := a.DB
 	p := repAccount(t, db, "paula", portal.ProfPhysician)
 	w := repWorksite(t, db, "1", portal.WorksiteApproved, p)
 	t.Run("OK", func(t *testing.T) {
@@ -374,9 +363,7 @@ func TestApp_ResolveAuditQuery(t *testing.T) {
 }
 
 func TestApp_AuditTrailIsAudited(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		auditor := mustStaff(t, a, "auditor@gov.test", portal.RoleAuditor)
 		p := person(t, a, "paula", "Paula", "PERSON")
 		person(t, a, "olga", "Olga", "OTHER") // not in Paula's trail
@@ -396,9 +383,9 @@ func TestApp_AuditTrailIsAudited(t *testing.T) {
 			t.Errorf("actor name %q", got)
 		}
 		views, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "staff:" + repItoa(int64(auditor.ID))})
+			FindAuditEvents(ctx, store.AuditFilter{ActorKind: portal.ActorStaff, ActorID: "staff:" + itoa(int64(auditor.ID))})
 		if len(views) != 1 || views[0].Action != "staff.viewed_audit" || views[0].SubjectKind != "account" ||
-			views[0].SubjectID != repItoa(int64(p.ID)) {
+			views[0].SubjectID != itoa(int64(p.ID)) {
 			t.Fatalf("views recorded %+v", views)
 		}
 		var details map[string]any
@@ -431,7 +418,7 @@ func TestApp_AuditTrailIsAudited(t *testing.T) {
 			t.Errorf("export order %v %v %v", got[0].Action, got[1].Action, got[3].Action)
 		}
 		exports, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: repItoa(int64(p.ID))})
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "account", SubjectID: itoa(int64(p.ID))})
 		last := exports[len(exports)-1]
 		if last.Action != "staff.exported_audit" || !strings.Contains(last.Details, `"rows":4`) {
 			t.Fatalf("export recorded as %+v", last)

@@ -11,7 +11,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // rvApp is an app on a fake clock starting at the newApp time (November
@@ -140,9 +139,7 @@ func rvPerson(
 }
 
 func TestReview_RemindersAndSuspension(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		other := newApp(t, db) // a second instance sharing the clock
 		other.Now = clock.Now
 		doc, _, r := rvPerson(t, a, "dr.review", "Dana", "REVIEW", "101")
@@ -281,13 +278,8 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 
 		reminders := mustEmails(t, db, doc.Email, "review_reminder", 3) // newest first
 		for i, want := range []string{"1 day from now", "7 days from now", "30 days from now"} {
-			if !strings.Contains(reminders[i].Text, want) || !strings.Contains(reminders[i].Text, "26 Nov 2027") ||
-				!strings.Contains(
-					reminders[i].Text,
-					"26 Dec 2027",
-				) || !strings.Contains(reminders[i].Text, "https://portal.test/review") {
-				t.Errorf("reminder %d lacks %q:\n%s", i, want, reminders[i].Text)
-			}
+			wantSays(t, "reminder "+itoa(int64(i)), reminders[i].Text, want, "26 Nov 2027", "26 Dec 2027",
+				"https://portal.test/review")
 		}
 		susp := mustEmails(t, db, doc.Email, "review_suspended", 1)[0]
 		if !strings.Contains(susp.Text, "26 Nov 2027") || susp.AccountID != int64(doc.ID) {
@@ -297,16 +289,14 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 			rvCount(got, "review.suspended") != 1 {
 			t.Fatalf("audit %v", got)
 		}
-		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: boItoa(int64(r.ID))})
-		for _, e := range evs {
+		for _, e := range requestAudit(t, db, r.ID) {
 			if strings.HasPrefix(e.Action, "review.") &&
 				(e.ActorKind != portal.ActorSystem || e.ActorID != store.ReviewActor) {
 				t.Fatalf("audit row %+v not by the system", e)
 			}
 		}
 		boWantFeed(t, db, doc.ID, app.ProvUserProvisioned, app.ProvUserSuspended)
-		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
+		history := requestHistory(t, db, r.ID)
 		last := history[len(history)-1]
 		if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem ||
 			!strings.HasPrefix(
@@ -322,9 +312,7 @@ func TestReview_RemindersAndSuspension(t *testing.T) {
 }
 
 func TestReview_LateRunSendsOnlyTheMostUrgent(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, _, r := rvPerson(t, a, "dr.late", "Lana", "LATE", "101")
 		jump, _, rj := rvPerson(t, a, "dr.jump", "Jo", "JUMP", "102")
 
@@ -380,9 +368,7 @@ func TestReview_LateRunSendsOnlyTheMostUrgent(t *testing.T) {
 }
 
 func TestReview_ConfirmResetsTheCycle(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, w, r := rvPerson(t, a, "dr.confirm", "Cora", "CONFIRM", "101")
 
 		v, err := a.AccessReview(ctx, doc)
@@ -435,8 +421,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 		if got := boRequestAudit(t, db, r.ID); rvCount(got, "review.confirmed") != 1 {
 			t.Fatalf("audit %v", got)
 		}
-		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		if last := history[len(history)-1]; last.Note != "Confirmed that access is still needed." ||
+		if last := lastHistory(t, db, r.ID); last.Note != "Confirmed that access is still needed." ||
 			last.ActorKind != portal.ActorAccount {
 			t.Fatalf("history %+v", last)
 		}
@@ -457,9 +442,7 @@ func TestReview_ConfirmResetsTheCycle(t *testing.T) {
 }
 
 func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		doc, _, r := rvPerson(t, a, "dr.back", "Bea", "BACK", "101")
 		due := boRequest(t, db, r.ID).ReviewDueAt
 		clock.Set(due.Add(app.ReviewGrace + time.Minute))
@@ -487,8 +470,7 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 		if es[0].Subject != "Your CareConnect access is confirmed and reinstated" {
 			t.Fatalf("subject %q", es[0].Subject)
 		}
-		history, _ := db.Read().FindAccessRequestEvents(ctx, r.ID)
-		last := history[len(history)-1]
+		last := lastHistory(t, db, r.ID)
 		if last.FromStatus != portal.ARSuspended || last.ToStatus != portal.ARApproved ||
 			!strings.Contains(last.Note, "suspended only because the annual review was overdue") {
 			t.Fatalf("history %+v", last)
@@ -500,10 +482,8 @@ func TestReview_ConfirmReinstatesAReviewSuspension(t *testing.T) {
 }
 
 func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
+		olivia := oliviaOfficer(t, a)
 		all := app.ReviewInput{AttestCorrect: true, AttestDirectCare: true, AttestAnnualReview: true}
 		wantBlocked := func(t *testing.T, p *portal.Account, r *portal.AccessRequest) {
 			t.Helper()
@@ -573,9 +553,7 @@ func TestReview_OtherSuspensionsAreNotLifted(t *testing.T) {
 }
 
 func TestReview_Members(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		other := newApp(t, db)
 		other.Now = clock.Now
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
@@ -612,7 +590,7 @@ func TestReview_Members(t *testing.T) {
 		items, _ := a.ActionItems(ctx, admin)
 		if len(items) != 1 || items[0].Description != "Confirm the members of Kingsgate Mall Clinic" ||
 			items[0].DueAt.In(portal.Pacific()).Format("2 Jan 2006") != "26 Nov 2027" ||
-			items[0].ViewURL != "/worksites/"+boItoa(int64(w.ID))+"/review" {
+			items[0].ViewURL != "/worksites/"+itoa(int64(w.ID))+"/review" {
 			t.Fatalf("admin's items %+v", items)
 		}
 		if items, _ := a.ActionItems(ctx, doc); len(items) != 0 {
@@ -629,7 +607,7 @@ func TestReview_Members(t *testing.T) {
 		es := mustEmails(t, db, admin.Email, "review_members_due", 1)
 		if es[0].Subject != "Confirm the members of Kingsgate Mall Clinic" ||
 			!strings.Contains(es[0].Text, string(w.Code)) ||
-			!strings.Contains(es[0].Text, "https://portal.test/worksites/"+boItoa(int64(w.ID))+"/review") {
+			!strings.Contains(es[0].Text, "https://portal.test/worksites/"+itoa(int64(w.ID))+"/review") {
 			t.Fatalf("email %s\n%s", es[0].Subject, es[0].Text)
 		}
 		mustEmails(t, db, doc.Email, "review_members_due", 0)
@@ -637,7 +615,7 @@ func TestReview_Members(t *testing.T) {
 		if v, _ := a.MembersReview(ctx, admin, w.ID); v.State != app.ReviewOverdue || v.RemindedAt.IsZero() {
 			t.Fatalf("review %+v", v)
 		}
-		staff := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		staff := oliviaOfficer(t, a)
 		sr, err := a.StaffReviews(ctx, staff)
 		if err != nil || len(sr.Worksites) != 2 || sr.Worksites[0].Worksite.ID != w.ID ||
 			len(sr.Worksites[0].Admins) != 1 {
@@ -645,13 +623,7 @@ func TestReview_Members(t *testing.T) {
 		}
 
 		t.Run("FieldErrors", func(t *testing.T) {
-			_, err := a.ConfirmMembers(
-				ctx,
-				meta,
-				admin,
-				w.ID,
-				app.MembersReviewInput{Remove: []portal.AccountID{locum.ID}},
-			)
+			_, err := a.ConfirmMembers(ctx, meta, admin, w.ID, app.MembersReviewInput{Remove: []portal.AccountID{locum.ID}})
 			boWantField(
 				t,
 				err,
@@ -711,7 +683,7 @@ func TestReview_Members(t *testing.T) {
 			t.Fatalf("after confirming %+v", v)
 		}
 		evs, _ := db.Read().
-			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "worksite", SubjectID: boItoa(int64(w.ID))})
+			FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "worksite", SubjectID: itoa(int64(w.ID))})
 		var actions []string
 		for _, e := range evs {
 			actions = append(actions, e.Action)
@@ -739,10 +711,8 @@ func TestReview_Members(t *testing.T) {
 }
 
 func TestReview_StaffView(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
-		olivia := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
+		olivia := oliviaOfficer(t, a)
 		aaron := boStaff(t, a, "aaron", "Aaron", "AUDITOR", portal.RoleAuditor)
 		soon, _, rSoon := rvPerson(t, a, "dr.soon", "Sue", "SOON", "101")
 		clock.Set(time.Date(2026, 12, 20, 18, 0, 0, 0, time.UTC))

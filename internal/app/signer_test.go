@@ -2,13 +2,12 @@ package app_test
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // A worksite's named signer who is no practitioner signs from the emailed
@@ -16,23 +15,14 @@ import (
 // name, without eligibility for CareConnect, and without breaking the
 // access policy.
 func TestApp_RegisterSigner(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")
-		in := worksiteInput("Harbour Clinic")
-		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Olive Owner", "olive@harbour.example"
-		w, err := a.RegisterWorksite(ctx, meta, admin, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		es := mustEmails(t, db, "olive@harbour.example", "declaration_requested", 1)
-		i := strings.Index(es[0].Text, "/declarations/")
-		token := strings.Fields(es[0].Text[i+len("/declarations/"):])[0]
+		w := registerWorksite(t, a, admin, signedBy(worksiteInput("Harbour Clinic"), "Olive Owner", "olive@harbour.example"))
+		token := declarationToken(t, db, "olive@harbour.example")
 
 		olive := card("olive")
 		olive.GivenNames, olive.Surname = "Olive", "OWNER"
-		_, _, err = a.RegisterSigner(ctx, meta, olive, "")
+		_, _, err := a.RegisterSigner(ctx, meta, olive, "")
 		wantCode(t, err, portal.ENOTFOUND)
 		_, _, err = a.RegisterSigner(ctx, meta, olive, strings.Repeat("0", 64))
 		wantCode(t, err, portal.ENOTFOUND)
@@ -55,7 +45,7 @@ func TestApp_RegisterSigner(t *testing.T) {
 			acct.UserType() != portal.UserNotEligible {
 			t.Fatalf("signer account %+v", acct)
 		}
-		if acts := auditActions(t, db, strconv.FormatInt(int64(acct.ID), 10)); !slices.Contains(
+		if acts := auditActions(t, db, itoa(int64(acct.ID))); !slices.Contains(
 			acts,
 			"account.signer_registered",
 		) {

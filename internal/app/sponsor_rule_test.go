@@ -1,14 +1,15 @@
 package app_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // oboFix is a clinic with its site administrator, an enrolled physician
@@ -21,13 +22,20 @@ type oboFix struct {
 	sp              *portal.Sponsorship
 }
 
+// adminClinic has Lena ADMIN, an enrolled MOA, register "Clinic "+key at
+// unit, approved, as its site administrator.
+func adminClinic(t *testing.T, a *app.App, key, unit string) (*portal.Account, *portal.Worksite) {
+	t.Helper()
+	admin := enrol(t, a, key+".admin", "Lena", "ADMIN", asMOA)
+	return admin, approvedWorksite(t, a, admin, worksiteAt("Clinic "+key, unit))
+}
+
 // sponsoredMOA builds an oboFix; key keeps its people apart from other
 // fixtures' and unit its clinic's address.
 func sponsoredMOA(t *testing.T, a *app.App, officer *portal.Staff, key, unit string) *oboFix {
 	t.Helper()
 	f := &oboFix{}
-	f.admin = enrol(t, a, key+".admin", "Lena", "ADMIN", asMOA)
-	f.clinic = approvedWorksite(t, a, f.admin, worksiteAt("Clinic "+key, unit))
+	f.admin, f.clinic = adminClinic(t, a, key, unit)
 	f.doc = enrol(t, a, key+".doc", "Dalia", "DOCTOR", nil)
 	f.moa = enrol(t, a, key+".moa", "Mona", "ASSISTANT", asMOA)
 	addMembers(t, a, f.clinic, f.doc, f.moa)
@@ -40,7 +48,13 @@ func sponsoredMOA(t *testing.T, a *app.App, officer *portal.Staff, key, unit str
 // sponsor asks the authorizer for the person and approves it.
 func sponsor(t *testing.T, a *app.App, obo, auth *portal.Account, w *portal.Worksite) *portal.Sponsorship {
 	t.Helper()
-	sp, err := a.RequestSponsorship(ctx, meta, obo, sponsorInput(auth, w))
+	return sponsorAs(t, a, obo, auth, sponsorInput(auth, w))
+}
+
+// sponsorAs asks the authorizer for the person as in says and approves it.
+func sponsorAs(t *testing.T, a *app.App, obo, auth *portal.Account, in portal.SponsorshipInput) *portal.Sponsorship {
+	t.Helper()
+	sp, err := a.RequestSponsorship(ctx, meta, obo, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,43 +102,20 @@ func wantLapsed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.Acces
 	if got := boRequest(t, db, r.ID); got.Status != portal.ARSuspended {
 		t.Fatalf("the on-behalf-of user's access is %s, want suspended", got.Status)
 	}
-	evs, err := db.Read().FindAccessRequestEvents(ctx, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := evs[len(evs)-1]
+	last := lastHistory(t, db, r.ID)
 	if last.ToStatus != portal.ARSuspended || last.ActorKind != portal.ActorSystem ||
 		!strings.Contains(last.Note, "Access lapsed") ||
 		!strings.Contains(last.Note, cause) {
 		t.Fatalf("history %+v", last)
 	}
-	audit, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	la := audit[len(audit)-1]
+	la := lastRequestAudit(t, db, r.ID)
 	if la.Action != "access.lapsed" || la.ActorKind != portal.ActorSystem ||
 		!strings.Contains(la.Details, `"reason":"`+code+`"`) {
 		t.Fatalf("audit %+v", la)
 	}
-	es := mustEmails(t, db, obo.Email, "access_lapsed", 1)
-	for _, want := range []string{cause, "Ask an authorizer you work for to sponsor you", "CareConnect access of their own",
-		"https://portal.test/sponsorships", "reinstate your access"} {
-		if !strings.Contains(es[0].Text, want) {
-			t.Fatalf("lapse email lacks %q:\n%s", want, es[0].Text)
-		}
-	}
-	feed, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mine []store.ProvisioningEvent
-	for _, e := range feed {
-		if e.AccountID == obo.ID {
-			mine = append(mine, e)
-		}
-	}
+	wantOneEmail(t, db, obo.Email, "access_lapsed", cause, "Ask an authorizer you work for to sponsor you",
+		"CareConnect access of their own", "https://portal.test/sponsorships", "reinstate your access")
+	mine := accountFeed(t, db, obo.ID)
 	if e := mine[len(mine)-1]; e.Type != app.ProvUserSuspended || !strings.Contains(e.Data, `"reason":"`+code+`"`) {
 		t.Fatalf("change feed %+v", mine)
 	}
@@ -142,11 +133,9 @@ func wantStatus(t *testing.T, db *store.DB, r *portal.AccessRequest, status stri
 // qualifies: each way a sponsor can stop qualifying lets her access lapse
 // in the same transaction, and nothing brings it back by itself.
 func TestApp_SponsorLapse(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
-		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		officer := oliviaOfficer(t, a)
 
 		t.Run("TeamSuspendsSponsor", func(t *testing.T) {
 			f := sponsoredMOA(t, a, officer, "susp", "201")
@@ -264,8 +253,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 		})
 
 		t.Run("ResidencyEnds", func(t *testing.T) {
-			admin := enrol(t, a, "resi.admin", "Lena", "ADMIN", asMOA)
-			clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic resi", "211"))
+			_, clinic := adminClinic(t, a, "resi", "211")
 			doc := enrol(t, a, "resi.doc", "Dalia", "DOCTOR", nil)
 			res := enrol(t, a, "resi.res", "Rae", "RESIDENT", asResident)
 			addMembers(t, a, clinic, doc, res)
@@ -276,13 +264,7 @@ func TestApp_SponsorLapse(t *testing.T) {
 			res, _ = a.Account(ctx, res.ID)
 			in := sponsorInput(doc, clinic)
 			in.ResidencyStart, in.ResidencyEnd = "2026-07-01", "2026-12-31"
-			sp, err := a.RequestSponsorship(ctx, meta, res, in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := a.DecideSponsorship(ctx, meta, doc, sp.ID, true, ""); err != nil {
-				t.Fatal(err)
-			}
+			sponsorAs(t, a, res, doc, in)
 			signHPCAA(t, a, res)
 			resReq := approveOBO(t, a, officer, res, clinic)
 			clock.Set(rvPT(t, 2027, 1, 1, 9, 0))
@@ -298,15 +280,12 @@ func TestApp_SponsorLapse(t *testing.T) {
 // The annual review suspends the sponsor: the MOA's access lapses with it,
 // and when the sponsor confirms the review she stays suspended.
 func TestApp_SponsorLapseAnnualReview(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
-		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		officer := oliviaOfficer(t, a)
 		// The physician is approved now, the MOA six months later, so
 		// only the physician's review is overdue a year and a month on.
-		admin := enrol(t, a, "rev.admin", "Lena", "ADMIN", asMOA)
-		clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic rev", "209"))
+		_, clinic := adminClinic(t, a, "rev", "209")
 		doc := enrol(t, a, "rev.doc", "Dalia", "DOCTOR", nil)
 		moa := enrol(t, a, "rev.moa", "Mona", "ASSISTANT", asMOA)
 		addMembers(t, a, clinic, doc, moa)
@@ -332,11 +311,9 @@ func TestApp_SponsorLapseAnnualReview(t *testing.T) {
 // Confirming her own overdue review does not restore an MOA's access while
 // no sponsor qualifies.
 func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
-		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+		officer := oliviaOfficer(t, a)
 		f := sponsoredMOA(t, a, officer, "rvs", "210")
 		// Her review falls overdue and suspends her access.
 		clock.Set(start.AddDate(1, 1, 5))
@@ -361,10 +338,8 @@ func TestApp_SponsorLapseReviewCannotRestore(t *testing.T) {
 // approve her, and an MOA sponsored only by such a physician (as the data
 // of the time allowed) is not approved by the team.
 func TestApp_SponsorMustHaveAccess(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
-		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		officer := oliviaOfficer(t, a)
 		admin := enrol(t, a, "lead.admin", "Lena", "ADMIN", asMOA)
 		clinic := approvedWorksite(t, a, admin, worksiteAt("Kingsgate Mall Clinic", "101"))
 		doc := enrol(t, a, "dr.pending", "Pat", "PENDING", nil)
@@ -459,9 +434,7 @@ func TestApp_SponsorMustHaveAccess(t *testing.T) {
 			}
 			// The MOA cannot even submit without a sponsor who qualifies.
 			_, err := a.SubmitAccessRequest(ctx, meta, moa, enrolment(clinic))
-			if got := missingKeys(err); len(got) != 1 || got[0] != "sponsor" {
-				t.Fatalf("missing %v", got)
-			}
+			wantMissing(t, err, "sponsor")
 			// A request submitted while the sponsor still qualified.
 			r := &portal.AccessRequest{
 				AccountID:          moa.ID,
@@ -527,6 +500,254 @@ func TestApp_SponsorMustHaveAccess(t *testing.T) {
 			if err != nil || len(u.Sponsors) != 1 || u.Sponsors[0].AuthorizerID != doc.ID {
 				t.Fatalf("provisioned %+v %v", u, err)
 			}
+		})
+	})
+}
+
+// twoSponsors is an oboFix whose MOA is sponsored by a second physician
+// too, granted other scopes than the first: the MOA's access, approved with
+// everything allowed, holds demographics and laboratory results through
+// the first and clinical documents through the second.
+func twoSponsors(t *testing.T, a *app.App, officer *portal.Staff, key, unit string) (*oboFix, *portal.Account) {
+	t.Helper()
+	f := &oboFix{}
+	f.admin, f.clinic = adminClinic(t, a, key, unit)
+	f.doc = enrol(t, a, key+".doc", "Dalia", "DOCTOR", nil)
+	doc2 := enrol(t, a, key+".doc2", "Ravi", "PHYSICIAN", nil)
+	f.moa = enrol(t, a, key+".moa", "Mona", "ASSISTANT", asMOA)
+	addMembers(t, a, f.clinic, f.doc, doc2, f.moa)
+	f.docReq = enrolled(t, a, f.doc, f.clinic)
+	provision(t, a, doc2, "demographics,clinical_documents", f.clinic)
+	f.sp = sponsor(t, a, f.moa, f.doc, f.clinic)
+	sponsor(t, a, f.moa, doc2, f.clinic)
+	f.moaReq = approveOBO(t, a, officer, f.moa, f.clinic)
+	wantScopes(t, a.DB, f.moaReq, portal.ScopeDemographics, portal.ScopeLabResults, portal.ScopeClinicalDocuments)
+	return f, doc2
+}
+
+// grantOnly sets the scopes an approved request holds straight in the
+// store, as if the team had granted only those.
+func grantOnly(t *testing.T, a *app.App, r *portal.AccessRequest, scopes string) {
+	t.Helper()
+	if err := a.DB.InTx(ctx, func(tx *store.Tx) error {
+		_, err := tx.ChangeAccessRequest(ctx, store.AccessRequestChange{ID: r.ID, From: []string{portal.ARApproved},
+			To: portal.ARApproved, At: a.Now(), ActorKind: portal.ActorStaff, ActorID: "officer.one",
+			Set: map[string]any{"granted_scopes": scopes}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantScopes(t *testing.T, db *store.DB, r *portal.AccessRequest, want ...portal.DataScope) {
+	t.Helper()
+	if got := boRequest(t, db, r.ID).GrantedScopes; !slices.Equal(got, want) {
+		t.Fatalf("granted scopes %v, want %v", got, want)
+	}
+}
+
+// wantPolicyHolds checks the named invariants against the database (the
+// fixtures provision people without their prerequisites, so not all).
+func wantPolicyHolds(t *testing.T, a *app.App, invariants ...string) {
+	t.Helper()
+	vs, err := a.CheckInvariants(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vs = slices.DeleteFunc(vs, func(v portal.Violation) bool { return !slices.Contains(invariants, v.Invariant) })
+	if len(vs) > 0 {
+		t.Fatalf("policy: %v", vs)
+	}
+}
+
+var sponsorInvariants = []string{portal.InvProvisionedScopes, portal.InvOBOQualifyingSponsor}
+
+// wantNarrowed checks the whole effect of narrowing an on-behalf-of user's
+// scopes from all three to demographics and clinical documents: the request
+// still approved with those scopes, the history note, the audit row, the
+// change feed's user.updated and the email naming what she no longer sees.
+func wantNarrowed(t *testing.T, db *store.DB, obo *portal.Account, r *portal.AccessRequest, cause string) {
+	t.Helper()
+	wantStatus(t, db, r, portal.ARApproved)
+	wantScopes(t, db, r, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
+	var note string
+	for _, e := range requestHistory(t, db, r.ID) {
+		if strings.HasPrefix(e.Note, "Data scopes narrowed") {
+			note = e.Note
+			if e.ActorKind != portal.ActorSystem || e.FromStatus != portal.ARApproved ||
+				e.ToStatus != portal.ARApproved {
+				t.Fatalf("history %+v", e)
+			}
+		}
+	}
+	if want := "Data scopes narrowed to what the authorizers who sponsor this person were granted: no longer Laboratory results; " +
+		"still Demographics, Clinical documents. " + cause; note != want {
+		t.Fatalf("history note %q, want %q", note, want)
+	}
+	var found bool
+	for _, e := range requestAudit(t, db, r.ID) {
+		if e.Action == "access.scopes_narrowed" {
+			found = true
+			if e.ActorKind != portal.ActorSystem || !strings.Contains(e.Details, `"removed":["laboratory_results"]`) ||
+				!strings.Contains(e.Details, `"granted_scopes":["demographics","clinical_documents"]`) {
+				t.Fatalf("audit %+v", e)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no access.scopes_narrowed audit row")
+	}
+	found = false
+	for _, e := range accountFeed(t, db, obo.ID) {
+		if e.Type == app.ProvUserUpdated && strings.Contains(e.Data, `"changed":"scopes"`) {
+			found = true
+			if !strings.Contains(e.Data, `"scopes":["demographics","clinical_documents"]`) {
+				t.Fatalf("change feed %+v", e)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no user.updated event for the scopes")
+	}
+	wantOneEmail(t, db, obo.Email, "access_scopes_narrowed", "You keep your CareConnect access", cause, "no longer see",
+		"- Laboratory results: Results of laboratory tests.", "You still see:", "- Demographics:", "- Clinical documents:",
+		"https://portal.test/sponsorships")
+}
+
+// An on-behalf-of user sees no more than the sponsors who qualify were
+// granted: when one of two sponsors stops qualifying she keeps her access
+// with the other's scopes only, and neither the team's reinstatement nor
+// her annual review gives her more.
+func TestApp_SponsorScopesNarrow(t *testing.T) {
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
+		start := clock.Now()
+		officer := oliviaOfficer(t, a)
+
+		t.Run("LapseOfOneSponsor", func(t *testing.T) {
+			f, _ := twoSponsors(t, a, officer, "narr", "301")
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"Dalia DOCTOR's own CareConnect access was suspended by the CareConnect team.")
+			mustEmails(t, db, f.moa.Email, "access_lapsed", 0)
+			wantPolicyHolds(t, a, sponsorInvariants...)
+			// The sponsor comes back: her scopes do not.
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessReinstate, "Licence confirmed.")
+			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
+		})
+
+		t.Run("SponsorLeavesTheWorksite", func(t *testing.T) {
+			f, _ := twoSponsors(t, a, officer, "nardec", "302")
+			if err := a.Decommission(ctx, meta, f.admin, f.clinic.ID, f.doc.ID, ""); err != nil {
+				t.Fatal(err)
+			}
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"Dalia DOCTOR no longer belongs to Clinic nardec, the worksite you shared.")
+			wantPolicyHolds(t, a, sponsorInvariants...)
+		})
+
+		t.Run("NothingInCommonLapses", func(t *testing.T) {
+			f, _ := twoSponsors(t, a, officer, "narnone", "303")
+			// The team granted her laboratory results only: the second sponsor
+			// was never granted them.
+			grantOnly(t, a, f.moaReq, "laboratory_results")
+			revoke(t, a, f.doc, f.sp.ID, "Left the clinic.")
+			wantLapsed(t, db, f.moa, f.moaReq, app.LapseSponsorshipRevoked,
+				"The authorizers who still sponsor you were not granted any of the information you were granted")
+			mustEmails(t, db, f.moa.Email, "access_scopes_narrowed", 0)
+			wantScopes(t, db, f.moaReq, portal.ScopeLabResults)
+			wantPolicyHolds(t, a, sponsorInvariants...)
+		})
+
+		t.Run("ApprovalOffersOnlyQualifyingSponsors", func(t *testing.T) {
+			_, clinic := adminClinic(t, a, "narap", "304")
+			doc := enrol(t, a, "narap.doc", "Dalia", "DOCTOR", nil)
+			doc2 := enrol(t, a, "narap.doc2", "Ravi", "PHYSICIAN", nil)
+			moa := enrol(t, a, "narap.moa", "Mona", "ASSISTANT", asMOA)
+			addMembers(t, a, clinic, doc, doc2, moa)
+			enrolled(t, a, doc, clinic)
+			provision(t, a, doc2, "demographics,clinical_documents", clinic)
+			sponsor(t, a, moa, doc, clinic)
+			sponsor(t, a, moa, doc2, clinic)
+			passTraining(t, a, moa)
+			r, err := a.SubmitAccessRequest(ctx, meta, moa, enrolment(clinic))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The first sponsor stops qualifying while the request waits.
+			boChangeAccess(t, a, officer, doc.ID, portal.AccessSuspend, "Licence under review.")
+			allowed, _, err := a.AllowedScopes(ctx, moa)
+			if err != nil ||
+				!slices.Equal(allowed, []portal.DataScope{portal.ScopeDemographics, portal.ScopeClinicalDocuments}) {
+				t.Fatalf("allowed %v %v: only the sponsor who qualifies counts", allowed, err)
+			}
+			boClaim(t, a, officer, r.ID)
+			_, err = a.ApproveAccessRequest(
+				ctx,
+				meta,
+				officer,
+				r.ID,
+				[]portal.DataScope{portal.ScopeDemographics, portal.ScopeLabResults},
+			)
+			wantCode(t, err, portal.EINVALID)
+			if _, err := a.ApproveAccessRequest(ctx, meta, officer, r.ID, allowed); err != nil {
+				t.Fatal(err)
+			}
+			wantScopes(t, db, r, portal.ScopeDemographics, portal.ScopeClinicalDocuments)
+			wantPolicyHolds(t, a, sponsorInvariants...)
+		})
+
+		t.Run("TeamReinstates", func(t *testing.T) {
+			f, _ := twoSponsors(t, a, officer, "narre", "305")
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic.")
+			// While she is suspended, the first sponsor stops qualifying.
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
+			wantScopes(t, db, f.moaReq, portal.ScopeDemographics, portal.ScopeLabResults, portal.ScopeClinicalDocuments)
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed.")
+			wantNarrowed(t, db, f.moa, f.moaReq,
+				"The CareConnect team reinstated your access through the authorizers who sponsor you now.")
+			mustEmails(t, db, f.moa.Email, "access_reinstated", 1)
+			wantPolicyHolds(t, a, sponsorInvariants...)
+		})
+
+		t.Run("TeamCannotReinstateWithNothingInCommon", func(t *testing.T) {
+			f, _ := twoSponsors(t, a, officer, "narrx", "306")
+			grantOnly(t, a, f.moaReq, "laboratory_results")
+			boChangeAccess(t, a, officer, f.moa.ID, portal.AccessSuspend, "Checking her clinic.")
+			boChangeAccess(t, a, officer, f.doc.ID, portal.AccessSuspend, "Licence under review.")
+			_, err := a.ChangeAccess(ctx, meta, officer, f.moa.ID, portal.AccessReinstate, "Clinic confirmed.")
+			wantMessage(
+				t,
+				err,
+				portal.ECONFLICT,
+				"Mona ASSISTANT's access cannot be reinstated: the authorizers who qualify as their "+
+					"sponsors now were granted none of the data scopes their access holds. Decline to reinstate it, or have them ask an "+
+					"authorizer who sees that information to sponsor them.",
+			)
+			wantStatus(t, db, f.moaReq, portal.ARSuspended)
+		})
+
+		t.Run("AnnualReviewReinstates", func(t *testing.T) {
+			f, _ := twoSponsors(t, a, officer, "narrv", "307")
+			// Her review falls overdue and suspends her access (her sponsors'
+			// access was approved without a review date).
+			clock.Set(start.AddDate(1, 1, 5))
+			defer clock.Set(start)
+			rvRun(t, a)
+			wantStatus(t, db, f.moaReq, portal.ARSuspended)
+			// The first sponsor ends the sponsorship meanwhile.
+			revoke(t, a, f.doc, f.sp.ID, "")
+			v, err := confirmReview(a, f.moa)
+			if err != nil || !v.Reinstated {
+				t.Fatalf("review %+v %v", v, err)
+			}
+			wantNarrowed(
+				t,
+				db,
+				f.moa,
+				f.moaReq,
+				"You confirmed your annual review, and your access continues through the authorizers who sponsor you now.",
+			)
+			wantPolicyHolds(t, a, sponsorInvariants...)
 		})
 	})
 }

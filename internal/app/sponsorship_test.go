@@ -12,7 +12,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // enrol registers a person; edit sets their profession.
@@ -80,9 +79,7 @@ func sponsorAudit(t *testing.T, db *store.DB, id portal.SponsorshipID) []string 
 }
 
 func TestApp_SponsorshipCandidates(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
 		moa := enrol(t, a, "mo.assistant", "Mona", "ASSISTANT", asMOA)
 		rn := enrol(t, a, "rita.nurse", "Rita", "NURSE", asRN)
@@ -172,9 +169,7 @@ func TestApp_SponsorshipCandidates(t *testing.T) {
 }
 
 func TestApp_SponsorshipRequest(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
 		moa := enrol(t, a, "mo.assistant", "Mona", "ASSISTANT", asMOA)
 		far := enrol(t, a, "dr.far", "Farah", "AWAY", nil)
@@ -339,9 +334,7 @@ func TestApp_SponsorshipRequest(t *testing.T) {
 }
 
 func TestApp_SponsorshipResidencyEnds(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		doc := enrol(t, a, "dr.dalia", "Dalia", "DOCTOR", nil)
 		doc2 := enrol(t, a, "dr.ravi", "Ravi", "PHYSICIAN", nil)
 		res := enrol(t, a, "rae.resident", "Rae", "RESIDENT", asResident)
@@ -458,5 +451,62 @@ func TestApp_SponsorshipResidencyEnds(t *testing.T) {
 		}
 		_, err = a.SponsorshipCandidates(ctx, res, "")
 		wantCode(t, err, portal.EFORBIDDEN)
+	})
+}
+
+// A resident who requested or holds access in their own name cannot turn
+// into an on-behalf-of user with no sponsor: the sponsored route waits
+// until that access, or the request for it, is settled.
+func TestApp_ResidentRouteKeepsAccessInOwnName(t *testing.T) {
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		olivia := oliviaOfficer(t, a)
+		res := enrol(t, a, "rae.resident", "Rae", "RESIDENT", asResident)
+		if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentIndependent); err != nil {
+			t.Fatal(err)
+		}
+		clinic := approvedWorksite(t, a, res, worksiteAt("Kingsgate Mall Clinic", "101"))
+		passTraining(t, a, res)
+		signHPCAA(t, a, res)
+		r, err := a.SubmitAccessRequest(ctx, meta, res, enrolment(clinic))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantMessage(
+			t,
+			a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored),
+			portal.ECONFLICT,
+			"Your CareConnect access request, made as an independent user, is waiting for the CareConnect team. You can choose sponsorship once it is decided and you hold no access in your own name.",
+		)
+
+		boClaim(t, a, olivia, r.ID)
+		if _, err := a.ApproveAccessRequest(ctx, meta, olivia, r.ID, portal.ScopesFor(portal.ProfPhysician, "")); err != nil {
+			t.Fatal(err)
+		}
+		for _, status := range []string{"approved", "suspended"} {
+			wantMessage(
+				t,
+				a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored),
+				portal.ECONFLICT,
+				"You hold CareConnect access as an independent user ("+status+"). To be sponsored by an authorizer instead, ask the CareConnect team to remove that access first.",
+			)
+			if status == "approved" {
+				boChangeAccess(t, a, olivia, res.ID, portal.AccessSuspend, "Checking.")
+			}
+		}
+		if stored, _ := a.Account(ctx, res.ID); stored.UserType() != portal.UserIndependent {
+			t.Fatalf("user type %s after refusals", stored.UserType())
+		}
+		if vs, err := a.CheckInvariants(ctx); err != nil || len(vs) != 0 {
+			t.Fatalf("policy: %v %v", violationStrings(vs), err)
+		}
+
+		// Once the access is removed, the resident may be sponsored.
+		boChangeAccess(t, a, olivia, res.ID, portal.AccessDeprovision, "Moving to a sponsored residency.")
+		if err := a.ChooseResidentRoute(ctx, meta, res, portal.ResidentSponsored); err != nil {
+			t.Fatal(err)
+		}
+		if stored, _ := a.Account(ctx, res.ID); stored.UserType() != portal.UserOnBehalfOf {
+			t.Fatalf("user type %s", stored.UserType())
+		}
 	})
 }

@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 const staffRefused = "You are signed in, but you are not a member of the CareConnect team. Ask a back-office administrator to grant you a role."
@@ -14,9 +14,7 @@ const staffRefused = "You are signed in, but you are not a member of the CareCon
 // A role granted by email reaches only the person whose provider says it
 // verified that email; a role granted by subject reaches that identity.
 func TestApp_StaffSignInEmailMustBeVerified(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		if _, err := a.GrantStaffRole(ctx, meta, "test", "olivia@gov.test", portal.RoleOfficer); err != nil {
 			t.Fatal(err)
 		}
@@ -63,9 +61,7 @@ func TestApp_StaffSignInEmailMustBeVerified(t *testing.T) {
 }
 
 func TestApp_StaffRoleBySubject(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		_, err := a.GrantStaffRoleBySubject(ctx, meta, "", "https://staff-idp.test", "", "wizard")
 		fe, _ := portal.AsFieldErrors(err)
 		if fe["subject"] == "" || fe["role"] != "Choose a role: officer, auditor or administrator." ||

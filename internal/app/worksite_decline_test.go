@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	portal "github.com/bcgov-example/careconnect-portal"
+	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // When the CareConnect team declines a new worksite it closes in the same
@@ -15,9 +15,7 @@ import (
 // access rules applied to each member. Its registrant keeps it, with the
 // reason, as a record under My Worksites.
 func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		lead := person(t, a, "lead.moa", "Lena", "MOA")
 		mia := person(t, a, "mia", "Mia", "MEMBER")
 		asker := person(t, a, "asker", "Ari", "ASKER")
@@ -170,9 +168,7 @@ func TestApp_WorksiteDeclineClosesIt(t *testing.T) {
 			_, err = a.DecideJoinRequest(ctx, meta, lead, j.ID, true, "")
 			wantCode(t, err, portal.ENOTFOUND)
 			// The emailed link no longer works.
-			es := mustEmails(t, db, "invitee@example.org", "worksite_invitation", 1)
-			i := strings.Index(es[0].Text, "/invitations/")
-			token := es[0].Text[i+len("/invitations/") : i+len("/invitations/")+64]
+			token := emailedToken(t, db, "invitee@example.org", "worksite_invitation", "/invitations/")
 			_, err = a.RespondToInvitation(ctx, meta, person(t, a, "invitee", "Ina", "INVITEE"), inv.ID, token, true)
 			wantMessage(t, err, portal.ECONFLICT, "This invitation is no longer open (revoked).")
 		})

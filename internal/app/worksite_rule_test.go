@@ -7,8 +7,8 @@ import (
 
 	portal "github.com/bcgov-example/careconnect-portal"
 	"github.com/bcgov-example/careconnect-portal/internal/app"
+	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // wantNoWorksite checks the whole effect of suspending someone's access
@@ -18,23 +18,14 @@ import (
 func wantNoWorksite(t *testing.T, db *store.DB, acct *portal.Account, r *portal.AccessRequest, w *portal.Worksite) {
 	t.Helper()
 	wantStatus(t, db, r, portal.ARSuspended)
-	evs, err := db.Read().FindAccessRequestEvents(ctx, r.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	last := evs[len(evs)-1]
+	last := lastHistory(t, db, r.ID)
 	if want := "Access suspended: this person no longer belongs to an approved worksite (their membership of " + w.Name +
 		" ended). The CareConnect team reinstates it once they belong to one again."; last.ToStatus != portal.ARSuspended ||
 		last.ActorKind != portal.ActorSystem || last.ActorID != "worksites" ||
 		last.Note != want {
 		t.Fatalf("history %+v", last)
 	}
-	audit, err := db.Read().
-		FindAuditEvents(ctx, store.AuditFilter{SubjectKind: "access_request", SubjectID: itoa(int64(r.ID))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	la := audit[len(audit)-1]
+	la := lastRequestAudit(t, db, r.ID)
 	if la.Action != "access.suspended" || la.ActorKind != portal.ActorSystem || la.ActorID != "worksites" ||
 		!strings.Contains(la.Details, `"reason":"`+app.SuspendNoWorksite+`"`) || la.WorksiteID != int64(w.ID) {
 		t.Fatalf("audit %+v", la)
@@ -43,26 +34,18 @@ func wantNoWorksite(t *testing.T, db *store.DB, acct *portal.Account, r *portal.
 	if feed[len(feed)-1] != app.ProvUserSuspended {
 		t.Fatalf("change feed %v", feed)
 	}
-	evts, err := db.Read().FindProvisioningEvents(ctx, 0, 1000)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var data string
-	for _, e := range evts {
-		if e.AccountID == acct.ID && e.Type == app.ProvUserSuspended {
+	for _, e := range accountFeed(t, db, acct.ID) {
+		if e.Type == app.ProvUserSuspended {
 			data = e.Data
 		}
 	}
 	if !strings.Contains(data, `"reason":"no_worksite"`) {
 		t.Fatalf("change feed data %s", data)
 	}
-	es := mustEmails(t, db, acct.Email, "access_no_worksite", 1)
-	for _, want := range []string{"Your membership of " + w.Name + " has ended", "no longer belong to any approved worksite",
-		"https://portal.test/worksites/join", "help@portal.test", "reinstate your access"} {
-		if !strings.Contains(es[0].Text, want) {
-			t.Fatalf("email lacks %q:\n%s", want, es[0].Text)
-		}
-	}
+	wantOneEmail(t, db, acct.Email, "access_no_worksite", "Your membership of "+w.Name+" has ended",
+		"no longer belong to any approved worksite", "https://portal.test/worksites/join", "help@portal.test",
+		"reinstate your access")
 }
 
 // wantKept checks that access is still approved and nobody was told
@@ -84,13 +67,10 @@ var worksiteInvariants = []string{
 // transaction, and neither the team nor the annual review restores it
 // until they belong to one again.
 func TestApp_LastWorksiteEnds(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		start := clock.Now()
-		officer := boStaff(t, a, "olivia", "Olivia", "OFFICER", portal.RoleOfficer)
-		admin := enrol(t, a, "lw.admin", "Lena", "ADMIN", asMOA)
-		clinic := approvedWorksite(t, a, admin, worksiteAt("Clinic lw", "401"))
+		officer := oliviaOfficer(t, a)
+		admin, clinic := adminClinic(t, a, "lw", "401")
 		second := approvedWorksite(t, a, admin, worksiteAt("Clinic lw two", "402"))
 		pending, err := a.RegisterWorksite(ctx, meta, admin, worksiteAt("Clinic lw pending", "403"))
 		if err != nil {

@@ -2,8 +2,8 @@ package app_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,7 +11,6 @@ import (
 	"github.com/bcgov-example/careconnect-portal/internal/app"
 	"github.com/bcgov-example/careconnect-portal/internal/fixture"
 	"github.com/bcgov-example/careconnect-portal/internal/store"
-	"github.com/bcgov-example/careconnect-portal/internal/store/storetest"
 )
 
 // person registers an account with a distinct email and username.
@@ -44,6 +43,15 @@ func mustEmails(t *testing.T, db *store.DB, to, kind string, n int) []*store.Ema
 	return es
 }
 
+// wantOneEmail fails the test unless exactly one email of the kind went to
+// the address, saying every one of wants; it returns that email.
+func wantOneEmail(t *testing.T, db *store.DB, to, kind string, wants ...string) *store.Email {
+	t.Helper()
+	e := mustEmails(t, db, to, kind, 1)[0]
+	wantSays(t, kind+" email", e.Text, wants...)
+	return e
+}
+
 func wantMessage(t *testing.T, err error, code, msg string) {
 	t.Helper()
 	if portal.ErrorCode(err) != code || portal.ErrorMessage(err) != msg {
@@ -73,6 +81,24 @@ func signDeclaration(a *app.App, who *portal.Account, w portal.WorksiteID, fullN
 	return err
 }
 
+// signedBy names someone else, by name and address, to sign the worksite's
+// declaration.
+func signedBy(in portal.WorksiteInput, name, email string) portal.WorksiteInput {
+	in.HasAuthority, in.SignerName, in.SignerEmail = "no", name, email
+	return in
+}
+
+// registerWorksite has the person register the worksite, which then waits
+// for its declaration and the team.
+func registerWorksite(t *testing.T, a *app.App, by *portal.Account, in portal.WorksiteInput) *portal.Worksite {
+	t.Helper()
+	w, err := a.RegisterWorksite(ctx, meta, by, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 // approvedWorksite registers a worksite whose registrant signs and the team approves.
 func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal.WorksiteInput) *portal.Worksite {
 	t.Helper()
@@ -91,9 +117,7 @@ func approvedWorksite(t *testing.T, a *app.App, admin *portal.Account, in portal
 }
 
 func TestApp_RegisterWorksite(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
 		if err != nil {
@@ -184,21 +208,12 @@ func TestApp_RegisterWorksite(t *testing.T) {
 }
 
 func TestApp_DeclarationBySomeoneElse(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "office.manager", "Omar", "MANAGER")
 		owner := person(t, a, "dr.owner", "Olive", "OWNER")
-		in := worksiteInput("Harbour Clinic")
-		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Olive Owner", "DR.OWNER@example.ca"
-		w, err := a.RegisterWorksite(ctx, meta, admin, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		es := mustEmails(t, db, "dr.owner@example.ca", "declaration_requested", 1)
-		i := strings.Index(es[0].Text, "/declarations/")
-		token := strings.Fields(es[0].Text[i+len("/declarations/"):])[0]
-		_, err = a.DeclarationTarget(ctx, admin, token, 0)
+		w := registerWorksite(t, a, admin, signedBy(worksiteInput("Harbour Clinic"), "Dr Olive Owner", "DR.OWNER@example.ca"))
+		token := declarationToken(t, db, "dr.owner@example.ca")
+		_, err := a.DeclarationTarget(ctx, admin, token, 0)
 		wantMessage(
 			t,
 			err,
@@ -220,22 +235,15 @@ func TestApp_DeclarationBySomeoneElse(t *testing.T) {
 // Without the emailed link, only the registrant who is the named signer,
 // with that address confirmed and a matching legal name, signs.
 func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := confirmed(t, a, person(t, a, "office.manager", "Omar", "MANAGER"))
-		in := worksiteInput("Harbour Clinic")
-		in.HasAuthority, in.SignerName, in.SignerEmail = "no", "Dr Olive Owner", "olive@harbour.example"
-		w, err := a.RegisterWorksite(ctx, meta, admin, in)
-		if err != nil {
-			t.Fatal(err)
-		}
+		w := registerWorksite(t, a, admin, signedBy(worksiteInput("Harbour Clinic"), "Dr Olive Owner", "olive@harbour.example"))
 		// Someone who takes the signer's address, confirmed or not, does not sign without the link.
 		mallory := confirmed(t, a, person(t, a, "mallory", "Mallory", "TAKER"))
 		if err := a.UpdateContact(ctx, meta, mallory.ID, portal.ContactInput{Email: "olive@harbour.example", Phone: "778 888 9999"}); err != nil {
 			t.Fatal(err)
 		}
-		err = signDeclaration(a, mallory, w.ID, "Mallory TAKER", true)
+		err := signDeclaration(a, mallory, w.ID, "Mallory TAKER", true)
 		wantMessage(t, err, portal.ENOTFOUND, "That worksite does not exist, or you do not have access to it.")
 		if items, _ := a.ActionItems(ctx, mallory); len(items) != 0 {
 			t.Fatalf("someone else's declaration is offered: %+v", items)
@@ -291,9 +299,7 @@ func TestApp_DeclarationNeedsTheConfirmedSigner(t *testing.T) {
 }
 
 func TestApp_JoinByCode(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		second := person(t, a, "second.admin", "Sid", "SECOND")
 		joiner := person(t, a, "gregory", "Gregory", "NINETEEN")
@@ -360,9 +366,7 @@ func TestApp_JoinByCode(t *testing.T) {
 }
 
 func TestApp_Invitations(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		now := clock.Now()
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		invitee := person(t, a, "locum", "Lou", "LOCUM")
@@ -445,9 +449,7 @@ func TestApp_Invitations(t *testing.T) {
 // invitation, whatever their own address; a link of another invitation
 // does not open this one.
 func TestApp_InvitationByLink(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		holder := person(t, a, "lou.personal", "Lou", "LOCUM") // unconfirmed, and not the invited address
 		w := approvedWorksite(t, a, admin, worksiteInput("Kingsgate Mall Clinic"))
@@ -495,6 +497,25 @@ func TestApp_InvitationByLink(t *testing.T) {
 }
 
 // invitationToken reads the token of the latest invitation email to an address.
+// emailedToken fails the test unless exactly one email of the kind went to
+// the address, and returns the token in its link after path.
+func emailedToken(t *testing.T, db *store.DB, to, kind, path string) string {
+	t.Helper()
+	es := mustEmails(t, db, to, kind, 1)
+	i := strings.Index(es[0].Text, path)
+	if i < 0 {
+		t.Fatalf("%s email to %s has no %s link:\n%s", kind, to, path, es[0].Text)
+	}
+	return strings.Fields(es[0].Text[i+len(path):])[0]
+}
+
+// declarationToken returns the token of the one declaration link emailed
+// to the address.
+func declarationToken(t *testing.T, db *store.DB, to string) string {
+	t.Helper()
+	return emailedToken(t, db, to, "declaration_requested", "/declarations/")
+}
+
 func invitationToken(t *testing.T, db *store.DB, to string) string {
 	return invitationTokenAt(t, db, to, 0)
 }
@@ -511,9 +532,7 @@ func invitationTokenAt(t *testing.T, db *store.DB, to string, n int) string {
 }
 
 func TestApp_DecommissionAndAdmins(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a, clock := rvApp(t, db)
+	eachClockApp(t, func(t *testing.T, db *store.DB, a *app.App, clock *fixture.Clock) {
 		now := clock.Now()
 		admin := person(t, a, "lead.moa", "Lena", "MOA")
 		locum := person(t, a, "locum", "Lou", "LOCUM")
@@ -577,9 +596,7 @@ func TestApp_DecommissionAndAdmins(t *testing.T) {
 
 // Two decisions on one new worksite at once: exactly one stands.
 func TestApp_DecideWorksiteRace(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		admin := confirmed(t, a, person(t, a, "lead.moa", "Lena", "MOA"))
 		w, err := a.RegisterWorksite(ctx, meta, admin, worksiteInput("Kingsgate Mall Clinic"))
 		if err != nil {
@@ -621,44 +638,55 @@ func TestApp_DecideWorksiteRace(t *testing.T) {
 
 // Two site administrators decommissioning each other at once: one stays.
 func TestApp_DecommissionRaceKeepsAnAdministrator(t *testing.T) {
-	t.Parallel()
-	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		a := newApp(t, db)
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
 		one := person(t, a, "lead.moa", "Lena", "MOA")
 		two := person(t, a, "second", "Sid", "SECOND")
 		w := approvedWorksite(t, a, one, worksiteInput("Kingsgate Mall Clinic"))
 		if err := db.InTx(ctx, func(tx *store.Tx) error { return tx.AddMember(ctx, w.ID, two.ID, portal.RoleSiteAdmin, a.Now()) }); err != nil {
 			t.Fatal(err)
 		}
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		start := make(chan struct{})
 		pairs := [][2]*portal.Account{{one, two}, {two, one}}
-		for i, p := range pairs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				errs[i] = a.Decommission(ctx, meta, p[0], w.ID, p[1].ID, "")
-			}()
-		}
-		close(start)
-		wg.Wait()
+		errs := bothAtOnce(func(i int) error { return a.Decommission(ctx, meta, pairs[i][0], w.ID, pairs[i][1].ID, "") })
 		n, err := db.Read().CountActiveAdmins(ctx, w.ID)
 		if err != nil || n != 1 {
 			t.Fatalf("%d site administrators left (%v), want 1; errors %v", n, err, errs)
 		}
-		refused := 0
-		for _, err := range errs {
-			if err != nil {
-				if c := portal.ErrorCode(err); c != portal.EINVALID && c != portal.ENOTFOUND {
-					t.Errorf("unexpected %v", err)
-				}
-				refused++
+		oneSucceededOtherRefused(t, 0, errs, func(err error) {
+			if c := portal.ErrorCode(err); c != portal.EINVALID && c != portal.ENOTFOUND {
+				t.Errorf("unexpected %v", err)
 			}
-		}
-		if refused != 1 {
-			t.Fatalf("%d refused, want 1: %v", refused, errs)
+		})
+	})
+}
+
+// Send again pressed twice at once from the same page sends one more email,
+// so the link in the newest email is the one that works; pressed again from
+// a page that shows the new count, it sends again.
+func TestApp_SendAgainTwiceAtOnce(t *testing.T) {
+	eachApp(t, func(t *testing.T, db *store.DB, a *app.App) {
+		admin, w := kingsgate(t, a)
+		const rounds = 4
+		for round := range rounds {
+			email := fmt.Sprintf("locum%d@example.ca", round)
+			inv, err := a.Invite(ctx, meta, admin, w.ID, email)
+			if err != nil {
+				t.Fatal(err)
+			}
+			errs := atOnce(func() error { return a.ResendInvitation(ctx, meta, admin, w.ID, inv.ID, 1) })
+			for _, err := range errs {
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+			mustEmails(t, db, email, "worksite_invitation", 2)
+			got, err := db.Read().FindInvitationByID(ctx, inv.ID)
+			if err != nil || got.SentCount != 2 {
+				t.Fatalf("round %d: sent %d times (%v), want 2", round, got.SentCount, err)
+			}
+			if err := a.ResendInvitation(ctx, meta, admin, w.ID, inv.ID, 2); err != nil {
+				t.Fatal(err)
+			}
+			mustEmails(t, db, email, "worksite_invitation", 3)
 		}
 	})
 }
