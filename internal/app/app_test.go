@@ -28,7 +28,7 @@ func newApp(t *testing.T, db *store.DB) *app.App {
 	}
 	a := app.New(
 		db,
-		passwd.NewHasher(2),
+		passwd.NewTestHasher(),
 		tmpl,
 		app.Config{BaseURL: "https://portal.test", SupportEmail: "help@portal.test", MailDomain: "portal.test"},
 		nil,
