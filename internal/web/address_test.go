@@ -132,7 +132,7 @@ func attrs(doc *html.Node, sel, name string) []string {
 func TestWeb_AddressSearch(t *testing.T) {
 	t.Parallel()
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
-		_, h := addressServer(t, db)
+		srv, h := addressServer(t, db)
 
 		t.Run("PartialGroupsUnitsUnderTheirBuilding", func(t *testing.T) {
 			w, doc := addressSearch(t, h, "370 Broadway", true)
@@ -195,8 +195,8 @@ func TestWeb_AddressSearch(t *testing.T) {
 			}
 		})
 		t.Run("RateLimitedPerAddress", func(t *testing.T) {
-			defer func(n int) { addressSearchPerIP = n }(addressSearchPerIP)
-			addressSearchPerIP = 3
+			defer func(n int) { srv.addressPerIP = n }(srv.addressPerIP)
+			srv.addressPerIP = 3 // this test's own server: no other test sees it
 			otherIP := func(r *http.Request) { r.RemoteAddr = "198.51.100.7:4321" }
 			var codes []int
 			for range 4 {

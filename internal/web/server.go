@@ -57,6 +57,8 @@ type Server struct {
 	gatherer prometheus.Gatherer
 	// patterns lists every route, for tests that walk them all.
 	patterns []string
+	// addressPerIP is the address searches an hour from one address.
+	addressPerIP int
 }
 
 // New builds the server. dev is the development identity provider (nil
@@ -83,13 +85,14 @@ func New(
 		return nil, errors.New("web: the development identity provider needs development mode")
 	}
 	s := &Server{
-		cfg:      cfg,
-		app:      a,
-		dev:      dev,
-		devStaff: devStaff,
-		logger:   logger,
-		secure:   u.Scheme == "https",
-		origin:   u.Scheme + "://" + u.Host,
+		cfg:          cfg,
+		addressPerIP: addressSearchPerIP,
+		app:          a,
+		dev:          dev,
+		devStaff:     devStaff,
+		logger:       logger,
+		secure:       u.Scheme == "https",
+		origin:       u.Scheme + "://" + u.Host,
 	}
 	if s.tmpl, err = loadTemplates(cfg.TemplateDir); err != nil {
 		return nil, err
